@@ -1,0 +1,268 @@
+// The product's vocabulary (SPEC.md sections 1 and 2). Pure types: no AWS, no I/O.
+
+export const RISK_LEVELS = ['LOW', 'MEDIUM', 'HIGH', 'CRITICAL'] as const;
+export type RiskLevel = (typeof RISK_LEVELS)[number];
+
+export const ORIGINS = ['MANUAL', 'RULE', 'INHERITED'] as const;
+export type Origin = (typeof ORIGINS)[number];
+
+export type AttributeValue = string | number | boolean | string[];
+
+export interface User {
+  id: string;
+  displayName: string;
+  email: string;
+  managerId?: string;
+  department?: string;
+  status: 'ACTIVE' | 'DISABLED';
+  riskLevel?: RiskLevel;
+  attributes?: Record<string, AttributeValue>;
+}
+
+export interface Privilege {
+  id: string;
+  name: string;
+  ownerIds: string[];
+  riskLevel?: RiskLevel;
+  attributes?: Record<string, AttributeValue>;
+}
+
+export interface Assignment {
+  userId: string;
+  privilegeId: string;
+  origin: Origin;
+  endDate?: string;
+  parameters?: Record<string, string>;
+  approvedAt?: string;
+  approvedBy?: string;
+}
+
+export const CAMPAIGN_KINDS = ['USER', 'PRIVILEGE'] as const;
+export type CampaignKind = (typeof CAMPAIGN_KINDS)[number];
+
+export const CAMPAIGN_STATES = ['PREPARING', 'RUNNING', 'SUCCEEDED', 'FAILED.PREPARED', 'DELETED'] as const;
+export type CampaignState = (typeof CAMPAIGN_STATES)[number];
+
+export const ENTRY_STATES = [
+  'RUNNING',
+  'APPROVAL.FINISHED',
+  'FAILED.PREPARE',
+  'FAILED.EXPIRED',
+  'FAILED.APPLIED.CHANGES',
+  'FINISHED',
+] as const;
+export type EntryState = (typeof ENTRY_STATES)[number];
+
+export const NOTIFICATION_KINDS = [
+  'APPROVAL_REMIND',
+  'APPROVAL_START',
+  'APPROVAL_TIMEOUT',
+  'ASSIGNMENT_REJECT',
+  'CAMPAIGN_END',
+  'CAMPAIGN_START',
+  'NO_APPROVER',
+  'PREPARE_ERROR',
+] as const;
+export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
+
+export const REVOCATION_ACTIONS = ['KEEP', 'REMOVE'] as const;
+export type RevocationAction = (typeof REVOCATION_ACTIONS)[number];
+
+export interface RevocationSettings {
+  rejected: RevocationAction;
+  /** KEEP applies the approver's modification and keeps the assignment; REMOVE removes it. */
+  modified: RevocationAction;
+  uncertified: RevocationAction;
+}
+
+export interface ReminderSettings {
+  daysBeforeDue: number;
+  intervalHours: number;
+}
+
+export interface NotificationTemplate {
+  active: boolean;
+  subject: string;
+  body: string;
+}
+export type NotificationTemplates = Record<NotificationKind, NotificationTemplate>;
+
+export interface CampaignHooks {
+  findSubjects?: string;
+  limitResources?: string;
+  findApprovers?: string;
+}
+
+/** What an administrator writes in a campaign file (validated by campaignDefinitionSchema). */
+export interface CampaignDefinition {
+  name: string;
+  description?: string;
+  kind: CampaignKind;
+  ownerId: string;
+  /** ISO 8601 instant (a plain date means 00:00 UTC). */
+  startDate: string;
+  approvalPeriodDays?: number;
+  dueDate?: string;
+  statusExpirationDate?: string;
+  subjects: { filter?: string };
+  resources?: { filter?: string };
+  reminders?: ReminderSettings;
+  revocation: RevocationSettings;
+  recurrence?: { intervalDays: number };
+  hooks?: CampaignHooks;
+}
+
+export type LogLevel = 'INFO' | 'WARN' | 'ERROR';
+export interface CampaignLog {
+  at: string;
+  level: LogLevel;
+  message: string;
+  field?: string;
+}
+
+/**
+ * Where the controller stands inside the current state, so that a killed run resumes instead of
+ * starting over. Each phase is idempotent on its own; the checkpoint only saves repeated work.
+ */
+export type CampaignPhase =
+  | { name: 'START' }
+  | { name: 'PREPARE'; afterSubjectId?: string }
+  | { name: 'ANNOUNCE' }
+  | { name: 'APPLY' }
+  | { name: 'NOTIFY_REJECTS' }
+  | { name: 'DONE' };
+
+export interface Campaign extends CampaignDefinition {
+  id: string;
+  state: CampaignState;
+  /** Optimistic lock: every write is conditional on the version read. */
+  version: number;
+  /** 1 for the first run, incremented at every recurrence. */
+  run: number;
+  /** Partition of this run's entries; archived runs keep theirs. */
+  runId: string;
+  phase: CampaignPhase;
+  templates: NotificationTemplates;
+  logs: CampaignLog[];
+  /** Counts PREPARE_ERROR notifications so that a fixed-then-failed-again campaign notifies again. */
+  prepareAttempt: number;
+  createdAt: string;
+  updatedAt: string;
+  endDate?: string;
+  /** Set on an archived run: the campaign it was archived from. */
+  archivedFrom?: string;
+  archived?: boolean;
+  /** When DELETED, set once the cleanup removed the run's entries. */
+  cleanedAt?: string;
+  stats?: CampaignStats;
+}
+
+export interface CampaignStats {
+  entries: number;
+  items: number;
+  approved: number;
+  rejected: number;
+  modified: number;
+  uncertified: number;
+  revoked: number;
+}
+
+export type SubjectKind = CampaignKind;
+
+export interface Entry {
+  id: string;
+  campaignId: string;
+  runId: string;
+  subjectKind: SubjectKind;
+  subjectId: string;
+  subjectName: string;
+  /** 1-based approval stage. */
+  stage: number;
+  state: EntryState;
+  approverIds: string[];
+  dueDate: string;
+  itemCount: number;
+  createdAt: string;
+  updatedAt: string;
+  version: number;
+  /** When the entry left RUNNING (decided, expired) and when it was applied. */
+  closedAt?: string;
+  endDate?: string;
+  /** Index of the last reminder slot sent; reminders are idempotent per slot. */
+  lastReminderSlot?: number;
+  error?: string;
+}
+
+export const DECISION_OUTCOMES = ['APPROVE', 'REJECT', 'MODIFY'] as const;
+export type DecisionOutcome = (typeof DECISION_OUTCOMES)[number];
+
+export interface Decision {
+  outcome: DecisionOutcome;
+  /** MODIFY: the new end date; null removes the end date. */
+  endDate?: string | null;
+  /** MODIFY: role parameters to set. */
+  parameters?: Record<string, string>;
+  comment?: string;
+  decidedBy: string;
+  decidedAt: string;
+}
+
+export type AppliedAction = 'KEPT' | 'MODIFIED' | 'REMOVED';
+
+export interface Item {
+  entryId: string;
+  id: string;
+  userId: string;
+  privilegeId: string;
+  /** Context for the approver, copied at preparation. */
+  userName?: string;
+  privilegeName?: string;
+  privilegeRisk?: RiskLevel;
+  endDate?: string;
+  parameters?: Record<string, string>;
+  grantedAt?: string;
+  grantedBy?: string;
+  decision?: Decision;
+  applied?: { action: AppliedAction; at: string; error?: string };
+}
+
+export const NOTIFICATION_STATUSES = ['PENDING', 'SENDING', 'SENT', 'FAILED', 'SKIPPED'] as const;
+export type NotificationStatus = (typeof NOTIFICATION_STATUSES)[number];
+
+/** One outbox record: rendered when enqueued, sent by the dispatcher, never sent twice. */
+export interface Notification {
+  /** Idempotency key, deterministic from what the notification is about. */
+  key: string;
+  kind: NotificationKind;
+  campaignId: string;
+  runId: string;
+  entryId?: string;
+  recipientId: string;
+  to?: string;
+  subject: string;
+  body: string;
+  status: NotificationStatus;
+  createdAt: string;
+  attempts: number;
+  sentAt?: string;
+  messageId?: string;
+  lastError?: string;
+  /** While SENDING: which dispatcher claimed it and until when (wall clock). */
+  claimedBy?: string;
+  claimExpiresAt?: string;
+}
+
+/** One removed assignment of a run; the basis of the one-per-user Assignment Reject. */
+export interface Revocation {
+  runId: string;
+  campaignId: string;
+  userId: string;
+  privilegeId: string;
+  privilegeName?: string;
+  entryId: string;
+  itemId: string;
+  reason: 'REJECTED' | 'MODIFIED' | 'UNCERTIFIED';
+  at: string;
+}
+
+export const riskRank = (level: RiskLevel | undefined): number => (level ? RISK_LEVELS.indexOf(level) : -1);

@@ -1,0 +1,119 @@
+// The ports the use cases depend on. Adapters (DynamoDB, SES, in-memory) implement them;
+// use cases never import an adapter.
+import type {
+  Assignment,
+  Campaign,
+  CampaignState,
+  Decision,
+  Entry,
+  Item,
+  Notification,
+  Privilege,
+  Revocation,
+  User,
+} from '../domain/model.js';
+
+export interface Clock {
+  now(): Date;
+}
+
+/** A page-at-a-time stream; adapters implement it over paginated queries. */
+export type Pages<T> = AsyncIterable<T[]>;
+
+export interface DirectoryStore {
+  putUsers(users: User[]): Promise<void>;
+  putPrivileges(privileges: Privilege[]): Promise<void>;
+  putAssignments(assignments: Assignment[]): Promise<void>;
+
+  getUser(id: string): Promise<User | undefined>;
+  /** Missing ids are absent from the result. */
+  getUsers(ids: string[]): Promise<Map<string, User>>;
+  getPrivilege(id: string): Promise<Privilege | undefined>;
+  getPrivileges(ids: string[]): Promise<Map<string, Privilege>>;
+
+  /** Every user, in id order, a page at a time. */
+  listUsers(): Pages<User>;
+  /** Every privilege, in id order, a page at a time. */
+  listPrivileges(): Pages<Privilege>;
+  /** All assignments of one user (every origin), in privilege id order. */
+  listAssignmentsOfUser(userId: string): Promise<Assignment[]>;
+  /** Holders of a privilege with the given origin, in user id order. */
+  listHoldersOfPrivilege(privilegeId: string, origin?: Assignment['origin']): Pages<Assignment>;
+
+  /** Idempotent: removing an absent assignment is not an error. */
+  removeAssignment(userId: string, privilegeId: string): Promise<void>;
+  /** endDate null removes the end date; parameters are merged. No-op if the assignment is gone. */
+  modifyAssignment(
+    userId: string,
+    privilegeId: string,
+    change: { endDate?: string | null; parameters?: Record<string, string> },
+  ): Promise<void>;
+}
+
+export interface CampaignStore {
+  /** Fails with ConflictError if the id exists. */
+  createCampaign(campaign: Campaign): Promise<void>;
+  getCampaign(id: string): Promise<Campaign | undefined>;
+  /**
+   * Writes the campaign if its stored version is `campaign.version - 1` (the caller increments).
+   * Fails with ConflictError otherwise.
+   */
+  saveCampaign(campaign: Campaign): Promise<void>;
+  /** Campaigns in a state; with `dueBy`, only those whose next action time is at or before it. */
+  listCampaigns(state: CampaignState, dueBy?: string): Pages<Campaign>;
+
+  /**
+   * Writes entries with their items in batches; overwrites records with the same keys, so a
+   * re-run of the same preparation chunk is harmless. Not for entries already past RUNNING.
+   */
+  putEntriesWithItems(batch: { entry: Entry; items: Item[] }[], notifications?: Notification[]): Promise<void>;
+  getEntry(entryId: string): Promise<Entry | undefined>;
+  /** Entry and all its items in one paginated query. */
+  getEntryWithItems(entryId: string): Promise<{ entry: Entry; items: Item[] } | undefined>;
+  listEntries(runId: string): Pages<Entry>;
+  /** Same rule as saveCampaign: conditional on `entry.version - 1`. */
+  saveEntry(entry: Entry): Promise<void>;
+  /** Open entries where the user is an approver (RUNNING), by due date. */
+  listTasks(approverId: string): Promise<Entry[]>;
+
+  saveItemDecision(entryId: string, itemId: string, decision: Decision): Promise<void>;
+  saveItemApplied(entryId: string, itemId: string, applied: NonNullable<Item['applied']>): Promise<void>;
+
+  putRevocation(revocation: Revocation): Promise<void>;
+  listRevocations(runId: string): Pages<Revocation>;
+
+  /** Removes the run's entries, items and revocations; resumable. Returns true when nothing is left. */
+  deleteRun(runId: string): Promise<boolean>;
+
+  /**
+   * Takes the named lease if free or expired (wall-clock times). Returns false if someone else holds it.
+   */
+  acquireLease(name: string, owner: string, now: Date, ttlSeconds: number): Promise<boolean>;
+  releaseLease(name: string, owner: string): Promise<void>;
+}
+
+export interface Outbox {
+  /**
+   * Records notifications that are not recorded yet (conditional on the key); existing keys are
+   * left as they are. Returns the keys that were new.
+   */
+  enqueue(notifications: Notification[]): Promise<string[]>;
+  /** Unsent notifications (PENDING, or SENDING with an expired claim), oldest first. */
+  listDispatchable(now: Date): Pages<Notification>;
+  /** Marks SENDING if still dispatchable; false if someone else took it or it was sent. */
+  claim(notification: Notification, owner: string, now: Date, claimSeconds: number): Promise<boolean>;
+  markSent(notification: Notification, messageId: string, at: Date): Promise<void>;
+  /** Back to PENDING for a retry, or FAILED after too many attempts. */
+  markFailed(notification: Notification, error: string, final: boolean): Promise<void>;
+  listByCampaign(campaignId: string): Pages<Notification>;
+}
+
+export interface OutgoingMail {
+  to: string;
+  subject: string;
+  body: string;
+}
+
+export interface Mailer {
+  send(mail: OutgoingMail): Promise<{ messageId: string }>;
+}
