@@ -110,6 +110,7 @@ export interface CampaignDefinition {
   revocation: RevocationSettings;
   recurrence?: { intervalDays: number };
   hooks?: CampaignHooks;
+  notifications?: Partial<Record<NotificationKind, Partial<NotificationTemplate>>>;
 }
 
 export type LogLevel = 'INFO' | 'WARN' | 'ERROR';
@@ -157,14 +158,11 @@ export interface Campaign extends CampaignDefinition {
   stats?: CampaignStats;
 }
 
-export interface CampaignStats {
+export interface CampaignStats extends EntryStats {
   entries: number;
   items: number;
-  approved: number;
-  rejected: number;
-  modified: number;
-  uncertified: number;
-  revoked: number;
+  /** Entries by state at the end of the run. */
+  entriesByState: Partial<Record<EntryState, number>>;
 }
 
 export type SubjectKind = CampaignKind;
@@ -191,6 +189,16 @@ export interface Entry {
   /** Index of the last reminder slot sent; reminders are idempotent per slot. */
   lastReminderSlot?: number;
   error?: string;
+  /** Filled when the entry's decisions are applied. */
+  stats?: EntryStats;
+}
+
+export interface EntryStats {
+  approved: number;
+  rejected: number;
+  modified: number;
+  uncertified: number;
+  revoked: number;
 }
 
 export const DECISION_OUTCOMES = ['APPROVE', 'REJECT', 'MODIFY'] as const;

@@ -117,3 +117,12 @@ export interface OutgoingMail {
 export interface Mailer {
   send(mail: OutgoingMail): Promise<{ messageId: string }>;
 }
+
+/** Structured log sink; Powertools Logger satisfies it. */
+export interface Log {
+  info(message: string, ...extra: Record<string, unknown>[]): void;
+  warn(message: string, ...extra: Record<string, unknown>[]): void;
+  error(message: string, ...extra: Record<string, unknown>[]): void;
+}
+
+export const silentLog: Log = { info: () => {}, warn: () => {}, error: () => {} };

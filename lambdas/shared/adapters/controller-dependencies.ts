@@ -1,0 +1,25 @@
+// Wires the controller's ports to AWS (or to whatever endpoints AWS_ENDPOINT_URL_* name locally).
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import type { ControllerDeps } from '../use-cases/campaign-controller.js';
+import type { Log } from '../use-cases/ports.js';
+import { createDocumentClient } from './dynamo/document-client.js';
+import { DynamoCampaignStore } from './dynamo/dynamo-campaign-store.js';
+import { DynamoDirectoryStore } from './dynamo/dynamo-directory-store.js';
+import { DynamoOutbox } from './dynamo/dynamo-outbox.js';
+import type { ControllerEnvironment } from './environment.js';
+import { SesMailer } from './ses-mailer.js';
+
+export const systemClock = { now: () => new Date() };
+
+export function buildControllerDependencies(env: ControllerEnvironment, log: Log): Omit<ControllerDeps, 'clock'> {
+  const doc = createDocumentClient({});
+  return {
+    directory: new DynamoDirectoryStore({ doc, tableName: env.directoryTable }),
+    campaigns: new DynamoCampaignStore({ doc, tableName: env.campaignTable }),
+    outbox: new DynamoOutbox({ doc, tableName: env.campaignTable }),
+    mailer: new SesMailer({ client: new SESv2Client({}), fromAddress: env.senderAddress, configurationSetName: env.sesConfigurationSet }),
+    wallClock: systemClock,
+    log,
+    settings: { portalUrl: env.approverPortalUrl, leaseSeconds: env.leaseSeconds },
+  };
+}

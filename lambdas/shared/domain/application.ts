@@ -1,0 +1,53 @@
+// SPEC 2, step 4 (Finish): what applying an item's decision does, per the revocation settings.
+import type { Entry, EntryStats, Item, RevocationSettings, Revocation } from './model.js';
+import { isDecided } from './entries.js';
+
+export type ItemCategory = 'approved' | 'rejected' | 'modified' | 'uncertified';
+
+export type ItemPlan =
+  | { category: ItemCategory; change: 'NONE' }
+  | { category: ItemCategory; change: 'REMOVE'; reason: Revocation['reason'] }
+  | { category: 'modified'; change: 'MODIFY'; endDate?: string | null; parameters?: Record<string, string> };
+
+/** Only the decision recorded before the entry closed counts; no decision is "uncertified". */
+export function planItem(item: Item, entry: Pick<Entry, 'closedAt'>, revocation: RevocationSettings): ItemPlan {
+  if (!isDecided(item, entry)) {
+    return revocation.uncertified === 'REMOVE'
+      ? { category: 'uncertified', change: 'REMOVE', reason: 'UNCERTIFIED' }
+      : { category: 'uncertified', change: 'NONE' };
+  }
+  const decision = item.decision!;
+  switch (decision.outcome) {
+    case 'APPROVE':
+      return { category: 'approved', change: 'NONE' };
+    case 'REJECT':
+      return revocation.rejected === 'REMOVE'
+        ? { category: 'rejected', change: 'REMOVE', reason: 'REJECTED' }
+        : { category: 'rejected', change: 'NONE' };
+    case 'MODIFY':
+      return revocation.modified === 'REMOVE'
+        ? { category: 'modified', change: 'REMOVE', reason: 'MODIFIED' }
+        : {
+            category: 'modified',
+            change: 'MODIFY',
+            ...(decision.endDate !== undefined ? { endDate: decision.endDate } : {}),
+            ...(decision.parameters ? { parameters: decision.parameters } : {}),
+          };
+  }
+}
+
+export const emptyStats = (): EntryStats => ({ approved: 0, rejected: 0, modified: 0, uncertified: 0, revoked: 0 });
+
+export function countPlan(stats: EntryStats, plan: ItemPlan): EntryStats {
+  const next = { ...stats, [plan.category]: stats[plan.category] + 1 };
+  if (plan.change === 'REMOVE') next.revoked += 1;
+  return next;
+}
+
+export const addStats = (a: EntryStats, b: EntryStats): EntryStats => ({
+  approved: a.approved + b.approved,
+  rejected: a.rejected + b.rejected,
+  modified: a.modified + b.modified,
+  uncertified: a.uncertified + b.uncertified,
+  revoked: a.revoked + b.revoked,
+});

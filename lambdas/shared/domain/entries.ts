@@ -1,0 +1,136 @@
+// Certification entries and items: deterministic ids, preparation, and the pure transitions of an
+// entry during the run (SPEC 2, steps 2 and 3).
+import { createHash } from 'node:crypto';
+import { HOUR_MS, DAY_MS } from './campaign-schedule.js';
+import type { Campaign, Entry, EntryState, Item, Privilege, SubjectKind, User } from './model.js';
+
+const shortHash = (text: string, length: number) => createHash('sha256').update(text).digest('hex').slice(0, length);
+
+/** Same run, stage and subject give the same id, so a re-run of preparation overwrites, never duplicates. */
+export const entryIdFor = (runId: string, stage: number, subjectId: string) => `e-${shortHash(`${runId}|${stage}|${subjectId}`, 12)}`;
+
+/** Within an entry an item is named by the other side of the assignment: the privilege for a USER
+ * entry, the user for a PRIVILEGE entry. */
+export const itemIdFor = (kind: SubjectKind, userId: string, privilegeId: string) => (kind === 'USER' ? privilegeId : userId);
+
+export interface CertifiableAssignment {
+  user: Pick<User, 'id' | 'displayName'>;
+  privilege: Pick<Privilege, 'id' | 'name' | 'riskLevel'>;
+  endDate?: string;
+  parameters?: Record<string, string>;
+  approvedAt?: string;
+  approvedBy?: string;
+}
+
+export interface EntryDraft {
+  campaign: Campaign;
+  subject: { id: string; name: string };
+  stage: number;
+  approverIds: string[];
+  assignments: CertifiableAssignment[];
+  now: Date;
+}
+
+/** An entry without an approver fails preparation; one with nothing to certify runs and closes at the end. */
+export function buildEntry(draft: EntryDraft): { entry: Entry; items: Item[] } {
+  const { campaign, subject, now } = draft;
+  const id = entryIdFor(campaign.runId, draft.stage, subject.id);
+  const at = now.toISOString();
+  const approverIds = [...new Set(draft.approverIds)];
+  const items: Item[] = draft.assignments.map((a) => ({
+    entryId: id,
+    id: itemIdFor(campaign.kind, a.user.id, a.privilege.id),
+    userId: a.user.id,
+    privilegeId: a.privilege.id,
+    userName: a.user.displayName,
+    privilegeName: a.privilege.name,
+    ...(a.privilege.riskLevel ? { privilegeRisk: a.privilege.riskLevel } : {}),
+    ...(a.endDate ? { endDate: a.endDate } : {}),
+    ...(a.parameters ? { parameters: a.parameters } : {}),
+    ...(a.approvedAt ? { grantedAt: a.approvedAt } : {}),
+    ...(a.approvedBy ? { grantedBy: a.approvedBy } : {}),
+  }));
+  const entry: Entry = {
+    id,
+    campaignId: campaign.id,
+    runId: campaign.runId,
+    subjectKind: campaign.kind,
+    subjectId: subject.id,
+    subjectName: subject.name,
+    stage: draft.stage,
+    state: approverIds.length === 0 ? 'FAILED.PREPARE' : 'RUNNING',
+    approverIds,
+    dueDate: campaign.dueDate!,
+    itemCount: items.length,
+    createdAt: at,
+    updatedAt: at,
+    version: 1,
+    ...(approverIds.length === 0 ? { error: 'no approver found', closedAt: at } : {}),
+  };
+  return { entry, items };
+}
+
+/** Default approvers (SPEC 2): the manager of a USER subject, the owners of a PRIVILEGE subject;
+ * only people present and active in the directory. */
+export function defaultApproverIds(
+  kind: SubjectKind,
+  subject: { managerId?: string; ownerIds?: string[] },
+  people: Map<string, User>,
+): string[] {
+  const candidates = kind === 'USER' ? (subject.managerId ? [subject.managerId] : []) : (subject.ownerIds ?? []);
+  return candidates.filter((id) => people.get(id)?.status === 'ACTIVE');
+}
+
+const touch = (entry: Entry, now: Date, patch: Partial<Entry>): Entry => ({
+  ...entry,
+  ...patch,
+  version: entry.version + 1,
+  updatedAt: now.toISOString(),
+});
+
+/** A decision made after the entry closed does not count. */
+export const isDecided = (item: Item, entry: Pick<Entry, 'closedAt'>): boolean =>
+  item.decision !== undefined && (entry.closedAt === undefined || item.decision.decidedAt <= entry.closedAt);
+
+export const openItems = (entry: Entry, items: Item[]) => items.filter((i) => !isDecided(i, entry));
+
+export type RunningEntryStep = { action: 'NONE' } | { action: 'CLOSE_DUE' } | { action: 'REMIND'; slot: number };
+
+/** What the controller owes a RUNNING entry at `now`. Needs no item reads. */
+export function nextRunningEntryStep(
+  entry: Entry,
+  reminders: Campaign['reminders'],
+  now: Date,
+): RunningEntryStep {
+  if (entry.state !== 'RUNNING' || entry.itemCount === 0) return { action: 'NONE' };
+  const t = now.getTime();
+  const due = Date.parse(entry.dueDate);
+  if (t >= due) return { action: 'CLOSE_DUE' };
+  if (!reminders) return { action: 'NONE' };
+  const interval = reminders.intervalHours * HOUR_MS;
+  const windowStart = due - reminders.daysBeforeDue * DAY_MS;
+  // No reminder on the heels of Approval Start.
+  if (t < windowStart || t < Date.parse(entry.createdAt) + interval) return { action: 'NONE' };
+  const slot = Math.floor((t - windowStart) / interval);
+  return (entry.lastReminderSlot ?? -1) < slot ? { action: 'REMIND', slot } : { action: 'NONE' };
+}
+
+/** A due entry: decided in full → APPROVAL.FINISHED, otherwise FAILED.EXPIRED (Approval Timeout). */
+export function closeDueEntry(entry: Entry, items: Item[], now: Date): { next: Entry; timedOut: boolean } {
+  const allDecided = openItems(entry, items).length === 0;
+  const state: EntryState = allDecided ? 'APPROVAL.FINISHED' : 'FAILED.EXPIRED';
+  return { next: touch(entry, now, { state, closedAt: now.toISOString() }), timedOut: !allDecided };
+}
+
+/** After a decision: the entry is finished when nothing is left open. */
+export function finishIfAllDecided(entry: Entry, items: Item[], now: Date): Entry | undefined {
+  if (entry.state !== 'RUNNING' || items.length === 0 || openItems(entry, items).length > 0) return undefined;
+  return touch(entry, now, { state: 'APPROVAL.FINISHED', closedAt: now.toISOString() });
+}
+
+export const withReminderSlot = (entry: Entry, slot: number, now: Date) => touch(entry, now, { lastReminderSlot: slot });
+
+export const withEntryChange = touch;
+
+/** Entries that still await their decisions being applied at the campaign's finish. */
+export const APPLICABLE_STATES: EntryState[] = ['RUNNING', 'APPROVAL.FINISHED', 'FAILED.EXPIRED'];

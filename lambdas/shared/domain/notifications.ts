@@ -1,0 +1,86 @@
+// Composes outbox records. Keys are deterministic from what a notification is about, so that a
+// re-run of any job finds the record it already wrote and never sends twice.
+import { dateOnly } from './campaign-schedule.js';
+import type { Campaign, Notification, NotificationKind, User } from './model.js';
+import { renderNotification, type NotificationView } from './templates.js';
+
+export const notificationKey = {
+  prepareError: (c: Campaign, attempt: number) => `${c.runId}|PREPARE_ERROR|${attempt}`,
+  noApprover: (entryId: string) => `${entryId}|NO_APPROVER`,
+  approvalStart: (entryId: string, approverId: string) => `${entryId}|APPROVAL_START|${approverId}`,
+  approvalRemind: (entryId: string, slot: number, approverId: string) => `${entryId}|APPROVAL_REMIND|${slot}|${approverId}`,
+  approvalTimeout: (entryId: string, approverId: string) => `${entryId}|APPROVAL_TIMEOUT|${approverId}`,
+  campaignStart: (c: Campaign) => `${c.runId}|CAMPAIGN_START`,
+  assignmentReject: (c: Campaign, userId: string) => `${c.runId}|ASSIGNMENT_REJECT|${userId}`,
+  campaignEnd: (c: Campaign) => `${c.runId}|CAMPAIGN_END`,
+};
+
+export type ViewExtras = Omit<
+  NotificationView,
+  'campaignId' | 'campaignName' | 'runLabel' | 'kind' | 'dueDate' | 'startDate' | 'recipientName' | 'ownerName' | 'tasksUrl'
+>;
+
+export interface ComposeInput {
+  campaign: Campaign;
+  kind: NotificationKind;
+  key: string;
+  recipientId: string;
+  recipient: User | undefined;
+  ownerName: string;
+  portalUrl: string;
+  now: Date;
+  entryId?: string;
+  extras?: ViewExtras;
+}
+
+export const runLabel = (c: Pick<Campaign, 'name' | 'startDate'>) => `${c.name} ${dateOnly(c.startDate)}`;
+
+export const tasksUrl = (portalUrl: string, approverId: string) =>
+  `${portalUrl.replace(/\/+$/, '')}/tasks?approver=${encodeURIComponent(approverId)}`;
+
+/**
+ * Renders one notification with the campaign's own templates. An inactive template or a recipient
+ * without an email address is recorded as SKIPPED with the reason, so the outbox shows why nobody
+ * was told.
+ */
+export function composeNotification(input: ComposeInput): Notification {
+  const { campaign, kind, recipient, now } = input;
+  const template = campaign.templates[kind];
+  const view: NotificationView = {
+    campaignId: campaign.id,
+    campaignName: campaign.name,
+    runLabel: runLabel(campaign),
+    kind: campaign.kind,
+    dueDate: campaign.dueDate ? dateOnly(campaign.dueDate) : '',
+    startDate: dateOnly(campaign.startDate),
+    endDate: campaign.endDate ? dateOnly(campaign.endDate) : undefined,
+    recipientName: recipient?.displayName ?? input.recipientId,
+    ownerName: input.ownerName,
+    tasksUrl: tasksUrl(input.portalUrl, input.recipientId),
+    entryId: input.entryId,
+    ...input.extras,
+  };
+  const { subject, body } = renderNotification(template, view);
+  const skipReason = !template.active
+    ? 'template inactive'
+    : !recipient
+      ? `recipient ${input.recipientId} is not in the directory`
+      : !recipient.email
+        ? `recipient ${input.recipientId} has no email address`
+        : undefined;
+  return {
+    key: input.key,
+    kind,
+    campaignId: campaign.id,
+    runId: campaign.runId,
+    ...(input.entryId ? { entryId: input.entryId } : {}),
+    recipientId: input.recipientId,
+    ...(recipient?.email ? { to: recipient.email } : {}),
+    subject,
+    body,
+    status: skipReason ? 'SKIPPED' : 'PENDING',
+    ...(skipReason ? { lastError: skipReason } : {}),
+    createdAt: now.toISOString(),
+    attempts: 0,
+  };
+}

@@ -1,0 +1,163 @@
+// What an administrator does to campaigns and entries (SPEC 3): create, read, change due dates and
+// states. Each change is one conditional write; a concurrent change is a ConflictError, never lost.
+import { randomBytes } from 'node:crypto';
+import { adminSetDueDate, adminSetRecurrence, adminSetState } from '../domain/campaign-lifecycle.js';
+import { withEntryChange } from '../domain/entries.js';
+import { ClosedError, NotFoundError, ValidationError } from '../domain/errors.js';
+import type { Campaign, CampaignState, Entry, EntryState, Item } from '../domain/model.js';
+import { CAMPAIGN_STATES, ENTRY_STATES } from '../domain/model.js';
+import { campaignDefinitionSchema, isoInstant, parseInput } from '../domain/schemas.js';
+import { buildTemplates } from '../domain/templates.js';
+import { collect } from './concurrency.js';
+import type { CampaignStore } from './ports.js';
+
+export const newCampaignId = () => `c-${randomBytes(5).toString('hex')}`;
+
+/** Validates the file (field-level errors), copies the default templates, stores it PREPARING. */
+export async function createCampaign(campaigns: CampaignStore, definition: unknown, now: Date, id = newCampaignId()): Promise<Campaign> {
+  const file = parseInput(campaignDefinitionSchema, definition);
+  const { notifications, ...rest } = file;
+  const templates = buildTemplates(notifications);
+  const at = now.toISOString();
+  const campaign: Campaign = {
+    ...rest,
+    id,
+    state: 'PREPARING',
+    version: 1,
+    run: 1,
+    runId: `${id}#1`,
+    phase: { name: 'START' },
+    templates,
+    logs: [{ at, level: 'INFO', message: 'campaign created' }],
+    prepareAttempt: 0,
+    createdAt: at,
+    updatedAt: at,
+  };
+  await campaigns.createCampaign(campaign);
+  return campaign;
+}
+
+export async function getCampaignOrThrow(campaigns: CampaignStore, id: string): Promise<Campaign> {
+  const campaign = await campaigns.getCampaign(id);
+  if (!campaign) throw new NotFoundError('campaign', id);
+  return campaign;
+}
+
+export async function listAllCampaigns(campaigns: CampaignStore): Promise<Campaign[]> {
+  const all: Campaign[] = [];
+  for (const state of CAMPAIGN_STATES) all.push(...(await collect(campaigns.listCampaigns(state))));
+  return all.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+}
+
+export interface CampaignView {
+  campaign: Campaign;
+  entries: { entry: Entry; items: Item[] }[];
+}
+
+export async function showCampaign(campaigns: CampaignStore, id: string): Promise<CampaignView> {
+  const campaign = await getCampaignOrThrow(campaigns, id);
+  const entries: CampaignView['entries'] = [];
+  for await (const page of campaigns.listEntries(campaign.runId)) {
+    for (const entry of page) {
+      const loaded = await campaigns.getEntryWithItems(entry.id);
+      if (loaded) entries.push(loaded);
+    }
+  }
+  return { campaign, entries };
+}
+
+export interface CampaignChange {
+  state?: string;
+  dueDate?: string;
+  /** A number of days, or null to clear the recurrence. */
+  recurrenceDays?: number | null;
+}
+
+export async function changeCampaign(campaigns: CampaignStore, id: string, change: CampaignChange, now: Date, by: string): Promise<Campaign> {
+  if (change.state === undefined && change.dueDate === undefined && change.recurrenceDays === undefined) {
+    throw new ValidationError('give a state, a due date or a recurrence to change', 'change');
+  }
+  const original = await getCampaignOrThrow(campaigns, id);
+  const oldDueDate = original.dueDate;
+  let campaign = original;
+  if (change.dueDate !== undefined) campaign = adminSetDueDate(campaign, parseInput(isoInstant, change.dueDate, 'dueDate'), now, by);
+  if (change.recurrenceDays !== undefined) {
+    if (change.recurrenceDays !== null && !(Number.isInteger(change.recurrenceDays) && change.recurrenceDays > 0)) {
+      throw new ValidationError('must be a positive whole number of days', 'recurrence');
+    }
+    campaign = adminSetRecurrence(campaign, change.recurrenceDays ?? undefined, now, by);
+  }
+  if (change.state !== undefined) campaign = adminSetState(campaign, parseCampaignState(change.state), now, by);
+  // One write, conditional on the version that was read.
+  const toSave = { ...campaign, version: original.version + 1 };
+  await campaigns.saveCampaign(toSave);
+  // Entries that followed the campaign's due date follow the new one.
+  if (change.dueDate !== undefined && toSave.state === 'RUNNING' && oldDueDate) {
+    for await (const page of campaigns.listEntries(toSave.runId)) {
+      for (const entry of page) {
+        if (entry.state === 'RUNNING' && entry.dueDate === oldDueDate) {
+          await campaigns.saveEntry(withEntryChange(entry, now, { dueDate: toSave.dueDate! }));
+        }
+      }
+    }
+  }
+  return toSave;
+}
+
+function parseCampaignState(state: string): CampaignState {
+  if (!(CAMPAIGN_STATES as readonly string[]).includes(state)) {
+    throw new ValidationError(`unknown state ${state}; one of ${CAMPAIGN_STATES.join(', ')}`, 'state');
+  }
+  return state as CampaignState;
+}
+
+/** Entry changes an administrator may make: reopen an expired entry, expire a running one. */
+const ENTRY_ADMIN_TRANSITIONS: Partial<Record<EntryState, EntryState[]>> = {
+  RUNNING: ['FAILED.EXPIRED'],
+  'FAILED.EXPIRED': ['RUNNING'],
+  'APPROVAL.FINISHED': ['RUNNING'],
+};
+
+export interface EntryChange {
+  state?: string;
+  dueDate?: string;
+}
+
+export async function changeEntry(campaigns: CampaignStore, entryId: string, change: EntryChange, now: Date): Promise<Entry> {
+  if (change.state === undefined && change.dueDate === undefined) throw new ValidationError('give a state or a due date to change', 'change');
+  const entry = await campaigns.getEntry(entryId);
+  if (!entry) throw new NotFoundError('entry', entryId);
+  const campaign = await getCampaignOrThrow(campaigns, entry.campaignId);
+  if (campaign.state !== 'RUNNING' || campaign.runId !== entry.runId || campaign.phase.name !== 'DONE') {
+    throw new ClosedError(`entry ${entryId} belongs to a campaign run that is not running (${campaign.state})`);
+  }
+  const patch: Partial<Entry> = {};
+  if (change.dueDate !== undefined) {
+    const dueDate = parseInput(isoInstant, change.dueDate, 'dueDate');
+    if (dueDate <= now.toISOString() && (change.state ?? entry.state) === 'RUNNING') {
+      throw new ValidationError(`must be in the future to keep the entry open`, 'dueDate');
+    }
+    patch.dueDate = dueDate;
+  }
+  if (change.state !== undefined && change.state !== entry.state) {
+    if (!(ENTRY_STATES as readonly string[]).includes(change.state)) {
+      throw new ValidationError(`unknown state ${change.state}; one of ${ENTRY_STATES.join(', ')}`, 'state');
+    }
+    const allowed = ENTRY_ADMIN_TRANSITIONS[entry.state] ?? [];
+    if (!allowed.includes(change.state as EntryState)) {
+      throw new ValidationError(`cannot change ${entry.state} to ${change.state}; allowed: ${allowed.join(', ') || 'none'}`, 'state');
+    }
+    patch.state = change.state as EntryState;
+    if (patch.state === 'RUNNING') {
+      patch.closedAt = undefined;
+      if ((patch.dueDate ?? entry.dueDate) <= now.toISOString()) {
+        throw new ValidationError('reopening needs a due date in the future (--due-date)', 'dueDate');
+      }
+    } else {
+      patch.closedAt = now.toISOString();
+    }
+  }
+  const next = withEntryChange(entry, now, patch);
+  await campaigns.saveEntry(next);
+  return next;
+}

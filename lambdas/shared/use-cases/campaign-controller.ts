@@ -1,0 +1,197 @@
+// The campaign controller (SPEC 2, "Lifecycle"): one run advances every due campaign as far as
+// `now` allows, then sends what the outbox holds. At most one run works at a time (a lease with
+// expiry); every step is idempotent, so a run killed anywhere is completed by the next.
+import { randomUUID } from 'node:crypto';
+import {
+  archiveOf,
+  beginPreparation,
+  failPreparation,
+  isDueToRecur,
+  isExpired,
+  markCleaned,
+  markDeleted,
+  markRunning,
+  nextRunOf,
+  withPhase,
+} from '../domain/campaign-lifecycle.js';
+import { validateForStart } from '../domain/campaign-start.js';
+import { ConflictError } from '../domain/errors.js';
+import type { Campaign, CampaignState } from '../domain/model.js';
+import { notificationKey } from '../domain/notifications.js';
+import { CampaignNotifier } from './campaign-notifier.js';
+import { dispatchNotifications, type DispatchResult } from './dispatch-notifications.js';
+import { applyDecisions, closeCampaign } from './finish-campaign.js';
+import type { CampaignStore, Clock, DirectoryStore, Log, Mailer, Outbox } from './ports.js';
+import { prepareCampaign } from './prepare-campaign.js';
+import { runEntries } from './run-entries.js';
+
+export interface ControllerDeps {
+  directory: DirectoryStore;
+  campaigns: CampaignStore;
+  outbox: Outbox;
+  mailer: Mailer;
+  /** Business time: every lifecycle decision uses it, so a 90-day campaign simulates in seconds. */
+  clock: Clock;
+  /** Real time, for the lease and send claims only. */
+  wallClock: Clock;
+  log: Log;
+  settings: ControllerSettings;
+}
+
+export interface ControllerSettings {
+  portalUrl: string;
+  leaseSeconds: number;
+  /** Identifies this run in the lease and in send claims. */
+  runnerId?: string;
+}
+
+export interface CampaignTransition {
+  campaignId: string;
+  from: CampaignState;
+  to: CampaignState;
+}
+
+export interface ControllerReport {
+  status: 'COMPLETED' | 'SKIPPED';
+  reason?: string;
+  now: string;
+  transitions: CampaignTransition[];
+  errors: { campaignId: string; message: string }[];
+  dispatch?: DispatchResult;
+}
+
+export const CONTROLLER_LEASE = 'campaign-controller';
+/** Lifecycle steps one campaign may take in one run (e.g. SUCCEEDED -> PREPARING -> RUNNING). */
+const MAX_STEPS_PER_CAMPAIGN = 12;
+
+export async function runCampaignController(deps: ControllerDeps): Promise<ControllerReport> {
+  const now = deps.clock.now();
+  const runner = deps.settings.runnerId ?? randomUUID();
+  const report: ControllerReport = { status: 'COMPLETED', now: now.toISOString(), transitions: [], errors: [] };
+  if (!(await deps.campaigns.acquireLease(CONTROLLER_LEASE, runner, deps.wallClock.now(), deps.settings.leaseSeconds))) {
+    deps.log.warn('another controller run holds the lease; this run does nothing');
+    return { ...report, status: 'SKIPPED', reason: 'another controller run holds the lease' };
+  }
+  try {
+    const failures: unknown[] = [];
+    let safeToDispatch = true;
+    for (const campaign of await dueCampaigns(deps.campaigns, now)) {
+      const progress = { preparing: false };
+      try {
+        await advance(deps, campaign, now, report, progress);
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        report.errors.push({ campaignId: campaign.id, message });
+        if (error instanceof ConflictError) {
+          deps.log.warn('campaign changed during the run; the next run continues', { campaignId: campaign.id, error: message });
+          continue;
+        }
+        deps.log.error('campaign step failed', { campaignId: campaign.id, error: message });
+        failures.push(error);
+        // A half-written preparation chunk holds notifications that the next run rewrites:
+        // sending them now could send them twice.
+        if (progress.preparing) safeToDispatch = false;
+      }
+    }
+    if (safeToDispatch) report.dispatch = await dispatchNotifications(deps, runner, now);
+    deps.log.info('controller run completed', { ...report });
+    // Fail the invocation so that the schedule's retry and dead-letter queue see it.
+    if (failures.length === 1) throw failures[0];
+    if (failures.length > 1) throw new AggregateError(failures, `${failures.length} campaigns failed; see the log`);
+    return report;
+  } finally {
+    await deps.campaigns.releaseLease(CONTROLLER_LEASE, runner);
+  }
+}
+
+/** Only campaigns with work at `now`: the index holds each one's next action time. */
+async function dueCampaigns(campaigns: CampaignStore, now: Date): Promise<Campaign[]> {
+  const due: Campaign[] = [];
+  const at = now.toISOString();
+  for (const state of ['DELETED', 'SUCCEEDED', 'RUNNING', 'PREPARING'] as const) {
+    for await (const page of campaigns.listCampaigns(state, at)) due.push(...page);
+  }
+  return due;
+}
+
+async function advance(
+  deps: ControllerDeps,
+  campaign: Campaign,
+  now: Date,
+  report: ControllerReport,
+  progress: { preparing: boolean },
+): Promise<void> {
+  let current = campaign;
+  for (let i = 0; i < MAX_STEPS_PER_CAMPAIGN; i++) {
+    progress.preparing = current.state === 'PREPARING';
+    const next = await step(deps, current, now);
+    if (!next) return;
+    if (next.state !== current.state) report.transitions.push({ campaignId: current.id, from: current.state, to: next.state });
+    current = next;
+  }
+  deps.log.warn('campaign did not settle within one run', { campaignId: campaign.id, state: current.state });
+}
+
+/** One lifecycle step of one campaign, persisted; undefined when nothing is due at `now`. */
+async function step(deps: ControllerDeps, c: Campaign, now: Date): Promise<Campaign | undefined> {
+  const at = now.toISOString();
+  const portalUrl = deps.settings.portalUrl;
+  switch (c.state) {
+    case 'PREPARING': {
+      if (at < c.startDate) return undefined;
+      if (c.phase.name === 'PREPARE') return prepareCampaign({ ...deps, portalUrl }, c, now);
+      if (c.phase.name === 'ANNOUNCE') {
+        const notifier = new CampaignNotifier(deps.directory, portalUrl, c, now);
+        await deps.outbox.enqueue([await notifier.composeFor('CAMPAIGN_START', notificationKey.campaignStart(c), c.ownerId)]);
+        return save(deps, markRunning(c, now));
+      }
+      return start(deps, c, now);
+    }
+    case 'RUNNING': {
+      if (c.phase.name === 'APPLY') return applyDecisions({ ...deps, portalUrl }, c, now);
+      if (c.phase.name === 'NOTIFY_REJECTS') return closeCampaign({ ...deps, portalUrl }, c, now);
+      const result = await runEntries({ ...deps, portalUrl }, c, now);
+      if (at < c.dueDate! || result.stillOpen > 0) return undefined;
+      return save(deps, withPhase(c, { name: 'APPLY' }, now));
+    }
+    case 'SUCCEEDED': {
+      if (isDueToRecur(c, now)) {
+        try {
+          await deps.campaigns.createCampaign(archiveOf(c, now));
+        } catch (error) {
+          // Archived by a run that was killed before it saved the next run.
+          if (!(error instanceof ConflictError)) throw error;
+        }
+        return save(deps, nextRunOf(c, now));
+      }
+      return isExpired(c, now) ? save(deps, markDeleted(c, now)) : undefined;
+    }
+    case 'DELETED': {
+      if (c.cleanedAt) return undefined;
+      return (await deps.campaigns.deleteRun(c.runId)) ? save(deps, markCleaned(c, now)) : undefined;
+    }
+    case 'FAILED.PREPARED':
+      return undefined;
+  }
+}
+
+/** SPEC 2, step 1: validate; an invalid campaign fails with a Prepare Error to its owner. */
+async function start(deps: ControllerDeps, c: Campaign, now: Date): Promise<Campaign> {
+  const owner = await deps.directory.getUser(c.ownerId);
+  const validation = validateForStart(c, now, owner !== undefined);
+  if (validation.ok) return save(deps, beginPreparation(c, validation.logs, validation.dueDate!, now));
+
+  const failed = failPreparation(c, validation.logs, now);
+  const notifier = new CampaignNotifier(deps.directory, deps.settings.portalUrl, c, now);
+  const errors = validation.logs.filter((l) => l.level === 'ERROR').map((l) => ({ field: l.field, message: l.message }));
+  await deps.outbox.enqueue([
+    await notifier.composeFor('PREPARE_ERROR', notificationKey.prepareError(c, failed.prepareAttempt), c.ownerId, { errors }),
+  ]);
+  deps.log.warn('campaign failed validation', { campaignId: c.id, errors });
+  return save(deps, failed);
+}
+
+async function save(deps: ControllerDeps, c: Campaign): Promise<Campaign> {
+  await deps.campaigns.saveCampaign(c);
+  return c;
+}
