@@ -17,7 +17,10 @@ export function buildControllerDependencies(env: ControllerEnvironment, log: Log
     directory: new DynamoDirectoryStore({ doc, tableName: env.directoryTable }),
     campaigns: new DynamoCampaignStore({ doc, tableName: env.campaignTable }),
     outbox: new DynamoOutbox({ doc, tableName: env.campaignTable }),
-    mailer: new SesMailer({ client: new SESv2Client({}), fromAddress: env.senderAddress, configurationSetName: env.sesConfigurationSet }),
+    mailer: new SesMailer({
+      // Without throwOnRequestTimeout the SDK only warns and a hung endpoint hangs the run.
+      client: new SESv2Client({ requestHandler: { connectionTimeout: 5_000, requestTimeout: 15_000, throwOnRequestTimeout: true } }),
+      fromAddress: env.senderAddress, configurationSetName: env.sesConfigurationSet }),
     wallClock: systemClock,
     log,
     settings: { portalUrl: env.approverPortalUrl, leaseSeconds: env.leaseSeconds },

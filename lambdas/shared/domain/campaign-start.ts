@@ -36,6 +36,8 @@ export function validateForStart(campaign: Campaign, now: Date, ownerExists: boo
     error(`status expiration date ${campaign.statusExpirationDate} is not after the due date ${dueDate}`, 'statusExpirationDate');
   }
 
+  // Hooks (findSubjects, limitResources, findApprovers) arrive with the approver-extensibility work.
+  for (const hook of Object.keys(campaign.hooks ?? {})) error('hooks are not supported by this version', `hooks.${hook}`);
   const subjectFilter = campaign.subjects?.filter;
   if (subjectFilter === undefined || subjectFilter.trim() === '') {
     if (!campaign.hooks?.findSubjects) error('a subject filter or a findSubjects hook is required', 'subjects.filter');

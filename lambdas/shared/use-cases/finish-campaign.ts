@@ -6,6 +6,7 @@ import { addStats, countPlan, emptyStats, planItem } from '../domain/application
 import { markSucceeded, withPhase } from '../domain/campaign-lifecycle.js';
 import type { Campaign, CampaignStats, Entry, Revocation } from '../domain/model.js';
 import { notificationKey } from '../domain/notifications.js';
+import { REVOCATION_REASON_TEXT } from '../domain/templates.js';
 import { CampaignNotifier } from './campaign-notifier.js';
 import { chunk } from './concurrency.js';
 import type { CampaignStore, DirectoryStore, Log, Outbox } from './ports.js';
@@ -85,7 +86,7 @@ export async function closeCampaign(deps: FinishDeps, campaign: Campaign, now: D
     await notifier.prefetch(users);
     await deps.outbox.enqueue(
       users.map((userId) => {
-        const revoked = byUser.get(userId)!.map((r) => ({ privilegeId: r.privilegeId, privilegeName: r.privilegeName ?? r.privilegeId, reason: r.reason }));
+        const revoked = byUser.get(userId)!.map((r) => ({ privilegeId: r.privilegeId, privilegeName: r.privilegeName ?? r.privilegeId, reason: REVOCATION_REASON_TEXT[r.reason] }));
         return notifier.compose('ASSIGNMENT_REJECT', notificationKey.assignmentReject(campaign, userId), userId, {
           revoked,
           revokedCount: revoked.length,

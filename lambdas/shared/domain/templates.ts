@@ -1,0 +1,359 @@
+// Notification templates (SPEC 2 "Notifications"): logic-less Mustache, plain-text email.
+// Campaigns get a copy of the defaults with their own overrides; every template is checked when the
+// campaign is defined (syntax and placeholder names), so a typo fails the definition, not a send.
+import Mustache from 'mustache';
+import { ValidationError } from './errors.js';
+import {
+  NOTIFICATION_KINDS,
+  type CampaignKind,
+  type NotificationKind,
+  type NotificationTemplate,
+  type NotificationTemplates,
+  type Revocation,
+} from './model.js';
+
+/** What a template can show. Dates are YYYY-MM-DD. */
+export interface NotificationView {
+  campaignId: string;
+  campaignName: string;
+  /** Campaign name and start date, e.g. "Finance high-risk users 2026-07-01". */
+  runLabel: string;
+  kind: CampaignKind;
+  dueDate: string;
+  startDate: string;
+  endDate?: string;
+  recipientName: string;
+  ownerName: string;
+  /** The user or privilege under review. */
+  subjectName?: string;
+  entryId?: string;
+  /** Assignments of the entry; for CAMPAIGN_START, of the whole run (shown even when 0). */
+  itemCount?: number;
+  openItemCount?: number;
+  /** CAMPAIGN_START: entries prepared (shown even when 0). */
+  entryCount?: number;
+  /** CAMPAIGN_START: entries FAILED.PREPARE; CAMPAIGN_END: entries FAILED.APPLIED.CHANGES. */
+  failedEntryCount?: number;
+  /** Link to the approver's tasks. */
+  tasksUrl: string;
+  stage?: number;
+  /** PREPARE_ERROR: what is wrong with the definition. */
+  errors?: { field?: string; message: string }[];
+  /** ASSIGNMENT_REJECT: the access removed from the recipient. */
+  revoked?: { privilegeName: string; privilegeId: string; reason: string }[];
+  revokedCount?: number;
+  stats?: { approved: number; rejected: number; modified: number; uncertified: number; revoked: number };
+}
+
+export type TemplateOverrides = Partial<Record<NotificationKind, Partial<NotificationTemplate>>>;
+
+/** Wording of a revocation reason for the person who lost the access. */
+export const REVOCATION_REASON_TEXT: Record<Revocation['reason'], string> = {
+  REJECTED: 'the reviewer rejected it',
+  MODIFIED: 'the reviewer changed it and the campaign removes changed access',
+  UNCERTIFIED: 'it was not confirmed before the review deadline',
+};
+
+// Placeholders a template may use: the view's fields, and inside a list or object section, its items' fields.
+const VIEW_FIELDS = {
+  campaignId: true,
+  campaignName: true,
+  runLabel: true,
+  kind: true,
+  dueDate: true,
+  startDate: true,
+  endDate: true,
+  recipientName: true,
+  ownerName: true,
+  subjectName: true,
+  entryId: true,
+  itemCount: true,
+  openItemCount: true,
+  entryCount: true,
+  failedEntryCount: true,
+  tasksUrl: true,
+  stage: true,
+  errors: true,
+  revoked: true,
+  revokedCount: true,
+  stats: true,
+} satisfies Record<keyof NotificationView, true>;
+
+const SECTION_FIELDS: Partial<Record<keyof NotificationView, readonly string[]>> = {
+  errors: ['field', 'message'],
+  revoked: ['privilegeName', 'privilegeId', 'reason'],
+  stats: ['approved', 'rejected', 'modified', 'uncertified', 'revoked'],
+};
+
+export const NOTIFICATION_PLACEHOLDERS: readonly string[] = Object.keys(VIEW_FIELDS);
+
+// "-- " (with the space) is the conventional signature separator that mail clients recognise.
+const SIGNATURE = '\n-- \nThis is an automated message from the identity governance service. Please do not reply to it.';
+
+const UNDECIDED_RULE =
+  "Assignments still undecided at the due date are treated as not certified and may be removed, depending on the campaign's settings.";
+
+const defaults: NotificationTemplates = {
+  APPROVAL_START: {
+    active: true,
+    subject: 'Action required: access review "{{campaignName}}", due {{dueDate}}',
+    body: `Hello {{recipientName}},
+
+You have been asked to review access in the certification campaign "{{runLabel}}".
+
+{{#subjectName}}
+Under review: {{subjectName}}
+{{/subjectName}}
+{{#itemCount}}
+Assignments to review: {{itemCount}}
+{{/itemCount}}
+{{#stage}}
+Approval stage: {{stage}}
+{{/stage}}
+Due date: {{dueDate}}
+
+For each assignment, approve it if the access is still needed, reject it if it is not, or modify it (for example, set an end date). You can save your work and come back to it at any time before the due date.
+
+Open your review tasks: {{tasksUrl}}
+
+${UNDECIDED_RULE}
+
+For questions about this review, contact the campaign owner, {{ownerName}}.
+${SIGNATURE}`,
+  },
+
+  APPROVAL_REMIND: {
+    active: true,
+    subject: 'Reminder: access review "{{campaignName}}" is due {{dueDate}}',
+    body: `Hello {{recipientName}},
+
+Your access review in the certification campaign "{{runLabel}}" is not finished yet.
+
+{{#subjectName}}
+Under review: {{subjectName}}
+{{/subjectName}}
+{{#openItemCount}}
+Assignments still to decide: {{openItemCount}}{{#itemCount}} of {{itemCount}}{{/itemCount}}
+{{/openItemCount}}
+Due date: {{dueDate}}
+
+Please complete your review before the due date: {{tasksUrl}}
+
+${UNDECIDED_RULE}
+
+For questions about this review, contact the campaign owner, {{ownerName}}.
+${SIGNATURE}`,
+  },
+
+  APPROVAL_TIMEOUT: {
+    active: true,
+    subject: 'Access review "{{campaignName}}" closed without your decision',
+    body: `Hello {{recipientName}},
+
+The due date of your access review in the certification campaign "{{runLabel}}" has passed before all assignments were decided. The review is now closed and no more decisions can be recorded for it.
+
+{{#subjectName}}
+Under review: {{subjectName}}
+{{/subjectName}}
+{{#openItemCount}}
+Assignments left undecided: {{openItemCount}}
+{{/openItemCount}}
+Due date: {{dueDate}}
+
+Undecided assignments are handled as not certified, according to the campaign's revocation settings. If the campaign has a further approval stage, it starts now.
+
+For questions, contact the campaign owner, {{ownerName}}.
+${SIGNATURE}`,
+  },
+
+  ASSIGNMENT_REJECT: {
+    active: true,
+    subject: 'Your access has changed after the access review "{{campaignName}}"',
+    body: `Hello {{recipientName}},
+
+Following the access certification campaign "{{runLabel}}", access has been removed from your account{{#revokedCount}} ({{revokedCount}} in total){{/revokedCount}}:
+
+{{#revoked}}
+- {{privilegeName}} ({{privilegeId}}): {{reason}}
+{{/revoked}}
+{{^revoked}}
+- the details are not available; please ask the campaign owner
+{{/revoked}}
+
+If you still need this access for your work, request it again through the usual access request process. For questions about this review, contact the campaign owner, {{ownerName}}.
+${SIGNATURE}`,
+  },
+
+  CAMPAIGN_START: {
+    active: true,
+    subject: 'Certification campaign started: {{runLabel}}',
+    body: `Hello {{recipientName}},
+
+The certification campaign "{{runLabel}}" has started and the approvers have been notified.
+
+Campaign: {{campaignName}} ({{campaignId}})
+Campaign type: {{kind}}
+Start date: {{startDate}}
+Due date: {{dueDate}}
+Certification entries: {{entryCount}}
+Assignments to review: {{itemCount}}
+{{#failedEntryCount}}
+Entries that could not be prepared: {{failedEntryCount}} (you received a separate notice for each; see also the campaign log)
+{{/failedEntryCount}}
+
+Approvers with open work will be reminded before the due date. You can follow progress at any time in the campaign report.
+${SIGNATURE}`,
+  },
+
+  CAMPAIGN_END: {
+    active: true,
+    subject: 'Certification campaign finished: {{runLabel}}',
+    body: `Hello {{recipientName}},
+
+The certification campaign "{{runLabel}}" has finished{{#endDate}} on {{endDate}}{{/endDate}} and its decisions have been applied.
+
+{{#stats}}
+Results:
+- Approved: {{approved}}
+- Rejected: {{rejected}}
+- Modified: {{modified}}
+- Not certified by the due date: {{uncertified}}
+- Access removed: {{revoked}}
+
+{{/stats}}
+{{#failedEntryCount}}
+Entries whose changes could not be applied: {{failedEntryCount}}. Check them in the campaign report and apply the changes by hand where needed.
+
+{{/failedEntryCount}}
+The campaign report lists every decision with its decider, date and comment.
+${SIGNATURE}`,
+  },
+
+  NO_APPROVER: {
+    active: true,
+    subject: 'No approver found in campaign "{{campaignName}}"{{#subjectName}} for {{subjectName}}{{/subjectName}}',
+    body: `Hello {{recipientName}},
+
+While preparing the certification campaign "{{campaignName}}", no approver could be found for the following review, so nobody has been asked to certify it:
+
+Campaign: {{runLabel}}
+{{#subjectName}}
+Under review: {{subjectName}}
+{{/subjectName}}
+{{#entryId}}
+Entry: {{entryId}}
+{{/entryId}}
+{{#itemCount}}
+Assignments affected: {{itemCount}}
+{{/itemCount}}
+
+The entry is marked FAILED.PREPARE. To have this access reviewed, give the subject an approver in the directory (a manager for a user, an owner for a privilege) or change the campaign's approver selection.
+${SIGNATURE}`,
+  },
+
+  PREPARE_ERROR: {
+    active: true,
+    subject: 'Certification campaign "{{campaignName}}" could not start',
+    body: `Hello {{recipientName}},
+
+The certification campaign "{{runLabel}}" could not start because its definition is not valid. It is now in the state FAILED.PREPARED.
+
+Problems found:
+{{#errors}}
+- {{#field}}{{field}}: {{/field}}{{message}}
+{{/errors}}
+{{^errors}}
+- no details were recorded; see the campaign log
+{{/errors}}
+
+Fix the campaign definition, then set the campaign back to PREPARING: the next run of the campaign controller will try again.
+${SIGNATURE}`,
+  },
+};
+
+for (const template of Object.values(defaults)) Object.freeze(template);
+/** The product defaults, copied into each campaign when it is created. Frozen: copy before changing. */
+export const DEFAULT_TEMPLATES: NotificationTemplates = Object.freeze(defaults);
+
+/**
+ * The defaults with `overrides` applied, field by field. Every resulting template is checked, so
+ * a ValidationError names `notifications.<KIND>.<subject|body|active>` and the problem.
+ */
+export function buildTemplates(overrides: TemplateOverrides = {}): NotificationTemplates {
+  for (const kind of Object.keys(overrides)) {
+    if (!(NOTIFICATION_KINDS as readonly string[]).includes(kind)) {
+      throw new ValidationError(`unknown notification kind; use one of ${NOTIFICATION_KINDS.join(', ')}`, `notifications.${kind}`);
+    }
+  }
+  const templates = {} as NotificationTemplates;
+  for (const kind of NOTIFICATION_KINDS) {
+    const template: NotificationTemplate = { ...DEFAULT_TEMPLATES[kind], ...definedFields(overrides[kind]) };
+    checkTemplate(template, `notifications.${kind}`);
+    templates[kind] = template;
+  }
+  return templates;
+}
+
+/** Renders plain text: no HTML escaping, and the subject always on one line. */
+export function renderNotification(template: NotificationTemplate, view: NotificationView): { subject: string; body: string } {
+  const options = { escape: plainText };
+  return {
+    subject: Mustache.render(template.subject, view, undefined, options).replace(/\s+/g, ' ').trim(),
+    body: Mustache.render(template.body, view, undefined, options),
+  };
+}
+
+function plainText(value: unknown): string {
+  return String(value);
+}
+
+function definedFields(override: Partial<NotificationTemplate> | undefined): Partial<NotificationTemplate> {
+  return Object.fromEntries(Object.entries(override ?? {}).filter(([, value]) => value !== undefined));
+}
+
+function checkTemplate(template: NotificationTemplate, field: string): void {
+  if (typeof template.active !== 'boolean') throw new ValidationError('must be true or false', `${field}.active`);
+  for (const part of ['subject', 'body'] as const) {
+    const text: unknown = template[part];
+    const partField = `${field}.${part}`;
+    if (typeof text !== 'string' || text.trim() === '') throw new ValidationError('must not be empty', partField);
+    if (part === 'subject' && /[\r\n]/.test(text)) throw new ValidationError('must be a single line', partField);
+    let tokens: Mustache.TemplateSpans;
+    try {
+      tokens = Mustache.parse(text);
+    } catch (error) {
+      throw new ValidationError(`is not a valid template: ${(error as Error).message}`, partField);
+    }
+    checkPlaceholders(tokens, [], partField);
+  }
+}
+
+/** Each `{{name}}` must resolve in the view or in an enclosing list section's items. */
+function checkPlaceholders(tokens: Mustache.TemplateSpans, sections: string[], field: string): void {
+  for (const token of tokens) {
+    const [type, name] = token;
+    if (type === '>') throw new ValidationError(`partials ({{>${name}}}) are not supported`, field);
+    if (type !== 'name' && type !== '&' && type !== '#' && type !== '^') continue;
+    if (name === '.') {
+      if (sections.length === 0) throw new ValidationError('{{.}} is only meaningful inside a section', field);
+    } else if (!resolves(name, sections)) {
+      throw new ValidationError(
+        `unknown placeholder {{${name}}}; known placeholders: ${NOTIFICATION_PLACEHOLDERS.join(', ')}`,
+        field,
+      );
+    }
+    if ((type === '#' || type === '^') && Array.isArray(token[4])) {
+      checkPlaceholders(token[4] as Mustache.TemplateSpans, [...sections, name], field);
+    }
+  }
+}
+
+function resolves(name: string, sections: string[]): boolean {
+  const [head, ...rest] = name.split('.');
+  if (head === undefined) return false;
+  const nested = (owner: string) => SECTION_FIELDS[owner as keyof NotificationView] ?? [];
+  // Inside a section, a name can be a field of the section's value (e.g. {{message}} inside {{#errors}}).
+  if (sections.some((section) => nested(section).includes(head))) return rest.length === 0;
+  if (!(head in VIEW_FIELDS)) return false;
+  return rest.length === 0 || (rest.length === 1 && nested(head).includes(rest[0]!));
+}

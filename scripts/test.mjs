@@ -1,0 +1,130 @@
+#!/usr/bin/env node
+// `npm test`: every test once (integration tests on dynalite), then the integration tests again on
+// AWS's DynamoDB Local (Java), so that both engines hold the product to the same behaviour.
+// The last line printed is `N passed, N failed` summed over both runs: the CI reads that line.
+//
+// Extra arguments go to vitest: `npm test -- test/unit/local -t "bad email"`. File filters that
+// select no integration test skip the DynamoDB Local run.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(import.meta.url);
+const vitestBin = join(dirname(require.resolve('vitest/package.json')), 'vitest.mjs');
+const integrationDir = 'test/integration';
+
+/** vitest options that take the next argument as their value (so it is not a file filter). */
+const OPTIONS_WITH_VALUE = new Set([
+  '-t', '--testNamePattern', '--project', '--shard', '-c', '--config', '-r', '--root', '--dir', '--exclude',
+  '--maxWorkers', '--pool', '--environment', '--retry', '--bail', '--testTimeout', '--hookTimeout', '--mode',
+]);
+
+function splitArgs(args) {
+  const filters = [];
+  const options = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg.startsWith('-')) {
+      options.push(arg);
+      if (OPTIONS_WITH_VALUE.has(arg) && i + 1 < args.length) options.push(args[++i]);
+    } else {
+      filters.push(arg);
+    }
+  }
+  return { filters, options };
+}
+
+function listTestFiles(dir) {
+  if (!existsSync(join(root, dir))) return [];
+  return readdirSync(join(root, dir), { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile() && entry.name.endsWith('.test.ts'))
+    .map((entry) => join(entry.parentPath, entry.name));
+}
+
+/** The integration files a vitest filter list would select (vitest: a path substring, `file:line` allowed). */
+function selectIntegrationFiles(filters) {
+  const files = listTestFiles(integrationDir);
+  return files.filter((file) => {
+    const rel = relative(root, file).toLowerCase();
+    return filters.some((filter) => {
+      const f = filter.replace(/:\d+(-\d+)?$/, '');
+      if (isAbsolute(f) && file.startsWith(f)) return true;
+      return rel.includes(f.toLowerCase()) || rel.includes(relative(root, resolve(root, f)).toLowerCase());
+    });
+  });
+}
+
+/** Runs vitest with the JSON reporter next to the default one and tallies its report. */
+function runVitest(label, args, env, outputFile) {
+  const output = join(root, outputFile);
+  rmSync(output, { force: true }); // never count a previous run's report
+  const child = spawnSync(
+    process.execPath,
+    [vitestBin, 'run', ...args, '--reporter=default', '--reporter=json', `--outputFile.json=${outputFile}`],
+    { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } },
+  );
+  const tally = { passed: 0, failed: 0, skipped: 0, exitOk: child.status === 0 };
+  let report;
+  try {
+    report = JSON.parse(readFileSync(output, 'utf8'));
+  } catch {
+    console.error(`\n[test] ${label}: vitest wrote no readable report to ${outputFile} (exit ${child.status ?? child.signal}); counted as 1 failure.`);
+    tally.failed = 1;
+    return tally;
+  }
+  // A file that fails to load, or a failing beforeAll, fails no single test: count the file.
+  const fileFailures = report.testResults.filter(
+    (file) => file.status === 'failed' && !file.assertionResults.some((test) => test.status === 'failed'),
+  );
+  for (const file of fileFailures) console.error(`[test] ${label}: ${relative(root, file.name)} failed: ${file.message}`);
+  tally.passed = report.numPassedTests;
+  tally.failed = report.numFailedTests + fileFailures.length;
+  tally.skipped = report.numPendingTests + report.numTodoTests;
+  if (!tally.exitOk && tally.failed === 0) {
+    console.error(`[test] ${label}: vitest exited with ${child.status ?? child.signal} although no test failed (see its errors above); counted as 1 failure.`);
+    tally.failed = 1;
+  }
+  return tally;
+}
+
+function javaAvailable() {
+  const probe = spawnSync('java', ['-version'], { stdio: 'ignore' });
+  return !probe.error && probe.status === 0;
+}
+
+const { filters, options } = splitArgs(process.argv.slice(2));
+const tallies = [];
+
+console.log('[test] Run 1: all tests (integration tests on dynalite)');
+tallies.push(runVitest('all tests', process.argv.slice(2), {}, '.vitest-results.json'));
+
+const integrationFilters = filters.length === 0 ? [integrationDir] : selectIntegrationFiles(filters).map((f) => relative(root, f));
+if (integrationFilters.length === 0) {
+  console.log('\n[test] Run 2 skipped: the file filter selects no integration test.');
+} else if (!javaAvailable()) {
+  console.error(
+    '\n[test] Run 2 FAILED: DynamoDB Local needs Java 17 and `java` is not on PATH.\n' +
+      '[test] Install a JRE (Debian: apt-get install -y openjdk-17-jre-headless) and run again; counted as 1 failure.',
+  );
+  tallies.push({ passed: 0, failed: 1, skipped: 0, exitOk: false });
+} else {
+  console.log('\n[test] Run 2: integration tests on DynamoDB Local');
+  tallies.push(
+    runVitest(
+      'DynamoDB Local',
+      [...integrationFilters, ...options, '--passWithNoTests'],
+      { IDGOV_TEST_ENGINE: 'dynamodb-local' },
+      '.vitest-results-dynamodb-local.json',
+    ),
+  );
+}
+
+const sum = (key) => tallies.reduce((n, t) => n + t[key], 0);
+const passed = sum('passed');
+const failed = sum('failed');
+const skipped = sum('skipped');
+process.exitCode = failed > 0 || tallies.some((t) => !t.exitOk) ? 1 : 0;
+console.log(`${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ''}`);

@@ -1,0 +1,84 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { GetAccountCommand } from '@aws-sdk/client-sesv2';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { SesMailer } from '../../lambdas/shared/adapters/ses-mailer.js';
+import { createLocalSesClient, startSesEmulator, type SesEmulator } from '../../src/local/ses-emulator.js';
+
+describe('SesMailer against the local SES emulator', () => {
+  let emulator: SesEmulator;
+
+  beforeAll(async () => {
+    emulator = await startSesEmulator();
+  });
+  afterAll(async () => {
+    await emulator.stop();
+  });
+  beforeEach(async () => {
+    await emulator.clear();
+  });
+
+  it('listens on 127.0.0.1 only', () => {
+    expect(emulator.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(emulator.url).toBe(`${emulator.endpoint}/`);
+  });
+
+  it('delivers plain-text UTF-8 mail to the mailbox', async () => {
+    const mailer = new SesMailer({
+      client: createLocalSesClient(emulator.endpoint),
+      fromAddress: 'idgov@example.com',
+      configurationSetName: 'idgov-local',
+    });
+    const subject = 'Action required: access review "R&D <Zürich>", due 2026-07-15';
+    const body = 'Hello Ana Álvarez,\n\nOpen your review tasks: https://idgov.example.com/tasks?approver=u-ana\n— IdGov ✓\n';
+
+    const { messageId } = await mailer.send({ to: 'ana@example.com', subject, body });
+    await mailer.send({ to: 'bob@example.com', subject: 'Second', body: 'Two' });
+
+    const mailbox = await emulator.mailbox();
+    expect(mailbox).toHaveLength(2);
+    expect(mailbox[0]).toMatchObject({
+      messageId,
+      from: 'idgov@example.com',
+      to: ['ana@example.com'],
+      cc: [],
+      bcc: [],
+      subject,
+      text: body,
+    });
+    expect(mailbox[0]!.html).toBeUndefined();
+    expect(mailbox[1]).toMatchObject({ to: ['bob@example.com'], subject: 'Second', text: 'Two' });
+    expect(messageId).not.toBe('');
+  });
+
+  it('propagates a rejected send as an error and stores nothing', async () => {
+    const mailer = new SesMailer({ client: createLocalSesClient(emulator.endpoint), fromAddress: 'idgov@example.com' });
+
+    await expect(mailer.send({ to: 'ana@example.com', subject: '', body: 'no subject' })).rejects.toMatchObject({
+      $metadata: { httpStatusCode: 400 },
+    });
+    expect(await emulator.mailbox()).toEqual([]);
+  });
+});
+
+describe('createLocalSesClient', () => {
+  let silent: Server;
+  let endpoint: string;
+
+  beforeAll(async () => {
+    // Accepts requests and never answers, as the emulator does for unsupported actions.
+    silent = createServer(() => {});
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    endpoint = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    silent.closeAllConnections();
+    await new Promise<void>((resolve) => silent.close(() => resolve()));
+  });
+
+  it('gives up on a request that is never answered instead of hanging', async () => {
+    const client = createLocalSesClient(endpoint, { requestTimeoutMs: 200 });
+    await expect(client.send(new GetAccountCommand({}))).rejects.toThrow(/timeout|timed out/i);
+    client.destroy();
+  });
+});

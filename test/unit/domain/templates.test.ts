@@ -1,0 +1,244 @@
+import Mustache from 'mustache';
+import { describe, expect, it } from 'vitest';
+import { ValidationError } from '../../../lambdas/shared/domain/errors.js';
+import { NOTIFICATION_KINDS, type NotificationKind } from '../../../lambdas/shared/domain/model.js';
+import {
+  DEFAULT_TEMPLATES,
+  buildTemplates,
+  renderNotification,
+  type NotificationView,
+} from '../../../lambdas/shared/domain/templates.js';
+
+const fullView: NotificationView = {
+  campaignId: 'cmp-7f3a',
+  campaignName: 'Finance high-risk users',
+  runLabel: 'Finance high-risk users 2026-07-01',
+  kind: 'USER',
+  dueDate: '2026-07-15',
+  startDate: '2026-07-01',
+  endDate: '2026-07-16',
+  recipientName: 'Ana Álvarez',
+  ownerName: 'Olga Owner',
+  subjectName: 'Bob Brown',
+  entryId: 'ent-42',
+  itemCount: 17,
+  openItemCount: 9,
+  entryCount: 31,
+  failedEntryCount: 2,
+  tasksUrl: 'https://idgov.example.com/tasks?approver=u-ana',
+  stage: 3,
+  errors: [{ field: 'approvalPeriodDays', message: 'is required' }, { message: 'owner u-x is not in the directory' }],
+  revoked: [
+    { privilegeName: 'FinanceAdmin', privilegeId: 'p-fin', reason: 'the reviewer rejected it' },
+    { privilegeName: 'PayrollRead', privilegeId: 'p-pay', reason: 'it was not confirmed before the review deadline' },
+  ],
+  revokedCount: 2,
+  stats: { approved: 11, rejected: 4, modified: 5, uncertified: 6, revoked: 8 },
+};
+
+/** Names a template reads, with the enclosing section (for list items). */
+function placeholders(template: string): { name: string; section?: string }[] {
+  const out: { name: string; section?: string }[] = [];
+  const walk = (tokens: Mustache.TemplateSpans, section?: string) => {
+    for (const token of tokens) {
+      const [type, name] = token;
+      if (type === 'name' || type === '&') out.push({ name, section });
+      if ((type === '#' || type === '^') && Array.isArray(token[4])) walk(token[4] as Mustache.TemplateSpans, name);
+    }
+  };
+  walk(Mustache.parse(template));
+  return out;
+}
+
+/** What the full view shows for a placeholder: its own value, or each item's field in a list section. */
+function expectedTexts(name: string, section: string | undefined): string[] {
+  const value = (fullView as unknown as Record<string, unknown>)[name];
+  if (section === 'stats') return [String(fullView.stats![name as keyof NonNullable<NotificationView['stats']>])];
+  if (section === 'errors' || (section === 'field' && name === 'field')) {
+    return fullView.errors!.map((e) => (e as Record<string, string | undefined>)[name]).filter((v): v is string => !!v);
+  }
+  if (section === 'revoked') return fullView.revoked!.map((r) => (r as Record<string, string>)[name]!);
+  return [String(value)];
+}
+
+describe('DEFAULT_TEMPLATES', () => {
+  it('has an active template with a subject and a body for every kind', () => {
+    expect(Object.keys(DEFAULT_TEMPLATES).sort()).toEqual([...NOTIFICATION_KINDS].sort());
+    for (const kind of NOTIFICATION_KINDS) {
+      expect(DEFAULT_TEMPLATES[kind].active).toBe(true);
+      expect(DEFAULT_TEMPLATES[kind].subject).not.toMatch(/\n/);
+      expect(DEFAULT_TEMPLATES[kind].body.length).toBeGreaterThan(100);
+    }
+  });
+
+  it('passes its own validation', () => {
+    expect(buildTemplates()).toEqual(DEFAULT_TEMPLATES);
+  });
+
+  it.each(NOTIFICATION_KINDS)('%s renders every placeholder it uses from a full view', (kind) => {
+    const template = DEFAULT_TEMPLATES[kind];
+    const { subject, body } = renderNotification(template, fullView);
+    for (const text of [subject, body]) {
+      expect(text).not.toContain('{{');
+      expect(text).not.toContain('}}');
+      expect(text).not.toMatch(/undefined|null|\[object Object\]/);
+    }
+    expect(subject).not.toMatch(/\n/);
+    expect(body).toContain(`Hello ${fullView.recipientName},`);
+    const used = [...placeholders(template.subject), ...placeholders(template.body)];
+    expect(used.length).toBeGreaterThan(1);
+    for (const { name, section } of used) {
+      for (const expected of expectedTexts(name, section)) expect(`${subject}\n${body}`).toContain(expected);
+    }
+  });
+
+  it('tells the approver where to act and by when', () => {
+    for (const kind of ['APPROVAL_START', 'APPROVAL_REMIND'] as const) {
+      const { subject, body } = renderNotification(DEFAULT_TEMPLATES[kind], fullView);
+      expect(subject).toContain(fullView.dueDate);
+      expect(body).toContain(fullView.tasksUrl);
+      expect(body).toContain(fullView.subjectName);
+    }
+  });
+
+  it('lists every problem of a failed preparation, with its field when known', () => {
+    const { body } = renderNotification(DEFAULT_TEMPLATES.PREPARE_ERROR, fullView);
+    expect(body).toContain('- approvalPeriodDays: is required\n- owner u-x is not in the directory\n');
+    const none = renderNotification(DEFAULT_TEMPLATES.PREPARE_ERROR, { ...fullView, errors: [] });
+    expect(none.body).toContain('- no details were recorded; see the campaign log');
+  });
+
+  it('lists every removed access for the user', () => {
+    const { body } = renderNotification(DEFAULT_TEMPLATES.ASSIGNMENT_REJECT, fullView);
+    expect(body).toContain(
+      '- FinanceAdmin (p-fin): the reviewer rejected it\n- PayrollRead (p-pay): it was not confirmed before the review deadline\n',
+    );
+  });
+
+  it('reads cleanly when optional values are absent (counts of a campaign start are zero)', () => {
+    const minimal: NotificationView = {
+      entryCount: 0,
+      itemCount: 0,
+      campaignId: 'c',
+      campaignName: 'Quarterly review',
+      runLabel: 'Quarterly review 2026-01-01',
+      kind: 'PRIVILEGE',
+      dueDate: '2026-01-31',
+      startDate: '2026-01-01',
+      recipientName: 'Olga',
+      ownerName: 'Olga',
+      tasksUrl: 'https://idgov.example.com/tasks?approver=olga',
+    };
+    for (const kind of NOTIFICATION_KINDS) {
+      const { subject, body } = renderNotification(DEFAULT_TEMPLATES[kind], minimal);
+      expect(`${subject}\n${body}`).not.toMatch(/undefined|\{\{|: \n|\(\)|\n\n\n/);
+    }
+    expect(renderNotification(DEFAULT_TEMPLATES.CAMPAIGN_END, minimal).body).toContain('has finished and its decisions');
+  });
+
+  it('cannot be changed in place', () => {
+    expect(() => {
+      (DEFAULT_TEMPLATES.APPROVAL_START as { subject: string }).subject = 'changed';
+    }).toThrow(TypeError);
+    expect(DEFAULT_TEMPLATES.APPROVAL_START.subject).toContain('{{campaignName}}');
+  });
+});
+
+describe('buildTemplates', () => {
+  it('applies overrides field by field and keeps every other kind', () => {
+    const templates = buildTemplates({
+      APPROVAL_REMIND: { active: false },
+      CAMPAIGN_END: { subject: 'Done: {{campaignName}}', body: 'Approved {{#stats}}{{approved}}{{/stats}}.' },
+    });
+    expect(templates.APPROVAL_REMIND).toEqual({ ...DEFAULT_TEMPLATES.APPROVAL_REMIND, active: false });
+    expect(templates.CAMPAIGN_END).toEqual({ active: true, subject: 'Done: {{campaignName}}', body: 'Approved {{#stats}}{{approved}}{{/stats}}.' });
+    for (const kind of NOTIFICATION_KINDS.filter((k) => k !== 'APPROVAL_REMIND' && k !== 'CAMPAIGN_END')) {
+      expect(templates[kind]).toEqual(DEFAULT_TEMPLATES[kind]);
+    }
+    expect(renderNotification(templates.CAMPAIGN_END, fullView)).toEqual({
+      subject: 'Done: Finance high-risk users',
+      body: 'Approved 11.',
+    });
+  });
+
+  it('returns copies: changing the result leaves the defaults alone', () => {
+    const templates = buildTemplates();
+    templates.NO_APPROVER.active = false;
+    expect(DEFAULT_TEMPLATES.NO_APPROVER.active).toBe(true);
+    expect(buildTemplates().NO_APPROVER.active).toBe(true);
+  });
+
+  it('ignores fields given as undefined', () => {
+    expect(buildTemplates({ APPROVAL_START: { subject: undefined } }).APPROVAL_START).toEqual(DEFAULT_TEMPLATES.APPROVAL_START);
+  });
+
+  const broken: [kind: NotificationKind, override: object, field: string, message: string][] = [
+    ['APPROVAL_START', { body: 'Hello {{#x}} never closed' }, 'notifications.APPROVAL_START.body', 'is not a valid template: Unclosed section "x"'],
+    ['CAMPAIGN_END', { subject: 'Done {{campaignName' }, 'notifications.CAMPAIGN_END.subject', 'is not a valid template'],
+    ['NO_APPROVER', { body: '{{#errors}}x{{/stats}}' }, 'notifications.NO_APPROVER.body', 'is not a valid template: Unclosed section "errors" at 12'],
+    ['PREPARE_ERROR', { subject: 'Line one\nline two' }, 'notifications.PREPARE_ERROR.subject', 'must be a single line'],
+    ['APPROVAL_REMIND', { subject: '   ' }, 'notifications.APPROVAL_REMIND.subject', 'must not be empty'],
+    ['APPROVAL_REMIND', { body: '' }, 'notifications.APPROVAL_REMIND.body', 'must not be empty'],
+    ['APPROVAL_TIMEOUT', { active: 'yes' }, 'notifications.APPROVAL_TIMEOUT.active', 'must be true or false'],
+    ['CAMPAIGN_START', { body: 'Due {{dueDat}}' }, 'notifications.CAMPAIGN_START.body', 'unknown placeholder {{dueDat}}; known placeholders: campaignId'],
+    ['CAMPAIGN_START', { body: '{{stats.approvd}}' }, 'notifications.CAMPAIGN_START.body', 'unknown placeholder {{stats.approvd}}'],
+    ['ASSIGNMENT_REJECT', { body: '{{privilegeName}}' }, 'notifications.ASSIGNMENT_REJECT.body', 'unknown placeholder {{privilegeName}}'],
+    ['ASSIGNMENT_REJECT', { body: 'Hi {{> footer}}' }, 'notifications.ASSIGNMENT_REJECT.body', 'partials ({{>footer}}) are not supported'],
+    ['ASSIGNMENT_REJECT', { body: 'Hi {{.}}' }, 'notifications.ASSIGNMENT_REJECT.body', '{{.}} is only meaningful inside a section'],
+  ];
+
+  it.each(broken)('%s %j → ValidationError on %s', (kind, override, field, message) => {
+    let caught: unknown;
+    try {
+      buildTemplates({ [kind]: override });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(ValidationError);
+    expect((caught as ValidationError).field).toBe(field);
+    expect((caught as ValidationError).message).toContain(`${field}: ${message}`);
+  });
+
+  it('accepts nested and list placeholders where they resolve', () => {
+    const templates = buildTemplates({
+      CAMPAIGN_END: { body: '{{stats.approved}} / {{#revoked}}{{privilegeName}} {{campaignName}} {{.}}{{/revoked}}' },
+      PREPARE_ERROR: { body: '{{#errors}}{{#field}}{{field}}={{/field}}{{message}};{{/errors}}{{^errors}}none{{/errors}}{{! comment }}' },
+    });
+    expect(renderNotification(templates.PREPARE_ERROR, fullView).body).toBe(
+      'approvalPeriodDays=is required;owner u-x is not in the directory;',
+    );
+    expect(renderNotification(templates.CAMPAIGN_END, { ...fullView, revoked: [] }).body).toBe('11 / ');
+  });
+
+  it('refuses an unknown notification kind', () => {
+    expect(() => buildTemplates({ APPROVAL_BEGIN: { active: false } } as never)).toThrow(
+      /^notifications\.APPROVAL_BEGIN: unknown notification kind; use one of APPROVAL_REMIND, /,
+    );
+  });
+});
+
+describe('renderNotification', () => {
+  it('does not HTML-escape: the email is plain text', () => {
+    const view = { ...fullView, campaignName: 'R&D <admins> "EU"', recipientName: "O'Neil & Sons" };
+    const { subject, body } = renderNotification({ active: true, subject: '{{campaignName}}', body: '{{recipientName}} / {{{campaignName}}}' }, view);
+    expect(subject).toBe('R&D <admins> "EU"');
+    expect(body).toBe(`O'Neil & Sons / R&D <admins> "EU"`);
+  });
+
+  it('leaves the global Mustache escaping as it was', () => {
+    renderNotification(DEFAULT_TEMPLATES.APPROVAL_START, fullView);
+    expect(Mustache.render('{{x}}', { x: '<&>' })).toBe('&lt;&amp;&gt;');
+  });
+
+  it('keeps the subject on one line even when a value spans lines', () => {
+    const view = { ...fullView, campaignName: 'Finance\r\n  high-risk\nusers' };
+    const { subject } = renderNotification(DEFAULT_TEMPLATES.PREPARE_ERROR, view);
+    expect(subject).toBe('Certification campaign "Finance high-risk users" could not start');
+  });
+
+  it('renders zero counts as 0', () => {
+    const { body } = renderNotification(DEFAULT_TEMPLATES.CAMPAIGN_START, { ...fullView, entryCount: 0, itemCount: 0, failedEntryCount: 0 });
+    expect(body).toContain('Certification entries: 0\nAssignments to review: 0\n');
+    expect(body).not.toContain('could not be prepared');
+  });
+});
