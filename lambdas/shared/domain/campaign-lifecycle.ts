@@ -48,6 +48,8 @@ export const isDueToRecur = (c: Campaign, now: Date) => {
   return !!restart && now.toISOString() >= restart;
 };
 
+const laterOf = (a: string | undefined, b: string) => (a && a > b ? a : b);
+
 export const archiveIdFor = (c: Campaign) => `${c.id}-r${c.run}`;
 
 /** SPEC 2, step 6: the finished run as it ends, under its name and start date. Keeps its entries. */
@@ -59,6 +61,8 @@ export function archiveOf(c: Campaign, now: Date): Campaign {
     name: runLabel(c),
     archived: true,
     archivedFrom: c.id,
+    // A run archived after its own expiration date is kept for the usual period from archiving.
+    statusExpirationDate: laterOf(c.statusExpirationDate, addDays(now.toISOString(), STATUS_EXPIRATION_DAYS)),
     version: 1,
     createdAt: now.toISOString(),
     updatedAt: now.toISOString(),

@@ -111,7 +111,8 @@ export function nextRunningEntryStep(
   const windowStart = due - reminders.daysBeforeDue * DAY_MS;
   // No reminder on the heels of Approval Start.
   if (t < windowStart || t < Date.parse(entry.createdAt) + interval) return { action: 'NONE' };
-  const slot = Math.floor((t - windowStart) / interval);
+  // Slots count from the entry's creation, so a moved due date never reuses a sent slot.
+  const slot = Math.floor((windowStart - Date.parse(entry.createdAt)) / interval) + Math.floor((t - windowStart) / interval);
   return (entry.lastReminderSlot ?? -1) < slot ? { action: 'REMIND', slot } : { action: 'NONE' };
 }
 

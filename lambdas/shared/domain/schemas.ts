@@ -16,10 +16,9 @@ const id = z.string().trim().min(1, 'must not be empty').max(256, 'must be at mo
 /** A plain date (midnight UTC) or an ISO 8601 instant with an offset. */
 export const isoInstant = z
   .string()
-  .refine((s) => /^\d{4}-\d{2}-\d{2}$/.test(s) || z.iso.datetime({ offset: true }).safeParse(s).success, {
+  .refine((s) => z.iso.date().safeParse(s).success || z.iso.datetime({ offset: true }).safeParse(s).success, {
     message: 'must be an ISO 8601 date (YYYY-MM-DD) or date-time (YYYY-MM-DDTHH:MM:SSZ)',
   })
-  .refine((s) => !Number.isNaN(Date.parse(s)), { message: 'is not a real date' })
   .transform((s) => new Date(s).toISOString());
 
 const attributes = z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.array(z.string())]));
@@ -122,7 +121,7 @@ export const decisionInputSchema = z
     comment: z.string().max(2000, 'must be at most 2000 characters').optional(),
   })
   .superRefine((d, ctx) => {
-    if (d.outcome === 'MODIFY' && d.endDate === undefined && d.parameters === undefined) {
+    if (d.outcome === 'MODIFY' && d.endDate === undefined && Object.keys(d.parameters ?? {}).length === 0) {
       ctx.addIssue({ code: 'custom', path: ['outcome'], message: 'MODIFY needs an endDate or parameters' });
     }
     if (d.outcome !== 'MODIFY' && (d.endDate !== undefined || d.parameters !== undefined)) {
@@ -133,9 +132,11 @@ export type DecisionInput = z.infer<typeof decisionInputSchema>;
 
 /** Formats a zod error as one ValidationError naming every bad field. */
 export function toValidationError(error: z.ZodError, prefix?: string): ValidationError {
-  const issues = error.issues.map((issue) => {
-    const path = [prefix, ...issue.path.map(String)].filter(Boolean).join('.');
-    return { field: path || '(root)', message: issue.message };
+  const issues = error.issues.flatMap((issue) => {
+    const at = (extra: string[] = []) => [prefix, ...issue.path.map(String), ...extra].filter(Boolean).join('.') || '(root)';
+    // An unknown key is named as the field itself, so the administrator sees where it is.
+    if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => ({ field: at([key]), message: 'unknown field' }));
+    return [{ field: at(), message: issue.message }];
   });
   const message = issues.map((i) => `${i.field}: ${i.message}`).join('; ');
   return new ValidationError(message, undefined, issues);

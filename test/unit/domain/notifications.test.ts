@@ -1,0 +1,162 @@
+import { describe, expect, it } from 'vitest';
+import {
+  composeNotification,
+  notificationKey,
+  runLabel,
+  tasksUrl,
+  type ComposeInput,
+} from '../../../lambdas/shared/domain/notifications.js';
+import { buildTemplates } from '../../../lambdas/shared/domain/templates.js';
+import { aCampaign, aUser, at, DUE } from '../../support/fixtures.js';
+
+const NOW = '2026-07-01T06:00:00.000Z';
+const campaign = aCampaign({ state: 'RUNNING', phase: { name: 'DONE' }, dueDate: DUE });
+const manager = aUser({ id: 'u-manager', displayName: 'Mia Manager', email: 'mia@example.com' });
+
+const input = (overrides: Partial<ComposeInput> = {}): ComposeInput => ({
+  campaign,
+  kind: 'APPROVAL_START',
+  key: notificationKey.approvalStart('e-1', 'u-manager'),
+  recipientId: 'u-manager',
+  recipient: manager,
+  ownerName: 'Olga Owner',
+  portalUrl: 'https://idgov.example.com/',
+  now: at(NOW),
+  entryId: 'e-1',
+  ...overrides,
+});
+
+describe('notificationKey', () => {
+  it('gives each kind of notification about the same things its own key', () => {
+    const keys = [
+      notificationKey.prepareError(campaign, 1),
+      notificationKey.noApprover('e-1'),
+      notificationKey.approvalStart('e-1', 'u-manager'),
+      notificationKey.approvalRemind('e-1', 0, 'u-manager'),
+      notificationKey.approvalTimeout('e-1', 'u-manager'),
+      notificationKey.campaignStart(campaign),
+      notificationKey.assignmentReject(campaign, 'u-manager'),
+      notificationKey.campaignEnd(campaign),
+    ];
+    expect(new Set(keys).size).toBe(8);
+  });
+
+  it('is deterministic', () => {
+    expect(notificationKey.approvalRemind('e-1', 2, 'u-a')).toBe(notificationKey.approvalRemind('e-1', 2, 'u-a'));
+    expect(notificationKey.campaignStart(campaign)).toBe(notificationKey.campaignStart(aCampaign({ state: 'RUNNING' })));
+  });
+
+  it('distinguishes recipients, entries, reminder slots and preparation attempts', () => {
+    const keys = [
+      notificationKey.approvalRemind('e-1', 0, 'u-a'),
+      notificationKey.approvalRemind('e-1', 1, 'u-a'),
+      notificationKey.approvalRemind('e-1', 0, 'u-b'),
+      notificationKey.approvalRemind('e-2', 0, 'u-a'),
+      notificationKey.approvalStart('e-1', 'u-a'),
+      notificationKey.approvalStart('e-1', 'u-b'),
+      notificationKey.approvalStart('e-2', 'u-a'),
+      notificationKey.assignmentReject(campaign, 'u-a'),
+      notificationKey.assignmentReject(campaign, 'u-b'),
+      notificationKey.prepareError(campaign, 1),
+      notificationKey.prepareError(campaign, 2),
+    ];
+    expect(new Set(keys).size).toBe(keys.length);
+  });
+
+  it('starts over with each run of a recurring campaign', () => {
+    const second = aCampaign({ run: 2 });
+    expect(notificationKey.campaignStart(second)).not.toBe(notificationKey.campaignStart(campaign));
+    expect(notificationKey.campaignEnd(second)).not.toBe(notificationKey.campaignEnd(campaign));
+    expect(notificationKey.prepareError(second, 1)).not.toBe(notificationKey.prepareError(campaign, 1));
+    expect(notificationKey.assignmentReject(second, 'u-a')).not.toBe(notificationKey.assignmentReject(campaign, 'u-a'));
+  });
+});
+
+describe('runLabel and tasksUrl', () => {
+  it('labels a run with the campaign name and start date', () => {
+    expect(runLabel({ name: 'Finance high-risk users', startDate: '2026-07-01T00:00:00.000Z' })).toBe('Finance high-risk users 2026-07-01');
+  });
+
+  it('links the approver tasks, with or without a trailing slash, encoding the id', () => {
+    expect(tasksUrl('https://idgov.example.com//', 'u a&b')).toBe('https://idgov.example.com/tasks?approver=u%20a%26b');
+    expect(tasksUrl('https://idgov.example.com', 'u-1')).toBe('https://idgov.example.com/tasks?approver=u-1');
+  });
+});
+
+describe('composeNotification', () => {
+  it('renders a PENDING notification to the recipient email', () => {
+    expect(composeNotification(input())).toStrictEqual({
+      key: 'e-1|APPROVAL_START|u-manager',
+      kind: 'APPROVAL_START',
+      campaignId: 'c-test',
+      runId: 'c-test#1',
+      entryId: 'e-1',
+      recipientId: 'u-manager',
+      to: 'mia@example.com',
+      subject: 'APPROVAL_START: Finance high-risk users due 2026-07-15',
+      body: 'Hello Mia Manager, Finance high-risk users 2026-07-01: https://idgov.example.com/tasks?approver=u-manager',
+      status: 'PENDING',
+      createdAt: NOW,
+      attempts: 0,
+    });
+  });
+
+  it('uses the template of the kind it composes', () => {
+    expect(composeNotification(input({ kind: 'CAMPAIGN_END' })).subject).toBe('CAMPAIGN_END: Finance high-risk users due 2026-07-15');
+  });
+
+  it('leaves out the entry of a campaign-level notification', () => {
+    const n = composeNotification(input({ kind: 'CAMPAIGN_START', key: notificationKey.campaignStart(campaign), entryId: undefined }));
+    expect('entryId' in n).toBe(false);
+  });
+
+  it('renders an empty due date before the campaign has one', () => {
+    const preparing = aCampaign();
+    expect(composeNotification(input({ campaign: preparing, kind: 'PREPARE_ERROR' })).subject).toBe(
+      'PREPARE_ERROR: Finance high-risk users due',
+    );
+  });
+
+  it('skips, with the reason, when the template is inactive', () => {
+    const quiet = aCampaign({ dueDate: DUE });
+    quiet.templates.APPROVAL_START = { ...quiet.templates.APPROVAL_START, active: false };
+    const n = composeNotification(input({ campaign: quiet }));
+    expect(n).toMatchObject({ status: 'SKIPPED', lastError: 'template inactive' });
+    // Still rendered, so the outbox shows what was not sent.
+    expect(n.subject).toBe('APPROVAL_START: Finance high-risk users due 2026-07-15');
+  });
+
+  it('skips, with the reason, when the recipient is not in the directory', () => {
+    const n = composeNotification(input({ recipient: undefined, recipientId: 'u-gone' }));
+    expect(n).toMatchObject({ status: 'SKIPPED', lastError: 'recipient u-gone is not in the directory', recipientId: 'u-gone' });
+    expect('to' in n).toBe(false);
+    // The greeting falls back to the id.
+    expect(n.body).toContain('Hello u-gone,');
+  });
+
+  it('skips, with the reason, when the recipient has no email address', () => {
+    const n = composeNotification(input({ recipient: aUser({ id: 'u-manager', email: '' }) }));
+    expect(n).toMatchObject({ status: 'SKIPPED', lastError: 'recipient u-manager has no email address' });
+    expect('to' in n).toBe(false);
+  });
+
+  it('passes extras to the template', () => {
+    const custom = aCampaign({ dueDate: DUE });
+    custom.templates.NO_APPROVER = { active: true, subject: 'No approver for {{subjectName}} ({{itemCount}})', body: '{{ownerName}}' };
+    const n = composeNotification(
+      input({ campaign: custom, kind: 'NO_APPROVER', extras: { subjectName: 'Alice', itemCount: 3 }, recipient: aUser({ id: 'u-owner' }) }),
+    );
+    expect(n.subject).toBe('No approver for Alice (3)');
+    expect(n.body).toBe('Olga Owner');
+  });
+
+  it('renders the product default templates with the campaign name and due date', () => {
+    const withDefaults = aCampaign({ dueDate: DUE, templates: buildTemplates() });
+    const n = composeNotification(input({ campaign: withDefaults, extras: { subjectName: 'Alice', itemCount: 2 } }));
+    expect(n.status).toBe('PENDING');
+    expect(n.subject).toContain('Finance high-risk users');
+    expect(n.subject).toContain('2026-07-15');
+    expect(n.body).toContain('Mia Manager');
+    expect(n.body).toContain('https://idgov.example.com/tasks?approver=u-manager');
+  });
+});
