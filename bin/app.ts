@@ -1,0 +1,20 @@
+// The CDK app: `npx cdk synth` / `npx cdk deploy --all`. cdk-nag AwsSolutions runs on every synth.
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { StatefulStack } from '../lib/stacks/stateful-stack.js';
+import { StatelessStack } from '../lib/stacks/stateless-stack.js';
+
+const app = new App();
+
+// Environment-agnostic on purpose: account and region come from the deploying credentials, so one
+// synthesized template deploys anywhere and offline synth bakes in nothing.
+const stateful = new StatefulStack(app, 'IdGovStateful');
+new StatelessStack(app, 'IdGovStateless', {
+  directoryTable: stateful.tables.directoryTable,
+  campaignTable: stateful.tables.campaignTable,
+  alarmsTopic: stateful.topics.alarmsTopic,
+});
+
+// Any unacknowledged finding fails the synth. Acknowledgements (one finding each, with its reason)
+// are also written into the templates' Metadata, so that auditors see them next to the resource.
+Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { writeSuppressionsToCloudFormation: true }));

@@ -1,0 +1,216 @@
+import { fileURLToPath } from 'node:url';
+import { Duration, Fn, Stack, Token, Validations } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { Grant, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import {
+  ApplicationLogLevel,
+  Architecture,
+  Code,
+  LoggingFormat,
+  Runtime,
+  Tracing,
+} from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import {
+  ENV,
+  METRICS_NAMESPACE,
+  SERVICE_NAME,
+  type TableDefinition,
+} from '../../lambdas/shared/config/tables.js';
+
+export type TableAccess = 'RO' | 'RW';
+
+/**
+ * Context flag that replaces esbuild bundling with a tiny inline handler, so that template and
+ * cdk-nag tests synthesize in milliseconds. Never set it for a deployment.
+ */
+export const SKIP_BUNDLING_CONTEXT = 'idgov:skipBundling';
+
+/** Node runtime of every function: the newest one aws-cdk-lib knows, which AwsSolutions-L1 requires. */
+export const APP_RUNTIME = Runtime.NODEJS_24_X;
+
+const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+// No Scan: every read is a key or index query (house rule), and IAM holds that line.
+const DYNAMODB_READ_ACTIONS = [
+  'dynamodb:BatchGetItem',
+  'dynamodb:ConditionCheckItem',
+  'dynamodb:DescribeTable',
+  'dynamodb:GetItem',
+  'dynamodb:Query',
+];
+const DYNAMODB_WRITE_ACTIONS = [
+  'dynamodb:BatchWriteItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+];
+// What DynamoDB asks KMS on the caller's behalf for a customer-managed table key.
+const KMS_READ_ACTIONS = ['kms:Decrypt', 'kms:DescribeKey'];
+const KMS_WRITE_ACTIONS = ['kms:Encrypt', 'kms:GenerateDataKey', 'kms:ReEncryptFrom', 'kms:ReEncryptTo'];
+
+export interface AppFunctionProps {
+  /** Handler module, relative to the repository root, e.g. `lambdas/campaign-controller/handler.ts`. */
+  readonly entry: string;
+  readonly description?: string;
+  /** @default 30 seconds */
+  readonly timeout?: Duration;
+  /** @default 512 MB */
+  readonly memorySize?: number;
+  /** @default - unreserved */
+  readonly reservedConcurrentExecutions?: number;
+  readonly environment?: Record<string, string>;
+  /** @default one year */
+  readonly logRetention?: RetentionDays;
+}
+
+/**
+ * Where a function may send email from: the sender address (verified in SES as an address or
+ * through its domain) and an optional configuration set.
+ */
+export interface EmailSender {
+  /** The From address; the function may send as this address only. */
+  readonly address: string;
+  /** Configuration set name, or the empty string for none. */
+  readonly configurationSetName: string;
+  /**
+   * ARN of the configuration set, to authorize alongside the identity. May be a conditional
+   * token that resolves to AWS::NoValue when there is no configuration set.
+   */
+  readonly configurationSetArn?: string;
+}
+
+/**
+ * A Node.js Lambda function with every product default: newest runtime, arm64, JSON logs into
+ * an explicit log group, active X-Ray tracing, ESM bundle built by the local esbuild, and a role
+ * with no managed policy. Table access only through `bindTable`, email only through
+ * `bindEmailSender`, so that a grant and the environment variable naming it never drift apart.
+ */
+export class AppFunction extends NodejsFunction {
+  /** The execution role: no managed policy, only the grants made through this class and CDK's. */
+  readonly serviceRole: Role;
+
+  constructor(scope: Construct, id: string, props: AppFunctionProps) {
+    const skipBundling = isTruthy(scope.node.tryGetContext(SKIP_BUNDLING_CONTEXT));
+    // The role and log group must exist before the function does, hence siblings of it.
+    const serviceRole = new Role(scope, `${id}ServiceRole`, {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `Execution role of ${id}`,
+    });
+    const logGroup = new LogGroup(scope, `${id}LogGroup`, {
+      retention: props.logRetention ?? RetentionDays.ONE_YEAR,
+    });
+
+    super(scope, id, {
+      entry: `${PROJECT_ROOT}${props.entry}`,
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: `${PROJECT_ROOT}package-lock.json`,
+      ...(skipBundling
+        ? { code: Code.fromInline('exports.handler = async () => undefined;'), handler: 'index.handler' }
+        : { handler: 'handler' }),
+      description: props.description,
+      runtime: APP_RUNTIME,
+      architecture: Architecture.ARM_64,
+      timeout: props.timeout ?? Duration.seconds(30),
+      memorySize: props.memorySize ?? 512,
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
+      role: serviceRole,
+      logGroup,
+      loggingFormat: LoggingFormat.JSON,
+      applicationLogLevelV2: ApplicationLogLevel.INFO,
+      tracing: Tracing.ACTIVE,
+      environment: {
+        POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+        ...(skipBundling ? {} : { NODE_OPTIONS: '--enable-source-maps' }),
+        ...props.environment,
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node24',
+        minify: true,
+        sourceMap: true,
+        sourcesContent: false,
+        mainFields: ['module', 'main'],
+        // Bundled CommonJS dependencies call require(); ESM has none unless we make one.
+        banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+        // Bundle the SDK too: the deployed code runs the SDK version the tests ran.
+        bundleAwsSDK: true,
+      },
+    });
+    this.serviceRole = serviceRole;
+    logGroup.grants.write(serviceRole);
+
+    Validations.of(serviceRole).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'Only the X-Ray statement CDK adds for active tracing uses Resource "*": xray:PutTraceSegments and ' +
+        'xray:PutTelemetryRecords support no resource-level permissions. Infra tests assert that no other ' +
+        'statement of a function role has Resource "*".',
+    });
+  }
+
+  /**
+   * Lets this function read (`RO`) or read and write (`RW`) the table built from `definition`,
+   * including its indexes and its KMS key, and sets the environment variable that names it.
+   */
+  bindTable(table: ITable, definition: TableDefinition, access: TableAccess): void {
+    this.addEnvironment(definition.envVar, table.tableName);
+    Grant.addToPrincipal({
+      grantee: this,
+      actions: access === 'RW' ? [...DYNAMODB_READ_ACTIONS, ...DYNAMODB_WRITE_ACTIONS] : DYNAMODB_READ_ACTIONS,
+      resourceArns: [
+        table.tableArn,
+        ...definition.indexes.map((index) => `${table.tableArn}/index/${index.indexName}`),
+      ],
+    });
+    if (table.encryptionKey) {
+      Grant.addToPrincipal({
+        grantee: this,
+        actions: access === 'RW' ? [...KMS_READ_ACTIONS, ...KMS_WRITE_ACTIONS] : KMS_READ_ACTIONS,
+        resourceArns: [table.encryptionKey.keyArn],
+        // The key is usable through DynamoDB only, not to decrypt arbitrary ciphertext.
+        conditions: {
+          StringEquals: { 'kms:ViaService': `dynamodb.${Stack.of(this).region}.amazonaws.com` },
+        },
+      });
+    }
+  }
+
+  /**
+   * Lets this function send email as `sender.address` only, and sets SENDER_ADDRESS and
+   * SES_CONFIGURATION_SET. SES authorizes a send against the address identity, or against the
+   * domain identity when only the domain is verified; both are named, and the From address is
+   * pinned by the `ses:FromAddress` condition.
+   */
+  bindEmailSender(sender: EmailSender): void {
+    this.addEnvironment(ENV.senderAddress, sender.address);
+    this.addEnvironment(ENV.sesConfigurationSet, sender.configurationSetName);
+    const stack = Stack.of(this);
+    const identityArn = (identity: string) =>
+      stack.formatArn({ service: 'ses', resource: 'identity', resourceName: identity });
+    Grant.addToPrincipal({
+      grantee: this,
+      actions: ['ses:SendEmail', 'ses:SendRawEmail'],
+      resourceArns: [
+        identityArn(sender.address),
+        identityArn(emailDomain(sender.address)),
+        ...(sender.configurationSetArn ? [sender.configurationSetArn] : []),
+      ],
+      conditions: { StringEquals: { 'ses:FromAddress': sender.address } },
+    });
+  }
+}
+
+function isTruthy(value: unknown): boolean {
+  return value === true || value === 'true';
+}
+
+function emailDomain(address: string): string {
+  if (Token.isUnresolved(address)) return Fn.select(1, Fn.split('@', address));
+  const domain = address.split('@')[1];
+  if (!domain) throw new Error(`sender address "${address}" has no domain`);
+  return domain;
+}

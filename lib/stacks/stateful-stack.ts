@@ -1,0 +1,48 @@
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { TABLES, type TableDefinition } from '../../lambdas/shared/config/tables.js';
+import { DataTables } from '../constructs/data-tables.js';
+import { NotificationTopics } from '../constructs/notification-topics.js';
+
+/** Output key under which the stateful stack publishes the deployed name of a table. */
+export const tableNameOutputKey = (definition: TableDefinition): string => `${definition.id}Name`;
+
+/** Output keys of the stateful stack besides the table names. */
+export const STATEFUL_OUTPUTS = {
+  alarmsTopicArn: 'AlarmsTopicArn',
+  operationsTopicArn: 'OperationsTopicArn',
+} as const;
+
+/**
+ * Everything that holds data or identity and must survive a redeploy of the functions: the
+ * tables (retained, deletion-protected, point-in-time recovery) and the notification topics.
+ */
+export class StatefulStack extends Stack {
+  readonly tables: DataTables;
+  readonly topics: NotificationTopics;
+
+  constructor(scope: Construct, id: string, props?: StackProps) {
+    super(scope, id, {
+      description: 'Identity governance: tables and notification topics (stateful)',
+      ...props,
+    });
+
+    this.tables = new DataTables(this, 'Data');
+    this.topics = new NotificationTopics(this, 'Notifications');
+
+    for (const definition of TABLES) {
+      new CfnOutput(this, tableNameOutputKey(definition), {
+        description: `DynamoDB table for ${definition.envVar}`,
+        value: this.tables.tableFor(definition).tableName,
+      });
+    }
+    new CfnOutput(this, STATEFUL_OUTPUTS.alarmsTopicArn, {
+      description: 'SNS topic receiving CloudWatch alarms',
+      value: this.topics.alarmsTopic.topicArn,
+    });
+    new CfnOutput(this, STATEFUL_OUTPUTS.operationsTopicArn, {
+      description: 'SNS topic receiving the daily operations report',
+      value: this.topics.operationsTopic.topicArn,
+    });
+  }
+}

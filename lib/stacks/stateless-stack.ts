@@ -1,0 +1,106 @@
+import {
+  Aws,
+  CfnCondition,
+  CfnOutput,
+  CfnParameter,
+  CrossStackReferences,
+  Fn,
+  ReferenceStrength,
+  Stack,
+  type StackProps,
+} from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import type { Construct } from 'constructs';
+import { CampaignController } from '../constructs/campaign-controller.js';
+
+export interface StatelessStackProps extends StackProps {
+  readonly directoryTable: ITable;
+  readonly campaignTable: ITable;
+  readonly alarmsTopic: ITopic;
+}
+
+/** CloudFormation parameters of the stateless stack: deployment settings, not code. */
+export const STATELESS_PARAMETERS = {
+  senderAddress: 'SenderAddress',
+  sesConfigurationSet: 'SesConfigurationSet',
+  approverPortalUrl: 'ApproverPortalUrl',
+} as const;
+
+/** Output keys of the stateless stack. */
+export const STATELESS_OUTPUTS = {
+  controllerFunctionName: 'CampaignControllerFunctionName',
+  controllerDeadLetterQueueUrl: 'CampaignControllerDeadLetterQueueUrl',
+} as const;
+
+/**
+ * Functions, schedules and alarms: everything that can be destroyed and redeployed without
+ * losing data. The SES settings live here as parameters because they are configuration that
+ * operators change; as parameters of the stateful stack they would be cross-stack exports,
+ * which CloudFormation refuses to change while this stack imports them.
+ */
+export class StatelessStack extends Stack {
+  readonly controller: CampaignController;
+
+  constructor(scope: Construct, id: string, props: StatelessStackProps) {
+    super(scope, id, {
+      description: 'Identity governance: functions, schedules and alarms (stateless)',
+      ...props,
+    });
+    // Strong (exports/imports): the stateful stack cannot be removed while functions use its tables.
+    CrossStackReferences.of(this).consume(ReferenceStrength.STRONG);
+
+    const senderAddress = new CfnParameter(this, STATELESS_PARAMETERS.senderAddress, {
+      type: 'String',
+      description:
+        'From address of every notification. Verify it in SES, as an address or through its domain, before the first run.',
+      allowedPattern: '^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$',
+      constraintDescription: 'must be an email address such as governance@example.com',
+    });
+    const configurationSet = new CfnParameter(this, STATELESS_PARAMETERS.sesConfigurationSet, {
+      type: 'String',
+      default: '',
+      description: 'Optional SES configuration set used for every send (empty for none).',
+      allowedPattern: '^[a-zA-Z0-9_-]{0,64}$',
+      constraintDescription: 'must be an SES configuration set name or empty',
+    });
+    const approverPortalUrl = new CfnParameter(this, STATELESS_PARAMETERS.approverPortalUrl, {
+      type: 'String',
+      description: 'Base URL of the approver portal, used for links in notification emails.',
+      allowedPattern: '^https://[^\\s]+$',
+      constraintDescription: 'must be an https:// URL',
+    });
+    const hasConfigurationSet = new CfnCondition(this, 'HasSesConfigurationSet', {
+      expression: Fn.conditionNot(Fn.conditionEquals(configurationSet.valueAsString, '')),
+    });
+
+    this.controller = new CampaignController(this, 'CampaignController', {
+      directoryTable: props.directoryTable,
+      campaignTable: props.campaignTable,
+      alarmTopic: props.alarmsTopic,
+      approverPortalUrl: approverPortalUrl.valueAsString,
+      sender: {
+        address: senderAddress.valueAsString,
+        configurationSetName: configurationSet.valueAsString,
+        configurationSetArn: Fn.conditionIf(
+          hasConfigurationSet.logicalId,
+          this.formatArn({
+            service: 'ses',
+            resource: 'configuration-set',
+            resourceName: configurationSet.valueAsString,
+          }),
+          Aws.NO_VALUE,
+        ).toString(),
+      },
+    });
+
+    new CfnOutput(this, STATELESS_OUTPUTS.controllerFunctionName, {
+      description: 'Campaign controller function (invoke it to run the controller now)',
+      value: this.controller.function.functionName,
+    });
+    new CfnOutput(this, STATELESS_OUTPUTS.controllerDeadLetterQueueUrl, {
+      description: 'Dead-letter queue of the controller schedule',
+      value: this.controller.job.deadLetterQueue.queueUrl,
+    });
+  }
+}

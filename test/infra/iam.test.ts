@@ -1,0 +1,120 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { describe, expect, it } from 'vitest';
+import { TABLES } from '../../lambdas/shared/config/tables.js';
+import { STATELESS_PARAMETERS } from '../../lib/stacks/stateless-stack.js';
+import { buildStacks, logicalIdOf, resolveImports } from './idgov-app.js';
+
+interface Statement {
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+  Condition?: Record<string, Record<string, unknown>>;
+}
+
+const asList = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
+
+/** Every IAM statement of a template: policies, managed policies and inline role policies. */
+function statementsOf(template: Template): Statement[] {
+  const documents = [
+    ...Object.values(template.findResources('AWS::IAM::Policy')).map((r) => r.Properties.PolicyDocument),
+    ...Object.values(template.findResources('AWS::IAM::ManagedPolicy')).map((r) => r.Properties.PolicyDocument),
+    ...Object.values(template.findResources('AWS::IAM::Role')).flatMap((r) =>
+      (r.Properties.Policies ?? []).map((p: { PolicyDocument: unknown }) => p.PolicyDocument),
+    ),
+  ] as { Statement: Statement[] }[];
+  return documents.flatMap((document) => document.Statement);
+}
+
+const XRAY_WRITES = ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'];
+
+/** Statements that grant anything but X-Ray writes on every resource, or use a wildcard action. */
+function wildcardGrants(template: Template): Statement[] {
+  return statementsOf(template).filter((statement) => {
+    const actions = asList(statement.Action);
+    const onEverything = asList(statement.Resource).includes('*');
+    const wildcardAction = actions.some((action) => action.endsWith('*'));
+    return wildcardAction || (onEverything && !actions.every((action) => XRAY_WRITES.includes(action)));
+  });
+}
+
+const { stateful, stateless } = buildStacks();
+const statefulTemplate = Template.fromStack(stateful);
+const statelessTemplate = Template.fromStack(stateless);
+const statements = [...statementsOf(statefulTemplate), ...statementsOf(statelessTemplate)];
+const grantsOn = (service: string) =>
+  statements.filter((statement) => asList(statement.Action).some((action) => action.startsWith(`${service}:`)));
+
+describe('IAM', () => {
+  it('grants nothing on Resource "*" but X-Ray trace writes, and no wildcard action', () => {
+    expect(wildcardGrants(statefulTemplate)).toEqual([]);
+    expect(wildcardGrants(statelessTemplate)).toEqual([]);
+    const onEverything = statements.filter((statement) => asList(statement.Resource).includes('*'));
+    expect(onEverything.flatMap((statement) => asList(statement.Action)).sort()).toEqual(XRAY_WRITES);
+  });
+
+  it('flags a wildcard grant (control for the check above)', () => {
+    const stack = new Stack(new App(), 'Control');
+    new Role(stack, 'Role', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') }).addToPolicy(
+      new PolicyStatement({ actions: ['dynamodb:GetItem'], resources: ['*'] }),
+    );
+    expect(wildcardGrants(Template.fromStack(stack))).toHaveLength(1);
+  });
+
+  it('attaches no managed policy to any role', () => {
+    for (const template of [statefulTemplate, statelessTemplate]) {
+      for (const role of Object.values(template.findResources('AWS::IAM::Role'))) {
+        expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+      }
+    }
+  });
+
+  it('names each table and its indexes from tables.ts, and never allows Scan', () => {
+    const dynamoGrants = grantsOn('dynamodb');
+    expect(dynamoGrants.flatMap((statement) => asList(statement.Action))).not.toContain('dynamodb:Scan');
+    const grantedResources = dynamoGrants.map((statement) => resolveImports(statement.Resource, statefulTemplate));
+    for (const definition of TABLES) {
+      const tableArn = { 'Fn::GetAtt': [logicalIdOf(stateful.tables.tableFor(definition)), 'Arn'] };
+      expect(grantedResources).toContainEqual([
+        tableArn,
+        ...definition.indexes.map((index) => ({ 'Fn::Join': ['', [tableArn, `/index/${index.indexName}`]] })),
+      ]);
+    }
+    expect(grantedResources).toHaveLength(TABLES.length);
+  });
+
+  it('lets functions use the table key only through DynamoDB', () => {
+    const kmsGrants = grantsOn('kms');
+    expect(kmsGrants.length).toBeGreaterThan(0);
+    for (const statement of kmsGrants) {
+      expect(resolveImports(statement.Resource, statefulTemplate)).toEqual({
+        'Fn::GetAtt': [logicalIdOf(stateful.tables.key), 'Arn'],
+      });
+      expect(statement.Condition).toEqual({
+        StringEquals: {
+          'kms:ViaService': { 'Fn::Join': ['', ['dynamodb.', { Ref: 'AWS::Region' }, '.amazonaws.com']] },
+        },
+      });
+    }
+  });
+
+  it('lets the controller send email only from the sender identity, as the sender address', () => {
+    const sesGrants = grantsOn('ses');
+    expect(sesGrants).toHaveLength(1);
+    const [grant] = sesGrants;
+    expect(asList(grant.Action).sort()).toEqual(['ses:SendEmail', 'ses:SendRawEmail']);
+    expect(grant.Condition).toEqual({
+      StringEquals: { 'ses:FromAddress': { Ref: STATELESS_PARAMETERS.senderAddress } },
+    });
+    const resources = asList(grant.Resource).map((resource) => JSON.stringify(resource));
+    expect(resources).toHaveLength(3);
+    expect(resources).not.toContain('"*"');
+    const sender = JSON.stringify({ Ref: STATELESS_PARAMETERS.senderAddress });
+    // The address identity, and the domain identity for senders verified through their domain.
+    expect(resources[0]).toContain(`":identity/",${sender}]`);
+    expect(resources[1]).toContain(`":identity/",{"Fn::Select":[1,{"Fn::Split":["@",${sender}]}]}]`);
+    // The configuration set, only when one is configured.
+    expect(resources[2]).toMatch(/^\{"Fn::If":\["HasSesConfigurationSet",.*":configuration-set\/",\{"Ref":"SesConfigurationSet"\}\]\]\},\{"Ref":"AWS::NoValue"\}\]\}$/);
+  });
+});
