@@ -6,7 +6,7 @@ import { SERVICE_NAME } from '../shared/config/tables.js';
 import { buildControllerDependencies } from '../shared/adapters/controller-dependencies.js';
 import { readControllerEnvironment } from '../shared/adapters/environment.js';
 import { isoInstant, parseInput } from '../shared/domain/schemas.js';
-import { runCampaignController, type ControllerReport } from '../shared/use-cases/campaign-controller.js';
+import { runCampaignController, type ControllerDeps, type ControllerReport } from '../shared/use-cases/campaign-controller.js';
 
 const logger = new Logger({ serviceName: SERVICE_NAME });
 
@@ -17,10 +17,14 @@ const scheduledEvent = z.looseObject({
   time: isoInstant,
 });
 
-let dependencies: ReturnType<typeof buildControllerDependencies> | undefined;
+/** The handler over a dependency factory called once per container (tests inject their own). */
+export function createHandler(build: () => Omit<ControllerDeps, 'clock'>) {
+  let dependencies: Omit<ControllerDeps, 'clock'> | undefined;
+  return async (event: unknown): Promise<ControllerReport> => {
+    const { time } = parseInput(scheduledEvent, event, 'event');
+    dependencies ??= build();
+    return runCampaignController({ ...dependencies, clock: { now: () => new Date(time) } });
+  };
+}
 
-export const handler = async (event: unknown): Promise<ControllerReport> => {
-  const { time } = parseInput(scheduledEvent, event, 'event');
-  dependencies ??= buildControllerDependencies(readControllerEnvironment(), logger);
-  return runCampaignController({ ...dependencies, clock: { now: () => new Date(time) } });
-};
+export const handler = createHandler(() => buildControllerDependencies(readControllerEnvironment(), logger));

@@ -140,7 +140,7 @@ describe('campaignDefinitionSchema', () => {
     expect(error.issues).toEqual([{ field: 'notifications.APPROVAL_NAG', message: 'unknown field' }]);
   });
 
-  it.each<[string, Record<string, unknown>, string, string]>([
+  it.each<[string, Record<string, unknown>, string]>([
     ['at the top level', { owner: 'u-owner' }, 'owner'],
     ['in subjects', { subjects: { filter: '(a=b)', query: 'x' } }, 'subjects.query'],
     ['in revocation', { revocation: { rejected: 'KEEP', modified: 'KEEP', uncertified: 'KEEP', expired: 'KEEP' } }, 'revocation.expired'],

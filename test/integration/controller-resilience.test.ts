@@ -1,0 +1,119 @@
+// The controller may be killed at any write, re-run, or run twice at once: the end state, the
+// outbox and the mail sent must be exactly those of one clean run.
+import { describe, expect, it } from 'vitest';
+import { createHarness, KilledError, outboxOf, type Harness, type Snapshot } from '../support/controller-harness.js';
+import { useEngine } from '../support/engine.js';
+import { entryOf, highRiskUserCampaign, lifecycleSteps, smallOrg, T0, day } from '../support/small-org.js';
+
+const engine = useEngine();
+const CAMPAIGN = 'c-kill';
+
+async function setup(): Promise<Harness> {
+  const { doc, names } = await engine.freshTables();
+  const h = createHarness(doc, names);
+  await h.load(smallOrg());
+  await h.create(highRiskUserCampaign(), T0, CAMPAIGN);
+  return h;
+}
+
+interface Outcome {
+  snapshot: Snapshot;
+  mail: string[];
+  controllerWrites: number;
+  killedAt?: string;
+}
+
+/**
+ * Plays the scripted lifecycle. With `killAt`, the k-th controller write (counted across all runs)
+ * kills that run; the next run starts once its lease and send claims have expired (wall clock +16 min).
+ */
+async function play(killAt?: number): Promise<Outcome> {
+  const h = await setup();
+  let writes = 0;
+  let killedAt: string | undefined;
+  for (const step of lifecycleSteps()) {
+    if (!('run' in step)) {
+      await h.decide(entryOf(CAMPAIGN, step.decide.subjectId), step.decide.actor, step.decide.decisions, step.at);
+      continue;
+    }
+    const remaining = killAt !== undefined && killedAt === undefined ? killAt - writes : undefined;
+    h.kill.arm(remaining !== undefined && remaining > 0 ? remaining : undefined);
+    try {
+      await h.run(step.at);
+      writes += h.kill.count;
+    } catch (error) {
+      if (!(error instanceof KilledError) && !(error instanceof AggregateError && error.errors.every((e) => e instanceof KilledError))) throw error;
+      writes += h.kill.count;
+      killedAt = step.at;
+      h.kill.arm(undefined);
+      h.wall.advance(16 * 60_000);
+      await h.run(step.at);
+    }
+    h.kill.arm(undefined);
+  }
+  return {
+    snapshot: await h.snapshot(),
+    mail: h.mailer.sent.map((m) => `${m.to}|${m.subject}`).sort(),
+    controllerWrites: writes,
+    killedAt,
+  };
+}
+
+describe('a controller run killed after any write', () => {
+  it('is completed by the next run with exactly the state, outbox and mail of a clean run', async () => {
+    const clean = await play();
+    expect(clean.controllerWrites).toBeGreaterThan(20);
+    expect(outboxOf(clean.snapshot).length).toBe(12);
+    // Replay once per write position; a kill must land in every run of the script.
+    const killedIn = new Set<string>();
+    for (let k = 1; k <= clean.controllerWrites; k++) {
+      const killed = await play(k);
+      expect(killed.killedAt, `kill at write ${k}`).toBeDefined();
+      killedIn.add(killed.killedAt!);
+      expect(killed.snapshot, `state after kill at write ${k}`).toEqual(clean.snapshot);
+      expect(killed.mail, `mail after kill at write ${k}`).toEqual(clean.mail);
+    }
+    expect(killedIn.size).toBe(lifecycleSteps().filter((s) => 'run' in s).length);
+  });
+});
+
+describe('concurrent controller runs', () => {
+  it('never both work: the second run is skipped while the first holds the lease', async () => {
+    const h = await setup();
+    let release!: () => void;
+    h.mailer.gate = new Promise<void>((resolve) => (release = resolve));
+    const first = h.run(day(0, 1));
+    // Wait until the first run is inside its dispatch phase (it holds the lease).
+    while ((await h.campaigns.getCampaign(CAMPAIGN))!.state !== 'RUNNING') await new Promise((r) => setTimeout(r, 5));
+    const second = await h.run(day(0, 1));
+    expect(second.status).toBe('SKIPPED');
+    release();
+    expect((await first).status).toBe('COMPLETED');
+    expect(h.mailer.sent).toHaveLength(4);
+  });
+
+  it('two runs started together end as one clean run', async () => {
+    const reference = await setup();
+    await reference.run(day(0, 1));
+    const h = await setup();
+    const reports = await Promise.all([h.run(day(0, 1)), h.run(day(0, 1))]);
+    expect(reports.map((r) => r.status)).toContain('COMPLETED');
+    // Whatever the interleaving, a last run settles it; nothing is duplicated.
+    await h.run(day(0, 1));
+    expect(await h.snapshot()).toEqual(await reference.snapshot());
+    expect(h.mailer.sent.map((m) => m.subject).sort()).toEqual(reference.mailer.sent.map((m) => m.subject).sort());
+  });
+});
+
+describe('a failed send', () => {
+  it('is retried by the next run, not lost and not duplicated', async () => {
+    const h = await setup();
+    h.mailer.failNext = 2;
+    const report = await h.run(day(0, 1));
+    expect(report.dispatch).toMatchObject({ sent: 2, retrying: 2 });
+    const retried = await h.run(day(0, 2));
+    expect(retried.dispatch).toMatchObject({ sent: 2, retrying: 0 });
+    expect(new Set(h.mailer.sent.map((m) => `${m.to}|${m.subject}`)).size).toBe(4);
+    expect(h.mailer.sent).toHaveLength(4);
+  });
+});
