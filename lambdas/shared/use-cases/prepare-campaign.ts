@@ -18,8 +18,8 @@ export interface PrepareDeps {
 }
 
 /** Chunk bounds: large enough to fill write batches, small enough to resume cheaply. */
-const CHUNK_ITEMS = 2_500;
-const CHUNK_SUBJECTS = 500;
+const CHUNK_ITEMS = 10_000;
+const CHUNK_SUBJECTS = 1_000;
 const READ_CONCURRENCY = 8;
 
 interface SubjectWork {

@@ -1,0 +1,342 @@
+// CampaignStore on the campaign table (key design in config/tables.ts). Campaigns and entries are
+// written under an optimistic version condition; bulk preparation goes through BatchWriteItem only.
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ConflictError, NotFoundError } from '../../domain/errors.js';
+import type { Campaign, CampaignState, Decision, Entry, Item, Notification, Revocation } from '../../domain/model.js';
+import type { CampaignStore, Pages } from '../../use-cases/ports.js';
+import {
+  batchGet,
+  batchWrite,
+  isConditionFailure,
+  queryAll,
+  queryPages,
+  type BatchRetryOptions,
+  type DynamoRecord,
+  type WriteRequest,
+} from './document-client.js';
+import type { DynamoStoreOptions } from './dynamo-directory-store.js';
+import {
+  APPROVER_PREFIX,
+  ENTRY_SK,
+  approverPk,
+  approverPointerRecords,
+  campaignKey,
+  campaignRecord,
+  campaignStatePk,
+  entryKey,
+  entryPk,
+  entryRecord,
+  isOpenTask,
+  itemKey,
+  itemRecord,
+  leaseKey,
+  notificationRecord,
+  outboxKey,
+  revocationRecord,
+  runPk,
+  taskSortKey,
+  toEntity,
+} from './records.js';
+
+const put = (Item: DynamoRecord): WriteRequest => ({ PutRequest: { Item } });
+const del = (record: DynamoRecord): WriteRequest => ({ DeleteRequest: { Key: { PK: record.PK, SK: record.SK } } });
+
+export class DynamoCampaignStore implements CampaignStore {
+  private readonly doc: DynamoDBDocumentClient;
+  private readonly tableName: string;
+  private readonly batch: BatchRetryOptions;
+  private readonly limit: { Limit?: number };
+
+  constructor(options: DynamoStoreOptions) {
+    this.doc = options.doc;
+    this.tableName = options.tableName;
+    this.batch = options.batch ?? {};
+    this.limit = options.pageSize ? { Limit: options.pageSize } : {};
+  }
+
+  async createCampaign(campaign: Campaign): Promise<void> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: campaignRecord(campaign),
+          ConditionExpression: 'attribute_not_exists(PK)',
+        }),
+      );
+    } catch (error) {
+      if (isConditionFailure(error)) throw new ConflictError(`campaign ${campaign.id} already exists`);
+      throw error;
+    }
+  }
+
+  getCampaign(id: string): Promise<Campaign | undefined> {
+    return this.get<Campaign>(campaignKey(id));
+  }
+
+  async saveCampaign(campaign: Campaign): Promise<void> {
+    await this.putVersioned(campaignRecord(campaign), campaign.version, `campaign ${campaign.id}`);
+  }
+
+  async *listCampaigns(state: CampaignState, dueBy?: string): Pages<Campaign> {
+    const pages = queryPages(this.doc, {
+      TableName: this.tableName,
+      ...this.limit,
+      IndexName: 'GSI1',
+      KeyConditionExpression: dueBy ? 'GSI1PK = :pk AND GSI1SK <= :due' : 'GSI1PK = :pk',
+      // GSI1SK is `<nextActionAt>#<id>`: every id sorts below \uffff, so this keeps nextActionAt <= dueBy.
+      ExpressionAttributeValues: { ':pk': campaignStatePk(state), ...(dueBy ? { ':due': `${dueBy}#\uffff` } : {}) },
+    });
+    for await (const page of pages) yield page.map((r) => toEntity<Campaign>(r));
+  }
+
+  /**
+   * One stream of full 25-record batches across entries, items, approver pointers and
+   * notifications. Notifications already recorded are left as they are (a re-run must not turn a
+   * SENT one back to PENDING): their keys are read first, since BatchWriteItem has no conditions.
+   */
+  async putEntriesWithItems(batch: { entry: Entry; items: Item[] }[], notifications: Notification[] = []): Promise<void> {
+    const requests: WriteRequest[] = [];
+    for (const { entry, items } of batch) {
+      requests.push(put(entryRecord(entry)), ...approverPointerRecords(entry).map(put));
+      requests.push(...items.map((item) => put(itemRecord({ ...item, entryId: entry.id }))));
+    }
+    if (notifications.length > 0) {
+      const existing = await batchGet(
+        this.doc,
+        this.tableName,
+        notifications.map((n) => outboxKey(n.campaignId, n.key)),
+        { ...this.batch, consistentRead: true, attributes: ['PK', 'SK'] },
+      );
+      // Recorded ones are skipped, and of a key repeated here the first counts (as with enqueue).
+      const taken = new Set(existing.map((r) => `${r.PK}\n${r.SK}`));
+      for (const n of notifications) {
+        const { PK, SK } = outboxKey(n.campaignId, n.key);
+        if (taken.has(`${PK}\n${SK}`)) continue;
+        taken.add(`${PK}\n${SK}`);
+        requests.push(put(notificationRecord(n)));
+      }
+    }
+    await batchWrite(this.doc, this.tableName, requests, this.batch);
+  }
+
+  getEntry(entryId: string): Promise<Entry | undefined> {
+    return this.get<Entry>(entryKey(entryId));
+  }
+
+  async getEntryWithItems(entryId: string): Promise<{ entry: Entry; items: Item[] } | undefined> {
+    const records = await queryAll(this.doc, {
+      TableName: this.tableName,
+      ...this.limit,
+      KeyConditionExpression: 'PK = :pk',
+      ExpressionAttributeValues: { ':pk': entryPk(entryId) },
+      ConsistentRead: true,
+    });
+    const entry = records.find((r) => r.SK === ENTRY_SK);
+    if (!entry) return undefined;
+    return { entry: toEntity<Entry>(entry), items: records.filter((r) => r.entity === 'item').map((r) => toEntity<Item>(r)) };
+  }
+
+  async *listEntries(runId: string): Pages<Entry> {
+    const pages = queryPages(this.doc, {
+      TableName: this.tableName,
+      ...this.limit,
+      IndexName: 'GSI1',
+      KeyConditionExpression: 'GSI1PK = :pk',
+      ExpressionAttributeValues: { ':pk': runPk(runId) },
+    });
+    for await (const page of pages) yield page.map((r) => toEntity<Entry>(r));
+  }
+
+  /**
+   * The entry record is the truth; approver pointers follow it. New pointers are written before the
+   * entry and stale ones removed after, so a crash in between leaves only extra pointers, which
+   * listTasks checks against the entry. A pointer is removed only if an older version wrote it.
+   */
+  async saveEntry(entry: Entry): Promise<void> {
+    const pointers = approverPointerRecords(entry);
+    if (pointers.length > 0) await batchWrite(this.doc, this.tableName, pointers.map(put), this.batch);
+    await this.putVersioned(entryRecord(entry), entry.version, `entry ${entry.id}`);
+
+    const wanted = new Set(pointers.map((p) => p.SK));
+    const existing = await queryAll(this.doc, {
+      TableName: this.tableName,
+      ...this.limit,
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+      ExpressionAttributeValues: { ':pk': entryPk(entry.id), ':prefix': APPROVER_PREFIX },
+      ProjectionExpression: 'PK, SK',
+      ConsistentRead: true,
+    });
+    for (const stale of existing.filter((r) => !wanted.has(r.SK as string))) {
+      await this.doc
+        .send(
+          new DeleteCommand({
+            TableName: this.tableName,
+            Key: { PK: stale.PK, SK: stale.SK },
+            ConditionExpression: 'attribute_not_exists(entryVersion) OR entryVersion < :version',
+            ExpressionAttributeValues: { ':version': entry.version },
+          }),
+        )
+        .catch(ignoreConditionFailure);
+    }
+  }
+
+  async listTasks(approverId: string): Promise<Entry[]> {
+    const records = await queryAll(this.doc, {
+      TableName: this.tableName,
+      ...this.limit,
+      IndexName: 'GSI2',
+      KeyConditionExpression: 'GSI2PK = :pk',
+      ExpressionAttributeValues: { ':pk': approverPk(approverId) },
+    });
+    const entries = new Map<string, Entry>();
+    for (const r of records.filter((r) => r.entity === 'entry')) entries.set(r.id as string, toEntity<Entry>(r));
+    const pointed = [...new Set(records.filter((r) => r.entity === 'approver').map((r) => r.entryId as string))].filter(
+      (id) => !entries.has(id),
+    );
+    if (pointed.length > 0) {
+      const fetched = await batchGet(this.doc, this.tableName, pointed.map(entryKey), { ...this.batch, consistentRead: true });
+      for (const r of fetched) entries.set(r.id as string, toEntity<Entry>(r));
+    }
+    // Index entries can trail the table and pointers can be stale: keep what the entry itself says.
+    return [...entries.values()]
+      .filter((e) => isOpenTask(e) && e.approverIds.includes(approverId))
+      .sort((a, b) => (taskSortKey(a) < taskSortKey(b) ? -1 : taskSortKey(a) > taskSortKey(b) ? 1 : 0));
+  }
+
+  async saveItemDecision(entryId: string, itemId: string, decision: Decision): Promise<void> {
+    await this.updateItemAttribute(entryId, itemId, 'decision', decision);
+  }
+
+  async saveItemApplied(entryId: string, itemId: string, applied: NonNullable<Item['applied']>): Promise<void> {
+    await this.updateItemAttribute(entryId, itemId, 'applied', applied);
+  }
+
+  async putRevocation(revocation: Revocation): Promise<void> {
+    await this.doc.send(new PutCommand({ TableName: this.tableName, Item: revocationRecord(revocation) }));
+  }
+
+  async *listRevocations(runId: string): Pages<Revocation> {
+    for await (const page of queryPages(this.doc, this.revocationQuery(runId))) yield page.map((r) => toEntity<Revocation>(r));
+  }
+
+  /**
+   * Everything under each entry goes before the entry record, which is how the next run finds
+   * what is left if this one dies half-way; revocations go last.
+   */
+  async deleteRun(runId: string): Promise<boolean> {
+    const entryPages = queryPages(this.doc, {
+      TableName: this.tableName,
+      ...this.limit,
+      IndexName: 'GSI1',
+      KeyConditionExpression: 'GSI1PK = :pk',
+      ExpressionAttributeValues: { ':pk': runPk(runId) },
+      ProjectionExpression: 'PK, SK',
+    });
+    for await (const entries of entryPages) {
+      const children: DynamoRecord[] = [];
+      for (const entry of entries) {
+        const records = await queryAll(this.doc, {
+          TableName: this.tableName,
+          ...this.limit,
+          KeyConditionExpression: 'PK = :pk',
+          ExpressionAttributeValues: { ':pk': entry.PK },
+          ProjectionExpression: 'PK, SK',
+          ConsistentRead: true,
+        });
+        children.push(...records.filter((r) => r.SK !== ENTRY_SK));
+      }
+      await batchWrite(this.doc, this.tableName, children.map(del), this.batch);
+      await batchWrite(this.doc, this.tableName, entries.map(del), this.batch);
+    }
+    for await (const revocations of queryPages(this.doc, { ...this.revocationQuery(runId), ProjectionExpression: 'PK, SK' })) {
+      await batchWrite(this.doc, this.tableName, revocations.map(del), this.batch);
+    }
+    return true;
+  }
+
+  async acquireLease(name: string, owner: string, now: Date, ttlSeconds: number): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...leaseKey(name), entity: 'lease', name, owner, leaseExpiresAtMs: now.getTime() + ttlSeconds * 1000 },
+          ConditionExpression: 'attribute_not_exists(PK) OR leaseExpiresAtMs < :now OR #owner = :owner',
+          ExpressionAttributeNames: { '#owner': 'owner' },
+          ExpressionAttributeValues: { ':now': now.getTime(), ':owner': owner },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async releaseLease(name: string, owner: string): Promise<void> {
+    await this.doc
+      .send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: leaseKey(name),
+          ConditionExpression: '#owner = :owner',
+          ExpressionAttributeNames: { '#owner': 'owner' },
+          ExpressionAttributeValues: { ':owner': owner },
+        }),
+      )
+      .catch(ignoreConditionFailure);
+  }
+
+  private revocationQuery(runId: string) {
+    return {
+      TableName: this.tableName,
+      ...this.limit,
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+      ExpressionAttributeValues: { ':pk': runPk(runId), ':prefix': 'REVOKED#' },
+    };
+  }
+
+  private async get<T>(key: DynamoRecord): Promise<T | undefined> {
+    const output = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
+    return output.Item ? toEntity<T>(output.Item) : undefined;
+  }
+
+  /** The caller already incremented the version: the stored one must be the one before. */
+  private async putVersioned(record: DynamoRecord, version: number, what: string): Promise<void> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: record,
+          ConditionExpression: '#version = :expected',
+          ExpressionAttributeNames: { '#version': 'version' },
+          ExpressionAttributeValues: { ':expected': version - 1 },
+        }),
+      );
+    } catch (error) {
+      if (isConditionFailure(error)) throw new ConflictError(`${what} is not at version ${version - 1} any more (or is gone)`);
+      throw error;
+    }
+  }
+
+  private async updateItemAttribute(entryId: string, itemId: string, name: 'decision' | 'applied', value: unknown) {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: itemKey(entryId, itemId),
+          UpdateExpression: 'SET #value = :value',
+          ConditionExpression: 'attribute_exists(PK)',
+          ExpressionAttributeNames: { '#value': name },
+          ExpressionAttributeValues: { ':value': value },
+        }),
+      );
+    } catch (error) {
+      if (isConditionFailure(error)) throw new NotFoundError('Item', `${entryId}/${itemId}`);
+      throw error;
+    }
+  }
+}
+
+function ignoreConditionFailure(error: unknown): void {
+  if (!isConditionFailure(error)) throw error;
+}

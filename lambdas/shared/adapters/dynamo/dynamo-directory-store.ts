@@ -1,0 +1,222 @@
+// DirectoryStore on the directory table (key design in config/tables.ts): profiles by key, lists
+// from GSI1 in id order, holders of a privilege from GSI2 by origin.
+import { DeleteCommand, GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ConflictError } from '../../domain/errors.js';
+import type { Assignment, Privilege, User } from '../../domain/model.js';
+import type { DirectoryStore, Pages } from '../../use-cases/ports.js';
+import {
+  batchGet,
+  batchWrite,
+  isConditionFailure,
+  queryAll,
+  queryPages,
+  type BatchRetryOptions,
+  type DynamoRecord,
+} from './document-client.js';
+import {
+  ASSIGN_PREFIX,
+  PRIVILEGES_GSI1PK,
+  USERS_GSI1PK,
+  assignmentKey,
+  assignmentRecord,
+  privilegeKey,
+  privilegePk,
+  privilegeRecord,
+  toEntity,
+  userKey,
+  userPk,
+  userRecord,
+} from './records.js';
+
+export interface DynamoStoreOptions {
+  doc: DynamoDBDocumentClient;
+  tableName: string;
+  /** Batch retry tuning (tests make backoff instant). */
+  batch?: BatchRetryOptions;
+  /** Query Limit: small pages let tests cross page boundaries; DynamoDB's 1 MB pages otherwise. */
+  pageSize?: number;
+}
+
+export class DynamoDirectoryStore implements DirectoryStore {
+  private readonly doc: DynamoDBDocumentClient;
+  private readonly tableName: string;
+  private readonly batch: BatchRetryOptions;
+  private readonly limit: { Limit?: number };
+
+  constructor(options: DynamoStoreOptions) {
+    this.doc = options.doc;
+    this.tableName = options.tableName;
+    this.batch = options.batch ?? {};
+    this.limit = options.pageSize ? { Limit: options.pageSize } : {};
+  }
+
+  putUsers(users: User[]): Promise<void> {
+    return this.putAll(users.map(userRecord));
+  }
+
+  putPrivileges(privileges: Privilege[]): Promise<void> {
+    return this.putAll(privileges.map(privilegeRecord));
+  }
+
+  putAssignments(assignments: Assignment[]): Promise<void> {
+    return this.putAll(assignments.map(assignmentRecord));
+  }
+
+  async getUser(id: string): Promise<User | undefined> {
+    return this.get<User>(userKey(id));
+  }
+
+  async getUsers(ids: string[]): Promise<Map<string, User>> {
+    const records = await batchGet(this.doc, this.tableName, ids.map(userKey), this.batch);
+    return new Map(records.map((r) => toEntity<User>(r)).map((u) => [u.id, u]));
+  }
+
+  async getPrivilege(id: string): Promise<Privilege | undefined> {
+    return this.get<Privilege>(privilegeKey(id));
+  }
+
+  async getPrivileges(ids: string[]): Promise<Map<string, Privilege>> {
+    const records = await batchGet(this.doc, this.tableName, ids.map(privilegeKey), this.batch);
+    return new Map(records.map((r) => toEntity<Privilege>(r)).map((p) => [p.id, p]));
+  }
+
+  listUsers(): Pages<User> {
+    return this.pages<User>({
+      IndexName: 'GSI1',
+      KeyConditionExpression: 'GSI1PK = :pk',
+      ExpressionAttributeValues: { ':pk': USERS_GSI1PK },
+    });
+  }
+
+  listPrivileges(): Pages<Privilege> {
+    return this.pages<Privilege>({
+      IndexName: 'GSI1',
+      KeyConditionExpression: 'GSI1PK = :pk',
+      ExpressionAttributeValues: { ':pk': PRIVILEGES_GSI1PK },
+    });
+  }
+
+  async listAssignmentsOfUser(userId: string): Promise<Assignment[]> {
+    const records = await queryAll(this.doc, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+      ExpressionAttributeValues: { ':pk': userPk(userId), ':prefix': ASSIGN_PREFIX },
+      ConsistentRead: true,
+      ...this.limit,
+    });
+    return records.map((r) => toEntity<Assignment>(r));
+  }
+
+  /** With an origin, in user id order; without, by origin and then user id (GSI2SK order). */
+  listHoldersOfPrivilege(privilegeId: string, origin?: Assignment['origin']): Pages<Assignment> {
+    return this.pages<Assignment>({
+      IndexName: 'GSI2',
+      KeyConditionExpression: origin ? 'GSI2PK = :pk AND begins_with(GSI2SK, :origin)' : 'GSI2PK = :pk',
+      ExpressionAttributeValues: { ':pk': privilegePk(privilegeId), ...(origin ? { ':origin': `${origin}#` } : {}) },
+    });
+  }
+
+  async removeAssignment(userId: string, privilegeId: string): Promise<void> {
+    await this.doc.send(new DeleteCommand({ TableName: this.tableName, Key: assignmentKey(userId, privilegeId) }));
+  }
+
+  async modifyAssignment(
+    userId: string,
+    privilegeId: string,
+    change: { endDate?: string | null; parameters?: Record<string, string> },
+  ): Promise<void> {
+    const parameters = Object.entries(change.parameters ?? {});
+    if (change.endDate === undefined && parameters.length === 0) return;
+    if (parameters.length === 0) {
+      await this.updateAssignment(userId, privilegeId, change.endDate, 'none', parameters).catch(ignoreConditionFailure);
+      return;
+    }
+    // Merging into the parameters map needs the map to exist, and creating the map would replace a
+    // concurrent merge: each form is conditional on the map's presence, a lost race tries the other.
+    for (let round = 0; round < 3; round++) {
+      for (const mode of ['merge', 'create'] as const) {
+        try {
+          await this.updateAssignment(userId, privilegeId, change.endDate, mode, parameters);
+          return;
+        } catch (error) {
+          ignoreConditionFailure(error);
+        }
+      }
+      // Both conditions failed: the assignment is gone (nothing to do), or the map appeared meanwhile.
+      if (!(await this.get(assignmentKey(userId, privilegeId)))) return;
+    }
+    throw new ConflictError(`assignment ${userId}/${privilegeId} kept changing while its parameters were merged`);
+  }
+
+  private async updateAssignment(
+    userId: string,
+    privilegeId: string,
+    endDate: string | null | undefined,
+    mode: 'none' | 'merge' | 'create',
+    parameters: [string, string][],
+  ): Promise<void> {
+    const names: Record<string, string> = { '#pk': 'PK' };
+    const values: Record<string, unknown> = {};
+    const set: string[] = [];
+    const remove: string[] = [];
+    const conditions = ['attribute_exists(#pk)'];
+    if (endDate !== undefined) {
+      names['#endDate'] = 'endDate';
+      if (endDate === null) remove.push('#endDate');
+      else {
+        values[':endDate'] = endDate;
+        set.push('#endDate = :endDate');
+      }
+    }
+    if (mode !== 'none') names['#params'] = 'parameters';
+    if (mode === 'merge') {
+      parameters.forEach(([name, value], i) => {
+        names[`#p${i}`] = name;
+        values[`:p${i}`] = value;
+        set.push(`#params.#p${i} = :p${i}`);
+      });
+      values[':map'] = 'M';
+      conditions.push('attribute_type(#params, :map)');
+    } else if (mode === 'create') {
+      values[':params'] = Object.fromEntries(parameters);
+      set.push('#params = :params');
+      conditions.push('attribute_not_exists(#params)');
+    }
+    await this.doc.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: assignmentKey(userId, privilegeId),
+        UpdateExpression: [set.length ? `SET ${set.join(', ')}` : '', remove.length ? `REMOVE ${remove.join(', ')}` : '']
+          .filter(Boolean)
+          .join(' '),
+        ConditionExpression: conditions.join(' AND '),
+        ExpressionAttributeNames: names,
+        ...(Object.keys(values).length ? { ExpressionAttributeValues: values } : {}),
+      }),
+    );
+  }
+
+  private async putAll(records: DynamoRecord[]): Promise<void> {
+    await batchWrite(
+      this.doc,
+      this.tableName,
+      records.map((Item) => ({ PutRequest: { Item } })),
+      this.batch,
+    );
+  }
+
+  private async get<T>(key: DynamoRecord): Promise<T | undefined> {
+    const output = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
+    return output.Item ? toEntity<T>(output.Item) : undefined;
+  }
+
+  private async *pages<T>(input: { IndexName: string; KeyConditionExpression: string; ExpressionAttributeValues: DynamoRecord }): Pages<T> {
+    for await (const page of queryPages(this.doc, { TableName: this.tableName, ...input, ...this.limit })) {
+      yield page.map((r) => toEntity<T>(r));
+    }
+  }
+}
+
+function ignoreConditionFailure(error: unknown): void {
+  if (!isConditionFailure(error)) throw error;
+}

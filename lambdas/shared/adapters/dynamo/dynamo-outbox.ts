@@ -1,0 +1,161 @@
+// Outbox in the campaign table: one record per notification key under its campaign, listed for
+// dispatch through GSI1 (OUTBOX#PENDING) only while unsent, claimed with a conditional update.
+import { PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { NotFoundError } from '../../domain/errors.js';
+import type { Notification } from '../../domain/model.js';
+import type { Outbox, Pages } from '../../use-cases/ports.js';
+import { isConditionFailure, queryPages, type DynamoRecord } from './document-client.js';
+import type { DynamoStoreOptions } from './dynamo-directory-store.js';
+import { OUTBOX_PENDING, notificationRecord, outboxKey, outboxSortKey, toEntity } from './records.js';
+
+/** Conditional puts in flight at once during enqueue. */
+const ENQUEUE_CONCURRENCY = 8;
+
+export class DynamoOutbox implements Outbox {
+  private readonly doc: DynamoDBDocumentClient;
+  private readonly tableName: string;
+  private readonly limit: { Limit?: number };
+
+  constructor(options: Pick<DynamoStoreOptions, 'doc' | 'tableName' | 'pageSize'>) {
+    this.doc = options.doc;
+    this.tableName = options.tableName;
+    this.limit = options.pageSize ? { Limit: options.pageSize } : {};
+  }
+
+  async enqueue(notifications: Notification[]): Promise<string[]> {
+    // A key repeated in one call: the first one counts, as if they were written one after another
+    // (in parallel, either could land first).
+    const seen = new Set<string>();
+    const firsts = notifications.filter((n) => {
+      const id = `${n.campaignId}\n${n.key}`;
+      return !seen.has(id) && seen.add(id);
+    });
+    const isNew = new Array<boolean>(firsts.length).fill(false);
+    let next = 0;
+    let failed = false;
+    const worker = async () => {
+      while (!failed && next < firsts.length) {
+        const i = next++;
+        try {
+          isNew[i] = await this.putIfAbsent(firsts[i]!);
+        } catch (error) {
+          failed = true;
+          throw error;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(ENQUEUE_CONCURRENCY, firsts.length) }, worker));
+    return firsts.filter((_, i) => isNew[i]).map((n) => n.key);
+  }
+
+  async *listDispatchable(now: Date): Pages<Notification> {
+    const pages = queryPages(this.doc, {
+      TableName: this.tableName,
+      ...this.limit,
+      IndexName: 'GSI1',
+      KeyConditionExpression: 'GSI1PK = :pk',
+      FilterExpression: '#status = :pending OR (#status = :sending AND claimExpiresAt < :now)',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':pk': OUTBOX_PENDING, ':pending': 'PENDING', ':sending': 'SENDING', ':now': now.toISOString() },
+    });
+    for await (const page of pages) {
+      if (page.length > 0) yield page.map((r) => toEntity<Notification>(r));
+    }
+  }
+
+  async claim(notification: Notification, owner: string, now: Date, claimSeconds: number): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: outboxKey(notification.campaignId, notification.key),
+          UpdateExpression:
+            'SET #status = :sending, claimedBy = :owner, claimExpiresAt = :expires, attempts = if_not_exists(attempts, :zero) + :one',
+          ConditionExpression: '#status = :pending OR (#status = :sending AND claimExpiresAt < :now)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':sending': 'SENDING',
+            ':pending': 'PENDING',
+            ':owner': owner,
+            ':expires': new Date(now.getTime() + claimSeconds * 1000).toISOString(),
+            ':now': now.toISOString(),
+            ':zero': 0,
+            ':one': 1,
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async markSent(notification: Notification, messageId: string, at: Date): Promise<void> {
+    await this.update(notification, 'SET #status = :sent, sentAt = :at, messageId = :messageId REMOVE GSI1PK, GSI1SK, claimExpiresAt', {
+      ':sent': 'SENT',
+      ':at': at.toISOString(),
+      ':messageId': messageId,
+    });
+  }
+
+  async markFailed(notification: Notification, error: string, final: boolean): Promise<void> {
+    if (final) {
+      await this.update(notification, 'SET #status = :failed, lastError = :error REMOVE GSI1PK, GSI1SK, claimExpiresAt', {
+        ':failed': 'FAILED',
+        ':error': error,
+      });
+      return;
+    }
+    // Back in the dispatch index at its original place, so that retries keep the oldest-first order.
+    await this.update(
+      notification,
+      'SET #status = :pending, lastError = :error, GSI1PK = :gsi1pk, GSI1SK = :gsi1sk REMOVE claimExpiresAt',
+      { ':pending': 'PENDING', ':error': error, ':gsi1pk': OUTBOX_PENDING, ':gsi1sk': outboxSortKey(notification) },
+    );
+  }
+
+  async *listByCampaign(campaignId: string): Pages<Notification> {
+    const pages = queryPages(this.doc, {
+      TableName: this.tableName,
+      ...this.limit,
+      KeyConditionExpression: 'PK = :pk',
+      ExpressionAttributeValues: { ':pk': outboxKey(campaignId, '').PK },
+    });
+    for await (const page of pages) yield page.map((r) => toEntity<Notification>(r));
+  }
+
+  private async putIfAbsent(notification: Notification): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: notificationRecord(notification),
+          ConditionExpression: 'attribute_not_exists(PK)',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  private async update(notification: Notification, expression: string, values: DynamoRecord): Promise<void> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: outboxKey(notification.campaignId, notification.key),
+          UpdateExpression: expression,
+          ConditionExpression: 'attribute_exists(PK)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: values,
+        }),
+      );
+    } catch (error) {
+      if (isConditionFailure(error)) throw new NotFoundError('Notification', notification.key);
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,147 @@
+// CampaignStore in memory, with the Dynamo adapter's semantics (version conditions, orderings,
+// leases), for fast use-case tests. Shares an InMemoryOutbox for the bulk preparation path.
+import { nextActionAt } from '../../domain/campaign-schedule.js';
+import { ConflictError, NotFoundError } from '../../domain/errors.js';
+import type { Campaign, CampaignState, Decision, Entry, Item, Notification, Revocation } from '../../domain/model.js';
+import type { CampaignStore, Pages } from '../../use-cases/ports.js';
+import { InMemoryOutbox } from './in-memory-outbox.js';
+import { DEFAULT_PAGE_SIZE, byKey, inPages, stored, type InMemoryOptions } from './pages.js';
+
+export interface InMemoryCampaignStoreOptions extends InMemoryOptions {
+  /** Where putEntriesWithItems records notifications; pass the outbox the use case also gets. */
+  outbox?: InMemoryOutbox;
+}
+
+const isOpenTask = (e: Entry) => e.state === 'RUNNING' && e.approverIds.length > 0;
+
+export class InMemoryCampaignStore implements CampaignStore {
+  readonly outbox: InMemoryOutbox;
+  private readonly campaigns = new Map<string, Campaign>();
+  private readonly entries = new Map<string, Entry>();
+  private readonly items = new Map<string, Map<string, Item>>();
+  private readonly revocations = new Map<string, Map<string, Revocation>>();
+  private readonly leases = new Map<string, { owner: string; expiresAt: number }>();
+  private readonly pageSize: number;
+
+  constructor(options: InMemoryCampaignStoreOptions = {}) {
+    this.pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
+    this.outbox = options.outbox ?? new InMemoryOutbox(options);
+  }
+
+  async createCampaign(campaign: Campaign): Promise<void> {
+    if (this.campaigns.has(campaign.id)) throw new ConflictError(`campaign ${campaign.id} already exists`);
+    this.campaigns.set(campaign.id, stored(campaign));
+  }
+
+  async getCampaign(id: string): Promise<Campaign | undefined> {
+    const campaign = this.campaigns.get(id);
+    return campaign && stored(campaign);
+  }
+
+  async saveCampaign(campaign: Campaign): Promise<void> {
+    expectVersion(this.campaigns.get(campaign.id), campaign.version, `campaign ${campaign.id}`);
+    this.campaigns.set(campaign.id, stored(campaign));
+  }
+
+  listCampaigns(state: CampaignState, dueBy?: string): Pages<Campaign> {
+    const sortKey = (c: Campaign) => `${nextActionAt(c)}#${c.id}`;
+    const due = [...this.campaigns.values()]
+      .filter((c) => c.state === state && (dueBy === undefined || sortKey(c) <= `${dueBy}#\uffff`))
+      .sort(byKey(sortKey));
+    return inPages(due, this.pageSize);
+  }
+
+  /** Overwrites entries and items; notifications already recorded are left as they are. */
+  async putEntriesWithItems(batch: { entry: Entry; items: Item[] }[], notifications: Notification[] = []): Promise<void> {
+    for (const { entry, items } of batch) {
+      this.entries.set(entry.id, stored(entry));
+      const entryItems = this.items.get(entry.id) ?? new Map<string, Item>();
+      for (const item of items) entryItems.set(item.id, stored({ ...item, entryId: entry.id }));
+      this.items.set(entry.id, entryItems);
+    }
+    for (const n of notifications) this.outbox.recordIfAbsent(n);
+  }
+
+  async getEntry(entryId: string): Promise<Entry | undefined> {
+    const entry = this.entries.get(entryId);
+    return entry && stored(entry);
+  }
+
+  async getEntryWithItems(entryId: string): Promise<{ entry: Entry; items: Item[] } | undefined> {
+    const entry = this.entries.get(entryId);
+    if (!entry) return undefined;
+    const items = [...(this.items.get(entryId)?.values() ?? [])].sort(byKey((i) => i.id)).map(stored);
+    return { entry: stored(entry), items };
+  }
+
+  listEntries(runId: string): Pages<Entry> {
+    const entries = [...this.entries.values()]
+      .filter((e) => e.runId === runId)
+      .sort(byKey((e) => `${String(e.stage).padStart(3, '0')}#${e.subjectId}`));
+    return inPages(entries, this.pageSize);
+  }
+
+  async saveEntry(entry: Entry): Promise<void> {
+    expectVersion(this.entries.get(entry.id), entry.version, `entry ${entry.id}`);
+    this.entries.set(entry.id, stored(entry));
+  }
+
+  async listTasks(approverId: string): Promise<Entry[]> {
+    return [...this.entries.values()]
+      .filter((e) => isOpenTask(e) && e.approverIds.includes(approverId))
+      .sort(byKey((e) => `${e.dueDate}#${e.id}`))
+      .map(stored);
+  }
+
+  async saveItemDecision(entryId: string, itemId: string, decision: Decision): Promise<void> {
+    this.changeItem(entryId, itemId, (item) => ({ ...item, decision }));
+  }
+
+  async saveItemApplied(entryId: string, itemId: string, applied: NonNullable<Item['applied']>): Promise<void> {
+    this.changeItem(entryId, itemId, (item) => ({ ...item, applied }));
+  }
+
+  async putRevocation(revocation: Revocation): Promise<void> {
+    const ofRun = this.revocations.get(revocation.runId) ?? new Map<string, Revocation>();
+    ofRun.set(`${revocation.userId}#${revocation.privilegeId}`, stored(revocation));
+    this.revocations.set(revocation.runId, ofRun);
+  }
+
+  listRevocations(runId: string): Pages<Revocation> {
+    const ofRun = this.revocations.get(runId) ?? new Map<string, Revocation>();
+    const sorted = [...ofRun.entries()].sort(byKey(([key]) => key)).map(([, r]) => r);
+    return inPages(sorted, this.pageSize);
+  }
+
+  async deleteRun(runId: string): Promise<boolean> {
+    for (const entry of [...this.entries.values()]) {
+      if (entry.runId !== runId) continue;
+      this.items.delete(entry.id);
+      this.entries.delete(entry.id);
+    }
+    this.revocations.delete(runId);
+    return true;
+  }
+
+  async acquireLease(name: string, owner: string, now: Date, ttlSeconds: number): Promise<boolean> {
+    const held = this.leases.get(name);
+    if (held && held.expiresAt >= now.getTime() && held.owner !== owner) return false;
+    this.leases.set(name, { owner, expiresAt: now.getTime() + ttlSeconds * 1000 });
+    return true;
+  }
+
+  async releaseLease(name: string, owner: string): Promise<void> {
+    if (this.leases.get(name)?.owner === owner) this.leases.delete(name);
+  }
+
+  private changeItem(entryId: string, itemId: string, fn: (item: Item) => Item): void {
+    const item = this.items.get(entryId)?.get(itemId);
+    if (!item) throw new NotFoundError('Item', `${entryId}/${itemId}`);
+    this.items.get(entryId)!.set(itemId, stored(fn(item)));
+  }
+}
+
+/** The caller already incremented the version: the stored one must be the one before. */
+function expectVersion(current: { version: number } | undefined, version: number, what: string): void {
+  if (current?.version !== version - 1) throw new ConflictError(`${what} is not at version ${version - 1} any more (or is gone)`);
+}

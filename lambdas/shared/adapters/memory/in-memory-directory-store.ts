@@ -1,0 +1,90 @@
+// DirectoryStore in memory, with the Dynamo adapter's semantics, for fast use-case tests.
+import type { Assignment, Privilege, User } from '../../domain/model.js';
+import type { DirectoryStore, Pages } from '../../use-cases/ports.js';
+import { DEFAULT_PAGE_SIZE, byKey, inPages, stored, type InMemoryOptions } from './pages.js';
+
+const assignmentId = (userId: string, privilegeId: string) => `${userId}\n${privilegeId}`;
+
+export class InMemoryDirectoryStore implements DirectoryStore {
+  private readonly users = new Map<string, User>();
+  private readonly privileges = new Map<string, Privilege>();
+  private readonly assignments = new Map<string, Assignment>();
+  private readonly pageSize: number;
+
+  constructor(options: InMemoryOptions = {}) {
+    this.pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
+  }
+
+  async putUsers(users: User[]): Promise<void> {
+    for (const user of users) this.users.set(user.id, stored(user));
+  }
+
+  async putPrivileges(privileges: Privilege[]): Promise<void> {
+    for (const privilege of privileges) this.privileges.set(privilege.id, stored(privilege));
+  }
+
+  async putAssignments(assignments: Assignment[]): Promise<void> {
+    for (const a of assignments) this.assignments.set(assignmentId(a.userId, a.privilegeId), stored(a));
+  }
+
+  async getUser(id: string): Promise<User | undefined> {
+    const user = this.users.get(id);
+    return user && stored(user);
+  }
+
+  async getUsers(ids: string[]): Promise<Map<string, User>> {
+    return new Map(ids.flatMap((id) => (this.users.has(id) ? [[id, stored(this.users.get(id)!)] as const] : [])));
+  }
+
+  async getPrivilege(id: string): Promise<Privilege | undefined> {
+    const privilege = this.privileges.get(id);
+    return privilege && stored(privilege);
+  }
+
+  async getPrivileges(ids: string[]): Promise<Map<string, Privilege>> {
+    return new Map(ids.flatMap((id) => (this.privileges.has(id) ? [[id, stored(this.privileges.get(id)!)] as const] : [])));
+  }
+
+  listUsers(): Pages<User> {
+    return inPages([...this.users.values()].sort(byKey((u) => u.id)), this.pageSize);
+  }
+
+  listPrivileges(): Pages<Privilege> {
+    return inPages([...this.privileges.values()].sort(byKey((p) => p.id)), this.pageSize);
+  }
+
+  async listAssignmentsOfUser(userId: string): Promise<Assignment[]> {
+    return [...this.assignments.values()]
+      .filter((a) => a.userId === userId)
+      .sort(byKey((a) => a.privilegeId))
+      .map(stored);
+  }
+
+  /** With an origin, in user id order; without, by origin and then user id. */
+  listHoldersOfPrivilege(privilegeId: string, origin?: Assignment['origin']): Pages<Assignment> {
+    const holders = [...this.assignments.values()]
+      .filter((a) => a.privilegeId === privilegeId && (origin === undefined || a.origin === origin))
+      .sort(byKey((a) => `${a.origin}#${a.userId}`));
+    return inPages(holders, this.pageSize);
+  }
+
+  async removeAssignment(userId: string, privilegeId: string): Promise<void> {
+    this.assignments.delete(assignmentId(userId, privilegeId));
+  }
+
+  async modifyAssignment(
+    userId: string,
+    privilegeId: string,
+    change: { endDate?: string | null; parameters?: Record<string, string> },
+  ): Promise<void> {
+    const current = this.assignments.get(assignmentId(userId, privilegeId));
+    if (!current) return;
+    const next: Assignment = { ...current };
+    if (change.endDate === null) delete next.endDate;
+    else if (change.endDate !== undefined) next.endDate = change.endDate;
+    if (change.parameters && Object.keys(change.parameters).length > 0) {
+      next.parameters = { ...current.parameters, ...change.parameters };
+    }
+    this.assignments.set(assignmentId(userId, privilegeId), stored(next));
+  }
+}

@@ -1,0 +1,73 @@
+// Outbox in memory, with the Dynamo adapter's semantics (put-if-absent, claim conditions, order).
+import { NotFoundError } from '../../domain/errors.js';
+import type { Notification } from '../../domain/model.js';
+import type { Outbox, Pages } from '../../use-cases/ports.js';
+import { DEFAULT_PAGE_SIZE, byKey, inPages, stored, type InMemoryOptions } from './pages.js';
+
+const recordId = (n: Pick<Notification, 'campaignId' | 'key'>) => `${n.campaignId}\n${n.key}`;
+
+export class InMemoryOutbox implements Outbox {
+  private readonly records = new Map<string, Notification>();
+  private readonly pageSize: number;
+
+  constructor(options: InMemoryOptions = {}) {
+    this.pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
+  }
+
+  async enqueue(notifications: Notification[]): Promise<string[]> {
+    return notifications.filter((n) => this.recordIfAbsent(n)).map((n) => n.key);
+  }
+
+  /** The conditional put both enqueue and the campaign store's bulk path use. */
+  recordIfAbsent(notification: Notification): boolean {
+    if (this.records.has(recordId(notification))) return false;
+    this.records.set(recordId(notification), stored(notification));
+    return true;
+  }
+
+  listDispatchable(now: Date): Pages<Notification> {
+    const at = now.toISOString();
+    const dispatchable = [...this.records.values()]
+      .filter((n) => isDispatchable(n, at))
+      .sort(byKey((n) => `${n.createdAt}#${n.key}`));
+    return inPages(dispatchable, this.pageSize);
+  }
+
+  async claim(notification: Notification, owner: string, now: Date, claimSeconds: number): Promise<boolean> {
+    const current = this.records.get(recordId(notification));
+    if (!current || !isDispatchable(current, now.toISOString())) return false;
+    this.records.set(recordId(notification), {
+      ...current,
+      status: 'SENDING',
+      claimedBy: owner,
+      claimExpiresAt: new Date(now.getTime() + claimSeconds * 1000).toISOString(),
+      attempts: (current.attempts ?? 0) + 1,
+    });
+    return true;
+  }
+
+  async markSent(notification: Notification, messageId: string, at: Date): Promise<void> {
+    this.change(notification, (n) => ({ ...n, status: 'SENT', sentAt: at.toISOString(), messageId }));
+  }
+
+  async markFailed(notification: Notification, error: string, final: boolean): Promise<void> {
+    this.change(notification, (n) => ({ ...n, status: final ? 'FAILED' : 'PENDING', lastError: error }));
+  }
+
+  listByCampaign(campaignId: string): Pages<Notification> {
+    const records = [...this.records.values()].filter((n) => n.campaignId === campaignId).sort(byKey((n) => n.key));
+    return inPages(records, this.pageSize);
+  }
+
+  private change(notification: Notification, fn: (n: Notification) => Notification): void {
+    const current = this.records.get(recordId(notification));
+    if (!current) throw new NotFoundError('Notification', notification.key);
+    const next = fn(current);
+    delete next.claimExpiresAt;
+    this.records.set(recordId(notification), stored(next));
+  }
+}
+
+function isDispatchable(n: Notification, at: string): boolean {
+  return n.status === 'PENDING' || (n.status === 'SENDING' && n.claimExpiresAt !== undefined && n.claimExpiresAt < at);
+}

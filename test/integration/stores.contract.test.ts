@@ -1,0 +1,515 @@
+// One contract for the store ports, run against the in-memory fakes and against the Dynamo adapters
+// on a real engine (dynalite, or DynamoDB Local with IDGOV_TEST_ENGINE=dynamodb-local): the fakes
+// the use-case tests rely on must behave like what runs in production.
+import { beforeEach, describe, expect, it } from 'vitest';
+import { DynamoCampaignStore } from '../../lambdas/shared/adapters/dynamo/dynamo-campaign-store.js';
+import { DynamoDirectoryStore } from '../../lambdas/shared/adapters/dynamo/dynamo-directory-store.js';
+import { DynamoOutbox } from '../../lambdas/shared/adapters/dynamo/dynamo-outbox.js';
+import { InMemoryCampaignStore } from '../../lambdas/shared/adapters/memory/in-memory-campaign-store.js';
+import { InMemoryDirectoryStore } from '../../lambdas/shared/adapters/memory/in-memory-directory-store.js';
+import { InMemoryOutbox } from '../../lambdas/shared/adapters/memory/in-memory-outbox.js';
+import { ConflictError, NotFoundError } from '../../lambdas/shared/domain/errors.js';
+import type { Entry, Item, Notification, Revocation } from '../../lambdas/shared/domain/model.js';
+import type { CampaignStore, DirectoryStore, Outbox, Pages } from '../../lambdas/shared/use-cases/ports.js';
+import { useEngine } from '../support/engine.js';
+import { aCampaign, aDecision, aPrivilege, aUser, anAssignment, anEntry, anItem } from '../support/fixtures.js';
+
+interface Stores {
+  directory: DirectoryStore;
+  campaigns: CampaignStore;
+  outbox: Outbox;
+}
+
+/** Small pages, so that every list crosses page boundaries. */
+const PAGE_SIZE = 7;
+const engine = useEngine();
+
+const implementations: { name: string; make: () => Promise<Stores> }[] = [
+  {
+    name: 'in-memory',
+    make: async () => {
+      const outbox = new InMemoryOutbox({ pageSize: PAGE_SIZE });
+      return {
+        directory: new InMemoryDirectoryStore({ pageSize: PAGE_SIZE }),
+        campaigns: new InMemoryCampaignStore({ outbox, pageSize: PAGE_SIZE }),
+        outbox,
+      };
+    },
+  },
+  {
+    name: `dynamo on ${engine.kind}`,
+    make: async () => {
+      const { doc, names } = await engine.freshTables();
+      const options = { doc, pageSize: PAGE_SIZE, batch: { baseDelayMs: 1 } };
+      return {
+        directory: new DynamoDirectoryStore({ ...options, tableName: names.directory }),
+        campaigns: new DynamoCampaignStore({ ...options, tableName: names.campaign }),
+        outbox: new DynamoOutbox({ ...options, tableName: names.campaign }),
+      };
+    },
+  },
+];
+
+async function pages<T>(stream: Pages<T>): Promise<T[][]> {
+  const all: T[][] = [];
+  for await (const page of stream) all.push(page);
+  return all;
+}
+const collect = async <T>(stream: Pages<T>): Promise<T[]> => (await pages(stream)).flat();
+const ids = (values: { id: string }[]) => values.map((v) => v.id);
+
+const T0 = '2026-07-01T00:00:00.000Z';
+const plusSeconds = (iso: string, seconds: number) => new Date(Date.parse(iso) + seconds * 1000);
+
+function aNotification(overrides: Partial<Notification> = {}): Notification {
+  const key = overrides.key ?? 'APPROVAL_START#e-1#u-manager';
+  return {
+    key,
+    kind: 'APPROVAL_START',
+    campaignId: 'c-test',
+    runId: 'c-test#1',
+    entryId: 'e-1',
+    recipientId: 'u-manager',
+    to: 'u-manager@example.com',
+    subject: `subject of ${key}`,
+    body: 'body',
+    status: 'PENDING',
+    createdAt: T0,
+    attempts: 0,
+    ...overrides,
+  };
+}
+
+function entryWithItems(id: string, runId: string, itemCount: number, overrides: Partial<Entry> = {}): { entry: Entry; items: Item[] } {
+  const entry = anEntry({ id, runId, subjectId: `u-${id}`, itemCount, ...overrides });
+  const items = Array.from({ length: itemCount }, (_, i) =>
+    anItem({ entryId: id, id: `p-${String(i).padStart(3, '0')}`, privilegeId: `p-${String(i).padStart(3, '0')}`, userId: entry.subjectId }),
+  );
+  return { entry, items };
+}
+
+describe.each(implementations)('store contract: $name', ({ make }) => {
+  let s: Stores;
+  beforeEach(async () => {
+    s = await make();
+  });
+
+  describe('directory', () => {
+    it('reads back users and privileges as they were put; unknown ids are undefined', async () => {
+      const alice = aUser({ id: 'u-alice', department: 'Finance', riskLevel: 'HIGH', attributes: { site: 'Paris', tags: ['a', 'b'] } });
+      const admin = aPrivilege({ id: 'p-admin', ownerIds: ['u-bob', 'u-carol'] });
+      await s.directory.putUsers([alice, aUser({ id: 'u-bob' })]);
+      await s.directory.putPrivileges([admin]);
+
+      expect(await s.directory.getUser('u-alice')).toEqual(alice);
+      expect(await s.directory.getPrivilege('p-admin')).toEqual(admin);
+      expect(await s.directory.getUser('u-nobody')).toBeUndefined();
+      expect(await s.directory.getPrivilege('p-nothing')).toBeUndefined();
+    });
+
+    it('getUsers and getPrivileges read more ids than one BatchGet takes, skipping missing and repeated ones', async () => {
+      const users = Array.from({ length: 130 }, (_, i) => aUser({ id: `u-${String(i).padStart(3, '0')}` }));
+      const privileges = Array.from({ length: 105 }, (_, i) => aPrivilege({ id: `p-${String(i).padStart(3, '0')}` }));
+      await s.directory.putUsers(users);
+      await s.directory.putPrivileges(privileges);
+
+      const wanted = [...ids(users), 'u-missing-1', 'u-missing-2', 'u-000', 'u-129'];
+      const found = await s.directory.getUsers(wanted);
+      expect(found.size).toBe(130);
+      expect(found.get('u-077')).toEqual(users[77]);
+      expect(found.has('u-missing-1')).toBe(false);
+
+      const foundPrivileges = await s.directory.getPrivileges([...ids(privileges), 'p-missing']);
+      expect([...foundPrivileges.keys()].sort()).toEqual(ids(privileges));
+      expect(await s.directory.getUsers([])).toEqual(new Map());
+    });
+
+    it('lists every user and privilege in id order, a page at a time', async () => {
+      const userIds = Array.from({ length: 20 }, (_, i) => `u-${String(19 - i).padStart(2, '0')}`);
+      await s.directory.putUsers(userIds.map((id) => aUser({ id })));
+      await s.directory.putPrivileges([aPrivilege({ id: 'p-b' }), aPrivilege({ id: 'p-a' })]);
+
+      const userPages = await pages(s.directory.listUsers());
+      expect(userPages.length).toBeGreaterThanOrEqual(3);
+      expect(ids(userPages.flat())).toEqual([...userIds].sort());
+      expect(ids(await collect(s.directory.listPrivileges()))).toEqual(['p-a', 'p-b']);
+    });
+
+    it('lists the assignments of one user, every origin, in privilege order', async () => {
+      await s.directory.putAssignments([
+        anAssignment({ userId: 'u-alice', privilegeId: 'p-c', origin: 'RULE' }),
+        anAssignment({ userId: 'u-alice', privilegeId: 'p-a', origin: 'MANUAL', endDate: '2027-01-01T00:00:00.000Z', parameters: { project: 'apollo' } }),
+        anAssignment({ userId: 'u-alice', privilegeId: 'p-b', origin: 'INHERITED' }),
+        anAssignment({ userId: 'u-bob', privilegeId: 'p-a', origin: 'MANUAL' }),
+      ]);
+      const assignments = await s.directory.listAssignmentsOfUser('u-alice');
+      expect(assignments.map((a) => a.privilegeId)).toEqual(['p-a', 'p-b', 'p-c']);
+      expect(assignments[0]).toEqual(
+        anAssignment({ userId: 'u-alice', privilegeId: 'p-a', origin: 'MANUAL', endDate: '2027-01-01T00:00:00.000Z', parameters: { project: 'apollo' } }),
+      );
+      expect(await s.directory.listAssignmentsOfUser('u-nobody')).toEqual([]);
+    });
+
+    it('lists the holders of a privilege by origin, in user id order', async () => {
+      const manual = Array.from({ length: 10 }, (_, i) => anAssignment({ userId: `u-${9 - i}`, privilegeId: 'p-x', origin: 'MANUAL' }));
+      await s.directory.putAssignments([
+        ...manual,
+        anAssignment({ userId: 'u-r', privilegeId: 'p-x', origin: 'RULE' }),
+        anAssignment({ userId: 'u-0', privilegeId: 'p-other', origin: 'MANUAL' }),
+      ]);
+      const holders = await collect(s.directory.listHoldersOfPrivilege('p-x', 'MANUAL'));
+      expect(holders.map((a) => a.userId)).toEqual(Array.from({ length: 10 }, (_, i) => `u-${i}`));
+      expect((await collect(s.directory.listHoldersOfPrivilege('p-x', 'RULE'))).map((a) => a.userId)).toEqual(['u-r']);
+      expect(await collect(s.directory.listHoldersOfPrivilege('p-x'))).toHaveLength(11);
+      expect(await collect(s.directory.listHoldersOfPrivilege('p-none', 'MANUAL'))).toEqual([]);
+    });
+
+    it('modifyAssignment merges parameters, sets or removes the end date, and leaves a missing assignment missing', async () => {
+      await s.directory.putAssignments([
+        anAssignment({ userId: 'u-a', privilegeId: 'p-1', endDate: '2027-01-01T00:00:00.000Z', parameters: { project: 'apollo', site: 'Paris' } }),
+        anAssignment({ userId: 'u-b', privilegeId: 'p-1' }),
+      ]);
+
+      await s.directory.modifyAssignment('u-a', 'p-1', { parameters: { project: 'gemini', level: '2' } });
+      let [a] = await s.directory.listAssignmentsOfUser('u-a');
+      expect(a!.parameters).toEqual({ project: 'gemini', site: 'Paris', level: '2' });
+      expect(a!.endDate).toBe('2027-01-01T00:00:00.000Z');
+
+      await s.directory.modifyAssignment('u-a', 'p-1', { endDate: null });
+      [a] = await s.directory.listAssignmentsOfUser('u-a');
+      expect(a).not.toHaveProperty('endDate');
+      expect(a!.parameters).toEqual({ project: 'gemini', site: 'Paris', level: '2' });
+
+      // An assignment without parameters gets them; end date and parameters change together.
+      await s.directory.modifyAssignment('u-b', 'p-1', { endDate: '2026-12-31T00:00:00.000Z', parameters: { project: 'apollo' } });
+      const [b] = await s.directory.listAssignmentsOfUser('u-b');
+      expect(b).toEqual(anAssignment({ userId: 'u-b', privilegeId: 'p-1', endDate: '2026-12-31T00:00:00.000Z', parameters: { project: 'apollo' } }));
+
+      await s.directory.modifyAssignment('u-gone', 'p-1', { endDate: '2026-12-31T00:00:00.000Z', parameters: { x: 'y' } });
+      await s.directory.modifyAssignment('u-gone', 'p-1', { endDate: null });
+      expect(await s.directory.listAssignmentsOfUser('u-gone')).toEqual([]);
+      expect(await collect(s.directory.listHoldersOfPrivilege('p-1'))).toHaveLength(2);
+    });
+
+    it('removeAssignment removes it from both access paths and is idempotent', async () => {
+      await s.directory.putAssignments([anAssignment({ userId: 'u-a', privilegeId: 'p-1' }), anAssignment({ userId: 'u-a', privilegeId: 'p-2' })]);
+      await s.directory.removeAssignment('u-a', 'p-1');
+      await s.directory.removeAssignment('u-a', 'p-1');
+      await s.directory.removeAssignment('u-nobody', 'p-1');
+      expect((await s.directory.listAssignmentsOfUser('u-a')).map((a) => a.privilegeId)).toEqual(['p-2']);
+      expect(await collect(s.directory.listHoldersOfPrivilege('p-1', 'MANUAL'))).toEqual([]);
+    });
+  });
+
+  describe('campaigns', () => {
+    it('creates a campaign once and reads it back as it was', async () => {
+      const campaign = aCampaign({ id: 'c-1', recurrence: { intervalDays: 90 }, hooks: { findApprovers: 'approvers-hook' } });
+      await s.campaigns.createCampaign(campaign);
+      expect(await s.campaigns.getCampaign('c-1')).toEqual(campaign);
+      await expect(s.campaigns.createCampaign({ ...campaign, name: 'other' })).rejects.toBeInstanceOf(ConflictError);
+      expect((await s.campaigns.getCampaign('c-1'))!.name).toBe(campaign.name);
+      expect(await s.campaigns.getCampaign('c-missing')).toBeUndefined();
+    });
+
+    it('saveCampaign writes only over the version before it', async () => {
+      const v1 = aCampaign({ id: 'c-1' });
+      await s.campaigns.createCampaign(v1);
+      const v2 = { ...v1, version: 2, state: 'RUNNING' as const, dueDate: '2026-07-15T00:00:00.000Z' };
+      await s.campaigns.saveCampaign(v2);
+      expect(await s.campaigns.getCampaign('c-1')).toEqual(v2);
+
+      // A writer that read v1 too lost the race.
+      await expect(s.campaigns.saveCampaign({ ...v1, version: 2, name: 'stale' })).rejects.toBeInstanceOf(ConflictError);
+      await expect(s.campaigns.saveCampaign({ ...v2, version: 4 })).rejects.toBeInstanceOf(ConflictError);
+      await expect(s.campaigns.saveCampaign(aCampaign({ id: 'c-never-created', version: 2 }))).rejects.toBeInstanceOf(ConflictError);
+      expect(await s.campaigns.getCampaign('c-1')).toEqual(v2);
+      expect(await s.campaigns.getCampaign('c-never-created')).toBeUndefined();
+    });
+
+    it('listCampaigns(state, dueBy) returns only the due campaigns of that state, in next-action order', async () => {
+      const day = (d: number) => `2026-07-${String(d).padStart(2, '0')}T00:00:00.000Z`;
+      for (const [id, start] of [['c-late', day(20)], ['c-early', day(2)], ['c-exact', day(10)], ['c-same-day', day(10)]] as const) {
+        await s.campaigns.createCampaign(aCampaign({ id, startDate: start }));
+      }
+      await s.campaigns.createCampaign(aCampaign({ id: 'c-running', state: 'RUNNING', startDate: day(1) }));
+      for (let i = 0; i < 10; i++) await s.campaigns.createCampaign(aCampaign({ id: `c-later-${i}`, startDate: day(25) }));
+
+      expect(ids(await collect(s.campaigns.listCampaigns('PREPARING', day(10))))).toEqual(['c-early', 'c-exact', 'c-same-day']);
+      expect(ids(await collect(s.campaigns.listCampaigns('PREPARING', day(1))))).toEqual([]);
+      expect(await collect(s.campaigns.listCampaigns('PREPARING'))).toHaveLength(14);
+      expect(ids(await collect(s.campaigns.listCampaigns('RUNNING', day(1))))).toEqual(['c-running']);
+
+      // A state change moves the campaign to the other list.
+      const early = (await s.campaigns.getCampaign('c-early'))!;
+      await s.campaigns.saveCampaign({ ...early, state: 'RUNNING', version: early.version + 1 });
+      expect(ids(await collect(s.campaigns.listCampaigns('PREPARING', day(10))))).toEqual(['c-exact', 'c-same-day']);
+      expect(ids(await collect(s.campaigns.listCampaigns('RUNNING', day(3))))).toEqual(['c-early', 'c-running']);
+      expect(await collect(s.campaigns.listCampaigns('SUCCEEDED'))).toEqual([]);
+    });
+  });
+
+  describe('entries and items', () => {
+    it('putEntriesWithItems writes entries, items and notifications, across many batches', async () => {
+      const runId = 'c-test#1';
+      const batch = [
+        entryWithItems('e-b', runId, 30, { subjectId: 'u-b' }),
+        entryWithItems('e-a', runId, 20, { subjectId: 'u-a', approverIds: ['u-m1', 'u-m2'] }),
+        entryWithItems('e-c', runId, 0, { subjectId: 'u-a', stage: 2 }),
+        entryWithItems('e-x', 'c-other#1', 1, { subjectId: 'u-x' }),
+      ];
+      const notifications = ['e-b', 'e-a', 'e-c'].map((entryId, i) =>
+        aNotification({ key: `APPROVAL_START#${entryId}`, entryId, createdAt: `2026-07-01T00:00:0${i}.000Z` }),
+      );
+      await s.campaigns.putEntriesWithItems(batch, notifications);
+
+      const listed = await collect(s.campaigns.listEntries(runId));
+      expect(ids(listed)).toEqual(['e-a', 'e-b', 'e-c']);
+      expect(listed[0]).toEqual(batch[1]!.entry);
+      const a = await s.campaigns.getEntryWithItems('e-a');
+      expect(a!.entry).toEqual(batch[1]!.entry);
+      expect(a!.items).toEqual(batch[1]!.items);
+      expect((await s.campaigns.getEntryWithItems('e-b'))!.items).toHaveLength(30);
+      expect(await s.campaigns.getEntryWithItems('e-c')).toEqual({ entry: batch[2]!.entry, items: [] });
+      expect(await s.campaigns.getEntry('e-x')).toEqual(batch[3]!.entry);
+      expect(await s.campaigns.getEntry('e-missing')).toBeUndefined();
+      expect(await s.campaigns.getEntryWithItems('e-missing')).toBeUndefined();
+
+      expect(await collect(s.outbox.listByCampaign('c-test'))).toEqual([...notifications].sort((x, y) => (x.key < y.key ? -1 : 1)));
+      expect((await collect(s.outbox.listDispatchable(plusSeconds(T0, 60)))).map((n) => n.key)).toEqual(notifications.map((n) => n.key));
+    });
+
+    it('putEntriesWithItems run again overwrites entries but leaves recorded notifications as they are', async () => {
+      const first = entryWithItems('e-1', 'c-test#1', 2);
+      const notification = aNotification({ key: 'APPROVAL_START#e-1' });
+      await s.campaigns.putEntriesWithItems([first], [notification]);
+      expect(await s.outbox.claim(notification, 'runner-1', new Date(T0), 60)).toBe(true);
+      await s.outbox.markSent(notification, 'm-1', new Date(T0));
+
+      const again = { ...first, entry: { ...first.entry, subjectName: 'renamed' } };
+      const fresh = (subject: string) => aNotification({ key: 'APPROVAL_START#e-1#u-other', subject });
+      await s.campaigns.putEntriesWithItems([again], [{ ...notification, subject: 'changed' }, fresh('first'), fresh('second')]);
+      expect((await s.campaigns.getEntry('e-1'))!.subjectName).toBe('renamed');
+      const [stored, other] = await collect(s.outbox.listByCampaign('c-test'));
+      expect(stored).toMatchObject({ status: 'SENT', messageId: 'm-1', subject: notification.subject });
+      // Of a key given twice in one call, the first counts.
+      expect(other).toMatchObject({ key: 'APPROVAL_START#e-1#u-other', subject: 'first', status: 'PENDING' });
+      expect((await collect(s.outbox.listDispatchable(plusSeconds(T0, 3600)))).map((n) => n.key)).toEqual([other!.key]);
+    });
+
+    it('saveEntry writes only over the version before it', async () => {
+      const { entry, items } = entryWithItems('e-1', 'c-test#1', 1);
+      await s.campaigns.putEntriesWithItems([{ entry, items }]);
+      const v2: Entry = { ...entry, version: 2, lastReminderSlot: 1 };
+      await s.campaigns.saveEntry(v2);
+      await expect(s.campaigns.saveEntry({ ...entry, version: 2, state: 'FAILED.EXPIRED' })).rejects.toBeInstanceOf(ConflictError);
+      await expect(s.campaigns.saveEntry(anEntry({ id: 'e-never-written', version: 2 }))).rejects.toBeInstanceOf(ConflictError);
+      expect(await s.campaigns.getEntry('e-1')).toEqual(v2);
+      expect(await s.campaigns.getEntry('e-never-written')).toBeUndefined();
+    });
+
+    it('listTasks finds open entries for their first and later approvers, by due date', async () => {
+      await s.campaigns.putEntriesWithItems([
+        entryWithItems('e-1', 'c-test#1', 1, { approverIds: ['u-a', 'u-b'], dueDate: '2026-07-20T00:00:00.000Z' }),
+        entryWithItems('e-2', 'c-test#1', 1, { approverIds: ['u-b'], dueDate: '2026-07-10T00:00:00.000Z' }),
+        entryWithItems('e-3', 'c-other#1', 1, { approverIds: ['u-c', 'u-a', 'u-b'], dueDate: '2026-07-15T00:00:00.000Z' }),
+        entryWithItems('e-4', 'c-test#1', 1, { approverIds: [], state: 'FAILED.PREPARE' }),
+      ]);
+      expect(ids(await s.campaigns.listTasks('u-b'))).toEqual(['e-2', 'e-3', 'e-1']);
+      expect(ids(await s.campaigns.listTasks('u-a'))).toEqual(['e-3', 'e-1']);
+      expect(ids(await s.campaigns.listTasks('u-c'))).toEqual(['e-3']);
+      expect(await s.campaigns.listTasks('u-nobody')).toEqual([]);
+      expect((await s.campaigns.listTasks('u-c'))[0]).toEqual((await s.campaigns.getEntry('e-3'))!);
+    });
+
+    it('a task leaves every approver list when its entry leaves RUNNING', async () => {
+      const { entry, items } = entryWithItems('e-1', 'c-test#1', 1, { approverIds: ['u-a', 'u-b', 'u-c'] });
+      await s.campaigns.putEntriesWithItems([{ entry, items }]);
+      await s.campaigns.saveEntry({ ...entry, version: 2, state: 'APPROVAL.FINISHED', closedAt: '2026-07-05T00:00:00.000Z' });
+      for (const approver of ['u-a', 'u-b', 'u-c']) expect(await s.campaigns.listTasks(approver)).toEqual([]);
+      expect((await s.campaigns.getEntry('e-1'))!.state).toBe('APPROVAL.FINISHED');
+    });
+
+    it('tasks follow a change of approvers and of due date', async () => {
+      const { entry, items } = entryWithItems('e-1', 'c-test#1', 1, { approverIds: ['u-a', 'u-b'] });
+      await s.campaigns.putEntriesWithItems([{ entry, items }, entryWithItems('e-2', 'c-test#1', 1, { approverIds: ['u-c'] })]);
+
+      const v2: Entry = { ...entry, version: 2, approverIds: ['u-c', 'u-a'], dueDate: '2026-07-01T00:00:00.000Z' };
+      await s.campaigns.saveEntry(v2);
+      expect(ids(await s.campaigns.listTasks('u-a'))).toEqual(['e-1']);
+      expect(await s.campaigns.listTasks('u-b')).toEqual([]);
+      expect(ids(await s.campaigns.listTasks('u-c'))).toEqual(['e-1', 'e-2']);
+      expect((await s.campaigns.listTasks('u-a'))[0]).toEqual(v2);
+
+      await s.campaigns.saveEntry({ ...v2, version: 3, approverIds: ['u-b'] });
+      expect(await s.campaigns.listTasks('u-a')).toEqual([]);
+      expect(ids(await s.campaigns.listTasks('u-b'))).toEqual(['e-1']);
+      expect(ids(await s.campaigns.listTasks('u-c'))).toEqual(['e-2']);
+    });
+
+    it('saves an item decision and its applied outcome; a missing item is NotFoundError', async () => {
+      const { entry, items } = entryWithItems('e-1', 'c-test#1', 2);
+      await s.campaigns.putEntriesWithItems([{ entry, items }]);
+      const decision = aDecision({ outcome: 'MODIFY', endDate: null, parameters: { project: 'gemini' }, comment: 'shorter' });
+      await s.campaigns.saveItemDecision('e-1', items[1]!.id, decision);
+      await s.campaigns.saveItemApplied('e-1', items[1]!.id, { action: 'MODIFIED', at: '2026-07-16T00:00:00.000Z' });
+
+      const read = await s.campaigns.getEntryWithItems('e-1');
+      expect(read!.items[1]).toEqual({ ...items[1], decision, applied: { action: 'MODIFIED', at: '2026-07-16T00:00:00.000Z' } });
+      expect(read!.items[0]).toEqual(items[0]);
+      await expect(s.campaigns.saveItemDecision('e-1', 'p-missing', decision)).rejects.toBeInstanceOf(NotFoundError);
+      await expect(s.campaigns.saveItemApplied('e-missing', items[0]!.id, { action: 'KEPT', at: T0 })).rejects.toBeInstanceOf(NotFoundError);
+      expect((await s.campaigns.getEntryWithItems('e-1'))!.items).toHaveLength(2);
+    });
+
+    it('records revocations per run, one per user and privilege', async () => {
+      const revocation = (userId: string, privilegeId: string, runId = 'c-test#1'): Revocation => ({
+        runId,
+        campaignId: 'c-test',
+        userId,
+        privilegeId,
+        entryId: 'e-1',
+        itemId: privilegeId,
+        reason: 'REJECTED',
+        at: T0,
+      });
+      await s.campaigns.putRevocation(revocation('u-b', 'p-1'));
+      await s.campaigns.putRevocation(revocation('u-a', 'p-2'));
+      await s.campaigns.putRevocation({ ...revocation('u-a', 'p-2'), reason: 'UNCERTIFIED' });
+      await s.campaigns.putRevocation(revocation('u-a', 'p-1', 'c-test#2'));
+
+      const listed = await collect(s.campaigns.listRevocations('c-test#1'));
+      expect(listed).toEqual([{ ...revocation('u-a', 'p-2'), reason: 'UNCERTIFIED' }, revocation('u-b', 'p-1')]);
+      expect(await collect(s.campaigns.listRevocations('c-test#3'))).toEqual([]);
+    });
+
+    it('deleteRun removes the entries, items, tasks and revocations of that run only, and can run again', async () => {
+      const run1 = Array.from({ length: 12 }, (_, i) => entryWithItems(`e1-${i}`, 'c-test#1', 3, { approverIds: ['u-a', 'u-b'] }));
+      const run2 = [entryWithItems('e2-0', 'c-test#2', 2, { approverIds: ['u-a', 'u-b'] })];
+      await s.campaigns.createCampaign(aCampaign({ id: 'c-test' }));
+      await s.campaigns.putEntriesWithItems([...run1, ...run2], [aNotification({ key: 'N1' })]);
+      const revocation = (runId: string): Revocation => ({
+        runId,
+        campaignId: 'c-test',
+        userId: 'u-x',
+        privilegeId: 'p-000',
+        entryId: 'e',
+        itemId: 'p-000',
+        reason: 'REJECTED',
+        at: T0,
+      });
+      await s.campaigns.putRevocation(revocation('c-test#1'));
+      await s.campaigns.putRevocation(revocation('c-test#2'));
+
+      expect(await s.campaigns.deleteRun('c-test#1')).toBe(true);
+      expect(await collect(s.campaigns.listEntries('c-test#1'))).toEqual([]);
+      expect(await s.campaigns.getEntryWithItems('e1-3')).toBeUndefined();
+      expect(await collect(s.campaigns.listRevocations('c-test#1'))).toEqual([]);
+      expect(ids(await s.campaigns.listTasks('u-b'))).toEqual(['e2-0']);
+
+      expect(await s.campaigns.getEntryWithItems('e2-0')).toEqual(run2[0]);
+      expect(await collect(s.campaigns.listRevocations('c-test#2'))).toEqual([revocation('c-test#2')]);
+      expect(await s.campaigns.getCampaign('c-test')).toBeDefined();
+      expect(await collect(s.outbox.listByCampaign('c-test'))).toHaveLength(1);
+
+      expect(await s.campaigns.deleteRun('c-test#1')).toBe(true);
+      expect(await s.campaigns.deleteRun('c-never#1')).toBe(true);
+      expect(await collect(s.campaigns.listEntries('c-test#2'))).toHaveLength(1);
+    });
+  });
+
+  describe('leases', () => {
+    it('is taken when free or expired, renewed by its owner, and released only by its owner', async () => {
+      const now = new Date(T0);
+      expect(await s.campaigns.acquireLease('controller', 'run-1', now, 60)).toBe(true);
+      expect(await s.campaigns.acquireLease('controller', 'run-2', plusSeconds(T0, 30), 60)).toBe(false);
+      expect(await s.campaigns.acquireLease('other-job', 'run-2', now, 60)).toBe(true);
+      // The owner renews: held until T0 + 90 s now.
+      expect(await s.campaigns.acquireLease('controller', 'run-1', plusSeconds(T0, 30), 60)).toBe(true);
+      expect(await s.campaigns.acquireLease('controller', 'run-2', plusSeconds(T0, 80), 60)).toBe(false);
+      expect(await s.campaigns.acquireLease('controller', 'run-2', plusSeconds(T0, 91), 60)).toBe(true);
+
+      await s.campaigns.releaseLease('controller', 'run-1');
+      expect(await s.campaigns.acquireLease('controller', 'run-3', plusSeconds(T0, 92), 60)).toBe(false);
+      await s.campaigns.releaseLease('controller', 'run-2');
+      expect(await s.campaigns.acquireLease('controller', 'run-3', plusSeconds(T0, 92), 60)).toBe(true);
+      await s.campaigns.releaseLease('never-taken', 'run-3');
+    });
+  });
+
+  describe('outbox', () => {
+    it('enqueue records only new keys and never overwrites a recorded notification', async () => {
+      const [n1, n2, n3] = ['K1', 'K2', 'K3'].map((key) => aNotification({ key }));
+      expect(await s.outbox.enqueue([n1!, n2!])).toEqual(['K1', 'K2']);
+      expect(await s.outbox.claim(n1!, 'runner', new Date(T0), 60)).toBe(true);
+      await s.outbox.markSent(n1!, 'm-1', new Date(T0));
+
+      expect(await s.outbox.enqueue([{ ...n1!, subject: 'again' }, n3!, { ...n3!, subject: 'twice in one call' }])).toEqual(['K3']);
+      const byKey = new Map((await collect(s.outbox.listByCampaign('c-test'))).map((n) => [n.key, n]));
+      expect(byKey.get('K1')).toMatchObject({ status: 'SENT', subject: n1!.subject, messageId: 'm-1', sentAt: T0 });
+      expect(byKey.get('K3')!.subject).toBe(n3!.subject);
+      expect(await s.outbox.enqueue([])).toEqual([]);
+    });
+
+    it('lists PENDING notifications and expired claims, oldest first, across pages', async () => {
+      const notifications = Array.from({ length: 12 }, (_, i) =>
+        aNotification({ key: `K${String(i).padStart(2, '0')}`, createdAt: `2026-07-01T00:00:${String(59 - i).padStart(2, '0')}.000Z` }),
+      );
+      await s.outbox.enqueue([...notifications, aNotification({ key: 'other-campaign', campaignId: 'c-other', createdAt: '2026-06-30T00:00:00.000Z' })]);
+      const now = new Date('2026-07-01T01:00:00.000Z');
+      const newest = notifications[0]!;
+      const oldest = notifications[11]!;
+      expect(await s.outbox.claim(oldest, 'runner', now, 300)).toBe(true);
+      await s.outbox.markSent(notifications[5]!, 'm-5', now);
+
+      const listed = (await collect(s.outbox.listDispatchable(now))).map((n) => n.key);
+      expect(listed[0]).toBe('other-campaign');
+      expect(listed).not.toContain(oldest.key);
+      expect(listed).not.toContain('K05');
+      expect(listed).toHaveLength(11);
+      expect(listed.at(-1)).toBe(newest.key);
+
+      const afterClaim = (await collect(s.outbox.listDispatchable(new Date(now.getTime() + 301_000)))).map((n) => n.key);
+      expect(afterClaim.slice(0, 2)).toEqual(['other-campaign', oldest.key]);
+      const reclaimed = (await collect(s.outbox.listDispatchable(new Date(now.getTime() + 301_000))))[1]!;
+      expect(reclaimed).toMatchObject({ status: 'SENDING', claimedBy: 'runner', attempts: 1 });
+    });
+
+    it('claims a notification once until the claim expires, counting attempts', async () => {
+      const n = aNotification({ key: 'K' });
+      await s.outbox.enqueue([n]);
+      const now = new Date(T0);
+      expect(await s.outbox.claim(n, 'runner-a', now, 60)).toBe(true);
+      expect(await s.outbox.claim(n, 'runner-b', plusSeconds(T0, 59), 60)).toBe(false);
+      expect(await s.outbox.claim(n, 'runner-b', plusSeconds(T0, 61), 60)).toBe(true);
+      const [stored] = await collect(s.outbox.listByCampaign('c-test'));
+      expect(stored).toMatchObject({ status: 'SENDING', claimedBy: 'runner-b', claimExpiresAt: plusSeconds(T0, 121).toISOString(), attempts: 2 });
+
+      await s.outbox.markSent(n, 'm-1', plusSeconds(T0, 62));
+      expect(await s.outbox.claim(n, 'runner-c', plusSeconds(T0, 3600), 60)).toBe(false);
+      expect(await s.outbox.claim(aNotification({ key: 'never-enqueued' }), 'runner-c', now, 60)).toBe(false);
+      const [sent] = await collect(s.outbox.listByCampaign('c-test'));
+      expect(sent).toMatchObject({ status: 'SENT', messageId: 'm-1', sentAt: plusSeconds(T0, 62).toISOString(), attempts: 2 });
+      expect(sent).not.toHaveProperty('claimExpiresAt');
+    });
+
+    it('markFailed puts a notification back for a retry, or fails it for good', async () => {
+      const [retry, fail] = ['K-retry', 'K-fail'].map((key) => aNotification({ key }));
+      await s.outbox.enqueue([retry!, fail!]);
+      const now = new Date(T0);
+      for (const n of [retry!, fail!]) expect(await s.outbox.claim(n, 'runner', now, 300)).toBe(true);
+      await s.outbox.markFailed(retry!, 'throttled', false);
+      await s.outbox.markFailed(fail!, 'address rejected', true);
+
+      const dispatchable = await collect(s.outbox.listDispatchable(now));
+      expect(dispatchable).toEqual([expect.objectContaining({ key: 'K-retry', status: 'PENDING', lastError: 'throttled', attempts: 1 })]);
+      expect(await s.outbox.claim(retry!, 'runner-2', now, 300)).toBe(true);
+      expect(await s.outbox.claim(fail!, 'runner-2', plusSeconds(T0, 3600), 300)).toBe(false);
+      const failed = (await collect(s.outbox.listByCampaign('c-test'))).find((n) => n.key === 'K-fail');
+      expect(failed).toMatchObject({ status: 'FAILED', lastError: 'address rejected' });
+      expect(await collect(s.outbox.listDispatchable(plusSeconds(T0, 3600)))).toEqual([
+        expect.objectContaining({ key: 'K-retry', attempts: 2, claimedBy: 'runner-2' }),
+      ]);
+      await expect(s.outbox.markSent(aNotification({ key: 'never-enqueued' }), 'm', now)).rejects.toBeInstanceOf(NotFoundError);
+    });
+  });
+});

@@ -1,0 +1,194 @@
+import 'aws-sdk-client-mock-vitest/extend';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetCommand,
+  BatchWriteCommand,
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { createDocumentClient } from '../../../lambdas/shared/adapters/dynamo/document-client.js';
+import { DynamoCampaignStore } from '../../../lambdas/shared/adapters/dynamo/dynamo-campaign-store.js';
+import { DynamoDirectoryStore } from '../../../lambdas/shared/adapters/dynamo/dynamo-directory-store.js';
+import { DynamoOutbox } from '../../../lambdas/shared/adapters/dynamo/dynamo-outbox.js';
+import { ConflictError, NotFoundError } from '../../../lambdas/shared/domain/errors.js';
+import type { Notification } from '../../../lambdas/shared/domain/model.js';
+import { aCampaign, aDecision, anEntry, anItem } from '../../support/fixtures.js';
+
+const ddb = mockClient(DynamoDBDocumentClient);
+const doc = createDocumentClient({ region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+const TABLE = 'campaigns';
+const store = new DynamoCampaignStore({ doc, tableName: TABLE, batch: { sleep: async () => {} } });
+const conditionFailed = () => new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
+
+beforeEach(() => ddb.reset());
+
+describe('DynamoCampaignStore', () => {
+  it('saveCampaign writes the campaign record on condition of the previous version', async () => {
+    ddb.on(PutCommand).resolves({});
+    const campaign = aCampaign({ id: 'c-1', version: 4, state: 'PREPARING', startDate: '2026-07-01T00:00:00.000Z' });
+    await store.saveCampaign(campaign);
+    expect(ddb).toHaveReceivedCommandWith(PutCommand, {
+      TableName: TABLE,
+      Item: {
+        ...campaign,
+        PK: 'CAMPAIGN#c-1',
+        SK: '#META',
+        entity: 'campaign',
+        GSI1PK: 'CSTATE#PREPARING',
+        GSI1SK: '2026-07-01T00:00:00.000Z#c-1',
+      },
+      ConditionExpression: '#version = :expected',
+      ExpressionAttributeValues: { ':expected': 3 },
+    });
+  });
+
+  it('a failed version condition on saveCampaign or saveEntry, or an existing id on createCampaign, is a ConflictError', async () => {
+    ddb.on(PutCommand).rejects(conditionFailed());
+    await expect(store.saveCampaign(aCampaign({ version: 2 }))).rejects.toBeInstanceOf(ConflictError);
+    await expect(store.createCampaign(aCampaign())).rejects.toBeInstanceOf(ConflictError);
+    await expect(store.saveEntry(anEntry({ version: 2 }))).rejects.toBeInstanceOf(ConflictError);
+    // A lost race leaves the approver pointers of the winner alone.
+    expect(ddb).toHaveReceivedCommandTimes(DeleteCommand, 0);
+    expect(ddb).toHaveReceivedCommandTimes(QueryCommand, 0);
+  });
+
+  it('other DynamoDB errors pass through unchanged', async () => {
+    ddb.on(PutCommand).rejects(new Error('ProvisionedThroughputExceededException'));
+    await expect(store.saveCampaign(aCampaign({ version: 2 }))).rejects.toThrow('ProvisionedThroughputExceededException');
+  });
+
+  it('saveEntry of an entry that left RUNNING drops its task index and its approver pointers', async () => {
+    ddb.on(PutCommand).resolves({});
+    ddb.on(QueryCommand).resolves({ Items: [{ PK: 'ENTRY#e-1', SK: 'APPROVER#u-b' }] });
+    ddb.on(DeleteCommand).resolves({});
+    const entry = anEntry({ id: 'e-1', approverIds: ['u-a', 'u-b'], state: 'APPROVAL.FINISHED', version: 3 });
+    await store.saveEntry(entry);
+
+    const written = ddb.commandCalls(PutCommand)[0]!.args[0].input.Item!;
+    expect(written).toMatchObject({ PK: 'ENTRY#e-1', SK: '#ENTRY', GSI1PK: `RUN#${entry.runId}`, GSI1SK: '001#u-alice' });
+    expect(written).not.toHaveProperty('GSI2PK');
+    expect(ddb).toHaveReceivedCommandTimes(BatchWriteCommand, 0);
+    expect(ddb).toHaveReceivedCommandWith(DeleteCommand, {
+      Key: { PK: 'ENTRY#e-1', SK: 'APPROVER#u-b' },
+      ExpressionAttributeValues: { ':version': 3 },
+    });
+  });
+
+  it('saveItemDecision on a missing item is a NotFoundError', async () => {
+    ddb.on(UpdateCommand).rejects(conditionFailed());
+    await expect(store.saveItemDecision('e-1', 'p-1', aDecision())).rejects.toBeInstanceOf(NotFoundError);
+    expect(ddb).toHaveReceivedCommandWith(UpdateCommand, { Key: { PK: 'ENTRY#e-1', SK: 'ITEM#p-1' }, ConditionExpression: 'attribute_exists(PK)' });
+  });
+
+  it('acquireLease answers false when someone else holds it', async () => {
+    ddb.on(PutCommand).rejects(conditionFailed());
+    await expect(store.acquireLease('controller', 'run-2', new Date('2026-07-01T00:00:00.000Z'), 60)).resolves.toBe(false);
+    expect(ddb).toHaveReceivedCommandWith(PutCommand, {
+      Item: expect.objectContaining({ PK: 'LEASE#controller', SK: '#LEASE', owner: 'run-2', leaseExpiresAtMs: Date.parse('2026-07-01T00:01:00.000Z') }),
+    });
+  });
+
+  it('listCampaigns with dueBy bounds GSI1SK just past every id of that instant', async () => {
+    ddb.on(QueryCommand).resolves({ Items: [] });
+    for await (const _ of store.listCampaigns('PREPARING', '2026-07-01T00:00:00.000Z'));
+    expect(ddb).toHaveReceivedCommandWith(QueryCommand, {
+      IndexName: 'GSI1',
+      KeyConditionExpression: 'GSI1PK = :pk AND GSI1SK <= :due',
+      ExpressionAttributeValues: { ':pk': 'CSTATE#PREPARING', ':due': '2026-07-01T00:00:00.000Z#\uffff' },
+    });
+  });
+
+  it('putEntriesWithItems packs entries, pointers, items and new notifications into full batches', async () => {
+    ddb.on(BatchWriteCommand).resolves({});
+    const existing = { PK: 'OUTBOX#c-test', SK: 'N#e-0' };
+    ddb.on(BatchGetCommand).resolves({ Responses: { [TABLE]: [existing] } });
+    const batch = [0, 1, 2].map((e) => {
+      const entry = anEntry({ id: `e-${e}`, approverIds: e === 0 ? ['u-a', 'u-b'] : ['u-a'], itemCount: 30 });
+      return { entry, items: Array.from({ length: 30 }, (_, i) => anItem({ entryId: entry.id, id: `p-${i}`, privilegeId: `p-${i}` })) };
+    });
+    const notifications = [0, 1, 2].map(
+      (e): Notification => ({
+        key: `N#e-${e}`,
+        kind: 'APPROVAL_START',
+        campaignId: 'c-test',
+        runId: 'c-test#1',
+        recipientId: 'u-a',
+        subject: 's',
+        body: 'b',
+        status: 'PENDING',
+        createdAt: '2026-07-01T00:00:00.000Z',
+        attempts: 0,
+      }),
+    );
+    await store.putEntriesWithItems(batch, notifications);
+
+    // 3 entries + 1 pointer + 90 items + 2 new notifications = 96 records: 4 requests.
+    const sizes = ddb.commandCalls(BatchWriteCommand).map((c) => c.args[0].input.RequestItems![TABLE]!.length);
+    expect(sizes).toEqual([25, 25, 25, 21]);
+    const written = ddb.commandCalls(BatchWriteCommand).flatMap((c) => c.args[0].input.RequestItems![TABLE]!.map((r) => r.PutRequest!.Item!));
+    expect(written.filter((r) => r.entity === 'notification').map((r) => r.SK)).toEqual(['N#e-1', 'N#e-2']);
+    expect(written.find((r) => r.SK === 'N#e-1')).toMatchObject({ GSI1PK: 'OUTBOX#PENDING', GSI1SK: '2026-07-01T00:00:00.000Z#N#e-1' });
+    expect(written.find((r) => r.SK === 'APPROVER#u-b')).toMatchObject({ PK: 'ENTRY#e-0', GSI2PK: 'APPROVER#u-b' });
+    expect(ddb).toHaveReceivedCommandTimes(PutCommand, 0);
+  });
+});
+
+describe('DynamoDirectoryStore', () => {
+  const directory = new DynamoDirectoryStore({ doc, tableName: 'directory' });
+
+  it('modifyAssignment of a missing assignment is a no-op, not an error', async () => {
+    ddb.on(UpdateCommand).rejects(conditionFailed());
+    ddb.on(GetCommand).resolves({});
+    await directory.modifyAssignment('u-gone', 'p-1', { endDate: null });
+    expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
+      Key: { PK: 'USER#u-gone', SK: 'ASSIGN#p-1' },
+      UpdateExpression: 'REMOVE #endDate',
+      ConditionExpression: 'attribute_exists(#pk)',
+    });
+    // With parameters: the merge and the create form both fail, and the read finds nothing.
+    await directory.modifyAssignment('u-gone', 'p-1', { parameters: { project: 'apollo' } });
+    expect(ddb).toHaveReceivedCommandTimes(UpdateCommand, 3);
+    expect(ddb).toHaveReceivedCommandTimes(GetCommand, 1);
+  });
+});
+
+describe('DynamoOutbox', () => {
+  const outbox = new DynamoOutbox({ doc, tableName: TABLE });
+  const n = (key: string): Notification => ({
+    key,
+    kind: 'CAMPAIGN_START',
+    campaignId: 'c-1',
+    runId: 'c-1#1',
+    recipientId: 'u-owner',
+    subject: 's',
+    body: 'b',
+    status: 'PENDING',
+    createdAt: '2026-07-01T00:00:00.000Z',
+    attempts: 0,
+  });
+
+  it('enqueue returns only the keys whose conditional put succeeded', async () => {
+    ddb.on(PutCommand).callsFake((input) => {
+      if (input.Item.key === 'K2') throw conditionFailed();
+      return {};
+    });
+    await expect(outbox.enqueue([n('K1'), n('K2'), n('K3')])).resolves.toEqual(['K1', 'K3']);
+    expect(ddb).toHaveReceivedCommandWith(PutCommand, { ConditionExpression: 'attribute_not_exists(PK)' });
+  });
+
+  it('claim answers false when the notification is taken or sent', async () => {
+    ddb.on(UpdateCommand).rejects(conditionFailed());
+    await expect(outbox.claim(n('K1'), 'runner', new Date('2026-07-01T00:00:00.000Z'), 60)).resolves.toBe(false);
+    expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
+      Key: { PK: 'OUTBOX#c-1', SK: 'K1' },
+      ConditionExpression: '#status = :pending OR (#status = :sending AND claimExpiresAt < :now)',
+      ExpressionAttributeValues: expect.objectContaining({ ':now': '2026-07-01T00:00:00.000Z', ':expires': '2026-07-01T00:01:00.000Z' }),
+    });
+  });
+});
