@@ -191,6 +191,37 @@ export interface Entry {
   error?: string;
   /** Filled when the entry's decisions are applied. */
   stats?: EntryStats;
+  /** The subject's whole approval plan (SPEC 3 downstream stages); stage n is plan[n - 1]. */
+  plan?: StagePlan[];
+  /** Who handed the entry to whom, when and why. */
+  reassignments?: Reassignment[];
+  /** Items whose approver was replaced so that nobody certifies their own access. */
+  substitutions?: Substitution[];
+}
+
+export interface StagePlan {
+  approverIds: string[];
+  name?: string;
+  /** Days the stage has from its start; default the campaign's approval period. */
+  periodDays?: number;
+}
+
+export interface Reassignment {
+  from: string[];
+  to: string;
+  by: string;
+  at: string;
+  justification: string;
+  previousDueDate?: string;
+  dueDate?: string;
+}
+
+export interface Substitution {
+  itemId: string;
+  /** The approver who would have certified their own access. */
+  from: string;
+  to: string;
+  reason: string;
 }
 
 export interface EntryStats {
@@ -232,6 +263,12 @@ export interface Item {
   grantedBy?: string;
   decision?: Decision;
   applied?: { action: AppliedAction; at: string; error?: string };
+  /** Set when this item has its own approvers (self-review substitution). */
+  approverIds?: string[];
+  /** Decisions of earlier stages, oldest first (downstream approval). */
+  priorDecisions?: Decision[];
+  /** The next stage's entry that took this item over; its decision is final there. */
+  forwardedTo?: string;
 }
 
 export const NOTIFICATION_STATUSES = ['PENDING', 'SENDING', 'SENT', 'FAILED', 'SKIPPED'] as const;

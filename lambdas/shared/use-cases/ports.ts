@@ -126,3 +126,11 @@ export interface Log {
 }
 
 export const silentLog: Log = { info: () => {}, warn: () => {}, error: () => {} };
+
+/**
+ * Calls a campaign hook named by reference (a Lambda function ARN on AWS, `file:<path>` locally)
+ * and returns its raw answer; the caller validates it against the hook's contract.
+ */
+export interface HookInvoker {
+  invoke(ref: string, request: unknown, options: { timeoutMs: number }): Promise<unknown>;
+}
