@@ -2,7 +2,7 @@
 // entry during the run (SPEC 2, steps 2 and 3).
 import { createHash } from 'node:crypto';
 import { HOUR_MS, DAY_MS } from './campaign-schedule.js';
-import type { Campaign, Entry, EntryState, Item, Privilege, SubjectKind, User } from './model.js';
+import type { Campaign, Entry, EntryState, Item, Privilege, StagePlan, SubjectKind, Substitution, User } from './model.js';
 
 const shortHash = (text: string, length: number) => createHash('sha256').update(text).digest('hex').slice(0, length);
 
@@ -14,7 +14,7 @@ export const entryIdFor = (runId: string, stage: number, subjectId: string) => `
 export const itemIdFor = (kind: SubjectKind, userId: string, privilegeId: string) => (kind === 'USER' ? privilegeId : userId);
 
 export interface CertifiableAssignment {
-  user: Pick<User, 'id' | 'displayName'>;
+  user: Pick<User, 'id' | 'displayName' | 'managerId'>;
   privilege: Pick<Privilege, 'id' | 'name' | 'riskLevel'>;
   endDate?: string;
   parameters?: Record<string, string>;
@@ -29,15 +29,27 @@ export interface EntryDraft {
   approverIds: string[];
   assignments: CertifiableAssignment[];
   now: Date;
+  /** What the id is derived from when a subject has several entries in a stage (default: the subject id). */
+  entryKey?: string;
+  /** Default: the campaign's due date. */
+  dueDate?: string;
+  plan?: StagePlan[];
+  substitutions?: Substitution[];
+  /** Later stages carry the earlier stages' items instead of fresh assignments. */
+  carriedItems?: Item[];
 }
 
 /** An entry without an approver fails preparation; one with nothing to certify runs and closes at the end. */
 export function buildEntry(draft: EntryDraft): { entry: Entry; items: Item[] } {
   const { campaign, subject, now } = draft;
-  const id = entryIdFor(campaign.runId, draft.stage, subject.id);
+  const id = entryIdFor(campaign.runId, draft.stage, draft.entryKey ?? subject.id);
   const at = now.toISOString();
   const approverIds = [...new Set(draft.approverIds)];
-  const items: Item[] = draft.assignments.map((a) => ({
+  const carried = (draft.carriedItems ?? []).map((item): Item => {
+    const { decision: _decision, applied: _applied, forwardedTo: _forwardedTo, ...rest } = item;
+    return { ...rest, entryId: id };
+  });
+  const items: Item[] = carried.concat(draft.assignments.map((a) => ({
     entryId: id,
     id: itemIdFor(campaign.kind, a.user.id, a.privilege.id),
     userId: a.user.id,
@@ -49,7 +61,7 @@ export function buildEntry(draft: EntryDraft): { entry: Entry; items: Item[] } {
     ...(a.parameters ? { parameters: a.parameters } : {}),
     ...(a.approvedAt ? { grantedAt: a.approvedAt } : {}),
     ...(a.approvedBy ? { grantedBy: a.approvedBy } : {}),
-  }));
+  })));
   const entry: Entry = {
     id,
     campaignId: campaign.id,
@@ -60,11 +72,13 @@ export function buildEntry(draft: EntryDraft): { entry: Entry; items: Item[] } {
     stage: draft.stage,
     state: approverIds.length === 0 ? 'FAILED.PREPARE' : 'RUNNING',
     approverIds,
-    dueDate: campaign.dueDate!,
+    dueDate: draft.dueDate ?? campaign.dueDate!,
     itemCount: items.length,
     createdAt: at,
     updatedAt: at,
     version: 1,
+    ...(draft.plan && draft.plan.length > 1 ? { plan: draft.plan } : {}),
+    ...(draft.substitutions?.length ? { substitutions: draft.substitutions } : {}),
     ...(approverIds.length === 0 ? { error: 'no approver found', closedAt: at } : {}),
   };
   return { entry, items };

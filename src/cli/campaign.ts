@@ -1,0 +1,230 @@
+// `idgov campaign create|list|show|set`.
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import type { Command } from 'commander';
+import { ValidationError } from '../../lambdas/shared/domain/errors.js';
+import type { Campaign, Entry, Item } from '../../lambdas/shared/domain/model.js';
+import { changeCampaign, createCampaign, listAllCampaigns, showCampaign } from '../../lambdas/shared/use-cases/campaign-admin.js';
+import { formatParameters } from './directory.js';
+import { countBy, formatCounts, note, out, outJson, resolveNow, showDate, table, withRuntime } from './context.js';
+
+export function registerCampaignCommands(program: Command): void {
+  const campaign = program.command('campaign').description('create, list, show and change certification campaigns');
+
+  campaign
+    .command('create')
+    .description('create a campaign from a JSON definition file; prints the new id')
+    .argument('<file>', 'campaign definition (JSON)')
+    .option('--now <iso>', 'creation time (default: now)')
+    .option('--json', 'print the created campaign summary as JSON')
+    .action(async (file: string, options: { now?: string; json?: boolean }, command: Command) => {
+      const now = resolveNow(options.now);
+      const definition = await readJsonFile(file);
+      const created = await withRuntime(command, async (runtime) => {
+        try {
+          return await createCampaign(runtime.campaigns, definition, now);
+        } catch (error) {
+          if (error instanceof ValidationError) throw new ValidationError(`${basename(file)}: ${error.message}`, undefined, error.issues);
+          throw error;
+        }
+      });
+      if (options.json) return outJson(campaignSummary(created));
+      out(created.id);
+      note(`created ${created.kind} campaign "${created.name}" (${created.state}), starts ${showDate(created.startDate)}`);
+    });
+
+  campaign
+    .command('list')
+    .description('list every campaign, archived runs included')
+    .option('--json', 'print as JSON')
+    .action(async (options: { json?: boolean }, command: Command) => {
+      const campaigns = await withRuntime(command, (runtime) => listAllCampaigns(runtime.campaigns));
+      if (options.json) return outJson(campaigns.map(campaignSummary));
+      if (campaigns.length === 0) return out('no campaigns');
+      out(
+        table(
+          ['id', 'name', 'kind', 'state', 'run', 'startDate', 'dueDate', 'statusExpirationDate'],
+          campaigns.map((c) => [
+            c.id,
+            c.archived ? `${c.name} (archived)` : c.name,
+            c.kind,
+            c.state,
+            c.run,
+            showDate(c.startDate),
+            showDate(c.dueDate),
+            showDate(c.statusExpirationDate),
+          ]),
+        ),
+      );
+    });
+
+  campaign
+    .command('show')
+    .description("show a campaign: state, dates, logs, and its current run's entries and items")
+    .argument('<id>', 'campaign id')
+    .option('--json', 'print as JSON')
+    .action(async (id: string, options: { json?: boolean }, command: Command) => {
+      const view = await withRuntime(command, (runtime) => showCampaign(runtime.campaigns, id));
+      const json = { ...campaignDetail(view.campaign), entries: view.entries.map(({ entry, items }) => entryView(entry, items)) };
+      if (options.json) return outJson(json);
+      printCampaign(view.campaign, json.entries);
+    });
+
+  campaign
+    .command('set')
+    .description('change the state, due date or recurrence of a campaign')
+    .argument('<id>', 'campaign id')
+    .option('--state <state>', 'new state (e.g. PREPARING after fixing a FAILED.PREPARED campaign, or DELETED)')
+    .option('--due-date <iso>', 'new due date')
+    .option('--recurrence-days <n>', 'restart the campaign every N days after its start')
+    .option('--no-recurrence', 'stop the recurrence')
+    .option('--by <name>', 'who makes the change (written to the logs)', 'idgov-cli')
+    .option('--now <iso>', 'time of the change (default: now)')
+    .option('--json', 'print the changed campaign as JSON')
+    .action(async (id: string, options: CampaignSetOptions, command: Command) => {
+      const now = resolveNow(options.now);
+      if (options.recurrenceDays !== undefined && options.recurrence === false) {
+        throw new ValidationError('give either --recurrence-days or --no-recurrence', 'recurrence');
+      }
+      const recurrenceDays =
+        options.recurrence === false ? null : options.recurrenceDays !== undefined ? parseDays(options.recurrenceDays) : undefined;
+      const changed = await withRuntime(command, (runtime) =>
+        changeCampaign(runtime.campaigns, id, { state: options.state, dueDate: options.dueDate, recurrenceDays }, now, options.by),
+      );
+      if (options.json) return outJson(campaignSummary(changed));
+      out(
+        `campaign ${changed.id}: state ${changed.state}, due ${showDate(changed.dueDate)}, ` +
+          `recurrence ${changed.recurrence ? `every ${changed.recurrence.intervalDays} days` : 'none'}`,
+      );
+    });
+}
+
+interface CampaignSetOptions {
+  state?: string;
+  dueDate?: string;
+  recurrenceDays?: string;
+  recurrence?: boolean;
+  by: string;
+  now?: string;
+  json?: boolean;
+}
+
+function parseDays(value: string): number {
+  const days = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isInteger(days) || days <= 0) {
+    throw new ValidationError(`must be a positive whole number of days, got "${value}"`, 'recurrence-days');
+  }
+  return days;
+}
+
+/** Reads a JSON file; an unreadable or malformed file is bad input naming the file. */
+export async function readJsonFile(path: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new ValidationError(`${path}: cannot read (${(error as NodeJS.ErrnoException).code ?? String(error)})`, 'file');
+  }
+  try {
+    return JSON.parse(text.replace(/^\uFEFF/, ''));
+  } catch (error) {
+    throw new ValidationError(`${basename(path)}: not valid JSON (${(error as Error).message})`, 'file');
+  }
+}
+
+export function campaignSummary(c: Campaign) {
+  return {
+    id: c.id,
+    name: c.name,
+    kind: c.kind,
+    state: c.state,
+    ownerId: c.ownerId,
+    run: c.run,
+    startDate: c.startDate,
+    dueDate: c.dueDate ?? null,
+    statusExpirationDate: c.statusExpirationDate ?? null,
+    endDate: c.endDate ?? null,
+    recurrence: c.recurrence ?? null,
+    archived: c.archived ?? false,
+    ...(c.archivedFrom ? { archivedFrom: c.archivedFrom } : {}),
+  };
+}
+
+function campaignDetail(c: Campaign) {
+  return {
+    ...campaignSummary(c),
+    runId: c.runId,
+    phase: c.phase.name,
+    approvalPeriodDays: c.approvalPeriodDays ?? null,
+    subjects: c.subjects,
+    resources: c.resources ?? null,
+    reminders: c.reminders ?? null,
+    revocation: c.revocation,
+    logs: c.logs,
+    stats: c.stats ?? null,
+    version: c.version,
+  };
+}
+
+export function entryView(entry: Entry, items: Item[]) {
+  return {
+    id: entry.id,
+    subjectKind: entry.subjectKind,
+    subjectId: entry.subjectId,
+    subjectName: entry.subjectName,
+    stage: entry.stage,
+    state: entry.state,
+    approverIds: entry.approverIds,
+    dueDate: entry.dueDate,
+    closedAt: entry.closedAt ?? null,
+    endDate: entry.endDate ?? null,
+    ...(entry.error ? { error: entry.error } : {}),
+    ...(entry.stats ? { stats: entry.stats } : {}),
+    items: items.map(itemView),
+  };
+}
+
+export function itemView(item: Item) {
+  return {
+    id: item.id,
+    userId: item.userId,
+    privilegeId: item.privilegeId,
+    privilegeName: item.privilegeName ?? null,
+    privilegeRisk: item.privilegeRisk ?? null,
+    endDate: item.endDate ?? null,
+    parameters: item.parameters ?? {},
+    decision: item.decision ?? null,
+    applied: item.applied ?? null,
+  };
+}
+
+export const describeDecision = (decision: Item['decision'] | null): string => {
+  if (!decision) return 'undecided';
+  if (decision.outcome !== 'MODIFY') return `${decision.outcome} by ${decision.decidedBy}`;
+  const changes = [
+    ...(decision.endDate !== undefined ? [`endDate=${decision.endDate === null ? 'none' : showDate(decision.endDate)}`] : []),
+    ...(decision.parameters ? [formatParameters(decision.parameters)] : []),
+  ];
+  return `MODIFY ${changes.join(' ')} by ${decision.decidedBy}`;
+};
+
+function printCampaign(c: Campaign, entries: ReturnType<typeof entryView>[]): void {
+  out(`${c.id}  ${c.name}${c.archived ? ' (archived run)' : ''}`);
+  out(`  kind ${c.kind}, state ${c.state} (phase ${c.phase.name}), run ${c.run}, owner ${c.ownerId}`);
+  out(
+    `  start ${showDate(c.startDate)}, due ${showDate(c.dueDate)}, status expiration ${showDate(c.statusExpirationDate)}, end ${showDate(c.endDate)}`,
+  );
+  out(
+    `  subjects ${c.subjects.filter ?? '-'}${c.resources?.filter ? `, resources ${c.resources.filter}` : ''}; revocation rejected ${c.revocation.rejected}, modified ${c.revocation.modified}, uncertified ${c.revocation.uncertified}` +
+      `${c.recurrence ? `; recurs every ${c.recurrence.intervalDays} days` : ''}`,
+  );
+  out('  logs:');
+  for (const log of c.logs) out(`    ${showDate(log.at)} ${log.level.padEnd(5)} ${log.field ? `${log.field}: ` : ''}${log.message}`);
+  out(`  ${entries.length} entries (${formatCounts(countBy(entries, (e) => e.state))})`);
+  for (const e of entries) {
+    out(`  entry ${e.id}  ${e.subjectKind} ${e.subjectId} (${e.subjectName})  ${e.state}  approvers ${e.approverIds.join(', ') || '-'}  due ${showDate(e.dueDate)}`);
+    for (const i of e.items) {
+      out(`      item ${i.id}  ${i.userId} → ${i.privilegeId}  ${describeDecision(i.decision)}${i.applied ? `  [${i.applied.action}]` : ''}`);
+    }
+  }
+}

@@ -1,0 +1,37 @@
+// `idgov controller run --now ISO`: one invocation of the deployed controller handler, with the
+// event its EventBridge schedule sends.
+import type { Command } from 'commander';
+import type { ControllerReport } from '../../lambdas/shared/use-cases/campaign-controller.js';
+import { invokeController } from '../local/runtime.js';
+import { note, out, outJson, resolveNow, showDate, withRuntime } from './context.js';
+
+export function registerControllerCommands(program: Command): void {
+  const controller = program.command('controller').description('run the campaign controller job');
+
+  controller
+    .command('run')
+    .description('run the campaign controller once at the given time, through the Lambda handler')
+    .option('--now <iso>', 'the scheduled event time: the "now" of the run (default: now)')
+    .option('--json', 'print the report as JSON')
+    .action(async (options: { now?: string; json?: boolean }, command: Command) => {
+      const now = resolveNow(options.now);
+      const result = await withRuntime(command, (runtime) => invokeController(runtime, now));
+      if (options.json) return outJson({ ...result.report, mail: result.mail });
+      printReport(result.report);
+      if (result.mail) {
+        out(`mail: ${result.mail.captured} message${result.mail.captured === 1 ? '' : 's'} captured by the local SES emulator, appended to ${result.mail.mailbox}`);
+      } else {
+        note('mail was sent through Amazon SES');
+      }
+    });
+}
+
+function printReport(report: ControllerReport): void {
+  out(`controller run at ${showDate(report.now)}: ${report.status}${report.reason ? ` (${report.reason})` : ''}`);
+  if (report.transitions.length === 0) out('  no campaign changed state');
+  for (const t of report.transitions) out(`  ${t.campaignId}: ${t.from} -> ${t.to}`);
+  for (const e of report.errors) out(`  error in ${e.campaignId}: ${e.message}`);
+  if (report.dispatch) {
+    out(`  notifications: ${report.dispatch.sent} sent, ${report.dispatch.retrying} to retry, ${report.dispatch.failed} failed`);
+  }
+}

@@ -1,0 +1,112 @@
+// `idgov tasks --approver ID` and `idgov decide ENTRY_ID ITEM_ID --as ID (...)`.
+import type { Command } from 'commander';
+import { ValidationError } from '../../lambdas/shared/domain/errors.js';
+import { decide, listTasks } from '../../lambdas/shared/use-cases/decisions.js';
+import { describeDecision, itemView } from './campaign.js';
+import { out, outJson, resolveNow, showDate, withRuntime } from './context.js';
+
+export function registerDecisionCommands(program: Command): void {
+  program
+    .command('tasks')
+    .description("list an approver's open certification tasks")
+    .requiredOption('--approver <userId>', 'the approver')
+    .option('--json', 'print as JSON')
+    .action(async (options: { approver: string; json?: boolean }, command: Command) => {
+      const tasks = await withRuntime(command, (runtime) => listTasks(runtime.campaigns, options.approver));
+      const view = tasks.map((t) => ({
+        entryId: t.entry.id,
+        campaignId: t.entry.campaignId,
+        campaignName: t.campaignName,
+        subjectKind: t.entry.subjectKind,
+        subjectId: t.entry.subjectId,
+        subjectName: t.entry.subjectName,
+        state: t.entry.state,
+        dueDate: t.entry.dueDate,
+        openItemIds: t.openItems.map((i) => i.id),
+        items: t.items.map(itemView),
+      }));
+      if (options.json) return outJson(view);
+      if (view.length === 0) return out(`no open tasks for ${options.approver}`);
+      for (const t of view) {
+        out(
+          `entry ${t.entryId}  ${t.campaignName}: ${t.subjectKind} ${t.subjectId} (${t.subjectName})  due ${showDate(t.dueDate)}  ` +
+            `${t.openItemIds.length} of ${t.items.length} open`,
+        );
+        for (const i of t.items) {
+          const context = [i.privilegeName ?? i.privilegeId, i.privilegeRisk, i.endDate ? `ends ${showDate(i.endDate)}` : undefined]
+            .filter(Boolean)
+            .join(', ');
+          out(`    item ${i.id}  ${i.userId} → ${i.privilegeId} (${context})  ${describeDecision(i.decision)}`);
+        }
+      }
+    });
+
+  program
+    .command('decide')
+    .description('decide one item of an entry as its approver: approve, reject, or modify (end date, parameters)')
+    .argument('<entryId>', 'entry id')
+    .argument('<itemId>', 'item id')
+    .requiredOption('--as <userId>', 'the approver deciding')
+    .option('--approve', 'keep the assignment')
+    .option('--reject', 'remove the assignment')
+    .option('--end-date <iso|none>', 'modify: set the end date, or "none" to remove it')
+    .option('--param <key=value>', 'modify: set a role parameter (repeatable)', collect, [] as string[])
+    .option('--comment <text>', 'a comment kept with the decision')
+    .option('--now <iso>', 'time of the decision (default: now)')
+    .option('--json', 'print the result as JSON')
+    .action(async (entryId: string, itemId: string, options: DecideOptions, command: Command) => {
+      const now = resolveNow(options.now);
+      const decision = decisionFromOptions(itemId, options);
+      const result = await withRuntime(command, (runtime) =>
+        decide(runtime.campaigns, { entryId, actorId: options.as, decisions: [decision] }, now),
+      );
+      if (options.json) {
+        return outJson({ entryId: result.entry.id, entryState: result.entry.state, decided: result.decided, finished: result.finished, decision });
+      }
+      out(
+        `${decision.outcome} recorded on item ${itemId} of entry ${entryId} by ${options.as}` +
+          (result.finished ? `; every item is decided: entry ${result.entry.state}` : ''),
+      );
+    });
+}
+
+interface DecideOptions {
+  as: string;
+  approve?: boolean;
+  reject?: boolean;
+  endDate?: string;
+  param: string[];
+  comment?: string;
+  now?: string;
+  json?: boolean;
+}
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+/** Exactly one outcome; the shape is then validated by the decide use case (zod, naming fields). */
+function decisionFromOptions(itemId: string, options: DecideOptions) {
+  const modify = options.endDate !== undefined || options.param.length > 0;
+  const chosen = [options.approve && '--approve', options.reject && '--reject', modify && '--end-date/--param'].filter(Boolean);
+  if (chosen.length !== 1) {
+    throw new ValidationError(
+      chosen.length === 0 ? 'choose --approve, --reject, or --end-date/--param to modify' : `choose only one of ${chosen.join(', ')}`,
+      'outcome',
+    );
+  }
+  const comment = options.comment !== undefined ? { comment: options.comment } : {};
+  if (options.approve) return { itemId, outcome: 'APPROVE' as const, ...comment };
+  if (options.reject) return { itemId, outcome: 'REJECT' as const, ...comment };
+  const parameters: Record<string, string> = {};
+  for (const pair of options.param) {
+    const at = pair.indexOf('=');
+    if (at <= 0) throw new ValidationError(`expected key=value, got "${pair}"`, 'param');
+    parameters[pair.slice(0, at).trim()] = pair.slice(at + 1);
+  }
+  return {
+    itemId,
+    outcome: 'MODIFY' as const,
+    ...(options.endDate !== undefined ? { endDate: options.endDate.toLowerCase() === 'none' ? null : options.endDate } : {}),
+    ...(options.param.length > 0 ? { parameters } : {}),
+    ...comment,
+  };
+}

@@ -1,0 +1,103 @@
+// `idgov directory load FILE` and `idgov directory show-user ID`.
+import type { Command } from 'commander';
+import { NotFoundError } from '../../lambdas/shared/domain/errors.js';
+import { checkReferences, readDirectoryFile, type DirectoryFile } from '../local/directory-file.js';
+import type { Runtime } from '../local/runtime.js';
+import { countBy, formatCounts, out, outJson, showDate, table, withRuntime } from './context.js';
+
+export function registerDirectoryCommands(program: Command): void {
+  const directory = program.command('directory').description('load and inspect the directory (users, privileges, assignments)');
+
+  directory
+    .command('load')
+    .description('load users, privileges and assignments from a JSON file, a CSV file or a folder of CSV files')
+    .argument('<file>', 'directory.json, users.csv / privileges.csv / assignments.csv, or a folder holding them')
+    .option('--json', 'print the counts as JSON')
+    .action(async (file: string, options: { json?: boolean }, command: Command) => {
+      // Read and check the whole file before opening the store: a bad file changes nothing.
+      const dir = await readDirectoryFile(file);
+      const counts = await withRuntime(command, async (runtime) => {
+        await checkAgainstStore(runtime, dir);
+        await runtime.directory.putUsers(dir.users);
+        await runtime.directory.putPrivileges(dir.privileges);
+        await runtime.directory.putAssignments(dir.assignments);
+        return {
+          file,
+          users: dir.users.length,
+          privileges: dir.privileges.length,
+          assignments: dir.assignments.length,
+          assignmentsByOrigin: countBy(dir.assignments, (a) => a.origin),
+        };
+      });
+      if (options.json) return outJson(counts);
+      out(
+        `loaded ${counts.users} users, ${counts.privileges} privileges, ${counts.assignments} assignments ` +
+          `(${formatCounts(counts.assignmentsByOrigin)}) from ${file}`,
+      );
+    });
+
+  directory
+    .command('show-user')
+    .description('show a user and their assignments')
+    .argument('<id>', 'user id')
+    .option('--json', 'print as JSON')
+    .action(async (id: string, options: { json?: boolean }, command: Command) => {
+      const { user, assignments } = await withRuntime(command, async (runtime) => {
+        const user = await runtime.directory.getUser(id);
+        if (!user) throw new NotFoundError('user', id);
+        return { user, assignments: await runtime.directory.listAssignmentsOfUser(id) };
+      });
+      const view = {
+        ...user,
+        assignments: assignments.map((a) => ({
+          privilegeId: a.privilegeId,
+          origin: a.origin,
+          endDate: a.endDate ?? null,
+          parameters: a.parameters ?? {},
+          ...(a.approvedAt ? { approvedAt: a.approvedAt } : {}),
+          ...(a.approvedBy ? { approvedBy: a.approvedBy } : {}),
+        })),
+      };
+      if (options.json) return outJson(view);
+      out(`${user.id}  ${user.displayName} <${user.email}>`);
+      out(
+        `  status ${user.status}, risk ${user.riskLevel ?? '-'}, department ${user.department ?? '-'}, manager ${user.managerId ?? '-'}`,
+      );
+      out(`  ${assignments.length} assignment${assignments.length === 1 ? '' : 's'} (${formatCounts(countBy(assignments, (a) => a.origin))})`);
+      if (assignments.length === 0) return;
+      out(
+        table(
+          ['privilegeId', 'origin', 'endDate', 'parameters'],
+          view.assignments.map((a) => [a.privilegeId, a.origin, showDate(a.endDate), formatParameters(a.parameters)]),
+        ),
+      );
+    });
+}
+
+export const formatParameters = (parameters: Record<string, string> | undefined): string =>
+  parameters && Object.keys(parameters).length > 0
+    ? Object.entries(parameters)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ')
+    : '-';
+
+/**
+ * References the file does not resolve itself must exist in the store already. Only those ids are
+ * looked up (batch gets), so loading a delta next to a large directory reads little.
+ */
+async function checkAgainstStore(runtime: Runtime, dir: DirectoryFile): Promise<void> {
+  const fileUsers = new Set(dir.users.map((u) => u.id));
+  const filePrivileges = new Set(dir.privileges.map((p) => p.id));
+  const userRefs = new Set<string>();
+  const privilegeRefs = new Set<string>();
+  const wantUser = (id: string | undefined) => id !== undefined && !fileUsers.has(id) && userRefs.add(id);
+  for (const u of dir.users) wantUser(u.managerId);
+  for (const p of dir.privileges) p.ownerIds.forEach(wantUser);
+  for (const a of dir.assignments) {
+    wantUser(a.userId);
+    if (!filePrivileges.has(a.privilegeId)) privilegeRefs.add(a.privilegeId);
+  }
+  const users = userRefs.size > 0 ? await runtime.directory.getUsers([...userRefs]) : new Map();
+  const privileges = privilegeRefs.size > 0 ? await runtime.directory.getPrivileges([...privilegeRefs]) : new Map();
+  checkReferences(dir, { userIds: new Set(users.keys()), privilegeIds: new Set(privileges.keys()) });
+}

@@ -1,0 +1,83 @@
+// The `idgov` administration CLI (SPEC 3). Exit codes: 0 success, 2 bad input or a refusal (one
+// message on stderr naming the field), 1 anything unexpected (stack only with IDGOV_DEBUG=1).
+import { Command, CommanderError } from 'commander';
+import { DomainError } from '../../lambdas/shared/domain/errors.js';
+import { registerCampaignCommands } from './campaign.js';
+import { registerControllerCommands } from './controller.js';
+import { registerDecisionCommands } from './decisions.js';
+import { registerDirectoryCommands } from './directory.js';
+import { registerEntryCommands } from './entry.js';
+import { registerOutboxCommands } from './outbox.js';
+
+const debug = process.env.IDGOV_DEBUG === '1';
+
+// Libraries log through console (Powertools in dev mode, for one): none of it is command output.
+console.log = console.info = console.debug = console.error;
+// The controller handler's Powertools logger writes INFO to stdout; keep warnings and errors (stderr).
+process.env.POWERTOOLS_LOG_LEVEL ??= debug ? 'DEBUG' : 'WARN';
+if (debug) process.env.POWERTOOLS_DEV ??= 'true';
+
+export function buildProgram(): Command {
+  const program = new Command('idgov')
+    .description('identity governance: directory, certification campaigns, decisions, notifications')
+    .option('--endpoint <url>', 'use this DynamoDB endpoint (e.g. DynamoDB Local) instead of the embedded engine')
+    .option('--aws', 'use the deployed stack: tables from DIRECTORY_TABLE_NAME / CAMPAIGN_TABLE_NAME or --outputs')
+    .option('--outputs <file>', 'with --aws: the `cdk deploy --outputs-file` JSON holding the table names')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .addHelpText(
+      'after',
+      '\nState lives in $IDGOV_HOME (default ./.idgov): the embedded engine\'s data in db/, captured mail in mailbox.jsonl.',
+    );
+  registerDirectoryCommands(program);
+  registerCampaignCommands(program);
+  registerEntryCommands(program);
+  registerControllerCommands(program);
+  registerDecisionCommands(program);
+  registerOutboxCommands(program);
+  // Every subcommand throws instead of exiting, so that the exit code is decided in one place.
+  const override = (command: Command) => {
+    command.exitOverride();
+    command.commands.forEach(override);
+  };
+  override(program);
+  return program;
+}
+
+export async function runCli(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (error) {
+    return report(error);
+  }
+}
+
+const BAD_INPUT_CODES = new Set(['VALIDATION', 'NOT_FOUND', 'FORBIDDEN', 'CLOSED', 'CONFLICT']);
+
+function report(error: unknown): number {
+  if (error instanceof CommanderError) {
+    // Commander printed its own message (usage errors) or the help/version text.
+    return error.exitCode === 0 ? 0 : 2;
+  }
+  if (error instanceof DomainError && BAD_INPUT_CODES.has(error.code)) {
+    process.stderr.write(`idgov: ${error.message}\n`);
+    if (debug) process.stderr.write(`${error.stack}\n`);
+    return 2;
+  }
+  const message =
+    error instanceof AggregateError
+      ? `${error.message}: ${error.errors.map((e) => (e instanceof Error ? e.message : String(e))).join('; ')}`
+      : error instanceof Error
+        ? error.message
+        : String(error);
+  process.stderr.write(`idgov: unexpected error: ${message}\n`);
+  if (debug && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+  else process.stderr.write('idgov: set IDGOV_DEBUG=1 for the stack trace\n');
+  return 1;
+}
+
+const code = await runCli(process.argv);
+// Lingering sockets (SDK keep-alive) must not keep a finished command alive; stdout is flushed first.
+process.stdout.write('', () => process.exit(code));

@@ -1,0 +1,383 @@
+// `npm start`: the whole product locally in about a minute. A fresh embedded engine and SES emulator,
+// the tables from the CDK definitions, a sample organisation, and two campaigns (a risk-filtered USER
+// campaign that recurs once, a PRIVILEGE campaign, and one whose definition fails validation until its
+// owner fixes it) driven through their lifecycle over simulated days by the deployed controller
+// handler, with approvers deciding as a script says.
+// `npm start -- --keep-open` keeps the SES emulator's mail page up at the end.
+import { rm, mkdir } from 'node:fs/promises';
+import { relative } from 'node:path';
+import Table from 'cli-table3';
+import { ForbiddenError } from '../../lambdas/shared/domain/errors.js';
+import type { Campaign, CampaignDefinition, DecisionOutcome, Entry, Item } from '../../lambdas/shared/domain/model.js';
+import { changeCampaign, createCampaign, getCampaignOrThrow, listAllCampaigns } from '../../lambdas/shared/use-cases/campaign-admin.js';
+import type { ControllerReport } from '../../lambdas/shared/use-cases/campaign-controller.js';
+import { decide } from '../../lambdas/shared/use-cases/decisions.js';
+import { checkReferences } from './directory-file.js';
+import {
+  applyControllerEnvironment,
+  loadControllerHandler,
+  MailCapture,
+  openRuntime,
+  readOutbox,
+  resolveHome,
+  scheduledEvent,
+  type Runtime,
+} from './runtime.js';
+import { generateSampleOrganization } from './sample-org.js';
+import { startSesEmulator } from './ses-emulator.js';
+
+const DAY0 = Date.parse('2026-07-01T00:00:00Z');
+const DAY_MS = 86_400_000;
+/** Simulated instant: day `d` of the story at `hour` UTC. */
+const at = (day: number, hour = 0) => new Date(DAY0 + day * DAY_MS + hour * 3_600_000);
+/** The controller's schedule in the story: once a day, 06:00 UTC. */
+const CONTROLLER_HOUR = 6;
+const DECISION_HOUR = 10;
+const LAST_DAY = 75;
+
+const USER_CAMPAIGN: CampaignDefinition = {
+  name: 'High-risk users',
+  description: 'Managers certify the manual access of every user at HIGH risk or above.',
+  kind: 'USER',
+  ownerId: 'u-0001',
+  startDate: at(0).toISOString(),
+  approvalPeriodDays: 14,
+  subjects: { filter: '(riskLevel>=HIGH)' },
+  reminders: { daysBeforeDue: 3, intervalHours: 24 },
+  revocation: { rejected: 'REMOVE', modified: 'KEEP', uncertified: 'REMOVE' },
+  recurrence: { intervalDays: 30 },
+};
+
+const PRIVILEGE_CAMPAIGN: CampaignDefinition = {
+  name: 'High-risk privileges',
+  description: 'Owners certify who holds the HIGH and CRITICAL privileges.',
+  kind: 'PRIVILEGE',
+  ownerId: 'u-0001',
+  startDate: at(0).toISOString(),
+  approvalPeriodDays: 10,
+  statusExpirationDate: at(20).toISOString(),
+  subjects: { filter: '(riskLevel>=HIGH)' },
+  reminders: { daysBeforeDue: 2, intervalHours: 24 },
+  revocation: { rejected: 'REMOVE', modified: 'KEEP', uncertified: 'KEEP' },
+};
+
+/**
+ * A definition with a mistake the start validation catches (status expiration before the due date):
+ * FAILED.PREPARED and a Prepare Error to the owner, who fixes the due date and sets it back to PREPARING.
+ */
+const MISCONFIGURED_CAMPAIGN: CampaignDefinition = {
+  name: 'FinanceAdmin holders',
+  kind: 'PRIVILEGE',
+  ownerId: 'u-0001',
+  startDate: at(0).toISOString(),
+  approvalPeriodDays: 10,
+  statusExpirationDate: at(6).toISOString(),
+  subjects: { filter: '(name=FinanceAdmin)' },
+  revocation: { rejected: 'REMOVE', modified: 'KEEP', uncertified: 'KEEP' },
+};
+
+interface Tally {
+  decisions: Record<DecisionOutcome, number>;
+  ignoredEntries: number;
+  partialEntries: number;
+  refused: string[];
+}
+
+interface TimelineEvent {
+  day: number;
+  campaignId: string;
+  from: string;
+  to: string;
+  by?: string;
+}
+
+async function main(): Promise<void> {
+  const keepOpen = process.argv.includes('--keep-open');
+  const started = performance.now();
+  const timings: [string, number][] = [];
+  const lap = (label: string, since: number) => timings.push([label, performance.now() - since]);
+
+  // The handler logs as a Lambda would; the demo's failures are on purpose, its output is the summary.
+  process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+  const home = resolveHome('.idgov-demo');
+  await rm(home, { recursive: true, force: true });
+  await mkdir(home, { recursive: true });
+
+  let t = performance.now();
+  const runtime = await openRuntime({ home });
+  const emulator = await startSesEmulator();
+  applyControllerEnvironment(runtime, emulator.endpoint);
+  const handler = await loadControllerHandler();
+  const capture = new MailCapture(emulator, runtime.mailboxPath);
+  lap('engine, SES emulator, tables', t);
+
+  try {
+    t = performance.now();
+    const org = generateSampleOrganization();
+    checkReferences(org);
+    await runtime.directory.putUsers(org.users);
+    await runtime.directory.putPrivileges(org.privileges);
+    await runtime.directory.putAssignments(org.assignments);
+    const manualBefore = org.assignments.filter((a) => a.origin === 'MANUAL').length;
+    lap('sample organisation loaded', t);
+    log(
+      `loaded ${org.users.length} users, ${org.privileges.length} privileges, ${org.assignments.length} assignments ` +
+        `(${countsText(count(org.assignments.map((a) => a.origin)))})`,
+    );
+
+    t = performance.now();
+    const userCampaign = await createCampaign(runtime.campaigns, USER_CAMPAIGN, at(-1));
+    const privilegeCampaign = await createCampaign(runtime.campaigns, PRIVILEGE_CAMPAIGN, at(-1));
+    const misconfigured = await createCampaign(runtime.campaigns, MISCONFIGURED_CAMPAIGN, at(-1));
+    for (const c of [userCampaign, privilegeCampaign, misconfigured]) log(`created ${c.id} ${c.kind} "${c.name}", starting ${c.startDate}`);
+
+    const tally: Tally = { decisions: { APPROVE: 0, REJECT: 0, MODIFY: 0 }, ignoredEntries: 0, partialEntries: 0, refused: [] };
+    const timeline: TimelineEvent[] = [];
+    let controllerRuns = 0;
+    let mails = 0;
+
+    for (let day = 0; day <= LAST_DAY; day++) {
+      const now = at(day, CONTROLLER_HOUR);
+      const report: ControllerReport = await handler(scheduledEvent(now));
+      controllerRuns++;
+      mails += await capture.flush({ now });
+      for (const tr of report.transitions) timeline.push({ day, ...tr });
+      if (report.errors.length > 0) throw new Error(`controller errors on day ${day}: ${JSON.stringify(report.errors)}`);
+
+      // The story's people act between controller runs.
+      const decideAt = at(day, DECISION_HOUR);
+      if (day >= 1 && day <= 4) await decideUserCampaign(runtime, userCampaign.id, day, decideAt, tally);
+      if (day >= 2 && day <= 4) await decidePrivilegeCampaign(runtime, privilegeCampaign.id, day, decideAt, tally);
+      if (day === 1) {
+        // The owner reads the Prepare Error, moves the due date before the status expiration, retries.
+        await changeCampaign(runtime.campaigns, misconfigured.id, { dueDate: at(5).toISOString() }, decideAt, 'demo-admin');
+        await changeCampaign(runtime.campaigns, misconfigured.id, { state: 'PREPARING' }, decideAt, 'demo-admin');
+        timeline.push({ day, campaignId: misconfigured.id, from: 'FAILED.PREPARED', to: 'PREPARING', by: 'admin: due date fixed' });
+      }
+      if (day === 31) {
+        // The administrator stops the recurrence; the approvers clear the second run at once.
+        await changeCampaign(runtime.campaigns, userCampaign.id, { recurrenceDays: null }, decideAt, 'demo-admin');
+        timeline.push({ day, campaignId: userCampaign.id, from: 'RUNNING', to: 'RUNNING', by: 'admin: recurrence cleared' });
+        await approveEverything(runtime, userCampaign.id, decideAt, tally);
+      }
+    }
+    lap(`lifecycle: ${controllerRuns} daily controller runs over ${LAST_DAY + 1} simulated days, with decisions`, t);
+
+    t = performance.now();
+    const campaigns = await listAllCampaigns(runtime.campaigns);
+    const outbox = await readOutbox(runtime);
+    let manualAfter = 0;
+    for (const user of org.users) {
+      manualAfter += (await runtime.directory.listAssignmentsOfUser(user.id)).filter((a) => a.origin === 'MANUAL').length;
+    }
+    lap('summary read back', t);
+
+    printSummary({ campaigns, outbox, tally, timeline, manualBefore, manualAfter, mails, runtime });
+    log('');
+    log('timings:');
+    for (const [label, ms] of timings) log(`  ${(ms / 1000).toFixed(2).padStart(6)} s  ${label}`);
+    log(`  ${((performance.now() - started) / 1000).toFixed(2).padStart(6)} s  total`);
+    log('');
+    log(`inspect the final state: IDGOV_HOME=${relative(process.cwd(), home) || '.'} npx idgov campaign list`);
+  } finally {
+    await runtime.close();
+  }
+
+  if (keepOpen) {
+    log(`\nthe SES emulator keeps running: open ${emulator.url} to read the mail; Ctrl-C to stop`);
+    await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+  }
+  await emulator.stop();
+}
+
+/** The approver's view of one campaign's current run: every entry with its items. */
+async function entriesOf(runtime: Runtime, campaignId: string): Promise<{ entry: Entry; items: Item[] }[]> {
+  const campaign = await getCampaignOrThrow(runtime.campaigns, campaignId);
+  const all: { entry: Entry; items: Item[] }[] = [];
+  for await (const page of runtime.campaigns.listEntries(campaign.runId)) {
+    for (const entry of page) {
+      const loaded = await runtime.campaigns.getEntryWithItems(entry.id);
+      if (loaded) all.push(loaded);
+    }
+  }
+  return all.sort((a, b) => a.entry.subjectId.localeCompare(b.entry.subjectId));
+}
+
+/**
+ * USER campaign, run 1: each approver works on day 1 + (entry index mod 4). One entry in seven is
+ * ignored (it expires, uncertified), one in seven is half done (saved, never finished); the rest are
+ * decided in full: mostly approved, some rejected, some modified (end date or role parameter).
+ */
+async function decideUserCampaign(runtime: Runtime, campaignId: string, day: number, now: Date, tally: Tally) {
+  const entries = await entriesOf(runtime, campaignId);
+  let k = 0;
+  for (const [i, { entry, items }] of entries.entries()) {
+    if (entry.state !== 'RUNNING' || entry.approverIds.length === 0 || 1 + (i % 4) !== day) {
+      k += items.length;
+      continue;
+    }
+    if (i % 7 === 6) {
+      tally.ignoredEntries++;
+      continue;
+    }
+    const toDecide = i % 7 === 5 && items.length > 1 ? items.slice(0, -1) : items;
+    if (toDecide.length < items.length) tally.partialEntries++;
+    const decisions = toDecide.map((item) => scriptedDecision(item, k++, now, { reject: 9, rejectAt: 4, modify: 9, modifyAt: 7 }));
+    k += items.length - toDecide.length;
+    await submit(runtime, entry, decisions, now, tally);
+    // One refusal for the record: someone who is not the approver tries to decide.
+    if (tally.refused.length === 0) await tryAsStranger(runtime, entry, items[0], now, tally);
+  }
+}
+
+/** PRIVILEGE campaign: owners decide on days 2-4; one entry in five is left to expire (kept). */
+async function decidePrivilegeCampaign(runtime: Runtime, campaignId: string, day: number, now: Date, tally: Tally) {
+  const entries = await entriesOf(runtime, campaignId);
+  let k = 0;
+  for (const [i, { entry, items }] of entries.entries()) {
+    if (entry.state !== 'RUNNING' || entry.approverIds.length === 0 || 2 + (i % 3) !== day) {
+      k += items.length;
+      continue;
+    }
+    if (i % 5 === 4) {
+      tally.ignoredEntries++;
+      continue;
+    }
+    const decisions = items.map((item) => scriptedDecision(item, k++, now, { reject: 8, rejectAt: 3, modify: 10, modifyAt: 6 }));
+    await submit(runtime, entry, decisions, now, tally);
+  }
+}
+
+async function approveEverything(runtime: Runtime, campaignId: string, now: Date, tally: Tally) {
+  for (const { entry, items } of await entriesOf(runtime, campaignId)) {
+    if (entry.state !== 'RUNNING' || entry.approverIds.length === 0 || items.length === 0) continue;
+    await submit(runtime, entry, items.map((item) => ({ itemId: item.id, outcome: 'APPROVE' as const })), now, tally);
+  }
+}
+
+function scriptedDecision(item: Item, k: number, now: Date, every: { reject: number; rejectAt: number; modify: number; modifyAt: number }) {
+  if (k % every.reject === every.rejectAt) return { itemId: item.id, outcome: 'REJECT' as const, comment: 'no longer needed for the role' };
+  if (k % every.modify === every.modifyAt) {
+    const [key] = Object.keys(item.parameters ?? {});
+    if (key) return { itemId: item.id, outcome: 'MODIFY' as const, parameters: { [key]: 'atlas' }, comment: `narrowed ${key}` };
+    if (item.endDate) return { itemId: item.id, outcome: 'MODIFY' as const, endDate: null, comment: 'permanent need' };
+    return { itemId: item.id, outcome: 'MODIFY' as const, endDate: new Date(now.getTime() + 90 * DAY_MS).toISOString(), comment: 'temporary need' };
+  }
+  return { itemId: item.id, outcome: 'APPROVE' as const };
+}
+
+async function submit(runtime: Runtime, entry: Entry, decisions: { itemId: string; outcome: DecisionOutcome }[], now: Date, tally: Tally) {
+  if (decisions.length === 0) return;
+  await decide(runtime.campaigns, { entryId: entry.id, actorId: entry.approverIds[0], decisions }, now);
+  for (const d of decisions) tally.decisions[d.outcome]++;
+}
+
+async function tryAsStranger(runtime: Runtime, entry: Entry, item: Item | undefined, now: Date, tally: Tally) {
+  if (!item) return;
+  const stranger = entry.subjectId === 'u-0002' ? 'u-0003' : 'u-0002';
+  if (entry.approverIds.includes(stranger)) return;
+  try {
+    await decide(runtime.campaigns, { entryId: entry.id, actorId: stranger, decisions: [{ itemId: item.id, outcome: 'REJECT' }] }, now);
+    throw new Error(`a decision by ${stranger}, not an approver of ${entry.id}, was accepted`);
+  } catch (error) {
+    if (!(error instanceof ForbiddenError)) throw error;
+    tally.refused.push(error.message);
+  }
+}
+
+interface SummaryInput {
+  campaigns: Campaign[];
+  outbox: Awaited<ReturnType<typeof readOutbox>>;
+  tally: Tally;
+  timeline: TimelineEvent[];
+  manualBefore: number;
+  manualAfter: number;
+  mails: number;
+  runtime: Runtime;
+}
+
+function printSummary(s: SummaryInput): void {
+  log('');
+  log('== Campaign runs ==');
+  const runs = newTable(['campaign', 'kind', 'run', 'state', 'entries', 'items', 'entries by state', 'approved', 'rejected', 'modified', 'uncertified', 'revoked']);
+  for (const c of s.campaigns) {
+    const st = c.stats;
+    runs.push([
+      `${c.id}${c.archived ? ' (archive)' : ''}\n${c.name}`,
+      c.kind,
+      c.run,
+      c.state,
+      st?.entries ?? '-',
+      st?.items ?? '-',
+      st ? countsText(st.entriesByState as Record<string, number>, '\n') : '-',
+      st?.approved ?? '-',
+      st?.rejected ?? '-',
+      st?.modified ?? '-',
+      st?.uncertified ?? '-',
+      st?.revoked ?? '-',
+    ].map(String));
+  }
+  log(runs.toString());
+
+  log('');
+  log('== Scripted decisions ==');
+  log(
+    `${s.tally.decisions.APPROVE} approved, ${s.tally.decisions.REJECT} rejected, ${s.tally.decisions.MODIFY} modified; ` +
+      `${s.tally.ignoredEntries} entries ignored (expire), ${s.tally.partialEntries} left half done; ` +
+      `${s.tally.refused.length} decision by a non-approver refused${s.tally.refused[0] ? ` ("${s.tally.refused[0]}")` : ''}`,
+  );
+  log(`revocations: manual assignments ${s.manualBefore} -> ${s.manualAfter} (${s.manualBefore - s.manualAfter} removed)`);
+
+  log('');
+  log('== Notifications (outbox) ==');
+  const byKind = new Map<string, Record<string, number>>();
+  for (const n of s.outbox) {
+    const row = byKind.get(n.kind) ?? {};
+    row[n.status] = (row[n.status] ?? 0) + 1;
+    byKind.set(n.kind, row);
+  }
+  const notes = newTable(['kind', 'count', 'by status']);
+  for (const [kind, statuses] of [...byKind.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+    notes.push([kind, String(Object.values(statuses).reduce((a, b) => a + b, 0)), countsText(statuses)]);
+  }
+  log(notes.toString());
+  log(`${s.outbox.length} notifications recorded; ${s.mails} mails captured by the SES emulator`);
+
+  log('');
+  log('== Campaign states over simulated time (day 0 = 2026-07-01) ==');
+  const times = newTable(['day', 'date', 'campaign', 'transition', 'by']);
+  for (const e of s.timeline) {
+    times.push([String(e.day), at(e.day).toISOString().slice(0, 10), e.campaignId, e.from === e.to ? e.from : `${e.from} -> ${e.to}`, e.by ?? 'controller']);
+  }
+  log(times.toString());
+
+  log('');
+  log(`mail: ${s.runtime.mailboxPath} (one JSON object per line: to, subject, text)`);
+  log(`      or \`npm start -- --keep-open\` to read it in the SES emulator's web page`);
+}
+
+const newTable = (head: string[]) => new Table({ head, style: { head: [], border: [], compact: true } });
+
+const count = (values: string[]) => {
+  const counts: Record<string, number> = {};
+  for (const v of values) counts[v] = (counts[v] ?? 0) + 1;
+  return counts;
+};
+
+const countsText = (counts: Record<string, number>, separator = ', ') =>
+  Object.entries(counts)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([k, n]) => `${k} ${n}`)
+    .join(separator) || '-';
+
+const log = (line: string) => console.log(line);
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`demo failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,283 @@
+// The local state the CLI and the demo work on. Three ways to reach DynamoDB:
+//  - embedded (default): dynalite in-process, persisted under $IDGOV_HOME/db (default ./.idgov);
+//  - endpoint: any DynamoDB API endpoint (e.g. DynamoDB Local); tables are created if missing;
+//  - aws: a deployed stack, table names from the environment or a `cdk deploy --outputs-file` JSON.
+// Job commands go through the Lambda handler itself (invokeController), with the environment the
+// deployed function gets, pointed at the local endpoints.
+import { randomUUID } from 'node:crypto';
+import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { createDocumentClient } from '../../lambdas/shared/adapters/dynamo/document-client.js';
+import { DynamoCampaignStore } from '../../lambdas/shared/adapters/dynamo/dynamo-campaign-store.js';
+import { DynamoDirectoryStore } from '../../lambdas/shared/adapters/dynamo/dynamo-directory-store.js';
+import { DynamoOutbox } from '../../lambdas/shared/adapters/dynamo/dynamo-outbox.js';
+import { CAMPAIGN_TABLE, DIRECTORY_TABLE, ENV } from '../../lambdas/shared/config/tables.js';
+import { ValidationError } from '../../lambdas/shared/domain/errors.js';
+import type { Notification } from '../../lambdas/shared/domain/model.js';
+import { getCampaignOrThrow, listAllCampaigns } from '../../lambdas/shared/use-cases/campaign-admin.js';
+import type { ControllerReport } from '../../lambdas/shared/use-cases/campaign-controller.js';
+import { createTables, LOCAL_CREDENTIALS, LOCAL_REGION, startEmbeddedEngine } from './engine.js';
+import type { SesEmulator } from './ses-emulator.js';
+
+export type RuntimeMode = 'embedded' | 'endpoint' | 'aws';
+
+export interface RuntimeOptions {
+  /** State folder; default $IDGOV_HOME, else ./.idgov. */
+  home?: string;
+  /** A DynamoDB endpoint to use instead of the embedded engine. */
+  endpoint?: string;
+  /** A deployed stack. */
+  aws?: boolean;
+  /** With aws: the outputs file of `cdk deploy --outputs-file`. */
+  outputs?: string;
+  /** Embedded engine without persistence (benchmarks, throwaway demos). */
+  inMemory?: boolean;
+}
+
+export interface TableNames {
+  directory: string;
+  campaign: string;
+}
+
+export interface Runtime {
+  mode: RuntimeMode;
+  home: string;
+  /** Where captured local mail is appended, one JSON object a line. */
+  mailboxPath: string;
+  tables: TableNames;
+  /** The DynamoDB endpoint (absent for aws: the SDK's own). */
+  dynamoEndpoint?: string;
+  doc: DynamoDBDocumentClient;
+  directory: DynamoDirectoryStore;
+  campaigns: DynamoCampaignStore;
+  outbox: DynamoOutbox;
+  close(): Promise<void>;
+}
+
+const FAKE_ACCOUNT = '000000000000';
+
+export function resolveHome(home?: string): string {
+  return resolve(home ?? process.env.IDGOV_HOME ?? '.idgov');
+}
+
+export async function openRuntime(options: RuntimeOptions = {}): Promise<Runtime> {
+  const home = resolveHome(options.home);
+  const mailboxPath = join(home, 'mailbox.jsonl');
+  if (options.aws) {
+    const tables = await deployedTableNames(options.outputs);
+    const doc = createDocumentClient({});
+    return assemble({ mode: 'aws', home, mailboxPath, tables, doc, close: async () => doc.destroy() });
+  }
+
+  useLocalAwsEnvironment();
+  const tables: TableNames = { directory: DIRECTORY_TABLE.localName, campaign: CAMPAIGN_TABLE.localName };
+  let endpoint = options.endpoint;
+  let stopEngine = async () => {};
+  if (!endpoint) {
+    let engine: Awaited<ReturnType<typeof startEmbeddedEngine>>;
+    if (options.inMemory) {
+      engine = await startEmbeddedEngine();
+    } else {
+      const path = join(home, 'db');
+      await mkdir(path, { recursive: true });
+      engine = await startEmbeddedEngine({ path });
+    }
+    endpoint = engine.endpoint;
+    stopEngine = () => engine.stop();
+  } else if (!/^https?:\/\/[^/]+/.test(endpoint)) {
+    throw new ValidationError(`must be an http(s) URL, got "${endpoint}"`, 'endpoint');
+  }
+  const doc = createDocumentClient({ endpoint });
+  try {
+    await createTables(doc, tables);
+  } catch (error) {
+    doc.destroy();
+    await stopEngine();
+    throw options.endpoint ? new Error(`cannot use the DynamoDB endpoint ${endpoint}: ${(error as Error).message}`) : error;
+  }
+  return assemble({
+    mode: options.endpoint ? 'endpoint' : 'embedded',
+    home,
+    mailboxPath,
+    tables,
+    dynamoEndpoint: endpoint,
+    doc,
+    close: async () => {
+      doc.destroy();
+      await stopEngine();
+    },
+  });
+}
+
+function assemble(base: Omit<Runtime, 'directory' | 'campaigns' | 'outbox'>): Runtime {
+  return {
+    ...base,
+    directory: new DynamoDirectoryStore({ doc: base.doc, tableName: base.tables.directory }),
+    campaigns: new DynamoCampaignStore({ doc: base.doc, tableName: base.tables.campaign }),
+    outbox: new DynamoOutbox({ doc: base.doc, tableName: base.tables.campaign }),
+  };
+}
+
+/**
+ * Local engines accept any credentials; set some so the SDK never searches for real ones. Through the
+ * environment, so that the handler's clients and ours agree (DynamoDB Local keys data by them).
+ */
+function useLocalAwsEnvironment(): void {
+  process.env.AWS_ACCESS_KEY_ID ??= LOCAL_CREDENTIALS.accessKeyId;
+  process.env.AWS_SECRET_ACCESS_KEY ??= LOCAL_CREDENTIALS.secretAccessKey;
+  process.env.AWS_REGION ??= LOCAL_REGION;
+}
+
+/** From DIRECTORY_TABLE_NAME / CAMPAIGN_TABLE_NAME, else from the stateful stack's outputs. */
+async function deployedTableNames(outputsFile?: string): Promise<TableNames> {
+  const fromEnv = { directory: process.env[DIRECTORY_TABLE.envVar], campaign: process.env[CAMPAIGN_TABLE.envVar] };
+  if (!outputsFile) {
+    if (fromEnv.directory && fromEnv.campaign) return { directory: fromEnv.directory, campaign: fromEnv.campaign };
+    throw new ValidationError(
+      `needs ${DIRECTORY_TABLE.envVar} and ${CAMPAIGN_TABLE.envVar} set, or --outputs FILE from \`cdk deploy --outputs-file FILE\``,
+      'aws',
+    );
+  }
+  let outputs: Record<string, Record<string, unknown>>;
+  try {
+    outputs = JSON.parse(await readFile(outputsFile, 'utf8'));
+  } catch (error) {
+    throw new ValidationError(`${outputsFile}: cannot read a JSON outputs file (${(error as Error).message})`, 'outputs');
+  }
+  // The stateful stack publishes each table's name under `<construct id>Name` (lib/stacks/stateful-stack.ts).
+  const find = (id: string): string | undefined => {
+    for (const stack of Object.values(outputs ?? {})) {
+      const value = stack && typeof stack === 'object' ? stack[`${id}Name`] : undefined;
+      if (typeof value === 'string' && value) return value;
+    }
+    return undefined;
+  };
+  const directory = fromEnv.directory ?? find(DIRECTORY_TABLE.id);
+  const campaign = fromEnv.campaign ?? find(CAMPAIGN_TABLE.id);
+  if (!directory || !campaign) {
+    throw new ValidationError(`${outputsFile}: has no ${!directory ? `${DIRECTORY_TABLE.id}Name` : `${CAMPAIGN_TABLE.id}Name`} output`, 'outputs');
+  }
+  return { directory, campaign };
+}
+
+/** The event an EventBridge schedule rule delivers; its `time` is the controller's "now". */
+export function scheduledEvent(now: Date, region = process.env.AWS_REGION ?? LOCAL_REGION, account = FAKE_ACCOUNT) {
+  const iso = now.toISOString();
+  return {
+    version: '0',
+    id: randomUUID(),
+    'detail-type': 'Scheduled Event',
+    source: 'aws.events',
+    account,
+    // EventBridge writes whole seconds; keep milliseconds only when there are some.
+    time: iso.endsWith('.000Z') ? iso.replace('.000Z', 'Z') : iso,
+    region,
+    resources: [`arn:aws:events:${region}:${account}:rule/idgov-campaign-controller-schedule`],
+    detail: {},
+  };
+}
+
+/**
+ * The environment the deployed controller function gets, pointed at the local endpoints. Set before
+ * the handler's first call: it reads its environment once, like a Lambda container.
+ */
+export function applyControllerEnvironment(runtime: Runtime, sesEndpoint?: string): void {
+  process.env[ENV.directoryTable] = runtime.tables.directory;
+  process.env[ENV.campaignTable] = runtime.tables.campaign;
+  if (runtime.mode === 'aws') return;
+  process.env[ENV.senderAddress] ??= 'idgov@example.com';
+  process.env[ENV.approverPortalUrl] ??= 'http://127.0.0.1/approvals';
+  // A run killed with Ctrl-C leaves its lease behind; locally, wait 5 minutes for it, not 16.
+  process.env[ENV.leaseSeconds] ??= '300';
+  if (runtime.dynamoEndpoint) process.env.AWS_ENDPOINT_URL_DYNAMODB = runtime.dynamoEndpoint;
+  if (sesEndpoint) process.env.AWS_ENDPOINT_URL_SESV2 = sesEndpoint;
+}
+
+export type ControllerHandler = (event: unknown) => Promise<ControllerReport>;
+
+/** The very handler the Lambda exports (imported on demand, after the environment is set). */
+export async function loadControllerHandler(): Promise<ControllerHandler> {
+  const module = await import('../../lambdas/campaign-controller/handler.js');
+  return module.handler;
+}
+
+/** Appends what the SES emulator captured since the last flush to the mailbox file. */
+export class MailCapture {
+  private flushed = 0;
+
+  constructor(
+    readonly emulator: SesEmulator,
+    readonly mailboxPath: string,
+  ) {}
+
+  /** Returns how many messages were appended. */
+  async flush(context: { now: Date }): Promise<number> {
+    const all = await this.emulator.mailbox();
+    const fresh = all.slice(this.flushed);
+    this.flushed = all.length;
+    if (fresh.length === 0) return 0;
+    const lines = fresh.map((m) =>
+      JSON.stringify({ simulatedAt: context.now.toISOString(), messageId: m.messageId, from: m.from, to: m.to, subject: m.subject, text: m.text }),
+    );
+    await appendFile(this.mailboxPath, `${lines.join('\n')}\n`);
+    return fresh.length;
+  }
+}
+
+export interface ControllerInvocation {
+  report: ControllerReport;
+  /** Local runs: mail captured by the SES emulator and where it was written. */
+  mail?: { captured: number; mailbox: string };
+}
+
+/** One controller run as EventBridge would trigger it; locally with an SES emulator for the run. */
+export async function invokeController(runtime: Runtime, now: Date): Promise<ControllerInvocation> {
+  if (runtime.mode === 'aws') {
+    applyControllerEnvironment(runtime);
+    return { report: await (await loadControllerHandler())(scheduledEvent(now)) };
+  }
+  // Loaded on demand: the emulator's web stack is the heaviest import, and only job commands send mail.
+  const { startSesEmulator } = await import('./ses-emulator.js');
+  const emulator = await startSesEmulator();
+  try {
+    applyControllerEnvironment(runtime, emulator.endpoint);
+    await mkdir(runtime.home, { recursive: true });
+    const capture = new MailCapture(emulator, runtime.mailboxPath);
+    const handler = await loadControllerHandler();
+    let report: ControllerReport;
+    try {
+      report = await handler(scheduledEvent(now));
+    } finally {
+      // Mail sent before a failure was sent: record it either way.
+      await capture.flush({ now });
+    }
+    const captured = (await emulator.mailbox()).length;
+    return { report, mail: { captured, mailbox: runtime.mailboxPath } };
+  } finally {
+    await emulator.stop();
+  }
+}
+
+/**
+ * Every recorded notification, oldest first. The outbox is partitioned by campaign; an archived
+ * run's notifications stay in its campaign's partition, so an archived id reads that run's share.
+ */
+export async function readOutbox(runtime: Pick<Runtime, 'campaigns' | 'outbox'>, campaignId?: string): Promise<Notification[]> {
+  let partitions: string[];
+  let runId: string | undefined;
+  if (campaignId) {
+    const campaign = await getCampaignOrThrow(runtime.campaigns, campaignId);
+    partitions = [campaign.archivedFrom ?? campaign.id];
+    if (campaign.archived) runId = campaign.runId;
+  } else {
+    partitions = [...new Set((await listAllCampaigns(runtime.campaigns)).map((c) => c.archivedFrom ?? c.id))];
+  }
+  const byKey = new Map<string, Notification>();
+  for (const id of partitions) {
+    for await (const page of runtime.outbox.listByCampaign(id)) {
+      for (const n of page) if (runId === undefined || n.runId === runId) byKey.set(n.key, n);
+    }
+  }
+  return [...byKey.values()].sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.key.localeCompare(b.key));
+}
