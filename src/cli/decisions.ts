@@ -1,7 +1,7 @@
 // `idgov tasks --approver ID` and `idgov decide ENTRY_ID ITEM_ID --as ID (...)`.
 import type { Command } from 'commander';
 import { ValidationError } from '../../lambdas/shared/domain/errors.js';
-import { decide, listTasks } from '../../lambdas/shared/use-cases/decisions.js';
+import { decide, decideForPrivilege, listTasks } from '../../lambdas/shared/use-cases/decisions.js';
 import { describeDecision, itemView } from './campaign.js';
 import { out, outJson, resolveNow, showDate, withRuntime } from './context.js';
 
@@ -43,10 +43,15 @@ export function registerDecisionCommands(program: Command): void {
 
   program
     .command('decide')
-    .description('decide one item of an entry as its approver: approve, reject, or modify (end date, parameters)')
-    .argument('<entryId>', 'entry id')
-    .argument('<itemId>', 'item id')
+    .description(
+      'decide as the approver: one item (ENTRY_ID ITEM_ID), every open item of an entry (ENTRY_ID --all), ' +
+        'or every open item of a privilege across your tasks (--privilege P)',
+    )
+    .argument('[entryId]', 'entry id')
+    .argument('[itemId]', 'item id')
     .requiredOption('--as <userId>', 'the approver deciding')
+    .option('--all', 'bulk: every open item of the entry (with --approve or --reject)')
+    .option('--privilege <privilegeId>', 'bulk: only items of this privilege; without an entry id, across all your tasks')
     .option('--approve', 'keep the assignment')
     .option('--reject', 'remove the assignment')
     .option('--end-date <iso|none>', 'modify: set the end date, or "none" to remove it')
@@ -54,24 +59,39 @@ export function registerDecisionCommands(program: Command): void {
     .option('--comment <text>', 'a comment kept with the decision')
     .option('--now <iso>', 'time of the decision (default: now)')
     .option('--json', 'print the result as JSON')
-    .action(async (entryId: string, itemId: string, options: DecideOptions, command: Command) => {
+    .action(async (entryId: string | undefined, itemId: string | undefined, options: DecideOptions, command: Command) => {
       const now = resolveNow(options.now);
-      const decision = decisionFromOptions(itemId, options);
-      const result = await withRuntime(command, (runtime) =>
-        decide(runtime.campaigns, { entryId, actorId: options.as, decisions: [decision] }, now),
+      const bulk = options.all === true || (entryId === undefined && options.privilege !== undefined);
+      if (!bulk && (entryId === undefined || itemId === undefined)) {
+        throw new ValidationError('give ENTRY_ID ITEM_ID, or ENTRY_ID --all, or --privilege P', 'itemId');
+      }
+      if (bulk && itemId !== undefined) throw new ValidationError('a bulk decision takes no ITEM_ID', 'itemId');
+      const decision = decisionFromOptions(itemId ?? '*', options);
+      if (bulk && decision.outcome === 'MODIFY') throw new ValidationError('a bulk decision is --approve or --reject', 'outcome');
+      const all = { outcome: decision.outcome, comment: options.comment, privilegeId: options.privilege };
+      const results = await withRuntime(command, (runtime) =>
+        entryId === undefined
+          ? decideForPrivilege(runtime.campaigns, { actorId: options.as, privilegeId: options.privilege!, outcome: decision.outcome, comment: options.comment }, now)
+          : decide(runtime.campaigns, bulk ? { entryId, actorId: options.as, all } : { entryId, actorId: options.as, decisions: [decision] }, now).then((r) => [r]),
       );
       if (options.json) {
-        return outJson({ entryId: result.entry.id, entryState: result.entry.state, decided: result.decided, finished: result.finished, decision });
+        return outJson(
+          results.map((r) => ({ entryId: r.entry.id, entryState: r.entry.state, decided: r.decided, finished: r.finished, outcome: decision.outcome })),
+        );
       }
-      out(
-        `${decision.outcome} recorded on item ${itemId} of entry ${entryId} by ${options.as}` +
-          (result.finished ? `; every item is decided: entry ${result.entry.state}` : ''),
-      );
+      for (const r of results) {
+        out(
+          `${decision.outcome} recorded on ${r.decided.length} item(s) (${r.decided.join(', ')}) of entry ${r.entry.id} by ${options.as}` +
+            (r.finished ? `; every item is decided: entry ${r.entry.state}` : ''),
+        );
+      }
     });
 }
 
 interface DecideOptions {
   as: string;
+  all?: boolean;
+  privilege?: string;
   approve?: boolean;
   reject?: boolean;
   endDate?: string;

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { changeCampaign, changeEntry, showCampaign } from '../../lambdas/shared/use-cases/campaign-admin.js';
 import { ClosedError, ForbiddenError, ValidationError } from '../../lambdas/shared/domain/errors.js';
 import { collect } from '../../lambdas/shared/use-cases/concurrency.js';
-import { createHarness, outboxOf, type Harness } from '../support/controller-harness.js';
+import { createHarness, type Harness } from '../support/controller-harness.js';
 import { useEngine } from '../support/engine.js';
 import { day, entryOf, highRiskUserCampaign, lifecycleSteps, smallOrg, T0, type Step } from '../support/small-org.js';
 
@@ -226,5 +226,53 @@ describe('recurrence', () => {
     await h.run(day(231, 2));
     expect((await h.campaigns.getCampaign(id))!.state).toBe('DELETED');
     expect(await h.campaigns.getCampaign(`${id}-r2`)).toBeUndefined();
+  });
+});
+
+describe('self-review prevention', () => {
+  it('gives an owner’s own access to their manager in an entry of its own, and logs it', async () => {
+    const { doc, names } = await engine.freshTables();
+    const h = createHarness(doc, names);
+    const org = smallOrg();
+    org.assignments.push({ userId: 'm1', privilegeId: 'p-fin', origin: 'MANUAL' });
+    await h.load(org);
+    const id = await h.create(highRiskUserCampaign({ kind: 'PRIVILEGE', subjects: { filter: '(id=p-fin)' } }), T0, 'c-self');
+    await h.run(day(0, 1));
+    const view = await showCampaign(h.campaigns, id);
+    expect(view.entries).toHaveLength(2);
+    const main = view.entries.find((e) => e.entry.id === entryOf(id, 'p-fin'))!;
+    const own = view.entries.find((e) => e.entry.id !== main.entry.id)!;
+    expect(main.entry.approverIds).toEqual(['m1']);
+    expect(main.items.map((i) => i.id).sort()).toEqual(['u1', 'u2', 'u6']);
+    expect(own.entry).toMatchObject({ subjectId: 'p-fin', approverIds: ['admin'], state: 'RUNNING' });
+    expect(own.items.map((i) => i.id)).toEqual(['m1']);
+    expect(own.entry.substitutions).toEqual([{ itemId: 'm1', from: 'm1', to: 'admin', reason: 'm1 would certify their own access' }]);
+    expect(view.campaign.logs.some((l) => /self-review: m1's own access in p-fin goes to admin/.test(l.message))).toBe(true);
+    await expect(h.decide(own.entry.id, 'm1', [{ itemId: 'm1', outcome: 'APPROVE' }], day(1))).rejects.toBeInstanceOf(ForbiddenError);
+    await h.decide(own.entry.id, 'admin', [{ itemId: 'm1', outcome: 'APPROVE' }], day(1));
+    expect((await h.campaigns.getEntry(own.entry.id))!.state).toBe('APPROVAL.FINISHED');
+  });
+});
+
+describe('bulk decisions', () => {
+  it('decides every open item of an entry, or of one privilege across the approver’s tasks, in one call', async () => {
+    const h = await setup();
+    const id = await h.create(highRiskUserCampaign(), T0, 'c-bulk');
+    await h.run(day(0, 1));
+    const { decide: decideUseCase, decideForPrivilege } = await import('../../lambdas/shared/use-cases/decisions.js');
+    await h.decide(entryOf(id, 'u1'), 'm1', [{ itemId: 'p-git', outcome: 'REJECT' }], day(1));
+    const bulk = await decideUseCase(h.campaigns, { entryId: entryOf(id, 'u1'), actorId: 'm1', all: { outcome: 'APPROVE', comment: 'all fine' } }, new Date(day(2)));
+    expect(bulk.decided.sort()).toEqual(['p-fin', 'p-prod']); // the rejected item keeps its decision
+    expect(bulk.finished).toBe(true);
+    const items = (await h.campaigns.getEntryWithItems(entryOf(id, 'u1')))!.items;
+    expect(Object.fromEntries(items.map((i) => [i.id, i.decision!.outcome]))).toEqual({ 'p-fin': 'APPROVE', 'p-git': 'REJECT', 'p-prod': 'APPROVE' });
+    await expect(
+      decideUseCase(h.campaigns, { entryId: entryOf(id, 'u4'), actorId: 'm2', all: { outcome: 'MODIFY' } }, new Date(day(2))),
+    ).rejects.toThrow(/outcome: a bulk decision is APPROVE or REJECT/);
+    const results = await decideForPrivilege(h.campaigns, { actorId: 'm2', privilegeId: 'p-prod', outcome: 'REJECT' }, new Date(day(3)));
+    expect(results.map((r) => r.decided)).toEqual([['p-prod']]);
+    await expect(decideForPrivilege(h.campaigns, { actorId: 'm2', privilegeId: 'p-prod', outcome: 'REJECT' }, new Date(day(3)))).rejects.toThrow(
+      /privilegeId: no open item of p-prod/,
+    );
   });
 });

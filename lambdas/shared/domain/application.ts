@@ -1,6 +1,7 @@
 // SPEC 2, step 4 (Finish): what applying an item's decision does, per the revocation settings.
 import type { Entry, EntryStats, Item, RevocationSettings, Revocation } from './model.js';
 import { isDecided } from './entries.js';
+import { effectiveDecision } from './stages.js';
 
 export type ItemCategory = 'approved' | 'rejected' | 'modified' | 'uncertified';
 
@@ -16,7 +17,7 @@ export function planItem(item: Item, entry: Pick<Entry, 'closedAt'>, revocation:
       ? { category: 'uncertified', change: 'REMOVE', reason: 'UNCERTIFIED' }
       : { category: 'uncertified', change: 'NONE' };
   }
-  const decision = item.decision!;
+  const decision = effectiveDecision(item)!;
   switch (decision.outcome) {
     case 'APPROVE':
       return { category: 'approved', change: 'NONE' };

@@ -46,7 +46,7 @@ export function buildEntry(draft: EntryDraft): { entry: Entry; items: Item[] } {
   const at = now.toISOString();
   const approverIds = [...new Set(draft.approverIds)];
   const carried = (draft.carriedItems ?? []).map((item): Item => {
-    const { decision: _decision, applied: _applied, forwardedTo: _forwardedTo, ...rest } = item;
+    const { decision: _decision, applied: _applied, ...rest } = item;
     return { ...rest, entryId: id };
   });
   const items: Item[] = carried.concat(draft.assignments.map((a) => ({

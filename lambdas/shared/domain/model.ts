@@ -197,6 +197,9 @@ export interface Entry {
   reassignments?: Reassignment[];
   /** Items whose approver was replaced so that nobody certifies their own access. */
   substitutions?: Substitution[];
+  /** When the next stage was started from this entry, and its entries. */
+  advancedAt?: string;
+  nextEntryIds?: string[];
 }
 
 export interface StagePlan {
@@ -263,12 +266,8 @@ export interface Item {
   grantedBy?: string;
   decision?: Decision;
   applied?: { action: AppliedAction; at: string; error?: string };
-  /** Set when this item has its own approvers (self-review substitution). */
-  approverIds?: string[];
   /** Decisions of earlier stages, oldest first (downstream approval). */
   priorDecisions?: Decision[];
-  /** The next stage's entry that took this item over; its decision is final there. */
-  forwardedTo?: string;
 }
 
 export const NOTIFICATION_STATUSES = ['PENDING', 'SENDING', 'SENT', 'FAILED', 'SKIPPED'] as const;

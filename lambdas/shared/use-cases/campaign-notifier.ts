@@ -25,6 +25,11 @@ export class CampaignNotifier {
     for (const u of users) this.people.set(u.id, u);
   }
 
+  /** A person already prefetched or remembered. */
+  known(id: string): User | undefined {
+    return this.people.get(id);
+  }
+
   async person(id: string): Promise<User | undefined> {
     await this.prefetch([id]);
     return this.people.get(id);

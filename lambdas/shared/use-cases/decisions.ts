@@ -35,7 +35,9 @@ export async function listTasks(campaigns: CampaignStore, approverId: string): P
 export interface DecideRequest {
   entryId: string;
   actorId: string;
-  decisions: unknown[];
+  decisions?: unknown[];
+  /** Bulk: one outcome for every item still open in the entry (optionally only one privilege's). */
+  all?: { outcome: unknown; comment?: unknown; privilegeId?: string };
 }
 
 export interface DecideResult {
@@ -50,13 +52,14 @@ export interface DecideResult {
  * RUNNING with everything decided, the controller finishes it at the due date).
  */
 export async function decide(campaigns: CampaignStore, request: DecideRequest, now: Date): Promise<DecideResult> {
-  if (request.decisions.length === 0) throw new ValidationError('at least one decision is required', 'decisions');
-  const inputs: DecisionInput[] = request.decisions.map((d, i) =>
-    parseInput(decisionInputSchema, d, request.decisions.length > 1 ? `decisions.${i}` : undefined),
-  );
   const loaded = await campaigns.getEntryWithItems(request.entryId);
   if (!loaded) throw new NotFoundError('entry', request.entryId);
   const { entry, items } = loaded;
+  const raw = request.all ? bulkDecisions(entry, items, request.all) : (request.decisions ?? []);
+  if (raw.length === 0) {
+    throw new ValidationError(request.all ? 'no open item matches' : 'at least one decision is required', request.all ? 'all' : 'decisions');
+  }
+  const inputs: DecisionInput[] = raw.map((d, i) => parseInput(decisionInputSchema, d, raw.length > 1 ? `decisions.${i}` : undefined));
   const campaign = await campaigns.getCampaign(entry.campaignId);
   if (!entry.approverIds.includes(request.actorId)) {
     throw new ForbiddenError(`${request.actorId} is not an approver of entry ${entry.id} (approvers: ${entry.approverIds.join(', ') || 'none'})`);
@@ -68,7 +71,7 @@ export async function decide(campaigns: CampaignStore, request: DecideRequest, n
   const byId = new Map(items.map((i) => [i.id, i]));
   const seen = new Set<string>();
   inputs.forEach((d, i) => {
-    const field = request.decisions.length > 1 ? `decisions.${i}.itemId` : 'itemId';
+    const field = inputs.length > 1 ? `decisions.${i}.itemId` : 'itemId';
     if (!byId.has(d.itemId)) throw new ValidationError(`entry ${entry.id} has no item ${d.itemId}`, field);
     if (seen.has(d.itemId)) throw new ValidationError(`item ${d.itemId} is decided twice in one request`, field);
     seen.add(d.itemId);
@@ -98,4 +101,31 @@ export async function decide(campaigns: CampaignStore, request: DecideRequest, n
     }
   }
   return { entry: finished ?? entry, decided: inputs.map((d) => d.itemId), finished: finished !== undefined };
+}
+
+/** APPROVE or REJECT every open item (of one privilege, if given); MODIFY is per item by nature. */
+function bulkDecisions(entry: Entry, items: Item[], all: NonNullable<DecideRequest['all']>): unknown[] {
+  if (all.outcome !== 'APPROVE' && all.outcome !== 'REJECT') {
+    throw new ValidationError('a bulk decision is APPROVE or REJECT', 'outcome');
+  }
+  return items
+    .filter((i) => !isDecided(i, entry) && (all.privilegeId === undefined || i.privilegeId === all.privilegeId))
+    .map((i) => ({ itemId: i.id, outcome: all.outcome, ...(all.comment !== undefined ? { comment: all.comment } : {}) }));
+}
+
+/** Bulk across an approver's open tasks: one outcome for every open item of one privilege. */
+export async function decideForPrivilege(
+  campaigns: CampaignStore,
+  request: { actorId: string; privilegeId: string; outcome: unknown; comment?: unknown },
+  now: Date,
+): Promise<DecideResult[]> {
+  const results: DecideResult[] = [];
+  for (const task of await listTasks(campaigns, request.actorId)) {
+    if (!task.openItems.some((i) => i.privilegeId === request.privilegeId)) continue;
+    results.push(
+      await decide(campaigns, { entryId: task.entry.id, actorId: request.actorId, all: { outcome: request.outcome, comment: request.comment, privilegeId: request.privilegeId } }, now),
+    );
+  }
+  if (results.length === 0) throw new ValidationError(`no open item of ${request.privilegeId} in the tasks of ${request.actorId}`, 'privilegeId');
+  return results;
 }

@@ -2,6 +2,7 @@
 // then close the campaign. Directory changes are idempotent (remove, set) and every record has a
 // deterministic key, so a re-run after a kill repeats no revocation and no notification.
 import { APPLICABLE_STATES, withEntryChange } from '../domain/entries.js';
+import { isForwarded } from '../domain/stages.js';
 import { addStats, countPlan, emptyStats, planItem } from '../domain/application.js';
 import { markSucceeded, withPhase } from '../domain/campaign-lifecycle.js';
 import type { Campaign, CampaignStats, Entry, Revocation } from '../domain/model.js';
@@ -38,6 +39,8 @@ async function applyEntry(deps: FinishDeps, campaign: Campaign, listed: Entry, n
   const failures: string[] = [];
   const at = now.toISOString();
   for (const item of items) {
+    // Approved here and handed to the next stage: that stage's decision is applied there.
+    if (isForwarded(entry, item)) continue;
     const plan = planItem(item, entry, campaign.revocation);
     stats = countPlan(stats, plan);
     if (plan.change === 'NONE') continue;
@@ -118,7 +121,8 @@ export async function campaignStats(campaigns: CampaignStore, campaign: Campaign
   for await (const page of campaigns.listEntries(campaign.runId)) {
     for (const e of page) {
       entries += 1;
-      items += e.itemCount;
+      // Later stages see the same assignments again: count each once, at stage 1.
+      if (e.stage === 1) items += e.itemCount;
       entriesByState[e.state] = (entriesByState[e.state] ?? 0) + 1;
       if (e.stats) totals = addStats(totals, e.stats);
     }

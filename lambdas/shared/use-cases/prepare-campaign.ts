@@ -3,9 +3,11 @@
 // the last subject written, so a killed run resumes there; a half-written chunk is rewritten with
 // the same deterministic keys.
 import { withPhase } from '../domain/campaign-lifecycle.js';
+import { addDays } from '../domain/campaign-schedule.js';
 import { buildEntry, defaultApproverIds, type CertifiableAssignment } from '../domain/entries.js';
+import { groupEntryKey, splitSelfReview } from '../domain/review-groups.js';
 import { compileFilter, privilegeFilterSubject, userFilterSubject, type CompiledFilter } from '../domain/filter.js';
-import type { Campaign, Entry, Item, Notification, Privilege, User } from '../domain/model.js';
+import type { Campaign, CampaignLog, Entry, Item, Notification, Privilege, StagePlan, User } from '../domain/model.js';
 import { notificationKey } from '../domain/notifications.js';
 import { CampaignNotifier } from './campaign-notifier.js';
 import { collect, mapLimit } from './concurrency.js';
@@ -22,9 +24,10 @@ const CHUNK_ITEMS = 10_000;
 const CHUNK_SUBJECTS = 1_000;
 const READ_CONCURRENCY = 8;
 
-interface SubjectWork {
+export interface SubjectWork {
   subject: { id: string; name: string };
-  approverIds: string[];
+  /** The approval stages; stage 1 starts now. Default: one stage of the default approvers. */
+  plan: StagePlan[];
   assignments: CertifiableAssignment[];
 }
 
@@ -73,24 +76,44 @@ async function writeChunk(
 ): Promise<Campaign> {
   const batch: { entry: Entry; items: Item[] }[] = [];
   const notifications: Notification[] = [];
-  await notifier.prefetch(work.flatMap((w) => w.approverIds));
+  const logs: CampaignLog[] = [];
+  await notifier.prefetch(work.flatMap((w) => w.plan[0]?.approverIds ?? []));
+  const nextUp = await nextUpResolver(notifier, campaign, work);
   for (const w of work) {
-    const built = buildEntry({ campaign, subject: w.subject, stage: 1, approverIds: w.approverIds, assignments: w.assignments, now });
-    batch.push(built);
-    const { entry } = built;
-    const extras = { subjectName: entry.subjectName, itemCount: entry.itemCount, stage: entry.stage };
-    if (entry.state === 'FAILED.PREPARE') {
-      notifications.push(notifier.compose('NO_APPROVER', notificationKey.noApprover(entry.id), campaign.ownerId, extras, entry.id));
-    } else {
-      for (const approverId of entry.approverIds) {
-        notifications.push(
-          notifier.compose('APPROVAL_START', notificationKey.approvalStart(entry.id, approverId), approverId, extras, entry.id),
-        );
+    const stage = w.plan[0];
+    const groups = splitSelfReview(
+      campaign.kind,
+      stage?.approverIds ?? [],
+      w.assignments,
+      (a) => ({ userId: a.user.id, privilegeId: a.privilege.id }),
+      nextUp,
+    );
+    for (const group of groups) {
+      const built = buildEntry({
+        campaign,
+        subject: w.subject,
+        entryKey: groupEntryKey(w.subject.id, group.key),
+        stage: 1,
+        approverIds: group.approverIds,
+        assignments: group.members,
+        plan: w.plan,
+        substitutions: group.substitutions,
+        dueDate: w.plan.length > 1 && stage?.periodDays ? addDays(campaign.startDate, stage.periodDays) : undefined,
+        now,
+      });
+      batch.push(built);
+      notifications.push(...entryNotifications(notifier, campaign, built.entry));
+      if (group.substitutions.length > 0) {
+        logs.push({
+          at: now.toISOString(),
+          level: 'INFO',
+          message: `self-review: ${group.substitutions[0]!.from}'s own access in ${w.subject.id} goes to ${group.substitutions[0]!.to} (${group.members.length} item(s), entry ${built.entry.id})`,
+        });
       }
     }
   }
   await deps.campaigns.putEntriesWithItems(batch, notifications);
-  const next = withPhase(campaign, { name: 'PREPARE', afterSubjectId: work[work.length - 1]!.subject.id }, now);
+  const next = withPhase({ ...campaign, logs: [...campaign.logs, ...logs] }, { name: 'PREPARE', afterSubjectId: work[work.length - 1]!.subject.id }, now);
   await deps.campaigns.saveCampaign(next);
   return next;
 }
@@ -117,7 +140,7 @@ async function* userSubjects(
         });
       return {
         subject: { id: user.id, name: user.displayName },
-        approverIds: defaultApproverIds('USER', user, managers),
+        plan: [{ approverIds: defaultApproverIds('USER', user, managers) }],
         assignments,
       };
     });
@@ -148,10 +171,41 @@ async function* privilegeSubjects(
       });
       works.push({
         subject: { id: privilege.id, name: privilege.name },
-        approverIds: defaultApproverIds('PRIVILEGE', privilege, owners),
+        plan: [{ approverIds: defaultApproverIds('PRIVILEGE', privilege, owners) }],
         assignments,
       });
     }
     yield works;
   }
+}
+
+/** Approval Start to each approver of a running entry; No Approver to the owner for one without. */
+export function entryNotifications(notifier: CampaignNotifier, campaign: Campaign, entry: Entry): Notification[] {
+  const extras = { subjectName: entry.subjectName, itemCount: entry.itemCount, stage: entry.stage };
+  if (entry.state === 'FAILED.PREPARE') {
+    return [notifier.compose('NO_APPROVER', notificationKey.noApprover(entry.id), campaign.ownerId, extras, entry.id)];
+  }
+  return entry.approverIds.map((approverId) =>
+    notifier.compose('APPROVAL_START', notificationKey.approvalStart(entry.id, approverId), approverId, extras, entry.id),
+  );
+}
+
+/**
+ * Who takes over access an approver holds when no other approver of the stage can: the holder's
+ * active manager, else the campaign owner (SPEC 2).
+ */
+export async function nextUpResolver(
+  notifier: CampaignNotifier,
+  campaign: Campaign,
+  work: { assignments: CertifiableAssignment[] }[],
+): Promise<(userId: string) => string | undefined> {
+  const managerOf = new Map<string, string | undefined>();
+  for (const w of work) for (const a of w.assignments) managerOf.set(a.user.id, a.user.managerId);
+  await notifier.prefetch([...managerOf.values()].filter((m): m is string => m !== undefined));
+  return (userId) => {
+    const managerId = managerOf.get(userId);
+    const manager = managerId ? notifier.known(managerId) : undefined;
+    if (manager && manager.status === 'ACTIVE' && manager.id !== userId) return manager.id;
+    return campaign.ownerId !== userId ? campaign.ownerId : undefined;
+  };
 }
