@@ -13,6 +13,7 @@ new StatelessStack(app, 'IdGovStateless', {
   directoryTable: stateful.tables.directoryTable,
   campaignTable: stateful.tables.campaignTable,
   alarmsTopic: stateful.topics.alarmsTopic,
+  approverIdentity: stateful.approverIdentity,
 });
 
 // Any unacknowledged finding fails the synth. Acknowledgements (one finding each, with its reason)

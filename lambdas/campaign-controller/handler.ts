@@ -17,12 +17,14 @@ const scheduledEvent = z.looseObject({
   time: isoInstant,
 });
 
+type Dependencies = Omit<ControllerDeps, 'clock'>;
+
 /** The handler over a dependency factory called once per container (tests inject their own). */
-export function createHandler(build: () => Omit<ControllerDeps, 'clock'>) {
-  let dependencies: Omit<ControllerDeps, 'clock'> | undefined;
+export function createHandler(build: () => Dependencies | Promise<Dependencies>) {
+  let dependencies: Dependencies | undefined;
   return async (event: unknown): Promise<ControllerReport> => {
     const { time } = parseInput(scheduledEvent, event, 'event');
-    dependencies ??= build();
+    dependencies ??= await build();
     return runCampaignController({ ...dependencies, clock: { now: () => new Date(time) } });
   };
 }

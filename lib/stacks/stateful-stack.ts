@@ -1,6 +1,7 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { TABLES, type TableDefinition } from '../../lambdas/shared/config/tables.js';
+import { ApproverIdentity } from '../constructs/approver-identity.js';
 import { DataTables } from '../constructs/data-tables.js';
 import { NotificationTopics } from '../constructs/notification-topics.js';
 
@@ -11,15 +12,20 @@ export const tableNameOutputKey = (definition: TableDefinition): string => `${de
 export const STATEFUL_OUTPUTS = {
   alarmsTopicArn: 'AlarmsTopicArn',
   operationsTopicArn: 'OperationsTopicArn',
+  approverUserPoolId: 'ApproverUserPoolId',
+  approverUserPoolClientId: 'ApproverUserPoolClientId',
 } as const;
 
 /**
  * Everything that holds data or identity and must survive a redeploy of the functions: the
- * tables (retained, deletion-protected, point-in-time recovery) and the notification topics.
+ * tables (retained, deletion-protected, point-in-time recovery), the notification topics, and the
+ * approvers' user pool (retained, deletion-protected).
  */
 export class StatefulStack extends Stack {
   readonly tables: DataTables;
   readonly topics: NotificationTopics;
+  /** Approvers' sign-in: identity is state (passwords, MFA enrolments), so it lives here, retained. */
+  readonly approverIdentity: ApproverIdentity;
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, {
@@ -29,6 +35,7 @@ export class StatefulStack extends Stack {
 
     this.tables = new DataTables(this, 'Data');
     this.topics = new NotificationTopics(this, 'Notifications');
+    this.approverIdentity = new ApproverIdentity(this, 'ApproverIdentity');
 
     for (const definition of TABLES) {
       new CfnOutput(this, tableNameOutputKey(definition), {
@@ -43,6 +50,14 @@ export class StatefulStack extends Stack {
     new CfnOutput(this, STATEFUL_OUTPUTS.operationsTopicArn, {
       description: 'SNS topic receiving the daily operations report',
       value: this.topics.operationsTopic.topicArn,
+    });
+    new CfnOutput(this, STATEFUL_OUTPUTS.approverUserPoolId, {
+      description: 'Cognito user pool of the approvers (create each approver with their directory email, verified)',
+      value: this.approverIdentity.userPool.userPoolId,
+    });
+    new CfnOutput(this, STATEFUL_OUTPUTS.approverUserPoolClientId, {
+      description: 'App client of the approver portal; its ID tokens call the approver API',
+      value: this.approverIdentity.userPoolClient.userPoolClientId,
     });
   }
 }

@@ -9,15 +9,19 @@ import {
   Stack,
   type StackProps,
 } from 'aws-cdk-lib';
+import type { IUserPool, IUserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
+import { ApproverApi } from '../constructs/approver-api.js';
 import { CampaignController } from '../constructs/campaign-controller.js';
 
 export interface StatelessStackProps extends StackProps {
   readonly directoryTable: ITable;
   readonly campaignTable: ITable;
   readonly alarmsTopic: ITopic;
+  /** The approvers' user pool and portal client (stateful stack): the approver API's authorizer. */
+  readonly approverIdentity: { readonly userPool: IUserPool; readonly userPoolClient: IUserPoolClient };
 }
 
 /** CloudFormation parameters of the stateless stack: deployment settings, not code. */
@@ -25,12 +29,14 @@ export const STATELESS_PARAMETERS = {
   senderAddress: 'SenderAddress',
   sesConfigurationSet: 'SesConfigurationSet',
   approverPortalUrl: 'ApproverPortalUrl',
+  hookFunctionArns: 'HookFunctionArns',
 } as const;
 
 /** Output keys of the stateless stack. */
 export const STATELESS_OUTPUTS = {
   controllerFunctionName: 'CampaignControllerFunctionName',
   controllerDeadLetterQueueUrl: 'CampaignControllerDeadLetterQueueUrl',
+  approverApiUrl: 'ApproverApiUrl',
 } as const;
 
 /**
@@ -41,6 +47,7 @@ export const STATELESS_OUTPUTS = {
  */
 export class StatelessStack extends Stack {
   readonly controller: CampaignController;
+  readonly approverApi: ApproverApi;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, {
@@ -70,6 +77,18 @@ export class StatelessStack extends Stack {
       allowedPattern: '^https://[^\\s]+$',
       constraintDescription: 'must be an https:// URL',
     });
+    const hookFunctionArns = new CfnParameter(this, STATELESS_PARAMETERS.hookFunctionArns, {
+      type: 'CommaDelimitedList',
+      default: '',
+      description:
+        'Lambda functions that campaigns may name as hooks (docs/hooks/README.md): comma-separated full ARNs, ' +
+        'with the version or alias if campaigns name one. The controller may invoke exactly these. Empty: none.',
+      // Checked for each element of the list; the empty default is one empty element.
+      allowedPattern:
+        '^(arn:aws[a-z-]*:lambda:[a-z]{2}(-[a-z]+)+-[0-9]:[0-9]{12}:function:[A-Za-z0-9_-]{1,64}(:([$]LATEST|[A-Za-z0-9_-]{1,128}))?)?$',
+      constraintDescription:
+        'must be Lambda function ARNs (arn:aws:lambda:REGION:ACCOUNT:function:NAME[:ALIAS_OR_VERSION]) separated by commas',
+    });
     const hasConfigurationSet = new CfnCondition(this, 'HasSesConfigurationSet', {
       expression: Fn.conditionNot(Fn.conditionEquals(configurationSet.valueAsString, '')),
     });
@@ -79,6 +98,7 @@ export class StatelessStack extends Stack {
       campaignTable: props.campaignTable,
       alarmTopic: props.alarmsTopic,
       approverPortalUrl: approverPortalUrl.valueAsString,
+      hookFunctionArns: hookFunctionArns.valueAsList,
       sender: {
         address: senderAddress.valueAsString,
         configurationSetName: configurationSet.valueAsString,
@@ -94,6 +114,18 @@ export class StatelessStack extends Stack {
       },
     });
 
+    this.approverApi = new ApproverApi(this, 'ApproverApi', {
+      directoryTable: props.directoryTable,
+      campaignTable: props.campaignTable,
+      userPool: props.approverIdentity.userPool,
+      userPoolClient: props.approverIdentity.userPoolClient,
+      approverPortalUrl: approverPortalUrl.valueAsString,
+    });
+
+    new CfnOutput(this, STATELESS_OUTPUTS.approverApiUrl, {
+      description: 'Approver API base URL (send the Cognito ID token as "Authorization: Bearer <token>")',
+      value: this.approverApi.url,
+    });
     new CfnOutput(this, STATELESS_OUTPUTS.controllerFunctionName, {
       description: 'Campaign controller function (invoke it to run the controller now)',
       value: this.controller.function.functionName,

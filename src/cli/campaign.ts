@@ -1,6 +1,8 @@
 // `idgov campaign create|list|show|set`.
 import { readFile } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
+import { absoluteHookRef, createHookInvoker } from '../local/file-hook-invoker.js';
+import { previewCampaign, type CampaignPreview } from '../../lambdas/shared/use-cases/preview-campaign.js';
 import type { Command } from 'commander';
 import { ValidationError } from '../../lambdas/shared/domain/errors.js';
 import type { Campaign, Entry, Item } from '../../lambdas/shared/domain/model.js';
@@ -19,7 +21,7 @@ export function registerCampaignCommands(program: Command): void {
     .option('--json', 'print the created campaign summary as JSON')
     .action(async (file: string, options: { now?: string; json?: boolean }, command: Command) => {
       const now = resolveNow(options.now);
-      const definition = await readJsonFile(file);
+      const definition = withAbsoluteHookRefs(await readJsonFile(file), dirname(resolve(file)));
       const created = await withRuntime(command, async (runtime) => {
         try {
           return await createCampaign(runtime.campaigns, definition, now);
@@ -31,6 +33,27 @@ export function registerCampaignCommands(program: Command): void {
       if (options.json) return outJson(campaignSummary(created));
       out(created.id);
       note(`created ${created.kind} campaign "${created.name}" (${created.state}), starts ${showDate(created.startDate)}`);
+    });
+
+  campaign
+    .command('preview')
+    .description('show what a campaign file would produce, without writing anything: subjects, items, approver workload, gaps')
+    .argument('<file>', 'campaign definition (JSON)')
+    .option('--now <iso>', 'preview as of this time (default: now; a later start date is used if the campaign starts later)')
+    .option('--json', 'print as JSON')
+    .action(async (file: string, options: { now?: string; json?: boolean }, command: Command) => {
+      const now = resolveNow(options.now);
+      const definition = withAbsoluteHookRefs(await readJsonFile(file), dirname(resolve(file)));
+      const preview = await withRuntime(command, async (runtime) => {
+        try {
+          return await previewCampaign({ directory: runtime.directory, hooks: createHookInvoker() }, definition, now);
+        } catch (error) {
+          if (error instanceof ValidationError) throw new ValidationError(`${basename(file)}: ${error.message}`, undefined, error.issues);
+          throw error;
+        }
+      });
+      if (options.json) return outJson(preview);
+      printPreview(preview);
     });
 
   campaign
@@ -117,6 +140,15 @@ function parseDays(value: string): number {
   return days;
 }
 
+/** `file:` hooks are relative to the campaign file; stored absolute, the controller finds them from anywhere. */
+export function withAbsoluteHookRefs(definition: unknown, baseDir: string): unknown {
+  if (!definition || typeof definition !== 'object' || !('hooks' in definition)) return definition;
+  const hooks = (definition as { hooks?: unknown }).hooks;
+  if (!hooks || typeof hooks !== 'object') return definition;
+  const fixed = Object.fromEntries(Object.entries(hooks).map(([name, ref]) => [name, typeof ref === 'string' ? absoluteHookRef(ref, baseDir) : ref]));
+  return { ...definition, hooks: fixed };
+}
+
 /** Reads a JSON file; an unreadable or malformed file is bad input naming the file. */
 export async function readJsonFile(path: string): Promise<unknown> {
   let text: string;
@@ -180,6 +212,7 @@ export function entryView(entry: Entry, items: Item[]) {
     endDate: entry.endDate ?? null,
     ...(entry.error ? { error: entry.error } : {}),
     ...(entry.stats ? { stats: entry.stats } : {}),
+    ...(entry.reassignments?.length ? { reassignments: entry.reassignments } : {}),
     items: items.map(itemView),
   };
 }
@@ -223,8 +256,24 @@ function printCampaign(c: Campaign, entries: ReturnType<typeof entryView>[]): vo
   out(`  ${entries.length} entries (${formatCounts(countBy(entries, (e) => e.state))})`);
   for (const e of entries) {
     out(`  entry ${e.id}  ${e.subjectKind} ${e.subjectId} (${e.subjectName})  ${e.state}  approvers ${e.approverIds.join(', ') || '-'}  due ${showDate(e.dueDate)}`);
+    for (const r of e.reassignments ?? []) {
+      out(`      reassigned ${showDate(r.at)} by ${r.by}: ${r.from.join(', ') || '-'} → ${r.to}${r.dueDate ? `, due ${showDate(r.previousDueDate)} → ${showDate(r.dueDate)}` : ''}: ${r.justification}`);
+    }
     for (const i of e.items) {
       out(`      item ${i.id}  ${i.userId} → ${i.privilegeId}  ${describeDecision(i.decision)}${i.applied ? `  [${i.applied.action}]` : ''}`);
     }
   }
+}
+
+function printPreview(p: CampaignPreview): void {
+  out(p.valid ? `valid; due ${showDate(p.dueDate)}; ${p.stages} stage(s)` : 'NOT VALID: the campaign would fail preparation');
+  for (const l of p.logs) out(`  ${l.level} ${l.field ? `${l.field}: ` : ''}${l.message}`);
+  if (!p.valid) return;
+  out(`${p.totals.subjects} subjects, ${p.totals.entries} entries, ${p.totals.items} items`);
+  out(table(['subject', 'name', 'items', 'entries (approvers: items)'], p.subjects.map((s) => [s.id, s.name, String(s.items), s.entries.map((e) => `${e.approverIds.join('+') || '(none)'}: ${e.items}`).join('; ')])));
+  out('approver workload:');
+  out(table(['approver', 'name', 'entries', 'items'], p.workload.map((w) => [w.approverId, w.approverName ?? '', String(w.entries), String(w.items)])));
+  out(p.withoutApprover.length ? `without an approver: ${p.withoutApprover.map((w) => `${w.subjectId} (${w.items} items)`).join(', ')}` : 'every subject has an approver');
+  out(p.substitutions.length ? 'self-review substitutions:' : 'no self-review substitutions');
+  for (const s of p.substitutions) out(`  ${s.subjectId} item ${s.itemId}: ${s.from} -> ${s.to} (${s.reason})`);
 }

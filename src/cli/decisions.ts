@@ -75,9 +75,9 @@ export function registerDecisionCommands(program: Command): void {
           : decide(runtime.campaigns, bulk ? { entryId, actorId: options.as, all } : { entryId, actorId: options.as, decisions: [decision] }, now).then((r) => [r]),
       );
       if (options.json) {
-        return outJson(
-          results.map((r) => ({ entryId: r.entry.id, entryState: r.entry.state, decided: r.decided, finished: r.finished, outcome: decision.outcome })),
-        );
+        const view = results.map((r) => ({ entryId: r.entry.id, entryState: r.entry.state, decided: r.decided, finished: r.finished }));
+        // One item: one object with the decision; bulk: one object per entry.
+        return outJson(bulk ? view.map((v) => ({ ...v, outcome: decision.outcome })) : { ...view[0], decision });
       }
       for (const r of results) {
         out(

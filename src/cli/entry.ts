@@ -1,6 +1,10 @@
-// `idgov entry set ENTRY_ID --state S | --due-date D`.
+// `idgov entry set ENTRY_ID --state S | --due-date D` and
+// `idgov entry reassign ENTRY_ID --to U --justification T [--extend-days N] [--as U]`.
 import type { Command } from 'commander';
+import { ENV } from '../../lambdas/shared/config/tables.js';
+import { ValidationError } from '../../lambdas/shared/domain/errors.js';
 import { changeEntry } from '../../lambdas/shared/use-cases/campaign-admin.js';
+import { reassignEntry, type Actor } from '../../lambdas/shared/use-cases/reassign-entry.js';
 import { out, outJson, resolveNow, showDate, withRuntime } from './context.js';
 
 export function registerEntryCommands(program: Command): void {
@@ -24,4 +28,68 @@ export function registerEntryCommands(program: Command): void {
       }
       out(`entry ${changed.id}: state ${changed.state}, due ${showDate(changed.dueDate)}`);
     });
+
+  entry
+    .command('reassign')
+    .description('hand an entry to another approver, with a justification; the new approver gets Approval Start')
+    .argument('<entryId>', 'entry id')
+    .requiredOption('--to <userId>', 'the new approver (an ACTIVE directory user)')
+    .requiredOption('--justification <text>', 'why (at least 10 characters); recorded with who and when')
+    .option('--extend-days <n>', 'also move the due date by this many days (1 to 365)')
+    .option('--as <userId>', "act as this approver or campaign owner (default: the administrator, who may reassign any entry)")
+    .option('--now <iso>', 'time of the change (default: now)')
+    .option('--json', 'print the result as JSON')
+    .action(async (entryId: string, options: ReassignOptions, command: Command) => {
+      const now = resolveNow(options.now);
+      const actor: Actor = options.as !== undefined ? { kind: 'user', userId: options.as } : { kind: 'administrator', name: 'administrator' };
+      const input = {
+        to: options.to,
+        justification: options.justification,
+        ...(options.extendDays !== undefined ? { extendDays: wholeNumber(options.extendDays, 'extendDays') } : {}),
+      };
+      const result = await withRuntime(command, (runtime) =>
+        reassignEntry(
+          {
+            campaigns: runtime.campaigns,
+            directory: runtime.directory,
+            outbox: runtime.outbox,
+            portalUrl: process.env[ENV.approverPortalUrl] || 'http://127.0.0.1/approvals',
+          },
+          { entryId, actor, input },
+          now,
+        ),
+      );
+      if (options.json) {
+        return outJson({
+          id: result.entry.id,
+          campaignId: result.entry.campaignId,
+          state: result.entry.state,
+          dueDate: result.entry.dueDate,
+          approverIds: result.entry.approverIds,
+          reassignment: result.reassignment,
+          notification: result.notification,
+        });
+      }
+      const r = result.reassignment;
+      out(
+        `entry ${result.entry.id}: reassigned from ${r.from.join(', ') || '-'} to ${r.to} by ${r.by}` +
+          `${r.dueDate ? `; due ${showDate(r.previousDueDate)} → ${showDate(r.dueDate)}` : `; due ${showDate(result.entry.dueDate)}`}` +
+          `; Approval Start to ${r.to} ${result.notification.status === 'PENDING' ? 'queued (sent by the next controller run)' : result.notification.status}`,
+      );
+    });
+}
+
+interface ReassignOptions {
+  to: string;
+  justification: string;
+  extendDays?: string;
+  as?: string;
+  now?: string;
+  json?: boolean;
+}
+
+/** An option's text as a number; the range is the domain's to check. */
+function wholeNumber(text: string, field: string): number {
+  if (!/^[+-]?\d+$/.test(text.trim())) throw new ValidationError(`must be a whole number of days, got "${text}"`, field);
+  return Number(text);
 }

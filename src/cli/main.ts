@@ -2,6 +2,7 @@
 // message on stderr naming the field), 1 anything unexpected (stack only with IDGOV_DEBUG=1).
 import { Command, CommanderError } from 'commander';
 import { DomainError } from '../../lambdas/shared/domain/errors.js';
+import { registerApiCommands } from './api.js';
 import { registerCampaignCommands } from './campaign.js';
 import { registerControllerCommands } from './controller.js';
 import { registerDecisionCommands } from './decisions.js';
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   registerControllerCommands(program);
   registerDecisionCommands(program);
   registerOutboxCommands(program);
+  registerApiCommands(program);
   // Every subcommand throws instead of exiting, so that the exit code is decided in one place.
   const override = (command: Command) => {
     command.exitOverride();

@@ -190,6 +190,7 @@ export function applyControllerEnvironment(runtime: Runtime, sesEndpoint?: strin
   process.env[ENV.approverPortalUrl] ??= 'http://127.0.0.1/approvals';
   // A run killed with Ctrl-C leaves its lease behind; locally, wait 5 minutes for it, not 16.
   process.env[ENV.leaseSeconds] ??= '300';
+  process.env[ENV.localFileHooks] = '1';
   if (runtime.dynamoEndpoint) process.env.AWS_ENDPOINT_URL_DYNAMODB = runtime.dynamoEndpoint;
   if (sesEndpoint) process.env.AWS_ENDPOINT_URL_SESV2 = sesEndpoint;
 }

@@ -23,6 +23,7 @@ export function buildStacks() {
     directoryTable: stateful.tables.directoryTable,
     campaignTable: stateful.tables.campaignTable,
     alarmsTopic: stateful.topics.alarmsTopic,
+    approverIdentity: stateful.approverIdentity,
   });
   return { app, stateful, stateless };
 }

@@ -107,6 +107,24 @@ describe.each(implementations)('store contract: $name', ({ make }) => {
       expect(await s.directory.getPrivilege('p-nothing')).toBeUndefined();
     });
 
+    it('findUserByEmail finds one user case-insensitively, follows an address change, and refuses an ambiguous address', async () => {
+      const alice = aUser({ id: 'u-alice', email: 'Alice.Martin@Example.com' });
+      await s.directory.putUsers([alice, aUser({ id: 'u-bob', email: 'bob@example.com' }), aUser({ id: 'u-bob2', email: 'BOB@example.com' })]);
+      // The email index shares GSI2 with the holders of privileges: neither sees the other.
+      await s.directory.putAssignments([anAssignment({ userId: 'u-alice', privilegeId: 'p-admin' })]);
+
+      expect(await s.directory.findUserByEmail('alice.martin@example.com')).toEqual(alice);
+      expect(await s.directory.findUserByEmail(' ALICE.MARTIN@EXAMPLE.COM ')).toEqual(alice);
+      expect(await s.directory.findUserByEmail('bob@example.com')).toBeUndefined();
+      expect(await s.directory.findUserByEmail('nobody@example.com')).toBeUndefined();
+      expect(await s.directory.findUserByEmail('')).toBeUndefined();
+      expect((await collect(s.directory.listHoldersOfPrivilege('p-admin'))).map((a) => a.userId)).toEqual(['u-alice']);
+
+      await s.directory.putUsers([{ ...alice, email: 'alice@example.org' }]);
+      expect(await s.directory.findUserByEmail('alice.martin@example.com')).toBeUndefined();
+      expect((await s.directory.findUserByEmail('alice@example.org'))?.id).toBe('u-alice');
+    });
+
     it('getUsers and getPrivileges read more ids than one BatchGet takes, skipping missing and repeated ones', async () => {
       const users = Array.from({ length: 130 }, (_, i) => aUser({ id: `u-${String(i).padStart(3, '0')}` }));
       const privileges = Array.from({ length: 105 }, (_, i) => aPrivilege({ id: `p-${String(i).padStart(3, '0')}` }));

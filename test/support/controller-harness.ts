@@ -11,7 +11,7 @@ import type { Notification } from '../../lambdas/shared/domain/model.js';
 import { createCampaign } from '../../lambdas/shared/use-cases/campaign-admin.js';
 import type { ControllerReport } from '../../lambdas/shared/use-cases/campaign-controller.js';
 import { decide } from '../../lambdas/shared/use-cases/decisions.js';
-import { silentLog, type Mailer, type OutgoingMail } from '../../lambdas/shared/use-cases/ports.js';
+import { silentLog, type HookInvoker, type Mailer, type OutgoingMail } from '../../lambdas/shared/use-cases/ports.js';
 
 export class RecordingMailer implements Mailer {
   readonly sent: OutgoingMail[] = [];
@@ -98,7 +98,11 @@ export interface Snapshot {
  * Builds the handler over real Dynamo adapters on the given tables. `doc` must be a client of its
  * own (the kill switch is installed on it).
  */
-export function createHarness(doc: DynamoDBDocumentClient, names: { directory: string; campaign: string }): Harness {
+export function createHarness(
+  doc: DynamoDBDocumentClient,
+  names: { directory: string; campaign: string },
+  options: { hooks?: HookInvoker; hookTimeoutMs?: number } = {},
+): Harness {
   const kill = new KillSwitch();
   installKillSwitch(doc, kill);
   const directory = new DynamoDirectoryStore({ doc, tableName: names.directory });
@@ -115,6 +119,8 @@ export function createHarness(doc: DynamoDBDocumentClient, names: { directory: s
     wallClock: wall,
     log: silentLog,
     settings: { portalUrl: 'https://idgov.example.com', leaseSeconds: 900 },
+    hooks: options.hooks,
+    hookTimeoutMs: options.hookTimeoutMs,
   }));
   const scan = async (table: string) => {
     const items: Record<string, unknown>[] = [];

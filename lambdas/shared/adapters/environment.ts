@@ -10,6 +10,7 @@ const controllerEnvironment = z.object({
   sesConfigurationSet: z.string().min(1).optional(),
   approverPortalUrl: z.url('must be a URL'),
   leaseSeconds: z.coerce.number().int('must be a whole number').positive('must be positive').default(960),
+  localFileHooks: z.enum(['0', '1'], { error: 'must be 0 or 1' }).default('0').transform((v) => v === '1'),
 });
 
 export type ControllerEnvironment = z.infer<typeof controllerEnvironment>;
@@ -21,6 +22,7 @@ const VARIABLES: Record<keyof ControllerEnvironment, string> = {
   sesConfigurationSet: ENV.sesConfigurationSet,
   approverPortalUrl: ENV.approverPortalUrl,
   leaseSeconds: ENV.leaseSeconds,
+  localFileHooks: ENV.localFileHooks,
 };
 
 export function readControllerEnvironment(env: NodeJS.ProcessEnv = process.env): ControllerEnvironment {

@@ -24,6 +24,7 @@ const GSI2: IndexDefinition = { indexName: 'GSI2', partitionKey: 'GSI2PK', sortK
 /**
  * Directory: users, privileges, assignments.
  *   user        PK=USER#<id>   SK=#PROFILE          GSI1 USERS / <id>
+ *                                                   GSI2 EMAIL#<lower-cased email> / <id> (caller lookup)
  *   privilege   PK=PRIV#<id>   SK=#PROFILE          GSI1 PRIVILEGES / <id>
  *   assignment  PK=USER#<uid>  SK=ASSIGN#<pid>      GSI2 PRIV#<pid> / <origin>#<uid>
  */
@@ -68,6 +69,8 @@ export const ENV = {
   sesConfigurationSet: 'SES_CONFIGURATION_SET',
   approverPortalUrl: 'APPROVER_PORTAL_URL',
   leaseSeconds: 'CONTROLLER_LEASE_SECONDS',
+  /** Local runtime only: lets campaigns name `file:` hook modules. Never set on AWS. */
+  localFileHooks: 'IDGOV_LOCAL_FILE_HOOKS',
 } as const;
 
 export const SERVICE_NAME = 'idgov';

@@ -2,6 +2,7 @@
 import { addDays } from './campaign-schedule.js';
 import { ValidationError } from './errors.js';
 import { compileFilter } from './filter.js';
+import { HOOK_NAMES, isHookName, parseHookRef } from './hook-contracts.js';
 import type { Campaign, CampaignLog } from './model.js';
 
 export interface StartValidation {
@@ -36,12 +37,17 @@ export function validateForStart(campaign: Campaign, now: Date, ownerExists: boo
     error(`status expiration date ${campaign.statusExpirationDate} is not after the due date ${dueDate}`, 'statusExpirationDate');
   }
 
-  // Hooks (findSubjects, limitResources, findApprovers) arrive with the approver-extensibility work.
-  for (const hook of Object.keys(campaign.hooks ?? {})) error('hooks are not supported by this version', `hooks.${hook}`);
+  for (const [hook, ref] of Object.entries(campaign.hooks ?? {})) {
+    if (!isHookName(hook)) error(`unknown hook; hooks are ${HOOK_NAMES.join(', ')}`, `hooks.${hook}`);
+    else if (typeof ref !== 'string' || !parseHookRef(ref)) error('must be a Lambda function ARN or file:<path to an ES module>', `hooks.${hook}`);
+  }
+  if (campaign.hooks?.findSubjects && campaign.subjects?.filter) {
+    logs.push(log(at, 'WARN', 'the findSubjects hook chooses the subjects; the subject filter is ignored', 'subjects.filter'));
+  }
   const subjectFilter = campaign.subjects?.filter;
   if (subjectFilter === undefined || subjectFilter.trim() === '') {
     if (!campaign.hooks?.findSubjects) error('a subject filter or a findSubjects hook is required', 'subjects.filter');
-  } else {
+  } else if (!campaign.hooks?.findSubjects) {
     checkFilter(subjectFilter, 'subjects.filter', error);
   }
   const resourceFilter = campaign.resources?.filter;

@@ -15,10 +15,11 @@ export const notificationKey = {
   campaignEnd: (c: Campaign) => `${c.runId}|CAMPAIGN_END`,
 };
 
+/** What a notification says beyond the campaign itself; `dueDate` here is an entry's own due date. */
 export type ViewExtras = Omit<
   NotificationView,
-  'campaignId' | 'campaignName' | 'runLabel' | 'kind' | 'dueDate' | 'startDate' | 'recipientName' | 'ownerName' | 'tasksUrl'
->;
+  'campaignId' | 'campaignName' | 'runLabel' | 'kind' | 'startDate' | 'recipientName' | 'ownerName' | 'tasksUrl' | 'dueDate'
+> & { dueDate?: string };
 
 export interface ComposeInput {
   campaign: Campaign;
@@ -59,6 +60,7 @@ export function composeNotification(input: ComposeInput): Notification {
     tasksUrl: tasksUrl(input.portalUrl, input.recipientId),
     entryId: input.entryId,
     ...input.extras,
+    ...(input.extras?.dueDate ? { dueDate: dateOnly(input.extras.dueDate) } : {}),
   };
   const { subject, body } = renderNotification(template, view);
   const skipReason = !template.active

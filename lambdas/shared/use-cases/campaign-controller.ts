@@ -21,7 +21,9 @@ import { notificationKey } from '../domain/notifications.js';
 import { CampaignNotifier } from './campaign-notifier.js';
 import { dispatchNotifications, type DispatchResult } from './dispatch-notifications.js';
 import { applyDecisions, closeCampaign } from './finish-campaign.js';
-import type { CampaignStore, Clock, DirectoryStore, Log, Mailer, Outbox } from './ports.js';
+import type { CampaignStore, Clock, DirectoryStore, HookInvoker, Log, Mailer, Outbox } from './ports.js';
+import { HookError } from './call-hook.js';
+import type { CampaignLog } from '../domain/model.js';
 import { prepareCampaign } from './prepare-campaign.js';
 import { runEntries } from './run-entries.js';
 
@@ -36,6 +38,9 @@ export interface ControllerDeps {
   wallClock: Clock;
   log: Log;
   settings: ControllerSettings;
+  /** Calls campaign hooks; without it a campaign with hooks fails preparation, saying why. */
+  hooks?: HookInvoker;
+  hookTimeoutMs?: number;
 }
 
 export interface ControllerSettings {
@@ -139,7 +144,16 @@ async function step(deps: ControllerDeps, c: Campaign, now: Date): Promise<Campa
   switch (c.state) {
     case 'PREPARING': {
       if (at < c.startDate) return undefined;
-      if (c.phase.name === 'PREPARE') return prepareCampaign({ ...deps, portalUrl }, c, now);
+      if (c.phase.name === 'PREPARE') {
+        try {
+          return await prepareCampaign({ ...deps, portalUrl }, c, now);
+        } catch (error) {
+          // A hook that failed: every hook answers before anything is written, so nothing is half-done.
+          if (!(error instanceof HookError)) throw error;
+          const logs: CampaignLog[] = [{ at, level: 'ERROR', message: error.message, field: error.field }];
+          return failStart(deps, c, logs, now);
+        }
+      }
       if (c.phase.name === 'ANNOUNCE') {
         const notifier = new CampaignNotifier(deps.directory, portalUrl, c, now);
         await deps.outbox.enqueue([await notifier.composeFor('CAMPAIGN_START', notificationKey.campaignStart(c), c.ownerId)]);
@@ -181,9 +195,14 @@ async function start(deps: ControllerDeps, c: Campaign, now: Date): Promise<Camp
   const validation = validateForStart(c, now, owner !== undefined);
   if (validation.ok) return save(deps, beginPreparation(c, validation.logs, validation.dueDate!, now));
 
-  const failed = failPreparation(c, validation.logs, now);
+  return failStart(deps, c, validation.logs, now);
+}
+
+/** FAILED.PREPARED with the reasons in the logs and a Prepare Error to the owner. */
+async function failStart(deps: ControllerDeps, c: Campaign, logs: CampaignLog[], now: Date): Promise<Campaign> {
+  const failed = failPreparation(c, logs, now);
   const notifier = new CampaignNotifier(deps.directory, deps.settings.portalUrl, c, now);
-  const errors = validation.logs.filter((l) => l.level === 'ERROR').map((l) => ({ field: l.field, message: l.message }));
+  const errors = logs.filter((l) => l.level === 'ERROR').map((l) => ({ field: l.field, message: l.message }));
   await deps.outbox.enqueue([
     await notifier.composeFor('PREPARE_ERROR', notificationKey.prepareError(c, failed.prepareAttempt), c.ownerId, { errors }),
   ]);

@@ -30,6 +30,11 @@ export interface DirectoryStore {
   getUsers(ids: string[]): Promise<Map<string, User>>;
   getPrivilege(id: string): Promise<Privilege | undefined>;
   getPrivileges(ids: string[]): Promise<Map<string, Privilege>>;
+  /**
+   * The user with this email address, compared case-insensitively (how the approver API names its
+   * caller). Undefined when nobody, or more than one user, has it: an ambiguous address identifies nobody.
+   */
+  findUserByEmail(email: string): Promise<User | undefined>;
 
   /** Every user, in id order, a page at a time. */
   listUsers(): Pages<User>;

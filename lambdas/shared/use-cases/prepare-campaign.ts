@@ -4,17 +4,16 @@
 // the same deterministic keys.
 import { withPhase } from '../domain/campaign-lifecycle.js';
 import { addDays } from '../domain/campaign-schedule.js';
-import { buildEntry, defaultApproverIds, type CertifiableAssignment } from '../domain/entries.js';
+import { buildEntry, type CertifiableAssignment } from '../domain/entries.js';
 import { groupEntryKey, splitSelfReview } from '../domain/review-groups.js';
-import { compileFilter, privilegeFilterSubject, userFilterSubject, type CompiledFilter } from '../domain/filter.js';
-import type { Campaign, CampaignLog, Entry, Item, Notification, Privilege, StagePlan, User } from '../domain/model.js';
+import type { Campaign, CampaignLog, Entry, Item, Notification } from '../domain/model.js';
 import { notificationKey } from '../domain/notifications.js';
 import { CampaignNotifier } from './campaign-notifier.js';
-import { collect, mapLimit } from './concurrency.js';
-import type { CampaignStore, DirectoryStore } from './ports.js';
+import { collect } from './concurrency.js';
+import type { CampaignStore } from './ports.js';
+import { selectWork, usesHooks, type SelectionDeps, type SubjectWork } from './select-subjects.js';
 
-export interface PrepareDeps {
-  directory: DirectoryStore;
+export interface PrepareDeps extends SelectionDeps {
   campaigns: CampaignStore;
   portalUrl: string;
 }
@@ -22,18 +21,13 @@ export interface PrepareDeps {
 /** Chunk bounds: large enough to fill write batches, small enough to resume cheaply. */
 const CHUNK_ITEMS = 10_000;
 const CHUNK_SUBJECTS = 1_000;
-const READ_CONCURRENCY = 8;
 
-export interface SubjectWork {
-  subject: { id: string; name: string };
-  /** The approval stages; stage 1 starts now. Default: one stage of the default approvers. */
-  plan: StagePlan[];
-  assignments: CertifiableAssignment[];
-}
-
+/**
+ * Writes the campaign's entries. Without hooks, selection streams and each chunk is written as it
+ * comes. With hooks, every hook answers before anything is written, so a failing hook leaves
+ * nothing half-written: it surfaces as a HookError and the campaign fails preparation.
+ */
 export async function prepareCampaign(deps: PrepareDeps, campaign: Campaign, now: Date): Promise<Campaign> {
-  const subjectFilter = compileFilter(campaign.subjects.filter ?? '', 'subjects.filter');
-  const resourceFilter = campaign.resources?.filter ? compileFilter(campaign.resources.filter, 'resources.filter') : undefined;
   const after = campaign.phase.name === 'PREPARE' ? campaign.phase.afterSubjectId : undefined;
   const notifier = new CampaignNotifier(deps.directory, deps.portalUrl, campaign, now);
   await notifier.prefetch([campaign.ownerId]);
@@ -50,11 +44,9 @@ export async function prepareCampaign(deps: PrepareDeps, campaign: Campaign, now
     current = await writeChunk(deps, current, work, notifier, now);
   };
 
-  const selected =
-    campaign.kind === 'USER'
-      ? userSubjects(deps.directory, subjectFilter, resourceFilter, after)
-      : privilegeSubjects(deps.directory, subjectFilter, resourceFilter, after);
-  for await (const works of selected) {
+  const selected = selectWork(deps, campaign, now, after);
+  const pages = usesHooks(campaign) ? [await collect(selected)] : selected;
+  for await (const works of pages) {
     for (const work of works) {
       pending.push(work);
       pendingItems += work.assignments.length;
@@ -118,70 +110,9 @@ async function writeChunk(
   return next;
 }
 
-/** USER campaign: users matching the filter, their MANUAL assignments, approver = manager. */
-async function* userSubjects(
-  directory: DirectoryStore,
-  subjectFilter: CompiledFilter,
-  resourceFilter: CompiledFilter | undefined,
-  after: string | undefined,
-): AsyncGenerator<SubjectWork[]> {
-  const privileges = new Map((await collect(directory.listPrivileges())).map((p) => [p.id, p]));
-  for await (const page of directory.listUsers()) {
-    const users = page.filter((u) => (after === undefined || u.id > after) && subjectFilter.matches(userFilterSubject(u)));
-    if (users.length === 0) continue;
-    const managers = await directory.getUsers(users.flatMap((u) => (u.managerId ? [u.managerId] : [])));
-    yield await mapLimit(users, READ_CONCURRENCY, async (user) => {
-      const assignments = (await directory.listAssignmentsOfUser(user.id))
-        .filter((a) => a.origin === 'MANUAL')
-        .flatMap((a): CertifiableAssignment[] => {
-          const privilege: Privilege = privileges.get(a.privilegeId) ?? { id: a.privilegeId, name: a.privilegeId, ownerIds: [] };
-          if (resourceFilter && !resourceFilter.matches(privilegeFilterSubject(privilege))) return [];
-          return [{ user, privilege, endDate: a.endDate, parameters: a.parameters, approvedAt: a.approvedAt, approvedBy: a.approvedBy }];
-        });
-      return {
-        subject: { id: user.id, name: user.displayName },
-        plan: [{ approverIds: defaultApproverIds('USER', user, managers) }],
-        assignments,
-      };
-    });
-  }
-}
-
-/** PRIVILEGE campaign: privileges matching the filter, their MANUAL holders, approvers = owners. */
-async function* privilegeSubjects(
-  directory: DirectoryStore,
-  subjectFilter: CompiledFilter,
-  resourceFilter: CompiledFilter | undefined,
-  after: string | undefined,
-): AsyncGenerator<SubjectWork[]> {
-  for await (const page of directory.listPrivileges()) {
-    const privileges = page.filter(
-      (p) => (after === undefined || p.id > after) && subjectFilter.matches(privilegeFilterSubject(p)),
-    );
-    if (privileges.length === 0) continue;
-    const owners = await directory.getUsers(privileges.flatMap((p) => p.ownerIds));
-    const works: SubjectWork[] = [];
-    for (const privilege of privileges) {
-      const holders = await collect(directory.listHoldersOfPrivilege(privilege.id, 'MANUAL'));
-      const users = await directory.getUsers(holders.map((h) => h.userId));
-      const assignments = holders.flatMap((a): CertifiableAssignment[] => {
-        const user: User = users.get(a.userId) ?? { id: a.userId, displayName: a.userId, email: '', status: 'ACTIVE' };
-        if (resourceFilter && !resourceFilter.matches(userFilterSubject(user))) return [];
-        return [{ user, privilege, endDate: a.endDate, parameters: a.parameters, approvedAt: a.approvedAt, approvedBy: a.approvedBy }];
-      });
-      works.push({
-        subject: { id: privilege.id, name: privilege.name },
-        plan: [{ approverIds: defaultApproverIds('PRIVILEGE', privilege, owners) }],
-        assignments,
-      });
-    }
-    yield works;
-  }
-}
-
 /** Approval Start to each approver of a running entry; No Approver to the owner for one without. */
 export function entryNotifications(notifier: CampaignNotifier, campaign: Campaign, entry: Entry): Notification[] {
-  const extras = { subjectName: entry.subjectName, itemCount: entry.itemCount, stage: entry.stage };
+  const extras = { subjectName: entry.subjectName, itemCount: entry.itemCount, stage: entry.stage, dueDate: entry.dueDate };
   if (entry.state === 'FAILED.PREPARE') {
     return [notifier.compose('NO_APPROVER', notificationKey.noApprover(entry.id), campaign.ownerId, extras, entry.id)];
   }

@@ -1,6 +1,6 @@
 // DirectoryStore on the directory table (key design in config/tables.ts): profiles by key, lists
-// from GSI1 in id order, holders of a privilege from GSI2 by origin.
-import { DeleteCommand, GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+// from GSI1 in id order, holders of a privilege from GSI2 by origin, a user by email from GSI2.
+import { DeleteCommand, GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConflictError } from '../../domain/errors.js';
 import type { Assignment, Privilege, User } from '../../domain/model.js';
 import type { DirectoryStore, Pages } from '../../use-cases/ports.js';
@@ -19,6 +19,7 @@ import {
   USERS_GSI1PK,
   assignmentKey,
   assignmentRecord,
+  emailPk,
   privilegeKey,
   privilegePk,
   privilegeRecord,
@@ -78,6 +79,26 @@ export class DynamoDirectoryStore implements DirectoryStore {
   async getPrivileges(ids: string[]): Promise<Map<string, Privilege>> {
     const records = await batchGet(this.doc, this.tableName, ids.map(privilegeKey), this.batch);
     return new Map(records.map((r) => toEntity<Privilege>(r)).map((p) => [p.id, p]));
+  }
+
+  async findUserByEmail(email: string): Promise<User | undefined> {
+    if (!email.trim()) return undefined;
+    // Two records are enough to tell "one" from "ambiguous"; the index is eventually consistent,
+    // so the profile is read again by key.
+    const output = await this.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: 'GSI2',
+        KeyConditionExpression: 'GSI2PK = :pk',
+        ExpressionAttributeValues: { ':pk': emailPk(email) },
+        ProjectionExpression: 'GSI2SK',
+        Limit: 2,
+      }),
+    );
+    const found = output.Items ?? [];
+    if (found.length !== 1) return undefined;
+    const user = await this.getUser(found[0]!.GSI2SK as string);
+    return user && user.email.trim().toLowerCase() === email.trim().toLowerCase() ? user : undefined;
   }
 
   listUsers(): Pages<User> {

@@ -26,12 +26,17 @@ export const userKey = (id: string) => key(userPk(id), PROFILE_SK);
 export const privilegeKey = (id: string) => key(privilegePk(id), PROFILE_SK);
 export const assignmentKey = (userId: string, privilegeId: string) => key(userPk(userId), `${ASSIGN_PREFIX}${privilegeId}`);
 
+/** GSI2 of a user record: found by email (the approver API's caller lookup); case-insensitive. */
+export const emailPk = (email: string) => `EMAIL#${email.trim().toLowerCase()}`;
+
 export const userRecord = (user: User): DynamoRecord => ({
   ...user,
   ...userKey(user.id),
   entity: 'user',
   GSI1PK: USERS_GSI1PK,
   GSI1SK: user.id,
+  // An index key may not be an empty string: a user without an address is simply not findable by it.
+  ...(user.email?.trim() ? { GSI2PK: emailPk(user.email), GSI2SK: user.id } : {}),
 });
 
 export const privilegeRecord = (privilege: Privilege): DynamoRecord => ({

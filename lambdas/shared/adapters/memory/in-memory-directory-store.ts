@@ -45,6 +45,13 @@ export class InMemoryDirectoryStore implements DirectoryStore {
     return new Map(ids.flatMap((id) => (this.privileges.has(id) ? [[id, stored(this.privileges.get(id)!)] as const] : [])));
   }
 
+  async findUserByEmail(email: string): Promise<User | undefined> {
+    const wanted = email.trim().toLowerCase();
+    if (!wanted) return undefined;
+    const found = [...this.users.values()].filter((u) => u.email.trim().toLowerCase() === wanted);
+    return found.length === 1 ? stored(found[0]!) : undefined;
+  }
+
   listUsers(): Pages<User> {
     return inPages([...this.users.values()].sort(byKey((u) => u.id)), this.pageSize);
   }

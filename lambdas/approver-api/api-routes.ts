@@ -1,0 +1,12 @@
+// The approver API's routes, in one place: the Lambda's router dispatches on them and the CDK
+// construct declares each one in API Gateway with the JWT authorizer.
+export const APPROVER_API_ROUTES = [
+  { method: 'GET', path: '/tasks' },
+  { method: 'GET', path: '/entries/{id}' },
+  { method: 'POST', path: '/entries/{id}/decisions' },
+  { method: 'POST', path: '/entries/{id}/reassign' },
+] as const;
+
+export type ApproverApiRoute = (typeof APPROVER_API_ROUTES)[number];
+type KeyOf<R> = R extends { method: infer M extends string; path: infer P extends string } ? `${M} ${P}` : never;
+export type RouteKey = KeyOf<ApproverApiRoute>;

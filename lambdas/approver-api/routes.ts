@@ -1,0 +1,226 @@
+// The approver API (issue 3, item 7; SPEC 3): routes, who the caller is, and the JSON views. The
+// Lambda handler and the local server both call handleApproverRequest; they differ only in how the
+// caller is found (the JWT's email when deployed, a header on the local server).
+import { z } from 'zod';
+import { isDecided } from '../shared/domain/entries.js';
+import { ForbiddenError, ValidationError } from '../shared/domain/errors.js';
+import type { Entry, Item, User } from '../shared/domain/model.js';
+import { decisionInputSchema, parseInput } from '../shared/domain/schemas.js';
+import {
+  HttpError,
+  errorResponse,
+  jsonObjectBody,
+  jsonResponse,
+  toApiRequest,
+  type ApiRequest,
+  type ApiResponse,
+} from '../shared/adapters/http/http-api.js';
+import { decide, listTasks, type DecideRequest } from '../shared/use-cases/decisions.js';
+import { readEntryAs } from '../shared/use-cases/entry-access.js';
+import type { CampaignStore, DirectoryStore, Log, Outbox } from '../shared/use-cases/ports.js';
+import { reassignEntry } from '../shared/use-cases/reassign-entry.js';
+import { APPROVER_API_ROUTES, type RouteKey } from './api-routes.js';
+
+export interface ApproverApiDeps {
+  campaigns: CampaignStore;
+  directory: DirectoryStore;
+  outbox: Outbox;
+  /** Base URL of the approver portal, for links in the notifications a reassignment sends. */
+  portalUrl: string;
+  log: Log;
+}
+
+/** Names the caller, a directory user, or throws (HttpError 401, ForbiddenError 403). */
+export type CallerResolver = (request: ApiRequest, directory: DirectoryStore) => Promise<User>;
+
+export interface RequestContext extends ApproverApiDeps {
+  resolveCaller: CallerResolver;
+  now: Date;
+}
+
+/**
+ * The deployed API's caller: the email claim of the Cognito ID token API Gateway validated, which
+ * must be verified and belong to exactly one ACTIVE directory user. Headers are never consulted.
+ */
+export const callerFromJwt: CallerResolver = async (request, directory) => {
+  const email = request.claims?.email;
+  if (typeof email !== 'string' || email.trim() === '') {
+    throw new HttpError(401, 'UNAUTHENTICATED', 'no email claim in the token: send the Cognito ID token as "Authorization: Bearer <token>"');
+  }
+  // API Gateway passes claims as strings; a JWT library would give a boolean.
+  const verified = request.claims?.email_verified;
+  if (verified !== true && verified !== 'true') throw new ForbiddenError(`the email ${email} is not verified`);
+  return activeUser(await directory.findUserByEmail(email), `no single directory user has the email ${email}`);
+};
+
+/** A resolved caller must be an ACTIVE directory user. */
+export function activeUser(user: User | undefined, unknown: string): User {
+  if (!user) throw new ForbiddenError(unknown);
+  if (user.status !== 'ACTIVE') throw new ForbiddenError(`${user.id} is ${user.status}`);
+  return user;
+}
+
+type Handle = (ctx: RequestContext, caller: User, request: ApiRequest, params: Record<string, string>) => Promise<unknown>;
+
+interface Route {
+  method: string;
+  /** Segments; `{name}` matches one segment. */
+  path: string;
+  handle: Handle;
+}
+
+const HANDLERS: Record<RouteKey, Handle> = {
+  'GET /tasks': getTasks,
+  'GET /entries/{id}': getEntry,
+  'POST /entries/{id}/decisions': postDecisions,
+  'POST /entries/{id}/reassign': postReassign,
+};
+
+const ROUTES: Route[] = APPROVER_API_ROUTES.map((r) => ({ ...r, handle: HANDLERS[`${r.method} ${r.path}` as RouteKey] }));
+
+export async function handleApproverRequest(event: unknown, ctx: RequestContext): Promise<ApiResponse> {
+  let request: ApiRequest | undefined;
+  try {
+    request = toApiRequest(event);
+    const { route, params } = match(request);
+    const caller = await ctx.resolveCaller(request, ctx.directory);
+    return jsonResponse(200, await route.handle(ctx, caller, request, params));
+  } catch (error) {
+    return errorResponse(error, ctx.log, request);
+  }
+}
+
+function match(request: ApiRequest): { route: Route; params: Record<string, string> } {
+  const segments = request.path.split('/').slice(1);
+  const allowed: string[] = [];
+  for (const route of ROUTES) {
+    const pattern = route.path.split('/').slice(1);
+    if (pattern.length !== segments.length) continue;
+    const params: Record<string, string> = {};
+    const fits = pattern.every((part, i) => {
+      const segment = segments[i]!;
+      if (!part.startsWith('{')) return part === segment;
+      const value = decodeSegment(segment);
+      if (value === undefined || value === '') return false;
+      params[part.slice(1, -1)] = value;
+      return true;
+    });
+    if (!fits) continue;
+    if (route.method === request.method) return { route, params };
+    allowed.push(route.method);
+  }
+  if (allowed.length > 0) {
+    throw new HttpError(405, 'METHOD_NOT_ALLOWED', `${request.method} is not allowed on ${request.path}; use ${allowed.join(', ')}`, undefined, {
+      allow: allowed.join(', '),
+    });
+  }
+  throw new HttpError(404, 'NOT_FOUND', `no route ${request.method} ${request.path}`);
+}
+
+function decodeSegment(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
+}
+
+async function getTasks(ctx: RequestContext, caller: User) {
+  const tasks = await listTasks(ctx.campaigns, caller.id);
+  return {
+    caller: { id: caller.id, displayName: caller.displayName },
+    tasks: tasks.map((t) => ({
+      entryId: t.entry.id,
+      campaignId: t.entry.campaignId,
+      campaignName: t.campaignName,
+      subjectKind: t.entry.subjectKind,
+      subjectId: t.entry.subjectId,
+      subjectName: t.entry.subjectName,
+      stage: t.entry.stage,
+      dueDate: t.entry.dueDate,
+      itemCount: t.items.length,
+      openItemCount: t.openItems.length,
+      openItems: t.openItems.map((i) => itemView(i, t.entry)),
+    })),
+  };
+}
+
+async function getEntry(ctx: RequestContext, caller: User, _request: ApiRequest, params: Record<string, string>) {
+  const { entry, items, campaign } = await readEntryAs(ctx.campaigns, params.id!, caller.id);
+  return entryView(entry, items, campaign.name);
+}
+
+async function postDecisions(ctx: RequestContext, caller: User, request: ApiRequest, params: Record<string, string>) {
+  const result = await decide(ctx.campaigns, { entryId: params.id!, actorId: caller.id, ...decisionsOf(jsonObjectBody(request)) }, ctx.now);
+  return { entryId: result.entry.id, state: result.entry.state, decided: result.decided, finished: result.finished };
+}
+
+const bulkDecisionSchema = z.strictObject({
+  outcome: z.enum(['APPROVE', 'REJECT']),
+  comment: z.string().max(2000, 'must be at most 2000 characters').optional(),
+  privilegeId: z.string().min(1, 'must not be empty').optional(),
+});
+
+/**
+ * `{ "decisions": [ ... ] }`, `{ "all": { outcome, comment?, privilegeId? } }` (every open item), or
+ * one decision object. Each is checked here so that fields are named as the client sent them.
+ */
+function decisionsOf(body: Record<string, unknown>): Pick<DecideRequest, 'decisions' | 'all'> {
+  const wrapper = ['decisions', 'all'].find((key) => key in body);
+  if (!wrapper) {
+    parseInput(decisionInputSchema, body);
+    return { decisions: [body] };
+  }
+  const extra = Object.keys(body).filter((k) => k !== wrapper);
+  if (extra.length > 0) throw new ValidationError(extra[0] === 'all' ? 'give either decisions or all, not both' : 'unknown field', extra[0]);
+  if (wrapper === 'all') return { all: parseInput(bulkDecisionSchema, body.all, 'all') };
+  const { decisions } = body;
+  if (!Array.isArray(decisions)) throw new ValidationError('must be a list of decisions', 'decisions');
+  if (decisions.length === 0) throw new ValidationError('at least one decision is required', 'decisions');
+  decisions.forEach((d, i) => parseInput(decisionInputSchema, d, `decisions.${i}`));
+  return { decisions };
+}
+
+async function postReassign(ctx: RequestContext, caller: User, request: ApiRequest, params: Record<string, string>) {
+  const result = await reassignEntry(ctx, { entryId: params.id!, actor: { kind: 'user', userId: caller.id }, input: jsonObjectBody(request) }, ctx.now);
+  const items = (await ctx.campaigns.getEntryWithItems(result.entry.id))?.items ?? [];
+  return { ...entryView(result.entry, items), reassignment: result.reassignment, notification: result.notification };
+}
+
+function itemView(item: Item, entry: Entry) {
+  return {
+    id: item.id,
+    userId: item.userId,
+    userName: item.userName ?? null,
+    privilegeId: item.privilegeId,
+    privilegeName: item.privilegeName ?? null,
+    privilegeRisk: item.privilegeRisk ?? null,
+    endDate: item.endDate ?? null,
+    parameters: item.parameters ?? {},
+    grantedAt: item.grantedAt ?? null,
+    grantedBy: item.grantedBy ?? null,
+    open: !isDecided(item, entry),
+    decision: item.decision ?? null,
+    ...(item.priorDecisions?.length ? { priorDecisions: item.priorDecisions } : {}),
+  };
+}
+
+function entryView(entry: Entry, items: Item[], campaignName?: string) {
+  return {
+    id: entry.id,
+    campaignId: entry.campaignId,
+    ...(campaignName !== undefined ? { campaignName } : {}),
+    subjectKind: entry.subjectKind,
+    subjectId: entry.subjectId,
+    subjectName: entry.subjectName,
+    stage: entry.stage,
+    state: entry.state,
+    approverIds: entry.approverIds,
+    dueDate: entry.dueDate,
+    closedAt: entry.closedAt ?? null,
+    itemCount: items.length,
+    openItemCount: items.filter((i) => !isDecided(i, entry)).length,
+    reassignments: entry.reassignments ?? [],
+    items: items.map((i) => itemView(i, entry)),
+  };
+}

@@ -1,0 +1,109 @@
+// Reassigns a certification entry (issue 3, item 4). Only the entry's current approver or the
+// campaign owner (or the administrator, through the CLI) may do it, only while the entry and its
+// campaign run; the new approver is told with an Approval Start. Every refusal changes nothing.
+import { z } from 'zod';
+import { ClosedError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../domain/errors.js';
+import type { Entry, Notification, Reassignment } from '../domain/model.js';
+import { isDecided } from '../domain/entries.js';
+import { reassign, reassignmentNoticeKey } from '../domain/reassignment.js';
+import { parseInput } from '../domain/schemas.js';
+import { CampaignNotifier } from './campaign-notifier.js';
+import type { CampaignStore, DirectoryStore, Outbox } from './ports.js';
+
+/** Who asks: a directory user (an approver or the campaign owner), or the administrator (CLI). */
+export type Actor = { kind: 'user'; userId: string } | { kind: 'administrator'; name: string };
+
+export const actorName = (actor: Actor) => (actor.kind === 'user' ? actor.userId : actor.name);
+
+/** The body of a reassignment request; lengths and day counts are checked by the domain. */
+export const reassignInputSchema = z.strictObject({
+  to: z.string().trim().min(1, 'must name the new approver').max(256, 'must be at most 256 characters'),
+  justification: z.string(),
+  extendDays: z.number().optional(),
+});
+export type ReassignInput = z.infer<typeof reassignInputSchema>;
+
+export interface ReassignEntryDeps {
+  campaigns: CampaignStore;
+  directory: DirectoryStore;
+  outbox: Outbox;
+  /** Base URL of the approver portal, for the notification's link. */
+  portalUrl: string;
+}
+
+export interface ReassignEntryRequest {
+  entryId: string;
+  actor: Actor;
+  /** Raw input (an API body, CLI options): validated here, naming the field. */
+  input: unknown;
+}
+
+export interface ReassignEntryResult {
+  entry: Entry;
+  reassignment: Reassignment;
+  notification: Pick<Notification, 'key' | 'kind' | 'recipientId' | 'status'>;
+}
+
+export async function reassignEntry(deps: ReassignEntryDeps, request: ReassignEntryRequest, now: Date): Promise<ReassignEntryResult> {
+  const input = parseInput(reassignInputSchema, request.input);
+  const loaded = await deps.campaigns.getEntryWithItems(request.entryId);
+  if (!loaded) throw new NotFoundError('entry', request.entryId);
+  const { entry, items } = loaded;
+  const campaign = await deps.campaigns.getCampaign(entry.campaignId);
+  if (!campaign) throw new NotFoundError('campaign', entry.campaignId);
+
+  const { actor } = request;
+  if (actor.kind === 'user' && !entry.approverIds.includes(actor.userId) && campaign.ownerId !== actor.userId) {
+    throw new ForbiddenError(`${actor.userId} is neither an approver of entry ${entry.id} nor the owner of its campaign`);
+  }
+  if (campaign.state !== 'RUNNING' || campaign.runId !== entry.runId || campaign.phase.name !== 'DONE') {
+    throw new ClosedError(`entry ${entry.id} belongs to a campaign run that is not running (${campaign.state}); it cannot be reassigned`);
+  }
+  const next = reassign(entry, {
+    to: input.to,
+    by: actorName(actor),
+    justification: input.justification,
+    extendDays: input.extendDays,
+    now,
+    holderIds: items.map((i) => i.userId),
+    dueBefore: campaign.statusExpirationDate,
+  });
+  const newApprover = await deps.directory.getUser(input.to);
+  if (!newApprover) throw new ValidationError(`${input.to} is not a user of the directory`, 'to');
+  if (newApprover.status !== 'ACTIVE') throw new ValidationError(`${input.to} is ${newApprover.status}`, 'to');
+
+  // The notice quotes the entry's own due date, which the reassignment may have moved.
+  const notifier = new CampaignNotifier(deps.directory, deps.portalUrl, { ...campaign, dueDate: next.dueDate }, now);
+  notifier.remember([newApprover]);
+  const notification = await notifier.composeFor(
+    'APPROVAL_START',
+    reassignmentNoticeKey(entry.id, input.to, next.version),
+    input.to,
+    { subjectName: entry.subjectName, itemCount: entry.itemCount, openItemCount: items.filter((i) => !isDecided(i, entry)).length, stage: entry.stage },
+    entry.id,
+  );
+  // Recorded before the entry: a crash in between leaves a notice that a retry finds (same key),
+  // never a reassigned entry whose new approver was not told.
+  const created = (await deps.outbox.enqueue([notification])).includes(notification.key);
+  try {
+    await deps.campaigns.saveEntry(next);
+  } catch (error) {
+    if (error instanceof ConflictError && created) await withdraw(deps, notification, next);
+    throw error;
+  }
+  return {
+    entry: next,
+    reassignment: next.reassignments!.at(-1)!,
+    notification: { key: notification.key, kind: notification.kind, recipientId: notification.recipientId, status: notification.status },
+  };
+}
+
+/**
+ * The entry changed between our read and our write: our notice must not go out, unless a
+ * concurrent identical request wrote the very version it announces.
+ */
+async function withdraw(deps: ReassignEntryDeps, notification: Notification, planned: Entry): Promise<void> {
+  const current = await deps.campaigns.getEntry(planned.id);
+  if (current && current.version === planned.version && current.approverIds.includes(notification.recipientId)) return;
+  await deps.outbox.markFailed(notification, 'withdrawn: the entry changed before the reassignment was saved', true);
+}

@@ -1,0 +1,103 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination, type ThrottleSettings } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type { IUserPool, IUserPoolClient } from 'aws-cdk-lib/aws-cognito';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { APPROVER_API_ROUTES } from '../../lambdas/approver-api/api-routes.js';
+import { CAMPAIGN_TABLE, DIRECTORY_TABLE, ENV } from '../../lambdas/shared/config/tables.js';
+import { AppFunction } from './app-function.js';
+
+export interface ApproverApiProps {
+  readonly directoryTable: ITable;
+  readonly campaignTable: ITable;
+  /** The pool approvers sign in to; its ID tokens are the API's credentials. */
+  readonly userPool: IUserPool;
+  /** The app client whose tokens the API accepts (the JWT audience). */
+  readonly userPoolClient: IUserPoolClient;
+  /** Base URL of the approver portal, for links in the notifications a reassignment sends. */
+  readonly approverPortalUrl: string;
+  /** @default 25 requests per second, bursts of 50 */
+  readonly throttle?: ThrottleSettings;
+}
+
+/** Every request, one JSON line: who (token subject), what, and how it ended. No email addresses. */
+const ACCESS_LOG_FIELDS: Record<string, string> = {
+  requestId: '$context.requestId',
+  requestTime: '$context.requestTime',
+  sourceIp: '$context.identity.sourceIp',
+  httpMethod: '$context.httpMethod',
+  path: '$context.path',
+  routeKey: '$context.routeKey',
+  status: '$context.status',
+  responseLength: '$context.responseLength',
+  responseLatency: '$context.responseLatency',
+  subject: '$context.authorizer.claims.sub',
+  authorizerError: '$context.authorizer.error',
+  integrationError: '$context.integrationErrorMessage',
+};
+
+/**
+ * The approver HTTP API (SPEC 3): an API Gateway HTTP API whose every route requires a Cognito ID
+ * token (JWT authorizer), in front of one function that routes, reads the caller from the token
+ * and calls the use cases. Unknown paths reach the function through `$default` (still
+ * authorized) so that every answer, 404 and 405 included, is the API's JSON.
+ */
+export class ApproverApi extends Construct {
+  readonly function: AppFunction;
+  readonly httpApi: HttpApi;
+  readonly stage: HttpStage;
+  readonly accessLogGroup: LogGroup;
+
+  constructor(scope: Construct, id: string, props: ApproverApiProps) {
+    super(scope, id);
+
+    this.function = new AppFunction(this, 'Function', {
+      entry: 'lambdas/approver-api/handler.ts',
+      description: "Approver API: tasks, entries, decisions and reassignment for the token's user",
+      timeout: Duration.seconds(15),
+      environment: { [ENV.approverPortalUrl]: props.approverPortalUrl },
+    });
+    // Decisions and reassignments write entries, items and the outbox; the directory is only read.
+    this.function.bindTable(props.campaignTable, CAMPAIGN_TABLE, 'RW');
+    this.function.bindTable(props.directoryTable, DIRECTORY_TABLE, 'RO');
+
+    const issuer = `https://cognito-idp.${Stack.of(this).region}.amazonaws.com/${props.userPool.userPoolId}`;
+    const authorizer = new HttpJwtAuthorizer('CognitoIdToken', issuer, {
+      jwtAudience: [props.userPoolClient.userPoolClientId],
+      identitySource: ['$request.header.Authorization'],
+    });
+    const integration = new HttpLambdaIntegration('Handler', this.function);
+
+    this.httpApi = new HttpApi(this, 'HttpApi', {
+      apiName: `${Stack.of(this).stackName}-approver-api`,
+      description: 'Identity governance approver API',
+      createDefaultStage: false,
+      defaultAuthorizer: authorizer,
+      defaultIntegration: integration,
+    });
+    for (const route of APPROVER_API_ROUTES) {
+      this.httpApi.addRoutes({ path: route.path, methods: [HttpMethod[route.method]], integration });
+    }
+
+    this.accessLogGroup = new LogGroup(this, 'AccessLogs', { retention: RetentionDays.ONE_YEAR });
+    this.stage = new HttpStage(this, 'DefaultStage', {
+      httpApi: this.httpApi,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: props.throttle ?? { rateLimit: 25, burstLimit: 50 },
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(this.accessLogGroup),
+        format: AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS)),
+      },
+    });
+  }
+
+  /** The API's base URL (ends with a slash). */
+  get url(): string {
+    return this.stage.url;
+  }
+}

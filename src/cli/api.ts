@@ -1,0 +1,62 @@
+// `idgov api serve --port P`: the approver API on 127.0.0.1, over the same state as the other
+// commands, until Ctrl-C (SIGINT) or SIGTERM.
+import type { Command } from 'commander';
+import { ENV } from '../../lambdas/shared/config/tables.js';
+import { ValidationError } from '../../lambdas/shared/domain/errors.js';
+import type { Log } from '../../lambdas/shared/use-cases/ports.js';
+import { startApiServer } from '../local/api-server.js';
+import { note, out, resolveNow, withRuntime } from './context.js';
+
+const DEFAULT_PORT = 8787;
+
+/** Server-side failures go to stderr with their stack: this is the operator's own terminal. */
+const stderrLog: Log = {
+  info: () => {},
+  warn: (message, ...extra) => note(`warn: ${message} ${extra.map((e) => JSON.stringify(e)).join(' ')}`),
+  error: (message, ...extra) => {
+    note(`error: ${message}`);
+    for (const e of extra) note(typeof e.error === 'object' && e.error && 'stack' in e.error ? String(e.error.stack) : JSON.stringify(e));
+  },
+};
+
+export function registerApiCommands(program: Command): void {
+  const api = program.command('api').description('the approver HTTP API');
+
+  api
+    .command('serve')
+    .description(
+      'serve the approver API on 127.0.0.1; the X-Idgov-User header names the caller (local only), X-Idgov-Now the time of a request',
+    )
+    .option('--port <port>', `port to listen on (0: any free port)`, String(DEFAULT_PORT))
+    .option('--now <iso>', 'answer every request as of this instant (default: the clock; X-Idgov-Now overrides per request)')
+    .action(async (options: { port: string; now?: string }, command: Command) => {
+      const port = Number(options.port);
+      if (!/^\d+$/.test(options.port) || port > 65_535) throw new ValidationError('must be a port number from 0 to 65535', 'port');
+      const fixed = options.now === undefined ? undefined : resolveNow(options.now);
+      await withRuntime(command, async (runtime) => {
+        const server = await startApiServer({
+          deps: {
+            campaigns: runtime.campaigns,
+            directory: runtime.directory,
+            outbox: runtime.outbox,
+            portalUrl: process.env[ENV.approverPortalUrl] || 'http://127.0.0.1/approvals',
+            log: stderrLog,
+          },
+          port,
+          clock: { now: () => fixed ?? new Date() },
+          onResponse: (r) => note(`${r.method} ${r.path} ${r.status}${r.caller ? ` (${r.caller})` : ''}`),
+        });
+        out(server.url);
+        if (runtime.dynamoEndpoint && runtime.mode === 'embedded') {
+          // The embedded engine's folder has one holder at a time: other commands share it through its endpoint.
+          note(`approver API on ${server.url}; meanwhile run other idgov commands with --endpoint ${runtime.dynamoEndpoint}`);
+        }
+        note('Ctrl-C to stop');
+        await new Promise<void>((resolve) => {
+          process.once('SIGINT', resolve);
+          process.once('SIGTERM', resolve);
+        });
+        await server.close();
+      });
+    });
+}

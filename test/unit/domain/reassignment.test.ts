@@ -1,0 +1,115 @@
+import { describe, expect, it } from 'vitest';
+import { ClosedError, ValidationError } from '../../../lambdas/shared/domain/errors.js';
+import { reassign, reassignmentNoticeKey, type ReassignRequest } from '../../../lambdas/shared/domain/reassignment.js';
+import { DUE, anEntry, at } from '../../support/fixtures.js';
+
+const NOW = '2026-07-05T09:30:00.000Z';
+const request = (overrides: Partial<ReassignRequest> = {}): ReassignRequest => ({
+  to: 'u-deputy',
+  by: 'u-manager',
+  justification: 'on parental leave until August',
+  now: at(NOW),
+  ...overrides,
+});
+
+/** The refusal as `field: message`, or the error's message when it names no field. */
+function refusal(run: () => unknown): { type: string; field?: string; message: string } {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof ValidationError) return { type: 'ValidationError', field: error.field, message: error.message };
+    if (error instanceof ClosedError) return { type: 'ClosedError', message: error.message };
+    throw error;
+  }
+  throw new Error('expected a refusal');
+}
+
+describe('reassign', () => {
+  it('hands the entry to the new approver alone and records who, when and why', () => {
+    const entry = anEntry({ approverIds: ['u-manager', 'u-second'], version: 4 });
+    const next = reassign(entry, request({ justification: '  on parental leave until August  ' }));
+    expect(next).toMatchObject({ approverIds: ['u-deputy'], dueDate: DUE, version: 5, updatedAt: NOW, state: 'RUNNING' });
+    expect(next.reassignments).toEqual([
+      { from: ['u-manager', 'u-second'], to: 'u-deputy', by: 'u-manager', at: NOW, justification: 'on parental leave until August' },
+    ]);
+    // The input is not mutated.
+    expect(entry.approverIds).toEqual(['u-manager', 'u-second']);
+    expect(entry.reassignments).toBeUndefined();
+  });
+
+  it('moves the due date by extendDays and records both dates', () => {
+    const next = reassign(anEntry(), request({ extendDays: 7 }));
+    expect(next.dueDate).toBe('2026-07-22T00:00:00.000Z');
+    expect(next.reassignments![0]).toMatchObject({ previousDueDate: DUE, dueDate: '2026-07-22T00:00:00.000Z' });
+  });
+
+  it('appends to earlier reassignments, and may hand the entry back', () => {
+    const first = reassign(anEntry(), request());
+    const second = reassign(first, request({ to: 'u-manager', by: 'u-deputy', justification: 'back from leave early', now: at('2026-07-06T00:00:00.000Z') }));
+    expect(second.approverIds).toEqual(['u-manager']);
+    expect(second.reassignments!.map((r) => `${r.from.join('+')}->${r.to} by ${r.by}`)).toEqual([
+      'u-manager->u-deputy by u-manager',
+      'u-deputy->u-manager by u-deputy',
+    ]);
+  });
+
+  it.each([
+    ['an empty justification', { justification: '' }, 'justification'],
+    ['a short justification', { justification: 'because' }, 'justification'],
+    ['a justification of spaces around a short word', { justification: '    leave     ' }, 'justification'],
+    ['an overlong justification', { justification: 'x'.repeat(2001) }, 'justification'],
+    ['zero days', { extendDays: 0 }, 'extendDays'],
+    ['negative days', { extendDays: -3 }, 'extendDays'],
+    ['fractional days', { extendDays: 1.5 }, 'extendDays'],
+    ['more than a year', { extendDays: 366 }, 'extendDays'],
+    ['not a number', { extendDays: Number.NaN }, 'extendDays'],
+    ['no new approver', { to: '  ' }, 'to'],
+    ['the current approver', { to: 'u-manager' }, 'to'],
+    ['the user under review', { to: 'u-alice' }, 'to'],
+  ] as const)('refuses %s, naming the field', (_, overrides, field) => {
+    expect(refusal(() => reassign(anEntry(), request(overrides)))).toMatchObject({ type: 'ValidationError', field });
+  });
+
+  it('accepts exactly 365 days and a 10-character justification', () => {
+    expect(reassign(anEntry(), request({ extendDays: 365, justification: '0123456789' })).dueDate).toBe('2027-07-15T00:00:00.000Z');
+  });
+
+  it('refuses a holder of an item of a PRIVILEGE entry: nobody certifies their own access', () => {
+    const entry = anEntry({ subjectKind: 'PRIVILEGE', subjectId: 'p-finance-admin', approverIds: ['u-owner'] });
+    expect(refusal(() => reassign(entry, request({ to: 'u-bob', holderIds: ['u-alice', 'u-bob'] })))).toMatchObject({
+      field: 'to',
+      message: expect.stringContaining('nobody certifies their own access'),
+    });
+    // The privilege's id is no person: a user of that id may take a PRIVILEGE entry.
+    expect(reassign(entry, request({ to: 'u-carol', holderIds: ['u-alice', 'u-bob'] })).approverIds).toEqual(['u-carol']);
+  });
+
+  it('refuses an entry that is not RUNNING', () => {
+    for (const state of ['APPROVAL.FINISHED', 'FAILED.EXPIRED', 'FINISHED', 'FAILED.PREPARE'] as const) {
+      expect(refusal(() => reassign(anEntry({ state }), request()))).toMatchObject({ type: 'ClosedError' });
+    }
+  });
+
+  it('refuses a due entry unless the extension moves the due date into the future', () => {
+    const late = request({ now: at('2026-07-16T00:00:00.000Z') });
+    expect(refusal(() => reassign(anEntry(), late))).toMatchObject({ type: 'ClosedError', message: expect.stringContaining('was due') });
+    expect(refusal(() => reassign(anEntry(), { ...late, extendDays: 1 }))).toMatchObject({ field: 'extendDays' });
+    expect(reassign(anEntry(), { ...late, extendDays: 2 }).dueDate).toBe('2026-07-17T00:00:00.000Z');
+  });
+
+  it('keeps the due date before the campaign status expiration date', () => {
+    const bounded = request({ dueBefore: '2026-08-01T00:00:00.000Z' });
+    expect(reassign(anEntry(), { ...bounded, extendDays: 16 }).dueDate).toBe('2026-07-31T00:00:00.000Z');
+    expect(refusal(() => reassign(anEntry(), { ...bounded, extendDays: 17 }))).toMatchObject({
+      field: 'extendDays',
+      message: expect.stringContaining('status expiration date'),
+    });
+  });
+});
+
+describe('reassignmentNoticeKey', () => {
+  it('is unique per written version and never one of preparation keys', () => {
+    expect(reassignmentNoticeKey('e-1', 'u-deputy', 5)).toBe('e-1|APPROVAL_START|u-deputy|v5');
+    expect(reassignmentNoticeKey('e-1', 'u-deputy', 6)).not.toBe(reassignmentNoticeKey('e-1', 'u-deputy', 5));
+  });
+});
