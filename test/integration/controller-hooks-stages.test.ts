@@ -1,5 +1,8 @@
 // Hooks and downstream stages through the real controller handler: a three-stage PRIVILEGE campaign
 // whose approvers come from a `file:` findApprovers hook, and hooks that fail in every way.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { entryIdFor } from '../../lambdas/shared/domain/entries.js';
@@ -90,6 +93,32 @@ describe('three-stage approval from a file: findApprovers hook', () => {
     await h.run(day(14, 1));
     expect((await h.campaigns.getCampaign(id))!.state).toBe('SUCCEEDED');
     expect((await h.directory.listAssignmentsOfUser('u1')).find((a) => a.privilegeId === 'p-fin')!.endDate).toBe('2026-12-31T00:00:00.000Z');
+  });
+});
+
+describe('findSubjects and limitResources hooks', () => {
+  it('choose the subjects and narrow their assignments', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'idgov-hooks-'));
+    await writeFile(join(dir, 'subjects.mjs'), 'export default async (r) => ({ version: 1, subjectIds: r.campaign.kind === "USER" ? ["u1", "u2"] : [] });');
+    await writeFile(
+      join(dir, 'limit.mjs'),
+      'export default async (r) => ({ version: 1, keep: r.assignments.filter((a) => a.privilegeId !== "p-git").map(({ userId, privilegeId }) => ({ userId, privilegeId })) });',
+    );
+    const h = await setup();
+    const id = await h.create(
+      highRiskUserCampaign({ subjects: {}, hooks: { findSubjects: `file:${join(dir, 'subjects.mjs')}`, limitResources: `file:${join(dir, 'limit.mjs')}` } }),
+      T0,
+      'c-hooks',
+    );
+    await h.run(day(0, 1));
+    const view = await showCampaign(h.campaigns, id);
+    expect(view.campaign.state).toBe('RUNNING');
+    // u2 is LOW risk: no filter would choose it, the hook does; p-git is limited away.
+    expect(Object.fromEntries(view.entries.map((e) => [e.entry.subjectId, e.items.map((i) => i.id).sort()]))).toEqual({
+      u1: ['p-fin', 'p-prod'],
+      u2: ['p-fin'],
+    });
+    await rm(dir, { recursive: true, force: true });
   });
 });
 

@@ -124,26 +124,20 @@ function invokerOf(deps: SelectionDeps, hook: 'findSubjects' | 'limitResources' 
   return deps.hooks;
 }
 
-/** Pages of users: all (filtered) from the directory, or the hook's chosen ids. */
-async function* userPages(directory: DirectoryStore, chosen: string[] | undefined): AsyncGenerator<User[]> {
+/** Every subject from the directory's listing, or only the hook's chosen ids, a page at a time. */
+async function* subjectPages<T>(
+  all: AsyncIterable<T[]>,
+  chosen: string[] | undefined,
+  getMany: (ids: string[]) => Promise<Map<string, T>>,
+): AsyncGenerator<T[]> {
   if (!chosen) {
-    yield* directory.listUsers();
+    yield* all;
     return;
   }
   for (let i = 0; i < chosen.length; i += 100) {
-    const found = await directory.getUsers(chosen.slice(i, i + 100));
-    yield chosen.slice(i, i + 100).flatMap((id) => (found.has(id) ? [found.get(id)!] : []));
-  }
-}
-
-async function* privilegePages(directory: DirectoryStore, chosen: string[] | undefined): AsyncGenerator<Privilege[]> {
-  if (!chosen) {
-    yield* directory.listPrivileges();
-    return;
-  }
-  for (let i = 0; i < chosen.length; i += 100) {
-    const found = await directory.getPrivileges(chosen.slice(i, i + 100));
-    yield chosen.slice(i, i + 100).flatMap((id) => (found.has(id) ? [found.get(id)!] : []));
+    const ids = chosen.slice(i, i + 100);
+    const found = await getMany(ids);
+    yield ids.flatMap((id) => (found.has(id) ? [found.get(id)!] : []));
   }
 }
 
@@ -165,7 +159,7 @@ async function* userWork(
   after: string | undefined,
 ): AsyncGenerator<SubjectWork[]> {
   const privileges = new Map((await collect(directory.listPrivileges())).map((p) => [p.id, p]));
-  for await (const page of userPages(directory, chosen)) {
+  for await (const page of subjectPages(directory.listUsers(), chosen, (ids) => directory.getUsers(ids))) {
     const users = page.filter((u) => (after === undefined || u.id > after) && (!subjectFilter || subjectFilter.matches(userFilterSubject(u))));
     if (users.length === 0) continue;
     const managers = await directory.getUsers(users.flatMap((u) => (u.managerId ? [u.managerId] : [])));
@@ -194,7 +188,7 @@ async function* privilegeWork(
   resourceFilter: CompiledFilter | undefined,
   after: string | undefined,
 ): AsyncGenerator<SubjectWork[]> {
-  for await (const page of privilegePages(directory, chosen)) {
+  for await (const page of subjectPages(directory.listPrivileges(), chosen, (ids) => directory.getPrivileges(ids))) {
     const privileges = page.filter(
       (p) => (after === undefined || p.id > after) && (!subjectFilter || subjectFilter.matches(privilegeFilterSubject(p))),
     );
