@@ -101,6 +101,18 @@ it('runs to SUCCEEDED through the API server and the CLI', async () => {
     return list[0]!.entryId;
   };
 
+  // The preview runs the hook and writes nothing.
+  const preview = await cli(['campaign', 'preview', join(home, 'campaign.json'), '--now', '2026-06-20T00:00:00Z', '--json']);
+  expect(preview.code, preview.stderr).toBe(0);
+  expect(JSON.parse(preview.stdout)).toMatchObject({
+    valid: true,
+    stages: 3,
+    totals: { subjects: 1, entries: 1, items: 2 },
+    workload: [{ approverId: 'owner', entries: 1, items: 2 }],
+    withoutApprover: [],
+  });
+  expect(JSON.parse((await cli(['campaign', 'list', '--json'])).stdout)).toEqual([]);
+
   const created = await cli(['campaign', 'create', join(home, 'campaign.json'), '--now', '2026-06-20T00:00:00Z']);
   expect(created.code, created.stderr).toBe(0);
   const id = created.stdout.trim();
