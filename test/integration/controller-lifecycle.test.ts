@@ -276,3 +276,21 @@ describe('bulk decisions', () => {
     );
   });
 });
+
+describe('only MANUAL assignments are touched', () => {
+  it('leaves an assignment that became rule-based during the campaign, and tells nobody it was removed', async () => {
+    const h = await setup();
+    const id = await h.create(highRiskUserCampaign(), T0, 'c-origin');
+    await h.run(day(0, 1));
+    // A directory reload turns u4's GitHub access into a rule-based one; u4 decides nothing.
+    await h.directory.putAssignments([{ userId: 'u4', privilegeId: 'p-git', origin: 'RULE' }]);
+    await h.run(day(14, 1));
+    expect((await h.directory.listAssignmentsOfUser('u4')).map((a) => `${a.privilegeId}:${a.origin}`).sort()).toEqual(['p-fin:INHERITED', 'p-git:RULE']);
+    const revoked = await collect(h.campaigns.listRevocations(`${id}#1`));
+    expect(revoked.filter((r) => r.userId === 'u4').map((r) => r.privilegeId)).toEqual(['p-prod']);
+    const reject = (await collect(h.outbox.listByCampaign(id))).find((n) => n.kind === 'ASSIGNMENT_REJECT' && n.recipientId === 'u4')!;
+    expect(reject.body).toContain('AWS-Prod-Admin');
+    expect(reject.body).not.toContain('GitHub-Org-Owner');
+    expect((await h.campaigns.getEntry(entryOf(id, 'u4')))!.stats).toMatchObject({ uncertified: 2, revoked: 1 });
+  });
+});

@@ -4,16 +4,51 @@ import { describe, expect, it } from 'vitest';
 import { mapLimit } from '../../lambdas/shared/use-cases/concurrency.js';
 import { createHarness, KilledError, outboxOf, type Harness, type Snapshot } from '../support/controller-harness.js';
 import { useEngine } from '../support/engine.js';
-import { entryOf, highRiskUserCampaign, lifecycleSteps, smallOrg, T0, day } from '../support/small-org.js';
+import { entryOf, highRiskUserCampaign, lifecycleSteps, smallOrg, T0, day, type Step } from '../support/small-org.js';
+import { entryIdFor } from '../../lambdas/shared/domain/entries.js';
+import { createHookInvoker } from '../../src/local/file-hook-invoker.js';
+import { fileURLToPath } from 'node:url';
 
 const engine = useEngine();
 const CAMPAIGN = 'c-kill';
 
-async function setup(): Promise<Harness> {
+interface Scenario {
+  campaign: Record<string, unknown>;
+  steps: Step[];
+  /** The entry a scripted decision is about. */
+  entryOf(step: Extract<Step, { decide: unknown }>): string;
+}
+
+const singleStage: Scenario = {
+  campaign: highRiskUserCampaign(),
+  steps: lifecycleSteps(),
+  entryOf: (step) => entryOf(CAMPAIGN, step.decide.subjectId),
+};
+
+const stage1 = entryIdFor(`${CAMPAIGN}#1`, 1, 'p-fin');
+const twoStages: Scenario = {
+  campaign: highRiskUserCampaign({
+    kind: 'PRIVILEGE',
+    subjects: { filter: '(id=p-fin)' },
+    hooks: { findApprovers: `file:${fileURLToPath(new URL('../fixtures/hooks/two-stages.mjs', import.meta.url))}` },
+  }),
+  steps: [
+    { at: day(0, 1), run: true },
+    { at: day(1), decide: { subjectId: '1', actor: 'm1', decisions: [{ itemId: 'u1', outcome: 'APPROVE' }, { itemId: 'u2', outcome: 'APPROVE' }, { itemId: 'u6', outcome: 'REJECT' }] } },
+    { at: day(1, 1), run: true },
+    { at: day(2), decide: { subjectId: '2', actor: 'm2', decisions: [{ itemId: 'u1', outcome: 'APPROVE' }] } },
+    { at: day(7), run: true },
+    { at: day(14, 1), run: true },
+    { at: day(70), run: true },
+  ],
+  entryOf: (step) => (step.decide.subjectId === '1' ? stage1 : entryIdFor(`${CAMPAIGN}#1`, 2, `p-fin|after:${stage1}`)),
+};
+
+async function setup(scenario: Scenario): Promise<Harness> {
   const { doc, names } = await engine.freshTables();
-  const h = createHarness(doc, names);
+  const h = createHarness(doc, names, { hooks: createHookInvoker() });
   await h.load(smallOrg());
-  await h.create(highRiskUserCampaign(), T0, CAMPAIGN);
+  await h.create(scenario.campaign, T0, CAMPAIGN);
   return h;
 }
 
@@ -25,16 +60,16 @@ interface Outcome {
 }
 
 /**
- * Plays the scripted lifecycle. With `killAt`, the k-th controller write (counted across all runs)
+ * Plays a scripted lifecycle. With `killAt`, the k-th controller write (counted across all runs)
  * kills that run; the next run starts once its lease and send claims have expired (wall clock +16 min).
  */
-async function play(killAt?: number): Promise<Outcome> {
-  const h = await setup();
+async function play(scenario: Scenario, killAt?: number): Promise<Outcome> {
+  const h = await setup(scenario);
   let writes = 0;
   let killedAt: string | undefined;
-  for (const step of lifecycleSteps()) {
+  for (const step of scenario.steps) {
     if (!('run' in step)) {
-      await h.decide(entryOf(CAMPAIGN, step.decide.subjectId), step.decide.actor, step.decide.decisions, step.at);
+      await h.decide(scenario.entryOf(step), step.decide.actor, step.decide.decisions, step.at);
       continue;
     }
     const remaining = killAt !== undefined && killedAt === undefined ? killAt - writes : undefined;
@@ -60,29 +95,32 @@ async function play(killAt?: number): Promise<Outcome> {
   };
 }
 
-describe('a controller run killed after any write', () => {
+describe.each([
+  ['a single-stage USER campaign', singleStage, 12],
+  ['a two-stage PRIVILEGE campaign from a hook', twoStages, 7],
+])('a controller run killed after any write, in %s', (_, scenario, notifications) => {
   it('is completed by the next run with exactly the state, outbox and mail of a clean run', async () => {
-    const clean = await play();
+    const clean = await play(scenario);
     expect(clean.controllerWrites).toBeGreaterThan(20);
-    expect(outboxOf(clean.snapshot).length).toBe(12);
+    expect(outboxOf(clean.snapshot).length).toBe(notifications);
     // Replay once per write position (a few at a time: each has its own tables); a kill must land
     // in every run of the script.
     const positions = Array.from({ length: clean.controllerWrites }, (_, i) => i + 1);
     const killedIn = new Set<string>();
     await mapLimit(positions, 3, async (k) => {
-      const killed = await play(k);
+      const killed = await play(scenario, k);
       expect(killed.killedAt, `kill at write ${k}`).toBeDefined();
       killedIn.add(killed.killedAt!);
       expect(killed.snapshot, `state after kill at write ${k}`).toEqual(clean.snapshot);
       expect(killed.mail, `mail after kill at write ${k}`).toEqual(clean.mail);
     });
-    expect(killedIn.size).toBe(lifecycleSteps().filter((s) => 'run' in s).length);
+    expect(killedIn.size).toBe(scenario.steps.filter((s) => 'run' in s).length);
   }, 600_000);
 });
 
 describe('concurrent controller runs', () => {
   it('never both work: the second run is skipped while the first holds the lease', async () => {
-    const h = await setup();
+    const h = await setup(singleStage);
     let release!: () => void;
     h.mailer.gate = new Promise<void>((resolve) => (release = resolve));
     const first = h.run(day(0, 1));
@@ -96,9 +134,9 @@ describe('concurrent controller runs', () => {
   });
 
   it('two runs started together end as one clean run', async () => {
-    const reference = await setup();
+    const reference = await setup(singleStage);
     await reference.run(day(0, 1));
-    const h = await setup();
+    const h = await setup(singleStage);
     const reports = await Promise.all([h.run(day(0, 1)), h.run(day(0, 1))]);
     expect(reports.map((r) => r.status)).toContain('COMPLETED');
     // Whatever the interleaving, a last run settles it; nothing is duplicated.
@@ -110,7 +148,7 @@ describe('concurrent controller runs', () => {
 
 describe('a failed send', () => {
   it('is retried by the next run, not lost and not duplicated', async () => {
-    const h = await setup();
+    const h = await setup(singleStage);
     h.mailer.failNext = 2;
     const report = await h.run(day(0, 1));
     expect(report.dispatch).toMatchObject({ sent: 2, retrying: 2 });

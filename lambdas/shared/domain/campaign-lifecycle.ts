@@ -30,7 +30,8 @@ export const markSucceeded = (c: Campaign, stats: CampaignStats, now: Date): Cam
     state: 'SUCCEEDED',
     phase: { name: 'DONE' },
     endDate,
-    statusExpirationDate: c.statusExpirationDate ?? addDays(endDate, STATUS_EXPIRATION_DAYS),
+    // A set date that has already passed (the run ended late) would delete the evidence at once.
+    statusExpirationDate: c.statusExpirationDate && c.statusExpirationDate > endDate ? c.statusExpirationDate : addDays(endDate, STATUS_EXPIRATION_DAYS),
     stats,
   });
 };

@@ -148,6 +148,9 @@ export async function changeEntry(campaigns: CampaignStore, entryId: string, cha
       throw new ValidationError(`cannot change ${entry.state} to ${change.state}; allowed: ${allowed.join(', ') || 'none'}`, 'state');
     }
     patch.state = change.state as EntryState;
+    if (patch.state === 'RUNNING' && entry.advancedAt) {
+      throw new ClosedError(`entry ${entryId} already handed its approved items to stage ${entry.stage + 1}; reopen that stage's entries instead`);
+    }
     if (patch.state === 'RUNNING') {
       patch.closedAt = undefined;
       if ((patch.dueDate ?? entry.dueDate) <= now.toISOString()) {

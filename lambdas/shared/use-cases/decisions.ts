@@ -55,15 +55,16 @@ export async function decide(campaigns: CampaignStore, request: DecideRequest, n
   const loaded = await campaigns.getEntryWithItems(request.entryId);
   if (!loaded) throw new NotFoundError('entry', request.entryId);
   const { entry, items } = loaded;
+  // Who may decide comes first: nobody else learns anything about the entry's items.
+  if (!entry.approverIds.includes(request.actorId)) {
+    throw new ForbiddenError(`${request.actorId} is not an approver of entry ${entry.id}`);
+  }
   const raw = request.all ? bulkDecisions(entry, items, request.all) : (request.decisions ?? []);
   if (raw.length === 0) {
     throw new ValidationError(request.all ? 'no open item matches' : 'at least one decision is required', request.all ? 'all' : 'decisions');
   }
   const inputs: DecisionInput[] = raw.map((d, i) => parseInput(decisionInputSchema, d, raw.length > 1 ? `decisions.${i}` : undefined));
   const campaign = await campaigns.getCampaign(entry.campaignId);
-  if (!entry.approverIds.includes(request.actorId)) {
-    throw new ForbiddenError(`${request.actorId} is not an approver of entry ${entry.id} (approvers: ${entry.approverIds.join(', ') || 'none'})`);
-  }
   if (entry.state !== 'RUNNING' || !campaign || campaign.state !== 'RUNNING' || campaign.runId !== entry.runId || campaign.phase.name !== 'DONE') {
     throw new ClosedError(`entry ${entry.id} is ${entry.state}${campaign && campaign.state !== 'RUNNING' ? ` in a ${campaign.state} campaign` : ''}; decisions are closed`);
   }

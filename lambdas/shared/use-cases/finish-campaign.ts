@@ -45,8 +45,15 @@ async function applyEntry(deps: FinishDeps, campaign: Campaign, listed: Entry, n
     stats = countPlan(stats, plan);
     if (plan.change === 'NONE') continue;
     try {
-      if (plan.change === 'REMOVE') await deps.directory.removeAssignment(item.userId, item.privilegeId);
-      else await deps.directory.modifyAssignment(item.userId, item.privilegeId, { endDate: plan.endDate, parameters: plan.parameters });
+      if (plan.change === 'REMOVE' && (await deps.directory.removeAssignment(item.userId, item.privilegeId)) === 'NOT_MANUAL') {
+        // It became rule-based or inherited meanwhile: not ours to remove (SPEC 1).
+        deps.log.warn('assignment is no longer MANUAL; left as it is', { entryId: entry.id, itemId: item.id });
+        stats = { ...stats, revoked: stats.revoked - 1 };
+        continue;
+      }
+      if (plan.change === 'MODIFY') {
+        await deps.directory.modifyAssignment(item.userId, item.privilegeId, { endDate: plan.endDate, parameters: plan.parameters });
+      }
     } catch (error) {
       deps.log.error('applying a decision failed', { entryId: entry.id, itemId: item.id, error: String(error) });
       failures.push(`${item.id}: ${error instanceof Error ? error.message : String(error)}`);
@@ -119,7 +126,9 @@ export async function campaignStats(campaigns: CampaignStore, campaign: Campaign
   let entries = 0;
   let items = 0;
   for await (const page of campaigns.listEntries(campaign.runId)) {
-    for (const e of page) {
+    for (const listed of page) {
+      // The index may lag the entries just applied; the entry itself is read consistently.
+      const e = (await campaigns.getEntry(listed.id)) ?? listed;
       entries += 1;
       // Later stages see the same assignments again: count each once, at stage 1.
       if (e.stage === 1) items += e.itemCount;

@@ -45,9 +45,13 @@ export interface DirectoryStore {
   /** Holders of a privilege with the given origin, in user id order. */
   listHoldersOfPrivilege(privilegeId: string, origin?: Assignment['origin']): Pages<Assignment>;
 
-  /** Idempotent: removing an absent assignment is not an error. */
-  removeAssignment(userId: string, privilegeId: string): Promise<void>;
-  /** endDate null removes the end date; parameters are merged. No-op if the assignment is gone. */
+  /**
+   * Removes a MANUAL assignment (SPEC 1: rule-based and inherited ones are never touched).
+   * Idempotent: an absent assignment counts as REMOVED; one whose origin is not MANUAL (any more)
+   * is left alone and answers NOT_MANUAL.
+   */
+  removeAssignment(userId: string, privilegeId: string): Promise<'REMOVED' | 'NOT_MANUAL'>;
+  /** endDate null removes the end date; parameters are merged. No-op if the assignment is gone or not MANUAL. */
   modifyAssignment(
     userId: string,
     privilegeId: string,
@@ -72,6 +76,12 @@ export interface CampaignStore {
    * re-run of the same preparation chunk is harmless. Not for entries already past RUNNING.
    */
   putEntriesWithItems(batch: { entry: Entry; items: Item[] }[], notifications?: Notification[]): Promise<void>;
+  /**
+   * Creates one entry that may already exist (a killed run wrote it): its items and approver
+   * records first, the entry record last and only if absent. An entry that exists is therefore
+   * complete, and nobody can have decided items of one that does not. False if it existed.
+   */
+  createEntry(entry: Entry, items: Item[]): Promise<boolean>;
   getEntry(entryId: string): Promise<Entry | undefined>;
   /** Entry and all its items in one paginated query. */
   getEntryWithItems(entryId: string): Promise<{ entry: Entry; items: Item[] } | undefined>;

@@ -105,7 +105,7 @@ async function writeChunk(
     }
   }
   await deps.campaigns.putEntriesWithItems(batch, notifications);
-  const next = withPhase({ ...campaign, logs: [...campaign.logs, ...logs] }, { name: 'PREPARE', afterSubjectId: work[work.length - 1]!.subject.id }, now);
+  const next = withPhase({ ...campaign, logs: withCappedSelfReviewLogs(campaign.logs, logs, now) }, { name: 'PREPARE', afterSubjectId: work[work.length - 1]!.subject.id }, now);
   await deps.campaigns.saveCampaign(next);
   return next;
 }
@@ -139,4 +139,17 @@ export async function nextUpResolver(
     if (manager && manager.status === 'ACTIVE' && manager.id !== userId) return manager.id;
     return campaign.ownerId !== userId ? campaign.ownerId : undefined;
   };
+}
+
+/** The campaign record must stay far below DynamoDB's 400 KB: past a cap, substitutions stay on their entries only. */
+const MAX_SELF_REVIEW_LOGS = 50;
+
+function withCappedSelfReviewLogs(existing: CampaignLog[], added: CampaignLog[], now: Date): CampaignLog[] {
+  const logged = existing.filter((l) => l.message.startsWith('self-review:')).length;
+  const room = Math.max(0, MAX_SELF_REVIEW_LOGS - logged);
+  const kept = added.slice(0, room);
+  if (added.length > room && logged + kept.length === MAX_SELF_REVIEW_LOGS) {
+    kept.push({ at: now.toISOString(), level: 'INFO', message: 'self-review: further substitutions are recorded on their entries only' });
+  }
+  return [...existing, ...kept];
 }

@@ -52,12 +52,15 @@ export async function runEntries(deps: RunEntriesDeps, campaign: Campaign, now: 
 async function closeEntry(deps: RunEntriesDeps, notifier: CampaignNotifier, entry: Entry, now: Date): Promise<Entry | undefined> {
   const loaded = await deps.campaigns.getEntryWithItems(entry.id);
   if (!loaded) return undefined;
-  const { next, timedOut } = closeDueEntry(loaded.entry, loaded.items, now);
+  // The listing may lag a reassignment or a due-date change: act on the entry as it is now.
+  const current = loaded.entry;
+  if (current.state !== 'RUNNING' || now.toISOString() < current.dueDate) return undefined;
+  const { next, timedOut } = closeDueEntry(current, loaded.items, now);
   if (timedOut) {
-    const open = openItems(loaded.entry, loaded.items).length;
-    await notifier.prefetch(entry.approverIds);
+    const open = openItems(current, loaded.items).length;
+    await notifier.prefetch(current.approverIds);
     await deps.outbox.enqueue(
-      entry.approverIds.map((approverId) =>
+      current.approverIds.map((approverId) =>
         notifier.compose(
           'APPROVAL_TIMEOUT',
           notificationKey.approvalTimeout(entry.id, approverId),
@@ -80,46 +83,55 @@ async function closeEntry(deps: RunEntriesDeps, notifier: CampaignNotifier, entr
  */
 async function startNextStage(deps: RunEntriesDeps, notifier: CampaignNotifier, campaign: Campaign, entry: Entry, now: Date): Promise<number> {
   const loaded = await deps.campaigns.getEntryWithItems(entry.id);
-  const plan = nextStagePlan(entry);
-  if (!loaded || !plan) return 0;
-  const carried = forwardedItems(loaded.entry, loaded.items);
-  const stage = entry.stage + 1;
+  // The listing may lag: decide on the entry as it is now.
+  if (!loaded || !awaitsNextStage(loaded.entry)) return 0;
+  const current = loaded.entry;
+  const plan = nextStagePlan(current)!;
+  const carried = forwardedItems(current, loaded.items);
+  const stage = current.stage + 1;
   const holders = await deps.directory.getUsers(carried.map((i) => i.userId));
   await notifier.prefetch([...plan.approverIds, ...[...holders.values()].flatMap((u) => (u.managerId ? [u.managerId] : []))]);
+  // Approvers were checked when the plan was made; one may have left since.
+  const approverIds = plan.approverIds.filter((id) => notifier.known(id)?.status === 'ACTIVE');
   const nextUp = (userId: string) => {
     const manager = notifier.known(holders.get(userId)?.managerId ?? '');
     if (manager?.status === 'ACTIVE' && manager.id !== userId) return manager.id;
     return campaign.ownerId !== userId ? campaign.ownerId : undefined;
   };
-  const groups = carried.length === 0 ? [] : splitSelfReview(campaign.kind, plan.approverIds, carried, (i: Item) => i, nextUp);
+  const groups = carried.length === 0 ? [] : splitSelfReview(campaign.kind, approverIds, carried, (i: Item) => i, nextUp);
   const created: string[] = [];
   let open = 0;
   for (const group of groups) {
     const built = buildEntry({
       campaign,
-      subject: { id: entry.subjectId, name: entry.subjectName },
-      entryKey: groupEntryKey(`${entry.subjectId}|after:${entry.id}`, group.key),
+      subject: { id: current.subjectId, name: current.subjectName },
+      entryKey: groupEntryKey(`${current.subjectId}|after:${current.id}`, group.key),
       stage,
       approverIds: group.approverIds,
       assignments: [],
       carriedItems: group.members,
-      plan: entry.plan,
+      plan: current.plan,
       substitutions: group.substitutions,
       dueDate: stageDueDate(campaign, plan, now),
       now,
     });
     created.push(built.entry.id);
     if (built.entry.state === 'RUNNING') open += 1;
+    // An entry record is written last, so one that exists is complete; its approvers may have decided.
     if (await deps.campaigns.getEntry(built.entry.id)) continue;
-    await deps.campaigns.putEntriesWithItems([built], entryNotifications(notifier, campaign, built.entry));
+    await deps.outbox.enqueue(entryNotifications(notifier, campaign, built.entry));
+    await deps.campaigns.createEntry(built.entry, built.items);
   }
-  await deps.campaigns.saveEntry(withEntryChange(loaded.entry, now, { advancedAt: now.toISOString(), nextEntryIds: created }));
+  await deps.campaigns.saveEntry(withEntryChange(current, now, { advancedAt: now.toISOString(), nextEntryIds: created }));
   return open;
 }
 
-async function remind(deps: RunEntriesDeps, notifier: CampaignNotifier, entry: Entry, slot: number, now: Date): Promise<void> {
-  const loaded = await deps.campaigns.getEntryWithItems(entry.id);
-  const open = loaded ? openItems(loaded.entry, loaded.items).length : entry.itemCount;
+async function remind(deps: RunEntriesDeps, notifier: CampaignNotifier, listed: Entry, slot: number, now: Date): Promise<void> {
+  const loaded = await deps.campaigns.getEntryWithItems(listed.id);
+  if (!loaded || loaded.entry.state !== 'RUNNING') return;
+  // The listing may lag a reassignment: remind whoever holds the entry now.
+  const entry = loaded.entry;
+  const open = openItems(entry, loaded.items).length;
   await notifier.prefetch(entry.approverIds);
   await deps.outbox.enqueue(
     entry.approverIds.map((approverId) =>

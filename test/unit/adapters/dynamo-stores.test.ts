@@ -142,19 +142,23 @@ describe('DynamoCampaignStore', () => {
 describe('DynamoDirectoryStore', () => {
   const directory = new DynamoDirectoryStore({ doc, tableName: 'directory' });
 
-  it('modifyAssignment of a missing assignment is a no-op, not an error', async () => {
-    ddb.on(UpdateCommand).rejects(conditionFailed());
-    ddb.on(GetCommand).resolves({});
+  it('modifyAssignment of a missing or no longer MANUAL assignment changes nothing', async () => {
+    ddb.on(GetCommand).resolvesOnce({}).resolvesOnce({ Item: { PK: 'USER#u-1', SK: 'ASSIGN#p-1', userId: 'u-1', privilegeId: 'p-1', origin: 'RULE' } });
     await directory.modifyAssignment('u-gone', 'p-1', { endDate: null });
-    expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
-      Key: { PK: 'USER#u-gone', SK: 'ASSIGN#p-1' },
-      UpdateExpression: 'REMOVE #endDate',
-      ConditionExpression: 'attribute_exists(#pk)',
+    await directory.modifyAssignment('u-1', 'p-1', { parameters: { project: 'apollo' } });
+    expect(ddb).toHaveReceivedCommandTimes(GetCommand, 2);
+    expect(ddb).not.toHaveReceivedCommand(UpdateCommand);
+  });
+
+  it('removeAssignment deletes only a MANUAL (or absent) assignment', async () => {
+    ddb.on(DeleteCommand).resolvesOnce({}).rejectsOnce(conditionFailed());
+    expect(await directory.removeAssignment('u-1', 'p-1')).toBe('REMOVED');
+    expect(await directory.removeAssignment('u-1', 'p-rule')).toBe('NOT_MANUAL');
+    expect(ddb).toHaveReceivedCommandWith(DeleteCommand, {
+      Key: { PK: 'USER#u-1', SK: 'ASSIGN#p-1' },
+      ConditionExpression: 'attribute_not_exists(PK) OR origin = :manual',
+      ExpressionAttributeValues: { ':manual': 'MANUAL' },
     });
-    // With parameters: the merge and the create form both fail, and the read finds nothing.
-    await directory.modifyAssignment('u-gone', 'p-1', { parameters: { project: 'apollo' } });
-    expect(ddb).toHaveReceivedCommandTimes(UpdateCommand, 3);
-    expect(ddb).toHaveReceivedCommandTimes(GetCommand, 1);
   });
 });
 

@@ -119,6 +119,21 @@ export class DynamoCampaignStore implements CampaignStore {
     await batchWrite(this.doc, this.tableName, requests, this.batch);
   }
 
+  async createEntry(entry: Entry, items: Item[]): Promise<boolean> {
+    if (await this.getEntry(entry.id)) return false;
+    const requests = [...approverPointerRecords(entry).map(put), ...items.map((item) => put(itemRecord({ ...item, entryId: entry.id })))];
+    await batchWrite(this.doc, this.tableName, requests, this.batch);
+    try {
+      await this.doc.send(
+        new PutCommand({ TableName: this.tableName, Item: entryRecord(entry), ConditionExpression: 'attribute_not_exists(PK)' }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
   getEntry(entryId: string): Promise<Entry | undefined> {
     return this.get<Entry>(entryKey(entryId));
   }

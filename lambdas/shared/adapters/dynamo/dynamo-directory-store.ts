@@ -137,8 +137,21 @@ export class DynamoDirectoryStore implements DirectoryStore {
     });
   }
 
-  async removeAssignment(userId: string, privilegeId: string): Promise<void> {
-    await this.doc.send(new DeleteCommand({ TableName: this.tableName, Key: assignmentKey(userId, privilegeId) }));
+  async removeAssignment(userId: string, privilegeId: string): Promise<'REMOVED' | 'NOT_MANUAL'> {
+    try {
+      await this.doc.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: assignmentKey(userId, privilegeId),
+          ConditionExpression: 'attribute_not_exists(PK) OR origin = :manual',
+          ExpressionAttributeValues: { ':manual': 'MANUAL' },
+        }),
+      );
+      return 'REMOVED';
+    } catch (error) {
+      if (isConditionFailure(error)) return 'NOT_MANUAL';
+      throw error;
+    }
   }
 
   async modifyAssignment(
@@ -148,6 +161,9 @@ export class DynamoDirectoryStore implements DirectoryStore {
   ): Promise<void> {
     const parameters = Object.entries(change.parameters ?? {});
     if (change.endDate === undefined && parameters.length === 0) return;
+    // Only MANUAL assignments are ever changed by a campaign.
+    const current = await this.get<Assignment>(assignmentKey(userId, privilegeId));
+    if (!current || current.origin !== 'MANUAL') return;
     if (parameters.length === 0) {
       await this.updateAssignment(userId, privilegeId, change.endDate, 'none', parameters).catch(ignoreConditionFailure);
       return;

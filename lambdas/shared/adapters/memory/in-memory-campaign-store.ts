@@ -62,6 +62,12 @@ export class InMemoryCampaignStore implements CampaignStore {
     for (const n of notifications) this.outbox.recordIfAbsent(n);
   }
 
+  async createEntry(entry: Entry, items: Item[]): Promise<boolean> {
+    if (this.entries.has(entry.id)) return false;
+    await this.putEntriesWithItems([{ entry, items }]);
+    return true;
+  }
+
   async getEntry(entryId: string): Promise<Entry | undefined> {
     const entry = this.entries.get(entryId);
     return entry && stored(entry);

@@ -75,8 +75,11 @@ export class InMemoryDirectoryStore implements DirectoryStore {
     return inPages(holders, this.pageSize);
   }
 
-  async removeAssignment(userId: string, privilegeId: string): Promise<void> {
+  async removeAssignment(userId: string, privilegeId: string): Promise<'REMOVED' | 'NOT_MANUAL'> {
+    const current = this.assignments.get(assignmentId(userId, privilegeId));
+    if (current && current.origin !== 'MANUAL') return 'NOT_MANUAL';
     this.assignments.delete(assignmentId(userId, privilegeId));
+    return 'REMOVED';
   }
 
   async modifyAssignment(
@@ -85,7 +88,7 @@ export class InMemoryDirectoryStore implements DirectoryStore {
     change: { endDate?: string | null; parameters?: Record<string, string> },
   ): Promise<void> {
     const current = this.assignments.get(assignmentId(userId, privilegeId));
-    if (!current) return;
+    if (!current || current.origin !== 'MANUAL') return;
     const next: Assignment = { ...current };
     if (change.endDate === null) delete next.endDate;
     else if (change.endDate !== undefined) next.endDate = change.endDate;
