@@ -1,7 +1,7 @@
 // The controller may be killed at any write, re-run, or run twice at once: the end state, the
 // outbox and the mail sent must be exactly those of one clean run.
 import { describe, expect, it } from 'vitest';
-import { mapLimit } from '../../lambdas/shared/use-cases/concurrency.js';
+import { collect, mapLimit } from '../../lambdas/shared/use-cases/concurrency.js';
 import { createHarness, KilledError, outboxOf, type Harness, type Snapshot } from '../support/controller-harness.js';
 import { useEngine } from '../support/engine.js';
 import { entryOf, highRiskUserCampaign, lifecycleSteps, smallOrg, T0, day, type Step } from '../support/small-org.js';
@@ -156,5 +156,21 @@ describe('a failed send', () => {
     expect(retried.dispatch).toMatchObject({ sent: 2, retrying: 0 });
     expect(new Set(h.mailer.sent.map((m) => `${m.to}|${m.subject}`)).size).toBe(4);
     expect(h.mailer.sent).toHaveLength(4);
+  });
+});
+
+describe('a campaign cancelled before its notices went out', () => {
+  it('skips the work notices, recording why, and sends nothing', async () => {
+    const h = await setup(singleStage);
+    h.mailer.failNext = 4; // the first run records and tries, but every send fails
+    await h.run(day(0, 1));
+    const { changeCampaign } = await import('../../lambdas/shared/use-cases/campaign-admin.js');
+    await changeCampaign(h.campaigns, CAMPAIGN, { state: 'DELETED' }, new Date(day(0, 2)), 'admin');
+    const report = await h.run(day(0, 3));
+    expect(report.dispatch).toMatchObject({ sent: 0, skipped: 4 });
+    expect(h.mailer.sent).toEqual([]);
+    const outbox = await collect(h.outbox.listByCampaign(CAMPAIGN));
+    expect(outbox.map((n) => n.status)).toEqual(['SKIPPED', 'SKIPPED', 'SKIPPED', 'SKIPPED']);
+    expect(outbox.map((n) => n.lastError)).toEqual(Array(4).fill(`campaign ${CAMPAIGN} was deleted before this was sent`));
   });
 });

@@ -3,10 +3,12 @@
 // notification is never lost, and is sent again only if the process died inside the send itself.
 import type { Notification } from '../domain/model.js';
 import { mapLimit } from './concurrency.js';
-import type { Clock, Log, Mailer, Outbox } from './ports.js';
+import type { CampaignStore, Clock, Log, Mailer, Outbox } from './ports.js';
+import type { Campaign, NotificationKind } from '../domain/model.js';
 
 export interface DispatchDeps {
   outbox: Outbox;
+  campaigns: Pick<CampaignStore, 'getCampaign'>;
   mailer: Mailer;
   wallClock: Clock;
   log: Log;
@@ -16,6 +18,21 @@ export interface DispatchResult {
   sent: number;
   failed: number;
   retrying: number;
+  skipped: number;
+}
+
+/**
+ * Notices about work to do: pointless once the campaign is cancelled (DELETED) or failed. What
+ * already happened (Assignment Reject, Campaign End, Prepare Error) is always told.
+ */
+const WORK_NOTICES: NotificationKind[] = ['APPROVAL_START', 'APPROVAL_REMIND', 'APPROVAL_TIMEOUT', 'NO_APPROVER', 'CAMPAIGN_START'];
+
+/** Why a recorded notification must not be sent any more, if it must not. */
+function staleReason(n: Notification, campaign: Campaign | undefined): string | undefined {
+  if (!WORK_NOTICES.includes(n.kind)) return undefined;
+  if (!campaign || campaign.state === 'DELETED') return `campaign ${n.campaignId} was deleted before this was sent`;
+  if (campaign.state === 'FAILED.PREPARED') return `campaign ${n.campaignId} failed preparation before this was sent`;
+  return undefined;
 }
 
 export const MAX_SEND_ATTEMPTS = 5;
@@ -23,13 +40,23 @@ const CLAIM_SECONDS = 300;
 const SEND_CONCURRENCY = 4;
 
 export async function dispatchNotifications(deps: DispatchDeps, runner: string, now: Date): Promise<DispatchResult> {
-  const result: DispatchResult = { sent: 0, failed: 0, retrying: 0 };
+  const result: DispatchResult = { sent: 0, failed: 0, retrying: 0, skipped: 0 };
+  const campaigns = new Map<string, Promise<Campaign | undefined>>();
+  const campaignOf = (id: string) => {
+    if (!campaigns.has(id)) campaigns.set(id, deps.campaigns.getCampaign(id));
+    return campaigns.get(id)!;
+  };
   // Sends made in this run are not re-listed: a page is read, then worked through.
   const seen = new Set<string>();
   for await (const page of deps.outbox.listDispatchable(deps.wallClock.now())) {
     const fresh = page.filter((n) => !seen.has(n.key));
     fresh.forEach((n) => seen.add(n.key));
-    await mapLimit(fresh, SEND_CONCURRENCY, (n) => sendOne(deps, runner, n, now, result));
+    await mapLimit(fresh, SEND_CONCURRENCY, async (n) => {
+      const stale = staleReason(n, await campaignOf(n.campaignId));
+      if (!stale) return sendOne(deps, runner, n, now, result);
+      await deps.outbox.markSkipped(n, stale);
+      result.skipped += 1;
+    });
   }
   return result;
 }

@@ -120,6 +120,8 @@ export interface Outbox {
   markSent(notification: Notification, messageId: string, at: Date): Promise<void>;
   /** Back to PENDING for a retry, or FAILED after too many attempts. */
   markFailed(notification: Notification, error: string, final: boolean): Promise<void>;
+  /** Never to be sent (its campaign was cancelled or failed): SKIPPED with the reason, out of the dispatch index. */
+  markSkipped(notification: Notification, reason: string): Promise<void>;
   listByCampaign(campaignId: string): Pages<Notification>;
 }
 

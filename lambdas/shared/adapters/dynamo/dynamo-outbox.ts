@@ -115,6 +115,13 @@ export class DynamoOutbox implements Outbox {
     );
   }
 
+  async markSkipped(notification: Notification, reason: string): Promise<void> {
+    await this.update(notification, 'SET #status = :skipped, lastError = :error REMOVE GSI1PK, GSI1SK, claimExpiresAt', {
+      ':skipped': 'SKIPPED',
+      ':error': reason,
+    });
+  }
+
   async *listByCampaign(campaignId: string): Pages<Notification> {
     const pages = queryPages(this.doc, {
       TableName: this.tableName,

@@ -54,6 +54,10 @@ export class InMemoryOutbox implements Outbox {
     this.change(notification, (n) => ({ ...n, status: final ? 'FAILED' : 'PENDING', lastError: error }));
   }
 
+  async markSkipped(notification: Notification, reason: string): Promise<void> {
+    this.change(notification, (n) => ({ ...n, status: 'SKIPPED', lastError: reason }));
+  }
+
   listByCampaign(campaignId: string): Pages<Notification> {
     const records = [...this.records.values()].filter((n) => n.campaignId === campaignId).sort(byKey((n) => n.key));
     return inPages(records, this.pageSize);
