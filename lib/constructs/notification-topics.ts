@@ -1,5 +1,5 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
-import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
@@ -23,14 +23,7 @@ export class NotificationTopics extends Construct {
     });
     // CloudWatch alarms can publish to an encrypted topic only if the key lets CloudWatch use it;
     // the AWS-managed SNS key cannot grant that, hence a customer-managed key.
-    this.key.addToResourcePolicy(
-      new PolicyStatement({
-        sid: 'AllowCloudWatchAlarmsToPublish',
-        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-        resources: ['*'], // in a key policy, '*' means this key
-      }),
-    );
+    this.key.grant(new ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey');
 
     this.alarmsTopic = new Topic(this, 'AlarmsTopic', {
       displayName: 'Identity governance alarms',

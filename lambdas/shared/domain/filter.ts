@@ -44,7 +44,7 @@ export function compileFilter(text: string, field = 'subjects.filter'): Compiled
     throw new ValidationError('must not be empty: write an LDAP filter such as (&(department=Finance)(riskLevel>=HIGH))', field);
   }
   const scanner = new FilterScanner(text, field);
-  const normalized = scanner.scan();
+  const normalized = scanner.normalize();
   let tree: LdapFilterNode;
   try {
     tree = ldapFilter.parseString(normalized);
@@ -132,7 +132,7 @@ class FilterScanner {
     readonly field: string,
   ) {}
 
-  scan(): string {
+  normalize(): string {
     this.skipSpace();
     if (this.text[this.i] === '(') {
       this.filter();
