@@ -1,6 +1,6 @@
 // CampaignStore on the campaign table (key design in config/tables.ts). Campaigns and entries are
 // written under an optimistic version condition; bulk preparation goes through BatchWriteItem only.
-import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, NotFoundError } from '../../domain/errors.js';
 import type { Campaign, CampaignState, Decision, Entry, Item, Notification, Revocation } from '../../domain/model.js';
 import type { CampaignStore, Pages } from '../../use-cases/ports.js';
@@ -10,11 +10,10 @@ import {
   isConditionFailure,
   queryAll,
   queryPages,
-  type BatchRetryOptions,
   type DynamoRecord,
   type WriteRequest,
 } from './document-client.js';
-import type { DynamoStoreOptions } from './dynamo-directory-store.js';
+import { DynamoTable } from './dynamo-table.js';
 import {
   APPROVER_PREFIX,
   ENTRY_SK,
@@ -41,19 +40,7 @@ import {
 const put = (Item: DynamoRecord): WriteRequest => ({ PutRequest: { Item } });
 const del = (record: DynamoRecord): WriteRequest => ({ DeleteRequest: { Key: { PK: record.PK, SK: record.SK } } });
 
-export class DynamoCampaignStore implements CampaignStore {
-  private readonly doc: DynamoDBDocumentClient;
-  private readonly tableName: string;
-  private readonly batch: BatchRetryOptions;
-  private readonly limit: { Limit?: number };
-
-  constructor(options: DynamoStoreOptions) {
-    this.doc = options.doc;
-    this.tableName = options.tableName;
-    this.batch = options.batch ?? {};
-    this.limit = options.pageSize ? { Limit: options.pageSize } : {};
-  }
-
+export class DynamoCampaignStore extends DynamoTable implements CampaignStore {
   async createCampaign(campaign: Campaign): Promise<void> {
     try {
       await this.doc.send(
@@ -308,11 +295,6 @@ export class DynamoCampaignStore implements CampaignStore {
       KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
       ExpressionAttributeValues: { ':pk': runPk(runId), ':prefix': 'REVOKED#' },
     };
-  }
-
-  private async get<T>(key: DynamoRecord): Promise<T | undefined> {
-    const output = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
-    return output.Item ? toEntity<T>(output.Item) : undefined;
   }
 
   /** The caller already incremented the version: the stored one must be the one before. */

@@ -1,6 +1,6 @@
 // DirectoryStore on the directory table (key design in config/tables.ts): profiles by key, lists
 // from GSI1 in id order, holders of a privilege from GSI2 by origin, a user by email from GSI2.
-import { DeleteCommand, GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConflictError } from '../../domain/errors.js';
 import type { Assignment, Privilege, User } from '../../domain/model.js';
 import type { DirectoryStore, Pages } from '../../use-cases/ports.js';
@@ -10,7 +10,6 @@ import {
   isConditionFailure,
   queryAll,
   queryPages,
-  type BatchRetryOptions,
   type DynamoRecord,
 } from './document-client.js';
 import {
@@ -28,29 +27,9 @@ import {
   userPk,
   userRecord,
 } from './records.js';
+import { DynamoTable } from './dynamo-table.js';
 
-export interface DynamoStoreOptions {
-  doc: DynamoDBDocumentClient;
-  tableName: string;
-  /** Batch retry tuning (tests make backoff instant). */
-  batch?: BatchRetryOptions;
-  /** Query Limit: small pages let tests cross page boundaries; DynamoDB's 1 MB pages otherwise. */
-  pageSize?: number;
-}
-
-export class DynamoDirectoryStore implements DirectoryStore {
-  private readonly doc: DynamoDBDocumentClient;
-  private readonly tableName: string;
-  private readonly batch: BatchRetryOptions;
-  private readonly limit: { Limit?: number };
-
-  constructor(options: DynamoStoreOptions) {
-    this.doc = options.doc;
-    this.tableName = options.tableName;
-    this.batch = options.batch ?? {};
-    this.limit = options.pageSize ? { Limit: options.pageSize } : {};
-  }
-
+export class DynamoDirectoryStore extends DynamoTable implements DirectoryStore {
   putUsers(users: User[]): Promise<void> {
     return this.putAll(users.map(userRecord));
   }
@@ -240,11 +219,6 @@ export class DynamoDirectoryStore implements DirectoryStore {
       records.map((Item) => ({ PutRequest: { Item } })),
       this.batch,
     );
-  }
-
-  private async get<T>(key: DynamoRecord): Promise<T | undefined> {
-    const output = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
-    return output.Item ? toEntity<T>(output.Item) : undefined;
   }
 
   private async *pages<T>(input: { IndexName: string; KeyConditionExpression: string; ExpressionAttributeValues: DynamoRecord }): Pages<T> {

@@ -1,27 +1,17 @@
 // Outbox in the campaign table: one record per notification key under its campaign, listed for
 // dispatch through GSI1 (OUTBOX#PENDING) only while unsent, claimed with a conditional update.
-import { PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { NotFoundError } from '../../domain/errors.js';
 import type { Notification } from '../../domain/model.js';
 import type { Outbox, Pages } from '../../use-cases/ports.js';
 import { isConditionFailure, queryPages, type DynamoRecord } from './document-client.js';
-import type { DynamoStoreOptions } from './dynamo-directory-store.js';
+import { DynamoTable } from './dynamo-table.js';
 import { OUTBOX_PENDING, notificationRecord, outboxKey, outboxSortKey, toEntity } from './records.js';
 
 /** Conditional puts in flight at once during enqueue. */
 const ENQUEUE_CONCURRENCY = 8;
 
-export class DynamoOutbox implements Outbox {
-  private readonly doc: DynamoDBDocumentClient;
-  private readonly tableName: string;
-  private readonly limit: { Limit?: number };
-
-  constructor(options: Pick<DynamoStoreOptions, 'doc' | 'tableName' | 'pageSize'>) {
-    this.doc = options.doc;
-    this.tableName = options.tableName;
-    this.limit = options.pageSize ? { Limit: options.pageSize } : {};
-  }
-
+export class DynamoOutbox extends DynamoTable implements Outbox {
   async enqueue(notifications: Notification[]): Promise<string[]> {
     // A key repeated in one call: the first one counts, as if they were written one after another
     // (in parallel, either could land first).
