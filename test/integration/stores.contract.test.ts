@@ -296,17 +296,22 @@ describe.each(implementations)('store contract: $name', ({ make }) => {
       expect((await collect(s.outbox.listDispatchable(plusSeconds(T0, 60)))).map((n) => n.key)).toEqual(notifications.map((n) => n.key));
     });
 
-    it('putEntriesWithItems run again overwrites entries but leaves recorded notifications as they are', async () => {
+    it('putEntriesWithItems run again leaves written entries (and their decisions) and recorded notifications as they are', async () => {
       const first = entryWithItems('e-1', 'c-test#1', 2);
       const notification = aNotification({ key: 'APPROVAL_START#e-1' });
       await s.campaigns.putEntriesWithItems([first], [notification]);
       expect(await s.outbox.claim(notification, 'runner-1', new Date(T0), 60)).toBe(true);
       await s.outbox.markSent(notification, 'm-1', new Date(T0));
+      const decided = first.items[0]!;
+      await s.campaigns.saveItemDecision('e-1', decided.id, { outcome: 'APPROVE', decidedBy: 'u-manager', decidedAt: T0 });
 
       const again = { ...first, entry: { ...first.entry, subjectName: 'renamed' } };
+      const missing = entryWithItems('e-2', 'c-test#1', 1);
       const fresh = (subject: string) => aNotification({ key: 'APPROVAL_START#e-1#u-other', subject });
-      await s.campaigns.putEntriesWithItems([again], [{ ...notification, subject: 'changed' }, fresh('first'), fresh('second')]);
-      expect((await s.campaigns.getEntry('e-1'))!.subjectName).toBe('renamed');
+      await s.campaigns.putEntriesWithItems([again, missing], [{ ...notification, subject: 'changed' }, fresh('first'), fresh('second')]);
+      expect((await s.campaigns.getEntry('e-1'))!.subjectName).toBe(first.entry.subjectName);
+      expect((await s.campaigns.getEntryWithItems('e-1'))!.items.find((i) => i.id === decided.id)!.decision).toMatchObject({ outcome: 'APPROVE' });
+      expect((await s.campaigns.getEntryWithItems('e-2'))!.items).toHaveLength(1);
       const [stored, other] = await collect(s.outbox.listByCampaign('c-test'));
       expect(stored).toMatchObject({ status: 'SENT', messageId: 'm-1', subject: notification.subject });
       // Of a key given twice in one call, the first counts.

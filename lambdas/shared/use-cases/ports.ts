@@ -72,8 +72,10 @@ export interface CampaignStore {
   listCampaigns(state: CampaignState, dueBy?: string): Pages<Campaign>;
 
   /**
-   * Writes entries with their items in batches; overwrites records with the same keys, so a
-   * re-run of the same preparation chunk is harmless. Not for entries already past RUNNING.
+   * Writes new entries with their items in batches: items, approver records and notifications
+   * first, entry records last. An entry that already exists is complete (and may have decisions):
+   * it is left as it is, so a re-run of the same preparation chunk writes only what is missing.
+   * Notifications already recorded are skipped.
    */
   putEntriesWithItems(batch: { entry: Entry; items: Item[] }[], notifications?: Notification[]): Promise<void>;
   /**

@@ -128,9 +128,11 @@ describe('DynamoCampaignStore', () => {
     );
     await store.putEntriesWithItems(batch, notifications);
 
-    // 3 entries + 1 pointer + 90 items + 2 new notifications = 96 records: 4 requests.
+    // 1 pointer + 90 items + 2 new notifications = 93 records first, then the 3 entries: 5 requests.
     const sizes = ddb.commandCalls(BatchWriteCommand).map((c) => c.args[0].input.RequestItems![TABLE]!.length);
-    expect(sizes).toEqual([25, 25, 25, 21]);
+    expect(sizes).toEqual([25, 25, 25, 18, 3]);
+    const last = ddb.commandCalls(BatchWriteCommand).at(-1)!.args[0].input.RequestItems![TABLE]!;
+    expect(last.map((r) => r.PutRequest!.Item!.entity)).toEqual(['entry', 'entry', 'entry']);
     const written = ddb.commandCalls(BatchWriteCommand).flatMap((c) => c.args[0].input.RequestItems![TABLE]!.map((r) => r.PutRequest!.Item!));
     expect(written.filter((r) => r.entity === 'notification').map((r) => r.SK)).toEqual(['N#e-1', 'N#e-2']);
     expect(written.find((r) => r.SK === 'N#e-1')).toMatchObject({ GSI1PK: 'OUTBOX#PENDING', GSI1SK: '2026-07-01T00:00:00.000Z#N#e-1' });

@@ -82,10 +82,18 @@ export class DynamoCampaignStore extends DynamoTable implements CampaignStore {
    * SENT one back to PENDING): their keys are read first, since BatchWriteItem has no conditions.
    */
   async putEntriesWithItems(batch: { entry: Entry; items: Item[] }[], notifications: Notification[] = []): Promise<void> {
-    const requests: WriteRequest[] = [];
-    for (const { entry, items } of batch) {
-      requests.push(put(entryRecord(entry)), ...approverPointerRecords(entry).map(put));
-      requests.push(...items.map((item) => put(itemRecord({ ...item, entryId: entry.id }))));
+    // An entry record is written after its items, so one that exists is complete and may already
+    // carry decisions: a re-run of the chunk leaves it alone.
+    const present = await batchGet(this.doc, this.tableName, batch.map(({ entry }) => entryKey(entry.id)), {
+      ...this.batch,
+      consistentRead: true,
+      attributes: ['PK', 'SK'],
+    });
+    const written = new Set(present.map((r) => String(r.PK)));
+    const fresh = batch.filter(({ entry }) => !written.has(entryKey(entry.id).PK));
+    const first: WriteRequest[] = [];
+    for (const { entry, items } of fresh) {
+      first.push(...approverPointerRecords(entry).map(put), ...items.map((item) => put(itemRecord({ ...item, entryId: entry.id }))));
     }
     if (notifications.length > 0) {
       const existing = await batchGet(
@@ -100,10 +108,12 @@ export class DynamoCampaignStore extends DynamoTable implements CampaignStore {
         const { PK, SK } = outboxKey(n.campaignId, n.key);
         if (taken.has(`${PK}\n${SK}`)) continue;
         taken.add(`${PK}\n${SK}`);
-        requests.push(put(notificationRecord(n)));
+        first.push(put(notificationRecord(n)));
       }
     }
-    await batchWrite(this.doc, this.tableName, requests, this.batch);
+    // Both passes are packed into full batches; the entries' pass only starts once the first landed.
+    await batchWrite(this.doc, this.tableName, first, this.batch);
+    await batchWrite(this.doc, this.tableName, fresh.map(({ entry }) => put(entryRecord(entry))), this.batch);
   }
 
   async createEntry(entry: Entry, items: Item[]): Promise<boolean> {

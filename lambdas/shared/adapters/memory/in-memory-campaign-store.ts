@@ -54,6 +54,7 @@ export class InMemoryCampaignStore implements CampaignStore {
   /** Overwrites entries and items; notifications already recorded are left as they are. */
   async putEntriesWithItems(batch: { entry: Entry; items: Item[] }[], notifications: Notification[] = []): Promise<void> {
     for (const { entry, items } of batch) {
+      if (this.entries.has(entry.id)) continue; // complete, and possibly decided since
       this.entries.set(entry.id, stored(entry));
       const entryItems = this.items.get(entry.id) ?? new Map<string, Item>();
       for (const item of items) entryItems.set(item.id, stored({ ...item, entryId: entry.id }));
