@@ -93,8 +93,8 @@ export async function runCampaignController(deps: ControllerDeps): Promise<Contr
         }
         deps.log.error('campaign step failed', { campaignId: campaign.id, error: message });
         failures.push(error);
-        // A half-written preparation chunk holds notifications that the next run rewrites:
-        // sending them now could send them twice.
+        // A preparation that stopped half-way holds Approval Starts for entries nobody can decide
+        // until the campaign runs: they wait for the run that completes it.
         if (progress.preparing) safeToDispatch = false;
       }
     }

@@ -70,7 +70,7 @@ async function writeChunk(
   const notifications: Notification[] = [];
   const logs: CampaignLog[] = [];
   await notifier.prefetch(work.flatMap((w) => w.plan[0]?.approverIds ?? []));
-  const nextUp = await nextUpResolver(notifier, campaign, work);
+  const nextUp = await nextUpResolver(notifier, campaign, holdersOf(work));
   for (const w of work) {
     const stage = w.plan[0];
     const groups = splitSelfReview(
@@ -128,10 +128,10 @@ export function entryNotifications(notifier: CampaignNotifier, campaign: Campaig
 export async function nextUpResolver(
   notifier: CampaignNotifier,
   campaign: Campaign,
-  work: { assignments: CertifiableAssignment[] }[],
+  holders: Iterable<Pick<CertifiableAssignment['user'], 'id' | 'managerId'>>,
 ): Promise<(userId: string) => string | undefined> {
   const managerOf = new Map<string, string | undefined>();
-  for (const w of work) for (const a of w.assignments) managerOf.set(a.user.id, a.user.managerId);
+  for (const holder of holders) managerOf.set(holder.id, holder.managerId);
   await notifier.prefetch([...managerOf.values()].filter((m): m is string => m !== undefined));
   return (userId) => {
     const managerId = managerOf.get(userId);
@@ -140,6 +140,9 @@ export async function nextUpResolver(
     return campaign.ownerId !== userId ? campaign.ownerId : undefined;
   };
 }
+
+/** The holders of a chunk's assignments, for nextUpResolver. */
+export const holdersOf = (work: { assignments: CertifiableAssignment[] }[]) => work.flatMap((w) => w.assignments.map((a) => a.user));
 
 /** The campaign record must stay far below DynamoDB's 400 KB: past a cap, substitutions stay on their entries only. */
 const MAX_SELF_REVIEW_LOGS = 50;

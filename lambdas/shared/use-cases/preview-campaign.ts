@@ -9,7 +9,7 @@ import { campaignDefinitionSchema, parseInput } from '../domain/schemas.js';
 import { buildTemplates } from '../domain/templates.js';
 import { HookError } from './call-hook.js';
 import { CampaignNotifier } from './campaign-notifier.js';
-import { nextUpResolver } from './prepare-campaign.js';
+import { holdersOf, nextUpResolver } from './prepare-campaign.js';
 import { selectWork, type SelectionDeps } from './select-subjects.js';
 
 export interface CampaignPreview {
@@ -63,7 +63,7 @@ export async function previewCampaign(deps: SelectionDeps, definition: unknown, 
   const load = new Map<string, { entries: number; items: number }>();
   try {
     for await (const works of selectWork(deps, campaign, startAt)) {
-      const nextUp = await nextUpResolver(notifier, campaign, works);
+      const nextUp = await nextUpResolver(notifier, campaign, holdersOf(works));
       for (const w of works) {
         preview.stages = Math.max(preview.stages, w.plan.length);
         const groups = splitSelfReview(campaign.kind, w.plan[0]?.approverIds ?? [], w.assignments, (a) => ({ userId: a.user.id, privilegeId: a.privilege.id }), nextUp);

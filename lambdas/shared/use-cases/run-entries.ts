@@ -8,7 +8,7 @@ import { awaitsNextStage, forwardedItems, nextStagePlan, stageDueDate } from '..
 import { notificationKey } from '../domain/notifications.js';
 import { CampaignNotifier } from './campaign-notifier.js';
 import { mapLimit } from './concurrency.js';
-import { entryNotifications } from './prepare-campaign.js';
+import { entryNotifications, nextUpResolver } from './prepare-campaign.js';
 import type { CampaignStore, DirectoryStore, Outbox } from './ports.js';
 
 export interface RunEntriesDeps {
@@ -90,14 +90,10 @@ async function startNextStage(deps: RunEntriesDeps, notifier: CampaignNotifier, 
   const carried = forwardedItems(current, loaded.items);
   const stage = current.stage + 1;
   const holders = await deps.directory.getUsers(carried.map((i) => i.userId));
-  await notifier.prefetch([...plan.approverIds, ...[...holders.values()].flatMap((u) => (u.managerId ? [u.managerId] : []))]);
+  await notifier.prefetch(plan.approverIds);
   // Approvers were checked when the plan was made; one may have left since.
   const approverIds = plan.approverIds.filter((id) => notifier.known(id)?.status === 'ACTIVE');
-  const nextUp = (userId: string) => {
-    const manager = notifier.known(holders.get(userId)?.managerId ?? '');
-    if (manager?.status === 'ACTIVE' && manager.id !== userId) return manager.id;
-    return campaign.ownerId !== userId ? campaign.ownerId : undefined;
-  };
+  const nextUp = await nextUpResolver(notifier, campaign, holders.values());
   const groups = carried.length === 0 ? [] : splitSelfReview(campaign.kind, approverIds, carried, (i: Item) => i, nextUp);
   const created: string[] = [];
   let open = 0;
