@@ -30,11 +30,6 @@ export class CampaignNotifier {
     return this.people.get(id);
   }
 
-  async person(id: string): Promise<User | undefined> {
-    await this.prefetch([id]);
-    return this.people.get(id);
-  }
-
   /** Composes for a recipient already prefetched (or remembered). */
   compose(kind: NotificationKind, key: string, recipientId: string, extras?: ViewExtras, entryId?: string): Notification {
     const owner = this.people.get(this.campaign.ownerId);
