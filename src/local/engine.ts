@@ -44,9 +44,13 @@ export async function startEmbeddedEngine(options: { path?: string } = {}): Prom
     });
   });
   const { port } = server.address() as { port: number };
+  const endpoint = `http://127.0.0.1:${port}`;
+  // LevelDB opens (and takes the folder's lock) after the constructor returns; a first request
+  // waits for that, so the folder is held before the caller gets the engine.
+  if (options.path) await waitUntilServing(endpoint);
   let stopped: Promise<void> | undefined;
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint,
     stop: () =>
       (stopped ??= new Promise<void>((resolve, reject) => {
         // Closing also closes the LevelDB store, which frees the folder for the next process.
@@ -54,6 +58,15 @@ export async function startEmbeddedEngine(options: { path?: string } = {}): Prom
         server.closeIdleConnections();
       })),
   };
+}
+
+async function waitUntilServing(endpoint: string): Promise<void> {
+  const client = new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+  try {
+    await client.send(new ListTablesCommand({ Limit: 1 }));
+  } finally {
+    client.destroy();
+  }
 }
 
 /**
