@@ -3,12 +3,13 @@
 // campaign that recurs once, a PRIVILEGE campaign, and one whose definition fails validation until its
 // owner fixes it) driven through their lifecycle over simulated days by the deployed controller
 // handler, with approvers deciding as a script says.
-// `npm start -- --keep-open` keeps the SES emulator's mail page up at the end.
+// `npm start -- --keep-open` keeps the SES emulator's mail page up at the end; its state goes to
+// `.idgov-demo/`, or to `$IDGOV_DEMO_HOME`.
 import { rm, mkdir } from 'node:fs/promises';
 import { relative } from 'node:path';
 import Table from 'cli-table3';
 import { ForbiddenError } from '../../lambdas/shared/domain/errors.js';
-import type { Campaign, CampaignDefinition, DecisionOutcome, Entry, Item } from '../../lambdas/shared/domain/model.js';
+import type { Campaign, CampaignDefinition, DecisionOutcome, Entry, Item, Notification } from '../../lambdas/shared/domain/model.js';
 import { changeCampaign, createCampaign, getCampaignOrThrow, listAllCampaigns } from '../../lambdas/shared/use-cases/campaign-admin.js';
 import type { ControllerReport } from '../../lambdas/shared/use-cases/campaign-controller.js';
 import { decide } from '../../lambdas/shared/use-cases/decisions.js';
@@ -101,7 +102,7 @@ async function main(): Promise<void> {
   process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-  const home = resolveHome('.idgov-demo');
+  const home = resolveHome(process.env.IDGOV_DEMO_HOME || '.idgov-demo');
   await rm(home, { recursive: true, force: true });
   await mkdir(home, { recursive: true });
 
@@ -137,12 +138,15 @@ async function main(): Promise<void> {
     const timeline: TimelineEvent[] = [];
     let controllerRuns = 0;
     let mails = 0;
+    // Read after every run: an expired run's cleanup removes its notifications with its entries.
+    const recorded = new Map<string, Notification>();
 
     for (let day = 0; day <= LAST_DAY; day++) {
       const now = at(day, CONTROLLER_HOUR);
       const report: ControllerReport = await handler(scheduledEvent(now));
       controllerRuns++;
       mails += await capture.flush({ now });
+      for (const n of await readOutbox(runtime)) recorded.set(`${n.campaignId}|${n.key}`, n);
       for (const tr of report.transitions) timeline.push({ day, ...tr });
       if (report.errors.length > 0) throw new Error(`controller errors on day ${day}: ${JSON.stringify(report.errors)}`);
 
@@ -167,14 +171,15 @@ async function main(): Promise<void> {
 
     t = performance.now();
     const campaigns = await listAllCampaigns(runtime.campaigns);
-    const outbox = await readOutbox(runtime);
+    const outbox = [...recorded.values()];
+    const cleanedUp = outbox.length - (await readOutbox(runtime)).length;
     let manualAfter = 0;
     for (const user of org.users) {
       manualAfter += (await runtime.directory.listAssignmentsOfUser(user.id)).filter((a) => a.origin === 'MANUAL').length;
     }
     lap('summary read back', t);
 
-    printSummary({ campaigns, outbox, tally, timeline, manualBefore, manualAfter, mails, runtime });
+    printSummary({ campaigns, outbox, cleanedUp, tally, timeline, manualBefore, manualAfter, mails, runtime });
     log('');
     log('timings:');
     for (const [label, ms] of timings) log(`  ${(ms / 1000).toFixed(2).padStart(6)} s  ${label}`);
@@ -289,7 +294,9 @@ async function tryAsStranger(runtime: Runtime, entry: Entry, item: Item | undefi
 
 interface SummaryInput {
   campaigns: Campaign[];
-  outbox: Awaited<ReturnType<typeof readOutbox>>;
+  outbox: Notification[];
+  /** Of those, how many the cleanup of expired runs has removed since. */
+  cleanedUp: number;
   tally: Tally;
   timeline: TimelineEvent[];
   manualBefore: number;
@@ -343,7 +350,7 @@ function printSummary(s: SummaryInput): void {
     notes.push([kind, String(Object.values(statuses).reduce((a, b) => a + b, 0)), countsText(statuses)]);
   }
   log(notes.toString());
-  log(`${s.outbox.length} notifications recorded; ${s.mails} mails captured by the SES emulator`);
+  log(`${s.outbox.length} notifications recorded (${s.cleanedUp} since removed with their expired runs); ${s.mails} mails captured by the SES emulator`);
 
   log('');
   log('== Campaign states over simulated time (day 0 = 2026-07-01) ==');

@@ -17,6 +17,7 @@ import { ValidationError } from '../../lambdas/shared/domain/errors.js';
 import type { Notification } from '../../lambdas/shared/domain/model.js';
 import { getCampaignOrThrow, listAllCampaigns } from '../../lambdas/shared/use-cases/campaign-admin.js';
 import type { ControllerReport } from '../../lambdas/shared/use-cases/campaign-controller.js';
+import type { Pages } from '../../lambdas/shared/use-cases/ports.js';
 import { createTables, LOCAL_CREDENTIALS, LOCAL_REGION, startEmbeddedEngine } from './engine.js';
 import type { SesEmulator } from './ses-emulator.js';
 
@@ -261,24 +262,23 @@ export async function invokeController(runtime: Runtime, now: Date): Promise<Con
 }
 
 /**
- * Every recorded notification, oldest first. The outbox is partitioned by campaign; an archived
- * run's notifications stay in its campaign's partition, so an archived id reads that run's share.
+ * Every recorded notification, oldest first: of all campaigns, of every run of one campaign, or of
+ * the one run an archived id stands for (its notifications stay under the campaign it came from).
  */
 export async function readOutbox(runtime: Pick<Runtime, 'campaigns' | 'outbox'>, campaignId?: string): Promise<Notification[]> {
-  let partitions: string[];
-  let runId: string | undefined;
+  const pages: Pages<Notification>[] = [];
   if (campaignId) {
     const campaign = await getCampaignOrThrow(runtime.campaigns, campaignId);
-    partitions = [campaign.archivedFrom ?? campaign.id];
-    if (campaign.archived) runId = campaign.runId;
+    pages.push(
+      campaign.archived
+        ? runtime.outbox.listByRun(campaign.archivedFrom ?? campaign.id, campaign.runId)
+        : runtime.outbox.listByCampaign(campaign.id),
+    );
   } else {
-    partitions = [...new Set((await listAllCampaigns(runtime.campaigns)).map((c) => c.archivedFrom ?? c.id))];
+    const partitions = new Set((await listAllCampaigns(runtime.campaigns)).map((c) => c.archivedFrom ?? c.id));
+    for (const id of partitions) pages.push(runtime.outbox.listByCampaign(id));
   }
-  const byKey = new Map<string, Notification>();
-  for (const id of partitions) {
-    for await (const page of runtime.outbox.listByCampaign(id)) {
-      for (const n of page) if (runId === undefined || n.runId === runId) byKey.set(n.key, n);
-    }
-  }
-  return [...byKey.values()].sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.key.localeCompare(b.key));
+  const notifications: Notification[] = [];
+  for (const source of pages) for await (const page of source) notifications.push(...page);
+  return notifications.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.key.localeCompare(b.key));
 }

@@ -21,7 +21,7 @@ const THREE_STAGES = hookFile('../../examples/hooks/find-approvers-three-stages.
 
 async function setup(): Promise<Harness> {
   const { doc, names } = await engine.freshTables();
-  const h = createHarness(doc, names, { hooks: createHookInvoker(), hookTimeoutMs: 300 });
+  const h = createHarness(doc, names, { hooks: createHookInvoker(), hookTimeoutMs: 3_000 });
   const org = smallOrg();
   org.users.push({ id: 'security-officer', displayName: 'Sec Officer', email: 'sec@example.com', department: 'IT', status: 'ACTIVE', riskLevel: 'LOW' });
   await h.load(org);
@@ -126,7 +126,7 @@ describe('a failing hook', () => {
   it.each([
     ['answers garbage', hookFile('../fixtures/hooks/garbage-answer.mjs'), /findApprovers hook .* answered outside the contract/],
     ['throws', hookFile('../fixtures/hooks/throwing-hook.mjs'), /findApprovers hook .* failed: /],
-    ['never answers', hookFile('../fixtures/hooks/never-resolves.mjs'), /findApprovers hook .* timed out after 300 ms/],
+    ['never answers', hookFile('../fixtures/hooks/never-resolves.mjs'), /findApprovers hook .* timed out after 3000 ms/],
     ['does not exist', 'file:/nonexistent/hook.mjs', /findApprovers hook .* failed: hook module .* not found/],
   ])('%s: the campaign fails preparation, says why, writes no entry', async (_, ref, message) => {
     const h = await setup();

@@ -94,6 +94,8 @@ describe('USER campaign lifecycle', () => {
     expect(view.campaign.cleanedAt).toBe(day(70));
     expect(view.entries).toEqual([]);
     expect(await collect(h.campaigns.listRevocations(view.campaign.runId))).toEqual([]);
+    // The run's notifications go with it: no outbox record outlives the status expiration.
+    expect(await collect(h.outbox.listByCampaign(id))).toEqual([]);
   });
 
   it('changes nothing when run again at the same instant', async () => {
@@ -221,6 +223,10 @@ describe('recurrence', () => {
     await changeCampaign(h.campaigns, id, { recurrenceDays: null }, new Date(day(91)), 'admin');
     await h.run(day(200));
     expect((await h.campaigns.getCampaign(archive.id))!.state).toBe('DELETED'); // its end + 30 days passed long ago
+    await h.run(day(200, 1));
+    // Its cleanup takes the first run's notifications and leaves the second run's.
+    expect(await collect(h.outbox.listByRun(id, `${id}#1`))).toEqual([]);
+    expect(new Set((await collect(h.outbox.listByCampaign(id))).map((n) => n.runId))).toEqual(new Set([`${id}#2`]));
     const second = (await h.campaigns.getCampaign(id))!;
     expect(second).toMatchObject({ state: 'SUCCEEDED', run: 2, statusExpirationDate: '2027-02-16T00:00:00.000Z' });
     await h.run(day(231, 2));

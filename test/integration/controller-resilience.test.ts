@@ -53,7 +53,8 @@ async function setup(scenario: Scenario): Promise<Harness> {
 }
 
 interface Outcome {
-  snapshot: Snapshot;
+  /** The state after each run step. */
+  snapshots: Snapshot[];
   mail: string[];
   controllerWrites: number;
   killedAt?: string;
@@ -67,6 +68,7 @@ async function play(scenario: Scenario, killAt?: number): Promise<Outcome> {
   const h = await setup(scenario);
   let writes = 0;
   let killedAt: string | undefined;
+  const snapshots: Snapshot[] = [];
   for (const step of scenario.steps) {
     if (!('run' in step)) {
       await h.decide(scenario.entryOf(step), step.decide.actor, step.decide.decisions, step.at);
@@ -86,9 +88,10 @@ async function play(scenario: Scenario, killAt?: number): Promise<Outcome> {
       await h.run(step.at);
     }
     h.kill.arm(undefined);
+    snapshots.push(await h.snapshot());
   }
   return {
-    snapshot: await h.snapshot(),
+    snapshots,
     mail: h.mailer.sent.map((m) => `${m.to}|${m.subject}`).sort(),
     controllerWrites: writes,
     killedAt,
@@ -102,7 +105,9 @@ describe.each([
   it('is completed by the next run with exactly the state, outbox and mail of a clean run', async () => {
     const clean = await play(scenario);
     expect(clean.controllerWrites).toBeGreaterThan(20);
-    expect(outboxOf(clean.snapshot).length).toBe(notifications);
+    // Every notification is recorded before the status expiration, and the cleanup takes them all.
+    expect(outboxOf(clean.snapshots.at(-2)!).length).toBe(notifications);
+    expect(outboxOf(clean.snapshots.at(-1)!)).toEqual([]);
     // Replay once per write position (a few at a time: each has its own tables); a kill must land
     // in every run of the script.
     const positions = Array.from({ length: clean.controllerWrites }, (_, i) => i + 1);
@@ -111,7 +116,8 @@ describe.each([
       const killed = await play(scenario, k);
       expect(killed.killedAt, `kill at write ${k}`).toBeDefined();
       killedIn.add(killed.killedAt!);
-      expect(killed.snapshot, `state after kill at write ${k}`).toEqual(clean.snapshot);
+      // Not only the end: after every run of the script the state is the clean run's.
+      clean.snapshots.forEach((snapshot, step) => expect(killed.snapshots[step], `state after run ${step + 1}, kill at write ${k}`).toEqual(snapshot));
       expect(killed.mail, `mail after kill at write ${k}`).toEqual(clean.mail);
     });
     expect(killedIn.size).toBe(scenario.steps.filter((s) => 'run' in s).length);
@@ -160,17 +166,17 @@ describe('a failed send', () => {
 });
 
 describe('a campaign cancelled before its notices went out', () => {
-  it('skips the work notices, recording why, and sends nothing', async () => {
+  it('sends none of them: the cleanup takes them with the run', async () => {
     const h = await setup(singleStage);
     h.mailer.failNext = 4; // the first run records and tries, but every send fails
     await h.run(day(0, 1));
+    expect((await collect(h.outbox.listByCampaign(CAMPAIGN))).map((n) => n.status)).toEqual(Array(4).fill('PENDING'));
     const { changeCampaign } = await import('../../lambdas/shared/use-cases/campaign-admin.js');
     await changeCampaign(h.campaigns, CAMPAIGN, { state: 'DELETED' }, new Date(day(0, 2)), 'admin');
     const report = await h.run(day(0, 3));
-    expect(report.dispatch).toMatchObject({ sent: 0, skipped: 4 });
+    expect(report.dispatch).toMatchObject({ sent: 0, retrying: 0 });
     expect(h.mailer.sent).toEqual([]);
-    const outbox = await collect(h.outbox.listByCampaign(CAMPAIGN));
-    expect(outbox.map((n) => n.status)).toEqual(['SKIPPED', 'SKIPPED', 'SKIPPED', 'SKIPPED']);
-    expect(outbox.map((n) => n.lastError)).toEqual(Array(4).fill(`campaign ${CAMPAIGN} was deleted before this was sent`));
+    expect((await h.campaigns.getCampaign(CAMPAIGN))!.cleanedAt).toBe(day(0, 3));
+    expect(await collect(h.outbox.listByCampaign(CAMPAIGN))).toEqual([]);
   });
 });

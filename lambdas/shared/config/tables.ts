@@ -46,7 +46,7 @@ export const DIRECTORY_TABLE: TableDefinition = {
  *   approver+   PK=ENTRY#<id>     SK=APPROVER#<userId>   GSI2 APPROVER#<userId> / <dueDate>#<id> (2nd.. approvers)
  *   item        PK=ENTRY#<id>     SK=ITEM#<itemId>
  *   revocation  PK=RUN#<runId>    SK=REVOKED#<userId>#<privilegeId>
- *   outbox      PK=OUTBOX#<campaignId> SK=<key>          GSI1 OUTBOX#PENDING / <createdAt>#<key> (while unsent)
+ *   outbox      PK=OUTBOX#<campaignId> SK=<runId>|<key>  GSI1 OUTBOX#PENDING / <createdAt>#<key> (while unsent)
  *   lease       PK=LEASE#<name>   SK=#LEASE
  */
 export const CAMPAIGN_TABLE: TableDefinition = {

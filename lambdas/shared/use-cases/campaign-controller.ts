@@ -182,6 +182,8 @@ async function step(deps: ControllerDeps, c: Campaign, now: Date): Promise<Campa
     }
     case 'DELETED': {
       if (c.cleanedAt) return undefined;
+      // The run's notifications go with its entries: its evidence is kept until the status expiration, not longer.
+      await deps.outbox.deleteRun(c.archivedFrom ?? c.id, c.runId);
       return (await deps.campaigns.deleteRun(c.runId)) ? save(deps, markCleaned(c, now)) : undefined;
     }
     case 'FAILED.PREPARED':

@@ -124,7 +124,12 @@ export interface Outbox {
   markFailed(notification: Notification, error: string, final: boolean): Promise<void>;
   /** Never to be sent (its campaign was cancelled or failed): SKIPPED with the reason, out of the dispatch index. */
   markSkipped(notification: Notification, reason: string): Promise<void>;
+  /** Every run's notifications of a campaign (archived runs stay under the campaign they came from). */
   listByCampaign(campaignId: string): Pages<Notification>;
+  /** One run's notifications. */
+  listByRun(campaignId: string, runId: string): Pages<Notification>;
+  /** Removes one run's notifications, sent or not (the run's cleanup); resumable. */
+  deleteRun(campaignId: string, runId: string): Promise<void>;
 }
 
 export interface OutgoingMail {

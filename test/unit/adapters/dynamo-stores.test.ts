@@ -106,7 +106,7 @@ describe('DynamoCampaignStore', () => {
 
   it('putEntriesWithItems packs entries, pointers, items and new notifications into full batches', async () => {
     ddb.on(BatchWriteCommand).resolves({});
-    const existing = { PK: 'OUTBOX#c-test', SK: 'N#e-0' };
+    const existing = { PK: 'OUTBOX#c-test', SK: 'c-test#1|N#e-0' };
     ddb.on(BatchGetCommand).resolves({ Responses: { [TABLE]: [existing] } });
     const batch = [0, 1, 2].map((e) => {
       const entry = anEntry({ id: `e-${e}`, approverIds: e === 0 ? ['u-a', 'u-b'] : ['u-a'], itemCount: 30 });
@@ -134,8 +134,8 @@ describe('DynamoCampaignStore', () => {
     const last = ddb.commandCalls(BatchWriteCommand).at(-1)!.args[0].input.RequestItems![TABLE]!;
     expect(last.map((r) => r.PutRequest!.Item!.entity)).toEqual(['entry', 'entry', 'entry']);
     const written = ddb.commandCalls(BatchWriteCommand).flatMap((c) => c.args[0].input.RequestItems![TABLE]!.map((r) => r.PutRequest!.Item!));
-    expect(written.filter((r) => r.entity === 'notification').map((r) => r.SK)).toEqual(['N#e-1', 'N#e-2']);
-    expect(written.find((r) => r.SK === 'N#e-1')).toMatchObject({ GSI1PK: 'OUTBOX#PENDING', GSI1SK: '2026-07-01T00:00:00.000Z#N#e-1' });
+    expect(written.filter((r) => r.entity === 'notification').map((r) => r.SK)).toEqual(['c-test#1|N#e-1', 'c-test#1|N#e-2']);
+    expect(written.find((r) => r.SK === 'c-test#1|N#e-1')).toMatchObject({ GSI1PK: 'OUTBOX#PENDING', GSI1SK: '2026-07-01T00:00:00.000Z#N#e-1' });
     expect(written.find((r) => r.SK === 'APPROVER#u-b')).toMatchObject({ PK: 'ENTRY#e-0', GSI2PK: 'APPROVER#u-b' });
     expect(ddb).toHaveReceivedCommandTimes(PutCommand, 0);
   });
@@ -192,7 +192,7 @@ describe('DynamoOutbox', () => {
     ddb.on(UpdateCommand).rejects(conditionFailed());
     await expect(outbox.claim(n('K1'), 'runner', new Date('2026-07-01T00:00:00.000Z'), 60)).resolves.toBe(false);
     expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
-      Key: { PK: 'OUTBOX#c-1', SK: 'K1' },
+      Key: { PK: 'OUTBOX#c-1', SK: 'c-1#1|K1' },
       ConditionExpression: '#status = :pending OR (#status = :sending AND claimExpiresAt < :now)',
       ExpressionAttributeValues: expect.objectContaining({ ':now': '2026-07-01T00:00:00.000Z', ':expires': '2026-07-01T00:01:00.000Z' }),
     });

@@ -12,6 +12,8 @@ import {
 
 export type DynamoRecord = Record<string, unknown>;
 export type WriteRequest = NonNullable<BatchWriteCommandInput['RequestItems']>[string][number];
+/** A delete of the record with this PK and SK, for batchWrite. */
+export const deleteRequest = (record: DynamoRecord): WriteRequest => ({ DeleteRequest: { Key: { PK: record.PK, SK: record.SK } } });
 
 export interface DocumentClientOptions {
   endpoint?: string;

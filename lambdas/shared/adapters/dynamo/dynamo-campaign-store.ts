@@ -7,6 +7,7 @@ import type { CampaignStore, Pages } from '../../use-cases/ports.js';
 import {
   batchGet,
   batchWrite,
+  deleteRequest,
   isConditionFailure,
   queryAll,
   queryPages,
@@ -38,7 +39,6 @@ import {
 } from './records.js';
 
 const put = (Item: DynamoRecord): WriteRequest => ({ PutRequest: { Item } });
-const del = (record: DynamoRecord): WriteRequest => ({ DeleteRequest: { Key: { PK: record.PK, SK: record.SK } } });
 
 export class DynamoCampaignStore extends DynamoTable implements CampaignStore {
   async createCampaign(campaign: Campaign): Promise<void> {
@@ -99,13 +99,13 @@ export class DynamoCampaignStore extends DynamoTable implements CampaignStore {
       const existing = await batchGet(
         this.doc,
         this.tableName,
-        notifications.map((n) => outboxKey(n.campaignId, n.key)),
+        notifications.map((n) => outboxKey(n)),
         { ...this.batch, consistentRead: true, attributes: ['PK', 'SK'] },
       );
       // Recorded ones are skipped, and of a key repeated here the first counts (as with enqueue).
       const taken = new Set(existing.map((r) => `${r.PK}\n${r.SK}`));
       for (const n of notifications) {
-        const { PK, SK } = outboxKey(n.campaignId, n.key);
+        const { PK, SK } = outboxKey(n);
         if (taken.has(`${PK}\n${SK}`)) continue;
         taken.add(`${PK}\n${SK}`);
         first.push(put(notificationRecord(n)));
@@ -257,11 +257,11 @@ export class DynamoCampaignStore extends DynamoTable implements CampaignStore {
         });
         children.push(...records.filter((r) => r.SK !== ENTRY_SK));
       }
-      await batchWrite(this.doc, this.tableName, children.map(del), this.batch);
-      await batchWrite(this.doc, this.tableName, entries.map(del), this.batch);
+      await batchWrite(this.doc, this.tableName, children.map(deleteRequest), this.batch);
+      await batchWrite(this.doc, this.tableName, entries.map(deleteRequest), this.batch);
     }
     for await (const revocations of queryPages(this.doc, { ...this.revocationQuery(runId), ProjectionExpression: 'PK, SK' })) {
-      await batchWrite(this.doc, this.tableName, revocations.map(del), this.batch);
+      await batchWrite(this.doc, this.tableName, revocations.map(deleteRequest), this.batch);
     }
     return true;
   }

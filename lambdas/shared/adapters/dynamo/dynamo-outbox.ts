@@ -1,12 +1,12 @@
-// Outbox in the campaign table: one record per notification key under its campaign, listed for
-// dispatch through GSI1 (OUTBOX#PENDING) only while unsent, claimed with a conditional update.
+// Outbox in the campaign table: one record per notification key under its campaign and run, listed
+// for dispatch through GSI1 (OUTBOX#PENDING) only while unsent, claimed with a conditional update.
 import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { NotFoundError } from '../../domain/errors.js';
 import type { Notification } from '../../domain/model.js';
 import type { Outbox, Pages } from '../../use-cases/ports.js';
-import { isConditionFailure, queryPages, type DynamoRecord } from './document-client.js';
+import { batchWrite, deleteRequest, isConditionFailure, queryPages, type DynamoRecord } from './document-client.js';
 import { DynamoTable } from './dynamo-table.js';
-import { OUTBOX_PENDING, notificationRecord, outboxKey, outboxSortKey, toEntity } from './records.js';
+import { OUTBOX_PENDING, notificationRecord, outboxKey, outboxPk, outboxRunPrefix, outboxSortKey, toEntity } from './records.js';
 
 /** Conditional puts in flight at once during enqueue. */
 const ENQUEUE_CONCURRENCY = 8;
@@ -58,7 +58,7 @@ export class DynamoOutbox extends DynamoTable implements Outbox {
       await this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: outboxKey(notification.campaignId, notification.key),
+          Key: outboxKey(notification),
           UpdateExpression:
             'SET #status = :sending, claimedBy = :owner, claimExpiresAt = :expires, attempts = if_not_exists(attempts, :zero) + :one',
           ConditionExpression: '#status = :pending OR (#status = :sending AND claimExpiresAt < :now)',
@@ -117,9 +117,28 @@ export class DynamoOutbox extends DynamoTable implements Outbox {
       TableName: this.tableName,
       ...this.limit,
       KeyConditionExpression: 'PK = :pk',
-      ExpressionAttributeValues: { ':pk': outboxKey(campaignId, '').PK },
+      ExpressionAttributeValues: { ':pk': outboxPk(campaignId) },
     });
     for await (const page of pages) yield page.map((r) => toEntity<Notification>(r));
+  }
+
+  async *listByRun(campaignId: string, runId: string): Pages<Notification> {
+    for await (const page of queryPages(this.doc, this.runQuery(campaignId, runId))) yield page.map((r) => toEntity<Notification>(r));
+  }
+
+  async deleteRun(campaignId: string, runId: string): Promise<void> {
+    for await (const page of queryPages(this.doc, { ...this.runQuery(campaignId, runId), ProjectionExpression: 'PK, SK' })) {
+      await batchWrite(this.doc, this.tableName, page.map(deleteRequest), this.batch);
+    }
+  }
+
+  private runQuery(campaignId: string, runId: string) {
+    return {
+      TableName: this.tableName,
+      ...this.limit,
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :run)',
+      ExpressionAttributeValues: { ':pk': outboxPk(campaignId), ':run': outboxRunPrefix(runId) },
+    };
   }
 
   private async putIfAbsent(notification: Notification): Promise<boolean> {
@@ -143,7 +162,7 @@ export class DynamoOutbox extends DynamoTable implements Outbox {
       await this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: outboxKey(notification.campaignId, notification.key),
+          Key: outboxKey(notification),
           UpdateExpression: expression,
           ConditionExpression: 'attribute_exists(PK)',
           ExpressionAttributeNames: { '#status': 'status' },

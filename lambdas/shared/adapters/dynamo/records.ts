@@ -127,13 +127,16 @@ export const revocationRecord = (revocation: Revocation): DynamoRecord => ({
 });
 
 export const OUTBOX_PENDING = 'OUTBOX#PENDING';
-export const outboxKey = (campaignId: string, notificationKey: string) => key(`OUTBOX#${campaignId}`, notificationKey);
+/** Under its campaign, prefixed by its run, so a run's notifications are listed and cleaned up by key. */
+export const outboxKey = (n: Pick<Notification, 'campaignId' | 'runId' | 'key'>) => key(outboxPk(n.campaignId), `${outboxRunPrefix(n.runId)}${n.key}`);
+export const outboxPk = (campaignId: string) => `OUTBOX#${campaignId}`;
+export const outboxRunPrefix = (runId: string) => `${runId}|`;
 export const outboxSortKey = (n: Pick<Notification, 'createdAt' | 'key'>) => `${n.createdAt}#${n.key}`;
 export const isUnsent = (status: Notification['status']) => status === 'PENDING' || status === 'SENDING';
 
 export const notificationRecord = (notification: Notification): DynamoRecord => ({
   ...notification,
-  ...outboxKey(notification.campaignId, notification.key),
+  ...outboxKey(notification),
   entity: 'notification',
   ...(isUnsent(notification.status) ? { GSI1PK: OUTBOX_PENDING, GSI1SK: outboxSortKey(notification) } : {}),
 });

@@ -59,8 +59,17 @@ export class InMemoryOutbox implements Outbox {
   }
 
   listByCampaign(campaignId: string): Pages<Notification> {
-    const records = [...this.records.values()].filter((n) => n.campaignId === campaignId).sort(byKey((n) => n.key));
+    const records = [...this.records.values()].filter((n) => n.campaignId === campaignId).sort(byKey((n) => `${n.runId}|${n.key}`));
     return inPages(records, this.pageSize);
+  }
+
+  listByRun(campaignId: string, runId: string): Pages<Notification> {
+    const records = [...this.records.values()].filter((n) => n.campaignId === campaignId && n.runId === runId).sort(byKey((n) => n.key));
+    return inPages(records, this.pageSize);
+  }
+
+  async deleteRun(campaignId: string, runId: string): Promise<void> {
+    for (const [id, n] of this.records) if (n.campaignId === campaignId && n.runId === runId) this.records.delete(id);
   }
 
   private change(notification: Notification, fn: (n: Notification) => Notification): void {
