@@ -73,14 +73,21 @@ describe('IAM', () => {
   it('names each table and its indexes from tables.ts, and never allows Scan', () => {
     const dynamoGrants = grantsOn('dynamodb');
     expect(dynamoGrants.flatMap((statement) => asList(statement.Action))).not.toContain('dynamodb:Scan');
-    const grantedResources = dynamoGrants.map((statement) => resolveImports(statement.Resource, statefulTemplate));
-    const expected = TABLES.map((definition) => {
+    const tableResources = TABLES.map((definition) => {
       const tableArn = { 'Fn::GetAtt': [logicalIdOf(stateful.tables.tableFor(definition)), 'Arn'] };
-      return [tableArn, ...definition.indexes.map((index) => ({ 'Fn::Join': ['', [tableArn, `/index/${index.indexName}`]] }))];
+      return [tableArn, ...definition.indexes.map((index) => ({ 'Fn::Join': ['', [tableArn, `/index/${index.indexName}`]] }))].map((r) => JSON.stringify(r));
     });
-    for (const resources of expected) expect(grantedResources).toContainEqual(resources);
-    // Every DynamoDB grant (one per function and table) names exactly one table and its indexes.
-    for (const resources of grantedResources) expect(expected).toContainEqual(resources);
+    // Statements are merged (@aws-cdk/aws-iam:minimizePolicies), so each function's policy is read as
+    // one set: whole tables (the table and every index, by name) and nothing else.
+    const granted = new Set<string>();
+    for (const policy of Object.values(statelessTemplate.findResources('AWS::IAM::Policy'))) {
+      const dynamo = (policy.Properties.PolicyDocument.Statement as Statement[]).filter((st) => asList(st.Action).some((a) => a.startsWith('dynamodb:')));
+      const resources = new Set(dynamo.flatMap((st) => asList(resolveImports(st.Resource, statefulTemplate)).map((r) => JSON.stringify(r))));
+      const whole = tableResources.filter((table) => table.some((r) => resources.has(r)));
+      expect(new Set(whole.flat())).toEqual(resources);
+      resources.forEach((r) => granted.add(r));
+    }
+    expect(granted).toEqual(new Set(tableResources.flat()));
   });
 
   it('lets functions use the table key only through DynamoDB', () => {
@@ -111,9 +118,9 @@ describe('IAM', () => {
     expect(resources).not.toContain('"*"');
     const sender = JSON.stringify({ Ref: STATELESS_PARAMETERS.senderAddress });
     // The address identity, and the domain identity for senders verified through their domain.
-    expect(resources[0]).toContain(`":identity/",${sender}]`);
-    expect(resources[1]).toContain(`":identity/",{"Fn::Select":[1,{"Fn::Split":["@",${sender}]}]}]`);
+    expect(resources.filter((r) => r.endsWith(`":identity/",${sender}]]}`))).toHaveLength(1);
+    expect(resources.filter((r) => r.endsWith(`":identity/",{"Fn::Select":[1,{"Fn::Split":["@",${sender}]}]}]]}`))).toHaveLength(1);
     // The configuration set, only when one is configured.
-    expect(resources[2]).toMatch(/^\{"Fn::If":\["HasSesConfigurationSet",.*":configuration-set\/",\{"Ref":"SesConfigurationSet"\}\]\]\},\{"Ref":"AWS::NoValue"\}\]\}$/);
+    expect(resources.filter((r) => /^\{"Fn::If":\["HasSesConfigurationSet",.*":configuration-set\/",\{"Ref":"SesConfigurationSet"\}\]\]\},\{"Ref":"AWS::NoValue"\}\]\}$/.test(r))).toHaveLength(1);
   });
 });

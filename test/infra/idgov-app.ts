@@ -15,9 +15,12 @@ import { StatelessStack } from '../../lib/stacks/stateless-stack.js';
 
 export const PROJECT_ROOT = new URL('../../', import.meta.url).pathname;
 
+/** cdk.json's context (feature flags included), so that the stacks under test are the ones `cdk synth` builds. */
+const CDK_JSON_CONTEXT = (JSON.parse(readFileSync(join(PROJECT_ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> }).context;
+
 /** The two stacks wired as in bin/app.ts, with the inline test code instead of esbuild bundles. */
 export function buildStacks() {
-  const app = new App({ context: { [SKIP_BUNDLING_CONTEXT]: true } });
+  const app = new App({ context: { ...CDK_JSON_CONTEXT, [SKIP_BUNDLING_CONTEXT]: true } });
   const stateful = new StatefulStack(app, 'IdGovStateful');
   const stateless = new StatelessStack(app, 'IdGovStateless', {
     directoryTable: stateful.tables.directoryTable,
