@@ -53,12 +53,24 @@ export async function dispatchNotifications(deps: DispatchDeps, runner: string, 
     fresh.forEach((n) => seen.add(n.key));
     await mapLimit(fresh, SEND_CONCURRENCY, async (n) => {
       const stale = staleReason(n, await campaignOf(n.campaignId));
+      if (!stale && n.attempts >= MAX_SEND_ATTEMPTS) return giveUp(deps, n, result);
       if (!stale) return sendOne(deps, runner, n, now, result);
       await deps.outbox.markSkipped(n, stale);
       result.skipped += 1;
     });
   }
   return result;
+}
+
+/**
+ * Attempts are counted when claimed: one still SENDING after the last attempt's claim expired means
+ * every run that tried it died in the send, and a sixth would likely die too.
+ */
+async function giveUp(deps: DispatchDeps, n: Notification, result: DispatchResult) {
+  const message = `gave up after ${n.attempts} attempts whose runs stopped before the send finished`;
+  deps.log.error('giving up on a notification', { key: n.key, attempts: n.attempts });
+  await deps.outbox.markFailed(n, message, true);
+  result.failed += 1;
 }
 
 async function sendOne(deps: DispatchDeps, runner: string, n: Notification, now: Date, result: DispatchResult) {

@@ -79,6 +79,19 @@ describe('dispatchNotifications', () => {
     expect(sent).toEqual([]);
   });
 
+  it('gives up on a notification whose every attempt died in the send, instead of trying forever', async () => {
+    const expiredClaim = { status: 'SENDING' as const, claimedBy: 'dead-run', claimExpiresAt: '2026-07-01T12:00:00.000Z' };
+    const { deps, outbox, sent } = await setup('RUNNING', [
+      aNotification('APPROVAL_START', { ...expiredClaim, attempts: MAX_SEND_ATTEMPTS }),
+      aNotification('CAMPAIGN_START', { ...expiredClaim, attempts: MAX_SEND_ATTEMPTS - 1 }),
+    ]);
+    expect(await dispatchNotifications(deps, 'runner', NOW)).toEqual({ sent: 1, failed: 1, retrying: 0, skipped: 0 });
+    expect(sent.map((m) => m.subject)).toEqual(['about CAMPAIGN_START']);
+    const stored = await byKind(outbox);
+    expect(stored.APPROVAL_START).toMatchObject({ status: 'FAILED', lastError: `gave up after ${MAX_SEND_ATTEMPTS} attempts whose runs stopped before the send finished` });
+    expect(stored.CAMPAIGN_START).toMatchObject({ status: 'SENT', attempts: MAX_SEND_ATTEMPTS });
+  });
+
   it.each([
     ['DELETED', 'was deleted before this was sent'],
     ['FAILED.PREPARED', 'failed preparation before this was sent'],
