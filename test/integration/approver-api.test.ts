@@ -224,6 +224,9 @@ describe('refusals change nothing', () => {
     const before = await state(w, u1(w.id));
     const again = await w.call(M1, 'POST', `/entries/${u1(w.id)}/decisions`, { itemId: 'p-fin', outcome: 'REJECT' });
     expect([again.status, again.json.error.code]).toEqual([409, 'CLOSED']);
+    // In bulk too: a closed entry has no open item, and the answer says it is closed.
+    const bulk = await w.call(M1, 'POST', `/entries/${u1(w.id)}/decisions`, { all: { outcome: 'APPROVE' } });
+    expect([bulk.status, bulk.json.error.code]).toEqual([409, 'CLOSED']);
     const reassign = await w.call(M1, 'POST', `/entries/${u1(w.id)}/reassign`, { to: 'm2', justification: JUSTIFICATION });
     expect([reassign.status, reassign.json.error.code]).toEqual([409, 'CLOSED']);
     expect(await state(w, u1(w.id))).toEqual(before);

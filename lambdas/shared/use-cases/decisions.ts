@@ -59,16 +59,17 @@ export async function decide(campaigns: CampaignStore, request: DecideRequest, n
   if (!entry.approverIds.includes(request.actorId)) {
     throw new ForbiddenError(`${request.actorId} is not an approver of entry ${entry.id}`);
   }
-  const raw = request.all ? bulkDecisions(entry, items, request.all) : (request.decisions ?? []);
-  if (raw.length === 0) {
-    throw new ValidationError(request.all ? 'no open item matches' : 'at least one decision is required', request.all ? 'all' : 'decisions');
-  }
-  const inputs: DecisionInput[] = raw.map((d, i) => parseInput(decisionInputSchema, d, raw.length > 1 ? `decisions.${i}` : undefined));
+  // Then whether anything may be decided at all: a closed entry is closed whatever the request says.
   const campaign = await campaigns.getCampaign(entry.campaignId);
   if (entry.state !== 'RUNNING' || !campaign || campaign.state !== 'RUNNING' || campaign.runId !== entry.runId || campaign.phase.name !== 'DONE') {
     throw new ClosedError(`entry ${entry.id} is ${entry.state}${campaign && campaign.state !== 'RUNNING' ? ` in a ${campaign.state} campaign` : ''}; decisions are closed`);
   }
   if (now.toISOString() >= entry.dueDate) throw new ClosedError(`entry ${entry.id} was due ${entry.dueDate}; decisions are closed`);
+  const raw = request.all ? bulkDecisions(entry, items, request.all) : (request.decisions ?? []);
+  if (raw.length === 0) {
+    throw new ValidationError(request.all ? 'no open item matches' : 'at least one decision is required', request.all ? 'all' : 'decisions');
+  }
+  const inputs: DecisionInput[] = raw.map((d, i) => parseInput(decisionInputSchema, d, raw.length > 1 ? `decisions.${i}` : undefined));
   const byId = new Map(items.map((i) => [i.id, i]));
   const seen = new Set<string>();
   inputs.forEach((d, i) => {
