@@ -205,6 +205,8 @@ export function entryView(entry: Entry, items: Item[]) {
     subjectId: entry.subjectId,
     subjectName: entry.subjectName,
     stage: entry.stage,
+    stages: entry.plan?.length ?? 1,
+    stageName: entry.plan?.[entry.stage - 1]?.name ?? null,
     state: entry.state,
     approverIds: entry.approverIds,
     dueDate: entry.dueDate,
@@ -212,6 +214,10 @@ export function entryView(entry: Entry, items: Item[]) {
     endDate: entry.endDate ?? null,
     ...(entry.error ? { error: entry.error } : {}),
     ...(entry.stats ? { stats: entry.stats } : {}),
+    // The subject's approval plan: who each stage's approvers are, and which entries the next stage got.
+    ...(entry.plan ? { plan: entry.plan } : {}),
+    ...(entry.nextEntryIds ? { advancedAt: entry.advancedAt ?? null, nextEntryIds: entry.nextEntryIds } : {}),
+    ...(entry.substitutions?.length ? { substitutions: entry.substitutions } : {}),
     ...(entry.reassignments?.length ? { reassignments: entry.reassignments } : {}),
     items: items.map(itemView),
   };
@@ -254,8 +260,20 @@ function printCampaign(c: Campaign, entries: ReturnType<typeof entryView>[]): vo
   out('  logs:');
   for (const log of c.logs) out(`    ${showDate(log.at)} ${log.level.padEnd(5)} ${log.field ? `${log.field}: ` : ''}${log.message}`);
   out(`  ${entries.length} entries (${formatCounts(countBy(entries, (e) => e.state))})`);
+  const stages = Math.max(1, ...entries.map((e) => e.stages));
+  if (stages > 1) {
+    out('  stages:');
+    for (let stage = 1; stage <= stages; stage++) {
+      const of = entries.filter((e) => e.stage === stage);
+      const names = [...new Set(of.map((e) => e.stageName).filter((n) => n !== null))];
+      out(`    ${stage}${names.length ? ` ${names.join(' / ')}` : ''}: ${of.length ? `${of.length} entries (${formatCounts(countBy(of, (e) => e.state))})` : 'not started'}`);
+    }
+  }
   for (const e of entries) {
-    out(`  entry ${e.id}  ${e.subjectKind} ${e.subjectId} (${e.subjectName})  ${e.state}  approvers ${e.approverIds.join(', ') || '-'}  due ${showDate(e.dueDate)}`);
+    const stage = e.stages > 1 ? `  stage ${e.stage}/${e.stages}${e.stageName ? ` ${e.stageName}` : ''}` : '';
+    out(`  entry ${e.id}  ${e.subjectKind} ${e.subjectId} (${e.subjectName})${stage}  ${e.state}  approvers ${e.approverIds.join(', ') || '-'}  due ${showDate(e.dueDate)}`);
+    if (e.nextEntryIds?.length) out(`      next stage: ${e.nextEntryIds.join(', ')}`);
+    for (const sub of e.substitutions ?? []) out(`      item ${sub.itemId}: ${sub.to} instead of ${sub.from} (${sub.reason})`);
     for (const r of e.reassignments ?? []) {
       out(`      reassigned ${showDate(r.at)} by ${r.by}: ${r.from.join(', ') || '-'} → ${r.to}${r.dueDate ? `, due ${showDate(r.previousDueDate)} → ${showDate(r.dueDate)}` : ''}: ${r.justification}`);
     }

@@ -144,14 +144,21 @@ it('runs to SUCCEEDED through the API server and the CLI', async () => {
   expect((await cli(['controller', 'run', '--now', '2026-07-15T01:00:00Z'])).code).toBe(0);
   const shown = JSON.parse((await cli(['campaign', 'show', id, '--json'])).stdout) as {
     state: string;
-    entries: { stage: number; state: string }[];
+    entries: { id: string; stage: number; stages: number; stageName: string; state: string; approverIds: string[]; nextEntryIds?: string[] }[];
   };
   expect(shown.state).toBe('SUCCEEDED');
-  expect(shown.entries.map((e) => [e.stage, e.state]).sort()).toEqual([
-    [1, 'FINISHED'],
-    [2, 'FINISHED'],
-    [3, 'FINISHED'],
+  // The stages, in order, each with its name and approvers, and each handing over to the next.
+  const byStage = [...shown.entries].sort((a, b) => a.stage - b.stage);
+  expect(byStage.map((e) => [e.stage, e.stages, e.stageName, e.approverIds, e.state])).toEqual([
+    [1, 3, 'Owner review', ['owner'], 'FINISHED'],
+    [2, 3, 'Security review', ['security-officer'], 'FINISHED'],
+    [3, 3, 'Owner sign-off', ['ciso'], 'FINISHED'],
   ]);
+  expect(byStage.map((e) => e.nextEntryIds)).toEqual([[byStage[1]!.id], [byStage[2]!.id], undefined]);
+  const text = (await cli(['campaign', 'show', id])).stdout;
+  expect(text).toMatch(/stages:\n {4}1 Owner review: 1 entries \(FINISHED 1\)\n {4}2 Security review: 1 entries \(FINISHED 1\)\n {4}3 Owner sign-off: 1 entries/);
+  expect(text).toContain(`entry ${byStage[1]!.id}  PRIVILEGE p-ledger`);
+  expect(text).toMatch(/stage 2\/3 Security review {2}FINISHED/);
   const bob = JSON.parse((await cli(['directory', 'show-user', 'bob', '--json'])).stdout) as { assignments: unknown[] };
   expect(bob.assignments).toEqual([]);
   const ann = JSON.parse((await cli(['directory', 'show-user', 'ann', '--json'])).stdout) as { assignments: { privilegeId: string }[] };
