@@ -1,6 +1,6 @@
 // `idgov tasks --approver ID` and `idgov decide ENTRY_ID ITEM_ID --as ID (...)`.
 import type { Command } from 'commander';
-import { ValidationError } from '../../lambdas/shared/domain/errors.js';
+import { NotFoundError, ValidationError } from '../../lambdas/shared/domain/errors.js';
 import { decide, decideForPrivilege, listTasks } from '../../lambdas/shared/use-cases/decisions.js';
 import { describeDecision, itemView } from './campaign.js';
 import { out, outJson, resolveNow, showDate, withRuntime } from './context.js';
@@ -12,7 +12,12 @@ export function registerDecisionCommands(program: Command): void {
     .requiredOption('--approver <userId>', 'the approver')
     .option('--json', 'print as JSON')
     .action(async (options: { approver: string; json?: boolean }, command: Command) => {
-      const tasks = await withRuntime(command, (runtime) => listTasks(runtime.campaigns, options.approver));
+      const tasks = await withRuntime(command, async (runtime) => {
+        const found = await listTasks(runtime.campaigns, options.approver);
+        // Someone removed from the directory may still hold tasks (to reassign); an unknown id with none is a typo.
+        if (found.length === 0 && !(await runtime.directory.getUser(options.approver))) throw new NotFoundError('user', options.approver);
+        return found;
+      });
       const view = tasks.map((t) => ({
         entryId: t.entry.id,
         campaignId: t.entry.campaignId,

@@ -6,7 +6,7 @@
 // `npm start -- --keep-open` keeps the SES emulator's mail page up at the end; its state goes to
 // `.idgov-demo/`, or to `$IDGOV_DEMO_HOME`.
 import { rm, mkdir } from 'node:fs/promises';
-import { relative } from 'node:path';
+import { isAbsolute, relative } from 'node:path';
 import Table from 'cli-table3';
 import { ForbiddenError } from '../../lambdas/shared/domain/errors.js';
 import type { Campaign, CampaignDefinition, DecisionOutcome, Entry, Item, Notification } from '../../lambdas/shared/domain/model.js';
@@ -185,7 +185,8 @@ async function main(): Promise<void> {
     for (const [label, ms] of timings) log(`  ${(ms / 1000).toFixed(2).padStart(6)} s  ${label}`);
     log(`  ${((performance.now() - started) / 1000).toFixed(2).padStart(6)} s  total`);
     log('');
-    log(`inspect the final state: IDGOV_HOME=${relative(process.cwd(), home) || '.'} npx idgov campaign list`);
+    const shown = relative(process.cwd(), home);
+    log(`inspect the final state: IDGOV_HOME=${!shown ? '.' : shown.startsWith('..') || isAbsolute(shown) ? home : shown} npx idgov campaign list`);
   } finally {
     await runtime.close();
   }

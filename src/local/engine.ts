@@ -14,6 +14,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { CAMPAIGN_TABLE, DIRECTORY_TABLE, TABLES, type TableDefinition } from '../../lambdas/shared/config/tables.js';
+import { ConflictError } from '../../lambdas/shared/domain/errors.js';
 
 const require = createRequire(import.meta.url);
 
@@ -84,7 +85,7 @@ async function assertStateFolderFree(path: string): Promise<void> {
   } catch (error) {
     const cause = (error as { cause?: { code?: string } }).cause;
     if (cause?.code === 'LEVEL_LOCKED') {
-      throw new Error(`another idgov process holds the local state folder ${path}; wait for it to finish or stop it`);
+      throw new ConflictError(`another idgov process holds the local state folder ${path}; wait for it to finish or stop it`);
     }
     throw error;
   }

@@ -117,6 +117,10 @@ describe('idgov api serve', () => {
         body: JSON.stringify({ itemId: 'p-ledger', outcome: 'APPROVE', comment: 'still needed' }),
       });
       expect(await decided.json()).toMatchObject({ finished: true, state: 'APPROVAL.FINISHED' });
+      // Meanwhile the server holds the state folder: another command is refused, and told why.
+      const meanwhile = await idgov(home, ['campaign', 'list']);
+      expect(meanwhile.code).toBe(2);
+      expect(meanwhile.stderr).toMatch(/^idgov: another idgov process holds the local state folder /);
     } finally {
       server.kill('SIGTERM');
     }

@@ -133,13 +133,14 @@ describe('idgov refuses bad input with exit code 2 and a message naming the fiel
   it('refuses bad files, bad options and unknown ids, and changes nothing', async () => {
     const home = await freshHome();
     // Each refusal runs in its own state folder, so that they can run side by side.
-    const [badCampaign, dangling, badNow, noOutcome, unknownOption, unknownEntry] = await Promise.all([
+    const [badCampaign, dangling, badNow, noOutcome, unknownOption, unknownEntry, unknownApprover] = await Promise.all([
       idgov(home, ['campaign', 'create', join(work, 'bad-campaign.json')]),
       idgov(await freshHome(), ['directory', 'load', join(work, 'dangling.json')]),
       idgov(await freshHome(), ['controller', 'run', '--now', 'next tuesday']),
       idgov(await freshHome(), ['decide', 'e-1', 'i-1', '--as', 'alice']),
       idgov(await freshHome(), ['campaign', 'list', '--colour']),
       idgov(await freshHome(), ['entry', 'set', 'e-unknown', '--state', 'RUNNING', '--now', '2026-07-02T00:00:00Z']),
+      idgov(await freshHome(), ['tasks', '--approver', 'nobody']),
     ]);
     expect(badCampaign).toMatchObject({ code: 2, stdout: '' });
     expect(badCampaign.stderr).toMatch(/bad-campaign\.json: revocation\.rejected: /);
@@ -153,7 +154,9 @@ describe('idgov refuses bad input with exit code 2 and a message naming the fiel
     expect(unknownOption.stderr).toMatch(/unknown option '--colour'/);
     expect(unknownEntry.code).toBe(2);
     expect(unknownEntry.stderr).toMatch(/entry e-unknown not found/);
-    for (const r of [badCampaign, dangling, badNow, noOutcome, unknownEntry]) expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(unknownApprover).toMatchObject({ code: 2, stdout: '' });
+    expect(unknownApprover.stderr).toMatch(/user nobody not found/);
+    for (const r of [badCampaign, dangling, badNow, noOutcome, unknownEntry, unknownApprover]) expect(r.stderr.trim().split('\n')).toHaveLength(1);
 
     // The refused campaign file left nothing behind.
     expect(await json<unknown[]>(home, ['campaign', 'list'])).toEqual([]);

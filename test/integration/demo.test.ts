@@ -35,6 +35,8 @@ describe('npm start', () => {
 
     const [, before, after] = /manual assignments (\d+) -> (\d+)/.exec(stdout) ?? [];
     expect(Number(after)).toBeLessThan(Number(before));
+    // The state it leaves can be explored with the CLI, at the folder it names.
+    expect(stdout).toContain(`IDGOV_HOME=${home} npx idgov campaign list`);
     for (const state of ['PREPARING -> FAILED.PREPARED', 'RUNNING -> SUCCEEDED', 'SUCCEEDED -> PREPARING', 'SUCCEEDED -> DELETED']) {
       expect(stdout).toContain(state);
     }
