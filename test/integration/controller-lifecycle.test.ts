@@ -184,6 +184,14 @@ describe('validation and administration', () => {
     await h.decide(entryOf(id, 'u4'), 'm2', [{ itemId: 'p-git', outcome: 'APPROVE' }, { itemId: 'p-prod', outcome: 'APPROVE' }], day(7));
     expect((await h.campaigns.getEntry(entryOf(id, 'u4')))!.state).toBe('APPROVAL.FINISHED');
     await expect(changeCampaign(h.campaigns, id, { state: 'SUCCEEDED' }, new Date(day(7)), 'admin')).rejects.toBeInstanceOf(ValidationError);
+
+    // Reopened for a second look with everything decided: the approver may revise, but has no open
+    // work to be reminded of (its reminder slots pass unused).
+    await changeEntry(h.campaigns, entryOf(id, 'u4'), { state: 'RUNNING', dueDate: day(12) }, new Date(day(8)));
+    for (const d of [9, 10, 11]) expect((await h.run(day(d, 1))).errors).toEqual([]);
+    const reminders = (await collect(h.outbox.listByCampaign(id))).filter((n) => n.kind === 'APPROVAL_REMIND');
+    expect(reminders.filter((n) => n.entryId === entryOf(id, 'u4'))).toEqual([]);
+    expect((await h.campaigns.getEntry(entryOf(id, 'u4')))!.lastReminderSlot).toBeDefined();
   });
 });
 

@@ -38,8 +38,7 @@ export async function runEntries(deps: RunEntriesDeps, campaign: Campaign, now: 
       } else if (awaitsNextStage(entry)) {
         result.stillOpen += await startNextStage(deps, notifier, campaign, entry, now);
       } else if (step.action === 'REMIND') {
-        await remind(deps, notifier, entry, step.slot, now);
-        result.reminded += 1;
+        if (await remind(deps, notifier, entry, step.slot, now)) result.reminded += 1;
         result.stillOpen += 1;
       } else if (entry.state === 'RUNNING' && entry.itemCount > 0) {
         result.stillOpen += 1;
@@ -122,12 +121,18 @@ async function startNextStage(deps: RunEntriesDeps, notifier: CampaignNotifier, 
   return open;
 }
 
-async function remind(deps: RunEntriesDeps, notifier: CampaignNotifier, listed: Entry, slot: number, now: Date): Promise<void> {
+/** Reminds the approvers of an entry with open items; true if it did. The slot is spent either way. */
+async function remind(deps: RunEntriesDeps, notifier: CampaignNotifier, listed: Entry, slot: number, now: Date): Promise<boolean> {
   const loaded = await deps.campaigns.getEntryWithItems(listed.id);
-  if (!loaded || loaded.entry.state !== 'RUNNING') return;
+  if (!loaded || loaded.entry.state !== 'RUNNING') return false;
   // The listing may lag a reassignment: remind whoever holds the entry now.
   const entry = loaded.entry;
   const open = openItems(entry, loaded.items).length;
+  // Everything decided (an entry the administrator reopened for a second look): nothing to remind of.
+  if (open === 0) {
+    await deps.campaigns.saveEntry(withReminderSlot(entry, slot, now));
+    return false;
+  }
   await notifier.prefetch(entry.approverIds);
   await deps.outbox.enqueue(
     entry.approverIds.map((approverId) =>
@@ -141,4 +146,5 @@ async function remind(deps: RunEntriesDeps, notifier: CampaignNotifier, listed: 
     ),
   );
   await deps.campaigns.saveEntry(withReminderSlot(entry, slot, now));
+  return true;
 }
