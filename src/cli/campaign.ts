@@ -1,4 +1,4 @@
-// `idgov campaign create|list|show|set`.
+// `idgov campaign create|validate|update|preview|list|show|set`.
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { absoluteHookRef, createHookInvoker } from '../local/file-hook-invoker.js';
@@ -6,7 +6,9 @@ import { previewCampaign, type CampaignPreview } from '../../lambdas/shared/use-
 import type { Command } from 'commander';
 import { ValidationError } from '../../lambdas/shared/domain/errors.js';
 import type { Campaign, Entry, Item } from '../../lambdas/shared/domain/model.js';
-import { changeCampaign, createCampaign, listAllCampaigns, showCampaign } from '../../lambdas/shared/use-cases/campaign-admin.js';
+import { changeCampaign, createCampaign, listAllCampaigns, showCampaign, updateCampaign } from '../../lambdas/shared/use-cases/campaign-admin.js';
+import { campaignFromDefinition, validateAsAtStart } from '../../lambdas/shared/use-cases/campaign-definition.js';
+import type { StartValidation } from '../../lambdas/shared/domain/campaign-start.js';
 import { formatParameters } from './directory.js';
 import { countBy, formatCounts, note, out, outJson, resolveNow, showDate, table, withRuntime } from './context.js';
 
@@ -22,17 +24,61 @@ export function registerCampaignCommands(program: Command): void {
     .action(async (file: string, options: { now?: string; json?: boolean }, command: Command) => {
       const now = resolveNow(options.now);
       const definition = withAbsoluteHookRefs(await readJsonFile(file), dirname(resolve(file)));
-      const created = await withRuntime(command, async (runtime) => {
-        try {
-          return await createCampaign(runtime.campaigns, definition, now);
-        } catch (error) {
-          if (error instanceof ValidationError) throw new ValidationError(`${basename(file)}: ${error.message}`, undefined, error.issues);
-          throw error;
-        }
+      const { created, validation } = await withRuntime(command, async (runtime) => {
+        const stored = await inFile(file, () => createCampaign(runtime.campaigns, definition, now));
+        return { created: stored, validation: await validateAsAtStart(runtime.directory, stored, now) };
       });
-      if (options.json) return outJson(campaignSummary(created));
+      if (options.json) return outJson({ ...campaignSummary(created), validation: validationView(validation) });
       out(created.id);
       note(`created ${created.kind} campaign "${created.name}" (${created.state}), starts ${showDate(created.startDate)}`);
+      // Stored as the SPEC says (the start step judges it), but the administrator hears now what it will say.
+      noteValidation(validation);
+    });
+
+  campaign
+    .command('validate')
+    .description('judge a campaign file as the start step will (dates, filters, hooks, owner), without writing anything; exit 2 if it would fail')
+    .argument('<file>', 'campaign definition (JSON)')
+    .option('--now <iso>', 'judge as of this time (default: now; a later start date is used if the campaign starts later)')
+    .option('--json', 'print as JSON')
+    .action(async (file: string, options: { now?: string; json?: boolean }, command: Command) => {
+      const now = resolveNow(options.now);
+      const definition = withAbsoluteHookRefs(await readJsonFile(file), dirname(resolve(file)));
+      const { campaign: checked, validation } = await withRuntime(command, async (runtime) => {
+        const draft = await inFile(file, async () => campaignFromDefinition(definition, 'validate', now));
+        return { campaign: draft, validation: await validateAsAtStart(runtime.directory, draft, now) };
+      });
+      const view = { startDate: checked.startDate, ...validationView(validation) };
+      if (options.json) outJson(view);
+      else {
+        out(view.valid ? `valid: starts ${showDate(view.startDate)}, due ${showDate(view.dueDate)}` : 'NOT VALID: the campaign would fail preparation when it starts');
+        for (const l of view.logs) out(`  ${l.level} ${l.field ? `${l.field}: ` : ''}${l.message}`);
+      }
+      const errors = view.logs.filter((l) => l.level === 'ERROR');
+      if (errors.length > 0) {
+        const more = errors.length > 1 ? ` (and ${errors.length - 1} more problem${errors.length > 2 ? 's' : ''})` : '';
+        throw new ValidationError(`${basename(file)}: ${errors[0]!.field ? `${errors[0]!.field}: ` : ''}${errors[0]!.message}${more}`);
+      }
+    });
+
+  campaign
+    .command('update')
+    .description('replace the definition of a campaign that has not started preparing (e.g. to fix a FAILED.PREPARED one)')
+    .argument('<id>', 'campaign id')
+    .argument('<file>', 'the new campaign definition (JSON)')
+    .option('--by <name>', 'who makes the change (written to the logs)', 'idgov-cli')
+    .option('--now <iso>', 'time of the change (default: now)')
+    .option('--json', 'print the updated campaign summary as JSON')
+    .action(async (id: string, file: string, options: { by: string; now?: string; json?: boolean }, command: Command) => {
+      const now = resolveNow(options.now);
+      const definition = withAbsoluteHookRefs(await readJsonFile(file), dirname(resolve(file)));
+      const { updated, validation } = await withRuntime(command, async (runtime) => {
+        const stored = await inFile(file, () => updateCampaign(runtime.campaigns, id, definition, now, options.by));
+        return { updated: stored, validation: await validateAsAtStart(runtime.directory, stored, now) };
+      });
+      if (options.json) return outJson({ ...campaignSummary(updated), validation: validationView(validation) });
+      out(`campaign ${updated.id}: definition replaced (${updated.state})${updated.state === 'FAILED.PREPARED' ? `; set it back to PREPARING to retry: idgov campaign set ${updated.id} --state PREPARING` : ''}`);
+      noteValidation(validation);
     });
 
   campaign
@@ -44,14 +90,9 @@ export function registerCampaignCommands(program: Command): void {
     .action(async (file: string, options: { now?: string; json?: boolean }, command: Command) => {
       const now = resolveNow(options.now);
       const definition = withAbsoluteHookRefs(await readJsonFile(file), dirname(resolve(file)));
-      const preview = await withRuntime(command, async (runtime) => {
-        try {
-          return await previewCampaign({ directory: runtime.directory, hooks: createHookInvoker() }, definition, now);
-        } catch (error) {
-          if (error instanceof ValidationError) throw new ValidationError(`${basename(file)}: ${error.message}`, undefined, error.issues);
-          throw error;
-        }
-      });
+      const preview = await withRuntime(command, (runtime) =>
+        inFile(file, () => previewCampaign({ directory: runtime.directory, hooks: createHookInvoker() }, definition, now)),
+      );
       if (options.json) return outJson(preview);
       printPreview(preview);
     });
@@ -281,6 +322,27 @@ function printCampaign(c: Campaign, entries: ReturnType<typeof entryView>[]): vo
       out(`      item ${i.id}  ${i.userId} → ${i.privilegeId}  ${describeDecision(i.decision)}${i.applied ? `  [${i.applied.action}]` : ''}`);
     }
   }
+}
+
+/** A file's validation errors name the file too. */
+async function inFile<T>(file: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof ValidationError) throw new ValidationError(`${basename(file)}: ${error.message}`, undefined, error.issues);
+    throw error;
+  }
+}
+
+function validationView(v: StartValidation) {
+  return { valid: v.ok, dueDate: v.dueDate ?? null, logs: v.logs.map((l) => ({ level: l.level, ...(l.field ? { field: l.field } : {}), message: l.message })) };
+}
+
+function noteValidation(v: StartValidation): void {
+  for (const l of v.logs.filter((l) => l.level !== 'INFO')) {
+    note(`${l.level === 'ERROR' ? 'will fail at its start unless fixed' : 'warning'}: ${l.field ? `${l.field}: ` : ''}${l.message}`);
+  }
+  if (!v.ok) note('fix the file and run `idgov campaign update ID FILE`, or check it first with `idgov campaign validate FILE`');
 }
 
 function printPreview(p: CampaignPreview): void {

@@ -163,6 +163,47 @@ describe('idgov refuses bad input with exit code 2 and a message naming the fiel
   });
 });
 
+describe('a campaign file that would fail at its start', () => {
+  it('is judged by validate, warned about at create, fixed by update, and then starts', async () => {
+    const home = await freshHome();
+    await json(home, ['directory', 'load', join(work, 'directory.json')]);
+    const unfixed = join(work, 'unfixed.json');
+    await writeFile(unfixed, JSON.stringify({ ...campaign, approvalPeriodDays: undefined, subjects: { filter: '(&(department=Finance)' } }));
+
+    const judged = await idgov(home, ['campaign', 'validate', unfixed, '--now', '2026-06-20T00:00:00Z']);
+    expect(judged.code).toBe(2);
+    expect(judged.stdout).toMatch(/^NOT VALID/);
+    expect(judged.stdout).toMatch(/ERROR subjects\.filter: /);
+    expect(judged.stderr).toBe('idgov: unfixed.json: approvalPeriodDays: approval period is missing (and 1 more problem)\n');
+    expect(await json(home, ['campaign', 'validate', join(work, 'campaign.json'), '--now', '2026-06-20T00:00:00Z'])).toMatchObject({
+      valid: true,
+      dueDate: '2026-07-15T00:00:00.000Z',
+      logs: [{ level: 'WARN', field: 'statusExpirationDate' }],
+    });
+
+    // Stored (the start step judges it, as the SPEC says), with the verdict told at once.
+    const created = await idgov(home, ['campaign', 'create', unfixed, '--now', '2026-06-20T00:00:00Z']);
+    expect(created.code).toBe(0);
+    const id = created.stdout.trim();
+    expect(created.stderr).toContain('will fail at its start unless fixed: approvalPeriodDays: approval period is missing');
+    expect(await json(home, ['controller', 'run', '--now', '2026-07-01T06:00:00Z'])).toMatchObject({ transitions: [{ campaignId: id, to: 'FAILED.PREPARED' }] });
+
+    const fixed = await idgov(home, ['campaign', 'update', id, join(work, 'campaign.json'), '--by', 'owner', '--now', '2026-07-01T07:00:00Z']);
+    expect(fixed).toMatchObject({ code: 0 });
+    expect(fixed.stdout).toContain(`idgov campaign set ${id} --state PREPARING`);
+    await json(home, ['campaign', 'set', id, '--state', 'PREPARING', '--now', '2026-07-01T07:00:00Z']);
+    expect(await json(home, ['controller', 'run', '--now', '2026-07-01T08:00:00Z'])).toMatchObject({ transitions: [{ campaignId: id, from: 'PREPARING', to: 'RUNNING' }] });
+    const shown = await json(home, ['campaign', 'show', id]);
+    expect(shown).toMatchObject({ state: 'RUNNING', approvalPeriodDays: 14, dueDate: '2026-07-15T00:00:00.000Z' });
+    expect(shown.logs).toContainEqual(expect.objectContaining({ message: 'definition replaced by owner' }));
+
+    // Once it has started, its definition is what it ran with.
+    const late = await idgov(home, ['campaign', 'update', id, join(work, 'campaign.json')]);
+    expect(late.code).toBe(2);
+    expect(late.stderr).toMatch(/only a campaign that has not started preparing can take a new definition/);
+  });
+});
+
 // One campaign's life, step by step; each step builds on the previous one's state.
 describe('a campaign driven through the CLI', () => {
   let home: string;

@@ -6,8 +6,8 @@ import { withEntryChange } from '../domain/entries.js';
 import { ClosedError, NotFoundError, ValidationError } from '../domain/errors.js';
 import type { Campaign, CampaignState, Entry, EntryState, Item } from '../domain/model.js';
 import { CAMPAIGN_STATES, ENTRY_STATES } from '../domain/model.js';
-import { campaignDefinitionSchema, isoInstant, parseInput } from '../domain/schemas.js';
-import { buildTemplates } from '../domain/templates.js';
+import { isoInstant, parseInput } from '../domain/schemas.js';
+import { campaignFromDefinition } from './campaign-definition.js';
 import { collect } from './concurrency.js';
 import type { CampaignStore } from './ports.js';
 
@@ -15,26 +15,43 @@ export const newCampaignId = () => `c-${randomBytes(5).toString('hex')}`;
 
 /** Validates the file (field-level errors), copies the default templates, stores it PREPARING. */
 export async function createCampaign(campaigns: CampaignStore, definition: unknown, now: Date, id = newCampaignId()): Promise<Campaign> {
-  const file = parseInput(campaignDefinitionSchema, definition);
-  const { notifications, ...rest } = file;
-  const templates = buildTemplates(notifications);
-  const at = now.toISOString();
-  const campaign: Campaign = {
-    ...rest,
-    id,
-    state: 'PREPARING',
-    version: 1,
-    run: 1,
-    runId: `${id}#1`,
-    phase: { name: 'START' },
-    templates,
-    logs: [{ at, level: 'INFO', message: 'campaign created' }],
-    prepareAttempt: 0,
-    createdAt: at,
-    updatedAt: at,
-  };
+  const campaign = campaignFromDefinition(definition, id, now);
   await campaigns.createCampaign(campaign);
   return campaign;
+}
+
+/**
+ * Replaces the definition of a campaign that has not started preparing (PREPARING, or
+ * FAILED.PREPARED, which the owner fixes and then sets back to PREPARING). Id, run, logs and state
+ * stay; the templates stay too unless the file gives notifications of its own.
+ */
+export async function updateCampaign(campaigns: CampaignStore, id: string, definition: unknown, now: Date, by: string): Promise<Campaign> {
+  const original = await getCampaignOrThrow(campaigns, id);
+  const replaced = campaignFromDefinition(definition, id, now);
+  const notStarted = original.state === 'FAILED.PREPARED' || (original.state === 'PREPARING' && original.phase.name === 'START');
+  if (original.archived || !notStarted) {
+    throw new ClosedError(`campaign ${id} is ${original.archived ? 'an archived run' : `${original.state} (${original.phase.name})`}; only a campaign that has not started preparing can take a new definition`);
+  }
+  if (await hasEntries(campaigns, original.runId)) throw new ClosedError(`campaign ${id} already has entries; its definition can no longer change`);
+  const givesTemplates = typeof definition === 'object' && definition !== null && 'notifications' in definition;
+  const updated: Campaign = {
+    ...replaced,
+    state: original.state,
+    version: original.version + 1,
+    run: original.run,
+    runId: original.runId,
+    templates: givesTemplates ? replaced.templates : original.templates,
+    logs: [...original.logs, { at: now.toISOString(), level: 'INFO', message: `definition replaced by ${by}` }],
+    prepareAttempt: original.prepareAttempt,
+    createdAt: original.createdAt,
+  };
+  await campaigns.saveCampaign(updated);
+  return updated;
+}
+
+async function hasEntries(campaigns: CampaignStore, runId: string): Promise<boolean> {
+  for await (const page of campaigns.listEntries(runId)) if (page.length > 0) return true;
+  return false;
 }
 
 export async function getCampaignOrThrow(campaigns: CampaignStore, id: string): Promise<Campaign> {

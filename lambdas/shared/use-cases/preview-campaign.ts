@@ -2,12 +2,10 @@
 // each approver's workload, subjects without an approver, self-review substitutions — with the
 // same selection, hooks and self-review rules as preparation, and without writing anything.
 import { addDays } from '../domain/campaign-schedule.js';
-import { validateForStart } from '../domain/campaign-start.js';
 import type { Campaign, CampaignLog, Substitution } from '../domain/model.js';
 import { groupEntryKey, splitSelfReview } from '../domain/review-groups.js';
-import { campaignDefinitionSchema, parseInput } from '../domain/schemas.js';
-import { buildTemplates } from '../domain/templates.js';
 import { HookError } from './call-hook.js';
+import { campaignFromDefinition, startInstant, validateAsAtStart } from './campaign-definition.js';
 import { CampaignNotifier } from './campaign-notifier.js';
 import { holdersOf, nextUpResolver } from './prepare-campaign.js';
 import { selectWork, type SelectionDeps } from './select-subjects.js';
@@ -25,26 +23,10 @@ export interface CampaignPreview {
 }
 
 export async function previewCampaign(deps: SelectionDeps, definition: unknown, now: Date): Promise<CampaignPreview> {
-  const { notifications, ...file } = parseInput(campaignDefinitionSchema, definition);
-  const at = now.toISOString();
-  const draft: Campaign = {
-    ...file,
-    id: 'preview',
-    state: 'PREPARING',
-    version: 1,
-    run: 1,
-    runId: 'preview#1',
-    phase: { name: 'PREPARE' },
-    templates: buildTemplates(notifications),
-    logs: [],
-    prepareAttempt: 0,
-    createdAt: at,
-    updatedAt: at,
-  };
+  const draft: Campaign = { ...campaignFromDefinition(definition, 'preview', now), phase: { name: 'PREPARE' }, logs: [] };
   // Preview as of the start: a campaign previewed before its start date is judged as it will start.
-  const startAt = new Date(Math.max(now.getTime(), Date.parse(draft.startDate)));
-  const owner = await deps.directory.getUser(draft.ownerId);
-  const validation = validateForStart(draft, startAt, owner !== undefined);
+  const startAt = startInstant(draft, now);
+  const validation = await validateAsAtStart(deps.directory, draft, now);
   const preview: CampaignPreview = {
     valid: validation.ok,
     logs: validation.logs,
@@ -81,7 +63,7 @@ export async function previewCampaign(deps: SelectionDeps, definition: unknown, 
     }
   } catch (error) {
     if (!(error instanceof HookError)) throw error;
-    return { ...preview, valid: false, logs: [...preview.logs, { at, level: 'ERROR', message: error.message, field: error.field }] };
+    return { ...preview, valid: false, logs: [...preview.logs, { at: now.toISOString(), level: 'ERROR', message: error.message, field: error.field }] };
   }
   await notifier.prefetch(load.keys());
   preview.workload = [...load.entries()]
