@@ -25,8 +25,10 @@ export function registerCampaignCommands(program: Command): void {
       const now = resolveNow(options.now);
       const definition = withAbsoluteHookRefs(await readJsonFile(file), dirname(resolve(file)));
       const { created, validation } = await withRuntime(command, async (runtime) => {
-        const stored = await inFile(file, () => createCampaign(runtime.campaigns, definition, now));
-        return { created: stored, validation: await validateAsAtStart(runtime.directory, stored, now) };
+        // Judged before it is stored, so that a failed directory read stores nothing.
+        const draft = await inFile(file, async () => campaignFromDefinition(definition, 'draft', now));
+        const verdict = await validateAsAtStart(runtime.directory, draft, now);
+        return { created: await inFile(file, () => createCampaign(runtime.campaigns, definition, now)), validation: verdict };
       });
       if (options.json) return outJson({ ...campaignSummary(created), validation: validationView(validation) });
       out(created.id);
@@ -73,8 +75,9 @@ export function registerCampaignCommands(program: Command): void {
       const now = resolveNow(options.now);
       const definition = withAbsoluteHookRefs(await readJsonFile(file), dirname(resolve(file)));
       const { updated, validation } = await withRuntime(command, async (runtime) => {
-        const stored = await inFile(file, () => updateCampaign(runtime.campaigns, id, definition, now, options.by));
-        return { updated: stored, validation: await validateAsAtStart(runtime.directory, stored, now) };
+        const draft = await inFile(file, async () => campaignFromDefinition(definition, id, now));
+        const verdict = await validateAsAtStart(runtime.directory, draft, now);
+        return { updated: await inFile(file, () => updateCampaign(runtime.campaigns, id, definition, now, options.by)), validation: verdict };
       });
       if (options.json) return outJson({ ...campaignSummary(updated), validation: validationView(validation) });
       out(`campaign ${updated.id}: definition replaced (${updated.state})${updated.state === 'FAILED.PREPARED' ? `; set it back to PREPARING to retry: idgov campaign set ${updated.id} --state PREPARING` : ''}`);
@@ -301,7 +304,7 @@ function printCampaign(c: Campaign, entries: ReturnType<typeof entryView>[]): vo
   out('  logs:');
   for (const log of c.logs) out(`    ${showDate(log.at)} ${log.level.padEnd(5)} ${log.field ? `${log.field}: ` : ''}${log.message}`);
   out(`  ${entries.length} entries (${formatCounts(countBy(entries, (e) => e.state))})`);
-  const stages = Math.max(1, ...entries.map((e) => e.stages));
+  const stages = entries.reduce((most, e) => Math.max(most, e.stages), 1);
   if (stages > 1) {
     out('  stages:');
     for (let stage = 1; stage <= stages; stage++) {

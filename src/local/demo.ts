@@ -5,10 +5,10 @@
 // handler, with approvers deciding as a script says.
 // `npm start -- --keep-open` keeps the SES emulator's mail page up at the end; its state goes to
 // `.idgov-demo/`, or to `$IDGOV_DEMO_HOME`.
-import { rm, mkdir } from 'node:fs/promises';
-import { isAbsolute, relative } from 'node:path';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { isAbsolute, join, relative } from 'node:path';
 import Table from 'cli-table3';
-import { ForbiddenError } from '../../lambdas/shared/domain/errors.js';
+import { ForbiddenError, ValidationError } from '../../lambdas/shared/domain/errors.js';
 import type { Campaign, CampaignDefinition, DecisionOutcome, Entry, Item, Notification } from '../../lambdas/shared/domain/model.js';
 import { changeCampaign, createCampaign, getCampaignOrThrow, listAllCampaigns } from '../../lambdas/shared/use-cases/campaign-admin.js';
 import type { ControllerReport } from '../../lambdas/shared/use-cases/campaign-controller.js';
@@ -92,6 +92,25 @@ interface TimelineEvent {
   by?: string;
 }
 
+/** Marks a folder as the demo's own, so that a later start may empty it. */
+const DEMO_MARKER = '.idgov-demo-state';
+
+/**
+ * The demo starts from nothing: its folder is emptied, but only if it is the default one or one a
+ * demo made. `IDGOV_DEMO_HOME=~` must not wipe a home directory.
+ */
+async function emptyDemoHome(chosen: string | undefined): Promise<string> {
+  const home = resolveHome(chosen || '.idgov-demo');
+  const existing = await readdir(home).catch(() => [] as string[]);
+  if (chosen && existing.length > 0 && !existing.includes(DEMO_MARKER)) {
+    throw new ValidationError(`${home} is not empty and was not made by the demo; name an empty or new folder`, 'IDGOV_DEMO_HOME');
+  }
+  await rm(home, { recursive: true, force: true });
+  await mkdir(home, { recursive: true });
+  await writeFile(join(home, DEMO_MARKER), 'idgov demo state; `npm start` empties this folder\n');
+  return home;
+}
+
 async function main(): Promise<void> {
   const keepOpen = process.argv.includes('--keep-open');
   const started = performance.now();
@@ -102,9 +121,7 @@ async function main(): Promise<void> {
   process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-  const home = resolveHome(process.env.IDGOV_DEMO_HOME || '.idgov-demo');
-  await rm(home, { recursive: true, force: true });
-  await mkdir(home, { recursive: true });
+  const home = await emptyDemoHome(process.env.IDGOV_DEMO_HOME);
 
   let t = performance.now();
   const runtime = await openRuntime({ home });
@@ -385,6 +402,10 @@ const log = (line: string) => console.log(line);
 main().then(
   () => process.exit(0),
   (error: unknown) => {
+    if (error instanceof ValidationError) {
+      process.stderr.write(`demo refused: ${error.message}\n`);
+      process.exit(2);
+    }
     process.stderr.write(`demo failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     process.exit(1);
   },

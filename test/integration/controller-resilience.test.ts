@@ -166,17 +166,53 @@ describe('a failed send', () => {
 });
 
 describe('a campaign cancelled before its notices went out', () => {
-  it('sends none of them: the cleanup takes them with the run', async () => {
+  it('skips the work notices, saying why, and the next run cleans the run up', async () => {
     const h = await setup(singleStage);
     h.mailer.failNext = 4; // the first run records and tries, but every send fails
     await h.run(day(0, 1));
-    expect((await collect(h.outbox.listByCampaign(CAMPAIGN))).map((n) => n.status)).toEqual(Array(4).fill('PENDING'));
     const { changeCampaign } = await import('../../lambdas/shared/use-cases/campaign-admin.js');
     await changeCampaign(h.campaigns, CAMPAIGN, { state: 'DELETED' }, new Date(day(0, 2)), 'admin');
     const report = await h.run(day(0, 3));
-    expect(report.dispatch).toMatchObject({ sent: 0, retrying: 0 });
+    expect(report.dispatch).toMatchObject({ sent: 0, skipped: 4 });
     expect(h.mailer.sent).toEqual([]);
-    expect((await h.campaigns.getCampaign(CAMPAIGN))!.cleanedAt).toBe(day(0, 3));
+    const outbox = await collect(h.outbox.listByCampaign(CAMPAIGN));
+    expect(outbox.map((n) => n.status)).toEqual(['SKIPPED', 'SKIPPED', 'SKIPPED', 'SKIPPED']);
+    expect(outbox.map((n) => n.lastError)).toEqual(Array(4).fill(`campaign ${CAMPAIGN} was deleted before this was sent`));
+    expect((await h.campaigns.getCampaign(CAMPAIGN))!.cleanedAt).toBeUndefined();
+
+    await h.run(day(0, 4));
+    expect((await h.campaigns.getCampaign(CAMPAIGN))!.cleanedAt).toBe(day(0, 4));
+    expect(await collect(h.outbox.listByCampaign(CAMPAIGN))).toEqual([]);
+  });
+
+  it('still tells the users who lost access, and the owner, before the cleanup removes the notices', async () => {
+    const h = await setup(singleStage);
+    const steps = lifecycleSteps();
+    const finish = steps.findIndex((s) => 'run' in s && s.at === day(14, 1));
+    expect(finish).toBeGreaterThan(0);
+    for (const step of steps.slice(0, finish)) {
+      if ('run' in step) await h.run(step.at);
+      else await h.decide(singleStage.entryOf(step), step.decide.actor, step.decide.decisions, step.at);
+    }
+    // The finishing run applies the decisions, but every send fails.
+    h.mailer.failNext = 100;
+    await h.run(day(14, 1));
+    const told = (kind: string) => collect(h.outbox.listByCampaign(CAMPAIGN)).then((all) => all.filter((n) => n.kind === kind));
+    expect((await told('ASSIGNMENT_REJECT')).map((n) => n.status)).toEqual(['PENDING', 'PENDING']);
+    expect((await told('CAMPAIGN_END')).map((n) => n.status)).toEqual(['PENDING']);
+    h.mailer.failNext = 0;
+
+    const { changeCampaign } = await import('../../lambdas/shared/use-cases/campaign-admin.js');
+    await changeCampaign(h.campaigns, CAMPAIGN, { state: 'DELETED' }, new Date(day(14, 2)), 'admin');
+    const report = await h.run(day(14, 3));
+    // What already happened is told; the approver's timeout notice is moot once the campaign is cancelled.
+    expect(report.dispatch).toMatchObject({ sent: 3, skipped: 1 });
+    expect((await told('ASSIGNMENT_REJECT')).map((n) => n.status)).toEqual(['SENT', 'SENT']);
+    expect((await told('CAMPAIGN_END')).map((n) => n.status)).toEqual(['SENT']);
+    expect((await told('APPROVAL_TIMEOUT')).map((n) => n.status)).toEqual(['SKIPPED']);
+    expect(h.mailer.sent.map((m) => m.to)).toEqual(expect.arrayContaining((await told('ASSIGNMENT_REJECT')).map((n) => n.to)));
+    await h.run(day(14, 4));
+    expect((await h.campaigns.getCampaign(CAMPAIGN))!.cleanedAt).toBe(day(14, 4));
     expect(await collect(h.outbox.listByCampaign(CAMPAIGN))).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 // `npm start`, the quick start's promise: the whole lifecycle on the embedded engine, exit 0, every
 // notification kind sent and captured, and access actually removed.
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,11 +19,7 @@ describe('npm start', () => {
 
   it('runs every campaign through its lifecycle, sends every notification kind, and removes access', async () => {
     home = await mkdtemp(join(tmpdir(), 'idgov-demo-'));
-    const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
-      execFile('npm', ['start', '--silent'], { cwd: root, env: { ...process.env, IDGOV_DEMO_HOME: home }, timeout: 120_000 }, (error, stdout, stderr) =>
-        resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-      ),
-    );
+    const { code, stdout, stderr } = await npmStart(home);
     expect(code, stderr).toBe(0);
 
     for (const kind of KINDS) expect(stdout).toMatch(new RegExp(`│ ${kind} +│ [1-9]\\d* +│ SENT [1-9]\\d* +│`));
@@ -41,4 +37,25 @@ describe('npm start', () => {
       expect(stdout).toContain(state);
     }
   }, 150_000);
+
+  it('refuses to empty a folder it did not make', async () => {
+    const precious = await mkdtemp(join(tmpdir(), 'idgov-precious-'));
+    try {
+      await writeFile(join(precious, 'notes.txt'), 'keep me');
+      const { code, stderr } = await npmStart(precious);
+      expect(code).toBe(2);
+      expect(stderr).toContain(`demo refused: IDGOV_DEMO_HOME: ${precious} is not empty and was not made by the demo`);
+      expect(await readFile(join(precious, 'notes.txt'), 'utf8')).toBe('keep me');
+    } finally {
+      await rm(precious, { recursive: true, force: true });
+    }
+  });
 });
+
+function npmStart(home: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) =>
+    execFile('npm', ['start', '--silent'], { cwd: root, env: { ...process.env, IDGOV_DEMO_HOME: home }, timeout: 120_000 }, (error, stdout, stderr) =>
+      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    ),
+  );
+}

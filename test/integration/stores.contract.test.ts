@@ -515,28 +515,42 @@ describe.each(implementations)('store contract: $name', ({ make }) => {
       expect(sent).not.toHaveProperty('claimExpiresAt');
     });
 
-    it("lists and removes one run's notifications, sent or pending, and leaves other runs and campaigns alone", async () => {
+    it("lists one run's notifications, and its cleanup removes the settled ones only, leaving other runs and campaigns alone", async () => {
       const ofRun = (runId: string, count: number) =>
         Array.from({ length: count }, (_, i) => aNotification({ key: `${runId}|K${String(i).padStart(2, '0')}`, runId }));
       const run1 = ofRun('c-test#1', 10);
       // `c-test#10` starts with `c-test#1`: a prefix must not take one run for another.
       const others = [...ofRun('c-test#10', 2), ...ofRun('c-test#2', 1), aNotification({ key: 'other', campaignId: 'c-other', runId: 'c-other#1' })];
       await s.outbox.enqueue([...run1, ...others]);
-      expect(await s.outbox.claim(run1[0]!, 'runner', new Date(T0), 60)).toBe(true);
-      await s.outbox.markSent(run1[0]!, 'm-1', new Date(T0));
+      const now = new Date(T0);
+      // Settled: 0-5 sent, 6 skipped, 7 failed for good. Unsent: 8 pending, 9 claimed.
+      for (const n of run1.slice(0, 6)) {
+        expect(await s.outbox.claim(n, 'runner', now, 60)).toBe(true);
+        await s.outbox.markSent(n, `m-${n.key}`, now);
+      }
+      await s.outbox.markSkipped(run1[6]!, 'campaign cancelled');
+      expect(await s.outbox.claim(run1[7]!, 'runner', now, 60)).toBe(true);
+      await s.outbox.markFailed(run1[7]!, 'address rejected', true);
+      expect(await s.outbox.claim(run1[9]!, 'runner', now, 60)).toBe(true);
 
       expect((await collect(s.outbox.listByRun('c-test', 'c-test#1'))).map((n) => n.key)).toEqual(run1.map((n) => n.key));
       expect(await collect(s.outbox.listByRun('c-test', 'c-test#10'))).toHaveLength(2);
       expect(await collect(s.outbox.listByCampaign('c-test'))).toHaveLength(13);
 
-      await s.outbox.deleteRun('c-test', 'c-test#1');
+      expect(await s.outbox.deleteRun('c-test', 'c-test#1')).toBe(false);
+      expect((await collect(s.outbox.listByRun('c-test', 'c-test#1'))).map((n) => n.key)).toEqual([run1[8]!.key, run1[9]!.key]);
+      // Once sent, the rest go too; again, and of a run that has none: nothing to do.
+      await s.outbox.markSent(run1[9]!, 'm-9', now);
+      expect(await s.outbox.claim(run1[8]!, 'runner', now, 60)).toBe(true);
+      await s.outbox.markSent(run1[8]!, 'm-8', now);
+      expect(await s.outbox.deleteRun('c-test', 'c-test#1')).toBe(true);
+      expect(await s.outbox.deleteRun('c-test', 'c-test#1')).toBe(true);
+      expect(await s.outbox.deleteRun('c-never', 'c-never#1')).toBe(true);
       expect(await collect(s.outbox.listByRun('c-test', 'c-test#1'))).toEqual([]);
+
       const left = (await collect(s.outbox.listByCampaign('c-test'))).map((n) => n.key).sort();
       expect(left).toEqual(others.filter((n) => n.campaignId === 'c-test').map((n) => n.key).sort());
-      expect((await collect(s.outbox.listDispatchable(new Date(T0)))).map((n) => n.key).sort()).toEqual(others.map((n) => n.key).sort());
-      // Again, and of a run that has none: nothing to do.
-      await s.outbox.deleteRun('c-test', 'c-test#1');
-      await s.outbox.deleteRun('c-never', 'c-never#1');
+      expect((await collect(s.outbox.listDispatchable(now))).map((n) => n.key).sort()).toEqual(others.map((n) => n.key).sort());
       expect(await collect(s.outbox.listByCampaign('c-other'))).toHaveLength(1);
     });
 

@@ -42,7 +42,9 @@ export async function updateCampaign(campaigns: CampaignStore, id: string, defin
     runId: original.runId,
     templates: givesTemplates ? replaced.templates : original.templates,
     logs: [...original.logs, { at: now.toISOString(), level: 'INFO', message: `definition replaced by ${by}` }],
-    prepareAttempt: original.prepareAttempt,
+    // A controller run that read the old definition may have recorded a Prepare Error for the next
+    // attempt before losing the race to this write: a new definition gets Prepare Errors of its own.
+    prepareAttempt: original.prepareAttempt + 1,
     createdAt: original.createdAt,
   };
   await campaigns.saveCampaign(updated);

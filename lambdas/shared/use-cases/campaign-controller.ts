@@ -182,9 +182,11 @@ async function step(deps: ControllerDeps, c: Campaign, now: Date): Promise<Campa
     }
     case 'DELETED': {
       if (c.cleanedAt) return undefined;
-      // The run's notifications go with its entries: its evidence is kept until the status expiration, not longer.
-      await deps.outbox.deleteRun(c.archivedFrom ?? c.id, c.runId);
-      return (await deps.campaigns.deleteRun(c.runId)) ? save(deps, markCleaned(c, now)) : undefined;
+      // The run's notifications go with its entries, but only once settled: what is still unsent
+      // (an Assignment Reject of a cancelled campaign) is dispatched first, and a later run finishes.
+      const outboxClear = await deps.outbox.deleteRun(c.archivedFrom ?? c.id, c.runId);
+      const entriesClear = await deps.campaigns.deleteRun(c.runId);
+      return outboxClear && entriesClear ? save(deps, markCleaned(c, now)) : undefined;
     }
     case 'FAILED.PREPARED':
       return undefined;

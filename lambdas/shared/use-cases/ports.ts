@@ -128,8 +128,11 @@ export interface Outbox {
   listByCampaign(campaignId: string): Pages<Notification>;
   /** One run's notifications. */
   listByRun(campaignId: string, runId: string): Pages<Notification>;
-  /** Removes one run's notifications, sent or not (the run's cleanup); resumable. */
-  deleteRun(campaignId: string, runId: string): Promise<void>;
+  /**
+   * The run's cleanup: removes its settled notifications (SENT, SKIPPED, FAILED) and leaves the
+   * unsent ones for dispatch. True when none is left; resumable.
+   */
+  deleteRun(campaignId: string, runId: string): Promise<boolean>;
 }
 
 export interface OutgoingMail {

@@ -34,7 +34,7 @@ describe('updateCampaign', () => {
     await campaigns.saveCampaign(failed);
 
     const updated = await updateCampaign(campaigns, CAMPAIGN_ID, aCampaignFile({ approvalPeriodDays: 10, description: 'fixed' }), FIXED_AT, 'owner');
-    expect(updated).toMatchObject({ id: CAMPAIGN_ID, state: 'FAILED.PREPARED', run: 1, runId: `${CAMPAIGN_ID}#1`, version: 3, prepareAttempt: 1, approvalPeriodDays: 10, description: 'fixed', createdAt: CREATED_AT.toISOString(), updatedAt: FIXED_AT.toISOString() });
+    expect(updated).toMatchObject({ id: CAMPAIGN_ID, state: 'FAILED.PREPARED', run: 1, runId: `${CAMPAIGN_ID}#1`, version: 3, prepareAttempt: 2, approvalPeriodDays: 10, description: 'fixed', createdAt: CREATED_AT.toISOString(), updatedAt: FIXED_AT.toISOString() });
     expect(updated.templates.CAMPAIGN_START.subject).toBe('Custom start');
     expect(updated.logs.map((l) => l.message)).toEqual(['campaign created', 'approval period is missing', 'definition replaced by owner']);
     expect(await campaigns.getCampaign(CAMPAIGN_ID)).toEqual(updated);

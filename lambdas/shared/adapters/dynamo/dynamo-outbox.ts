@@ -6,7 +6,7 @@ import type { Notification } from '../../domain/model.js';
 import type { Outbox, Pages } from '../../use-cases/ports.js';
 import { batchWrite, deleteRequest, isConditionFailure, queryPages, type DynamoRecord } from './document-client.js';
 import { DynamoTable } from './dynamo-table.js';
-import { OUTBOX_PENDING, notificationRecord, outboxKey, outboxPk, outboxRunPrefix, outboxSortKey, toEntity } from './records.js';
+import { OUTBOX_PENDING, isUnsent, notificationRecord, outboxKey, outboxPk, outboxRunPrefix, outboxSortKey, toEntity } from './records.js';
 
 /** Conditional puts in flight at once during enqueue. */
 const ENQUEUE_CONCURRENCY = 8;
@@ -126,10 +126,15 @@ export class DynamoOutbox extends DynamoTable implements Outbox {
     for await (const page of queryPages(this.doc, this.runQuery(campaignId, runId))) yield page.map((r) => toEntity<Notification>(r));
   }
 
-  async deleteRun(campaignId: string, runId: string): Promise<void> {
-    for await (const page of queryPages(this.doc, { ...this.runQuery(campaignId, runId), ProjectionExpression: 'PK, SK' })) {
-      await batchWrite(this.doc, this.tableName, page.map(deleteRequest), this.batch);
+  async deleteRun(campaignId: string, runId: string): Promise<boolean> {
+    let unsent = 0;
+    const query = { ...this.runQuery(campaignId, runId), ProjectionExpression: 'PK, SK, #status', ExpressionAttributeNames: { '#status': 'status' } };
+    for await (const page of queryPages(this.doc, query)) {
+      const settled = page.filter((r) => !isUnsent(r.status as Notification['status']));
+      unsent += page.length - settled.length;
+      await batchWrite(this.doc, this.tableName, settled.map(deleteRequest), this.batch);
     }
+    return unsent === 0;
   }
 
   private runQuery(campaignId: string, runId: string) {

@@ -68,8 +68,14 @@ export class InMemoryOutbox implements Outbox {
     return inPages(records, this.pageSize);
   }
 
-  async deleteRun(campaignId: string, runId: string): Promise<void> {
-    for (const [id, n] of this.records) if (n.campaignId === campaignId && n.runId === runId) this.records.delete(id);
+  async deleteRun(campaignId: string, runId: string): Promise<boolean> {
+    let unsent = 0;
+    for (const [id, n] of this.records) {
+      if (n.campaignId !== campaignId || n.runId !== runId) continue;
+      if (n.status === 'PENDING' || n.status === 'SENDING') unsent += 1;
+      else this.records.delete(id);
+    }
+    return unsent === 0;
   }
 
   private change(notification: Notification, fn: (n: Notification) => Notification): void {
