@@ -2,17 +2,13 @@
 // on the embedded engine, simulated time through --now. One small USER campaign goes from the
 // directory file to SUCCEEDED; the refusals exit 2 naming the field. With
 // IDGOV_TEST_ENGINE=dynamodb-local every command gets `--endpoint` of a DynamoDB Local instead.
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDynamoDbLocal, type LocalEngine } from '../../src/local/engine.js';
+import { runIdgov, type CliResult } from '../support/cli.js';
 import { testEngineKind } from '../support/engine.js';
-
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const bin = join(root, 'bin/idgov.mjs');
 
 /** The JSON the CLI prints, read loosely: the assertions say what must be there. */
 interface ItemView {
@@ -38,29 +34,11 @@ interface NotificationView {
 }
 type View = Record<string, unknown> & { entries: EntryView[]; assignments: unknown[]; logs: unknown[]; mail: { captured: number }; transitions: unknown[] };
 
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 /** Global options every command gets: none on the embedded engine, `--endpoint URL` otherwise. */
 let engineArgs: string[] = [];
 let engine: LocalEngine | undefined;
 
-function idgov(home: string, args: string[]): Promise<Result> {
-  return new Promise((done) => {
-    execFile(
-      process.execPath,
-      [bin, ...args, ...engineArgs],
-      { cwd: root, env: { ...process.env, IDGOV_HOME: home, IDGOV_DEBUG: '' }, timeout: 30_000 },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
-        done({ code, stdout, stderr });
-      },
-    );
-  });
-}
+const idgov = (home: string, args: string[]): Promise<CliResult> => runIdgov(home, [...args, ...engineArgs]);
 
 /** Runs a command that must succeed and print only JSON on stdout. */
 async function json<T = View>(home: string, args: string[]): Promise<T> {
@@ -160,47 +138,6 @@ describe('idgov refuses bad input with exit code 2 and a message naming the fiel
 
     // The refused campaign file left nothing behind.
     expect(await json<unknown[]>(home, ['campaign', 'list'])).toEqual([]);
-  });
-});
-
-describe('a campaign file that would fail at its start', () => {
-  it('is judged by validate, warned about at create, fixed by update, and then starts', async () => {
-    const home = await freshHome();
-    await json(home, ['directory', 'load', join(work, 'directory.json')]);
-    const unfixed = join(work, 'unfixed.json');
-    await writeFile(unfixed, JSON.stringify({ ...campaign, approvalPeriodDays: undefined, subjects: { filter: '(&(department=Finance)' } }));
-
-    const judged = await idgov(home, ['campaign', 'validate', unfixed, '--now', '2026-06-20T00:00:00Z']);
-    expect(judged.code).toBe(2);
-    expect(judged.stdout).toMatch(/^NOT VALID/);
-    expect(judged.stdout).toMatch(/ERROR subjects\.filter: /);
-    expect(judged.stderr).toBe('idgov: unfixed.json: approvalPeriodDays: approval period is missing (and 1 more problem)\n');
-    expect(await json(home, ['campaign', 'validate', join(work, 'campaign.json'), '--now', '2026-06-20T00:00:00Z'])).toMatchObject({
-      valid: true,
-      dueDate: '2026-07-15T00:00:00.000Z',
-      logs: [{ level: 'WARN', field: 'statusExpirationDate' }],
-    });
-
-    // Stored (the start step judges it, as the SPEC says), with the verdict told at once.
-    const created = await idgov(home, ['campaign', 'create', unfixed, '--now', '2026-06-20T00:00:00Z']);
-    expect(created.code).toBe(0);
-    const id = created.stdout.trim();
-    expect(created.stderr).toContain('will fail at its start unless fixed: approvalPeriodDays: approval period is missing');
-    expect(await json(home, ['controller', 'run', '--now', '2026-07-01T06:00:00Z'])).toMatchObject({ transitions: [{ campaignId: id, to: 'FAILED.PREPARED' }] });
-
-    const fixed = await idgov(home, ['campaign', 'update', id, join(work, 'campaign.json'), '--by', 'owner', '--now', '2026-07-01T07:00:00Z']);
-    expect(fixed).toMatchObject({ code: 0 });
-    expect(fixed.stdout).toContain(`idgov campaign set ${id} --state PREPARING`);
-    await json(home, ['campaign', 'set', id, '--state', 'PREPARING', '--now', '2026-07-01T07:00:00Z']);
-    expect(await json(home, ['controller', 'run', '--now', '2026-07-01T08:00:00Z'])).toMatchObject({ transitions: [{ campaignId: id, from: 'PREPARING', to: 'RUNNING' }] });
-    const shown = await json(home, ['campaign', 'show', id]);
-    expect(shown).toMatchObject({ state: 'RUNNING', approvalPeriodDays: 14, dueDate: '2026-07-15T00:00:00.000Z' });
-    expect(shown.logs).toContainEqual(expect.objectContaining({ message: 'definition replaced by owner' }));
-
-    // Once it has started, its definition is what it ran with.
-    const late = await idgov(home, ['campaign', 'update', id, join(work, 'campaign.json')]);
-    expect(late.code).toBe(2);
-    expect(late.stderr).toMatch(/only a campaign that has not started preparing can take a new definition/);
   });
 });
 
