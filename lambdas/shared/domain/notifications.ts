@@ -34,6 +34,9 @@ export interface ComposeInput {
   extras?: ViewExtras;
 }
 
+/** Not yet sent, nor given up on: the dispatcher still has work with it, and a cleanup must wait. */
+export const isUnsent = (status: Notification['status']): boolean => status === 'PENDING' || status === 'SENDING';
+
 export const runLabel = (c: Pick<Campaign, 'name' | 'startDate'>) => `${c.name} ${dateOnly(c.startDate)}`;
 
 export const tasksUrl = (portalUrl: string, approverId: string) =>

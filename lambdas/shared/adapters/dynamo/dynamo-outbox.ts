@@ -6,7 +6,8 @@ import type { Notification } from '../../domain/model.js';
 import type { Outbox, Pages } from '../../use-cases/ports.js';
 import { batchWrite, deleteRequest, isConditionFailure, queryPages, type DynamoRecord } from './document-client.js';
 import { DynamoTable } from './dynamo-table.js';
-import { OUTBOX_PENDING, isUnsent, notificationRecord, outboxKey, outboxPk, outboxRunPrefix, outboxSortKey, toEntity } from './records.js';
+import { isUnsent } from '../../domain/notifications.js';
+import { OUTBOX_PENDING, notificationRecord, outboxKey, outboxPk, outboxRunPrefix, outboxSortKey, toEntity } from './records.js';
 
 /** Conditional puts in flight at once during enqueue. */
 const ENQUEUE_CONCURRENCY = 8;

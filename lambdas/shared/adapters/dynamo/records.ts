@@ -2,6 +2,7 @@
 // (its own fields plus key, index and `entity` attributes) and back.
 import { nextActionAt } from '../../domain/campaign-schedule.js';
 import type { Assignment, Campaign, Entry, Item, Notification, Privilege, Revocation, User } from '../../domain/model.js';
+import { isUnsent } from '../../domain/notifications.js';
 import type { DynamoRecord } from './document-client.js';
 
 /** Attributes that belong to the storage, not to the entity. */
@@ -132,7 +133,6 @@ export const outboxKey = (n: Pick<Notification, 'campaignId' | 'runId' | 'key'>)
 export const outboxPk = (campaignId: string) => `OUTBOX#${campaignId}`;
 export const outboxRunPrefix = (runId: string) => `${runId}|`;
 export const outboxSortKey = (n: Pick<Notification, 'createdAt' | 'key'>) => `${n.createdAt}#${n.key}`;
-export const isUnsent = (status: Notification['status']) => status === 'PENDING' || status === 'SENDING';
 
 export const notificationRecord = (notification: Notification): DynamoRecord => ({
   ...notification,

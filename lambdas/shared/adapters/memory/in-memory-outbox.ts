@@ -1,6 +1,7 @@
 // Outbox in memory, with the Dynamo adapter's semantics (put-if-absent, claim conditions, order).
 import { NotFoundError } from '../../domain/errors.js';
 import type { Notification } from '../../domain/model.js';
+import { isUnsent } from '../../domain/notifications.js';
 import type { Outbox, Pages } from '../../use-cases/ports.js';
 import { DEFAULT_PAGE_SIZE, byKey, inPages, stored, type InMemoryOptions } from './pages.js';
 
@@ -72,7 +73,7 @@ export class InMemoryOutbox implements Outbox {
     let unsent = 0;
     for (const [id, n] of this.records) {
       if (n.campaignId !== campaignId || n.runId !== runId) continue;
-      if (n.status === 'PENDING' || n.status === 'SENDING') unsent += 1;
+      if (isUnsent(n.status)) unsent += 1;
       else this.records.delete(id);
     }
     return unsent === 0;
