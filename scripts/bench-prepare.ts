@@ -5,7 +5,7 @@
 // Approval Start mails is switched off (sending is not preparation; the records are still written).
 // The last line printed is one JSON object, for scripts.
 import { parseArgs } from 'node:util';
-import { instrumentWrites } from '../lambdas/shared/adapters/dynamo/document-client.js';
+import { instrumentWrites } from './support/instrument-writes.js';
 import { DynamoCampaignStore } from '../lambdas/shared/adapters/dynamo/dynamo-campaign-store.js';
 import { DynamoDirectoryStore } from '../lambdas/shared/adapters/dynamo/dynamo-directory-store.js';
 import { DynamoOutbox } from '../lambdas/shared/adapters/dynamo/dynamo-outbox.js';

@@ -2,7 +2,7 @@
 // entry during the run (SPEC 2, steps 2 and 3).
 import { createHash } from 'node:crypto';
 import { HOUR_MS, DAY_MS } from './campaign-schedule.js';
-import type { Campaign, Entry, EntryState, Item, Privilege, StagePlan, SubjectKind, Substitution, User } from './model.js';
+import type { Campaign, Entry, EntryState, Item, PreparedCounts, Privilege, StagePlan, SubjectKind, Substitution, User } from './model.js';
 
 const shortHash = (text: string, length: number) => createHash('sha256').update(text).digest('hex').slice(0, length);
 
@@ -82,6 +82,17 @@ export function buildEntry(draft: EntryDraft): { entry: Entry; items: Item[] } {
     ...(approverIds.length === 0 ? { error: 'no approver found', closedAt: at } : {}),
   };
   return { entry, items };
+}
+
+/** `counts` (none yet: zeros) plus the entries of one prepared chunk. */
+export function countPrepared(counts: PreparedCounts | undefined, entries: readonly Entry[]): PreparedCounts {
+  const next = { ...(counts ?? { entries: 0, items: 0, failedEntries: 0 }) };
+  for (const entry of entries) {
+    next.entries += 1;
+    if (entry.state === 'FAILED.PREPARE') next.failedEntries += 1;
+    else next.items += entry.itemCount;
+  }
+  return next;
 }
 
 /** Default approvers (SPEC 2): the manager of a USER subject, the owners of a PRIVILEGE subject;

@@ -127,11 +127,24 @@ export interface CampaignLog {
  */
 export type CampaignPhase =
   | { name: 'START' }
-  | { name: 'PREPARE'; afterSubjectId?: string }
-  | { name: 'ANNOUNCE' }
+  | { name: 'PREPARE'; afterSubjectId?: string; prepared?: PreparedCounts }
+  | { name: 'ANNOUNCE'; prepared: PreparedCounts }
   | { name: 'APPLY' }
   | { name: 'NOTIFY_REJECTS' }
   | { name: 'DONE' };
+
+/**
+ * What preparation wrote, summed chunk by chunk with its checkpoint (so a resumed run counts each
+ * chunk once): the Campaign Start notice reports it without reading the entries back.
+ */
+export interface PreparedCounts {
+  /** Stage-1 entries, those without an approver included. */
+  entries: number;
+  /** Assignments sent to approvers (the items of entries that have one). */
+  items: number;
+  /** Entries FAILED.PREPARE (no approver). */
+  failedEntries: number;
+}
 
 export interface Campaign extends CampaignDefinition {
   id: string;

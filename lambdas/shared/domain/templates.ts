@@ -1,6 +1,6 @@
 // Notification templates (SPEC 2 "Notifications"): logic-less Mustache, plain-text email.
 // Campaigns get a copy of the defaults with their own overrides; every template is checked when the
-// campaign is defined (syntax and placeholder names), so a typo fails the definition, not a send.
+// campaign is defined (syntax, and only placeholders its kind fills), so a typo fails the definition, not a send.
 import Mustache from 'mustache';
 import { ValidationError } from './errors.js';
 import {
@@ -27,7 +27,7 @@ export interface NotificationView {
   /** The user or privilege under review. */
   subjectName?: string;
   entryId?: string;
-  /** Assignments of the entry; for CAMPAIGN_START, of the whole run (shown even when 0). */
+  /** Assignments of the entry; for CAMPAIGN_START, those sent to approvers (shown even when 0). */
   itemCount?: number;
   openItemCount?: number;
   /** CAMPAIGN_START: entries prepared (shown even when 0). */
@@ -86,6 +86,26 @@ const SECTION_FIELDS: Partial<Record<keyof NotificationView, readonly string[]>>
 };
 
 export const NOTIFICATION_PLACEHOLDERS: readonly string[] = Object.keys(VIEW_FIELDS);
+
+const EVERY_KIND = ['campaignId', 'campaignName', 'runLabel', 'kind', 'startDate', 'recipientName', 'ownerName', 'tasksUrl'] as const;
+const ENTRY = ['dueDate', 'entryId', 'subjectName', 'itemCount', 'stage'] as const;
+
+/**
+ * The placeholders each kind's composer fills (a unit test composes every kind and holds them to
+ * it), so a template naming one its kind never fills is refused when the campaign is defined
+ * instead of rendering as nothing in every mail. PREPARE_ERROR has no dueDate: a definition that
+ * fails validation may have none yet.
+ */
+export const KIND_PLACEHOLDERS: Readonly<Record<NotificationKind, readonly (keyof NotificationView)[]>> = {
+  APPROVAL_START: [...EVERY_KIND, ...ENTRY, 'openItemCount'],
+  APPROVAL_REMIND: [...EVERY_KIND, ...ENTRY, 'openItemCount'],
+  APPROVAL_TIMEOUT: [...EVERY_KIND, ...ENTRY, 'openItemCount'],
+  NO_APPROVER: [...EVERY_KIND, ...ENTRY],
+  CAMPAIGN_START: [...EVERY_KIND, 'dueDate', 'entryCount', 'itemCount', 'failedEntryCount'],
+  CAMPAIGN_END: [...EVERY_KIND, 'dueDate', 'endDate', 'entryCount', 'itemCount', 'failedEntryCount', 'stats'],
+  ASSIGNMENT_REJECT: [...EVERY_KIND, 'dueDate', 'revoked', 'revokedCount'],
+  PREPARE_ERROR: [...EVERY_KIND, 'errors'],
+};
 
 // "-- " (with the space) is the conventional signature separator that mail clients recognise.
 const SIGNATURE = '\n-- \nThis is an automated message from the identity governance service. Please do not reply to it.';
@@ -288,7 +308,7 @@ export function buildTemplates(overrides: TemplateOverrides = {}): NotificationT
   const templates = {} as NotificationTemplates;
   for (const kind of NOTIFICATION_KINDS) {
     const template: NotificationTemplate = { ...DEFAULT_TEMPLATES[kind], ...definedFields(overrides[kind]) };
-    checkTemplate(template, `notifications.${kind}`);
+    checkTemplate(template, kind, `notifications.${kind}`);
     templates[kind] = template;
   }
   return templates;
@@ -311,7 +331,7 @@ function definedFields(override: Partial<NotificationTemplate> | undefined): Par
   return Object.fromEntries(Object.entries(override ?? {}).filter(([, value]) => value !== undefined));
 }
 
-function checkTemplate(template: NotificationTemplate, field: string): void {
+function checkTemplate(template: NotificationTemplate, kind: NotificationKind, field: string): void {
   if (typeof template.active !== 'boolean') throw new ValidationError('must be true or false', `${field}.active`);
   for (const part of ['subject', 'body'] as const) {
     const text: unknown = template[part];
@@ -324,36 +344,91 @@ function checkTemplate(template: NotificationTemplate, field: string): void {
     } catch (error) {
       throw new ValidationError(`is not a valid template: ${(error as Error).message}`, partField);
     }
-    checkPlaceholders(tokens, [], partField);
+    checkPlaceholders(tokens, kind, [], partField);
   }
 }
 
-/** Each `{{name}}` must resolve in the view or in an enclosing list section's items. */
-function checkPlaceholders(tokens: Mustache.TemplateSpans, sections: string[], field: string): void {
+/** Each `{{name}}` must resolve in the kind's view or in an enclosing list section's items. */
+function checkPlaceholders(tokens: Mustache.TemplateSpans, kind: NotificationKind, sections: string[], field: string): void {
   for (const token of tokens) {
     const [type, name] = token;
     if (type === '>') throw new ValidationError(`partials ({{>${name}}}) are not supported`, field);
     if (type !== 'name' && type !== '&' && type !== '#' && type !== '^') continue;
+    const known = () => `known placeholders: ${KIND_PLACEHOLDERS[kind].join(', ')}`;
     if (name === '.') {
       if (sections.length === 0) throw new ValidationError('{{.}} is only meaningful inside a section', field);
     } else if (!resolves(name, sections)) {
-      throw new ValidationError(
-        `unknown placeholder {{${name}}}; known placeholders: ${NOTIFICATION_PLACEHOLDERS.join(', ')}`,
-        field,
-      );
+      throw new ValidationError(`unknown placeholder {{${name}}}; ${known()}`, field);
+    } else if (!inSection(name, sections) && !(KIND_PLACEHOLDERS[kind] as readonly string[]).includes(name.split('.')[0]!)) {
+      throw new ValidationError(`placeholder {{${name}}} is not filled in ${kind} notifications; ${known()}`, field);
     }
     if ((type === '#' || type === '^') && Array.isArray(token[4])) {
-      checkPlaceholders(token[4] as Mustache.TemplateSpans, [...sections, name], field);
+      checkPlaceholders(token[4] as Mustache.TemplateSpans, kind, [...sections, name], field);
     }
   }
 }
 
+const sectionFields = (owner: string) => SECTION_FIELDS[owner as keyof NotificationView] ?? [];
+
+/** A field of an enclosing section's value (e.g. {{message}} inside {{#errors}}). */
+const inSection = (name: string, sections: string[]) => sections.some((section) => sectionFields(section).includes(name.split('.')[0]!));
+
 function resolves(name: string, sections: string[]): boolean {
   const [head, ...rest] = name.split('.');
   if (head === undefined) return false;
-  const nested = (owner: string) => SECTION_FIELDS[owner as keyof NotificationView] ?? [];
-  // Inside a section, a name can be a field of the section's value (e.g. {{message}} inside {{#errors}}).
-  if (sections.some((section) => nested(section).includes(head))) return rest.length === 0;
+  if (inSection(name, sections)) return rest.length === 0;
   if (!(head in VIEW_FIELDS)) return false;
-  return rest.length === 0 || (rest.length === 1 && nested(head).includes(rest[0]!));
+  return rest.length === 0 || (rest.length === 1 && sectionFields(head).includes(rest[0]!));
+}
+
+/**
+ * The placeholders of `template` that would render as nothing with `view`, as Mustache renders
+ * it (which is silently): a `{{name}}` whose value is missing or blank, or a top-level section
+ * whose value is missing (one the view gives as false, 0 or [] is a condition that is off, not a
+ * gap; a section inside another tests an optional field of its item). Inside a section that
+ * renders, names are looked up in its item first, then outward; one that does not is not looked into.
+ */
+export function missingPlaceholders(template: string, view: object): string[] {
+  const missing = new Set<string>();
+  const walk = (tokens: Mustache.TemplateSpans, stack: unknown[]) => {
+    for (const token of tokens) {
+      const [type, name] = token;
+      if (type !== 'name' && type !== '&' && type !== '#' && type !== '^') continue;
+      const found = lookup(name, stack);
+      if (type === 'name' || type === '&') {
+        if (!found || found.value === undefined || found.value === null || String(found.value).trim() === '') missing.add(name);
+        continue;
+      }
+      const value = found?.value;
+      if (value === undefined && stack.length === 1) missing.add(name);
+      const inner = (Array.isArray(token[4]) ? token[4] : []) as Mustache.TemplateSpans;
+      const off = !value || (Array.isArray(value) && value.length === 0);
+      if (type === '^') {
+        if (off) walk(inner, stack);
+      } else if (Array.isArray(value)) {
+        for (const item of value) walk(inner, [...stack, item]);
+      } else if (!off) {
+        walk(inner, [...stack, value]);
+      }
+    }
+  };
+  walk(Mustache.parse(template), [view]);
+  return [...missing];
+}
+
+/** Mustache's lookup: `.` is the innermost context; a name's first part is searched inside out. */
+function lookup(name: string, stack: unknown[]): { value: unknown } | undefined {
+  if (name === '.') return { value: stack.at(-1) };
+  const [head, ...rest] = name.split('.');
+  for (let i = stack.length - 1; i >= 0; i--) {
+    const context = stack[i];
+    if (context === null || typeof context !== 'object' || !(head! in context)) continue;
+    let value: unknown = (context as Record<string, unknown>)[head!];
+    for (const part of rest) {
+      if (value === null || typeof value !== 'object' || !(part in value)) return undefined;
+      value = (value as Record<string, unknown>)[part];
+    }
+    return { value };
+  }
+  return undefined;
 }

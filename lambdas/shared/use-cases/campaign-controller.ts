@@ -156,7 +156,14 @@ async function step(deps: ControllerDeps, c: Campaign, now: Date): Promise<Campa
       }
       if (c.phase.name === 'ANNOUNCE') {
         const notifier = new CampaignNotifier(deps.directory, portalUrl, c, now);
-        await deps.outbox.enqueue([await notifier.composeFor('CAMPAIGN_START', notificationKey.campaignStart(c), c.ownerId)]);
+        const { prepared } = c.phase;
+        await deps.outbox.enqueue([
+          await notifier.composeFor('CAMPAIGN_START', notificationKey.campaignStart(c), c.ownerId, {
+            entryCount: prepared.entries,
+            itemCount: prepared.items,
+            failedEntryCount: prepared.failedEntries,
+          }),
+        ]);
         return save(deps, markRunning(c, now));
       }
       return start(deps, c, now);

@@ -13,9 +13,12 @@ export class CampaignNotifier {
     private readonly now: Date,
   ) {}
 
-  /** Loads the given people in one batch so that composing many notifications costs one read. */
+  /**
+   * Loads the given people in one batch so that composing many notifications costs one read. The
+   * campaign owner is always loaded with them: every notice names the owner (`ownerName`).
+   */
   async prefetch(ids: Iterable<string>): Promise<void> {
-    const missing = [...new Set(ids)].filter((id) => !this.people.has(id));
+    const missing = [...new Set([...ids, this.campaign.ownerId])].filter((id) => !this.people.has(id));
     if (missing.length === 0) return;
     const found = await this.directory.getUsers(missing);
     for (const id of missing) this.people.set(id, found.get(id));
@@ -30,21 +33,30 @@ export class CampaignNotifier {
     return this.people.get(id);
   }
 
-  /** Composes for a recipient already prefetched (or remembered). */
+  /**
+   * Composes for a recipient already prefetched (or remembered). Composing for someone not looked
+   * up is a programming error, not a person missing from the directory: it throws, where it would
+   * otherwise mail the owner's id or skip a recipient who exists.
+   */
   compose(kind: NotificationKind, key: string, recipientId: string, extras?: ViewExtras, entryId?: string): Notification {
-    const owner = this.people.get(this.campaign.ownerId);
+    const owner = this.lookedUp(this.campaign.ownerId);
     return composeNotification({
       campaign: this.campaign,
       kind,
       key,
       recipientId,
-      recipient: this.people.get(recipientId),
+      recipient: this.lookedUp(recipientId),
       ownerName: owner?.displayName ?? this.campaign.ownerId,
       portalUrl: this.portalUrl,
       now: this.now,
       entryId,
       extras,
     });
+  }
+
+  private lookedUp(id: string): User | undefined {
+    if (!this.people.has(id)) throw new Error(`CampaignNotifier: ${id} was not prefetched before composing`);
+    return this.people.get(id);
   }
 
   async composeFor(kind: NotificationKind, key: string, recipientId: string, extras?: ViewExtras, entryId?: string) {

@@ -1,26 +1,27 @@
+// Pure helpers for bounded concurrency, shared by the use cases and the Dynamo adapters' batch
+// reads and writes (adapters may depend on use-case modules, as they do on ports.ts; not the reverse).
+
 /**
  * Runs `fn` over `items` with at most `limit` in flight; results keep the input order. After a
- * failure no new item starts, and the call settles only once the work in flight has, so nothing
- * keeps writing after the caller has moved on.
+ * failure no new item starts, and the call rejects with the first error only once the work in
+ * flight has settled, so nothing keeps writing after the caller has moved on.
  */
 export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
-  let failed = false;
+  let failure: { error: unknown } | undefined;
   const worker = async () => {
-    while (!failed && next < items.length) {
+    while (!failure && next < items.length) {
       const i = next++;
       try {
         results[i] = await fn(items[i]!, i);
       } catch (error) {
-        failed = true;
-        throw error;
+        failure ??= { error };
       }
     }
   };
-  const outcomes = await Promise.allSettled(Array.from({ length: Math.min(limit, items.length) }, worker));
-  const rejected = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
-  if (rejected) throw rejected.reason;
+  await Promise.all(Array.from({ length: Math.min(Math.max(1, limit), items.length) }, worker));
+  if (failure) throw failure.error;
   return results;
 }
 

@@ -112,7 +112,8 @@ export async function closeCampaign(deps: FinishDeps, campaign: Campaign, now: D
     await endNotifier.composeFor('CAMPAIGN_END', notificationKey.campaignEnd(campaign), campaign.ownerId, {
       entryCount: stats.entries,
       itemCount: stats.items,
-      failedEntryCount: (stats.entriesByState['FAILED.PREPARE'] ?? 0) + (stats.entriesByState['FAILED.APPLIED.CHANGES'] ?? 0),
+      // The template says these are entries whose changes could not be applied: not FAILED.PREPARE ones.
+      failedEntryCount: stats.entriesByState['FAILED.APPLIED.CHANGES'] ?? 0,
       stats,
     }),
   ]);

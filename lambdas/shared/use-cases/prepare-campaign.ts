@@ -4,7 +4,7 @@
 // the same deterministic keys.
 import { withPhase } from '../domain/campaign-lifecycle.js';
 import { addDays } from '../domain/campaign-schedule.js';
-import { buildEntry, type CertifiableAssignment } from '../domain/entries.js';
+import { buildEntry, countPrepared, type CertifiableAssignment } from '../domain/entries.js';
 import { groupEntryKey, splitSelfReview } from '../domain/review-groups.js';
 import type { Campaign, CampaignLog, Entry, Item, Notification } from '../domain/model.js';
 import { notificationKey } from '../domain/notifications.js';
@@ -54,7 +54,7 @@ export async function prepareCampaign(deps: PrepareDeps, campaign: Campaign, now
     }
   }
   await flush();
-  const next = withPhase(current, { name: 'ANNOUNCE' }, now);
+  const next = withPhase(current, { name: 'ANNOUNCE', prepared: countPrepared(preparedSoFar(current), []) }, now);
   await deps.campaigns.saveCampaign(next);
   return next;
 }
@@ -105,10 +105,18 @@ async function writeChunk(
     }
   }
   await deps.campaigns.putEntriesWithItems(batch, notifications);
-  const next = withPhase({ ...campaign, logs: withCappedSelfReviewLogs(campaign.logs, logs, now) }, { name: 'PREPARE', afterSubjectId: work[work.length - 1]!.subject.id }, now);
+  // The counts move with the checkpoint: a chunk rewritten after a kill was not counted yet.
+  const prepared = countPrepared(preparedSoFar(campaign), batch.map((b) => b.entry));
+  const next = withPhase(
+    { ...campaign, logs: withCappedSelfReviewLogs(campaign.logs, logs, now) },
+    { name: 'PREPARE', afterSubjectId: work[work.length - 1]!.subject.id, prepared },
+    now,
+  );
   await deps.campaigns.saveCampaign(next);
   return next;
 }
+
+const preparedSoFar = (c: Campaign) => (c.phase.name === 'PREPARE' ? c.phase.prepared : undefined);
 
 /** Approval Start to each approver of a running entry; No Approver to the owner for one without. */
 export function entryNotifications(notifier: CampaignNotifier, campaign: Campaign, entry: Entry): Notification[] {
@@ -116,8 +124,10 @@ export function entryNotifications(notifier: CampaignNotifier, campaign: Campaig
   if (entry.state === 'FAILED.PREPARE') {
     return [notifier.compose('NO_APPROVER', notificationKey.noApprover(entry.id), campaign.ownerId, extras, entry.id)];
   }
+  // Everything is open when an entry starts (a next stage's items arrive undecided).
+  const start = { ...extras, openItemCount: entry.itemCount };
   return entry.approverIds.map((approverId) =>
-    notifier.compose('APPROVAL_START', notificationKey.approvalStart(entry.id, approverId), approverId, extras, entry.id),
+    notifier.compose('APPROVAL_START', notificationKey.approvalStart(entry.id, approverId), approverId, start, entry.id),
   );
 }
 

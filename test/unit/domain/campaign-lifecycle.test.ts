@@ -75,7 +75,7 @@ describe('beginPreparation, markRunning, withPhase', () => {
   });
 
   it('marks the campaign RUNNING with nothing left to do in the phase', () => {
-    expect(markRunning(aCampaign({ phase: { name: 'ANNOUNCE' } }), at(START))).toMatchObject({
+    expect(markRunning(aCampaign({ phase: { name: 'ANNOUNCE', prepared: { entries: 2, items: 5, failedEntries: 0 } } }), at(START))).toMatchObject({
       state: 'RUNNING',
       phase: { name: 'DONE' },
       version: 2,

@@ -3,6 +3,7 @@ import {
   APPLICABLE_STATES,
   buildEntry,
   closeDueEntry,
+  countPrepared,
   defaultApproverIds,
   entryIdFor,
   finishIfAllDecided,
@@ -168,6 +169,21 @@ describe('buildEntry', () => {
     expect(entry.approverIds).toEqual(['u-b', 'u-a', 'u-c']);
     expect(entry.stage).toBe(2);
     expect(entry.id).toBe(entryIdFor(campaign.runId, 2, 'p-1'));
+  });
+});
+
+describe('countPrepared', () => {
+  it('adds a chunk to the counts so far: every entry, the items sent to approvers, the entries without one', () => {
+    const chunk = [
+      anEntry({ id: 'e-1', itemCount: 3 }),
+      anEntry({ id: 'e-2', itemCount: 0 }),
+      anEntry({ id: 'e-3', itemCount: 4, state: 'FAILED.PREPARE', approverIds: [] }),
+    ];
+    expect(countPrepared(undefined, chunk)).toEqual({ entries: 3, items: 3, failedEntries: 1 });
+    const before = { entries: 10, items: 40, failedEntries: 2 };
+    expect(countPrepared(before, chunk)).toEqual({ entries: 13, items: 43, failedEntries: 3 });
+    expect(before).toEqual({ entries: 10, items: 40, failedEntries: 2 });
+    expect(countPrepared(undefined, [])).toEqual({ entries: 0, items: 0, failedEntries: 0 });
   });
 });
 

@@ -4,7 +4,9 @@ import { ValidationError } from '../../../lambdas/shared/domain/errors.js';
 import { NOTIFICATION_KINDS, type NotificationKind } from '../../../lambdas/shared/domain/model.js';
 import {
   DEFAULT_TEMPLATES,
+  KIND_PLACEHOLDERS,
   buildTemplates,
+  missingPlaceholders,
   renderNotification,
   type NotificationView,
 } from '../../../lambdas/shared/domain/templates.js';
@@ -201,13 +203,38 @@ describe('buildTemplates', () => {
 
   it('accepts nested and list placeholders where they resolve', () => {
     const templates = buildTemplates({
-      CAMPAIGN_END: { body: '{{stats.approved}} / {{#revoked}}{{privilegeName}} {{campaignName}} {{.}}{{/revoked}}' },
+      CAMPAIGN_END: { body: '{{stats.approved}} / {{#stats}}{{revoked}} {{campaignName}}{{/stats}}' },
+      ASSIGNMENT_REJECT: { body: '{{#revoked}}{{privilegeName}} {{campaignName}} {{.}}{{/revoked}}' },
       PREPARE_ERROR: { body: '{{#errors}}{{#field}}{{field}}={{/field}}{{message}};{{/errors}}{{^errors}}none{{/errors}}{{! comment }}' },
     });
     expect(renderNotification(templates.PREPARE_ERROR, fullView).body).toBe(
       'approvalPeriodDays=is required;owner u-x is not in the directory;',
     );
-    expect(renderNotification(templates.CAMPAIGN_END, { ...fullView, revoked: [] }).body).toBe('11 / ');
+    expect(renderNotification(templates.CAMPAIGN_END, fullView).body).toBe('11 / 8 Finance high-risk users');
+    expect(renderNotification(templates.ASSIGNMENT_REJECT, { ...fullView, revoked: [] }).body).toBe('');
+  });
+
+  // A placeholder the kind's composer never fills would render as nothing in every mail of that kind.
+  const unfilled: [kind: NotificationKind, override: object, field: string, placeholder: string][] = [
+    ['CAMPAIGN_START', { body: 'Review of {{subjectName}}' }, 'notifications.CAMPAIGN_START.body', 'subjectName'],
+    ['CAMPAIGN_END', { body: '{{#revoked}}{{privilegeName}}{{/revoked}}' }, 'notifications.CAMPAIGN_END.body', 'revoked'],
+    ['PREPARE_ERROR', { subject: 'Not started, due {{dueDate}}' }, 'notifications.PREPARE_ERROR.subject', 'dueDate'],
+    ['APPROVAL_REMIND', { body: '{{#stats}}{{approved}}{{/stats}}' }, 'notifications.APPROVAL_REMIND.body', 'stats'],
+    ['ASSIGNMENT_REJECT', { body: '{{entryCount}} entries' }, 'notifications.ASSIGNMENT_REJECT.body', 'entryCount'],
+    ['NO_APPROVER', { body: '{{openItemCount}} open' }, 'notifications.NO_APPROVER.body', 'openItemCount'],
+  ];
+
+  it.each(unfilled)('%s %j → refused on %s: {{%s}} is not filled for that kind', (kind, override, field, placeholder) => {
+    expect(() => buildTemplates({ [kind]: override })).toThrow(
+      new ValidationError(`placeholder {{${placeholder}}} is not filled in ${kind} notifications; known placeholders: ${KIND_PLACEHOLDERS[kind].join(', ')}`, field),
+    );
+  });
+
+  it('lets every kind use each placeholder its composer fills', () => {
+    for (const kind of NOTIFICATION_KINDS) {
+      const body = KIND_PLACEHOLDERS[kind].map((name) => `{{#${name}}}x{{/${name}}}`).join(' ');
+      expect(() => buildTemplates({ [kind]: { body } })).not.toThrow();
+    }
   });
 
   it('refuses an unknown notification kind', () => {
@@ -240,5 +267,44 @@ describe('renderNotification', () => {
     const { body } = renderNotification(DEFAULT_TEMPLATES.CAMPAIGN_START, { ...fullView, entryCount: 0, itemCount: 0, failedEntryCount: 0 });
     expect(body).toContain('Certification entries: 0\nAssignments to review: 0\n');
     expect(body).not.toContain('could not be prepared');
+  });
+});
+
+describe('missingPlaceholders', () => {
+  it('finds nothing missing when every placeholder has a value, 0 included', () => {
+    expect(missingPlaceholders('{{campaignName}}: {{entryCount}} / {{{runLabel}}} / {{&ownerName}}', { ...fullView, entryCount: 0 })).toEqual([]);
+    for (const kind of NOTIFICATION_KINDS) {
+      expect(missingPlaceholders(DEFAULT_TEMPLATES[kind].subject, fullView)).toEqual([]);
+      expect(missingPlaceholders(DEFAULT_TEMPLATES[kind].body, fullView)).toEqual([]);
+    }
+  });
+
+  it('names a variable that is absent, undefined, null or blank (Mustache would render nothing)', () => {
+    const view = { ...fullView, entryCount: undefined, itemCount: null, ownerName: '  ' } as unknown as NotificationView;
+    expect(missingPlaceholders('{{entryCount}} {{itemCount}} {{ownerName}} {{nothing}} {{stats.nothing}} {{campaignName}}', view)).toEqual([
+      'entryCount',
+      'itemCount',
+      'ownerName',
+      'nothing',
+      'stats.nothing',
+    ]);
+    // The Campaign Start of issue 6: a composer that gave no counts.
+    const { entryCount: _e, itemCount: _i, ...withoutCounts } = fullView;
+    expect(missingPlaceholders(DEFAULT_TEMPLATES.CAMPAIGN_START.body, withoutCounts)).toEqual(['entryCount', 'itemCount']);
+  });
+
+  it('names a top-level section the view does not give, but not one that is off (false, 0, [])', () => {
+    const { subjectName: _s, ...withoutSubject } = fullView;
+    expect(missingPlaceholders(DEFAULT_TEMPLATES.APPROVAL_START.body, withoutSubject)).toEqual(['subjectName']);
+    expect(missingPlaceholders('{{#failedEntryCount}}{{nothing}}{{/failedEntryCount}}{{#revoked}}{{nothing}}{{/revoked}}', { ...fullView, failedEntryCount: 0, revoked: [] })).toEqual([]);
+  });
+
+  it('looks inside a section that renders: in each list item, then outward', () => {
+    const template = '{{#errors}}{{#field}}{{field}}: {{/field}}{{message}} ({{campaignName}}){{/errors}}{{^errors}}{{nothing}}{{/errors}}';
+    expect(missingPlaceholders(template, fullView)).toEqual([]);
+    expect(missingPlaceholders(template, { ...fullView, errors: [{ field: 'x', message: '' }] })).toEqual(['message']);
+    // The inverted section renders when the list is empty: its placeholders must resolve then.
+    expect(missingPlaceholders(template, { ...fullView, errors: [] })).toEqual(['nothing']);
+    expect(missingPlaceholders('{{#stats}}{{approved}} {{rejected}}{{/stats}}', { ...fullView, stats: { approved: 1 } as never })).toEqual(['rejected']);
   });
 });

@@ -1,5 +1,5 @@
 // The DynamoDB access helpers every Dynamo adapter shares: one configured DocumentClient, batch
-// writes and reads that retry what DynamoDB left unprocessed, paginated queries, and a write hook.
+// writes and reads that retry what DynamoDB left unprocessed, and paginated queries.
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
@@ -9,6 +9,7 @@ import {
   type BatchWriteCommandInput,
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
+import { chunk, mapLimit } from '../../use-cases/concurrency.js';
 
 export type DynamoRecord = Record<string, unknown>;
 export type WriteRequest = NonNullable<BatchWriteCommandInput['RequestItems']>[string][number];
@@ -46,6 +47,8 @@ export interface BatchRetryOptions {
   keyAttributes?: readonly string[];
   /** Injected by tests so that backoff costs no time. */
   sleep?: (ms: number) => Promise<void>;
+  /** A number in [0, 1) for the jitter; injected by tests to pin the delays. */
+  random?: () => number;
 }
 
 const DEFAULT_KEY = ['PK', 'SK'] as const;
@@ -64,10 +67,30 @@ export class UnprocessedBatchError extends Error {
   }
 }
 
-/** Full jitter: a random delay up to an exponentially growing cap. */
-function backoffMs(attempt: number, options: BatchRetryOptions): number {
-  const cap = Math.min(options.maxDelayMs ?? 2_000, (options.baseDelayMs ?? 25) * 2 ** (attempt - 1));
-  return Math.random() * cap;
+/**
+ * Sends `requests` and then whatever DynamoDB answers as unprocessed, waiting between attempts
+ * with exponential backoff and full jitter (a random delay up to base × 2^(attempt-1), capped),
+ * so that throttled writers spread out instead of retrying in step. `send` returns the leftovers.
+ * After `maxAttempts` sends with leftovers, throws UnprocessedBatchError.
+ */
+async function sendUntilProcessed<T>(
+  operation: UnprocessedBatchError['operation'],
+  tableName: string,
+  requests: T[],
+  options: BatchRetryOptions,
+  send: (pending: T[]) => Promise<T[]>,
+): Promise<void> {
+  const maxAttempts = options.maxAttempts ?? 8;
+  const sleep = options.sleep ?? realSleep;
+  const random = options.random ?? Math.random;
+  let pending = requests;
+  for (let attempt = 1; ; attempt++) {
+    pending = await send(pending);
+    if (pending.length === 0) return;
+    if (attempt >= maxAttempts) throw new UnprocessedBatchError(operation, tableName, pending.length, attempt);
+    const cap = Math.min(options.maxDelayMs ?? 2_000, (options.baseDelayMs ?? 25) * 2 ** (attempt - 1));
+    await sleep(random() * cap);
+  }
 }
 
 const keyString = (record: DynamoRecord, keyAttributes: readonly string[]) =>
@@ -89,30 +112,12 @@ function lastPerKey<T>(values: readonly T[], keyOf: (value: T) => string): T[] {
   return [...byKey.values()];
 }
 
-export const chunked = <T>(values: readonly T[], size: number): T[][] =>
-  Array.from({ length: Math.ceil(values.length / size) }, (_, i) => values.slice(i * size, (i + 1) * size));
-
-async function forEachLimit<T>(values: readonly T[], limit: number, fn: (value: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  let failed = false;
-  const worker = async () => {
-    // After a failure no new work starts: the caller already has the error.
-    while (!failed && next < values.length) {
-      try {
-        await fn(values[next++]!);
-      } catch (error) {
-        failed = true;
-        throw error;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(Math.max(1, limit), values.length) }, worker));
-}
-
 /**
  * Writes every request in full chunks of 25 (the write count is ceil(n / 25) when nothing is
  * throttled), resending what DynamoDB returns as unprocessed with backoff, and throws
- * UnprocessedBatchError when a chunk still has leftovers after `maxAttempts` sends.
+ * UnprocessedBatchError when a chunk still has leftovers after `maxAttempts` sends. When a chunk
+ * fails, no further chunk starts and the call rejects only once the chunks in flight have settled:
+ * nothing is still writing after the caller has the error.
  */
 export async function batchWrite(
   doc: DynamoDBDocumentClient,
@@ -122,18 +127,12 @@ export async function batchWrite(
 ): Promise<void> {
   const keyAttributes = options.keyAttributes ?? DEFAULT_KEY;
   const unique = lastPerKey(requests, (r) => requestKey(r, keyAttributes));
-  const maxAttempts = options.maxAttempts ?? 8;
-  const sleep = options.sleep ?? realSleep;
-  await forEachLimit(chunked(unique, Math.min(options.chunkSize ?? 25, 25)), options.concurrency ?? 4, async (chunk) => {
-    let pending: WriteRequest[] = chunk;
-    for (let attempt = 1; ; attempt++) {
+  await mapLimit(chunk(unique, Math.min(options.chunkSize ?? 25, 25)), options.concurrency ?? 4, (requests) =>
+    sendUntilProcessed('BatchWriteItem', tableName, requests, options, async (pending) => {
       const output = await doc.send(new BatchWriteCommand({ RequestItems: { [tableName]: pending } }));
-      pending = output.UnprocessedItems?.[tableName] ?? [];
-      if (pending.length === 0) return;
-      if (attempt >= maxAttempts) throw new UnprocessedBatchError('BatchWriteItem', tableName, pending.length, attempt);
-      await sleep(backoffMs(attempt, options));
-    }
-  });
+      return output.UnprocessedItems?.[tableName] ?? [];
+    }),
+  );
 }
 
 export interface BatchGetOptions extends BatchRetryOptions {
@@ -142,7 +141,10 @@ export interface BatchGetOptions extends BatchRetryOptions {
   attributes?: readonly string[];
 }
 
-/** Reads the records of `keys` (100 a request, unprocessed keys retried); missing keys are absent. */
+/**
+ * Reads the records of `keys` (100 a request, unprocessed keys retried as batchWrite retries, with
+ * the same settle-then-fail behaviour); missing keys are absent from the result.
+ */
 export async function batchGet(
   doc: DynamoDBDocumentClient,
   tableName: string,
@@ -151,8 +153,6 @@ export async function batchGet(
 ): Promise<DynamoRecord[]> {
   const keyAttributes = options.keyAttributes ?? DEFAULT_KEY;
   const unique = lastPerKey(keys, (k) => keyString(k, keyAttributes));
-  const maxAttempts = options.maxAttempts ?? 8;
-  const sleep = options.sleep ?? realSleep;
   const projection = options.attributes?.length
     ? {
         ProjectionExpression: options.attributes.map((_, i) => `#a${i}`).join(', '),
@@ -160,21 +160,17 @@ export async function batchGet(
       }
     : {};
   const found: DynamoRecord[] = [];
-  await forEachLimit(chunked(unique, Math.min(options.chunkSize ?? 100, 100)), options.concurrency ?? 4, async (chunk) => {
-    let pending: DynamoRecord[] = chunk;
-    for (let attempt = 1; ; attempt++) {
+  await mapLimit(chunk(unique, Math.min(options.chunkSize ?? 100, 100)), options.concurrency ?? 4, (keys) =>
+    sendUntilProcessed('BatchGetItem', tableName, keys, options, async (pending) => {
       const output = await doc.send(
         new BatchGetCommand({
           RequestItems: { [tableName]: { Keys: pending, ConsistentRead: options.consistentRead, ...projection } },
         }),
       );
       found.push(...((output.Responses?.[tableName] ?? []) as DynamoRecord[]));
-      pending = (output.UnprocessedKeys?.[tableName]?.Keys ?? []) as DynamoRecord[];
-      if (pending.length === 0) return;
-      if (attempt >= maxAttempts) throw new UnprocessedBatchError('BatchGetItem', tableName, pending.length, attempt);
-      await sleep(backoffMs(attempt, options));
-    }
-  });
+      return (output.UnprocessedKeys?.[tableName]?.Keys ?? []) as DynamoRecord[];
+    }),
+  );
   return found;
 }
 
@@ -196,40 +192,3 @@ export async function queryAll(doc: DynamoDBDocumentClient, input: QueryCommandI
 
 export const isConditionFailure = (error: unknown): boolean =>
   error instanceof Error && error.name === 'ConditionalCheckFailedException';
-
-const WRITE_COMMANDS = new Set(['PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand', 'BatchWriteItemCommand']);
-let instrumentations = 0;
-
-/**
- * Calls `onWrite('PutItem' | 'UpdateItem' | 'DeleteItem' | 'BatchWriteItem')` after each write
- * request that succeeded (SDK retries of one request count once). The middleware sits on the
- * low-level client's stack, which a DocumentClient shares. If `onWrite` throws, that write's caller
- * gets the error and every later write through this client fails with it before being sent, as if
- * the process had died there (writes already in flight still land). Returns an uninstaller.
- */
-export function instrumentWrites(
-  client: DynamoDBClient | DynamoDBDocumentClient,
-  onWrite: (commandName: string) => void,
-): () => void {
-  const name = `idgovInstrumentWrites${++instrumentations}`;
-  let failure: { error: unknown } | undefined;
-  client.middlewareStack.add(
-    (next, context) => async (args) => {
-      const commandName = context.commandName ?? '';
-      if (!WRITE_COMMANDS.has(commandName)) return next(args);
-      if (failure) throw failure.error;
-      const result = await next(args);
-      try {
-        onWrite(commandName.replace(/Command$/, ''));
-      } catch (error) {
-        failure ??= { error };
-        throw error;
-      }
-      return result;
-    },
-    { step: 'initialize', name, priority: 'high' },
-  );
-  return () => {
-    client.middlewareStack.remove(name);
-  };
-}

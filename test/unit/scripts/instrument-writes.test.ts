@@ -4,7 +4,7 @@ import { Readable } from 'node:stream';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { instrumentWrites } from '../../../lambdas/shared/adapters/dynamo/document-client.js';
+import { instrumentWrites } from '../../../scripts/support/instrument-writes.js';
 
 /** Answers every request with an empty JSON body and records the operation it was for. */
 function stubbedClient() {
