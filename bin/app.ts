@@ -3,13 +3,18 @@ import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { StatefulStack } from '../lib/stacks/stateful-stack.js';
 import { StatelessStack } from '../lib/stacks/stateless-stack.js';
+import { STACK_PREFIX_CONTEXT, stackNamesFromContext } from '../lib/stack-outputs.js';
 
 const app = new App();
 
+// `-c idgov:stackPrefix=Acme` deploys AcmeStateful and AcmeStateless (and the AcmeAdministrators
+// policy); `idgov --aws --stack-prefix Acme` finds them.
+const names = stackNamesFromContext(app.node.tryGetContext(STACK_PREFIX_CONTEXT));
+
 // Environment-agnostic on purpose: account and region come from the deploying credentials, so one
 // synthesized template deploys anywhere and offline synth bakes in nothing.
-const stateful = new StatefulStack(app, 'IdGovStateful');
-new StatelessStack(app, 'IdGovStateless', {
+const stateful = new StatefulStack(app, names.stateful, { stackNames: names });
+new StatelessStack(app, names.stateless, {
   directoryTable: stateful.tables.directoryTable,
   campaignTable: stateful.tables.campaignTable,
   alarmsTopic: stateful.topics.alarmsTopic,

@@ -13,4 +13,7 @@ process.on('warning', (warning) => {
 });
 
 register();
-await import('../src/cli/main.ts');
+const { runCli } = await import('../src/cli/main.ts');
+const code = await runCli(process.argv);
+// Lingering sockets (SDK keep-alive) must not keep a finished command alive; stdout is flushed first.
+process.stdout.write('', () => process.exit(code));

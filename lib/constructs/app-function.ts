@@ -34,22 +34,22 @@ export const APP_RUNTIME = Runtime.NODEJS_24_X;
 const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 // No Scan: every read is a key or index query (house rule), and IAM holds that line.
-const DYNAMODB_READ_ACTIONS = [
+export const DYNAMODB_READ_ACTIONS = [
   'dynamodb:BatchGetItem',
   'dynamodb:ConditionCheckItem',
   'dynamodb:DescribeTable',
   'dynamodb:GetItem',
   'dynamodb:Query',
 ];
-const DYNAMODB_WRITE_ACTIONS = [
+export const DYNAMODB_WRITE_ACTIONS = [
   'dynamodb:BatchWriteItem',
   'dynamodb:DeleteItem',
   'dynamodb:PutItem',
   'dynamodb:UpdateItem',
 ];
 // What DynamoDB asks KMS on the caller's behalf for a customer-managed table key.
-const KMS_READ_ACTIONS = ['kms:Decrypt', 'kms:DescribeKey'];
-const KMS_WRITE_ACTIONS = ['kms:Encrypt', 'kms:GenerateDataKey', 'kms:ReEncryptFrom', 'kms:ReEncryptTo'];
+export const KMS_READ_ACTIONS = ['kms:Decrypt', 'kms:DescribeKey'];
+export const KMS_WRITE_ACTIONS = ['kms:Encrypt', 'kms:GenerateDataKey', 'kms:ReEncryptFrom', 'kms:ReEncryptTo'];
 
 export interface AppFunctionProps {
   /** Handler module, relative to the repository root, e.g. `lambdas/campaign-controller/handler.ts`. */

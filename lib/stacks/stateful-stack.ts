@@ -1,20 +1,19 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { TABLES, type TableDefinition } from '../../lambdas/shared/config/tables.js';
+import { TABLES } from '../../lambdas/shared/config/tables.js';
+import { AdministratorsPolicy } from '../constructs/administrators-policy.js';
 import { ApproverIdentity } from '../constructs/approver-identity.js';
 import { DataTables } from '../constructs/data-tables.js';
 import { NotificationTopics } from '../constructs/notification-topics.js';
+import { STATEFUL_OUTPUTS, stackNames, tableNameOutputKey, type StackNames } from '../stack-outputs.js';
 
-/** Output key under which the stateful stack publishes the deployed name of a table. */
-export const tableNameOutputKey = (definition: TableDefinition): string => `${definition.id}Name`;
+// The output keys are defined with the stack names in lib/stack-outputs.ts, which the CLI reads too.
+export { STATEFUL_OUTPUTS, tableNameOutputKey };
 
-/** Output keys of the stateful stack besides the table names. */
-export const STATEFUL_OUTPUTS = {
-  alarmsTopicArn: 'AlarmsTopicArn',
-  operationsTopicArn: 'OperationsTopicArn',
-  approverUserPoolId: 'ApproverUserPoolId',
-  approverUserPoolClientId: 'ApproverUserPoolClientId',
-} as const;
+export interface StatefulStackProps extends StackProps {
+  /** The deployment's stack and policy names (the stateless stack's functions are the ones administrators invoke). @default stackNames() */
+  readonly stackNames?: StackNames;
+}
 
 /**
  * Everything that holds data or identity and must survive a redeploy of the functions: the
@@ -26,8 +25,10 @@ export class StatefulStack extends Stack {
   readonly topics: NotificationTopics;
   /** Approvers' sign-in: identity is state (passwords, MFA enrolments), so it lives here, retained. */
   readonly approverIdentity: ApproverIdentity;
+  /** What the admin CLI needs, for operators to attach (README, "Deploy"). */
+  readonly administrators: AdministratorsPolicy;
 
-  constructor(scope: Construct, id: string, props?: StackProps) {
+  constructor(scope: Construct, id: string, props?: StatefulStackProps) {
     super(scope, id, {
       description: 'Identity governance: tables and notification topics (stateful)',
       ...props,
@@ -36,6 +37,13 @@ export class StatefulStack extends Stack {
     this.tables = new DataTables(this, 'Data');
     this.topics = new NotificationTopics(this, 'Notifications');
     this.approverIdentity = new ApproverIdentity(this, 'ApproverIdentity');
+    const names = props?.stackNames ?? stackNames();
+    this.administrators = new AdministratorsPolicy(this, 'Administrators', {
+      policyName: names.administratorsPolicy,
+      tables: TABLES.map((definition) => ({ table: this.tables.tableFor(definition), definition })),
+      tableKey: this.tables.key,
+      statelessStackName: names.stateless,
+    });
 
     for (const definition of TABLES) {
       new CfnOutput(this, tableNameOutputKey(definition), {
@@ -58,6 +66,10 @@ export class StatefulStack extends Stack {
     new CfnOutput(this, STATEFUL_OUTPUTS.approverUserPoolClientId, {
       description: 'App client of the approver portal; its ID tokens call the approver API',
       value: this.approverIdentity.userPoolClient.userPoolClientId,
+    });
+    new CfnOutput(this, STATEFUL_OUTPUTS.administratorsPolicyArn, {
+      description: 'Managed policy with what the idgov CLI needs (attach it to the operators\' users, roles or permission sets)',
+      value: this.administrators.policy.managedPolicyArn,
     });
   }
 }

@@ -15,6 +15,10 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { ApproverApi } from '../constructs/approver-api.js';
 import { CampaignController } from '../constructs/campaign-controller.js';
+import { STATELESS_OUTPUTS } from '../stack-outputs.js';
+
+// The output keys are defined with the stack names in lib/stack-outputs.ts, which the CLI reads too.
+export { STATELESS_OUTPUTS };
 
 export interface StatelessStackProps extends StackProps {
   readonly directoryTable: ITable;
@@ -30,13 +34,6 @@ export const STATELESS_PARAMETERS = {
   sesConfigurationSet: 'SesConfigurationSet',
   approverPortalUrl: 'ApproverPortalUrl',
   hookFunctionArns: 'HookFunctionArns',
-} as const;
-
-/** Output keys of the stateless stack. */
-export const STATELESS_OUTPUTS = {
-  controllerFunctionName: 'CampaignControllerFunctionName',
-  controllerDeadLetterQueueUrl: 'CampaignControllerDeadLetterQueueUrl',
-  approverApiUrl: 'ApproverApiUrl',
 } as const;
 
 /**
@@ -125,6 +122,10 @@ export class StatelessStack extends Stack {
     new CfnOutput(this, STATELESS_OUTPUTS.approverApiUrl, {
       description: 'Approver API base URL (send the Cognito ID token as "Authorization: Bearer <token>")',
       value: this.approverApi.url,
+    });
+    new CfnOutput(this, STATELESS_OUTPUTS.approverApiFunctionName, {
+      description: 'Approver API function',
+      value: this.approverApi.function.functionName,
     });
     new CfnOutput(this, STATELESS_OUTPUTS.controllerFunctionName, {
       description: 'Campaign controller function (invoke it to run the controller now)',

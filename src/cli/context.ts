@@ -10,14 +10,21 @@ export interface GlobalOptions {
   endpoint?: string;
   aws?: boolean;
   outputs?: string;
+  stackPrefix?: string;
 }
 
 /** Opens the runtime the global options name, runs `work`, and closes it whatever happens. */
 export async function withRuntime<T>(command: Command, work: (runtime: Runtime) => Promise<T>): Promise<T> {
   const options = command.optsWithGlobals<GlobalOptions>();
   if (options.outputs && !options.aws) throw new ValidationError('only applies with --aws', 'outputs');
+  if (options.stackPrefix !== undefined && !options.aws) throw new ValidationError('only applies with --aws', 'stack-prefix');
   if (options.endpoint && options.aws) throw new ValidationError('give either --endpoint or --aws, not both', 'endpoint');
-  const runtime = await openRuntime({ endpoint: options.endpoint, aws: options.aws, outputs: options.outputs });
+  const runtime = await openRuntime({
+    endpoint: options.endpoint,
+    aws: options.aws,
+    outputs: options.outputs,
+    stackPrefix: options.stackPrefix,
+  });
   try {
     return await work(runtime);
   } finally {

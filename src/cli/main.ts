@@ -1,7 +1,10 @@
 // The `idgov` administration CLI (SPEC 3). Exit codes: 0 success, 2 bad input or a refusal (one
-// message on stderr naming the field), 1 anything unexpected (stack only with IDGOV_DEBUG=1).
+// message on stderr naming the field), 1 a failed call to the deployed stack (one message saying what
+// to do) or anything unexpected (stack only with IDGOV_DEBUG=1). bin/idgov.mjs runs it and exits;
+// tests call runCli in-process.
 import { Command, CommanderError } from 'commander';
 import { DomainError } from '../../lambdas/shared/domain/errors.js';
+import { RemoteCallError } from '../aws/remote-call-error.js';
 import { registerApiCommands } from './api.js';
 import { registerCampaignCommands } from './campaign.js';
 import { registerControllerCommands } from './controller.js';
@@ -22,8 +25,9 @@ export function buildProgram(): Command {
   const program = new Command('idgov')
     .description('identity governance: directory, certification campaigns, decisions, notifications')
     .option('--endpoint <url>', 'use this DynamoDB endpoint (e.g. DynamoDB Local) instead of the embedded engine')
-    .option('--aws', 'use the deployed stack: tables from DIRECTORY_TABLE_NAME / CAMPAIGN_TABLE_NAME or --outputs')
-    .option('--outputs <file>', 'with --aws: the `cdk deploy --outputs-file` JSON holding the table names')
+    .option('--aws', "use the deployed stack: its outputs from --outputs, else from CloudFormation (DescribeStacks); DIRECTORY_TABLE_NAME / CAMPAIGN_TABLE_NAME override the table names")
+    .option('--outputs <file>', 'with --aws: the `cdk deploy --outputs-file` JSON')
+    .option('--stack-prefix <prefix>', 'with --aws: the stacks are <prefix>Stateful and <prefix>Stateless (default: IdGov)')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .addHelpText(
@@ -63,6 +67,11 @@ function report(error: unknown): number {
     // Commander printed its own message (usage errors) or the help/version text.
     return error.exitCode === 0 ? 0 : 2;
   }
+  if (error instanceof RemoteCallError) {
+    process.stderr.write(`idgov: ${error.message}\n`);
+    if (debug) process.stderr.write(`${error.stack}\n`);
+    return 1;
+  }
   if (error instanceof DomainError && BAD_INPUT_CODES.has(error.code)) {
     process.stderr.write(`idgov: ${error.message}\n`);
     if (debug) process.stderr.write(`${error.stack}\n`);
@@ -79,7 +88,3 @@ function report(error: unknown): number {
   else process.stderr.write('idgov: set IDGOV_DEBUG=1 for the stack trace\n');
   return 1;
 }
-
-const code = await runCli(process.argv);
-// Lingering sockets (SDK keep-alive) must not keep a finished command alive; stdout is flushed first.
-process.stdout.write('', () => process.exit(code));

@@ -1,12 +1,13 @@
 // The local state the CLI and the demo work on. Three ways to reach DynamoDB:
 //  - embedded (default): dynalite in-process, persisted under $IDGOV_HOME/db (default ./.idgov);
 //  - endpoint: any DynamoDB API endpoint (e.g. DynamoDB Local); tables are created if missing;
-//  - aws: a deployed stack, table names from the environment or a `cdk deploy --outputs-file` JSON.
+//  - aws: a deployed stack, its outputs from a `cdk deploy --outputs-file` JSON or DescribeStacks.
 // Job commands go through the Lambda handler itself (invokeController), with the environment the
-// deployed function gets, pointed at the local endpoints.
+// deployed function gets, pointed at the local endpoints; on AWS they invoke the deployed function.
 import { randomUUID } from 'node:crypto';
-import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { appendFile, mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../../lambdas/shared/adapters/dynamo/document-client.js';
 import { DynamoCampaignStore } from '../../lambdas/shared/adapters/dynamo/dynamo-campaign-store.js';
@@ -18,6 +19,7 @@ import type { Notification } from '../../lambdas/shared/domain/model.js';
 import { getCampaignOrThrow, listAllCampaigns } from '../../lambdas/shared/use-cases/campaign-admin.js';
 import type { ControllerReport } from '../../lambdas/shared/use-cases/campaign-controller.js';
 import type { Pages } from '../../lambdas/shared/use-cases/ports.js';
+import type { Deployment } from '../aws/deployment.js';
 import { createTables, LOCAL_CREDENTIALS, LOCAL_REGION, startEmbeddedEngine } from './engine.js';
 import type { SesEmulator } from './ses-emulator.js';
 
@@ -30,8 +32,12 @@ export interface RuntimeOptions {
   endpoint?: string;
   /** A deployed stack. */
   aws?: boolean;
-  /** With aws: the outputs file of `cdk deploy --outputs-file`. */
+  /** With aws: the outputs file of `cdk deploy --outputs-file`; without it the stacks' outputs are read with DescribeStacks. */
   outputs?: string;
+  /** With aws: the stacks are `<stackPrefix>Stateful` and `<stackPrefix>Stateless` (default `IdGov`). */
+  stackPrefix?: string;
+  /** With aws and no outputs file: the client that reads the stacks (tests inject a mocked one). */
+  cloudFormation?: CloudFormationClient;
   /** Embedded engine without persistence (benchmarks, throwaway demos). */
   inMemory?: boolean;
 }
@@ -49,6 +55,8 @@ export interface Runtime {
   tables: TableNames;
   /** The DynamoDB endpoint (absent for aws: the SDK's own). */
   dynamoEndpoint?: string;
+  /** aws only: the deployed stacks' outputs (function names, topic ARNs, ...). */
+  deployment?: Deployment;
   doc: DynamoDBDocumentClient;
   directory: DynamoDirectoryStore;
   campaigns: DynamoCampaignStore;
@@ -66,9 +74,16 @@ export async function openRuntime(options: RuntimeOptions = {}): Promise<Runtime
   const home = resolveHome(options.home);
   const mailboxPath = join(home, 'mailbox.jsonl');
   if (options.aws) {
-    const tables = await deployedTableNames(options.outputs);
+    // Loaded on demand, like the SES emulator: local commands never load the CloudFormation and Lambda clients.
+    const { readDeployment } = await import('../aws/deployment.js');
+    const deployment = await readDeployment({
+      outputsFile: options.outputs,
+      stackPrefix: options.stackPrefix,
+      cloudFormation: options.cloudFormation,
+    });
+    const tables = deployment.tables;
     const doc = createDocumentClient({});
-    return assemble({ mode: 'aws', home, mailboxPath, tables, doc, close: async () => doc.destroy() });
+    return assemble({ mode: 'aws', home, mailboxPath, tables, deployment, doc, close: async () => doc.destroy() });
   }
 
   useLocalAwsEnvironment();
@@ -128,38 +143,6 @@ function useLocalAwsEnvironment(): void {
   process.env.AWS_ACCESS_KEY_ID ??= LOCAL_CREDENTIALS.accessKeyId;
   process.env.AWS_SECRET_ACCESS_KEY ??= LOCAL_CREDENTIALS.secretAccessKey;
   process.env.AWS_REGION ??= LOCAL_REGION;
-}
-
-/** From DIRECTORY_TABLE_NAME / CAMPAIGN_TABLE_NAME, else from the stateful stack's outputs. */
-async function deployedTableNames(outputsFile?: string): Promise<TableNames> {
-  const fromEnv = { directory: process.env[DIRECTORY_TABLE.envVar], campaign: process.env[CAMPAIGN_TABLE.envVar] };
-  if (!outputsFile) {
-    if (fromEnv.directory && fromEnv.campaign) return { directory: fromEnv.directory, campaign: fromEnv.campaign };
-    throw new ValidationError(
-      `needs ${DIRECTORY_TABLE.envVar} and ${CAMPAIGN_TABLE.envVar} set, or --outputs FILE from \`cdk deploy --outputs-file FILE\``,
-      'aws',
-    );
-  }
-  let outputs: Record<string, Record<string, unknown>>;
-  try {
-    outputs = JSON.parse(await readFile(outputsFile, 'utf8'));
-  } catch (error) {
-    throw new ValidationError(`${outputsFile}: cannot read a JSON outputs file (${(error as Error).message})`, 'outputs');
-  }
-  // The stateful stack publishes each table's name under `<construct id>Name` (lib/stacks/stateful-stack.ts).
-  const find = (id: string): string | undefined => {
-    for (const stack of Object.values(outputs ?? {})) {
-      const value = stack && typeof stack === 'object' ? stack[`${id}Name`] : undefined;
-      if (typeof value === 'string' && value) return value;
-    }
-    return undefined;
-  };
-  const directory = fromEnv.directory ?? find(DIRECTORY_TABLE.id);
-  const campaign = fromEnv.campaign ?? find(CAMPAIGN_TABLE.id);
-  if (!directory || !campaign) {
-    throw new ValidationError(`${outputsFile}: has no ${!directory ? `${DIRECTORY_TABLE.id}Name` : `${CAMPAIGN_TABLE.id}Name`} output`, 'outputs');
-  }
-  return { directory, campaign };
 }
 
 /** The event an EventBridge schedule rule delivers; its `time` is the controller's "now". */
@@ -233,11 +216,16 @@ export interface ControllerInvocation {
   mail?: { captured: number; mailbox: string };
 }
 
-/** One controller run as EventBridge would trigger it; locally with an SES emulator for the run. */
+/**
+ * One controller run at `now`: on AWS, the deployed function invoked with the manual event (the job
+ * runs with the function's role, not the operator's credentials); locally, the handler as
+ * EventBridge would trigger it, with an SES emulator for the run.
+ */
 export async function invokeController(runtime: Runtime, now: Date): Promise<ControllerInvocation> {
   if (runtime.mode === 'aws') {
-    applyControllerEnvironment(runtime);
-    return { report: await (await loadControllerHandler())(scheduledEvent(now)) };
+    if (!runtime.deployment) throw new Error('an aws runtime without its deployment');
+    const { ControllerFunction } = await import('../aws/controller-function.js');
+    return { report: await new ControllerFunction(runtime.deployment.controllerFunctionName).run(now) };
   }
   // Loaded on demand: the emulator's web stack is the heaviest import, and only job commands send mail.
   const { startSesEmulator } = await import('./ses-emulator.js');

@@ -12,6 +12,7 @@ import type { IConstruct } from 'constructs';
 import { SKIP_BUNDLING_CONTEXT } from '../../lib/constructs/app-function.js';
 import { StatefulStack } from '../../lib/stacks/stateful-stack.js';
 import { StatelessStack } from '../../lib/stacks/stateless-stack.js';
+import { stackNames } from '../../lib/stack-outputs.js';
 
 export const PROJECT_ROOT = new URL('../../', import.meta.url).pathname;
 
@@ -19,10 +20,10 @@ export const PROJECT_ROOT = new URL('../../', import.meta.url).pathname;
 const CDK_JSON_CONTEXT = (JSON.parse(readFileSync(join(PROJECT_ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> }).context;
 
 /** The two stacks wired as in bin/app.ts, with the inline test code instead of esbuild bundles. */
-export function buildStacks() {
+export function buildStacks(names = stackNames()) {
   const app = new App({ context: { ...CDK_JSON_CONTEXT, [SKIP_BUNDLING_CONTEXT]: true } });
-  const stateful = new StatefulStack(app, 'IdGovStateful');
-  const stateless = new StatelessStack(app, 'IdGovStateless', {
+  const stateful = new StatefulStack(app, names.stateful, { stackNames: names });
+  const stateless = new StatelessStack(app, names.stateless, {
     directoryTable: stateful.tables.directoryTable,
     campaignTable: stateful.tables.campaignTable,
     alarmsTopic: stateful.topics.alarmsTopic,
