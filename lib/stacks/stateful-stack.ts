@@ -4,6 +4,7 @@ import { TABLES, type TableDefinition } from '../../lambdas/shared/config/tables
 import { ApproverIdentity } from '../constructs/approver-identity.js';
 import { DataTables } from '../constructs/data-tables.js';
 import { NotificationTopics } from '../constructs/notification-topics.js';
+import { tagComponent } from './tags.js';
 
 /** Output key under which the stateful stack publishes the deployed name of a table. */
 export const tableNameOutputKey = (definition: TableDefinition): string => `${definition.id}Name`;
@@ -19,7 +20,8 @@ export const STATEFUL_OUTPUTS = {
 /**
  * Everything that holds data or identity and must survive a redeploy of the functions: the
  * tables (retained, deletion-protected, point-in-time recovery), the notification topics, and the
- * approvers' user pool (retained, deletion-protected).
+ * approvers' user pool (retained, deletion-protected). Termination protection is on: `cdk destroy`
+ * of this stack is refused until an operator turns it off.
  */
 export class StatefulStack extends Stack {
   readonly tables: DataTables;
@@ -30,8 +32,10 @@ export class StatefulStack extends Stack {
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, {
       description: 'Identity governance: tables and notification topics (stateful)',
+      terminationProtection: true,
       ...props,
     });
+    tagComponent(this, 'stateful');
 
     this.tables = new DataTables(this, 'Data');
     this.topics = new NotificationTopics(this, 'Notifications');
