@@ -1,10 +1,12 @@
 import { CfnCondition, Duration, Fn, Token } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { Schedule } from 'aws-cdk-lib/aws-events';
 import { type CfnPolicy, Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { FilterPattern, type JsonPattern, MetricFilter } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { CAMPAIGN_TABLE, DIRECTORY_TABLE, ENV } from '../../lambdas/shared/config/tables.js';
+import { CAMPAIGN_TABLE, DIRECTORY_TABLE, ENV, METRICS_NAMESPACE } from '../../lambdas/shared/config/tables.js';
 import { AppFunction, type EmailSender } from './app-function.js';
 import { ScheduledJob } from './scheduled-job.js';
 
@@ -22,6 +24,13 @@ export interface CampaignControllerProps {
    * @default - no hook may be invoked
    */
   readonly hookFunctionArns?: string[];
+  /**
+   * Reserved concurrency of the function; may be a token that resolves to AWS::NoValue. The lease
+   * keeps runs single without it, so it is opt-in: reserving any takes it from the account's
+   * unreserved pool, which must keep 100, and fails the deployment on an account whose quota is lower.
+   * @default - unreserved
+   */
+  readonly reservedConcurrentExecutions?: number;
 }
 
 /** How long one controller run may take. */
@@ -33,13 +42,34 @@ export const CONTROLLER_TIMEOUT = Duration.minutes(10);
 export const CONTROLLER_LEASE_MARGIN = Duration.minutes(1);
 
 /**
+ * The log lines (top-level fields of the JSON the controller's logger writes) by which the
+ * dispatcher (lambdas/shared/use-cases/dispatch-notifications.ts) reports a notification it marks
+ * FAILED: the last of its send attempts failed, or it gave up on one whose attempts all died with
+ * their runs. An infrastructure test runs the dispatcher with the real logger to keep them in step.
+ */
+export const FAILED_NOTIFICATION_LOG_LINES: readonly Readonly<Record<string, string | boolean>>[] = [
+  { message: 'sending a notification failed', final: true },
+  { message: 'giving up on a notification' },
+];
+
+/** Metric (namespace METRICS_NAMESPACE) counting notifications marked FAILED. */
+export const FAILED_NOTIFICATIONS_METRIC = 'NotificationsFailed';
+
+/** How often the schedule runs the controller. */
+export const CONTROLLER_INTERVAL = Duration.hours(1);
+
+/**
  * The campaign controller: an hourly, single-instance job that drives every campaign through its
- * lifecycle. Reserved concurrency 1 keeps it single on AWS; the lease in the campaign table keeps
- * it single against manual runs too.
+ * lifecycle. The lease in the campaign table keeps it single, against overlapping scheduled runs
+ * and manual runs alike; reserved concurrency can be added (`reservedConcurrentExecutions`).
  */
 export class CampaignController extends Construct {
   readonly function: AppFunction;
   readonly job: ScheduledJob;
+  /** Counts the notifications the dispatcher marks FAILED (FAILED_NOTIFICATIONS_METRIC). */
+  readonly failedNotificationsFilter: MetricFilter;
+  /** Any notification marked FAILED: it will not be retried, and its recipient was never told. */
+  readonly failedNotificationsAlarm: Alarm;
   /** The grant on the hook functions; absent when there are none (an empty parameter deploys it conditionally). */
   readonly hookInvokePolicy?: Policy;
 
@@ -51,7 +81,7 @@ export class CampaignController extends Construct {
       description: 'Starts, prepares, reminds, expires, finishes and recurs certification campaigns',
       timeout: CONTROLLER_TIMEOUT,
       memorySize: 1024,
-      reservedConcurrentExecutions: 1,
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       environment: {
         [ENV.approverPortalUrl]: props.approverPortalUrl,
         [ENV.leaseSeconds]: String(CONTROLLER_TIMEOUT.toSeconds() + CONTROLLER_LEASE_MARGIN.toSeconds()),
@@ -65,10 +95,32 @@ export class CampaignController extends Construct {
 
     this.job = new ScheduledJob(this, 'Schedule', {
       target: this.function,
-      schedule: Schedule.rate(Duration.hours(1)),
+      every: CONTROLLER_INTERVAL,
       description: 'Hourly campaign controller run',
       alarmTopic: props.alarmTopic,
     });
+
+    // A metric filter rather than a metrics client: what the dispatcher already logs is the signal,
+    // so the use case stays free of metrics code and the local runtime counts nothing.
+    this.failedNotificationsFilter = new MetricFilter(this, 'FailedNotificationsFilter', {
+      logGroup: this.function.logGroup,
+      filterPattern: FilterPattern.any(...FAILED_NOTIFICATION_LOG_LINES.map(logLinePattern)),
+      metricNamespace: METRICS_NAMESPACE,
+      metricName: FAILED_NOTIFICATIONS_METRIC,
+      metricValue: '1',
+    });
+    this.failedNotificationsAlarm = new Alarm(this, 'FailedNotificationsAlarm', {
+      alarmDescription:
+        'A notification was marked FAILED after its last attempt and will not be sent (SES sandbox or ' +
+        'unverified sender, a recipient without an email address, throttling): see the controller log ' +
+        `lines "${FAILED_NOTIFICATION_LOG_LINES.map((line) => line.message).join('" and "')}", and \`idgov outbox\``,
+      metric: this.failedNotificationsFilter.metric({ period: Duration.minutes(5), statistic: 'Sum' }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    this.failedNotificationsAlarm.addAlarmAction(new SnsAction(props.alarmTopic));
   }
 
   /**
@@ -92,4 +144,15 @@ export class CampaignController extends Construct {
     }
     return policy;
   }
+}
+
+/** A JSON filter pattern matching a log line whose top-level fields have these values. */
+function logLinePattern(fields: Readonly<Record<string, string | boolean>>): JsonPattern {
+  return FilterPattern.all(
+    ...Object.entries(fields).map(([name, value]) =>
+      typeof value === 'boolean'
+        ? FilterPattern.booleanValue(`$.${name}`, value)
+        : FilterPattern.stringValue(`$.${name}`, '=', value),
+    ),
+  );
 }

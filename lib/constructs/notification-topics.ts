@@ -1,8 +1,11 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
-import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { ArnFormat, Aws, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+
+/** The service that publishes alarm state changes to SNS. */
+export const CLOUDWATCH_SERVICE = 'cloudwatch.amazonaws.com';
 
 /**
  * The product's SNS topics: `alarmsTopic` for CloudWatch alarms, `operationsTopic` for the daily
@@ -21,9 +24,6 @@ export class NotificationTopics extends Construct {
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    // CloudWatch alarms can publish to an encrypted topic only if the key lets CloudWatch use it;
-    // the AWS-managed SNS key cannot grant that, hence a customer-managed key.
-    this.key.grant(new ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey');
 
     this.alarmsTopic = new Topic(this, 'AlarmsTopic', {
       displayName: 'Identity governance alarms',
@@ -35,5 +35,48 @@ export class NotificationTopics extends Construct {
       masterKey: this.key,
       enforceSSL: true,
     });
+
+    this.allowCloudWatchAlarms();
+  }
+
+  /**
+   * A topic policy of our own (enforceSSL writes one) replaces SNS's default policy, so CloudWatch
+   * may publish only if a statement says so; and it can publish to an encrypted topic only if the
+   * key lets it encrypt (the AWS-managed SNS key cannot grant that, hence a customer-managed key).
+   * Both are limited to alarms of this account and region (confused deputy): CloudWatch sets
+   * aws:SourceAccount and aws:SourceArn on both requests.
+   */
+  private allowCloudWatchAlarms(): void {
+    const cloudwatch = new ServicePrincipal(CLOUDWATCH_SERVICE);
+    const fromOurAlarms = {
+      StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+      ArnLike: {
+        'aws:SourceArn': Stack.of(this).formatArn({
+          service: 'cloudwatch',
+          resource: 'alarm',
+          resourceName: '*',
+          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        }),
+      },
+    };
+    this.alarmsTopic.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'AllowCloudWatchAlarmsToPublish',
+        principals: [cloudwatch],
+        actions: ['sns:Publish'],
+        resources: [this.alarmsTopic.topicArn],
+        conditions: fromOurAlarms,
+      }),
+    );
+    this.key.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'AllowCloudWatchAlarmsToEncryptForTheTopic',
+        principals: [cloudwatch],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        // In a key policy "*" means this key.
+        resources: ['*'],
+        conditions: fromOurAlarms,
+      }),
+    );
   }
 }

@@ -1,7 +1,7 @@
 import { Duration, Validations } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
-import { Rule, type Schedule } from 'aws-cdk-lib/aws-events';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
@@ -12,7 +12,8 @@ import { Construct } from 'constructs';
 export interface ScheduledJobProps {
   /** The function the schedule invokes. Its asynchronous-invocation settings belong to this job. */
   readonly target: IFunction;
-  readonly schedule: Schedule;
+  /** How often the job runs (a rate schedule); the not-running alarm is derived from it. */
+  readonly every: Duration;
   readonly description: string;
   /** Where the dead-letter and error alarms go. */
   readonly alarmTopic: ITopic;
@@ -22,22 +23,32 @@ export interface ScheduledJobProps {
   readonly maxEventAge?: Duration;
 }
 
+/** Consecutive schedule intervals without an invocation before the not-running alarm fires. */
+export const QUIET_INTERVALS_BEFORE_ALARM = 2;
+
 /**
  * EventsToLambda: a schedule rule invoking a function, with retries, a bounded event age, one
  * encrypted dead-letter queue for both failed deliveries (EventBridge) and runs that failed after
- * their retries (Lambda asynchronous invocation), and alarms on that queue and on the function's
- * errors. Jobs log and rethrow, so a failure always surfaces here.
+ * their retries (Lambda asynchronous invocation), and alarms on that queue, on the function's
+ * errors, and on the function not being invoked at all. Jobs log and rethrow, so a failure always
+ * surfaces here.
  */
 export class ScheduledJob extends Construct {
   readonly rule: Rule;
   readonly deadLetterQueue: Queue;
   readonly deadLetterAlarm: Alarm;
   readonly errorsAlarm: Alarm;
+  readonly notRunningAlarm: Alarm;
 
   constructor(scope: Construct, id: string, props: ScheduledJobProps) {
     super(scope, id);
     const retryAttempts = props.retryAttempts ?? 2;
     const maxEventAge = props.maxEventAge ?? Duration.hours(1);
+    const interval = props.every;
+    // CloudWatch: a period is a whole number of minutes, and periods × evaluation periods ≤ one day.
+    if (interval.toSeconds() % 60 !== 0 || interval.toSeconds() * QUIET_INTERVALS_BEFORE_ALARM > 86_400) {
+      throw new Error(`ScheduledJob ${id}: every must be whole minutes and at most ${24 / QUIET_INTERVALS_BEFORE_ALARM} hours`);
+    }
 
     this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
       // SQS-managed keys: EventBridge can write to them without a key policy of ours.
@@ -54,7 +65,7 @@ export class ScheduledJob extends Construct {
 
     this.rule = new Rule(this, 'Rule', {
       description: props.description,
-      schedule: props.schedule,
+      schedule: Schedule.rate(interval),
       targets: [
         new LambdaFunction(props.target, {
           deadLetterQueue: this.deadLetterQueue,
@@ -89,7 +100,21 @@ export class ScheduledJob extends Construct {
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
-    this.deadLetterAlarm.addAlarmAction(alarmAction);
-    this.errorsAlarm.addAlarmAction(alarmAction);
+    // Errors has data points only for invocations: a job that is no longer invoked (rule disabled
+    // or deleted, function throttled to zero, account quota exhausted) raises no error. Invocations
+    // has no data point either then, so missing data is the signal: no invocation during
+    // QUIET_INTERVALS_BEFORE_ALARM whole intervals in a row. One late run cannot leave two empty.
+    this.notRunningAlarm = new Alarm(this, 'NotRunningAlarm', {
+      alarmDescription:
+        `${props.description}: the function was not invoked for ${QUIET_INTERVALS_BEFORE_ALARM} schedule ` +
+        `intervals in a row (rule disabled, function throttled, or deleted)`,
+      metric: props.target.metricInvocations({ period: interval, statistic: 'Sum' }),
+      threshold: 1,
+      evaluationPeriods: QUIET_INTERVALS_BEFORE_ALARM,
+      datapointsToAlarm: QUIET_INTERVALS_BEFORE_ALARM,
+      comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
+      treatMissingData: TreatMissingData.BREACHING,
+    });
+    for (const alarm of [this.deadLetterAlarm, this.errorsAlarm, this.notRunningAlarm]) alarm.addAlarmAction(alarmAction);
   }
 }

@@ -6,6 +6,7 @@ import { ApproverIdentity } from '../constructs/approver-identity.js';
 import { DataTables } from '../constructs/data-tables.js';
 import { NotificationTopics } from '../constructs/notification-topics.js';
 import { STATEFUL_OUTPUTS, stackNames, tableNameOutputKey, type StackNames } from '../stack-outputs.js';
+import { tagComponent } from './tags.js';
 
 // The output keys are defined with the stack names in lib/stack-outputs.ts, which the CLI reads too.
 export { STATEFUL_OUTPUTS, tableNameOutputKey };
@@ -18,7 +19,8 @@ export interface StatefulStackProps extends StackProps {
 /**
  * Everything that holds data or identity and must survive a redeploy of the functions: the
  * tables (retained, deletion-protected, point-in-time recovery), the notification topics, and the
- * approvers' user pool (retained, deletion-protected).
+ * approvers' user pool (retained, deletion-protected). Termination protection is on: `cdk destroy`
+ * of this stack is refused until an operator turns it off.
  */
 export class StatefulStack extends Stack {
   readonly tables: DataTables;
@@ -31,8 +33,10 @@ export class StatefulStack extends Stack {
   constructor(scope: Construct, id: string, props?: StatefulStackProps) {
     super(scope, id, {
       description: 'Identity governance: tables and notification topics (stateful)',
+      terminationProtection: true,
       ...props,
     });
+    tagComponent(this, 'stateful');
 
     this.tables = new DataTables(this, 'Data');
     this.topics = new NotificationTopics(this, 'Notifications');

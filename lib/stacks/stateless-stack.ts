@@ -8,6 +8,7 @@ import {
   ReferenceStrength,
   Stack,
   type StackProps,
+  Token,
 } from 'aws-cdk-lib';
 import type { IUserPool, IUserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
@@ -19,6 +20,7 @@ import { STATELESS_OUTPUTS } from '../stack-outputs.js';
 
 // The output keys are defined with the stack names in lib/stack-outputs.ts, which the CLI reads too.
 export { STATELESS_OUTPUTS };
+import { tagComponent } from './tags.js';
 
 export interface StatelessStackProps extends StackProps {
   readonly directoryTable: ITable;
@@ -34,6 +36,7 @@ export const STATELESS_PARAMETERS = {
   sesConfigurationSet: 'SesConfigurationSet',
   approverPortalUrl: 'ApproverPortalUrl',
   hookFunctionArns: 'HookFunctionArns',
+  controllerReservedConcurrency: 'ControllerReservedConcurrency',
 } as const;
 
 /**
@@ -51,6 +54,7 @@ export class StatelessStack extends Stack {
       description: 'Identity governance: functions, schedules and alarms (stateless)',
       ...props,
     });
+    tagComponent(this, 'stateless');
     // Strong (exports/imports): the stateful stack cannot be removed while functions use its tables.
     CrossStackReferences.of(this).consume(ReferenceStrength.STRONG);
 
@@ -86,6 +90,19 @@ export class StatelessStack extends Stack {
       constraintDescription:
         'must be Lambda function ARNs (arn:aws:lambda:REGION:ACCOUNT:function:NAME[:ALIAS_OR_VERSION]) separated by commas',
     });
+    const reservedConcurrency = new CfnParameter(this, STATELESS_PARAMETERS.controllerReservedConcurrency, {
+      type: 'String',
+      default: '0',
+      description:
+        'Reserved concurrency of the campaign controller; 0 (default) leaves it unreserved (the lease keeps runs ' +
+        'single anyway). Lambda keeps 100 executions unreserved per account, so reserving needs a concurrency ' +
+        'quota above 100 (new accounts may have 10).',
+      allowedPattern: '^(0|[1-9][0-9]{0,3})$',
+      constraintDescription: 'must be a whole number from 0 to 9999 without leading zeros',
+    });
+    const hasReservedConcurrency = new CfnCondition(this, 'HasControllerReservedConcurrency', {
+      expression: Fn.conditionNot(Fn.conditionEquals(reservedConcurrency.valueAsString, '0')),
+    });
     const hasConfigurationSet = new CfnCondition(this, 'HasSesConfigurationSet', {
       expression: Fn.conditionNot(Fn.conditionEquals(configurationSet.valueAsString, '')),
     });
@@ -96,6 +113,9 @@ export class StatelessStack extends Stack {
       alarmTopic: props.alarmsTopic,
       approverPortalUrl: approverPortalUrl.valueAsString,
       hookFunctionArns: hookFunctionArns.valueAsList,
+      reservedConcurrentExecutions: Token.asNumber(
+        Fn.conditionIf(hasReservedConcurrency.logicalId, reservedConcurrency.valueAsString, Aws.NO_VALUE),
+      ),
       sender: {
         address: senderAddress.valueAsString,
         configurationSetName: configurationSet.valueAsString,

@@ -34,8 +34,14 @@ describe('campaign controller function', () => {
     expect(template.findResources('AWS::Logs::LogGroup')[logGroupId].Properties.RetentionInDays).toBe(365);
   });
 
-  it('never runs twice at once', () => {
-    expect(fn.Properties.ReservedConcurrentExecutions).toBe(1);
+  it('reserves concurrency only when the deployment parameter asks for it (the lease keeps runs single)', () => {
+    expect(fn.Properties.ReservedConcurrentExecutions).toEqual({
+      'Fn::If': [
+        'HasControllerReservedConcurrency',
+        { Ref: STATELESS_PARAMETERS.controllerReservedConcurrency },
+        { Ref: 'AWS::NoValue' },
+      ],
+    });
   });
 
   it('names both tables through the environment variables of tables.ts', () => {

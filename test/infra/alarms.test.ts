@@ -1,0 +1,262 @@
+// Alarms that reach someone: CloudWatch may publish to the (encrypted) alarms topic, but only for
+// alarms of this account; the controller alarms when it errs, when it is no longer invoked, and when
+// a notification is marked FAILED (a metric filter on what the dispatcher logs).
+import { Logger } from '@aws-lambda-powertools/logger';
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { METRICS_NAMESPACE, SERVICE_NAME } from '../../lambdas/shared/config/tables.js';
+import { InMemoryCampaignStore } from '../../lambdas/shared/adapters/memory/in-memory-campaign-store.js';
+import { InMemoryOutbox } from '../../lambdas/shared/adapters/memory/in-memory-outbox.js';
+import type { Notification } from '../../lambdas/shared/domain/model.js';
+import { collect } from '../../lambdas/shared/use-cases/concurrency.js';
+import { MAX_SEND_ATTEMPTS, dispatchNotifications } from '../../lambdas/shared/use-cases/dispatch-notifications.js';
+import {
+  CONTROLLER_INTERVAL,
+  FAILED_NOTIFICATION_LOG_LINES,
+  FAILED_NOTIFICATIONS_METRIC,
+} from '../../lib/constructs/campaign-controller.js';
+import { CLOUDWATCH_SERVICE } from '../../lib/constructs/notification-topics.js';
+import { QUIET_INTERVALS_BEFORE_ALARM, ScheduledJob } from '../../lib/constructs/scheduled-job.js';
+import { CAMPAIGN_ID, aCampaign, at } from '../support/fixtures.js';
+import { buildStacks, logicalIdOf, resolveImports } from './idgov-app.js';
+
+const { stateful, stateless } = buildStacks();
+const statefulTemplate = Template.fromStack(stateful);
+const statelessTemplate = Template.fromStack(stateless);
+const alarmsTopicId = logicalIdOf(stateful.topics.alarmsTopic);
+const controller = stateless.controller;
+
+interface Statement {
+  Sid?: string;
+  Effect: string;
+  Principal: unknown;
+  Action: string | string[];
+  Resource: unknown;
+  Condition?: Record<string, Record<string, unknown>>;
+}
+
+/** What CloudWatch must present: a request from this account, for an alarm of this account and region. */
+const FROM_OUR_ALARMS = {
+  StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+  ArnLike: {
+    'aws:SourceArn': {
+      'Fn::Join': [
+        '',
+        ['arn:', { Ref: 'AWS::Partition' }, ':cloudwatch:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':alarm:*'],
+      ],
+    },
+  },
+};
+
+const isCloudWatch = (statement: Statement) =>
+  JSON.stringify(statement.Principal) === JSON.stringify({ Service: CLOUDWATCH_SERVICE });
+
+function topicPolicyStatements(topicId: string): Statement[] {
+  const policies = Object.values(statefulTemplate.findResources('AWS::SNS::TopicPolicy')).filter((policy) =>
+    (policy.Properties.Topics as unknown[]).some((topic) => JSON.stringify(topic) === JSON.stringify({ Ref: topicId })),
+  );
+  expect(policies).toHaveLength(1);
+  return policies[0].Properties.PolicyDocument.Statement as Statement[];
+}
+
+describe('alarm delivery', () => {
+  it('lets CloudWatch publish to the alarms topic, for alarms of this account only', () => {
+    const allows = topicPolicyStatements(alarmsTopicId).filter((statement) => statement.Effect === 'Allow');
+    expect(allows).toEqual([
+      expect.objectContaining({
+        Principal: { Service: CLOUDWATCH_SERVICE },
+        Action: 'sns:Publish',
+        Resource: { Ref: alarmsTopicId },
+        Condition: FROM_OUR_ALARMS,
+      }),
+    ]);
+  });
+
+  it('still refuses every publication over plain HTTP', () => {
+    expect(topicPolicyStatements(alarmsTopicId)).toContainEqual(
+      expect.objectContaining({
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 'sns:Publish',
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      }),
+    );
+  });
+
+  it('opens the operations topic to no service (its publisher gets an IAM grant)', () => {
+    const operations = topicPolicyStatements(logicalIdOf(stateful.topics.operationsTopic));
+    expect(operations.filter((statement) => statement.Effect === 'Allow')).toEqual([]);
+  });
+
+  it('lets CloudWatch use the topic key to encrypt for the topic, under the same conditions, and nothing else', () => {
+    const key = statefulTemplate.findResources('AWS::KMS::Key')[logicalIdOf(stateful.topics.key)];
+    const statements = key.Properties.KeyPolicy.Statement as Statement[];
+    expect(statements.filter(isCloudWatch)).toEqual([
+      expect.objectContaining({
+        Effect: 'Allow',
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        Resource: '*',
+        Condition: FROM_OUR_ALARMS,
+      }),
+    ]);
+    // The table key is not CloudWatch's business.
+    const tableKey = statefulTemplate.findResources('AWS::KMS::Key')[logicalIdOf(stateful.tables.key)];
+    expect((tableKey.Properties.KeyPolicy.Statement as Statement[]).filter(isCloudWatch)).toEqual([]);
+  });
+
+  it('sends every alarm of the stateless stack to the alarms topic', () => {
+    const alarms = Object.entries(statelessTemplate.findResources('AWS::CloudWatch::Alarm'));
+    expect(alarms.length).toBeGreaterThanOrEqual(4);
+    for (const [id, alarm] of alarms) {
+      expect(resolveImports(alarm.Properties.AlarmActions, statefulTemplate), id).toEqual([{ Ref: alarmsTopicId }]);
+    }
+  });
+});
+
+describe('the controller stops running', () => {
+  const functionId = logicalIdOf(controller.function);
+  const alarm = statelessTemplate.findResources('AWS::CloudWatch::Alarm')[logicalIdOf(controller.job.notRunningAlarm)];
+
+  it(`alarms after ${QUIET_INTERVALS_BEFORE_ALARM} schedule intervals in a row without an invocation`, () => {
+    expect(alarm.Properties).toMatchObject({
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Invocations',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: functionId } }],
+      Statistic: 'Sum',
+      Period: CONTROLLER_INTERVAL.toSeconds(),
+      EvaluationPeriods: QUIET_INTERVALS_BEFORE_ALARM,
+      DatapointsToAlarm: QUIET_INTERVALS_BEFORE_ALARM,
+      ComparisonOperator: 'LessThanThreshold',
+      Threshold: 1,
+    });
+  });
+
+  it('counts missing data as breaching: a function that is not invoked publishes no data point at all', () => {
+    // Errors has no data point without an invocation, so an Errors alarm would stay quiet (or, with
+    // missing data breaching, fire on every quiet hour of a healthy job with nothing to do but run).
+    expect(alarm.Properties.TreatMissingData).toBe('breaching');
+    const errors = statelessTemplate.findResources('AWS::CloudWatch::Alarm')[logicalIdOf(controller.job.errorsAlarm)];
+    expect(errors.Properties).toMatchObject({ MetricName: 'Errors', TreatMissingData: 'notBreaching' });
+  });
+
+  it('derives the period from the schedule, and refuses an interval CloudWatch cannot evaluate', () => {
+    const stack = new Stack(new App(), 'Control');
+    const target = new LambdaFunction(stack, 'Fn', {
+      runtime: Runtime.NODEJS_24_X,
+      handler: 'index.handler',
+      code: Code.fromInline('exports.handler = async () => undefined;'),
+    });
+    const alarmTopic = new Topic(stack, 'Topic');
+    const job = new ScheduledJob(stack, 'Every15', { target, every: Duration.minutes(15), description: 'x', alarmTopic });
+    const template = Template.fromStack(stack);
+    expect(template.findResources('AWS::CloudWatch::Alarm')[logicalIdOf(job.notRunningAlarm)].Properties.Period).toBe(900);
+    template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(15 minutes)' });
+    expect(() => new ScheduledJob(stack, 'Daily', { target, every: Duration.days(1), description: 'x', alarmTopic })).toThrow(/at most 12 hours/);
+    expect(() => new ScheduledJob(stack, 'Odd', { target, every: Duration.seconds(90), description: 'x', alarmTopic })).toThrow(/whole minutes/);
+  });
+});
+
+describe('failed notifications', () => {
+  const filter = statelessTemplate.findResources('AWS::Logs::MetricFilter')[logicalIdOf(controller.failedNotificationsFilter)];
+  const alarm = statelessTemplate.findResources('AWS::CloudWatch::Alarm')[logicalIdOf(controller.failedNotificationsAlarm)];
+
+  it("count one per FAILED log line of the controller's log group, in the product's namespace", () => {
+    const functionResource = statelessTemplate.findResources('AWS::Lambda::Function')[logicalIdOf(controller.function)];
+    expect(filter.Properties.LogGroupName).toEqual(functionResource.Properties.LoggingConfig.LogGroup);
+    expect(filter.Properties.FilterPattern).toBe(
+      '{ (($.message = "sending a notification failed") && ($.final IS TRUE)) || ($.message = "giving up on a notification") }',
+    );
+    expect(filter.Properties.MetricTransformations).toEqual([
+      { MetricNamespace: METRICS_NAMESPACE, MetricName: FAILED_NOTIFICATIONS_METRIC, MetricValue: '1' },
+    ]);
+  });
+
+  it('alarm on the first one', () => {
+    expect(alarm.Properties).toMatchObject({
+      Namespace: METRICS_NAMESPACE,
+      MetricName: FAILED_NOTIFICATIONS_METRIC,
+      Statistic: 'Sum',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+    expect(alarm.Properties.Dimensions).toBeUndefined();
+  });
+});
+
+describe('the log lines the metric filter counts', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  /** Every JSON line the Powertools logger writes (it writes to stdout and stderr itself). */
+  function captureLogLines(): Record<string, unknown>[] {
+    const lines: Record<string, unknown>[] = [];
+    for (const stream of [process.stdout, process.stderr]) {
+      vi.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => {
+        for (const line of String(chunk).split('\n').filter((l) => l.startsWith('{'))) lines.push(JSON.parse(line));
+        return true;
+      });
+    }
+    return lines;
+  }
+
+  const matchesFilter = (line: Record<string, unknown>) =>
+    FAILED_NOTIFICATION_LOG_LINES.some((fields) => Object.entries(fields).every(([name, value]) => line[name] === value));
+
+  const notification = (key: string, overrides: Partial<Notification> = {}): Notification => ({
+    key,
+    kind: 'CAMPAIGN_END',
+    campaignId: CAMPAIGN_ID,
+    runId: `${CAMPAIGN_ID}#1`,
+    recipientId: 'u-owner',
+    to: 'owner@example.com',
+    subject: 'Campaign ended',
+    body: 'body',
+    status: 'PENDING',
+    createdAt: '2026-07-01T00:00:00.000Z',
+    attempts: 0,
+    ...overrides,
+  });
+
+  it('are exactly one per notification the dispatcher marks FAILED, with the real logger', async () => {
+    const now = at('2026-07-02T00:00:00.000Z');
+    const outbox = new InMemoryOutbox();
+    const campaigns = new InMemoryCampaignStore({ outbox });
+    await campaigns.createCampaign(aCampaign({ state: 'SUCCEEDED' }));
+    await outbox.enqueue([
+      notification(`${CAMPAIGN_ID}#1|refused`),
+      notification(`${CAMPAIGN_ID}#1|died`, {
+        status: 'SENDING',
+        claimedBy: 'dead-run',
+        claimExpiresAt: '2026-07-01T12:00:00.000Z',
+        attempts: MAX_SEND_ATTEMPTS,
+      }),
+    ]);
+    const log = new Logger({ serviceName: SERVICE_NAME, logLevel: 'INFO' });
+    const lines = captureLogLines();
+    const deps = {
+      outbox,
+      campaigns,
+      log,
+      wallClock: { now: () => now },
+      mailer: {
+        send: async () => {
+          throw new Error('Email address is not verified. The following identities failed the check: owner@example.com');
+        },
+      },
+    };
+    for (let run = 0; run < MAX_SEND_ATTEMPTS; run++) await dispatchNotifications(deps, `run-${run}`, now);
+    vi.restoreAllMocks();
+
+    const failed = (await collect(outbox.listByCampaign(CAMPAIGN_ID))).filter((n) => n.status === 'FAILED');
+    expect(failed.map((n) => n.key).sort()).toEqual([`${CAMPAIGN_ID}#1|died`, `${CAMPAIGN_ID}#1|refused`]);
+    const counted = lines.filter(matchesFilter);
+    expect(counted.map((line) => line.key).sort()).toEqual(failed.map((n) => n.key).sort());
+    // The attempts before the last one are logged too, and are not counted.
+    const retried = lines.filter((line) => line.message === 'sending a notification failed' && !matchesFilter(line));
+    expect(retried).toHaveLength(MAX_SEND_ATTEMPTS - 1);
+    expect(counted.every((line) => line.service === SERVICE_NAME)).toBe(true);
+  });
+});
