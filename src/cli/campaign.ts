@@ -6,6 +6,7 @@ import { previewCampaign, type CampaignPreview } from '../../lambdas/shared/use-
 import type { Command } from 'commander';
 import { ValidationError } from '../../lambdas/shared/domain/errors.js';
 import type { Campaign, Entry, Item } from '../../lambdas/shared/domain/model.js';
+import { archiveIdFor } from '../../lambdas/shared/domain/campaign-lifecycle.js';
 import { changeCampaign, createCampaign, listAllCampaigns, showCampaign, updateCampaign } from '../../lambdas/shared/use-cases/campaign-admin.js';
 import { campaignFromDefinition, validateAsAtStart } from '../../lambdas/shared/use-cases/campaign-definition.js';
 import type { StartValidation } from '../../lambdas/shared/domain/campaign-start.js';
@@ -139,9 +140,10 @@ export function registerCampaignCommands(program: Command): void {
 
   campaign
     .command('set')
-    .description('change the state, due date or recurrence of a campaign')
+    .description('change the state, due date or recurrence of a campaign; --state PREPARING restarts a SUCCEEDED one as a new run')
     .argument('<id>', 'campaign id')
-    .option('--state <state>', 'new state (e.g. PREPARING after fixing a FAILED.PREPARED campaign, or DELETED)')
+    .option('--state <state>', 'new state (PREPARING after fixing a FAILED.PREPARED campaign, or to restart a SUCCEEDED one; DELETED)')
+    .option('--start <iso>', 'restart only: when the new run starts (default: now); its due date is start + the approval period')
     .option('--due-date <iso>', 'new due date')
     .option('--recurrence-days <n>', 'restart the campaign every N days after its start')
     .option('--no-recurrence', 'stop the recurrence')
@@ -155,10 +157,20 @@ export function registerCampaignCommands(program: Command): void {
       }
       const recurrenceDays =
         options.recurrence === false ? null : options.recurrenceDays !== undefined ? parseDays(options.recurrenceDays) : undefined;
-      const changed = await withRuntime(command, (runtime) =>
-        changeCampaign(runtime.campaigns, id, { state: options.state, dueDate: options.dueDate, recurrenceDays }, now, options.by),
-      );
-      if (options.json) return outJson(campaignSummary(changed));
+      const { before, changed } = await withRuntime(command, async (runtime) => ({
+        before: await runtime.campaigns.getCampaign(id),
+        changed: await changeCampaign(runtime.campaigns, id, { state: options.state, dueDate: options.dueDate, recurrenceDays, start: options.start }, now, options.by),
+      }));
+      // A restart begins a new run; the finished one is kept as an archived campaign.
+      const archivedAs = before && changed.run > before.run ? archiveIdFor(before) : undefined;
+      if (options.json) return outJson({ ...campaignSummary(changed), ...(archivedAs ? { archivedAs } : {}) });
+      if (archivedAs) {
+        out(
+          `campaign ${changed.id}: run ${changed.run} PREPARING, starts ${showDate(changed.startDate)} (the next controller run prepares it); ` +
+            `run ${before!.run} archived as ${archivedAs}`,
+        );
+        return;
+      }
       out(
         `campaign ${changed.id}: state ${changed.state}, due ${showDate(changed.dueDate)}, ` +
           `recurrence ${changed.recurrence ? `every ${changed.recurrence.intervalDays} days` : 'none'}`,
@@ -168,6 +180,7 @@ export function registerCampaignCommands(program: Command): void {
 
 interface CampaignSetOptions {
   state?: string;
+  start?: string;
   dueDate?: string;
   recurrenceDays?: string;
   recurrence?: boolean;

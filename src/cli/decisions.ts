@@ -61,6 +61,7 @@ export function registerDecisionCommands(program: Command): void {
     .option('--reject', 'remove the assignment')
     .option('--end-date <iso|none>', 'modify: set the end date, or "none" to remove it')
     .option('--param <key=value>', 'modify: set a role parameter (repeatable)', collect, [] as string[])
+    .option('--remove-param <key>', 'modify: remove a role parameter from the assignment (repeatable)', collect, [] as string[])
     .option('--comment <text>', 'a comment kept with the decision')
     .option('--now <iso>', 'time of the decision (default: now)')
     .option('--json', 'print the result as JSON')
@@ -101,6 +102,7 @@ interface DecideOptions {
   reject?: boolean;
   endDate?: string;
   param: string[];
+  removeParam: string[];
   comment?: string;
   now?: string;
   json?: boolean;
@@ -110,28 +112,38 @@ const collect = (value: string, previous: string[]) => [...previous, value];
 
 /** Exactly one outcome; the shape is then validated by the decide use case (zod, naming fields). */
 function decisionFromOptions(itemId: string, options: DecideOptions) {
-  const modify = options.endDate !== undefined || options.param.length > 0;
-  const chosen = [options.approve && '--approve', options.reject && '--reject', modify && '--end-date/--param'].filter(Boolean);
+  const modify = options.endDate !== undefined || options.param.length > 0 || options.removeParam.length > 0;
+  const chosen = [options.approve && '--approve', options.reject && '--reject', modify && '--end-date/--param/--remove-param'].filter(Boolean);
   if (chosen.length !== 1) {
     throw new ValidationError(
-      chosen.length === 0 ? 'choose --approve, --reject, or --end-date/--param to modify' : `choose only one of ${chosen.join(', ')}`,
+      chosen.length === 0 ? 'choose --approve, --reject, or --end-date/--param/--remove-param to modify' : `choose only one of ${chosen.join(', ')}`,
       'outcome',
     );
   }
   const comment = options.comment !== undefined ? { comment: options.comment } : {};
   if (options.approve) return { itemId, outcome: 'APPROVE' as const, ...comment };
   if (options.reject) return { itemId, outcome: 'REJECT' as const, ...comment };
-  const parameters: Record<string, string> = {};
+  // A null value removes the parameter (the API's form too: "parameters": { "project": null }).
+  const parameters: Record<string, string | null> = {};
   for (const pair of options.param) {
     const at = pair.indexOf('=');
     if (at <= 0) throw new ValidationError(`expected key=value, got "${pair}"`, 'param');
-    parameters[pair.slice(0, at).trim()] = pair.slice(at + 1);
+    const name = pair.slice(0, at).trim();
+    // "project=" reads as "remove project" to some and "set it empty" to others: say which form removes.
+    if (pair.slice(at + 1) === '') throw new ValidationError(`${name} has no value; to remove the parameter use --remove-param ${name}`, 'param');
+    parameters[name] = pair.slice(at + 1);
+  }
+  for (const raw of options.removeParam) {
+    const name = raw.trim();
+    if (name === '' || name.includes('=')) throw new ValidationError(`expected a parameter name, got "${raw}"`, 'remove-param');
+    if (name in parameters) throw new ValidationError(`${name} is both set and removed`, 'remove-param');
+    parameters[name] = null;
   }
   return {
     itemId,
     outcome: 'MODIFY' as const,
     ...(options.endDate !== undefined ? { endDate: options.endDate.toLowerCase() === 'none' ? null : options.endDate } : {}),
-    ...(options.param.length > 0 ? { parameters } : {}),
+    ...(Object.keys(parameters).length > 0 ? { parameters } : {}),
     ...comment,
   };
 }

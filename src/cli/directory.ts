@@ -74,10 +74,11 @@ export function registerDirectoryCommands(program: Command): void {
     });
 }
 
-export const formatParameters = (parameters: Record<string, string> | undefined): string =>
+/** `k=v` pairs; a modification's null value (the parameter is removed) shows as `k=(removed)`. */
+export const formatParameters = (parameters: Record<string, string | null> | undefined): string =>
   parameters && Object.keys(parameters).length > 0
     ? Object.entries(parameters)
-        .map(([k, v]) => `${k}=${v}`)
+        .map(([k, v]) => `${k}=${v ?? '(removed)'}`)
         .join(' ')
     : '-';
 

@@ -1,9 +1,9 @@
-// `idgov entry set ENTRY_ID --state S | --due-date D` and
+// `idgov entry set ENTRY_ID --state S | --due-date D | --approver U` and
 // `idgov entry reassign ENTRY_ID --to U --justification T [--extend-days N] [--as U]`.
 import type { Command } from 'commander';
 import { ENV } from '../../lambdas/shared/config/tables.js';
 import { ValidationError } from '../../lambdas/shared/domain/errors.js';
-import { changeEntry } from '../../lambdas/shared/use-cases/campaign-admin.js';
+import { changeEntry, nameEntryApprover } from '../../lambdas/shared/use-cases/campaign-admin.js';
 import { reassignEntry, type Actor } from '../../lambdas/shared/use-cases/reassign-entry.js';
 import { out, outJson, resolveNow, showDate, withRuntime } from './context.js';
 
@@ -12,14 +12,37 @@ export function registerEntryCommands(program: Command): void {
 
   entry
     .command('set')
-    .description('change the state (e.g. reopen FAILED.EXPIRED as RUNNING) or the due date of one entry')
+    .description(
+      'change the state (e.g. reopen FAILED.EXPIRED as RUNNING) or the due date of one entry, ' +
+        'or name the approver of a FAILED.PREPARE entry (--approver: it runs, and the approver gets Approval Start)',
+    )
     .argument('<entryId>', 'entry id')
     .option('--state <state>', 'new state: RUNNING or FAILED.EXPIRED')
-    .option('--due-date <iso>', 'new due date')
+    .option('--due-date <iso>', 'new due date (with --approver: instead of the default, see README)')
+    .option('--approver <userId>', 'FAILED.PREPARE only: the approver (an ACTIVE directory user, not one whose access the entry certifies)')
+    .option('--by <name>', 'with --approver: who makes the change (written to the entry and the campaign logs)', 'idgov-cli')
     .option('--now <iso>', 'time of the change (default: now)')
     .option('--json', 'print the changed entry as JSON')
-    .action(async (entryId: string, options: { state?: string; dueDate?: string; now?: string; json?: boolean }, command: Command) => {
+    .action(async (entryId: string, options: EntrySetOptions, command: Command) => {
       const now = resolveNow(options.now);
+      if (options.approver !== undefined) {
+        if (options.state !== undefined) throw new ValidationError('--approver makes the entry RUNNING; give no --state with it', 'state');
+        const result = await withRuntime(command, (runtime) =>
+          nameEntryApprover(
+            { campaigns: runtime.campaigns, directory: runtime.directory, outbox: runtime.outbox, portalUrl: portalUrl() },
+            { entryId, approverId: options.approver!, dueDate: options.dueDate, by: options.by },
+            now,
+          ),
+        );
+        const e = result.entry;
+        if (options.json) {
+          return outJson({ id: e.id, campaignId: e.campaignId, state: e.state, dueDate: e.dueDate, approverIds: e.approverIds, notification: result.notification });
+        }
+        return out(
+          `entry ${e.id}: approver ${e.approverIds[0]} named by ${options.by}; state ${e.state}, due ${showDate(e.dueDate)}; ` +
+            `Approval Start to ${e.approverIds[0]} ${result.notification.status === 'PENDING' ? 'queued (sent by the next controller run)' : result.notification.status}`,
+        );
+      }
       const changed = await withRuntime(command, (runtime) =>
         changeEntry(runtime.campaigns, entryId, { state: options.state, dueDate: options.dueDate }, now),
       );
@@ -53,7 +76,7 @@ export function registerEntryCommands(program: Command): void {
             campaigns: runtime.campaigns,
             directory: runtime.directory,
             outbox: runtime.outbox,
-            portalUrl: process.env[ENV.approverPortalUrl] || 'http://127.0.0.1/approvals',
+            portalUrl: portalUrl(),
           },
           { entryId, actor, input },
           now,
@@ -78,6 +101,18 @@ export function registerEntryCommands(program: Command): void {
       );
     });
 }
+
+interface EntrySetOptions {
+  state?: string;
+  dueDate?: string;
+  approver?: string;
+  by: string;
+  now?: string;
+  json?: boolean;
+}
+
+/** The approver portal's base URL for the links in notifications composed here. */
+const portalUrl = () => process.env[ENV.approverPortalUrl] || 'http://127.0.0.1/approvals';
 
 interface ReassignOptions {
   to: string;

@@ -182,6 +182,8 @@ describe('refusals change nothing', () => {
       [{ decisions: 'all' }, 'decisions'],
       [{ decisions: [{ itemId: 'p-fin', outcome: 'APPROVE' }], all: { outcome: 'APPROVE' } }, 'all'],
       [{ all: { outcome: 'MODIFY' } }, 'all.outcome'],
+      // Removing a role parameter the assignment does not have.
+      [{ itemId: 'p-prod', outcome: 'MODIFY', parameters: { project: null } }, 'parameters.project'],
     ];
     for (const [body, field] of cases) {
       const answer = await w.call(M1, 'POST', path, body);
@@ -233,6 +235,20 @@ describe('refusals change nothing', () => {
     // Past its due date an entry is closed to decisions as well.
     w.clock.at = day(14, 0);
     expect((await w.call(M2, 'POST', `/entries/${u4(w.id)}/decisions`, { itemId: 'p-git', outcome: 'APPROVE' })).status).toBe(409);
+  });
+});
+
+describe('POST /entries/{id}/decisions with MODIFY', () => {
+  it('removes a role parameter given as null, and the finish takes it off the assignment', async () => {
+    const w = await world();
+    const answer = await w.call(M1, 'POST', `/entries/${u1(w.id)}/decisions`, { itemId: 'p-prod', outcome: 'MODIFY', parameters: { account: null } });
+    expect(answer.status).toBe(200);
+    const item = (await w.h.campaigns.getEntryWithItems(u1(w.id)))!.items.find((i) => i.id === 'p-prod')!;
+    expect(item.decision).toMatchObject({ outcome: 'MODIFY', parameters: { account: null }, decidedBy: 'm1' });
+    expect((await w.call(M1, 'GET', `/entries/${u1(w.id)}`)).json.items.find((i: { id: string }) => i.id === 'p-prod').decision.parameters).toEqual({ account: null });
+    await w.h.run(day(14, 1));
+    const kept = (await w.h.directory.listAssignmentsOfUser('u1')).find((a) => a.privilegeId === 'p-prod')!;
+    expect(kept.parameters).toEqual({});
   });
 });
 

@@ -262,6 +262,6 @@ describe('a campaign driven through the CLI', () => {
 
     const revive = await idgov(home, ['campaign', 'set', id, '--state', 'PREPARING', '--now', '2026-08-15T00:00:00Z']);
     expect(revive.code).toBe(2);
-    expect(revive.stderr).toMatch(/state: cannot change DELETED to PREPARING/);
+    expect(revive.stderr).toBe(`idgov: campaign ${id} is DELETED; a deleted campaign cannot be restarted (create a new campaign from its definition)\n`);
   });
 });

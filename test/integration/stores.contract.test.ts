@@ -209,6 +209,31 @@ describe.each(implementations)('store contract: $name', ({ make }) => {
       expect(await collect(s.directory.listHoldersOfPrivilege('p-1'))).toHaveLength(2);
     });
 
+    it('modifyAssignment removes a parameter given as null, alone or with other changes', async () => {
+      await s.directory.putAssignments([
+        anAssignment({ userId: 'u-a', privilegeId: 'p-1', parameters: { project: 'apollo', site: 'Paris' } }),
+        anAssignment({ userId: 'u-b', privilegeId: 'p-1' }),
+        anAssignment({ userId: 'u-r', privilegeId: 'p-1', origin: 'RULE', parameters: { project: 'apollo' } }),
+      ]);
+      await s.directory.modifyAssignment('u-a', 'p-1', { parameters: { project: null, level: '2' } });
+      let [a] = await s.directory.listAssignmentsOfUser('u-a');
+      expect(a!.parameters).toEqual({ site: 'Paris', level: '2' });
+      // Removing what is not there (again) changes nothing; removing the last one leaves an empty map.
+      await s.directory.modifyAssignment('u-a', 'p-1', { parameters: { project: null } });
+      await s.directory.modifyAssignment('u-a', 'p-1', { parameters: { site: null, level: null }, endDate: '2026-12-31T00:00:00.000Z' });
+      [a] = await s.directory.listAssignmentsOfUser('u-a');
+      expect(a).toMatchObject({ parameters: {}, endDate: '2026-12-31T00:00:00.000Z' });
+
+      // Without parameters: nothing to remove, and no map appears; the end date still changes.
+      await s.directory.modifyAssignment('u-b', 'p-1', { parameters: { project: null } });
+      await s.directory.modifyAssignment('u-b', 'p-1', { parameters: { project: null }, endDate: '2027-01-31T00:00:00.000Z' });
+      expect((await s.directory.listAssignmentsOfUser('u-b'))[0]).toEqual(anAssignment({ userId: 'u-b', privilegeId: 'p-1', endDate: '2027-01-31T00:00:00.000Z' }));
+
+      // Never a RULE assignment (SPEC 1).
+      await s.directory.modifyAssignment('u-r', 'p-1', { parameters: { project: null } });
+      expect((await s.directory.listAssignmentsOfUser('u-r'))[0]!.parameters).toEqual({ project: 'apollo' });
+    });
+
     it('removeAssignment removes it from both access paths and is idempotent', async () => {
       await s.directory.putAssignments([anAssignment({ userId: 'u-a', privilegeId: 'p-1' }), anAssignment({ userId: 'u-a', privilegeId: 'p-2' })]);
       await s.directory.removeAssignment('u-a', 'p-1');

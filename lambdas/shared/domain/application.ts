@@ -8,7 +8,7 @@ export type ItemCategory = 'approved' | 'rejected' | 'modified' | 'uncertified';
 export type ItemPlan =
   | { category: ItemCategory; change: 'NONE' }
   | { category: ItemCategory; change: 'REMOVE'; reason: Revocation['reason'] }
-  | { category: 'modified'; change: 'MODIFY'; endDate?: string | null; parameters?: Record<string, string> };
+  | { category: 'modified'; change: 'MODIFY'; endDate?: string | null; parameters?: Record<string, string | null> };
 
 /** Only the decision recorded before the entry closed counts; no decision is "uncertified". */
 export function planItem(item: Item, entry: Pick<Entry, 'closedAt'>, revocation: RevocationSettings): ItemPlan {
@@ -35,6 +35,28 @@ export function planItem(item: Item, entry: Pick<Entry, 'closedAt'>, revocation:
             ...(decision.parameters ? { parameters: decision.parameters } : {}),
           };
   }
+}
+
+/** The role parameters an approver sees on an item: as granted, with earlier stages' modifications. */
+export function parametersSeen(item: Pick<Item, 'parameters' | 'priorDecisions'>): Record<string, string> {
+  const seen: Record<string, string> = { ...item.parameters };
+  for (const decision of item.priorDecisions ?? []) {
+    if (decision.outcome !== 'MODIFY') continue;
+    for (const [name, value] of Object.entries(decision.parameters ?? {})) {
+      if (value === null) delete seen[name];
+      else seen[name] = value;
+    }
+  }
+  return seen;
+}
+
+/**
+ * The parameters a modification removes (null values) must be there to remove: a typo in a name
+ * would otherwise be recorded as a change that changes nothing. Returns the first name that is not.
+ */
+export function missingRemovedParameter(item: Pick<Item, 'parameters' | 'priorDecisions'>, parameters: Record<string, string | null> | undefined): string | undefined {
+  const seen = parametersSeen(item);
+  return Object.entries(parameters ?? {}).find(([name, value]) => value === null && !(name in seen))?.[0];
 }
 
 export const emptyStats = (): EntryStats => ({ approved: 0, rejected: 0, modified: 0, uncertified: 0, revoked: 0 });

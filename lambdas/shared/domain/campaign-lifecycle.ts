@@ -1,6 +1,6 @@
 // Pure campaign transitions (SPEC 2): each takes the campaign and now and returns the next version.
 // The controller and the admin use cases persist them with an optimistic lock.
-import { addDays, nextRunStart } from './campaign-schedule.js';
+import { addDays, dateOnly, nextRunStart } from './campaign-schedule.js';
 import { ClosedError, ValidationError } from './errors.js';
 import type { Campaign, CampaignLog, CampaignPhase, CampaignState, CampaignStats } from './model.js';
 import { runLabel } from './notifications.js';
@@ -36,6 +36,20 @@ export const markSucceeded = (c: Campaign, stats: CampaignStats, now: Date): Cam
   });
 };
 
+/**
+ * After a later run applied changes that had failed at the finish: the new totals, and a log line
+ * when entries finished (from the totals alone, so a run killed in between logs the same).
+ */
+export function withLateApplication(c: Campaign, stats: CampaignStats, now: Date): Campaign {
+  const failing = (s: CampaignStats | undefined) => s?.entriesByState['FAILED.APPLIED.CHANGES'] ?? 0;
+  const still = failing(stats);
+  const fixed = failing(c.stats) - still;
+  const plural = (n: number) => `${n} entr${n === 1 ? 'y' : 'ies'}`;
+  const logs: CampaignLog[] =
+    fixed > 0 ? [{ at: now.toISOString(), level: 'INFO', message: `changes applied on retry: ${plural(fixed)} FINISHED, ${plural(still)} still FAILED.APPLIED.CHANGES` }] : [];
+  return touch(c, now, { stats, logs: [...c.logs, ...logs] });
+}
+
 export const markDeleted = (c: Campaign, now: Date): Campaign => touch(c, now, { state: 'DELETED', phase: { name: 'DONE' } });
 
 export const markCleaned = (c: Campaign, now: Date): Campaign => touch(c, now, { cleanedAt: now.toISOString() });
@@ -70,13 +84,34 @@ export function archiveOf(c: Campaign, now: Date): Campaign {
   };
 }
 
-/** The next run: new run id, start = previous start + interval, due date recomputed, templates kept. */
-export function nextRunOf(c: Campaign, now: Date): Campaign {
+/**
+ * The campaign a run belongs to, as its notifications and revocations name it: an archived run's
+ * are kept under the campaign it was archived from (and its cleanup finds them there).
+ */
+export function liveCampaignOf(c: Campaign): Campaign {
+  if (!c.archived || !c.archivedFrom) return c;
+  const label = ` ${dateOnly(c.startDate)}`;
+  return { ...c, id: c.archivedFrom, name: c.name.endsWith(label) ? c.name.slice(0, -label.length) : c.name };
+}
+
+/** The administrator's restart of a finished run (instead of the recurrence's own start). */
+export interface ManualRestart {
+  startDate: string;
+  by: string;
+}
+
+/**
+ * The next run: new run id, start = previous start + interval (or the administrator's start), due
+ * date and status expiration recomputed at its start, templates kept.
+ */
+export function nextRunOf(c: Campaign, now: Date, manual?: ManualRestart): Campaign {
   const run = c.run + 1;
+  const startDate = manual?.startDate ?? nextRunStart(c)!;
+  const archived = `run ${c.run} archived as ${archiveIdFor(c)}`;
   return touch(c, now, {
     run,
     runId: `${c.id}#${run}`,
-    startDate: nextRunStart(c)!,
+    startDate,
     dueDate: undefined,
     statusExpirationDate: undefined,
     endDate: undefined,
@@ -84,9 +119,49 @@ export function nextRunOf(c: Campaign, now: Date): Campaign {
     state: 'PREPARING',
     phase: { name: 'START' },
     prepareAttempt: 0,
-    logs: [{ at: now.toISOString(), level: 'INFO', message: `run ${run} scheduled; run ${c.run} archived as ${archiveIdFor(c)}` }],
+    logs: [
+      {
+        at: now.toISOString(),
+        level: 'INFO',
+        message: manual ? `run ${run} restarted by ${manual.by}, starting ${startDate}; ${archived}` : `run ${run} scheduled; ${archived}`,
+      },
+    ],
   });
 }
+
+/**
+ * SPEC 2 step 6 (and the administrator's restart, which follows it exactly): the finished run as it
+ * is archived, and the next run. Written in that order (use-cases/start-next-run.ts).
+ */
+export const nextRunWithArchive = (c: Campaign, now: Date, manual?: ManualRestart) => ({
+  archive: archiveOf(c, now),
+  next: nextRunOf(c, now, manual),
+});
+
+/**
+ * The administrator restarts a SUCCEEDED campaign by hand (SPEC 2: "the administrator may change
+ * the state of a campaign at any time"): a new run, the finished one archived as recurrence does.
+ */
+export function adminRestart(c: Campaign, now: Date, by: string, startDate = now.toISOString()): { archive: Campaign; next: Campaign } {
+  if (c.archived) throw new ClosedError(`campaign ${c.id} is an archived run; it cannot be restarted (restart ${c.archivedFrom ?? 'the campaign it came from'} instead)`);
+  if (c.state === 'DELETED') {
+    throw new ClosedError(`campaign ${c.id} is DELETED; a deleted campaign cannot be restarted (create a new campaign from its definition)`);
+  }
+  if (c.state !== 'SUCCEEDED') {
+    throw new ValidationError(`cannot restart a ${c.state} campaign; only a SUCCEEDED one (or FAILED.PREPARED, to retry its start) goes back to PREPARING`, 'state');
+  }
+  if (c.endDate && startDate < c.endDate) throw new ValidationError(`must not be before the end of the finished run, ${c.endDate}`, 'start');
+  if (c.approvalPeriodDays) {
+    const due = addDays(startDate, c.approvalPeriodDays);
+    if (due <= now.toISOString()) {
+      throw new ValidationError(`the new run would be due ${due} (start + ${c.approvalPeriodDays} days), which has already passed`, 'start');
+    }
+  }
+  return nextRunWithArchive(c, now, { startDate, by });
+}
+
+/** Appends one line to the campaign's log (who did what, for the administrator and the auditor). */
+export const withLog = (c: Campaign, log: CampaignLog, now: Date): Campaign => touch(c, now, { logs: [...c.logs, log] });
 
 /** State changes an administrator may make (SPEC 2: "at any time"), and why others are refused. */
 const ADMIN_TRANSITIONS: Partial<Record<CampaignState, CampaignState[]>> = {

@@ -13,6 +13,13 @@ export const dateOnly = (iso: string): string => iso.slice(0, 10);
 export const nextRunStart = (campaign: Pick<Campaign, 'startDate' | 'recurrence'>): string | undefined =>
   campaign.recurrence ? addDays(campaign.startDate, campaign.recurrence.intervalDays) : undefined;
 
+/**
+ * A finished run with entries whose changes the directory refused (FAILED.APPLIED.CHANGES): every
+ * controller run retries them until they apply or the run is deleted.
+ */
+export const awaitsChangeRetry = (campaign: Pick<Campaign, 'state' | 'stats'>): boolean =>
+  campaign.state === 'SUCCEEDED' && (campaign.stats?.entriesByState['FAILED.APPLIED.CHANGES'] ?? 0) > 0;
+
 /** Far future: sorts after every real instant, so the campaign is never due. */
 export const NEVER = '9999-12-31T23:59:59.999Z';
 
@@ -28,6 +35,7 @@ export function nextActionAt(campaign: Campaign): string {
       // Reminders, expirations and decisions need attention on every run.
       return '0000-00-00T00:00:00.000Z';
     case 'SUCCEEDED': {
+      if (awaitsChangeRetry(campaign)) return '0000-00-00T00:00:00.000Z';
       const restart = campaign.archived ? undefined : nextRunStart(campaign);
       // A recurring campaign restarts instead of expiring; its archived runs expire.
       if (restart) return restart;

@@ -255,8 +255,8 @@ export interface Decision {
   outcome: DecisionOutcome;
   /** MODIFY: the new end date; null removes the end date. */
   endDate?: string | null;
-  /** MODIFY: role parameters to set. */
-  parameters?: Record<string, string>;
+  /** MODIFY: role parameters to set; a null value removes that parameter from the assignment. */
+  parameters?: Record<string, string | null>;
   comment?: string;
   decidedBy: string;
   decidedAt: string;

@@ -12,6 +12,8 @@ export const notificationKey = {
   approvalTimeout: (entryId: string, approverId: string) => `${entryId}|APPROVAL_TIMEOUT|${approverId}`,
   campaignStart: (c: Campaign) => `${c.runId}|CAMPAIGN_START`,
   assignmentReject: (c: Campaign, userId: string) => `${c.runId}|ASSIGNMENT_REJECT|${userId}`,
+  /** A removal that went through only when a later run retried it: one notice per assignment. */
+  lateAssignmentReject: (c: Campaign, userId: string, privilegeId: string) => `${c.runId}|ASSIGNMENT_REJECT|${userId}|${privilegeId}`,
   campaignEnd: (c: Campaign) => `${c.runId}|CAMPAIGN_END`,
 };
 

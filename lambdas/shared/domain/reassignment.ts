@@ -1,10 +1,11 @@
 // Reassignment of a certification entry (issue 3, item 4): the approver or an administrator hands
-// the entry to someone else, with a reason, optionally moving its due date. Pure: who may do it and
+// the entry to someone else, with a reason, optionally moving its due date; and the administrator's
+// rescue of an entry that failed preparation, by naming its approver. Pure: who may do it and
 // whether the campaign still runs are the use case's business (use-cases/reassign-entry.ts).
 import { addDays } from './campaign-schedule.js';
-import { withEntryChange } from './entries.js';
+import { nextRunningEntryStep, withEntryChange } from './entries.js';
 import { ClosedError, ValidationError } from './errors.js';
-import type { Entry, Reassignment } from './model.js';
+import type { Campaign, Entry, Reassignment } from './model.js';
 
 export const MIN_JUSTIFICATION_LENGTH = 10;
 export const MAX_JUSTIFICATION_LENGTH = 2000;
@@ -43,12 +44,7 @@ export function reassign(entry: Entry, request: ReassignRequest): Entry {
   if (!to) throw new ValidationError('must name the new approver', 'to');
   if (entry.state !== 'RUNNING') throw new ClosedError(`entry ${entry.id} is ${entry.state}; only a RUNNING entry can be reassigned`);
   if (entry.approverIds.includes(to)) throw new ValidationError(`${to} is already an approver of entry ${entry.id}`, 'to');
-  if (entry.subjectKind === 'USER' && entry.subjectId === to) {
-    throw new ValidationError(`${to} is the user under review in entry ${entry.id}: nobody certifies their own access`, 'to');
-  }
-  if ([...(request.holderIds ?? [])].includes(to)) {
-    throw new ValidationError(`${to} holds access certified in entry ${entry.id}: nobody certifies their own access`, 'to');
-  }
+  assertNotOwnAccess(entry, to, request.holderIds, 'to');
 
   const dueDate = extendDays === undefined ? entry.dueDate : addDays(entry.dueDate, extendDays);
   if (dueDate <= at) {
@@ -72,6 +68,93 @@ export function reassign(entry: Entry, request: ReassignRequest): Entry {
     dueDate,
     reassignments: [...(entry.reassignments ?? []), record],
   });
+}
+
+/**
+ * Self-review prevention (SPEC 2): nobody certifies their own access, so `approverId` may be
+ * neither the user under review in a USER entry nor the holder of any item of the entry.
+ */
+export function assertNotOwnAccess(entry: Pick<Entry, 'id' | 'subjectKind' | 'subjectId'>, approverId: string, holderIds: Iterable<string> | undefined, field: string): void {
+  if (entry.subjectKind === 'USER' && entry.subjectId === approverId) {
+    throw new ValidationError(`${approverId} is the user under review in entry ${entry.id}: nobody certifies their own access`, field);
+  }
+  if ([...(holderIds ?? [])].includes(approverId)) {
+    throw new ValidationError(`${approverId} holds access certified in entry ${entry.id}: nobody certifies their own access`, field);
+  }
+}
+
+export interface NameApproverRequest {
+  approverId: string;
+  /** The administrator's name, for the record. */
+  by: string;
+  now: Date;
+  /** An explicit due date; by default see `rescueDueDate`. */
+  dueDate?: string;
+  holderIds: Iterable<string>;
+  campaign: Pick<Campaign, 'dueDate' | 'approvalPeriodDays' | 'statusExpirationDate' | 'reminders'>;
+}
+
+/**
+ * The due date a rescued entry gets unless the administrator gives one: the date it was prepared to
+ * run until (the campaign's due date, or its stage's) if that is still ahead, so that the campaign
+ * finishes on time; otherwise now + the approval period (its stage's, for a stage with its own),
+ * which holds the campaign's finish until the new approver has had that time.
+ */
+export function rescueDueDate(entry: Pick<Entry, 'stage' | 'plan' | 'dueDate'>, campaign: Pick<Campaign, 'dueDate' | 'approvalPeriodDays'>, now: Date): string {
+  const stagePlan = entry.plan?.[entry.stage - 1];
+  const scheduled = entry.stage === 1 && !stagePlan?.periodDays ? (campaign.dueDate ?? entry.dueDate) : entry.dueDate;
+  if (scheduled > now.toISOString()) return scheduled;
+  return addDays(now.toISOString(), stagePlan?.periodDays ?? campaign.approvalPeriodDays ?? DEFAULT_PERIOD_DAYS);
+}
+
+const DEFAULT_PERIOD_DAYS = 14;
+
+/**
+ * An entry that failed preparation (FAILED.PREPARE: no approver was found) gets one from the
+ * administrator and runs: RUNNING, its own due date, the handover recorded like a reassignment
+ * (from nobody). The caller checks that the approver is an active user and sends Approval Start.
+ */
+export function nameApprover(entry: Entry, request: NameApproverRequest): Entry {
+  const at = request.now.toISOString();
+  if (entry.state !== 'FAILED.PREPARE') {
+    throw new ClosedError(
+      `entry ${entry.id} is ${entry.state}; only a FAILED.PREPARE entry can be given an approver` +
+        (entry.state === 'RUNNING' ? ' (hand a running entry to someone else with `entry reassign`)' : ''),
+    );
+  }
+  const approverId = request.approverId.trim();
+  if (!approverId) throw new ValidationError('must name the approver', 'approver');
+  assertNotOwnAccess(entry, approverId, request.holderIds, 'approver');
+  const dueDate = request.dueDate ?? rescueDueDate(entry, request.campaign, request.now);
+  if (dueDate <= at) throw new ValidationError(`${dueDate} has already passed; the entry needs a due date in the future`, 'dueDate');
+  const limit = request.campaign.statusExpirationDate;
+  if (limit && dueDate >= limit) {
+    throw new ValidationError(
+      `${dueDate} is not before the campaign's status expiration date ${limit}${request.dueDate === undefined ? '; give an earlier due date' : ''}`,
+      'dueDate',
+    );
+  }
+  const record: Reassignment = {
+    from: [],
+    to: approverId,
+    by: request.by,
+    at,
+    justification: 'approver named by the administrator: preparation found none',
+    previousDueDate: entry.dueDate,
+    dueDate,
+  };
+  const next = withEntryChange(entry, request.now, {
+    state: 'RUNNING',
+    approverIds: [approverId],
+    dueDate,
+    closedAt: undefined,
+    error: undefined,
+    reassignments: [...(entry.reassignments ?? []), record],
+  });
+  // Reminder slots count from the entry's creation: the slots already due are spent, so that no
+  // reminder follows on the heels of the Approval Start.
+  const step = nextRunningEntryStep(next, request.campaign.reminders, request.now);
+  return step.action === 'REMIND' ? { ...next, lastReminderSlot: step.slot } : next;
 }
 
 /**

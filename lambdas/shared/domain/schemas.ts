@@ -117,12 +117,16 @@ export const decisionInputSchema = z
     itemId: id,
     outcome: z.enum(DECISION_OUTCOMES),
     endDate: isoInstant.nullable().optional(),
-    parameters: z.record(z.string(), z.string()).optional(),
+    // A value sets the parameter; null removes it from the assignment.
+    parameters: z.record(z.string(), z.string().nullable()).optional(),
     comment: z.string().max(2000, 'must be at most 2000 characters').optional(),
   })
   .superRefine((d, ctx) => {
     if (d.outcome === 'MODIFY' && d.endDate === undefined && Object.keys(d.parameters ?? {}).length === 0) {
       ctx.addIssue({ code: 'custom', path: ['outcome'], message: 'MODIFY needs an endDate or parameters' });
+    }
+    if (Object.keys(d.parameters ?? {}).some((name) => name.trim() === '')) {
+      ctx.addIssue({ code: 'custom', path: ['parameters'], message: 'a parameter name must not be empty' });
     }
     if (d.outcome !== 'MODIFY' && (d.endDate !== undefined || d.parameters !== undefined)) {
       ctx.addIssue({ code: 'custom', path: ['outcome'], message: 'only MODIFY may change endDate or parameters' });

@@ -34,6 +34,8 @@ export interface NotificationView {
   entryCount?: number;
   /** CAMPAIGN_START: entries FAILED.PREPARE; CAMPAIGN_END: entries FAILED.APPLIED.CHANGES. */
   failedEntryCount?: number;
+  /** CAMPAIGN_END: the entries FAILED.APPLIED.CHANGES (the first 50), with what the directory refused. */
+  failedEntries?: { entryId: string; subjectName: string; error: string }[];
   /** Link to the approver's tasks. */
   tasksUrl: string;
   stage?: number;
@@ -71,6 +73,7 @@ const VIEW_FIELDS = {
   openItemCount: true,
   entryCount: true,
   failedEntryCount: true,
+  failedEntries: true,
   tasksUrl: true,
   stage: true,
   errors: true,
@@ -82,6 +85,7 @@ const VIEW_FIELDS = {
 const SECTION_FIELDS: Partial<Record<keyof NotificationView, readonly string[]>> = {
   errors: ['field', 'message'],
   revoked: ['privilegeName', 'privilegeId', 'reason'],
+  failedEntries: ['entryId', 'subjectName', 'error'],
   stats: ['approved', 'rejected', 'modified', 'uncertified', 'revoked'],
 };
 
@@ -242,7 +246,10 @@ Results:
 
 {{/stats}}
 {{#failedEntryCount}}
-Entries whose changes could not be applied: {{failedEntryCount}}. Check them in the campaign report and apply the changes by hand where needed.
+Entries whose changes could not be applied: {{failedEntryCount}}. The campaign controller retries them at each run until the directory accepts the changes; check them in the campaign report.
+{{#failedEntries}}
+- {{subjectName}} (entry {{entryId}}): {{error}}
+{{/failedEntries}}
 
 {{/failedEntryCount}}
 The campaign report lists every decision with its decider, date and comment.

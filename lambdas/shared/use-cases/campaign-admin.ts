@@ -1,15 +1,21 @@
 // What an administrator does to campaigns and entries (SPEC 3): create, read, change due dates and
-// states. Each change is one conditional write; a concurrent change is a ConflictError, never lost.
+// states, restart a finished campaign, name the approver of an entry that failed preparation. Each
+// change is one conditional write; a concurrent change is a ConflictError, never lost.
 import { randomBytes } from 'node:crypto';
-import { adminSetDueDate, adminSetRecurrence, adminSetState } from '../domain/campaign-lifecycle.js';
-import { withEntryChange } from '../domain/entries.js';
-import { ClosedError, NotFoundError, ValidationError } from '../domain/errors.js';
-import type { Campaign, CampaignState, Entry, EntryState, Item } from '../domain/model.js';
+import { adminRestart, adminSetDueDate, adminSetRecurrence, adminSetState, withLog } from '../domain/campaign-lifecycle.js';
+import { openItems, withEntryChange } from '../domain/entries.js';
+import { ClosedError, ConflictError, NotFoundError, ValidationError } from '../domain/errors.js';
+import type { Campaign, CampaignLog, CampaignState, Entry, EntryState, Item, Notification } from '../domain/model.js';
+import { notificationKey } from '../domain/notifications.js';
+import { nameApprover } from '../domain/reassignment.js';
 import { CAMPAIGN_STATES, ENTRY_STATES } from '../domain/model.js';
 import { isoInstant, parseInput } from '../domain/schemas.js';
 import { campaignFromDefinition } from './campaign-definition.js';
 import { collect } from './concurrency.js';
-import type { CampaignStore } from './ports.js';
+import { CampaignNotifier } from './campaign-notifier.js';
+import type { CampaignStore, DirectoryStore, Outbox } from './ports.js';
+import { withdraw } from './reassign-entry.js';
+import { startNextRun } from './start-next-run.js';
 
 export const newCampaignId = () => `c-${randomBytes(5).toString('hex')}`;
 
@@ -90,15 +96,32 @@ export interface CampaignChange {
   dueDate?: string;
   /** A number of days, or null to clear the recurrence. */
   recurrenceDays?: number | null;
+  /** Restart of a SUCCEEDED campaign (state PREPARING): the new run's start (default: now). */
+  start?: string;
 }
 
 export async function changeCampaign(campaigns: CampaignStore, id: string, change: CampaignChange, now: Date, by: string): Promise<Campaign> {
   if (change.state === undefined && change.dueDate === undefined && change.recurrenceDays === undefined) {
-    throw new ValidationError('give a state, a due date or a recurrence to change', 'change');
+    throw new ValidationError(
+      change.start !== undefined ? 'only applies when restarting a SUCCEEDED campaign (state PREPARING)' : 'give a state, a due date or a recurrence to change',
+      change.start !== undefined ? 'start' : 'change',
+    );
   }
+  const state = change.state !== undefined ? parseCampaignState(change.state) : undefined;
   const original = await getCampaignOrThrow(campaigns, id);
+  // PREPARING from a finished (or deleted, or archived) run is a restart: the domain says which may.
+  const restarting = state === 'PREPARING' && (original.state === 'SUCCEEDED' || original.state === 'DELETED' || original.archived === true);
+  if (change.start !== undefined && !restarting) {
+    throw new ValidationError(`only applies when restarting a SUCCEEDED campaign (state PREPARING); campaign ${id} is ${original.state}`, 'start');
+  }
   const oldDueDate = original.dueDate;
   let campaign = original;
+  let archive: Campaign | undefined;
+  if (restarting) {
+    const start = change.start !== undefined ? parseInput(isoInstant, change.start, 'start') : now.toISOString();
+    ({ archive, next: campaign } = adminRestart(original, now, by, start));
+  }
+  // On a restart, a due date or recurrence given with it applies to the new run.
   if (change.dueDate !== undefined) campaign = adminSetDueDate(campaign, parseInput(isoInstant, change.dueDate, 'dueDate'), now, by);
   if (change.recurrenceDays !== undefined) {
     if (change.recurrenceDays !== null && !(Number.isInteger(change.recurrenceDays) && change.recurrenceDays > 0)) {
@@ -106,9 +129,10 @@ export async function changeCampaign(campaigns: CampaignStore, id: string, chang
     }
     campaign = adminSetRecurrence(campaign, change.recurrenceDays ?? undefined, now, by);
   }
-  if (change.state !== undefined) campaign = adminSetState(campaign, parseCampaignState(change.state), now, by);
-  // One write, conditional on the version that was read.
+  if (state !== undefined && !restarting) campaign = adminSetState(campaign, state, now, by);
+  // One write, conditional on the version that was read (after the archive, on a restart).
   const toSave = { ...campaign, version: original.version + 1 };
+  if (archive) return startNextRun(campaigns, { archive, next: toSave });
   await campaigns.saveCampaign(toSave);
   // Entries that followed the campaign's due date follow the new one.
   if (change.dueDate !== undefined && toSave.state === 'RUNNING' && oldDueDate) {
@@ -182,4 +206,92 @@ export async function changeEntry(campaigns: CampaignStore, entryId: string, cha
   const next = withEntryChange(entry, now, patch);
   await campaigns.saveEntry(next);
   return next;
+}
+
+export interface NameApproverDeps {
+  campaigns: CampaignStore;
+  directory: DirectoryStore;
+  outbox: Outbox;
+  /** Base URL of the approver portal, for the notification's link. */
+  portalUrl: string;
+}
+
+export interface NameApproverRequest {
+  entryId: string;
+  approverId: string;
+  /** Optional due date (raw input); default: see rescueDueDate in the domain. */
+  dueDate?: string;
+  /** The administrator, as the campaign log and the entry record name them. */
+  by: string;
+}
+
+export interface NameApproverResult {
+  entry: Entry;
+  notification: Pick<Notification, 'key' | 'kind' | 'recipientId' | 'status'>;
+}
+
+/**
+ * Rescues an entry that failed preparation (FAILED.PREPARE: nobody could be found to certify it):
+ * the administrator names its approver, who gets Approval Start; the entry runs with its own due
+ * date. Recorded in the entry (a reassignment from nobody) and in the campaign log. The notice is
+ * recorded before the entry changes (same key on a retry, so it is never sent twice).
+ */
+export async function nameEntryApprover(deps: NameApproverDeps, request: NameApproverRequest, now: Date): Promise<NameApproverResult> {
+  const dueDate = request.dueDate !== undefined ? parseInput(isoInstant, request.dueDate, 'dueDate') : undefined;
+  const loaded = await deps.campaigns.getEntryWithItems(request.entryId);
+  if (!loaded) throw new NotFoundError('entry', request.entryId);
+  const { entry, items } = loaded;
+  const campaign = await getCampaignOrThrow(deps.campaigns, entry.campaignId);
+  if (entry.state === 'FAILED.PREPARE' && (campaign.state !== 'RUNNING' || campaign.runId !== entry.runId || campaign.phase.name !== 'DONE')) {
+    throw new ClosedError(`entry ${entry.id} belongs to a campaign run that is not running (${campaign.state}); it can no longer be given an approver`);
+  }
+  const next = nameApprover(entry, {
+    approverId: request.approverId,
+    by: request.by,
+    now,
+    dueDate,
+    holderIds: items.map((i) => i.userId),
+    campaign,
+  });
+  const approverId = next.approverIds[0]!;
+  const approver = await deps.directory.getUser(approverId);
+  if (!approver) throw new ValidationError(`${approverId} is not a user of the directory`, 'approver');
+  if (approver.status !== 'ACTIVE') throw new ValidationError(`${approverId} is ${approver.status}; the approver must be ACTIVE`, 'approver');
+
+  // The notice quotes the entry's own due date.
+  const notifier = new CampaignNotifier(deps.directory, deps.portalUrl, campaign, now);
+  notifier.remember([approver]);
+  const notification = await notifier.composeFor(
+    'APPROVAL_START',
+    notificationKey.approvalStart(entry.id, approverId),
+    approverId,
+    { subjectName: entry.subjectName, itemCount: entry.itemCount, openItemCount: openItems(next, items).length, stage: entry.stage, dueDate: next.dueDate },
+    entry.id,
+  );
+  const created = (await deps.outbox.enqueue([notification])).includes(notification.key);
+  try {
+    await deps.campaigns.saveEntry(next);
+  } catch (error) {
+    if (error instanceof ConflictError && created) await withdraw(deps, notification, next);
+    throw error;
+  }
+  await appendCampaignLog(deps.campaigns, campaign.id, {
+    at: now.toISOString(),
+    level: 'INFO',
+    message: `entry ${entry.id} (${entry.subjectName}) was FAILED.PREPARE: approver ${approverId} named by ${request.by}; RUNNING, due ${next.dueDate}`,
+  }, now);
+  return { entry: next, notification: { key: notification.key, kind: notification.kind, recipientId: notification.recipientId, status: notification.status } };
+}
+
+/** The controller may save the campaign meanwhile (a phase change): read again and append. */
+async function appendCampaignLog(campaigns: CampaignStore, id: string, log: CampaignLog, now: Date): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    const campaign = await getCampaignOrThrow(campaigns, id);
+    try {
+      await campaigns.saveCampaign(withLog(campaign, log, now));
+      return;
+    } catch (error) {
+      if (!(error instanceof ConflictError) || attempt >= 2) throw error;
+    }
+  }
 }

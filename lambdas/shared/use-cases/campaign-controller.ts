@@ -3,7 +3,6 @@
 // expiry); every step is idempotent, so a run killed anywhere is completed by the next.
 import { randomUUID } from 'node:crypto';
 import {
-  archiveOf,
   beginPreparation,
   failPreparation,
   isDueToRecur,
@@ -11,21 +10,23 @@ import {
   markCleaned,
   markDeleted,
   markRunning,
-  nextRunOf,
+  nextRunWithArchive,
   withPhase,
 } from '../domain/campaign-lifecycle.js';
+import { awaitsChangeRetry } from '../domain/campaign-schedule.js';
 import { validateForStart } from '../domain/campaign-start.js';
 import { ConflictError } from '../domain/errors.js';
 import type { Campaign, CampaignState } from '../domain/model.js';
 import { notificationKey } from '../domain/notifications.js';
 import { CampaignNotifier } from './campaign-notifier.js';
 import { dispatchNotifications, type DispatchResult } from './dispatch-notifications.js';
-import { applyDecisions, closeCampaign } from './finish-campaign.js';
+import { applyDecisions, closeCampaign, retryFailedChanges } from './finish-campaign.js';
 import type { CampaignStore, Clock, DirectoryStore, HookInvoker, Log, Mailer, Outbox } from './ports.js';
 import { HookError } from './call-hook.js';
 import type { CampaignLog } from '../domain/model.js';
 import { prepareCampaign } from './prepare-campaign.js';
 import { runEntries } from './run-entries.js';
+import { startNextRun } from './start-next-run.js';
 
 export interface ControllerDeps {
   directory: DirectoryStore;
@@ -127,6 +128,8 @@ async function advance(
   progress: { preparing: boolean },
 ): Promise<void> {
   let current = campaign;
+  // Changes the directory refused at the finish are retried once per run, before the run recurs or expires.
+  if (awaitsChangeRetry(current)) current = await retryFailedChanges({ ...deps, portalUrl: deps.settings.portalUrl }, current, now);
   for (let i = 0; i < MAX_STEPS_PER_CAMPAIGN; i++) {
     progress.preparing = current.state === 'PREPARING';
     const next = await step(deps, current, now);
@@ -176,15 +179,7 @@ async function step(deps: ControllerDeps, c: Campaign, now: Date): Promise<Campa
       return save(deps, withPhase(c, { name: 'APPLY' }, now));
     }
     case 'SUCCEEDED': {
-      if (isDueToRecur(c, now)) {
-        try {
-          await deps.campaigns.createCampaign(archiveOf(c, now));
-        } catch (error) {
-          // Archived by a run that was killed before it saved the next run.
-          if (!(error instanceof ConflictError)) throw error;
-        }
-        return save(deps, nextRunOf(c, now));
-      }
+      if (isDueToRecur(c, now)) return startNextRun(deps.campaigns, nextRunWithArchive(c, now));
       return isExpired(c, now) ? save(deps, markDeleted(c, now)) : undefined;
     }
     case 'DELETED': {

@@ -1,5 +1,6 @@
 // Approvers' work (SPEC 2 step 3, SPEC 3): list open tasks, decide items. Only the entry's current
 // approver may decide, only while the entry and its campaign run; every refusal changes nothing.
+import { missingRemovedParameter } from '../domain/application.js';
 import { finishIfAllDecided, isDecided } from '../domain/entries.js';
 import { ClosedError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../domain/errors.js';
 import type { Decision, Entry, Item } from '../domain/model.js';
@@ -77,6 +78,10 @@ export async function decide(campaigns: CampaignStore, request: DecideRequest, n
     if (!byId.has(d.itemId)) throw new ValidationError(`entry ${entry.id} has no item ${d.itemId}`, field);
     if (seen.has(d.itemId)) throw new ValidationError(`item ${d.itemId} is decided twice in one request`, field);
     seen.add(d.itemId);
+    const missing = missingRemovedParameter(byId.get(d.itemId)!, d.parameters);
+    if (missing !== undefined) {
+      throw new ValidationError(`item ${d.itemId} has no parameter ${missing} to remove`, `${inputs.length > 1 ? `decisions.${i}.` : ''}parameters.${missing}`);
+    }
   });
 
   const at = now.toISOString();

@@ -1,11 +1,12 @@
 // SPEC 2, step 4 (Finish): apply every entry's decisions, tell each user who lost access once,
-// then close the campaign. Directory changes are idempotent (remove, set) and every record has a
-// deterministic key, so a re-run after a kill repeats no revocation and no notification.
+// then close the campaign; later runs retry the changes the directory refused. Directory changes
+// are idempotent (remove, set) and every record has a deterministic key, so a re-run after a kill
+// repeats no revocation and no notification.
 import { APPLICABLE_STATES, withEntryChange } from '../domain/entries.js';
 import { isForwarded } from '../domain/stages.js';
 import { addStats, countPlan, emptyStats, planItem } from '../domain/application.js';
-import { markSucceeded, withPhase } from '../domain/campaign-lifecycle.js';
-import type { Campaign, CampaignStats, Entry, Revocation } from '../domain/model.js';
+import { liveCampaignOf, markSucceeded, withLateApplication, withPhase } from '../domain/campaign-lifecycle.js';
+import type { Campaign, CampaignStats, Entry, EntryStats, Revocation } from '../domain/model.js';
 import { notificationKey } from '../domain/notifications.js';
 import { REVOCATION_REASON_TEXT } from '../domain/templates.js';
 import { CampaignNotifier } from './campaign-notifier.js';
@@ -23,7 +24,7 @@ export interface FinishDeps {
 export async function applyDecisions(deps: FinishDeps, campaign: Campaign, now: Date): Promise<Campaign> {
   for await (const page of deps.campaigns.listEntries(campaign.runId)) {
     for (const entry of page) {
-      if (APPLICABLE_STATES.includes(entry.state)) await applyEntry(deps, campaign, entry, now);
+      if (APPLICABLE_STATES.includes(entry.state)) await applyEntry(deps, campaign, entry, now, 'FINISH');
     }
   }
   const next = withPhase(campaign, { name: 'NOTIFY_REJECTS' }, now);
@@ -31,10 +32,53 @@ export async function applyDecisions(deps: FinishDeps, campaign: Campaign, now: 
   return next;
 }
 
-async function applyEntry(deps: FinishDeps, campaign: Campaign, listed: Entry, now: Date): Promise<void> {
+/**
+ * A later controller run's retry of the entries whose changes the directory refused at the finish
+ * (SPEC 2 step 4, FAILED.APPLIED.CHANGES). The campaign stays SUCCEEDED (Campaign End named the
+ * failed entries); an entry becomes FINISHED once every change went through. Each removal made now
+ * tells its user with an Assignment Reject of its own (the finish's one-per-user notice went out
+ * already), keyed by the assignment, so that no retry tells twice.
+ */
+export async function retryFailedChanges(deps: FinishDeps, campaign: Campaign, now: Date): Promise<Campaign> {
+  let changed = false;
+  let stillFailing = 0;
+  for await (const page of deps.campaigns.listEntries(campaign.runId)) {
+    for (const entry of page) {
+      if (entry.state !== 'FAILED.APPLIED.CHANGES') continue;
+      const applied = await applyEntry(deps, campaign, entry, now, 'RETRY');
+      if (applied?.changed) changed = true;
+      if (applied?.entry.state === 'FAILED.APPLIED.CHANGES') stillFailing += 1;
+    }
+  }
+  // Unchanged, unless an entry changed now or in a run killed before it saved the new totals.
+  if (!changed && stillFailing === (campaign.stats?.entriesByState['FAILED.APPLIED.CHANGES'] ?? 0)) return campaign;
+  const { stats } = await runSummary(deps.campaigns, campaign);
+  const next = withLateApplication(campaign, stats, now);
+  await deps.campaigns.saveCampaign(next);
+  deps.log.info('failed changes retried', { campaignId: campaign.id, stillFailing: stats.entriesByState['FAILED.APPLIED.CHANGES'] ?? 0 });
+  return next;
+}
+
+/**
+ * Applies one entry's decisions; returns the entry as it now is, and whether this call changed it.
+ * Items applied by an earlier pass (a killed run, or the part of a retry that went through) are
+ * skipped, so a re-run repeats no directory change and no revocation.
+ */
+async function applyEntry(
+  deps: FinishDeps,
+  campaign: Campaign,
+  listed: Entry,
+  now: Date,
+  pass: 'FINISH' | 'RETRY',
+): Promise<{ entry: Entry; changed: boolean } | undefined> {
   const loaded = await deps.campaigns.getEntryWithItems(listed.id);
-  if (!loaded) return;
+  if (!loaded) return undefined;
   const { entry, items } = loaded;
+  // The listing may lag: act on the entry as it is now.
+  if (pass === 'FINISH' ? !APPLICABLE_STATES.includes(entry.state) : entry.state !== 'FAILED.APPLIED.CHANGES') return { entry, changed: false };
+  // An archived run's notifications and revocations stay under the campaign it came from.
+  const origin = liveCampaignOf(campaign);
+  const notifier = pass === 'RETRY' ? new CampaignNotifier(deps.directory, deps.portalUrl, origin, now) : undefined;
   let stats = emptyStats();
   const failures: string[] = [];
   const at = now.toISOString();
@@ -43,7 +87,7 @@ async function applyEntry(deps: FinishDeps, campaign: Campaign, listed: Entry, n
     if (isForwarded(entry, item)) continue;
     const plan = planItem(item, entry, campaign.revocation);
     stats = countPlan(stats, plan);
-    if (plan.change === 'NONE') continue;
+    if (plan.change === 'NONE' || item.applied) continue;
     try {
       if (plan.change === 'REMOVE' && (await deps.directory.removeAssignment(item.userId, item.privilegeId)) === 'NOT_MANUAL') {
         // It became rule-based or inherited meanwhile: not ours to remove (SPEC 1).
@@ -57,12 +101,14 @@ async function applyEntry(deps: FinishDeps, campaign: Campaign, listed: Entry, n
     } catch (error) {
       deps.log.error('applying a decision failed', { entryId: entry.id, itemId: item.id, error: String(error) });
       failures.push(`${item.id}: ${error instanceof Error ? error.message : String(error)}`);
+      // Not removed (yet): counted when a retry removes it.
+      if (plan.change === 'REMOVE') stats = { ...stats, revoked: stats.revoked - 1 };
       continue;
     }
     if (plan.change === 'REMOVE') {
-      await deps.campaigns.putRevocation({
+      const revocation: Revocation = {
         runId: campaign.runId,
-        campaignId: campaign.id,
+        campaignId: origin.id,
         userId: item.userId,
         privilegeId: item.privilegeId,
         ...(item.privilegeName ? { privilegeName: item.privilegeName } : {}),
@@ -70,19 +116,31 @@ async function applyEntry(deps: FinishDeps, campaign: Campaign, listed: Entry, n
         itemId: item.id,
         reason: plan.reason,
         at,
-      });
+      };
+      await deps.campaigns.putRevocation(revocation);
+      // Recorded before the item is marked applied: a killed retry finds the notice already there.
+      if (notifier) await deps.outbox.enqueue([await lateRejectNotice(notifier, origin, revocation)]);
     }
     await deps.campaigns.saveItemApplied(entry.id, item.id, { action: plan.change === 'REMOVE' ? 'REMOVED' : 'MODIFIED', at });
   }
-  await deps.campaigns.saveEntry(
-    withEntryChange(entry, now, {
-      state: failures.length ? 'FAILED.APPLIED.CHANGES' : 'FINISHED',
-      endDate: at,
-      closedAt: entry.closedAt ?? at,
-      stats,
-      ...(failures.length ? { error: `changes failed to apply: ${failures.join('; ')}` } : {}),
-    }),
-  );
+  const state = failures.length ? 'FAILED.APPLIED.CHANGES' : 'FINISHED';
+  const error = failures.length ? `changes failed to apply: ${failures.join('; ')}` : undefined;
+  // A retry the directory refuses again changes nothing: re-running the controller stays a no-op.
+  if (pass === 'RETRY' && state === entry.state && error === entry.error && sameStats(stats, entry.stats)) return { entry, changed: false };
+  const next = withEntryChange(entry, now, { state, endDate: at, closedAt: entry.closedAt ?? at, stats, error });
+  await deps.campaigns.saveEntry(next);
+  return { entry: next, changed: true };
+}
+
+const sameStats = (a: EntryStats, b: EntryStats | undefined) =>
+  b !== undefined && (Object.keys(a) as (keyof EntryStats)[]).every((k) => a[k] === b[k]);
+
+async function lateRejectNotice(notifier: CampaignNotifier, campaign: Campaign, r: Revocation) {
+  const revoked = [{ privilegeId: r.privilegeId, privilegeName: r.privilegeName ?? r.privilegeId, reason: REVOCATION_REASON_TEXT[r.reason] }];
+  return notifier.composeFor('ASSIGNMENT_REJECT', notificationKey.lateAssignmentReject(campaign, r.userId, r.privilegeId), r.userId, {
+    revoked,
+    revokedCount: 1,
+  });
 }
 
 /** One Assignment Reject per user who lost access, then Campaign End, then SUCCEEDED. */
@@ -105,7 +163,7 @@ export async function closeCampaign(deps: FinishDeps, campaign: Campaign, now: D
     );
   }
 
-  const stats = await campaignStats(deps.campaigns, campaign);
+  const { stats, failedEntries } = await runSummary(deps.campaigns, campaign);
   const succeeded = markSucceeded(campaign, stats, now);
   const endNotifier = new CampaignNotifier(deps.directory, deps.portalUrl, succeeded, now);
   await deps.outbox.enqueue([
@@ -114,6 +172,7 @@ export async function closeCampaign(deps: FinishDeps, campaign: Campaign, now: D
       itemCount: stats.items,
       // The template says these are entries whose changes could not be applied: not FAILED.PREPARE ones.
       failedEntryCount: stats.entriesByState['FAILED.APPLIED.CHANGES'] ?? 0,
+      failedEntries: failedEntries.slice(0, MAX_FAILED_ENTRIES_LISTED).map((e) => ({ entryId: e.id, subjectName: e.subjectName, error: e.error ?? 'changes failed to apply' })),
       stats,
     }),
   ]);
@@ -121,9 +180,18 @@ export async function closeCampaign(deps: FinishDeps, campaign: Campaign, now: D
   return succeeded;
 }
 
+/** Campaign End lists this many failed entries by name; the count gives the rest. */
+const MAX_FAILED_ENTRIES_LISTED = 50;
+
 export async function campaignStats(campaigns: CampaignStore, campaign: Campaign): Promise<CampaignStats> {
+  return (await runSummary(campaigns, campaign)).stats;
+}
+
+/** The run's totals, and its entries whose changes failed to apply (for Campaign End). */
+async function runSummary(campaigns: CampaignStore, campaign: Campaign): Promise<{ stats: CampaignStats; failedEntries: Entry[] }> {
   let totals = emptyStats();
   const entriesByState: CampaignStats['entriesByState'] = {};
+  const failedEntries: Entry[] = [];
   let entries = 0;
   let items = 0;
   for await (const page of campaigns.listEntries(campaign.runId)) {
@@ -134,8 +202,9 @@ export async function campaignStats(campaigns: CampaignStore, campaign: Campaign
       // Later stages see the same assignments again: count each once, at stage 1.
       if (e.stage === 1) items += e.itemCount;
       entriesByState[e.state] = (entriesByState[e.state] ?? 0) + 1;
+      if (e.state === 'FAILED.APPLIED.CHANGES') failedEntries.push(e);
       if (e.stats) totals = addStats(totals, e.stats);
     }
   }
-  return { ...totals, entries, items, entriesByState };
+  return { stats: { ...totals, entries, items, entriesByState }, failedEntries };
 }

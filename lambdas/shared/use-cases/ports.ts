@@ -51,11 +51,14 @@ export interface DirectoryStore {
    * is left alone and answers NOT_MANUAL.
    */
   removeAssignment(userId: string, privilegeId: string): Promise<'REMOVED' | 'NOT_MANUAL'>;
-  /** endDate null removes the end date; parameters are merged. No-op if the assignment is gone or not MANUAL. */
+  /**
+   * endDate null removes the end date; parameters are merged, and a null value removes that
+   * parameter. No-op if the assignment is gone or not MANUAL.
+   */
   modifyAssignment(
     userId: string,
     privilegeId: string,
-    change: { endDate?: string | null; parameters?: Record<string, string> },
+    change: { endDate?: string | null; parameters?: Record<string, string | null> },
   ): Promise<void>;
 }
 

@@ -102,7 +102,7 @@ export async function reassignEntry(deps: ReassignEntryDeps, request: ReassignEn
  * The entry changed between our read and our write: our notice must not go out, unless a
  * concurrent identical request wrote the very version it announces.
  */
-async function withdraw(deps: ReassignEntryDeps, notification: Notification, planned: Entry): Promise<void> {
+export async function withdraw(deps: Pick<ReassignEntryDeps, 'campaigns' | 'outbox'>, notification: Notification, planned: Entry): Promise<void> {
   const current = await deps.campaigns.getEntry(planned.id);
   if (current && current.version === planned.version && current.approverIds.includes(notification.recipientId)) return;
   await deps.outbox.markFailed(notification, 'withdrawn: the entry changed before the reassignment was saved', true);

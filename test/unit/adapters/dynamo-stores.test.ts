@@ -152,6 +152,40 @@ describe('DynamoDirectoryStore', () => {
     expect(ddb).not.toHaveReceivedCommand(UpdateCommand);
   });
 
+  it('modifyAssignment removes a parameter from the map (null) in the same update that sets another', async () => {
+    ddb.on(GetCommand).resolves({ Item: { PK: 'USER#u-1', SK: 'ASSIGN#p-1', userId: 'u-1', privilegeId: 'p-1', origin: 'MANUAL', parameters: { project: 'apollo' } } });
+    ddb.on(UpdateCommand).resolves({});
+    await directory.modifyAssignment('u-1', 'p-1', { parameters: { project: null, site: 'Lyon' } });
+    expect(ddb).toHaveReceivedCommandTimes(UpdateCommand, 1);
+    expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
+      Key: { PK: 'USER#u-1', SK: 'ASSIGN#p-1' },
+      UpdateExpression: 'SET #params.#p1 = :p1 REMOVE #params.#p0',
+      ConditionExpression: 'attribute_exists(#pk) AND attribute_type(#params, :map)',
+      ExpressionAttributeNames: { '#pk': 'PK', '#params': 'parameters', '#p0': 'project', '#p1': 'site' },
+      ExpressionAttributeValues: { ':p1': 'Lyon', ':map': 'M' },
+    });
+  });
+
+  it('modifyAssignment has nothing to remove from an assignment without parameters, but still sets its end date', async () => {
+    ddb.on(GetCommand).resolves({ Item: { PK: 'USER#u-1', SK: 'ASSIGN#p-1', userId: 'u-1', privilegeId: 'p-1', origin: 'MANUAL' } });
+    ddb.on(UpdateCommand).rejectsOnce(conditionFailed()).resolves({});
+    await directory.modifyAssignment('u-1', 'p-1', { parameters: { project: null } });
+    // The merge found no map: nothing to remove, and no empty map is created.
+    expect(ddb).toHaveReceivedCommandTimes(UpdateCommand, 1);
+
+    ddb.reset();
+    ddb.on(GetCommand).resolves({ Item: { PK: 'USER#u-1', SK: 'ASSIGN#p-1', userId: 'u-1', privilegeId: 'p-1', origin: 'MANUAL' } });
+    ddb.on(UpdateCommand).rejectsOnce(conditionFailed()).resolves({});
+    await directory.modifyAssignment('u-1', 'p-1', { endDate: '2026-12-31T00:00:00.000Z', parameters: { project: null } });
+    expect(ddb).toHaveReceivedCommandTimes(UpdateCommand, 2);
+    expect(ddb).toHaveReceivedNthCommandWith(UpdateCommand, 2, {
+      UpdateExpression: 'SET #endDate = :endDate',
+      ConditionExpression: 'attribute_exists(#pk) AND attribute_not_exists(#params)',
+      ExpressionAttributeNames: { '#pk': 'PK', '#endDate': 'endDate', '#params': 'parameters' },
+      ExpressionAttributeValues: { ':endDate': '2026-12-31T00:00:00.000Z' },
+    });
+  });
+
   it('removeAssignment deletes only a MANUAL (or absent) assignment', async () => {
     ddb.on(DeleteCommand).resolvesOnce({}).rejectsOnce(conditionFailed());
     expect(await directory.removeAssignment('u-1', 'p-1')).toBe('REMOVED');

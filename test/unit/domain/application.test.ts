@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { addStats, countPlan, emptyStats, planItem, type ItemPlan } from '../../../lambdas/shared/domain/application.js';
+import {
+  addStats,
+  countPlan,
+  emptyStats,
+  missingRemovedParameter,
+  parametersSeen,
+  planItem,
+  type ItemPlan,
+} from '../../../lambdas/shared/domain/application.js';
 import type { Decision, RevocationAction, RevocationSettings } from '../../../lambdas/shared/domain/model.js';
 import { aDecision, anItem } from '../../support/fixtures.js';
 
@@ -131,5 +139,24 @@ describe('countPlan and addStats', () => {
     const b = { approved: 10, rejected: 20, modified: 30, uncertified: 40, revoked: 50 };
     expect(addStats(a, b)).toEqual({ approved: 11, rejected: 22, modified: 33, uncertified: 44, revoked: 55 });
     expect(addStats(emptyStats(), a)).toEqual(a);
+  });
+});
+
+describe('removing a role parameter', () => {
+  it('hands the removal (null) to the directory when modified is KEEP', () => {
+    const item = decided({ outcome: 'MODIFY', parameters: { project: null, site: 'Lyon' } });
+    expect(planItem(item, open, KEEP_ALL)).toEqual({ category: 'modified', change: 'MODIFY', parameters: { project: null, site: 'Lyon' } });
+  });
+
+  it('sees the parameters as granted and as earlier stages changed them', () => {
+    const item = anItem({
+      parameters: { project: 'apollo', site: 'Paris' },
+      priorDecisions: [aDecision({ outcome: 'MODIFY', parameters: { site: null, level: '2' } }), aDecision({ outcome: 'APPROVE' })],
+    });
+    expect(parametersSeen(item)).toEqual({ project: 'apollo', level: '2' });
+    expect(missingRemovedParameter(item, { level: null, project: null })).toBeUndefined();
+    expect(missingRemovedParameter(item, { project: 'gemini', site: null })).toBe('site');
+    expect(missingRemovedParameter(anItem(), { project: null })).toBe('project');
+    expect(missingRemovedParameter(anItem(), undefined)).toBeUndefined();
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  adminRestart,
   adminSetDueDate,
   adminSetRecurrence,
   adminSetState,
@@ -9,12 +10,16 @@ import {
   failPreparation,
   isDueToRecur,
   isExpired,
+  liveCampaignOf,
   markCleaned,
   markDeleted,
   markRunning,
   markSucceeded,
   nextRunOf,
+  nextRunWithArchive,
   STATUS_EXPIRATION_DAYS,
+  withLateApplication,
+  withLog,
   withPhase,
 } from '../../../lambdas/shared/domain/campaign-lifecycle.js';
 import { nextActionAt } from '../../../lambdas/shared/domain/campaign-schedule.js';
@@ -398,5 +403,96 @@ describe('adminSetRecurrence', () => {
 
   it('refuses to change an archived run', () => {
     expect(() => adminSetRecurrence(archiveOf(succeeded(), now), 7, now, by)).toThrow(ClosedError);
+  });
+});
+
+describe('adminRestart', () => {
+  const by = 'ops-admin';
+  const now = at('2026-08-01T09:00:00.000Z');
+  /** A one-off campaign that finished on 2026-07-15. */
+  const finished = () => succeeded({ recurrence: undefined });
+
+  it('archives the finished run exactly as the recurrence does, and starts a new run now', () => {
+    const { archive, next } = adminRestart(finished(), now, by);
+    expect(archive).toStrictEqual(archiveOf(finished(), now));
+    expect(archive).toMatchObject({ id: 'c-test-r1', name: 'Finance high-risk users 2026-07-01', archived: true, runId: 'c-test#1', state: 'SUCCEEDED' });
+    expect(next).toMatchObject({ id: 'c-test', run: 2, runId: 'c-test#2', state: 'PREPARING', phase: { name: 'START' }, startDate: now.toISOString(), version: 10 });
+    // As for a recurrence: due date and status expiration recomputed at its start, templates kept.
+    expect(next.dueDate).toBeUndefined();
+    expect(next.statusExpirationDate).toBeUndefined();
+    expect(next.stats).toBeUndefined();
+    expect(next.templates).toStrictEqual(finished().templates);
+    expect(validateForStart(next, now, true).dueDate).toBe('2026-08-15T09:00:00.000Z');
+    expect(next.logs).toEqual([
+      { at: now.toISOString(), level: 'INFO', message: 'run 2 restarted by ops-admin, starting 2026-08-01T09:00:00.000Z; run 1 archived as c-test-r1' },
+    ]);
+  });
+
+  it('is the recurrence’s next run with another start and the administrator named', () => {
+    const recurring = succeeded();
+    const manual = adminRestart(recurring, now, by, '2026-08-03T00:00:00.000Z');
+    const scheduled = nextRunWithArchive(recurring, now);
+    expect(manual.archive).toStrictEqual(scheduled.archive);
+    expect({ ...manual.next, startDate: undefined, logs: undefined }).toStrictEqual({ ...scheduled.next, startDate: undefined, logs: undefined });
+    expect(manual.next.startDate).toBe('2026-08-03T00:00:00.000Z');
+    expect(manual.next.recurrence).toEqual({ intervalDays: 30 });
+  });
+
+  it('refuses a deleted campaign and an archived run, saying what to do instead', () => {
+    expect(() => adminRestart(succeeded({ state: 'DELETED' }), now, by)).toThrow(
+      new ClosedError('campaign c-test is DELETED; a deleted campaign cannot be restarted (create a new campaign from its definition)'),
+    );
+    expect(() => adminRestart(archiveOf(finished(), now), now, by)).toThrow(
+      new ClosedError('campaign c-test-r1 is an archived run; it cannot be restarted (restart c-test instead)'),
+    );
+  });
+
+  it('refuses a campaign that has not finished, naming the state', () => {
+    for (const state of ['PREPARING', 'RUNNING'] as const) {
+      expect(() => adminRestart(aCampaign({ state }), now, by)).toThrow(ValidationError);
+      expect(() => adminRestart(aCampaign({ state }), now, by)).toThrow(`state: cannot restart a ${state} campaign`);
+    }
+  });
+
+  it('refuses a start before the finished run ended, or one whose due date has already passed', () => {
+    expect(() => adminRestart(finished(), now, by, '2026-07-14T00:00:00.000Z')).toThrow(
+      'start: must not be before the end of the finished run, 2026-07-15T01:00:00.000Z',
+    );
+    expect(() => adminRestart(finished(), now, by, '2026-07-18T09:00:00.000Z')).toThrow(
+      'start: the new run would be due 2026-08-01T09:00:00.000Z (start + 14 days), which has already passed',
+    );
+    expect(adminRestart(finished(), now, by, '2026-07-18T09:00:01.000Z').next.startDate).toBe('2026-07-18T09:00:01.000Z');
+  });
+});
+
+describe('withLateApplication', () => {
+  const failing = succeeded({ stats: { ...stats, entriesByState: { FINISHED: 1, 'FAILED.APPLIED.CHANGES': 2 } } });
+
+  it('takes the new totals and logs how many entries finished on the retry', () => {
+    const later: CampaignStats = { ...stats, entriesByState: { FINISHED: 2, 'FAILED.APPLIED.CHANGES': 1 }, revoked: 3 };
+    const next = withLateApplication(failing, later, at(NOW));
+    expect(next).toMatchObject({ stats: later, version: 10, state: 'SUCCEEDED', updatedAt: NOW });
+    expect(next.logs.at(-1)).toEqual({ at: NOW, level: 'INFO', message: 'changes applied on retry: 1 entry FINISHED, 1 entry still FAILED.APPLIED.CHANGES' });
+  });
+
+  it('logs nothing when only part of an entry went through', () => {
+    const partly: CampaignStats = { ...failing.stats!, revoked: 3 };
+    expect(withLateApplication(failing, partly, at(NOW))).toMatchObject({ stats: partly, logs: [existingLog] });
+  });
+});
+
+describe('liveCampaignOf', () => {
+  it('names an archived run’s campaign as the campaign it came from', () => {
+    const archive = archiveOf(succeeded(), at(NOW));
+    expect(liveCampaignOf(archive)).toMatchObject({ id: 'c-test', name: 'Finance high-risk users', runId: 'c-test#1' });
+    const live = succeeded();
+    expect(liveCampaignOf(live)).toBe(live);
+  });
+});
+
+describe('withLog', () => {
+  it('appends one line and counts a version', () => {
+    const line: CampaignLog = { at: NOW, level: 'INFO', message: 'entry e-1: approver u-x named by ops' };
+    expect(withLog(succeeded(), line, at(NOW))).toMatchObject({ logs: [existingLog, line], version: 10 });
   });
 });

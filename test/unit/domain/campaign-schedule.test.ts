@@ -6,6 +6,7 @@ import {
   dateOnly,
   HOUR_MS,
   NEVER,
+  awaitsChangeRetry,
   nextActionAt,
   nextRunStart,
 } from '../../../lambdas/shared/domain/campaign-schedule.js';
@@ -85,6 +86,21 @@ describe('nextActionAt', () => {
     expect(nextActionAt(archive)).toBe('2026-08-14T00:00:00.000Z');
     // Even if an archived record still carried an interval, it expires rather than recurs.
     expect(nextActionAt({ ...archive, recurrence: { intervalDays: 60 } })).toBe('2026-08-14T00:00:00.000Z');
+  });
+
+  it('is always due for a SUCCEEDED run with entries whose changes failed to apply, archived or not', () => {
+    const failing = succeeded({
+      recurrence: { intervalDays: 60 },
+      stats: { entries: 2, items: 2, entriesByState: { FINISHED: 1, 'FAILED.APPLIED.CHANGES': 1 }, approved: 1, rejected: 1, modified: 0, uncertified: 0, revoked: 0 },
+    });
+    expect(awaitsChangeRetry(failing)).toBe(true);
+    expect(isDue(failing, START)).toBe(true);
+    expect(isDue(archiveOf(failing, at(DUE)), START)).toBe(true);
+    // Once they applied (or the run is deleted), back to the usual schedule.
+    const applied = { ...failing, stats: { ...failing.stats!, entriesByState: { FINISHED: 2 } } };
+    expect(awaitsChangeRetry(applied)).toBe(false);
+    expect(nextActionAt(applied)).toBe('2026-08-30T00:00:00.000Z');
+    expect(awaitsChangeRetry({ ...failing, state: 'DELETED' })).toBe(false);
   });
 
   it('is always due for a DELETED campaign until its entries are cleaned, then never', () => {

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { ClosedError, ValidationError } from '../../../lambdas/shared/domain/errors.js';
-import { reassign, reassignmentNoticeKey, type ReassignRequest } from '../../../lambdas/shared/domain/reassignment.js';
-import { DUE, anEntry, at } from '../../support/fixtures.js';
+import {
+  nameApprover,
+  reassign,
+  reassignmentNoticeKey,
+  rescueDueDate,
+  type NameApproverRequest,
+  type ReassignRequest,
+} from '../../../lambdas/shared/domain/reassignment.js';
+import { DUE, aCampaign, anEntry, at } from '../../support/fixtures.js';
 
 const NOW = '2026-07-05T09:30:00.000Z';
 const request = (overrides: Partial<ReassignRequest> = {}): ReassignRequest => ({
@@ -111,5 +118,83 @@ describe('reassignmentNoticeKey', () => {
   it('is unique per written version and never one of preparation keys', () => {
     expect(reassignmentNoticeKey('e-1', 'u-deputy', 5)).toBe('e-1|APPROVAL_START|u-deputy|v5');
     expect(reassignmentNoticeKey('e-1', 'u-deputy', 6)).not.toBe(reassignmentNoticeKey('e-1', 'u-deputy', 5));
+  });
+});
+
+describe('nameApprover (rescue of a FAILED.PREPARE entry)', () => {
+  /** As preparation leaves an entry without an approver. */
+  const failed = anEntry({ state: 'FAILED.PREPARE', approverIds: [], error: 'no approver found', closedAt: '2026-07-01T00:00:00.000Z', version: 1, itemCount: 2 });
+  const campaign = aCampaign({ state: 'RUNNING', phase: { name: 'DONE' }, dueDate: DUE, statusExpirationDate: '2026-09-01T00:00:00.000Z' });
+  const rescue = (overrides: Partial<NameApproverRequest> = {}): NameApproverRequest => ({
+    approverId: 'u-deputy',
+    by: 'ops-admin',
+    now: at(NOW),
+    holderIds: ['u-alice'],
+    campaign,
+    ...overrides,
+  });
+
+  it('runs the entry with the named approver until the campaign’s due date, and records who named them', () => {
+    const next = nameApprover(failed, rescue());
+    expect(next).toMatchObject({ state: 'RUNNING', approverIds: ['u-deputy'], dueDate: DUE, version: 2, updatedAt: NOW });
+    // Open again: decisions count (closedAt), and the preparation error is gone.
+    expect(next.closedAt).toBeUndefined();
+    expect(next.error).toBeUndefined();
+    expect(next.reassignments).toEqual([
+      { from: [], to: 'u-deputy', by: 'ops-admin', at: NOW, justification: 'approver named by the administrator: preparation found none', previousDueDate: DUE, dueDate: DUE },
+    ]);
+  });
+
+  it('gives now + the approval period when the campaign’s due date has passed, or the due date the administrator names', () => {
+    const late = at('2026-07-16T10:00:00.000Z');
+    expect(nameApprover(failed, rescue({ now: late })).dueDate).toBe('2026-07-30T10:00:00.000Z');
+    expect(nameApprover(failed, rescue({ dueDate: '2026-07-20T00:00:00.000Z' })).dueDate).toBe('2026-07-20T00:00:00.000Z');
+  });
+
+  it('follows the campaign’s due date as the administrator moved it, and a stage’s own period', () => {
+    const moved = { ...campaign, dueDate: '2026-07-25T00:00:00.000Z' };
+    expect(rescueDueDate(failed, moved, at(NOW))).toBe('2026-07-25T00:00:00.000Z');
+    const secondStage = { ...failed, stage: 2, dueDate: '2026-07-08T00:00:00.000Z', plan: [{ approverIds: ['u-a'] }, { approverIds: [], periodDays: 5 }] };
+    expect(rescueDueDate(secondStage, moved, at(NOW))).toBe('2026-07-08T00:00:00.000Z');
+    expect(rescueDueDate(secondStage, moved, at('2026-07-09T00:00:00.000Z'))).toBe('2026-07-14T00:00:00.000Z');
+  });
+
+  it('refuses any entry that is not FAILED.PREPARE, naming its state', () => {
+    for (const state of ['RUNNING', 'APPROVAL.FINISHED', 'FAILED.EXPIRED', 'FAILED.APPLIED.CHANGES', 'FINISHED'] as const) {
+      expect(refusal(() => nameApprover({ ...failed, state }, rescue()))).toEqual({
+        type: 'ClosedError',
+        message: `entry e-1 is ${state}; only a FAILED.PREPARE entry can be given an approver${state === 'RUNNING' ? ' (hand a running entry to someone else with `entry reassign`)' : ''}`,
+      });
+    }
+  });
+
+  it('applies the self-review rule: neither the user under review nor a holder of its access', () => {
+    expect(refusal(() => nameApprover(failed, rescue({ approverId: 'u-alice', holderIds: [] })))).toMatchObject({
+      field: 'approver',
+      message: expect.stringContaining('u-alice is the user under review in entry e-1: nobody certifies their own access'),
+    });
+    const privilegeEntry = { ...failed, subjectKind: 'PRIVILEGE' as const, subjectId: 'p-fin' };
+    expect(refusal(() => nameApprover(privilegeEntry, rescue({ approverId: 'u-bob', holderIds: ['u-alice', 'u-bob'] })))).toMatchObject({
+      field: 'approver',
+      message: expect.stringContaining('u-bob holds access certified in entry e-1'),
+    });
+    expect(refusal(() => nameApprover(failed, rescue({ approverId: '  ' })))).toMatchObject({ field: 'approver' });
+  });
+
+  it('refuses a due date that has passed or is not before the status expiration date', () => {
+    expect(refusal(() => nameApprover(failed, rescue({ dueDate: '2026-07-05T09:00:00.000Z' })))).toMatchObject({ field: 'dueDate', message: expect.stringContaining('has already passed') });
+    expect(refusal(() => nameApprover(failed, rescue({ dueDate: '2026-09-01T00:00:00.000Z' })))).toMatchObject({ field: 'dueDate' });
+    // Computed past the status expiration: the administrator must name an earlier date.
+    expect(refusal(() => nameApprover(failed, rescue({ now: at('2026-08-25T00:00:00.000Z') })))).toMatchObject({
+      field: 'dueDate',
+      message: expect.stringContaining('give an earlier due date'),
+    });
+  });
+
+  it('spends the reminder slots already due, so no reminder follows on the heels of Approval Start', () => {
+    const inWindow = at('2026-07-13T05:00:00.000Z');
+    const next = nameApprover(failed, rescue({ now: inWindow }));
+    expect(next.lastReminderSlot).toBe(12);
+    expect(nameApprover(failed, rescue()).lastReminderSlot).toBeUndefined();
   });
 });

@@ -229,6 +229,8 @@ describe('decisionInputSchema', () => {
     [{ itemId: 'p-1', outcome: 'APPROVE' }],
     [{ itemId: 'p-1', outcome: 'REJECT', comment: 'left the team' }],
     [{ itemId: 'p-1', outcome: 'MODIFY', parameters: { project: 'gemini' } }],
+    // null removes the parameter from the assignment.
+    [{ itemId: 'p-1', outcome: 'MODIFY', parameters: { project: null, site: 'Paris' } }],
   ])('accepts %j', (input) => {
     expect(parseInput(decisionInputSchema, input)).toEqual(input);
   });
@@ -257,6 +259,11 @@ describe('decisionInputSchema', () => {
   // An empty parameters object changes nothing either, yet would count as "modified" in the report.
   it('refuses a MODIFY whose only change is an empty parameters object', () => {
     expect(distinctFields(decisionInputSchema, { itemId: 'p-1', outcome: 'MODIFY', parameters: {} })).toEqual(['outcome']);
+  });
+
+  it('refuses a parameter without a name, and a value that is neither text nor null', () => {
+    expect(failure(decisionInputSchema, { itemId: 'p-1', outcome: 'MODIFY', parameters: { '': 'x' } }).message).toMatch(/a parameter name must not be empty/);
+    expect(distinctFields(decisionInputSchema, { itemId: 'p-1', outcome: 'MODIFY', parameters: { project: 7 } })).toEqual(['parameters.project']);
   });
 
   it('says why a MODIFY without changes is refused', () => {

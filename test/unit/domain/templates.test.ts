@@ -27,6 +27,10 @@ const fullView: NotificationView = {
   openItemCount: 9,
   entryCount: 31,
   failedEntryCount: 2,
+  failedEntries: [
+    { entryId: 'ent-43', subjectName: 'Carla Cruz', error: 'changes failed to apply: p-fin: directory refused the change' },
+    { entryId: 'ent-44', subjectName: 'Dan Dorn', error: 'changes failed to apply: p-pay: throttled' },
+  ],
   tasksUrl: 'https://idgov.example.com/tasks?approver=u-ana',
   stage: 3,
   errors: [{ field: 'approvalPeriodDays', message: 'is required' }, { message: 'owner u-x is not in the directory' }],
@@ -60,6 +64,7 @@ function expectedTexts(name: string, section: string | undefined): string[] {
     return fullView.errors!.map((e) => (e as Record<string, string | undefined>)[name]).filter((v): v is string => !!v);
   }
   if (section === 'revoked') return fullView.revoked!.map((r) => (r as Record<string, string>)[name]!);
+  if (section === 'failedEntries') return fullView.failedEntries!.map((e) => (e as Record<string, string>)[name]!);
   return [String(value)];
 }
 

@@ -136,7 +136,7 @@ export class DynamoDirectoryStore extends DynamoTable implements DirectoryStore 
   async modifyAssignment(
     userId: string,
     privilegeId: string,
-    change: { endDate?: string | null; parameters?: Record<string, string> },
+    change: { endDate?: string | null; parameters?: Record<string, string | null> },
   ): Promise<void> {
     const parameters = Object.entries(change.parameters ?? {});
     if (change.endDate === undefined && parameters.length === 0) return;
@@ -147,10 +147,13 @@ export class DynamoDirectoryStore extends DynamoTable implements DirectoryStore 
       await this.updateAssignment(userId, privilegeId, change.endDate, 'none', parameters).catch(ignoreConditionFailure);
       return;
     }
-    // Merging into the parameters map needs the map to exist, and creating the map would replace a
-    // concurrent merge: each form is conditional on the map's presence, a lost race tries the other.
+    const sets = parameters.some(([, value]) => value !== null);
+    // Merging into (or removing from) the parameters map needs the map to exist, and creating the map
+    // would replace a concurrent merge: each form is conditional on the map's presence, a lost race
+    // tries the other. Without a map there is nothing to remove.
     for (let round = 0; round < 3; round++) {
       for (const mode of ['merge', 'create'] as const) {
+        if (mode === 'create' && !sets && change.endDate === undefined) return;
         try {
           await this.updateAssignment(userId, privilegeId, change.endDate, mode, parameters);
           return;
@@ -169,7 +172,7 @@ export class DynamoDirectoryStore extends DynamoTable implements DirectoryStore 
     privilegeId: string,
     endDate: string | null | undefined,
     mode: 'none' | 'merge' | 'create',
-    parameters: [string, string][],
+    parameters: [string, string | null][],
   ): Promise<void> {
     const names: Record<string, string> = { '#pk': 'PK' };
     const values: Record<string, unknown> = {};
@@ -188,14 +191,21 @@ export class DynamoDirectoryStore extends DynamoTable implements DirectoryStore 
     if (mode === 'merge') {
       parameters.forEach(([name, value], i) => {
         names[`#p${i}`] = name;
-        values[`:p${i}`] = value;
-        set.push(`#params.#p${i} = :p${i}`);
+        if (value === null) remove.push(`#params.#p${i}`);
+        else {
+          values[`:p${i}`] = value;
+          set.push(`#params.#p${i} = :p${i}`);
+        }
       });
       values[':map'] = 'M';
       conditions.push('attribute_type(#params, :map)');
     } else if (mode === 'create') {
-      values[':params'] = Object.fromEntries(parameters);
-      set.push('#params = :params');
+      // No map yet: the removals have nothing to remove.
+      const created = parameters.filter((p): p is [string, string] => p[1] !== null);
+      if (created.length > 0) {
+        values[':params'] = Object.fromEntries(created);
+        set.push('#params = :params');
+      }
       conditions.push('attribute_not_exists(#params)');
     }
     await this.doc.send(

@@ -85,15 +85,22 @@ export class InMemoryDirectoryStore implements DirectoryStore {
   async modifyAssignment(
     userId: string,
     privilegeId: string,
-    change: { endDate?: string | null; parameters?: Record<string, string> },
+    change: { endDate?: string | null; parameters?: Record<string, string | null> },
   ): Promise<void> {
     const current = this.assignments.get(assignmentId(userId, privilegeId));
     if (!current || current.origin !== 'MANUAL') return;
     const next: Assignment = { ...current };
     if (change.endDate === null) delete next.endDate;
     else if (change.endDate !== undefined) next.endDate = change.endDate;
-    if (change.parameters && Object.keys(change.parameters).length > 0) {
-      next.parameters = { ...current.parameters, ...change.parameters };
+    const changes = Object.entries(change.parameters ?? {});
+    // Like the DynamoDB store: removing from an assignment without parameters creates no empty map.
+    if (current.parameters || changes.some(([, value]) => value !== null)) {
+      const parameters: Record<string, string> = { ...current.parameters };
+      for (const [name, value] of changes) {
+        if (value === null) delete parameters[name];
+        else parameters[name] = value;
+      }
+      if (changes.length > 0) next.parameters = parameters;
     }
     this.assignments.set(assignmentId(userId, privilegeId), stored(next));
   }
