@@ -106,7 +106,7 @@ export const KIND_PLACEHOLDERS: Readonly<Record<NotificationKind, readonly (keyo
   APPROVAL_TIMEOUT: [...EVERY_KIND, ...ENTRY, 'openItemCount'],
   NO_APPROVER: [...EVERY_KIND, ...ENTRY],
   CAMPAIGN_START: [...EVERY_KIND, 'dueDate', 'entryCount', 'itemCount', 'failedEntryCount'],
-  CAMPAIGN_END: [...EVERY_KIND, 'dueDate', 'endDate', 'entryCount', 'itemCount', 'failedEntryCount', 'stats'],
+  CAMPAIGN_END: [...EVERY_KIND, 'dueDate', 'endDate', 'entryCount', 'itemCount', 'failedEntryCount', 'failedEntries', 'stats'],
   ASSIGNMENT_REJECT: [...EVERY_KIND, 'dueDate', 'revoked', 'revokedCount'],
   PREPARE_ERROR: [...EVERY_KIND, 'errors'],
 };
