@@ -3,10 +3,10 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { z } from 'zod';
 import { SERVICE_NAME } from '../shared/config/tables.js';
-import { buildControllerDependencies } from '../shared/adapters/controller-dependencies.js';
-import { readControllerEnvironment } from '../shared/adapters/environment.js';
 import { isoInstant, parseInput } from '../shared/domain/schemas.js';
-import { runCampaignController, type ControllerDeps, type ControllerReport } from '../shared/use-cases/campaign-controller.js';
+import { runCampaignController, type ControllerReport } from '../shared/use-cases/campaign-controller.js';
+import { buildControllerDependencies, type ControllerDependencies } from './dependencies.js';
+import { readControllerEnvironment } from './environment.js';
 
 const logger = new Logger({ serviceName: SERVICE_NAME });
 
@@ -17,11 +17,9 @@ const scheduledEvent = z.looseObject({
   time: isoInstant,
 });
 
-type Dependencies = Omit<ControllerDeps, 'clock'>;
-
 /** The handler over a dependency factory called once per container (tests inject their own). */
-export function createHandler(build: () => Dependencies | Promise<Dependencies>) {
-  let dependencies: Dependencies | undefined;
+export function createHandler(build: () => ControllerDependencies | Promise<ControllerDependencies>) {
+  let dependencies: ControllerDependencies | undefined;
   return async (event: unknown): Promise<ControllerReport> => {
     const { time } = parseInput(scheduledEvent, event, 'event');
     dependencies ??= await build();
@@ -29,4 +27,12 @@ export function createHandler(build: () => Dependencies | Promise<Dependencies>)
   };
 }
 
-export const handler = createHandler(() => buildControllerDependencies(readControllerEnvironment(), logger));
+/**
+ * The deployed wiring: environment read and dependencies built at the first event. `overrides`
+ * replace dependencies (the local runtime passes its hook invoker; tests and tools their ports).
+ */
+export function createHandlerFromEnvironment(overrides: Partial<ControllerDependencies> = {}) {
+  return createHandler(() => buildControllerDependencies(readControllerEnvironment(), logger, overrides));
+}
+
+export const handler = createHandlerFromEnvironment();

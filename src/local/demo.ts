@@ -127,7 +127,7 @@ async function main(): Promise<void> {
   const runtime = await openRuntime({ home });
   const emulator = await startSesEmulator();
   applyControllerEnvironment(runtime, emulator.endpoint);
-  const handler = await loadControllerHandler();
+  const handler = await loadControllerHandler(runtime.mode);
   const capture = new MailCapture(emulator, runtime.mailboxPath);
   lap('engine, SES emulator, tables', t);
 

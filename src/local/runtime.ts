@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { ControllerDependencies } from '../../lambdas/campaign-controller/dependencies.js';
 import { createDocumentClient } from '../../lambdas/shared/adapters/dynamo/document-client.js';
 import { DynamoCampaignStore } from '../../lambdas/shared/adapters/dynamo/dynamo-campaign-store.js';
 import { DynamoDirectoryStore } from '../../lambdas/shared/adapters/dynamo/dynamo-directory-store.js';
@@ -191,17 +192,26 @@ export function applyControllerEnvironment(runtime: Runtime, sesEndpoint?: strin
   process.env[ENV.approverPortalUrl] ??= 'http://127.0.0.1/approvals';
   // A run killed with Ctrl-C leaves its lease behind; locally, wait 5 minutes for it, not 16.
   process.env[ENV.leaseSeconds] ??= '300';
-  process.env[ENV.localFileHooks] = '1';
   if (runtime.dynamoEndpoint) process.env.AWS_ENDPOINT_URL_DYNAMODB = runtime.dynamoEndpoint;
   if (sesEndpoint) process.env.AWS_ENDPOINT_URL_SESV2 = sesEndpoint;
 }
 
 export type ControllerHandler = (event: unknown) => Promise<ControllerReport>;
 
-/** The very handler the Lambda exports (imported on demand, after the environment is set). */
-export async function loadControllerHandler(): Promise<ControllerHandler> {
-  const module = await import('../../lambdas/campaign-controller/handler.js');
-  return module.handler;
+/**
+ * The controller handler as the Lambda builds it: the same `createHandler` over the same wiring from
+ * the environment (so set that first: it is read at the first event, like a Lambda container's).
+ * Locally its hook invoker also runs `file:` modules; on a deployed stack hooks are Lambda functions
+ * only, as for the function itself. `overrides` replace further dependencies. Imported on demand:
+ * the handler brings the AWS clients, which only job commands need.
+ */
+export async function loadControllerHandler(
+  mode: RuntimeMode,
+  overrides: Partial<ControllerDependencies> = {},
+): Promise<ControllerHandler> {
+  const { createHandlerFromEnvironment } = await import('../../lambdas/campaign-controller/handler.js');
+  const local: Partial<ControllerDependencies> = mode === 'aws' ? {} : { hooks: (await import('./file-hook-invoker.js')).createHookInvoker() };
+  return createHandlerFromEnvironment({ ...local, ...overrides });
 }
 
 /** Appends what the SES emulator captured since the last flush to the mailbox file. */
@@ -237,7 +247,7 @@ export interface ControllerInvocation {
 export async function invokeController(runtime: Runtime, now: Date): Promise<ControllerInvocation> {
   if (runtime.mode === 'aws') {
     applyControllerEnvironment(runtime);
-    return { report: await (await loadControllerHandler())(scheduledEvent(now)) };
+    return { report: await (await loadControllerHandler(runtime.mode))(scheduledEvent(now)) };
   }
   // Loaded on demand: the emulator's web stack is the heaviest import, and only job commands send mail.
   const { startSesEmulator } = await import('./ses-emulator.js');
@@ -246,7 +256,7 @@ export async function invokeController(runtime: Runtime, now: Date): Promise<Con
     applyControllerEnvironment(runtime, emulator.endpoint);
     await mkdir(runtime.home, { recursive: true });
     const capture = new MailCapture(emulator, runtime.mailboxPath);
-    const handler = await loadControllerHandler();
+    const handler = await loadControllerHandler(runtime.mode);
     let report: ControllerReport;
     try {
       report = await handler(scheduledEvent(now));
