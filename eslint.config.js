@@ -63,6 +63,11 @@ export default defineConfig([
           selector: 'ImportExpression',
           message: 'No dynamic import() in Lambda code: import statically, or inject the variant through the dependencies.',
         },
+        {
+          // esbuild then keeps zod's whole namespace object, every locale included (~370 kB a bundle).
+          selector: "ImportDeclaration[source.value='zod'] > :matches(ImportDefaultSpecifier, ImportSpecifier[imported.name='z'])",
+          message: "Use `import * as z from 'zod'`: the default or named `z` import pulls every zod locale into the bundle.",
+        },
       ],
     },
   },

@@ -1,7 +1,7 @@
 // The campaign controller Lambda: recognises the schedule's event, builds its dependencies once per
 // container, and runs one controller pass at the event's time.
 import { Logger } from '@aws-lambda-powertools/logger';
-import { z } from 'zod';
+import * as z from 'zod';
 import { SERVICE_NAME } from '../shared/config/tables.js';
 import { isoInstant, parseInput } from '../shared/domain/schemas.js';
 import { runCampaignController, type ControllerReport } from '../shared/use-cases/campaign-controller.js';

@@ -71,3 +71,16 @@ describe("shared code never depends on a function's folder", () => {
     ).toEqual([]);
   });
 });
+
+describe('zod is imported as a namespace in Lambda code', () => {
+  it.each([["import { z } from 'zod';"], ["import z from 'zod';"]])('reports `%s`', async (line) => {
+    expect(await lint('lambdas/shared/domain/x.ts', `${line}\nexport const s = z.string();\n`)).toContainEqual({
+      ruleId: 'no-restricted-syntax',
+      message: expect.stringMatching(/import \* as z from 'zod'/),
+    });
+  });
+
+  it("accepts `import * as z from 'zod'`", async () => {
+    expect(await lint('lambdas/shared/domain/x.ts', "import * as z from 'zod';\nexport const s = z.string();\n")).toEqual([]);
+  });
+});
