@@ -1,29 +1,23 @@
-// The campaign controller Lambda: recognises the schedule's event, builds its dependencies once per
-// container, and runs one controller pass at the event's time.
+// The campaign controller Lambda: recognises its event (scheduled, or a manual test event), builds
+// its dependencies once per container, and runs one controller pass at the event's time.
 import { Logger } from '@aws-lambda-powertools/logger';
-import * as z from 'zod';
 import { SERVICE_NAME } from '../shared/config/tables.js';
-import { isoInstant, parseInput } from '../shared/domain/schemas.js';
 import { runCampaignController, type ControllerReport } from '../shared/use-cases/campaign-controller.js';
 import { buildControllerDependencies, type ControllerDependencies } from './dependencies.js';
 import { readControllerEnvironment } from './environment.js';
+import { requestedTime } from './event.js';
 
 const logger = new Logger({ serviceName: SERVICE_NAME });
-
-/** An EventBridge "Scheduled Event"; its `time` is the "now" of the run. */
-const scheduledEvent = z.looseObject({
-  'detail-type': z.literal('Scheduled Event'),
-  source: z.literal('aws.events'),
-  time: isoInstant,
-});
 
 /** The handler over a dependency factory called once per container (tests inject their own). */
 export function createHandler(build: () => ControllerDependencies | Promise<ControllerDependencies>) {
   let dependencies: ControllerDependencies | undefined;
   return async (event: unknown): Promise<ControllerReport> => {
-    const { time } = parseInput(scheduledEvent, event, 'event');
+    const requested = requestedTime(event);
     dependencies ??= await build();
-    return runCampaignController({ ...dependencies, clock: { now: () => new Date(time) } });
+    // `{}` runs at the current time, read once: the whole run sees one instant, as with a schedule.
+    const now = requested ?? dependencies.wallClock.now();
+    return runCampaignController({ ...dependencies, clock: { now: () => new Date(now) } });
   };
 }
 
