@@ -66,7 +66,7 @@ async function main() {
       START,
     );
 
-    // The same adapters the Lambda wires (controller-dependencies.ts), over an instrumented client.
+    // The same adapters the Lambda wires (lambdas/campaign-controller/dependencies.ts), over an instrumented client.
     let writeRequests = 0;
     instrumentWrites(runtime.doc, () => writeRequests++);
     const campaigns = new DynamoCampaignStore({ doc: runtime.doc, tableName: runtime.tables.campaign });

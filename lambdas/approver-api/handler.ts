@@ -3,13 +3,14 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import { SERVICE_NAME } from '../shared/config/tables.js';
-import { buildApproverApiDependencies, readApproverApiEnvironment } from '../shared/adapters/approver-api-dependencies.js';
 import { errorResponse, type ApiResponse } from '../shared/adapters/http/http-api.js';
+import { systemClock } from '../shared/adapters/system-clock.js';
 import type { Clock, Log } from '../shared/use-cases/ports.js';
+import { buildApproverApiDependencies } from './dependencies.js';
+import { readApproverApiEnvironment } from './environment.js';
 import { callerFromJwt, handleApproverRequest, type ApproverApiDeps } from './routes.js';
 
 const logger = new Logger({ serviceName: SERVICE_NAME });
-const systemClock: Clock = { now: () => new Date() };
 
 /** The handler over a dependency factory called once per container (tests inject their own). */
 export function createHandler(build: () => ApproverApiDeps, clock: Clock = systemClock, log: Log = logger) {

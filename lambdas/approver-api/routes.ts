@@ -1,7 +1,7 @@
 // The approver API (issue 3, item 7; SPEC 3): routes, who the caller is, and the JSON views. The
 // Lambda handler and the local server both call handleApproverRequest; they differ only in how the
 // caller is found (the JWT's email when deployed, a header on the local server).
-import { z } from 'zod';
+import * as z from 'zod';
 import { isDecided } from '../shared/domain/entries.js';
 import { ForbiddenError, ValidationError } from '../shared/domain/errors.js';
 import type { Entry, Item, User } from '../shared/domain/model.js';

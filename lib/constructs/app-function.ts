@@ -131,6 +131,8 @@ export class AppFunction extends NodejsFunction {
         format: OutputFormat.ESM,
         target: 'node24',
         minify: true,
+        // Class and function names survive minification: a log says ValidationError, not Bt.
+        keepNames: true,
         sourceMap: true,
         sourcesContent: false,
         mainFields: ['module', 'main'],

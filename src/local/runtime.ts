@@ -9,6 +9,7 @@ import { appendFile, mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { ControllerDependencies } from '../../lambdas/campaign-controller/dependencies.js';
 import { createDocumentClient } from '../../lambdas/shared/adapters/dynamo/document-client.js';
 import { DynamoCampaignStore } from '../../lambdas/shared/adapters/dynamo/dynamo-campaign-store.js';
 import { DynamoDirectoryStore } from '../../lambdas/shared/adapters/dynamo/dynamo-directory-store.js';
@@ -167,24 +168,31 @@ export function scheduledEvent(now: Date, region = process.env.AWS_REGION ?? LOC
  * the handler's first call: it reads its environment once, like a Lambda container.
  */
 export function applyControllerEnvironment(runtime: Runtime, sesEndpoint?: string): void {
+  // On AWS the deployed function runs the job (invokeController): never in-process with our credentials.
+  if (runtime.mode === 'aws') throw new Error('the controller runs in-process only on a local engine');
   process.env[ENV.directoryTable] = runtime.tables.directory;
   process.env[ENV.campaignTable] = runtime.tables.campaign;
-  if (runtime.mode === 'aws') return;
   process.env[ENV.senderAddress] ??= 'idgov@example.com';
   process.env[ENV.approverPortalUrl] ??= 'http://127.0.0.1/approvals';
   // A run killed with Ctrl-C leaves its lease behind; locally, wait 5 minutes for it, not 16.
   process.env[ENV.leaseSeconds] ??= '300';
-  process.env[ENV.localFileHooks] = '1';
   if (runtime.dynamoEndpoint) process.env.AWS_ENDPOINT_URL_DYNAMODB = runtime.dynamoEndpoint;
   if (sesEndpoint) process.env.AWS_ENDPOINT_URL_SESV2 = sesEndpoint;
 }
 
 export type ControllerHandler = (event: unknown) => Promise<ControllerReport>;
 
-/** The very handler the Lambda exports (imported on demand, after the environment is set). */
-export async function loadControllerHandler(): Promise<ControllerHandler> {
-  const module = await import('../../lambdas/campaign-controller/handler.js');
-  return module.handler;
+/**
+ * The controller handler as the Lambda builds it: the same `createHandler` over the same wiring from
+ * the environment (so set that first: it is read at the first event, like a Lambda container's).
+ * Locally its hook invoker also runs `file:` modules besides Lambda functions. `overrides` replace
+ * further dependencies. Imported on demand: the handler brings the AWS clients, which only job
+ * commands need.
+ */
+export async function loadControllerHandler(overrides: Partial<ControllerDependencies> = {}): Promise<ControllerHandler> {
+  const { createHandlerFromEnvironment } = await import('../../lambdas/campaign-controller/handler.js');
+  const { createHookInvoker } = await import('./file-hook-invoker.js');
+  return createHandlerFromEnvironment({ hooks: createHookInvoker(), ...overrides });
 }
 
 /** Appends what the SES emulator captured since the last flush to the mailbox file. */

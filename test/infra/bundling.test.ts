@@ -1,16 +1,18 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { Topic } from 'aws-cdk-lib/aws-sns';
+import { ASSET_RESOURCE_METADATA_ENABLED_CONTEXT, PATH_METADATA_ENABLE_CONTEXT } from 'aws-cdk-lib/cx-api';
 import { describe, expect, it } from 'vitest';
 import { AppFunction } from '../../lib/constructs/app-function.js';
 import { CampaignController } from '../../lib/constructs/campaign-controller.js';
 import { DataTables } from '../../lib/constructs/data-tables.js';
-import { logicalIdOf } from './idgov-app.js';
+import { MAX_BUNDLE_BYTES, readBundledFunctions } from '../../scripts/bundled-functions.js';
+import { logicalIdOf, PROJECT_ROOT } from './idgov-app.js';
 
 const runNode = promisify(execFile);
 
@@ -53,8 +55,12 @@ describe('AppFunction bundling (local esbuild, no Docker)', () => {
     });
   });
 
-  it('bundles the campaign controller into a module that loads and exports its handler', async () => {
-    const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'idgov-bundle-')) });
+  it('bundles the campaign controller: production code only, at most 1 MiB, class names kept', async () => {
+    const app = new App({
+      outdir: mkdtempSync(join(tmpdir(), 'idgov-bundle-')),
+      // What the CDK CLI sets: the template names each function's asset folder and construct path.
+      context: { [ASSET_RESOURCE_METADATA_ENABLED_CONTEXT]: true, [PATH_METADATA_ENABLE_CONTEXT]: true },
+    });
     const stack = new Stack(app, 'Controller');
     const tables = new DataTables(stack, 'Data');
     new CampaignController(stack, 'CampaignController', {
@@ -64,13 +70,37 @@ describe('AppFunction bundling (local esbuild, no Docker)', () => {
       sender: { address: 'governance@example.com', configurationSetName: '' },
       approverPortalUrl: 'https://approvals.example.com',
     });
-    const assetDir = bundledAssetDir(app.synth().directory);
-    expect(assetDir).toBeDefined();
+    const [controller, ...others] = readBundledFunctions(app.synth().directory);
+    expect(others).toEqual([]);
+    expect(controller!.name).toBe('campaign-controller');
+
+    expect(controller!.bytes).toBeLessThanOrEqual(MAX_BUNDLE_BYTES);
+    // What went into the bundle, as absolute paths: the controller's own files and shared code, nothing of src/.
+    const map = JSON.parse(readFileSync(`${controller!.bundlePath}.map`, 'utf8')) as { sources: string[] };
+    const sources = map.sources.map((source) => resolve(controller!.assetDir, source));
+    const ours = sources.filter((source) => !source.includes('/node_modules/')).map((source) => relative(PROJECT_ROOT, source));
+    expect(ours).toContain('lambdas/campaign-controller/handler.ts');
+    expect(ours).toContain('lambdas/shared/adapters/lambda-hook-invoker.ts');
+    expect(ours.filter((source) => !source.startsWith('lambdas/campaign-controller/') && !source.startsWith('lambdas/shared/'))).toEqual([]);
+
+    // Loads and exports its handler; a refused event throws an error that still says what it is.
     const { stdout } = await runNode(
       process.execPath,
-      ['--input-type=module', '-e', 'console.log(typeof (await import(process.argv[1])).handler);', join(assetDir!, 'index.mjs')],
+      [
+        '--input-type=module',
+        '-e',
+        `const { handler } = await import(process.argv[1]);
+         const error = await handler({ foo: 1 }).then(() => undefined, (e) => e);
+         console.log(JSON.stringify({ handler: typeof handler, name: error?.name, constructor: error?.constructor.name, message: error?.message }));`,
+        controller!.bundlePath,
+      ],
       { env: { PATH: process.env.PATH ?? '' } },
     );
-    expect(stdout.trim()).toBe('function');
+    expect(JSON.parse(stdout)).toEqual({
+      handler: 'function',
+      name: 'ValidationError',
+      constructor: 'ValidationError',
+      message: 'event.foo: unknown field',
+    });
   });
 });

@@ -1,39 +1,26 @@
-// Reads the environment once, at cold start, and fails loudly naming every bad variable.
-import { z } from 'zod';
-import { ENV } from '../config/tables.js';
+// The one environment reader of the functions: each function's environment module declares its
+// variables with zod, read once at cold start; a missing or malformed one fails loudly, naming it.
+import * as z from 'zod';
 import { ValidationError } from '../domain/errors.js';
 
-const controllerEnvironment = z.object({
-  directoryTable: z.string().min(1, 'must be set'),
-  campaignTable: z.string().min(1, 'must be set'),
-  senderAddress: z.email('must be an email address'),
-  sesConfigurationSet: z.string().min(1).optional(),
-  approverPortalUrl: z.url('must be a URL'),
-  leaseSeconds: z.coerce.number().int('must be a whole number').positive('must be positive').default(960),
-  localFileHooks: z.enum(['0', '1'], { error: 'must be 0 or 1' }).default('0').transform((v) => v === '1'),
-});
+/** A function's environment: each field's variable name and the schema of its value. */
+export type EnvironmentSpec = Record<string, { variable: string; schema: z.ZodType }>;
 
-export type ControllerEnvironment = z.infer<typeof controllerEnvironment>;
+export type EnvironmentOf<S extends EnvironmentSpec> = { [K in keyof S]: z.output<S[K]['schema']> };
 
-const VARIABLES: Record<keyof ControllerEnvironment, string> = {
-  directoryTable: ENV.directoryTable,
-  campaignTable: ENV.campaignTable,
-  senderAddress: ENV.senderAddress,
-  sesConfigurationSet: ENV.sesConfigurationSet,
-  approverPortalUrl: ENV.approverPortalUrl,
-  leaseSeconds: ENV.leaseSeconds,
-  localFileHooks: ENV.localFileHooks,
-};
-
-export function readControllerEnvironment(env: NodeJS.ProcessEnv = process.env): ControllerEnvironment {
-  const raw = Object.fromEntries(
-    Object.entries(VARIABLES).map(([field, variable]) => [field, env[variable] === '' ? undefined : env[variable]]),
-  );
-  const result = controllerEnvironment.safeParse(raw);
-  if (result.success) return result.data;
-  const issues = result.error.issues.map((issue) => ({
-    field: VARIABLES[issue.path[0] as keyof ControllerEnvironment] ?? String(issue.path[0]),
-    message: issue.code === 'invalid_type' && issue.input === undefined ? 'must be set' : issue.message,
-  }));
+/**
+ * Reads the variables `spec` names from `env` (an empty value counts as unset, as CloudFormation
+ * leaves an empty parameter), or throws a ValidationError naming every bad variable and its problem.
+ */
+export function readEnvironment<S extends EnvironmentSpec>(spec: S, env: NodeJS.ProcessEnv = process.env): EnvironmentOf<S> {
+  const fields = Object.entries(spec);
+  const raw = Object.fromEntries(fields.map(([field, { variable }]) => [field, env[variable] === '' ? undefined : env[variable]]));
+  const result = z.object(Object.fromEntries(fields.map(([field, { schema }]) => [field, schema]))).safeParse(raw);
+  if (result.success) return result.data as EnvironmentOf<S>;
+  const issues = result.error.issues.map((issue) => {
+    const field = String(issue.path[0]);
+    // Zod leaves the input out of its issues: whether the variable was set is the raw value's to say.
+    return { field: spec[field]?.variable ?? field, message: raw[field] === undefined ? 'must be set' : issue.message };
+  });
   throw new ValidationError(`environment: ${issues.map((i) => `${i.field}: ${i.message}`).join('; ')}`, undefined, issues);
 }

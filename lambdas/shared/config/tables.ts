@@ -69,8 +69,6 @@ export const ENV = {
   sesConfigurationSet: 'SES_CONFIGURATION_SET',
   approverPortalUrl: 'APPROVER_PORTAL_URL',
   leaseSeconds: 'CONTROLLER_LEASE_SECONDS',
-  /** Local runtime only: lets campaigns name `file:` hook modules. Never set on AWS. */
-  localFileHooks: 'IDGOV_LOCAL_FILE_HOOKS',
 } as const;
 
 export const SERVICE_NAME = 'idgov';

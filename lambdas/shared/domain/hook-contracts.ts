@@ -5,7 +5,7 @@
 // Versioning: `version` is 1 in every request and answer. Adding an optional request field keeps the
 // version (hooks ignore request fields they do not know); anything else bumps it. Answers are strict:
 // an unknown field is a contract violation, so a typo never passes silently.
-import { z } from 'zod';
+import * as z from 'zod';
 import { ValidationError } from './errors.js';
 import { CAMPAIGN_KINDS, type Campaign } from './model.js';
 import { toValidationError } from './schemas.js';

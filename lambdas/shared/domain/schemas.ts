@@ -1,6 +1,6 @@
 // Validation of everything that crosses a boundary: directory files, campaign files, decisions.
 // Each failure names the field (a dotted path) and the problem.
-import { z } from 'zod';
+import * as z from 'zod';
 import { ValidationError } from './errors.js';
 import {
   CAMPAIGN_KINDS,

@@ -1,7 +1,7 @@
 // Reassigns a certification entry (issue 3, item 4). Only the entry's current approver or the
 // campaign owner (or the administrator, through the CLI) may do it, only while the entry and its
 // campaign run; the new approver is told with an Approval Start. Every refusal changes nothing.
-import { z } from 'zod';
+import * as z from 'zod';
 import { ClosedError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../domain/errors.js';
 import type { Entry, Notification, Reassignment } from '../domain/model.js';
 import { isDecided } from '../domain/entries.js';

@@ -2,7 +2,7 @@
 // other. Shared by the approver API's Lambda handler and the local server, which builds the same
 // event. Every answer is JSON; an error is `{ error: { code, message, field? } }`.
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DomainError, ValidationError, type ErrorCode } from '../../domain/errors.js';
 import { parseInput } from '../../domain/schemas.js';
 import type { Log } from '../../use-cases/ports.js';

@@ -1,0 +1,217 @@
+// The bundles `cdk synth` writes (index.mjs, not the TypeScript source) answer the documented test
+// events of events/: each runs in a Node process of its own, as Lambda runs it (import the module,
+// call `handler(event)`), with the environment its template gives it, pointed at the local engine
+// and an SES emulator. One synth for the file: it is the slow part.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { ASSET_RESOURCE_METADATA_ENABLED_CONTEXT, PATH_METADATA_ENABLE_CONTEXT } from 'aws-cdk-lib/cx-api';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoCampaignStore } from '../../lambdas/shared/adapters/dynamo/dynamo-campaign-store.js';
+import { DynamoDirectoryStore } from '../../lambdas/shared/adapters/dynamo/dynamo-directory-store.js';
+import { createCampaign } from '../../lambdas/shared/use-cases/campaign-admin.js';
+import type { ControllerReport } from '../../lambdas/shared/use-cases/campaign-controller.js';
+import { readBundledFunctions, type BundledFunction } from '../../scripts/bundled-functions.js';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../src/local/engine.js';
+import { startSesEmulator, type SesEmulator } from '../../src/local/ses-emulator.js';
+import { synthesizeBinApp } from '../infra/idgov-app.js';
+import { PROJECT_ROOT } from '../support/cli.js';
+import { useEngine } from '../support/engine.js';
+import { entryOf, highRiskUserCampaign, smallOrg } from '../support/small-org.js';
+
+const engine = useEngine();
+const runNode = promisify(execFile);
+const CDK_JSON_CONTEXT = (JSON.parse(readFileSync(join(PROJECT_ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> }).context;
+
+/** The campaign the approver API events name: its entry for u1 is events/approver-api/decide.json's. */
+const CAMPAIGN_ID = 'c-finance';
+const SENDER = 'governance@example.com';
+
+let controller: BundledFunction;
+let approverApi: BundledFunction;
+let ses: SesEmulator;
+let tables: { directory: string; campaign: string };
+let work: string;
+
+beforeAll(async () => {
+  // bin/app.ts as `cdk synth` runs it, with cdk.json's context and the metadata the CLI asks for.
+  const synth = await synthesizeBinApp({ ...CDK_JSON_CONTEXT, [ASSET_RESOURCE_METADATA_ENABLED_CONTEXT]: true, [PATH_METADATA_ENABLE_CONTEXT]: true });
+  expect(synth.exitCode, synth.stderr).toBe(0);
+  const functions = readBundledFunctions(synth.assemblyDir);
+  expect(functions.map((fn) => fn.name).sort()).toEqual(['approver-api', 'campaign-controller']);
+  controller = functions.find((fn) => fn.name === 'campaign-controller')!;
+  approverApi = functions.find((fn) => fn.name === 'approver-api')!;
+
+  ses = await startSesEmulator();
+  work = mkdtempSync(join(tmpdir(), 'idgov-bundled-'));
+  const fresh = await engine.freshTables();
+  tables = fresh.names;
+  // A small directory, and a campaign that starts today: the approver API decides at the wall clock.
+  const directory = new DynamoDirectoryStore({ doc: fresh.doc, tableName: tables.directory });
+  const org = smallOrg();
+  await directory.putUsers(org.users);
+  await directory.putPrivileges(org.privileges);
+  await directory.putAssignments(org.assignments);
+  const today = new Date().toISOString().slice(0, 10);
+  const later = new Date(Date.now() + 60 * 86_400_000).toISOString().slice(0, 10);
+  await createCampaign(
+    new DynamoCampaignStore({ doc: fresh.doc, tableName: tables.campaign }),
+    highRiskUserCampaign({ startDate: today, statusExpirationDate: later }),
+    new Date(),
+    CAMPAIGN_ID,
+  );
+}, 300_000);
+
+afterAll(async () => {
+  await ses?.stop();
+});
+
+/**
+ * The function's environment from its template: literal values as they are, and for each value
+ * CloudFormation resolves at deploy time (a table name, a parameter) the local value the test gives,
+ * which must name exactly those variables. Plus what Lambda itself provides.
+ */
+function lambdaEnvironment(fn: BundledFunction, local: Record<string, string>): Record<string, string> {
+  const deployTime = Object.keys(fn.environment).filter((name) => typeof fn.environment[name] !== 'string');
+  expect(Object.keys(local).sort(), `${fn.name}: the variables CloudFormation resolves`).toEqual(deployTime.sort());
+  return {
+    ...(fn.environment as Record<string, string>),
+    ...local,
+    PATH: process.env.PATH ?? '',
+    AWS_REGION: LOCAL_REGION,
+    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    AWS_ENDPOINT_URL_DYNAMODB: engine.endpoint,
+    AWS_ENDPOINT_URL_SESV2: ses.endpoint,
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    POWERTOOLS_LOG_LEVEL: 'ERROR',
+  };
+}
+
+const controllerEnvironment = () =>
+  lambdaEnvironment(controller, {
+    DIRECTORY_TABLE_NAME: tables.directory,
+    CAMPAIGN_TABLE_NAME: tables.campaign,
+    SENDER_ADDRESS: SENDER,
+    SES_CONFIGURATION_SET: '',
+    APPROVER_PORTAL_URL: 'https://governance.example.com',
+  });
+
+const approverApiEnvironment = () =>
+  lambdaEnvironment(approverApi, {
+    DIRECTORY_TABLE_NAME: tables.directory,
+    CAMPAIGN_TABLE_NAME: tables.campaign,
+    APPROVER_PORTAL_URL: 'https://governance.example.com',
+  });
+
+// As Lambda's Node.js runtime does: import the module, call the handler, answer its result, or
+// { errorType, errorMessage } for an error it throws (what `aws lambda invoke` writes to its outfile).
+const RUNTIME = `
+import { readFile, writeFile } from 'node:fs/promises';
+const [bundle, eventFile, outFile] = process.argv.slice(1);
+const { handler } = await import(bundle);
+const event = JSON.parse(await readFile(eventFile, 'utf8'));
+let answer;
+try {
+  answer = await handler(event);
+} catch (error) {
+  answer = { errorType: error.name, errorMessage: error.message };
+}
+await writeFile(outFile, JSON.stringify(answer ?? null));
+`;
+
+let invocations = 0;
+
+/** Invokes the bundle with the event in `eventFile` (relative to the repository, or absolute) and returns its answer. */
+async function invoke<T>(fn: BundledFunction, environment: Record<string, string>, eventFile: string): Promise<T> {
+  const outFile = join(work, `out-${++invocations}.json`);
+  await runNode(process.execPath, ['--input-type=module', '-e', RUNTIME, fn.bundlePath, resolve(PROJECT_ROOT, eventFile), outFile], {
+    cwd: work,
+    env: environment,
+    timeout: 60_000,
+  });
+  return JSON.parse(readFileSync(outFile, 'utf8')) as T;
+}
+
+/** An event that is not in events/, written to a file of its own. */
+function eventFileOf(event: unknown): string {
+  const file = join(work, `event-${++invocations}.json`);
+  writeFileSync(file, JSON.stringify(event));
+  return file;
+}
+
+interface ApiAnswer {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+describe('the bundled campaign controller', () => {
+  it('answers {} with a run at the current time that prepares the due campaign and sends its mail', async () => {
+    const before = Date.now();
+    const report = await invoke<ControllerReport>(controller, controllerEnvironment(), 'events/campaign-controller/manual-empty.json');
+    const after = Date.now();
+    expect(report).toMatchObject({ status: 'COMPLETED', errors: [] });
+    expect(Date.parse(report.now)).toBeGreaterThanOrEqual(before);
+    expect(Date.parse(report.now)).toBeLessThanOrEqual(after);
+    expect(report.transitions.filter((t) => t.campaignId === CAMPAIGN_ID).at(-1)).toMatchObject({ to: 'RUNNING' });
+    // Through SES (the emulator): Approval Start to m1 and m2, Campaign Start and No Approver to the owner.
+    expect(report.dispatch?.sent).toBeGreaterThanOrEqual(4);
+    const mail = await ses.mailbox();
+    expect(mail.map((m) => m.to[0])).toEqual(expect.arrayContaining(['m1@example.com', 'm2@example.com', 'admin@example.com']));
+    expect(new Set(mail.map((m) => m.from))).toEqual(new Set([SENDER]));
+  });
+
+  it.each([
+    ['events/campaign-controller/scheduled.json', '2026-07-01T06:00:00.000Z'],
+    ['events/campaign-controller/manual-now.json', '2026-07-01T06:00:00.000Z'],
+  ])('answers %s with a report of a run at its instant', async (eventFile, now) => {
+    const report = await invoke<ControllerReport>(controller, controllerEnvironment(), eventFile);
+    expect(report).toMatchObject({ status: 'COMPLETED', now, errors: [] });
+  });
+
+  it('refuses any other event with a ValidationError naming the field', async () => {
+    const env = controllerEnvironment();
+    expect(await invoke(controller, env, eventFileOf({ now: 'yesterday' }))).toEqual({
+      errorType: 'ValidationError',
+      errorMessage: expect.stringMatching(/^event\.now: must be an ISO 8601 date/),
+    });
+    expect(await invoke(controller, env, eventFileOf({ foo: 1 }))).toEqual({ errorType: 'ValidationError', errorMessage: 'event.foo: unknown field' });
+    const { time: _time, ...untimed } = JSON.parse(readFileSync(join(PROJECT_ROOT, 'events/campaign-controller/scheduled.json'), 'utf8'));
+    expect(await invoke(controller, env, eventFileOf(untimed))).toEqual({
+      errorType: 'ValidationError',
+      errorMessage: expect.stringMatching(/^event\.time: /),
+    });
+  });
+});
+
+describe('the bundled approver API', () => {
+  it("answers list-tasks.json with the approver's open tasks", async () => {
+    const answer = await invoke<ApiAnswer>(approverApi, approverApiEnvironment(), 'events/approver-api/list-tasks.json');
+    expect(answer.statusCode).toBe(200);
+    const body = JSON.parse(answer.body);
+    expect(body.caller).toEqual({ id: 'm1', displayName: 'Name m1' });
+    expect(body.tasks).toHaveLength(1);
+    expect(body.tasks[0]).toMatchObject({ entryId: entryOf(CAMPAIGN_ID, 'u1'), subjectId: 'u1', openItemCount: 3 });
+    expect(body.tasks[0].openItems.map((i: { id: string }) => i.id).sort()).toEqual(['p-fin', 'p-git', 'p-prod']);
+  });
+
+  it('answers decide.json by recording the decision, and a bad body with 400 naming the field', async () => {
+    const event = JSON.parse(readFileSync(join(PROJECT_ROOT, 'events/approver-api/decide.json'), 'utf8'));
+    expect(event.rawPath).toBe(`/entries/${entryOf(CAMPAIGN_ID, 'u1')}/decisions`);
+    const env = approverApiEnvironment();
+
+    const refused = await invoke<ApiAnswer>(approverApi, env, eventFileOf({ ...event, body: JSON.stringify({ decisions: [{ itemId: 'p-fin', outcome: 'MAYBE' }] }) }));
+    expect(refused.statusCode).toBe(400);
+    expect(JSON.parse(refused.body)).toEqual({
+      error: { code: 'VALIDATION', field: 'decisions.0.outcome', message: 'decisions.0.outcome: Invalid option: expected one of "APPROVE"|"REJECT"|"MODIFY"' },
+    });
+
+    const answer = await invoke<ApiAnswer>(approverApi, env, 'events/approver-api/decide.json');
+    expect(answer.statusCode).toBe(200);
+    const tasks = JSON.parse((await invoke<ApiAnswer>(approverApi, env, 'events/approver-api/list-tasks.json')).body).tasks;
+    expect(tasks[0].openItems.map((i: { id: string }) => i.id).sort()).toEqual(['p-git', 'p-prod']);
+  });
+});

@@ -1,0 +1,100 @@
+// The controller's events: EventBridge's scheduled event, a manual `{ "now": ... }` or `{}`, and
+// refusals that name the field. The handler runs at the instant the event asks for.
+import { describe, expect, it } from 'vitest';
+import { createHandler } from '../../../lambdas/campaign-controller/handler.js';
+import { requestedTime } from '../../../lambdas/campaign-controller/event.js';
+import { ValidationError } from '../../../lambdas/shared/domain/errors.js';
+import { InMemoryCampaignStore } from '../../../lambdas/shared/adapters/memory/in-memory-campaign-store.js';
+import { InMemoryDirectoryStore } from '../../../lambdas/shared/adapters/memory/in-memory-directory-store.js';
+import { InMemoryOutbox } from '../../../lambdas/shared/adapters/memory/in-memory-outbox.js';
+import { silentLog } from '../../../lambdas/shared/use-cases/ports.js';
+
+const scheduled = (overrides: Record<string, unknown> = {}) => ({
+  version: '0',
+  id: '53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa',
+  'detail-type': 'Scheduled Event',
+  source: 'aws.events',
+  account: '123456789012',
+  time: '2026-07-01T06:00:00Z',
+  region: 'eu-west-1',
+  resources: ['arn:aws:events:eu-west-1:123456789012:rule/IdGovStateless-CampaignControllerScheduleRule'],
+  detail: {},
+  ...overrides,
+});
+
+/** The ValidationError `requestedTime` throws for `event`, as `field: message` pairs. */
+function refusal(event: unknown): { field: string; message: string }[] {
+  try {
+    requestedTime(event);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ValidationError);
+    return (error as ValidationError).issues;
+  }
+  throw new Error(`accepted ${JSON.stringify(event)}`);
+}
+
+describe('requestedTime', () => {
+  it("takes a scheduled event's time as the run's instant", () => {
+    expect(requestedTime(scheduled())).toEqual(new Date('2026-07-01T06:00:00.000Z'));
+  });
+
+  it('takes a manual event\'s "now", an ISO date-time or date', () => {
+    expect(requestedTime({ now: '2026-09-01T12:30:00+02:00' })).toEqual(new Date('2026-09-01T10:30:00.000Z'));
+    expect(requestedTime({ now: '2026-09-01' })).toEqual(new Date('2026-09-01T00:00:00.000Z'));
+  });
+
+  it('reads {} as "the current time": no instant of its own', () => {
+    expect(requestedTime({})).toBeUndefined();
+  });
+
+  it.each([
+    [{ now: 'yesterday' }, 'event.now', /ISO 8601/],
+    [{ now: 1_780_000_000_000 }, 'event.now', /string/],
+    [{ now: null }, 'event.now', /string/],
+    [{ foo: 1 }, 'event.foo', /unknown field/],
+    [{ now: '2026-09-01', time: '2026-09-01' }, 'event.time', /unknown field/],
+    [scheduled({ time: undefined }), 'event.time', /string/],
+    [scheduled({ time: 'soon' }), 'event.time', /ISO 8601/],
+    [scheduled({ 'detail-type': 'Object Created' }), 'event.detail-type', /Scheduled Event/],
+    [{ 'detail-type': 'Scheduled Event', time: '2026-07-01T06:00:00Z' }, 'event.source', /aws\.events/],
+  ])('refuses %j naming %s', (event, field, message) => {
+    const issues = refusal(event);
+    expect(issues.map((i) => i.field)).toContain(field);
+    expect(issues.find((i) => i.field === field)!.message).toMatch(message);
+  });
+
+  it.each([[null], ['2026-07-01T06:00:00Z'], [[]], [42]])('refuses %j as not an event object', (event) => {
+    expect(refusal(event)).toEqual([{ field: 'event', message: expect.stringMatching(/expected object/) }]);
+  });
+});
+
+describe('the controller handler', () => {
+  const wall = new Date('2030-01-02T03:04:05.000Z');
+  let builds = 0;
+  const handler = createHandler(() => {
+    builds++;
+    return {
+      directory: new InMemoryDirectoryStore(),
+      campaigns: new InMemoryCampaignStore(),
+      outbox: new InMemoryOutbox(),
+      mailer: { send: async () => ({ messageId: 'm' }) },
+      wallClock: { now: () => new Date(wall) },
+      log: silentLog,
+      settings: { portalUrl: 'https://idgov.example.com', leaseSeconds: 60 },
+    };
+  });
+
+  it('runs at the scheduled time, the given now, or the wall clock for {}', async () => {
+    expect((await handler(scheduled())).now).toBe('2026-07-01T06:00:00.000Z');
+    expect((await handler({ now: '2026-09-01T00:00:00Z' })).now).toBe('2026-09-01T00:00:00.000Z');
+    expect(await handler({})).toMatchObject({ status: 'COMPLETED', now: wall.toISOString() });
+    expect(builds).toBe(1);
+  });
+
+  it('refuses a bad event before building anything, naming the field', async () => {
+    const fresh = createHandler(() => {
+      throw new Error('must not be built');
+    });
+    await expect(fresh({ now: 'yesterday' })).rejects.toThrow(/^event\.now: must be an ISO 8601/);
+  });
+});
