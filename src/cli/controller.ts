@@ -1,5 +1,6 @@
-// `idgov controller run --now ISO`: one invocation of the deployed controller handler, with the
-// event its EventBridge schedule sends.
+// `idgov controller run --now ISO`: one controller run. Locally, the Lambda handler itself called
+// with the event its EventBridge schedule sends; with --aws, the deployed function invoked with the
+// manual event `{ "now": ISO }`.
 import type { Command } from 'commander';
 import type { ControllerReport } from '../../lambdas/shared/use-cases/campaign-controller.js';
 import { invokeController } from '../local/runtime.js';
@@ -10,8 +11,8 @@ export function registerControllerCommands(program: Command): void {
 
   controller
     .command('run')
-    .description('run the campaign controller once at the given time, through the Lambda handler')
-    .option('--now <iso>', 'the scheduled event time: the "now" of the run (default: now)')
+    .description('run the campaign controller once at the given time, through the Lambda handler (with --aws, the deployed function)')
+    .option('--now <iso>', 'the "now" of the run: the scheduled event\'s time locally, the manual event\'s `now` with --aws (default: now)')
     .option('--json', 'print the report as JSON')
     .action(async (options: { now?: string; json?: boolean }, command: Command) => {
       const now = resolveNow(options.now);
