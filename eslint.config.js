@@ -24,8 +24,8 @@ const noAdapters = {
 // esbuild bundles whatever a Lambda file imports: local code (the CLI, the local runtime) must be
 // injected by the local runtime through the function's dependencies, never imported.
 const noLocalCode = {
-  regex: '(^|/)src(/|$)',
-  message: 'Lambda code must not import src/ (local runtime, CLI): esbuild would bundle it into the function. Inject it from src/ instead.',
+  regex: '(^|/)(src|scripts|test|bin)(/|$)',
+  message: 'Lambda code must not import src/, scripts/, test/ or bin/ (local runtime, CLI, benchmarks, tests): esbuild would bundle it into the function. Inject it from src/ instead.',
 };
 // Every folder of lambdas/ but shared/ is one function's (its handler and wiring).
 const FUNCTION_FOLDERS = readdirSync(new URL('./lambdas/', import.meta.url), { withFileTypes: true })

@@ -3,9 +3,9 @@
 // call `handler(event)`), with the environment its template gives it, pointed at the local engine
 // and an SES emulator. One synth for the file: it is the slow part.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { ASSET_RESOURCE_METADATA_ENABLED_CONTEXT, PATH_METADATA_ENABLE_CONTEXT } from 'aws-cdk-lib/cx-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -123,10 +123,14 @@ await writeFile(outFile, JSON.stringify(answer ?? null));
 `;
 
 let invocations = 0;
+/** The files of events/ some test invoked a bundle with (the last test checks that none was left out). */
+const documentedEventsInvoked = new Set<string>();
 
 /** Invokes the bundle with the event in `eventFile` (relative to the repository, or absolute) and returns its answer. */
 async function invoke<T>(fn: BundledFunction, environment: Record<string, string>, eventFile: string): Promise<T> {
   const outFile = join(work, `out-${++invocations}.json`);
+  const fromRoot = relative(PROJECT_ROOT, resolve(PROJECT_ROOT, eventFile));
+  if (fromRoot.startsWith('events/')) documentedEventsInvoked.add(fromRoot);
   await runNode(process.execPath, ['--input-type=module', '-e', RUNTIME, fn.bundlePath, resolve(PROJECT_ROOT, eventFile), outFile], {
     cwd: work,
     env: environment,
@@ -213,5 +217,17 @@ describe('the bundled approver API', () => {
     expect(answer.statusCode).toBe(200);
     const tasks = JSON.parse((await invoke<ApiAnswer>(approverApi, env, 'events/approver-api/list-tasks.json')).body).tasks;
     expect(tasks[0].openItems.map((i: { id: string }) => i.id).sort()).toEqual(['p-git', 'p-prod']);
+  });
+});
+
+describe('events/', () => {
+  // Runs last (vitest runs a file's tests in order): a new documented event gets a test or fails here.
+  it('holds no event that no test above invoked its bundle with', () => {
+    const documented = readdirSync(join(PROJECT_ROOT, 'events'), { recursive: true, withFileTypes: true })
+      .filter((entry) => entry.isFile() && entry.name.endsWith('.json'))
+      .map((entry) => relative(PROJECT_ROOT, join(entry.parentPath, entry.name)))
+      .sort();
+    expect(documented.length).toBeGreaterThanOrEqual(5);
+    expect([...documentedEventsInvoked].sort()).toEqual(documented);
   });
 });

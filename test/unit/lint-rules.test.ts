@@ -17,13 +17,15 @@ const SRC_IMPORT = /must not import src\//;
 const FUNCTION_FOLDER = /must not depend on a function's folder/;
 const DYNAMIC_IMPORT = /No dynamic import\(\)/;
 
-describe('Lambda code never reaches src/', () => {
+describe('Lambda code never reaches src/, scripts/, test/ or bin/', () => {
   it.each([
     ['lambdas/campaign-controller/dependencies.ts', "import { createHookInvoker } from '../../src/local/file-hook-invoker.js';\nexport const h = createHookInvoker;\n"],
     ['lambdas/shared/adapters/controller-wiring.ts', "export { createHookInvoker } from '../../../src/local/file-hook-invoker.js';\n"],
     ['lambdas/shared/domain/model-extra.ts', "import type { Runtime } from '../../../src/local/runtime.js';\nexport type R = Runtime;\n"],
     ['lambdas/shared/use-cases/extra.ts', "import { x } from '../../../src/cli/main.js';\nexport const y = x;\n"],
-  ])('reports a static import of src/ in %s', async (filePath, code) => {
+    ['lambdas/shared/adapters/dynamo/probe.ts', "export { instrumentWrites } from '../../../../scripts/support/instrument-writes.js';\n"],
+    ['lambdas/campaign-controller/fixtures.ts', "export { smallOrg } from '../../test/support/small-org.js';\n"],
+  ])('reports a static import of local code in %s', async (filePath, code) => {
     const messages = await lint(filePath, code);
     expect(messages).toContainEqual({ ruleId: 'no-restricted-imports', message: expect.stringMatching(SRC_IMPORT) });
   });
