@@ -189,7 +189,7 @@ export function applyControllerEnvironment(runtime: Runtime, sesEndpoint?: strin
   if (runtime.mode === 'aws') return;
   process.env[ENV.senderAddress] ??= 'idgov@example.com';
   process.env[ENV.approverPortalUrl] ??= 'http://127.0.0.1/approvals';
-  // A run killed with Ctrl-C leaves its lease behind; locally, wait 5 minutes for it, not 16.
+  // A lease whose process is gone is taken over at once; one of another machine's run expires after 5 minutes, not 16.
   process.env[ENV.leaseSeconds] ??= '300';
   process.env[ENV.localFileHooks] = '1';
   if (runtime.dynamoEndpoint) process.env.AWS_ENDPOINT_URL_DYNAMODB = runtime.dynamoEndpoint;
@@ -198,23 +198,40 @@ export function applyControllerEnvironment(runtime: Runtime, sesEndpoint?: strin
 
 export type ControllerHandler = (event: unknown) => Promise<ControllerReport>;
 
-/** The very handler the Lambda exports (imported on demand, after the environment is set). */
-export async function loadControllerHandler(): Promise<ControllerHandler> {
-  const module = await import('../../lambdas/campaign-controller/handler.js');
-  return module.handler;
+export interface LocalControllerOptions {
+  /** `controller run --take-over-lease`: take the lease whoever holds it. */
+  takeOverLease?: boolean;
+}
+
+/**
+ * The handler the Lambda exports, over the function's own dependencies plus what only the local
+ * runtime knows: this process holds the lease, and a holder process that is gone frees it at once.
+ * Imported on demand, after the environment is set.
+ */
+export async function loadControllerHandler(options: LocalControllerOptions = {}): Promise<ControllerHandler> {
+  const { createHandler, buildDependencies } = await import('../../lambdas/campaign-controller/handler.js');
+  const { localLease } = await import('./lease-holder.js');
+  return createHandler(async () => localLease(options)(await buildDependencies()));
 }
 
 /** Appends what the SES emulator captured since the last flush to the mailbox file. */
 export class MailCapture {
   private flushed = 0;
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
     readonly emulator: SesEmulator,
     readonly mailboxPath: string,
   ) {}
 
-  /** Returns how many messages were appended. */
-  async flush(context: { now: Date }): Promise<number> {
+  /** Returns how many messages were appended. One flush at a time, so that none is written twice. */
+  flush(context: { now: Date }): Promise<number> {
+    const flushed = this.queue.then(() => this.flushNow(context));
+    this.queue = flushed.catch(() => undefined);
+    return flushed;
+  }
+
+  private async flushNow(context: { now: Date }): Promise<number> {
     const all = await this.emulator.mailbox();
     const fresh = all.slice(this.flushed);
     this.flushed = all.length;
@@ -234,19 +251,23 @@ export interface ControllerInvocation {
 }
 
 /** One controller run as EventBridge would trigger it; locally with an SES emulator for the run. */
-export async function invokeController(runtime: Runtime, now: Date): Promise<ControllerInvocation> {
+export async function invokeController(runtime: Runtime, now: Date, options: LocalControllerOptions = {}): Promise<ControllerInvocation> {
   if (runtime.mode === 'aws') {
+    if (options.takeOverLease) throw new ValidationError('only for local runs; on AWS a lease frees itself when it expires', 'take-over-lease');
     applyControllerEnvironment(runtime);
     return { report: await (await loadControllerHandler())(scheduledEvent(now)) };
   }
   // Loaded on demand: the emulator's web stack is the heaviest import, and only job commands send mail.
   const { startSesEmulator } = await import('./ses-emulator.js');
-  const emulator = await startSesEmulator();
+  await mkdir(runtime.home, { recursive: true });
+  // Each mail is in the mailbox file before SES answers the send, as a real mail service holds
+  // what it accepted: a run killed after a send leaves its mail there, marked SENT or not.
+  const mail: { capture?: MailCapture } = {};
+  const emulator = await startSesEmulator({ beforeAnswer: async () => void (await mail.capture?.flush({ now })) });
+  const capture = (mail.capture = new MailCapture(emulator, runtime.mailboxPath));
   try {
     applyControllerEnvironment(runtime, emulator.endpoint);
-    await mkdir(runtime.home, { recursive: true });
-    const capture = new MailCapture(emulator, runtime.mailboxPath);
-    const handler = await loadControllerHandler();
+    const handler = await loadControllerHandler(options);
     let report: ControllerReport;
     try {
       report = await handler(scheduledEvent(now));
