@@ -8,11 +8,12 @@
 //  - on an engine the test serves through a tap, just before its k-th write reaches the engine, for
 //    k from its first work write to its lease release (deterministic points, no timing);
 //  - on the embedded engine of its IDGOV_HOME (LevelDB, which the OS unlocks when the process dies),
-//    while its preparation waits in a hook that tells the test where it is.
+//    while its preparation waits in a hook that tells the test where it is, and while the engine
+//    writes (its indexes, written apart from the items, are then rebuilt when the folder is opened).
 // A lease held by a live process is respected, and `--take-over-lease` takes it anyway.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { hostname, tmpdir } from 'node:os';
@@ -301,21 +302,38 @@ describe('a controller run killed with SIGKILL', () => {
     });
   }, 300_000);
 
-  it.skipIf(testEngineKind() === 'dynamodb-local')(
-    'on the embedded engine, while preparing: the OS frees the state folder, and the next run completes the work',
-    async () => {
-      expect(clean, 'the uninterrupted run').toBeDefined();
+  describe.skipIf(testEngineKind() === 'dynamodb-local')('on the embedded engine of its IDGOV_HOME', () => {
+    /** A state folder holding the state before the run, written by an engine that stopped cleanly. */
+    async function preparedHome(): Promise<string> {
       const home = await freshHome();
-      const db = join(home, 'db');
-      await mkdir(db);
-      const seed = await startEmbeddedEngine({ path: db });
+      await mkdir(join(home, 'db'));
+      const seed = await startEmbeddedEngine({ path: join(home, 'db') });
       try {
-        const { doc } = await prepare(seed.endpoint, LOCAL_CREDENTIALS);
-        doc.destroy();
+        (await prepare(seed.endpoint, LOCAL_CREDENTIALS)).doc.destroy();
       } finally {
         await seed.stop();
       }
+      return home;
+    }
 
+    /** The re-run, then the state folder read as the next command would open it. */
+    async function rerun(home: string, killedPid: number) {
+      const report = await completed(startRun(home));
+      expect(report).toMatchObject({ status: 'COMPLETED', errors: [], leaseTakenOver: { reason: 'HOLDER_GONE', holder: { kind: 'local', pid: killedPid } } });
+      const engine = await startEmbeddedEngine({ path: join(home, 'db') });
+      try {
+        const doc = createDocumentClient({ endpoint: engine.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+        const snapshot = await createHarness(doc, await createTables(doc)).snapshot();
+        doc.destroy();
+        return { report, snapshot };
+      } finally {
+        await engine.stop();
+      }
+    }
+
+    it('while it prepares: the OS frees the state folder, and the next run completes the work', async () => {
+      expect(clean, 'the uninterrupted run').toBeDefined();
+      const home = await preparedHome();
       const marker = join(home, 'hook-reached');
       const killed = startRun(home, { env: { IDGOV_TEST_HOLD_MARKER: marker } });
       await waitFor(() => existsSync(marker) || killed.child.exitCode !== null, 60_000);
@@ -325,27 +343,36 @@ describe('a controller run killed with SIGKILL', () => {
       // Nothing was sent: the hook held the run before its dispatch.
       expect(await mailbox(home)).toEqual([]);
 
-      const report = await completed(startRun(home));
-      expect(report).toMatchObject({
-        status: 'COMPLETED',
-        errors: [],
-        leaseTakenOver: { reason: 'HOLDER_GONE', holder: { kind: 'local', pid: killed.child.pid }, releasedSendClaims: 0 },
-        transitions: [{ campaignId: 'c-start', from: 'PREPARING', to: 'RUNNING' }],
-      });
-
-      const engine = await startEmbeddedEngine({ path: db });
-      try {
-        const doc = createDocumentClient({ endpoint: engine.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
-        const snapshot = await createHarness(doc, await createTables(doc)).snapshot();
-        doc.destroy();
-        expect(snapshot).toEqual(clean.snapshot);
-      } finally {
-        await engine.stop();
-      }
+      // The re-run opens the folder the killed process held (LevelDB's lock went with it).
+      const { report, snapshot } = await rerun(home, killed.child.pid!);
+      expect(report).toMatchObject({ leaseTakenOver: { releasedSendClaims: 0 }, transitions: [{ campaignId: 'c-start', from: 'PREPARING', to: 'RUNNING' }] });
+      expect(snapshot).toEqual(clean.snapshot);
       expect(await mailbox(home)).toEqual(clean.mail);
-    },
-    120_000,
-  );
+    }, 120_000);
+
+    it('while the engine writes: its indexes are rebuilt from the items, and the next run completes the work', async () => {
+      expect(clean, 'the uninterrupted run').toBeDefined();
+      const home = await preparedHome();
+      // The engine's write-ahead log: the run's writes go to a log file LevelDB opens for it. Killed
+      // once ~48 KB are written (of ~190 KB): inside the run's writes, likely inside one of them.
+      const db = join(home, 'db');
+      const before = new Set((await readdir(db)).filter((f) => f.endsWith('.log')));
+      const written = async () => {
+        let bytes = 0;
+        for (const f of await readdir(db)) if (f.endsWith('.log') && !before.has(f)) bytes += (await stat(join(db, f)).catch(() => ({ size: 0 }))).size;
+        return bytes;
+      };
+      const killed = startRun(home);
+      let bytes = 0;
+      while (killed.child.exitCode === null && (bytes = await written()) < 48 * 1024) await new Promise((resolve) => setTimeout(resolve, 2));
+      killed.child.kill('SIGKILL');
+      expect((await killed.exit).signal, `killed after ${bytes} bytes written`).toBe('SIGKILL');
+
+      const { report, snapshot } = await rerun(home, killed.child.pid!);
+      expect(snapshot).toEqual(clean.snapshot);
+      expectSameMail(await mailbox(home), clean.mail, report.leaseTakenOver!.releasedSendClaims, `killed after ${bytes} bytes written`);
+    }, 120_000);
+  });
 
   it('a live holder is respected, naming it; --take-over-lease takes the lease anyway, and says so', async () => {
     expect(clean, 'the uninterrupted run').toBeDefined();

@@ -30,7 +30,7 @@ describe('isGoneOnThisMachine', () => {
   });
 
   it('counts a process of another user as alive (EPERM)', () => {
-    // pid 1 (init) exists on every Linux machine; a non-root test cannot signal it.
+    // pid 1 exists on every Linux machine; as a non-root user, signalling it answers EPERM: alive.
     expect(isGoneOnThisMachine(local(1))).toBe(false);
   });
 });
