@@ -2,7 +2,7 @@
 // with the event its EventBridge schedule sends; with --aws, the deployed function invoked with the
 // manual event `{ "now": ISO }`.
 import type { Command } from 'commander';
-import type { ControllerReport } from '../../lambdas/shared/use-cases/campaign-controller.js';
+import { describeHolder, type ControllerReport } from '../../lambdas/shared/use-cases/campaign-controller.js';
 import { invokeController } from '../local/runtime.js';
 import { note, out, outJson, resolveNow, showDate, withRuntime } from './context.js';
 
@@ -13,12 +13,14 @@ export function registerControllerCommands(program: Command): void {
     .command('run')
     .description('run the campaign controller once at the given time, through the Lambda handler (with --aws, the deployed function)')
     .option('--now <iso>', 'the "now" of the run: the scheduled event\'s time locally, the manual event\'s `now` with --aws (default: now)')
+    .option('--take-over-lease', 'take the lease whoever holds it (only when you know that run has stopped)')
     .option('--json', 'print the report as JSON')
-    .action(async (options: { now?: string; json?: boolean }, command: Command) => {
+    .action(async (options: { now?: string; json?: boolean; takeOverLease?: boolean }, command: Command) => {
       const now = resolveNow(options.now);
-      const result = await withRuntime(command, (runtime) => invokeController(runtime, now));
+      const result = await withRuntime(command, (runtime) => invokeController(runtime, now, { takeOverLease: options.takeOverLease }));
       if (options.json) return outJson({ ...result.report, mail: result.mail });
       printReport(result.report);
+      if (result.report.status === 'SKIPPED') note('the lease frees itself when it expires; if you know that run has stopped, run again with --take-over-lease');
       if (result.mail) {
         out(`mail: ${result.mail.captured} message${result.mail.captured === 1 ? '' : 's'} captured by the local SES emulator, appended to ${result.mail.mailbox}`);
       } else {
@@ -29,6 +31,13 @@ export function registerControllerCommands(program: Command): void {
 
 function printReport(report: ControllerReport): void {
   out(`controller run at ${showDate(report.now)}: ${report.status}${report.reason ? ` (${report.reason})` : ''}`);
+  const taken = report.leaseTakenOver;
+  if (taken) {
+    const why = taken.reason === 'FORCED' ? 'forced with --take-over-lease' : 'its process is gone';
+    const since = taken.acquiredAt ? ` since ${showDate(taken.acquiredAt)}` : '';
+    const claims = taken.releasedSendClaims > 0 ? `; ${taken.releasedSendClaims} of its sends to retry now` : '';
+    out(`  took over the lease of ${describeHolder(taken.holder)}${since} (${why})${claims}`);
+  }
   if (report.transitions.length === 0) out('  no campaign changed state');
   for (const t of report.transitions) out(`  ${t.campaignId}: ${t.from} -> ${t.to}`);
   for (const e of report.errors) out(`  error in ${e.campaignId}: ${e.message}`);

@@ -5,6 +5,9 @@ import type { ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import type { Server as HttpServer } from 'node:http';
 import { createServer } from 'node:net';
+import { existsSync } from 'node:fs';
+import { rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import {
   CreateTableCommand,
   DescribeTableCommand,
@@ -34,7 +37,14 @@ type Dynalite = (options: { path?: string; createTableMs?: number; deleteTableMs
  * that folder (LevelDB), which one process at a time may hold.
  */
 export async function startEmbeddedEngine(options: { path?: string } = {}): Promise<LocalEngine> {
-  if (options.path) await assertStateFolderFree(options.path);
+  let inUse: string | undefined;
+  if (options.path) {
+    await assertStateFolderFree(options.path);
+    inUse = join(options.path, IN_USE_MARKER);
+    // Still there: the last process that held the folder stopped without closing it (Ctrl-C, kill -9).
+    if (existsSync(inUse)) await rebuildIndexes(options.path);
+    await writeFile(inUse, `${process.pid}\n`);
+  }
   const dynalite = require('dynalite') as Dynalite;
   const server = dynalite({ path: options.path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve, reject) => {
@@ -57,8 +67,65 @@ export async function startEmbeddedEngine(options: { path?: string } = {}): Prom
         // Closing also closes the LevelDB store, which frees the folder for the next process.
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeIdleConnections();
-      })),
+      }).then(() => (inUse ? rm(inUse, { force: true }) : undefined))),
   };
+}
+
+/** In a state folder while an engine holds it; removed when the engine stops. */
+const IN_USE_MARKER = 'IN-USE-BY-IDGOV';
+
+interface DynaliteTable {
+  KeySchema: unknown[];
+  AttributeDefinitions: unknown[];
+  GlobalSecondaryIndexes?: unknown[];
+  LocalSecondaryIndexes?: unknown[];
+}
+
+type IndexActions = (indexes: unknown[], existingItem: undefined, item: unknown, table: DynaliteTable) => { puts: { index: string; key: string; item: unknown }[] };
+
+/**
+ * dynalite writes an item's index entries first and the item last, one LevelDB write each: a process
+ * killed in between leaves indexes that disagree with the items (a campaign listed in a state it has
+ * left, a notification gone from the dispatch index), for good. The items are the truth, each one
+ * written at once: from them, the indexes are written again, in one LevelDB batch. The keys are
+ * dynalite's own (`table~`, `item-<table>~`, `index-<global|local>~<table>~<index>~`), and so are the
+ * index entries (its `getIndexActions`).
+ */
+async function rebuildIndexes(path: string): Promise<void> {
+  const levelFromDynalite = createRequire(require.resolve('dynalite'));
+  const { Level } = levelFromDynalite('level') as {
+    Level: new (path: string, options: { valueEncoding: 'json' }) => {
+      open(): Promise<void>;
+      close(): Promise<void>;
+      iterator(): AsyncIterable<[string, unknown]>;
+      batch(operations: ({ type: 'del'; key: string } | { type: 'put'; key: string; value: unknown })[]): Promise<void>;
+    };
+  };
+  const { getIndexActions } = require('dynalite/db') as { getIndexActions: IndexActions };
+  const db = new Level(path, { valueEncoding: 'json' });
+  await db.open();
+  try {
+    const tables = new Map<string, DynaliteTable>();
+    const items: [string, unknown][] = [];
+    const operations: ({ type: 'del'; key: string } | { type: 'put'; key: string; value: unknown })[] = [];
+    for await (const [key, value] of db.iterator()) {
+      if (key.startsWith('table~')) tables.set(key.slice('table~'.length), value as DynaliteTable);
+      else if (key.startsWith('index-')) operations.push({ type: 'del', key });
+      else if (key.startsWith('item-')) items.push([key.slice('item-'.length, key.indexOf('~')), value]);
+    }
+    for (const [tableName, item] of items) {
+      const table = tables.get(tableName);
+      if (!table) continue;
+      for (const kind of ['Global', 'Local'] as const) {
+        for (const entry of getIndexActions(table[`${kind}SecondaryIndexes`] ?? [], undefined, item, table).puts) {
+          operations.push({ type: 'put', key: `index-${kind.toLowerCase()}~${tableName}~${entry.index}~${entry.key}`, value: entry.item });
+        }
+      }
+    }
+    await db.batch(operations);
+  } finally {
+    await db.close();
+  }
 }
 
 async function waitUntilServing(endpoint: string): Promise<void> {

@@ -9,7 +9,6 @@ import { appendFile, mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { ControllerDependencies } from '../../lambdas/campaign-controller/dependencies.js';
 import { createDocumentClient } from '../../lambdas/shared/adapters/dynamo/document-client.js';
 import { DynamoCampaignStore } from '../../lambdas/shared/adapters/dynamo/dynamo-campaign-store.js';
 import { DynamoDirectoryStore } from '../../lambdas/shared/adapters/dynamo/dynamo-directory-store.js';
@@ -174,7 +173,7 @@ export function applyControllerEnvironment(runtime: Runtime, sesEndpoint?: strin
   process.env[ENV.campaignTable] = runtime.tables.campaign;
   process.env[ENV.senderAddress] ??= 'idgov@example.com';
   process.env[ENV.approverPortalUrl] ??= 'http://127.0.0.1/approvals';
-  // A run killed with Ctrl-C leaves its lease behind; locally, wait 5 minutes for it, not 16.
+  // A lease whose process is gone is taken over at once; one of another machine's run expires after 5 minutes, not 16.
   process.env[ENV.leaseSeconds] ??= '300';
   if (runtime.dynamoEndpoint) process.env.AWS_ENDPOINT_URL_DYNAMODB = runtime.dynamoEndpoint;
   if (sesEndpoint) process.env.AWS_ENDPOINT_URL_SESV2 = sesEndpoint;
@@ -182,30 +181,43 @@ export function applyControllerEnvironment(runtime: Runtime, sesEndpoint?: strin
 
 export type ControllerHandler = (event: unknown) => Promise<ControllerReport>;
 
+export interface LocalControllerOptions {
+  /** `controller run --take-over-lease`: take the lease whoever holds it. */
+  takeOverLease?: boolean;
+}
+
 /**
  * The controller handler as the Lambda builds it: the same `createHandler` over the same wiring from
- * the environment (so set that first: it is read at the first event, like a Lambda container's).
- * Locally its hook invoker also runs `file:` modules besides Lambda functions. `overrides` replace
- * further dependencies. Imported on demand: the handler brings the AWS clients, which only job
- * commands need.
+ * the environment (so set that first: it is read at the first event, like a Lambda container's),
+ * plus what only the local runtime knows: its hook invoker also runs `file:` modules, this process
+ * holds the lease, and a holder process of this machine that is gone frees it at once. Imported on
+ * demand: the handler brings the AWS clients, which only job commands need.
  */
-export async function loadControllerHandler(overrides: Partial<ControllerDependencies> = {}): Promise<ControllerHandler> {
-  const { createHandlerFromEnvironment } = await import('../../lambdas/campaign-controller/handler.js');
+export async function loadControllerHandler(options: LocalControllerOptions = {}): Promise<ControllerHandler> {
+  const { createHandler, buildDependencies } = await import('../../lambdas/campaign-controller/handler.js');
   const { createHookInvoker } = await import('./file-hook-invoker.js');
-  return createHandlerFromEnvironment({ hooks: createHookInvoker(), ...overrides });
+  const { localLease } = await import('./lease-holder.js');
+  return createHandler(async () => localLease(options)(await buildDependencies({ hooks: createHookInvoker() })));
 }
 
 /** Appends what the SES emulator captured since the last flush to the mailbox file. */
 export class MailCapture {
   private flushed = 0;
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
     readonly emulator: SesEmulator,
     readonly mailboxPath: string,
   ) {}
 
-  /** Returns how many messages were appended. */
-  async flush(context: { now: Date }): Promise<number> {
+  /** Returns how many messages were appended. One flush at a time, so that none is written twice. */
+  flush(context: { now: Date }): Promise<number> {
+    const flushed = this.queue.then(() => this.flushNow(context));
+    this.queue = flushed.catch(() => undefined);
+    return flushed;
+  }
+
+  private async flushNow(context: { now: Date }): Promise<number> {
     const all = await this.emulator.mailbox();
     const fresh = all.slice(this.flushed);
     this.flushed = all.length;
@@ -229,20 +241,24 @@ export interface ControllerInvocation {
  * runs with the function's role, not the operator's credentials); locally, the handler as
  * EventBridge would trigger it, with an SES emulator for the run.
  */
-export async function invokeController(runtime: Runtime, now: Date): Promise<ControllerInvocation> {
+export async function invokeController(runtime: Runtime, now: Date, options: LocalControllerOptions = {}): Promise<ControllerInvocation> {
   if (runtime.mode === 'aws') {
+    if (options.takeOverLease) throw new ValidationError('only for local runs; on AWS a lease frees itself when it expires', 'take-over-lease');
     if (!runtime.deployment) throw new Error('an aws runtime without its deployment');
     const { ControllerFunction } = await import('../aws/controller-function.js');
     return { report: await new ControllerFunction(runtime.deployment.controllerFunctionName).run(now) };
   }
   // Loaded on demand: the emulator's web stack is the heaviest import, and only job commands send mail.
   const { startSesEmulator } = await import('./ses-emulator.js');
-  const emulator = await startSesEmulator();
+  await mkdir(runtime.home, { recursive: true });
+  // Each mail is in the mailbox file before SES answers the send, as a real mail service holds
+  // what it accepted: a run killed after a send leaves its mail there, marked SENT or not.
+  const mail: { capture?: MailCapture } = {};
+  const emulator = await startSesEmulator({ beforeAnswer: async () => void (await mail.capture?.flush({ now })) });
+  const capture = (mail.capture = new MailCapture(emulator, runtime.mailboxPath));
   try {
     applyControllerEnvironment(runtime, emulator.endpoint);
-    await mkdir(runtime.home, { recursive: true });
-    const capture = new MailCapture(emulator, runtime.mailboxPath);
-    const handler = await loadControllerHandler();
+    const handler = await loadControllerHandler(options);
     let report: ControllerReport;
     try {
       report = await handler(scheduledEvent(now));

@@ -1,6 +1,6 @@
 // Local Amazon SES: the aws-ses-v2-local server in-process on 127.0.0.1, so that the dispatcher's
 // real SesMailer can run locally and tests can read what it sent.
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
@@ -55,8 +55,17 @@ interface StoreResponse {
   }[];
 }
 
-export async function startSesEmulator(): Promise<SesEmulator> {
+export interface SesEmulatorOptions {
+  /**
+   * Runs after the emulator stored a mail and before it answers the send (e.g. to write the mail
+   * to a file), so that a sender that saw the answer knows the mail is kept.
+   */
+  beforeAnswer?: () => Promise<void>;
+}
+
+export async function startSesEmulator(options: SesEmulatorOptions = {}): Promise<SesEmulator> {
   const server = await startSesServer({ host: '127.0.0.1', port: 0 });
+  if (options.beforeAnswer) holdSendAnswers(server, options.beforeAnswer);
   const { port } = server.address() as AddressInfo;
   const endpoint = `http://127.0.0.1:${port}`;
 
@@ -94,6 +103,25 @@ export async function startSesEmulator(): Promise<SesEmulator> {
         server.closeAllConnections();
       }),
   };
+}
+
+/**
+ * The package answers from inside its own routes; its answer to a POST (a send: SES v1 and v2 both
+ * POST) is held back, by wrapping that response's `end`, until `work` is done. Failing work breaks
+ * the connection, so the sender sees a failed send.
+ */
+function holdSendAnswers(server: Server, work: () => Promise<void>): void {
+  server.prependListener('request', (request: IncomingMessage, response: ServerResponse) => {
+    if (request.method !== 'POST') return;
+    const end = response.end.bind(response) as (...args: unknown[]) => ServerResponse;
+    response.end = ((...args: unknown[]) => {
+      work().then(
+        () => end(...args),
+        (error: unknown) => response.destroy(error instanceof Error ? error : new Error(String(error))),
+      );
+      return response;
+    }) as ServerResponse['end'];
+  });
 }
 
 /**

@@ -1,10 +1,12 @@
 // The embedded engine the CLI keeps its local state in: persistence across restarts, one holder
 // of the state folder at a time, and table creation that tolerates existing tables.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTables, startEmbeddedEngine, type LocalEngine } from '../../src/local/engine.js';
 import { localDocumentClient } from '../support/engine.js';
@@ -36,6 +38,59 @@ describe('startEmbeddedEngine with a state folder', () => {
     const { Item } = await again.send(new GetCommand({ TableName: names.directory, Key: { PK: 'USER#u-1', SK: '#PROFILE' } }));
     expect(Item).toMatchObject({ displayName: 'Ana' });
     again.destroy();
+  });
+
+  it('after an unclean exit, rebuilds its indexes from the items (dynalite writes index entries, then the item)', async () => {
+    const first = await startEmbeddedEngine({ path: folder });
+    expect(existsSync(join(folder, 'IN-USE-BY-IDGOV'))).toBe(true);
+    const doc = localDocumentClient(first.endpoint);
+    const names = await createTables(doc);
+    const campaign = (id: string, state: string) => ({ PK: `CAMPAIGN#${id}`, SK: '#META', GSI1PK: `CSTATE#${state}`, GSI1SK: `1#${id}`, id, state });
+    await doc.send(new PutCommand({ TableName: names.campaign, Item: campaign('a', 'RUNNING') }));
+    await doc.send(new PutCommand({ TableName: names.campaign, Item: campaign('b', 'RUNNING') }));
+    doc.destroy();
+    await first.stop();
+    expect(existsSync(join(folder, 'IN-USE-BY-IDGOV'))).toBe(false);
+
+    // What a process killed inside two writes leaves: a's index entry deleted and its item not yet
+    // rewritten; b's index entry rewritten (a newer copy) and its item not.
+    const level = createRequire(createRequire(import.meta.url).resolve('dynalite'))('level') as {
+      Level: new (path: string, options: { valueEncoding: 'json' }) => {
+        open(): Promise<void>;
+        close(): Promise<void>;
+        iterator(): AsyncIterable<[string, Record<string, unknown>]>;
+        del(key: string): Promise<void>;
+        put(key: string, value: unknown): Promise<void>;
+      };
+    };
+    const raw = new level.Level(folder, { valueEncoding: 'json' });
+    await raw.open();
+    for await (const [key, value] of raw.iterator()) {
+      if (!key.startsWith(`index-global~${names.campaign}~GSI1~`)) continue;
+      const id = (value.id as Record<string, string>).S;
+      if (id === 'a') await raw.del(key);
+      if (id === 'b') await raw.put(key, { ...value, state: { S: 'SUCCEEDED' } });
+    }
+    await raw.close();
+    const listedRunning = async (engine: LocalEngine) => {
+      const client = localDocumentClient(engine.endpoint);
+      const { Items } = await client.send(
+        new QueryCommand({ TableName: names.campaign, IndexName: 'GSI1', KeyConditionExpression: 'GSI1PK = :pk', ExpressionAttributeValues: { ':pk': 'CSTATE#RUNNING' } }),
+      );
+      client.destroy();
+      return (Items ?? []).map((item) => `${item.id}:${item.state}`);
+    };
+
+    // A clean stop: the engine trusts its indexes, which are now wrong.
+    const trusting = await startEmbeddedEngine({ path: folder });
+    expect(await listedRunning(trusting)).toEqual(['b:SUCCEEDED']);
+    await trusting.stop();
+
+    // An unclean one: the marker is still there, and the indexes are rebuilt from the items.
+    await writeFile(join(folder, 'IN-USE-BY-IDGOV'), '4242\n');
+    const rebuilt = await startEmbeddedEngine({ path: folder });
+    running.push(rebuilt);
+    expect(await listedRunning(rebuilt)).toEqual(['a:RUNNING', 'b:RUNNING']);
   });
 
   it('refuses a state folder another engine holds, with a clear error, and takes it once it is free', async () => {

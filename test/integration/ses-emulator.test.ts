@@ -61,6 +61,42 @@ describe('SesMailer against the local SES emulator', () => {
   });
 });
 
+describe('the SES emulator with beforeAnswer (how the local runtime keeps a mailbox a killed run cannot lose)', () => {
+  it('answers a send only once beforeAnswer is done, the mail stored by then; a failing one fails the send', async () => {
+    let release!: () => void;
+    let gate: Promise<void> | undefined;
+    let fail = false;
+    const stored: number[] = [];
+    const emulator: SesEmulator = await startSesEmulator({
+      beforeAnswer: async () => {
+        stored.push((await emulator.mailbox()).length);
+        if (gate) await gate;
+        if (fail) throw new Error('disk full');
+      },
+    });
+    const mailer = new SesMailer({ client: createLocalSesClient(emulator.endpoint), fromAddress: 'idgov@example.com' });
+    try {
+      await emulator.clear();
+      stored.length = 0;
+      gate = new Promise<void>((resolve) => (release = resolve));
+      let answered = false;
+      const sending = mailer.send({ to: 'ana@example.com', subject: 'Held', body: 'b' }).then((r) => ((answered = true), r));
+      while (stored.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+      expect(stored).toEqual([1]);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(answered).toBe(false);
+      release();
+      await expect(sending).resolves.toMatchObject({ messageId: expect.any(String) });
+
+      gate = undefined;
+      fail = true;
+      await expect(mailer.send({ to: 'bob@example.com', subject: 'Lost', body: 'b' })).rejects.toThrow();
+    } finally {
+      await emulator.stop();
+    }
+  });
+});
+
 describe('createLocalSesClient', () => {
   let silent: Server;
   let endpoint: string;

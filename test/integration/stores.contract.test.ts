@@ -10,7 +10,7 @@ import { InMemoryDirectoryStore } from '../../lambdas/shared/adapters/memory/in-
 import { InMemoryOutbox } from '../../lambdas/shared/adapters/memory/in-memory-outbox.js';
 import { ConflictError, NotFoundError } from '../../lambdas/shared/domain/errors.js';
 import type { Entry, Item, Notification, Revocation } from '../../lambdas/shared/domain/model.js';
-import type { CampaignStore, DirectoryStore, Outbox, Pages } from '../../lambdas/shared/use-cases/ports.js';
+import type { CampaignStore, DirectoryStore, LeaseHolder, Outbox, Pages } from '../../lambdas/shared/use-cases/ports.js';
 import { useEngine } from '../support/engine.js';
 import { aCampaign, aDecision, aPrivilege, aUser, anAssignment, anEntry, anItem } from '../support/fixtures.js';
 
@@ -482,6 +482,43 @@ describe.each(implementations)('store contract: $name', ({ make }) => {
       expect(await s.campaigns.acquireLease('controller', 'run-3', plusSeconds(T0, 92), 60)).toBe(true);
       await s.campaigns.releaseLease('never-taken', 'run-3');
     });
+
+    it('records its holder, and is taken over only from the run it was seen held by', async () => {
+      const dead: LeaseHolder = { kind: 'local', pid: 4242, hostname: 'laptop', startedAt: '2026-06-30T23:00:00.000Z' };
+      const taker: LeaseHolder = { kind: 'local', pid: 4343, hostname: 'laptop', startedAt: '2026-07-01T00:00:10.000Z' };
+      expect(await s.campaigns.getLease('controller')).toBeUndefined();
+      expect(await s.campaigns.acquireLease('controller', 'run-1', new Date(T0), 60, dead)).toBe(true);
+      const held = await s.campaigns.getLease('controller');
+      expect(held).toEqual({ name: 'controller', owner: 'run-1', holder: dead, acquiredAt: T0, expiresAt: plusSeconds(T0, 60).toISOString() });
+
+      // Two runs saw run-1's lease: the first takes it, the second finds it changed hands.
+      expect(await s.campaigns.takeOverLease('controller', 'run-1', 'run-2', plusSeconds(T0, 10), 60, taker)).toBe(true);
+      expect(await s.campaigns.takeOverLease('controller', 'run-1', 'run-3', plusSeconds(T0, 11), 60)).toBe(false);
+      expect(await s.campaigns.getLease('controller')).toEqual({
+        name: 'controller',
+        owner: 'run-2',
+        holder: taker,
+        acquiredAt: plusSeconds(T0, 10).toISOString(),
+        expiresAt: plusSeconds(T0, 70).toISOString(),
+      });
+      // The one that took it holds it like any other: renewed by it, released by it only.
+      expect(await s.campaigns.acquireLease('controller', 'run-3', plusSeconds(T0, 20), 60)).toBe(false);
+      await s.campaigns.releaseLease('controller', 'run-1');
+      expect(await s.campaigns.getLease('controller')).toMatchObject({ owner: 'run-2' });
+      await s.campaigns.releaseLease('controller', 'run-2');
+      expect(await s.campaigns.getLease('controller')).toBeUndefined();
+
+      // Released (or expired) meanwhile: taking over a free lease is taking it.
+      expect(await s.campaigns.takeOverLease('controller', 'run-2', 'run-4', plusSeconds(T0, 30), 60)).toBe(true);
+      expect(await s.campaigns.getLease('controller')).toEqual({
+        name: 'controller',
+        owner: 'run-4',
+        acquiredAt: plusSeconds(T0, 30).toISOString(),
+        expiresAt: plusSeconds(T0, 90).toISOString(),
+      });
+      expect(await s.campaigns.takeOverLease('controller', 'run-gone', 'run-5', plusSeconds(T0, 91), 60)).toBe(true);
+      expect(await s.campaigns.getLease('controller')).toMatchObject({ owner: 'run-5' });
+    });
   });
 
   describe('outbox', () => {
@@ -577,6 +614,29 @@ describe.each(implementations)('store contract: $name', ({ make }) => {
       expect(left).toEqual(others.filter((n) => n.campaignId === 'c-test').map((n) => n.key).sort());
       expect((await collect(s.outbox.listDispatchable(now))).map((n) => n.key).sort()).toEqual(others.map((n) => n.key).sort());
       expect(await collect(s.outbox.listByCampaign('c-other'))).toHaveLength(1);
+    });
+
+    it("releaseClaims puts a gone run's unfinished sends back at once, and nobody else's", async () => {
+      const [mine, sent, theirs, pending] = ['K-mine', 'K-sent', 'K-theirs', 'K-pending'].map((key) => aNotification({ key }));
+      await s.outbox.enqueue([mine!, sent!, theirs!, pending!]);
+      const now = new Date(T0);
+      expect(await s.outbox.claim(mine!, 'run-killed', now, 300)).toBe(true);
+      expect(await s.outbox.claim(sent!, 'run-killed', now, 300)).toBe(true);
+      await s.outbox.markSent(sent!, 'm-1', now);
+      expect(await s.outbox.claim(theirs!, 'run-alive', now, 300)).toBe(true);
+
+      expect(await s.outbox.releaseClaims('run-killed')).toBe(1);
+
+      // Dispatchable now, not 300 s later; the attempt that died is still counted.
+      const dispatchable = await collect(s.outbox.listDispatchable(plusSeconds(T0, 1)));
+      expect(dispatchable.map((n) => n.key).sort()).toEqual(['K-mine', 'K-pending']);
+      expect(dispatchable.find((n) => n.key === 'K-mine')).toMatchObject({ status: 'PENDING', attempts: 1 });
+      expect(dispatchable.find((n) => n.key === 'K-mine')).not.toHaveProperty('claimExpiresAt');
+      expect(await s.outbox.claim(mine!, 'run-next', plusSeconds(T0, 1), 300)).toBe(true);
+      const byKey = new Map((await collect(s.outbox.listByCampaign('c-test'))).map((n) => [n.key, n]));
+      expect(byKey.get('K-theirs')).toMatchObject({ status: 'SENDING', claimedBy: 'run-alive' });
+      expect(byKey.get('K-sent')).toMatchObject({ status: 'SENT' });
+      expect(await s.outbox.releaseClaims('run-killed')).toBe(0);
     });
 
     it('markFailed puts a notification back for a retry, or fails it for good', async () => {

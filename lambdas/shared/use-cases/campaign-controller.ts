@@ -21,7 +21,7 @@ import { notificationKey } from '../domain/notifications.js';
 import { CampaignNotifier } from './campaign-notifier.js';
 import { dispatchNotifications, type DispatchResult } from './dispatch-notifications.js';
 import { applyDecisions, closeCampaign, retryFailedChanges } from './finish-campaign.js';
-import type { CampaignStore, Clock, DirectoryStore, HookInvoker, Log, Mailer, Outbox } from './ports.js';
+import type { CampaignStore, Clock, DirectoryStore, HookInvoker, Lease, LeaseHolder, Log, Mailer, Outbox } from './ports.js';
 import { HookError } from './call-hook.js';
 import type { CampaignLog } from '../domain/model.js';
 import { prepareCampaign } from './prepare-campaign.js';
@@ -42,6 +42,13 @@ export interface ControllerDeps {
   /** Calls campaign hooks; without it a campaign with hooks fails preparation, saying why. */
   hooks?: HookInvoker;
   hookTimeoutMs?: number;
+  /** Who this run is, recorded in the lease: the local process, or the Lambda invocation. */
+  leaseHolder?: LeaseHolder;
+  /**
+   * Whether the run that holds the lease is known to be gone (locally: its process on this machine
+   * has ended), so that this run takes the lease over at once. Without it only the expiry frees it.
+   */
+  isLeaseHolderGone?: (holder: LeaseHolder) => boolean | Promise<boolean>;
 }
 
 export interface ControllerSettings {
@@ -49,6 +56,8 @@ export interface ControllerSettings {
   leaseSeconds: number;
   /** Identifies this run in the lease and in send claims. */
   runnerId?: string;
+  /** Take the lease whoever holds it (the operator knows that run is gone). */
+  takeOverLease?: boolean;
 }
 
 export interface CampaignTransition {
@@ -61,9 +70,22 @@ export interface ControllerReport {
   status: 'COMPLETED' | 'SKIPPED';
   reason?: string;
   now: string;
+  /** This run took the lease from a run that is gone (or, forced, from whoever held it). */
+  leaseTakenOver?: LeaseTakeOver;
   transitions: CampaignTransition[];
   errors: { campaignId: string; message: string }[];
   dispatch?: DispatchResult;
+}
+
+export interface LeaseTakeOver {
+  /** The run it was taken from: its holder (absent if not recorded) and since when it held it. */
+  holder?: LeaseHolder;
+  acquiredAt?: string;
+  expiresAt: string;
+  /** FORCED: settings.takeOverLease, the holder not known to be gone. */
+  reason: 'HOLDER_GONE' | 'FORCED';
+  /** Its send claims, released at once rather than when they expire. */
+  releasedSendClaims: number;
 }
 
 export const CONTROLLER_LEASE = 'campaign-controller';
@@ -74,10 +96,12 @@ export async function runCampaignController(deps: ControllerDeps): Promise<Contr
   const now = deps.clock.now();
   const runner = deps.settings.runnerId ?? randomUUID();
   const report: ControllerReport = { status: 'COMPLETED', now: now.toISOString(), transitions: [], errors: [] };
-  if (!(await deps.campaigns.acquireLease(CONTROLLER_LEASE, runner, deps.wallClock.now(), deps.settings.leaseSeconds))) {
-    deps.log.warn('another controller run holds the lease; this run does nothing');
-    return { ...report, status: 'SKIPPED', reason: 'another controller run holds the lease' };
+  const lease = await takeLease(deps, runner);
+  if (!lease.taken) {
+    deps.log.warn('another controller run holds the lease; this run does nothing', { reason: lease.reason });
+    return { ...report, status: 'SKIPPED', reason: lease.reason };
   }
+  if (lease.takenOver) report.leaseTakenOver = lease.takenOver;
   try {
     const failures: unknown[] = [];
     let safeToDispatch = true;
@@ -108,6 +132,56 @@ export async function runCampaignController(deps: ControllerDeps): Promise<Contr
   } finally {
     await deps.campaigns.releaseLease(CONTROLLER_LEASE, runner);
   }
+}
+
+type LeaseOutcome = { taken: true; takenOver?: LeaseTakeOver } | { taken: false; reason: string };
+
+/**
+ * The lease if free or expired; else, from a holder known to be gone (or by force), taken over with
+ * a write conditional on it still being that run's, so that of two runs taking over one wins.
+ */
+async function takeLease(deps: ControllerDeps, runner: string): Promise<LeaseOutcome> {
+  const { campaigns, settings, leaseHolder } = deps;
+  const at = deps.wallClock.now();
+  if (await campaigns.acquireLease(CONTROLLER_LEASE, runner, at, settings.leaseSeconds, leaseHolder)) return { taken: true };
+  const held = await campaigns.getLease(CONTROLLER_LEASE);
+  // Released between the two calls: one more try, as any run would.
+  if (!held) {
+    const taken = await campaigns.acquireLease(CONTROLLER_LEASE, runner, at, settings.leaseSeconds, leaseHolder);
+    return taken ? { taken } : { taken, reason: 'another controller run holds the lease' };
+  }
+  const gone = held.holder !== undefined && deps.isLeaseHolderGone !== undefined && (await deps.isLeaseHolderGone(held.holder));
+  if (!gone && !settings.takeOverLease) return { taken: false, reason: `another controller run holds the lease: ${describeLease(held)}` };
+  if (!(await campaigns.takeOverLease(CONTROLLER_LEASE, held.owner, runner, at, settings.leaseSeconds, leaseHolder))) {
+    return { taken: false, reason: `another controller run took over the lease of ${describeLease(held)} first` };
+  }
+  // Its sends cannot finish any more: their claims need not wait for their expiry either.
+  const releasedSendClaims = await deps.outbox.releaseClaims(held.owner);
+  const takenOver: LeaseTakeOver = {
+    ...(held.holder ? { holder: held.holder } : {}),
+    ...(held.acquiredAt ? { acquiredAt: held.acquiredAt } : {}),
+    expiresAt: held.expiresAt,
+    reason: gone ? 'HOLDER_GONE' : 'FORCED',
+    releasedSendClaims,
+  };
+  deps.log.warn(gone ? 'took over the lease of a controller run that is gone' : 'took over the lease by force', {
+    previous: describeLease(held),
+    ...takenOver,
+  });
+  return { taken: true, takenOver };
+}
+
+/** "pid 4242@host-a since <instant>, until <instant>": who holds a lease, for people. */
+export function describeLease(lease: Pick<Lease, 'holder' | 'acquiredAt' | 'expiresAt'>): string {
+  const since = lease.acquiredAt ? ` since ${lease.acquiredAt}` : '';
+  return `${describeHolder(lease.holder)}${since}, until ${lease.expiresAt}`;
+}
+
+export function describeHolder(holder: LeaseHolder | undefined): string {
+  if (!holder) return 'a run that did not record its holder';
+  if (holder.kind === 'local') return `pid ${holder.pid}@${holder.hostname}`;
+  const parts = [holder.requestId && `request ${holder.requestId}`, holder.logStream && `log stream ${holder.logStream}`].filter(Boolean);
+  return `a Lambda invocation${parts.length > 0 ? ` (${parts.join(', ')})` : ''}`;
 }
 
 /** Only campaigns with work at `now`: the index holds each one's next action time. */

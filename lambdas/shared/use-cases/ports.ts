@@ -106,10 +106,37 @@ export interface CampaignStore {
   deleteRun(runId: string): Promise<boolean>;
 
   /**
-   * Takes the named lease if free or expired (wall-clock times). Returns false if someone else holds it.
+   * Takes the named lease if free or expired (wall-clock times), recording who holds it. Returns
+   * false if someone else holds it.
    */
-  acquireLease(name: string, owner: string, now: Date, ttlSeconds: number): Promise<boolean>;
+  acquireLease(name: string, owner: string, now: Date, ttlSeconds: number, holder?: LeaseHolder): Promise<boolean>;
+  /** The lease as stored (expired or not), read consistently; undefined when nobody holds it. */
+  getLease(name: string): Promise<Lease | undefined>;
+  /**
+   * Takes the lease from `previousOwner`, whose holder is known to be gone (or the operator says
+   * so): conditional on the lease still being theirs (or free, or expired), so that of two runs
+   * taking over the same lease only one wins. False if it changed hands meanwhile.
+   */
+  takeOverLease(name: string, previousOwner: string, owner: string, now: Date, ttlSeconds: number, holder?: LeaseHolder): Promise<boolean>;
   releaseLease(name: string, owner: string): Promise<void>;
+}
+
+/**
+ * Who holds a lease, recorded with it: a run that finds the lease held can say by whom, and the
+ * local runtime can tell whether that process is gone. On AWS, the invocation.
+ */
+export type LeaseHolder =
+  | { kind: 'local'; pid: number; hostname: string; startedAt: string }
+  | { kind: 'lambda'; requestId?: string; logStream?: string };
+
+export interface Lease {
+  name: string;
+  /** The run that holds it (each run's id is new). */
+  owner: string;
+  /** Absent on a lease written before holders were recorded. */
+  holder?: LeaseHolder;
+  acquiredAt?: string;
+  expiresAt: string;
 }
 
 export interface Outbox {
@@ -127,6 +154,11 @@ export interface Outbox {
   markFailed(notification: Notification, error: string, final: boolean): Promise<void>;
   /** Never to be sent (its campaign was cancelled or failed): SKIPPED with the reason, out of the dispatch index. */
   markSkipped(notification: Notification, reason: string): Promise<void>;
+  /**
+   * Sends claimed by a run that is gone (its lease was taken over) go back to PENDING at once
+   * instead of when their claims expire. Returns how many.
+   */
+  releaseClaims(owner: string): Promise<number>;
   /** Every run's notifications of a campaign (archived runs stay under the campaign they came from). */
   listByCampaign(campaignId: string): Pages<Notification>;
   /** One run's notifications. */

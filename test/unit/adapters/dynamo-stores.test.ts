@@ -94,6 +94,17 @@ describe('DynamoCampaignStore', () => {
     });
   });
 
+  it('takeOverLease writes the new holder on condition that the lease is still the gone run\'s (or free, or expired)', async () => {
+    ddb.on(PutCommand).rejects(conditionFailed());
+    const holder = { kind: 'local' as const, pid: 7, hostname: 'laptop', startedAt: '2026-07-01T00:00:00.000Z' };
+    await expect(store.takeOverLease('controller', 'run-gone', 'run-2', new Date('2026-07-01T00:00:00.000Z'), 60, holder)).resolves.toBe(false);
+    expect(ddb).toHaveReceivedCommandWith(PutCommand, {
+      Item: { PK: 'LEASE#controller', SK: '#LEASE', entity: 'lease', name: 'controller', owner: 'run-2', holder, acquiredAt: '2026-07-01T00:00:00.000Z', leaseExpiresAtMs: Date.parse('2026-07-01T00:01:00.000Z') },
+      ConditionExpression: 'attribute_not_exists(PK) OR leaseExpiresAtMs < :now OR #owner = :owner',
+      ExpressionAttributeValues: { ':now': Date.parse('2026-07-01T00:00:00.000Z'), ':owner': 'run-gone' },
+    });
+  });
+
   it('listCampaigns with dueBy bounds GSI1SK just past every id of that instant', async () => {
     ddb.on(QueryCommand).resolves({ Items: [] });
     for await (const _ of store.listCampaigns('PREPARING', '2026-07-01T00:00:00.000Z'));
@@ -220,6 +231,23 @@ describe('DynamoOutbox', () => {
     });
     await expect(outbox.enqueue([n('K1'), n('K2'), n('K3')])).resolves.toEqual(['K1', 'K3']);
     expect(ddb).toHaveReceivedCommandWith(PutCommand, { ConditionExpression: 'attribute_not_exists(PK)' });
+  });
+
+  it("releaseClaims queries the dispatch index for the run's claims and puts each back on condition it is still theirs", async () => {
+    ddb.on(QueryCommand).resolves({ Items: [{ PK: 'OUTBOX#c-1', SK: 'c-1#1|K1', ...n('K1'), status: 'SENDING', claimedBy: 'run-gone' }] });
+    ddb.on(UpdateCommand).resolves({});
+    await expect(outbox.releaseClaims('run-gone')).resolves.toBe(1);
+    expect(ddb).toHaveReceivedCommandWith(QueryCommand, {
+      IndexName: 'GSI1',
+      KeyConditionExpression: 'GSI1PK = :pk',
+      FilterExpression: '#status = :sending AND claimedBy = :owner',
+      ExpressionAttributeValues: { ':pk': 'OUTBOX#PENDING', ':sending': 'SENDING', ':owner': 'run-gone' },
+    });
+    expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
+      Key: { PK: 'OUTBOX#c-1', SK: 'c-1#1|K1' },
+      UpdateExpression: 'SET #status = :pending REMOVE claimExpiresAt',
+      ConditionExpression: '#status = :sending AND claimedBy = :owner',
+    });
   });
 
   it('claim answers false when the notification is taken or sent', async () => {

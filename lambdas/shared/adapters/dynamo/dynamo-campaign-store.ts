@@ -3,7 +3,7 @@
 import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, NotFoundError } from '../../domain/errors.js';
 import type { Campaign, CampaignState, Decision, Entry, Item, Notification, Revocation } from '../../domain/model.js';
-import type { CampaignStore, Pages } from '../../use-cases/ports.js';
+import type { CampaignStore, Lease, LeaseHolder, Pages } from '../../use-cases/ports.js';
 import {
   batchGet,
   batchWrite,
@@ -30,12 +30,14 @@ import {
   itemKey,
   itemRecord,
   leaseKey,
+  leaseRecord,
   notificationRecord,
   outboxKey,
   revocationRecord,
   runPk,
   taskSortKey,
   toEntity,
+  toLease,
 } from './records.js';
 
 const put = (Item: DynamoRecord): WriteRequest => ({ PutRequest: { Item } });
@@ -266,15 +268,29 @@ export class DynamoCampaignStore extends DynamoTable implements CampaignStore {
     return true;
   }
 
-  async acquireLease(name: string, owner: string, now: Date, ttlSeconds: number): Promise<boolean> {
+  acquireLease(name: string, owner: string, now: Date, ttlSeconds: number, holder?: LeaseHolder): Promise<boolean> {
+    return this.putLease(leaseRecord(name, owner, now, ttlSeconds, holder), now, owner);
+  }
+
+  async getLease(name: string): Promise<Lease | undefined> {
+    const record = await this.get<DynamoRecord>(leaseKey(name));
+    return record && toLease(record);
+  }
+
+  takeOverLease(name: string, previousOwner: string, owner: string, now: Date, ttlSeconds: number, holder?: LeaseHolder): Promise<boolean> {
+    return this.putLease(leaseRecord(name, owner, now, ttlSeconds, holder), now, previousOwner);
+  }
+
+  /** Free, expired, or held by `holdingOwner` (its owner renewing, or the one being taken over). */
+  private async putLease(record: DynamoRecord, now: Date, holdingOwner: string): Promise<boolean> {
     try {
       await this.doc.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...leaseKey(name), entity: 'lease', name, owner, leaseExpiresAtMs: now.getTime() + ttlSeconds * 1000 },
+          Item: record,
           ConditionExpression: 'attribute_not_exists(PK) OR leaseExpiresAtMs < :now OR #owner = :owner',
           ExpressionAttributeNames: { '#owner': 'owner' },
-          ExpressionAttributeValues: { ':now': now.getTime(), ':owner': owner },
+          ExpressionAttributeValues: { ':now': now.getTime(), ':owner': holdingOwner },
         }),
       );
       return true;

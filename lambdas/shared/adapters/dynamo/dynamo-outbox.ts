@@ -113,6 +113,41 @@ export class DynamoOutbox extends DynamoTable implements Outbox {
     });
   }
 
+  async releaseClaims(owner: string): Promise<number> {
+    // Unsent notifications only (the sparse dispatch index), not the outbox's history.
+    const claimed = queryPages(this.doc, {
+      TableName: this.tableName,
+      ...this.limit,
+      IndexName: 'GSI1',
+      KeyConditionExpression: 'GSI1PK = :pk',
+      FilterExpression: '#status = :sending AND claimedBy = :owner',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':pk': OUTBOX_PENDING, ':sending': 'SENDING', ':owner': owner },
+    });
+    let released = 0;
+    for await (const page of claimed) {
+      for (const record of page) {
+        try {
+          await this.doc.send(
+            new UpdateCommand({
+              TableName: this.tableName,
+              Key: { PK: record.PK, SK: record.SK },
+              UpdateExpression: 'SET #status = :pending REMOVE claimExpiresAt',
+              ConditionExpression: '#status = :sending AND claimedBy = :owner',
+              ExpressionAttributeNames: { '#status': 'status' },
+              ExpressionAttributeValues: { ':pending': 'PENDING', ':sending': 'SENDING', ':owner': owner },
+            }),
+          );
+          released += 1;
+        } catch (error) {
+          // Settled meanwhile (the index lags the table): nothing to release.
+          if (!isConditionFailure(error)) throw error;
+        }
+      }
+    }
+    return released;
+  }
+
   async *listByCampaign(campaignId: string): Pages<Notification> {
     const pages = queryPages(this.doc, {
       TableName: this.tableName,

@@ -4,6 +4,7 @@ import { nextActionAt } from '../../domain/campaign-schedule.js';
 import type { Assignment, Campaign, Entry, Item, Notification, Privilege, Revocation, User } from '../../domain/model.js';
 import { isUnsent } from '../../domain/notifications.js';
 import type { DynamoRecord } from './document-client.js';
+import type { Lease, LeaseHolder } from '../../use-cases/ports.js';
 
 /** Attributes that belong to the storage, not to the entity. */
 const STORAGE_ATTRIBUTES = ['PK', 'SK', 'GSI1PK', 'GSI1SK', 'GSI2PK', 'GSI2SK', 'entity'] as const;
@@ -142,3 +143,22 @@ export const notificationRecord = (notification: Notification): DynamoRecord => 
 });
 
 export const leaseKey = (name: string) => key(`LEASE#${name}`, '#LEASE');
+
+/** The expiry is a number (epoch ms), compared in the lease's conditions. */
+export const leaseRecord = (name: string, owner: string, now: Date, ttlSeconds: number, holder?: LeaseHolder): DynamoRecord => ({
+  ...leaseKey(name),
+  entity: 'lease',
+  name,
+  owner,
+  ...(holder ? { holder } : {}),
+  acquiredAt: now.toISOString(),
+  leaseExpiresAtMs: now.getTime() + ttlSeconds * 1000,
+});
+
+export const toLease = (record: DynamoRecord): Lease => ({
+  name: record.name as string,
+  owner: record.owner as string,
+  ...(record.holder ? { holder: record.holder as LeaseHolder } : {}),
+  ...(record.acquiredAt ? { acquiredAt: record.acquiredAt as string } : {}),
+  expiresAt: new Date(Number(record.leaseExpiresAtMs)).toISOString(),
+});

@@ -3,7 +3,7 @@
 import { nextActionAt } from '../../domain/campaign-schedule.js';
 import { ConflictError, NotFoundError } from '../../domain/errors.js';
 import type { Campaign, CampaignState, Decision, Entry, Item, Notification, Revocation } from '../../domain/model.js';
-import type { CampaignStore, Pages } from '../../use-cases/ports.js';
+import type { CampaignStore, Lease, LeaseHolder, Pages } from '../../use-cases/ports.js';
 import { InMemoryOutbox } from './in-memory-outbox.js';
 import { DEFAULT_PAGE_SIZE, byKey, inPages, stored, type InMemoryOptions } from './pages.js';
 
@@ -20,7 +20,7 @@ export class InMemoryCampaignStore implements CampaignStore {
   private readonly entries = new Map<string, Entry>();
   private readonly items = new Map<string, Map<string, Item>>();
   private readonly revocations = new Map<string, Map<string, Revocation>>();
-  private readonly leases = new Map<string, { owner: string; expiresAt: number }>();
+  private readonly leases = new Map<string, Lease>();
   private readonly pageSize: number;
 
   constructor(options: InMemoryCampaignStoreOptions = {}) {
@@ -130,10 +130,25 @@ export class InMemoryCampaignStore implements CampaignStore {
     return true;
   }
 
-  async acquireLease(name: string, owner: string, now: Date, ttlSeconds: number): Promise<boolean> {
+  async acquireLease(name: string, owner: string, now: Date, ttlSeconds: number, holder?: LeaseHolder): Promise<boolean> {
+    return this.putLease(name, owner, now, ttlSeconds, holder, owner);
+  }
+
+  async getLease(name: string): Promise<Lease | undefined> {
     const held = this.leases.get(name);
-    if (held && held.expiresAt >= now.getTime() && held.owner !== owner) return false;
-    this.leases.set(name, { owner, expiresAt: now.getTime() + ttlSeconds * 1000 });
+    return held && structuredClone(held);
+  }
+
+  async takeOverLease(name: string, previousOwner: string, owner: string, now: Date, ttlSeconds: number, holder?: LeaseHolder): Promise<boolean> {
+    return this.putLease(name, owner, now, ttlSeconds, holder, previousOwner);
+  }
+
+  /** Free, expired, or held by `holdingOwner` (its owner renewing, or the one being taken over). */
+  private putLease(name: string, owner: string, now: Date, ttlSeconds: number, holder: LeaseHolder | undefined, holdingOwner: string): boolean {
+    const held = this.leases.get(name);
+    if (held && Date.parse(held.expiresAt) >= now.getTime() && held.owner !== holdingOwner) return false;
+    const expiresAt = new Date(now.getTime() + ttlSeconds * 1000).toISOString();
+    this.leases.set(name, { name, owner, ...(holder ? { holder: structuredClone(holder) } : {}), acquiredAt: now.toISOString(), expiresAt });
     return true;
   }
 

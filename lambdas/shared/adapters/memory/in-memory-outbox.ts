@@ -59,6 +59,12 @@ export class InMemoryOutbox implements Outbox {
     this.change(notification, (n) => ({ ...n, status: 'SKIPPED', lastError: reason }));
   }
 
+  async releaseClaims(owner: string): Promise<number> {
+    const claimed = [...this.records.values()].filter((n) => n.status === 'SENDING' && n.claimedBy === owner);
+    for (const n of claimed) this.change(n, (current) => ({ ...current, status: 'PENDING' }));
+    return claimed.length;
+  }
+
   listByCampaign(campaignId: string): Pages<Notification> {
     const records = [...this.records.values()].filter((n) => n.campaignId === campaignId).sort(byKey((n) => `${n.runId}|${n.key}`));
     return inPages(records, this.pageSize);
