@@ -1,5 +1,5 @@
 // Lint: typescript-eslint's recommended rules (syntax only, no type information: fast), plus the
-// layering of the Lambda code (STYLE.md 2-3): the domain is pure, use cases depend on ports only,
+// layering of the Lambda code (README, "Architecture"): the domain is pure, use cases depend on ports only,
 // a function bundle holds production code only (nothing from src/, no dynamic import()), and shared
 // code depends on no function. test/unit/lint-rules.test.ts proves each of these rules fires.
 import { readdirSync } from 'node:fs';

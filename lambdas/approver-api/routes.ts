@@ -1,4 +1,4 @@
-// The approver API (issue 3, item 7; SPEC 3): routes, who the caller is, and the JSON views. The
+// The approver API (issue 3, item 7; docs/approver-api.md): routes, who the caller is, and the JSON views. The
 // Lambda handler and the local server both call handleApproverRequest; they differ only in how the
 // caller is found (the JWT's email when deployed, a header on the local server).
 import * as z from 'zod';

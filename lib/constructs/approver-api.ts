@@ -41,7 +41,7 @@ const ACCESS_LOG_FIELDS: Record<string, string> = {
 };
 
 /**
- * The approver HTTP API (SPEC 3): an API Gateway HTTP API whose every route requires a Cognito ID
+ * The approver HTTP API (docs/approver-api.md): an API Gateway HTTP API whose every route requires a Cognito ID
  * token (JWT authorizer), in front of one function that routes, reads the caller from the token
  * and calls the use cases. Unknown paths reach the function through `$default` (still
  * authorized) so that every answer, 404 and 405 included, is the API's JSON.

@@ -34,7 +34,7 @@ export function registerCampaignCommands(program: Command): void {
       if (options.json) return outJson({ ...campaignSummary(created), validation: validationView(validation) });
       out(created.id);
       note(`created ${created.kind} campaign "${created.name}" (${created.state}), starts ${showDate(created.startDate)}`);
-      // Stored as the SPEC says (the start step judges it), but the administrator hears now what it will say.
+      // Stored as docs/reference/campaigns.md says (the start step judges it), but the administrator hears now what it will say.
       noteValidation(validation);
     });
 

@@ -1,4 +1,4 @@
-// The `idgov` administration CLI (SPEC 3). Exit codes: 0 success, 2 bad input or a refusal (one
+// The `idgov` administration CLI (docs/reference/cli.md). Exit codes: 0 success, 2 bad input or a refusal (one
 // message on stderr naming the field), 1 a failed call to the deployed stack (one message saying what
 // to do) or anything unexpected (stack only with IDGOV_DEBUG=1). bin/idgov.mjs runs it and exits;
 // tests call runCli in-process.

@@ -1,4 +1,4 @@
-// The administrator's powers over a campaign at any time (SPEC 2 step 3, issue 6 section 5), through
+// The administrator's powers over a campaign at any time (docs/reference/campaigns.md step 3, issue 6 section 5), through
 // the use cases and the real controller handler on a real engine: restart a SUCCEEDED campaign,
 // rescue a FAILED.PREPARE entry by naming its approver, remove a role parameter, and a directory
 // change refused at the finish (FAILED.APPLIED.CHANGES) that a later run retries. After each, a

@@ -75,7 +75,7 @@ describe('a campaign file that would fail at its start', () => {
       logs: [{ level: 'WARN', field: 'statusExpirationDate' }],
     });
 
-    // Stored (the start step judges it, as the SPEC says), with the verdict told at once.
+    // Stored (the start step judges it, as docs/reference/campaigns.md says), with the verdict told at once.
     const created = await idgov(home, ['campaign', 'create', unfixed, '--now', '2026-06-20T00:00:00Z']);
     expect(created.code).toBe(0);
     const id = created.stdout.trim();

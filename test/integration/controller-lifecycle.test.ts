@@ -1,4 +1,4 @@
-// The whole SPEC 2 lifecycle through the real controller handler on a real DynamoDB engine.
+// The whole docs/reference/campaigns.md lifecycle through the real controller handler on a real DynamoDB engine.
 import { describe, expect, it } from 'vitest';
 import { changeCampaign, changeEntry, showCampaign } from '../../lambdas/shared/use-cases/campaign-admin.js';
 import { ClosedError, ForbiddenError, ValidationError } from '../../lambdas/shared/domain/errors.js';

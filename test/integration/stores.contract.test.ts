@@ -229,7 +229,7 @@ describe.each(implementations)('store contract: $name', ({ make }) => {
       await s.directory.modifyAssignment('u-b', 'p-1', { parameters: { project: null }, endDate: '2027-01-31T00:00:00.000Z' });
       expect((await s.directory.listAssignmentsOfUser('u-b'))[0]).toEqual(anAssignment({ userId: 'u-b', privilegeId: 'p-1', endDate: '2027-01-31T00:00:00.000Z' }));
 
-      // Never a RULE assignment (SPEC 1).
+      // Never a RULE assignment (docs/reference/directory.md).
       await s.directory.modifyAssignment('u-r', 'p-1', { parameters: { project: null } });
       expect((await s.directory.listAssignmentsOfUser('u-r'))[0]!.parameters).toEqual({ project: 'apollo' });
     });

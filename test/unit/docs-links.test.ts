@@ -29,6 +29,21 @@ describe('every relative link in the repository', () => {
     });
     expect(problems).toEqual([]);
   });
+
+  // Not only links: a comment that cites a document kept outside the repository sends its reader
+  // nowhere. This file and the link checker's own examples are the exceptions.
+  it('names no document kept outside the repository, even in plain text', () => {
+    const outside = /\b(SPEC|STYLE|TOOLCHAIN|DEVELOPERS)\.md\b|\bSPEC \d/;
+    const exempt = new Set(['test/unit/docs-links.test.ts', 'test/support/markdown-links.ts']);
+    const mentions = checked
+      .filter((file) => !exempt.has(file))
+      .flatMap((file) =>
+        readFileSync(join(PROJECT_ROOT, file), 'utf8')
+          .split('\n')
+          .flatMap((line, index) => (outside.test(line) ? [`${file}:${index + 1}: ${line.trim()}`] : [])),
+      );
+    expect(mentions).toEqual([]);
+  });
 });
 
 describe('extractLinks', () => {

@@ -1,4 +1,4 @@
-// SPEC 2, step 4 (Finish): what applying an item's decision does, per the revocation settings.
+// docs/reference/campaigns.md, step 4 (Finish): what applying an item's decision does, per the revocation settings.
 import type { Entry, EntryStats, Item, RevocationSettings, Revocation } from './model.js';
 import { isDecided } from './entries.js';
 import { effectiveDecision } from './stages.js';

@@ -1,4 +1,4 @@
-// Pure campaign transitions (SPEC 2): each takes the campaign and now and returns the next version.
+// Pure campaign transitions (docs/reference/campaigns.md): each takes the campaign and now and returns the next version.
 // The controller and the admin use cases persist them with an optimistic lock.
 import { addDays, dateOnly, nextRunStart } from './campaign-schedule.js';
 import { ClosedError, ValidationError } from './errors.js';
@@ -67,7 +67,7 @@ const laterOf = (a: string | undefined, b: string) => (a && a > b ? a : b);
 
 export const archiveIdFor = (c: Campaign) => `${c.id}-r${c.run}`;
 
-/** SPEC 2, step 6: the finished run as it ends, under its name and start date. Keeps its entries. */
+/** docs/reference/campaigns.md, step 6: the finished run as it ends, under its name and start date. Keeps its entries. */
 export function archiveOf(c: Campaign, now: Date): Campaign {
   const { recurrence: _recurrence, ...rest } = c;
   return {
@@ -130,7 +130,7 @@ export function nextRunOf(c: Campaign, now: Date, manual?: ManualRestart): Campa
 }
 
 /**
- * SPEC 2 step 6 (and the administrator's restart, which follows it exactly): the finished run as it
+ * docs/reference/campaigns.md step 6 (and the administrator's restart, which follows it exactly): the finished run as it
  * is archived, and the next run. Written in that order (use-cases/start-next-run.ts).
  */
 export const nextRunWithArchive = (c: Campaign, now: Date, manual?: ManualRestart) => ({
@@ -139,7 +139,7 @@ export const nextRunWithArchive = (c: Campaign, now: Date, manual?: ManualRestar
 });
 
 /**
- * The administrator restarts a SUCCEEDED campaign by hand (SPEC 2: "the administrator may change
+ * The administrator restarts a SUCCEEDED campaign by hand (docs/reference/campaigns.md: "the administrator may change
  * the state of a campaign at any time"): a new run, the finished one archived as recurrence does.
  */
 export function adminRestart(c: Campaign, now: Date, by: string, startDate = now.toISOString()): { archive: Campaign; next: Campaign } {
@@ -163,7 +163,7 @@ export function adminRestart(c: Campaign, now: Date, by: string, startDate = now
 /** Appends one line to the campaign's log (who did what, for the administrator and the auditor). */
 export const withLog = (c: Campaign, log: CampaignLog, now: Date): Campaign => touch(c, now, { logs: [...c.logs, log] });
 
-/** State changes an administrator may make (SPEC 2: "at any time"), and why others are refused. */
+/** State changes an administrator may make (docs/reference/campaigns.md: "at any time"), and why others are refused. */
 const ADMIN_TRANSITIONS: Partial<Record<CampaignState, CampaignState[]>> = {
   'FAILED.PREPARED': ['PREPARING', 'DELETED'],
   PREPARING: ['DELETED'],

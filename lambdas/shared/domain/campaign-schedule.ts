@@ -1,4 +1,4 @@
-// Date arithmetic of the campaign lifecycle (SPEC 2): due dates, expirations, recurrence, reminders.
+// Date arithmetic of the campaign lifecycle (docs/reference/campaigns.md): due dates, expirations, recurrence, reminders.
 import type { Campaign } from './model.js';
 
 export const DAY_MS = 24 * 60 * 60 * 1000;

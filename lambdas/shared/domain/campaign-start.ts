@@ -1,4 +1,4 @@
-// SPEC 2, step 1 (Start): validate a PREPARING campaign whose start date has come.
+// docs/reference/campaigns.md, step 1 (Start): validate a PREPARING campaign whose start date has come.
 import { addDays } from './campaign-schedule.js';
 import { ValidationError } from './errors.js';
 import { compileFilter } from './filter.js';

@@ -1,5 +1,5 @@
 // Certification entries and items: deterministic ids, preparation, and the pure transitions of an
-// entry during the run (SPEC 2, steps 2 and 3).
+// entry during the run (docs/reference/campaigns.md, steps 2 and 3).
 import { createHash } from 'node:crypto';
 import { HOUR_MS, DAY_MS } from './campaign-schedule.js';
 import type { Campaign, Entry, EntryState, Item, PreparedCounts, Privilege, StagePlan, SubjectKind, Substitution, User } from './model.js';
@@ -95,7 +95,7 @@ export function countPrepared(counts: PreparedCounts | undefined, entries: reado
   return next;
 }
 
-/** Default approvers (SPEC 2): the manager of a USER subject, the owners of a PRIVILEGE subject;
+/** Default approvers (docs/reference/campaigns.md): the manager of a USER subject, the owners of a PRIVILEGE subject;
  * only people present and active in the directory. */
 export function defaultApproverIds(
   kind: SubjectKind,

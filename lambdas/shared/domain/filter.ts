@@ -1,4 +1,4 @@
-// Subject and resource filters (SPEC 2 "Selection"): RFC 4515 text such as
+// Subject and resource filters (docs/reference/campaigns.md "Selection"): RFC 4515 text such as
 // `(&(department=Finance)(riskLevel>=HIGH))`, parsed by @ldapjs/filter and evaluated here with
 // directory semantics (case-insensitive names and values, riskLevel ordered LOW < ... < CRITICAL).
 //

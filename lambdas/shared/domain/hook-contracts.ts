@@ -1,4 +1,4 @@
-// The versioned JSON contracts of the campaign hooks (SPEC 2, Selection and Approvers), defined once:
+// The versioned JSON contracts of the campaign hooks (docs/reference/campaigns.md, Selection and Approvers), defined once:
 // the controller validates every answer against them, scripts/hook-schemas.ts turns them into the
 // JSON Schemas of docs/hooks/, and hook authors read those. Pure: no AWS, no I/O.
 //

@@ -1,4 +1,4 @@
-// The product's vocabulary (SPEC.md sections 1 and 2). Pure types: no AWS, no I/O.
+// The product's vocabulary (docs/reference/directory.md and campaigns.md). Pure types: no AWS, no I/O.
 
 export const RISK_LEVELS = ['LOW', 'MEDIUM', 'HIGH', 'CRITICAL'] as const;
 export type RiskLevel = (typeof RISK_LEVELS)[number];
@@ -204,7 +204,7 @@ export interface Entry {
   error?: string;
   /** Filled when the entry's decisions are applied. */
   stats?: EntryStats;
-  /** The subject's whole approval plan (SPEC 3 downstream stages); stage n is plan[n - 1]. */
+  /** The subject's whole approval plan (docs/reference/campaigns.md downstream stages); stage n is plan[n - 1]. */
   plan?: StagePlan[];
   /** Who handed the entry to whom, when and why. */
   reassignments?: Reassignment[];

@@ -71,7 +71,7 @@ export function reassign(entry: Entry, request: ReassignRequest): Entry {
 }
 
 /**
- * Self-review prevention (SPEC 2): nobody certifies their own access, so `approverId` may be
+ * Self-review prevention (docs/reference/campaigns.md): nobody certifies their own access, so `approverId` may be
  * neither the user under review in a USER entry nor the holder of any item of the entry.
  */
 export function assertNotOwnAccess(entry: Pick<Entry, 'id' | 'subjectKind' | 'subjectId'>, approverId: string, holderIds: Iterable<string> | undefined, field: string): void {

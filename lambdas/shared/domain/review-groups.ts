@@ -1,4 +1,4 @@
-// Self-review prevention (SPEC 2, "Approvers"): nobody certifies their own access. A subject's
+// Self-review prevention (docs/reference/campaigns.md, "Approvers"): nobody certifies their own access. A subject's
 // assignments are split into review groups; each group becomes an entry of its own, so every
 // entry has one set of approvers for all its items.
 import { itemIdFor } from './entries.js';

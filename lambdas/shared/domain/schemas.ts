@@ -85,7 +85,7 @@ export const campaignDefinitionSchema = z.strictObject({
   kind: z.enum(CAMPAIGN_KINDS),
   ownerId: id,
   startDate: isoInstant,
-  // Presence is checked at campaign start (SPEC 2.1: a missing period fails the start, it is not a bad file).
+  // Presence is checked at campaign start (docs/reference/campaigns.md (start): a missing period fails the start, it is not a bad file).
   approvalPeriodDays: z.number().int('must be a whole number').positive('must be positive').max(3650).optional(),
   dueDate: isoInstant.optional(),
   statusExpirationDate: isoInstant.optional(),

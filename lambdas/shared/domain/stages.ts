@@ -1,4 +1,4 @@
-// Downstream approval (SPEC 2, "Approvers"; SPEC 3): stage n+1 starts when stage n is finished or
+// Downstream approval (docs/reference/campaigns.md, "Approvers"; docs/reference/campaigns.md): stage n+1 starts when stage n is finished or
 // expired and sees only what the earlier stages approved; an assignment stays only if no stage
 // rejected it.
 import { addDays } from './campaign-schedule.js';

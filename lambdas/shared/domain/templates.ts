@@ -1,4 +1,4 @@
-// Notification templates (SPEC 2 "Notifications"): logic-less Mustache, plain-text email.
+// Notification templates (docs/reference/notifications.md): logic-less Mustache, plain-text email.
 // Campaigns get a copy of the defaults with their own overrides; every template is checked when the
 // campaign is defined (syntax, and only placeholders its kind fills), so a typo fails the definition, not a send.
 import Mustache from 'mustache';

@@ -1,4 +1,4 @@
-// What an administrator does to campaigns and entries (SPEC 3): create, read, change due dates and
+// What an administrator does to campaigns and entries (docs/reference/cli.md): create, read, change due dates and
 // states, restart a finished campaign, name the approver of an entry that failed preparation. Each
 // change is one conditional write; a concurrent change is a ConflictError, never lost.
 import { randomBytes } from 'node:crypto';

@@ -1,4 +1,4 @@
-// The campaign controller (SPEC 2, "Lifecycle"): one run advances every due campaign as far as
+// The campaign controller (docs/reference/campaigns.md, "Lifecycle"): one run advances every due campaign as far as
 // `now` allows, then sends what the outbox holds. At most one run works at a time (a lease with
 // expiry); every step is idempotent, so a run killed anywhere is completed by the next.
 import { randomUUID } from 'node:crypto';
@@ -269,7 +269,7 @@ async function step(deps: ControllerDeps, c: Campaign, now: Date): Promise<Campa
   }
 }
 
-/** SPEC 2, step 1: validate; an invalid campaign fails with a Prepare Error to its owner. */
+/** docs/reference/campaigns.md, step 1: validate; an invalid campaign fails with a Prepare Error to its owner. */
 async function start(deps: ControllerDeps, c: Campaign, now: Date): Promise<Campaign> {
   const owner = await deps.directory.getUser(c.ownerId);
   const validation = validateForStart(c, now, owner !== undefined);

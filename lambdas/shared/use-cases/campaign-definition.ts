@@ -1,5 +1,5 @@
 // A campaign file turned into a campaign, and judged as the controller's start step will judge it
-// (SPEC 2, step 1), so that create, update, validate and preview all say the same thing.
+// (docs/reference/campaigns.md, step 1), so that create, update, validate and preview all say the same thing.
 import { validateForStart, type StartValidation } from '../domain/campaign-start.js';
 import type { Campaign } from '../domain/model.js';
 import { campaignDefinitionSchema, parseInput } from '../domain/schemas.js';

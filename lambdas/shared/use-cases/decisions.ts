@@ -1,4 +1,4 @@
-// Approvers' work (SPEC 2 step 3, SPEC 3): list open tasks, decide items. Only the entry's current
+// Approvers' work (docs/reference/campaigns.md step 3, docs/approver-api.md): list open tasks, decide items. Only the entry's current
 // approver may decide, only while the entry and its campaign run; every refusal changes nothing.
 import { missingRemovedParameter } from '../domain/application.js';
 import { finishIfAllDecided, isDecided } from '../domain/entries.js';

@@ -1,4 +1,4 @@
-// SPEC 2, step 4 (Finish): apply every entry's decisions, tell each user who lost access once,
+// docs/reference/campaigns.md, step 4 (Finish): apply every entry's decisions, tell each user who lost access once,
 // then close the campaign; later runs retry the changes the directory refused. Directory changes
 // are idempotent (remove, set) and every record has a deterministic key, so a re-run after a kill
 // repeats no revocation and no notification.
@@ -34,7 +34,7 @@ export async function applyDecisions(deps: FinishDeps, campaign: Campaign, now: 
 
 /**
  * A later controller run's retry of the entries whose changes the directory refused at the finish
- * (SPEC 2 step 4, FAILED.APPLIED.CHANGES). The campaign stays SUCCEEDED (Campaign End named the
+ * (docs/reference/campaigns.md step 4, FAILED.APPLIED.CHANGES). The campaign stays SUCCEEDED (Campaign End named the
  * failed entries); an entry becomes FINISHED once every change went through. Each removal made now
  * tells its user with an Assignment Reject of its own (the finish's one-per-user notice went out
  * already), keyed by the assignment, so that no retry tells twice.
@@ -90,7 +90,7 @@ async function applyEntry(
     if (plan.change === 'NONE' || item.applied) continue;
     try {
       if (plan.change === 'REMOVE' && (await deps.directory.removeAssignment(item.userId, item.privilegeId)) === 'NOT_MANUAL') {
-        // It became rule-based or inherited meanwhile: not ours to remove (SPEC 1).
+        // It became rule-based or inherited meanwhile: not ours to remove (docs/reference/directory.md).
         deps.log.warn('assignment is no longer MANUAL; left as it is', { entryId: entry.id, itemId: item.id });
         stats = { ...stats, revoked: stats.revoked - 1 };
         continue;

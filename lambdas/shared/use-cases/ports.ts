@@ -46,7 +46,7 @@ export interface DirectoryStore {
   listHoldersOfPrivilege(privilegeId: string, origin?: Assignment['origin']): Pages<Assignment>;
 
   /**
-   * Removes a MANUAL assignment (SPEC 1: rule-based and inherited ones are never touched).
+   * Removes a MANUAL assignment (docs/reference/directory.md: rule-based and inherited ones are never touched).
    * Idempotent: an absent assignment counts as REMOVED; one whose origin is not MANUAL (any more)
    * is left alone and answers NOT_MANUAL.
    */

@@ -1,4 +1,4 @@
-// SPEC 2, step 2 (Prepare): select subjects, collect their manual assignments, limit resources,
+// docs/reference/campaigns.md, step 2 (Prepare): select subjects, collect their manual assignments, limit resources,
 // find approvers, and write one entry per subject in chunks. After each chunk the campaign saves
 // the last subject written, so a killed run resumes there; a half-written chunk is rewritten with
 // the same deterministic keys.
@@ -133,7 +133,7 @@ export function entryNotifications(notifier: CampaignNotifier, campaign: Campaig
 
 /**
  * Who takes over access an approver holds when no other approver of the stage can: the holder's
- * active manager, else the campaign owner (SPEC 2).
+ * active manager, else the campaign owner (docs/reference/campaigns.md).
  */
 export async function nextUpResolver(
   notifier: CampaignNotifier,

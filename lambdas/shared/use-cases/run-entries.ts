@@ -1,4 +1,4 @@
-// SPEC 2, step 3 (Run): reminders and expiry of the entries of a RUNNING campaign. Every
+// docs/reference/campaigns.md, step 3 (Run): reminders and expiry of the entries of a RUNNING campaign. Every
 // notification is recorded before the entry change that implies it, so a killed run re-records
 // nothing (same key) and still makes the change.
 import { buildEntry, closeDueEntry, nextRunningEntryStep, openItems, withEntryChange, withReminderSlot } from '../domain/entries.js';

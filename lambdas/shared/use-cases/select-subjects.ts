@@ -1,4 +1,4 @@
-// Selection (SPEC 2, "Selection" and "Approvers"): which subjects a campaign certifies, which of
+// Selection (docs/reference/campaigns.md, "Selection" and "Approvers"): which subjects a campaign certifies, which of
 // their MANUAL assignments, and who approves them — by filters and default approvers, or by the
 // campaign's hooks. Shared by preparation and the pre-launch preview; writes nothing.
 import { defaultApproverIds, type CertifiableAssignment } from '../domain/entries.js';

@@ -1,4 +1,4 @@
-// The one way a finished run is archived and the next run begins, for the recurrence (SPEC 2 step 6)
+// The one way a finished run is archived and the next run begins, for the recurrence (docs/reference/campaigns.md step 6)
 // and the administrator's restart alike: the archive first, then the campaign as its next run.
 import { ConflictError } from '../domain/errors.js';
 import type { Campaign } from '../domain/model.js';

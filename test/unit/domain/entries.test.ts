@@ -320,7 +320,7 @@ describe('nextRunningEntryStep', () => {
     expect(step('2026-07-13T10:00:00.000Z', lateStage)).toMatchObject({ action: 'REMIND' });
   });
 
-  // SPEC 2.3: approvers with open work get a reminder every intervalHours from daysBeforeDue before
+  // docs/reference/campaigns.md.3: approvers with open work get a reminder every intervalHours from daysBeforeDue before
   // the due date, also after the administrator moved the due date.
   it('reminds again after the due date was extended, although reminders were sent for the old one', () => {
     const sent = [step('2026-07-12T00:00:00.000Z')];

@@ -64,7 +64,7 @@ const B = userFilterSubject(bob);
 const C = userFilterSubject(cleo);
 
 const cases: [filter: string, expected: boolean, subject: FilterSubject][] = [
-  // SPEC example and equality semantics
+  // The reference's example and equality semantics
   ['(&(department=Finance)(riskLevel>=HIGH))', true, A],
   ['(&(department=Finance)(riskLevel>=HIGH))', false, B],
   ['(department=finance)', true, A],
@@ -178,7 +178,7 @@ describe('compileFilter / matches', () => {
     expect(compileFilter(filter).matches(subject)).toBe(expected);
   });
 
-  it('selects the SPEC example population from a directory', () => {
+  it('selects the reference example's population from a directory', () => {
     const finance = compileFilter('(&(department=Finance)(riskLevel>=HIGH))');
     const selected = [ana, bob, cleo].filter((u) => finance.matches(userFilterSubject(u))).map((u) => u.id);
     expect(selected).toEqual(['u-ana', 'u-cleo']);
