@@ -178,7 +178,7 @@ describe('compileFilter / matches', () => {
     expect(compileFilter(filter).matches(subject)).toBe(expected);
   });
 
-  it('selects the reference example's population from a directory', () => {
+  it('selects the population of the reference example from a directory', () => {
     const finance = compileFilter('(&(department=Finance)(riskLevel>=HIGH))');
     const selected = [ana, bob, cleo].filter((u) => finance.matches(userFilterSubject(u))).map((u) => u.id);
     expect(selected).toEqual(['u-ana', 'u-cleo']);
