@@ -15,8 +15,11 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 const vitestBin = join(dirname(require.resolve('vitest/package.json')), 'vitest.mjs');
 const integrationDir = 'test/integration';
-/** Integration files that never touch the engine under test (the demo always runs on dynalite): run once. */
-const ENGINE_INDEPENDENT = ['test/integration/demo.test.ts'];
+/**
+ * Integration files run once, on dynalite: the demo always runs on the embedded engine, and the
+ * bundled handlers' test proves the bundles (its synth is the slow part), which the engine does not change.
+ */
+const ENGINE_INDEPENDENT = ['test/integration/demo.test.ts', 'test/integration/bundled-handlers.test.ts'];
 
 /** vitest options that take the next argument as their value (so it is not a file filter). */
 const OPTIONS_WITH_VALUE = new Set([
