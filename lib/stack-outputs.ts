@@ -65,4 +65,10 @@ export const STATELESS_OUTPUTS = {
   controllerDeadLetterQueueUrl: 'CampaignControllerDeadLetterQueueUrl',
   approverApiUrl: 'ApproverApiUrl',
   approverApiFunctionName: 'ApproverApiFunctionName',
+  /**
+   * The value of the stack parameter ApproverPortalUrl, for the links in the mails `idgov --aws`
+   * queues. Not named like the parameter: a stack's parameters and outputs are constructs of one
+   * scope, whose ids must differ.
+   */
+  approverPortalUrl: 'ApproverPortalBaseUrl',
 } as const;

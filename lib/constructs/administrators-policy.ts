@@ -1,15 +1,10 @@
-import { ArnFormat, Aws, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Aws, Stack, Tags, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { ManagedPolicy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import { Construct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
 import type { TableDefinition } from '../../lambdas/shared/config/tables.js';
-import {
-  DYNAMODB_READ_ACTIONS,
-  DYNAMODB_WRITE_ACTIONS,
-  KMS_READ_ACTIONS,
-  KMS_WRITE_ACTIONS,
-} from './app-function.js';
+import { KMS_READ_ACTIONS, KMS_WRITE_ACTIONS } from './app-function.js';
 
 export interface AdministratorsPolicyProps {
   /** IAM name of the policy (`IdGovAdministrators` by default, lib/stack-outputs.ts). */
@@ -26,17 +21,46 @@ export interface AdministratorsPolicyProps {
 const STACK_NAME_TAG = 'aws:cloudformation:stack-name';
 
 /**
+ * The tag that marks the one function administrators may invoke (the campaign controller). The
+ * approver API function must never carry it: invoked directly, it would take its caller from an
+ * event the administrator wrote, skipping the JWT authorizer.
+ */
+export const ADMIN_INVOCABLE_TAG = { key: 'idgov:admin-invocable', value: 'true' } as const;
+
+/** Lets administrators invoke `fn` (its Lambda function only, not its role or log group). */
+export function allowAdministratorsToInvoke(fn: IConstruct): void {
+  Tags.of(fn).add(ADMIN_INVOCABLE_TAG.key, ADMIN_INVOCABLE_TAG.value, { includeResourceTypes: ['AWS::Lambda::Function'] });
+}
+
+/**
+ * The DynamoDB actions the admin CLI sends (the document client's Get, Query, BatchGet, Put,
+ * Update, Delete and BatchWrite in lambdas/shared/adapters/dynamo): no Scan, no DescribeTable (it
+ * creates no table), no ConditionCheckItem (it writes no transaction). A test compares this list
+ * with the commands those adapters send.
+ */
+export const ADMINISTRATOR_DYNAMODB_ACTIONS = [
+  'dynamodb:BatchGetItem',
+  'dynamodb:GetItem',
+  'dynamodb:Query',
+  'dynamodb:BatchWriteItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+] as const;
+
+/**
  * What the admin CLI (`idgov --aws`) needs and nothing more, as a managed policy that operators
  * attach to their user, group, role or SSO permission set: read and write the two tables (the
- * functions' action lists: no Scan), their key through DynamoDB only, read the outputs of the two
- * stacks, and invoke the product's functions (`controller run` invokes the deployed controller).
+ * actions the CLI sends: no Scan), their key through DynamoDB only, read the outputs of the two
+ * stacks, and invoke the campaign controller (`controller run` invokes the deployed function).
  *
- * The functions live in the stateless stack, which depends on this one: naming their ARNs here
- * would be a dependency cycle. They are selected instead by the tag `aws:cloudformation:stack-name`
- * that CloudFormation puts on every function it creates for a stack: nobody can set or change an
- * `aws:` tag, so the grant covers exactly the functions of the stateless stack, whatever names
- * CloudFormation generated for them (it shortens long stack names in them, so a name prefix would
- * not be reliable).
+ * The controller lives in the stateless stack, which depends on this one: naming its ARN here
+ * would be a dependency cycle. It is selected instead by two tags: `aws:cloudformation:stack-name`,
+ * which CloudFormation puts on every function it creates for a stack and nobody can set or change
+ * (an `aws:` tag), and ADMIN_INVOCABLE_TAG, which the stateless stack puts on the controller only
+ * (allowAdministratorsToInvoke). Administrators may not tag functions, so they cannot extend the
+ * grant to the approver API function. A name prefix would not do: CloudFormation generates the
+ * names and shortens long stack names in them.
  */
 export class AdministratorsPolicy extends Construct {
   readonly policy: ManagedPolicy;
@@ -56,7 +80,7 @@ export class AdministratorsPolicy extends Construct {
       statements: [
         new PolicyStatement({
           sid: 'ReadWriteTables',
-          actions: [...DYNAMODB_READ_ACTIONS, ...DYNAMODB_WRITE_ACTIONS],
+          actions: [...ADMINISTRATOR_DYNAMODB_ACTIONS],
           resources: tableResources,
         }),
         new PolicyStatement({
@@ -75,12 +99,17 @@ export class AdministratorsPolicy extends Construct {
           ],
         }),
         new PolicyStatement({
-          sid: 'InvokeProductFunctions',
+          sid: 'InvokeCampaignController',
           actions: ['lambda:InvokeFunction'],
           resources: [
             stack.formatArn({ service: 'lambda', resource: 'function', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
           ],
-          conditions: { StringEquals: { [`aws:ResourceTag/${STACK_NAME_TAG}`]: props.statelessStackName } },
+          conditions: {
+            StringEquals: {
+              [`aws:ResourceTag/${STACK_NAME_TAG}`]: props.statelessStackName,
+              [`aws:ResourceTag/${ADMIN_INVOCABLE_TAG.key}`]: ADMIN_INVOCABLE_TAG.value,
+            },
+          },
         }),
       ],
     });
@@ -95,9 +124,10 @@ export class AdministratorsPolicy extends Construct {
       {
         id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:lambda:<AWS::Region>:<AWS::AccountId>:function:*]',
         reason:
-          'InvokeFunction only on functions tagged aws:cloudformation:stack-name = the stateless stack (a condition ' +
-          'no one can forge: aws: tags are set by CloudFormation only); their ARNs cannot be named here without a ' +
-          'dependency cycle, and their generated names shorten long stack names, so no name prefix is reliable.',
+          'InvokeFunction only on the campaign controller: functions tagged both aws:cloudformation:stack-name = the ' +
+          `stateless stack (set by CloudFormation only) and ${ADMIN_INVOCABLE_TAG.key} = ${ADMIN_INVOCABLE_TAG.value} ` +
+          '(on the controller alone; the policy grants no tagging). Its ARN cannot be named here without a dependency ' +
+          'cycle, and its generated name shortens long stack names, so no name prefix is reliable.',
       },
     );
   }

@@ -14,6 +14,7 @@ import type { IUserPool, IUserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
+import { allowAdministratorsToInvoke } from '../constructs/administrators-policy.js';
 import { ApproverApi } from '../constructs/approver-api.js';
 import { CampaignController } from '../constructs/campaign-controller.js';
 import { STATELESS_OUTPUTS } from '../stack-outputs.js';
@@ -131,6 +132,9 @@ export class StatelessStack extends Stack {
       },
     });
 
+    // `idgov --aws controller run` invokes it (the IdGovAdministrators policy); no other function.
+    allowAdministratorsToInvoke(this.controller.function);
+
     this.approverApi = new ApproverApi(this, 'ApproverApi', {
       directoryTable: props.directoryTable,
       campaignTable: props.campaignTable,
@@ -146,6 +150,10 @@ export class StatelessStack extends Stack {
     new CfnOutput(this, STATELESS_OUTPUTS.approverApiFunctionName, {
       description: 'Approver API function',
       value: this.approverApi.function.functionName,
+    });
+    new CfnOutput(this, STATELESS_OUTPUTS.approverPortalUrl, {
+      description: 'Base URL of the approver portal (parameter ApproverPortalUrl): the link in the mails `idgov --aws` queues',
+      value: approverPortalUrl.valueAsString,
     });
     new CfnOutput(this, STATELESS_OUTPUTS.controllerFunctionName, {
       description: 'Campaign controller function (invoke it to run the controller now)',

@@ -1,9 +1,10 @@
 // The deployed campaign controller, run by invoking its Lambda function: the job runs in AWS with the
 // function's own role, never in the CLI with the operator's credentials. Synchronous
-// (RequestResponse) with the manual event `{ "now": "<ISO instant>" }`; the answer is the
-// function's ControllerReport.
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+// (RequestResponse) with the manual event: `{ "now": "<ISO instant>" }` for a given instant, `{}` for
+// the function's own clock; the answer is the function's ControllerReport.
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { z } from 'zod';
+import { invokeJson, type JsonInvocation } from '../../lambdas/shared/adapters/lambda-invoke.js';
 import type { ControllerReport } from '../../lambdas/shared/use-cases/campaign-controller.js';
 import { RemoteCallError, setupHint } from './remote-call-error.js';
 
@@ -36,40 +37,33 @@ export class ControllerFunction {
     this.ownsClient = !client;
   }
 
-  /** One controller run at `now`; throws a RemoteCallError that says what went wrong and what to do. */
-  async run(now: Date): Promise<ControllerReport> {
+  /**
+   * One controller run: at `now` if given (the manual event `{ "now": … }`), else at the function's
+   * own clock (the event `{}`); throws a RemoteCallError that says what went wrong and what to do.
+   */
+  async run(now?: Date): Promise<ControllerReport> {
     const name = this.functionName;
-    let output;
+    let answer: JsonInvocation;
     try {
-      output = await this.client.send(
-        new InvokeCommand({
-          FunctionName: name,
-          InvocationType: 'RequestResponse',
-          Payload: new TextEncoder().encode(JSON.stringify({ now: now.toISOString() })),
-        }),
-      );
+      answer = await invokeJson(this.client, name, now ? { now: now.toISOString() } : {});
     } catch (error) {
       throw invokeFailure(name, error);
     } finally {
       if (this.ownsClient) this.client.destroy();
     }
 
-    const text = output.Payload ? new TextDecoder().decode(output.Payload) : '';
-    if (output.FunctionError) {
-      throw new RemoteCallError(`the controller function ${name} failed: ${functionError(output.FunctionError, text)}`);
+    if (answer.status === 'function-error') {
+      throw new RemoteCallError(`the controller function ${name} failed: ${functionError(answer)}`);
     }
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      throw new RemoteCallError(`the controller function ${name} answered with something that is not JSON: ${quote(text)}`);
+    if (answer.status === 'not-json') {
+      throw new RemoteCallError(`the controller function ${name} answered with something that is not JSON: ${quote(answer.text)}`);
     }
-    const report = controllerReport.safeParse(json);
+    const report = controllerReport.safeParse(answer.payload);
     if (!report.success) {
       const issue = report.error.issues[0];
       throw new RemoteCallError(
         `the controller function ${name} answered with something that is not a controller report ` +
-          `(${issue?.path.join('.') || 'answer'}: ${issue?.message}): ${quote(text)}`,
+          `(${issue?.path.join('.') || 'answer'}: ${issue?.message}): ${quote(answer.text)}`,
       );
     }
     return report.data as ControllerReport;
@@ -77,16 +71,10 @@ export class ControllerFunction {
 }
 
 /** `<errorType>: <errorMessage>` from Lambda's error payload, or the payload itself if it is not one. */
-function functionError(kind: string, payload: string): string {
-  try {
-    const body = JSON.parse(payload) as { errorType?: unknown; errorMessage?: unknown };
-    if (typeof body.errorMessage === 'string') {
-      return typeof body.errorType === 'string' ? `${body.errorType}: ${body.errorMessage}` : body.errorMessage;
-    }
-  } catch {
-    // Not Lambda's { errorType, errorMessage }: quote what there is.
-  }
-  return `${kind} error: ${quote(payload)}`;
+function functionError({ functionError: kind, errorType, errorMessage, text }: Extract<JsonInvocation, { status: 'function-error' }>): string {
+  if (errorMessage !== undefined) return errorType !== undefined ? `${errorType}: ${errorMessage}` : errorMessage;
+  // Not Lambda's { errorType, errorMessage }: quote what there is.
+  return `${kind} error: ${quote(text)}`;
 }
 
 function invokeFailure(name: string, error: unknown): Error {

@@ -151,6 +151,11 @@ export class Deployment {
     return this.output('stateless', STATELESS_OUTPUTS.approverApiUrl);
   }
 
+  /** The approver portal's base URL the deployed functions put in their mails' links (stack parameter ApproverPortalUrl). */
+  get approverPortalUrl(): string {
+    return this.output('stateless', STATELESS_OUTPUTS.approverPortalUrl);
+  }
+
   get alarmsTopicArn(): string {
     return this.output('stateful', STATEFUL_OUTPUTS.alarmsTopicArn);
   }

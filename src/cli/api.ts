@@ -1,10 +1,10 @@
 // `idgov api serve --port P`: the approver API on 127.0.0.1, over the same state as the other
 // commands, until Ctrl-C (SIGINT) or SIGTERM.
 import type { Command } from 'commander';
-import { ENV } from '../../lambdas/shared/config/tables.js';
 import { ValidationError } from '../../lambdas/shared/domain/errors.js';
 import type { Log } from '../../lambdas/shared/use-cases/ports.js';
 import { startApiServer } from '../local/api-server.js';
+import { approverPortalUrl } from '../local/runtime.js';
 import { note, out, resolveNow, withRuntime } from './context.js';
 
 const DEFAULT_PORT = 8787;
@@ -39,7 +39,7 @@ export function registerApiCommands(program: Command): void {
             campaigns: runtime.campaigns,
             directory: runtime.directory,
             outbox: runtime.outbox,
-            portalUrl: process.env[ENV.approverPortalUrl] || 'http://127.0.0.1/approvals',
+            portalUrl: approverPortalUrl(runtime),
             log: stderrLog,
           },
           port,

@@ -1,6 +1,7 @@
 // `idgov campaign create|validate|update|preview|list|show|set`.
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
+import { OperatorHookInvoker, refuseFileHooks } from '../aws/operator-hooks.js';
 import { absoluteHookRef, createHookInvoker } from '../local/file-hook-invoker.js';
 import { previewCampaign, type CampaignPreview } from '../../lambdas/shared/use-cases/preview-campaign.js';
 import type { Command } from 'commander';
@@ -11,7 +12,7 @@ import { changeCampaign, createCampaign, listAllCampaigns, showCampaign, updateC
 import { campaignFromDefinition, validateAsAtStart } from '../../lambdas/shared/use-cases/campaign-definition.js';
 import type { StartValidation } from '../../lambdas/shared/domain/campaign-start.js';
 import { formatParameters } from './directory.js';
-import { countBy, formatCounts, note, out, outJson, resolveNow, showDate, table, withRuntime } from './context.js';
+import { countBy, formatCounts, note, out, outJson, resolveNow, showDate, table, withRuntime, type GlobalOptions } from './context.js';
 
 export function registerCampaignCommands(program: Command): void {
   const campaign = program.command('campaign').description('create, list, show and change certification campaigns');
@@ -24,7 +25,7 @@ export function registerCampaignCommands(program: Command): void {
     .option('--json', 'print the created campaign summary as JSON')
     .action(async (file: string, options: { now?: string; json?: boolean }, command: Command) => {
       const now = resolveNow(options.now);
-      const definition = withAbsoluteHookRefs(await readJsonFile(file), dirname(resolve(file)));
+      const definition = await readDefinition(file, command);
       const { created, validation } = await withRuntime(command, async (runtime) => {
         // Judged before it is stored, so that a failed directory read stores nothing.
         const draft = await inFile(file, async () => campaignFromDefinition(definition, 'draft', now));
@@ -46,7 +47,7 @@ export function registerCampaignCommands(program: Command): void {
     .option('--json', 'print as JSON')
     .action(async (file: string, options: { now?: string; json?: boolean }, command: Command) => {
       const now = resolveNow(options.now);
-      const definition = withAbsoluteHookRefs(await readJsonFile(file), dirname(resolve(file)));
+      const definition = await readDefinition(file, command);
       const { campaign: checked, validation } = await withRuntime(command, async (runtime) => {
         const draft = await inFile(file, async () => campaignFromDefinition(definition, 'validate', now));
         return { campaign: draft, validation: await validateAsAtStart(runtime.directory, draft, now) };
@@ -74,7 +75,7 @@ export function registerCampaignCommands(program: Command): void {
     .option('--json', 'print the updated campaign summary as JSON')
     .action(async (id: string, file: string, options: { by: string; now?: string; json?: boolean }, command: Command) => {
       const now = resolveNow(options.now);
-      const definition = withAbsoluteHookRefs(await readJsonFile(file), dirname(resolve(file)));
+      const definition = await readDefinition(file, command);
       const { updated, validation } = await withRuntime(command, async (runtime) => {
         const draft = await inFile(file, async () => campaignFromDefinition(definition, id, now));
         const verdict = await validateAsAtStart(runtime.directory, draft, now);
@@ -93,10 +94,15 @@ export function registerCampaignCommands(program: Command): void {
     .option('--json', 'print as JSON')
     .action(async (file: string, options: { now?: string; json?: boolean }, command: Command) => {
       const now = resolveNow(options.now);
-      const definition = withAbsoluteHookRefs(await readJsonFile(file), dirname(resolve(file)));
-      const preview = await withRuntime(command, (runtime) =>
-        inFile(file, () => previewCampaign({ directory: runtime.directory, hooks: createHookInvoker() }, definition, now)),
-      );
+      const definition = await readDefinition(file, command);
+      const preview = await withRuntime(command, async (runtime) => {
+        if (runtime.mode !== 'aws') return inFile(file, () => previewCampaign({ directory: runtime.directory, hooks: createHookInvoker() }, definition, now));
+        // Hooks are invoked from here, with the operator's credentials: a refusal is said as such.
+        const hooks = new OperatorHookInvoker();
+        const result = await inFile(file, () => previewCampaign({ directory: runtime.directory, hooks }, definition, now));
+        hooks.assertNoRefusal(definition, runtime.deployment?.names.administratorsPolicy ?? 'administrators');
+        return result;
+      });
       if (options.json) return outJson(preview);
       printPreview(preview);
     });
@@ -195,6 +201,16 @@ function parseDays(value: string): number {
     throw new ValidationError(`must be a positive whole number of days, got "${value}"`, 'recurrence-days');
   }
   return days;
+}
+
+/**
+ * A campaign file as the commands use it: `file:` hooks absolute; with --aws, refused (the deployed
+ * controller runs Lambda hooks only), before anything is read from or written to the stack.
+ */
+async function readDefinition(file: string, command: Command): Promise<unknown> {
+  const definition = await readJsonFile(file);
+  if (command.optsWithGlobals<GlobalOptions>().aws) refuseFileHooks(definition);
+  return withAbsoluteHookRefs(definition, dirname(resolve(file)));
 }
 
 /** `file:` hooks are relative to the campaign file; stored absolute, the controller finds them from anywhere. */

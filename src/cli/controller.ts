@@ -1,6 +1,6 @@
 // `idgov controller run --now ISO`: one controller run. Locally, the Lambda handler itself called
 // with the event its EventBridge schedule sends; with --aws, the deployed function invoked with the
-// manual event `{ "now": ISO }`.
+// manual event `{ "now": ISO }`, or `{}` (the function's clock) without --now.
 import type { Command } from 'commander';
 import { describeHolder, type ControllerReport } from '../../lambdas/shared/use-cases/campaign-controller.js';
 import { invokeController } from '../local/runtime.js';
@@ -12,11 +12,12 @@ export function registerControllerCommands(program: Command): void {
   controller
     .command('run')
     .description('run the campaign controller once at the given time, through the Lambda handler (with --aws, the deployed function)')
-    .option('--now <iso>', 'the "now" of the run: the scheduled event\'s time locally, the manual event\'s `now` with --aws (default: now)')
+    .option('--now <iso>', 'the "now" of the run: the scheduled event\'s time locally, the manual event\'s `now` with --aws (default: now; with --aws, the function\'s clock)')
     .option('--take-over-lease', 'take the lease whoever holds it (only when you know that run has stopped)')
     .option('--json', 'print the report as JSON')
     .action(async (options: { now?: string; json?: boolean; takeOverLease?: boolean }, command: Command) => {
-      const now = resolveNow(options.now);
+      // Without --now: locally the wall clock; with --aws the function's own clock (event `{}`), not this machine's.
+      const now = options.now === undefined ? undefined : resolveNow(options.now);
       const result = await withRuntime(command, (runtime) => invokeController(runtime, now, { takeOverLease: options.takeOverLease }));
       if (options.json) return outJson({ ...result.report, mail: result.mail });
       printReport(result.report);

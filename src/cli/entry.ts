@@ -1,10 +1,10 @@
 // `idgov entry set ENTRY_ID --state S | --due-date D | --approver U` and
 // `idgov entry reassign ENTRY_ID --to U --justification T [--extend-days N] [--as U]`.
 import type { Command } from 'commander';
-import { ENV } from '../../lambdas/shared/config/tables.js';
 import { ValidationError } from '../../lambdas/shared/domain/errors.js';
 import { changeEntry, nameEntryApprover } from '../../lambdas/shared/use-cases/campaign-admin.js';
 import { reassignEntry, type Actor } from '../../lambdas/shared/use-cases/reassign-entry.js';
+import { approverPortalUrl } from '../local/runtime.js';
 import { out, outJson, resolveNow, showDate, withRuntime } from './context.js';
 
 export function registerEntryCommands(program: Command): void {
@@ -29,7 +29,7 @@ export function registerEntryCommands(program: Command): void {
         if (options.state !== undefined) throw new ValidationError('--approver makes the entry RUNNING; give no --state with it', 'state');
         const result = await withRuntime(command, (runtime) =>
           nameEntryApprover(
-            { campaigns: runtime.campaigns, directory: runtime.directory, outbox: runtime.outbox, portalUrl: portalUrl() },
+            { campaigns: runtime.campaigns, directory: runtime.directory, outbox: runtime.outbox, portalUrl: approverPortalUrl(runtime) },
             { entryId, approverId: options.approver!, dueDate: options.dueDate, by: options.by },
             now,
           ),
@@ -76,7 +76,7 @@ export function registerEntryCommands(program: Command): void {
             campaigns: runtime.campaigns,
             directory: runtime.directory,
             outbox: runtime.outbox,
-            portalUrl: portalUrl(),
+            portalUrl: approverPortalUrl(runtime),
           },
           { entryId, actor, input },
           now,
@@ -110,9 +110,6 @@ interface EntrySetOptions {
   now?: string;
   json?: boolean;
 }
-
-/** The approver portal's base URL for the links in notifications composed here. */
-const portalUrl = () => process.env[ENV.approverPortalUrl] || 'http://127.0.0.1/approvals';
 
 interface ReassignOptions {
   to: string;

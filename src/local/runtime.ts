@@ -145,6 +145,25 @@ function useLocalAwsEnvironment(): void {
   process.env.AWS_REGION ??= LOCAL_REGION;
 }
 
+/** The link base of the approver portal in notifications composed locally, when APPROVER_PORTAL_URL is not set. */
+export const LOCAL_PORTAL_URL = 'http://127.0.0.1/approvals';
+
+/**
+ * The approver portal's base URL for the links in notifications the CLI composes (Approval Start of
+ * a rescue or a reassignment). On AWS, the deployment's: the deployed controller sends them, and its
+ * links must be the ones its own mails carry (the stack parameter ApproverPortalUrl, an output of the
+ * stateless stack); APPROVER_PORTAL_URL does not apply there. Locally, APPROVER_PORTAL_URL, else
+ * LOCAL_PORTAL_URL. Read when a command needs it: commands that compose no mail work with a
+ * deployment that lacks the output.
+ */
+export function approverPortalUrl(runtime: Pick<Runtime, 'mode' | 'deployment'>): string {
+  if (runtime.mode === 'aws') {
+    if (!runtime.deployment) throw new Error('an aws runtime without its deployment');
+    return runtime.deployment.approverPortalUrl;
+  }
+  return process.env[ENV.approverPortalUrl] || LOCAL_PORTAL_URL;
+}
+
 /** The event an EventBridge schedule rule delivers; its `time` is the controller's "now". */
 export function scheduledEvent(now: Date, region = process.env.AWS_REGION ?? LOCAL_REGION, account = FAKE_ACCOUNT) {
   const iso = now.toISOString();
@@ -172,7 +191,7 @@ export function applyControllerEnvironment(runtime: Runtime, sesEndpoint?: strin
   process.env[ENV.directoryTable] = runtime.tables.directory;
   process.env[ENV.campaignTable] = runtime.tables.campaign;
   process.env[ENV.senderAddress] ??= 'idgov@example.com';
-  process.env[ENV.approverPortalUrl] ??= 'http://127.0.0.1/approvals';
+  process.env[ENV.approverPortalUrl] ??= LOCAL_PORTAL_URL;
   // A lease whose process is gone is taken over at once; one of another machine's run expires after 5 minutes, not 16.
   process.env[ENV.leaseSeconds] ??= '300';
   if (runtime.dynamoEndpoint) process.env.AWS_ENDPOINT_URL_DYNAMODB = runtime.dynamoEndpoint;
@@ -238,16 +257,21 @@ export interface ControllerInvocation {
 
 /**
  * One controller run at `now`: on AWS, the deployed function invoked with the manual event (the job
- * runs with the function's role, not the operator's credentials); locally, the handler as
- * EventBridge would trigger it, with an SES emulator for the run.
+ * runs with the function's role, not the operator's credentials; without `now`, at the function's
+ * own clock, not this machine's); locally, the handler as EventBridge would trigger it (without
+ * `now`, at the wall clock), with an SES emulator for the run.
  */
-export async function invokeController(runtime: Runtime, now: Date, options: LocalControllerOptions = {}): Promise<ControllerInvocation> {
+export async function invokeController(runtime: Runtime, now: Date | undefined, options: LocalControllerOptions = {}): Promise<ControllerInvocation> {
   if (runtime.mode === 'aws') {
     if (options.takeOverLease) throw new ValidationError('only for local runs; on AWS a lease frees itself when it expires', 'take-over-lease');
     if (!runtime.deployment) throw new Error('an aws runtime without its deployment');
     const { ControllerFunction } = await import('../aws/controller-function.js');
     return { report: await new ControllerFunction(runtime.deployment.controllerFunctionName).run(now) };
   }
+  return invokeLocalController(runtime, now ?? new Date(), options);
+}
+
+async function invokeLocalController(runtime: Runtime, now: Date, options: LocalControllerOptions): Promise<ControllerInvocation> {
   // Loaded on demand: the emulator's web stack is the heaviest import, and only job commands send mail.
   const { startSesEmulator } = await import('./ses-emulator.js');
   await mkdir(runtime.home, { recursive: true });

@@ -1,14 +1,12 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { TABLES } from '../../lambdas/shared/config/tables.js';
-import {
-  DYNAMODB_READ_ACTIONS,
-  DYNAMODB_WRITE_ACTIONS,
-  KMS_READ_ACTIONS,
-  KMS_WRITE_ACTIONS,
-} from '../../lib/constructs/app-function.js';
+import { ADMIN_INVOCABLE_TAG } from '../../lib/constructs/administrators-policy.js';
+import { KMS_READ_ACTIONS, KMS_WRITE_ACTIONS } from '../../lib/constructs/app-function.js';
 import { STATEFUL_OUTPUTS, STATELESS_OUTPUTS, stackNames, stackNamesFromContext } from '../../lib/stack-outputs.js';
-import { buildStacks, logicalIdOf, nagViolations, synthesizeBinApp } from './idgov-app.js';
+import { buildStacks, logicalIdOf, nagViolations, PROJECT_ROOT, synthesizeBinApp } from './idgov-app.js';
 
 interface Statement {
   Sid?: string;
@@ -22,6 +20,45 @@ const asList = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [valu
 const arnOf = (service: string, resource: string) => ({
   'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:${service}:`, { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, resource]],
 });
+
+/** The IAM action of each DynamoDB command (document client or low-level) the CLI's code could send. */
+const DYNAMODB_ACTION_OF: Record<string, string> = {
+  Get: 'dynamodb:GetItem',
+  Put: 'dynamodb:PutItem',
+  Update: 'dynamodb:UpdateItem',
+  Delete: 'dynamodb:DeleteItem',
+  Query: 'dynamodb:Query',
+  Scan: 'dynamodb:Scan',
+  BatchGet: 'dynamodb:BatchGetItem',
+  BatchWrite: 'dynamodb:BatchWriteItem',
+  TransactGet: 'dynamodb:GetItem',
+  TransactWrite: 'dynamodb:ConditionCheckItem',
+  DescribeTable: 'dynamodb:DescribeTable',
+  CreateTable: 'dynamodb:CreateTable',
+  ListTables: 'dynamodb:ListTables',
+};
+
+/**
+ * The DynamoDB actions `idgov --aws` sends: the commands constructed by the stores it uses
+ * (lambdas/shared/adapters/dynamo) and by the CLI's own code (src/cli, src/aws). The local engine
+ * set-up (src/local/engine.ts) never runs with --aws.
+ */
+function actionsTheCliSends(): string[] {
+  const folders = ['lambdas/shared/adapters/dynamo', 'src/cli', 'src/aws'];
+  const commands = new Set<string>();
+  for (const folder of folders) {
+    for (const file of readdirSync(join(PROJECT_ROOT, folder)).filter((name) => name.endsWith('.ts'))) {
+      const source = readFileSync(join(PROJECT_ROOT, folder, file), 'utf8');
+      const imported = /from '@aws-sdk\/(lib-dynamodb|client-dynamodb)'/.test(source);
+      for (const [, name] of source.matchAll(/new (\w+)Command\(/g)) if (imported && name !== 'Invoke' && name !== 'DescribeStacks') commands.add(name!);
+    }
+  }
+  return [...commands].map((name) => {
+    const action = DYNAMODB_ACTION_OF[name];
+    if (!action) throw new Error(`${name}Command: add its IAM action to DYNAMODB_ACTION_OF`);
+    return action;
+  });
+}
 
 function administrators(names = stackNames()) {
   const { stateful, stateless } = buildStacks(names);
@@ -43,15 +80,23 @@ describe('the IdGovAdministrators managed policy', () => {
       'ReadWriteTables',
       'UseTableKeyThroughDynamoDB',
       'ReadStackOutputs',
-      'InvokeProductFunctions',
+      'InvokeCampaignController',
     ]);
     expect(statements.every((statement) => statement.Effect === 'Allow')).toBe(true);
   });
 
-  it('reads and writes the two tables and their indexes with the functions\' action list: no Scan', () => {
+  it('reads and writes the two tables and their indexes with exactly the actions the CLI sends: no Scan, DescribeTable or transactions', () => {
     const statement = bySid('ReadWriteTables');
-    expect(asList(statement.Action).sort()).toEqual([...DYNAMODB_READ_ACTIONS, ...DYNAMODB_WRITE_ACTIONS].sort());
-    expect(asList(statement.Action)).not.toContain('dynamodb:Scan');
+    expect(asList(statement.Action).sort()).toEqual([...new Set(actionsTheCliSends())].sort());
+    expect(asList(statement.Action).sort()).toEqual([
+      'dynamodb:BatchGetItem',
+      'dynamodb:BatchWriteItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+      'dynamodb:UpdateItem',
+    ]);
     const expected = TABLES.flatMap((definition) => {
       const tableArn = { 'Fn::GetAtt': [logicalIdOf(stateful.tables.tableFor(definition)), 'Arn'] };
       return [tableArn, ...definition.indexes.map((index) => ({ 'Fn::Join': ['', [tableArn, `/index/${index.indexName}`]] }))];
@@ -77,12 +122,40 @@ describe('the IdGovAdministrators managed policy', () => {
     expect(asList(statement.Resource)).toContainEqual(arnOf('cloudformation', `:stack/${stateless.stackName}/*`));
   });
 
-  it("invokes only functions CloudFormation created in the stateless stack", () => {
-    const statement = bySid('InvokeProductFunctions');
+  it('invokes only the functions of the stateless stack tagged admin-invocable', () => {
+    const statement = bySid('InvokeCampaignController');
     expect(statement.Action).toBe('lambda:InvokeFunction');
     expect(statement.Resource).toEqual(arnOf('lambda', ':function:*'));
-    expect(statement.Condition).toEqual({ StringEquals: { 'aws:ResourceTag/aws:cloudformation:stack-name': 'IdGovStateless' } });
+    expect(statement.Condition).toEqual({
+      StringEquals: {
+        'aws:ResourceTag/aws:cloudformation:stack-name': 'IdGovStateless',
+        'aws:ResourceTag/idgov:admin-invocable': 'true',
+      },
+    });
     expect(stateless.stackName).toBe('IdGovStateless');
+  });
+
+  it('lets no one tag a function, so the grant cannot be extended', () => {
+    const actions = statements.flatMap((statement) => asList(statement.Action));
+    expect(actions.filter((action) => /^lambda:/.test(action))).toEqual(['lambda:InvokeFunction']);
+    expect(actions.filter((action) => /Tag/i.test(action))).toEqual([]);
+  });
+
+  it('the admin-invocable tag is on the controller function alone: never on the approver API function, which trusts its event', () => {
+    const resources = Template.fromStack(stateless).toJSON().Resources as Record<string, { Type: string; Properties?: { Tags?: unknown } }>;
+    // Tags are a list of { Key, Value } or, for some types, a map.
+    const tagsOf = (id: string): Record<string, unknown> => {
+      const tags = resources[id]!.Properties?.Tags ?? {};
+      return Array.isArray(tags) ? Object.fromEntries(tags.map((tag: { Key: string; Value: unknown }) => [tag.Key, tag.Value])) : (tags as Record<string, unknown>);
+    };
+    const tagged = Object.keys(resources)
+      .filter((id) => ADMIN_INVOCABLE_TAG.key in tagsOf(id))
+      .map((id) => [id, resources[id]!.Type, tagsOf(id)[ADMIN_INVOCABLE_TAG.key]]);
+    expect(tagged).toEqual([[logicalIdOf(stateless.controller.function), 'AWS::Lambda::Function', 'true']]);
+    const approverApi = logicalIdOf(stateless.approverApi.function);
+    expect(resources[approverApi]!.Type).toBe('AWS::Lambda::Function');
+    expect(tagsOf(approverApi)).toMatchObject({ application: 'idgov' });
+    expect(tagsOf(approverApi)).not.toHaveProperty([ADMIN_INVOCABLE_TAG.key]);
   });
 
   it('names no account, region or partition literally', () => {
@@ -97,6 +170,8 @@ describe('the IdGovAdministrators managed policy', () => {
     const statelessTemplate = Template.fromStack(stateless);
     statelessTemplate.hasOutput(STATELESS_OUTPUTS.approverApiFunctionName, { Value: { Ref: logicalIdOf(stateless.approverApi.function) } });
     statelessTemplate.hasOutput(STATELESS_OUTPUTS.controllerFunctionName, { Value: { Ref: logicalIdOf(stateless.controller.function) } });
+    // The link base of the mails `entry set --approver` and `entry reassign` queue: the one the deployed functions use.
+    statelessTemplate.hasOutput(STATELESS_OUTPUTS.approverPortalUrl, { Value: { Ref: 'ApproverPortalUrl' } });
   });
 });
 
@@ -106,7 +181,7 @@ describe('a deployment under another stack prefix', () => {
     expect(stateless.stackName).toBe('AcmeStateless');
     expect(resource.Properties.ManagedPolicyName).toBe('AcmeAdministrators');
     const json = JSON.stringify(statements);
-    expect(json).toContain('"aws:ResourceTag/aws:cloudformation:stack-name":"AcmeStateless"');
+    expect(json).toContain('"aws:ResourceTag/aws:cloudformation:stack-name":"AcmeStateless","aws:ResourceTag/idgov:admin-invocable":"true"');
     expect(json).toContain(':stack/AcmeStateless/*');
     expect(json).not.toContain('IdGov');
   });

@@ -22,6 +22,7 @@ export const statefulOutputs = (stack = 'IdGovStateful') => ({
 export const statelessOutputs = (stack = 'IdGovStateless') => ({
   ApproverApiUrl: `https://a1b2c3d4e5.execute-api.${REGION}.amazonaws.com/`,
   ApproverApiFunctionName: `${stack}-ApproverApiFunction12AB34CD-XyZ987654321`,
+  ApproverPortalBaseUrl: 'https://governance.example.com/approvals',
   CampaignControllerFunctionName: `${stack}-CampaignControllerFunction56EF78-AbC123456789`,
   CampaignControllerDeadLetterQueueUrl: `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${stack}-DeadLetterQueue-QwErTy`,
 });

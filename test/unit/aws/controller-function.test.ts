@@ -49,6 +49,12 @@ describe('ControllerFunction', () => {
     expect(new TextDecoder().decode(input.Payload as Uint8Array)).toBe('{"now":"2026-07-01T09:30:00.000Z"}');
   });
 
+  it("invokes with {} when no instant is given: the function runs at its own clock", async () => {
+    lambda.on(InvokeCommand).resolves({ StatusCode: 200, Payload: payload(JSON.stringify(REPORT)) });
+    await expect(controller().run()).resolves.toEqual(REPORT);
+    expect(new TextDecoder().decode(lambda.commandCalls(InvokeCommand)[0]!.args[0].input.Payload as Uint8Array)).toBe('{}');
+  });
+
   it('returns a SKIPPED report with its reason as is', async () => {
     const skipped = { status: 'SKIPPED', reason: 'another controller run holds the lease', now: NOW.toISOString(), transitions: [], errors: [] };
     lambda.on(InvokeCommand).resolves({ StatusCode: 200, Payload: payload(JSON.stringify(skipped)) });

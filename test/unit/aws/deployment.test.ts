@@ -35,6 +35,7 @@ describe('readDeployment from a `cdk deploy --outputs-file` JSON', () => {
     expect(deployment.controllerFunctionName).toBe(statelessOutputs().CampaignControllerFunctionName);
     expect(deployment.approverApiFunctionName).toBe(statelessOutputs().ApproverApiFunctionName);
     expect(deployment.approverApiUrl).toBe(statelessOutputs().ApproverApiUrl);
+    expect(deployment.approverPortalUrl).toBe(statelessOutputs().ApproverPortalBaseUrl);
     expect(deployment.alarmsTopicArn).toBe(statefulOutputs().AlarmsTopicArn);
     expect(deployment.operationsTopicArn).toBe(statefulOutputs().OperationsTopicArn);
     expect(deployment.administratorsPolicyArn).toBe(statefulOutputs().AdministratorsPolicyArn);
