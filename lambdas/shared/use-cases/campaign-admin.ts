@@ -13,8 +13,8 @@ import { isoInstant, parseInput } from '../domain/schemas.js';
 import { campaignFromDefinition } from './campaign-definition.js';
 import { collect } from './concurrency.js';
 import { CampaignNotifier } from './campaign-notifier.js';
+import { activeApprover, announceThenSave } from './entry-handover.js';
 import type { CampaignStore, DirectoryStore, Outbox } from './ports.js';
-import { withdraw } from './reassign-entry.js';
 import { startNextRun } from './start-next-run.js';
 
 export const newCampaignId = () => `c-${randomBytes(5).toString('hex')}`;
@@ -254,9 +254,7 @@ export async function nameEntryApprover(deps: NameApproverDeps, request: NameApp
     campaign,
   });
   const approverId = next.approverIds[0]!;
-  const approver = await deps.directory.getUser(approverId);
-  if (!approver) throw new ValidationError(`${approverId} is not a user of the directory`, 'approver');
-  if (approver.status !== 'ACTIVE') throw new ValidationError(`${approverId} is ${approver.status}; the approver must be ACTIVE`, 'approver');
+  const approver = await activeApprover(deps.directory, approverId, 'approver');
 
   // The notice quotes the entry's own due date.
   const notifier = new CampaignNotifier(deps.directory, deps.portalUrl, campaign, now);
@@ -268,13 +266,7 @@ export async function nameEntryApprover(deps: NameApproverDeps, request: NameApp
     { subjectName: entry.subjectName, itemCount: entry.itemCount, openItemCount: openItems(next, items).length, stage: entry.stage, dueDate: next.dueDate },
     entry.id,
   );
-  const created = (await deps.outbox.enqueue([notification])).includes(notification.key);
-  try {
-    await deps.campaigns.saveEntry(next);
-  } catch (error) {
-    if (error instanceof ConflictError && created) await withdraw(deps, notification, next);
-    throw error;
-  }
+  await announceThenSave(deps, notification, next);
   await appendCampaignLog(deps.campaigns, campaign.id, {
     at: now.toISOString(),
     level: 'INFO',
