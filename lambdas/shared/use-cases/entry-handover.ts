@@ -21,10 +21,12 @@ export interface HandoverDeps {
 /**
  * Records `notice` (the Approval Start that announces `next`), then saves `next`. The notice comes
  * first: a crash in between leaves a notice that a retry finds under the same key, never an entry
- * whose new approver was not told. Returns the notice as recorded (when new).
+ * whose new approver was not told. The notice carries the entry version it announces: the
+ * dispatcher holds it until the entry has that version, and skips it if the entry went another
+ * way (dispatch-notifications.ts). Returns the notice as recorded (when new).
  */
 export async function announceThenSave(deps: HandoverDeps, notice: Notification, next: Entry): Promise<Notification> {
-  const announcing: Notification = notice;
+  const announcing: Notification = { ...notice, entryVersion: next.version };
   const created = (await deps.outbox.enqueue([announcing])).includes(announcing.key);
   try {
     await deps.campaigns.saveEntry(next);
