@@ -246,6 +246,29 @@ describe('rescuing a FAILED.PREPARE entry', () => {
     }
   }, 120_000);
 
+  it('never sends the notice of a rescue stopped before the entry was saved when a re-run names someone else', async () => {
+    const h = await setup();
+    const id = await h.create(highRiskUserCampaign(), T0, 'c-rescue-other');
+    await h.run(day(0, 1));
+    const u6 = entryOf(id, 'u6');
+    const deps = { campaigns: h.campaigns, directory: h.directory, outbox: h.outbox, portalUrl: 'https://idgov.example.com' };
+    h.kill.arm(1); // the notice to m2 is recorded; the entry is not saved
+    await expect(nameEntryApprover(deps, { entryId: u6, approverId: 'm2', by: 'ops-admin' }, new Date(day(1)))).rejects.toBeInstanceOf(KilledError);
+    h.kill.arm(undefined);
+    const sentBefore = h.mailer.sent.length;
+    await h.run(day(1, 1)); // held: the entry may still become m2's
+    expect(h.mailer.sent.length).toBe(sentBefore);
+    await nameEntryApprover(deps, { entryId: u6, approverId: 'admin', by: 'ops-admin' }, new Date(day(1, 2)));
+    await h.run(day(1, 3));
+    expect(h.mailer.sent.slice(sentBefore).map((m) => m.to)).toEqual(['admin@example.com']);
+    const starts = (await collect(h.outbox.listByCampaign(id))).filter((n) => n.entryId === u6 && n.kind === 'APPROVAL_START');
+    expect(starts.map((n) => [n.recipientId, n.status, n.lastError]).sort()).toEqual([
+      ['admin', 'SENT', undefined],
+      ['m2', 'SKIPPED', `m2 is no longer an approver of entry ${u6} (its approvers: admin)`],
+    ]);
+    await expectRerunChangesNothing(h, day(1, 3));
+  });
+
   it('gives a rescue after the campaign’s due date the approval period from now, and the campaign waits for it', async () => {
     const h = await setup();
     const id = await h.create(highRiskUserCampaign(), T0, 'c-late-rescue');
