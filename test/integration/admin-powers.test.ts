@@ -10,9 +10,9 @@ import { ClosedError, ConflictError, ValidationError } from '../../lambdas/share
 import { changeCampaign, nameEntryApprover, showCampaign } from '../../lambdas/shared/use-cases/campaign-admin.js';
 import { collect, mapLimit } from '../../lambdas/shared/use-cases/concurrency.js';
 import { listTasks } from '../../lambdas/shared/use-cases/decisions.js';
-import type { DirectoryStore } from '../../lambdas/shared/use-cases/ports.js';
 import { createHarness, KilledError, type Harness } from '../support/controller-harness.js';
 import { useEngine } from '../support/engine.js';
+import { refuseChangesTo } from '../support/refusing-directory.js';
 import { day, entryOf, highRiskUserCampaign, smallOrg, T0 } from '../support/small-org.js';
 
 const engine = useEngine();
@@ -35,26 +35,6 @@ async function expectRerunChangesNothing(h: Harness, at: string): Promise<void> 
   expect(report.errors).toEqual([]);
   expect(await h.snapshot()).toEqual(before);
   expect(h.mailer.sent.length).toBe(sent);
-}
-
-/**
- * The directory refuses changes to one assignment, as a connector might (a wrapper around the
- * port's two write paths, installed on the store the controller uses); `heal()` takes it away.
- */
-function refuseChangesTo(directory: DirectoryStore, userId: string, privilegeId: string): { heal(): void } {
-  const remove = directory.removeAssignment.bind(directory);
-  const modify = directory.modifyAssignment.bind(directory);
-  const refuse = (u: string, p: string) => {
-    if (u === userId && p === privilegeId) throw new Error(`directory refused the change to ${u}/${p} (injected)`);
-  };
-  directory.removeAssignment = async (u, p) => (refuse(u, p), remove(u, p));
-  directory.modifyAssignment = async (u, p, change) => (refuse(u, p), modify(u, p, change));
-  return {
-    heal() {
-      directory.removeAssignment = remove;
-      directory.modifyAssignment = modify;
-    },
-  };
 }
 
 const mailTo = (h: Harness, address: string) => h.mailer.sent.filter((m) => m.to === address);
