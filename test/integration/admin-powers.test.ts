@@ -6,13 +6,13 @@
 import { describe, expect, it } from 'vitest';
 import { archiveOf } from '../../lambdas/shared/domain/campaign-lifecycle.js';
 import { nextActionAt } from '../../lambdas/shared/domain/campaign-schedule.js';
-import { ClosedError, ValidationError } from '../../lambdas/shared/domain/errors.js';
+import { ClosedError, ConflictError, ValidationError } from '../../lambdas/shared/domain/errors.js';
 import { changeCampaign, nameEntryApprover, showCampaign } from '../../lambdas/shared/use-cases/campaign-admin.js';
 import { collect, mapLimit } from '../../lambdas/shared/use-cases/concurrency.js';
 import { listTasks } from '../../lambdas/shared/use-cases/decisions.js';
-import type { DirectoryStore } from '../../lambdas/shared/use-cases/ports.js';
 import { createHarness, KilledError, type Harness } from '../support/controller-harness.js';
 import { useEngine } from '../support/engine.js';
+import { refuseChangesTo } from '../support/refusing-directory.js';
 import { day, entryOf, highRiskUserCampaign, smallOrg, T0 } from '../support/small-org.js';
 
 const engine = useEngine();
@@ -35,26 +35,6 @@ async function expectRerunChangesNothing(h: Harness, at: string): Promise<void> 
   expect(report.errors).toEqual([]);
   expect(await h.snapshot()).toEqual(before);
   expect(h.mailer.sent.length).toBe(sent);
-}
-
-/**
- * The directory refuses changes to one assignment, as a connector might (a wrapper around the
- * port's two write paths, installed on the store the controller uses); `heal()` takes it away.
- */
-function refuseChangesTo(directory: DirectoryStore, userId: string, privilegeId: string): { heal(): void } {
-  const remove = directory.removeAssignment.bind(directory);
-  const modify = directory.modifyAssignment.bind(directory);
-  const refuse = (u: string, p: string) => {
-    if (u === userId && p === privilegeId) throw new Error(`directory refused the change to ${u}/${p} (injected)`);
-  };
-  directory.removeAssignment = async (u, p) => (refuse(u, p), remove(u, p));
-  directory.modifyAssignment = async (u, p, change) => (refuse(u, p), modify(u, p, change));
-  return {
-    heal() {
-      directory.removeAssignment = remove;
-      directory.modifyAssignment = modify;
-    },
-  };
 }
 
 const mailTo = (h: Harness, address: string) => h.mailer.sent.filter((m) => m.to === address);
@@ -147,8 +127,16 @@ describe('rescuing a FAILED.PREPARE entry', () => {
     });
     expect((await listTasks(h.campaigns, 'm2')).map((t) => t.entry.id).sort()).toEqual([entryOf(id, 'u4'), u6].sort());
 
-    // Again: refused, and the notice is not recorded twice.
-    await expect(rescue('m2')).rejects.toThrow(/is RUNNING; only a FAILED.PREPARE entry/);
+    // Again: the same rescue answers the same and changes nothing; naming someone else is refused.
+    const rescued = await h.snapshot();
+    expect(await rescue('m2')).toEqual(result);
+    await expect(rescue('m1')).rejects.toThrow(
+      new ClosedError(`entry ${u6} already has the approver the administrator named: m2, by ops-admin at ${day(1)}; hand it to someone else with \`entry reassign\``),
+    );
+    await expect(nameEntryApprover(deps, { entryId: u6, approverId: 'm2', by: 'ops-admin', dueDate: day(10) }, new Date(day(1)))).rejects.toThrow(
+      new ValidationError(`entry ${u6} was given approver m2 with due date ${day(14)}; move it with \`entry set --due-date\``, 'dueDate'),
+    );
+    expect(await h.snapshot()).toEqual(rescued);
     const starts = (await collect(h.outbox.listByCampaign(id))).filter((n) => n.entryId === u6 && n.kind === 'APPROVAL_START');
     expect(starts).toHaveLength(1);
 
@@ -167,6 +155,98 @@ describe('rescuing a FAILED.PREPARE entry', () => {
     expect((await h.campaigns.getEntry(u6))!.state).toBe('FINISHED');
     expect(await h.directory.listAssignmentsOfUser('u6')).toEqual([]);
     expect((await collect(h.outbox.listByCampaign(id))).filter((n) => n.kind === 'ASSIGNMENT_REJECT').map((n) => n.recipientId).sort()).toEqual(['u1', 'u4', 'u6']);
+  });
+
+  it('says so when the campaign log cannot take the line, and the same rescue run again writes it', async () => {
+    const h = await setup();
+    const id = await h.create(highRiskUserCampaign(), T0, 'c-rescue-log');
+    await h.run(day(0, 1));
+    const u6 = entryOf(id, 'u6');
+    // The controller keeps saving the campaign between the rescue's read and its write.
+    const busy = Object.create(h.campaigns, {
+      saveCampaign: { value: async () => Promise.reject(new ConflictError('campaign c-rescue-log changed meanwhile (injected)')) },
+    }) as typeof h.campaigns;
+    const deps = { campaigns: h.campaigns, directory: h.directory, outbox: h.outbox, portalUrl: 'https://idgov.example.com' };
+    const request = { entryId: u6, approverId: 'm2', by: 'ops-admin' };
+    await expect(nameEntryApprover({ ...deps, campaigns: busy }, request, new Date(day(1)))).rejects.toThrow(
+      new ConflictError(
+        `entry ${u6} is RUNNING with approver m2, but the campaign log could not record who named it ` +
+          '(campaign c-rescue-log changed meanwhile (injected)); run the same command again to record it',
+      ),
+    );
+    expect(await h.campaigns.getEntry(u6)).toMatchObject({ state: 'RUNNING', approverIds: ['m2'] });
+    const line = `entry ${u6} (Name u6) was FAILED.PREPARE: approver m2 named by ops-admin; RUNNING, due ${day(14)}`;
+    expect((await h.campaigns.getCampaign(id))!.logs.map((l) => l.message)).not.toContain(line);
+
+    // Run again later, by someone else: the line says who did it and when.
+    const again = await nameEntryApprover(deps, { ...request, by: 'night-shift' }, new Date(day(2)));
+    expect(again.entry).toEqual(await h.campaigns.getEntry(u6));
+    expect(again.notification).toEqual({ key: `${u6}|APPROVAL_START|m2`, kind: 'APPROVAL_START', recipientId: 'm2', status: 'PENDING' });
+    const logs = () => h.campaigns.getCampaign(id).then((c) => c!.logs.filter((l) => l.message === line));
+    expect(await logs()).toEqual([{ at: day(1), level: 'INFO', message: line }]);
+    await nameEntryApprover(deps, request, new Date(day(3)));
+    expect(await logs()).toHaveLength(1);
+  });
+
+  it('is completed by the same rescue run again when killed after any write, as a clean rescue would be', async () => {
+    const rescueOnce = async (killAt?: number) => {
+      const h = await setup();
+      const id = await h.create(highRiskUserCampaign(), T0, 'c-rescue-kill');
+      await h.run(day(0, 1));
+      const deps = { campaigns: h.campaigns, directory: h.directory, outbox: h.outbox, portalUrl: 'https://idgov.example.com' };
+      const rescue = () => nameEntryApprover(deps, { entryId: entryOf(id, 'u6'), approverId: 'm2', by: 'ops-admin' }, new Date(day(1)));
+      h.kill.arm(killAt);
+      let killed = false;
+      let result: Awaited<ReturnType<typeof rescue>>;
+      try {
+        result = await rescue();
+      } catch (error) {
+        if (!(error instanceof KilledError)) throw error;
+        killed = true;
+        h.kill.arm(undefined);
+        // A controller run comes first: it must neither send the half-made notice nor lose it.
+        await h.run(day(1, 1));
+        result = await rescue();
+      }
+      const writes = h.kill.count;
+      h.kill.arm(undefined);
+      await h.run(day(1, 1));
+      await h.run(day(1, 1));
+      return { killed, writes, result, snapshot: await h.snapshot(), mail: h.mailer.sent.map((m) => `${m.to}|${m.subject}`).sort() };
+    };
+    const clean = await rescueOnce();
+    expect(clean.writes).toBeGreaterThanOrEqual(3); // the notice, the entry, the campaign log
+    expect(clean.mail.filter((m) => m.startsWith('m2@'))).toHaveLength(2);
+    for (let k = 1; k <= clean.writes; k++) {
+      const outcome = await rescueOnce(k);
+      expect(outcome.killed, `kill at write ${k}`).toBe(true);
+      expect(outcome.result, `result after a kill at write ${k}`).toEqual(clean.result);
+      expect(outcome.snapshot, `state after a kill at write ${k}`).toEqual(clean.snapshot);
+      expect(outcome.mail, `mail after a kill at write ${k}`).toEqual(clean.mail);
+    }
+  }, 120_000);
+
+  it('never sends the notice of a rescue stopped before the entry was saved when a re-run names someone else', async () => {
+    const h = await setup();
+    const id = await h.create(highRiskUserCampaign(), T0, 'c-rescue-other');
+    await h.run(day(0, 1));
+    const u6 = entryOf(id, 'u6');
+    const deps = { campaigns: h.campaigns, directory: h.directory, outbox: h.outbox, portalUrl: 'https://idgov.example.com' };
+    h.kill.arm(1); // the notice to m2 is recorded; the entry is not saved
+    await expect(nameEntryApprover(deps, { entryId: u6, approverId: 'm2', by: 'ops-admin' }, new Date(day(1)))).rejects.toBeInstanceOf(KilledError);
+    h.kill.arm(undefined);
+    const sentBefore = h.mailer.sent.length;
+    await h.run(day(1, 1)); // held: the entry may still become m2's
+    expect(h.mailer.sent.length).toBe(sentBefore);
+    await nameEntryApprover(deps, { entryId: u6, approverId: 'admin', by: 'ops-admin' }, new Date(day(1, 2)));
+    await h.run(day(1, 3));
+    expect(h.mailer.sent.slice(sentBefore).map((m) => m.to)).toEqual(['admin@example.com']);
+    const starts = (await collect(h.outbox.listByCampaign(id))).filter((n) => n.entryId === u6 && n.kind === 'APPROVAL_START');
+    expect(starts.map((n) => [n.recipientId, n.status, n.lastError]).sort()).toEqual([
+      ['admin', 'SENT', undefined],
+      ['m2', 'SKIPPED', `m2 is no longer an approver of entry ${u6} (its approvers: admin)`],
+    ]);
+    await expectRerunChangesNothing(h, day(1, 3));
   });
 
   it('gives a rescue after the campaign’s due date the approval period from now, and the campaign waits for it', async () => {

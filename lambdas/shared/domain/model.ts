@@ -307,6 +307,11 @@ export interface Notification {
   /** While SENDING: which dispatcher claimed it and until when (wall clock). */
   claimedBy?: string;
   claimExpiresAt?: string;
+  /**
+   * The entry version whose change this notice announces (a rescue's or a reassignment's Approval
+   * Start, recorded before the entry is saved): the dispatcher holds it until the entry has it.
+   */
+  entryVersion?: number;
 }
 
 /** One removed assignment of a run; the basis of the one-per-user Assignment Reject. */

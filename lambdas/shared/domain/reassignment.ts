@@ -158,6 +158,32 @@ export function nameApprover(entry: Entry, request: NameApproverRequest): Entry 
 }
 
 /**
+ * The rescue `entry` already had, when a request repeats it (run again after a crash or a failed
+ * log write): a RUNNING entry whose last handover is the administrator naming the same approver
+ * (a reassignment from nobody). Undefined when the entry was not rescued (the caller refuses or
+ * rescues it). A rescue naming someone else, or another due date, is refused: the entry runs.
+ */
+export function repeatedRescue(entry: Entry, approverId: string, dueDate: string | undefined): Reassignment | undefined {
+  const last = entry.reassignments?.at(-1);
+  if (entry.state !== 'RUNNING' || !last || last.from.length > 0) return undefined;
+  const named = approverId.trim();
+  if (!named) throw new ValidationError('must name the approver', 'approver');
+  if (named !== last.to) {
+    throw new ClosedError(
+      `entry ${entry.id} already has the approver the administrator named: ${last.to}, by ${last.by} at ${last.at}; hand it to someone else with \`entry reassign\``,
+    );
+  }
+  if (dueDate !== undefined && dueDate !== last.dueDate) {
+    throw new ValidationError(`entry ${entry.id} was given approver ${last.to} with due date ${last.dueDate}; move it with \`entry set --due-date\``, 'dueDate');
+  }
+  return last;
+}
+
+/** The campaign log's line for a rescue; a rescue run again finds it by its exact text. */
+export const rescueLogMessage = (entry: Pick<Entry, 'id' | 'subjectName'>, rescue: Reassignment) =>
+  `entry ${entry.id} (${entry.subjectName}) was FAILED.PREPARE: approver ${rescue.to} named by ${rescue.by}; RUNNING, due ${rescue.dueDate}`;
+
+/**
  * Idempotency key of the Approval Start a reassignment sends. `version` is the entry version the
  * reassignment writes: a retry of the same attempt finds its record, a later reassignment (even
  * back to the same person) gets a key of its own, and none collides with preparation's keys.

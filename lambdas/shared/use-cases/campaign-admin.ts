@@ -7,14 +7,14 @@ import { openItems, withEntryChange } from '../domain/entries.js';
 import { ClosedError, ConflictError, NotFoundError, ValidationError } from '../domain/errors.js';
 import type { Campaign, CampaignLog, CampaignState, Entry, EntryState, Item, Notification } from '../domain/model.js';
 import { notificationKey } from '../domain/notifications.js';
-import { nameApprover } from '../domain/reassignment.js';
+import { nameApprover, repeatedRescue, rescueLogMessage } from '../domain/reassignment.js';
 import { CAMPAIGN_STATES, ENTRY_STATES } from '../domain/model.js';
 import { isoInstant, parseInput } from '../domain/schemas.js';
 import { campaignFromDefinition } from './campaign-definition.js';
 import { collect } from './concurrency.js';
 import { CampaignNotifier } from './campaign-notifier.js';
+import { activeApprover, announceThenSave } from './entry-handover.js';
 import type { CampaignStore, DirectoryStore, Outbox } from './ports.js';
-import { withdraw } from './reassign-entry.js';
 import { startNextRun } from './start-next-run.js';
 
 export const newCampaignId = () => `c-${randomBytes(5).toString('hex')}`;
@@ -234,7 +234,9 @@ export interface NameApproverResult {
  * Rescues an entry that failed preparation (FAILED.PREPARE: nobody could be found to certify it):
  * the administrator names its approver, who gets Approval Start; the entry runs with its own due
  * date. Recorded in the entry (a reassignment from nobody) and in the campaign log. The notice is
- * recorded before the entry changes (same key on a retry, so it is never sent twice).
+ * recorded before the entry changes (same key on a retry, so it is never sent twice), the log line
+ * after it. Run again, the same rescue finishes what a crash or a failed log write left undone (the
+ * log line) and answers the same; one naming someone else is refused.
  */
 export async function nameEntryApprover(deps: NameApproverDeps, request: NameApproverRequest, now: Date): Promise<NameApproverResult> {
   const dueDate = request.dueDate !== undefined ? parseInput(isoInstant, request.dueDate, 'dueDate') : undefined;
@@ -242,25 +244,26 @@ export async function nameEntryApprover(deps: NameApproverDeps, request: NameApp
   if (!loaded) throw new NotFoundError('entry', request.entryId);
   const { entry, items } = loaded;
   const campaign = await getCampaignOrThrow(deps.campaigns, entry.campaignId);
-  if (entry.state === 'FAILED.PREPARE' && (campaign.state !== 'RUNNING' || campaign.runId !== entry.runId || campaign.phase.name !== 'DONE')) {
+  const repeated = repeatedRescue(entry, request.approverId, dueDate);
+  if ((entry.state === 'FAILED.PREPARE' || repeated) && (campaign.state !== 'RUNNING' || campaign.runId !== entry.runId || campaign.phase.name !== 'DONE')) {
     throw new ClosedError(`entry ${entry.id} belongs to a campaign run that is not running (${campaign.state}); it can no longer be given an approver`);
   }
-  const next = nameApprover(entry, {
-    approverId: request.approverId,
-    by: request.by,
-    now,
-    dueDate,
-    holderIds: items.map((i) => i.userId),
-    campaign,
-  });
-  const approverId = next.approverIds[0]!;
-  const approver = await deps.directory.getUser(approverId);
-  if (!approver) throw new ValidationError(`${approverId} is not a user of the directory`, 'approver');
-  if (approver.status !== 'ACTIVE') throw new ValidationError(`${approverId} is ${approver.status}; the approver must be ACTIVE`, 'approver');
+  const next = repeated
+    ? entry
+    : nameApprover(entry, {
+        approverId: request.approverId,
+        by: request.by,
+        now,
+        dueDate,
+        holderIds: items.map((i) => i.userId),
+        campaign,
+      });
+  const rescue = next.reassignments!.at(-1)!;
+  const approverId = rescue.to;
 
   // The notice quotes the entry's own due date.
   const notifier = new CampaignNotifier(deps.directory, deps.portalUrl, campaign, now);
-  notifier.remember([approver]);
+  if (!repeated) notifier.remember([await activeApprover(deps.directory, approverId, 'approver')]);
   const notification = await notifier.composeFor(
     'APPROVAL_START',
     notificationKey.approvalStart(entry.id, approverId),
@@ -268,25 +271,28 @@ export async function nameEntryApprover(deps: NameApproverDeps, request: NameApp
     { subjectName: entry.subjectName, itemCount: entry.itemCount, openItemCount: openItems(next, items).length, stage: entry.stage, dueDate: next.dueDate },
     entry.id,
   );
-  const created = (await deps.outbox.enqueue([notification])).includes(notification.key);
+  // Run again, the notice is recorded already: it came before the entry.
+  if (!repeated) await announceThenSave(deps, notification, next);
+  const line = rescueLogMessage(next, rescue);
   try {
-    await deps.campaigns.saveEntry(next);
+    await appendCampaignLog(deps.campaigns, campaign.id, { at: rescue.at, level: 'INFO', message: line }, now);
   } catch (error) {
-    if (error instanceof ConflictError && created) await withdraw(deps, notification, next);
-    throw error;
+    if (!(error instanceof ConflictError)) throw error;
+    throw new ConflictError(
+      `entry ${entry.id} is RUNNING with approver ${approverId}, but the campaign log could not record who named it (${error.message}); run the same command again to record it`,
+    );
   }
-  await appendCampaignLog(deps.campaigns, campaign.id, {
-    at: now.toISOString(),
-    level: 'INFO',
-    message: `entry ${entry.id} (${entry.subjectName}) was FAILED.PREPARE: approver ${approverId} named by ${request.by}; RUNNING, due ${next.dueDate}`,
-  }, now);
   return { entry: next, notification: { key: notification.key, kind: notification.kind, recipientId: notification.recipientId, status: notification.status } };
 }
 
-/** The controller may save the campaign meanwhile (a phase change): read again and append. */
+/**
+ * The controller may save the campaign meanwhile (a phase change): read again and append. A line
+ * the campaign log holds already (a rescue run again) is not written twice.
+ */
 async function appendCampaignLog(campaigns: CampaignStore, id: string, log: CampaignLog, now: Date): Promise<void> {
   for (let attempt = 0; ; attempt++) {
     const campaign = await getCampaignOrThrow(campaigns, id);
+    if (campaign.logs.some((l) => l.message === log.message)) return;
     try {
       await campaigns.saveCampaign(withLog(campaign, log, now));
       return;

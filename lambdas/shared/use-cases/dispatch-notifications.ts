@@ -4,11 +4,11 @@
 import type { Notification } from '../domain/model.js';
 import { mapLimit } from './concurrency.js';
 import type { CampaignStore, Clock, Log, Mailer, Outbox } from './ports.js';
-import type { Campaign, NotificationKind } from '../domain/model.js';
+import type { Campaign, Entry, NotificationKind } from '../domain/model.js';
 
 export interface DispatchDeps {
   outbox: Outbox;
-  campaigns: Pick<CampaignStore, 'getCampaign'>;
+  campaigns: Pick<CampaignStore, 'getCampaign' | 'getEntry'>;
   mailer: Mailer;
   wallClock: Clock;
   log: Log;
@@ -35,6 +35,27 @@ function staleReason(n: Notification, campaign: Campaign | undefined): string | 
   return undefined;
 }
 
+/** Notices that ask an entry's approver to act: worth sending only to an approver of the running entry. */
+const APPROVER_NOTICES: NotificationKind[] = ['APPROVAL_START', 'APPROVAL_REMIND'];
+
+const HOLD = Symbol('hold');
+
+/**
+ * Why a notice to an entry's approver must not be sent, if it must not; HOLD while the entry change
+ * it announces (a rescue, a reassignment: recorded before the entry) may still be saved. An entry
+ * that is not there (a preparation not finished) is no reason: the notice goes as it always did.
+ */
+function entryReason(n: Notification, entry: Entry | undefined, campaign: Campaign | undefined): string | typeof HOLD | undefined {
+  if (!entry) return undefined;
+  if (entry.state === 'RUNNING' && entry.approverIds.includes(n.recipientId)) return undefined;
+  if (n.entryVersion !== undefined && entry.version < n.entryVersion) {
+    if (campaign?.state === 'RUNNING' && campaign.runId === n.runId) return HOLD;
+    return `the change to entry ${entry.id} it announced (version ${n.entryVersion}) was never saved`;
+  }
+  if (entry.state !== 'RUNNING') return `entry ${entry.id} is ${entry.state}: it is not running`;
+  return `${n.recipientId} is no longer an approver of entry ${entry.id} (its approvers: ${entry.approverIds.join(', ')})`;
+}
+
 export const MAX_SEND_ATTEMPTS = 5;
 const CLAIM_SECONDS = 300;
 const SEND_CONCURRENCY = 4;
@@ -46,16 +67,28 @@ export async function dispatchNotifications(deps: DispatchDeps, runner: string, 
     if (!campaigns.has(id)) campaigns.set(id, deps.campaigns.getCampaign(id));
     return campaigns.get(id)!;
   };
+  // Read by key, once a run, and only for the notices that depend on it.
+  const entries = new Map<string, Promise<Entry | undefined>>();
+  const entryOf = (n: Notification) => {
+    if (!n.entryId || !APPROVER_NOTICES.includes(n.kind)) return undefined;
+    if (!entries.has(n.entryId)) entries.set(n.entryId, deps.campaigns.getEntry(n.entryId));
+    return entries.get(n.entryId)!;
+  };
   // Sends made in this run are not re-listed: a page is read, then worked through.
   const seen = new Set<string>();
   for await (const page of deps.outbox.listDispatchable(deps.wallClock.now())) {
     const fresh = page.filter((n) => !seen.has(n.key));
     fresh.forEach((n) => seen.add(n.key));
     await mapLimit(fresh, SEND_CONCURRENCY, async (n) => {
-      const stale = staleReason(n, await campaignOf(n.campaignId));
-      if (!stale && n.attempts >= MAX_SEND_ATTEMPTS) return giveUp(deps, n, result);
-      if (!stale) return sendOne(deps, runner, n, now, result);
-      await deps.outbox.markSkipped(n, stale);
+      const campaign = await campaignOf(n.campaignId);
+      const reason = staleReason(n, campaign) ?? entryReason(n, await entryOf(n), campaign);
+      if (reason === HOLD) {
+        deps.log.info('holding a notification until the entry change it announces is saved', { key: n.key, entryId: n.entryId });
+        return;
+      }
+      if (!reason && n.attempts >= MAX_SEND_ATTEMPTS) return giveUp(deps, n, result);
+      if (!reason) return sendOne(deps, runner, n, now, result);
+      await deps.outbox.markSkipped(n, reason);
       result.skipped += 1;
     });
   }

@@ -2,12 +2,13 @@
 // campaign owner (or the administrator, through the CLI) may do it, only while the entry and its
 // campaign run; the new approver is told with an Approval Start. Every refusal changes nothing.
 import * as z from 'zod';
-import { ClosedError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../domain/errors.js';
+import { ClosedError, ForbiddenError, NotFoundError } from '../domain/errors.js';
 import type { Entry, Notification, Reassignment } from '../domain/model.js';
 import { isDecided } from '../domain/entries.js';
 import { reassign, reassignmentNoticeKey } from '../domain/reassignment.js';
 import { parseInput } from '../domain/schemas.js';
 import { CampaignNotifier } from './campaign-notifier.js';
+import { activeApprover, announceThenSave } from './entry-handover.js';
 import type { CampaignStore, DirectoryStore, Outbox } from './ports.js';
 
 /** Who asks: a directory user (an approver or the campaign owner), or the administrator (CLI). */
@@ -68,9 +69,7 @@ export async function reassignEntry(deps: ReassignEntryDeps, request: ReassignEn
     holderIds: items.map((i) => i.userId),
     dueBefore: campaign.statusExpirationDate,
   });
-  const newApprover = await deps.directory.getUser(input.to);
-  if (!newApprover) throw new ValidationError(`${input.to} is not a user of the directory`, 'to');
-  if (newApprover.status !== 'ACTIVE') throw new ValidationError(`${input.to} is ${newApprover.status}`, 'to');
+  const newApprover = await activeApprover(deps.directory, input.to, 'to');
 
   // The notice quotes the entry's own due date, which the reassignment may have moved.
   const notifier = new CampaignNotifier(deps.directory, deps.portalUrl, { ...campaign, dueDate: next.dueDate }, now);
@@ -82,28 +81,10 @@ export async function reassignEntry(deps: ReassignEntryDeps, request: ReassignEn
     { subjectName: entry.subjectName, itemCount: entry.itemCount, openItemCount: items.filter((i) => !isDecided(i, entry)).length, stage: entry.stage },
     entry.id,
   );
-  // Recorded before the entry: a crash in between leaves a notice that a retry finds (same key),
-  // never a reassigned entry whose new approver was not told.
-  const created = (await deps.outbox.enqueue([notification])).includes(notification.key);
-  try {
-    await deps.campaigns.saveEntry(next);
-  } catch (error) {
-    if (error instanceof ConflictError && created) await withdraw(deps, notification, next);
-    throw error;
-  }
+  await announceThenSave(deps, notification, next);
   return {
     entry: next,
     reassignment: next.reassignments!.at(-1)!,
     notification: { key: notification.key, kind: notification.kind, recipientId: notification.recipientId, status: notification.status },
   };
-}
-
-/**
- * The entry changed between our read and our write: our notice must not go out, unless a
- * concurrent identical request wrote the very version it announces.
- */
-export async function withdraw(deps: Pick<ReassignEntryDeps, 'campaigns' | 'outbox'>, notification: Notification, planned: Entry): Promise<void> {
-  const current = await deps.campaigns.getEntry(planned.id);
-  if (current && current.version === planned.version && current.approverIds.includes(notification.recipientId)) return;
-  await deps.outbox.markFailed(notification, 'withdrawn: the entry changed before the reassignment was saved', true);
 }

@@ -4,7 +4,9 @@ import {
   nameApprover,
   reassign,
   reassignmentNoticeKey,
+  repeatedRescue,
   rescueDueDate,
+  rescueLogMessage,
   type NameApproverRequest,
   type ReassignRequest,
 } from '../../../lambdas/shared/domain/reassignment.js';
@@ -196,5 +198,35 @@ describe('nameApprover (rescue of a FAILED.PREPARE entry)', () => {
     const next = nameApprover(failed, rescue({ now: inWindow }));
     expect(next.lastReminderSlot).toBe(12);
     expect(nameApprover(failed, rescue()).lastReminderSlot).toBeUndefined();
+  });
+});
+
+describe('repeatedRescue (the same rescue run again)', () => {
+  const failed = anEntry({ state: 'FAILED.PREPARE', approverIds: [], version: 1 });
+  const campaign = aCampaign({ state: 'RUNNING', phase: { name: 'DONE' }, dueDate: DUE, statusExpirationDate: '2026-09-01T00:00:00.000Z' });
+  const rescued = nameApprover(failed, { approverId: 'u-deputy', by: 'ops-admin', now: at(NOW), holderIds: ['u-alice'], campaign });
+
+  it('finds the rescue a RUNNING entry had when the request names the same approver (and, if any, the same due date)', () => {
+    const record = rescued.reassignments![0]!;
+    expect(repeatedRescue(rescued, 'u-deputy', undefined)).toEqual(record);
+    expect(repeatedRescue(rescued, ' u-deputy ', DUE)).toEqual(record);
+    expect(rescueLogMessage(rescued, record)).toBe(`entry e-1 (${rescued.subjectName}) was FAILED.PREPARE: approver u-deputy named by ops-admin; RUNNING, due ${DUE}`);
+  });
+
+  it('leaves an entry that was not rescued, or was handed on since, to the rescue’s own rules', () => {
+    expect(repeatedRescue(failed, 'u-deputy', undefined)).toBeUndefined();
+    expect(repeatedRescue(anEntry({ state: 'RUNNING' }), 'u-deputy', undefined)).toBeUndefined();
+    const handedOn = reassign(rescued, request({ to: 'u-other', by: 'u-deputy', now: at(NOW) }));
+    expect(repeatedRescue(handedOn, 'u-other', undefined)).toBeUndefined();
+    expect(repeatedRescue({ ...rescued, state: 'APPROVAL.FINISHED' }, 'u-deputy', undefined)).toBeUndefined();
+  });
+
+  it('refuses one naming someone else, or another due date', () => {
+    expect(refusal(() => repeatedRescue(rescued, 'u-other', undefined))).toEqual({
+      type: 'ClosedError',
+      message: `entry e-1 already has the approver the administrator named: u-deputy, by ops-admin at ${NOW}; hand it to someone else with \`entry reassign\``,
+    });
+    expect(refusal(() => repeatedRescue(rescued, 'u-deputy', '2026-07-20T00:00:00.000Z'))).toMatchObject({ field: 'dueDate' });
+    expect(refusal(() => repeatedRescue(rescued, ' ', undefined))).toMatchObject({ field: 'approver' });
   });
 });

@@ -1,13 +1,15 @@
 // Dispatch on the in-memory outbox: what is sent, retried, failed for good, and what is no longer
-// worth sending because its campaign was cancelled or failed before it went out.
+// worth sending because its campaign was cancelled or failed before it went out, or its recipient
+// is not (or not yet) an approver of the running entry it is about.
 import { describe, expect, it } from 'vitest';
 import { InMemoryCampaignStore } from '../../../lambdas/shared/adapters/memory/in-memory-campaign-store.js';
 import { InMemoryOutbox } from '../../../lambdas/shared/adapters/memory/in-memory-outbox.js';
-import type { CampaignState, Notification, NotificationKind } from '../../../lambdas/shared/domain/model.js';
+import { withEntryChange } from '../../../lambdas/shared/domain/entries.js';
+import type { CampaignState, Entry, Notification, NotificationKind } from '../../../lambdas/shared/domain/model.js';
 import { collect } from '../../../lambdas/shared/use-cases/concurrency.js';
 import { MAX_SEND_ATTEMPTS, dispatchNotifications, type DispatchDeps } from '../../../lambdas/shared/use-cases/dispatch-notifications.js';
 import { silentLog, type OutgoingMail } from '../../../lambdas/shared/use-cases/ports.js';
-import { CAMPAIGN_ID, aCampaign, at } from '../../support/fixtures.js';
+import { CAMPAIGN_ID, aCampaign, anEntry, anItem, at } from '../../support/fixtures.js';
 
 const NOW = at('2026-07-02T00:00:00.000Z');
 
@@ -28,10 +30,11 @@ function aNotification(kind: NotificationKind, overrides: Partial<Notification> 
   };
 }
 
-async function setup(state: CampaignState | undefined, notifications: Notification[]) {
+async function setup(state: CampaignState | undefined, notifications: Notification[], entries: Entry[] = []) {
   const outbox = new InMemoryOutbox();
   const campaigns = new InMemoryCampaignStore({ outbox });
-  if (state) await campaigns.createCampaign(aCampaign({ state }));
+  if (state) await campaigns.createCampaign(aCampaign({ state, ...(state === 'RUNNING' ? { phase: { name: 'DONE' } } : {}) }));
+  if (entries.length > 0) await campaigns.putEntriesWithItems(entries.map((entry) => ({ entry, items: [anItem({ entryId: entry.id })] })));
   await outbox.enqueue(notifications);
   const sent: OutgoingMail[] = [];
   let failures = 0;
@@ -51,7 +54,7 @@ async function setup(state: CampaignState | undefined, notifications: Notificati
       },
     },
   };
-  return { deps, outbox, sent, failNext: (n: number) => (failures = n) };
+  return { deps, outbox, campaigns, sent, failNext: (n: number) => (failures = n) };
 }
 
 const byKind = async (outbox: InMemoryOutbox) =>
@@ -104,5 +107,79 @@ describe('dispatchNotifications', () => {
     expect(sent.map((m) => m.subject).sort()).toEqual(told.map((k) => `about ${k}`).sort());
     const stored = await byKind(outbox);
     for (const kind of work) expect(stored[kind]).toMatchObject({ status: 'SKIPPED', lastError: `campaign ${CAMPAIGN_ID} ${why}` });
+  });
+});
+
+describe('dispatchNotifications: notices about an entry', () => {
+  /** An Approval Start or Reminder to `recipientId` about entry e-1. */
+  const about = (kind: NotificationKind, recipientId: string, overrides: Partial<Notification> = {}) =>
+    aNotification(kind, { key: `e-1|${kind}|${recipientId}`, entryId: 'e-1', recipientId, to: `${recipientId}@example.com`, ...overrides });
+  const statuses = async (outbox: InMemoryOutbox) =>
+    Object.fromEntries((await collect(outbox.listByCampaign(CAMPAIGN_ID))).map((n) => [n.key, [n.status, n.lastError]]));
+
+  it('skips those whose recipient is no longer an approver of the entry, saying why, and sends the others', async () => {
+    const reassigned = anEntry({ approverIds: ['u-deputy'], version: 2 });
+    const { deps, outbox, sent } = await setup(
+      'RUNNING',
+      [about('APPROVAL_START', 'u-manager'), about('APPROVAL_REMIND', 'u-manager'), about('APPROVAL_START', 'u-deputy'), about('APPROVAL_TIMEOUT', 'u-manager')],
+      [reassigned],
+    );
+    expect(await dispatchNotifications(deps, 'runner', NOW)).toEqual({ sent: 2, failed: 0, retrying: 0, skipped: 2 });
+    expect(sent.map((m) => m.to).sort()).toEqual(['u-deputy@example.com', 'u-manager@example.com']); // the timeout is about what happened
+    const why = 'u-manager is no longer an approver of entry e-1 (its approvers: u-deputy)';
+    expect(await statuses(outbox)).toMatchObject({
+      'e-1|APPROVAL_START|u-manager': ['SKIPPED', why],
+      'e-1|APPROVAL_REMIND|u-manager': ['SKIPPED', why],
+      'e-1|APPROVAL_START|u-deputy': ['SENT', undefined],
+      'e-1|APPROVAL_TIMEOUT|u-manager': ['SENT', undefined],
+    });
+  });
+
+  it.each(['FAILED.PREPARE', 'APPROVAL.FINISHED', 'FAILED.EXPIRED'] as const)('skips them once the entry is %s', async (state) => {
+    const { deps, outbox, sent } = await setup('RUNNING', [about('APPROVAL_START', 'u-manager'), about('APPROVAL_REMIND', 'u-manager')], [anEntry({ state, version: 3 })]);
+    expect(await dispatchNotifications(deps, 'runner', NOW)).toMatchObject({ sent: 0, skipped: 2 });
+    expect(sent).toEqual([]);
+    expect(Object.values(await statuses(outbox))).toEqual([
+      ['SKIPPED', `entry e-1 is ${state}: it is not running`],
+      ['SKIPPED', `entry e-1 is ${state}: it is not running`],
+    ]);
+  });
+
+  it('holds one announcing an entry change not saved yet (a crash in between), and sends it once the entry has it', async () => {
+    // A rescue recorded its Approval Start (announcing version 2), then stopped before saving the entry.
+    const failed = anEntry({ state: 'FAILED.PREPARE', approverIds: [], version: 1 });
+    const { deps, outbox, campaigns, sent } = await setup('RUNNING', [about('APPROVAL_START', 'u-deputy', { entryVersion: 2 })], [failed]);
+    expect(await dispatchNotifications(deps, 'runner', NOW)).toEqual({ sent: 0, failed: 0, retrying: 0, skipped: 0 });
+    expect(await statuses(outbox)).toEqual({ 'e-1|APPROVAL_START|u-deputy': ['PENDING', undefined] });
+    // The rescue run again saves the entry: the notice goes out.
+    await campaigns.saveEntry(withEntryChange(failed, NOW, { state: 'RUNNING', approverIds: ['u-deputy'] }));
+    expect(await dispatchNotifications(deps, 'runner', NOW)).toMatchObject({ sent: 1, skipped: 0 });
+    expect(sent.map((m) => m.to)).toEqual(['u-deputy@example.com']);
+  });
+
+  it('skips one announcing a change the entry went past without it: someone else was named', async () => {
+    const failed = anEntry({ state: 'FAILED.PREPARE', approverIds: [], version: 1 });
+    const { deps, outbox, campaigns, sent } = await setup(
+      'RUNNING',
+      [about('APPROVAL_START', 'u-deputy', { entryVersion: 2 }), about('APPROVAL_START', 'u-other', { entryVersion: 2 })],
+      [failed],
+    );
+    await campaigns.saveEntry(withEntryChange(failed, NOW, { state: 'RUNNING', approverIds: ['u-other'] }));
+    expect(await dispatchNotifications(deps, 'runner', NOW)).toMatchObject({ sent: 1, skipped: 1 });
+    expect(sent.map((m) => m.to)).toEqual(['u-other@example.com']);
+    expect((await statuses(outbox))['e-1|APPROVAL_START|u-deputy']).toEqual(['SKIPPED', 'u-deputy is no longer an approver of entry e-1 (its approvers: u-other)']);
+  });
+
+  it('skips one announcing a change never saved, once the run it belongs to is over', async () => {
+    const { deps, outbox, sent } = await setup('SUCCEEDED', [about('APPROVAL_START', 'u-deputy', { entryVersion: 2 })], [anEntry({ state: 'FAILED.PREPARE', approverIds: [] })]);
+    expect(await dispatchNotifications(deps, 'runner', NOW)).toMatchObject({ sent: 0, skipped: 1 });
+    expect(sent).toEqual([]);
+    expect(Object.values(await statuses(outbox))).toEqual([['SKIPPED', 'the change to entry e-1 it announced (version 2) was never saved']]);
+  });
+
+  it('sends as before one about an entry it cannot find (the dispatcher reads entries by key, and only for these kinds)', async () => {
+    const { deps, sent } = await setup('RUNNING', [about('APPROVAL_START', 'u-manager')]);
+    expect(await dispatchNotifications(deps, 'runner', NOW)).toMatchObject({ sent: 1, skipped: 0 });
+    expect(sent).toHaveLength(1);
   });
 });

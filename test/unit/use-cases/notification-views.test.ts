@@ -1,6 +1,7 @@
 // Every default template, rendered with exactly the view its composer gives: the real controller,
-// decisions and reassignment run a scripted lifecycle on the in-memory stores, and every render is
-// observed on its way through renderNotification. Mustache renders a missing name as nothing, so
+// decisions, reassignment and the administrator's rescue run a scripted lifecycle on the in-memory
+// stores (with a directory change refused at the finish and applied by a later run), and every
+// render is observed on its way through renderNotification. Mustache renders a missing name as nothing, so
 // a composer that forgets a value would otherwise go unnoticed until someone reads the mail.
 import { describe, expect, it, vi } from 'vitest';
 import { InMemoryCampaignStore } from '../../../lambdas/shared/adapters/memory/in-memory-campaign-store.js';
@@ -13,11 +14,12 @@ import {
   missingPlaceholders,
   type NotificationView,
 } from '../../../lambdas/shared/domain/templates.js';
-import { createCampaign } from '../../../lambdas/shared/use-cases/campaign-admin.js';
+import { createCampaign, nameEntryApprover } from '../../../lambdas/shared/use-cases/campaign-admin.js';
 import { runCampaignController } from '../../../lambdas/shared/use-cases/campaign-controller.js';
 import { decide } from '../../../lambdas/shared/use-cases/decisions.js';
 import { silentLog, type Mailer } from '../../../lambdas/shared/use-cases/ports.js';
 import { reassignEntry } from '../../../lambdas/shared/use-cases/reassign-entry.js';
+import { refuseChangesTo } from '../../support/refusing-directory.js';
 import { day, entryOf, highRiskUserCampaign, lifecycleSteps, smallOrg } from '../../support/small-org.js';
 
 const renders = vi.hoisted(() => [] as { template: NotificationTemplate; view: NotificationView }[]);
@@ -36,7 +38,12 @@ vi.mock('../../../lambdas/shared/domain/templates.js', async (importOriginal) =>
 const kindOf = (template: NotificationTemplate): NotificationKind | undefined =>
   NOTIFICATION_KINDS.find((k) => DEFAULT_TEMPLATES[k].subject === template.subject && DEFAULT_TEMPLATES[k].body === template.body);
 
-/** The scripted USER campaign (every lifecycle step), a PRIVILEGE one, and one that cannot start. */
+/**
+ * The scripted USER campaign (every lifecycle step), a PRIVILEGE one, one that cannot start, and
+ * one for the administrator's powers: its only entry (u6, no manager) fails preparation and is
+ * rescued; at the finish the directory refuses to remove u6's access (FAILED.APPLIED.CHANGES, which
+ * Campaign End lists), and a run after the directory accepts it again sends a late Assignment Reject.
+ */
 async function runScenario() {
   const org = smallOrg();
   const directory = new InMemoryDirectoryStore();
@@ -56,20 +63,33 @@ async function runScenario() {
     'c-privileges',
   );
   await createCampaign(campaigns, highRiskUserCampaign({ name: 'Misconfigured', statusExpirationDate: '2026-07-05' }), created, 'c-broken');
+  await createCampaign(campaigns, highRiskUserCampaign({ name: 'Admin powers', subjects: { filter: '(id=u6)' } }), created, 'c-powers');
 
   let wallMs = Date.parse('2030-01-01T00:00:00.000Z');
+  const run = (at: string) =>
+    runCampaignController({
+      directory,
+      campaigns,
+      outbox,
+      mailer,
+      clock: { now: () => new Date(at) },
+      wallClock: { now: () => new Date((wallMs += 3_600_000)) },
+      log: silentLog,
+      settings: { portalUrl, leaseSeconds: 900 },
+    });
+  /** The renders of the run that retried the refused change, once the directory took it. */
+  let retryRenders: typeof renders = [];
   for (const step of lifecycleSteps()) {
     if ('run' in step) {
-      await runCampaignController({
-        directory,
-        campaigns,
-        outbox,
-        mailer,
-        clock: { now: () => new Date(step.at) },
-        wallClock: { now: () => new Date((wallMs += 3_600_000)) },
-        log: silentLog,
-        settings: { portalUrl, leaseSeconds: 900 },
-      });
+      // The finish: the directory refuses to remove u6's FinanceAdmin (c-users leaves it alone).
+      const refusal = step.at === day(14, 1) ? refuseChangesTo(directory, 'u6', 'p-fin') : undefined;
+      await run(step.at);
+      if (refusal) {
+        refusal.heal();
+        const before = renders.length;
+        await run(day(15, 1));
+        retryRenders = renders.slice(before);
+      }
     } else {
       const { subjectId, actor, decisions } = step.decide;
       await decide(campaigns, { entryId: entryOf('c-users', subjectId), actorId: actor, decisions }, new Date(step.at));
@@ -81,13 +101,15 @@ async function runScenario() {
         { entryId: entryOf('c-users', 'u4'), actor: { kind: 'administrator', name: 'administrator' }, input: { to: 'm1', justification: 'm2 is on leave until August' } },
         new Date(step.at),
       );
+      // So does the administrator's rescue of an entry that failed preparation.
+      await nameEntryApprover({ campaigns, directory, outbox, portalUrl }, { entryId: entryOf('c-powers', 'u6'), approverId: 'm1', by: 'ops-admin' }, new Date(step.at));
     }
   }
-  return { directory };
+  return { directory, retryRenders };
 }
 
 describe('the notifications every composer renders with the default templates', async () => {
-  const { directory } = await runScenario();
+  const { directory, retryRenders } = await runScenario();
   const byKind = new Map<NotificationKind, NotificationView[]>();
   const foreign: string[] = [];
   for (const { template, view } of renders) {
@@ -143,5 +165,20 @@ describe('the notifications every composer renders with the default templates', 
     // u6's entry failed preparation (No Approver): nothing was there to apply.
     expect(end.failedEntryCount).toBe(0);
     expect(end.entryCount).toBe(3);
+  });
+
+  it('renders the rescue’s Approval Start, a Campaign End that lists the entries whose changes failed, and the retry’s late Assignment Reject', () => {
+    const powers = (kind: NotificationKind) => (byKind.get(kind) ?? []).filter((v) => v.campaignId === 'c-powers');
+    // Preparation found nobody for u6; the rescue's notice goes to the approver named.
+    expect(powers('APPROVAL_START').map((v) => `${v.recipientName} about ${v.subjectName}`)).toEqual(['Name m1 about Name u6']);
+    const [end] = powers('CAMPAIGN_END');
+    expect(end).toMatchObject({ failedEntryCount: 1, failedEntries: [{ entryId: entryOf('c-powers', 'u6'), subjectName: 'Name u6' }] });
+    expect(end!.failedEntries![0]!.error).toContain('directory refused the change to u6/p-fin (injected)');
+    // Each item of the section has every value the template reads from it.
+    expect(missingPlaceholders(DEFAULT_TEMPLATES.CAMPAIGN_END.body, end!)).toEqual([]);
+    // Nothing was removed at the finish: u6 hears of it only from the retry, in a notice of its own.
+    expect(powers('ASSIGNMENT_REJECT').filter((v) => !retryRenders.some((r) => r.view.campaignId === v.campaignId && r.view.recipientName === v.recipientName))).toEqual([]);
+    const late = retryRenders.filter((r) => r.view.campaignId === 'c-powers').map((r) => [kindOf(r.template), r.view.recipientName, r.view.revoked]);
+    expect(late).toEqual([['ASSIGNMENT_REJECT', 'Name u6', [expect.objectContaining({ privilegeId: 'p-fin', privilegeName: 'FinanceAdmin' })]]]);
   });
 });

@@ -5,7 +5,7 @@ import { InMemoryCampaignStore } from '../../../lambdas/shared/adapters/memory/i
 import { InMemoryDirectoryStore } from '../../../lambdas/shared/adapters/memory/in-memory-directory-store.js';
 import { InMemoryOutbox } from '../../../lambdas/shared/adapters/memory/in-memory-outbox.js';
 import { withEntryChange } from '../../../lambdas/shared/domain/entries.js';
-import { ClosedError, ConflictError, ForbiddenError, NotFoundError } from '../../../lambdas/shared/domain/errors.js';
+import { ClosedError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../../lambdas/shared/domain/errors.js';
 import type { Entry } from '../../../lambdas/shared/domain/model.js';
 import { collect } from '../../../lambdas/shared/use-cases/concurrency.js';
 import type { CampaignStore } from '../../../lambdas/shared/use-cases/ports.js';
@@ -20,7 +20,13 @@ async function setup(entry: Partial<Entry> = {}, campaign = {}) {
   const outbox = new InMemoryOutbox();
   const campaigns = new InMemoryCampaignStore({ outbox });
   const directory = new InMemoryDirectoryStore();
-  await directory.putUsers([aUser({ id: 'u-manager' }), aUser({ id: 'u-deputy' }), aUser({ id: OWNER_ID }), aUser({ id: 'u-alice' })]);
+  await directory.putUsers([
+    aUser({ id: 'u-manager' }),
+    aUser({ id: 'u-deputy' }),
+    aUser({ id: OWNER_ID }),
+    aUser({ id: 'u-alice' }),
+    aUser({ id: 'u-left', status: 'DISABLED' }),
+  ]);
   await campaigns.createCampaign(aCampaign({ state: 'RUNNING', phase: { name: 'DONE' }, dueDate: DUE, ...campaign }));
   await campaigns.putEntriesWithItems([{ entry: anEntry(entry), items: [anItem()] }]);
   const deps: ReassignEntryDeps = { campaigns, directory, outbox, portalUrl: 'https://idgov.example.com' };
@@ -45,6 +51,15 @@ describe('reassignEntry', () => {
   it('refuses while the campaign is not running, even to the administrator', async () => {
     const { deps, outbox } = await setup({}, { phase: { name: 'APPLY' } });
     await expect(reassignEntry(deps, { entryId: 'e-1', actor: { kind: 'administrator', name: 'administrator' }, input }, NOW)).rejects.toBeInstanceOf(ClosedError);
+    expect(await notices(outbox)).toEqual([]);
+  });
+
+  it('refuses a new approver who is not an ACTIVE user of the directory, as the rescue does, naming the field', async () => {
+    const { deps, campaigns, outbox } = await setup();
+    const to = (who: string) => reassignEntry(deps, { entryId: 'e-1', actor: manager, input: { ...input, to: who } }, NOW);
+    await expect(to('u-nobody')).rejects.toThrow(new ValidationError('u-nobody is not a user of the directory', 'to'));
+    await expect(to('u-left')).rejects.toThrow(new ValidationError('u-left is DISABLED; the approver must be ACTIVE', 'to'));
+    expect(await campaigns.getEntry('e-1')).toMatchObject({ approverIds: ['u-manager'], version: 1 });
     expect(await notices(outbox)).toEqual([]);
   });
 
