@@ -1,26 +1,9 @@
 // The administrator's powers of issue 6 section 5 through `idgov`, as a user runs it (a child
 // process per command): name the approver of a FAILED.PREPARE entry, remove a role parameter in a
 // decision, and restart the SUCCEEDED campaign as a new run. Its own engine, like the other CLI files.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { entryIdFor } from '../../lambdas/shared/domain/entries.js';
-import { startDynamoDbLocal, type LocalEngine } from '../../src/local/engine.js';
-import { runIdgov, type CliResult } from '../support/cli.js';
-import { testEngineKind } from '../support/engine.js';
-
-let engine: LocalEngine | undefined;
-let engineArgs: string[] = [];
-let work: string;
-
-const idgov = (home: string, args: string[]): Promise<CliResult> => runIdgov(home, [...args, ...engineArgs]);
-
-async function json<T = Record<string, unknown>>(home: string, args: string[]): Promise<T> {
-  const result = await idgov(home, [...args, '--json']);
-  expect(result, `idgov ${args.join(' ')}\n${result.stderr}`).toMatchObject({ code: 0 });
-  return JSON.parse(result.stdout) as T;
-}
+import { useCliWorkspace } from '../support/cli-workspace.js';
 
 const directory = {
   users: [
@@ -51,26 +34,13 @@ const campaign = {
   revocation: { rejected: 'REMOVE', modified: 'KEEP', uncertified: 'REMOVE' },
 };
 
-beforeAll(async () => {
-  if (testEngineKind() === 'dynamodb-local') {
-    engine = await startDynamoDbLocal();
-    engineArgs = ['--endpoint', engine.endpoint];
-  }
-  work = await mkdtemp(join(tmpdir(), 'idgov-cli-powers-'));
-  await writeFile(join(work, 'directory.json'), JSON.stringify(directory));
-  await writeFile(join(work, 'campaign.json'), JSON.stringify(campaign));
-});
-
-afterAll(async () => {
-  await engine?.stop();
-  await rm(work, { recursive: true, force: true });
-});
+const { idgov, json, path } = useCliWorkspace('cli-powers', { 'directory.json': directory, 'campaign.json': campaign });
 
 describe('the administrator’s powers through idgov', () => {
   it('names an approver, removes a role parameter, and restarts the finished campaign', async () => {
-    const home = join(work, 'home');
-    await json(home, ['directory', 'load', join(work, 'directory.json')]);
-    const created = await idgov(home, ['campaign', 'create', join(work, 'campaign.json'), '--now', '2026-06-20T00:00:00Z']);
+    const home = path('home');
+    await json(home, ['directory', 'load', path('directory.json')]);
+    const created = await idgov(home, ['campaign', 'create', path('campaign.json'), '--now', '2026-06-20T00:00:00Z']);
     expect(created.code).toBe(0);
     const id = created.stdout.trim();
     const dave = entryIdFor(`${id}#1`, 1, 'dave');

@@ -2,25 +2,9 @@
 // `campaign validate` judges it, `campaign create` warns, the start step fails it, `campaign update`
 // fixes it and it starts. Its own engine (DynamoDB Local runs share one per file), so that no other
 // test's campaigns are in sight.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDynamoDbLocal, type LocalEngine } from '../../src/local/engine.js';
-import { runIdgov, type CliResult } from '../support/cli.js';
-import { testEngineKind } from '../support/engine.js';
-
-let engine: LocalEngine | undefined;
-let engineArgs: string[] = [];
-let work: string;
-
-const idgov = (home: string, args: string[]): Promise<CliResult> => runIdgov(home, [...args, ...engineArgs]);
-
-async function json<T = Record<string, unknown>>(home: string, args: string[]): Promise<T> {
-  const result = await idgov(home, [...args, '--json']);
-  expect(result, `idgov ${args.join(' ')}\n${result.stderr}`).toMatchObject({ code: 0 });
-  return JSON.parse(result.stdout) as T;
-}
+import { writeFile } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
+import { useCliWorkspace } from '../support/cli-workspace.js';
 
 const directory = {
   users: [
@@ -42,26 +26,13 @@ const campaign = {
   revocation: { rejected: 'REMOVE', modified: 'KEEP', uncertified: 'REMOVE' },
 };
 
-beforeAll(async () => {
-  if (testEngineKind() === 'dynamodb-local') {
-    engine = await startDynamoDbLocal();
-    engineArgs = ['--endpoint', engine.endpoint];
-  }
-  work = await mkdtemp(join(tmpdir(), 'idgov-cli-definition-'));
-  await writeFile(join(work, 'directory.json'), JSON.stringify(directory));
-  await writeFile(join(work, 'campaign.json'), JSON.stringify(campaign));
-});
-
-afterAll(async () => {
-  await engine?.stop();
-  await rm(work, { recursive: true, force: true });
-});
+const { idgov, json, path } = useCliWorkspace('cli-definition', { 'directory.json': directory, 'campaign.json': campaign });
 
 describe('a campaign file that would fail at its start', () => {
   it('is judged by validate, warned about at create, fixed by update, and then starts', async () => {
-    const home = join(work, 'home');
-    await json(home, ['directory', 'load', join(work, 'directory.json')]);
-    const unfixed = join(work, 'unfixed.json');
+    const home = path('home');
+    await json(home, ['directory', 'load', path('directory.json')]);
+    const unfixed = path('unfixed.json');
     await writeFile(unfixed, JSON.stringify({ ...campaign, approvalPeriodDays: undefined, subjects: { filter: '(&(department=Finance)' } }));
 
     const judged = await idgov(home, ['campaign', 'validate', unfixed, '--now', '2026-06-20T00:00:00Z']);
@@ -69,7 +40,7 @@ describe('a campaign file that would fail at its start', () => {
     expect(judged.stdout).toMatch(/^NOT VALID/);
     expect(judged.stdout).toMatch(/ERROR subjects\.filter: /);
     expect(judged.stderr).toBe('idgov: unfixed.json: approvalPeriodDays: approval period is missing (and 1 more problem)\n');
-    expect(await json(home, ['campaign', 'validate', join(work, 'campaign.json'), '--now', '2026-06-20T00:00:00Z'])).toMatchObject({
+    expect(await json(home, ['campaign', 'validate', path('campaign.json'), '--now', '2026-06-20T00:00:00Z'])).toMatchObject({
       valid: true,
       dueDate: '2026-07-15T00:00:00.000Z',
       logs: [{ level: 'WARN', field: 'statusExpirationDate' }],
@@ -82,7 +53,7 @@ describe('a campaign file that would fail at its start', () => {
     expect(created.stderr).toContain('will fail at its start unless fixed: approvalPeriodDays: approval period is missing');
     expect(await json(home, ['controller', 'run', '--now', '2026-07-01T06:00:00Z'])).toMatchObject({ transitions: [{ campaignId: id, to: 'FAILED.PREPARED' }] });
 
-    const fixed = await idgov(home, ['campaign', 'update', id, join(work, 'campaign.json'), '--by', 'owner', '--now', '2026-07-01T07:00:00Z']);
+    const fixed = await idgov(home, ['campaign', 'update', id, path('campaign.json'), '--by', 'owner', '--now', '2026-07-01T07:00:00Z']);
     expect(fixed).toMatchObject({ code: 0 });
     expect(fixed.stdout).toContain(`idgov campaign set ${id} --state PREPARING`);
     await json(home, ['campaign', 'set', id, '--state', 'PREPARING', '--now', '2026-07-01T07:00:00Z']);
@@ -92,7 +63,7 @@ describe('a campaign file that would fail at its start', () => {
     expect(shown.logs as unknown[]).toContainEqual(expect.objectContaining({ message: 'definition replaced by owner' }));
 
     // Once it has started, its definition is what it ran with.
-    const late = await idgov(home, ['campaign', 'update', id, join(work, 'campaign.json')]);
+    const late = await idgov(home, ['campaign', 'update', id, path('campaign.json')]);
     expect(late.code).toBe(2);
     expect(late.stderr).toMatch(/only a campaign that has not started preparing can take a new definition/);
   });
