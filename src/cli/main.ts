@@ -4,7 +4,7 @@
 // tests call runCli in-process.
 import { Command, CommanderError } from 'commander';
 import { DomainError } from '../../lambdas/shared/domain/errors.js';
-import { RemoteCallError } from '../aws/remote-call-error.js';
+import { RemoteCallError, setupHint } from '../aws/remote-call-error.js';
 import { registerApiCommands } from './api.js';
 import { registerCampaignCommands } from './campaign.js';
 import { registerControllerCommands } from './controller.js';
@@ -70,6 +70,14 @@ function report(error: unknown): number {
   if (error instanceof RemoteCallError) {
     process.stderr.write(`idgov: ${error.message}\n`);
     if (debug) process.stderr.write(`${error.stack}\n`);
+    return 1;
+  }
+  // A set-up failure of a call to AWS (no credentials or region, a refused permission), from any
+  // command: the operator can act on it, so it is said with what to do, as the stack calls say it.
+  const hint = error instanceof Error ? setupHint(error) : '';
+  if (hint) {
+    process.stderr.write(`idgov: ${error instanceof Error ? error.message : ''}${hint}\n`);
+    if (debug && error instanceof Error) process.stderr.write(`${error.stack}\n`);
     return 1;
   }
   if (error instanceof DomainError && BAD_INPUT_CODES.has(error.code)) {

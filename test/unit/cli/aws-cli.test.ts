@@ -248,6 +248,18 @@ describe('idgov --aws table commands', () => {
     await idgov('--aws', '--outputs', writeOutputsFile(cdkOutputs()), 'directory', 'show-user', 'u-0001');
     expect(ddb).toHaveReceivedCommandWith(GetCommand, { TableName: 'directory-from-env' });
   });
+
+  it.each([
+    ['no credentials', Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' }), /sign in: aws sso login/],
+    ['a refusal', Object.assign(new Error('User is not authorized to perform: dynamodb:GetItem'), { name: 'AccessDeniedException' }), /attach the deployment's administrators policy/],
+  ])('exit 1 with what to do, not as an unexpected error, on %s', async (_case, error, hint) => {
+    ddb.on(GetCommand).rejects(error);
+    const result = await idgov('--aws', '--outputs', writeOutputsFile(cdkOutputs()), 'directory', 'show-user', 'u-0001');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(hint);
+    expect(result.stderr).toContain(error.message);
+    expect(result.stderr).not.toMatch(/unexpected error|IDGOV_DEBUG/);
+  });
 });
 
 /**
