@@ -20,7 +20,7 @@ export function registerEntryCommands(program: Command): void {
     .option('--state <state>', 'new state: RUNNING or FAILED.EXPIRED')
     .option('--due-date <iso>', 'new due date (with --approver: instead of the default, see README)')
     .option('--approver <userId>', 'FAILED.PREPARE only: the approver (an ACTIVE directory user, not one whose access the entry certifies)')
-    .option('--by <name>', 'with --approver: who makes the change (written to the entry and the campaign logs)', 'idgov-cli')
+    .option('--by <name>', 'who makes the change (written to the campaign log; with --approver, to the entry too)', 'idgov-cli')
     .option('--now <iso>', 'time of the change (default: now)')
     .option('--json', 'print the changed entry as JSON')
     .action(async (entryId: string, options: EntrySetOptions, command: Command) => {
@@ -44,7 +44,7 @@ export function registerEntryCommands(program: Command): void {
         );
       }
       const changed = await withRuntime(command, (runtime) =>
-        changeEntry(runtime.campaigns, entryId, { state: options.state, dueDate: options.dueDate }, now),
+        changeEntry(runtime.campaigns, entryId, { state: options.state, dueDate: options.dueDate, by: options.by }, now),
       );
       if (options.json) {
         return outJson({ id: changed.id, campaignId: changed.campaignId, state: changed.state, dueDate: changed.dueDate, approverIds: changed.approverIds });

@@ -164,8 +164,15 @@ const ENTRY_ADMIN_TRANSITIONS: Partial<Record<EntryState, EntryState[]>> = {
 export interface EntryChange {
   state?: string;
   dueDate?: string;
+  /** Who makes the change, for the campaign log. */
+  by?: string;
 }
 
+/**
+ * The administrator changes the state or due date of one entry. The entry is saved first, then the
+ * campaign log says who did what: the same command run again (after a kill between the two) saves
+ * the same entry and writes the line it had not, never a second one.
+ */
 export async function changeEntry(campaigns: CampaignStore, entryId: string, change: EntryChange, now: Date): Promise<Entry> {
   if (change.state === undefined && change.dueDate === undefined) throw new ValidationError('give a state or a due date to change', 'change');
   const entry = await campaigns.getEntry(entryId);
@@ -179,6 +186,9 @@ export async function changeEntry(campaigns: CampaignStore, entryId: string, cha
     const dueDate = parseInput(isoInstant, change.dueDate, 'dueDate');
     if (dueDate <= now.toISOString() && (change.state ?? entry.state) === 'RUNNING') {
       throw new ValidationError(`must be in the future to keep the entry open`, 'dueDate');
+    }
+    if (campaign.statusExpirationDate && dueDate >= campaign.statusExpirationDate) {
+      throw new ValidationError(`must be before the campaign's status expiration date, ${campaign.statusExpirationDate}`, 'dueDate');
     }
     patch.dueDate = dueDate;
   }
@@ -205,6 +215,13 @@ export async function changeEntry(campaigns: CampaignStore, entryId: string, cha
   }
   const next = withEntryChange(entry, now, patch);
   await campaigns.saveEntry(next);
+  // Only what the command asked for, so that the line of a re-run is the same line.
+  const changes = [
+    ...(change.state !== undefined ? [`state ${next.state}`] : []),
+    ...(change.dueDate !== undefined ? [`due date ${next.dueDate}`] : []),
+  ];
+  const by = change.by ?? 'idgov-cli';
+  await appendCampaignLog(campaigns, campaign.id, { at: now.toISOString(), level: 'INFO', message: `entry ${entry.id} set to ${changes.join(', ')} by ${by} at ${now.toISOString()}` }, now);
   return next;
 }
 
