@@ -1,5 +1,5 @@
 import { ArnFormat, Aws, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement, PrincipalWithConditions, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
@@ -68,15 +68,7 @@ export class NotificationTopics extends Construct {
         conditions: fromOurAlarms,
       }),
     );
-    this.key.addToResourcePolicy(
-      new PolicyStatement({
-        sid: 'AllowCloudWatchAlarmsToEncryptForTheTopic',
-        principals: [cloudwatch],
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-        // In a key policy "*" means this key.
-        resources: ['*'],
-        conditions: fromOurAlarms,
-      }),
-    );
+    // The key's own grant writes the key-policy statement (its resource is this key), with the same conditions.
+    this.key.grant(new PrincipalWithConditions(cloudwatch, fromOurAlarms), 'kms:Decrypt', 'kms:GenerateDataKey*');
   }
 }
