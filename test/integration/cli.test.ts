@@ -2,13 +2,11 @@
 // on the embedded engine, simulated time through --now. One small USER campaign goes from the
 // directory file to SUCCEEDED; the refusals exit 2 naming the field. With
 // IDGOV_TEST_ENGINE=dynamodb-local every command gets `--endpoint` of a DynamoDB Local instead.
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDynamoDbLocal, type LocalEngine } from '../../src/local/engine.js';
-import { runIdgov, type CliResult } from '../support/cli.js';
-import { testEngineKind } from '../support/engine.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { useCliWorkspace } from '../support/cli-workspace.js';
 
 /** The JSON the CLI prints, read loosely: the assertions say what must be there. */
 interface ItemView {
@@ -33,19 +31,6 @@ interface NotificationView {
   status: string;
 }
 type View = Record<string, unknown> & { entries: EntryView[]; assignments: unknown[]; logs: unknown[]; mail: { captured: number }; transitions: unknown[] };
-
-/** Global options every command gets: none on the embedded engine, `--endpoint URL` otherwise. */
-let engineArgs: string[] = [];
-let engine: LocalEngine | undefined;
-
-const idgov = (home: string, args: string[]): Promise<CliResult> => runIdgov(home, [...args, ...engineArgs]);
-
-/** Runs a command that must succeed and print only JSON on stdout. */
-async function json<T = View>(home: string, args: string[]): Promise<T> {
-  const result = await idgov(home, [...args, '--json']);
-  expect(result, `idgov ${args.join(' ')}\n${result.stderr}`).toMatchObject({ code: 0 });
-  return JSON.parse(result.stdout) as T;
-}
 
 const directory = {
   users: [
@@ -79,7 +64,16 @@ const campaign = {
   revocation: { rejected: 'REMOVE', modified: 'KEEP', uncertified: 'REMOVE' },
 };
 
-let work: string;
+const workspace = useCliWorkspace('cli-files', {
+  'directory.json': directory,
+  'campaign.json': campaign,
+  'bad-campaign.json': { ...campaign, revocation: { ...campaign.revocation, rejected: 'MAYBE' } },
+  'dangling.json': { users: [{ id: 'dave', displayName: 'Dave', email: 'dave@example.com', managerId: 'nobody' }] },
+});
+const { idgov, path } = workspace;
+/** Runs a command that must succeed and print only JSON on stdout. */
+const json = <T = View>(home: string, args: string[]): Promise<T> => workspace.json<T>(home, args);
+
 const homes: string[] = [];
 const freshHome = async () => {
   const home = await mkdtemp(join(tmpdir(), 'idgov-cli-home-'));
@@ -87,24 +81,8 @@ const freshHome = async () => {
   return home;
 };
 
-beforeAll(async () => {
-  if (testEngineKind() === 'dynamodb-local') {
-    engine = await startDynamoDbLocal();
-    engineArgs = ['--endpoint', engine.endpoint];
-  }
-  work = await mkdtemp(join(tmpdir(), 'idgov-cli-files-'));
-  await writeFile(join(work, 'directory.json'), JSON.stringify(directory));
-  await writeFile(join(work, 'campaign.json'), JSON.stringify(campaign));
-  await writeFile(join(work, 'bad-campaign.json'), JSON.stringify({ ...campaign, revocation: { ...campaign.revocation, rejected: 'MAYBE' } }));
-  await writeFile(
-    join(work, 'dangling.json'),
-    JSON.stringify({ users: [{ id: 'dave', displayName: 'Dave', email: 'dave@example.com', managerId: 'nobody' }] }),
-  );
-});
-
 afterAll(async () => {
-  await engine?.stop();
-  await Promise.all([work, ...homes].map((dir) => rm(dir, { recursive: true, force: true })));
+  await Promise.all(homes.map((dir) => rm(dir, { recursive: true, force: true })));
 });
 
 describe('idgov refuses bad input with exit code 2 and a message naming the field', () => {
@@ -112,8 +90,8 @@ describe('idgov refuses bad input with exit code 2 and a message naming the fiel
     const home = await freshHome();
     // Each refusal runs in its own state folder, so that they can run side by side.
     const [badCampaign, dangling, badNow, noOutcome, unknownOption, unknownEntry, unknownApprover] = await Promise.all([
-      idgov(home, ['campaign', 'create', join(work, 'bad-campaign.json')]),
-      idgov(await freshHome(), ['directory', 'load', join(work, 'dangling.json')]),
+      idgov(home, ['campaign', 'create', path('bad-campaign.json')]),
+      idgov(await freshHome(), ['directory', 'load', path('dangling.json')]),
       idgov(await freshHome(), ['controller', 'run', '--now', 'next tuesday']),
       idgov(await freshHome(), ['decide', 'e-1', 'i-1', '--as', 'alice']),
       idgov(await freshHome(), ['campaign', 'list', '--colour']),
@@ -149,7 +127,7 @@ describe('a campaign driven through the CLI', () => {
 
   it('loads the directory and shows a user with their assignments', async () => {
     home = await freshHome();
-    const loaded = await json(home, ['directory', 'load', join(work, 'directory.json')]);
+    const loaded = await json(home, ['directory', 'load', path('directory.json')]);
     expect(loaded).toMatchObject({ users: 5, privileges: 3, assignments: 5, assignmentsByOrigin: { MANUAL: 4, RULE: 1 } });
     const alice = await json(home, ['directory', 'show-user', 'alice']);
     expect(alice).toMatchObject({ id: 'alice', managerId: 'mgr-fin' });
@@ -163,7 +141,7 @@ describe('a campaign driven through the CLI', () => {
 
   it('creates a campaign, and the controller handler starts and prepares it', async () => {
     // Plain output is the id alone, for scripts.
-    const created = await idgov(home, ['campaign', 'create', join(work, 'campaign.json'), '--now', '2026-06-20T00:00:00Z']);
+    const created = await idgov(home, ['campaign', 'create', path('campaign.json'), '--now', '2026-06-20T00:00:00Z']);
     expect(created.code).toBe(0);
     id = created.stdout.trim();
     expect(id).toMatch(/^c-[0-9a-f]+$/);
