@@ -1,13 +1,7 @@
 // The approver API's environment (set by lib/constructs/approver-api.ts and AppFunction).
-import * as z from 'zod';
-import { ENV } from '../shared/config/tables.js';
-import { readEnvironment } from '../shared/adapters/environment.js';
+import { readEnvironment, STORES_AND_PORTAL_ENVIRONMENT } from '../shared/adapters/environment.js';
 
-const APPROVER_API_ENVIRONMENT = {
-  directoryTable: { variable: ENV.directoryTable, schema: z.string() },
-  campaignTable: { variable: ENV.campaignTable, schema: z.string() },
-  approverPortalUrl: { variable: ENV.approverPortalUrl, schema: z.url('must be a URL') },
-};
+const APPROVER_API_ENVIRONMENT = STORES_AND_PORTAL_ENVIRONMENT;
 
 export type ApproverApiEnvironment = ReturnType<typeof readApproverApiEnvironment>;
 

@@ -1,14 +1,12 @@
 // The controller's environment (set by lib/constructs/campaign-controller.ts and AppFunction).
 import * as z from 'zod';
 import { ENV } from '../shared/config/tables.js';
-import { readEnvironment } from '../shared/adapters/environment.js';
+import { readEnvironment, STORES_AND_PORTAL_ENVIRONMENT } from '../shared/adapters/environment.js';
 
 const CONTROLLER_ENVIRONMENT = {
-  directoryTable: { variable: ENV.directoryTable, schema: z.string() },
-  campaignTable: { variable: ENV.campaignTable, schema: z.string() },
+  ...STORES_AND_PORTAL_ENVIRONMENT,
   senderAddress: { variable: ENV.senderAddress, schema: z.email('must be an email address') },
   sesConfigurationSet: { variable: ENV.sesConfigurationSet, schema: z.string().optional() },
-  approverPortalUrl: { variable: ENV.approverPortalUrl, schema: z.url('must be a URL') },
   leaseSeconds: {
     variable: ENV.leaseSeconds,
     schema: z.coerce.number().int('must be a whole number').positive('must be positive').default(960),

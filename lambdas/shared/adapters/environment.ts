@@ -1,10 +1,18 @@
 // The one environment reader of the functions: each function's environment module declares its
 // variables with zod, read once at cold start; a missing or malformed one fails loudly, naming it.
 import * as z from 'zod';
+import { ENV } from '../config/tables.js';
 import { ValidationError } from '../domain/errors.js';
 
 /** A function's environment: each field's variable name and the schema of its value. */
 export type EnvironmentSpec = Record<string, { variable: string; schema: z.ZodType }>;
+
+/** What every function that reads the stores and links to the approver portal declares alike. */
+export const STORES_AND_PORTAL_ENVIRONMENT = {
+  directoryTable: { variable: ENV.directoryTable, schema: z.string() },
+  campaignTable: { variable: ENV.campaignTable, schema: z.string() },
+  approverPortalUrl: { variable: ENV.approverPortalUrl, schema: z.url('must be a URL') },
+} satisfies EnvironmentSpec;
 
 export type EnvironmentOf<S extends EnvironmentSpec> = { [K in keyof S]: z.output<S[K]['schema']> };
 
