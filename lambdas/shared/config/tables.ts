@@ -48,6 +48,8 @@ export const DIRECTORY_TABLE: TableDefinition = {
  *   revocation  PK=RUN#<runId>    SK=REVOKED#<userId>#<privilegeId>
  *   outbox      PK=OUTBOX#<campaignId> SK=<runId>|<key>  GSI1 OUTBOX#PENDING / <createdAt>#<key> (while unsent)
  *   lease       PK=LEASE#<name>   SK=#LEASE
+ *   closed entry (not RUNNING, closedAt set): GSI2 CLOSED#<closing UTC date> / <closedAt>#<id>
+ *               (the daily report's "entries closed in the window"; GSI2 is free once an entry is closed)
  */
 export const CAMPAIGN_TABLE: TableDefinition = {
   id: 'CampaignTable',
@@ -59,12 +61,44 @@ export const CAMPAIGN_TABLE: TableDefinition = {
   ttlAttribute: 'expiresAt',
 };
 
-export const TABLES = [DIRECTORY_TABLE, CAMPAIGN_TABLE] as const;
+/**
+ * Daily operations: configuration, risk assessments, job runs and heartbeats, reports, removals.
+ *   config       PK=CONFIG#operations  SK=#CONFIG
+ *   assessment   PK=ASSESS#<date>      SK=USER#<userId>      GSI1 ASSESSUSER#<userId> / <date>   (TTL)
+ *   progress     PK=ASSESS#<date>      SK=#PROGRESS          (resumable assessment checkpoint)  (TTL)
+ *   risk summary PK=RISKSUMMARY        SK=<date>                                                 (TTL)
+ *   job run      PK=JOB#<job>          SK=RUN#<startedAt>#<runId>                                (TTL)
+ *   heartbeat    PK=JOB#<job>          SK=#HEARTBEAT
+ *   daily report PK=REPORT#DAILY       SK=<date>                                                 (TTL)
+ *   weekly       PK=REPORT#WEEKLY      SK=<date>                                                 (TTL)
+ *   day counts   PK=DAYCOUNT           SK=<date>            (entries certified per closing day)  (TTL)
+ *   removal      PK=REMOVAL#<userId>   SK=<privilegeId>#<grant stamp>  GSI1 REMOVALS / <at>#<userId>
+ */
+export const OPERATIONS_TABLE: TableDefinition = {
+  id: 'OperationsTable',
+  localName: 'idgov-operations',
+  envVar: 'OPERATIONS_TABLE_NAME',
+  partitionKey: 'PK',
+  sortKey: 'SK',
+  indexes: [GSI1],
+  ttlAttribute: 'expiresAt',
+};
+
+export const TABLES = [DIRECTORY_TABLE, CAMPAIGN_TABLE, OPERATIONS_TABLE] as const;
 
 /** Environment variables the functions read, besides the table names above. */
 export const ENV = {
   directoryTable: DIRECTORY_TABLE.envVar,
   campaignTable: CAMPAIGN_TABLE.envVar,
+  operationsTable: OPERATIONS_TABLE.envVar,
+  /** SNS topic the daily report and weekly summary are published to. */
+  operationsTopicArn: 'OPERATIONS_TOPIC_ARN',
+  /** Comma-separated email addresses of the operations recipients. */
+  operationsRecipients: 'OPERATIONS_RECIPIENTS',
+  /** JSON map of job name → function name (health: errors and throttles per function). */
+  monitoredFunctions: 'MONITORED_FUNCTIONS',
+  /** JSON map of job name → dead-letter queue name (health: queue depth). */
+  monitoredQueues: 'MONITORED_QUEUES',
   senderAddress: 'SENDER_ADDRESS',
   sesConfigurationSet: 'SES_CONFIGURATION_SET',
   approverPortalUrl: 'APPROVER_PORTAL_URL',

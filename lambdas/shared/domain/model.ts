@@ -15,7 +15,13 @@ export interface User {
   managerId?: string;
   department?: string;
   status: 'ACTIVE' | 'DISABLED';
+  /** What campaign filters read: the higher of the declared and the latest computed level. */
   riskLevel?: RiskLevel;
+  /** The level the directory file declared (kept when the assessment raises riskLevel). */
+  declaredRiskLevel?: RiskLevel;
+  /** The latest risk assessment's computed level, and when. */
+  computedRiskLevel?: RiskLevel;
+  riskAssessedAt?: string;
   attributes?: Record<string, AttributeValue>;
 }
 

@@ -10,8 +10,20 @@ import type {
   Notification,
   Privilege,
   Revocation,
+  RiskLevel,
   User,
 } from '../domain/model.js';
+import type {
+  DailyReport,
+  HealthComponent,
+  JobHeartbeat,
+  JobName,
+  JobRun,
+  OperationsConfig,
+  RiskAssessment,
+  RiskSummary,
+  WeeklySummary,
+} from '../domain/operations.js';
 
 export interface Clock {
   now(): Date;
@@ -60,6 +72,24 @@ export interface DirectoryStore {
     privilegeId: string,
     change: { endDate?: string | null; parameters?: Record<string, string | null> },
   ): Promise<void>;
+
+  /**
+   * Records a risk assessment on the user: `riskLevel` (what campaign filters read), the computed
+   * level, when, and the declared level it was combined with (absent: removed). No-op if the user is gone.
+   */
+  setRiskLevel(userId: string, change: RiskLevelChange): Promise<void>;
+}
+
+/**
+ * A user's risk after an assessment. The declared level is the directory file's `riskLevel`: a
+ * loaded user record has `riskLevel` and no `riskAssessedAt`, so that is its declared level; an
+ * assessed one keeps it in `declaredRiskLevel`.
+ */
+export interface RiskLevelChange {
+  riskLevel: RiskLevel;
+  computedRiskLevel: RiskLevel;
+  riskAssessedAt: string;
+  declaredRiskLevel?: RiskLevel;
 }
 
 export interface CampaignStore {
@@ -91,6 +121,11 @@ export interface CampaignStore {
   /** Entry and all its items in one paginated query. */
   getEntryWithItems(entryId: string): Promise<{ entry: Entry; items: Item[] } | undefined>;
   listEntries(runId: string): Pages<Entry>;
+  /**
+   * Entries that left RUNNING (closedAt) in [from, to), by closing time, through the closed-day
+   * index: the cost follows the window's closures, never the history.
+   */
+  listEntriesClosedBetween(from: string, to: string): Pages<Entry>;
   /** Same rule as saveCampaign: conditional on `entry.version - 1`. */
   saveEntry(entry: Entry): Promise<void>;
   /** Open entries where the user is an approver (RUNNING), by due date. */
@@ -173,7 +208,10 @@ export interface Outbox {
 export interface OutgoingMail {
   to: string;
   subject: string;
+  /** Plain text. */
   body: string;
+  /** An HTML alternative of the body (reports); notifications are text only. */
+  html?: string;
 }
 
 export interface Mailer {
@@ -195,4 +233,104 @@ export const silentLog: Log = { info: () => {}, warn: () => {}, error: () => {} 
  */
 export interface HookInvoker {
   invoke(ref: string, request: unknown, options: { timeoutMs: number }): Promise<unknown>;
+}
+
+/** Where a report or summary is delivered, recorded so that a re-run never delivers it twice. */
+export type DeliveryChannel = 'topic' | 'mail';
+export interface Delivery {
+  at: string;
+  messageId: string;
+}
+export type ReportKind = 'daily' | 'weekly';
+
+export interface StoredReport<T> {
+  report: T;
+  deliveries: Partial<Record<DeliveryChannel, Delivery>>;
+}
+
+/** A removal of access outside a campaign (emergency access removal), recorded with who and why. */
+export interface AccessRemoval {
+  userId: string;
+  privilegeId: string;
+  origin: 'MANUAL';
+  /** The assignment as it was (its grant stamp makes the record's key). */
+  approvedAt?: string;
+  approvedBy?: string;
+  removedAt: string;
+  removedBy: string;
+  reason: string;
+  /** The request that removed it (a CLI invocation, an SSM execution). */
+  requestId: string;
+}
+
+/** The operations table (lambdas/shared/config/tables.ts, OPERATIONS_TABLE). */
+export interface OperationsStore {
+  /** The configuration loaded with `idgov config load`, as stored (undefined: defaults apply). */
+  getConfig(): Promise<{ config: OperationsConfig; loadedAt: string; loadedBy: string } | undefined>;
+  putConfig(config: OperationsConfig, loadedBy: string, at: Date): Promise<void>;
+
+  /** One per user per date; a re-run replaces. Expire `retentionDays` after their date. */
+  putAssessments(assessments: RiskAssessment[], retentionDays: number): Promise<void>;
+  /** The day's assessments in user id order. */
+  listAssessments(date: string): Pages<RiskAssessment>;
+  /** One user's assessments between two dates (inclusive), oldest first: the user's trend. */
+  listAssessmentsOfUser(userId: string, fromDate: string, toDate: string): Promise<RiskAssessment[]>;
+  /** The resumable assessment's checkpoint for a date (last user assessed). */
+  getAssessmentProgress(date: string): Promise<{ afterUserId?: string; done: boolean } | undefined>;
+  putAssessmentProgress(date: string, progress: { afterUserId?: string; done: boolean }, retentionDays: number): Promise<void>;
+  putRiskSummary(summary: RiskSummary, retentionDays: number): Promise<void>;
+  /** The summary of `date`, else of the latest date before it (at most `lookbackDays` back). */
+  getLatestRiskSummary(onOrBefore: string, lookbackDays: number): Promise<RiskSummary | undefined>;
+
+  /** Records the start of a run and points the heartbeat's lastRun at it. */
+  startRun(run: JobRun, retentionDays: number): Promise<void>;
+  /** Records the end of a run (endedAt, outcome) and updates the heartbeat (lastRun, lastCompleted). */
+  finishRun(run: JobRun, retentionDays: number): Promise<void>;
+  getHeartbeats(jobs: readonly JobName[]): Promise<Map<JobName, JobHeartbeat>>;
+  /** A job's runs, newest first. */
+  listRuns(job: JobName, limit: number): Promise<JobRun[]>;
+
+  /** Stores the report of its date, replacing the previous one and keeping its deliveries. */
+  putReport(kind: 'daily', report: DailyReport, retentionDays: number): Promise<void>;
+  putReport(kind: 'weekly', report: WeeklySummary, retentionDays: number): Promise<void>;
+  getReport(kind: 'daily', date: string): Promise<StoredReport<DailyReport> | undefined>;
+  getReport(kind: 'weekly', date: string): Promise<StoredReport<WeeklySummary> | undefined>;
+  /** Daily reports with dates in [fromDate, toDate], oldest first. */
+  listDailyReports(fromDate: string, toDate: string): Promise<DailyReport[]>;
+  /** Records a delivery; false (and nothing changes) if that channel already has one for that date. */
+  recordDelivery(kind: ReportKind, date: string, channel: DeliveryChannel, delivery: Delivery): Promise<boolean>;
+
+  /** Entries certified (decided) per closing date, for complete days only. */
+  getDayCounts(fromDate: string, toDate: string): Promise<Map<string, number>>;
+  putDayCount(date: string, certified: number, retentionDays: number): Promise<void>;
+
+  /** Records a removal; false if the same assignment's removal is already recorded. */
+  recordRemoval(removal: AccessRemoval): Promise<boolean>;
+  listRemovals(userId: string): Promise<AccessRemoval[]>;
+}
+
+/**
+ * Measures the product's components besides heartbeats: on AWS each function's errors and
+ * throttles and each dead-letter queue's depth (CloudWatch), and every table's reachability.
+ */
+export interface HealthProbe {
+  readonly source: 'local' | 'cloudwatch';
+  measure(from: Date, to: Date): Promise<HealthComponent[]>;
+}
+
+/** Publishes a report to the operations topic. */
+export interface ReportPublisher {
+  publish(message: { subject: string; text: string; attributes?: Record<string, string> }): Promise<{ messageId: string }>;
+}
+
+export interface MetricDatum {
+  name: string;
+  unit: 'Count' | 'Percent' | 'None';
+  value: number;
+  dimensions?: Record<string, string>;
+}
+
+/** Custom metrics (Powertools Metrics, EMF, on AWS). */
+export interface MetricsSink {
+  publish(metrics: MetricDatum[]): Promise<void>;
 }

@@ -1,6 +1,7 @@
 // CampaignStore on the campaign table (key design in config/tables.ts). Campaigns and entries are
 // written under an optimistic version condition; bulk preparation goes through BatchWriteItem only.
 import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { utcDaysBetween } from '../../domain/dates.js';
 import { ConflictError, NotFoundError } from '../../domain/errors.js';
 import type { Campaign, CampaignState, Decision, Entry, Item, Notification, Revocation } from '../../domain/model.js';
 import type { CampaignStore, Lease, LeaseHolder, Pages } from '../../use-cases/ports.js';
@@ -20,6 +21,7 @@ import {
   ENTRY_SK,
   approverPk,
   approverPointerRecords,
+  closedDayPk,
   campaignKey,
   campaignRecord,
   campaignStatePk,
@@ -159,6 +161,23 @@ export class DynamoCampaignStore extends DynamoTable implements CampaignStore {
       ExpressionAttributeValues: { ':pk': runPk(runId) },
     });
     for await (const page of pages) yield page.map((r) => toEntity<Entry>(r));
+  }
+
+  async *listEntriesClosedBetween(from: string, to: string): Pages<Entry> {
+    for (const day of utcDaysBetween(from, to)) {
+      const pages = queryPages(this.doc, {
+        TableName: this.tableName,
+        ...this.limit,
+        IndexName: 'GSI2',
+        // Sort keys are `<closedAt>#<id>`: from `from` inclusive to `to` exclusive.
+        KeyConditionExpression: 'GSI2PK = :pk AND GSI2SK BETWEEN :from AND :to',
+        ExpressionAttributeValues: { ':pk': closedDayPk(day), ':from': from, ':to': to },
+      });
+      for await (const page of pages) {
+        const entries = page.map((r) => toEntity<Entry>(r)).filter((e) => e.closedAt !== undefined && e.closedAt < to);
+        if (entries.length > 0) yield entries;
+      }
+    }
   }
 
   /**

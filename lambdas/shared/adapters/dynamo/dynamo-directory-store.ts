@@ -3,7 +3,7 @@
 import { DeleteCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConflictError } from '../../domain/errors.js';
 import type { Assignment, Privilege, User } from '../../domain/model.js';
-import type { DirectoryStore, Pages } from '../../use-cases/ports.js';
+import type { DirectoryStore, Pages, RiskLevelChange } from '../../use-cases/ports.js';
 import {
   batchGet,
   batchWrite,
@@ -131,6 +131,25 @@ export class DynamoDirectoryStore extends DynamoTable implements DirectoryStore 
       if (isConditionFailure(error)) return 'NOT_MANUAL';
       throw error;
     }
+  }
+
+  async setRiskLevel(userId: string, change: RiskLevelChange): Promise<void> {
+    const values: Record<string, string> = { ':level': change.riskLevel, ':computed': change.computedRiskLevel, ':at': change.riskAssessedAt };
+    if (change.declaredRiskLevel) values[':declared'] = change.declaredRiskLevel;
+    await this.doc
+      .send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: userKey(userId),
+          UpdateExpression:
+            'SET riskLevel = :level, computedRiskLevel = :computed, riskAssessedAt = :at' +
+            (change.declaredRiskLevel ? ', declaredRiskLevel = :declared' : ' REMOVE declaredRiskLevel'),
+          // A user removed meanwhile stays removed.
+          ConditionExpression: 'attribute_exists(PK)',
+          ExpressionAttributeValues: values,
+        }),
+      )
+      .catch(ignoreConditionFailure);
   }
 
   async modifyAssignment(

@@ -90,6 +90,17 @@ export const isOpenTask = (entry: Entry) => entry.state === 'RUNNING' && entry.a
 
 export const taskSortKey = (entry: Pick<Entry, 'dueDate' | 'id'>) => `${entry.dueDate}#${entry.id}`;
 
+/** GSI2 of a closed entry: the UTC day it left RUNNING (the daily report reads one day at a time). */
+export const CLOSED_PREFIX = 'CLOSED#';
+export const closedDayPk = (day: string) => `${CLOSED_PREFIX}${day}`;
+export const closedSortKey = (entry: Pick<Entry, 'closedAt' | 'id'>) => `${entry.closedAt}#${entry.id}`;
+
+function entryIndex2(entry: Entry): DynamoRecord {
+  if (isOpenTask(entry)) return { GSI2PK: approverPk(entry.approverIds[0]!), GSI2SK: taskSortKey(entry) };
+  if (entry.state !== 'RUNNING' && entry.closedAt) return { GSI2PK: closedDayPk(entry.closedAt.slice(0, 10)), GSI2SK: closedSortKey(entry) };
+  return {};
+}
+
 export function entryRecord(entry: Entry): DynamoRecord {
   return {
     ...entry,
@@ -97,7 +108,7 @@ export function entryRecord(entry: Entry): DynamoRecord {
     entity: 'entry',
     GSI1PK: runPk(entry.runId),
     GSI1SK: `${String(entry.stage).padStart(3, '0')}#${entry.subjectId}`,
-    ...(isOpenTask(entry) ? { GSI2PK: approverPk(entry.approverIds[0]!), GSI2SK: taskSortKey(entry) } : {}),
+    ...entryIndex2(entry),
   };
 }
 

@@ -88,6 +88,13 @@ export class InMemoryCampaignStore implements CampaignStore {
     return inPages(entries, this.pageSize);
   }
 
+  listEntriesClosedBetween(from: string, to: string): Pages<Entry> {
+    const entries = [...this.entries.values()]
+      .filter((e) => e.state !== 'RUNNING' && e.closedAt !== undefined && e.closedAt >= from && e.closedAt < to)
+      .sort(byKey((e) => `${e.closedAt}#${e.id}`));
+    return inPages(entries, this.pageSize);
+  }
+
   async saveEntry(entry: Entry): Promise<void> {
     expectVersion(this.entries.get(entry.id), entry.version, `entry ${entry.id}`);
     this.entries.set(entry.id, stored(entry));

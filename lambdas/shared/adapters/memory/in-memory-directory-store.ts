@@ -1,6 +1,6 @@
 // DirectoryStore in memory, with the Dynamo adapter's semantics, for fast use-case tests.
 import type { Assignment, Privilege, User } from '../../domain/model.js';
-import type { DirectoryStore, Pages } from '../../use-cases/ports.js';
+import type { DirectoryStore, Pages, RiskLevelChange } from '../../use-cases/ports.js';
 import { DEFAULT_PAGE_SIZE, byKey, inPages, stored, type InMemoryOptions } from './pages.js';
 
 const assignmentId = (userId: string, privilegeId: string) => `${userId}\n${privilegeId}`;
@@ -103,5 +103,15 @@ export class InMemoryDirectoryStore implements DirectoryStore {
       if (changes.length > 0) next.parameters = parameters;
     }
     this.assignments.set(assignmentId(userId, privilegeId), stored(next));
+  }
+
+  async setRiskLevel(userId: string, change: RiskLevelChange): Promise<void> {
+    const user = this.users.get(userId);
+    if (!user) return;
+    const { declaredRiskLevel, ...rest } = change;
+    const next: User = { ...user, ...rest };
+    if (declaredRiskLevel) next.declaredRiskLevel = declaredRiskLevel;
+    else delete next.declaredRiskLevel;
+    this.users.set(userId, stored(next));
   }
 }
