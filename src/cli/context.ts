@@ -73,3 +73,10 @@ export function table(head: string[], rows: (string | number | undefined)[][]): 
   for (const row of rows) t.push(row.map((cell) => (cell === undefined ? '-' : String(cell))));
   return t.toString();
 }
+
+/** A UTC calendar date option (YYYY-MM-DD, a real date), or a ValidationError naming the option. */
+export function calendarDate(value: string, option: string): string {
+  const valid = /^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(Date.parse(`${value}T00:00:00Z`)) && new Date(`${value}T00:00:00Z`).toISOString().startsWith(value);
+  if (!valid) throw new ValidationError(`must be a date YYYY-MM-DD, got "${value}"`, option);
+  return value;
+}

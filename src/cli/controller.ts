@@ -3,7 +3,7 @@
 // manual event `{ "now": ISO }`, or `{}` (the function's clock) without --now.
 import type { Command } from 'commander';
 import { describeHolder, type ControllerReport } from '../../lambdas/shared/use-cases/campaign-controller.js';
-import { invokeController } from '../local/runtime.js';
+import { invokeJob } from '../local/jobs.js';
 import { note, out, outJson, resolveNow, showDate, withRuntime } from './context.js';
 
 export function registerControllerCommands(program: Command): void {
@@ -18,12 +18,14 @@ export function registerControllerCommands(program: Command): void {
     .action(async (options: { now?: string; json?: boolean; takeOverLease?: boolean }, command: Command) => {
       // Without --now: locally the wall clock; with --aws the function's own clock (event `{}`), not this machine's.
       const now = options.now === undefined ? undefined : resolveNow(options.now);
-      const result = await withRuntime(command, (runtime) => invokeController(runtime, now, { takeOverLease: options.takeOverLease }));
-      if (options.json) return outJson({ ...result.report, mail: result.mail });
-      printReport(result.report);
-      if (result.report.status === 'SKIPPED') note('the lease frees itself when it expires; if you know that run has stopped, run again with --take-over-lease');
-      if (result.mail) {
-        out(`mail: ${result.mail.captured} message${result.mail.captured === 1 ? '' : 's'} captured by the local SES emulator, appended to ${result.mail.mailbox}`);
+      const { result: report, mail } = await withRuntime(command, (runtime) =>
+        invokeJob(runtime, 'campaign-controller', now, { takeOverLease: options.takeOverLease }),
+      );
+      if (options.json) return outJson({ ...report, mail });
+      printReport(report);
+      if (report.status === 'SKIPPED') note('the lease frees itself when it expires; if you know that run has stopped, run again with --take-over-lease');
+      if (mail) {
+        out(`mail: ${mail.captured} message${mail.captured === 1 ? '' : 's'} captured by the local SES emulator, appended to ${mail.mailbox}`);
       } else {
         note('mail was sent through Amazon SES');
       }

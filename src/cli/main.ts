@@ -7,11 +7,15 @@ import { DomainError } from '../../lambdas/shared/domain/errors.js';
 import { RemoteCallError, setupHint } from '../aws/remote-call-error.js';
 import { registerApiCommands } from './api.js';
 import { registerCampaignCommands } from './campaign.js';
+import { registerConfigCommands } from './config.js';
 import { registerControllerCommands } from './controller.js';
 import { registerDecisionCommands } from './decisions.js';
 import { registerDirectoryCommands } from './directory.js';
+import { registerEmergencyCommands } from './emergency.js';
 import { registerEntryCommands } from './entry.js';
+import { registerJobCommands } from './job.js';
 import { registerOutboxCommands } from './outbox.js';
+import { registerReportCommands } from './report.js';
 
 const debug = process.env.IDGOV_DEBUG === '1';
 
@@ -23,7 +27,7 @@ if (debug) process.env.POWERTOOLS_DEV ??= 'true';
 
 export function buildProgram(): Command {
   const program = new Command('idgov')
-    .description('identity governance: directory, certification campaigns, decisions, notifications')
+    .description('identity governance: directory, certification campaigns, decisions, notifications, daily operations')
     .option('--endpoint <url>', 'use this DynamoDB endpoint (e.g. DynamoDB Local) instead of the embedded engine')
     .option('--aws', "use the deployed stack: its outputs from --outputs, else from CloudFormation (DescribeStacks); DIRECTORY_TABLE_NAME / CAMPAIGN_TABLE_NAME override the table names")
     .option('--outputs <file>', 'with --aws: the `cdk deploy --outputs-file` JSON')
@@ -32,7 +36,7 @@ export function buildProgram(): Command {
     .exitOverride()
     .addHelpText(
       'after',
-      '\nState lives in $IDGOV_HOME (default ./.idgov): the embedded engine\'s data in db/, captured mail in mailbox.jsonl.',
+      '\nState lives in $IDGOV_HOME (default ./.idgov): the embedded engine\'s data in db/, captured mail in mailbox.jsonl, the operations topic in operations-topic.jsonl, metrics in metrics.jsonl.',
     );
   registerDirectoryCommands(program);
   registerCampaignCommands(program);
@@ -41,6 +45,10 @@ export function buildProgram(): Command {
   registerDecisionCommands(program);
   registerOutboxCommands(program);
   registerApiCommands(program);
+  registerJobCommands(program);
+  registerReportCommands(program);
+  registerConfigCommands(program);
+  registerEmergencyCommands(program);
   // Every subcommand throws instead of exiting, so that the exit code is decided in one place.
   const override = (command: Command) => {
     command.exitOverride();

@@ -1,8 +1,11 @@
-// `npm start`: the whole product locally in about a minute. A fresh embedded engine and SES emulator,
+// `npm start`: the whole product locally in under a minute. A fresh embedded engine and SES emulator,
 // the tables from the CDK definitions, a sample organisation, and two campaigns (a risk-filtered USER
 // campaign that recurs once, a PRIVILEGE campaign, and one whose definition fails validation until its
 // owner fixes it) driven through their lifecycle over simulated days by the deployed controller
-// handler, with approvers deciding as a script says.
+// handler, with approvers deciding as a script says. Every simulated day the daily operations jobs
+// run too, through their own handlers (risk assessment 07:30, daily report 08:00, weekly summary on
+// Mondays 09:00), under an operations configuration with a toxic combination the organisation violates;
+// the end prints the last daily report and the last weekly summary as their mails' text says them.
 // `npm start -- --keep-open` keeps the SES emulator's mail page up at the end; its state goes to
 // `.idgov-demo/`, or to `$IDGOV_DEMO_HOME`.
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
@@ -11,28 +14,27 @@ import Table from 'cli-table3';
 import { ForbiddenError, ValidationError } from '../../lambdas/shared/domain/errors.js';
 import type { Campaign, CampaignDefinition, DecisionOutcome, Entry, Item, Notification } from '../../lambdas/shared/domain/model.js';
 import { changeCampaign, createCampaign, getCampaignOrThrow, listAllCampaigns } from '../../lambdas/shared/use-cases/campaign-admin.js';
+import { parseOperationsConfig } from '../../lambdas/shared/domain/operations-config.js';
+import { renderDailyReport, renderWeeklySummary } from '../../lambdas/shared/domain/report-rendering.js';
 import type { ControllerReport } from '../../lambdas/shared/use-cases/campaign-controller.js';
 import { decide } from '../../lambdas/shared/use-cases/decisions.js';
 import { checkReferences } from './directory-file.js';
-import {
-  applyControllerEnvironment,
-  loadControllerHandler,
-  MailCapture,
-  openRuntime,
-  readOutbox,
-  resolveHome,
-  scheduledEvent,
-  type Runtime,
-} from './runtime.js';
-import { generateSampleOrganization } from './sample-org.js';
+import { applyJobEnvironment, loadJobHandler, localOperationsFiles, MailCapture, scheduledEvent } from './jobs.js';
+import { openRuntime, readOutbox, resolveHome, type Runtime } from './runtime.js';
+import { generateSampleOrganization, SAMPLE_OPERATIONS_CONFIG } from './sample-org.js';
 import { startSesEmulator } from './ses-emulator.js';
 
 const DAY0 = Date.parse('2026-07-01T00:00:00Z');
 const DAY_MS = 86_400_000;
 /** Simulated instant: day `d` of the story at `hour` UTC. */
 const at = (day: number, hour = 0) => new Date(DAY0 + day * DAY_MS + hour * 3_600_000);
-/** The controller's schedule in the story: once a day, 06:00 UTC. */
+/** The controller's schedule in the story: once a day, 06:00 UTC (SAMPLE_OPERATIONS_CONFIG says so to the heartbeat check). */
 const CONTROLLER_HOUR = 6;
+/** The daily operations jobs' default schedules: risk assessment 07:30, daily report 08:00, weekly summary Monday 09:00. */
+const RISK_HOUR = 7.5;
+const REPORT_HOUR = 8;
+const WEEKLY_HOUR = 9;
+const MONDAY = 1;
 const DECISION_HOUR = 10;
 const LAST_DAY = 75;
 
@@ -126,8 +128,14 @@ async function main(): Promise<void> {
   let t = performance.now();
   const runtime = await openRuntime({ home });
   const emulator = await startSesEmulator();
-  applyControllerEnvironment(runtime, emulator.endpoint);
-  const handler = await loadControllerHandler();
+  applyJobEnvironment(runtime, emulator.endpoint);
+  // The topic and metrics files record the simulated time, as the mailbox does.
+  let simulated = at(0);
+  const files = localOperationsFiles(runtime, { now: () => simulated });
+  const handler = await loadJobHandler(runtime, 'campaign-controller');
+  const riskAssessment = await loadJobHandler(runtime, 'risk-assessment');
+  const dailyOperations = await loadJobHandler(runtime, 'daily-operations', { files });
+  const weeklySummary = await loadJobHandler(runtime, 'weekly-summary', { files });
   const capture = new MailCapture(emulator, runtime.mailboxPath);
   lap('engine, SES emulator, tables', t);
 
@@ -139,7 +147,8 @@ async function main(): Promise<void> {
     await runtime.directory.putPrivileges(org.privileges);
     await runtime.directory.putAssignments(org.assignments);
     const manualBefore = org.assignments.filter((a) => a.origin === 'MANUAL').length;
-    lap('sample organisation loaded', t);
+    await runtime.operations.putConfig(parseOperationsConfig(SAMPLE_OPERATIONS_CONFIG), 'demo-admin', at(-1));
+    lap('sample organisation and operations configuration loaded', t);
     log(
       `loaded ${org.users.length} users, ${org.privileges.length} privileges, ${org.assignments.length} assignments ` +
         `(${countsText(count(org.assignments.map((a) => a.origin)))})`,
@@ -155,14 +164,27 @@ async function main(): Promise<void> {
     const timeline: TimelineEvent[] = [];
     let controllerRuns = 0;
     let mails = 0;
+    const operations = { runs: 0, reportMails: 0, lastDaily: '', lastWeekly: '', ms: 0 };
     // Read after every run: an expired run's cleanup removes its notifications with its entries.
     const recorded = new Map<string, Notification>();
 
     for (let day = 0; day <= LAST_DAY; day++) {
-      const now = at(day, CONTROLLER_HOUR);
+      const now = (simulated = at(day, CONTROLLER_HOUR));
       const report: ControllerReport = await handler(scheduledEvent(now));
       controllerRuns++;
       mails += await capture.flush({ now });
+      const jobsStarted = performance.now();
+      await riskAssessment(scheduledEvent((simulated = at(day, RISK_HOUR)), 'risk-assessment'));
+      const daily = await dailyOperations(scheduledEvent((simulated = at(day, REPORT_HOUR)), 'daily-operations'));
+      operations.lastDaily = daily.report.date;
+      operations.runs += 2;
+      if (at(day).getUTCDay() === MONDAY) {
+        const weekly = await weeklySummary(scheduledEvent((simulated = at(day, WEEKLY_HOUR)), 'weekly-summary'));
+        operations.lastWeekly = weekly.summary.date;
+        operations.runs++;
+      }
+      operations.reportMails += await capture.flush({ now: simulated });
+      operations.ms += performance.now() - jobsStarted;
       for (const n of await readOutbox(runtime)) recorded.set(`${n.campaignId}|${n.key}`, n);
       for (const tr of report.transitions) timeline.push({ day, ...tr });
       if (report.errors.length > 0) throw new Error(`controller errors on day ${day}: ${JSON.stringify(report.errors)}`);
@@ -184,7 +206,8 @@ async function main(): Promise<void> {
         await approveEverything(runtime, userCampaign.id, decideAt, tally);
       }
     }
-    lap(`lifecycle: ${controllerRuns} daily controller runs over ${LAST_DAY + 1} simulated days, with decisions`, t);
+    lap(`lifecycle: ${controllerRuns} daily controller runs over ${LAST_DAY + 1} simulated days, with decisions`, t + operations.ms);
+    timings.push([`daily operations: ${operations.runs} job runs (risk assessment, daily report, weekly summary)`, operations.ms]);
 
     t = performance.now();
     const campaigns = await listAllCampaigns(runtime.campaigns);
@@ -197,6 +220,7 @@ async function main(): Promise<void> {
     lap('summary read back', t);
 
     printSummary({ campaigns, outbox, cleanedUp, tally, timeline, manualBefore, manualAfter, mails, runtime });
+    await printOperations(runtime, operations);
     log('');
     log('timings:');
     for (const [label, ms] of timings) log(`  ${(ms / 1000).toFixed(2).padStart(6)} s  ${label}`);
@@ -381,6 +405,25 @@ function printSummary(s: SummaryInput): void {
   log('');
   log(`mail: ${s.runtime.mailboxPath} (one JSON object per line: to, subject, text)`);
   log(`      or \`npm start -- --keep-open\` to read it in the SES emulator's web page`);
+}
+
+/** The last daily report and weekly summary, as their mails' text says them, and where the rest went. */
+async function printOperations(runtime: Runtime, o: { runs: number; reportMails: number; lastDaily: string; lastWeekly: string }): Promise<void> {
+  const daily = await runtime.operations.getReport('daily', o.lastDaily);
+  const weekly = o.lastWeekly ? await runtime.operations.getReport('weekly', o.lastWeekly) : undefined;
+  if (!daily || !weekly) throw new Error(`the demo's last reports are not stored (daily ${o.lastDaily}, weekly ${o.lastWeekly || 'none'})`);
+  log('');
+  log(`== Daily operations report of ${daily.report.date} (the last of the period) ==`);
+  log(renderDailyReport(daily.report).text.trimEnd());
+  log('');
+  log(`== Weekly summary of ${weekly.report.date} (the last Monday of the period) ==`);
+  log(renderWeeklySummary(weekly.report).text.trimEnd());
+  log('');
+  log(
+    `${o.runs} daily operations job runs; ${o.reportMails} report mails captured; every report is stored ` +
+      `(npx idgov report daily --date ${o.lastDaily}, report weekly --date ${o.lastWeekly}, with the IDGOV_HOME below); ` +
+      `the operations topic's messages are in ${runtime.topicPath}`,
+  );
 }
 
 const newTable = (head: string[]) => new Table({ head, style: { head: [], border: [], compact: true } });

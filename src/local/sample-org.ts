@@ -350,3 +350,22 @@ export function generateBenchOrganization(options: BenchOrganizationOptions): Di
   }
   return { users, privileges, assignments };
 }
+
+/**
+ * The operations configuration the demo loads with the sample organisation (`idgov config load`
+ * input: what it leaves out keeps its default). Its toxic combination is one the organisation
+ * violates (a test holds that), and the controller's schedule is the demo's: once a day at 06:00.
+ */
+export const SAMPLE_OPERATIONS_CONFIG = {
+  version: 1,
+  risk: {
+    toxicCombinations: [
+      {
+        privileges: ['sap-gl-posting', 'sap-ap-invoice-approve'],
+        reason: 'whoever approves supplier invoices must not also post them to the general ledger',
+      },
+    ],
+  },
+  schedules: { 'campaign-controller': { kind: 'daily', hour: 6, minute: 0 } },
+  recipients: ['finance-controls@example.com'],
+};

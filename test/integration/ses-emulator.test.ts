@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { GetAccountCommand } from '@aws-sdk/client-sesv2';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SesMailer } from '../../lambdas/shared/adapters/ses-mailer.js';
-import { MailCapture } from '../../src/local/runtime.js';
+import { MailCapture } from '../../src/local/jobs.js';
 import { createLocalSesClient, startSesEmulator, type SesEmulator } from '../../src/local/ses-emulator.js';
 
 describe('SesMailer against the local SES emulator', () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ORIGINS, RISK_LEVELS } from '../../../lambdas/shared/domain/model.js';
 import { directoryFileSchema, parseInput } from '../../../lambdas/shared/domain/schemas.js';
 import { checkReferences } from '../../../src/local/directory-file.js';
-import { generateBenchOrganization, generateSampleOrganization, SAMPLE_DEPARTMENTS } from '../../../src/local/sample-org.js';
+import { generateBenchOrganization, generateSampleOrganization, SAMPLE_DEPARTMENTS, SAMPLE_OPERATIONS_CONFIG } from '../../../src/local/sample-org.js';
 
 const org = generateSampleOrganization();
 const highRisk = (level: string | undefined) => level === 'HIGH' || level === 'CRITICAL';
@@ -85,6 +85,19 @@ describe('generateSampleOrganization', () => {
       org.assignments.some((a) => a.origin === 'MANUAL' && a.privilegeId === p.id && p.ownerIds.includes(a.userId)),
     );
     expect(selfHeld.map((p) => p.name)).toContain('FinanceAdmin');
+  });
+
+  it('gives the daily report something to find: the demo\'s toxic pair held together, and disabled users with manual access', () => {
+    const held = (userId: string) => new Set(org.assignments.filter((a) => a.userId === userId).map((a) => a.privilegeId));
+    const [pair] = SAMPLE_OPERATIONS_CONFIG.risk.toxicCombinations;
+    expect(pair.privileges.every((id) => org.privileges.some((p) => p.id === id))).toBe(true);
+    const conflicted = org.users.filter((u) => pair.privileges.every((id) => held(u.id).has(id)));
+    expect(conflicted.length).toBeGreaterThanOrEqual(1);
+    // Orphaned access an emergency revoke can remove: manual assignments of disabled users.
+    const disabledWithManual = org.users.filter(
+      (u) => u.status === 'DISABLED' && org.assignments.some((a) => a.userId === u.id && a.origin === 'MANUAL'),
+    );
+    expect(disabledWithManual.length).toBeGreaterThanOrEqual(1);
   });
 
   it('is deterministic for a seed and differs for another', () => {

@@ -1,0 +1,65 @@
+// `idgov emergency revoke --user U --reason TEXT [--by B]`: every manual assignment of a user removed
+// at once, outside any campaign, each removal recorded with who and why (the operations table).
+// With --aws the deployed emergency-access function does it, with its own role.
+import { randomUUID } from 'node:crypto';
+import type { Command } from 'commander';
+import { ValidationError } from '../../lambdas/shared/domain/errors.js';
+import type { AccessRemoval } from '../../lambdas/shared/use-cases/ports.js';
+import { emergencyRevoke } from '../../lambdas/shared/use-cases/emergency-revoke.js';
+import { out, outJson, resolveNow, showDate, withRuntime } from './context.js';
+
+export function registerEmergencyCommands(program: Command): void {
+  const emergency = program.command('emergency').description('emergency access removal');
+
+  emergency
+    .command('revoke')
+    .description("remove every MANUAL assignment of a user at once (RULE and INHERITED access is the source system's), recording each removal with who and why")
+    .requiredOption('--user <userId>', 'the user whose manual access is removed')
+    .requiredOption('--reason <text>', 'why (recorded with each removal)')
+    .option('--by <name>', 'who removes it (recorded with each removal)', 'idgov-cli')
+    .option('--now <iso>', 'time of the removal (default: now; not with --aws, where the function\'s clock says it)')
+    .option('--json', 'print the result as JSON')
+    .action(async (options: { user: string; reason: string; by: string; now?: string; json?: boolean }, command: Command) => {
+      const request = { userId: options.user, reason: options.reason, by: options.by };
+      const result = await withRuntime(command, async (runtime) => {
+        if (runtime.mode === 'aws') {
+          if (options.now !== undefined) throw new ValidationError("only for local runs; on AWS the removal is made at the function's clock", 'now');
+          if (!runtime.deployment) throw new Error('an aws runtime without its deployment');
+          const { emergencyAccessFunction } = await import('../aws/job-function.js');
+          return emergencyAccessFunction(runtime.deployment).revoke(request);
+        }
+        const now = resolveNow(options.now);
+        return emergencyRevoke(
+          { directory: runtime.directory, operations: runtime.operations, clock: { now: () => now } },
+          { ...request, requestId: `idgov-cli-${randomUUID()}` },
+        );
+      });
+      if (options.json) return outJson(result);
+      for (const removal of result.removed) out(describeRemoval(removal));
+      const n = result.removed.length;
+      out(
+        n === 0 && result.alreadyRecorded === 0
+          ? `${result.userId} holds no manual assignment: nothing removed`
+          : `${n} manual assignment${n === 1 ? '' : 's'} of ${result.userId} removed` +
+              (result.alreadyRecorded > 0 ? ` (${result.alreadyRecorded} already recorded by an earlier run, finished now)` : ''),
+      );
+    });
+
+  emergency
+    .command('removals')
+    .description('list the emergency removals recorded for a user (who, when, why), oldest first')
+    .requiredOption('--user <userId>', 'the user')
+    .option('--json', 'print as JSON')
+    .action(async (options: { user: string; json?: boolean }, command: Command) => {
+      const removals = (await withRuntime(command, (runtime) => runtime.operations.listRemovals(options.user))).sort(
+        (a, b) => a.removedAt.localeCompare(b.removedAt) || a.privilegeId.localeCompare(b.privilegeId),
+      );
+      if (options.json) return outJson(removals);
+      if (removals.length === 0) return out(`no emergency removal is recorded for ${options.user}`);
+      for (const removal of removals) out(describeRemoval(removal));
+    });
+}
+
+const describeRemoval = (r: AccessRemoval): string =>
+  `removed ${r.privilegeId} from ${r.userId} (MANUAL${r.approvedAt ? `, granted ${showDate(r.approvedAt)}${r.approvedBy ? ` by ${r.approvedBy}` : ''}` : ''}) ` +
+  `at ${showDate(r.removedAt)} by ${r.removedBy}: ${r.reason}`;

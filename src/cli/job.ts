@@ -1,0 +1,72 @@
+// `idgov job run risk-assessment|daily-operations|weekly-summary [--now ISO]`: one run of a scheduled
+// job. Locally, the job's Lambda handler itself, called with the event its EventBridge schedule
+// sends; with --aws, the deployed function invoked with the manual event `{ "now": ISO }`, or `{}`
+// (the function's clock) without --now.
+import { Argument, type Command } from 'commander';
+import type { JobName } from '../../lambdas/shared/domain/operations.js';
+import { invokeJob, type JobInvocation, type JobResults } from '../local/jobs.js';
+import { formatCounts, note, out, outJson, resolveNow, withRuntime } from './context.js';
+
+/** The jobs `job run` runs; the controller has `controller run`. */
+export const RUNNABLE_JOBS = ['risk-assessment', 'daily-operations', 'weekly-summary'] as const satisfies readonly JobName[];
+type RunnableJob = (typeof RUNNABLE_JOBS)[number];
+
+export function registerJobCommands(program: Command): void {
+  const job = program.command('job').description('run the daily operations jobs (risk assessment, daily report, weekly summary)');
+
+  job
+    .command('run')
+    .description('run one scheduled job once, through its Lambda handler (with --aws, the deployed function)')
+    .addArgument(new Argument('<job>', 'the job').choices(RUNNABLE_JOBS))
+    .option('--now <iso>', 'the "now" of the run: the scheduled event\'s time locally, the manual event\'s `now` with --aws (default: now; with --aws, the function\'s clock)')
+    .option('--json', 'print the result as JSON')
+    .action(async (name: RunnableJob, options: { now?: string; json?: boolean }, command: Command) => {
+      const now = options.now === undefined ? undefined : resolveNow(options.now);
+      const invocation = await withRuntime(command, (runtime) => invokeJob(runtime, name, now));
+      if (options.json) return outJson(invocation);
+      printResult(invocation);
+      if (invocation.mail) {
+        const { captured, mailbox } = invocation.mail;
+        out(`mail: ${captured} message${captured === 1 ? '' : 's'} captured by the local SES emulator, appended to ${mailbox}`);
+      }
+      if (invocation.topic) {
+        const { published, file } = invocation.topic;
+        out(`topic: ${published} message${published === 1 ? '' : 's'} to the operations topic, appended to ${file}`);
+      }
+      if (!invocation.mail) note('the job ran in the deployed function: SNS and SES delivered what it sent');
+    });
+}
+
+function printResult(invocation: JobInvocation<RunnableJob>): void {
+  switch (invocation.job) {
+    case 'risk-assessment': {
+      const r = invocation.result as JobResults['risk-assessment'];
+      out(
+        `risk-assessment of ${r.date}: ${r.users} users (${formatCounts(r.usersByLevel)}); ` +
+          `${r.sodConflicts} SoD conflict${r.sodConflicts === 1 ? '' : 's'}, ${r.orphanedAccess} user${r.orphanedAccess === 1 ? '' : 's'} with orphaned access` +
+          `${r.resumed ? ' (resumed an interrupted run)' : ''}`,
+      );
+      return;
+    }
+    case 'daily-operations': {
+      const { report, delivered } = invocation.result as JobResults['daily-operations'];
+      out(
+        `daily-operations: report of ${report.date} stored; compliance ${report.compliance.score} ${report.compliance.status}, ` +
+          `health ${report.health.status}, ${report.recommendations.length} recommendation${report.recommendations.length === 1 ? '' : 's'}`,
+      );
+      out(`  delivered: ${delivered.length > 0 ? delivered.join(', ') : 'nothing new (already delivered for this date)'}`);
+      out(`  read it: idgov report daily --date ${report.date}`);
+      return;
+    }
+    case 'weekly-summary': {
+      const { summary, delivered } = invocation.result as JobResults['weekly-summary'];
+      out(
+        `weekly-summary: summary of the week to ${summary.date} stored; ${summary.dates.length - summary.missingDates.length} of ${summary.dates.length} daily reports` +
+          `${summary.missingDates.length > 0 ? ` (missing ${summary.missingDates.join(', ')})` : ''}`,
+      );
+      out(`  delivered: ${delivered.length > 0 ? delivered.join(', ') : 'nothing new (already delivered for this date)'}`);
+      out(`  read it: idgov report weekly --date ${summary.date}`);
+      return;
+    }
+  }
+}

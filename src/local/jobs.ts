@@ -1,0 +1,236 @@
+// The scheduled jobs run locally: each job's own Lambda handler, in this process, with the environment
+// the deployed function gets pointed at the local endpoints (the embedded engine, an SES emulator),
+// and what only the local runtime has injected through the handler's `buildDependencies` overrides:
+// the file hook invoker and the process's lease for the controller; the operations topic as a file
+// (LocalReportPublisher), metrics as a file (LocalMetricsSink) and the local health probe for the
+// reports. On AWS the deployed function is invoked instead, so that the job runs with its own role.
+import { randomUUID } from 'node:crypto';
+import { appendFile, mkdir } from 'node:fs/promises';
+import { ENV } from '../../lambdas/shared/config/tables.js';
+import { ValidationError } from '../../lambdas/shared/domain/errors.js';
+import type { JobName } from '../../lambdas/shared/domain/operations.js';
+import type { ControllerReport } from '../../lambdas/shared/use-cases/campaign-controller.js';
+import type { Clock } from '../../lambdas/shared/use-cases/ports.js';
+import { LOCAL_REGION } from './engine.js';
+import { LocalMetricsSink, LocalReportPublisher } from './operations-files.js';
+import { LOCAL_PORTAL_URL, type Runtime } from './runtime.js';
+import type { SesEmulator } from './ses-emulator.js';
+
+/** What each job's handler returns (its use case's result, JSON-serialisable). */
+export interface JobResults {
+  'campaign-controller': ControllerReport;
+  'risk-assessment': Awaited<ReturnType<ReturnType<typeof import('../../lambdas/risk-assessment/handler.js').createHandler>>>;
+  'daily-operations': Awaited<ReturnType<ReturnType<typeof import('../../lambdas/daily-operations/handler.js').createHandler>>>;
+  'weekly-summary': Awaited<ReturnType<ReturnType<typeof import('../../lambdas/weekly-summary/handler.js').createHandler>>>;
+}
+
+export type JobHandler<J extends JobName> = (event: unknown) => Promise<JobResults[J]>;
+
+const FAKE_ACCOUNT = '000000000000';
+
+/** Where the report jobs publish locally: nothing is sent, LocalReportPublisher writes `operations-topic.jsonl`. */
+export const LOCAL_OPERATIONS_TOPIC_ARN = `arn:aws:sns:${LOCAL_REGION}:${FAKE_ACCOUNT}:idgov-operations-local`;
+/** The operations recipient of local reports when OPERATIONS_RECIPIENTS is not set: the mail lands in the mailbox file. */
+export const LOCAL_OPERATIONS_RECIPIENT = 'operations@example.com';
+
+/** The event an EventBridge schedule rule delivers to `job`; its `time` is the run's "now". */
+export function scheduledEvent(now: Date, job: JobName = 'campaign-controller', region = process.env.AWS_REGION ?? LOCAL_REGION, account = FAKE_ACCOUNT) {
+  const iso = now.toISOString();
+  return {
+    version: '0',
+    id: randomUUID(),
+    'detail-type': 'Scheduled Event',
+    source: 'aws.events',
+    account,
+    // EventBridge writes whole seconds; keep milliseconds only when there are some.
+    time: iso.endsWith('.000Z') ? iso.replace('.000Z', 'Z') : iso,
+    region,
+    resources: [`arn:aws:events:${region}:${account}:rule/idgov-${job}-schedule`],
+    detail: {},
+  };
+}
+
+/**
+ * The environment the deployed job functions get, pointed at the local endpoints: the tables, the
+ * sender, the portal link base, the controller's lease, the operations topic and recipients, and
+ * nothing to monitor in CloudWatch. Set before a handler's first call: each reads its environment
+ * once, like a Lambda container. What the caller already set (OPERATIONS_RECIPIENTS, ...) is kept.
+ */
+export function applyJobEnvironment(runtime: Runtime, sesEndpoint?: string): void {
+  // On AWS the deployed function runs the job (invokeJob): never in-process with our credentials.
+  if (runtime.mode === 'aws') throw new Error('a job runs in-process only on a local engine');
+  process.env[ENV.directoryTable] = runtime.tables.directory;
+  process.env[ENV.campaignTable] = runtime.tables.campaign;
+  process.env[ENV.operationsTable] = runtime.tables.operations;
+  process.env[ENV.senderAddress] ??= 'idgov@example.com';
+  process.env[ENV.approverPortalUrl] ??= LOCAL_PORTAL_URL;
+  // A lease whose process is gone is taken over at once; one of another machine's run expires after 5 minutes, not 16.
+  process.env[ENV.leaseSeconds] ??= '300';
+  process.env[ENV.operationsTopicArn] ??= LOCAL_OPERATIONS_TOPIC_ARN;
+  process.env[ENV.operationsRecipients] ??= LOCAL_OPERATIONS_RECIPIENT;
+  // Locally there is no CloudWatch: the health probe is LocalHealthProbe (tables and heartbeats).
+  process.env[ENV.monitoredFunctions] ??= '{}';
+  process.env[ENV.monitoredQueues] ??= '{}';
+  if (runtime.dynamoEndpoint) process.env.AWS_ENDPOINT_URL_DYNAMODB = runtime.dynamoEndpoint;
+  if (sesEndpoint) process.env.AWS_ENDPOINT_URL_SESV2 = sesEndpoint;
+}
+
+export interface LocalJobOptions {
+  /** Controller only (`controller run --take-over-lease`): take the lease whoever holds it. */
+  takeOverLease?: boolean;
+  /** The report jobs' operations topic and metrics; default files in the runtime's home, timed by the wall clock. */
+  files?: LocalOperationsFiles;
+}
+
+/** The report jobs' local stand-ins for the operations topic and CloudWatch metrics: files in IDGOV_HOME. */
+export interface LocalOperationsFiles {
+  publisher: LocalReportPublisher;
+  metrics: LocalMetricsSink;
+}
+
+/**
+ * The topic and metrics files of `runtime`; each line records `clock`'s time (the run's "now" for a
+ * CLI run, the simulated time in the demo).
+ */
+export const localOperationsFiles = (runtime: Pick<Runtime, 'topicPath' | 'metricsPath'>, clock: Clock): LocalOperationsFiles => ({
+  publisher: new LocalReportPublisher({ path: runtime.topicPath, clock }),
+  metrics: new LocalMetricsSink({ path: runtime.metricsPath, clock }),
+});
+
+/**
+ * `job`'s handler as the Lambda builds it: the same `createHandler` over the same wiring from the
+ * environment (apply it first), plus what only the local runtime knows (see the file's head).
+ * Imported on demand: a handler brings the AWS clients, which only job commands need.
+ */
+export async function loadJobHandler<J extends JobName>(runtime: Runtime, job: J, options: LocalJobOptions = {}): Promise<JobHandler<J>> {
+  const files = () => options.files ?? localOperationsFiles(runtime, { now: () => new Date() });
+  const handlers: { [K in JobName]: () => Promise<JobHandler<K>> } = {
+    'campaign-controller': async () => {
+      const { createHandler, buildDependencies } = await import('../../lambdas/campaign-controller/handler.js');
+      const { createHookInvoker } = await import('./file-hook-invoker.js');
+      const { localLease } = await import('./lease-holder.js');
+      const handler = createHandler(async () => localLease(options)(await buildDependencies({ hooks: createHookInvoker() })));
+      return (event) => handler(event);
+    },
+    'risk-assessment': async () => {
+      const { createHandlerFromEnvironment } = await import('../../lambdas/risk-assessment/handler.js');
+      const handler = createHandlerFromEnvironment();
+      return (event) => handler(event);
+    },
+    'daily-operations': async () => {
+      const { createHandlerFromEnvironment } = await import('../../lambdas/daily-operations/handler.js');
+      const { DynamoTableProbe, LocalHealthProbe } = await import('../../lambdas/shared/adapters/dynamo/dynamo-table-probe.js');
+      const { publisher, metrics } = files();
+      // The tables as the deployed function names them; no CloudWatch locally, and the report adds the heartbeats.
+      const { directory, campaign: campaigns, operations } = runtime.tables;
+      const health = new LocalHealthProbe({ tables: new DynamoTableProbe({ doc: runtime.doc, tables: { directory, campaigns, operations } }) });
+      const handler = createHandlerFromEnvironment({ health, publisher, metrics });
+      return (event) => handler(event);
+    },
+    'weekly-summary': async () => {
+      const { createHandlerFromEnvironment } = await import('../../lambdas/weekly-summary/handler.js');
+      const { publisher, metrics } = files();
+      const handler = createHandlerFromEnvironment({ publisher, metrics });
+      return (event) => handler(event);
+    },
+  };
+  return (await handlers[job]()) as JobHandler<J>;
+}
+
+/** Appends what the SES emulator captured since the last flush to the mailbox file. */
+export class MailCapture {
+  private flushed = 0;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    readonly emulator: SesEmulator,
+    readonly mailboxPath: string,
+  ) {}
+
+  /** Returns how many messages were appended. One flush at a time, so that none is written twice. */
+  flush(context: { now: Date }): Promise<number> {
+    const flushed = this.queue.then(() => this.flushNow(context));
+    this.queue = flushed.catch(() => undefined);
+    return flushed;
+  }
+
+  private async flushNow(context: { now: Date }): Promise<number> {
+    const all = await this.emulator.mailbox();
+    const fresh = all.slice(this.flushed);
+    this.flushed = all.length;
+    if (fresh.length === 0) return 0;
+    const lines = fresh.map((m) =>
+      JSON.stringify({
+        simulatedAt: context.now.toISOString(),
+        messageId: m.messageId,
+        from: m.from,
+        to: m.to,
+        subject: m.subject,
+        text: m.text,
+        // Reports carry an HTML alternative; notifications are text only.
+        ...(m.html !== undefined ? { html: m.html } : {}),
+      }),
+    );
+    await appendFile(this.mailboxPath, `${lines.join('\n')}\n`);
+    return fresh.length;
+  }
+}
+
+export interface JobInvocation<J extends JobName> {
+  job: J;
+  result: JobResults[J];
+  /** Local runs: mail captured by the SES emulator and where it was appended. */
+  mail?: { captured: number; mailbox: string };
+  /** Local runs of the report jobs: messages published to the operations topic and where they were appended. */
+  topic?: { published: number; file: string };
+}
+
+/**
+ * One run of `job` at `now`: on AWS, the deployed function invoked with the manual event (the job
+ * runs with the function's role, not the operator's credentials; without `now`, at the function's
+ * own clock, not this machine's); locally, the handler as EventBridge would trigger it (without
+ * `now`, at the wall clock), with an SES emulator for the run.
+ */
+export async function invokeJob<J extends JobName>(runtime: Runtime, job: J, now: Date | undefined, options: LocalJobOptions = {}): Promise<JobInvocation<J>> {
+  if (options.takeOverLease && job !== 'campaign-controller') throw new ValidationError('only the controller holds a lease', 'take-over-lease');
+  if (runtime.mode === 'aws') {
+    if (options.takeOverLease) throw new ValidationError('only for local runs; on AWS a lease frees itself when it expires', 'take-over-lease');
+    if (!runtime.deployment) throw new Error('an aws runtime without its deployment');
+    const { jobFunction } = await import('../aws/job-function.js');
+    return { job, result: (await jobFunction(runtime.deployment, job).run(now)) as JobResults[J] };
+  }
+  return invokeLocalJob(runtime, job, now ?? new Date(), options);
+}
+
+async function invokeLocalJob<J extends JobName>(runtime: Runtime, job: J, now: Date, options: LocalJobOptions): Promise<JobInvocation<J>> {
+  // Loaded on demand: the emulator's web stack is the heaviest import, and only job commands send mail.
+  const { startSesEmulator } = await import('./ses-emulator.js');
+  await mkdir(runtime.home, { recursive: true });
+  // Each mail is in the mailbox file before SES answers the send, as a real mail service holds
+  // what it accepted: a run killed after a send leaves its mail there, marked SENT or not.
+  const mail: { capture?: MailCapture } = {};
+  const emulator = await startSesEmulator({ beforeAnswer: async () => void (await mail.capture?.flush({ now })) });
+  const capture = (mail.capture = new MailCapture(emulator, runtime.mailboxPath));
+  const files = options.files ?? localOperationsFiles(runtime, { now: () => now });
+  try {
+    applyJobEnvironment(runtime, emulator.endpoint);
+    const handler = await loadJobHandler(runtime, job, { ...options, files });
+    let result: JobResults[J];
+    try {
+      result = await handler(scheduledEvent(now, job));
+    } finally {
+      // Mail sent before a failure was sent: record it either way.
+      await capture.flush({ now });
+    }
+    const captured = (await emulator.mailbox()).length;
+    const reports = job === 'daily-operations' || job === 'weekly-summary';
+    return {
+      job,
+      result,
+      mail: { captured, mailbox: runtime.mailboxPath },
+      ...(reports ? { topic: { published: files.publisher.published, file: runtime.topicPath } } : {}),
+    };
+  } finally {
+    await emulator.stop();
+  }
+}
