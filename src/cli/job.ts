@@ -3,9 +3,10 @@
 // sends; with --aws, the deployed function invoked with the manual event `{ "now": ISO }`, or `{}`
 // (the function's clock) without --now.
 import { Argument, type Command } from 'commander';
+import { RISK_LEVELS } from '../../lambdas/shared/domain/model.js';
 import type { JobName } from '../../lambdas/shared/domain/operations.js';
 import { invokeJob, type JobInvocation, type JobResults } from '../local/jobs.js';
-import { formatCounts, note, out, outJson, resolveNow, withRuntime } from './context.js';
+import { note, out, outJson, resolveNow, withRuntime } from './context.js';
 
 /** The jobs `job run` runs; the controller has `controller run`. */
 export const RUNNABLE_JOBS = ['risk-assessment', 'daily-operations', 'weekly-summary'] as const satisfies readonly JobName[];
@@ -42,7 +43,7 @@ function printResult(invocation: JobInvocation<RunnableJob>): void {
     case 'risk-assessment': {
       const r = invocation.result as JobResults['risk-assessment'];
       out(
-        `risk-assessment of ${r.date}: ${r.users} users (${formatCounts(r.usersByLevel)}); ` +
+        `risk-assessment of ${r.date}: ${r.users} users (${RISK_LEVELS.map((level) => `${level} ${r.usersByLevel[level] ?? 0}`).join(', ')}); ` +
           `${r.sodConflicts} SoD conflict${r.sodConflicts === 1 ? '' : 's'}, ${r.orphanedAccess} user${r.orphanedAccess === 1 ? '' : 's'} with orphaned access` +
           `${r.resumed ? ' (resumed an interrupted run)' : ''}`,
       );

@@ -80,6 +80,11 @@ export interface LocalJobOptions {
   takeOverLease?: boolean;
   /** The report jobs' operations topic and metrics; default files in the runtime's home, timed by the wall clock. */
   files?: LocalOperationsFiles;
+  /**
+   * Daily report only: when the jobs were "deployed" (the demo's first simulated day), so that a job
+   * whose first scheduled run is still to come is not reported as never having run. Unset: unknown.
+   */
+  deployedAt?: Date;
 }
 
 /** The report jobs' local stand-ins for the operations topic and CloudWatch metrics: files in IDGOV_HOME. */
@@ -124,7 +129,7 @@ export async function loadJobHandler<J extends JobName>(runtime: Runtime, job: J
       // The tables as the deployed function names them; no CloudWatch locally, and the report adds the heartbeats.
       const { directory, campaign: campaigns, operations } = runtime.tables;
       const health = new LocalHealthProbe({ tables: new DynamoTableProbe({ doc: runtime.doc, tables: { directory, campaigns, operations } }) });
-      const handler = createHandlerFromEnvironment({ health, publisher, metrics });
+      const handler = createHandlerFromEnvironment({ health, publisher, metrics, ...(options.deployedAt ? { deployedAt: options.deployedAt } : {}) });
       return (event) => handler(event);
     },
     'weekly-summary': async () => {

@@ -23,7 +23,7 @@ import { useCliWorkspace } from '../support/cli-workspace.js';
 const directory = {
   users: [
     { id: 'owner', displayName: 'Olivia Owner', email: 'owner@example.com', department: 'IT' },
-    { id: 'mgr', displayName: 'Max Manager', email: 'max@example.com', managerId: 'owner', department: 'Finance' },
+    { id: 'mgr', displayName: 'Max Manager', email: 'max@example.com', managerId: 'owner', department: 'IT' },
     { id: 'alice', displayName: 'Alice', email: 'alice@example.com', managerId: 'mgr', department: 'Finance' },
     { id: 'carol', displayName: 'Carol', email: 'carol@example.com', managerId: 'mgr', department: 'Finance' },
     { id: 'dave', displayName: 'Dave', email: 'dave@example.com', managerId: 'mgr', department: 'Sales', status: 'DISABLED' },
@@ -129,7 +129,7 @@ describe('daily operations through idgov', () => {
     expect(report.window).toEqual({ from: '2026-07-02T08:00:00.000Z', to: '2026-07-03T08:00:00.000Z' });
     // RUNNING campaigns' entries: alice RUNNING, carol APPROVAL.FINISHED → 1 of 2 = 50 %; none past due (07-15).
     expect(report.certification).toEqual({
-      entriesByState: { RUNNING: 1, 'APPROVAL.FINISHED': 1 },
+      entriesByState: { RUNNING: 1, 'APPROVAL.FINISHED': 1, FINISHED: 0, 'FAILED.EXPIRED': 0, 'FAILED.PREPARE': 0, 'FAILED.APPLIED.CHANGES': 0 },
       entriesDecided24h: 1,
       completionRate: 50,
       overdueEntries: 0,
@@ -150,8 +150,15 @@ describe('daily operations through idgov', () => {
     expect(report.health.source).toBe('local');
     const component = (name: string) => report.health.components.find((c) => c.name === name);
     for (const table of ['table:directory', 'table:campaigns', 'table:operations']) expect(component(table)).toMatchObject({ status: 'HEALTHY' });
+    // The controller ran at 07:00 (hourly, 90 minutes' grace) and the assessment at 07:30: on time.
     expect(component('heartbeat:campaign-controller')).toMatchObject({ status: 'HEALTHY' });
     expect(component('heartbeat:risk-assessment')).toMatchObject({ status: 'HEALTHY' });
+    // The report's own previous run (07-02 08:00) and the weekly summary's (Monday 06-29 09:00) never happened.
+    expect(report.health.status).toBe('DEGRADED');
+    expect(report.health.components.filter((c) => c.status === 'DEGRADED')).toEqual([
+      expect.objectContaining({ name: 'heartbeat:daily-operations', reason: expect.stringContaining('expected a run at 2026-07-02T08:00:00.000Z') }),
+      expect.objectContaining({ name: 'heartbeat:weekly-summary', reason: expect.stringContaining('expected a run at 2026-06-29T09:00:00.000Z') }),
+    ]);
     const severities = report.recommendations.map((r) => r.severity);
     expect(severities).toContain('CRITICAL');
     expect(report.recommendations.some((r) => /remind/i.test(r.text))).toBe(true);
@@ -205,7 +212,7 @@ describe('daily operations through idgov', () => {
     });
     const unknownJob = await idgov(home, ['job', 'run', 'campaign-report']);
     expect(unknownJob.code).toBe(2);
-    expect(unknownJob.stderr).toContain("argument 'campaign-report' is invalid");
+    expect(unknownJob.stderr).toContain("'campaign-report' is invalid for argument 'job'. Allowed choices are risk-assessment, daily-operations, weekly-summary.");
   }, 120_000);
 
   it('removes only the manual access of a leaver at once, recording who and why for each removal', async () => {

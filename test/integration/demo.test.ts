@@ -1,5 +1,6 @@
 // `npm start`, the quick start's promise: the whole lifecycle on the embedded engine, exit 0, every
-// notification kind sent and captured, and access actually removed.
+// notification kind sent and captured, access actually removed, and the daily operations jobs' last
+// daily report and weekly summary printed.
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -26,8 +27,32 @@ describe('npm start', () => {
     const [, recorded, mails] = /(\d+) notifications recorded .*; (\d+) mails captured/.exec(stdout) ?? [];
     expect(Number(recorded)).toBeGreaterThan(0);
     expect(Number(mails)).toBe(Number(recorded));
+    const [, jobRuns, reportMails] = /(\d+) daily operations job runs; (\d+) report mails captured/.exec(stdout) ?? [];
+    // Eight days of risk assessment and daily report, and two Mondays' weekly summaries.
+    expect(Number(jobRuns)).toBe(18);
     const mailbox = (await readFile(join(home, 'mailbox.jsonl'), 'utf8')).trim().split('\n');
-    expect(mailbox).toHaveLength(Number(mails));
+    expect(mailbox).toHaveLength(Number(mails) + Number(reportMails));
+    const reports = mailbox.map((line) => JSON.parse(line) as { subject: string }).filter((m) => /^idgov (daily operations|weekly summary)/.test(m.subject));
+    expect(reports).toHaveLength(Number(reportMails));
+    // Each report once on the topic, and mailed to both operations recipients (the default and the configuration's).
+    const topic = (await readFile(join(home, 'operations-topic.jsonl'), 'utf8')).trim().split('\n');
+    expect(topic).toHaveLength(10);
+    expect(reports).toHaveLength(2 * topic.length);
+
+    // The last daily report, as its mail's text: the sample organisation's toxic pair and leavers are found, health is measured.
+    const daily = section(stdout, '== Daily operations report of 2026-09-14');
+    expect(daily).toMatch(/^idgov daily operations 2026-09-14: (NON_)?COMPLIANT \d+, HEALTHY$/m);
+    expect(daily).toContain('sap-gl-posting + sap-ap-invoice-approve');
+    expect(daily).toMatch(/Orphaned access \(disabled users holding access\): [1-9]/);
+    for (const component of ['table:directory', 'heartbeat:campaign-controller', 'heartbeat:risk-assessment', 'heartbeat:daily-operations', 'heartbeat:weekly-summary']) {
+      expect(daily).toContain(`[HEALTHY] ${component}`);
+    }
+    expect(daily).toContain('idgov emergency revoke');
+    // The last weekly summary covers a full week: no day is missing.
+    const weekly = section(stdout, '== Weekly summary of 2026-09-14');
+    expect(weekly).toContain('idgov weekly summary 2026-09-08 to 2026-09-14');
+    expect(weekly).not.toContain('without a daily report');
+    expect(weekly).toMatch(/sodConflicts: \d+ -> \d+/);
 
     const [, before, after] = /manual assignments (\d+) -> (\d+)/.exec(stdout) ?? [];
     expect(Number(after)).toBeLessThan(Number(before));
@@ -51,6 +76,14 @@ describe('npm start', () => {
     }
   });
 });
+
+/** The lines of stdout from the heading that starts with `heading` up to the next blank-line-separated heading. */
+function section(stdout: string, heading: string): string {
+  const start = stdout.indexOf(heading);
+  expect(start, `stdout has no section ${heading}`).toBeGreaterThanOrEqual(0);
+  const end = stdout.indexOf('\n== ', start + heading.length);
+  return stdout.slice(start, end === -1 ? undefined : end);
+}
 
 function npmStart(home: string): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) =>
