@@ -55,6 +55,13 @@ describe('parseOperationsConfig', () => {
     expect(config.recipients).toEqual(['identity-operations@example.com']);
   });
 
+  it('parses every JSON example of docs/reference/operations.md', () => {
+    const page = readFileSync(new URL('../../../docs/reference/operations.md', import.meta.url), 'utf8');
+    const examples = [...page.matchAll(/```json\n([\s\S]*?)```/g)].map((m) => JSON.parse(m[1]!));
+    expect(examples.length).toBeGreaterThan(0);
+    for (const example of examples) expect(parseOperationsConfig(example).compliance.compliantAt).toBe(85);
+  });
+
   it.each([
     ['a toxic pair of one privilege', { risk: { toxicCombinations: [{ privileges: ['p-a'] }] } }, 'risk.toxicCombinations.0.privileges'],
     ['a toxic pair of the same privilege twice', { risk: { toxicCombinations: [{ privileges: ['p-a', 'p-a'] }] } }, 'risk.toxicCombinations.0.privileges'],
