@@ -160,15 +160,16 @@ async function assertStateFolderFree(path: string): Promise<void> {
 }
 
 /** Names by table id (`DirectoryTable`) or by short name (`directory`); the local names otherwise. */
-export type TableNameOverrides = Partial<Record<'DirectoryTable' | 'CampaignTable' | 'OperationsTable' | ShortTableName, string>>;
+export type TableNameOverrides = Partial<
+  Record<'DirectoryTable' | 'CampaignTable' | 'OperationsTable' | 'directory' | 'campaign' | 'operations', string>
+>;
 export interface CreatedTables {
   directory: string;
   campaign: string;
   operations: string;
 }
-type ShortTableName = keyof CreatedTables;
 
-const SHORT_NAMES = new Map<TableDefinition, ShortTableName>([
+const SHORT_NAMES = new Map<TableDefinition, keyof CreatedTables>([
   [DIRECTORY_TABLE, 'directory'],
   [CAMPAIGN_TABLE, 'campaign'],
   [OPERATIONS_TABLE, 'operations'],
