@@ -140,15 +140,7 @@ export function namedJobFunction(job: JobName, functionName: string, client?: La
  * `{ "now": ISO }`, or `{}` (the function's own clock) without `now`.
  */
 export const jobFunction = (deployment: Deployment, job: JobName, client?: LambdaClient) =>
-  namedJobFunction(job, FUNCTION_NAMES[job](deployment), client);
-
-/** Each job's function name among the deployment's outputs (read when that job is run). */
-const FUNCTION_NAMES: Record<JobName, (deployment: Deployment) => string> = {
-  'campaign-controller': (d) => d.controllerFunctionName,
-  'risk-assessment': (d) => d.riskAssessmentFunctionName,
-  'daily-operations': (d) => d.dailyOperationsFunctionName,
-  'weekly-summary': (d) => d.weeklySummaryFunctionName,
-};
+  namedJobFunction(job, deployment.jobFunctionName(job), client);
 
 /** What the emergency-access function answers: the emergencyRevoke use case's result. */
 const emergencyRevokeAnswer = z.looseObject({

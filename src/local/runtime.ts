@@ -83,15 +83,7 @@ export async function openRuntime(options: RuntimeOptions = {}): Promise<Runtime
       stackPrefix: options.stackPrefix,
       cloudFormation: options.cloudFormation,
     });
-    const { directory, campaign } = deployment.tables;
-    // Read when a command uses it: commands that do not work with the operations table work with a deployment that lacks it.
-    const tables: TableNames = {
-      directory,
-      campaign,
-      get operations() {
-        return deployment.operationsTable;
-      },
-    };
+    const tables = deployment.tables;
     const doc = createDocumentClient({});
     return assemble({ mode: 'aws', home, ...files, tables, deployment, doc, close: async () => doc.destroy() });
   }
