@@ -36,12 +36,13 @@ export function registerEmergencyCommands(program: Command): void {
       });
       if (options.json) return outJson(result);
       for (const removal of result.removed) out(describeRemoval(removal));
-      const n = result.removed.length;
+      // Those an interrupted earlier request had recorded are removed now too, recorded once.
+      const total = result.removed.length + result.alreadyRecorded;
       out(
-        n === 0 && result.alreadyRecorded === 0
+        total === 0
           ? `${result.userId} holds no manual assignment: nothing removed`
-          : `${n} manual assignment${n === 1 ? '' : 's'} of ${result.userId} removed` +
-              (result.alreadyRecorded > 0 ? ` (${result.alreadyRecorded} already recorded by an earlier run, finished now)` : ''),
+          : `${total} manual assignment${total === 1 ? '' : 's'} of ${result.userId} removed` +
+              (result.alreadyRecorded > 0 ? ` (${result.alreadyRecorded} of them recorded by an interrupted earlier request)` : ''),
       );
     });
 
