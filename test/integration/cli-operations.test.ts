@@ -179,9 +179,11 @@ describe('daily operations through idgov', () => {
     expect(await lines(join(home, 'operations-topic.jsonl'))).toEqual([
       expect.objectContaining({ simulatedAt: '2026-07-03T08:00:00.000Z', subject: renderDailyReport(report).subject }),
     ]);
-    expect(await json(home, ['report', 'daily', '--date', '2026-07-03'])).toEqual(second.result.report);
+    const stored = await json<DailyReport>(home, ['report', 'daily', '--date', '2026-07-03']);
+    expect(stored).toEqual(second.result.report);
+    // The text is the mail's rendering of the stored report.
     const text = await idgov(home, ['report', 'daily', '--date', '2026-07-03']);
-    expect(text).toMatchObject({ code: 0, stdout: `${renderDailyReport(second.result.report).text.trimEnd()}\n` });
+    expect(text).toMatchObject({ code: 0, stdout: `${renderDailyReport(stored).text.trimEnd()}\n` });
     expect(text.stderr).toMatch(/^delivered: (topic|mail) at 20\d\d-.*, (topic|mail) at /);
 
     // Monday 07-06: the week 06-30 .. 07-06 holds one daily report (07-03).
@@ -191,9 +193,10 @@ describe('daily operations through idgov', () => {
     expect(weekly.result.summary.missingDates).toHaveLength(6);
     expect(weekly.result.summary.missingDates).not.toContain('2026-07-03');
     expect([...weekly.result.delivered].sort()).toEqual(['mail', 'topic']);
-    expect(await json(home, ['report', 'weekly', '--date', '2026-07-06'])).toEqual(weekly.result.summary);
+    const storedWeekly = await json<WeeklySummary>(home, ['report', 'weekly', '--date', '2026-07-06']);
+    expect(storedWeekly).toEqual(weekly.result.summary);
     const weeklyText = await idgov(home, ['report', 'weekly', '--date', '2026-07-06']);
-    expect(weeklyText.stdout).toBe(`${renderWeeklySummary(weekly.result.summary).text.trimEnd()}\n`);
+    expect(weeklyText.stdout).toBe(`${renderWeeklySummary(storedWeekly).text.trimEnd()}\n`);
   }, 300_000);
 
   it('says which date has no report, and refuses a date that is not one', async () => {
