@@ -76,7 +76,10 @@ export function table(head: string[], rows: (string | number | undefined)[][]): 
 
 /** A UTC calendar date option (YYYY-MM-DD, a real date), or a ValidationError naming the option. */
 export function calendarDate(value: string, option: string): string {
-  const valid = /^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(Date.parse(`${value}T00:00:00Z`)) && new Date(`${value}T00:00:00Z`).toISOString().startsWith(value);
-  if (!valid) throw new ValidationError(`must be a date YYYY-MM-DD, got "${value}"`, option);
+  const at = Date.parse(`${value}T00:00:00Z`);
+  // Date.parse rolls 2026-02-30 over to March: the date must read back as given.
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(at) || new Date(at).toISOString().slice(0, 10) !== value) {
+    throw new ValidationError(`must be a date YYYY-MM-DD, got "${value}"`, option);
+  }
   return value;
 }

@@ -29,7 +29,7 @@ export function buildProgram(): Command {
   const program = new Command('idgov')
     .description('identity governance: directory, certification campaigns, decisions, notifications, daily operations')
     .option('--endpoint <url>', 'use this DynamoDB endpoint (e.g. DynamoDB Local) instead of the embedded engine')
-    .option('--aws', "use the deployed stack: its outputs from --outputs, else from CloudFormation (DescribeStacks); DIRECTORY_TABLE_NAME / CAMPAIGN_TABLE_NAME override the table names")
+    .option('--aws', "use the deployed stack: its outputs from --outputs, else from CloudFormation (DescribeStacks); DIRECTORY_TABLE_NAME / CAMPAIGN_TABLE_NAME / OPERATIONS_TABLE_NAME override the table names")
     .option('--outputs <file>', 'with --aws: the `cdk deploy --outputs-file` JSON')
     .option('--stack-prefix <prefix>', 'with --aws: the stacks are <prefix>Stateful and <prefix>Stateless (default: IdGov)')
     .showHelpAfterError('(run with --help for usage)')

@@ -129,16 +129,12 @@ export async function openRuntime(options: RuntimeOptions = {}): Promise<Runtime
 }
 
 function assemble(base: Omit<Runtime, 'directory' | 'campaigns' | 'outbox' | 'operations'>): Runtime {
-  let operations: DynamoOperationsStore | undefined;
   return {
     ...base,
     directory: new DynamoDirectoryStore({ doc: base.doc, tableName: base.tables.directory }),
     campaigns: new DynamoCampaignStore({ doc: base.doc, tableName: base.tables.campaign }),
     outbox: new DynamoOutbox({ doc: base.doc, tableName: base.tables.campaign }),
-    // Made on first use: with --aws its table name is an output only the operations commands need.
-    get operations() {
-      return (operations ??= new DynamoOperationsStore({ doc: base.doc, tableName: base.tables.operations }));
-    },
+    operations: new DynamoOperationsStore({ doc: base.doc, tableName: base.tables.operations }),
   };
 }
 
