@@ -242,7 +242,15 @@ export class MailCapture {
     this.flushed = all.length;
     if (fresh.length === 0) return 0;
     const lines = fresh.map((m) =>
-      JSON.stringify({ simulatedAt: context.now.toISOString(), messageId: m.messageId, from: m.from, to: m.to, subject: m.subject, text: m.text }),
+      JSON.stringify({
+        simulatedAt: context.now.toISOString(),
+        messageId: m.messageId,
+        from: m.from,
+        to: m.to,
+        subject: m.subject,
+        text: m.text,
+        ...(m.html !== undefined ? { html: m.html } : {}),
+      }),
     );
     await appendFile(this.mailboxPath, `${lines.join('\n')}\n`);
     return fresh.length;

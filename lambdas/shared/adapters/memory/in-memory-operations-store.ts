@@ -2,6 +2,7 @@
 // deliveries and removals, newest-first runs), for fast use-case tests. Retention (TTL) is not
 // simulated: DynamoDB deletes expired items lazily, so no caller may rely on their absence.
 import { addDays } from '../../domain/dates.js';
+import { NotFoundError } from '../../domain/errors.js';
 import type {
   DailyReport,
   JobHeartbeat,
@@ -98,7 +99,8 @@ export class InMemoryOperationsStore implements OperationsStore {
   }
 
   async startRun(run: JobRun): Promise<void> {
-    this.saveRun(run);
+    // A retried start never overwrites the run's end.
+    if (!this.runs.get(run.job)?.has(run.runId)) this.saveRun(run);
     const heartbeat = this.heartbeats.get(run.job) ?? { job: run.job };
     if (!heartbeat.lastRun || isLater(run, heartbeat.lastRun)) heartbeat.lastRun = stored(run);
     this.heartbeats.set(run.job, heartbeat);
@@ -110,7 +112,10 @@ export class InMemoryOperationsStore implements OperationsStore {
     // A late finish of an older run never moves the heartbeat backwards.
     if (!heartbeat.lastRun || heartbeat.lastRun.runId === run.runId || isLater(run, heartbeat.lastRun)) heartbeat.lastRun = stored(run);
     const completed = run.outcome === 'SUCCEEDED' || run.outcome === 'SKIPPED';
-    if (completed && (!heartbeat.lastCompleted || isLater(run, heartbeat.lastCompleted))) heartbeat.lastCompleted = stored(run);
+    // lastCompleted follows the business time: a re-run for an earlier date never makes the schedule look missed.
+    if (completed && (!heartbeat.lastCompleted || completedOrder(run) >= completedOrder(heartbeat.lastCompleted))) {
+      heartbeat.lastCompleted = stored(run);
+    }
     this.heartbeats.set(run.job, heartbeat);
   }
 
@@ -151,7 +156,7 @@ export class InMemoryOperationsStore implements OperationsStore {
 
   async recordDelivery(kind: ReportKind, date: string, channel: DeliveryChannel, delivery: Delivery): Promise<boolean> {
     const found = this.reports.get(reportId(kind, date));
-    if (!found) throw new Error(`no ${kind} report for ${date} to record a delivery on`);
+    if (!found) throw new NotFoundError(`${kind} report of`, date);
     if (found.deliveries[channel]) return false;
     found.deliveries[channel] = stored(delivery);
     return true;
@@ -190,3 +195,5 @@ const reportId = (kind: ReportKind, date: string) => `${kind}\n${date}`;
 /** Runs sort by start time, as the Dynamo sort key RUN#<startedAt>#<runId> does. */
 const runSortKey = (run: JobRun) => `${run.startedAt}#${run.runId}`;
 const isLater = (run: JobRun, than: JobRun) => runSortKey(run) > runSortKey(than);
+/** Completed runs are ordered by business time first, as the Dynamo heartbeat's lastCompletedOrder. */
+const completedOrder = (run: JobRun) => `${run.scheduledFor}#${run.startedAt}#${run.runId}`;
