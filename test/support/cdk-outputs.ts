@@ -12,6 +12,7 @@ export const REGION = 'eu-west-1';
 export const statefulOutputs = (stack = 'IdGovStateful') => ({
   DirectoryTableName: `${stack}-DataDirectoryTable4E421CF4-1A2B3C4D5E6F`,
   CampaignTableName: `${stack}-DataCampaignTable2D89F0B8-6F5E4D3C2B1A`,
+  OperationsTableName: `${stack}-DataOperationsTable9C1D2E3F-7A8B9C0D1E2F`,
   AlarmsTopicArn: `arn:aws:sns:${REGION}:${ACCOUNT}:${stack}-NotificationsAlarmsTopic-AbCdEf`,
   OperationsTopicArn: `arn:aws:sns:${REGION}:${ACCOUNT}:${stack}-NotificationsOperationsTopic-GhIjKl`,
   ApproverUserPoolId: `${REGION}_AbCdEfGhI`,

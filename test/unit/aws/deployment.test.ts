@@ -31,6 +31,7 @@ describe('readDeployment from a `cdk deploy --outputs-file` JSON', () => {
     expect(deployment.tables).toEqual({
       directory: statefulOutputs().DirectoryTableName,
       campaign: statefulOutputs().CampaignTableName,
+      operations: statefulOutputs().OperationsTableName,
     });
     expect(deployment.controllerFunctionName).toBe(statelessOutputs().CampaignControllerFunctionName);
     expect(deployment.approverApiFunctionName).toBe(statelessOutputs().ApproverApiFunctionName);
@@ -52,7 +53,11 @@ describe('readDeployment from a `cdk deploy --outputs-file` JSON', () => {
   it('lets DIRECTORY_TABLE_NAME and CAMPAIGN_TABLE_NAME override the table outputs, each on its own', async () => {
     const file = writeOutputsFile(cdkOutputs());
     const deployment = await readDeployment({ outputsFile: file, env: { DIRECTORY_TABLE_NAME: 'my-directory' } });
-    expect(deployment.tables).toEqual({ directory: 'my-directory', campaign: statefulOutputs().CampaignTableName });
+    expect(deployment.tables).toEqual({
+      directory: 'my-directory',
+      campaign: statefulOutputs().CampaignTableName,
+      operations: statefulOutputs().OperationsTableName,
+    });
   });
 
   it('names the missing output, its stack and the file', async () => {
@@ -128,7 +133,11 @@ describe('readDeployment with CloudFormation DescribeStacks', () => {
       { StackName: 'IdGovStateful' },
       { StackName: 'IdGovStateless' },
     ]);
-    expect(deployment.tables).toEqual({ directory: statefulOutputs().DirectoryTableName, campaign: statefulOutputs().CampaignTableName });
+    expect(deployment.tables).toEqual({
+      directory: statefulOutputs().DirectoryTableName,
+      campaign: statefulOutputs().CampaignTableName,
+      operations: statefulOutputs().OperationsTableName,
+    });
     expect(deployment.controllerFunctionName).toBe(statelessOutputs().CampaignControllerFunctionName);
     expect(deployment.source).toBe(`the stacks in ${REGION}`);
   });
