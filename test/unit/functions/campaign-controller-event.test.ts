@@ -104,10 +104,11 @@ describe('the controller handler', () => {
     const { handler, stores } = handlerOver();
     await handler(scheduled());
     await handler({ now: '2026-07-01T07:00:00Z' });
+    // Both started at the same (fixed) wall-clock instant: their order is the runs' ids'.
     const runs = await stores.operations.listRuns('campaign-controller', 10);
-    expect(runs.map((r) => [r.scheduledFor, r.outcome])).toEqual([
-      ['2026-07-01T07:00:00.000Z', 'SUCCEEDED'],
+    expect(runs.map((r) => [r.scheduledFor, r.outcome]).sort()).toEqual([
       ['2026-07-01T06:00:00.000Z', 'SUCCEEDED'],
+      ['2026-07-01T07:00:00.000Z', 'SUCCEEDED'],
     ]);
     expect(runs[0]).toMatchObject({ job: 'campaign-controller', startedAt: wall.toISOString(), endedAt: wall.toISOString() });
     const heartbeat = (await stores.operations.getHeartbeats(['campaign-controller'])).get('campaign-controller');
