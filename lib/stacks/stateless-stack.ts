@@ -24,6 +24,7 @@ import { ApproverApi } from '../constructs/approver-api.js';
 import { CampaignController } from '../constructs/campaign-controller.js';
 import type { ScheduledJob } from '../constructs/scheduled-job.js';
 import { OperationsAlarms } from '../constructs/operations-alarms.js';
+import { AUTOMATION_DOCUMENTS, AUTOMATION_OUTPUTS, OperationsAutomation } from '../constructs/operations-automation.js';
 import { OPERATIONS_DASHBOARD_NAME, OperationsDashboard } from '../constructs/operations-dashboard.js';
 import { addOperationsJobs, type OperationsJobs } from '../constructs/operations-jobs.js';
 import { STATELESS_OUTPUTS, stackNames } from '../stack-outputs.js';
@@ -95,6 +96,8 @@ export class StatelessStack extends Stack {
   readonly operationsDashboard: OperationsDashboard;
   /** The AlarmEmail subscription to the alarms topic; deployed only when the parameter is not empty. */
   readonly alarmEmailSubscription: Subscription;
+  /** The Systems Manager Automation documents of the runbooks (docs/runbooks). */
+  readonly operationsAutomation: OperationsAutomation;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, {
@@ -279,16 +282,19 @@ export class StatelessStack extends Stack {
 
     this.runbooksBucket = props.runbooksBucket;
 
-    // ---- Operations automation (SSM documents) -------------------------------------------------
-    // lib/constructs/operations-automation.ts (the runbooks helper's) is instantiated here, once it
-    // is on main, from the properties above:
-    //   new OperationsAutomation(this, 'OperationsAutomation', {
-    //     dailyOperations: this.dailyOperationsFunction,
-    //     emergencyAccess: this.emergencyAccessFunction,
-    //     jobs: this.jobs,
-    //   });
-    // with one output per document (AUTOMATION_OUTPUTS).
-    // ---------------------------------------------------------------------------------------------
+    // The runbooks' Systems Manager documents: the daily health check, incident response (re-run a
+    // job, re-drive its dead-letter queue) and emergency access removal.
+    this.operationsAutomation = new OperationsAutomation(this, 'OperationsAutomation', {
+      dailyOperations: this.dailyOperationsFunction,
+      emergencyAccess: this.emergencyAccessFunction,
+      jobs: this.jobs,
+    });
+    for (const document of AUTOMATION_DOCUMENTS) {
+      new CfnOutput(this, AUTOMATION_OUTPUTS[document], {
+        description: `Systems Manager Automation document ${document} (docs/runbooks/README.md)`,
+        value: this.operationsAutomation.documentName(document),
+      });
+    }
 
     new CfnOutput(this, STATELESS_OUTPUTS.approverApiUrl, {
       description: 'Approver API base URL (send the Cognito ID token as "Authorization: Bearer <token>")',

@@ -16,7 +16,7 @@ import {
   type AttributeDefinition,
 } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { CAMPAIGN_TABLE, DIRECTORY_TABLE, TABLES, type TableDefinition } from '../../lambdas/shared/config/tables.js';
+import { CAMPAIGN_TABLE, DIRECTORY_TABLE, OPERATIONS_TABLE, TABLES, type TableDefinition } from '../../lambdas/shared/config/tables.js';
 import { ConflictError } from '../../lambdas/shared/domain/errors.js';
 
 const require = createRequire(import.meta.url);
@@ -160,15 +160,19 @@ async function assertStateFolderFree(path: string): Promise<void> {
 }
 
 /** Names by table id (`DirectoryTable`) or by short name (`directory`); the local names otherwise. */
-export type TableNameOverrides = Partial<Record<'DirectoryTable' | 'CampaignTable' | 'directory' | 'campaign', string>>;
+export type TableNameOverrides = Partial<
+  Record<'DirectoryTable' | 'CampaignTable' | 'OperationsTable' | 'directory' | 'campaign' | 'operations', string>
+>;
 export interface CreatedTables {
   directory: string;
   campaign: string;
+  operations: string;
 }
 
-const SHORT_NAMES = new Map<TableDefinition, 'directory' | 'campaign'>([
+const SHORT_NAMES = new Map<TableDefinition, keyof CreatedTables>([
   [DIRECTORY_TABLE, 'directory'],
   [CAMPAIGN_TABLE, 'campaign'],
+  [OPERATIONS_TABLE, 'operations'],
 ]);
 
 /**
@@ -184,7 +188,7 @@ export async function createTables(
   const created: Partial<CreatedTables> = {};
   for (const definition of TABLES) {
     const short = SHORT_NAMES.get(definition)!;
-    const tableName = names[definition.id as 'DirectoryTable' | 'CampaignTable'] ?? names[short] ?? definition.localName;
+    const tableName = names[definition.id as 'DirectoryTable' | 'CampaignTable' | 'OperationsTable'] ?? names[short] ?? definition.localName;
     await createTable(base, definition, tableName);
     created[short] = tableName;
   }

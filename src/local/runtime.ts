@@ -13,7 +13,7 @@ import { createDocumentClient } from '../../lambdas/shared/adapters/dynamo/docum
 import { DynamoCampaignStore } from '../../lambdas/shared/adapters/dynamo/dynamo-campaign-store.js';
 import { DynamoDirectoryStore } from '../../lambdas/shared/adapters/dynamo/dynamo-directory-store.js';
 import { DynamoOutbox } from '../../lambdas/shared/adapters/dynamo/dynamo-outbox.js';
-import { CAMPAIGN_TABLE, DIRECTORY_TABLE, ENV } from '../../lambdas/shared/config/tables.js';
+import { CAMPAIGN_TABLE, DIRECTORY_TABLE, ENV, OPERATIONS_TABLE } from '../../lambdas/shared/config/tables.js';
 import { ValidationError } from '../../lambdas/shared/domain/errors.js';
 import type { Notification } from '../../lambdas/shared/domain/model.js';
 import { getCampaignOrThrow, listAllCampaigns } from '../../lambdas/shared/use-cases/campaign-admin.js';
@@ -45,6 +45,7 @@ export interface RuntimeOptions {
 export interface TableNames {
   directory: string;
   campaign: string;
+  operations: string;
 }
 
 export interface Runtime {
@@ -87,7 +88,7 @@ export async function openRuntime(options: RuntimeOptions = {}): Promise<Runtime
   }
 
   useLocalAwsEnvironment();
-  const tables: TableNames = { directory: DIRECTORY_TABLE.localName, campaign: CAMPAIGN_TABLE.localName };
+  const tables: TableNames = { directory: DIRECTORY_TABLE.localName, campaign: CAMPAIGN_TABLE.localName, operations: OPERATIONS_TABLE.localName };
   let endpoint = options.endpoint;
   let stopEngine = async () => {};
   if (!endpoint) {
@@ -242,7 +243,15 @@ export class MailCapture {
     this.flushed = all.length;
     if (fresh.length === 0) return 0;
     const lines = fresh.map((m) =>
-      JSON.stringify({ simulatedAt: context.now.toISOString(), messageId: m.messageId, from: m.from, to: m.to, subject: m.subject, text: m.text }),
+      JSON.stringify({
+        simulatedAt: context.now.toISOString(),
+        messageId: m.messageId,
+        from: m.from,
+        to: m.to,
+        subject: m.subject,
+        text: m.text,
+        ...(m.html !== undefined ? { html: m.html } : {}),
+      }),
     );
     await appendFile(this.mailboxPath, `${lines.join('\n')}\n`);
     return fresh.length;

@@ -156,6 +156,7 @@ describe.each([
       'AWS::Lambda::Function',
       'AWS::Logs::LogGroup',
       'AWS::SQS::Queue',
+      'AWS::SSM::Document',
     ],
   ],
 ] as const)('tags of the %s stack', (component, stack, expectedTaggableTypes) => {

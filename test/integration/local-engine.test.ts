@@ -102,12 +102,12 @@ describe('startEmbeddedEngine with a state folder', () => {
 });
 
 describe('createTables', () => {
-  it('creates both tables with their indexes under the given names, ACTIVE', async () => {
+  it('creates every table with its indexes under the given names, ACTIVE', async () => {
     const engine = await startEmbeddedEngine();
     const doc = localDocumentClient(engine.endpoint);
     try {
       const names = await createTables(doc, { directory: 'dir-x', CampaignTable: 'camp-x' });
-      expect(names).toEqual({ directory: 'dir-x', campaign: 'camp-x' });
+      expect(names).toEqual({ directory: 'dir-x', campaign: 'camp-x', operations: 'idgov-operations' });
       const { Table } = await doc.send(new DescribeTableCommand({ TableName: 'camp-x' }));
       expect(Table?.TableStatus).toBe('ACTIVE');
       expect(Table?.KeySchema).toEqual([
@@ -118,6 +118,8 @@ describe('createTables', () => {
         ['GSI1', 'ALL', 'ACTIVE'],
         ['GSI2', 'ALL', 'ACTIVE'],
       ]);
+      const operations = await doc.send(new DescribeTableCommand({ TableName: 'idgov-operations' }));
+      expect(operations.Table?.GlobalSecondaryIndexes?.map((i) => [i.IndexName, i.IndexStatus])).toEqual([['GSI1', 'ACTIVE']]);
     } finally {
       doc.destroy();
       await engine.stop();

@@ -1,8 +1,12 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { GetAccountCommand } from '@aws-sdk/client-sesv2';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SesMailer } from '../../lambdas/shared/adapters/ses-mailer.js';
+import { MailCapture } from '../../src/local/runtime.js';
 import { createLocalSesClient, startSesEmulator, type SesEmulator } from '../../src/local/ses-emulator.js';
 
 describe('SesMailer against the local SES emulator', () => {
@@ -49,6 +53,27 @@ describe('SesMailer against the local SES emulator', () => {
     expect(mailbox[0]!.html).toBeUndefined();
     expect(mailbox[1]).toMatchObject({ to: ['bob@example.com'], subject: 'Second', text: 'Two' });
     expect(messageId).not.toBe('');
+  });
+
+  it('keeps the HTML alternative of a report beside its text, in the mailbox and in the mailbox file', async () => {
+    const mailer = new SesMailer({ client: createLocalSesClient(emulator.endpoint), fromAddress: 'idgov@example.com' });
+    const html = '<!doctype html><html><body><h1>Daily report 2026-07-01</h1><p>Compliance: 92 &amp; Zürich ✓</p></body></html>';
+    const text = 'Daily report 2026-07-01\nCompliance: 92 & Zürich ✓\n';
+
+    const { messageId } = await mailer.send({ to: 'ops@example.com', subject: 'IdGov daily report 2026-07-01', body: text, html });
+
+    const [stored] = await emulator.mailbox();
+    expect(stored).toMatchObject({ messageId, to: ['ops@example.com'], subject: 'IdGov daily report 2026-07-01', text, html });
+
+    const folder = await mkdtemp(join(tmpdir(), 'idgov-mailbox-'));
+    try {
+      const path = join(folder, 'mailbox.jsonl');
+      await new MailCapture(emulator, path).flush({ now: new Date('2026-07-01T08:00:00.000Z') });
+      const [line] = (await readFile(path, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+      expect(line).toMatchObject({ simulatedAt: '2026-07-01T08:00:00.000Z', messageId, text, html });
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
   });
 
   it('propagates a rejected send as an error and stores nothing', async () => {

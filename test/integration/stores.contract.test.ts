@@ -242,6 +242,38 @@ describe.each(implementations)('store contract: $name', ({ make }) => {
       expect((await s.directory.listAssignmentsOfUser('u-a')).map((a) => a.privilegeId)).toEqual(['p-2']);
       expect(await collect(s.directory.listHoldersOfPrivilege('p-1', 'MANUAL'))).toEqual([]);
     });
+
+    it('setRiskLevel records the assessment on the user, keeps or removes the declared level, and leaves a missing user missing', async () => {
+      const alice = aUser({ id: 'u-alice', riskLevel: 'MEDIUM', department: 'Finance' });
+      await s.directory.putUsers([alice, aUser({ id: 'u-bob', riskLevel: 'HIGH' })]);
+
+      await s.directory.setRiskLevel('u-alice', {
+        riskLevel: 'CRITICAL',
+        computedRiskLevel: 'CRITICAL',
+        riskAssessedAt: '2026-07-01T07:30:05.000Z',
+        declaredRiskLevel: 'MEDIUM',
+      });
+      expect(await s.directory.getUser('u-alice')).toEqual({
+        ...alice,
+        riskLevel: 'CRITICAL',
+        computedRiskLevel: 'CRITICAL',
+        riskAssessedAt: '2026-07-01T07:30:05.000Z',
+        declaredRiskLevel: 'MEDIUM',
+      });
+
+      // Nothing declared any more: the declared level is removed, the rest replaced.
+      await s.directory.setRiskLevel('u-alice', { riskLevel: 'LOW', computedRiskLevel: 'LOW', riskAssessedAt: '2026-07-02T07:30:05.000Z' });
+      const reassessed = { ...alice, riskLevel: 'LOW', computedRiskLevel: 'LOW', riskAssessedAt: '2026-07-02T07:30:05.000Z' };
+      expect(await s.directory.getUser('u-alice')).toEqual(reassessed);
+      expect(await s.directory.getUser('u-alice')).not.toHaveProperty('declaredRiskLevel');
+      // Lists and lookups read the same record.
+      expect((await collect(s.directory.listUsers())).find((u) => u.id === 'u-alice')).toEqual(reassessed);
+      expect(await s.directory.getUser('u-bob')).toEqual(aUser({ id: 'u-bob', riskLevel: 'HIGH' }));
+
+      await s.directory.setRiskLevel('u-gone', { riskLevel: 'HIGH', computedRiskLevel: 'HIGH', riskAssessedAt: '2026-07-02T07:30:05.000Z' });
+      expect(await s.directory.getUser('u-gone')).toBeUndefined();
+      expect(await s.directory.getUsers(['u-gone'])).toEqual(new Map());
+    });
   });
 
   describe('campaigns', () => {
@@ -375,6 +407,55 @@ describe.each(implementations)('store contract: $name', ({ make }) => {
       await s.campaigns.saveEntry({ ...entry, version: 2, state: 'APPROVAL.FINISHED', closedAt: '2026-07-05T00:00:00.000Z' });
       for (const approver of ['u-a', 'u-b', 'u-c']) expect(await s.campaigns.listTasks(approver)).toEqual([]);
       expect((await s.campaigns.getEntry('e-1'))!.state).toBe('APPROVAL.FINISHED');
+    });
+
+    it('listEntriesClosedBetween returns entries that left RUNNING in [from, to), across UTC days, by closing time', async () => {
+      const runId = 'c-test#1';
+      const closed = (id: string, closedAt: string, state: Entry['state'] = 'APPROVAL.FINISHED') =>
+        entryWithItems(id, runId, 1, { state, closedAt, approverIds: ['u-m'] });
+      // The window is 2026-07-01T08:00 .. 2026-07-02T08:00 (the daily report's last 24 hours).
+      const inside = Array.from({ length: 9 }, (_, i) => closed(`e-in-${i}`, `2026-07-01T${String(14 + i).padStart(2, '0')}:00:00.000Z`));
+      await s.campaigns.putEntriesWithItems([
+        ...inside,
+        closed('e-at-start', '2026-07-01T08:00:00.000Z', 'FINISHED'),
+        closed('e-after-midnight', '2026-07-02T00:30:00.000Z', 'FAILED.EXPIRED'),
+        closed('e-before', '2026-07-01T07:59:59.999Z'),
+        closed('e-at-end', '2026-07-02T08:00:00.000Z'),
+        closed('e-next-day', '2026-07-03T01:00:00.000Z'),
+        // Still open: not in the closed index whatever its dates.
+        entryWithItems('e-running', runId, 1, { state: 'RUNNING', approverIds: ['u-m'] }),
+      ]);
+
+      const listed = await collect(s.campaigns.listEntriesClosedBetween('2026-07-01T08:00:00.000Z', '2026-07-02T08:00:00.000Z'));
+      expect(ids(listed)).toEqual(['e-at-start', ...ids(inside.map((e) => e.entry)), 'e-after-midnight']);
+      expect(listed[0]).toEqual((await s.campaigns.getEntry('e-at-start'))!);
+      expect(ids(await collect(s.campaigns.listEntriesClosedBetween('2026-07-02T08:00:00.000Z', '2026-07-04T00:00:00.000Z')))).toEqual([
+        'e-at-end',
+        'e-next-day',
+      ]);
+      expect(await collect(s.campaigns.listEntriesClosedBetween('2026-07-05T00:00:00.000Z', '2026-07-06T00:00:00.000Z'))).toEqual([]);
+      expect(await collect(s.campaigns.listEntriesClosedBetween('2026-07-02T08:00:00.000Z', '2026-07-01T08:00:00.000Z'))).toEqual([]);
+    });
+
+    it('an entry leaves the closed index when it is reopened (RUNNING again, closedAt removed), and joins it when it closes again', async () => {
+      const { entry, items } = entryWithItems('e-1', 'c-test#1', 1, { approverIds: ['u-a'] });
+      await s.campaigns.putEntriesWithItems([{ entry, items }]);
+      const window = ['2026-07-05T00:00:00.000Z', '2026-07-07T00:00:00.000Z'] as const;
+      expect(await collect(s.campaigns.listEntriesClosedBetween(...window))).toEqual([]);
+
+      const closedOnce: Entry = { ...entry, version: 2, state: 'APPROVAL.FINISHED', closedAt: '2026-07-05T10:00:00.000Z' };
+      await s.campaigns.saveEntry(closedOnce);
+      expect(await collect(s.campaigns.listEntriesClosedBetween(...window))).toEqual([closedOnce]);
+
+      const { closedAt: _closedAt, ...reopened } = { ...closedOnce, version: 3, state: 'RUNNING' as const, approverIds: ['u-b'] };
+      await s.campaigns.saveEntry(reopened);
+      expect(await collect(s.campaigns.listEntriesClosedBetween(...window))).toEqual([]);
+      expect(ids(await s.campaigns.listTasks('u-b'))).toEqual(['e-1']);
+
+      const closedAgain: Entry = { ...reopened, version: 4, state: 'FINISHED', closedAt: '2026-07-06T09:00:00.000Z' };
+      await s.campaigns.saveEntry(closedAgain);
+      expect(await collect(s.campaigns.listEntriesClosedBetween(...window))).toEqual([closedAgain]);
+      expect(await collect(s.campaigns.listEntriesClosedBetween('2026-07-05T00:00:00.000Z', '2026-07-06T00:00:00.000Z'))).toEqual([]);
     });
 
     it('tasks follow a change of approvers and of due date', async () => {

@@ -31,6 +31,9 @@ export const statelessOutputs = (stack = 'IdGovStateless') => ({
   DailyOperationsFunctionName: `${stack}-DailyOperationsFunction1D2E3F-GhI345678901`,
   WeeklySummaryFunctionName: `${stack}-WeeklySummaryFunction4A5B6C-JkL678901234`,
   EmergencyAccessFunctionName: `${stack}-EmergencyAccessFunction7D8E9F-MnO901234567`,
+  DailyHealthCheckDocumentName: `${stack}-DailyHealthCheck`,
+  IncidentResponseDocumentName: `${stack}-IncidentResponse`,
+  EmergencyAccessRemovalDocumentName: `${stack}-EmergencyAccessRemoval`,
 });
 
 export const cdkOutputs = (prefix = 'IdGov') => ({

@@ -76,7 +76,11 @@ export function useEngine(): TestEngine {
       const n = ++tables;
       const doc = localDocumentClient(running.endpoint);
       clients.push(doc);
-      const names = await createTables(doc, { directory: `${prefix}-${n}-directory`, campaign: `${prefix}-${n}-campaign` });
+      const names = await createTables(doc, {
+        directory: `${prefix}-${n}-directory`,
+        campaign: `${prefix}-${n}-campaign`,
+        operations: `${prefix}-${n}-operations`,
+      });
       return { doc, names };
     },
   };

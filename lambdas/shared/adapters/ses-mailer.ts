@@ -1,5 +1,6 @@
-// Mailer over Amazon SES v2: one plain-text email per notification. Errors propagate unchanged so
-// that the dispatcher records the failure and retries the notification later.
+// Mailer over Amazon SES v2: one email per notification or report (plain text, with an HTML
+// alternative when given). Errors propagate unchanged so that the dispatcher records the failure
+// and retries the notification later.
 import { SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
 import type { Mailer, OutgoingMail } from '../use-cases/ports.js';
 
@@ -31,7 +32,11 @@ export class SesMailer implements Mailer {
         Content: {
           Simple: {
             Subject: { Data: mail.subject, Charset: 'UTF-8' },
-            Body: { Text: { Data: mail.body, Charset: 'UTF-8' } },
+            Body: {
+              Text: { Data: mail.body, Charset: 'UTF-8' },
+              // Reports carry an HTML alternative; mail clients show it and fall back to the text.
+              ...(mail.html ? { Html: { Data: mail.html, Charset: 'UTF-8' } } : {}),
+            },
           },
         },
         ...(this.configurationSetName ? { ConfigurationSetName: this.configurationSetName } : {}),

@@ -15,7 +15,7 @@ export const OPERATIONS_METRICS = {
   highRiskUsers: 'HighRiskUsers',
   sodConflicts: 'SodConflicts',
   orphanedAccess: 'OrphanedAccess',
-  /** 0–100. */
+  /** 0–100 points. */
   complianceScore: 'ComplianceScore',
   /** Users per risk level: one data point per level, dimension RISK_LEVEL_DIMENSION. */
   usersAtRisk: 'UsersAtRisk',
@@ -27,15 +27,15 @@ export const OPERATIONS_METRICS = {
 
 export type OperationsMetricName = (typeof OPERATIONS_METRICS)[keyof typeof OPERATIONS_METRICS];
 
-/** The unit each metric is emitted with. */
-export const OPERATIONS_METRIC_UNITS: Readonly<Record<OperationsMetricName, 'Count' | 'Percent'>> = {
+/** The unit each metric is emitted with (a score is points out of 100, not a share: None). */
+export const OPERATIONS_METRIC_UNITS: Readonly<Record<OperationsMetricName, 'Count' | 'Percent' | 'None'>> = {
   CompletionRate: 'Percent',
   OpenEntries: 'Count',
   OverdueEntries: 'Count',
   HighRiskUsers: 'Count',
   SodConflicts: 'Count',
   OrphanedAccess: 'Count',
-  ComplianceScore: 'Percent',
+  ComplianceScore: 'None',
   UsersAtRisk: 'Count',
   MissedHeartbeats: 'Count',
   HealthDegraded: 'Count',

@@ -42,6 +42,23 @@ describe('SesMailer', () => {
     expect(input.Content?.Simple?.Body?.Html).toBeUndefined();
   });
 
+  it('sends the HTML alternative beside the text when the mail has one (reports)', async () => {
+    ses.on(SendEmailCommand).resolves({ MessageId: 'm-html' });
+    const mailer = new SesMailer({ client: new SESv2Client({ region: 'eu-west-1' }), fromAddress: 'idgov@example.com' });
+    const html = '<!doctype html><html><body><h1>Daily report 2026-07-01</h1><p>Compliance: 92 &amp; rising</p></body></html>';
+
+    await mailer.send({ ...mail, subject: 'IdGov daily report 2026-07-01', html });
+
+    expect(ses).toHaveReceivedCommandWith(SendEmailCommand, {
+      Content: {
+        Simple: {
+          Subject: { Data: 'IdGov daily report 2026-07-01', Charset: 'UTF-8' },
+          Body: { Text: { Data: mail.body, Charset: 'UTF-8' }, Html: { Data: html, Charset: 'UTF-8' } },
+        },
+      },
+    });
+  });
+
   it('leaves the configuration set out when none is configured', async () => {
     ses.on(SendEmailCommand).resolves({ MessageId: 'm-2' });
     const mailer = new SesMailer({ client: new SESv2Client({ region: 'eu-west-1' }), fromAddress: 'idgov@example.com' });

@@ -1,0 +1,190 @@
+// The daily operations job (docs/reference/operations.md, "The daily report"): builds the report
+// from what the day produced (read through keys and indexes, never a table that grows with
+// history), stores it once per date, delivers it once per channel, and emits its metrics.
+import {
+  OPERATIONS_METRIC_UNITS,
+  OPERATIONS_METRICS,
+  type OperationsMetricName,
+  RISK_LEVEL_DIMENSION,
+} from '../config/metrics.js';
+import { addDays } from '../domain/dates.js';
+import {
+  RISK_LOOKBACK_DAYS,
+  certificationDates,
+  composeDailyReport,
+  emptyEntryTally,
+  heartbeatComponent,
+  highRiskUsersOf,
+  isCertified,
+  overallHealth,
+  reportWindow,
+  tallyEntries,
+} from '../domain/daily-report.js';
+import { RISK_LEVELS } from '../domain/model.js';
+import { JOB_NAMES, type DailyReport, type HealthComponent, type OperationsConfig } from '../domain/operations.js';
+import { renderDailyReport } from '../domain/report-rendering.js';
+import { mapLimit } from './concurrency.js';
+import type {
+  CampaignStore,
+  Clock,
+  DeliveryChannel,
+  DirectoryStore,
+  HealthProbe,
+  Log,
+  Mailer,
+  MetricDatum,
+  MetricsSink,
+  OperationsStore,
+  ReportPublisher,
+} from './ports.js';
+import { deliverReport, operationsRecipients } from './report-delivery.js';
+
+/** Campaigns whose entries are counted at once. */
+const CAMPAIGN_CONCURRENCY = 4;
+
+export interface DailyOperationsDeps {
+  directory: DirectoryStore;
+  campaigns: CampaignStore;
+  operations: OperationsStore;
+  health: HealthProbe;
+  publisher: ReportPublisher;
+  mailer: Mailer;
+  metrics: MetricsSink;
+  /** Business time: the report's date and window. */
+  clock: Clock;
+  log: Log;
+  /** The deployment's recipients (a parameter); the configured ones are added. */
+  recipients: string[];
+  /**
+   * When the product was deployed (or the local workspace created): a job that never ran is not
+   * missed while its first expected run is before it. Unknown → a job that never ran is DEGRADED.
+   */
+  deployedAt?: Date;
+}
+
+/**
+ * Builds the report of `now`'s date. Reads only: the entries closed in the window and today
+ * (the closed-day index), the entries of the RUNNING campaigns, per-day certification counts (a
+ * day not counted yet is counted once from the index and its count stored), the latest risk
+ * summary, the heartbeats and the health probe.
+ */
+export async function buildDailyReport(deps: DailyOperationsDeps, config: OperationsConfig): Promise<DailyReport> {
+  const now = deps.clock.now();
+  const window = reportWindow(now);
+  const today = window.date;
+  const todayStart = `${today}T00:00:00.000Z`;
+
+  // Entries closed in the 24 hours: those decided, and those decided today (for the 30-day count).
+  let entriesDecided24h = 0;
+  let certifiedToday = 0;
+  for await (const page of deps.campaigns.listEntriesClosedBetween(window.from.toISOString(), now.toISOString())) {
+    for (const entry of page) {
+      if (!isCertified(entry.state)) continue;
+      entriesDecided24h += 1;
+      if (entry.closedAt! >= todayStart) certifiedToday += 1;
+    }
+  }
+
+  const running = [];
+  for await (const page of deps.campaigns.listCampaigns('RUNNING')) running.push(...page);
+  const tally = emptyEntryTally();
+  await mapLimit(running, CAMPAIGN_CONCURRENCY, async (campaign) => {
+    for await (const page of deps.campaigns.listEntries(campaign.runId)) tallyEntries(tally, page, now);
+  });
+
+  const certificationsLast30Days = certifiedToday + (await certifiedBefore(deps, config, today));
+  const riskSummary = await deps.operations.getLatestRiskSummary(today, RISK_LOOKBACK_DAYS);
+  const health = overallHealth(deps.health.source, [...(await probe(deps, window.from, now)), ...(await heartbeats(deps, config, now))]);
+
+  return composeDailyReport(
+    { now, tally, entriesDecided24h, activeCampaigns: running.length, certificationsLast30Days, riskSummary, health },
+    config,
+  );
+}
+
+/** Certified entries of the complete days of the 30-day period (all but today), from the stored day counts. */
+async function certifiedBefore(deps: DailyOperationsDeps, config: OperationsConfig, today: string): Promise<number> {
+  const days = certificationDates(today).slice(0, -1);
+  const counts = await deps.operations.getDayCounts(days[0]!, days[days.length - 1]!);
+  let total = 0;
+  for (const day of days) {
+    let count = counts.get(day);
+    if (count === undefined) {
+      count = 0;
+      for await (const page of deps.campaigns.listEntriesClosedBetween(`${day}T00:00:00.000Z`, `${addDays(day, 1)}T00:00:00.000Z`)) {
+        count += page.filter((e) => isCertified(e.state)).length;
+      }
+      await deps.operations.putDayCount(day, count, config.reportRetentionDays);
+    }
+    total += count;
+  }
+  return total;
+}
+
+/** The probe's components; a probe that cannot measure is itself a DEGRADED component, never a healthy guess. */
+async function probe(deps: DailyOperationsDeps, from: Date, to: Date): Promise<HealthComponent[]> {
+  try {
+    return await deps.health.measure(from, to);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    deps.log.error('the health probe failed', { error: message });
+    return [{ name: `probe:${deps.health.source}`, status: 'DEGRADED', reason: `health could not be measured: ${message}` }];
+  }
+}
+
+async function heartbeats(deps: DailyOperationsDeps, config: OperationsConfig, now: Date): Promise<HealthComponent[]> {
+  const found = await deps.operations.getHeartbeats(JOB_NAMES);
+  return JOB_NAMES.map((job) =>
+    heartbeatComponent(job, found.get(job), config.schedules[job], now, config.health.heartbeatGraceMinutes, deps.deployedAt),
+  );
+}
+
+/** The custom metrics of a report (namespace IdentityGovernance; names, units and dimensions: config/metrics.ts, which the dashboard and alarms read). */
+export function dailyReportMetrics(report: DailyReport): MetricDatum[] {
+  const heartbeatsMissed = report.health.components.filter((c) => c.name.startsWith('heartbeat:') && c.status === 'DEGRADED').length;
+  const m = OPERATIONS_METRICS;
+  const datum = (name: OperationsMetricName, value: number, dimensions?: Record<string, string>): MetricDatum => ({
+    name,
+    unit: OPERATIONS_METRIC_UNITS[name],
+    value,
+    ...(dimensions ? { dimensions } : {}),
+  });
+  return [
+    datum(m.completionRate, report.certification.completionRate),
+    datum(m.openEntries, report.certification.entriesByState.RUNNING ?? 0),
+    datum(m.overdueEntries, report.certification.overdueEntries),
+    datum(m.highRiskUsers, highRiskUsersOf(report.risk)),
+    datum(m.sodConflicts, report.risk.sodConflicts),
+    datum(m.orphanedAccess, report.risk.orphanedAccess),
+    datum(m.complianceScore, report.compliance.score),
+    ...RISK_LEVELS.map((level) => datum(m.usersAtRisk, report.risk.usersByLevel[level], { [RISK_LEVEL_DIMENSION]: level })),
+    datum(m.missedHeartbeats, heartbeatsMissed),
+    datum(m.healthDegraded, report.health.status === 'DEGRADED' ? 1 : 0),
+  ];
+}
+
+/**
+ * The job: builds the report, stores it (replacing the date's earlier one, its deliveries kept),
+ * delivers it to each channel not yet delivered for the date, and emits its metrics. A delivery
+ * that failed fails the job after the metrics are out, so that its retry delivers what is missing.
+ */
+export async function runDailyOperations(
+  deps: DailyOperationsDeps,
+  config: OperationsConfig,
+): Promise<{ report: DailyReport; delivered: DeliveryChannel[] }> {
+  const report = await buildDailyReport(deps, config);
+  await deps.operations.putReport('daily', report, config.reportRetentionDays);
+  const recipients = operationsRecipients(deps.recipients, config.recipients);
+  const attributes = { complianceStatus: report.compliance.status, healthStatus: report.health.status };
+  let delivered: DeliveryChannel[] = [];
+  let failure: { error: unknown } | undefined;
+  try {
+    delivered = await deliverReport(deps, 'daily', report.date, renderDailyReport(report), recipients, attributes);
+  } catch (error) {
+    failure = { error };
+  }
+  await deps.metrics.publish(dailyReportMetrics(report));
+  if (failure) throw failure.error;
+  deps.log.info('daily report done', { date: report.date, compliance: report.compliance.score, health: report.health.status, delivered });
+  return { report, delivered };
+}

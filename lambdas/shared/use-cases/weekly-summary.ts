@@ -1,0 +1,49 @@
+// The weekly summary job (docs/reference/operations.md, "The weekly summary"): the seven daily
+// reports ending today, summarised with trends and notable events, stored once per date and
+// delivered once per channel, like the daily report.
+import { utcDate } from '../domain/dates.js';
+import type { OperationsConfig, WeeklySummary } from '../domain/operations.js';
+import { renderWeeklySummary } from '../domain/report-rendering.js';
+import { summarizeWeek, weekDates } from '../domain/weekly-summary.js';
+import type { Clock, DeliveryChannel, Log, Mailer, MetricsSink, OperationsStore, ReportPublisher } from './ports.js';
+import { deliverReport, operationsRecipients } from './report-delivery.js';
+
+export interface WeeklySummaryDeps {
+  operations: OperationsStore;
+  publisher: ReportPublisher;
+  mailer: Mailer;
+  /** Business time: the summary covers the seven UTC dates ending with its date. */
+  clock: Clock;
+  log: Log;
+  /** The deployment's recipients (a parameter); the configured ones are added. */
+  recipients: string[];
+  metrics: MetricsSink;
+}
+
+/** Reads seven daily reports by key range (never more), stores the summary, delivers it, and emits `MissingDailyReports`. */
+export async function runWeeklySummary(
+  deps: WeeklySummaryDeps,
+  config: OperationsConfig,
+): Promise<{ summary: WeeklySummary; delivered: DeliveryChannel[] }> {
+  const now = deps.clock.now();
+  const date = utcDate(now);
+  const dates = weekDates(date);
+  const reports = await deps.operations.listDailyReports(dates[0]!, date);
+  const summary = summarizeWeek(date, reports, now);
+  await deps.operations.putReport('weekly', summary, config.reportRetentionDays);
+  const recipients = operationsRecipients(deps.recipients, config.recipients);
+  const attributes = summary.latest
+    ? { complianceStatus: summary.latest.complianceStatus, healthStatus: summary.latest.healthStatus }
+    : ({} as Record<string, string>);
+  let delivered: DeliveryChannel[] = [];
+  let failure: { error: unknown } | undefined;
+  try {
+    delivered = await deliverReport(deps, 'weekly', date, renderWeeklySummary(summary), recipients, attributes);
+  } catch (error) {
+    failure = { error };
+  }
+  await deps.metrics.publish([{ name: 'MissingDailyReports', unit: 'Count', value: summary.missingDates.length }]);
+  if (failure) throw failure.error;
+  deps.log.info('weekly summary done', { date, missingDates: summary.missingDates, delivered });
+  return { summary, delivered };
+}

@@ -1,0 +1,290 @@
+# The Python steps (aws:executeScript, runtime python3.11) of the Systems Manager Automation
+# documents built by operations-automation.ts. Each step runs this whole file and calls one handler
+# with the step's InputPayload as `events`; what a handler returns is the step's `$.Payload`.
+# Runbooks: docs/runbooks/README.md. Tests: test/infra/operations-automation.test.ts runs these
+# handlers with fake AWS clients.
+import json
+import time
+from datetime import datetime, timedelta, timezone
+
+ISO_FORMS = 'an ISO 8601 date (YYYY-MM-DD) or date-time with an offset (YYYY-MM-DDTHH:MM:SSZ)'
+# A run as of a later instant acts early (campaigns start, expire and finish; a report is stored
+# for a date that has not come) and cannot be undone. A little slack covers clock skew.
+FUTURE_SLACK = timedelta(minutes=5)
+# aws:executeScript stops a step after 600 s: no new invocation starts after this many seconds,
+# and an invocation is given what is left of the step, less a margin to put messages back.
+START_BUDGET_SECONDS = 300
+STEP_SECONDS = 570
+# A received message stays hidden this long, longer than the step can last, so that no other
+# consumer (or this loop) takes it while its event is being run.
+HOLD_SECONDS = 900
+RESULT_CHARS = 4000
+
+
+def parse_now(value, field='Now'):
+    """The instant `value` names (UTC), None when it is empty; refused, naming the field, when it is
+    not ISO 8601 or lies in the future."""
+    text = (value or '').strip()
+    if text == '':
+        return None
+    try:
+        if len(text) == 10:
+            instant = datetime.strptime(text, '%Y-%m-%d').replace(tzinfo=timezone.utc)
+        else:
+            instant = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f'{field}: must be {ISO_FORMS}, got {text!r}') from None
+    if instant.tzinfo is None:
+        raise ValueError(f'{field}: must carry an offset (Z or +HH:MM), got {text!r}')
+    if instant > datetime.now(timezone.utc) + FUTURE_SLACK:
+        raise ValueError(
+            f'{field}: {text} is in the future; a run as of a later instant acts early and cannot be undone '
+            '(leave Now empty for the current time)'
+        )
+    return instant.astimezone(timezone.utc)
+
+
+def iso(instant):
+    return instant.isoformat(timespec='milliseconds').replace('+00:00', 'Z')
+
+
+def job_event(value):
+    """The manual event of a job run: {} (the function's clock) or {"now": ISO}."""
+    instant = parse_now(value)
+    return {} if instant is None else {'now': iso(instant)}
+
+
+def function_answer(payload_text, function):
+    """The function's answer as JSON; an error naming the function when it failed or answered garbage."""
+    text = payload_text if isinstance(payload_text, str) else json.dumps(payload_text)
+    try:
+        answer = json.loads(text) if text.strip() else None
+    except ValueError:
+        raise RuntimeError(f'{function} answered something that is not JSON: {text[:500]}') from None
+    if isinstance(answer, dict) and 'errorMessage' in answer and ('errorType' in answer or 'trace' in answer or 'stackTrace' in answer):
+        raise RuntimeError(f"{function} failed: {answer.get('errorType', 'Error')}: {answer['errorMessage']}")
+    return answer
+
+
+def clip(value):
+    text = json.dumps(value, separators=(',', ':'), default=str)
+    return text if len(text) <= RESULT_CHARS else text[:RESULT_CHARS] + '…'
+
+
+# --- DailyHealthCheck ------------------------------------------------------------------------
+
+
+def build_event(events, context):
+    """BuildEvent: the daily-operations event for the Now parameter, as the JSON string to invoke with."""
+    return {'event': json.dumps(job_event(events.get('Now')))}
+
+
+def read_health(events, context):
+    """ReadHealth: the health section of the report the daily-operations function answered."""
+    function = events.get('FunctionName', 'the daily-operations function')
+    answer = function_answer(events.get('Payload', ''), function)
+    report = answer.get('report', answer) if isinstance(answer, dict) else None
+    health = report.get('health') if isinstance(report, dict) else None
+    if not isinstance(health, dict) or 'status' not in health:
+        raise RuntimeError(f'{function} answered without report.health: {clip(answer)}')
+    degraded = [
+        f"{component.get('name', '?')}: {component.get('reason') or component.get('status')}"
+        for component in health.get('components', [])
+        if component.get('status') != 'HEALTHY'
+    ]
+    recommendations = [
+        f"{item.get('severity', 'INFO')}: {item.get('text', '')}" for item in report.get('recommendations', [])
+    ]
+    compliance = report.get('compliance') or {}
+    return {
+        'status': health['status'],
+        'source': health.get('source', ''),
+        'date': report.get('date', ''),
+        'degraded': degraded,
+        'recommendations': recommendations,
+        'compliance': f"{compliance.get('score', '?')} {compliance.get('status', '')}".strip(),
+    }
+
+
+# --- EmergencyAccessRemoval ------------------------------------------------------------------
+
+
+def read_removal(events, context):
+    """ReadRemoval: what the emergency-access function removed."""
+    function = events.get('FunctionName', 'the emergency-access function')
+    answer = function_answer(events.get('Payload', ''), function)
+    if not isinstance(answer, dict) or not isinstance(answer.get('removed'), list):
+        raise RuntimeError(f'{function} answered without a removed list: {clip(answer)}')
+    return {
+        'userId': answer.get('userId', ''),
+        'removedCount': len(answer['removed']),
+        'removedPrivileges': [removal.get('privilegeId', '?') for removal in answer['removed']],
+        'alreadyRecorded': int(answer.get('alreadyRecorded', 0)),
+    }
+
+
+# --- IncidentResponse --------------------------------------------------------------------------
+
+
+def lambda_client(read_timeout):
+    import boto3
+    from botocore.config import Config
+
+    # No SDK retry: a retried synchronous invocation would start a second run of the job.
+    return boto3.client(
+        'lambda',
+        config=Config(read_timeout=max(30, int(read_timeout)), connect_timeout=10, retries={'max_attempts': 1, 'mode': 'standard'}),
+    )
+
+
+def invoke(function, event, read_timeout):
+    """Runs `function` with `event` and waits for its answer; raises naming the function when it failed."""
+    try:
+        response = lambda_client(read_timeout).invoke(
+            FunctionName=function, InvocationType='RequestResponse', Payload=json.dumps(event).encode('utf-8')
+        )
+    except Exception as error:
+        if type(error).__name__ == 'ReadTimeoutError':
+            raise RuntimeError(
+                f'{function} did not answer within {int(read_timeout)} s; the run may still be going on in Lambda: '
+                "check the job's heartbeat before running it again"
+            ) from None
+        raise RuntimeError(f'invoking {function} failed: {type(error).__name__}: {error}') from None
+    text = response['Payload'].read().decode('utf-8')
+    if response.get('FunctionError'):
+        function_answer(text, function)
+        raise RuntimeError(f"{function} failed ({response['FunctionError']}): {text[:500]}")
+    return function_answer(text, function)
+
+
+def chosen(events, key, what):
+    job = events.get('Job', '')
+    targets = events.get(key) or {}
+    if job not in targets:
+        raise ValueError(f"Job: must be one of {', '.join(sorted(targets))}, got {job!r} (no {what} for it)")
+    return job, targets[job]
+
+
+def rerun_job(events, context):
+    """RerunJob: one synchronous run of the job's function with {} or {"now": Now}."""
+    job, function = chosen(events, 'Functions', 'function')
+    event = job_event(events.get('Now'))
+    answer = invoke(function, event, STEP_SECONDS)
+    return {'job': job, 'function': function, 'event': json.dumps(event), 'result': clip(answer)}
+
+
+def original_event(message):
+    """The event a dead-letter message stands for, where it came from, and the error that sent it there.
+
+    Lambda's on-failure destination wraps the event (`requestPayload`) with the invocation's context
+    and answer; EventBridge's dead-letter queue holds the event itself, with the error in message
+    attributes."""
+    try:
+        body = json.loads(message.get('Body', ''))
+    except ValueError:
+        raise ValueError('the body is not JSON') from None
+    if not isinstance(body, dict):
+        raise ValueError('the body is not a JSON object')
+    if 'requestContext' in body and 'requestPayload' in body:
+        event = body['requestPayload']
+        response = body.get('responsePayload')
+        condition = (body.get('requestContext') or {}).get('condition', '')
+        if isinstance(response, dict) and 'errorMessage' in response:
+            error = f"{response.get('errorType', 'Error')}: {response['errorMessage']}"
+        else:
+            error = condition or 'the run failed'
+        origin = 'lambda-on-failure'
+    else:
+        event = body
+        attributes = message.get('MessageAttributes') or {}
+        error = ((attributes.get('ERROR_MESSAGE') or {}).get('StringValue')) or 'EventBridge could not deliver the event'
+        origin = 'eventbridge'
+    if not isinstance(event, dict):
+        raise ValueError('the original event is not a JSON object')
+    return event, origin, error
+
+
+def event_time(event):
+    return str(event.get('time') or event.get('now') or '')
+
+
+def redrive(events, context):
+    """RedriveDeadLetterQueue: runs the job's function with each dead-lettered event, oldest first,
+    and deletes a message only once its run succeeded. Stops at the first failure; every message it
+    did not delete is made visible again at once."""
+    import boto3
+
+    job, function = chosen(events, 'Functions', 'function')
+    _, queue_url = chosen(events, 'Queues', 'dead-letter queue')
+    sqs = boto3.client('sqs')
+    started = time.monotonic()
+    held = {}
+    redriven, unreadable = [], []
+    failure = None
+    stopped_for_time = False
+
+    while failure is None:
+        if time.monotonic() - started >= START_BUDGET_SECONDS:
+            stopped_for_time = True
+            break
+        batch = sqs.receive_message(
+            QueueUrl=queue_url,
+            MaxNumberOfMessages=10,
+            VisibilityTimeout=HOLD_SECONDS,
+            WaitTimeSeconds=1,
+            MessageAttributeNames=['All'],
+        ).get('Messages', [])
+        fresh = [message for message in batch if message['MessageId'] not in held]
+        for message in batch:
+            held[message['MessageId']] = message['ReceiptHandle']
+        if not fresh:
+            break
+        runnable = []
+        for message in fresh:
+            try:
+                event, origin, error = original_event(message)
+            except ValueError as problem:
+                unreadable.append({'messageId': message['MessageId'], 'problem': str(problem), 'body': message.get('Body', '')[:300]})
+                continue
+            runnable.append((event_time(event), message, event, origin, error))
+        runnable.sort(key=lambda candidate: candidate[0])
+        for when, message, event, origin, error in runnable:
+            elapsed = time.monotonic() - started
+            if elapsed >= START_BUDGET_SECONDS:
+                stopped_for_time = True
+                break
+            try:
+                answer = invoke(function, event, STEP_SECONDS - elapsed)
+            except RuntimeError as problem:
+                failure = {'messageId': message['MessageId'], 'eventTime': when, 'error': str(problem)}
+                break
+            sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message['ReceiptHandle'])
+            del held[message['MessageId']]
+            redriven.append({
+                'messageId': message['MessageId'], 'origin': origin, 'eventTime': when,
+                'previousError': error[:300], 'result': clip(answer)[:500],
+            })
+        if stopped_for_time:
+            break
+
+    for receipt in held.values():
+        sqs.change_message_visibility(QueueUrl=queue_url, ReceiptHandle=receipt, VisibilityTimeout=0)
+    left = int(sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=['ApproximateNumberOfMessages'])
+               .get('Attributes', {}).get('ApproximateNumberOfMessages', '0'))
+    summary = {
+        'job': job,
+        'function': function,
+        'redriven': len(redriven),
+        'runs': [clip(run) for run in redriven],
+        'left': left,
+        'stoppedForTime': stopped_for_time,
+    }
+    if failure is not None or unreadable:
+        summary['failure'] = failure
+        summary['unreadable'] = unreadable
+        raise RuntimeError(
+            'Re-drive stopped: ' + ('a run failed; its message and the later ones are back in the queue. ' if failure else '')
+            + ('some messages are not events of this job; they are back in the queue. ' if unreadable else '')
+            + json.dumps(summary, default=str)
+        )
+    return summary

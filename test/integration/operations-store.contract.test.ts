@@ -1,0 +1,477 @@
+// One contract for OperationsStore, run against the in-memory store the use-case tests rely on and
+// against the Dynamo adapter on a real engine (dynalite, or DynamoDB Local with
+// IDGOV_TEST_ENGINE=dynamodb-local): both must behave alike.
+import { randomBytes } from 'node:crypto';
+import { CreateTableCommand, DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { DynamoOperationsStore } from '../../lambdas/shared/adapters/dynamo/dynamo-operations-store.js';
+import { InMemoryOperationsStore } from '../../lambdas/shared/adapters/memory/in-memory-operations-store.js';
+import { OPERATIONS_TABLE } from '../../lambdas/shared/config/tables.js';
+import { NotFoundError } from '../../lambdas/shared/domain/errors.js';
+import {
+  DEFAULT_OPERATIONS_CONFIG,
+  type DailyReport,
+  type JobRun,
+  type RiskAssessment,
+  type RiskSummary,
+  type WeeklySummary,
+} from '../../lambdas/shared/domain/operations.js';
+import type { AccessRemoval, OperationsStore, Pages } from '../../lambdas/shared/use-cases/ports.js';
+import { useEngine } from '../support/engine.js';
+
+/** Small pages, so that every list crosses page boundaries. */
+const PAGE_SIZE = 3;
+const engine = useEngine();
+const tablePrefix = `ops${randomBytes(4).toString('hex')}`;
+let tables = 0;
+
+/** A fresh operations table with the key design of OPERATIONS_TABLE. */
+async function freshOperationsTable(): Promise<string> {
+  const tableName = `${tablePrefix}-${++tables}`;
+  const client = engine.doc as unknown as DynamoDBClient;
+  const index = OPERATIONS_TABLE.indexes[0]!;
+  await client.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: ['PK', 'SK', index.partitionKey, index.sortKey].map((AttributeName) => ({ AttributeName, AttributeType: 'S' })),
+      KeySchema: [
+        { AttributeName: OPERATIONS_TABLE.partitionKey, KeyType: 'HASH' },
+        { AttributeName: OPERATIONS_TABLE.sortKey, KeyType: 'RANGE' },
+      ],
+      GlobalSecondaryIndexes: OPERATIONS_TABLE.indexes.map((i) => ({
+        IndexName: i.indexName,
+        KeySchema: [
+          { AttributeName: i.partitionKey, KeyType: 'HASH' },
+          { AttributeName: i.sortKey, KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      })),
+    }),
+  );
+  for (;;) {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    if (Table?.TableStatus === 'ACTIVE' && (Table.GlobalSecondaryIndexes ?? []).every((i) => i.IndexStatus === 'ACTIVE')) return tableName;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+interface Subject {
+  store: OperationsStore;
+  /** The stored record of a key, for the Dynamo suite's TTL checks (absent in memory). */
+  record?: (key: { PK: string; SK: string }) => Promise<Record<string, unknown> | undefined>;
+}
+
+const implementations: { name: string; dynamo: boolean; make: () => Promise<Subject> }[] = [
+  { name: 'in-memory', dynamo: false, make: async () => ({ store: new InMemoryOperationsStore({ pageSize: PAGE_SIZE }) }) },
+  {
+    name: `dynamo on ${engine.kind}`,
+    dynamo: true,
+    make: async () => {
+      const tableName = await freshOperationsTable();
+      return {
+        store: new DynamoOperationsStore({ doc: engine.doc, tableName, pageSize: PAGE_SIZE, batch: { baseDelayMs: 1 } }),
+        record: async (key) => (await engine.doc.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }))).Item,
+      };
+    },
+  },
+];
+
+async function collect<T>(stream: Pages<T>): Promise<T[]> {
+  const all: T[] = [];
+  for await (const page of stream) all.push(...page);
+  return all;
+}
+
+const epochSeconds = (iso: string) => Date.parse(iso) / 1000;
+
+function anAssessment(overrides: Partial<RiskAssessment> = {}): RiskAssessment {
+  const date = overrides.date ?? '2026-07-01';
+  return {
+    date,
+    userId: 'u-alice',
+    userStatus: 'ACTIVE',
+    computedLevel: 'HIGH',
+    declaredLevel: 'MEDIUM',
+    level: 'HIGH',
+    reasons: ['holds p-finance-admin (HIGH)'],
+    privilegeCount: 3,
+    highRiskPrivilegeCount: 1,
+    sodConflicts: [],
+    assessedAt: `${date}T07:30:05.000Z`,
+    ...overrides,
+  };
+}
+
+function aSummary(date: string, users = 10): RiskSummary {
+  return {
+    date,
+    assessedAt: `${date}T07:31:00.000Z`,
+    users,
+    usersByLevel: { LOW: users - 4, MEDIUM: 2, HIGH: 1, CRITICAL: 1 },
+    sodConflicts: 1,
+    sodConflictList: [{ userId: 'u-eve', privileges: ['p-pay', 'p-approve'], reason: 'pays and approves' }],
+    orphanedAccess: 1,
+    orphanedAccessList: [{ userId: 'u-gone', assignments: [{ privilegeId: 'p-vpn', origin: 'MANUAL' }] }],
+  };
+}
+
+function aRun(overrides: Partial<JobRun> = {}): JobRun {
+  return {
+    job: 'daily-operations',
+    runId: 'run-1',
+    scheduledFor: '2026-07-01T08:00:00.000Z',
+    startedAt: '2026-07-01T08:00:01.000Z',
+    outcome: 'RUNNING',
+    ...overrides,
+  };
+}
+
+const finished = (run: JobRun, outcome: JobRun['outcome'], endedAt: string, extra: Partial<JobRun> = {}): JobRun => ({
+  ...run,
+  outcome,
+  endedAt,
+  ...extra,
+});
+
+function aDailyReport(date: string, overrides: Partial<DailyReport> = {}): DailyReport {
+  return {
+    date,
+    generatedAt: `${date}T08:00:03.000Z`,
+    window: { from: `${date}T08:00:00.000Z`, to: `${date}T08:00:00.000Z` },
+    certification: {
+      entriesByState: { RUNNING: 4, 'APPROVAL.FINISHED': 6 },
+      entriesDecided24h: 3,
+      completionRate: 60,
+      overdueEntries: 1,
+      activeCampaigns: 2,
+    },
+    risk: {
+      assessedOn: date,
+      usersByLevel: { LOW: 6, MEDIUM: 2, HIGH: 1, CRITICAL: 1 },
+      highRiskShare: 20,
+      sodConflicts: 0,
+      orphanedAccess: 0,
+      sodConflictList: [],
+      orphanedAccessList: [],
+    },
+    health: { status: 'HEALTHY', source: 'local', components: [{ name: 'table:campaigns', status: 'HEALTHY' }] },
+    compliance: {
+      score: 85,
+      status: 'COMPLIANT',
+      certificationsLast30Days: 25,
+      highRiskUsers: 2,
+      formula: 'start at 100 ...',
+      deductions: [{ reason: 'high-risk users above 0', points: 5 }],
+    },
+    recommendations: [{ severity: 'INFO', text: 'No action needed.' }],
+    ...overrides,
+  };
+}
+
+function aWeeklySummary(date: string): WeeklySummary {
+  return {
+    date,
+    generatedAt: `${date}T09:00:02.000Z`,
+    dates: ['2026-06-30', '2026-07-01', '2026-07-02', '2026-07-03', '2026-07-04', '2026-07-05', '2026-07-06'],
+    missingDates: ['2026-07-02'],
+    figures: [{ name: 'completionRate', first: 50, last: 60, min: 50, max: 60, trend: 'up' }],
+    notableEvents: [{ date: '2026-07-03', text: 'health DEGRADED' }],
+  };
+}
+
+function aRemoval(overrides: Partial<AccessRemoval> = {}): AccessRemoval {
+  return {
+    userId: 'u-mallory',
+    privilegeId: 'p-prod-admin',
+    origin: 'MANUAL',
+    approvedAt: '2026-05-01T10:00:00.000Z',
+    approvedBy: 'u-owner',
+    removedAt: '2026-07-01T12:00:00.000Z',
+    removedBy: 'u-secops',
+    reason: 'credentials leaked',
+    requestId: 'req-1',
+    ...overrides,
+  };
+}
+
+describe.each(implementations)('operations store contract: $name', ({ make, dynamo }) => {
+  let s: Subject;
+  let store: OperationsStore;
+  beforeEach(async () => {
+    s = await make();
+    store = s.store;
+  });
+
+  describe('configuration', () => {
+    it('is undefined until loaded, then read back as stored with who loaded it and when; a new load replaces it', async () => {
+      expect(await store.getConfig()).toBeUndefined();
+
+      const config = { ...DEFAULT_OPERATIONS_CONFIG, risk: { ...DEFAULT_OPERATIONS_CONFIG.risk, toxicCombinations: [{ privileges: ['p-pay', 'p-approve'] as [string, string], reason: 'SoD' }] } };
+      await store.putConfig(config, 'u-ops', new Date('2026-07-01T09:00:00.000Z'));
+      expect(await store.getConfig()).toEqual({ config, loadedAt: '2026-07-01T09:00:00.000Z', loadedBy: 'u-ops' });
+
+      const next = { ...DEFAULT_OPERATIONS_CONFIG, recipients: ['ops@example.com'] };
+      await store.putConfig(next, 'idgov-cli', new Date('2026-07-02T09:00:00.000Z'));
+      expect(await store.getConfig()).toEqual({ config: next, loadedAt: '2026-07-02T09:00:00.000Z', loadedBy: 'idgov-cli' });
+    });
+  });
+
+  describe('risk assessments', () => {
+    it('lists one day\'s assessments in user id order across pages, one per user (a re-run replaces), without the checkpoint', async () => {
+      const userIds = Array.from({ length: 8 }, (_, i) => `u-${String(7 - i).padStart(2, '0')}`);
+      await store.putAssessments(userIds.map((userId) => anAssessment({ userId })), 30);
+      await store.putAssessments([anAssessment({ userId: 'u-00', date: '2026-07-02' })], 30);
+      await store.putAssessmentProgress('2026-07-01', { afterUserId: 'u-07', done: true }, 30);
+      const replaced = anAssessment({
+        userId: 'u-03',
+        level: 'CRITICAL',
+        computedLevel: 'CRITICAL',
+        sodConflicts: [{ userId: 'u-03', privileges: ['p-pay', 'p-approve'] }],
+        orphanedAccess: { userId: 'u-03', assignments: [{ privilegeId: 'p-pay', origin: 'MANUAL' }] },
+      });
+      await store.putAssessments([replaced], 30);
+
+      const listed = await collect(store.listAssessments('2026-07-01'));
+      expect(listed.map((a) => a.userId)).toEqual([...userIds].sort());
+      expect(listed.find((a) => a.userId === 'u-03')).toEqual(replaced);
+      expect(listed[0]).toEqual(anAssessment({ userId: 'u-00' }));
+      expect(await collect(store.listAssessments('2026-07-02'))).toEqual([anAssessment({ userId: 'u-00', date: '2026-07-02' })]);
+      expect(await collect(store.listAssessments('2026-06-30'))).toEqual([]);
+      await store.putAssessments([], 30);
+    });
+
+    it('gives one user\'s trend between two dates, inclusive, oldest first', async () => {
+      const dates = ['2026-07-04', '2026-07-01', '2026-07-03', '2026-07-02', '2026-07-05'];
+      await store.putAssessments(dates.map((date) => anAssessment({ date, userId: 'u-alice' })), 30);
+      await store.putAssessments([anAssessment({ date: '2026-07-02', userId: 'u-bob' })], 30);
+
+      const trend = await store.listAssessmentsOfUser('u-alice', '2026-07-02', '2026-07-04');
+      expect(trend.map((a) => a.date)).toEqual(['2026-07-02', '2026-07-03', '2026-07-04']);
+      expect(trend[0]).toEqual(anAssessment({ date: '2026-07-02', userId: 'u-alice' }));
+      expect(await store.listAssessmentsOfUser('u-bob', '2026-07-01', '2026-07-31')).toHaveLength(1);
+      expect(await store.listAssessmentsOfUser('u-nobody', '2026-07-01', '2026-07-31')).toEqual([]);
+    });
+
+    it('keeps the checkpoint of a date: the last user assessed, then done', async () => {
+      expect(await store.getAssessmentProgress('2026-07-01')).toBeUndefined();
+      await store.putAssessmentProgress('2026-07-01', { afterUserId: 'u-05', done: false }, 30);
+      expect(await store.getAssessmentProgress('2026-07-01')).toEqual({ afterUserId: 'u-05', done: false });
+      await store.putAssessmentProgress('2026-07-01', { done: true }, 30);
+      expect(await store.getAssessmentProgress('2026-07-01')).toEqual({ done: true });
+      expect(await store.getAssessmentProgress('2026-07-02')).toBeUndefined();
+    });
+
+    it('finds the summary of the date, else the latest one at most lookbackDays before it', async () => {
+      await store.putRiskSummary(aSummary('2026-07-01'), 30);
+      await store.putRiskSummary(aSummary('2026-07-03', 11), 30);
+      await store.putRiskSummary(aSummary('2026-07-03', 12), 30);
+
+      expect(await store.getLatestRiskSummary('2026-07-03', 7)).toEqual(aSummary('2026-07-03', 12));
+      expect((await store.getLatestRiskSummary('2026-07-02', 7))?.date).toBe('2026-07-01');
+      expect((await store.getLatestRiskSummary('2026-07-08', 5))?.date).toBe('2026-07-03');
+      expect(await store.getLatestRiskSummary('2026-07-08', 4)).toBeUndefined();
+      expect(await store.getLatestRiskSummary('2026-06-30', 7)).toBeUndefined();
+    });
+  });
+
+  describe('job runs and heartbeats', () => {
+    it('a started run is the last run; a finished one replaces its start and, SUCCEEDED or SKIPPED, is the last completed', async () => {
+      expect(await store.getHeartbeats(['daily-operations'])).toEqual(new Map());
+
+      const first = aRun({ runId: 'run-1' });
+      await store.startRun(first, 30);
+      expect(await store.getHeartbeats(['daily-operations'])).toEqual(new Map([['daily-operations', { job: 'daily-operations', lastRun: first }]]));
+      expect(await store.listRuns('daily-operations', 10)).toEqual([first]);
+
+      const done = finished(first, 'SUCCEEDED', '2026-07-01T08:00:09.000Z', { summary: { delivered: ['topic', 'mail'] } });
+      await store.finishRun(done, 30);
+      expect(await store.listRuns('daily-operations', 10)).toEqual([done]);
+      expect((await store.getHeartbeats(['daily-operations'])).get('daily-operations')).toEqual({
+        job: 'daily-operations',
+        lastRun: done,
+        lastCompleted: done,
+      });
+
+      const failing = aRun({ runId: 'run-2', scheduledFor: '2026-07-02T08:00:00.000Z', startedAt: '2026-07-02T08:00:01.000Z' });
+      await store.startRun(failing, 30);
+      const failed = finished(failing, 'FAILED', '2026-07-02T08:00:02.000Z', { error: 'ThrottlingException: Rate exceeded' });
+      await store.finishRun(failed, 30);
+      expect((await store.getHeartbeats(['daily-operations'])).get('daily-operations')).toEqual({
+        job: 'daily-operations',
+        lastRun: failed,
+        lastCompleted: done,
+      });
+
+      const skipping = aRun({ job: 'campaign-controller', runId: 'run-3', scheduledFor: '2026-07-02T09:00:00.000Z', startedAt: '2026-07-02T09:00:01.000Z' });
+      await store.startRun(skipping, 30);
+      const skipped = finished(skipping, 'SKIPPED', '2026-07-02T09:00:02.000Z');
+      await store.finishRun(skipped, 30);
+      const heartbeats = await store.getHeartbeats(['campaign-controller', 'daily-operations', 'risk-assessment']);
+      expect([...heartbeats.keys()].sort()).toEqual(['campaign-controller', 'daily-operations']);
+      expect(heartbeats.get('campaign-controller')).toEqual({ job: 'campaign-controller', lastRun: skipped, lastCompleted: skipped });
+      expect((await store.getHeartbeats(['campaign-controller'])).has('daily-operations')).toBe(false);
+    });
+
+    it('a run that ends after a newer one started does not move lastRun back; it still counts as completed', async () => {
+      const older = aRun({ runId: 'run-a', startedAt: '2026-07-01T08:00:01.000Z' });
+      const newer = aRun({ runId: 'run-b', startedAt: '2026-07-01T08:05:00.000Z' });
+      await store.startRun(older, 30);
+      await store.startRun(newer, 30);
+      const olderDone = finished(older, 'SUCCEEDED', '2026-07-01T08:06:00.000Z');
+      await store.finishRun(olderDone, 30);
+
+      expect((await store.getHeartbeats(['daily-operations'])).get('daily-operations')).toEqual({
+        job: 'daily-operations',
+        lastRun: newer,
+        lastCompleted: olderDone,
+      });
+      const newerDone = finished(newer, 'SUCCEEDED', '2026-07-01T08:07:00.000Z');
+      await store.finishRun(newerDone, 30);
+      expect((await store.getHeartbeats(['daily-operations'])).get('daily-operations')).toEqual({
+        job: 'daily-operations',
+        lastRun: newerDone,
+        lastCompleted: newerDone,
+      });
+      // A start retried after its run ended does not undo the end.
+      await store.startRun(newer, 30);
+      expect((await store.listRuns('daily-operations', 1))[0]).toEqual(newerDone);
+    });
+
+    it('a re-run for an earlier business time is the last run but leaves lastCompleted at the latest business time', async () => {
+      const today = finished(aRun({ runId: 'today', scheduledFor: '2026-07-05T08:00:00.000Z', startedAt: '2026-07-05T08:00:01.000Z' }), 'SUCCEEDED', '2026-07-05T08:00:05.000Z');
+      const rerun = finished(aRun({ runId: 'rerun', scheduledFor: '2026-07-03T08:00:00.000Z', startedAt: '2026-07-05T10:00:00.000Z' }), 'SUCCEEDED', '2026-07-05T10:00:04.000Z');
+      for (const run of [today, rerun]) {
+        await store.startRun({ ...run, outcome: 'RUNNING', endedAt: undefined }, 30);
+        await store.finishRun(run, 30);
+      }
+      expect((await store.getHeartbeats(['daily-operations'])).get('daily-operations')).toEqual({
+        job: 'daily-operations',
+        lastRun: rerun,
+        lastCompleted: today,
+      });
+    });
+
+    it('lists a job\'s runs newest first, as many as asked, and no other job\'s', async () => {
+      const runs = Array.from({ length: 8 }, (_, i) =>
+        aRun({ runId: `run-${i}`, scheduledFor: `2026-07-0${i + 1}T08:00:00.000Z`, startedAt: `2026-07-0${i + 1}T08:00:01.000Z` }),
+      );
+      for (const run of [...runs].reverse()) await store.startRun(run, 30);
+      await store.startRun(aRun({ job: 'weekly-summary', runId: 'w-1' }), 30);
+
+      expect((await store.listRuns('daily-operations', 5)).map((r) => r.runId)).toEqual(['run-7', 'run-6', 'run-5', 'run-4', 'run-3']);
+      expect(await store.listRuns('daily-operations', 100)).toHaveLength(8);
+      expect((await store.listRuns('weekly-summary', 100)).map((r) => r.runId)).toEqual(['w-1']);
+      expect(await store.listRuns('risk-assessment', 10)).toEqual([]);
+    });
+  });
+
+  describe('reports', () => {
+    it('stores one report per date: a re-run replaces it and keeps the deliveries made', async () => {
+      expect(await store.getReport('daily', '2026-07-01')).toBeUndefined();
+      const report = aDailyReport('2026-07-01');
+      await store.putReport('daily', report, 30);
+      expect(await store.getReport('daily', '2026-07-01')).toEqual({ report, deliveries: {} });
+
+      const topic = { at: '2026-07-01T08:00:04.000Z', messageId: 'sns-1' };
+      expect(await store.recordDelivery('daily', '2026-07-01', 'topic', topic)).toBe(true);
+      expect(await store.recordDelivery('daily', '2026-07-01', 'topic', { at: '2026-07-01T09:00:00.000Z', messageId: 'sns-2' })).toBe(false);
+
+      const rerun = aDailyReport('2026-07-01', { generatedAt: '2026-07-01T10:00:00.000Z', recommendations: [{ severity: 'WARNING', text: 'Send reminders.' }] });
+      await store.putReport('daily', rerun, 30);
+      expect(await store.getReport('daily', '2026-07-01')).toEqual({ report: rerun, deliveries: { topic } });
+
+      const mail = { at: '2026-07-01T10:00:01.000Z', messageId: 'ses-1' };
+      expect(await store.recordDelivery('daily', '2026-07-01', 'mail', mail)).toBe(true);
+      expect(await store.getReport('daily', '2026-07-01')).toEqual({ report: rerun, deliveries: { topic, mail } });
+    });
+
+    it('keeps daily and weekly reports of the same date apart', async () => {
+      const weekly = aWeeklySummary('2026-07-06');
+      await store.putReport('weekly', weekly, 30);
+      await store.putReport('daily', aDailyReport('2026-07-06'), 30);
+      expect(await store.recordDelivery('weekly', '2026-07-06', 'mail', { at: '2026-07-06T09:00:03.000Z', messageId: 'ses-w' })).toBe(true);
+
+      expect(await store.getReport('weekly', '2026-07-06')).toEqual({ report: weekly, deliveries: { mail: { at: '2026-07-06T09:00:03.000Z', messageId: 'ses-w' } } });
+      expect(await store.getReport('daily', '2026-07-06')).toEqual({ report: aDailyReport('2026-07-06'), deliveries: {} });
+      expect(await store.listDailyReports('2026-07-01', '2026-07-31')).toEqual([aDailyReport('2026-07-06')]);
+    });
+
+    it('refuses a delivery of a report that is not stored, and stores nothing', async () => {
+      await expect(store.recordDelivery('daily', '2026-07-01', 'topic', { at: '2026-07-01T08:00:04.000Z', messageId: 'sns-1' })).rejects.toBeInstanceOf(
+        NotFoundError,
+      );
+      expect(await store.getReport('daily', '2026-07-01')).toBeUndefined();
+    });
+
+    it('lists the daily reports of a date range, inclusive, oldest first', async () => {
+      for (const date of ['2026-07-05', '2026-07-01', '2026-07-03', '2026-07-02', '2026-07-04', '2026-06-30', '2026-07-08']) {
+        await store.putReport('daily', aDailyReport(date), 30);
+      }
+      const listed = await store.listDailyReports('2026-07-01', '2026-07-07');
+      expect(listed.map((r) => r.date)).toEqual(['2026-07-01', '2026-07-02', '2026-07-03', '2026-07-04', '2026-07-05']);
+      expect(listed[2]).toEqual(aDailyReport('2026-07-03'));
+      expect(await store.listDailyReports('2026-07-10', '2026-07-20')).toEqual([]);
+    });
+  });
+
+  describe('day counts', () => {
+    it('reads the counts of stored dates in a range, inclusive; a new count replaces the old', async () => {
+      await store.putDayCount('2026-06-30', 4, 30);
+      await store.putDayCount('2026-07-01', 7, 30);
+      await store.putDayCount('2026-07-03', 0, 30);
+      await store.putDayCount('2026-07-04', 2, 30);
+      await store.putDayCount('2026-07-01', 8, 30);
+
+      expect(await store.getDayCounts('2026-07-01', '2026-07-03')).toEqual(new Map([['2026-07-01', 8], ['2026-07-03', 0]]));
+      expect(await store.getDayCounts('2026-08-01', '2026-08-30')).toEqual(new Map());
+    });
+  });
+
+  describe('access removals', () => {
+    it('records a removal once per grant and lists a user\'s removals', async () => {
+      const removal = aRemoval();
+      expect(await store.recordRemoval(removal)).toBe(true);
+      // The same removal again (a re-run of a killed request): recorded already, the first record stays.
+      expect(await store.recordRemoval(aRemoval({ removedAt: '2026-07-01T12:05:00.000Z', requestId: 'req-2', reason: 'again' }))).toBe(false);
+      // The same privilege granted again and removed again is a removal of its own.
+      const regranted = aRemoval({ approvedAt: '2026-07-02T10:00:00.000Z', removedAt: '2026-07-03T12:00:00.000Z', requestId: 'req-3' });
+      expect(await store.recordRemoval(regranted)).toBe(true);
+      const noStamp = aRemoval({ privilegeId: 'p-vpn', approvedAt: undefined, approvedBy: undefined });
+      expect(await store.recordRemoval(noStamp)).toBe(true);
+      expect(await store.recordRemoval(noStamp)).toBe(false);
+      await store.recordRemoval(aRemoval({ userId: 'u-other' }));
+
+      const { approvedAt: _a, approvedBy: _b, ...noStampStored } = noStamp;
+      expect(await store.listRemovals('u-mallory')).toEqual([removal, regranted, noStampStored]);
+      expect(await store.listRemovals('u-nobody')).toEqual([]);
+    });
+  });
+
+  // Only the Dynamo suite has raw records to read.
+  it.runIf(dynamo)('expires what the table comment says by TTL (expiresAt, epoch seconds), and keeps heartbeats and configuration', async () => {
+    await store.putAssessments([anAssessment({ date: '2026-07-01' })], 400);
+    await store.putAssessmentProgress('2026-07-01', { done: true }, 400);
+    await store.putRiskSummary(aSummary('2026-07-01'), 400);
+    await store.putReport('daily', aDailyReport('2026-07-01'), 90);
+    await store.putReport('weekly', aWeeklySummary('2026-07-06'), 90);
+    await store.putDayCount('2026-07-01', 3, 40);
+    await store.startRun(aRun(), 14);
+    await store.putConfig(DEFAULT_OPERATIONS_CONFIG, 'u-ops', new Date('2026-07-01T00:00:00.000Z'));
+    const record = s.record!;
+
+    expect((await record({ PK: 'ASSESS#2026-07-01', SK: 'USER#u-alice' }))?.expiresAt).toBe(epochSeconds('2027-08-05T00:00:00.000Z'));
+    expect((await record({ PK: 'ASSESS#2026-07-01', SK: '#PROGRESS' }))?.expiresAt).toBe(epochSeconds('2027-08-05T00:00:00.000Z'));
+    expect((await record({ PK: 'RISKSUMMARY', SK: '2026-07-01' }))?.expiresAt).toBe(epochSeconds('2027-08-05T00:00:00.000Z'));
+    expect((await record({ PK: 'REPORT#DAILY', SK: '2026-07-01' }))?.expiresAt).toBe(epochSeconds('2026-09-29T00:00:00.000Z'));
+    expect((await record({ PK: 'REPORT#WEEKLY', SK: '2026-07-06' }))?.expiresAt).toBe(epochSeconds('2026-10-04T00:00:00.000Z'));
+    expect((await record({ PK: 'DAYCOUNT', SK: '2026-07-01' }))?.expiresAt).toBe(epochSeconds('2026-08-10T00:00:00.000Z'));
+    expect((await record({ PK: 'JOB#daily-operations', SK: 'RUN#2026-07-01T08:00:01.000Z#run-1' }))?.expiresAt).toBe(
+      epochSeconds('2026-07-15T08:00:01.000Z'),
+    );
+    expect(await record({ PK: 'JOB#daily-operations', SK: '#HEARTBEAT' })).not.toHaveProperty('expiresAt');
+    expect(await record({ PK: 'CONFIG#operations', SK: '#CONFIG' })).not.toHaveProperty('expiresAt');
+  });
+});
+
