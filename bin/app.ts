@@ -17,7 +17,10 @@ const stateful = new StatefulStack(app, names.stateful, { stackNames: names });
 new StatelessStack(app, names.stateless, {
   directoryTable: stateful.tables.directoryTable,
   campaignTable: stateful.tables.campaignTable,
+  operationsTable: stateful.tables.operationsTable,
   alarmsTopic: stateful.topics.alarmsTopic,
+  operationsTopic: stateful.topics.operationsTopic,
+  runbooksBucket: stateful.runbooks.bucket,
   approverIdentity: stateful.approverIdentity,
 });
 

@@ -54,6 +54,8 @@ export const tableNameOutputKey = (definition: TableDefinition): string => `${de
 export const STATEFUL_OUTPUTS = {
   alarmsTopicArn: 'AlarmsTopicArn',
   operationsTopicArn: 'OperationsTopicArn',
+  /** The bucket the runbooks are deployed to (sop/, runbooks/, templates/). */
+  runbooksBucketName: 'RunbooksBucketName',
   approverUserPoolId: 'ApproverUserPoolId',
   approverUserPoolClientId: 'ApproverUserPoolClientId',
   administratorsPolicyArn: 'AdministratorsPolicyArn',
@@ -71,4 +73,8 @@ export const STATELESS_OUTPUTS = {
    * scope, whose ids must differ.
    */
   approverPortalUrl: 'ApproverPortalBaseUrl',
+  riskAssessmentFunctionName: 'RiskAssessmentFunctionName',
+  dailyOperationsFunctionName: 'DailyOperationsFunctionName',
+  weeklySummaryFunctionName: 'WeeklySummaryFunctionName',
+  emergencyAccessFunctionName: 'EmergencyAccessFunctionName',
 } as const;

@@ -21,9 +21,10 @@ export interface AdministratorsPolicyProps {
 const STACK_NAME_TAG = 'aws:cloudformation:stack-name';
 
 /**
- * The tag that marks the one function administrators may invoke (the campaign controller). The
- * approver API function must never carry it: invoked directly, it would take its caller from an
- * event the administrator wrote, skipping the JWT authorizer.
+ * The tag that marks the functions administrators may invoke: the scheduled jobs (the campaign
+ * controller, risk assessment, daily operations, weekly summary) and emergency access. The approver
+ * API function must never carry it: invoked directly, it would take its caller from an event the
+ * administrator wrote, skipping the JWT authorizer.
  */
 export const ADMIN_INVOCABLE_TAG = { key: 'idgov:admin-invocable', value: 'true' } as const;
 
@@ -50,14 +51,14 @@ export const ADMINISTRATOR_DYNAMODB_ACTIONS = [
 
 /**
  * What the admin CLI (`idgov --aws`) needs and nothing more, as a managed policy that operators
- * attach to their user, group, role or SSO permission set: read and write the two tables (the
+ * attach to their user, group, role or SSO permission set: read and write the tables (the
  * actions the CLI sends: no Scan), their key through DynamoDB only, read the outputs of the two
- * stacks, and invoke the campaign controller (`controller run` invokes the deployed function).
+ * stacks, and invoke the functions the CLI runs (`controller run`, `job run`, `emergency revoke`).
  *
- * The controller lives in the stateless stack, which depends on this one: naming its ARN here
- * would be a dependency cycle. It is selected instead by two tags: `aws:cloudformation:stack-name`,
+ * Those functions live in the stateless stack, which depends on this one: naming their ARNs here
+ * would be a dependency cycle. They are selected instead by two tags: `aws:cloudformation:stack-name`,
  * which CloudFormation puts on every function it creates for a stack and nobody can set or change
- * (an `aws:` tag), and ADMIN_INVOCABLE_TAG, which the stateless stack puts on the controller only
+ * (an `aws:` tag), and ADMIN_INVOCABLE_TAG, which the stateless stack puts on those functions only
  * (allowAdministratorsToInvoke). Administrators may not tag functions, so they cannot extend the
  * grant to the approver API function. A name prefix would not do: CloudFormation generates the
  * names and shortens long stack names in them.
@@ -99,7 +100,7 @@ export class AdministratorsPolicy extends Construct {
           ],
         }),
         new PolicyStatement({
-          sid: 'InvokeCampaignController',
+          sid: 'InvokeAdminInvocableFunctions',
           actions: ['lambda:InvokeFunction'],
           resources: [
             stack.formatArn({ service: 'lambda', resource: 'function', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
@@ -124,10 +125,11 @@ export class AdministratorsPolicy extends Construct {
       {
         id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:lambda:<AWS::Region>:<AWS::AccountId>:function:*]',
         reason:
-          'InvokeFunction only on the campaign controller: functions tagged both aws:cloudformation:stack-name = the ' +
-          `stateless stack (set by CloudFormation only) and ${ADMIN_INVOCABLE_TAG.key} = ${ADMIN_INVOCABLE_TAG.value} ` +
-          '(on the controller alone; the policy grants no tagging). Its ARN cannot be named here without a dependency ' +
-          'cycle, and its generated name shortens long stack names, so no name prefix is reliable.',
+          'InvokeFunction only on the functions the CLI runs (the scheduled jobs and emergency access): functions tagged ' +
+          'both aws:cloudformation:stack-name = the stateless stack (set by CloudFormation only) and ' +
+          `${ADMIN_INVOCABLE_TAG.key} = ${ADMIN_INVOCABLE_TAG.value} (never on the approver API; the policy grants no ` +
+          'tagging). Their ARNs cannot be named here without a dependency cycle, and their generated names shorten long ' +
+          'stack names, so no name prefix is reliable.',
       },
     );
   }

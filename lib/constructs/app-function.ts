@@ -12,6 +12,7 @@ import {
 } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import {
   ENV,
@@ -150,7 +151,8 @@ export class AppFunction extends NodejsFunction {
       reason:
         'Only the X-Ray statement CDK adds for active tracing uses Resource "*": xray:PutTraceSegments and ' +
         'xray:PutTelemetryRecords support no resource-level permissions. Infra tests assert that no other ' +
-        'statement of a function role has Resource "*".',
+        'action of a function role is on "*" but the daily-operations job\'s cloudwatch:GetMetricData, ' +
+        'acknowledged on its policy.',
     });
   }
 
@@ -177,6 +179,25 @@ export class AppFunction extends NodejsFunction {
         conditions: {
           StringEquals: { 'kms:ViaService': `dynamodb.${Stack.of(this).region}.amazonaws.com` },
         },
+      });
+    }
+  }
+
+  /**
+   * Lets this function publish to `topic` (sns:Publish on that topic only) and sets `envVar` to its
+   * ARN. For a topic encrypted with a customer-managed key, also the two KMS actions SNS asks on a
+   * publisher's behalf, kms:GenerateDataKey and kms:Decrypt, on that key and through SNS only
+   * (`topic.grantPublish` would grant kms:GenerateDataKey* on the key for any use).
+   */
+  bindTopic(topic: ITopic, envVar: string): void {
+    this.addEnvironment(envVar, topic.topicArn);
+    Grant.addToPrincipal({ grantee: this, actions: ['sns:Publish'], resourceArns: [topic.topicArn] });
+    if (topic.masterKey) {
+      Grant.addToPrincipal({
+        grantee: this,
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resourceArns: [topic.masterKey.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `sns.${Stack.of(this).region}.amazonaws.com` } },
       });
     }
   }

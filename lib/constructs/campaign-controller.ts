@@ -6,13 +6,15 @@ import { type CfnPolicy, Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { FilterPattern, type JsonPattern, MetricFilter } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { CAMPAIGN_TABLE, DIRECTORY_TABLE, ENV, METRICS_NAMESPACE } from '../../lambdas/shared/config/tables.js';
+import { CAMPAIGN_TABLE, DIRECTORY_TABLE, ENV, METRICS_NAMESPACE, OPERATIONS_TABLE } from '../../lambdas/shared/config/tables.js';
 import { AppFunction, type EmailSender } from './app-function.js';
 import { ScheduledJob } from './scheduled-job.js';
 
 export interface CampaignControllerProps {
   readonly directoryTable: ITable;
   readonly campaignTable: ITable;
+  /** Where the controller records its runs (the heartbeat the daily report checks). */
+  readonly operationsTable: ITable;
   readonly alarmTopic: ITopic;
   readonly sender: EmailSender;
   /** Base URL of the approver portal, used for links in notifications. */
@@ -89,6 +91,7 @@ export class CampaignController extends Construct {
     });
     this.function.bindTable(props.directoryTable, DIRECTORY_TABLE, 'RW');
     this.function.bindTable(props.campaignTable, CAMPAIGN_TABLE, 'RW');
+    this.function.bindTable(props.operationsTable, OPERATIONS_TABLE, 'RW');
     this.function.bindEmailSender(props.sender);
 
     this.hookInvokePolicy = this.allowHookInvocations(props.hookFunctionArns ?? []);

@@ -12,6 +12,7 @@ import { Construct } from 'constructs';
 import {
   CAMPAIGN_TABLE,
   DIRECTORY_TABLE,
+  OPERATIONS_TABLE,
   TABLES,
   type TableDefinition,
 } from '../../lambdas/shared/config/tables.js';
@@ -29,17 +30,19 @@ const stringAttribute = (name: string): Attribute => ({ name, type: AttributeTyp
  * (AwsSolutions-DDB3) only inspects AWS::DynamoDB::Table. The product runs in one region.
  */
 export class DataTables extends Construct {
-  /** Customer-managed key for both tables, rotated yearly. */
+  /** Customer-managed key for every table, rotated yearly. */
   readonly key: Key;
   readonly directoryTable: Table;
   readonly campaignTable: Table;
+  /** Daily operations: configuration, risk assessments, job runs and heartbeats, reports, removals. */
+  readonly operationsTable: Table;
   private readonly byId = new Map<string, Table>();
 
   constructor(scope: Construct, id: string) {
     super(scope, id);
 
     this.key = new Key(this, 'TableKey', {
-      description: 'Encrypts the identity-governance directory and campaign tables',
+      description: 'Encrypts the identity-governance directory, campaign and operations tables',
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
@@ -49,6 +52,7 @@ export class DataTables extends Construct {
     }
     this.directoryTable = this.tableFor(DIRECTORY_TABLE);
     this.campaignTable = this.tableFor(CAMPAIGN_TABLE);
+    this.operationsTable = this.tableFor(OPERATIONS_TABLE);
   }
 
   /** The table built from `definition`; throws for a definition this construct did not build. */

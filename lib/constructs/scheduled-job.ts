@@ -1,7 +1,7 @@
 import { Duration, Validations } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
-import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { type CronOptions, Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
@@ -12,8 +12,18 @@ import { Construct } from 'constructs';
 export interface ScheduledJobProps {
   /** The function the schedule invokes. Its asynchronous-invocation settings belong to this job. */
   readonly target: IFunction;
-  /** How often the job runs (a rate schedule); the not-running alarm is derived from it. */
-  readonly every: Duration;
+  /**
+   * How often the job runs, as a rate schedule; the not-running alarm is derived from it. Give
+   * either `every` or `cron`.
+   */
+  readonly every?: Duration;
+  /**
+   * When the job runs, as an EventBridge cron schedule (UTC), e.g. `{ minute: '30', hour: '7' }`
+   * for 07:30 every day. `interval` must then say how far apart the runs are.
+   */
+  readonly cron?: CronOptions;
+  /** With `cron`: the longest time between two scheduled runs (one day for a daily job). */
+  readonly interval?: Duration;
   readonly description: string;
   /** Where the dead-letter and error alarms go. */
   readonly alarmTopic: ITopic;
@@ -26,29 +36,41 @@ export interface ScheduledJobProps {
 /** Consecutive schedule intervals without an invocation before the not-running alarm fires. */
 export const QUIET_INTERVALS_BEFORE_ALARM = 2;
 
+/** CloudWatch evaluates an alarm over at most one day (period × evaluation periods). */
+const MAX_ALARM_EVALUATION_SECONDS = 86_400;
+
+/** The longest schedule interval that still gets a not-running alarm (12 hours). */
+export const MAX_NOT_RUNNING_ALARM_INTERVAL = Duration.seconds(MAX_ALARM_EVALUATION_SECONDS / QUIET_INTERVALS_BEFORE_ALARM);
+
 /**
  * EventsToLambda: a schedule rule invoking a function, with retries, a bounded event age, one
  * encrypted dead-letter queue for both failed deliveries (EventBridge) and runs that failed after
  * their retries (Lambda asynchronous invocation), and alarms on that queue, on the function's
- * errors, and on the function not being invoked at all. Jobs log and rethrow, so a failure always
- * surfaces here.
+ * errors, and (for jobs that run at least every 12 hours) on the function not being invoked at
+ * all. Jobs log and rethrow, so a failure always surfaces here.
  */
 export class ScheduledJob extends Construct {
   readonly rule: Rule;
   readonly deadLetterQueue: Queue;
   readonly deadLetterAlarm: Alarm;
   readonly errorsAlarm: Alarm;
-  readonly notRunningAlarm: Alarm;
+  /**
+   * Absent for a job scheduled less often than every 12 hours (MAX_NOT_RUNNING_ALARM_INTERVAL):
+   * the alarm needs QUIET_INTERVALS_BEFORE_ALARM whole intervals in its evaluation range, and
+   * CloudWatch evaluates at most one day. Such a job records a heartbeat per run instead, which the
+   * daily operations report checks against the schedule (a missed run makes its health DEGRADED and
+   * raises the MissedHeartbeats metric and alarm).
+   */
+  readonly notRunningAlarm?: Alarm;
+  /** The schedule interval (`every`, or `interval` with `cron`). */
+  readonly interval: Duration;
 
   constructor(scope: Construct, id: string, props: ScheduledJobProps) {
     super(scope, id);
     const retryAttempts = props.retryAttempts ?? 2;
     const maxEventAge = props.maxEventAge ?? Duration.hours(1);
-    const interval = props.every;
-    // CloudWatch: a period is a whole number of minutes, and periods × evaluation periods ≤ one day.
-    if (interval.toSeconds() % 60 !== 0 || interval.toSeconds() * QUIET_INTERVALS_BEFORE_ALARM > 86_400) {
-      throw new Error(`ScheduledJob ${id}: every must be whole minutes and at most ${24 / QUIET_INTERVALS_BEFORE_ALARM} hours`);
-    }
+    const { schedule, interval } = scheduleOf(id, props);
+    this.interval = interval;
 
     this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
       // SQS-managed keys: EventBridge can write to them without a key policy of ours.
@@ -65,7 +87,7 @@ export class ScheduledJob extends Construct {
 
     this.rule = new Rule(this, 'Rule', {
       description: props.description,
-      schedule: Schedule.rate(interval),
+      schedule,
       targets: [
         new LambdaFunction(props.target, {
           deadLetterQueue: this.deadLetterQueue,
@@ -104,17 +126,35 @@ export class ScheduledJob extends Construct {
     // or deleted, function throttled to zero, account quota exhausted) raises no error. Invocations
     // has no data point either then, so missing data is the signal: no invocation during
     // QUIET_INTERVALS_BEFORE_ALARM whole intervals in a row. One late run cannot leave two empty.
-    this.notRunningAlarm = new Alarm(this, 'NotRunningAlarm', {
-      alarmDescription:
-        `${props.description}: the function was not invoked for ${QUIET_INTERVALS_BEFORE_ALARM} schedule ` +
-        `intervals in a row (rule disabled, function throttled, or deleted)`,
-      metric: props.target.metricInvocations({ period: interval, statistic: 'Sum' }),
-      threshold: 1,
-      evaluationPeriods: QUIET_INTERVALS_BEFORE_ALARM,
-      datapointsToAlarm: QUIET_INTERVALS_BEFORE_ALARM,
-      comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
-      treatMissingData: TreatMissingData.BREACHING,
-    });
-    for (const alarm of [this.deadLetterAlarm, this.errorsAlarm, this.notRunningAlarm]) alarm.addAlarmAction(alarmAction);
+    // A daily or weekly job cannot have it (see notRunningAlarm): its heartbeat covers it.
+    if (interval.toSeconds() <= MAX_NOT_RUNNING_ALARM_INTERVAL.toSeconds()) {
+      this.notRunningAlarm = new Alarm(this, 'NotRunningAlarm', {
+        alarmDescription:
+          `${props.description}: the function was not invoked for ${QUIET_INTERVALS_BEFORE_ALARM} schedule ` +
+          `intervals in a row (rule disabled, function throttled, or deleted)`,
+        metric: props.target.metricInvocations({ period: interval, statistic: 'Sum' }),
+        threshold: 1,
+        evaluationPeriods: QUIET_INTERVALS_BEFORE_ALARM,
+        datapointsToAlarm: QUIET_INTERVALS_BEFORE_ALARM,
+        comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
+        treatMissingData: TreatMissingData.BREACHING,
+      });
+    }
+    for (const alarm of [this.deadLetterAlarm, this.errorsAlarm, this.notRunningAlarm]) alarm?.addAlarmAction(alarmAction);
   }
+}
+
+/** The rule's schedule and the interval between runs; throws, naming the job, for a schedule it cannot take. */
+function scheduleOf(id: string, props: ScheduledJobProps): { schedule: Schedule; interval: Duration } {
+  const { every, cron, interval } = props;
+  if (every && !cron && !interval) return { schedule: Schedule.rate(wholeMinutes(id, 'every', every)), interval: every };
+  if (cron && interval && !every) return { schedule: Schedule.cron(cron), interval: wholeMinutes(id, 'interval', interval) };
+  throw new Error(`ScheduledJob ${id}: give either every (a rate) or cron with interval (the longest time between two runs)`);
+}
+
+// A rate and a CloudWatch period are whole minutes.
+function wholeMinutes(id: string, name: string, duration: Duration): Duration {
+  const seconds = duration.toSeconds();
+  if (seconds <= 0 || seconds % 60 !== 0) throw new Error(`ScheduledJob ${id}: ${name} must be a positive number of whole minutes`);
+  return duration;
 }

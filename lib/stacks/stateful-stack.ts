@@ -5,6 +5,7 @@ import { AdministratorsPolicy } from '../constructs/administrators-policy.js';
 import { ApproverIdentity } from '../constructs/approver-identity.js';
 import { DataTables } from '../constructs/data-tables.js';
 import { NotificationTopics } from '../constructs/notification-topics.js';
+import { RunbooksBucket } from '../constructs/runbooks-bucket.js';
 import { STATEFUL_OUTPUTS, stackNames, tableNameOutputKey, type StackNames } from '../stack-outputs.js';
 import { tagComponent } from './tags.js';
 
@@ -18,9 +19,9 @@ export interface StatefulStackProps extends StackProps {
 
 /**
  * Everything that holds data or identity and must survive a redeploy of the functions: the
- * tables (retained, deletion-protected, point-in-time recovery), the notification topics, and the
- * approvers' user pool (retained, deletion-protected). Termination protection is on: `cdk destroy`
- * of this stack is refused until an operator turns it off.
+ * tables (retained, deletion-protected, point-in-time recovery), the notification topics, the
+ * approvers' user pool (retained, deletion-protected) and the versioned runbooks bucket (retained).
+ * Termination protection is on: `cdk destroy` of this stack is refused until an operator turns it off.
  */
 export class StatefulStack extends Stack {
   readonly tables: DataTables;
@@ -29,10 +30,12 @@ export class StatefulStack extends Stack {
   readonly approverIdentity: ApproverIdentity;
   /** What the admin CLI needs, for operators to attach (README, "Deploy"). */
   readonly administrators: AdministratorsPolicy;
+  /** The runbooks bucket (versioned, retained) and the deployment of docs/runbooks into it. */
+  readonly runbooks: RunbooksBucket;
 
   constructor(scope: Construct, id: string, props?: StatefulStackProps) {
     super(scope, id, {
-      description: 'Identity governance: tables and notification topics (stateful)',
+      description: 'Identity governance: tables, notification topics, approver identity and runbooks (stateful)',
       terminationProtection: true,
       ...props,
     });
@@ -41,6 +44,7 @@ export class StatefulStack extends Stack {
     this.tables = new DataTables(this, 'Data');
     this.topics = new NotificationTopics(this, 'Notifications');
     this.approverIdentity = new ApproverIdentity(this, 'ApproverIdentity');
+    this.runbooks = new RunbooksBucket(this, 'Runbooks');
     const names = props?.stackNames ?? stackNames();
     this.administrators = new AdministratorsPolicy(this, 'Administrators', {
       policyName: names.administratorsPolicy,
@@ -62,6 +66,10 @@ export class StatefulStack extends Stack {
     new CfnOutput(this, STATEFUL_OUTPUTS.operationsTopicArn, {
       description: 'SNS topic receiving the daily operations report',
       value: this.topics.operationsTopic.topicArn,
+    });
+    new CfnOutput(this, STATEFUL_OUTPUTS.runbooksBucketName, {
+      description: 'S3 bucket holding the runbooks: sop/, runbooks/, templates/ (from docs/runbooks)',
+      value: this.runbooks.bucket.bucketName,
     });
     new CfnOutput(this, STATEFUL_OUTPUTS.approverUserPoolId, {
       description: 'Cognito user pool of the approvers (create each approver with their directory email, verified)',

@@ -12,12 +12,22 @@ import {
 } from 'aws-cdk-lib';
 import type { IUserPool, IUserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import { type CfnSubscription, type ITopic, Subscription, SubscriptionProtocol } from 'aws-cdk-lib/aws-sns';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import type { JobName } from '../../lambdas/shared/domain/operations.js';
 import { allowAdministratorsToInvoke } from '../constructs/administrators-policy.js';
+import type { AppFunction } from '../constructs/app-function.js';
 import { ApproverApi } from '../constructs/approver-api.js';
 import { CampaignController } from '../constructs/campaign-controller.js';
-import { STATELESS_OUTPUTS } from '../stack-outputs.js';
+import type { ScheduledJob } from '../constructs/scheduled-job.js';
+import { OperationsAlarms } from '../constructs/operations-alarms.js';
+import { AUTOMATION_DOCUMENTS, AUTOMATION_OUTPUTS, OperationsAutomation } from '../constructs/operations-automation.js';
+import { OPERATIONS_DASHBOARD_NAME, OperationsDashboard } from '../constructs/operations-dashboard.js';
+import { addOperationsJobs, type OperationsJobs } from '../constructs/operations-jobs.js';
+import { STATELESS_OUTPUTS, stackNames } from '../stack-outputs.js';
 
 // The output keys are defined with the stack names in lib/stack-outputs.ts, which the CLI reads too.
 export { STATELESS_OUTPUTS };
@@ -26,7 +36,12 @@ import { tagComponent } from './tags.js';
 export interface StatelessStackProps extends StackProps {
   readonly directoryTable: ITable;
   readonly campaignTable: ITable;
+  readonly operationsTable: ITable;
   readonly alarmsTopic: ITopic;
+  /** Where the daily report and the weekly summary are published. */
+  readonly operationsTopic: ITopic;
+  /** The runbooks bucket (stateful stack, which deploys docs/runbooks into it). */
+  readonly runbooksBucket: IBucket;
   /** The approvers' user pool and portal client (stateful stack): the approver API's authorizer. */
   readonly approverIdentity: { readonly userPool: IUserPool; readonly userPoolClient: IUserPoolClient };
 }
@@ -38,7 +53,22 @@ export const STATELESS_PARAMETERS = {
   approverPortalUrl: 'ApproverPortalUrl',
   hookFunctionArns: 'HookFunctionArns',
   controllerReservedConcurrency: 'ControllerReservedConcurrency',
+  operationsRecipients: 'OperationsRecipients',
+  alarmEmail: 'AlarmEmail',
+  highRiskUsersAlarmThreshold: 'HighRiskUsersAlarmThreshold',
 } as const;
+
+/** Default of the HighRiskUsersAlarmThreshold parameter. */
+export const DEFAULT_HIGH_RISK_USERS_ALARM_THRESHOLD = 5;
+
+/** What the daily report and the dashboard call each function (MONITORED_FUNCTIONS keys). */
+export const FUNCTION_NAMES = {
+  controller: 'campaign-controller',
+  approverApi: 'approver-api',
+  emergencyAccess: 'emergency-access',
+} as const;
+
+const EMAIL = '[^@\\s,]+@[^@\\s,]+\\.[^@\\s,]+';
 
 /**
  * Functions, schedules and alarms: everything that can be destroyed and redeployed without
@@ -49,6 +79,25 @@ export const STATELESS_PARAMETERS = {
 export class StatelessStack extends Stack {
   readonly controller: CampaignController;
   readonly approverApi: ApproverApi;
+  /** The risk-assessment, daily-operations and weekly-summary jobs and the emergency-access function. */
+  readonly operationsJobs: OperationsJobs;
+  /** The daily report job (the SSM daily health check runs it). */
+  readonly dailyOperationsFunction: AppFunction;
+  /** Emergency access removal (the SSM emergency document invokes it). */
+  readonly emergencyAccessFunction: AppFunction;
+  /**
+   * Every scheduled job, the controller included: its function and its dead-letter queue (SSM
+   * incident response re-runs the one and re-drives the other).
+   */
+  readonly jobs: Readonly<Record<JobName, { readonly function: AppFunction; readonly deadLetterQueue: IQueue }>>;
+  /** The runbooks bucket (stateful stack), for the SSM documents that point operators to it. */
+  readonly runbooksBucket: IBucket;
+  readonly operationsAlarms: OperationsAlarms;
+  readonly operationsDashboard: OperationsDashboard;
+  /** The AlarmEmail subscription to the alarms topic; deployed only when the parameter is not empty. */
+  readonly alarmEmailSubscription: Subscription;
+  /** The Systems Manager Automation documents of the runbooks (docs/runbooks). */
+  readonly operationsAutomation: OperationsAutomation;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, {
@@ -107,33 +156,55 @@ export class StatelessStack extends Stack {
     const hasConfigurationSet = new CfnCondition(this, 'HasSesConfigurationSet', {
       expression: Fn.conditionNot(Fn.conditionEquals(configurationSet.valueAsString, '')),
     });
+    const operationsRecipients = new CfnParameter(this, STATELESS_PARAMETERS.operationsRecipients, {
+      type: 'String',
+      default: '',
+      description:
+        'Who receives the daily operations report and the weekly summary by email: comma-separated addresses ' +
+        '(empty: none; recipients may also be set in the operations configuration, `idgov config load`).',
+      allowedPattern: `^(${EMAIL}( *, *${EMAIL})*)?$`,
+      constraintDescription: 'must be email addresses separated by commas, or empty',
+    });
+    const alarmEmail = new CfnParameter(this, STATELESS_PARAMETERS.alarmEmail, {
+      type: 'String',
+      default: '',
+      description:
+        'Optional email address subscribed to the alarms topic (it must confirm the subscription). Empty: none.',
+      allowedPattern: `^(${EMAIL})?$`,
+      constraintDescription: 'must be an email address or empty',
+    });
+    const highRiskUsersThreshold = new CfnParameter(this, STATELESS_PARAMETERS.highRiskUsersAlarmThreshold, {
+      type: 'Number',
+      default: DEFAULT_HIGH_RISK_USERS_ALARM_THRESHOLD,
+      minValue: 0,
+      description: 'The high-risk users alarm fires when the daily report counts more users at HIGH or CRITICAL than this.',
+    });
+    const sender = {
+      address: senderAddress.valueAsString,
+      configurationSetName: configurationSet.valueAsString,
+      configurationSetArn: Fn.conditionIf(
+        hasConfigurationSet.logicalId,
+        this.formatArn({
+          service: 'ses',
+          resource: 'configuration-set',
+          resourceName: configurationSet.valueAsString,
+        }),
+        Aws.NO_VALUE,
+      ).toString(),
+    };
 
     this.controller = new CampaignController(this, 'CampaignController', {
       directoryTable: props.directoryTable,
       campaignTable: props.campaignTable,
+      operationsTable: props.operationsTable,
       alarmTopic: props.alarmsTopic,
       approverPortalUrl: approverPortalUrl.valueAsString,
       hookFunctionArns: hookFunctionArns.valueAsList,
       reservedConcurrentExecutions: Token.asNumber(
         Fn.conditionIf(hasReservedConcurrency.logicalId, reservedConcurrency.valueAsString, Aws.NO_VALUE),
       ),
-      sender: {
-        address: senderAddress.valueAsString,
-        configurationSetName: configurationSet.valueAsString,
-        configurationSetArn: Fn.conditionIf(
-          hasConfigurationSet.logicalId,
-          this.formatArn({
-            service: 'ses',
-            resource: 'configuration-set',
-            resourceName: configurationSet.valueAsString,
-          }),
-          Aws.NO_VALUE,
-        ).toString(),
-      },
+      sender,
     });
-
-    // `idgov --aws controller run` invokes it (the IdGovAdministrators policy); no other function.
-    allowAdministratorsToInvoke(this.controller.function);
 
     this.approverApi = new ApproverApi(this, 'ApproverApi', {
       directoryTable: props.directoryTable,
@@ -142,6 +213,88 @@ export class StatelessStack extends Stack {
       userPoolClient: props.approverIdentity.userPoolClient,
       approverPortalUrl: approverPortalUrl.valueAsString,
     });
+
+    this.operationsJobs = addOperationsJobs(this, {
+      directoryTable: props.directoryTable,
+      campaignTable: props.campaignTable,
+      operationsTable: props.operationsTable,
+      operationsTopic: props.operationsTopic,
+      alarmTopic: props.alarmsTopic,
+      sender,
+      operationsRecipients: operationsRecipients.valueAsString,
+      otherFunctions: {
+        [FUNCTION_NAMES.controller]: this.controller.function,
+        [FUNCTION_NAMES.approverApi]: this.approverApi.function,
+      },
+      otherQueues: { [FUNCTION_NAMES.controller]: this.controller.job.deadLetterQueue },
+    });
+    const jobs = this.operationsJobs;
+    this.dailyOperationsFunction = jobs.dailyOperations.function;
+    this.emergencyAccessFunction = jobs.emergencyAccess.function;
+    const scheduled: Record<JobName, { function: AppFunction; job: ScheduledJob }> = {
+      [FUNCTION_NAMES.controller]: this.controller,
+      ...jobs.byName,
+    };
+    const jobOf = (name: JobName) => ({ function: scheduled[name].function, deadLetterQueue: scheduled[name].job.deadLetterQueue });
+    this.jobs = {
+      'campaign-controller': jobOf('campaign-controller'),
+      'risk-assessment': jobOf('risk-assessment'),
+      'daily-operations': jobOf('daily-operations'),
+      'weekly-summary': jobOf('weekly-summary'),
+    };
+
+    // The admin CLI invokes these (the IdGovAdministrators policy): `controller run`, `job run ... --aws`,
+    // `emergency revoke --aws`. Never the approver API function, which trusts the caller in its event.
+    for (const { function: fn } of Object.values(scheduled)) allowAdministratorsToInvoke(fn);
+    allowAdministratorsToInvoke(this.emergencyAccessFunction);
+
+    const allFunctions: Record<string, IFunction> = {
+      ...Object.fromEntries(Object.entries(scheduled).map(([name, { function: fn }]) => [name, fn])),
+      [FUNCTION_NAMES.approverApi]: this.approverApi.function,
+      [FUNCTION_NAMES.emergencyAccess]: this.emergencyAccessFunction,
+    };
+    this.operationsAlarms = new OperationsAlarms(this, 'OperationsAlarms', {
+      alarmTopic: props.alarmsTopic,
+      functions: allFunctions,
+      scheduledJobs: Object.fromEntries(Object.entries(scheduled).map(([name, { job }]) => [name, job])),
+      httpApi: this.approverApi.httpApi,
+      highRiskUsersThreshold: highRiskUsersThreshold.valueAsNumber,
+    });
+    this.operationsDashboard = new OperationsDashboard(this, 'OperationsDashboard', {
+      // Dashboard names are unique per account and region: a renamed deployment gets its own.
+      dashboardName:
+        this.stackName === stackNames().stateless ? OPERATIONS_DASHBOARD_NAME : `${OPERATIONS_DASHBOARD_NAME}-${this.stackName}`,
+      functions: allFunctions,
+      queues: Object.fromEntries(Object.entries(this.jobs).map(([name, { deadLetterQueue }]) => [name, deadLetterQueue])),
+      httpApi: this.approverApi.httpApi,
+      failedNotifications: this.controller.failedNotificationsFilter.metric(),
+    });
+
+    // Operators subscribe by a parameter; the subscription exists only when it names someone.
+    this.alarmEmailSubscription = new Subscription(this, 'AlarmEmailSubscription', {
+      topic: props.alarmsTopic,
+      protocol: SubscriptionProtocol.EMAIL,
+      endpoint: alarmEmail.valueAsString,
+    });
+    (this.alarmEmailSubscription.node.defaultChild as CfnSubscription).cfnOptions.condition = new CfnCondition(this, 'HasAlarmEmail', {
+      expression: Fn.conditionNot(Fn.conditionEquals(alarmEmail.valueAsString, '')),
+    });
+
+    this.runbooksBucket = props.runbooksBucket;
+
+    // The runbooks' Systems Manager documents: the daily health check, incident response (re-run a
+    // job, re-drive its dead-letter queue) and emergency access removal.
+    this.operationsAutomation = new OperationsAutomation(this, 'OperationsAutomation', {
+      dailyOperations: this.dailyOperationsFunction,
+      emergencyAccess: this.emergencyAccessFunction,
+      jobs: this.jobs,
+    });
+    for (const document of AUTOMATION_DOCUMENTS) {
+      new CfnOutput(this, AUTOMATION_OUTPUTS[document], {
+        description: `Systems Manager Automation document ${document} (docs/runbooks/README.md)`,
+        value: this.operationsAutomation.documentName(document),
+      });
+    }
 
     new CfnOutput(this, STATELESS_OUTPUTS.approverApiUrl, {
       description: 'Approver API base URL (send the Cognito ID token as "Authorization: Bearer <token>")',
@@ -162,6 +315,22 @@ export class StatelessStack extends Stack {
     new CfnOutput(this, STATELESS_OUTPUTS.controllerDeadLetterQueueUrl, {
       description: 'Dead-letter queue of the controller schedule',
       value: this.controller.job.deadLetterQueue.queueUrl,
+    });
+    new CfnOutput(this, STATELESS_OUTPUTS.riskAssessmentFunctionName, {
+      description: 'Risk assessment job (daily, 07:30 UTC): `idgov --aws job run risk-assessment` invokes it',
+      value: jobs.riskAssessment.function.functionName,
+    });
+    new CfnOutput(this, STATELESS_OUTPUTS.dailyOperationsFunctionName, {
+      description: 'Daily operations report job (daily, 08:00 UTC): `idgov --aws job run daily-operations` invokes it',
+      value: jobs.dailyOperations.function.functionName,
+    });
+    new CfnOutput(this, STATELESS_OUTPUTS.weeklySummaryFunctionName, {
+      description: 'Weekly summary job (Monday, 09:00 UTC): `idgov --aws job run weekly-summary` invokes it',
+      value: jobs.weeklySummary.function.functionName,
+    });
+    new CfnOutput(this, STATELESS_OUTPUTS.emergencyAccessFunctionName, {
+      description: 'Emergency access removal: `idgov --aws emergency revoke` invokes it',
+      value: this.emergencyAccessFunction.functionName,
     });
   }
 }

@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { CAMPAIGN_TABLE, DIRECTORY_TABLE, OPERATIONS_TABLE, type TableDefinition } from '../../lambdas/shared/config/tables.js';
 import { ValidationError } from '../../lambdas/shared/domain/errors.js';
+import type { JobName } from '../../lambdas/shared/domain/operations.js';
 import {
   DEFAULT_STACK_PREFIX,
   STATEFUL_OUTPUTS,
@@ -33,11 +34,19 @@ export interface ReadDeploymentOptions {
   outputsFile?: string;
   /** The stacks are `<prefix>Stateful` and `<prefix>Stateless`. @default 'IdGov' */
   stackPrefix?: string;
-  /** Environment variables: DIRECTORY_TABLE_NAME / CAMPAIGN_TABLE_NAME override the outputs. @default process.env */
+  /** Environment variables: DIRECTORY_TABLE_NAME / CAMPAIGN_TABLE_NAME / OPERATIONS_TABLE_NAME override the outputs. @default process.env */
   env?: Env;
   /** @default a client for the SDK's default region and credentials */
   cloudFormation?: CloudFormationClient;
 }
+
+/** The output naming each scheduled job's function. */
+const JOB_FUNCTION_OUTPUTS: Readonly<Record<JobName, string>> = {
+  'campaign-controller': STATELESS_OUTPUTS.controllerFunctionName,
+  'risk-assessment': STATELESS_OUTPUTS.riskAssessmentFunctionName,
+  'daily-operations': STATELESS_OUTPUTS.dailyOperationsFunctionName,
+  'weekly-summary': STATELESS_OUTPUTS.weeklySummaryFunctionName,
+};
 
 /** Reads the deployment's outputs; refuses, naming the option, file, stack or output, what it cannot use. */
 export async function readDeployment(options: ReadDeploymentOptions = {}): Promise<Deployment> {
@@ -147,6 +156,16 @@ export class Deployment {
     return this.output('stateless', STATELESS_OUTPUTS.controllerFunctionName);
   }
 
+  /** The deployed function of a scheduled job (`idgov --aws job run JOB` invokes it). */
+  jobFunctionName(job: JobName): string {
+    return this.output('stateless', JOB_FUNCTION_OUTPUTS[job]);
+  }
+
+  /** The emergency access removal function (`idgov --aws emergency revoke` invokes it). */
+  get emergencyAccessFunctionName(): string {
+    return this.output('stateless', STATELESS_OUTPUTS.emergencyAccessFunctionName);
+  }
+
   get approverApiFunctionName(): string {
     return this.output('stateless', STATELESS_OUTPUTS.approverApiFunctionName);
   }
@@ -170,6 +189,11 @@ export class Deployment {
 
   get administratorsPolicyArn(): string {
     return this.output('stateful', STATEFUL_OUTPUTS.administratorsPolicyArn);
+  }
+
+  /** The bucket the runbooks are deployed to (sop/, runbooks/, templates/). */
+  get runbooksBucketName(): string {
+    return this.output('stateful', STATEFUL_OUTPUTS.runbooksBucketName);
   }
 
   private tableName(definition: TableDefinition): string {

@@ -80,12 +80,12 @@ describe('the IdGovAdministrators managed policy', () => {
       'ReadWriteTables',
       'UseTableKeyThroughDynamoDB',
       'ReadStackOutputs',
-      'InvokeCampaignController',
+      'InvokeAdminInvocableFunctions',
     ]);
     expect(statements.every((statement) => statement.Effect === 'Allow')).toBe(true);
   });
 
-  it('reads and writes the two tables and their indexes with exactly the actions the CLI sends: no Scan, DescribeTable or transactions', () => {
+  it('reads and writes every table and their indexes with exactly the actions the CLI sends: no Scan, DescribeTable or transactions', () => {
     const statement = bySid('ReadWriteTables');
     expect(asList(statement.Action).sort()).toEqual([...new Set(actionsTheCliSends())].sort());
     expect(asList(statement.Action).sort()).toEqual([
@@ -123,7 +123,7 @@ describe('the IdGovAdministrators managed policy', () => {
   });
 
   it('invokes only the functions of the stateless stack tagged admin-invocable', () => {
-    const statement = bySid('InvokeCampaignController');
+    const statement = bySid('InvokeAdminInvocableFunctions');
     expect(statement.Action).toBe('lambda:InvokeFunction');
     expect(statement.Resource).toEqual(arnOf('lambda', ':function:*'));
     expect(statement.Condition).toEqual({
@@ -141,7 +141,7 @@ describe('the IdGovAdministrators managed policy', () => {
     expect(actions.filter((action) => /Tag/i.test(action))).toEqual([]);
   });
 
-  it('the admin-invocable tag is on the controller function alone: never on the approver API function, which trusts its event', () => {
+  it('the admin-invocable tag is on the scheduled jobs and emergency access: never on the approver API function, which trusts its event', () => {
     const resources = Template.fromStack(stateless).toJSON().Resources as Record<string, { Type: string; Properties?: { Tags?: unknown } }>;
     // Tags are a list of { Key, Value } or, for some types, a map.
     const tagsOf = (id: string): Record<string, unknown> => {
@@ -151,7 +151,10 @@ describe('the IdGovAdministrators managed policy', () => {
     const tagged = Object.keys(resources)
       .filter((id) => ADMIN_INVOCABLE_TAG.key in tagsOf(id))
       .map((id) => [id, resources[id]!.Type, tagsOf(id)[ADMIN_INVOCABLE_TAG.key]]);
-    expect(tagged).toEqual([[logicalIdOf(stateless.controller.function), 'AWS::Lambda::Function', 'true']]);
+    const invocable = [...Object.values(stateless.jobs).map((job) => job.function), stateless.emergencyAccessFunction];
+    expect(invocable).toHaveLength(5);
+    expect(new Set(tagged.map(([id]) => id))).toEqual(new Set(invocable.map((fn) => logicalIdOf(fn))));
+    expect(tagged.every(([, type, value]) => type === 'AWS::Lambda::Function' && value === 'true')).toBe(true);
     const approverApi = logicalIdOf(stateless.approverApi.function);
     expect(resources[approverApi]!.Type).toBe('AWS::Lambda::Function');
     expect(tagsOf(approverApi)).toMatchObject({ application: 'idgov' });

@@ -19,7 +19,12 @@ import {
   FAILED_NOTIFICATIONS_METRIC,
 } from '../../lib/constructs/campaign-controller.js';
 import { CLOUDWATCH_SERVICE } from '../../lib/constructs/notification-topics.js';
-import { QUIET_INTERVALS_BEFORE_ALARM, ScheduledJob } from '../../lib/constructs/scheduled-job.js';
+import {
+  MAX_NOT_RUNNING_ALARM_INTERVAL,
+  QUIET_INTERVALS_BEFORE_ALARM,
+  ScheduledJob,
+  type ScheduledJobProps,
+} from '../../lib/constructs/scheduled-job.js';
 import { CAMPAIGN_ID, aCampaign, at } from '../support/fixtures.js';
 import { buildStacks, logicalIdOf, resolveImports } from './idgov-app.js';
 
@@ -118,7 +123,7 @@ describe('alarm delivery', () => {
 
 describe('the controller stops running', () => {
   const functionId = logicalIdOf(controller.function);
-  const alarm = statelessTemplate.findResources('AWS::CloudWatch::Alarm')[logicalIdOf(controller.job.notRunningAlarm)];
+  const alarm = statelessTemplate.findResources('AWS::CloudWatch::Alarm')[logicalIdOf(controller.job.notRunningAlarm!)];
 
   it(`alarms after ${QUIET_INTERVALS_BEFORE_ALARM} schedule intervals in a row without an invocation`, () => {
     expect(alarm.Properties).toMatchObject({
@@ -142,20 +147,57 @@ describe('the controller stops running', () => {
     expect(errors.Properties).toMatchObject({ MetricName: 'Errors', TreatMissingData: 'notBreaching' });
   });
 
-  it('derives the period from the schedule, and refuses an interval CloudWatch cannot evaluate', () => {
+  /** A stack with an alarms topic, and a fresh function per job (a function takes one asynchronous-invocation configuration). */
+  function controlStack() {
     const stack = new Stack(new App(), 'Control');
-    const target = new LambdaFunction(stack, 'Fn', {
-      runtime: Runtime.NODEJS_24_X,
-      handler: 'index.handler',
-      code: Code.fromInline('exports.handler = async () => undefined;'),
-    });
     const alarmTopic = new Topic(stack, 'Topic');
-    const job = new ScheduledJob(stack, 'Every15', { target, every: Duration.minutes(15), description: 'x', alarmTopic });
+    let functions = 0;
+    const target = () =>
+      new LambdaFunction(stack, `Fn${++functions}`, {
+        runtime: Runtime.NODEJS_24_X,
+        handler: 'index.handler',
+        code: Code.fromInline('exports.handler = async () => undefined;'),
+      });
+    return { stack, alarmTopic, target };
+  }
+
+  it('derives the period from the schedule, and refuses a schedule it cannot take', () => {
+    const { stack, alarmTopic, target } = controlStack();
+    const job = new ScheduledJob(stack, 'Every15', { target: target(), every: Duration.minutes(15), description: 'x', alarmTopic });
+    const twelve = new ScheduledJob(stack, 'Every12h', { target: target(), every: MAX_NOT_RUNNING_ALARM_INTERVAL, description: 'x', alarmTopic });
     const template = Template.fromStack(stack);
-    expect(template.findResources('AWS::CloudWatch::Alarm')[logicalIdOf(job.notRunningAlarm)].Properties.Period).toBe(900);
+    const alarms = template.findResources('AWS::CloudWatch::Alarm');
+    expect(alarms[logicalIdOf(job.notRunningAlarm!)].Properties.Period).toBe(900);
     template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(15 minutes)' });
-    expect(() => new ScheduledJob(stack, 'Daily', { target, every: Duration.days(1), description: 'x', alarmTopic })).toThrow(/at most 12 hours/);
-    expect(() => new ScheduledJob(stack, 'Odd', { target, every: Duration.seconds(90), description: 'x', alarmTopic })).toThrow(/whole minutes/);
+    // Twelve hours is the longest interval whose two quiet periods fit in CloudWatch's one-day evaluation range.
+    expect(alarms[logicalIdOf(twelve.notRunningAlarm!)].Properties).toMatchObject({ Period: 43_200, EvaluationPeriods: 2 });
+    const refused = (id: string, props: Omit<ScheduledJobProps, 'target' | 'description' | 'alarmTopic'>) => () =>
+      new ScheduledJob(stack, id, { target: target(), description: 'x', alarmTopic, ...props });
+    expect(refused('Odd', { every: Duration.seconds(90) })).toThrow(/every must be a positive number of whole minutes/);
+    expect(refused('OddInterval', { cron: { minute: '0' }, interval: Duration.seconds(90) })).toThrow(/interval must be/);
+    expect(refused('Both', { every: Duration.hours(1), cron: { minute: '0' } })).toThrow(/either every \(a rate\) or cron with interval/);
+    expect(refused('NoInterval', { cron: { minute: '0' } })).toThrow(/cron with interval/);
+    expect(refused('Neither', {})).toThrow(/cron with interval/);
+  });
+
+  it('leaves the not-running alarm out for a job that runs less often than every 12 hours: its heartbeat covers it', () => {
+    const { stack, alarmTopic, target } = controlStack();
+    const daily = new ScheduledJob(stack, 'Daily', {
+      target: target(),
+      cron: { minute: '30', hour: '7' },
+      interval: Duration.days(1),
+      description: 'x',
+      alarmTopic,
+    });
+    const thirteen = new ScheduledJob(stack, 'Every13h', { target: target(), every: Duration.hours(13), description: 'x', alarmTopic });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'cron(30 7 * * ? *)' });
+    expect(daily.notRunningAlarm).toBeUndefined();
+    expect(thirteen.notRunningAlarm).toBeUndefined();
+    expect(daily.interval.toSeconds()).toBe(86_400);
+    // Dead letters and errors still alarm; no alarm counts invocations.
+    const metrics = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((alarm) => alarm.Properties.MetricName);
+    expect(metrics.sort()).toEqual(['ApproximateNumberOfMessagesVisible', 'ApproximateNumberOfMessagesVisible', 'Errors', 'Errors']);
   });
 });
 

@@ -66,6 +66,7 @@ describe('AppFunction bundling (local esbuild, no Docker)', () => {
     new CampaignController(stack, 'CampaignController', {
       directoryTable: tables.directoryTable,
       campaignTable: tables.campaignTable,
+      operationsTable: tables.operationsTable,
       alarmTopic: new Topic(stack, 'Alarms'),
       sender: { address: 'governance@example.com', configurationSetName: '' },
       approverPortalUrl: 'https://approvals.example.com',

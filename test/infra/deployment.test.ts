@@ -88,10 +88,15 @@ const UNTAGGABLE_TYPES = new Set([
   'AWS::IAM::ManagedPolicy',
   'AWS::IAM::Policy',
   'AWS::Lambda::EventInvokeConfig',
+  'AWS::Lambda::LayerVersion',
   'AWS::Lambda::Permission',
   'AWS::Logs::MetricFilter',
+  'AWS::S3::BucketPolicy',
+  'AWS::SNS::Subscription',
   'AWS::SNS::TopicPolicy',
   'AWS::SQS::QueuePolicy',
+  // CDK's BucketDeployment (the runbooks): a custom resource, configuration of its function.
+  'Custom::CDKBucketDeployment',
 ]);
 
 /** A resource's tags as a map, whichever of CloudFormation's two shapes its type uses. */
@@ -124,7 +129,20 @@ function taggedResources(stack: Stack) {
 }
 
 describe.each([
-  ['stateful', stateful, ['AWS::Cognito::UserPool', 'AWS::DynamoDB::Table', 'AWS::KMS::Key', 'AWS::SNS::Topic']],
+  [
+    'stateful',
+    stateful,
+    [
+      'AWS::Cognito::UserPool',
+      'AWS::DynamoDB::Table',
+      'AWS::IAM::Role',
+      'AWS::KMS::Key',
+      'AWS::Lambda::Function',
+      'AWS::Logs::LogGroup',
+      'AWS::S3::Bucket',
+      'AWS::SNS::Topic',
+    ],
+  ],
   [
     'stateless',
     stateless,
@@ -132,11 +150,13 @@ describe.each([
       'AWS::ApiGatewayV2::Api',
       'AWS::ApiGatewayV2::Stage',
       'AWS::CloudWatch::Alarm',
+      'AWS::CloudWatch::Dashboard',
       'AWS::Events::Rule',
       'AWS::IAM::Role',
       'AWS::Lambda::Function',
       'AWS::Logs::LogGroup',
       'AWS::SQS::Queue',
+      'AWS::SSM::Document',
     ],
   ],
 ] as const)('tags of the %s stack', (component, stack, expectedTaggableTypes) => {

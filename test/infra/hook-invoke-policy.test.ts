@@ -61,8 +61,13 @@ describe('hook function grant of the stateless stack', () => {
     expect(parameter).toMatchObject({ Type: 'CommaDelimitedList', Default: '' });
   });
 
+  const controllerRole = { Ref: logicalIdOf(stateless.controller.function.serviceRole) };
+  // The Systems Manager automation roles invoke the product's own functions (operations-automation.test.ts).
+  const controllerGrants = () =>
+    lambdaStatements(template).filter(({ policy }) => JSON.stringify(policy.Properties.Roles).includes(JSON.stringify(controllerRole)));
+
   it('lets the controller invoke exactly the listed functions, in one conditional policy', () => {
-    const grants = lambdaStatements(template);
+    const grants = controllerGrants();
     expect(grants).toHaveLength(1);
     const [{ policy, statement }] = grants;
     expect(statement).toEqual({
@@ -70,13 +75,16 @@ describe('hook function grant of the stateless stack', () => {
       Action: 'lambda:InvokeFunction',
       Resource: { Ref: STATELESS_PARAMETERS.hookFunctionArns },
     });
-    expect(policy.Properties.Roles).toEqual([{ Ref: logicalIdOf(stateless.controller.function.serviceRole) }]);
+    expect(policy.Properties.Roles).toEqual([controllerRole]);
     expect(policy.Condition).toBeDefined();
     expect(json.Conditions[policy.Condition!]).toBeDefined();
+    // No other role may invoke the hook functions.
+    const others = lambdaStatements(template).filter((grant) => grant.policy !== policy);
+    expect(JSON.stringify(others.map((grant) => grant.statement))).not.toContain(STATELESS_PARAMETERS.hookFunctionArns);
   });
 
   it('leaves the policy out while the list is empty, and deploys it when it names a function', () => {
-    const [{ policy }] = lambdaStatements(template);
+    const [{ policy }] = controllerGrants();
     const condition = json.Conditions[policy.Condition!];
     const withArns = (arns: string[]) => evaluate(condition, { [STATELESS_PARAMETERS.hookFunctionArns]: arns });
     // CloudFormation reads the empty default of a CommaDelimitedList as one empty element.
@@ -116,6 +124,7 @@ describe('CampaignController with a fixed list of hook functions', () => {
     const controller = new CampaignController(stack, 'CampaignController', {
       directoryTable: Table.fromTableName(stack, 'Directory', 'directory'),
       campaignTable: Table.fromTableName(stack, 'Campaigns', 'campaigns'),
+      operationsTable: Table.fromTableName(stack, 'Operations', 'operations'),
       alarmTopic: Topic.fromTopicArn(stack, 'Alarms', 'arn:aws:sns:eu-west-1:123456789012:alarms'),
       sender: { address: 'idgov@example.com', configurationSetName: '' },
       approverPortalUrl: 'https://idgov.example.com',

@@ -1,6 +1,7 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
 import { TABLES } from '../../lambdas/shared/config/tables.js';
 import { STATELESS_PARAMETERS } from '../../lib/stacks/stateless-stack.js';
@@ -15,19 +16,24 @@ interface Statement {
 
 const asList = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
 
-/** Every IAM statement of a template: policies, managed policies and inline role policies. */
-function statementsOf(template: Template): Statement[] {
+/** Every IAM statement of a template, with the logical id of its policy, managed policy or role (inline policies). */
+function ownedStatementsOf(template: Template): (Statement & { owner: string })[] {
   const documents = [
-    ...Object.values(template.findResources('AWS::IAM::Policy')).map((r) => r.Properties.PolicyDocument),
-    ...Object.values(template.findResources('AWS::IAM::ManagedPolicy')).map((r) => r.Properties.PolicyDocument),
-    ...Object.values(template.findResources('AWS::IAM::Role')).flatMap((r) =>
-      (r.Properties.Policies ?? []).map((p: { PolicyDocument: unknown }) => p.PolicyDocument),
+    ...Object.entries(template.findResources('AWS::IAM::Policy')).map(([id, r]) => [id, r.Properties.PolicyDocument]),
+    ...Object.entries(template.findResources('AWS::IAM::ManagedPolicy')).map(([id, r]) => [id, r.Properties.PolicyDocument]),
+    ...Object.entries(template.findResources('AWS::IAM::Role')).flatMap(([id, r]) =>
+      (r.Properties.Policies ?? []).map((p: { PolicyDocument: unknown }) => [id, p.PolicyDocument]),
     ),
-  ] as { Statement: Statement[] }[];
-  return documents.flatMap((document) => document.Statement);
+  ] as [string, { Statement: Statement[] }][];
+  return documents.flatMap(([owner, document]) => document.Statement.map((statement) => ({ ...statement, owner })));
+}
+
+function statementsOf(template: Template): Statement[] {
+  return ownedStatementsOf(template).map(({ owner: _owner, ...statement }) => statement);
 }
 
 const XRAY_WRITES = ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'];
+const GET_METRIC_DATA = 'cloudwatch:GetMetricData';
 
 /** Statements that grant anything but X-Ray writes on every resource, or use a wildcard action. */
 function wildcardGrants(template: Template): Statement[] {
@@ -45,13 +51,36 @@ const statelessTemplate = Template.fromStack(stateless);
 const statements = [...statementsOf(statefulTemplate), ...statementsOf(statelessTemplate)];
 const grantsOn = (service: string) =>
   statements.filter((statement) => asList(statement.Action).some((action) => action.startsWith(`${service}:`)));
+const defaultPolicyOf = (role: IConstruct) => logicalIdOf(role.node.findChild('DefaultPolicy'));
+const dailyOperationsPolicy = defaultPolicyOf(stateless.dailyOperationsFunction.serviceRole);
+const runbooksDeploymentPolicy = defaultPolicyOf(stateful.runbooks.deploymentRole);
 
 describe('IAM', () => {
-  it('grants nothing on Resource "*" but X-Ray trace writes, and no wildcard action', () => {
-    expect(wildcardGrants(statefulTemplate)).toEqual([]);
-    expect(wildcardGrants(statelessTemplate)).toEqual([]);
-    const onEverything = statements.filter((statement) => asList(statement.Resource).includes('*'));
-    expect([...new Set(onEverything.flatMap((statement) => asList(statement.Action)))].sort()).toEqual(XRAY_WRITES);
+  it('grants on Resource "*" only X-Ray trace writes, and GetMetricData to the daily-operations job alone', () => {
+    const onEverything = [...ownedStatementsOf(statefulTemplate), ...ownedStatementsOf(statelessTemplate)].filter((statement) =>
+      asList(statement.Resource).includes('*'),
+    );
+    expect([...new Set(onEverything.flatMap((statement) => asList(statement.Action)))].sort()).toEqual([GET_METRIC_DATA, ...XRAY_WRITES]);
+    const readingMetrics = onEverything.filter((statement) => asList(statement.Action).includes(GET_METRIC_DATA));
+    expect(readingMetrics.map((statement) => statement.owner)).toEqual([dailyOperationsPolicy]);
+    // No other action of its policy is on "*" but the X-Ray writes (merged into the same statement).
+    expect(asList(readingMetrics[0]!.Action).sort()).toEqual([GET_METRIC_DATA, ...XRAY_WRITES]);
+  });
+
+  it("uses wildcard actions only in the runbooks deployment's role (CDK's BucketDeployment grants), on the two buckets", () => {
+    const withWildcardAction = (template: Template) =>
+      ownedStatementsOf(template).filter((statement) => asList(statement.Action).some((action) => action.includes('*')));
+    expect(withWildcardAction(statelessTemplate)).toEqual([]);
+    const wildcards = withWildcardAction(statefulTemplate);
+    expect(new Set(wildcards.map((statement) => statement.owner))).toEqual(new Set([runbooksDeploymentPolicy]));
+    for (const statement of wildcards) {
+      for (const action of asList(statement.Action)) expect(action).toMatch(/^s3:/);
+      const resources = JSON.stringify(statement.Resource);
+      expect(resources).not.toContain('"*"');
+      for (const resource of asList(statement.Resource)) {
+        expect(JSON.stringify(resource)).toMatch(new RegExp(`cdk-hnb659fds-assets-|${logicalIdOf(stateful.runbooks.bucket)}`));
+      }
+    }
   });
 
   it('flags a wildcard grant (control for the check above)', () => {
@@ -90,37 +119,46 @@ describe('IAM', () => {
     expect(granted).toEqual(new Set(tableResources.flat()));
   });
 
-  it('lets functions use the table key only through DynamoDB', () => {
+  it('lets functions use the table key only through DynamoDB, and the topic key only through SNS', () => {
     const kmsGrants = grantsOn('kms');
-    expect(kmsGrants.length).toBeGreaterThan(0);
-    for (const statement of kmsGrants) {
-      expect(resolveImports(statement.Resource, statefulTemplate)).toEqual({
-        'Fn::GetAtt': [logicalIdOf(stateful.tables.key), 'Arn'],
-      });
-      expect(statement.Condition).toEqual({
-        StringEquals: {
-          'kms:ViaService': { 'Fn::Join': ['', ['dynamodb.', { Ref: 'AWS::Region' }, '.amazonaws.com']] },
-        },
-      });
+    const viaService = (service: string) => ({
+      StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', [`${service}.`, { Ref: 'AWS::Region' }, '.amazonaws.com']] } },
+    });
+    const keyOf = (statement: Statement) => resolveImports(statement.Resource, statefulTemplate);
+    const tableKey = { 'Fn::GetAtt': [logicalIdOf(stateful.tables.key), 'Arn'] };
+    const topicKey = { 'Fn::GetAtt': [logicalIdOf(stateful.topics.key), 'Arn'] };
+    const onTableKey = kmsGrants.filter((statement) => JSON.stringify(keyOf(statement)) === JSON.stringify(tableKey));
+    const onTopicKey = kmsGrants.filter((statement) => JSON.stringify(keyOf(statement)) === JSON.stringify(topicKey));
+    expect(onTableKey.length).toBeGreaterThan(0);
+    expect(onTableKey.length + onTopicKey.length).toBe(kmsGrants.length);
+    for (const statement of onTableKey) expect(statement.Condition).toEqual(viaService('dynamodb'));
+    // The publishers of the operations topic: what SNS asks KMS on their behalf, nothing more.
+    expect(onTopicKey).toHaveLength(2);
+    for (const statement of onTopicKey) {
+      expect(asList(statement.Action).sort()).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
+      expect(statement.Condition).toEqual(viaService('sns'));
     }
   });
 
-  it('lets the controller send email only from the sender identity, as the sender address', () => {
+  it('lets the controller and the two report jobs send email only from the sender identity, as the sender address', () => {
     const sesGrants = grantsOn('ses');
-    expect(sesGrants).toHaveLength(1);
-    const [grant] = sesGrants;
-    expect(asList(grant.Action).sort()).toEqual(['ses:SendEmail', 'ses:SendRawEmail']);
-    expect(grant.Condition).toEqual({
-      StringEquals: { 'ses:FromAddress': { Ref: STATELESS_PARAMETERS.senderAddress } },
-    });
-    const resources = asList(grant.Resource).map((resource) => JSON.stringify(resource));
-    expect(resources).toHaveLength(3);
-    expect(resources).not.toContain('"*"');
-    const sender = JSON.stringify({ Ref: STATELESS_PARAMETERS.senderAddress });
-    // The address identity, and the domain identity for senders verified through their domain.
-    expect(resources.filter((r) => r.endsWith(`":identity/",${sender}]]}`))).toHaveLength(1);
-    expect(resources.filter((r) => r.endsWith(`":identity/",{"Fn::Select":[1,{"Fn::Split":["@",${sender}]}]}]]}`))).toHaveLength(1);
-    // The configuration set, only when one is configured.
-    expect(resources.filter((r) => /^\{"Fn::If":\["HasSesConfigurationSet",.*":configuration-set\/",\{"Ref":"SesConfigurationSet"\}\]\]\},\{"Ref":"AWS::NoValue"\}\]\}$/.test(r))).toHaveLength(1);
+    expect(sesGrants).toHaveLength(3);
+    for (const grant of sesGrants) expectSenderOnly(grant);
   });
 });
+
+function expectSenderOnly(grant: Statement): void {
+  expect(asList(grant.Action).sort()).toEqual(['ses:SendEmail', 'ses:SendRawEmail']);
+  expect(grant.Condition).toEqual({
+    StringEquals: { 'ses:FromAddress': { Ref: STATELESS_PARAMETERS.senderAddress } },
+  });
+  const resources = asList(grant.Resource).map((resource) => JSON.stringify(resource));
+  expect(resources).toHaveLength(3);
+  expect(resources).not.toContain('"*"');
+  const sender = JSON.stringify({ Ref: STATELESS_PARAMETERS.senderAddress });
+  // The address identity, and the domain identity for senders verified through their domain.
+  expect(resources.filter((r) => r.endsWith(`":identity/",${sender}]]}`))).toHaveLength(1);
+  expect(resources.filter((r) => r.endsWith(`":identity/",{"Fn::Select":[1,{"Fn::Split":["@",${sender}]}]}]]}`))).toHaveLength(1);
+  // The configuration set, only when one is configured.
+  expect(resources.filter((r) => /^\{"Fn::If":\["HasSesConfigurationSet",.*":configuration-set\/",\{"Ref":"SesConfigurationSet"\}\]\]\},\{"Ref":"AWS::NoValue"\}\]\}$/.test(r))).toHaveLength(1);
+}

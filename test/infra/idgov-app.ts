@@ -26,7 +26,10 @@ export function buildStacks(names = stackNames()) {
   const stateless = new StatelessStack(app, names.stateless, {
     directoryTable: stateful.tables.directoryTable,
     campaignTable: stateful.tables.campaignTable,
+    operationsTable: stateful.tables.operationsTable,
     alarmsTopic: stateful.topics.alarmsTopic,
+    operationsTopic: stateful.topics.operationsTopic,
+    runbooksBucket: stateful.runbooks.bucket,
     approverIdentity: stateful.approverIdentity,
   });
   return { app, stateful, stateless };

@@ -12,9 +12,10 @@ export const REGION = 'eu-west-1';
 export const statefulOutputs = (stack = 'IdGovStateful') => ({
   DirectoryTableName: `${stack}-DataDirectoryTable4E421CF4-1A2B3C4D5E6F`,
   CampaignTableName: `${stack}-DataCampaignTable2D89F0B8-6F5E4D3C2B1A`,
-  OperationsTableName: `${stack}-DataOperationsTable9C1D2E3F-7A8B9C0D1E2F`,
+  OperationsTableName: `${stack}-DataOperationsTable590CA373-9A8B7C6D5E4F`,
   AlarmsTopicArn: `arn:aws:sns:${REGION}:${ACCOUNT}:${stack}-NotificationsAlarmsTopic-AbCdEf`,
   OperationsTopicArn: `arn:aws:sns:${REGION}:${ACCOUNT}:${stack}-NotificationsOperationsTopic-GhIjKl`,
+  RunbooksBucketName: `${stack.toLowerCase()}-runbooksbucket1a2b3c4d-mnopqrstuvwx`,
   ApproverUserPoolId: `${REGION}_AbCdEfGhI`,
   ApproverUserPoolClientId: '1example23456789abcdefghij',
   AdministratorsPolicyArn: `arn:aws:iam::${ACCOUNT}:policy/IdGovAdministrators`,
@@ -26,6 +27,13 @@ export const statelessOutputs = (stack = 'IdGovStateless') => ({
   ApproverPortalBaseUrl: 'https://governance.example.com/approvals',
   CampaignControllerFunctionName: `${stack}-CampaignControllerFunction56EF78-AbC123456789`,
   CampaignControllerDeadLetterQueueUrl: `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${stack}-DeadLetterQueue-QwErTy`,
+  RiskAssessmentFunctionName: `${stack}-RiskAssessmentFunction8A9B0C-DeF012345678`,
+  DailyOperationsFunctionName: `${stack}-DailyOperationsFunction1D2E3F-GhI345678901`,
+  WeeklySummaryFunctionName: `${stack}-WeeklySummaryFunction4A5B6C-JkL678901234`,
+  EmergencyAccessFunctionName: `${stack}-EmergencyAccessFunction7D8E9F-MnO901234567`,
+  DailyHealthCheckDocumentName: `${stack}-DailyHealthCheck`,
+  IncidentResponseDocumentName: `${stack}-IncidentResponse`,
+  EmergencyAccessRemovalDocumentName: `${stack}-EmergencyAccessRemoval`,
 });
 
 export const cdkOutputs = (prefix = 'IdGov') => ({

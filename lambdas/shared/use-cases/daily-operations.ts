@@ -1,6 +1,12 @@
 // The daily operations job (docs/reference/operations.md, "The daily report"): builds the report
 // from what the day produced (read through keys and indexes, never a table that grows with
 // history), stores it once per date, delivers it once per channel, and emits its metrics.
+import {
+  OPERATIONS_METRIC_UNITS,
+  OPERATIONS_METRICS,
+  type OperationsMetricName,
+  RISK_LEVEL_DIMENSION,
+} from '../config/metrics.js';
 import { addDays } from '../domain/dates.js';
 import {
   RISK_LOOKBACK_DAYS,
@@ -133,20 +139,27 @@ async function heartbeats(deps: DailyOperationsDeps, config: OperationsConfig, n
   );
 }
 
-/** The custom metrics of a report (namespace IdentityGovernance). */
+/** The custom metrics of a report (namespace IdentityGovernance; names, units and dimensions: config/metrics.ts, which the dashboard and alarms read). */
 export function dailyReportMetrics(report: DailyReport): MetricDatum[] {
   const heartbeatsMissed = report.health.components.filter((c) => c.name.startsWith('heartbeat:') && c.status === 'DEGRADED').length;
+  const m = OPERATIONS_METRICS;
+  const datum = (name: OperationsMetricName, value: number, dimensions?: Record<string, string>): MetricDatum => ({
+    name,
+    unit: OPERATIONS_METRIC_UNITS[name],
+    value,
+    ...(dimensions ? { dimensions } : {}),
+  });
   return [
-    { name: 'CompletionRate', unit: 'Percent', value: report.certification.completionRate },
-    { name: 'OpenEntries', unit: 'Count', value: report.certification.entriesByState.RUNNING ?? 0 },
-    { name: 'OverdueEntries', unit: 'Count', value: report.certification.overdueEntries },
-    { name: 'HighRiskUsers', unit: 'Count', value: highRiskUsersOf(report.risk) },
-    { name: 'SodConflicts', unit: 'Count', value: report.risk.sodConflicts },
-    { name: 'OrphanedAccess', unit: 'Count', value: report.risk.orphanedAccess },
-    { name: 'ComplianceScore', unit: 'None', value: report.compliance.score },
-    ...RISK_LEVELS.map((level): MetricDatum => ({ name: 'UsersAtRisk', unit: 'Count', value: report.risk.usersByLevel[level], dimensions: { RiskLevel: level } })),
-    { name: 'MissedHeartbeats', unit: 'Count', value: heartbeatsMissed },
-    { name: 'HealthDegraded', unit: 'Count', value: report.health.status === 'DEGRADED' ? 1 : 0 },
+    datum(m.completionRate, report.certification.completionRate),
+    datum(m.openEntries, report.certification.entriesByState.RUNNING ?? 0),
+    datum(m.overdueEntries, report.certification.overdueEntries),
+    datum(m.highRiskUsers, highRiskUsersOf(report.risk)),
+    datum(m.sodConflicts, report.risk.sodConflicts),
+    datum(m.orphanedAccess, report.risk.orphanedAccess),
+    datum(m.complianceScore, report.compliance.score),
+    ...RISK_LEVELS.map((level) => datum(m.usersAtRisk, report.risk.usersByLevel[level], { [RISK_LEVEL_DIMENSION]: level })),
+    datum(m.missedHeartbeats, heartbeatsMissed),
+    datum(m.healthDegraded, report.health.status === 'DEGRADED' ? 1 : 0),
   ];
 }
 

@@ -34,6 +34,12 @@ describe('readDeployment from a `cdk deploy --outputs-file` JSON', () => {
       operations: statefulOutputs().OperationsTableName,
     });
     expect(deployment.controllerFunctionName).toBe(statelessOutputs().CampaignControllerFunctionName);
+    expect(deployment.jobFunctionName('campaign-controller')).toBe(statelessOutputs().CampaignControllerFunctionName);
+    expect(deployment.jobFunctionName('risk-assessment')).toBe(statelessOutputs().RiskAssessmentFunctionName);
+    expect(deployment.jobFunctionName('daily-operations')).toBe(statelessOutputs().DailyOperationsFunctionName);
+    expect(deployment.jobFunctionName('weekly-summary')).toBe(statelessOutputs().WeeklySummaryFunctionName);
+    expect(deployment.emergencyAccessFunctionName).toBe(statelessOutputs().EmergencyAccessFunctionName);
+    expect(deployment.runbooksBucketName).toBe(statefulOutputs().RunbooksBucketName);
     expect(deployment.approverApiFunctionName).toBe(statelessOutputs().ApproverApiFunctionName);
     expect(deployment.approverApiUrl).toBe(statelessOutputs().ApproverApiUrl);
     expect(deployment.approverPortalUrl).toBe(statelessOutputs().ApproverPortalBaseUrl);
@@ -50,7 +56,7 @@ describe('readDeployment from a `cdk deploy --outputs-file` JSON', () => {
     expect(deployment.controllerFunctionName).toBe(statelessOutputs('AcmeStateless').CampaignControllerFunctionName);
   });
 
-  it('lets DIRECTORY_TABLE_NAME and CAMPAIGN_TABLE_NAME override the table outputs, each on its own', async () => {
+  it('lets DIRECTORY_TABLE_NAME, CAMPAIGN_TABLE_NAME and OPERATIONS_TABLE_NAME override the table outputs, each on its own', async () => {
     const file = writeOutputsFile(cdkOutputs());
     const deployment = await readDeployment({ outputsFile: file, env: { DIRECTORY_TABLE_NAME: 'my-directory' } });
     expect(deployment.tables).toEqual({
@@ -58,6 +64,27 @@ describe('readDeployment from a `cdk deploy --outputs-file` JSON', () => {
       campaign: statefulOutputs().CampaignTableName,
       operations: statefulOutputs().OperationsTableName,
     });
+    const operations = await readDeployment({ outputsFile: file, env: { OPERATIONS_TABLE_NAME: 'my-operations' } });
+    expect(operations.tables).toEqual({
+      directory: statefulOutputs().DirectoryTableName,
+      campaign: statefulOutputs().CampaignTableName,
+      operations: 'my-operations',
+    });
+  });
+
+  it('names the missing output of a job function, emergency access and the runbooks bucket (a deployment older than them)', async () => {
+    const outputs = cdkOutputs();
+    delete (outputs.IdGovStateless as Record<string, string>).WeeklySummaryFunctionName;
+    delete (outputs.IdGovStateless as Record<string, string>).EmergencyAccessFunctionName;
+    delete (outputs.IdGovStateful as Record<string, string>).RunbooksBucketName;
+    const file = writeOutputsFile(outputs);
+    const deployment = await readDeployment({ outputsFile: file, env: noEnv });
+    expect(deployment.jobFunctionName('daily-operations')).toBe(statelessOutputs().DailyOperationsFunctionName);
+    expect(() => deployment.jobFunctionName('weekly-summary')).toThrow(
+      `outputs: ${file}: stack IdGovStateless has no output WeeklySummaryFunctionName (deploy the current version: npx cdk deploy --all)`,
+    );
+    expect(() => deployment.emergencyAccessFunctionName).toThrow(`stack IdGovStateless has no output EmergencyAccessFunctionName`);
+    expect(() => deployment.runbooksBucketName).toThrow(`stack IdGovStateful has no output RunbooksBucketName`);
   });
 
   it('names the missing output, its stack and the file', async () => {
@@ -139,6 +166,7 @@ describe('readDeployment with CloudFormation DescribeStacks', () => {
       operations: statefulOutputs().OperationsTableName,
     });
     expect(deployment.controllerFunctionName).toBe(statelessOutputs().CampaignControllerFunctionName);
+    expect(deployment.jobFunctionName('daily-operations')).toBe(statelessOutputs().DailyOperationsFunctionName);
     expect(deployment.source).toBe(`the stacks in ${REGION}`);
   });
 

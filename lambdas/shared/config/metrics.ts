@@ -1,0 +1,53 @@
+// The custom metrics of daily operations: the one list of their names, units and dimensions. The
+// daily-operations job emits them (Powertools Metrics, EMF, namespace METRICS_NAMESPACE); the
+// dashboard and the alarms (lib/constructs/operations-dashboard.ts, operations-alarms.ts) read them.
+// A name changed here changes both sides.
+import { SERVICE_NAME } from './tables.js';
+
+/** Names of the metrics the daily-operations job emits once per run. */
+export const OPERATIONS_METRICS = {
+  /** Certification completion rate of the running campaigns, 0–100. */
+  completionRate: 'CompletionRate',
+  /** Entries of running campaigns still waiting for a decision. */
+  openEntries: 'OpenEntries',
+  overdueEntries: 'OverdueEntries',
+  /** Users at HIGH or CRITICAL. */
+  highRiskUsers: 'HighRiskUsers',
+  sodConflicts: 'SodConflicts',
+  orphanedAccess: 'OrphanedAccess',
+  /** 0–100 points. */
+  complianceScore: 'ComplianceScore',
+  /** Users per risk level: one data point per level, dimension RISK_LEVEL_DIMENSION. */
+  usersAtRisk: 'UsersAtRisk',
+  /** Scheduled jobs whose heartbeat says a run is missing. */
+  missedHeartbeats: 'MissedHeartbeats',
+  /** 1 when the report's health is DEGRADED, else 0. */
+  healthDegraded: 'HealthDegraded',
+} as const;
+
+export type OperationsMetricName = (typeof OPERATIONS_METRICS)[keyof typeof OPERATIONS_METRICS];
+
+/** The unit each metric is emitted with (a score is points out of 100, not a share: None). */
+export const OPERATIONS_METRIC_UNITS: Readonly<Record<OperationsMetricName, 'Count' | 'Percent' | 'None'>> = {
+  CompletionRate: 'Percent',
+  OpenEntries: 'Count',
+  OverdueEntries: 'Count',
+  HighRiskUsers: 'Count',
+  SodConflicts: 'Count',
+  OrphanedAccess: 'Count',
+  ComplianceScore: 'None',
+  UsersAtRisk: 'Count',
+  MissedHeartbeats: 'Count',
+  HealthDegraded: 'Count',
+};
+
+/** The dimension of UsersAtRisk; its values are the risk levels (LOW, MEDIUM, HIGH, CRITICAL). */
+export const RISK_LEVEL_DIMENSION = 'RiskLevel';
+
+/**
+ * The dimension every metric carries: Powertools Metrics adds `service` (POWERTOOLS_SERVICE_NAME,
+ * which every function sets to SERVICE_NAME) to each data point, and CloudWatch identifies a metric
+ * by its name and all its dimensions, so the dashboard and the alarms name it too. The emitter keeps
+ * this default dimension (it must not clear it).
+ */
+export const SERVICE_DIMENSION = { service: SERVICE_NAME } as const;

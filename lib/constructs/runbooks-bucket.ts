@@ -1,0 +1,131 @@
+import { fileURLToPath } from 'node:url';
+import {
+  BOOTSTRAP_QUALIFIER_CONTEXT,
+  DefaultStackSynthesizer,
+  Duration,
+  IgnoreMode,
+  RemovalPolicy,
+  Stack,
+  Validations,
+} from 'aws-cdk-lib';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { BlockPublicAccess, Bucket, BucketEncryption, type CfnBucket, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import { BucketDeployment, Source } from 'aws-cdk-lib/aws-s3-deployment';
+import { Construct } from 'constructs';
+
+const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** The folder of the repository the runbooks are deployed from. */
+export const RUNBOOKS_FOLDER = 'docs/runbooks';
+
+/**
+ * The folders of RUNBOOKS_FOLDER that are deployed, each to the key prefix of the same name
+ * (`sop/...`); nothing else of the folder is (its README.md index links to the repository).
+ */
+export const RUNBOOK_PREFIXES = ['sop', 'runbooks', 'templates'] as const;
+
+/**
+ * The bucket operators read the runbooks from, and their deployment. The bucket: S3-managed
+ * encryption, TLS only, no public access, objects owned by the bucket owner, versioned (it keeps the
+ * earlier versions of a procedure: what operators were told to do at the time), retained, and
+ * server access logs in a bucket of their own. The deployment copies docs/runbooks/{sop,runbooks,
+ * templates} to the same prefixes on every deployment (CDK's BucketDeployment: the folders are
+ * zipped locally at synth, no Docker), removing what the folders no longer hold (the bucket keeps
+ * the earlier version); its copying function gets a role of its own, with no managed policy, and an
+ * explicit log group.
+ *
+ * Bucket and content live in the stateful stack: the versions are history, and the stateless stack
+ * can then be destroyed and redeployed without orphaning a bucket.
+ */
+export class RunbooksBucket extends Construct {
+  readonly bucket: Bucket;
+  readonly accessLogsBucket: Bucket;
+  readonly deployment: BucketDeployment;
+  readonly deploymentRole: Role;
+  readonly deploymentLogGroup: LogGroup;
+
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+
+    // Object ownership is left to CDK: S3 log delivery writes through the bucket policy (the
+    // serverAccessLogsUseBucketPolicy flag of cdk.json), or through an ACL without that flag.
+    this.accessLogsBucket = new Bucket(this, 'AccessLogs', {
+      encryption: BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      lifecycleRules: [{ expiration: Duration.days(365) }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    this.bucket = new Bucket(this, 'Bucket', {
+      encryption: BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      versioned: true,
+      serverAccessLogsBucket: this.accessLogsBucket,
+      serverAccessLogsPrefix: 'runbooks/',
+      lifecycleRules: [{ noncurrentVersionExpiration: Duration.days(365) }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    this.deploymentRole = new Role(this, 'DeploymentRole', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: 'Copies the runbooks from the deployment assets to the runbooks bucket',
+    });
+    this.deploymentLogGroup = new LogGroup(this, 'DeploymentLogGroup', { retention: RetentionDays.ONE_YEAR });
+    this.deploymentLogGroup.grantWrite(this.deploymentRole);
+
+    this.deployment = new BucketDeployment(this, 'Deployment', {
+      sources: [
+        Source.asset(`${PROJECT_ROOT}${RUNBOOKS_FOLDER}`, {
+          // .gitignore semantics: everything at the top of the folder but the deployed folders.
+          ignoreMode: IgnoreMode.GIT,
+          exclude: ['/*', ...RUNBOOK_PREFIXES.map((prefix) => `!/${prefix}`)],
+        }),
+      ],
+      destinationBucket: this.bucket,
+      role: this.deploymentRole,
+      logGroup: this.deploymentLogGroup,
+      memoryLimit: 256,
+    });
+    this.acknowledgeDeploymentFindings();
+  }
+
+  /**
+   * What CDK's BucketDeployment grants and runs, which this construct cannot narrow: its own
+   * grants on the source (the bootstrap assets bucket) and on the destination, and its handler.
+   */
+  private acknowledgeDeploymentFindings(): void {
+    const stack = Stack.of(this);
+    const policy = this.deploymentRole.node.findChild('DefaultPolicy');
+    const qualifier = String(this.node.tryGetContext(BOOTSTRAP_QUALIFIER_CONTEXT) ?? DefaultStackSynthesizer.DEFAULT_QUALIFIER);
+    const bucketLogicalId = stack.getLogicalId(this.bucket.node.defaultChild as CfnBucket);
+    const grants =
+      'BucketDeployment grants its copying function (this role) read on the deployment assets and read-write on the ' +
+      'runbooks bucket through CDK\'s grantRead / grantReadWrite, whose actions are wildcards';
+    Validations.of(policy).acknowledge(
+      ...['s3:GetBucket*', 's3:GetObject*', 's3:List*', 's3:Abort*', 's3:DeleteObject*'].map((action) => ({
+        id: `AwsSolutions-IAM5[Action::${action}]`,
+        reason: `${grants} (${action}); the resources are the assets bucket and the runbooks bucket only.`,
+      })),
+      {
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-${qualifier}-assets-<AWS::AccountId>-<AWS::Region>/*]`,
+        reason: `${grants}: the objects of the CDK bootstrap assets bucket, where the zipped runbooks are uploaded under a content hash.`,
+      },
+      {
+        id: `AwsSolutions-IAM5[Resource::<${bucketLogicalId}.Arn>/*]`,
+        reason: `${grants}: the objects of the runbooks bucket, which it replaces under sop/, runbooks/ and templates/.`,
+      },
+    );
+    const handler = stack.node.children.find((child) => child.node.id.startsWith('Custom::CDKBucketDeployment'));
+    if (!handler) throw new Error('RunbooksBucket: the BucketDeployment handler function was not found in its stack');
+    Validations.of(handler).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason:
+        "The runtime of CDK's BucketDeployment handler is chosen by aws-cdk-lib (a supported Python version); it runs " +
+        'only while CloudFormation deploys the stack, to copy the runbooks, and serves no requests.',
+    });
+  }
+}

@@ -1,0 +1,271 @@
+// The daily-operations functions (lib/constructs/operations-jobs.ts): their cron schedules, their
+// environment, and each one's grants, which must be exactly what its job needs.
+import { Duration } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import {
+  CAMPAIGN_TABLE,
+  DIRECTORY_TABLE,
+  ENV,
+  OPERATIONS_TABLE,
+  TABLES,
+  type TableDefinition,
+} from '../../lambdas/shared/config/tables.js';
+import { DEFAULT_OPERATIONS_CONFIG } from '../../lambdas/shared/domain/operations.js';
+import {
+  type AppFunction,
+  DYNAMODB_READ_ACTIONS,
+  DYNAMODB_WRITE_ACTIONS,
+  type TableAccess,
+} from '../../lib/constructs/app-function.js';
+import { cronOf, GET_METRIC_DATA_ACTION } from '../../lib/constructs/operations-jobs.js';
+import { STATEFUL_OUTPUTS, STATELESS_OUTPUTS } from '../../lib/stack-outputs.js';
+import { STATELESS_PARAMETERS } from '../../lib/stacks/stateless-stack.js';
+import { statefulOutputs, statelessOutputs } from '../support/cdk-outputs.js';
+import { buildStacks, logicalIdOf, resolveImports } from './idgov-app.js';
+
+const { stateful, stateless } = buildStacks();
+const statefulTemplate = Template.fromStack(stateful);
+const template = Template.fromStack(stateless);
+const jobs = stateless.operationsJobs;
+
+interface Statement {
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+  Condition?: unknown;
+}
+
+const asList = <T,>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
+const json = (value: unknown) => JSON.stringify(value);
+
+/** Every statement of every policy attached to the function's role, with cross-stack imports resolved. */
+function statementsOf(fn: AppFunction): Statement[] {
+  const roleRef = json({ Ref: logicalIdOf(fn.serviceRole) });
+  return Object.values(template.findResources('AWS::IAM::Policy'))
+    .filter((policy) => (policy.Properties.Roles as unknown[]).some((role) => json(role) === roleRef))
+    .flatMap((policy) => resolveImports(policy.Properties.PolicyDocument.Statement, statefulTemplate) as Statement[]);
+}
+
+/** What the function may do on each table: the union of actions of the statements naming it, as RO / RW. */
+function tableAccessOf(fn: AppFunction): Partial<Record<string, TableAccess>> {
+  const statements = statementsOf(fn);
+  const access: Partial<Record<string, TableAccess>> = {};
+  for (const definition of TABLES) {
+    const tableArn = { 'Fn::GetAtt': [logicalIdOf(stateful.tables.tableFor(definition)), 'Arn'] };
+    const naming = (resource: unknown) => statements.filter((st) => asList(st.Resource).some((r) => json(r) === json(resource)));
+    const actions = new Set(naming(tableArn).flatMap((st) => asList(st.Action)).filter((a) => a.startsWith('dynamodb:')));
+    if (actions.size === 0) continue;
+    // Its indexes with the same actions: a grant never stops at the table.
+    for (const index of definition.indexes) {
+      const indexArn = { 'Fn::Join': ['', [tableArn, `/index/${index.indexName}`]] };
+      expect(new Set(naming(indexArn).flatMap((st) => asList(st.Action)).filter((a) => a.startsWith('dynamodb:')))).toEqual(actions);
+    }
+    const sorted = [...actions].sort();
+    if (json(sorted) === json([...DYNAMODB_READ_ACTIONS].sort())) access[definition.id] = 'RO';
+    else if (json(sorted) === json([...DYNAMODB_READ_ACTIONS, ...DYNAMODB_WRITE_ACTIONS].sort())) access[definition.id] = 'RW';
+    else throw new Error(`${fn.node.path}: unexpected actions on ${definition.id}: ${sorted.join(', ')}`);
+  }
+  return access;
+}
+
+const tables = (...entries: [TableDefinition, TableAccess][]) => Object.fromEntries(entries.map(([d, a]) => [d.id, a]));
+
+/** Actions of services other than DynamoDB, KMS, CloudWatch Logs and X-Ray, each with its resources. */
+function otherGrantsOf(fn: AppFunction): Record<string, unknown[]> {
+  const grants: Record<string, unknown[]> = {};
+  for (const statement of statementsOf(fn)) {
+    for (const action of asList(statement.Action)) {
+      if (/^(dynamodb|kms|logs|xray):/.test(action)) continue;
+      grants[action] = [...(grants[action] ?? []), ...asList(statement.Resource)];
+    }
+  }
+  return grants;
+}
+
+const deadLetterQueueArn = (fn: AppFunction) => {
+  const job = Object.values(stateless.jobs).find((candidate) => candidate.function === fn);
+  return { 'Fn::GetAtt': [logicalIdOf(job!.deadLetterQueue), 'Arn'] };
+};
+/** What an asynchronously invoked job may do with its dead-letter queue (its on-failure destination). */
+const sendsToItsDeadLetterQueue = (fn: AppFunction) =>
+  Object.fromEntries(['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'].map((action) => [action, [deadLetterQueueArn(fn)]]));
+
+describe('cron schedules, from the default operations configuration', () => {
+  it.each([
+    ['risk-assessment', jobs.riskAssessment, 'cron(30 7 * * ? *)'],
+    ['daily-operations', jobs.dailyOperations, 'cron(0 8 * * ? *)'],
+    ['weekly-summary', jobs.weeklySummary, 'cron(0 9 ? * MON *)'],
+  ] as const)('run %s at %s (UTC), with retries and its dead-letter queue', (_name, job, expression) => {
+    const rule = template.findResources('AWS::Events::Rule')[logicalIdOf(job.job.rule)];
+    const functionId = logicalIdOf(job.function);
+    const queueArn = { 'Fn::GetAtt': [logicalIdOf(job.job.deadLetterQueue), 'Arn'] };
+    expect(rule.Properties).toMatchObject({ ScheduleExpression: expression, State: 'ENABLED' });
+    expect(rule.Properties.Targets).toEqual([
+      expect.objectContaining({
+        Arn: { 'Fn::GetAtt': [functionId, 'Arn'] },
+        RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3600 },
+        DeadLetterConfig: { Arn: queueArn },
+      }),
+    ]);
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: functionId },
+      DestinationConfig: { OnFailure: { Destination: queueArn } },
+    });
+  });
+
+  it('leave the daily and weekly jobs without a not-running alarm (their heartbeats cover it), not without error and dead-letter alarms', () => {
+    for (const job of Object.values(jobs.byName)) {
+      expect(job.job.notRunningAlarm).toBeUndefined();
+      expect(job.job.errorsAlarm).toBeDefined();
+      expect(job.job.deadLetterAlarm).toBeDefined();
+    }
+    expect(stateless.controller.job.notRunningAlarm).toBeDefined();
+  });
+
+  it('schedules nothing for emergency access', () => {
+    const functionArn = json({ 'Fn::GetAtt': [logicalIdOf(jobs.emergencyAccess.function), 'Arn'] });
+    const targets = Object.values(template.findResources('AWS::Events::Rule')).flatMap((rule) => rule.Properties.Targets);
+    expect(targets.filter((target) => json(target.Arn) === functionArn)).toEqual([]);
+    expect(targets).toHaveLength(4);
+  });
+
+  it('translate each kind of job schedule', () => {
+    expect(cronOf({ kind: 'hourly' })).toEqual({ cron: { minute: '0' }, interval: Duration.hours(1) });
+    expect(cronOf(DEFAULT_OPERATIONS_CONFIG.schedules['risk-assessment'])).toEqual({
+      cron: { minute: '30', hour: '7' },
+      interval: Duration.days(1),
+    });
+    expect(cronOf({ kind: 'weekly', weekday: 0, hour: 23, minute: 5 })).toEqual({
+      cron: { minute: '5', hour: '23', weekDay: 'SUN' },
+      interval: Duration.days(7),
+    });
+    expect(() => cronOf({ kind: 'weekly', weekday: 7, hour: 9, minute: 0 })).toThrow(/weekday must be 0 \(Sunday\) to 6 \(Saturday\), got 7/);
+  });
+});
+
+describe('function construct paths (bundle names: scripts/bundled-functions.ts)', () => {
+  it('are the folder names of lambdas/', () => {
+    expect(jobs.riskAssessment.function.node.path).toBe('IdGovStateless/RiskAssessment/Function');
+    expect(jobs.dailyOperations.function.node.path).toBe('IdGovStateless/DailyOperations/Function');
+    expect(jobs.weeklySummary.function.node.path).toBe('IdGovStateless/WeeklySummary/Function');
+    expect(jobs.emergencyAccess.function.node.path).toBe('IdGovStateless/EmergencyAccess/Function');
+  });
+});
+
+describe('least privilege', () => {
+  it('risk assessment: reads and writes the directory (risk levels) and the operations table, nothing else', () => {
+    const fn = jobs.riskAssessment.function;
+    expect(tableAccessOf(fn)).toEqual(tables([DIRECTORY_TABLE, 'RW'], [OPERATIONS_TABLE, 'RW']));
+    expect(otherGrantsOf(fn)).toEqual(sendsToItsDeadLetterQueue(fn));
+  });
+
+  it('daily operations: reads the directory and campaigns, writes operations, reads metrics, publishes to one topic, mails as the sender', () => {
+    const fn = jobs.dailyOperations.function;
+    expect(tableAccessOf(fn)).toEqual(tables([DIRECTORY_TABLE, 'RO'], [CAMPAIGN_TABLE, 'RO'], [OPERATIONS_TABLE, 'RW']));
+    const { 'ses:SendEmail': send, 'ses:SendRawEmail': sendRaw, ...others } = otherGrantsOf(fn);
+    expect(send).toHaveLength(3);
+    expect(sendRaw).toEqual(send);
+    expect(others).toEqual({
+      ...sendsToItsDeadLetterQueue(fn),
+      'sns:Publish': [{ Ref: logicalIdOf(stateful.topics.operationsTopic) }],
+      [GET_METRIC_DATA_ACTION]: ['*'],
+    });
+  });
+
+  it('weekly summary: reads and writes the operations table, publishes to one topic, mails as the sender', () => {
+    const fn = jobs.weeklySummary.function;
+    expect(tableAccessOf(fn)).toEqual(tables([OPERATIONS_TABLE, 'RW']));
+    const { 'ses:SendEmail': send, 'ses:SendRawEmail': sendRaw, ...others } = otherGrantsOf(fn);
+    expect(send).toHaveLength(3);
+    expect(sendRaw).toEqual(send);
+    expect(others).toEqual({ ...sendsToItsDeadLetterQueue(fn), 'sns:Publish': [{ Ref: logicalIdOf(stateful.topics.operationsTopic) }] });
+  });
+
+  it('emergency access: reads and writes the directory (removals) and the operations table (their records), nothing else', () => {
+    const fn = jobs.emergencyAccess.function;
+    expect(tableAccessOf(fn)).toEqual(tables([DIRECTORY_TABLE, 'RW'], [OPERATIONS_TABLE, 'RW']));
+    expect(otherGrantsOf(fn)).toEqual({});
+  });
+
+  it('the controller writes its heartbeats to the operations table', () => {
+    const fn = stateless.controller.function;
+    expect(tableAccessOf(fn)).toEqual(tables([DIRECTORY_TABLE, 'RW'], [CAMPAIGN_TABLE, 'RW'], [OPERATIONS_TABLE, 'RW']));
+    const env = template.findResources('AWS::Lambda::Function')[logicalIdOf(fn)].Properties.Environment.Variables;
+    expect(resolveImports(env[ENV.operationsTable], statefulTemplate)).toEqual({ Ref: logicalIdOf(stateful.tables.operationsTable) });
+  });
+
+  it('no function may Scan or use a wildcard action', () => {
+    for (const fn of [...Object.values(stateless.jobs).map((job) => job.function), jobs.emergencyAccess.function]) {
+      const actions = statementsOf(fn).flatMap((statement) => asList(statement.Action));
+      expect(actions).not.toContain('dynamodb:Scan');
+      expect(actions.filter((action) => action.includes('*'))).toEqual([]);
+    }
+  });
+});
+
+/** A JSON object built with Fn::Join from references, read with each reference as the logical id it names. */
+function joinedJson(value: unknown): Record<string, string> {
+  const { 'Fn::Join': [separator, parts] } = value as { 'Fn::Join': [string, unknown[]] };
+  const text = parts
+    .map((part) => {
+      if (typeof part === 'string') return part;
+      const { Ref: ref, 'Fn::GetAtt': getAtt } = part as { Ref?: string; 'Fn::GetAtt'?: [string, string] };
+      return ref ?? getAtt![0];
+    })
+    .join(separator);
+  return JSON.parse(text) as Record<string, string>;
+}
+
+describe('environment', () => {
+  const envOf = (fn: AppFunction) =>
+    template.findResources('AWS::Lambda::Function')[logicalIdOf(fn)].Properties.Environment.Variables as Record<string, unknown>;
+  const daily = envOf(jobs.dailyOperations.function);
+
+  it('names every other function the daily report measures, by the name the report gives it (not itself: the handler adds its own)', () => {
+    expect(joinedJson(daily[ENV.monitoredFunctions])).toEqual({
+      'campaign-controller': logicalIdOf(stateless.controller.function),
+      'approver-api': logicalIdOf(stateless.approverApi.function),
+      'risk-assessment': logicalIdOf(jobs.riskAssessment.function),
+      'weekly-summary': logicalIdOf(jobs.weeklySummary.function),
+      'emergency-access': logicalIdOf(jobs.emergencyAccess.function),
+    });
+  });
+
+  it("names every job's dead-letter queue", () => {
+    expect(joinedJson(daily[ENV.monitoredQueues])).toEqual(
+      Object.fromEntries(Object.entries(stateless.jobs).map(([name, job]) => [name, logicalIdOf(job.deadLetterQueue)])),
+    );
+  });
+
+  it('gives the two report jobs the operations topic, the recipients parameter and the sender', () => {
+    for (const fn of [jobs.dailyOperations.function, jobs.weeklySummary.function]) {
+      const env = envOf(fn);
+      expect(resolveImports(env[ENV.operationsTopicArn], statefulTemplate)).toEqual({ Ref: logicalIdOf(stateful.topics.operationsTopic) });
+      expect(env[ENV.operationsRecipients]).toEqual({ Ref: STATELESS_PARAMETERS.operationsRecipients });
+      expect(env[ENV.senderAddress]).toEqual({ Ref: STATELESS_PARAMETERS.senderAddress });
+      expect(resolveImports(env[ENV.operationsTable], statefulTemplate)).toEqual({ Ref: logicalIdOf(stateful.tables.operationsTable) });
+    }
+    for (const fn of [jobs.riskAssessment.function, jobs.emergencyAccess.function]) {
+      expect(Object.keys(envOf(fn))).not.toContain(ENV.operationsTopicArn);
+      expect(Object.keys(envOf(fn))).not.toContain(ENV.senderAddress);
+    }
+  });
+});
+
+describe('outputs', () => {
+  it('publish the function names the CLI invokes, and the runbooks bucket', () => {
+    template.hasOutput(STATELESS_OUTPUTS.riskAssessmentFunctionName, { Value: { Ref: logicalIdOf(jobs.riskAssessment.function) } });
+    template.hasOutput(STATELESS_OUTPUTS.dailyOperationsFunctionName, { Value: { Ref: logicalIdOf(jobs.dailyOperations.function) } });
+    template.hasOutput(STATELESS_OUTPUTS.weeklySummaryFunctionName, { Value: { Ref: logicalIdOf(jobs.weeklySummary.function) } });
+    template.hasOutput(STATELESS_OUTPUTS.emergencyAccessFunctionName, { Value: { Ref: logicalIdOf(jobs.emergencyAccess.function) } });
+    statefulTemplate.hasOutput(STATEFUL_OUTPUTS.runbooksBucketName, { Value: { Ref: logicalIdOf(stateful.runbooks.bucket) } });
+  });
+
+  it('are the ones the CLI tests read from a `cdk deploy --outputs-file` JSON (test/support/cdk-outputs.ts)', () => {
+    expect(Object.keys(statefulTemplate.toJSON().Outputs).filter((key) => !key.startsWith('ExportsOutput')).sort()).toEqual(
+      Object.keys(statefulOutputs()).sort(),
+    );
+    expect(Object.keys(template.toJSON().Outputs).sort()).toEqual(Object.keys(statelessOutputs()).sort());
+  });
+});
