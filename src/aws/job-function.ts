@@ -140,7 +140,7 @@ export function namedJobFunction(job: JobName, functionName: string, client?: La
  * `{ "now": ISO }`, or `{}` (the function's own clock) without `now`.
  */
 export const jobFunction = (deployment: Deployment, job: JobName, client?: LambdaClient) =>
-  namedJobFunction(job, job === 'campaign-controller' ? deployment.controllerFunctionName : deployment.jobFunctionName(job), client);
+  namedJobFunction(job, deployment.jobFunctionName(job), client);
 
 /** What the emergency-access function answers: the emergencyRevoke use case's result. */
 const emergencyRevokeAnswer = z.looseObject({
