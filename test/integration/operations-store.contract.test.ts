@@ -8,6 +8,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { DynamoOperationsStore } from '../../lambdas/shared/adapters/dynamo/dynamo-operations-store.js';
 import { InMemoryOperationsStore } from '../../lambdas/shared/adapters/memory/in-memory-operations-store.js';
 import { OPERATIONS_TABLE } from '../../lambdas/shared/config/tables.js';
+import { composeDailyReport, emptyEntryTally, overallHealth } from '../../lambdas/shared/domain/daily-report.js';
 import { NotFoundError } from '../../lambdas/shared/domain/errors.js';
 import {
   DEFAULT_OPERATIONS_CONFIG,
@@ -16,9 +17,12 @@ import {
   type RiskAssessment,
   type RiskSummary,
   type WeeklySummary,
+  LIST_CAP,
 } from '../../lambdas/shared/domain/operations.js';
+import { addToRiskSummary, assessUser, emptyRiskSummary, ORPHANED_ASSIGNMENTS_CAP } from '../../lambdas/shared/domain/risk-rules.js';
 import type { AccessRemoval, OperationsStore, Pages } from '../../lambdas/shared/use-cases/ports.js';
 import { useEngine } from '../support/engine.js';
+import { aUser } from '../support/fixtures.js';
 
 /** Small pages, so that every list crosses page boundaries. */
 const PAGE_SIZE = 3;
@@ -447,6 +451,63 @@ describe.each(implementations)('operations store contract: $name', ({ make, dyna
       expect(await store.listRemovals('u-mallory')).toEqual([removal, regranted, noStampStored]);
       expect(await store.listRemovals('u-nobody')).toEqual([]);
     });
+  });
+
+  // DynamoDB refuses an item above 400 KB (the in-memory store does not measure): the worst case,
+  // ids at their longest (256 characters), must still store, or the job could never finish.
+  it.runIf(dynamo)('stores the assessment, the risk summary and the daily report of users holding 10,000 assignments each', async () => {
+    const longId = (prefix: string, i: number) => `${prefix}${String(i).padStart(6, '0')}`.padEnd(256, 'x');
+    const privilegeIds = Array.from({ length: 10_000 }, (_, i) => longId('p-', i));
+    // 1,000 toxic pairs (the configuration's maximum), each with a 500-character reason, all held.
+    const config = {
+      ...DEFAULT_OPERATIONS_CONFIG,
+      risk: {
+        ...DEFAULT_OPERATIONS_CONFIG.risk,
+        toxicCombinations: Array.from({ length: 1000 }, (_, i) => ({ privileges: [privilegeIds[2 * i]!, privilegeIds[2 * i + 1]!] as [string, string], reason: 'r'.repeat(500) })),
+      },
+    };
+    const now = new Date('2026-07-01T07:30:00.000Z');
+    const assessmentOf = (userId: string) =>
+      assessUser(
+        aUser({ id: userId, status: 'DISABLED' }),
+        privilegeIds.map((privilegeId) => ({ userId, privilegeId, origin: 'MANUAL' as const })),
+        new Map(),
+        config,
+        '2026-07-01',
+        now,
+      );
+    const assessment = assessmentOf(longId('u-', 0));
+    await store.putAssessments([assessment], 30);
+    const [stored] = await collect(store.listAssessments('2026-07-01'));
+    expect(stored!.orphanedAccess!.assignmentCount).toBe(10_000);
+    expect(stored!.orphanedAccess!.assignments).toHaveLength(ORPHANED_ASSIGNMENTS_CAP);
+    expect(stored!.sodConflictCount).toBe(1000);
+    expect(stored!.sodConflicts).toHaveLength(LIST_CAP);
+
+    // More such users than the lists of the summary and the report hold.
+    const summary = emptyRiskSummary('2026-07-01', now);
+    for (let i = 0; i < LIST_CAP + 5; i++) addToRiskSummary(summary, { ...assessment, userId: longId('u-', i), orphanedAccess: { ...assessment.orphanedAccess!, userId: longId('u-', i) } });
+    await store.putRiskSummary(summary, 30);
+    expect(await store.getLatestRiskSummary('2026-07-01', 0)).toMatchObject({ users: LIST_CAP + 5, orphanedAccess: LIST_CAP + 5, sodConflicts: 1000 * (LIST_CAP + 5) });
+
+    const report = composeDailyReport(
+      {
+        now: new Date('2026-07-01T08:00:00.000Z'),
+        tally: emptyEntryTally(),
+        entriesDecided24h: 0,
+        activeCampaigns: 0,
+        certificationsLast30Days: 0,
+        riskSummary: summary,
+        health: overallHealth('local', [{ name: 'table:operations', status: 'HEALTHY' }]),
+      },
+      config,
+    );
+    await store.putReport('daily', report, 30);
+    const { risk } = (await store.getReport('daily', '2026-07-01'))!.report;
+    expect(risk).toMatchObject({ orphanedAccess: LIST_CAP + 5, sodConflicts: 1000 * (LIST_CAP + 5) });
+    // As many as fit: at ids of 256 characters, fewer than LIST_CAP entries.
+    expect(risk.orphanedAccessList.length).toBeGreaterThan(10);
+    expect(risk.sodConflictList.length).toBeGreaterThan(10);
   });
 
   // Only the Dynamo suite has raw records to read.
