@@ -225,7 +225,7 @@ describe.each(implementations)('operations store contract: $name', ({ make, dyna
   describe('risk assessments', () => {
     it('lists one day\'s assessments in user id order across pages, one per user (a re-run replaces), without the checkpoint', async () => {
       const userIds = Array.from({ length: 8 }, (_, i) => `u-${String(7 - i).padStart(2, '0')}`);
-      await store.putAssessments(userIds.map((userId) => anAssessment({ userId })), 30);
+      await store.putAssessments(userIds.map((userId) => anAssessment({ userId, round: 'r-1' })), 30);
       await store.putAssessments([anAssessment({ userId: 'u-00', date: '2026-07-02' })], 30);
       await store.putAssessmentProgress('2026-07-01', { afterUserId: 'u-07', done: true }, 30);
       const replaced = anAssessment({
@@ -240,7 +240,7 @@ describe.each(implementations)('operations store contract: $name', ({ make, dyna
       const listed = await collect(store.listAssessments('2026-07-01'));
       expect(listed.map((a) => a.userId)).toEqual([...userIds].sort());
       expect(listed.find((a) => a.userId === 'u-03')).toEqual(replaced);
-      expect(listed[0]).toEqual(anAssessment({ userId: 'u-00' }));
+      expect(listed[0]).toEqual(anAssessment({ userId: 'u-00', round: 'r-1' }));
       expect(await collect(store.listAssessments('2026-07-02'))).toEqual([anAssessment({ userId: 'u-00', date: '2026-07-02' })]);
       expect(await collect(store.listAssessments('2026-06-30'))).toEqual([]);
       await store.putAssessments([], 30);
@@ -260,8 +260,10 @@ describe.each(implementations)('operations store contract: $name', ({ make, dyna
 
     it('keeps the checkpoint of a date: the last user assessed, then done', async () => {
       expect(await store.getAssessmentProgress('2026-07-01')).toBeUndefined();
-      await store.putAssessmentProgress('2026-07-01', { afterUserId: 'u-05', done: false }, 30);
-      expect(await store.getAssessmentProgress('2026-07-01')).toEqual({ afterUserId: 'u-05', done: false });
+      await store.putAssessmentProgress('2026-07-01', { afterUserId: 'u-05', done: false, round: 'r-1' }, 30);
+      expect(await store.getAssessmentProgress('2026-07-01')).toEqual({ afterUserId: 'u-05', done: false, round: 'r-1' });
+      await store.putAssessmentProgress('2026-07-01', { done: true, round: 'r-1' }, 30);
+      expect(await store.getAssessmentProgress('2026-07-01')).toEqual({ done: true, round: 'r-1' });
       await store.putAssessmentProgress('2026-07-01', { done: true }, 30);
       expect(await store.getAssessmentProgress('2026-07-01')).toEqual({ done: true });
       expect(await store.getAssessmentProgress('2026-07-02')).toBeUndefined();

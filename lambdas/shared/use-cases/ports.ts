@@ -263,6 +263,15 @@ export interface AccessRemoval {
   requestId: string;
 }
 
+/** The risk assessment's checkpoint of a date. */
+export interface AssessmentProgress {
+  /** The last user of the last page stored. */
+  afterUserId?: string;
+  done: boolean;
+  /** The round the checkpoint belongs to (RiskAssessment.round); absent on checkpoints written before rounds. */
+  round?: string;
+}
+
 /** The operations table (lambdas/shared/config/tables.ts, OPERATIONS_TABLE). */
 export interface OperationsStore {
   /** The configuration loaded with `idgov config load`, as stored (undefined: defaults apply). */
@@ -275,9 +284,9 @@ export interface OperationsStore {
   listAssessments(date: string): Pages<RiskAssessment>;
   /** One user's assessments between two dates (inclusive), oldest first: the user's trend. */
   listAssessmentsOfUser(userId: string, fromDate: string, toDate: string): Promise<RiskAssessment[]>;
-  /** The resumable assessment's checkpoint for a date (last user assessed). */
-  getAssessmentProgress(date: string): Promise<{ afterUserId?: string; done: boolean } | undefined>;
-  putAssessmentProgress(date: string, progress: { afterUserId?: string; done: boolean }, retentionDays: number): Promise<void>;
+  /** The resumable assessment's checkpoint for a date: its round, the last user assessed, done. */
+  getAssessmentProgress(date: string): Promise<AssessmentProgress | undefined>;
+  putAssessmentProgress(date: string, progress: AssessmentProgress, retentionDays: number): Promise<void>;
   putRiskSummary(summary: RiskSummary, retentionDays: number): Promise<void>;
   /** The summary of `date`, else of the latest date before it (at most `lookbackDays` back). */
   getLatestRiskSummary(onOrBefore: string, lookbackDays: number): Promise<RiskSummary | undefined>;

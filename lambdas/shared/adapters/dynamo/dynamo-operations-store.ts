@@ -16,6 +16,7 @@ import type {
 } from '../../domain/operations.js';
 import type {
   AccessRemoval,
+  AssessmentProgress,
   Delivery,
   DeliveryChannel,
   OperationsStore,
@@ -97,19 +98,24 @@ export class DynamoOperationsStore extends DynamoTable implements OperationsStor
     return records.map((r) => fromOperationsRecord<RiskAssessment>(r));
   }
 
-  async getAssessmentProgress(date: string): Promise<{ afterUserId?: string; done: boolean } | undefined> {
+  async getAssessmentProgress(date: string): Promise<AssessmentProgress | undefined> {
     const record = await this.getRecord(progressKey(date));
     if (!record) return undefined;
-    return { ...(record.afterUserId !== undefined ? { afterUserId: record.afterUserId as string } : {}), done: record.done === true };
+    return {
+      ...(record.afterUserId !== undefined ? { afterUserId: record.afterUserId as string } : {}),
+      done: record.done === true,
+      ...(record.round !== undefined ? { round: record.round as string } : {}),
+    };
   }
 
-  async putAssessmentProgress(date: string, progress: { afterUserId?: string; done: boolean }, retentionDays: number): Promise<void> {
+  async putAssessmentProgress(date: string, progress: AssessmentProgress, retentionDays: number): Promise<void> {
     await this.put({
       ...progressKey(date),
       entity: 'assessment-progress',
       date,
       ...(progress.afterUserId !== undefined ? { afterUserId: progress.afterUserId } : {}),
       done: progress.done,
+      ...(progress.round !== undefined ? { round: progress.round } : {}),
       expiresAt: expiresAfterDate(date, retentionDays),
     });
   }

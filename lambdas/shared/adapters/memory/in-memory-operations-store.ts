@@ -15,6 +15,7 @@ import type {
 } from '../../domain/operations.js';
 import type {
   AccessRemoval,
+  AssessmentProgress,
   Delivery,
   DeliveryChannel,
   OperationsStore,
@@ -34,7 +35,7 @@ export class InMemoryOperationsStore implements OperationsStore {
   private config?: { config: OperationsConfig; loadedAt: string; loadedBy: string };
   /** date → userId → assessment */
   private readonly assessments = new Map<string, Map<string, RiskAssessment>>();
-  private readonly progress = new Map<string, { afterUserId?: string; done: boolean }>();
+  private readonly progress = new Map<string, AssessmentProgress>();
   private readonly summaries = new Map<string, RiskSummary>();
   private readonly runs = new Map<JobName, Map<string, JobRun>>();
   private readonly heartbeats = new Map<JobName, JobHeartbeat>();
@@ -81,7 +82,7 @@ export class InMemoryOperationsStore implements OperationsStore {
     return progress && stored(progress);
   }
 
-  async putAssessmentProgress(date: string, progress: { afterUserId?: string; done: boolean }): Promise<void> {
+  async putAssessmentProgress(date: string, progress: AssessmentProgress): Promise<void> {
     this.progress.set(date, stored(progress));
   }
 
