@@ -196,6 +196,7 @@ function aRemoval(overrides: Partial<AccessRemoval> = {}): AccessRemoval {
     removedBy: 'u-secops',
     reason: 'credentials leaked',
     requestId: 'req-1',
+    status: 'REMOVING',
     ...overrides,
   };
 }
@@ -436,22 +437,38 @@ describe.each(implementations)('operations store contract: $name', ({ make, dyna
   });
 
   describe('access removals', () => {
-    it('records a removal once per grant and lists a user\'s removals', async () => {
+    it('records a removal once per privilege and request, and lists a user\'s removals by privilege then request', async () => {
       const removal = aRemoval();
       expect(await store.recordRemoval(removal)).toBe(true);
-      // The same removal again (a re-run of a killed request): recorded already, the first record stays.
-      expect(await store.recordRemoval(aRemoval({ removedAt: '2026-07-01T12:05:00.000Z', requestId: 'req-2', reason: 'again' }))).toBe(false);
-      // The same privilege granted again and removed again is a removal of its own.
-      const regranted = aRemoval({ approvedAt: '2026-07-02T10:00:00.000Z', removedAt: '2026-07-03T12:00:00.000Z', requestId: 'req-3' });
-      expect(await store.recordRemoval(regranted)).toBe(true);
-      const noStamp = aRemoval({ privilegeId: 'p-vpn', approvedAt: undefined, approvedBy: undefined });
+      // The same request again (a re-run of a killed request): recorded already, the first record stays.
+      expect(await store.recordRemoval(aRemoval({ removedAt: '2026-07-01T12:05:00.000Z', reason: 'again' }))).toBe(false);
+      // Another request removing the same privilege (granted again, without a grant stamp): a record of its own.
+      const noStamp = aRemoval({ approvedAt: undefined, approvedBy: undefined, removedAt: '2026-07-03T12:00:00.000Z', requestId: 'req-0' });
       expect(await store.recordRemoval(noStamp)).toBe(true);
-      expect(await store.recordRemoval(noStamp)).toBe(false);
+      const other = aRemoval({ privilegeId: 'p-vpn' });
+      expect(await store.recordRemoval(other)).toBe(true);
       await store.recordRemoval(aRemoval({ userId: 'u-other' }));
 
       const { approvedAt: _a, approvedBy: _b, ...noStampStored } = noStamp;
-      expect(await store.listRemovals('u-mallory')).toEqual([removal, regranted, noStampStored]);
+      expect(await store.listRemovals('u-mallory')).toEqual([noStampStored, removal, other]);
       expect(await store.listRemovals('u-nobody')).toEqual([]);
+    });
+
+    it('completes a REMOVING record once: REMOVED, or NOT_REMOVED with the reason; a missing record is NotFoundError', async () => {
+      await store.recordRemoval(aRemoval());
+      await store.recordRemoval(aRemoval({ privilegeId: 'p-vpn' }));
+      const removed = { status: 'REMOVED' as const, at: '2026-07-01T12:00:01.000Z' };
+      expect(await store.completeRemoval(aRemoval(), removed)).toBe(true);
+      expect(await store.completeRemoval(aRemoval(), { status: 'NOT_REMOVED', at: '2026-07-01T12:00:02.000Z', notRemovedReason: 'late' })).toBe(false);
+      const notRemoved = { status: 'NOT_REMOVED' as const, at: '2026-07-01T12:00:03.000Z', notRemovedReason: 'no longer MANUAL' };
+      expect(await store.completeRemoval(aRemoval({ privilegeId: 'p-vpn' }), notRemoved)).toBe(true);
+
+      expect(await store.listRemovals('u-mallory')).toEqual([
+        aRemoval({ status: 'REMOVED', completedAt: '2026-07-01T12:00:01.000Z' }),
+        aRemoval({ privilegeId: 'p-vpn', status: 'NOT_REMOVED', completedAt: '2026-07-01T12:00:03.000Z', notRemovedReason: 'no longer MANUAL' }),
+      ]);
+      await expect(store.completeRemoval(aRemoval({ requestId: 'req-9' }), removed)).rejects.toBeInstanceOf(NotFoundError);
+      expect(await store.listRemovals('u-mallory')).toHaveLength(2);
     });
   });
 

@@ -72,7 +72,7 @@ export const CAMPAIGN_TABLE: TableDefinition = {
  *   daily report PK=REPORT#DAILY       SK=<date>                                                 (TTL)
  *   weekly       PK=REPORT#WEEKLY      SK=<date>                                                 (TTL)
  *   day counts   PK=DAYCOUNT           SK=<date>            (entries certified per closing day)  (TTL)
- *   removal      PK=REMOVAL#<userId>   SK=<privilegeId>#<grant stamp>  GSI1 REMOVALS / <at>#<userId>
+ *   removal      PK=REMOVAL#<userId>   SK=<privilegeId>#<requestId>  GSI1 REMOVALS / <at>#<userId>
  */
 export const OPERATIONS_TABLE: TableDefinition = {
   id: 'OperationsTable',

@@ -248,19 +248,36 @@ export interface StoredReport<T> {
   deliveries: Partial<Record<DeliveryChannel, Delivery>>;
 }
 
-/** A removal of access outside a campaign (emergency access removal), recorded with who and why. */
+/**
+ * A removal of access outside a campaign (emergency access removal), recorded with who and why:
+ * one record per user, privilege and request, written REMOVING before the assignment is removed,
+ * then completed REMOVED, or NOT_REMOVED when the assignment was no longer MANUAL.
+ */
 export interface AccessRemoval {
   userId: string;
   privilegeId: string;
   origin: 'MANUAL';
-  /** The assignment as it was (its grant stamp makes the record's key). */
+  /** The grant removed, as the assignment was when the removal was recorded. */
   approvedAt?: string;
   approvedBy?: string;
+  /** When the removal was recorded (asked for). */
   removedAt: string;
   removedBy: string;
   reason: string;
-  /** The request that removed it (a CLI invocation, an SSM execution). */
+  /** The request that recorded it (a CLI invocation, an SSM execution). */
   requestId: string;
+  status: RemovalStatus;
+  /** When the record was completed (REMOVED or NOT_REMOVED). */
+  completedAt?: string;
+  /** Why a NOT_REMOVED assignment was left in place. */
+  notRemovedReason?: string;
+}
+export type RemovalStatus = 'REMOVING' | 'REMOVED' | 'NOT_REMOVED';
+/** How a REMOVING record ends. */
+export interface RemovalCompletion {
+  status: Exclude<RemovalStatus, 'REMOVING'>;
+  at: string;
+  notRemovedReason?: string;
 }
 
 /** The risk assessment's checkpoint of a date. */
@@ -313,8 +330,17 @@ export interface OperationsStore {
   getDayCounts(fromDate: string, toDate: string): Promise<Map<string, number>>;
   putDayCount(date: string, certified: number, retentionDays: number): Promise<void>;
 
-  /** Records a removal; false if the same assignment's removal is already recorded. */
+  /**
+   * Records a removal about to be made (status REMOVING), keyed by user, privilege and request;
+   * false (and nothing changes) if that request already has a record of that privilege.
+   */
   recordRemoval(removal: AccessRemoval): Promise<boolean>;
+  /**
+   * Completes a REMOVING record: REMOVED, or NOT_REMOVED with the reason. False (nothing changes)
+   * if it was completed already; NotFoundError if there is no such record.
+   */
+  completeRemoval(removal: Pick<AccessRemoval, 'userId' | 'privilegeId' | 'requestId'>, completion: RemovalCompletion): Promise<boolean>;
+  /** A user's removal records, in privilege id then request id order. */
   listRemovals(userId: string): Promise<AccessRemoval[]>;
 }
 

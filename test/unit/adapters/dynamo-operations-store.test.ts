@@ -103,7 +103,9 @@ describe('DynamoOperationsStore', () => {
       removedBy: 'u-ops',
       reason: 'leak',
       requestId: 'r-1',
+      status: 'REMOVING',
     });
+    await store.completeRemoval({ userId: 'u-x', privilegeId: 'p-x', requestId: 'r-1' }, { status: 'REMOVED', at: '2026-07-01T12:00:01.000Z' });
     await store.listRemovals('u-x');
 
     const sent = ddb.calls().map((call) => (call.args[0] as object).constructor.name);
@@ -266,7 +268,7 @@ describe('DynamoOperationsStore', () => {
     });
   });
 
-  it('recordRemoval is a conditional put keyed by the grant: a second one answers false', async () => {
+  it('recordRemoval is a conditional put keyed by privilege and request: a second one answers false', async () => {
     const removal = {
       userId: 'u-x',
       privilegeId: 'p-x',
@@ -276,13 +278,14 @@ describe('DynamoOperationsStore', () => {
       removedBy: 'u-ops',
       reason: 'leak',
       requestId: 'r-1',
+      status: 'REMOVING' as const,
     };
     await expect(store.recordRemoval(removal)).resolves.toBe(true);
     expect(ddb).toHaveReceivedCommandWith(PutCommand, {
       Item: {
         ...removal,
         PK: 'REMOVAL#u-x',
-        SK: 'p-x#2026-05-01T00:00:00.000Z',
+        SK: 'p-x#r-1',
         entity: 'removal',
         GSI1PK: 'REMOVALS',
         GSI1SK: '2026-07-01T12:00:00.000Z#u-x',
@@ -291,5 +294,22 @@ describe('DynamoOperationsStore', () => {
     });
     ddb.on(PutCommand).rejects(conditionFailed());
     await expect(store.recordRemoval(removal)).resolves.toBe(false);
+  });
+
+  it('completeRemoval updates a pending record only: false when completed already, NotFoundError when absent', async () => {
+    const ref = { userId: 'u-x', privilegeId: 'p-x', requestId: 'r-1' };
+    await expect(store.completeRemoval(ref, { status: 'NOT_REMOVED', at: '2026-07-01T12:00:01.000Z', notRemovedReason: 'rule' })).resolves.toBe(true);
+    expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
+      Key: { PK: 'REMOVAL#u-x', SK: 'p-x#r-1' },
+      UpdateExpression: 'SET #status = :status, completedAt = :at, notRemovedReason = :why',
+      ConditionExpression: 'attribute_exists(PK) AND #status = :removing',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':status': 'NOT_REMOVED', ':at': '2026-07-01T12:00:01.000Z', ':removing': 'REMOVING', ':why': 'rule' },
+    });
+    ddb.on(UpdateCommand).rejects(conditionFailed());
+    ddb.on(GetCommand).resolves({ Item: { PK: 'REMOVAL#u-x', SK: 'p-x#r-1', status: 'REMOVED' } });
+    await expect(store.completeRemoval(ref, { status: 'REMOVED', at: '2026-07-01T12:00:02.000Z' })).resolves.toBe(false);
+    ddb.on(GetCommand).resolves({});
+    await expect(store.completeRemoval(ref, { status: 'REMOVED', at: '2026-07-01T12:00:02.000Z' })).rejects.toBeInstanceOf(NotFoundError);
   });
 });

@@ -21,6 +21,7 @@ import type {
   DeliveryChannel,
   OperationsStore,
   Pages,
+  RemovalCompletion,
   ReportKind,
   StoredReport,
 } from '../../use-cases/ports.js';
@@ -46,6 +47,7 @@ import {
   removalPk,
   removalRecord,
   reportKey,
+  removalKey,
   reportPk,
   riskSummaryRecord,
   runRecord,
@@ -275,6 +277,29 @@ export class DynamoOperationsStore extends DynamoTable implements OperationsStor
 
   async putDayCount(date: string, certified: number, retentionDays: number): Promise<void> {
     await this.put(dayCountRecord(date, certified, retentionDays));
+  }
+
+  async completeRemoval(removal: Pick<AccessRemoval, 'userId' | 'privilegeId' | 'requestId'>, completion: RemovalCompletion): Promise<boolean> {
+    const values: Record<string, string> = { ':status': completion.status, ':at': completion.at, ':removing': 'REMOVING' };
+    if (completion.notRemovedReason !== undefined) values[':why'] = completion.notRemovedReason;
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: removalKey(removal),
+          UpdateExpression: `SET #status = :status, completedAt = :at${completion.notRemovedReason !== undefined ? ', notRemovedReason = :why' : ''}`,
+          // Only a pending record is completed, once; never a record that does not exist.
+          ConditionExpression: 'attribute_exists(PK) AND #status = :removing',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: values,
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+    if (!(await this.getRecord(removalKey(removal)))) throw new NotFoundError('removal record of', `${removal.userId}/${removal.privilegeId}/${removal.requestId}`);
+    return false;
   }
 
   async recordRemoval(removal: AccessRemoval): Promise<boolean> {

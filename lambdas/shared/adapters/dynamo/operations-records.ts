@@ -91,9 +91,9 @@ export const dayCountRecord = (date: string, certified: number, retentionDays: n
 // Emergency access removals
 export const REMOVALS_GSI1PK = 'REMOVALS';
 export const removalPk = (userId: string) => `REMOVAL#${userId}`;
-/** One removal per grant: the same assignment granted again and removed again is a new record. */
-export const removalKey = (removal: Pick<AccessRemoval, 'userId' | 'privilegeId' | 'approvedAt'>) =>
-  key(removalPk(removal.userId), `${removal.privilegeId}#${removal.approvedAt ?? '-'}`);
+/** One record per privilege and request: each request that removes an assignment records it apart. */
+export const removalKey = (removal: Pick<AccessRemoval, 'userId' | 'privilegeId' | 'requestId'>) =>
+  key(removalPk(removal.userId), `${removal.privilegeId}#${removal.requestId}`);
 
 export const removalRecord = (removal: AccessRemoval): DynamoRecord => ({
   ...removal,

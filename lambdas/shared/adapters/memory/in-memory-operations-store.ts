@@ -20,6 +20,7 @@ import type {
   DeliveryChannel,
   OperationsStore,
   Pages,
+  RemovalCompletion,
   ReportKind,
   StoredReport,
 } from '../../use-cases/ports.js';
@@ -27,9 +28,8 @@ import { DEFAULT_PAGE_SIZE, byKey, inPages, stored, type InMemoryOptions } from 
 
 type AnyReport = DailyReport | WeeklySummary;
 
-/** The key of a removal: one record per removed assignment (its grant stamp tells re-grants apart). */
-export const removalKey = (removal: Pick<AccessRemoval, 'privilegeId' | 'approvedAt'>) =>
-  `${removal.privilegeId}#${removal.approvedAt ?? '-'}`;
+/** The key of a removal within its user: one record per privilege and request, as the Dynamo sort key. */
+export const removalKey = (removal: Pick<AccessRemoval, 'privilegeId' | 'requestId'>) => `${removal.privilegeId}#${removal.requestId}`;
 
 export class InMemoryOperationsStore implements OperationsStore {
   private config?: { config: OperationsConfig; loadedAt: string; loadedBy: string };
@@ -176,6 +176,16 @@ export class InMemoryOperationsStore implements OperationsStore {
     this.removals.set(removal.userId, ofUser);
     if (ofUser.has(removalKey(removal))) return false;
     ofUser.set(removalKey(removal), stored(removal));
+    return true;
+  }
+
+  async completeRemoval(removal: Pick<AccessRemoval, 'userId' | 'privilegeId' | 'requestId'>, completion: RemovalCompletion): Promise<boolean> {
+    const found = this.removals.get(removal.userId)?.get(removalKey(removal));
+    if (!found) throw new NotFoundError('removal record of', `${removal.userId}/${removal.privilegeId}/${removal.requestId}`);
+    if (found.status !== 'REMOVING') return false;
+    found.status = completion.status;
+    found.completedAt = completion.at;
+    if (completion.notRemovedReason !== undefined) found.notRemovedReason = completion.notRemovedReason;
     return true;
   }
 
