@@ -381,32 +381,64 @@ describe.each(implementations)('operations store contract: $name', ({ make, dyna
       await store.putReport('daily', report, 30);
       expect(await store.getReport('daily', '2026-07-01')).toEqual({ report, deliveries: {} });
 
-      const topic = { at: '2026-07-01T08:00:04.000Z', messageId: 'sns-1' };
+      const claim = { owner: 'run-a', claimedAt: '2026-07-01T08:00:03.000Z' };
+      expect(await store.claimDelivery('daily', '2026-07-01', 'topic', claim, '2026-07-01T07:45:03.000Z')).toBe(true);
+      const topic = { status: 'SENT' as const, ...claim, at: '2026-07-01T08:00:04.000Z', messageId: 'sns-1' };
       expect(await store.recordDelivery('daily', '2026-07-01', 'topic', topic)).toBe(true);
-      expect(await store.recordDelivery('daily', '2026-07-01', 'topic', { at: '2026-07-01T09:00:00.000Z', messageId: 'sns-2' })).toBe(false);
+      // Sent: neither claimed nor marked again.
+      expect(await store.claimDelivery('daily', '2026-07-01', 'topic', { owner: 'run-b', claimedAt: '2026-07-02T08:00:00.000Z' }, '2026-07-02T07:45:00.000Z')).toBe(false);
+      expect(await store.recordDelivery('daily', '2026-07-01', 'topic', { ...topic, at: '2026-07-01T09:00:00.000Z', messageId: 'sns-2' })).toBe(false);
 
       const rerun = aDailyReport('2026-07-01', { generatedAt: '2026-07-01T10:00:00.000Z', recommendations: [{ severity: 'WARNING', text: 'Send reminders.' }] });
       await store.putReport('daily', rerun, 30);
       expect(await store.getReport('daily', '2026-07-01')).toEqual({ report: rerun, deliveries: { topic } });
+      expect(await store.getReport('daily' as 'daily' | 'weekly', '2026-07-01')).toEqual({ report: rerun, deliveries: { topic } });
+    });
 
-      const mail = { at: '2026-07-01T10:00:01.000Z', messageId: 'ses-1' };
-      expect(await store.recordDelivery('daily', '2026-07-01', 'mail', mail)).toBe(true);
-      expect(await store.getReport('daily', '2026-07-01')).toEqual({ report: rerun, deliveries: { topic, mail } });
+    it('claims a target for one run at a time: a fresh claim holds, a stale one is taken over, only the holder marks it sent or releases it', async () => {
+      await store.putReport('daily', aDailyReport('2026-07-01'), 30);
+      const target = 'mail:ops@example.com' as const;
+      const a = { owner: 'run-a', claimedAt: '2026-07-01T08:00:00.000Z' };
+      const b = { owner: 'run-b', claimedAt: '2026-07-01T08:14:59.999Z' };
+      expect(await store.claimDelivery('daily', '2026-07-01', target, a, '2026-07-01T07:45:00.000Z')).toBe(true);
+      // 15 minutes after a's claim, less a millisecond: still a's.
+      expect(await store.claimDelivery('daily', '2026-07-01', target, b, '2026-07-01T07:59:59.999Z')).toBe(false);
+      expect((await store.getReport('daily', '2026-07-01'))!.deliveries).toEqual({ [target]: { status: 'SENDING', ...a } });
+      // The claim is stale once made before staleBefore: b takes it over; a can no longer mark or release it.
+      const c = { owner: 'run-c', claimedAt: '2026-07-01T08:15:00.001Z' };
+      expect(await store.claimDelivery('daily', '2026-07-01', target, c, '2026-07-01T08:00:00.001Z')).toBe(true);
+      expect(await store.recordDelivery('daily', '2026-07-01', target, { ...a, at: '2026-07-01T08:16:00.000Z', messageId: 'ses-a' })).toBe(false);
+      await store.releaseDelivery('daily', '2026-07-01', target, 'run-a');
+      expect((await store.getReport('daily', '2026-07-01'))!.deliveries).toEqual({ [target]: { status: 'SENDING', ...c } });
+      // Its holder releases it (its send failed): free for the next claim at once.
+      await store.releaseDelivery('daily', '2026-07-01', target, 'run-c');
+      expect((await store.getReport('daily', '2026-07-01'))!.deliveries).toEqual({});
+      expect(await store.claimDelivery('daily', '2026-07-01', target, b, '2026-07-01T07:59:59.999Z')).toBe(true);
+      const sent = { ...b, at: '2026-07-01T08:15:01.000Z', messageId: 'ses-b' };
+      expect(await store.recordDelivery('daily', '2026-07-01', target, sent)).toBe(true);
+      expect((await store.getReport('daily', '2026-07-01'))!.deliveries).toEqual({ [target]: { status: 'SENT', ...sent } });
+      // A SENT target is never claimed again, however old.
+      expect(await store.claimDelivery('daily', '2026-07-01', target, c, '2027-01-01T00:00:00.000Z')).toBe(false);
     });
 
     it('keeps daily and weekly reports of the same date apart', async () => {
       const weekly = aWeeklySummary('2026-07-06');
       await store.putReport('weekly', weekly, 30);
       await store.putReport('daily', aDailyReport('2026-07-06'), 30);
-      expect(await store.recordDelivery('weekly', '2026-07-06', 'mail', { at: '2026-07-06T09:00:03.000Z', messageId: 'ses-w' })).toBe(true);
+      const claim = { owner: 'run-w', claimedAt: '2026-07-06T09:00:02.000Z' };
+      expect(await store.claimDelivery('weekly', '2026-07-06', 'mail:ops@example.com', claim, '2026-07-06T08:45:02.000Z')).toBe(true);
+      const sent = { ...claim, at: '2026-07-06T09:00:03.000Z', messageId: 'ses-w' };
+      expect(await store.recordDelivery('weekly', '2026-07-06', 'mail:ops@example.com', sent)).toBe(true);
 
-      expect(await store.getReport('weekly', '2026-07-06')).toEqual({ report: weekly, deliveries: { mail: { at: '2026-07-06T09:00:03.000Z', messageId: 'ses-w' } } });
+      expect(await store.getReport('weekly', '2026-07-06')).toEqual({ report: weekly, deliveries: { 'mail:ops@example.com': { status: 'SENT', ...sent } } });
       expect(await store.getReport('daily', '2026-07-06')).toEqual({ report: aDailyReport('2026-07-06'), deliveries: {} });
       expect(await store.listDailyReports('2026-07-01', '2026-07-31')).toEqual([aDailyReport('2026-07-06')]);
     });
 
-    it('refuses a delivery of a report that is not stored, and stores nothing', async () => {
-      await expect(store.recordDelivery('daily', '2026-07-01', 'topic', { at: '2026-07-01T08:00:04.000Z', messageId: 'sns-1' })).rejects.toBeInstanceOf(
+    it('refuses a claim or a delivery of a report that is not stored, and stores nothing', async () => {
+      const claim = { owner: 'run-a', claimedAt: '2026-07-01T08:00:03.000Z' };
+      await expect(store.claimDelivery('daily', '2026-07-01', 'topic', claim, '2026-07-01T07:45:03.000Z')).rejects.toBeInstanceOf(NotFoundError);
+      await expect(store.recordDelivery('daily', '2026-07-01', 'topic', { ...claim, at: '2026-07-01T08:00:04.000Z', messageId: 'sns-1' })).rejects.toBeInstanceOf(
         NotFoundError,
       );
       expect(await store.getReport('daily', '2026-07-01')).toBeUndefined();

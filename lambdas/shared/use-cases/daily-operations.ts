@@ -46,6 +46,11 @@ export interface DailyOperationsDeps {
   metrics: MetricsSink;
   /** Business time: the report's date and window. */
   clock: Clock;
+  /**
+   * Wall-clock time: which days are over (a day's certification count is stored only once it is),
+   * and delivery claims. Absent: the business clock.
+   */
+  wallClock?: Clock;
   log: Log;
   /** The deployment's recipients (a parameter); the configured ones are added. */
   recipients: string[];

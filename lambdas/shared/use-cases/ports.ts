@@ -235,17 +235,29 @@ export interface HookInvoker {
   invoke(ref: string, request: unknown, options: { timeoutMs: number }): Promise<unknown>;
 }
 
-/** Where a report or summary is delivered, recorded so that a re-run never delivers it twice. */
+/** Where a report or summary is delivered: the operations topic, and mail to the operations recipients. */
 export type DeliveryChannel = 'topic' | 'mail';
+/** One delivery of a report: the topic, or the mail to one recipient (`mail:<address in lower case>`, see mailTarget). */
+export type DeliveryTarget = 'topic' | `mail:${string}`;
+export const mailTarget = (address: string): DeliveryTarget => `mail:${address.trim().toLowerCase()}`;
+/** A run's claim of a target, made before it sends. */
+export interface DeliveryClaim {
+  /** The run (a random id per delivery). */
+  owner: string;
+  claimedAt: string;
+}
+/** What was sent. */
 export interface Delivery {
   at: string;
   messageId: string;
 }
+/** A target's state on the stored report: SENDING while a run holds its claim, then SENT. */
+export type DeliveryState = ({ status: 'SENDING' } & DeliveryClaim) | ({ status: 'SENT' } & DeliveryClaim & Delivery);
 export type ReportKind = 'daily' | 'weekly';
 
 export interface StoredReport<T> {
   report: T;
-  deliveries: Partial<Record<DeliveryChannel, Delivery>>;
+  deliveries: Partial<Record<DeliveryTarget, DeliveryState>>;
 }
 
 /**
@@ -321,10 +333,19 @@ export interface OperationsStore {
   putReport(kind: 'weekly', report: WeeklySummary, retentionDays: number): Promise<void>;
   getReport(kind: 'daily', date: string): Promise<StoredReport<DailyReport> | undefined>;
   getReport(kind: 'weekly', date: string): Promise<StoredReport<WeeklySummary> | undefined>;
+  getReport(kind: ReportKind, date: string): Promise<StoredReport<DailyReport | WeeklySummary> | undefined>;
   /** Daily reports with dates in [fromDate, toDate], oldest first. */
   listDailyReports(fromDate: string, toDate: string): Promise<DailyReport[]>;
-  /** Records a delivery; false (and nothing changes) if that channel already has one for that date. */
-  recordDelivery(kind: ReportKind, date: string, channel: DeliveryChannel, delivery: Delivery): Promise<boolean>;
+  /**
+   * Claims a target of the stored report for a run, before it sends: true if the target has no
+   * state, or a SENDING claim made before `staleBefore` (its run is presumed gone: taken over).
+   * False (nothing changes) if it is SENT or another run's claim is fresh. NotFoundError if no report is stored.
+   */
+  claimDelivery(kind: ReportKind, date: string, target: DeliveryTarget, claim: DeliveryClaim, staleBefore: string): Promise<boolean>;
+  /** Marks a target SENT if `delivery.owner` still holds its claim; false (nothing changes) if not: the claim was taken over. */
+  recordDelivery(kind: ReportKind, date: string, target: DeliveryTarget, delivery: DeliveryClaim & Delivery): Promise<boolean>;
+  /** Drops the owner's claim of a target whose send failed, so that a retry need not wait for it to go stale. */
+  releaseDelivery(kind: ReportKind, date: string, target: DeliveryTarget, owner: string): Promise<void>;
 
   /** Entries certified (decided) per closing date, for complete days only. */
   getDayCounts(fromDate: string, toDate: string): Promise<Map<string, number>>;

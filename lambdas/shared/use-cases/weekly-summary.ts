@@ -14,6 +14,8 @@ export interface WeeklySummaryDeps {
   mailer: Mailer;
   /** Business time: the summary covers the seven UTC dates ending with its date. */
   clock: Clock;
+  /** Wall-clock time, which delivery claims are stamped and aged with; absent: the business clock. */
+  wallClock?: Clock;
   log: Log;
   /** The deployment's recipients (a parameter); the configured ones are added. */
   recipients: string[];

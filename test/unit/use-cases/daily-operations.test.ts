@@ -214,7 +214,8 @@ describe('runDailyOperations', () => {
     expect(delivered).toEqual(['topic', 'mail']);
     const stored = await operations.getReport('daily', DATE);
     expect(stored!.report).toEqual(report);
-    expect(stored!.deliveries).toEqual({ topic: { at: NOW.toISOString(), messageId: 'sns-1' }, mail: { at: NOW.toISOString(), messageId: 'ses-1,ses-2' } });
+    const sent = (messageId: string) => ({ status: 'SENT', owner: expect.any(String), claimedAt: NOW.toISOString(), at: NOW.toISOString(), messageId });
+    expect(stored!.deliveries).toEqual({ topic: sent('sns-1'), 'mail:ops@example.com': sent('ses-1'), 'mail:security@example.com': sent('ses-2') });
 
     expect(published).toHaveLength(1);
     expect(published[0]!.subject).toBe('idgov daily operations 2026-12-01: COMPLIANT 85, HEALTHY');
@@ -259,7 +260,7 @@ describe('runDailyOperations', () => {
     const reports = await operations.listDailyReports(DATE, DATE);
     expect(reports).toHaveLength(1);
     expect(reports[0]!.certification).toMatchObject({ entriesDecided24h: 3, completionRate: 50 });
-    expect((await operations.getReport('daily', DATE))!.deliveries.topic!.messageId).toBe('sns-1');
+    expect((await operations.getReport('daily', DATE))!.deliveries.topic).toMatchObject({ status: 'SENT', messageId: 'sns-1' });
   });
 
   it('retries the channel whose first attempt failed, and only that one', async () => {
@@ -279,6 +280,24 @@ describe('runDailyOperations', () => {
     expect(retry.delivered).toEqual(['mail']);
     expect(published).toHaveLength(1);
     expect(mails.map((m) => m.to)).toEqual(['OPS@example.com', 'security@example.com']);
+  });
+
+  it('after a failure part-way through the recipients, the retry mails only those not mailed', async () => {
+    const { deps, operations, published, mails } = await setup();
+    const send = deps.mailer.send;
+    let failFor: string | undefined = 'security@example.com';
+    deps.mailer.send = async (m) => {
+      if (m.to === failFor) throw new Error('SES rejected the address');
+      return send(m);
+    };
+    await expect(runDailyOperations(deps, CONFIG)).rejects.toThrow('SES rejected the address');
+    expect(mails.map((m) => m.to)).toEqual(['OPS@example.com']);
+    expect(Object.keys((await operations.getReport('daily', DATE))!.deliveries).sort()).toEqual(['mail:ops@example.com', 'topic']);
+    failFor = undefined;
+    const retry = await runDailyOperations(deps, CONFIG);
+    expect(retry.delivered).toEqual(['mail']);
+    expect(mails.map((m) => m.to)).toEqual(['OPS@example.com', 'security@example.com']);
+    expect(published).toHaveLength(1);
   });
 
   it('skips the mail, saying so, when there is no recipient', async () => {

@@ -1,7 +1,7 @@
 // OperationsStore on the operations table (key design in config/tables.ts, records in
 // operations-records.ts). Every read is a GetItem, a BatchGetItem or a Query on a key: the daily
 // jobs' cost follows the day they work on, never the history the table keeps.
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { addDays } from '../../domain/dates.js';
 import { NotFoundError } from '../../domain/errors.js';
 import type {
@@ -18,7 +18,9 @@ import type {
   AccessRemoval,
   AssessmentProgress,
   Delivery,
-  DeliveryChannel,
+  DeliveryClaim,
+  DeliveryState,
+  DeliveryTarget,
   OperationsStore,
   Pages,
   RemovalCompletion,
@@ -222,6 +224,7 @@ export class DynamoOperationsStore extends DynamoTable implements OperationsStor
 
   getReport(kind: 'daily', date: string): Promise<StoredReport<DailyReport> | undefined>;
   getReport(kind: 'weekly', date: string): Promise<StoredReport<WeeklySummary> | undefined>;
+  getReport(kind: ReportKind, date: string): Promise<StoredReport<AnyReport> | undefined>;
   async getReport(kind: ReportKind, date: string): Promise<StoredReport<AnyReport> | undefined> {
     const record = await this.getRecord(reportKey(kind, date));
     if (!record) return undefined;
@@ -242,25 +245,36 @@ export class DynamoOperationsStore extends DynamoTable implements OperationsStor
     return records.map((r) => r.report as DailyReport);
   }
 
-  async recordDelivery(kind: ReportKind, date: string, channel: DeliveryChannel, delivery: Delivery): Promise<boolean> {
-    try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: reportKey(kind, date),
-          UpdateExpression: 'SET #deliveries.#channel = :delivery',
-          // The report is stored first (putReport), and a channel is delivered once per date.
-          ConditionExpression: 'attribute_exists(#deliveries) AND attribute_not_exists(#deliveries.#channel)',
-          ExpressionAttributeNames: { '#deliveries': 'deliveries', '#channel': channel },
-          ExpressionAttributeValues: { ':delivery': { at: delivery.at, messageId: delivery.messageId } },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
-    if (!(await this.getRecord(reportKey(kind, date)))) throw new NotFoundError(`${kind} report of`, date);
-    return false;
+  async claimDelivery(kind: ReportKind, date: string, target: DeliveryTarget, claim: DeliveryClaim, staleBefore: string): Promise<boolean> {
+    const state: DeliveryState = { status: 'SENDING', owner: claim.owner, claimedAt: claim.claimedAt };
+    return this.updateDelivery(kind, date, {
+      UpdateExpression: 'SET #deliveries.#target = :state',
+      // The report is stored first (putReport); a target is claimed when free, or when its claim went stale.
+      ConditionExpression:
+        'attribute_exists(#deliveries) AND (attribute_not_exists(#deliveries.#target) OR ' +
+        '(#deliveries.#target.#status = :sending AND #deliveries.#target.#claimedAt < :staleBefore))',
+      ExpressionAttributeNames: { '#deliveries': 'deliveries', '#target': target, '#status': 'status', '#claimedAt': 'claimedAt' },
+      ExpressionAttributeValues: { ':state': state, ':sending': 'SENDING', ':staleBefore': staleBefore },
+    });
+  }
+
+  async recordDelivery(kind: ReportKind, date: string, target: DeliveryTarget, delivery: DeliveryClaim & Delivery): Promise<boolean> {
+    const state: DeliveryState = { status: 'SENT', owner: delivery.owner, claimedAt: delivery.claimedAt, at: delivery.at, messageId: delivery.messageId };
+    return this.updateDelivery(kind, date, {
+      UpdateExpression: 'SET #deliveries.#target = :state',
+      ConditionExpression: '#deliveries.#target.#status = :sending AND #deliveries.#target.#owner = :owner',
+      ExpressionAttributeNames: { '#deliveries': 'deliveries', '#target': target, '#status': 'status', '#owner': 'owner' },
+      ExpressionAttributeValues: { ':state': state, ':sending': 'SENDING', ':owner': delivery.owner },
+    });
+  }
+
+  async releaseDelivery(kind: ReportKind, date: string, target: DeliveryTarget, owner: string): Promise<void> {
+    await this.updateDelivery(kind, date, {
+      UpdateExpression: 'REMOVE #deliveries.#target',
+      ConditionExpression: '#deliveries.#target.#status = :sending AND #deliveries.#target.#owner = :owner',
+      ExpressionAttributeNames: { '#deliveries': 'deliveries', '#target': target, '#status': 'status', '#owner': 'owner' },
+      ExpressionAttributeValues: { ':sending': 'SENDING', ':owner': owner },
+    });
   }
 
   async getDayCounts(fromDate: string, toDate: string): Promise<Map<string, number>> {
@@ -342,6 +356,22 @@ export class DynamoOperationsStore extends DynamoTable implements OperationsStor
         }),
       )
       .catch(ignoreConditionFailure);
+  }
+
+  /** A conditional update of a report's deliveries: false when the condition fails, NotFoundError when no report is stored. */
+  private async updateDelivery(
+    kind: ReportKind,
+    date: string,
+    update: Required<Pick<UpdateCommandInput, 'UpdateExpression' | 'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'>>,
+  ): Promise<boolean> {
+    try {
+      await this.doc.send(new UpdateCommand({ TableName: this.tableName, Key: reportKey(kind, date), ...update }));
+      return true;
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+    if (!(await this.getRecord(reportKey(kind, date)))) throw new NotFoundError(`${kind} report of`, date);
+    return false;
   }
 
   private async getRecord(key: DynamoRecord): Promise<DynamoRecord | undefined> {

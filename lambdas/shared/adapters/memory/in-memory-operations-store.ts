@@ -17,7 +17,8 @@ import type {
   AccessRemoval,
   AssessmentProgress,
   Delivery,
-  DeliveryChannel,
+  DeliveryClaim,
+  DeliveryTarget,
   OperationsStore,
   Pages,
   RemovalCompletion,
@@ -141,6 +142,7 @@ export class InMemoryOperationsStore implements OperationsStore {
 
   getReport(kind: 'daily', date: string): Promise<StoredReport<DailyReport> | undefined>;
   getReport(kind: 'weekly', date: string): Promise<StoredReport<WeeklySummary> | undefined>;
+  getReport(kind: ReportKind, date: string): Promise<StoredReport<AnyReport> | undefined>;
   async getReport(kind: ReportKind, date: string): Promise<StoredReport<AnyReport> | undefined> {
     const found = this.reports.get(reportId(kind, date));
     return found && stored(found);
@@ -155,12 +157,26 @@ export class InMemoryOperationsStore implements OperationsStore {
       .map(stored);
   }
 
-  async recordDelivery(kind: ReportKind, date: string, channel: DeliveryChannel, delivery: Delivery): Promise<boolean> {
-    const found = this.reports.get(reportId(kind, date));
-    if (!found) throw new NotFoundError(`${kind} report of`, date);
-    if (found.deliveries[channel]) return false;
-    found.deliveries[channel] = stored(delivery);
+  async claimDelivery(kind: ReportKind, date: string, target: DeliveryTarget, claim: DeliveryClaim, staleBefore: string): Promise<boolean> {
+    const found = this.storedReport(kind, date);
+    const state = found.deliveries[target];
+    if (state && !(state.status === 'SENDING' && state.claimedAt < staleBefore)) return false;
+    found.deliveries[target] = { status: 'SENDING', owner: claim.owner, claimedAt: claim.claimedAt };
     return true;
+  }
+
+  async recordDelivery(kind: ReportKind, date: string, target: DeliveryTarget, delivery: DeliveryClaim & Delivery): Promise<boolean> {
+    const found = this.storedReport(kind, date);
+    const state = found.deliveries[target];
+    if (state?.status !== 'SENDING' || state.owner !== delivery.owner) return false;
+    found.deliveries[target] = { status: 'SENT', owner: delivery.owner, claimedAt: delivery.claimedAt, at: delivery.at, messageId: delivery.messageId };
+    return true;
+  }
+
+  async releaseDelivery(kind: ReportKind, date: string, target: DeliveryTarget, owner: string): Promise<void> {
+    const found = this.storedReport(kind, date);
+    const state = found.deliveries[target];
+    if (state?.status === 'SENDING' && state.owner === owner) delete found.deliveries[target];
   }
 
   async getDayCounts(fromDate: string, toDate: string): Promise<Map<string, number>> {
@@ -193,6 +209,12 @@ export class InMemoryOperationsStore implements OperationsStore {
     return [...(this.removals.get(userId)?.entries() ?? [])]
       .sort(byKey(([key]) => key))
       .map(([, removal]) => stored(removal));
+  }
+
+  private storedReport(kind: ReportKind, date: string): StoredReport<AnyReport> {
+    const found = this.reports.get(reportId(kind, date));
+    if (!found) throw new NotFoundError(`${kind} report of`, date);
+    return found;
   }
 
   private saveRun(run: JobRun): void {
