@@ -89,6 +89,7 @@ async function collect<T>(stream: Pages<T>): Promise<T[]> {
 }
 
 const epochSeconds = (iso: string) => Date.parse(iso) / 1000;
+const COUNTED_AT = new Date('2026-07-05T09:00:00.000Z');
 
 function anAssessment(overrides: Partial<RiskAssessment> = {}): RiskAssessment {
   const date = overrides.date ?? '2026-07-01';
@@ -283,6 +284,15 @@ describe.each(implementations)('operations store contract: $name', ({ make, dyna
     });
   });
 
+  describe('installation', () => {
+    it('is recorded once: a second record changes nothing', async () => {
+      expect(await store.getInstallation()).toBeUndefined();
+      expect(await store.recordInstallation(new Date('2026-07-01T08:00:00.000Z'))).toBe(true);
+      expect(await store.recordInstallation(new Date('2026-07-02T08:00:00.000Z'))).toBe(false);
+      expect(await store.getInstallation()).toEqual({ installedAt: '2026-07-01T08:00:00.000Z' });
+    });
+  });
+
   describe('job runs and heartbeats', () => {
     it('a started run is the last run; a finished one replaces its start and, SUCCEEDED or SKIPPED, is the last completed', async () => {
       expect(await store.getHeartbeats(['daily-operations'])).toEqual(new Map());
@@ -457,11 +467,11 @@ describe.each(implementations)('operations store contract: $name', ({ make, dyna
 
   describe('day counts', () => {
     it('reads the counts of stored dates in a range, inclusive; a new count replaces the old', async () => {
-      await store.putDayCount('2026-06-30', 4, 30);
-      await store.putDayCount('2026-07-01', 7, 30);
-      await store.putDayCount('2026-07-03', 0, 30);
-      await store.putDayCount('2026-07-04', 2, 30);
-      await store.putDayCount('2026-07-01', 8, 30);
+      await store.putDayCount('2026-06-30', 4, 30, COUNTED_AT);
+      await store.putDayCount('2026-07-01', 7, 30, COUNTED_AT);
+      await store.putDayCount('2026-07-03', 0, 30, COUNTED_AT);
+      await store.putDayCount('2026-07-04', 2, 30, COUNTED_AT);
+      await store.putDayCount('2026-07-01', 8, 30, COUNTED_AT);
 
       expect(await store.getDayCounts('2026-07-01', '2026-07-03')).toEqual(new Map([['2026-07-01', 8], ['2026-07-03', 0]]));
       expect(await store.getDayCounts('2026-08-01', '2026-08-30')).toEqual(new Map());
@@ -568,7 +578,7 @@ describe.each(implementations)('operations store contract: $name', ({ make, dyna
     await store.putRiskSummary(aSummary('2026-07-01'), 400);
     await store.putReport('daily', aDailyReport('2026-07-01'), 90);
     await store.putReport('weekly', aWeeklySummary('2026-07-06'), 90);
-    await store.putDayCount('2026-07-01', 3, 40);
+    await store.putDayCount('2026-07-01', 3, 40, COUNTED_AT);
     await store.startRun(aRun(), 14);
     await store.putConfig(DEFAULT_OPERATIONS_CONFIG, 'u-ops', new Date('2026-07-01T00:00:00.000Z'));
     const record = s.record!;
@@ -578,7 +588,7 @@ describe.each(implementations)('operations store contract: $name', ({ make, dyna
     expect((await record({ PK: 'RISKSUMMARY', SK: '2026-07-01' }))?.expiresAt).toBe(epochSeconds('2027-08-05T00:00:00.000Z'));
     expect((await record({ PK: 'REPORT#DAILY', SK: '2026-07-01' }))?.expiresAt).toBe(epochSeconds('2026-09-29T00:00:00.000Z'));
     expect((await record({ PK: 'REPORT#WEEKLY', SK: '2026-07-06' }))?.expiresAt).toBe(epochSeconds('2026-10-04T00:00:00.000Z'));
-    expect((await record({ PK: 'DAYCOUNT', SK: '2026-07-01' }))?.expiresAt).toBe(epochSeconds('2026-08-10T00:00:00.000Z'));
+    expect(await record({ PK: 'DAYCOUNT', SK: '2026-07-01' })).toMatchObject({ expiresAt: epochSeconds('2026-08-10T00:00:00.000Z'), countedAt: COUNTED_AT.toISOString() });
     expect((await record({ PK: 'JOB#daily-operations', SK: 'RUN#2026-07-01T08:00:01.000Z#run-1' }))?.expiresAt).toBe(
       epochSeconds('2026-07-15T08:00:01.000Z'),
     );

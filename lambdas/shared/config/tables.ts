@@ -64,6 +64,7 @@ export const CAMPAIGN_TABLE: TableDefinition = {
 /**
  * Daily operations: configuration, risk assessments, job runs and heartbeats, reports, removals.
  *   config       PK=CONFIG#operations  SK=#CONFIG
+ *   installation PK=CONFIG#installation SK=#INSTALLATION  (written once, by the first job run)
  *   assessment   PK=ASSESS#<date>      SK=USER#<userId>      GSI1 ASSESSUSER#<userId> / <date>   (TTL)
  *   progress     PK=ASSESS#<date>      SK=#PROGRESS          (resumable assessment checkpoint)  (TTL)
  *   risk summary PK=RISKSUMMARY        SK=<date>                                                 (TTL)

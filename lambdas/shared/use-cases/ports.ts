@@ -320,6 +320,11 @@ export interface OperationsStore {
   /** The summary of `date`, else of the latest date before it (at most `lookbackDays` back). */
   getLatestRiskSummary(onOrBefore: string, lookbackDays: number): Promise<RiskSummary | undefined>;
 
+  /** When the product was installed: recorded once, by the first job run (see recordInstallation). */
+  getInstallation(): Promise<{ installedAt: string } | undefined>;
+  /** Records the installation time if none is recorded (put if absent); true if this call recorded it. */
+  recordInstallation(at: Date): Promise<boolean>;
+
   /** Records the start of a run and points the heartbeat's lastRun at it. */
   startRun(run: JobRun, retentionDays: number): Promise<void>;
   /** Records the end of a run (endedAt, outcome) and updates the heartbeat (lastRun, lastCompleted). */
@@ -349,7 +354,8 @@ export interface OperationsStore {
 
   /** Entries certified (decided) per closing date, for complete days only. */
   getDayCounts(fromDate: string, toDate: string): Promise<Map<string, number>>;
-  putDayCount(date: string, certified: number, retentionDays: number): Promise<void>;
+  /** Stores a complete day's count, with when it was counted (wall clock). */
+  putDayCount(date: string, certified: number, retentionDays: number, countedAt: Date): Promise<void>;
 
   /**
    * Records a removal about to be made (status REMOVING), keyed by user, privilege and request;

@@ -65,6 +65,8 @@ describe('DynamoOperationsStore', () => {
 
     await store.getConfig();
     await store.putConfig(DEFAULT_OPERATIONS_CONFIG, 'u-ops', new Date('2026-07-01T00:00:00.000Z'));
+    await store.getInstallation();
+    await store.recordInstallation(new Date('2026-07-01T00:00:00.000Z'));
     await store.putAssessments([assessment], 400);
     await collect(store.listAssessments('2026-07-01'));
     await store.listAssessmentsOfUser('u-alice', '2026-06-01', '2026-07-01');
@@ -97,7 +99,7 @@ describe('DynamoOperationsStore', () => {
     await store.recordDelivery('daily', '2026-07-01', 'topic', { ...claim, at: '2026-07-01T08:00:03.000Z', messageId: 'm-1' });
     await store.releaseDelivery('daily', '2026-07-01', 'mail:ops@example.com', 'run-1');
     await store.getDayCounts('2026-06-01', '2026-06-30');
-    await store.putDayCount('2026-06-30', 4, 400);
+    await store.putDayCount('2026-06-30', 4, 400, new Date('2026-07-01T08:00:00.000Z'));
     await store.recordRemoval({
       userId: 'u-x',
       privilegeId: 'p-x',

@@ -42,6 +42,7 @@ import {
   expiresAfterDate,
   fromOperationsRecord,
   heartbeatKey,
+  installationKey,
   jobPk,
   lastCompletedOrder,
   lastRunOrder,
@@ -69,6 +70,27 @@ export class DynamoOperationsStore extends DynamoTable implements OperationsStor
 
   async putConfig(config: OperationsConfig, loadedBy: string, at: Date): Promise<void> {
     await this.put({ ...configKey(), entity: 'config', config, loadedAt: at.toISOString(), loadedBy });
+  }
+
+  async getInstallation(): Promise<{ installedAt: string } | undefined> {
+    const record = await this.getRecord(installationKey());
+    return record ? { installedAt: record.installedAt as string } : undefined;
+  }
+
+  async recordInstallation(at: Date): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...installationKey(), entity: 'installation', installedAt: at.toISOString() },
+          ConditionExpression: 'attribute_not_exists(PK)',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
   }
 
   async putAssessments(assessments: RiskAssessment[], retentionDays: number): Promise<void> {
@@ -289,8 +311,8 @@ export class DynamoOperationsStore extends DynamoTable implements OperationsStor
     return new Map(records.map((r) => [r.date as string, Number(r.certified)]));
   }
 
-  async putDayCount(date: string, certified: number, retentionDays: number): Promise<void> {
-    await this.put(dayCountRecord(date, certified, retentionDays));
+  async putDayCount(date: string, certified: number, retentionDays: number, countedAt: Date): Promise<void> {
+    await this.put(dayCountRecord(date, certified, retentionDays, countedAt));
   }
 
   async completeRemoval(removal: Pick<AccessRemoval, 'userId' | 'privilegeId' | 'requestId'>, completion: RemovalCompletion): Promise<boolean> {

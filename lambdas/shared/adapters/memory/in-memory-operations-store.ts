@@ -34,6 +34,7 @@ export const removalKey = (removal: Pick<AccessRemoval, 'privilegeId' | 'request
 
 export class InMemoryOperationsStore implements OperationsStore {
   private config?: { config: OperationsConfig; loadedAt: string; loadedBy: string };
+  private installedAt?: string;
   /** date → userId → assessment */
   private readonly assessments = new Map<string, Map<string, RiskAssessment>>();
   private readonly progress = new Map<string, AssessmentProgress>();
@@ -56,6 +57,16 @@ export class InMemoryOperationsStore implements OperationsStore {
 
   async putConfig(config: OperationsConfig, loadedBy: string, at: Date): Promise<void> {
     this.config = stored({ config, loadedAt: at.toISOString(), loadedBy });
+  }
+
+  async getInstallation(): Promise<{ installedAt: string } | undefined> {
+    return this.installedAt === undefined ? undefined : { installedAt: this.installedAt };
+  }
+
+  async recordInstallation(at: Date): Promise<boolean> {
+    if (this.installedAt !== undefined) return false;
+    this.installedAt = at.toISOString();
+    return true;
   }
 
   async putAssessments(assessments: RiskAssessment[]): Promise<void> {
