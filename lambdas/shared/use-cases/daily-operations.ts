@@ -1,6 +1,7 @@
 // The daily operations job (docs/reference/operations.md, "The daily report"): builds the report
 // from what the day produced (read through keys and indexes, never a table that grows with
-// history), stores it once per date, delivers it once per channel, and emits its metrics.
+// history), stores it once per date, delivers it to each target (the topic, each recipient) once
+// (report-delivery.ts says when it may be twice), and emits its metrics.
 import { addDays } from '../domain/dates.js';
 import {
   HEARTBEAT_LOOKBACK_RUNS,
@@ -192,8 +193,9 @@ export function dailyReportMetrics(report: DailyReport): MetricDatum[] {
 
 /**
  * The job: builds the report, stores it (replacing the date's earlier one, its deliveries kept),
- * delivers it to each channel not yet delivered for the date, and emits its metrics. A delivery
- * that failed fails the job after the metrics are out, so that its retry delivers what is missing.
+ * delivers it to each target not yet delivered for the date (deliverReport), and emits its metrics.
+ * A delivery that failed fails the job after the metrics are out, so that its retry delivers what
+ * is missing.
  */
 export async function runDailyOperations(
   deps: DailyOperationsDeps,
