@@ -5,6 +5,8 @@ import { readEnvironment, STORES_AND_PORTAL_ENVIRONMENT } from '../shared/adapte
 
 const CONTROLLER_ENVIRONMENT = {
   ...STORES_AND_PORTAL_ENVIRONMENT,
+  /** Each run's record and heartbeat (the daily report's health check reads them). */
+  operationsTable: { variable: ENV.operationsTable, schema: z.string() },
   senderAddress: { variable: ENV.senderAddress, schema: z.email('must be an email address') },
   sesConfigurationSet: { variable: ENV.sesConfigurationSet, schema: z.string().optional() },
   leaseSeconds: {

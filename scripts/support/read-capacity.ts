@@ -17,7 +17,7 @@ export interface ReadCapacity {
 
 /**
  * Asks DynamoDB for the consumed capacity of every read request (ReturnConsumedCapacity TOTAL)
- * and adds it up. The middleware sits on the low-level client's stack, which a DocumentClient
+ * and adds it up, with DynamoDB's minimum charge per request. The middleware sits on the low-level client's stack, which a DocumentClient
  * shares, so every store over that client is measured.
  */
 export function meterReadCapacity(client: DynamoDBClient | DynamoDBDocumentClient): ReadCapacity {
@@ -28,10 +28,15 @@ export function meterReadCapacity(client: DynamoDBClient | DynamoDBDocumentClien
     (next, context) => async (args) => {
       const commandName = context.commandName ?? '';
       if (!READ_COMMANDS.has(commandName)) return next(args);
-      (args.input as { ReturnConsumedCapacity?: string }).ReturnConsumedCapacity = 'TOTAL';
+      const input = args.input as { ReturnConsumedCapacity?: string; ConsistentRead?: boolean };
+      input.ReturnConsumedCapacity = 'TOTAL';
       const result = await next(args);
       const consumed = (result.output as { ConsumedCapacity?: { CapacityUnits?: number } | { CapacityUnits?: number }[] }).ConsumedCapacity;
-      for (const part of Array.isArray(consumed) ? consumed : consumed ? [consumed] : []) units += part.CapacityUnits ?? 0;
+      let reported = 0;
+      for (const part of Array.isArray(consumed) ? consumed : consumed ? [consumed] : []) reported += part.CapacityUnits ?? 0;
+      // DynamoDB charges every read at least one 4 KB unit (half of one when eventually consistent),
+      // even when nothing is found; the embedded engine reports 0 then.
+      units += Math.max(reported, input.ConsistentRead ? 1 : 0.5);
       const short = commandName.replace(/Command$/, '');
       requests[short] = (requests[short] ?? 0) + 1;
       return result;

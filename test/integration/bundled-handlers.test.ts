@@ -1,7 +1,7 @@
 // The bundles `cdk synth` writes (index.mjs, not the TypeScript source) answer the documented test
 // events of events/: each runs in a Node process of its own, as Lambda runs it (import the module,
-// call `handler(event)`), with the environment its template gives it, pointed at the local engine
-// and an SES emulator. One synth for the file: it is the slow part.
+// call `handler(event)`), with the environment its template gives it, pointed at the local engine,
+// an SES emulator and a fake of SNS and CloudWatch. One synth for the file: it is the slow part.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +11,8 @@ import { ASSET_RESOURCE_METADATA_ENABLED_CONTEXT, PATH_METADATA_ENABLE_CONTEXT }
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoCampaignStore } from '../../lambdas/shared/adapters/dynamo/dynamo-campaign-store.js';
 import { DynamoDirectoryStore } from '../../lambdas/shared/adapters/dynamo/dynamo-directory-store.js';
+import { DynamoOperationsStore } from '../../lambdas/shared/adapters/dynamo/dynamo-operations-store.js';
+import type { DailyReport, WeeklySummary } from '../../lambdas/shared/domain/operations.js';
 import { createCampaign } from '../../lambdas/shared/use-cases/campaign-admin.js';
 import type { ControllerReport } from '../../lambdas/shared/use-cases/campaign-controller.js';
 import { readBundledFunctions, type BundledFunction } from '../../scripts/bundled-functions.js';
@@ -19,6 +21,7 @@ import { startSesEmulator, type SesEmulator } from '../../src/local/ses-emulator
 import { synthesizeBinApp } from '../infra/idgov-app.js';
 import { PROJECT_ROOT } from '../support/cli.js';
 import { useEngine } from '../support/engine.js';
+import { startFakeAws, type FakeAws } from '../support/fake-aws.js';
 import { entryOf, highRiskUserCampaign, smallOrg } from '../support/small-org.js';
 
 const engine = useEngine();
@@ -28,11 +31,23 @@ const CDK_JSON_CONTEXT = (JSON.parse(readFileSync(join(PROJECT_ROOT, 'cdk.json')
 /** The campaign the approver API events name: its entry for u1 is events/approver-api/decide.json's. */
 const CAMPAIGN_ID = 'c-finance';
 const SENDER = 'governance@example.com';
+const OPERATIONS_TOPIC = 'arn:aws:sns:us-east-1:000000000000:idgov-operations';
+const OPERATIONS_RECIPIENT = 'ops@example.com';
+/** The function whose errors the fake CloudWatch reports (2 in the window), and a queue it reports empty. */
+const FAILING_FUNCTION = 'IdGovStateless-CampaignControllerFunction-Fake';
+const DEAD_LETTER_QUEUE = 'IdGovStateless-CampaignControllerScheduleDeadLetterQueue-Fake';
 
 let controller: BundledFunction;
 let approverApi: BundledFunction;
+let riskAssessment: BundledFunction;
+let dailyOperations: BundledFunction;
+let weeklySummary: BundledFunction;
+let emergencyAccess: BundledFunction;
 let ses: SesEmulator;
-let tables: { directory: string; campaign: string };
+let aws: FakeAws;
+let tables: { directory: string; campaign: string; operations: string };
+let operations: DynamoOperationsStore;
+let directory: DynamoDirectoryStore;
 let work: string;
 
 beforeAll(async () => {
@@ -40,16 +55,32 @@ beforeAll(async () => {
   const synth = await synthesizeBinApp({ ...CDK_JSON_CONTEXT, [ASSET_RESOURCE_METADATA_ENABLED_CONTEXT]: true, [PATH_METADATA_ENABLE_CONTEXT]: true });
   expect(synth.exitCode, synth.stderr).toBe(0);
   const functions = readBundledFunctions(synth.assemblyDir);
-  expect(functions.map((fn) => fn.name).sort()).toEqual(['approver-api', 'campaign-controller']);
-  controller = functions.find((fn) => fn.name === 'campaign-controller')!;
-  approverApi = functions.find((fn) => fn.name === 'approver-api')!;
+  expect(functions.map((fn) => fn.name).sort()).toEqual([
+    'approver-api',
+    'campaign-controller',
+    'daily-operations',
+    'emergency-access',
+    'risk-assessment',
+    'weekly-summary',
+  ]);
+  const named = (name: string) => functions.find((fn) => fn.name === name)!;
+  controller = named('campaign-controller');
+  approverApi = named('approver-api');
+  riskAssessment = named('risk-assessment');
+  dailyOperations = named('daily-operations');
+  weeklySummary = named('weekly-summary');
+  emergencyAccess = named('emergency-access');
 
   ses = await startSesEmulator();
+  aws = await startFakeAws((query) =>
+    query.MetricStat.Metric.MetricName === 'Errors' && query.MetricStat.Metric.Dimensions[0]?.Value === FAILING_FUNCTION ? 2 : 0,
+  );
   work = mkdtempSync(join(tmpdir(), 'idgov-bundled-'));
   const fresh = await engine.freshTables();
   tables = fresh.names;
+  operations = new DynamoOperationsStore({ doc: fresh.doc, tableName: tables.operations });
   // A small directory, and a campaign that starts today: the approver API decides at the wall clock.
-  const directory = new DynamoDirectoryStore({ doc: fresh.doc, tableName: tables.directory });
+  directory = new DynamoDirectoryStore({ doc: fresh.doc, tableName: tables.directory });
   const org = smallOrg();
   await directory.putUsers(org.users);
   await directory.putPrivileges(org.privileges);
@@ -66,6 +97,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await ses?.stop();
+  await aws?.stop();
 });
 
 /**
@@ -85,6 +117,8 @@ function lambdaEnvironment(fn: BundledFunction, local: Record<string, string>): 
     AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
     AWS_ENDPOINT_URL_DYNAMODB: engine.endpoint,
     AWS_ENDPOINT_URL_SESV2: ses.endpoint,
+    AWS_ENDPOINT_URL_SNS: aws.endpoint,
+    AWS_ENDPOINT_URL_CLOUDWATCH: aws.endpoint,
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     POWERTOOLS_LOG_LEVEL: 'ERROR',
   };
@@ -94,6 +128,7 @@ const controllerEnvironment = () =>
   lambdaEnvironment(controller, {
     DIRECTORY_TABLE_NAME: tables.directory,
     CAMPAIGN_TABLE_NAME: tables.campaign,
+    OPERATIONS_TABLE_NAME: tables.operations,
     SENDER_ADDRESS: SENDER,
     SES_CONFIGURATION_SET: '',
     APPROVER_PORTAL_URL: 'https://governance.example.com',
@@ -105,6 +140,31 @@ const approverApiEnvironment = () =>
     CAMPAIGN_TABLE_NAME: tables.campaign,
     APPROVER_PORTAL_URL: 'https://governance.example.com',
   });
+
+const riskAssessmentEnvironment = () =>
+  lambdaEnvironment(riskAssessment, { DIRECTORY_TABLE_NAME: tables.directory, OPERATIONS_TABLE_NAME: tables.operations });
+
+const reportDelivery = () => ({
+  OPERATIONS_TABLE_NAME: tables.operations,
+  OPERATIONS_TOPIC_ARN: OPERATIONS_TOPIC,
+  OPERATIONS_RECIPIENTS: OPERATIONS_RECIPIENT,
+  SENDER_ADDRESS: SENDER,
+  SES_CONFIGURATION_SET: '',
+});
+
+const dailyOperationsEnvironment = () =>
+  lambdaEnvironment(dailyOperations, {
+    DIRECTORY_TABLE_NAME: tables.directory,
+    CAMPAIGN_TABLE_NAME: tables.campaign,
+    ...reportDelivery(),
+    MONITORED_FUNCTIONS: JSON.stringify({ 'campaign-controller': FAILING_FUNCTION }),
+    MONITORED_QUEUES: JSON.stringify({ 'campaign-controller': DEAD_LETTER_QUEUE }),
+  });
+
+const weeklySummaryEnvironment = () => lambdaEnvironment(weeklySummary, reportDelivery());
+
+const emergencyAccessEnvironment = () =>
+  lambdaEnvironment(emergencyAccess, { DIRECTORY_TABLE_NAME: tables.directory, OPERATIONS_TABLE_NAME: tables.operations });
 
 // As Lambda's Node.js runtime does: import the module, call the handler, answer its result, or
 // { errorType, errorMessage } for an error it throws (what `aws lambda invoke` writes to its outfile).
@@ -166,6 +226,9 @@ describe('the bundled campaign controller', () => {
     const mail = await ses.mailbox();
     expect(mail.map((m) => m.to[0])).toEqual(expect.arrayContaining(['m1@example.com', 'm2@example.com', 'admin@example.com']));
     expect(new Set(mail.map((m) => m.from))).toEqual(new Set([SENDER]));
+    // The run is recorded: the heartbeat the daily report checks.
+    const heartbeat = (await operations.getHeartbeats(['campaign-controller'])).get('campaign-controller');
+    expect(heartbeat?.lastCompleted).toMatchObject({ outcome: 'SUCCEEDED', scheduledFor: report.now });
   });
 
   it.each([
@@ -220,6 +283,136 @@ describe('the bundled approver API', () => {
   });
 });
 
+const today = () => new Date().toISOString().slice(0, 10);
+
+interface RiskAnswer {
+  date: string;
+  users: number;
+}
+interface DailyAnswer {
+  report: DailyReport;
+  delivered: string[];
+}
+interface WeeklyAnswer {
+  summary: WeeklySummary;
+  delivered: string[];
+}
+
+describe('the bundled daily operations jobs', () => {
+  // In order: the assessment the report reads, the report, then the summary of its week.
+  it.each([
+    ['events/risk-assessment/scheduled.json', '2026-07-02'],
+    ['events/risk-assessment/manual-now.json', '2026-07-02'],
+    ['events/risk-assessment/manual-empty.json', 'today'],
+  ])('risk-assessment answers %s with the assessment of every user as of %s', async (eventFile, date) => {
+    const answer = await invoke<RiskAnswer>(riskAssessment, riskAssessmentEnvironment(), eventFile);
+    expect(answer).toMatchObject({ date: date === 'today' ? today() : date, users: smallOrg().users.length });
+    const heartbeat = (await operations.getHeartbeats(['risk-assessment'])).get('risk-assessment');
+    expect(heartbeat?.lastCompleted?.outcome).toBe('SUCCEEDED');
+  });
+
+  it('daily-operations answers scheduled.json with the report: measured on CloudWatch, published, mailed, stored', async () => {
+    await ses.clear();
+    const answer = await invoke<DailyAnswer>(dailyOperations, dailyOperationsEnvironment(), 'events/daily-operations/scheduled.json');
+    expect(answer.report.date).toBe('2026-07-02');
+    expect([...answer.delivered].sort()).toEqual(['mail', 'topic']);
+    // Health from the (fake) CloudWatch: the monitored function's errors, its dead-letter queue, the tables.
+    expect(answer.report.health).toMatchObject({ status: 'DEGRADED', source: 'cloudwatch' });
+    const components = new Map(answer.report.health.components.map((c) => [c.name, c]));
+    expect(components.get('function:campaign-controller')).toMatchObject({ status: 'DEGRADED', reason: expect.stringContaining('2 errors') });
+    expect(components.get('queue:campaign-controller')).toMatchObject({ status: 'HEALTHY' });
+    expect(components.get('table:operations')).toMatchObject({ status: 'HEALTHY' });
+    const asked = aws.metricQueries.flat().map((q) => `${q.MetricStat.Metric.MetricName}:${q.MetricStat.Metric.Dimensions[0]?.Value}`);
+    expect(asked.sort()).toEqual([`ApproximateNumberOfMessagesVisible:${DEAD_LETTER_QUEUE}`, `Errors:${FAILING_FUNCTION}`, `Throttles:${FAILING_FUNCTION}`]);
+    // Published to the topic the environment names, mailed (text and HTML) to the recipients.
+    expect(aws.published).toHaveLength(1);
+    expect(aws.published[0]).toMatchObject({ TopicArn: OPERATIONS_TOPIC, Subject: expect.stringContaining('2026-07-02') });
+    const mail = await ses.mailbox();
+    expect(mail.map((m) => [m.from, m.to])).toEqual([[SENDER, [OPERATIONS_RECIPIENT]]]);
+    expect(mail[0]!.html).toContain('<html');
+    expect((await operations.getReport('daily', '2026-07-02'))?.report.date).toBe('2026-07-02');
+  });
+
+  it('daily-operations answers manual-now.json (the same date) by replacing the report and delivering nothing twice', async () => {
+    const answer = await invoke<DailyAnswer>(dailyOperations, dailyOperationsEnvironment(), 'events/daily-operations/manual-now.json');
+    expect(answer.report.date).toBe('2026-07-02');
+    expect(answer.delivered).toEqual([]);
+    expect(aws.published).toHaveLength(1);
+    expect((await operations.getReport('daily', '2026-07-02'))?.report.generatedAt).toBe(answer.report.generatedAt);
+  });
+
+  it('daily-operations answers manual-empty.json with the report of today', async () => {
+    const answer = await invoke<DailyAnswer>(dailyOperations, dailyOperationsEnvironment(), 'events/daily-operations/manual-empty.json');
+    expect(answer.report.date).toBe(today());
+    expect([...answer.delivered].sort()).toEqual(['mail', 'topic']);
+  });
+
+  it('weekly-summary answers scheduled.json with the week to Monday 2026-07-06, its daily report of 2026-07-02 included', async () => {
+    const answer = await invoke<WeeklyAnswer>(weeklySummary, weeklySummaryEnvironment(), 'events/weekly-summary/scheduled.json');
+    expect(answer.summary.date).toBe('2026-07-06');
+    expect(answer.summary.dates).toContain('2026-07-02');
+    expect(answer.summary.missingDates).not.toContain('2026-07-02');
+    expect([...answer.delivered].sort()).toEqual(['mail', 'topic']);
+    expect(aws.published.at(-1)).toMatchObject({ TopicArn: OPERATIONS_TOPIC });
+  });
+
+  it.each([
+    ['events/weekly-summary/manual-now.json', '2026-07-06', []],
+    ['events/weekly-summary/manual-empty.json', 'today', ['mail', 'topic']],
+  ])('weekly-summary answers %s with the summary of %s, delivered %j', async (eventFile, date, delivered) => {
+    const answer = await invoke<WeeklyAnswer>(weeklySummary, weeklySummaryEnvironment(), eventFile);
+    expect(answer.summary.date).toBe(date === 'today' ? today() : date);
+    expect([...answer.delivered].sort()).toEqual(delivered);
+  });
+
+  it('each job refuses any other event with a ValidationError naming the field, and records no run', async () => {
+    const runs = async () => (await Promise.all((['risk-assessment', 'daily-operations', 'weekly-summary'] as const).map((job) => operations.listRuns(job, 100)))).flat().length;
+    const before = await runs();
+    expect(await invoke(riskAssessment, riskAssessmentEnvironment(), eventFileOf({ now: 'yesterday' }))).toEqual({
+      errorType: 'ValidationError',
+      errorMessage: expect.stringMatching(/^event\.now: must be an ISO 8601 date/),
+    });
+    expect(await invoke(dailyOperations, dailyOperationsEnvironment(), eventFileOf({ date: '2026-07-02' }))).toEqual({
+      errorType: 'ValidationError',
+      errorMessage: 'event.date: unknown field',
+    });
+    expect(await invoke(weeklySummary, weeklySummaryEnvironment(), eventFileOf({ source: 'aws.events', 'detail-type': 'Scheduled Event' }))).toEqual({
+      errorType: 'ValidationError',
+      errorMessage: expect.stringMatching(/^event\.time: /),
+    });
+    expect(await runs()).toBe(before);
+  });
+
+  it('a job without its environment fails naming the missing variables', async () => {
+    const { OPERATIONS_TOPIC_ARN: _topic, MONITORED_QUEUES: _queues, ...partial } = dailyOperationsEnvironment();
+    expect(await invoke(dailyOperations, partial, 'events/daily-operations/manual-empty.json')).toEqual({
+      errorType: 'ValidationError',
+      errorMessage: 'environment: OPERATIONS_TOPIC_ARN: must be set; MONITORED_QUEUES: must be set',
+    });
+  });
+});
+
+describe('the bundled emergency access removal', () => {
+  it('refuses an event without a reason, naming it, and removes nothing', async () => {
+    expect(await invoke(emergencyAccess, emergencyAccessEnvironment(), eventFileOf({ userId: 'u1', requestedBy: 'secops@example.com' }))).toEqual({
+      errorType: 'ValidationError',
+      errorMessage: 'event.reason: is required',
+    });
+    expect(await operations.listRemovals('u1')).toEqual([]);
+  });
+
+  it("answers revoke.json by removing every manual assignment of u1, each recorded with who and why", async () => {
+    const event = JSON.parse(readFileSync(join(PROJECT_ROOT, 'events/emergency-access/revoke.json'), 'utf8'));
+    const answer = await invoke<{ userId: string; removed: { privilegeId: string }[] }>(emergencyAccess, emergencyAccessEnvironment(), 'events/emergency-access/revoke.json');
+    expect(answer.userId).toBe('u1');
+    expect(answer.removed.map((r) => r.privilegeId).sort()).toEqual(['p-fin', 'p-git', 'p-prod']);
+    expect((await directory.listAssignmentsOfUser('u1')).map((a) => [a.privilegeId, a.origin])).toEqual([['p-mail', 'RULE']]);
+    const removals = await operations.listRemovals('u1');
+    expect(removals).toHaveLength(3);
+    for (const removal of removals) expect(removal).toMatchObject({ removedBy: event.requestedBy, reason: event.reason });
+  });
+});
+
 describe('events/', () => {
   // Runs last (vitest runs a file's tests in order): a new documented event gets a test or fails here.
   it('holds no event that no test above invoked its bundle with', () => {
@@ -227,7 +420,7 @@ describe('events/', () => {
       .filter((entry) => entry.isFile() && entry.name.endsWith('.json'))
       .map((entry) => relative(PROJECT_ROOT, join(entry.parentPath, entry.name)))
       .sort();
-    expect(documented.length).toBeGreaterThanOrEqual(5);
+    expect(documented.length).toBeGreaterThanOrEqual(15);
     expect([...documentedEventsInvoked].sort()).toEqual(documented);
   });
 });

@@ -6,6 +6,7 @@ import { createHandler } from '../../lambdas/campaign-controller/handler.js';
 import { DynamoCampaignStore } from '../../lambdas/shared/adapters/dynamo/dynamo-campaign-store.js';
 import { DynamoDirectoryStore } from '../../lambdas/shared/adapters/dynamo/dynamo-directory-store.js';
 import { DynamoOutbox } from '../../lambdas/shared/adapters/dynamo/dynamo-outbox.js';
+import { InMemoryOperationsStore } from '../../lambdas/shared/adapters/memory/in-memory-operations-store.js';
 import type { DirectoryFile } from '../../lambdas/shared/domain/schemas.js';
 import type { Notification } from '../../lambdas/shared/domain/model.js';
 import { createCampaign } from '../../lambdas/shared/use-cases/campaign-admin.js';
@@ -79,6 +80,8 @@ export interface Harness {
   directory: DynamoDirectoryStore;
   campaigns: DynamoCampaignStore;
   outbox: DynamoOutbox;
+  /** The runs the handler records (in memory: the kill switch counts the campaign tables' writes only). */
+  operations: InMemoryOperationsStore;
   mailer: RecordingMailer;
   kill: KillSwitch;
   wall: { now: () => Date; advance(ms: number): void };
@@ -108,6 +111,7 @@ export function createHarness(
   const directory = new DynamoDirectoryStore({ doc, tableName: names.directory });
   const campaigns = new DynamoCampaignStore({ doc, tableName: names.campaign });
   const outbox = new DynamoOutbox({ doc, tableName: names.campaign });
+  const operations = new InMemoryOperationsStore();
   const mailer = new RecordingMailer();
   let wallMs = Date.parse('2030-01-01T00:00:00.000Z');
   const wall = { now: () => new Date(wallMs), advance: (ms: number) => void (wallMs += ms) };
@@ -115,6 +119,7 @@ export function createHarness(
     directory,
     campaigns,
     outbox,
+    operations,
     mailer,
     wallClock: wall,
     log: silentLog,
@@ -136,6 +141,7 @@ export function createHarness(
     directory,
     campaigns,
     outbox,
+    operations,
     mailer,
     kill,
     wall,

@@ -32,3 +32,53 @@ export function readEnvironment<S extends EnvironmentSpec>(spec: S, env: NodeJS.
   });
   throw new ValidationError(`environment: ${issues.map((i) => `${i.field}: ${i.message}`).join('; ')}`, undefined, issues);
 }
+
+const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/;
+
+/** A comma-separated list of email addresses; unset or empty is an empty list. */
+export const emailList = z
+  .string()
+  .optional()
+  .transform((text, ctx) => {
+    const addresses = (text ?? '')
+      .split(',')
+      .map((address) => address.trim())
+      .filter(Boolean);
+    for (const address of addresses) {
+      if (!z.email().safeParse(address).success) ctx.addIssue({ code: 'custom', message: `"${address}" is not an email address` });
+    }
+    return addresses;
+  });
+
+/**
+ * A JSON object of component name → the name of an AWS resource (a function, a queue), e.g.
+ * `{"daily-operations":"IdGovStateless-DailyOperations-AbC"}`; `{}` when there is none.
+ */
+export function jsonNameMap(what: { one: string; many: string }, pattern: RegExp) {
+  return z.string().transform((text, ctx): Record<string, string> => {
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      value = undefined;
+    }
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+      ctx.addIssue({ code: 'custom', message: `must be a JSON object of names to ${what.many}` });
+      return z.NEVER;
+    }
+    for (const [name, resource] of Object.entries(value)) {
+      if (!name.trim()) ctx.addIssue({ code: 'custom', message: 'a name must not be empty' });
+      if (typeof resource !== 'string' || !pattern.test(resource)) ctx.addIssue({ code: 'custom', message: `"${name}" must be ${what.one}` });
+    }
+    return value as Record<string, string>;
+  });
+}
+
+/** The operations table, and how the daily report and the weekly summary are delivered. */
+export const REPORT_DELIVERY_ENVIRONMENT = {
+  operationsTable: { variable: ENV.operationsTable, schema: z.string() },
+  operationsTopicArn: { variable: ENV.operationsTopicArn, schema: z.string().regex(SNS_TOPIC_ARN, 'must be an SNS topic ARN') },
+  operationsRecipients: { variable: ENV.operationsRecipients, schema: emailList },
+  senderAddress: { variable: ENV.senderAddress, schema: z.email('must be an email address') },
+  sesConfigurationSet: { variable: ENV.sesConfigurationSet, schema: z.string().optional() },
+} satisfies EnvironmentSpec;

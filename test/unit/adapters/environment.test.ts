@@ -10,6 +10,7 @@ import { ValidationError } from '../../../lambdas/shared/domain/errors.js';
 const CONTROLLER = {
   DIRECTORY_TABLE_NAME: 'idgov-directory',
   CAMPAIGN_TABLE_NAME: 'idgov-campaigns',
+  OPERATIONS_TABLE_NAME: 'idgov-operations',
   SENDER_ADDRESS: 'governance@example.com',
   SES_CONFIGURATION_SET: '',
   APPROVER_PORTAL_URL: 'https://governance.example.com',
@@ -52,6 +53,7 @@ describe("the functions' environments", () => {
     expect(readControllerEnvironment(CONTROLLER)).toEqual({
       directoryTable: 'idgov-directory',
       campaignTable: 'idgov-campaigns',
+      operationsTable: 'idgov-operations',
       senderAddress: 'governance@example.com',
       sesConfigurationSet: undefined,
       approverPortalUrl: 'https://governance.example.com',
@@ -61,10 +63,17 @@ describe("the functions' environments", () => {
 
   it('refuses a bad controller environment naming the variables', () => {
     const error = refusal(() =>
-      readControllerEnvironment({ ...CONTROLLER, SENDER_ADDRESS: 'governance', CAMPAIGN_TABLE_NAME: undefined, CONTROLLER_LEASE_SECONDS: '-1' }),
+      readControllerEnvironment({
+        ...CONTROLLER,
+        SENDER_ADDRESS: 'governance',
+        CAMPAIGN_TABLE_NAME: undefined,
+        OPERATIONS_TABLE_NAME: '',
+        CONTROLLER_LEASE_SECONDS: '-1',
+      }),
     );
     expect(error.issues.map((i) => `${i.field}: ${i.message}`)).toEqual([
       'CAMPAIGN_TABLE_NAME: must be set',
+      'OPERATIONS_TABLE_NAME: must be set',
       'SENDER_ADDRESS: must be an email address',
       'CONTROLLER_LEASE_SECONDS: must be positive',
     ]);

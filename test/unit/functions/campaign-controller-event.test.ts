@@ -1,12 +1,15 @@
-// The controller's events: EventBridge's scheduled event, a manual `{ "now": ... }` or `{}`, and
-// refusals that name the field. The handler runs at the instant the event asks for.
+// The events of every scheduled job (lambdas/shared/adapters/job-event.ts): EventBridge's scheduled
+// event, a manual `{ "now": ... }` or `{}`, and refusals that name the field. The controller's
+// handler runs at the instant the event asks for, and records each run as a heartbeat.
 import { describe, expect, it } from 'vitest';
 import { createHandler } from '../../../lambdas/campaign-controller/handler.js';
-import { requestedTime } from '../../../lambdas/campaign-controller/event.js';
+import { requestedTime } from '../../../lambdas/shared/adapters/job-event.js';
 import { ValidationError } from '../../../lambdas/shared/domain/errors.js';
 import { InMemoryCampaignStore } from '../../../lambdas/shared/adapters/memory/in-memory-campaign-store.js';
 import { InMemoryDirectoryStore } from '../../../lambdas/shared/adapters/memory/in-memory-directory-store.js';
+import { InMemoryOperationsStore } from '../../../lambdas/shared/adapters/memory/in-memory-operations-store.js';
 import { InMemoryOutbox } from '../../../lambdas/shared/adapters/memory/in-memory-outbox.js';
+import { CONTROLLER_LEASE } from '../../../lambdas/shared/use-cases/campaign-controller.js';
 import { silentLog } from '../../../lambdas/shared/use-cases/ports.js';
 
 const scheduled = (overrides: Record<string, unknown> = {}) => ({
@@ -70,28 +73,71 @@ describe('requestedTime', () => {
 
 describe('the controller handler', () => {
   const wall = new Date('2030-01-02T03:04:05.000Z');
-  let builds = 0;
-  const handler = createHandler(() => {
-    builds++;
-    return {
-      directory: new InMemoryDirectoryStore(),
-      campaigns: new InMemoryCampaignStore(),
-      outbox: new InMemoryOutbox(),
-      mailer: { send: async () => ({ messageId: 'm' }) },
-      wallClock: { now: () => new Date(wall) },
-      log: silentLog,
-      settings: { portalUrl: 'https://idgov.example.com', leaseSeconds: 60 },
-    };
-  });
+
+  function handlerOver(overrides: { campaigns?: InMemoryCampaignStore } = {}) {
+    const stores = { campaigns: overrides.campaigns ?? new InMemoryCampaignStore(), operations: new InMemoryOperationsStore(), builds: 0 };
+    const handler = createHandler(() => {
+      stores.builds++;
+      return {
+        directory: new InMemoryDirectoryStore(),
+        campaigns: stores.campaigns,
+        outbox: new InMemoryOutbox(),
+        operations: stores.operations,
+        mailer: { send: async () => ({ messageId: 'm' }) },
+        wallClock: { now: () => new Date(wall) },
+        log: silentLog,
+        settings: { portalUrl: 'https://idgov.example.com', leaseSeconds: 60 },
+      };
+    });
+    return { handler, stores };
+  }
 
   it('runs at the scheduled time, the given now, or the wall clock for {}', async () => {
+    const { handler, stores } = handlerOver();
     expect((await handler(scheduled())).now).toBe('2026-07-01T06:00:00.000Z');
     expect((await handler({ now: '2026-09-01T00:00:00Z' })).now).toBe('2026-09-01T00:00:00.000Z');
     expect(await handler({})).toMatchObject({ status: 'COMPLETED', now: wall.toISOString() });
-    expect(builds).toBe(1);
+    expect(stores.builds).toBe(1);
   });
 
-  it('refuses a bad event before building anything, naming the field', async () => {
+  it("records each run as a run of 'campaign-controller' at its business time, the latest as the heartbeat", async () => {
+    const { handler, stores } = handlerOver();
+    await handler(scheduled());
+    await handler({ now: '2026-07-01T07:00:00Z' });
+    // Both started at the same (fixed) wall-clock instant: their order is the runs' ids'.
+    const runs = await stores.operations.listRuns('campaign-controller', 10);
+    expect(runs.map((r) => [r.scheduledFor, r.outcome]).sort()).toEqual([
+      ['2026-07-01T06:00:00.000Z', 'SUCCEEDED'],
+      ['2026-07-01T07:00:00.000Z', 'SUCCEEDED'],
+    ]);
+    expect(runs[0]).toMatchObject({ job: 'campaign-controller', startedAt: wall.toISOString(), endedAt: wall.toISOString() });
+    const heartbeat = (await stores.operations.getHeartbeats(['campaign-controller'])).get('campaign-controller');
+    expect(heartbeat?.lastCompleted).toMatchObject({ scheduledFor: '2026-07-01T07:00:00.000Z', outcome: 'SUCCEEDED' });
+  });
+
+  it('records a run that found the lease held by another run as SKIPPED: it completed, doing nothing', async () => {
+    const campaigns = new InMemoryCampaignStore();
+    expect(await campaigns.acquireLease(CONTROLLER_LEASE, 'other-run', wall, 900, { kind: 'lambda', requestId: 'r-other' })).toBe(true);
+    const { handler, stores } = handlerOver({ campaigns });
+    expect(await handler(scheduled())).toMatchObject({ status: 'SKIPPED', reason: expect.stringContaining('another controller run') });
+    const heartbeat = (await stores.operations.getHeartbeats(['campaign-controller'])).get('campaign-controller');
+    expect(heartbeat?.lastRun).toMatchObject({ scheduledFor: '2026-07-01T06:00:00.000Z', outcome: 'SKIPPED' });
+    expect(heartbeat?.lastCompleted?.runId).toBe(heartbeat?.lastRun?.runId);
+  });
+
+  it('records a run that failed as FAILED with the error, and fails the invocation', async () => {
+    const campaigns = new InMemoryCampaignStore();
+    campaigns.acquireLease = async () => {
+      throw new Error('DynamoDB unavailable (injected)');
+    };
+    const { handler, stores } = handlerOver({ campaigns });
+    await expect(handler(scheduled())).rejects.toThrow('DynamoDB unavailable (injected)');
+    const heartbeat = (await stores.operations.getHeartbeats(['campaign-controller'])).get('campaign-controller');
+    expect(heartbeat?.lastRun).toMatchObject({ outcome: 'FAILED', error: expect.stringContaining('DynamoDB unavailable') });
+    expect(heartbeat?.lastCompleted).toBeUndefined();
+  });
+
+  it('refuses a bad event before building or recording anything, naming the field', async () => {
     const fresh = createHandler(() => {
       throw new Error('must not be built');
     });

@@ -49,6 +49,21 @@ describe('meterReadCapacity', () => {
     expect(bodies.filter((b) => b.operation !== 'PutItem').map((b) => b.body.ReturnConsumedCapacity)).toEqual(['TOTAL', 'TOTAL', 'TOTAL', 'TOTAL']);
   });
 
+  it("charges an empty read DynamoDB's minimum: half a unit, a whole one when strongly consistent", async () => {
+    const { doc } = stubbedClient();
+    const meter = meterReadCapacity(doc);
+    ANSWERS.Query = { Items: [], Count: 0, ConsumedCapacity: { TableName: 't', CapacityUnits: 0 } };
+    try {
+      const query = { TableName: 't', KeyConditionExpression: 'PK = :p', ExpressionAttributeValues: { ':p': 'a' } };
+      await doc.send(new QueryCommand(query));
+      expect(meter.units).toBe(0.5);
+      await doc.send(new QueryCommand({ ...query, ConsistentRead: true }));
+      expect(meter.units).toBe(1.5);
+    } finally {
+      ANSWERS.Query = { Items: [], Count: 0, ConsumedCapacity: { TableName: 't', CapacityUnits: 2.5 } };
+    }
+  });
+
   it('starts again from zero on reset and stops measuring on stop', async () => {
     const { doc, bodies } = stubbedClient();
     const meter = meterReadCapacity(doc);

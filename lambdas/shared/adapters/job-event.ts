@@ -1,8 +1,8 @@
-// The events the controller accepts: EventBridge's scheduled event (its `time` is the run's "now"),
-// and a manual test event from the Lambda console or `aws lambda invoke`: `{ "now": "<ISO instant>" }`,
-// or `{}` for the current time. Anything else is refused, naming the field.
+// The events every scheduled job accepts: EventBridge's scheduled event (its `time` is the run's
+// "now"), and a manual test event from the Lambda console or `aws lambda invoke`:
+// `{ "now": "<ISO instant>" }`, or `{}` for the current time. Anything else is refused, naming the field.
 import * as z from 'zod';
-import { isoInstant, parseInput } from '../shared/domain/schemas.js';
+import { isoInstant, parseInput } from '../domain/schemas.js';
 
 /** An EventBridge "Scheduled Event"; other EventBridge fields are accepted and ignored. */
 const scheduledEvent = z.looseObject({
