@@ -186,7 +186,7 @@ async function seed(runtime: Runtime, operations: DynamoOperationsStore, days: n
       written += 2;
     }
     await operations.putReport('daily', reportOf(date), 400);
-    await operations.putDayCount(date, Math.round(ENTRIES_PER_DAY * 0.9), 400);
+    await operations.putDayCount(date, Math.round(ENTRIES_PER_DAY * 0.9), 400, new Date(`${addDays(date, 1)}T08:00:00.000Z`));
     written += 2;
   }
   return written;

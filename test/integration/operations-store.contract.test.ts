@@ -8,6 +8,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { DynamoOperationsStore } from '../../lambdas/shared/adapters/dynamo/dynamo-operations-store.js';
 import { InMemoryOperationsStore } from '../../lambdas/shared/adapters/memory/in-memory-operations-store.js';
 import { OPERATIONS_TABLE } from '../../lambdas/shared/config/tables.js';
+import { composeDailyReport, emptyEntryTally, overallHealth } from '../../lambdas/shared/domain/daily-report.js';
 import { NotFoundError } from '../../lambdas/shared/domain/errors.js';
 import {
   DEFAULT_OPERATIONS_CONFIG,
@@ -16,9 +17,12 @@ import {
   type RiskAssessment,
   type RiskSummary,
   type WeeklySummary,
+  LIST_CAP,
 } from '../../lambdas/shared/domain/operations.js';
+import { addToRiskSummary, assessUser, emptyRiskSummary, ORPHANED_ASSIGNMENTS_CAP } from '../../lambdas/shared/domain/risk-rules.js';
 import type { AccessRemoval, OperationsStore, Pages } from '../../lambdas/shared/use-cases/ports.js';
 import { useEngine } from '../support/engine.js';
+import { aUser } from '../support/fixtures.js';
 
 /** Small pages, so that every list crosses page boundaries. */
 const PAGE_SIZE = 3;
@@ -85,6 +89,7 @@ async function collect<T>(stream: Pages<T>): Promise<T[]> {
 }
 
 const epochSeconds = (iso: string) => Date.parse(iso) / 1000;
+const COUNTED_AT = new Date('2026-07-05T09:00:00.000Z');
 
 function anAssessment(overrides: Partial<RiskAssessment> = {}): RiskAssessment {
   const date = overrides.date ?? '2026-07-01';
@@ -192,6 +197,7 @@ function aRemoval(overrides: Partial<AccessRemoval> = {}): AccessRemoval {
     removedBy: 'u-secops',
     reason: 'credentials leaked',
     requestId: 'req-1',
+    status: 'REMOVING',
     ...overrides,
   };
 }
@@ -221,7 +227,7 @@ describe.each(implementations)('operations store contract: $name', ({ make, dyna
   describe('risk assessments', () => {
     it('lists one day\'s assessments in user id order across pages, one per user (a re-run replaces), without the checkpoint', async () => {
       const userIds = Array.from({ length: 8 }, (_, i) => `u-${String(7 - i).padStart(2, '0')}`);
-      await store.putAssessments(userIds.map((userId) => anAssessment({ userId })), 30);
+      await store.putAssessments(userIds.map((userId) => anAssessment({ userId, round: 'r-1' })), 30);
       await store.putAssessments([anAssessment({ userId: 'u-00', date: '2026-07-02' })], 30);
       await store.putAssessmentProgress('2026-07-01', { afterUserId: 'u-07', done: true }, 30);
       const replaced = anAssessment({
@@ -236,7 +242,7 @@ describe.each(implementations)('operations store contract: $name', ({ make, dyna
       const listed = await collect(store.listAssessments('2026-07-01'));
       expect(listed.map((a) => a.userId)).toEqual([...userIds].sort());
       expect(listed.find((a) => a.userId === 'u-03')).toEqual(replaced);
-      expect(listed[0]).toEqual(anAssessment({ userId: 'u-00' }));
+      expect(listed[0]).toEqual(anAssessment({ userId: 'u-00', round: 'r-1' }));
       expect(await collect(store.listAssessments('2026-07-02'))).toEqual([anAssessment({ userId: 'u-00', date: '2026-07-02' })]);
       expect(await collect(store.listAssessments('2026-06-30'))).toEqual([]);
       await store.putAssessments([], 30);
@@ -256,8 +262,10 @@ describe.each(implementations)('operations store contract: $name', ({ make, dyna
 
     it('keeps the checkpoint of a date: the last user assessed, then done', async () => {
       expect(await store.getAssessmentProgress('2026-07-01')).toBeUndefined();
-      await store.putAssessmentProgress('2026-07-01', { afterUserId: 'u-05', done: false }, 30);
-      expect(await store.getAssessmentProgress('2026-07-01')).toEqual({ afterUserId: 'u-05', done: false });
+      await store.putAssessmentProgress('2026-07-01', { afterUserId: 'u-05', done: false, round: 'r-1' }, 30);
+      expect(await store.getAssessmentProgress('2026-07-01')).toEqual({ afterUserId: 'u-05', done: false, round: 'r-1' });
+      await store.putAssessmentProgress('2026-07-01', { done: true, round: 'r-1' }, 30);
+      expect(await store.getAssessmentProgress('2026-07-01')).toEqual({ done: true, round: 'r-1' });
       await store.putAssessmentProgress('2026-07-01', { done: true }, 30);
       expect(await store.getAssessmentProgress('2026-07-01')).toEqual({ done: true });
       expect(await store.getAssessmentProgress('2026-07-02')).toBeUndefined();
@@ -273,6 +281,15 @@ describe.each(implementations)('operations store contract: $name', ({ make, dyna
       expect((await store.getLatestRiskSummary('2026-07-08', 5))?.date).toBe('2026-07-03');
       expect(await store.getLatestRiskSummary('2026-07-08', 4)).toBeUndefined();
       expect(await store.getLatestRiskSummary('2026-06-30', 7)).toBeUndefined();
+    });
+  });
+
+  describe('installation', () => {
+    it('is recorded once: a second record changes nothing', async () => {
+      expect(await store.getInstallation()).toBeUndefined();
+      expect(await store.recordInstallation(new Date('2026-07-01T08:00:00.000Z'))).toBe(true);
+      expect(await store.recordInstallation(new Date('2026-07-02T08:00:00.000Z'))).toBe(false);
+      expect(await store.getInstallation()).toEqual({ installedAt: '2026-07-01T08:00:00.000Z' });
     });
   });
 
@@ -374,32 +391,64 @@ describe.each(implementations)('operations store contract: $name', ({ make, dyna
       await store.putReport('daily', report, 30);
       expect(await store.getReport('daily', '2026-07-01')).toEqual({ report, deliveries: {} });
 
-      const topic = { at: '2026-07-01T08:00:04.000Z', messageId: 'sns-1' };
+      const claim = { owner: 'run-a', claimedAt: '2026-07-01T08:00:03.000Z' };
+      expect(await store.claimDelivery('daily', '2026-07-01', 'topic', claim, '2026-07-01T07:45:03.000Z')).toBe(true);
+      const topic = { status: 'SENT' as const, ...claim, at: '2026-07-01T08:00:04.000Z', messageId: 'sns-1' };
       expect(await store.recordDelivery('daily', '2026-07-01', 'topic', topic)).toBe(true);
-      expect(await store.recordDelivery('daily', '2026-07-01', 'topic', { at: '2026-07-01T09:00:00.000Z', messageId: 'sns-2' })).toBe(false);
+      // Sent: neither claimed nor marked again.
+      expect(await store.claimDelivery('daily', '2026-07-01', 'topic', { owner: 'run-b', claimedAt: '2026-07-02T08:00:00.000Z' }, '2026-07-02T07:45:00.000Z')).toBe(false);
+      expect(await store.recordDelivery('daily', '2026-07-01', 'topic', { ...topic, at: '2026-07-01T09:00:00.000Z', messageId: 'sns-2' })).toBe(false);
 
       const rerun = aDailyReport('2026-07-01', { generatedAt: '2026-07-01T10:00:00.000Z', recommendations: [{ severity: 'WARNING', text: 'Send reminders.' }] });
       await store.putReport('daily', rerun, 30);
       expect(await store.getReport('daily', '2026-07-01')).toEqual({ report: rerun, deliveries: { topic } });
+      expect(await store.getReport('daily' as 'daily' | 'weekly', '2026-07-01')).toEqual({ report: rerun, deliveries: { topic } });
+    });
 
-      const mail = { at: '2026-07-01T10:00:01.000Z', messageId: 'ses-1' };
-      expect(await store.recordDelivery('daily', '2026-07-01', 'mail', mail)).toBe(true);
-      expect(await store.getReport('daily', '2026-07-01')).toEqual({ report: rerun, deliveries: { topic, mail } });
+    it('claims a target for one run at a time: a fresh claim holds, a stale one is taken over, only the holder marks it sent or releases it', async () => {
+      await store.putReport('daily', aDailyReport('2026-07-01'), 30);
+      const target = 'mail:ops@example.com' as const;
+      const a = { owner: 'run-a', claimedAt: '2026-07-01T08:00:00.000Z' };
+      const b = { owner: 'run-b', claimedAt: '2026-07-01T08:14:59.999Z' };
+      expect(await store.claimDelivery('daily', '2026-07-01', target, a, '2026-07-01T07:45:00.000Z')).toBe(true);
+      // 15 minutes after a's claim, less a millisecond: still a's.
+      expect(await store.claimDelivery('daily', '2026-07-01', target, b, '2026-07-01T07:59:59.999Z')).toBe(false);
+      expect((await store.getReport('daily', '2026-07-01'))!.deliveries).toEqual({ [target]: { status: 'SENDING', ...a } });
+      // The claim is stale once made before staleBefore: b takes it over; a can no longer mark or release it.
+      const c = { owner: 'run-c', claimedAt: '2026-07-01T08:15:00.001Z' };
+      expect(await store.claimDelivery('daily', '2026-07-01', target, c, '2026-07-01T08:00:00.001Z')).toBe(true);
+      expect(await store.recordDelivery('daily', '2026-07-01', target, { ...a, at: '2026-07-01T08:16:00.000Z', messageId: 'ses-a' })).toBe(false);
+      await store.releaseDelivery('daily', '2026-07-01', target, 'run-a');
+      expect((await store.getReport('daily', '2026-07-01'))!.deliveries).toEqual({ [target]: { status: 'SENDING', ...c } });
+      // Its holder releases it (its send failed): free for the next claim at once.
+      await store.releaseDelivery('daily', '2026-07-01', target, 'run-c');
+      expect((await store.getReport('daily', '2026-07-01'))!.deliveries).toEqual({});
+      expect(await store.claimDelivery('daily', '2026-07-01', target, b, '2026-07-01T07:59:59.999Z')).toBe(true);
+      const sent = { ...b, at: '2026-07-01T08:15:01.000Z', messageId: 'ses-b' };
+      expect(await store.recordDelivery('daily', '2026-07-01', target, sent)).toBe(true);
+      expect((await store.getReport('daily', '2026-07-01'))!.deliveries).toEqual({ [target]: { status: 'SENT', ...sent } });
+      // A SENT target is never claimed again, however old.
+      expect(await store.claimDelivery('daily', '2026-07-01', target, c, '2027-01-01T00:00:00.000Z')).toBe(false);
     });
 
     it('keeps daily and weekly reports of the same date apart', async () => {
       const weekly = aWeeklySummary('2026-07-06');
       await store.putReport('weekly', weekly, 30);
       await store.putReport('daily', aDailyReport('2026-07-06'), 30);
-      expect(await store.recordDelivery('weekly', '2026-07-06', 'mail', { at: '2026-07-06T09:00:03.000Z', messageId: 'ses-w' })).toBe(true);
+      const claim = { owner: 'run-w', claimedAt: '2026-07-06T09:00:02.000Z' };
+      expect(await store.claimDelivery('weekly', '2026-07-06', 'mail:ops@example.com', claim, '2026-07-06T08:45:02.000Z')).toBe(true);
+      const sent = { ...claim, at: '2026-07-06T09:00:03.000Z', messageId: 'ses-w' };
+      expect(await store.recordDelivery('weekly', '2026-07-06', 'mail:ops@example.com', sent)).toBe(true);
 
-      expect(await store.getReport('weekly', '2026-07-06')).toEqual({ report: weekly, deliveries: { mail: { at: '2026-07-06T09:00:03.000Z', messageId: 'ses-w' } } });
+      expect(await store.getReport('weekly', '2026-07-06')).toEqual({ report: weekly, deliveries: { 'mail:ops@example.com': { status: 'SENT', ...sent } } });
       expect(await store.getReport('daily', '2026-07-06')).toEqual({ report: aDailyReport('2026-07-06'), deliveries: {} });
       expect(await store.listDailyReports('2026-07-01', '2026-07-31')).toEqual([aDailyReport('2026-07-06')]);
     });
 
-    it('refuses a delivery of a report that is not stored, and stores nothing', async () => {
-      await expect(store.recordDelivery('daily', '2026-07-01', 'topic', { at: '2026-07-01T08:00:04.000Z', messageId: 'sns-1' })).rejects.toBeInstanceOf(
+    it('refuses a claim or a delivery of a report that is not stored, and stores nothing', async () => {
+      const claim = { owner: 'run-a', claimedAt: '2026-07-01T08:00:03.000Z' };
+      await expect(store.claimDelivery('daily', '2026-07-01', 'topic', claim, '2026-07-01T07:45:03.000Z')).rejects.toBeInstanceOf(NotFoundError);
+      await expect(store.recordDelivery('daily', '2026-07-01', 'topic', { ...claim, at: '2026-07-01T08:00:04.000Z', messageId: 'sns-1' })).rejects.toBeInstanceOf(
         NotFoundError,
       );
       expect(await store.getReport('daily', '2026-07-01')).toBeUndefined();
@@ -418,11 +467,11 @@ describe.each(implementations)('operations store contract: $name', ({ make, dyna
 
   describe('day counts', () => {
     it('reads the counts of stored dates in a range, inclusive; a new count replaces the old', async () => {
-      await store.putDayCount('2026-06-30', 4, 30);
-      await store.putDayCount('2026-07-01', 7, 30);
-      await store.putDayCount('2026-07-03', 0, 30);
-      await store.putDayCount('2026-07-04', 2, 30);
-      await store.putDayCount('2026-07-01', 8, 30);
+      await store.putDayCount('2026-06-30', 4, 30, COUNTED_AT);
+      await store.putDayCount('2026-07-01', 7, 30, COUNTED_AT);
+      await store.putDayCount('2026-07-03', 0, 30, COUNTED_AT);
+      await store.putDayCount('2026-07-04', 2, 30, COUNTED_AT);
+      await store.putDayCount('2026-07-01', 8, 30, COUNTED_AT);
 
       expect(await store.getDayCounts('2026-07-01', '2026-07-03')).toEqual(new Map([['2026-07-01', 8], ['2026-07-03', 0]]));
       expect(await store.getDayCounts('2026-08-01', '2026-08-30')).toEqual(new Map());
@@ -430,23 +479,96 @@ describe.each(implementations)('operations store contract: $name', ({ make, dyna
   });
 
   describe('access removals', () => {
-    it('records a removal once per grant and lists a user\'s removals', async () => {
+    it('records a removal once per privilege and request, and lists a user\'s removals by privilege then request', async () => {
       const removal = aRemoval();
       expect(await store.recordRemoval(removal)).toBe(true);
-      // The same removal again (a re-run of a killed request): recorded already, the first record stays.
-      expect(await store.recordRemoval(aRemoval({ removedAt: '2026-07-01T12:05:00.000Z', requestId: 'req-2', reason: 'again' }))).toBe(false);
-      // The same privilege granted again and removed again is a removal of its own.
-      const regranted = aRemoval({ approvedAt: '2026-07-02T10:00:00.000Z', removedAt: '2026-07-03T12:00:00.000Z', requestId: 'req-3' });
-      expect(await store.recordRemoval(regranted)).toBe(true);
-      const noStamp = aRemoval({ privilegeId: 'p-vpn', approvedAt: undefined, approvedBy: undefined });
+      // The same request again (a re-run of a killed request): recorded already, the first record stays.
+      expect(await store.recordRemoval(aRemoval({ removedAt: '2026-07-01T12:05:00.000Z', reason: 'again' }))).toBe(false);
+      // Another request removing the same privilege (granted again, without a grant stamp): a record of its own.
+      const noStamp = aRemoval({ approvedAt: undefined, approvedBy: undefined, removedAt: '2026-07-03T12:00:00.000Z', requestId: 'req-0' });
       expect(await store.recordRemoval(noStamp)).toBe(true);
-      expect(await store.recordRemoval(noStamp)).toBe(false);
+      const other = aRemoval({ privilegeId: 'p-vpn' });
+      expect(await store.recordRemoval(other)).toBe(true);
       await store.recordRemoval(aRemoval({ userId: 'u-other' }));
 
       const { approvedAt: _a, approvedBy: _b, ...noStampStored } = noStamp;
-      expect(await store.listRemovals('u-mallory')).toEqual([removal, regranted, noStampStored]);
+      expect(await store.listRemovals('u-mallory')).toEqual([noStampStored, removal, other]);
       expect(await store.listRemovals('u-nobody')).toEqual([]);
     });
+
+    it('completes a REMOVING record once: REMOVED, or NOT_REMOVED with the reason; a missing record is NotFoundError', async () => {
+      await store.recordRemoval(aRemoval());
+      await store.recordRemoval(aRemoval({ privilegeId: 'p-vpn' }));
+      const removed = { status: 'REMOVED' as const, at: '2026-07-01T12:00:01.000Z' };
+      expect(await store.completeRemoval(aRemoval(), removed)).toBe(true);
+      expect(await store.completeRemoval(aRemoval(), { status: 'NOT_REMOVED', at: '2026-07-01T12:00:02.000Z', notRemovedReason: 'late' })).toBe(false);
+      const notRemoved = { status: 'NOT_REMOVED' as const, at: '2026-07-01T12:00:03.000Z', notRemovedReason: 'no longer MANUAL' };
+      expect(await store.completeRemoval(aRemoval({ privilegeId: 'p-vpn' }), notRemoved)).toBe(true);
+
+      expect(await store.listRemovals('u-mallory')).toEqual([
+        aRemoval({ status: 'REMOVED', completedAt: '2026-07-01T12:00:01.000Z' }),
+        aRemoval({ privilegeId: 'p-vpn', status: 'NOT_REMOVED', completedAt: '2026-07-01T12:00:03.000Z', notRemovedReason: 'no longer MANUAL' }),
+      ]);
+      await expect(store.completeRemoval(aRemoval({ requestId: 'req-9' }), removed)).rejects.toBeInstanceOf(NotFoundError);
+      expect(await store.listRemovals('u-mallory')).toHaveLength(2);
+    });
+  });
+
+  // DynamoDB refuses an item above 400 KB (the in-memory store does not measure): the worst case,
+  // ids at their longest (256 characters), must still store, or the job could never finish.
+  it.runIf(dynamo)('stores the assessment, the risk summary and the daily report of users holding 10,000 assignments each', async () => {
+    const longId = (prefix: string, i: number) => `${prefix}${String(i).padStart(6, '0')}`.padEnd(256, 'x');
+    const privilegeIds = Array.from({ length: 10_000 }, (_, i) => longId('p-', i));
+    // 1,000 toxic pairs (the configuration's maximum), each with a 500-character reason, all held.
+    const config = {
+      ...DEFAULT_OPERATIONS_CONFIG,
+      risk: {
+        ...DEFAULT_OPERATIONS_CONFIG.risk,
+        toxicCombinations: Array.from({ length: 1000 }, (_, i) => ({ privileges: [privilegeIds[2 * i]!, privilegeIds[2 * i + 1]!] as [string, string], reason: 'r'.repeat(500) })),
+      },
+    };
+    const now = new Date('2026-07-01T07:30:00.000Z');
+    const assessmentOf = (userId: string) =>
+      assessUser(
+        aUser({ id: userId, status: 'DISABLED' }),
+        privilegeIds.map((privilegeId) => ({ userId, privilegeId, origin: 'MANUAL' as const })),
+        new Map(),
+        config,
+        '2026-07-01',
+        now,
+      );
+    const assessment = assessmentOf(longId('u-', 0));
+    await store.putAssessments([assessment], 30);
+    const [stored] = await collect(store.listAssessments('2026-07-01'));
+    expect(stored!.orphanedAccess!.assignmentCount).toBe(10_000);
+    expect(stored!.orphanedAccess!.assignments).toHaveLength(ORPHANED_ASSIGNMENTS_CAP);
+    expect(stored!.sodConflictCount).toBe(1000);
+    expect(stored!.sodConflicts).toHaveLength(LIST_CAP);
+
+    // More such users than the lists of the summary and the report hold.
+    const summary = emptyRiskSummary('2026-07-01', now);
+    for (let i = 0; i < LIST_CAP + 5; i++) addToRiskSummary(summary, { ...assessment, userId: longId('u-', i), orphanedAccess: { ...assessment.orphanedAccess!, userId: longId('u-', i) } });
+    await store.putRiskSummary(summary, 30);
+    expect(await store.getLatestRiskSummary('2026-07-01', 0)).toMatchObject({ users: LIST_CAP + 5, orphanedAccess: LIST_CAP + 5, sodConflicts: 1000 * (LIST_CAP + 5) });
+
+    const report = composeDailyReport(
+      {
+        now: new Date('2026-07-01T08:00:00.000Z'),
+        tally: emptyEntryTally(),
+        entriesDecided24h: 0,
+        activeCampaigns: 0,
+        certificationsLast30Days: 0,
+        riskSummary: summary,
+        health: overallHealth('local', [{ name: 'table:operations', status: 'HEALTHY' }]),
+      },
+      config,
+    );
+    await store.putReport('daily', report, 30);
+    const { risk } = (await store.getReport('daily', '2026-07-01'))!.report;
+    expect(risk).toMatchObject({ orphanedAccess: LIST_CAP + 5, sodConflicts: 1000 * (LIST_CAP + 5) });
+    // As many as fit: at ids of 256 characters, fewer than LIST_CAP entries.
+    expect(risk.orphanedAccessList.length).toBeGreaterThan(10);
+    expect(risk.sodConflictList.length).toBeGreaterThan(10);
   });
 
   // Only the Dynamo suite has raw records to read.
@@ -456,7 +578,7 @@ describe.each(implementations)('operations store contract: $name', ({ make, dyna
     await store.putRiskSummary(aSummary('2026-07-01'), 400);
     await store.putReport('daily', aDailyReport('2026-07-01'), 90);
     await store.putReport('weekly', aWeeklySummary('2026-07-06'), 90);
-    await store.putDayCount('2026-07-01', 3, 40);
+    await store.putDayCount('2026-07-01', 3, 40, COUNTED_AT);
     await store.startRun(aRun(), 14);
     await store.putConfig(DEFAULT_OPERATIONS_CONFIG, 'u-ops', new Date('2026-07-01T00:00:00.000Z'));
     const record = s.record!;
@@ -466,7 +588,7 @@ describe.each(implementations)('operations store contract: $name', ({ make, dyna
     expect((await record({ PK: 'RISKSUMMARY', SK: '2026-07-01' }))?.expiresAt).toBe(epochSeconds('2027-08-05T00:00:00.000Z'));
     expect((await record({ PK: 'REPORT#DAILY', SK: '2026-07-01' }))?.expiresAt).toBe(epochSeconds('2026-09-29T00:00:00.000Z'));
     expect((await record({ PK: 'REPORT#WEEKLY', SK: '2026-07-06' }))?.expiresAt).toBe(epochSeconds('2026-10-04T00:00:00.000Z'));
-    expect((await record({ PK: 'DAYCOUNT', SK: '2026-07-01' }))?.expiresAt).toBe(epochSeconds('2026-08-10T00:00:00.000Z'));
+    expect(await record({ PK: 'DAYCOUNT', SK: '2026-07-01' })).toMatchObject({ expiresAt: epochSeconds('2026-08-10T00:00:00.000Z'), countedAt: COUNTED_AT.toISOString() });
     expect((await record({ PK: 'JOB#daily-operations', SK: 'RUN#2026-07-01T08:00:01.000Z#run-1' }))?.expiresAt).toBe(
       epochSeconds('2026-07-15T08:00:01.000Z'),
     );

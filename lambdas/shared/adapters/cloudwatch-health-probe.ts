@@ -2,7 +2,9 @@
 // queue's depth over the report's window, from CloudWatch GetMetricData (at most 500 queries a
 // call, every page of NextToken read), plus the tables' reachability. A metric with no datapoint in
 // the window measured 0: Lambda publishes Errors and Throttles only when the function ran, and SQS
-// publishes nothing for a queue nobody touched.
+// publishes nothing for a queue nobody touched. Errors and throttles are summed over the window as
+// one period; a queue's depth is read in DEPTH_PERIOD_SECONDS periods, so that its latest value
+// ("now") is known besides the window's maximum.
 import { GetMetricDataCommand, type CloudWatchClient, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import { ValidationError } from '../domain/errors.js';
 import type { HealthComponent } from '../domain/operations.js';
@@ -12,6 +14,10 @@ import type { TableReachability } from './dynamo/dynamo-table-probe.js';
 
 /** GetMetricData's limit of queries per request. */
 export const MAX_QUERIES_PER_CALL = 500;
+/** The period of a queue's depth readings (SQS publishes every minute or five). */
+export const DEPTH_PERIOD_SECONDS = 300;
+/** Longest error text a reason carries. */
+export const ERROR_TEXT_MAX = 200;
 
 export interface CloudWatchHealthProbeOptions {
   cloudwatch: CloudWatchClient;
@@ -36,6 +42,8 @@ interface Query {
 
 interface Reading {
   values: number[];
+  /** Each value's time (epoch ms), when CloudWatch gave one. */
+  times: (number | undefined)[];
   /** Why the metric could not be read (CloudWatch's status, or the request's error). */
   failure?: string;
 }
@@ -88,13 +96,15 @@ export class CloudWatchHealthProbe implements HealthProbe {
       const name = `queue:${job}`;
       const depth = byComponent.get(name)!.get('depth')!;
       if (depth.failure) return unreadable(name, `dead-letter queue ${queueName}`, depth.failure);
-      const details = { depth: depth.values.length ? Math.max(...depth.values) : 0 };
-      if (details.depth === 0) return { name, status: 'HEALTHY', details };
+      const max = depth.values.length ? Math.max(...depth.values) : 0;
+      if (max === 0) return { name, status: 'HEALTHY', details: { depth: 0, latestDepth: 0 } };
+      // Messages reached the queue in the window: DEGRADED even if someone has drained it since.
+      const latest = latestOf(depth);
       return {
         name,
         status: 'DEGRADED',
-        reason: `dead-letter queue ${queueName} held ${count(details.depth, 'message')} ${window}`,
-        details,
+        reason: `dead-letter queue ${queueName} holds ${count(latest, 'message')} now (at most ${max} ${window})`,
+        details: { depth: max, latestDepth: latest },
       };
     });
     return [...functions, ...queues, ...tables];
@@ -133,14 +143,14 @@ export class CloudWatchHealthProbe implements HealthProbe {
 
   /** Every query's values over the window, the pages of each call merged by id. */
   private async read(queries: Query[], from: Date, to: Date): Promise<Map<string, Reading>> {
-    const readings = new Map<string, Reading>(queries.map((q) => [q.id, { values: [] }]));
+    const readings = new Map<string, Reading>(queries.map((q) => [q.id, { values: [], times: [] }]));
     const period = periodSeconds(from, to);
     for (const part of chunk(queries, MAX_QUERIES_PER_CALL)) {
       const metricDataQueries: MetricDataQuery[] = part.map((q) => ({
         Id: q.id,
         MetricStat: {
           Metric: { Namespace: q.namespace, MetricName: q.metricName, Dimensions: [q.dimension] },
-          Period: period,
+          Period: q.measure === 'depth' ? Math.min(period, DEPTH_PERIOD_SECONDS) : period,
           Stat: q.stat,
         },
         ReturnData: true,
@@ -149,28 +159,51 @@ export class CloudWatchHealthProbe implements HealthProbe {
         let nextToken: string | undefined;
         do {
           const output = await this.cloudwatch.send(
-            new GetMetricDataCommand({ MetricDataQueries: metricDataQueries, StartTime: from, EndTime: to, NextToken: nextToken }),
+            new GetMetricDataCommand({
+              MetricDataQueries: metricDataQueries,
+              StartTime: from,
+              EndTime: to,
+              ScanBy: 'TimestampDescending',
+              NextToken: nextToken,
+            }),
           );
           for (const result of output.MetricDataResults ?? []) {
             const reading = result.Id ? readings.get(result.Id) : undefined;
             if (!reading) continue;
-            reading.values.push(...(result.Values ?? []));
+            const values = result.Values ?? [];
+            reading.values.push(...values);
+            reading.times.push(...values.map((_, i) => result.Timestamps?.[i]?.getTime()));
             if (result.StatusCode === 'InternalError' || result.StatusCode === 'Forbidden') {
               const messages = (result.Messages ?? []).map((m) => m.Value ?? m.Code).filter(Boolean);
-              reading.failure = [`CloudWatch answered ${result.StatusCode}`, ...messages].join(': ');
+              reading.failure = truncate([`CloudWatch answered ${result.StatusCode}`, ...messages].join(': '));
             }
           }
           nextToken = output.NextToken;
         } while (nextToken);
       } catch (error) {
         // Not knowing is not healthy: each metric of the call is reported unreadable, with the reason.
-        const failure = `GetMetricData failed: ${error instanceof Error ? error.name : String(error)}`;
+        const failure = `GetMetricData failed: ${error instanceof Error ? truncate(`${error.name}: ${error.message}`) : truncate(String(error))}`;
         for (const q of part) readings.get(q.id)!.failure = failure;
       }
     }
     return readings;
   }
 }
+
+/**
+ * The latest value: the one with the latest timestamp; without timestamps, the first one read
+ * (values come newest first, TimestampDescending, across pages).
+ */
+function latestOf(reading: Reading): number {
+  let latest = 0;
+  for (let i = 1; i < reading.values.length; i++) {
+    if ((reading.times[i] ?? -Infinity) > (reading.times[latest] ?? -Infinity)) latest = i;
+  }
+  return reading.values[latest] ?? 0;
+}
+
+/** At most ERROR_TEXT_MAX characters, an ellipsis marking a cut. */
+export const truncate = (text: string): string => (text.length <= ERROR_TEXT_MAX ? text : `${text.slice(0, ERROR_TEXT_MAX - 1)}…`);
 
 const sum = (values: number[]) => values.reduce((total, v) => total + v, 0);
 const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;

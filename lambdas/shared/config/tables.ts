@@ -64,6 +64,7 @@ export const CAMPAIGN_TABLE: TableDefinition = {
 /**
  * Daily operations: configuration, risk assessments, job runs and heartbeats, reports, removals.
  *   config       PK=CONFIG#operations  SK=#CONFIG
+ *   installation PK=CONFIG#installation SK=#INSTALLATION  (written once, by the first job run)
  *   assessment   PK=ASSESS#<date>      SK=USER#<userId>      GSI1 ASSESSUSER#<userId> / <date>   (TTL)
  *   progress     PK=ASSESS#<date>      SK=#PROGRESS          (resumable assessment checkpoint)  (TTL)
  *   risk summary PK=RISKSUMMARY        SK=<date>                                                 (TTL)
@@ -72,7 +73,7 @@ export const CAMPAIGN_TABLE: TableDefinition = {
  *   daily report PK=REPORT#DAILY       SK=<date>                                                 (TTL)
  *   weekly       PK=REPORT#WEEKLY      SK=<date>                                                 (TTL)
  *   day counts   PK=DAYCOUNT           SK=<date>            (entries certified per closing day)  (TTL)
- *   removal      PK=REMOVAL#<userId>   SK=<privilegeId>#<grant stamp>  GSI1 REMOVALS / <at>#<userId>
+ *   removal      PK=REMOVAL#<userId>   SK=<privilegeId>#<requestId>  GSI1 REMOVALS / <at>#<userId>
  */
 export const OPERATIONS_TABLE: TableDefinition = {
   id: 'OperationsTable',

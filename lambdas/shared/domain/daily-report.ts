@@ -9,6 +9,7 @@ import type {
   HealthComponent,
   JobHeartbeat,
   JobName,
+  JobRun,
   JobSchedule,
   OperationsConfig,
   RiskSummary,
@@ -137,12 +138,36 @@ export function complianceScore(
   };
 }
 
+/** Runs a heartbeat check reads back when the heartbeat's latest completed run is later than the report. */
+export const HEARTBEAT_LOOKBACK_RUNS = 50;
+
+const isCompleted = (run: JobRun) => run.outcome === 'SUCCEEDED' || run.outcome === 'SKIPPED';
+
+/**
+ * The heartbeat as evidence at `now`. The heartbeat keeps the completed run of the latest business
+ * time, so a run made for a later `now` (a simulation, a mistaken `--now`) would hide a broken
+ * schedule for good: such a run is no evidence. In its place comes the latest completed run of
+ * `recentRuns` (the job's latest runs, newest first) whose business time is not after `now`.
+ * `needsRecentRuns` tells whether the caller has to read them.
+ */
+export function heartbeatAsOf(heartbeat: JobHeartbeat | undefined, now: Date, recentRuns: readonly JobRun[] = []): JobHeartbeat | undefined {
+  if (!heartbeat || !needsRecentRuns(heartbeat, now)) return heartbeat;
+  const evidence = recentRuns
+    .filter((r) => isCompleted(r) && Date.parse(r.scheduledFor) <= now.getTime())
+    .reduce<JobRun | undefined>((latest, r) => (!latest || r.scheduledFor > latest.scheduledFor ? r : latest), undefined);
+  const { lastCompleted: _later, ...rest } = heartbeat;
+  return evidence ? { ...rest, lastCompleted: evidence } : rest;
+}
+
+export const needsRecentRuns = (heartbeat: JobHeartbeat | undefined, now: Date): boolean =>
+  heartbeat?.lastCompleted !== undefined && Date.parse(heartbeat.lastCompleted.scheduledFor) > now.getTime();
+
 /**
  * A job's heartbeat as a health component. The run the schedule expected is the latest scheduled
  * time at least `graceMinutes` before `now` (a run gets that long to complete). The job is
  * DEGRADED when its latest completed run (by business time, `scheduledFor`) is older than that,
- * or when it never completed one, unless that expected time is before `deployedAt` (nothing was
- * due yet).
+ * or when it never completed one, unless that expected time is before `since` (the deployment, or
+ * the installation the first job run recorded): nothing was due yet.
  */
 export function heartbeatComponent(
   job: JobName,
@@ -151,6 +176,7 @@ export function heartbeatComponent(
   now: Date,
   graceMinutes: number,
   deployedAt?: Date,
+  since: 'deployment' | 'installation' = 'deployment',
 ): HealthComponent {
   const name = `heartbeat:${job}`;
   const expected = lastExpectedRun(schedule, new Date(now.getTime() - graceMinutes * MINUTE_MS));
@@ -164,7 +190,7 @@ export function heartbeatComponent(
   };
   if (completed && Date.parse(completed.scheduledFor) >= expected.getTime()) return { name, status: 'HEALTHY', details };
   if (!completed && deployedAt && expected.getTime() < deployedAt.getTime()) {
-    return { name, status: 'HEALTHY', reason: `${job} has no run due yet (deployed ${deployedAt.toISOString()})`, details };
+    return { name, status: 'HEALTHY', reason: `${job} is not due yet since ${since} at ${deployedAt.toISOString()}`, details };
   }
   const failed = lastRun && lastRun.outcome === 'FAILED' ? `; its latest run (${lastRun.scheduledFor}) FAILED${lastRun.error ? `: ${lastRun.error}` : ''}` : '';
   const reason = completed

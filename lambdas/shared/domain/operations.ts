@@ -96,10 +96,18 @@ export interface RiskAssessment {
   reasons: string[];
   privilegeCount: number;
   highRiskPrivilegeCount: number;
+  /** The toxic pairs held: the first LIST_CAP (`sodConflictCount` counts them all). */
   sodConflicts: SodConflict[];
+  /** Every toxic pair held (absent on assessments stored before lists were capped: `sodConflicts.length`). */
+  sodConflictCount?: number;
   /** Set for a DISABLED user who still holds access. */
   orphanedAccess?: OrphanedAccess;
   assessedAt: string;
+  /**
+   * The round of the date's assessment that wrote it (the assessment job sets it): a date assessed
+   * again starts a new round, and its summary counts only that round's assessments.
+   */
+  round?: string;
 }
 
 export interface SodConflict {
@@ -110,7 +118,10 @@ export interface SodConflict {
 
 export interface OrphanedAccess {
   userId: string;
+  /** The first ORPHANED_ASSIGNMENTS_CAP assignments held, the highest risk first (records stay under DynamoDB's item size). */
   assignments: { privilegeId: string; origin: string }[];
+  /** Every assignment held (absent on records stored before the list was capped: `assignments.length`). */
+  assignmentCount?: number;
 }
 
 /** What one day's assessment found, written once the last user is assessed. */
@@ -119,7 +130,7 @@ export interface RiskSummary {
   assessedAt: string;
   users: number;
   usersByLevel: Record<RiskLevel, number>;
-  /** Lists are capped (LIST_CAP) with the full counts beside them. */
+  /** Lists are capped (LIST_CAP entries, LIST_CHARS_CAP characters) with the full counts beside them. */
   sodConflicts: number;
   sodConflictList: SodConflict[];
   orphanedAccess: number;
@@ -128,6 +139,13 @@ export interface RiskSummary {
 
 /** Longest list a report or summary carries; the counts are always complete. */
 export const LIST_CAP = 50;
+/**
+ * Most characters (as JSON) each list of a summary or report carries, whatever LIST_CAP allows:
+ * with ids at their longest (256 characters) both lists still fit in one DynamoDB item (400 KB).
+ */
+export const LIST_CHARS_CAP = 100_000;
+/** Assignments an orphaned access lists per user; `assignmentCount` counts them all. */
+export const ORPHANED_ASSIGNMENTS_CAP = 20;
 
 export type JobOutcome = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'SKIPPED';
 

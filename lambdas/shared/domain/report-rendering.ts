@@ -41,7 +41,9 @@ function dailyView(r: DailyReport) {
     moreConflicts: more(r.risk.sodConflicts, Math.min(r.risk.sodConflictList.length, LIST_CAP)),
     orphans: r.risk.orphanedAccessList.slice(0, LIST_CAP).map((o) => ({
       userId: o.userId,
-      privileges: o.assignments.map((a) => `${a.privilegeId} (${a.origin})`).join(', '),
+      privileges:
+        o.assignments.map((a) => `${a.privilegeId} (${a.origin})`).join(', ') +
+        ((o.assignmentCount ?? 0) > o.assignments.length ? `, and ${o.assignmentCount! - o.assignments.length} more` : ''),
     })),
     moreOrphans: more(r.risk.orphanedAccess, Math.min(r.risk.orphanedAccessList.length, LIST_CAP)),
     healthy: r.health.status === 'HEALTHY',

@@ -1,7 +1,9 @@
 // The risk rules (docs/reference/operations.md, "Risk of a user"): one user's computed risk from the
 // access they hold, how it combines with the declared level, and the day's summary. Pure.
 import { RISK_LEVELS, riskRank, type Assignment, type Privilege, type RiskLevel, type User } from './model.js';
-import { LIST_CAP, type OperationsConfig, type RiskAssessment, type RiskSummary, type SodConflict } from './operations.js';
+import { LIST_CAP, LIST_CHARS_CAP, ORPHANED_ASSIGNMENTS_CAP, type OperationsConfig, type RiskAssessment, type RiskSummary, type SodConflict } from './operations.js';
+
+export { ORPHANED_ASSIGNMENTS_CAP };
 
 const higher = (a: RiskLevel, b: RiskLevel | undefined): RiskLevel => (b !== undefined && riskRank(b) > riskRank(a) ? b : a);
 const raised = (level: RiskLevel): RiskLevel => RISK_LEVELS[Math.min(riskRank(level) + 1, RISK_LEVELS.length - 1)]!;
@@ -22,6 +24,9 @@ export const declaredLevelOf = (user: User): RiskLevel | undefined => (user.risk
  * - holding both privileges of a toxic combination makes it CRITICAL, each pair listed;
  * - a DISABLED user holding anything is listed as orphaned access (the level is computed as usual).
  * The user's level is then the higher of the declared and the computed one.
+ * Lists are capped with their full counts beside them (LIST_CAP conflicts, ORPHANED_ASSIGNMENTS_CAP
+ * assignments, the highest risk first), so that a user holding thousands of privileges still makes
+ * an assessment that fits in one DynamoDB item.
  */
 export function assessUser(
   user: User,
@@ -56,18 +61,28 @@ export function assessUser(
   }
 
   const heldIds = new Set(held.map((a) => a.privilegeId));
-  const sodConflicts: SodConflict[] = config.risk.toxicCombinations
-    .filter(({ privileges: [a, b] }) => heldIds.has(a) && heldIds.has(b))
+  const toxic = config.risk.toxicCombinations.filter(({ privileges: [a, b] }) => heldIds.has(a) && heldIds.has(b));
+  const sodConflicts: SodConflict[] = toxic
+    .slice(0, LIST_CAP)
     .map(({ privileges: pair, reason }) => ({ userId: user.id, privileges: [pair[0], pair[1]], ...(reason ? { reason } : {}) }));
   for (const conflict of sodConflicts) {
     reasons.push(
       `holds both ${conflict.privileges[0]} and ${conflict.privileges[1]}, a toxic combination${conflict.reason ? ` (${conflict.reason})` : ''}: CRITICAL`,
     );
   }
-  if (sodConflicts.length > 0) computed = 'CRITICAL';
+  if (toxic.length > sodConflicts.length) reasons.push(`and ${toxic.length - sodConflicts.length} more toxic combination(s): CRITICAL`);
+  if (toxic.length > 0) computed = 'CRITICAL';
 
   const orphaned = user.status === 'DISABLED' && held.length > 0;
   if (orphaned) reasons.push(`is DISABLED and still holds ${held.length} assignment(s): orphaned access`);
+  // The highest risk first (stable: in privilege id order within a level).
+  const listedOrphaned = orphaned
+    ? held
+        .map((a, i) => ({ a, i }))
+        .sort((x, y) => riskRank(levelOf(y.a.privilegeId)) - riskRank(levelOf(x.a.privilegeId)) || x.i - y.i)
+        .slice(0, ORPHANED_ASSIGNMENTS_CAP)
+        .map(({ a }) => ({ privilegeId: a.privilegeId, origin: a.origin }))
+    : [];
 
   const declared = declaredLevelOf(user);
   const level = higher(computed, declared);
@@ -84,7 +99,8 @@ export function assessUser(
     privilegeCount: held.length,
     highRiskPrivilegeCount: highRisk.length,
     sodConflicts,
-    ...(orphaned ? { orphanedAccess: { userId: user.id, assignments: held.map((a) => ({ privilegeId: a.privilegeId, origin: a.origin })) } } : {}),
+    sodConflictCount: toxic.length,
+    ...(orphaned ? { orphanedAccess: { userId: user.id, assignments: listedOrphaned, assignmentCount: held.length } } : {}),
     assessedAt: now.toISOString(),
   };
 }
@@ -103,15 +119,39 @@ export function emptyRiskSummary(date: string, assessedAt: Date): RiskSummary {
   };
 }
 
-/** Counts one assessment into the summary (in place); lists keep the first LIST_CAP, counts are complete. */
+/**
+ * Counts one assessment into the summary (in place). Counts are complete; each list keeps its first
+ * entries, at most LIST_CAP of them and LIST_CHARS_CAP characters (as JSON), so that the summary
+ * and the report that copies its lists fit in one DynamoDB item whatever the ids' lengths.
+ */
 export function addToRiskSummary(summary: RiskSummary, assessment: RiskAssessment): RiskSummary {
   summary.users += 1;
   summary.usersByLevel[assessment.level] += 1;
-  summary.sodConflicts += assessment.sodConflicts.length;
-  for (const conflict of assessment.sodConflicts) if (summary.sodConflictList.length < LIST_CAP) summary.sodConflictList.push(conflict);
+  summary.sodConflicts += assessment.sodConflictCount ?? assessment.sodConflicts.length;
+  for (const conflict of assessment.sodConflicts) appendCapped(summary.sodConflictList, conflict);
   if (assessment.orphanedAccess) {
     summary.orphanedAccess += 1;
-    if (summary.orphanedAccessList.length < LIST_CAP) summary.orphanedAccessList.push(assessment.orphanedAccess);
+    appendCapped(summary.orphanedAccessList, assessment.orphanedAccess);
   }
   return summary;
+}
+
+/** Each list's size as JSON, and whether it is closed: measured once, then kept up to date as it grows. */
+const listSizes = new WeakMap<unknown[], { chars: number; closed: boolean }>();
+
+/**
+ * Appends unless the list is full: LIST_CAP entries, or the item would take it past LIST_CHARS_CAP
+ * characters. A full list stays closed, so that it always holds the first entries.
+ */
+function appendCapped<T>(list: T[], item: T): void {
+  let size = listSizes.get(list);
+  if (!size) listSizes.set(list, (size = { chars: JSON.stringify(list).length, closed: false }));
+  if (size.closed) return;
+  const chars = JSON.stringify(item).length + 1;
+  if (list.length >= LIST_CAP || size.chars + chars > LIST_CHARS_CAP) {
+    size.closed = true;
+    return;
+  }
+  list.push(item);
+  size.chars += chars;
 }

@@ -2,6 +2,7 @@
 // the directory assessed by the risk rules, one assessment per user per day stored for the trend,
 // each user's riskLevel updated, and the day's summary written last. Resumable: a checkpoint after
 // each page of users lets a killed run continue where it stopped.
+import { randomUUID } from 'node:crypto';
 import { utcDate } from '../domain/dates.js';
 import type { Privilege, RiskLevel, User } from '../domain/model.js';
 import type { OperationsConfig, RiskAssessment } from '../domain/operations.js';
@@ -32,10 +33,17 @@ export interface AssessRiskResult {
 }
 
 /**
- * Assesses every user for the UTC date of `now`. A date whose assessment was left unfinished
- * resumes after the last user of the last completed page. A date already finished is assessed
- * again from the start (the directory may have changed since) and its assessments and summary are
- * replaced: one assessment per user and date, whatever the number of runs.
+ * Assesses every user for the UTC date of `now`, in rounds: a round starts by recording itself on
+ * the date's checkpoint, stamps each assessment it stores with its id, and ends with the summary
+ * of the assessments it stamped, so that a user deleted since an earlier round is not counted.
+ *
+ * - A date whose round was left unfinished resumes that round after the last user of the last
+ *   completed page. Users come in id order: a user added meanwhile with an id before the
+ *   checkpoint is not in this round (nor in its summary); the next round assesses them (the next
+ *   day's, or a re-run of the date once this one is done).
+ * - A date already finished is assessed again in a new round, from the start (the directory may
+ *   have changed since); its assessments and summary are replaced: one assessment per user and
+ *   date, whatever the number of runs.
  */
 export async function assessRisk(deps: AssessRiskDeps, config: OperationsConfig): Promise<AssessRiskResult> {
   const { directory, operations, log } = deps;
@@ -44,12 +52,14 @@ export async function assessRisk(deps: AssessRiskDeps, config: OperationsConfig)
   const retention = config.risk.retentionDays;
 
   const progress = await operations.getAssessmentProgress(date);
-  const resumeAfter = progress && !progress.done ? progress.afterUserId : undefined;
-  const resumed = resumeAfter !== undefined;
+  // A checkpoint without a round (written before rounds existed) cannot say which assessments are its own: start again.
+  const resumed = progress !== undefined && !progress.done && progress.round !== undefined;
+  const round = resumed ? progress.round! : randomUUID();
+  const resumeAfter = resumed ? progress.afterUserId : undefined;
   if (resumed) log.info('resuming the risk assessment', { date, afterUserId: resumeAfter });
-  else if (progress?.done) {
-    log.info('the risk assessment of this date is done: assessing again, replacing it', { date });
-    await operations.putAssessmentProgress(date, { done: false }, retention);
+  else {
+    if (progress?.done) log.info('the risk assessment of this date is done: assessing again, replacing it', { date });
+    await operations.putAssessmentProgress(date, { done: false, round }, retention);
   }
 
   // Privileges are few and shared by many users: each is read once per run.
@@ -58,7 +68,7 @@ export async function assessRisk(deps: AssessRiskDeps, config: OperationsConfig)
     // Users come in id order: those up to the checkpoint were assessed by the killed run.
     const users = resumeAfter === undefined ? page : page.filter((u) => u.id > resumeAfter);
     if (users.length === 0) continue;
-    const assessments = await assessPage(users, directory, privileges, config, date, now);
+    const assessments = (await assessPage(users, directory, privileges, config, date, now)).map((a) => ({ ...a, round }));
     await operations.putAssessments(assessments, retention);
     await mapLimit(assessments, ASSESS_CONCURRENCY, (a) =>
       directory.setRiskLevel(a.userId, {
@@ -68,15 +78,16 @@ export async function assessRisk(deps: AssessRiskDeps, config: OperationsConfig)
         ...(a.declaredLevel ? { declaredRiskLevel: a.declaredLevel } : {}),
       }),
     );
-    await operations.putAssessmentProgress(date, { afterUserId: users[users.length - 1]!.id, done: false }, retention);
+    await operations.putAssessmentProgress(date, { afterUserId: users[users.length - 1]!.id, done: false, round }, retention);
   }
 
-  // The summary counts what is stored for the date, so a resumed run counts every user once.
+  // The summary counts this round's assessments as stored, so a resumed round counts every user
+  // once, and a user an earlier round assessed but who is gone now is not counted.
   const summary = emptyRiskSummary(date, now);
-  for await (const page of operations.listAssessments(date)) for (const a of page) addToRiskSummary(summary, a);
+  for await (const page of operations.listAssessments(date)) for (const a of page) if (a.round === round) addToRiskSummary(summary, a);
   await operations.putRiskSummary(summary, retention);
   const last = await operations.getAssessmentProgress(date);
-  await operations.putAssessmentProgress(date, { ...(last?.afterUserId ? { afterUserId: last.afterUserId } : {}), done: true }, retention);
+  await operations.putAssessmentProgress(date, { ...(last?.afterUserId ? { afterUserId: last.afterUserId } : {}), done: true, round }, retention);
   log.info('risk assessment done', { date, users: summary.users, usersByLevel: summary.usersByLevel, resumed });
 
   return {

@@ -1,6 +1,7 @@
 // The daily operations job (docs/reference/operations.md, "The daily report"): builds the report
 // from what the day produced (read through keys and indexes, never a table that grows with
-// history), stores it once per date, delivers it once per channel, and emits its metrics.
+// history), stores it once per date, delivers it to each target (the topic, each recipient) once
+// (report-delivery.ts says when it may be twice), and emits its metrics.
 import {
   OPERATIONS_METRIC_UNITS,
   OPERATIONS_METRICS,
@@ -9,13 +10,16 @@ import {
 } from '../config/metrics.js';
 import { addDays } from '../domain/dates.js';
 import {
+  HEARTBEAT_LOOKBACK_RUNS,
   RISK_LOOKBACK_DAYS,
   certificationDates,
   composeDailyReport,
   emptyEntryTally,
+  heartbeatAsOf,
   heartbeatComponent,
   highRiskUsersOf,
   isCertified,
+  needsRecentRuns,
   overallHealth,
   reportWindow,
   tallyEntries,
@@ -52,12 +56,18 @@ export interface DailyOperationsDeps {
   metrics: MetricsSink;
   /** Business time: the report's date and window. */
   clock: Clock;
+  /**
+   * Wall-clock time: which days are over (a day's certification count is stored only once it is),
+   * and delivery claims. Absent: the business clock.
+   */
+  wallClock?: Clock;
   log: Log;
   /** The deployment's recipients (a parameter); the configured ones are added. */
   recipients: string[];
   /**
    * When the product was deployed (or the local workspace created): a job that never ran is not
-   * missed while its first expected run is before it. Unknown → a job that never ran is DEGRADED.
+   * missed while its first expected run is before it. Absent: the installation time the first job
+   * run recorded; neither known → a job that never ran is DEGRADED.
    */
   deployedAt?: Date;
 }
@@ -102,19 +112,29 @@ export async function buildDailyReport(deps: DailyOperationsDeps, config: Operat
   );
 }
 
-/** Certified entries of the complete days of the 30-day period (all but today), from the stored day counts. */
+/** A day's count is stored once the day ended this long ago on the wall clock: closures of it may still be in flight before. */
+export const DAY_COUNT_SETTLE_MS = 60 * 60_000;
+
+/**
+ * Certified entries of the earlier days of the 30-day period (all but today), from the stored day
+ * counts. A day without one is counted from the index, and its count stored only if that day ended
+ * at least DAY_COUNT_SETTLE_MS before the wall clock: a run whose business time is ahead of the
+ * wall clock (a simulated or mistaken `now`) never freezes a day that has not happened yet.
+ */
 async function certifiedBefore(deps: DailyOperationsDeps, config: OperationsConfig, today: string): Promise<number> {
   const days = certificationDates(today).slice(0, -1);
   const counts = await deps.operations.getDayCounts(days[0]!, days[days.length - 1]!);
+  const wallNow = (deps.wallClock ?? deps.clock).now();
   let total = 0;
   for (const day of days) {
     let count = counts.get(day);
     if (count === undefined) {
       count = 0;
-      for await (const page of deps.campaigns.listEntriesClosedBetween(`${day}T00:00:00.000Z`, `${addDays(day, 1)}T00:00:00.000Z`)) {
+      const end = `${addDays(day, 1)}T00:00:00.000Z`;
+      for await (const page of deps.campaigns.listEntriesClosedBetween(`${day}T00:00:00.000Z`, end)) {
         count += page.filter((e) => isCertified(e.state)).length;
       }
-      await deps.operations.putDayCount(day, count, config.reportRetentionDays);
+      if (Date.parse(end) <= wallNow.getTime() - DAY_COUNT_SETTLE_MS) await deps.operations.putDayCount(day, count, config.reportRetentionDays, wallNow);
     }
     total += count;
   }
@@ -132,11 +152,32 @@ async function probe(deps: DailyOperationsDeps, from: Date, to: Date): Promise<H
   }
 }
 
+/**
+ * One component per job. A heartbeat whose latest completed run is for a business time after
+ * `now` is checked against the job's latest runs instead (heartbeatAsOf). A job never run is not
+ * due before the deployment time, or else the installation time.
+ */
 async function heartbeats(deps: DailyOperationsDeps, config: OperationsConfig, now: Date): Promise<HealthComponent[]> {
   const found = await deps.operations.getHeartbeats(JOB_NAMES);
-  return JOB_NAMES.map((job) =>
-    heartbeatComponent(job, found.get(job), config.schedules[job], now, config.health.heartbeatGraceMinutes, deps.deployedAt),
-  );
+  const installedAt = deps.deployedAt ? undefined : (await deps.operations.getInstallation())?.installedAt;
+  const since = deps.deployedAt
+    ? { at: deps.deployedAt, what: 'deployment' as const }
+    : installedAt
+      ? { at: new Date(installedAt), what: 'installation' as const }
+      : undefined;
+  return mapLimit(JOB_NAMES, JOB_NAMES.length, async (job) => {
+    const heartbeat = found.get(job);
+    const recentRuns = needsRecentRuns(heartbeat, now) ? await deps.operations.listRuns(job, HEARTBEAT_LOOKBACK_RUNS) : [];
+    return heartbeatComponent(
+      job,
+      heartbeatAsOf(heartbeat, now, recentRuns),
+      config.schedules[job],
+      now,
+      config.health.heartbeatGraceMinutes,
+      since?.at,
+      since?.what,
+    );
+  });
 }
 
 /** The custom metrics of a report (namespace IdentityGovernance; names, units and dimensions: config/metrics.ts, which the dashboard and alarms read). */
@@ -165,8 +206,9 @@ export function dailyReportMetrics(report: DailyReport): MetricDatum[] {
 
 /**
  * The job: builds the report, stores it (replacing the date's earlier one, its deliveries kept),
- * delivers it to each channel not yet delivered for the date, and emits its metrics. A delivery
- * that failed fails the job after the metrics are out, so that its retry delivers what is missing.
+ * delivers it to each target not yet delivered for the date (deliverReport), and emits its metrics.
+ * A delivery that failed fails the job after the metrics are out, so that its retry delivers what
+ * is missing.
  */
 export async function runDailyOperations(
   deps: DailyOperationsDeps,

@@ -12,6 +12,10 @@ export const JOB_RUN_RETENTION_DAYS = 90;
  * says, e.g. SKIPPED when the controller found its lease held) with `summarize`'s counts, or FAILED
  * with the error, which is then rethrown. `scheduledFor` is the run's business time, which the
  * health check compares with the schedule; start and end are wall-clock times.
+ *
+ * The first run of any job records the installation time (once, put if absent): the earlier of
+ * its business time and the wall clock, so that a first run for a future `now` cannot make every
+ * job look not due yet. The health check reads it when no deployment time is given.
  */
 export async function recordJobRun<T>(
   deps: { operations: OperationsStore; wallClock: Clock },
@@ -21,13 +25,17 @@ export async function recordJobRun<T>(
   summarize?: (result: T) => Record<string, unknown>,
   outcomeOf?: (result: T) => Extract<JobOutcome, 'SUCCEEDED' | 'SKIPPED'>,
 ): Promise<T> {
+  const startedAt = deps.wallClock.now();
   const run: JobRun = {
     job,
     runId: randomUUID(),
     scheduledFor: scheduledFor.toISOString(),
-    startedAt: deps.wallClock.now().toISOString(),
+    startedAt: startedAt.toISOString(),
     outcome: 'RUNNING',
   };
+  if (!(await deps.operations.getInstallation())) {
+    await deps.operations.recordInstallation(new Date(Math.min(scheduledFor.getTime(), startedAt.getTime())));
+  }
   await deps.operations.startRun(run, JOB_RUN_RETENTION_DAYS);
   let result: T;
   try {

@@ -235,32 +235,70 @@ export interface HookInvoker {
   invoke(ref: string, request: unknown, options: { timeoutMs: number }): Promise<unknown>;
 }
 
-/** Where a report or summary is delivered, recorded so that a re-run never delivers it twice. */
+/** Where a report or summary is delivered: the operations topic, and mail to the operations recipients. */
 export type DeliveryChannel = 'topic' | 'mail';
+/** One delivery of a report: the topic, or the mail to one recipient (`mail:<address in lower case>`, see mailTarget). */
+export type DeliveryTarget = 'topic' | `mail:${string}`;
+export const mailTarget = (address: string): DeliveryTarget => `mail:${address.trim().toLowerCase()}`;
+/** A run's claim of a target, made before it sends. */
+export interface DeliveryClaim {
+  /** The run (a random id per delivery). */
+  owner: string;
+  claimedAt: string;
+}
+/** What was sent. */
 export interface Delivery {
   at: string;
   messageId: string;
 }
+/** A target's state on the stored report: SENDING while a run holds its claim, then SENT. */
+export type DeliveryState = ({ status: 'SENDING' } & DeliveryClaim) | ({ status: 'SENT' } & DeliveryClaim & Delivery);
 export type ReportKind = 'daily' | 'weekly';
 
 export interface StoredReport<T> {
   report: T;
-  deliveries: Partial<Record<DeliveryChannel, Delivery>>;
+  deliveries: Partial<Record<DeliveryTarget, DeliveryState>>;
 }
 
-/** A removal of access outside a campaign (emergency access removal), recorded with who and why. */
+/**
+ * A removal of access outside a campaign (emergency access removal), recorded with who and why:
+ * one record per user, privilege and request, written REMOVING before the assignment is removed,
+ * then completed REMOVED, or NOT_REMOVED when the assignment was no longer MANUAL.
+ */
 export interface AccessRemoval {
   userId: string;
   privilegeId: string;
   origin: 'MANUAL';
-  /** The assignment as it was (its grant stamp makes the record's key). */
+  /** The grant removed, as the assignment was when the removal was recorded. */
   approvedAt?: string;
   approvedBy?: string;
+  /** When the removal was recorded (asked for). */
   removedAt: string;
   removedBy: string;
   reason: string;
-  /** The request that removed it (a CLI invocation, an SSM execution). */
+  /** The request that recorded it (a CLI invocation, an SSM execution). */
   requestId: string;
+  status: RemovalStatus;
+  /** When the record was completed (REMOVED or NOT_REMOVED). */
+  completedAt?: string;
+  /** Why a NOT_REMOVED assignment was left in place. */
+  notRemovedReason?: string;
+}
+export type RemovalStatus = 'REMOVING' | 'REMOVED' | 'NOT_REMOVED';
+/** How a REMOVING record ends. */
+export interface RemovalCompletion {
+  status: Exclude<RemovalStatus, 'REMOVING'>;
+  at: string;
+  notRemovedReason?: string;
+}
+
+/** The risk assessment's checkpoint of a date. */
+export interface AssessmentProgress {
+  /** The last user of the last page stored. */
+  afterUserId?: string;
+  done: boolean;
+  /** The round the checkpoint belongs to (RiskAssessment.round); absent on checkpoints written before rounds. */
+  round?: string;
 }
 
 /** The operations table (lambdas/shared/config/tables.ts, OPERATIONS_TABLE). */
@@ -275,12 +313,17 @@ export interface OperationsStore {
   listAssessments(date: string): Pages<RiskAssessment>;
   /** One user's assessments between two dates (inclusive), oldest first: the user's trend. */
   listAssessmentsOfUser(userId: string, fromDate: string, toDate: string): Promise<RiskAssessment[]>;
-  /** The resumable assessment's checkpoint for a date (last user assessed). */
-  getAssessmentProgress(date: string): Promise<{ afterUserId?: string; done: boolean } | undefined>;
-  putAssessmentProgress(date: string, progress: { afterUserId?: string; done: boolean }, retentionDays: number): Promise<void>;
+  /** The resumable assessment's checkpoint for a date: its round, the last user assessed, done. */
+  getAssessmentProgress(date: string): Promise<AssessmentProgress | undefined>;
+  putAssessmentProgress(date: string, progress: AssessmentProgress, retentionDays: number): Promise<void>;
   putRiskSummary(summary: RiskSummary, retentionDays: number): Promise<void>;
   /** The summary of `date`, else of the latest date before it (at most `lookbackDays` back). */
   getLatestRiskSummary(onOrBefore: string, lookbackDays: number): Promise<RiskSummary | undefined>;
+
+  /** When the product was installed: recorded once, by the first job run (see recordInstallation). */
+  getInstallation(): Promise<{ installedAt: string } | undefined>;
+  /** Records the installation time if none is recorded (put if absent); true if this call recorded it. */
+  recordInstallation(at: Date): Promise<boolean>;
 
   /** Records the start of a run and points the heartbeat's lastRun at it. */
   startRun(run: JobRun, retentionDays: number): Promise<void>;
@@ -295,17 +338,36 @@ export interface OperationsStore {
   putReport(kind: 'weekly', report: WeeklySummary, retentionDays: number): Promise<void>;
   getReport(kind: 'daily', date: string): Promise<StoredReport<DailyReport> | undefined>;
   getReport(kind: 'weekly', date: string): Promise<StoredReport<WeeklySummary> | undefined>;
+  getReport(kind: ReportKind, date: string): Promise<StoredReport<DailyReport | WeeklySummary> | undefined>;
   /** Daily reports with dates in [fromDate, toDate], oldest first. */
   listDailyReports(fromDate: string, toDate: string): Promise<DailyReport[]>;
-  /** Records a delivery; false (and nothing changes) if that channel already has one for that date. */
-  recordDelivery(kind: ReportKind, date: string, channel: DeliveryChannel, delivery: Delivery): Promise<boolean>;
+  /**
+   * Claims a target of the stored report for a run, before it sends: true if the target has no
+   * state, or a SENDING claim made before `staleBefore` (its run is presumed gone: taken over).
+   * False (nothing changes) if it is SENT or another run's claim is fresh. NotFoundError if no report is stored.
+   */
+  claimDelivery(kind: ReportKind, date: string, target: DeliveryTarget, claim: DeliveryClaim, staleBefore: string): Promise<boolean>;
+  /** Marks a target SENT if `delivery.owner` still holds its claim; false (nothing changes) if not: the claim was taken over. */
+  recordDelivery(kind: ReportKind, date: string, target: DeliveryTarget, delivery: DeliveryClaim & Delivery): Promise<boolean>;
+  /** Drops the owner's claim of a target whose send failed, so that a retry need not wait for it to go stale. */
+  releaseDelivery(kind: ReportKind, date: string, target: DeliveryTarget, owner: string): Promise<void>;
 
   /** Entries certified (decided) per closing date, for complete days only. */
   getDayCounts(fromDate: string, toDate: string): Promise<Map<string, number>>;
-  putDayCount(date: string, certified: number, retentionDays: number): Promise<void>;
+  /** Stores a complete day's count, with when it was counted (wall clock). */
+  putDayCount(date: string, certified: number, retentionDays: number, countedAt: Date): Promise<void>;
 
-  /** Records a removal; false if the same assignment's removal is already recorded. */
+  /**
+   * Records a removal about to be made (status REMOVING), keyed by user, privilege and request;
+   * false (and nothing changes) if that request already has a record of that privilege.
+   */
   recordRemoval(removal: AccessRemoval): Promise<boolean>;
+  /**
+   * Completes a REMOVING record: REMOVED, or NOT_REMOVED with the reason. False (nothing changes)
+   * if it was completed already; NotFoundError if there is no such record.
+   */
+  completeRemoval(removal: Pick<AccessRemoval, 'userId' | 'privilegeId' | 'requestId'>, completion: RemovalCompletion): Promise<boolean>;
+  /** A user's removal records, in privilege id then request id order. */
   listRemovals(userId: string): Promise<AccessRemoval[]>;
 }
 

@@ -1,7 +1,8 @@
 // The weekly summary job (docs/reference/operations.md, "The weekly summary"): the seven daily
-// reports ending today, summarised with trends and notable events, stored once per date and
-// delivered once per channel, like the daily report.
+// reports ending on the week's scheduled day, summarised with trends and notable events, stored
+// once per week and delivered once per target, like the daily report.
 import { utcDate } from '../domain/dates.js';
+import { lastExpectedRun } from '../domain/job-schedule.js';
 import type { OperationsConfig, WeeklySummary } from '../domain/operations.js';
 import { renderWeeklySummary } from '../domain/report-rendering.js';
 import { summarizeWeek, weekDates } from '../domain/weekly-summary.js';
@@ -14,19 +15,31 @@ export interface WeeklySummaryDeps {
   mailer: Mailer;
   /** Business time: the summary covers the seven UTC dates ending with its date. */
   clock: Clock;
+  /** Wall-clock time, which delivery claims are stamped and aged with; absent: the business clock. */
+  wallClock?: Clock;
   log: Log;
   /** The deployment's recipients (a parameter); the configured ones are added. */
   recipients: string[];
   metrics: MetricsSink;
 }
 
-/** Reads seven daily reports by key range (never more), stores the summary, delivers it, and emits `MissingDailyReports`. */
+/**
+ * The summary's date: that of the latest time the weekly schedule names at or before `now` (the
+ * Monday, by default), so that a retry after midnight, or later in the week, replaces that week's
+ * summary (and finds its deliveries) instead of adding another.
+ */
+export const weeklySummaryDate = (config: OperationsConfig, now: Date): string => utcDate(lastExpectedRun(config.schedules['weekly-summary'], now));
+
+/**
+ * Reads the seven daily reports ending on the summary's date by key range (never more), stores
+ * the summary under that date, delivers it, and emits `MissingDailyReports`.
+ */
 export async function runWeeklySummary(
   deps: WeeklySummaryDeps,
   config: OperationsConfig,
 ): Promise<{ summary: WeeklySummary; delivered: DeliveryChannel[] }> {
   const now = deps.clock.now();
-  const date = utcDate(now);
+  const date = weeklySummaryDate(config, now);
   const dates = weekDates(date);
   const reports = await deps.operations.listDailyReports(dates[0]!, date);
   const summary = summarizeWeek(date, reports, now);

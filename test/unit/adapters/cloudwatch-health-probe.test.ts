@@ -42,7 +42,7 @@ describe('CloudWatchHealthProbe', () => {
       tables: healthyTables,
     });
 
-  it('asks for Errors and Throttles (Sum) per function and the DLQ depth (Maximum) over the window as one period', async () => {
+  it('asks for Errors and Throttles (Sum) per function over the window as one period, and the DLQ depth (Maximum) every 5 minutes, newest first', async () => {
     cloudwatch.on(GetMetricDataCommand).resolves({ MetricDataResults: [] });
 
     await probe().measure(FROM, TO);
@@ -51,6 +51,7 @@ describe('CloudWatchHealthProbe', () => {
     expect(cloudwatch).toHaveReceivedCommandWith(GetMetricDataCommand, {
       StartTime: FROM,
       EndTime: TO,
+      ScanBy: 'TimestampDescending',
       MetricDataQueries: [
         {
           Id: 'm0',
@@ -80,7 +81,7 @@ describe('CloudWatchHealthProbe', () => {
               MetricName: 'ApproximateNumberOfMessagesVisible',
               Dimensions: [{ Name: 'QueueName', Value: 'idgov-controller-dlq' }],
             },
-            Period: 86_400,
+            Period: 300,
             Stat: 'Maximum',
           },
           ReturnData: true,
@@ -97,7 +98,7 @@ describe('CloudWatchHealthProbe', () => {
     expect(await probe().measure(FROM, TO)).toEqual<HealthComponent[]>([
       { name: 'function:campaign-controller', status: 'HEALTHY', details: { errors: 0, throttles: 0 } },
       { name: 'function:daily-operations', status: 'HEALTHY', details: { errors: 0, throttles: 0 } },
-      { name: 'queue:campaign-controller', status: 'HEALTHY', details: { depth: 0 } },
+      { name: 'queue:campaign-controller', status: 'HEALTHY', details: { depth: 0, latestDepth: 0 } },
       { name: 'table:campaigns', status: 'HEALTHY' },
     ]);
     expect(probe().source).toBe('cloudwatch');
@@ -112,7 +113,8 @@ describe('CloudWatchHealthProbe', () => {
         return {
           MetricDataResults: [
             { Id: errors, Values: [2], StatusCode: 'PartialData' },
-            { Id: depth, Values: [1], StatusCode: 'PartialData' },
+            // Newest first: 1 message at 07:55, 4 at 07:50.
+            { Id: depth, Values: [1, 4], Timestamps: [new Date('2026-07-02T07:55:00.000Z'), new Date('2026-07-02T07:50:00.000Z')], StatusCode: 'PartialData' },
           ],
           NextToken: 'page-2',
         };
@@ -121,7 +123,7 @@ describe('CloudWatchHealthProbe', () => {
         MetricDataResults: [
           { Id: errors, Values: [1], StatusCode: 'Complete' },
           { Id: throttles, Values: [1], StatusCode: 'Complete' },
-          { Id: depth, Values: [4], StatusCode: 'Complete' },
+          { Id: depth, Values: [2], Timestamps: [new Date('2026-07-01T09:00:00.000Z')], StatusCode: 'Complete' },
         ],
       };
     });
@@ -146,11 +148,31 @@ describe('CloudWatchHealthProbe', () => {
       {
         name: 'queue:campaign-controller',
         status: 'DEGRADED',
-        reason: 'dead-letter queue idgov-controller-dlq held 4 messages from 2026-07-01T08:00:00.000Z to 2026-07-02T08:00:00.000Z',
-        details: { depth: 4 },
+        reason: 'dead-letter queue idgov-controller-dlq holds 1 message now (at most 4 from 2026-07-01T08:00:00.000Z to 2026-07-02T08:00:00.000Z)',
+        details: { depth: 4, latestDepth: 1 },
       },
       { name: 'table:campaigns', status: 'HEALTHY' },
     ]);
+  });
+
+  it('a DLQ that held messages in the window and is empty now stays DEGRADED, saying it holds none now', async () => {
+    cloudwatch.on(GetMetricDataCommand).callsFake((input: GetMetricDataCommandInput) => ({
+      MetricDataResults: [
+        {
+          Id: idOf(input, 'ApproximateNumberOfMessagesVisible', 'idgov-controller-dlq'),
+          Values: [0, 0, 3],
+          Timestamps: [new Date('2026-07-02T07:55:00.000Z'), new Date('2026-07-02T07:50:00.000Z'), new Date('2026-07-01T12:00:00.000Z')],
+          StatusCode: 'Complete',
+        },
+      ],
+    }));
+    const queue = (await probe().measure(FROM, TO)).find((c) => c.name === 'queue:campaign-controller');
+    expect(queue).toEqual({
+      name: 'queue:campaign-controller',
+      status: 'DEGRADED',
+      reason: 'dead-letter queue idgov-controller-dlq holds 0 messages now (at most 3 from 2026-07-01T08:00:00.000Z to 2026-07-02T08:00:00.000Z)',
+      details: { depth: 3, latestDepth: 0 },
+    });
   });
 
   it('splits more than 500 queries into calls of at most 500 and reads every answer', async () => {
@@ -192,11 +214,21 @@ describe('CloudWatchHealthProbe', () => {
     );
     const failed = await probe().measure(FROM, TO);
     expect(failed.slice(0, 3).map((c) => [c.name, c.status, c.reason])).toEqual([
-      ['function:campaign-controller', 'DEGRADED', 'the metrics of function idgov-controller could not be read (GetMetricData failed: AccessDenied)'],
-      ['function:daily-operations', 'DEGRADED', 'the metrics of function idgov-daily could not be read (GetMetricData failed: AccessDenied)'],
-      ['queue:campaign-controller', 'DEGRADED', 'the metrics of dead-letter queue idgov-controller-dlq could not be read (GetMetricData failed: AccessDenied)'],
+      ['function:campaign-controller', 'DEGRADED', 'the metrics of function idgov-controller could not be read (GetMetricData failed: AccessDenied: denied)'],
+      ['function:daily-operations', 'DEGRADED', 'the metrics of function idgov-daily could not be read (GetMetricData failed: AccessDenied: denied)'],
+      ['queue:campaign-controller', 'DEGRADED', 'the metrics of dead-letter queue idgov-controller-dlq could not be read (GetMetricData failed: AccessDenied: denied)'],
     ]);
     expect(failed[3]).toEqual({ name: 'table:campaigns', status: 'HEALTHY' });
+  });
+
+  it('cuts an error message to 200 characters in the reason', async () => {
+    const message = `User: arn:aws:sts::123456789012:assumed-role/idgov-daily/x is not authorized to perform: cloudwatch:GetMetricData ${'x'.repeat(400)}`;
+    cloudwatch.on(GetMetricDataCommand).rejects(new CloudWatchServiceException({ name: 'AccessDenied', $fault: 'client', $metadata: {}, message }));
+    const [controller] = await probe().measure(FROM, TO);
+    const error = (controller!.details as { error: string }).error;
+    expect(error).toBe(`GetMetricData failed: ${`AccessDenied: ${message}`.slice(0, 199)}…`);
+    expect(error.length).toBe('GetMetricData failed: '.length + 200);
+    expect(controller!.reason).toContain('is not authorized to perform: cloudwatch:GetMetricData');
   });
 
   it('refuses an empty window, naming `to`', async () => {

@@ -65,6 +65,8 @@ describe('DynamoOperationsStore', () => {
 
     await store.getConfig();
     await store.putConfig(DEFAULT_OPERATIONS_CONFIG, 'u-ops', new Date('2026-07-01T00:00:00.000Z'));
+    await store.getInstallation();
+    await store.recordInstallation(new Date('2026-07-01T00:00:00.000Z'));
     await store.putAssessments([assessment], 400);
     await collect(store.listAssessments('2026-07-01'));
     await store.listAssessmentsOfUser('u-alice', '2026-06-01', '2026-07-01');
@@ -92,9 +94,12 @@ describe('DynamoOperationsStore', () => {
     await store.getReport('daily', '2026-07-01');
     await store.getReport('weekly', '2026-07-01');
     await store.listDailyReports('2026-06-25', '2026-07-01');
-    await store.recordDelivery('daily', '2026-07-01', 'topic', { at: '2026-07-01T08:00:03.000Z', messageId: 'm-1' });
+    const claim = { owner: 'run-1', claimedAt: '2026-07-01T08:00:02.000Z' };
+    await store.claimDelivery('daily', '2026-07-01', 'topic', claim, '2026-07-01T07:45:02.000Z');
+    await store.recordDelivery('daily', '2026-07-01', 'topic', { ...claim, at: '2026-07-01T08:00:03.000Z', messageId: 'm-1' });
+    await store.releaseDelivery('daily', '2026-07-01', 'mail:ops@example.com', 'run-1');
     await store.getDayCounts('2026-06-01', '2026-06-30');
-    await store.putDayCount('2026-06-30', 4, 400);
+    await store.putDayCount('2026-06-30', 4, 400, new Date('2026-07-01T08:00:00.000Z'));
     await store.recordRemoval({
       userId: 'u-x',
       privilegeId: 'p-x',
@@ -103,7 +108,9 @@ describe('DynamoOperationsStore', () => {
       removedBy: 'u-ops',
       reason: 'leak',
       requestId: 'r-1',
+      status: 'REMOVING',
     });
+    await store.completeRemoval({ userId: 'u-x', privilegeId: 'p-x', requestId: 'r-1' }, { status: 'REMOVED', at: '2026-07-01T12:00:01.000Z' });
     await store.listRemovals('u-x');
 
     const sent = ddb.calls().map((call) => (call.args[0] as object).constructor.name);
@@ -232,23 +239,46 @@ describe('DynamoOperationsStore', () => {
     });
   });
 
-  it('recordDelivery sets the channel only if it has none: false when it has, NotFoundError when no report is stored', async () => {
-    const delivery = { at: '2026-07-01T08:00:03.000Z', messageId: 'm-1' };
-    await expect(store.recordDelivery('weekly', '2026-07-06', 'mail', delivery)).resolves.toBe(true);
+  it('claimDelivery sets a SENDING claim only if the target is free or its claim is stale; false when not, NotFoundError when no report is stored', async () => {
+    const claim = { owner: 'run-1', claimedAt: '2026-07-06T09:00:00.000Z' };
+    await expect(store.claimDelivery('weekly', '2026-07-06', 'mail:ops@example.com', claim, '2026-07-06T08:45:00.000Z')).resolves.toBe(true);
     expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
       Key: { PK: 'REPORT#WEEKLY', SK: '2026-07-06' },
-      UpdateExpression: 'SET #deliveries.#channel = :delivery',
-      ConditionExpression: 'attribute_exists(#deliveries) AND attribute_not_exists(#deliveries.#channel)',
-      ExpressionAttributeNames: { '#deliveries': 'deliveries', '#channel': 'mail' },
-      ExpressionAttributeValues: { ':delivery': delivery },
+      UpdateExpression: 'SET #deliveries.#target = :state',
+      ConditionExpression:
+        'attribute_exists(#deliveries) AND (attribute_not_exists(#deliveries.#target) OR ' +
+        '(#deliveries.#target.#status = :sending AND #deliveries.#target.#claimedAt < :staleBefore))',
+      ExpressionAttributeNames: { '#deliveries': 'deliveries', '#target': 'mail:ops@example.com', '#status': 'status', '#claimedAt': 'claimedAt' },
+      ExpressionAttributeValues: { ':state': { status: 'SENDING', ...claim }, ':sending': 'SENDING', ':staleBefore': '2026-07-06T08:45:00.000Z' },
     });
 
     ddb.on(UpdateCommand).rejects(conditionFailed());
-    ddb.on(GetCommand).resolves({ Item: { PK: 'REPORT#WEEKLY', SK: '2026-07-06', deliveries: { mail: delivery } } });
-    await expect(store.recordDelivery('weekly', '2026-07-06', 'mail', delivery)).resolves.toBe(false);
+    ddb.on(GetCommand).resolves({ Item: { PK: 'REPORT#WEEKLY', SK: '2026-07-06', deliveries: { 'mail:ops@example.com': { status: 'SENDING', owner: 'run-0' } } } });
+    await expect(store.claimDelivery('weekly', '2026-07-06', 'mail:ops@example.com', claim, '2026-07-06T08:45:00.000Z')).resolves.toBe(false);
 
     ddb.on(GetCommand).resolves({});
-    await expect(store.recordDelivery('weekly', '2026-07-06', 'mail', delivery)).rejects.toBeInstanceOf(NotFoundError);
+    await expect(store.claimDelivery('weekly', '2026-07-06', 'mail:ops@example.com', claim, '2026-07-06T08:45:00.000Z')).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it('recordDelivery and releaseDelivery act only on the claim of their owner', async () => {
+    const sent = { owner: 'run-1', claimedAt: '2026-07-06T09:00:00.000Z', at: '2026-07-06T09:00:01.000Z', messageId: 'ses-1' };
+    await expect(store.recordDelivery('weekly', '2026-07-06', 'topic', sent)).resolves.toBe(true);
+    expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
+      UpdateExpression: 'SET #deliveries.#target = :state',
+      ConditionExpression: '#deliveries.#target.#status = :sending AND #deliveries.#target.#owner = :owner',
+      ExpressionAttributeNames: { '#deliveries': 'deliveries', '#target': 'topic', '#status': 'status', '#owner': 'owner' },
+      ExpressionAttributeValues: { ':state': { status: 'SENT', ...sent }, ':sending': 'SENDING', ':owner': 'run-1' },
+    });
+    await store.releaseDelivery('weekly', '2026-07-06', 'topic', 'run-1');
+    expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
+      UpdateExpression: 'REMOVE #deliveries.#target',
+      ConditionExpression: '#deliveries.#target.#status = :sending AND #deliveries.#target.#owner = :owner',
+      ExpressionAttributeValues: { ':sending': 'SENDING', ':owner': 'run-1' },
+    });
+    ddb.on(UpdateCommand).rejects(conditionFailed());
+    ddb.on(GetCommand).resolves({ Item: { PK: 'REPORT#WEEKLY', SK: '2026-07-06', deliveries: {} } });
+    await expect(store.recordDelivery('weekly', '2026-07-06', 'topic', sent)).resolves.toBe(false);
+    await expect(store.releaseDelivery('weekly', '2026-07-06', 'topic', 'run-1')).resolves.toBeUndefined();
   });
 
   it('listDailyReports and getDayCounts query one partition between two dates', async () => {
@@ -266,7 +296,7 @@ describe('DynamoOperationsStore', () => {
     });
   });
 
-  it('recordRemoval is a conditional put keyed by the grant: a second one answers false', async () => {
+  it('recordRemoval is a conditional put keyed by privilege and request: a second one answers false', async () => {
     const removal = {
       userId: 'u-x',
       privilegeId: 'p-x',
@@ -276,13 +306,14 @@ describe('DynamoOperationsStore', () => {
       removedBy: 'u-ops',
       reason: 'leak',
       requestId: 'r-1',
+      status: 'REMOVING' as const,
     };
     await expect(store.recordRemoval(removal)).resolves.toBe(true);
     expect(ddb).toHaveReceivedCommandWith(PutCommand, {
       Item: {
         ...removal,
         PK: 'REMOVAL#u-x',
-        SK: 'p-x#2026-05-01T00:00:00.000Z',
+        SK: 'p-x#r-1',
         entity: 'removal',
         GSI1PK: 'REMOVALS',
         GSI1SK: '2026-07-01T12:00:00.000Z#u-x',
@@ -291,5 +322,22 @@ describe('DynamoOperationsStore', () => {
     });
     ddb.on(PutCommand).rejects(conditionFailed());
     await expect(store.recordRemoval(removal)).resolves.toBe(false);
+  });
+
+  it('completeRemoval updates a pending record only: false when completed already, NotFoundError when absent', async () => {
+    const ref = { userId: 'u-x', privilegeId: 'p-x', requestId: 'r-1' };
+    await expect(store.completeRemoval(ref, { status: 'NOT_REMOVED', at: '2026-07-01T12:00:01.000Z', notRemovedReason: 'rule' })).resolves.toBe(true);
+    expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
+      Key: { PK: 'REMOVAL#u-x', SK: 'p-x#r-1' },
+      UpdateExpression: 'SET #status = :status, completedAt = :at, notRemovedReason = :why',
+      ConditionExpression: 'attribute_exists(PK) AND #status = :removing',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':status': 'NOT_REMOVED', ':at': '2026-07-01T12:00:01.000Z', ':removing': 'REMOVING', ':why': 'rule' },
+    });
+    ddb.on(UpdateCommand).rejects(conditionFailed());
+    ddb.on(GetCommand).resolves({ Item: { PK: 'REMOVAL#u-x', SK: 'p-x#r-1', status: 'REMOVED' } });
+    await expect(store.completeRemoval(ref, { status: 'REMOVED', at: '2026-07-01T12:00:02.000Z' })).resolves.toBe(false);
+    ddb.on(GetCommand).resolves({});
+    await expect(store.completeRemoval(ref, { status: 'REMOVED', at: '2026-07-01T12:00:02.000Z' })).rejects.toBeInstanceOf(NotFoundError);
   });
 });

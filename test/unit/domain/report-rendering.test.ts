@@ -16,7 +16,10 @@ const SUMMARY: RiskSummary = {
   sodConflicts: 60,
   sodConflictList: Array.from({ length: LIST_CAP }, (_, i) => ({ userId: `u-${i}`, privileges: ['p-a', 'p-b'] as [string, string] })),
   orphanedAccess: 1,
-  orphanedAccessList: [{ userId: 'u-<script>alert(1)</script>', assignments: [{ privilegeId: 'p-"quoted"&co', origin: 'MANUAL' }] }],
+  orphanedAccessList: [
+    { userId: 'u-<script>alert(1)</script>', assignments: [{ privilegeId: 'p-"quoted"&co', origin: 'MANUAL' }] },
+    { userId: 'u-many', assignments: [{ privilegeId: 'p-a', origin: 'MANUAL' }, { privilegeId: 'p-b', origin: 'RULE' }], assignmentCount: 9000 },
+  ],
 };
 
 function aReport(health = overallHealth('local', [{ name: 'table:campaigns', status: 'HEALTHY' }])) {
@@ -46,6 +49,7 @@ describe('renderDailyReport', () => {
       '  Segregation-of-duties conflicts: 60',
       '    ... and 10 more',
       '    u-<script>alert(1)</script>: p-"quoted"&co (MANUAL)',
+      '    u-many: p-a (MANUAL), p-b (RULE), and 8998 more',
       'HEALTH: HEALTHY (source: local)',
       '  [HEALTHY] table:campaigns',
     ]) {

@@ -2,8 +2,8 @@
 // CRITICAL and listed, orphaned access of DISABLED users, and the declared level combined.
 import { describe, expect, it } from 'vitest';
 import type { Privilege, RiskLevel, User } from '../../../lambdas/shared/domain/model.js';
-import { DEFAULT_OPERATIONS_CONFIG, LIST_CAP, type OperationsConfig } from '../../../lambdas/shared/domain/operations.js';
-import { addToRiskSummary, assessUser, declaredLevelOf, emptyRiskSummary } from '../../../lambdas/shared/domain/risk-rules.js';
+import { DEFAULT_OPERATIONS_CONFIG, LIST_CAP, LIST_CHARS_CAP, type OperationsConfig } from '../../../lambdas/shared/domain/operations.js';
+import { addToRiskSummary, assessUser, declaredLevelOf, emptyRiskSummary, ORPHANED_ASSIGNMENTS_CAP } from '../../../lambdas/shared/domain/risk-rules.js';
 import { aPrivilege, aUser, anAssignment } from '../../support/fixtures.js';
 
 const DATE = '2026-12-01';
@@ -109,8 +109,31 @@ describe('assessUser', () => {
         { privilegeId: 'p-med', origin: 'MANUAL' },
         { privilegeId: 'p-low', origin: 'RULE' },
       ],
+      assignmentCount: 2,
     });
     expect(assess(aUser({ status: 'DISABLED' }), []).orphanedAccess).toBeUndefined();
+  });
+
+  it('lists at most ORPHANED_ASSIGNMENTS_CAP assignments of a DISABLED user, the highest risk first, and counts them all', () => {
+    const user = aUser({ id: 'u-gone', status: 'DISABLED' });
+    const held = [...Array.from({ length: 5000 }, (_, i) => `p-x${String(i).padStart(4, '0')}`), 'p-med', 'p-crit'];
+    const a = assess(user, held);
+    expect(a.orphanedAccess!.assignmentCount).toBe(5002);
+    expect(a.orphanedAccess!.assignments).toHaveLength(ORPHANED_ASSIGNMENTS_CAP);
+    expect(a.orphanedAccess!.assignments.slice(0, 3).map((x) => x.privilegeId)).toEqual(['p-crit', 'p-med', 'p-x0000']);
+    expect(a.privilegeCount).toBe(5002);
+  });
+
+  it('lists at most LIST_CAP conflicts of a user and counts them all', () => {
+    const ids = Array.from({ length: 2 * (LIST_CAP + 10) }, (_, i) => `p-t${String(i).padStart(3, '0')}`);
+    const toxicCombinations = Array.from({ length: LIST_CAP + 10 }, (_, i) => ({ privileges: [ids[2 * i]!, ids[2 * i + 1]!] as [string, string] }));
+    const a = assess(aUser(), ids, config({ toxicCombinations }));
+    expect(a.sodConflictCount).toBe(LIST_CAP + 10);
+    expect(a.sodConflicts).toHaveLength(LIST_CAP);
+    expect(a.level).toBe('CRITICAL');
+    expect(a.reasons.at(-1)).toBe('and 10 more toxic combination(s): CRITICAL');
+    const summary = addToRiskSummary(emptyRiskSummary(DATE, NOW), a);
+    expect(summary.sodConflicts).toBe(LIST_CAP + 10);
   });
 
   describe('declared and computed levels combine: the higher one wins', () => {
@@ -152,5 +175,23 @@ describe('the day’s risk summary', () => {
     expect(summary.orphanedAccess).toBe(60);
     expect(summary.orphanedAccessList).toHaveLength(LIST_CAP);
     expect(summary.orphanedAccessList[0]!.userId).toBe('u-00');
+  });
+
+  it('keeps each list within LIST_CHARS_CAP characters: with long ids it lists fewer users, the first ones, and counts all', () => {
+    const summary = emptyRiskSummary(DATE, NOW);
+    const held = Array.from({ length: 30 }, (_, i) => `p-${String(i).padStart(3, '0')}`.padEnd(256, 'x'));
+    for (let i = 0; i < 60; i++) {
+      const id = `u-${String(i).padStart(2, '0')}`.padEnd(256, 'x');
+      addToRiskSummary(summary, assess(aUser({ id, status: 'DISABLED' }), held));
+    }
+    // A short entry after the list closed is not listed either: the list stays the first users.
+    addToRiskSummary(summary, assess(aUser({ id: 'u-short', status: 'DISABLED' }), ['p-low']));
+    expect(summary.orphanedAccess).toBe(61);
+    expect(JSON.stringify(summary.orphanedAccessList).length).toBeLessThanOrEqual(LIST_CHARS_CAP);
+    expect(summary.orphanedAccessList.length).toBeGreaterThan(10);
+    expect(summary.orphanedAccessList.length).toBeLessThan(LIST_CAP);
+    expect(summary.orphanedAccessList.map((o) => o.userId)).toEqual(
+      Array.from({ length: summary.orphanedAccessList.length }, (_, i) => `u-${String(i).padStart(2, '0')}`.padEnd(256, 'x')),
+    );
   });
 });

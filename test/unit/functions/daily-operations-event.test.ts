@@ -86,7 +86,7 @@ describe('the daily operations handler', () => {
     expect(mailer.sent).toHaveLength(1);
     const stored = await operations.getReport('daily', '2026-07-02');
     expect(stored?.report.generatedAt).toBe(again.report.generatedAt);
-    expect(Object.keys(stored?.deliveries ?? {}).sort()).toEqual(['mail', 'topic']);
+    expect(Object.keys(stored?.deliveries ?? {}).sort()).toEqual(['mail:ops@example.com', 'topic']);
   });
 
   it('mails the recipients of the stored configuration too', async () => {

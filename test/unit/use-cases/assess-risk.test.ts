@@ -71,7 +71,7 @@ async function expectDayAssessed(operations: InMemoryOperationsStore, directory:
   const summary = await operations.getLatestRiskSummary(DATE, 0);
   expect(summary).toMatchObject({ date: DATE, ...EXPECTED_SUMMARY });
   expect(summary!.sodConflictList).toEqual([{ userId: 'u-c', privileges: ['p-pay-create', 'p-pay-approve'], reason: 'create and approve payments' }]);
-  expect(summary!.orphanedAccessList).toEqual([{ userId: 'u-d', assignments: [{ privilegeId: 'p-med', origin: 'MANUAL' }] }]);
+  expect(summary!.orphanedAccessList).toEqual([{ userId: 'u-d', assignments: [{ privilegeId: 'p-med', origin: 'MANUAL' }], assignmentCount: 1 }]);
   expect(await operations.getAssessmentProgress(DATE)).toMatchObject({ done: true });
 }
 
@@ -99,7 +99,7 @@ describe('assessRisk', () => {
     const { directory, operations, deps, setRiskLevel, listAssignments } = await setup();
     const kill = failOnCall(operations, 'putAssessments', 3);
     await expect(assessRisk(deps, CONFIG)).rejects.toBeInstanceOf(InjectedKill);
-    expect(await operations.getAssessmentProgress(DATE)).toEqual({ afterUserId: 'u-d', done: false });
+    expect(await operations.getAssessmentProgress(DATE)).toEqual({ afterUserId: 'u-d', done: false, round: expect.any(String) });
     expect(await operations.getLatestRiskSummary(DATE, 0)).toBeUndefined();
     kill.restore();
 
@@ -143,6 +143,19 @@ describe('assessRisk', () => {
     expect(await collect(operations.listAssessments(DATE))).toHaveLength(5);
     expect(await operations.getLatestRiskSummary(DATE, 0)).toMatchObject({ sodConflicts: 0, sodConflictList: [] });
     expect((await directory.getUser('u-c'))!.riskLevel).toBe('LOW');
+  });
+
+  it('does not count in a re-run of a finished date a user deleted since: the summary is the new round\'s', async () => {
+    const { directory, operations, deps } = await setup();
+    await assessRisk(deps, CONFIG);
+    // u-c (CRITICAL, the SoD conflict) leaves the directory; its assessment of the first round stays stored.
+    const listUsers = directory.listUsers.bind(directory);
+    directory.listUsers = async function* () {
+      for await (const page of listUsers()) yield page.filter((u) => u.id !== 'u-c');
+    };
+    const again = await assessRisk(deps, CONFIG);
+    expect(again).toEqual({ date: DATE, users: 4, usersByLevel: { LOW: 1, MEDIUM: 1, HIGH: 1, CRITICAL: 1 }, sodConflicts: 0, orphanedAccess: 1, resumed: false });
+    expect(await operations.getLatestRiskSummary(DATE, 0)).toMatchObject({ users: 4, sodConflicts: 0, sodConflictList: [] });
   });
 
   it('lowers a computed level the next day once the access is gone, and never the declared one', async () => {

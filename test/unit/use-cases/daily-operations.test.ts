@@ -8,7 +8,7 @@ import { InMemoryOperationsStore } from '../../../lambdas/shared/adapters/memory
 import type { Entry, EntryState } from '../../../lambdas/shared/domain/model.js';
 import { DEFAULT_OPERATIONS_CONFIG, type HealthComponent, type JobName, type OperationsConfig } from '../../../lambdas/shared/domain/operations.js';
 import { buildDailyReport, runDailyOperations, type DailyOperationsDeps } from '../../../lambdas/shared/use-cases/daily-operations.js';
-import { JOB_RUN_RETENTION_DAYS } from '../../../lambdas/shared/use-cases/job-runs.js';
+import { JOB_RUN_RETENTION_DAYS, recordJobRun } from '../../../lambdas/shared/use-cases/job-runs.js';
 import type { HealthProbe, Log, MetricDatum, OperationsStore, OutgoingMail } from '../../../lambdas/shared/use-cases/ports.js';
 import { aCampaign, anEntry } from '../../support/fixtures.js';
 
@@ -51,7 +51,7 @@ async function setup(options: { probe?: HealthComponent[] | Error; beats?: Parti
     entry('c3', 'c-c#1', 'FAILED.APPLIED.CHANGES', { closedAt: '2026-11-25T07:00:00.000Z' }),
   ];
   await campaigns.putEntriesWithItems(entries.map((e) => ({ entry: e, items: [] })));
-  await operations.putDayCount('2026-11-20', 10, 400);
+  await operations.putDayCount('2026-11-20', 10, 400, new Date('2026-11-21T08:00:00.000Z'));
   await operations.putRiskSummary(
     {
       date: DATE,
@@ -153,6 +153,24 @@ describe('buildDailyReport on a dataset computed by hand', () => {
     expect(listEntries.mock.calls.map((c) => c[0]).sort()).toEqual(['c-a#1', 'c-b#1']);
   });
 
+  it('stores no day count when the business time is ahead of the wall clock: no day is frozen before it happened', async () => {
+    const { deps, operations } = await setup();
+    const report = await buildDailyReport({ ...deps, wallClock: { now: () => new Date('2026-11-01T12:00:00.000Z') } }, CONFIG);
+    expect(report.compliance.certificationsLast30Days).toBe(13);
+    expect([...(await operations.getDayCounts('2026-11-02', '2026-11-30')).keys()]).toEqual(['2026-11-20']);
+  });
+
+  it('stores the count of a day only once it ended an hour ago on the wall clock; a later day is counted live', async () => {
+    const { deps, operations } = await setup();
+    // At 00:30, yesterday (11-30) ended 30 minutes ago: counted, not stored; 11-29 is stored.
+    const justAfterMidnight = new Date('2026-12-01T00:30:00.000Z');
+    await buildDailyReport({ ...deps, clock: { now: () => justAfterMidnight } }, CONFIG);
+    const counts = await operations.getDayCounts('2026-11-02', '2026-11-30');
+    expect(counts.has('2026-11-30')).toBe(false);
+    expect(counts.get('2026-11-29')).toBe(0);
+    expect(counts.size).toBe(28);
+  });
+
   it('is DEGRADED when a job missed its heartbeat, naming it and when it was expected', async () => {
     // The daily report job of yesterday never completed: its latest run is from 11-29.
     const { deps } = await setup({ beats: { 'daily-operations': '2026-11-29T08:00:00.000Z' } });
@@ -163,6 +181,63 @@ describe('buildDailyReport on a dataset computed by hand', () => {
       reason: 'daily-operations has not completed a run since 2026-11-29T08:00:00.000Z; its schedule (daily at 08:00 UTC) expected one at 2026-11-30T08:00:00.000Z',
     });
     expect(report.recommendations[0]).toMatchObject({ severity: 'CRITICAL', text: expect.stringContaining('check heartbeat:daily-operations') });
+  });
+
+  it('takes no run for a business time after the report as evidence: a broken schedule stays DEGRADED', async () => {
+    const { deps, operations } = await setup({ beats: { 'risk-assessment': '2026-11-29T07:30:00.000Z' } });
+    // A run with --now a week ahead completed: the heartbeat's latest completed run is now that one.
+    const ahead = { job: 'risk-assessment' as const, runId: 'run-ahead', scheduledFor: '2026-12-08T07:30:00.000Z', startedAt: '2026-12-01T07:40:00.000Z', outcome: 'RUNNING' as const };
+    await operations.startRun(ahead, JOB_RUN_RETENTION_DAYS);
+    await operations.finishRun({ ...ahead, endedAt: '2026-12-01T07:41:00.000Z', outcome: 'SUCCEEDED' }, JOB_RUN_RETENTION_DAYS);
+    expect((await operations.getHeartbeats(['risk-assessment'])).get('risk-assessment')!.lastCompleted!.runId).toBe('run-ahead');
+
+    const report = await buildDailyReport(deps, CONFIG);
+    expect(report.health.components.find((c) => c.name === 'heartbeat:risk-assessment')).toMatchObject({
+      status: 'DEGRADED',
+      reason: expect.stringContaining('risk-assessment has not completed a run since 2026-11-29T07:30:00.000Z'),
+    });
+  });
+
+  it('finds, behind a run for a later business time, the run that completed on schedule', async () => {
+    const { deps, operations } = await setup({ beats: { 'risk-assessment': '2026-11-30T07:30:00.000Z' } });
+    const ahead = { job: 'risk-assessment' as const, runId: 'run-ahead', scheduledFor: '2027-01-01T07:30:00.000Z', startedAt: '2026-12-01T07:40:00.000Z', outcome: 'RUNNING' as const };
+    await operations.startRun(ahead, JOB_RUN_RETENTION_DAYS);
+    await operations.finishRun({ ...ahead, endedAt: '2026-12-01T07:41:00.000Z', outcome: 'SUCCEEDED' }, JOB_RUN_RETENTION_DAYS);
+    const report = await buildDailyReport(deps, CONFIG);
+    expect(report.health.components.find((c) => c.name === 'heartbeat:risk-assessment')).toMatchObject({
+      status: 'HEALTHY',
+      details: { lastCompleted: '2026-11-30T07:30:00.000Z' },
+    });
+  });
+
+  it('on a fresh installation, the first job run records the installation time: jobs not due since are HEALTHY, saying so', async () => {
+    const { deps } = await setup();
+    const fresh = new InMemoryOperationsStore();
+    const runAt = (now: Date) =>
+      recordJobRun({ operations: fresh, wallClock: { now: () => now } }, 'daily-operations', now, () =>
+        runDailyOperations({ ...deps, operations: fresh, clock: { now: () => now } }, CONFIG),
+      );
+    const first = await runAt(NOW);
+    expect(await fresh.getInstallation()).toEqual({ installedAt: NOW.toISOString() });
+    const beats = first.report.health.components.filter((c) => c.name.startsWith('heartbeat:'));
+    expect(beats.map((c) => `${c.name} ${c.status}`)).toEqual([
+      'heartbeat:campaign-controller HEALTHY',
+      'heartbeat:risk-assessment HEALTHY',
+      'heartbeat:daily-operations HEALTHY',
+      'heartbeat:weekly-summary HEALTHY',
+    ]);
+    expect(beats[1]!.reason).toBe('risk-assessment is not due yet since installation at 2026-12-01T08:00:00.000Z');
+
+    // A day later the controller was due and never ran; the first risk assessment owed is today's, still within its grace.
+    const next = await runAt(new Date('2026-12-02T08:00:00.000Z'));
+    expect(next.report.health.components.filter((c) => c.status === 'DEGRADED').map((c) => c.name)).toEqual(['heartbeat:campaign-controller']);
+    // Two days later the risk assessment of 12-02 was due too; the report's own run of yesterday counts; the weekly one is due on Monday 12-07.
+    const third = await runAt(new Date('2026-12-03T08:00:00.000Z'));
+    expect(third.report.health.components.filter((c) => c.status === 'DEGRADED').map((c) => c.name)).toEqual([
+      'heartbeat:campaign-controller',
+      'heartbeat:risk-assessment',
+    ]);
+    expect(await fresh.getInstallation()).toEqual({ installedAt: NOW.toISOString() });
   });
 
   it('is HEALTHY within the grace: the controller completed 90 minutes before the hour it was due', async () => {
@@ -214,7 +289,8 @@ describe('runDailyOperations', () => {
     expect(delivered).toEqual(['topic', 'mail']);
     const stored = await operations.getReport('daily', DATE);
     expect(stored!.report).toEqual(report);
-    expect(stored!.deliveries).toEqual({ topic: { at: NOW.toISOString(), messageId: 'sns-1' }, mail: { at: NOW.toISOString(), messageId: 'ses-1,ses-2' } });
+    const sent = (messageId: string) => ({ status: 'SENT', owner: expect.any(String), claimedAt: NOW.toISOString(), at: NOW.toISOString(), messageId });
+    expect(stored!.deliveries).toEqual({ topic: sent('sns-1'), 'mail:ops@example.com': sent('ses-1'), 'mail:security@example.com': sent('ses-2') });
 
     expect(published).toHaveLength(1);
     expect(published[0]!.subject).toBe('idgov daily operations 2026-12-01: COMPLIANT 85, HEALTHY');
@@ -259,7 +335,7 @@ describe('runDailyOperations', () => {
     const reports = await operations.listDailyReports(DATE, DATE);
     expect(reports).toHaveLength(1);
     expect(reports[0]!.certification).toMatchObject({ entriesDecided24h: 3, completionRate: 50 });
-    expect((await operations.getReport('daily', DATE))!.deliveries.topic!.messageId).toBe('sns-1');
+    expect((await operations.getReport('daily', DATE))!.deliveries.topic).toMatchObject({ status: 'SENT', messageId: 'sns-1' });
   });
 
   it('retries the channel whose first attempt failed, and only that one', async () => {
@@ -279,6 +355,24 @@ describe('runDailyOperations', () => {
     expect(retry.delivered).toEqual(['mail']);
     expect(published).toHaveLength(1);
     expect(mails.map((m) => m.to)).toEqual(['OPS@example.com', 'security@example.com']);
+  });
+
+  it('after a failure part-way through the recipients, the retry mails only those not mailed', async () => {
+    const { deps, operations, published, mails } = await setup();
+    const send = deps.mailer.send;
+    let failFor: string | undefined = 'security@example.com';
+    deps.mailer.send = async (m) => {
+      if (m.to === failFor) throw new Error('SES rejected the address');
+      return send(m);
+    };
+    await expect(runDailyOperations(deps, CONFIG)).rejects.toThrow('SES rejected the address');
+    expect(mails.map((m) => m.to)).toEqual(['OPS@example.com']);
+    expect(Object.keys((await operations.getReport('daily', DATE))!.deliveries).sort()).toEqual(['mail:ops@example.com', 'topic']);
+    failFor = undefined;
+    const retry = await runDailyOperations(deps, CONFIG);
+    expect(retry.delivered).toEqual(['mail']);
+    expect(mails.map((m) => m.to)).toEqual(['OPS@example.com', 'security@example.com']);
+    expect(published).toHaveLength(1);
   });
 
   it('skips the mail, saying so, when there is no recipient', async () => {

@@ -45,32 +45,62 @@ describe('emergencyRevoke', () => {
         removedBy: 'oncall@example.com',
         reason: 'credentials leaked (INC-42)',
         requestId: 'req-1',
+        status: 'REMOVED',
+        completedAt: NOW.toISOString(),
       },
-      { userId: 'u-mallory', privilegeId: 'p-vendor', origin: 'MANUAL', removedAt: NOW.toISOString(), removedBy: 'oncall@example.com', reason: 'credentials leaked (INC-42)', requestId: 'req-1' },
+      {
+        userId: 'u-mallory',
+        privilegeId: 'p-vendor',
+        origin: 'MANUAL',
+        removedAt: NOW.toISOString(),
+        removedBy: 'oncall@example.com',
+        reason: 'credentials leaked (INC-42)',
+        requestId: 'req-1',
+        status: 'REMOVED',
+        completedAt: NOW.toISOString(),
+      },
     ];
-    expect(result).toEqual({ userId: 'u-mallory', removed: expected, alreadyRecorded: 0 });
+    expect(result).toEqual({ userId: 'u-mallory', removed: expected, alreadyRecorded: 0, notRemoved: [] });
     expect(await operations.listRemovals('u-mallory')).toEqual(expected);
   });
 
-  it('finishes a killed run on a re-run without a second record', async () => {
+  it('finishes a run killed after recording a removal: the re-run completes that record, writes no other', async () => {
     const { directory, operations, deps } = await setup();
-    // Killed after both removals were recorded, while removing the second assignment.
-    const kill = failOnCall(directory, 'removeAssignment', 2);
+    // Both removals recorded; the first removal of an assignment is killed (the other one goes through).
+    const kill = failOnCall(directory, 'removeAssignment', 1);
     await expect(emergencyRevoke(deps, REQUEST)).rejects.toBeInstanceOf(InjectedKill);
-    expect(await operations.listRemovals('u-mallory')).toHaveLength(2);
+    expect((await operations.listRemovals('u-mallory')).map((r) => `${r.privilegeId} ${r.status}`)).toEqual(['p-pay REMOVING', 'p-vendor REMOVED']);
     expect(await held(directory, 'u-mallory')).toHaveLength(3);
     kill.restore();
 
     const rerun = await emergencyRevoke(deps, { ...REQUEST, requestId: 'req-2' });
-    expect(rerun).toEqual({ userId: 'u-mallory', removed: [], alreadyRecorded: 1 });
+    expect(rerun).toEqual({ userId: 'u-mallory', removed: [], alreadyRecorded: 1, notRemoved: [] });
     expect(await held(directory, 'u-mallory')).toEqual(['p-mail:RULE', 'p-wiki:INHERITED']);
-    expect((await operations.listRemovals('u-mallory')).map((r) => r.requestId)).toEqual(['req-1', 'req-1']);
+    expect((await operations.listRemovals('u-mallory')).map((r) => `${r.privilegeId} ${r.status} ${r.requestId}`)).toEqual([
+      'p-pay REMOVED req-1',
+      'p-vendor REMOVED req-1',
+    ]);
+  });
+
+  it('finishes a run killed after removing, before marking the record: the re-run marks it REMOVED', async () => {
+    const { directory, operations, deps } = await setup();
+    const kill = failOnCall(operations, 'completeRemoval', 1);
+    await expect(emergencyRevoke(deps, REQUEST)).rejects.toBeInstanceOf(InjectedKill);
+    kill.restore();
+    expect(await held(directory, 'u-mallory')).toEqual(['p-mail:RULE', 'p-wiki:INHERITED']);
+    const rerun = await emergencyRevoke(deps, { ...REQUEST, requestId: 'req-2' });
+    expect(rerun).toMatchObject({ removed: [], alreadyRecorded: 1 });
+    expect((await operations.listRemovals('u-mallory')).map((r) => `${r.privilegeId} ${r.status} ${r.requestId}`)).toEqual([
+      'p-pay REMOVED req-1',
+      'p-vendor REMOVED req-1',
+    ]);
   });
 
   it('does nothing more when run again after it completed', async () => {
     const { operations, deps } = await setup();
     await emergencyRevoke(deps, REQUEST);
-    expect(await emergencyRevoke(deps, REQUEST)).toEqual({ userId: 'u-mallory', removed: [], alreadyRecorded: 0 });
+    expect(await emergencyRevoke(deps, REQUEST)).toEqual({ userId: 'u-mallory', removed: [], alreadyRecorded: 0, notRemoved: [] });
+    expect(await emergencyRevoke(deps, { ...REQUEST, requestId: 'req-2' })).toEqual({ userId: 'u-mallory', removed: [], alreadyRecorded: 0, notRemoved: [] });
     expect(await operations.listRemovals('u-mallory')).toHaveLength(2);
   });
 
@@ -81,6 +111,49 @@ describe('emergencyRevoke', () => {
     const again = await emergencyRevoke(deps, { ...REQUEST, requestId: 'req-3' });
     expect(again.removed.map((r) => r.privilegeId)).toEqual(['p-pay']);
     expect((await operations.listRemovals('u-mallory')).filter((r) => r.privilegeId === 'p-pay')).toHaveLength(2);
+  });
+
+  it('records the second removal of an assignment granted again without a grant stamp (approvedAt)', async () => {
+    const { directory, operations, deps } = await setup();
+    await emergencyRevoke(deps, REQUEST);
+    await directory.putAssignments([anAssignment({ userId: 'u-mallory', privilegeId: 'p-vendor', origin: 'MANUAL' })]);
+    const again = await emergencyRevoke(deps, { ...REQUEST, requestId: 'req-3' });
+    expect(again.removed.map((r) => `${r.privilegeId} ${r.status}`)).toEqual(['p-vendor REMOVED']);
+    expect(await held(directory, 'u-mallory')).toEqual(['p-mail:RULE', 'p-wiki:INHERITED']);
+    const records = (await operations.listRemovals('u-mallory')).filter((r) => r.privilegeId === 'p-vendor');
+    expect(records.map((r) => `${r.requestId} ${r.status}`).sort()).toEqual(['req-1 REMOVED', 'req-3 REMOVED']);
+  });
+
+  it('a pending record of an earlier grant is completed, and the assignment granted since gets a record of its own', async () => {
+    const { directory, operations, deps } = await setup();
+    const kill = failOnCall(directory, 'removeAssignment', 1);
+    await expect(emergencyRevoke(deps, REQUEST)).rejects.toBeInstanceOf(InjectedKill);
+    kill.restore();
+    // p-pay (recorded REMOVING, grant of 2026-01-05) is removed and granted again before the re-run.
+    await directory.removeAssignment('u-mallory', 'p-pay');
+    await directory.putAssignments([anAssignment({ userId: 'u-mallory', privilegeId: 'p-pay', origin: 'MANUAL', approvedAt: '2026-12-01T09:00:00.000Z' })]);
+    const rerun = await emergencyRevoke(deps, { ...REQUEST, requestId: 'req-2' });
+    expect(rerun.removed.map((r) => `${r.privilegeId} ${r.approvedAt} ${r.requestId}`)).toEqual(['p-pay 2026-12-01T09:00:00.000Z req-2']);
+    expect(rerun.alreadyRecorded).toBe(1);
+    expect((await operations.listRemovals('u-mallory')).map((r) => `${r.privilegeId} ${r.approvedAt} ${r.status}`)).toEqual([
+      'p-pay 2026-01-05T00:00:00.000Z REMOVED',
+      'p-pay 2026-12-01T09:00:00.000Z REMOVED',
+      'p-vendor undefined REMOVED',
+    ]);
+  });
+
+  it('marks NOT_REMOVED, with the reason, an assignment that is no longer MANUAL when removed, and does not report it removed', async () => {
+    const { directory, operations, deps } = await setup();
+    // The listing still shows p-pay MANUAL; a directory load made it rule-based just before the removal.
+    const listed = await directory.listAssignmentsOfUser('u-mallory');
+    await directory.putAssignments([anAssignment({ userId: 'u-mallory', privilegeId: 'p-pay', origin: 'RULE' })]);
+    directory.listAssignmentsOfUser = async () => listed;
+    const result = await emergencyRevoke(deps, REQUEST);
+    expect(result.removed.map((r) => r.privilegeId)).toEqual(['p-vendor']);
+    expect(result.notRemoved).toEqual([
+      expect.objectContaining({ privilegeId: 'p-pay', status: 'NOT_REMOVED', notRemovedReason: expect.stringContaining('no longer MANUAL') }),
+    ]);
+    expect((await operations.listRemovals('u-mallory')).map((r) => `${r.privilegeId} ${r.status}`)).toEqual(['p-pay NOT_REMOVED', 'p-vendor REMOVED']);
   });
 
   it('refuses an unknown user, changing nothing', async () => {

@@ -45,6 +45,19 @@ describe('recordJobRun', () => {
     expect(beat!.lastCompleted).toEqual(run);
   });
 
+  it('records the installation time at the first run of any job, once: the earlier of its business time and the wall clock', async () => {
+    const { operations, deps } = setup();
+    // Business time ahead of the wall clock (2030-01-01T00:00:01): the wall clock is the installation.
+    await recordJobRun(deps, 'risk-assessment', new Date('2031-01-01T00:00:00.000Z'), async () => 'ok');
+    expect(await operations.getInstallation()).toEqual({ installedAt: '2030-01-01T00:00:01.000Z' });
+    await recordJobRun(deps, 'daily-operations', new Date('2029-01-01T00:00:00.000Z'), async () => 'ok');
+    expect(await operations.getInstallation()).toEqual({ installedAt: '2030-01-01T00:00:01.000Z' });
+
+    const simulated = setup();
+    await recordJobRun(simulated.deps, 'campaign-controller', BUSINESS, async () => 'ok');
+    expect(await simulated.operations.getInstallation()).toEqual({ installedAt: BUSINESS.toISOString() });
+  });
+
   it('records a failure with its error and rethrows it; the heartbeat keeps the last completed run', async () => {
     const { operations, deps } = setup();
     await recordJobRun(deps, 'daily-operations', new Date('2026-11-30T08:00:00.000Z'), async () => 'ok');

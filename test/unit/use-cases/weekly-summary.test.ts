@@ -80,6 +80,20 @@ describe('runWeeklySummary', () => {
     expect(metrics).toEqual([[{ name: 'MissingDailyReports', unit: 'Count', value: 2 }]]);
   });
 
+  it('stores a retry after midnight under the Monday of its week, replacing the summary, not adding one', async () => {
+    const { deps, operations, published, mails } = await setup();
+    const first = await runWeeklySummary(deps, DEFAULT_OPERATIONS_CONFIG);
+    const tuesday = { ...deps, clock: { now: () => new Date('2026-12-01T00:30:00.000Z') } };
+    const retry = await runWeeklySummary(tuesday, DEFAULT_OPERATIONS_CONFIG);
+    expect(retry.summary.date).toBe('2026-11-30');
+    expect(retry.summary.dates).toEqual(first.summary.dates);
+    expect(retry.delivered).toEqual([]);
+    expect(await operations.getReport('weekly', '2026-12-01')).toBeUndefined();
+    expect((await operations.getReport('weekly', '2026-11-30'))!.report.generatedAt).toBe('2026-12-01T00:30:00.000Z');
+    expect(published).toHaveLength(1);
+    expect(mails).toHaveLength(1);
+  });
+
   it('replaces the summary on a re-run and never delivers it twice', async () => {
     const { deps, operations, published, mails } = await setup();
     await runWeeklySummary(deps, DEFAULT_OPERATIONS_CONFIG);

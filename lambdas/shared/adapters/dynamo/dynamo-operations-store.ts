@@ -1,7 +1,7 @@
 // OperationsStore on the operations table (key design in config/tables.ts, records in
 // operations-records.ts). Every read is a GetItem, a BatchGetItem or a Query on a key: the daily
 // jobs' cost follows the day they work on, never the history the table keeps.
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { addDays } from '../../domain/dates.js';
 import { NotFoundError } from '../../domain/errors.js';
 import type {
@@ -16,10 +16,14 @@ import type {
 } from '../../domain/operations.js';
 import type {
   AccessRemoval,
+  AssessmentProgress,
   Delivery,
-  DeliveryChannel,
+  DeliveryClaim,
+  DeliveryState,
+  DeliveryTarget,
   OperationsStore,
   Pages,
+  RemovalCompletion,
   ReportKind,
   StoredReport,
 } from '../../use-cases/ports.js';
@@ -38,6 +42,7 @@ import {
   expiresAfterDate,
   fromOperationsRecord,
   heartbeatKey,
+  installationKey,
   jobPk,
   lastCompletedOrder,
   lastRunOrder,
@@ -45,6 +50,7 @@ import {
   removalPk,
   removalRecord,
   reportKey,
+  removalKey,
   reportPk,
   riskSummaryRecord,
   runRecord,
@@ -64,6 +70,27 @@ export class DynamoOperationsStore extends DynamoTable implements OperationsStor
 
   async putConfig(config: OperationsConfig, loadedBy: string, at: Date): Promise<void> {
     await this.put({ ...configKey(), entity: 'config', config, loadedAt: at.toISOString(), loadedBy });
+  }
+
+  async getInstallation(): Promise<{ installedAt: string } | undefined> {
+    const record = await this.getRecord(installationKey());
+    return record ? { installedAt: record.installedAt as string } : undefined;
+  }
+
+  async recordInstallation(at: Date): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...installationKey(), entity: 'installation', installedAt: at.toISOString() },
+          ConditionExpression: 'attribute_not_exists(PK)',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
   }
 
   async putAssessments(assessments: RiskAssessment[], retentionDays: number): Promise<void> {
@@ -97,19 +124,24 @@ export class DynamoOperationsStore extends DynamoTable implements OperationsStor
     return records.map((r) => fromOperationsRecord<RiskAssessment>(r));
   }
 
-  async getAssessmentProgress(date: string): Promise<{ afterUserId?: string; done: boolean } | undefined> {
+  async getAssessmentProgress(date: string): Promise<AssessmentProgress | undefined> {
     const record = await this.getRecord(progressKey(date));
     if (!record) return undefined;
-    return { ...(record.afterUserId !== undefined ? { afterUserId: record.afterUserId as string } : {}), done: record.done === true };
+    return {
+      ...(record.afterUserId !== undefined ? { afterUserId: record.afterUserId as string } : {}),
+      done: record.done === true,
+      ...(record.round !== undefined ? { round: record.round as string } : {}),
+    };
   }
 
-  async putAssessmentProgress(date: string, progress: { afterUserId?: string; done: boolean }, retentionDays: number): Promise<void> {
+  async putAssessmentProgress(date: string, progress: AssessmentProgress, retentionDays: number): Promise<void> {
     await this.put({
       ...progressKey(date),
       entity: 'assessment-progress',
       date,
       ...(progress.afterUserId !== undefined ? { afterUserId: progress.afterUserId } : {}),
       done: progress.done,
+      ...(progress.round !== undefined ? { round: progress.round } : {}),
       expiresAt: expiresAfterDate(date, retentionDays),
     });
   }
@@ -214,6 +246,7 @@ export class DynamoOperationsStore extends DynamoTable implements OperationsStor
 
   getReport(kind: 'daily', date: string): Promise<StoredReport<DailyReport> | undefined>;
   getReport(kind: 'weekly', date: string): Promise<StoredReport<WeeklySummary> | undefined>;
+  getReport(kind: ReportKind, date: string): Promise<StoredReport<AnyReport> | undefined>;
   async getReport(kind: ReportKind, date: string): Promise<StoredReport<AnyReport> | undefined> {
     const record = await this.getRecord(reportKey(kind, date));
     if (!record) return undefined;
@@ -234,25 +267,36 @@ export class DynamoOperationsStore extends DynamoTable implements OperationsStor
     return records.map((r) => r.report as DailyReport);
   }
 
-  async recordDelivery(kind: ReportKind, date: string, channel: DeliveryChannel, delivery: Delivery): Promise<boolean> {
-    try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: reportKey(kind, date),
-          UpdateExpression: 'SET #deliveries.#channel = :delivery',
-          // The report is stored first (putReport), and a channel is delivered once per date.
-          ConditionExpression: 'attribute_exists(#deliveries) AND attribute_not_exists(#deliveries.#channel)',
-          ExpressionAttributeNames: { '#deliveries': 'deliveries', '#channel': channel },
-          ExpressionAttributeValues: { ':delivery': { at: delivery.at, messageId: delivery.messageId } },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
-    if (!(await this.getRecord(reportKey(kind, date)))) throw new NotFoundError(`${kind} report of`, date);
-    return false;
+  async claimDelivery(kind: ReportKind, date: string, target: DeliveryTarget, claim: DeliveryClaim, staleBefore: string): Promise<boolean> {
+    const state: DeliveryState = { status: 'SENDING', owner: claim.owner, claimedAt: claim.claimedAt };
+    return this.updateDelivery(kind, date, {
+      UpdateExpression: 'SET #deliveries.#target = :state',
+      // The report is stored first (putReport); a target is claimed when free, or when its claim went stale.
+      ConditionExpression:
+        'attribute_exists(#deliveries) AND (attribute_not_exists(#deliveries.#target) OR ' +
+        '(#deliveries.#target.#status = :sending AND #deliveries.#target.#claimedAt < :staleBefore))',
+      ExpressionAttributeNames: { '#deliveries': 'deliveries', '#target': target, '#status': 'status', '#claimedAt': 'claimedAt' },
+      ExpressionAttributeValues: { ':state': state, ':sending': 'SENDING', ':staleBefore': staleBefore },
+    });
+  }
+
+  async recordDelivery(kind: ReportKind, date: string, target: DeliveryTarget, delivery: DeliveryClaim & Delivery): Promise<boolean> {
+    const state: DeliveryState = { status: 'SENT', owner: delivery.owner, claimedAt: delivery.claimedAt, at: delivery.at, messageId: delivery.messageId };
+    return this.updateDelivery(kind, date, {
+      UpdateExpression: 'SET #deliveries.#target = :state',
+      ConditionExpression: '#deliveries.#target.#status = :sending AND #deliveries.#target.#owner = :owner',
+      ExpressionAttributeNames: { '#deliveries': 'deliveries', '#target': target, '#status': 'status', '#owner': 'owner' },
+      ExpressionAttributeValues: { ':state': state, ':sending': 'SENDING', ':owner': delivery.owner },
+    });
+  }
+
+  async releaseDelivery(kind: ReportKind, date: string, target: DeliveryTarget, owner: string): Promise<void> {
+    await this.updateDelivery(kind, date, {
+      UpdateExpression: 'REMOVE #deliveries.#target',
+      ConditionExpression: '#deliveries.#target.#status = :sending AND #deliveries.#target.#owner = :owner',
+      ExpressionAttributeNames: { '#deliveries': 'deliveries', '#target': target, '#status': 'status', '#owner': 'owner' },
+      ExpressionAttributeValues: { ':sending': 'SENDING', ':owner': owner },
+    });
   }
 
   async getDayCounts(fromDate: string, toDate: string): Promise<Map<string, number>> {
@@ -267,8 +311,31 @@ export class DynamoOperationsStore extends DynamoTable implements OperationsStor
     return new Map(records.map((r) => [r.date as string, Number(r.certified)]));
   }
 
-  async putDayCount(date: string, certified: number, retentionDays: number): Promise<void> {
-    await this.put(dayCountRecord(date, certified, retentionDays));
+  async putDayCount(date: string, certified: number, retentionDays: number, countedAt: Date): Promise<void> {
+    await this.put(dayCountRecord(date, certified, retentionDays, countedAt));
+  }
+
+  async completeRemoval(removal: Pick<AccessRemoval, 'userId' | 'privilegeId' | 'requestId'>, completion: RemovalCompletion): Promise<boolean> {
+    const values: Record<string, string> = { ':status': completion.status, ':at': completion.at, ':removing': 'REMOVING' };
+    if (completion.notRemovedReason !== undefined) values[':why'] = completion.notRemovedReason;
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: removalKey(removal),
+          UpdateExpression: `SET #status = :status, completedAt = :at${completion.notRemovedReason !== undefined ? ', notRemovedReason = :why' : ''}`,
+          // Only a pending record is completed, once; never a record that does not exist.
+          ConditionExpression: 'attribute_exists(PK) AND #status = :removing',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: values,
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+    if (!(await this.getRecord(removalKey(removal)))) throw new NotFoundError('removal record of', `${removal.userId}/${removal.privilegeId}/${removal.requestId}`);
+    return false;
   }
 
   async recordRemoval(removal: AccessRemoval): Promise<boolean> {
@@ -311,6 +378,22 @@ export class DynamoOperationsStore extends DynamoTable implements OperationsStor
         }),
       )
       .catch(ignoreConditionFailure);
+  }
+
+  /** A conditional update of a report's deliveries: false when the condition fails, NotFoundError when no report is stored. */
+  private async updateDelivery(
+    kind: ReportKind,
+    date: string,
+    update: Required<Pick<UpdateCommandInput, 'UpdateExpression' | 'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'>>,
+  ): Promise<boolean> {
+    try {
+      await this.doc.send(new UpdateCommand({ TableName: this.tableName, Key: reportKey(kind, date), ...update }));
+      return true;
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+    if (!(await this.getRecord(reportKey(kind, date)))) throw new NotFoundError(`${kind} report of`, date);
+    return false;
   }
 
   private async getRecord(key: DynamoRecord): Promise<DynamoRecord | undefined> {

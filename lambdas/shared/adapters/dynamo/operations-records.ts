@@ -23,6 +23,7 @@ export const expiresAfterDate = (date: string, days: number): number => Date.par
 export const expiresAfterInstant = (at: string, days: number): number => Math.floor(Date.parse(at) / 1000) + days * DAY_SECONDS;
 
 export const configKey = () => key('CONFIG#operations', '#CONFIG');
+export const installationKey = () => key('CONFIG#installation', '#INSTALLATION');
 
 // Risk assessments
 export const ASSESSMENT_PREFIX = 'USER#';
@@ -80,20 +81,21 @@ export const reportKey = (kind: ReportKind, date: string) => key(reportPk(kind),
 export const DAY_COUNT_PK = 'DAYCOUNT';
 export const dayCountKey = (date: string) => key(DAY_COUNT_PK, date);
 
-export const dayCountRecord = (date: string, certified: number, retentionDays: number): DynamoRecord => ({
+export const dayCountRecord = (date: string, certified: number, retentionDays: number, countedAt: Date): DynamoRecord => ({
   ...dayCountKey(date),
   entity: 'day-count',
   date,
   certified,
+  countedAt: countedAt.toISOString(),
   expiresAt: expiresAfterDate(date, retentionDays),
 });
 
 // Emergency access removals
 export const REMOVALS_GSI1PK = 'REMOVALS';
 export const removalPk = (userId: string) => `REMOVAL#${userId}`;
-/** One removal per grant: the same assignment granted again and removed again is a new record. */
-export const removalKey = (removal: Pick<AccessRemoval, 'userId' | 'privilegeId' | 'approvedAt'>) =>
-  key(removalPk(removal.userId), `${removal.privilegeId}#${removal.approvedAt ?? '-'}`);
+/** One record per privilege and request: each request that removes an assignment records it apart. */
+export const removalKey = (removal: Pick<AccessRemoval, 'userId' | 'privilegeId' | 'requestId'>) =>
+  key(removalPk(removal.userId), `${removal.privilegeId}#${removal.requestId}`);
 
 export const removalRecord = (removal: AccessRemoval): DynamoRecord => ({
   ...removal,

@@ -15,10 +15,13 @@ import type {
 } from '../../domain/operations.js';
 import type {
   AccessRemoval,
+  AssessmentProgress,
   Delivery,
-  DeliveryChannel,
+  DeliveryClaim,
+  DeliveryTarget,
   OperationsStore,
   Pages,
+  RemovalCompletion,
   ReportKind,
   StoredReport,
 } from '../../use-cases/ports.js';
@@ -26,15 +29,15 @@ import { DEFAULT_PAGE_SIZE, byKey, inPages, stored, type InMemoryOptions } from 
 
 type AnyReport = DailyReport | WeeklySummary;
 
-/** The key of a removal: one record per removed assignment (its grant stamp tells re-grants apart). */
-export const removalKey = (removal: Pick<AccessRemoval, 'privilegeId' | 'approvedAt'>) =>
-  `${removal.privilegeId}#${removal.approvedAt ?? '-'}`;
+/** The key of a removal within its user: one record per privilege and request, as the Dynamo sort key. */
+export const removalKey = (removal: Pick<AccessRemoval, 'privilegeId' | 'requestId'>) => `${removal.privilegeId}#${removal.requestId}`;
 
 export class InMemoryOperationsStore implements OperationsStore {
   private config?: { config: OperationsConfig; loadedAt: string; loadedBy: string };
+  private installedAt?: string;
   /** date → userId → assessment */
   private readonly assessments = new Map<string, Map<string, RiskAssessment>>();
-  private readonly progress = new Map<string, { afterUserId?: string; done: boolean }>();
+  private readonly progress = new Map<string, AssessmentProgress>();
   private readonly summaries = new Map<string, RiskSummary>();
   private readonly runs = new Map<JobName, Map<string, JobRun>>();
   private readonly heartbeats = new Map<JobName, JobHeartbeat>();
@@ -54,6 +57,16 @@ export class InMemoryOperationsStore implements OperationsStore {
 
   async putConfig(config: OperationsConfig, loadedBy: string, at: Date): Promise<void> {
     this.config = stored({ config, loadedAt: at.toISOString(), loadedBy });
+  }
+
+  async getInstallation(): Promise<{ installedAt: string } | undefined> {
+    return this.installedAt === undefined ? undefined : { installedAt: this.installedAt };
+  }
+
+  async recordInstallation(at: Date): Promise<boolean> {
+    if (this.installedAt !== undefined) return false;
+    this.installedAt = at.toISOString();
+    return true;
   }
 
   async putAssessments(assessments: RiskAssessment[]): Promise<void> {
@@ -81,7 +94,7 @@ export class InMemoryOperationsStore implements OperationsStore {
     return progress && stored(progress);
   }
 
-  async putAssessmentProgress(date: string, progress: { afterUserId?: string; done: boolean }): Promise<void> {
+  async putAssessmentProgress(date: string, progress: AssessmentProgress): Promise<void> {
     this.progress.set(date, stored(progress));
   }
 
@@ -140,6 +153,7 @@ export class InMemoryOperationsStore implements OperationsStore {
 
   getReport(kind: 'daily', date: string): Promise<StoredReport<DailyReport> | undefined>;
   getReport(kind: 'weekly', date: string): Promise<StoredReport<WeeklySummary> | undefined>;
+  getReport(kind: ReportKind, date: string): Promise<StoredReport<AnyReport> | undefined>;
   async getReport(kind: ReportKind, date: string): Promise<StoredReport<AnyReport> | undefined> {
     const found = this.reports.get(reportId(kind, date));
     return found && stored(found);
@@ -154,12 +168,26 @@ export class InMemoryOperationsStore implements OperationsStore {
       .map(stored);
   }
 
-  async recordDelivery(kind: ReportKind, date: string, channel: DeliveryChannel, delivery: Delivery): Promise<boolean> {
-    const found = this.reports.get(reportId(kind, date));
-    if (!found) throw new NotFoundError(`${kind} report of`, date);
-    if (found.deliveries[channel]) return false;
-    found.deliveries[channel] = stored(delivery);
+  async claimDelivery(kind: ReportKind, date: string, target: DeliveryTarget, claim: DeliveryClaim, staleBefore: string): Promise<boolean> {
+    const found = this.storedReport(kind, date);
+    const state = found.deliveries[target];
+    if (state && !(state.status === 'SENDING' && state.claimedAt < staleBefore)) return false;
+    found.deliveries[target] = { status: 'SENDING', owner: claim.owner, claimedAt: claim.claimedAt };
     return true;
+  }
+
+  async recordDelivery(kind: ReportKind, date: string, target: DeliveryTarget, delivery: DeliveryClaim & Delivery): Promise<boolean> {
+    const found = this.storedReport(kind, date);
+    const state = found.deliveries[target];
+    if (state?.status !== 'SENDING' || state.owner !== delivery.owner) return false;
+    found.deliveries[target] = { status: 'SENT', owner: delivery.owner, claimedAt: delivery.claimedAt, at: delivery.at, messageId: delivery.messageId };
+    return true;
+  }
+
+  async releaseDelivery(kind: ReportKind, date: string, target: DeliveryTarget, owner: string): Promise<void> {
+    const found = this.storedReport(kind, date);
+    const state = found.deliveries[target];
+    if (state?.status === 'SENDING' && state.owner === owner) delete found.deliveries[target];
   }
 
   async getDayCounts(fromDate: string, toDate: string): Promise<Map<string, number>> {
@@ -178,10 +206,26 @@ export class InMemoryOperationsStore implements OperationsStore {
     return true;
   }
 
+  async completeRemoval(removal: Pick<AccessRemoval, 'userId' | 'privilegeId' | 'requestId'>, completion: RemovalCompletion): Promise<boolean> {
+    const found = this.removals.get(removal.userId)?.get(removalKey(removal));
+    if (!found) throw new NotFoundError('removal record of', `${removal.userId}/${removal.privilegeId}/${removal.requestId}`);
+    if (found.status !== 'REMOVING') return false;
+    found.status = completion.status;
+    found.completedAt = completion.at;
+    if (completion.notRemovedReason !== undefined) found.notRemovedReason = completion.notRemovedReason;
+    return true;
+  }
+
   async listRemovals(userId: string): Promise<AccessRemoval[]> {
     return [...(this.removals.get(userId)?.entries() ?? [])]
       .sort(byKey(([key]) => key))
       .map(([, removal]) => stored(removal));
+  }
+
+  private storedReport(kind: ReportKind, date: string): StoredReport<AnyReport> {
+    const found = this.reports.get(reportId(kind, date));
+    if (!found) throw new NotFoundError(`${kind} report of`, date);
+    return found;
   }
 
   private saveRun(run: JobRun): void {
