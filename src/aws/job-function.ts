@@ -7,7 +7,7 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import * as z from 'zod';
 import { invokeJson, type JsonInvocation } from '../../lambdas/shared/adapters/lambda-invoke.js';
 import type { JobName } from '../../lambdas/shared/domain/operations.js';
-import type { AccessRemoval } from '../../lambdas/shared/use-cases/ports.js';
+import type { EmergencyRevokeResult } from '../../lambdas/shared/use-cases/emergency-revoke.js';
 import type { Deployment } from './deployment.js';
 import { RemoteCallError, setupHint } from './remote-call-error.js';
 
@@ -143,13 +143,17 @@ export const jobFunction = (deployment: Deployment, job: JobName, client?: Lambd
   namedJobFunction(job, deployment.jobFunctionName(job), client);
 
 /** What the emergency-access function answers: the emergencyRevoke use case's result. */
-const emergencyRevokeAnswer = z.looseObject({
+const removal = z.looseObject({
   userId: z.string(),
-  removed: z.array(
-    z.looseObject({ userId: z.string(), privilegeId: z.string(), origin: z.literal('MANUAL'), removedAt: z.string(), removedBy: z.string(), reason: z.string(), requestId: z.string() }),
-  ),
-  alreadyRecorded: count,
+  privilegeId: z.string(),
+  origin: z.literal('MANUAL'),
+  removedAt: z.string(),
+  removedBy: z.string(),
+  reason: z.string(),
+  requestId: z.string(),
+  status: z.enum(['REMOVING', 'REMOVED', 'NOT_REMOVED']),
 });
+const emergencyRevokeAnswer = z.looseObject({ userId: z.string(), removed: z.array(removal), alreadyRecorded: count, notRemoved: z.array(removal) });
 
 /**
  * The deployment's emergency-access function: `revoke` invokes it with its event
@@ -166,10 +170,6 @@ export function emergencyAccessFunction(deployment: Deployment, client?: LambdaC
   return {
     functionName: deployed.functionName,
     revoke: async (request: { userId: string; reason: string; by: string }) =>
-      (await deployed.invoke({ userId: request.userId, reason: request.reason, requestedBy: request.by })) as {
-        userId: string;
-        removed: AccessRemoval[];
-        alreadyRecorded: number;
-      },
+      (await deployed.invoke({ userId: request.userId, reason: request.reason, requestedBy: request.by })) as EmergencyRevokeResult,
   };
 }

@@ -35,14 +35,16 @@ export function registerEmergencyCommands(program: Command): void {
         );
       });
       if (options.json) return outJson(result);
-      for (const removal of result.removed) out(describeRemoval(removal));
+      for (const removal of [...result.removed, ...result.notRemoved]) out(describeRemoval(removal));
       // Those an interrupted earlier request had recorded are removed now too, recorded once.
       const total = result.removed.length + result.alreadyRecorded;
+      const kept = result.notRemoved.length;
       out(
-        total === 0
+        total === 0 && kept === 0
           ? `${result.userId} holds no manual assignment: nothing removed`
           : `${total} manual assignment${total === 1 ? '' : 's'} of ${result.userId} removed` +
-              (result.alreadyRecorded > 0 ? ` (${result.alreadyRecorded} of them recorded by an interrupted earlier request)` : ''),
+              (result.alreadyRecorded > 0 ? ` (${result.alreadyRecorded} of them recorded by an interrupted earlier request)` : '') +
+              (kept > 0 ? `; ${kept} no longer MANUAL, left in place` : ''),
       );
     });
 
@@ -61,6 +63,10 @@ export function registerEmergencyCommands(program: Command): void {
     });
 }
 
-const describeRemoval = (r: AccessRemoval): string =>
-  `removed ${r.privilegeId} from ${r.userId} (MANUAL${r.approvedAt ? `, granted ${showDate(r.approvedAt)}${r.approvedBy ? ` by ${r.approvedBy}` : ''}` : ''}) ` +
-  `at ${showDate(r.removedAt)} by ${r.removedBy}: ${r.reason}`;
+const describeRemoval = (r: AccessRemoval): string => {
+  const grant = r.approvedAt ? `, granted ${showDate(r.approvedAt)}${r.approvedBy ? ` by ${r.approvedBy}` : ''}` : '';
+  const what = `${r.privilegeId} of ${r.userId} (MANUAL${grant}), asked at ${showDate(r.removedAt)} by ${r.removedBy}: ${r.reason}`;
+  if (r.status === 'REMOVED') return `removed ${what}`;
+  if (r.status === 'NOT_REMOVED') return `not removed ${what}; ${r.notRemovedReason ?? 'left in place'}`;
+  return `removing ${what} (interrupted: run the same command again to finish it)`;
+};

@@ -43,8 +43,10 @@ function missing(what: string, job: string, at: string, date: string): DomainErr
   return new DomainError('NOT_FOUND', `date: no ${what} is stored for ${date} (the ${job} job stores one per date: idgov job run ${job} --now ${at})`, 'date');
 }
 
-/** Where the report went, for the operator (stderr: stdout is the report). */
+/** Where the report went (the topic, each recipient's mail), for the operator: stderr, stdout is the report. */
 function noteDeliveries(stored: StoredReport<unknown>): void {
-  const sent = Object.entries(stored.deliveries).map(([channel, d]) => `${channel} at ${showDate(d?.at)}`);
-  note(sent.length > 0 ? `delivered: ${sent.join(', ')}` : 'delivered: no delivery recorded');
+  const states = Object.entries(stored.deliveries).flatMap(([target, state]) => (state ? [{ target, state }] : []));
+  const sent = states.flatMap(({ target, state }) => (state.status === 'SENT' ? [`${target} at ${showDate(state.at)}`] : []));
+  const sending = states.flatMap(({ target, state }) => (state.status === 'SENDING' ? [`${target} (claimed ${showDate(state.claimedAt)})`] : []));
+  note(`delivered: ${sent.length > 0 ? sent.join(', ') : 'nothing yet'}${sending.length > 0 ? `; being sent: ${sending.join(', ')}` : ''}`);
 }

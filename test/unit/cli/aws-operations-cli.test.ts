@@ -127,15 +127,17 @@ describe('idgov --aws emergency revoke', () => {
     removedBy: 'ops-lead',
     reason: 'left the company',
     requestId: '5f0e1a2b-0000-4000-8000-000000000000',
+    status: 'REMOVED',
+    completedAt: '2026-07-03T12:00:01.000Z',
   };
 
   it('invokes the emergency-access function with its event and prints each removal', async () => {
-    lambda.on(InvokeCommand).resolves({ StatusCode: 200, Payload: payload({ userId: 'dave', removed: [removal], alreadyRecorded: 0 }) });
+    lambda.on(InvokeCommand).resolves({ StatusCode: 200, Payload: payload({ userId: 'dave', removed: [removal], alreadyRecorded: 0, notRemoved: [] }) });
     const result = await idgov('--aws', '--outputs', writeOutputsFile(currentOutputs()), 'emergency', 'revoke', '--user', 'dave', '--reason', 'left the company', '--by', 'ops-lead');
     expect(result).toEqual({
       code: 0,
       stdout:
-        'removed p-ledger from dave (MANUAL, granted 2025-01-10T00:00:00Z) at 2026-07-03T12:00:00Z by ops-lead: left the company\n' +
+        'removed p-ledger of dave (MANUAL, granted 2025-01-10T00:00:00Z), asked at 2026-07-03T12:00:00Z by ops-lead: left the company\n' +
         '1 manual assignment of dave removed\n',
       stderr: '',
     });
