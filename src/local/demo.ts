@@ -39,12 +39,14 @@ const MONDAY = 1;
 const DECISION_HOUR = 10;
 const LAST_DAY = 75;
 /**
- * The daily operations jobs are "deployed" on this day (a Monday) and run every day from then on.
- * Not from day 0: one risk assessment of the sample organisation reads and updates all 248 users
- * (about half a second here), and 76 of them would double the demo's time; eight days give two
- * weekly summaries, the last of a full week.
+ * The daily operations jobs run every day for fifteen days (they are "deployed" on the first), while
+ * the USER campaign's second run starts, is decided and reminded, up to the day before it finishes,
+ * so that the reports have work to show; two Mondays give two weekly summaries, the last of a full
+ * week. Not all 76 days: one risk assessment of the sample organisation reads and updates all 248
+ * users (about half a second here), and 76 of them would triple the demo's time.
  */
-const OPERATIONS_FIRST_DAY = LAST_DAY - 7;
+const OPERATIONS_FIRST_DAY = 29;
+const OPERATIONS_LAST_DAY = 43;
 
 const USER_CAMPAIGN: CampaignDefinition = {
   name: 'High-risk users',
@@ -182,7 +184,7 @@ async function main(): Promise<void> {
       const report: ControllerReport = await handler(scheduledEvent(now));
       controllerRuns++;
       mails += await capture.flush({ now });
-      if (day >= OPERATIONS_FIRST_DAY) {
+      if (day >= OPERATIONS_FIRST_DAY && day <= OPERATIONS_LAST_DAY) {
         const jobsStarted = performance.now();
         await riskAssessment(scheduledEvent((simulated = at(day, RISK_HOUR)), 'risk-assessment'));
         const daily = await dailyOperations(scheduledEvent((simulated = at(day, REPORT_HOUR)), 'daily-operations'));
@@ -424,10 +426,10 @@ async function printOperations(runtime: Runtime, o: { runs: number; reportMails:
   const weekly = o.lastWeekly ? await runtime.operations.getReport('weekly', o.lastWeekly) : undefined;
   if (!daily || !weekly) throw new Error(`the demo's last reports are not stored (daily ${o.lastDaily}, weekly ${o.lastWeekly || 'none'})`);
   log('');
-  log(`== Daily operations report of ${daily.report.date} (the last of the period) ==`);
+  log(`== Daily operations report of ${daily.report.date} (the last of the operations period, day ${OPERATIONS_LAST_DAY}) ==`);
   log(renderDailyReport(daily.report).text.trimEnd());
   log('');
-  log(`== Weekly summary of ${weekly.report.date} (the last Monday of the period) ==`);
+  log(`== Weekly summary of ${weekly.report.date} (its last Monday) ==`);
   log(renderWeeklySummary(weekly.report).text.trimEnd());
   log('');
   log(

@@ -28,20 +28,23 @@ describe('npm start', () => {
     expect(Number(recorded)).toBeGreaterThan(0);
     expect(Number(mails)).toBe(Number(recorded));
     const [, jobRuns, reportMails] = /(\d+) daily operations job runs; (\d+) report mails captured/.exec(stdout) ?? [];
-    // Eight days of risk assessment and daily report, and two Mondays' weekly summaries.
-    expect(Number(jobRuns)).toBe(18);
+    // Fifteen days of risk assessment and daily report (days 29 to 43), and two Mondays' weekly summaries.
+    expect(Number(jobRuns)).toBe(32);
     const mailbox = (await readFile(join(home, 'mailbox.jsonl'), 'utf8')).trim().split('\n');
     expect(mailbox).toHaveLength(Number(mails) + Number(reportMails));
     const reports = mailbox.map((line) => JSON.parse(line) as { subject: string }).filter((m) => /^idgov (daily operations|weekly summary)/.test(m.subject));
     expect(reports).toHaveLength(Number(reportMails));
     // Each report once on the topic, and mailed to both operations recipients (the default and the configuration's).
     const topic = (await readFile(join(home, 'operations-topic.jsonl'), 'utf8')).trim().split('\n');
-    expect(topic).toHaveLength(10);
+    expect(topic).toHaveLength(17);
     expect(reports).toHaveLength(2 * topic.length);
 
     // The last daily report, as its mail's text: the sample organisation's toxic pair and leavers are found, health is measured.
-    const daily = section(stdout, '== Daily operations report of 2026-09-14');
-    expect(daily).toMatch(/^idgov daily operations 2026-09-14: (NON_)?COMPLIANT \d+, HEALTHY$/m);
+    const daily = section(stdout, '== Daily operations report of 2026-08-13');
+    expect(daily).toMatch(/^idgov daily operations 2026-08-13: (NON_)?COMPLIANT \d+, HEALTHY$/m);
+    // The USER campaign's second run is in progress: the report counts its entries.
+    expect(daily).toContain('Active campaigns: 1');
+    expect(daily).toMatch(/APPROVAL\.FINISHED: [1-9]\d*/);
     expect(daily).toContain('sap-gl-posting + sap-ap-invoice-approve');
     expect(daily).toMatch(/Orphaned access \(disabled users holding access\): [1-9]/);
     for (const component of ['table:directory', 'heartbeat:campaign-controller', 'heartbeat:risk-assessment', 'heartbeat:daily-operations', 'heartbeat:weekly-summary']) {
@@ -49,8 +52,8 @@ describe('npm start', () => {
     }
     expect(daily).toContain('idgov emergency revoke');
     // The last weekly summary covers a full week: no day is missing.
-    const weekly = section(stdout, '== Weekly summary of 2026-09-14');
-    expect(weekly).toContain('idgov weekly summary 2026-09-08 to 2026-09-14');
+    const weekly = section(stdout, '== Weekly summary of 2026-08-10');
+    expect(weekly).toContain('idgov weekly summary 2026-08-04 to 2026-08-10');
     expect(weekly).not.toContain('without a daily report');
     expect(weekly).toMatch(/sodConflicts: \d+ -> \d+/);
 
