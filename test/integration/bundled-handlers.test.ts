@@ -12,7 +12,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoCampaignStore } from '../../lambdas/shared/adapters/dynamo/dynamo-campaign-store.js';
 import { DynamoDirectoryStore } from '../../lambdas/shared/adapters/dynamo/dynamo-directory-store.js';
 import { DynamoOperationsStore } from '../../lambdas/shared/adapters/dynamo/dynamo-operations-store.js';
-import type { DailyReport, WeeklySummary } from '../../lambdas/shared/domain/operations.js';
+import { utcDate } from '../../lambdas/shared/domain/dates.js';
+import { lastExpectedRun } from '../../lambdas/shared/domain/job-schedule.js';
+import { DEFAULT_OPERATIONS_CONFIG, type DailyReport, type WeeklySummary } from '../../lambdas/shared/domain/operations.js';
 import { createCampaign } from '../../lambdas/shared/use-cases/campaign-admin.js';
 import type { ControllerReport } from '../../lambdas/shared/use-cases/campaign-controller.js';
 import { readBundledFunctions, type BundledFunction } from '../../scripts/bundled-functions.js';
@@ -358,10 +360,12 @@ describe('the bundled daily operations jobs', () => {
 
   it.each([
     ['events/weekly-summary/manual-now.json', '2026-07-06', []],
-    ['events/weekly-summary/manual-empty.json', 'today', ['mail', 'topic']],
+    ['events/weekly-summary/manual-empty.json', 'the latest Monday', ['mail', 'topic']],
   ])('weekly-summary answers %s with the summary of %s, delivered %j', async (eventFile, date, delivered) => {
     const answer = await invoke<WeeklyAnswer>(weeklySummary, weeklySummaryEnvironment(), eventFile);
-    expect(answer.summary.date).toBe(date === 'today' ? today() : date);
+    // A summary belongs to its week: the date of the weekly schedule's latest time (Monday 09:00).
+    const latestMonday = () => utcDate(lastExpectedRun(DEFAULT_OPERATIONS_CONFIG.schedules['weekly-summary'], new Date()));
+    expect(answer.summary.date).toBe(date === 'the latest Monday' ? latestMonday() : date);
     expect([...answer.delivered].sort()).toEqual(delivered);
   });
 
