@@ -10,7 +10,7 @@ import { JOB_NAMES, type JobName } from '../../lambdas/shared/domain/operations.
 export interface OperationsAutomationProps {
   /** The daily report job: the daily health check runs it and reads the report's health. */
   readonly dailyOperations: IFunction;
-  /** Removes every manual assignment of a user at once (event `{ userId, reason, requestedBy }`). */
+  /** Removes every manual assignment of a user at once (event `{ userId, reason, requestedBy, requestRef }`). */
   readonly emergencyAccess: IFunction;
   /** Every scheduled job with its dead-letter queue: incident response re-runs and re-drives them. */
   readonly jobs: Record<JobName, { readonly function: IFunction; readonly deadLetterQueue: IQueue }>;
@@ -214,7 +214,8 @@ export class OperationsAutomation extends Construct {
     return {
       description: [
         '# idgov emergency access removal',
-        'Removes every manual assignment of `UserId` at once; each removal is recorded with `RequestedBy` and `Reason`.',
+        'Removes every manual assignment of `UserId` at once; each removal is recorded with `RequestedBy`, `Reason` and this',
+        "execution's id (Systems Manager records who started the execution: `RequestedBy` is only declared).",
         'Running it again finishes an interrupted removal without recording anything twice.',
         'Runbook: docs/runbooks/runbooks/emergency-access-removal.md in the idgov repository.',
       ].join('\n'),
@@ -233,7 +234,9 @@ export class OperationsAutomation extends Construct {
             FunctionName: fn.functionName,
             InvocationType: 'RequestResponse',
             // InputPayload, not a Payload string: Systems Manager writes the JSON, so quotes in a reason stay text.
-            InputPayload: { userId: '{{ UserId }}', reason: '{{ Reason }}', requestedBy: '{{ RequestedBy }}' },
+            // requestRef: RequestedBy is typed by the caller; the execution id points at Systems Manager's record
+            // of who started this automation (its IAM identity), kept with each removal.
+            InputPayload: { userId: '{{ UserId }}', reason: '{{ Reason }}', requestedBy: '{{ RequestedBy }}', requestRef: '{{ automation:EXECUTION_ID }}' },
           },
         },
         {

@@ -165,7 +165,8 @@ describe('the automation documents', () => {
     expect(step('EmergencyAccessRemoval', 'RemoveAccess').inputs).toEqual({
       FunctionName: ref(built.emergencyAccess),
       InvocationType: 'RequestResponse',
-      InputPayload: { userId: '{{ UserId }}', reason: '{{ Reason }}', requestedBy: '{{ RequestedBy }}' },
+      // The execution id: Systems Manager authenticates who started it, where RequestedBy is only declared.
+      InputPayload: { userId: '{{ UserId }}', reason: '{{ Reason }}', requestedBy: '{{ RequestedBy }}', requestRef: '{{ automation:EXECUTION_ID }}' },
     });
     expect(content.outputs).toEqual(['ReadRemoval.RemovedCount', 'ReadRemoval.RemovedPrivileges', 'ReadRemoval.AlreadyRecorded']);
   });
@@ -175,7 +176,8 @@ describe('the automation documents', () => {
   it('refers in every step to earlier steps and declared parameters only', () => {
     for (const id of AUTOMATION_DOCUMENTS) {
       const content = contentOf(id);
-      const known = new Set(Object.keys(content.parameters));
+      // Automation's own variables, and the declared parameters.
+      const known = new Set(['automation:EXECUTION_ID', ...Object.keys(content.parameters)]);
       for (const s of content.mainSteps) {
         for (const [, reference] of JSON.stringify(s.inputs).matchAll(/\{\{ ([^}]+) \}\}/g)) {
           expect(known, `${id}.${s.name} refers to ${reference}`).toContain(reference);
