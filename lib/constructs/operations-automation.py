@@ -21,19 +21,33 @@ HOLD_SECONDS = 900
 RESULT_CHARS = 4000
 
 
-def parse_now(value, field='Now'):
+def parse_now(value, scheduled_at=None, job='the job', field='Now'):
     """The instant `value` names (UTC), None when it is empty; refused, naming the field, when it is
-    not ISO 8601 or lies in the future."""
+    not ISO 8601 or lies in the future.
+
+    A date alone means the job's scheduled run that day: `scheduled_at` ("HH:MM" UTC, from the
+    deployed schedule). Midnight would be wrong: the daily report stored for that date would cover
+    the wrong 24 hours and replace the 08:00 one, and a weekly summary at a Monday's 00:00 would
+    rebuild the week before. A job without a time of day (the hourly controller) refuses a date alone."""
     text = (value or '').strip()
     if text == '':
         return None
     try:
         if len(text) == 10:
-            instant = datetime.strptime(text, '%Y-%m-%d').replace(tzinfo=timezone.utc)
+            day = datetime.strptime(text, '%Y-%m-%d').replace(tzinfo=timezone.utc)
         else:
+            day = None
             instant = datetime.fromisoformat(text)
     except ValueError:
         raise ValueError(f'{field}: must be {ISO_FORMS}, got {text!r}') from None
+    if day is not None:
+        if not scheduled_at:
+            raise ValueError(
+                f'{field}: {job} has no scheduled time of day, so a date alone does not say when it runs: '
+                f'give a date-time with an offset (YYYY-MM-DDTHH:MM:SSZ), got {text!r}'
+            )
+        hour, minute = (int(part) for part in scheduled_at.split(':'))
+        instant = day.replace(hour=hour, minute=minute)
     if instant.tzinfo is None:
         raise ValueError(f'{field}: must carry an offset (Z or +HH:MM), got {text!r}')
     if instant > datetime.now(timezone.utc) + FUTURE_SLACK:
@@ -48,9 +62,9 @@ def iso(instant):
     return instant.isoformat(timespec='milliseconds').replace('+00:00', 'Z')
 
 
-def job_event(value):
+def job_event(value, scheduled_at=None, job='the job'):
     """The manual event of a job run: {} (the function's clock) or {"now": ISO}."""
-    instant = parse_now(value)
+    instant = parse_now(value, scheduled_at, job)
     return {} if instant is None else {'now': iso(instant)}
 
 
@@ -75,8 +89,9 @@ def clip(value):
 
 
 def build_event(events, context):
-    """BuildEvent: the daily-operations event for the Now parameter, as the JSON string to invoke with."""
-    return {'event': json.dumps(job_event(events.get('Now')))}
+    """BuildEvent: the daily-operations event for the Now parameter (a date alone: that day at
+    `ScheduledAt`), as the JSON string to invoke with."""
+    return {'event': json.dumps(job_event(events.get('Now'), events.get('ScheduledAt'), 'daily-operations'))}
 
 
 def read_health(events, context):
@@ -168,7 +183,7 @@ def chosen(events, key, what):
 def rerun_job(events, context):
     """RerunJob: one synchronous run of the job's function with {} or {"now": Now}."""
     job, function = chosen(events, 'Functions', 'function')
-    event = job_event(events.get('Now'))
+    event = job_event(events.get('Now'), (events.get('ScheduledAt') or {}).get(job), job)
     answer = invoke(function, event, STEP_SECONDS)
     return {'job': job, 'function': function, 'event': json.dumps(event), 'result': clip(answer)}
 

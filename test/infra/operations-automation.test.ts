@@ -11,12 +11,13 @@ import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambd
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
-import { JOB_NAMES, type JobName } from '../../lambdas/shared/domain/operations.js';
+import { DEFAULT_OPERATIONS_CONFIG, JOB_NAMES, type JobName } from '../../lambdas/shared/domain/operations.js';
 import {
   AUTOMATION_DOCUMENTS,
   INCIDENT_ACTIONS,
   NOW_PATTERN,
   OperationsAutomation,
+  scheduledTimesOfDay,
   TEXT_PATTERN,
   USER_ID_PATTERN,
 } from '../../lib/constructs/operations-automation.js';
@@ -62,6 +63,9 @@ function buildAutomation(app = new App()) {
   const automation = new OperationsAutomation(stack, 'Automation', { dailyOperations: jobs['daily-operations'].function, emergencyAccess, jobs });
   return { app, stack, jobs, emergencyAccess, automation };
 }
+
+/** The deployed schedules' times of day (lambdas/shared/domain/operations.ts): the controller runs hourly. */
+const SCHEDULED_AT = { 'campaign-controller': '', 'risk-assessment': '07:30', 'daily-operations': '08:00', 'weekly-summary': '09:00' };
 
 const built = buildAutomation();
 const template = Template.fromStack(built.stack);
@@ -109,7 +113,12 @@ describe('the automation documents', () => {
     expect(contentOf('DailyHealthCheck').parameters).toEqual({
       Now: expect.objectContaining({ type: 'String', default: '', allowedPattern: NOW_PATTERN }),
     });
-    expect(step('DailyHealthCheck', 'BuildEvent').inputs).toMatchObject({ Runtime: 'python3.11', Handler: 'build_event', InputPayload: { Now: '{{ Now }}' } });
+    // A date alone means the deployed schedule's run that day (08:00 UTC), not midnight.
+    expect(step('DailyHealthCheck', 'BuildEvent').inputs).toMatchObject({
+      Runtime: 'python3.11',
+      Handler: 'build_event',
+      InputPayload: { Now: '{{ Now }}', ScheduledAt: '08:00' },
+    });
     expect(step('DailyHealthCheck', 'RunDailyOperations').inputs).toEqual({
       FunctionName: ref(built.jobs['daily-operations'].function),
       InvocationType: 'RequestResponse',
@@ -150,8 +159,21 @@ describe('the automation documents', () => {
     });
     expect(step('IncidentResponse', 'RerunJob')).toMatchObject({
       isEnd: true,
-      inputs: { Handler: 'rerun_job', InputPayload: { Job: '{{ Job }}', Now: '{{ Now }}', Functions: functions } },
+      inputs: { Handler: 'rerun_job', InputPayload: { Job: '{{ Job }}', Now: '{{ Now }}', Functions: functions, ScheduledAt: SCHEDULED_AT } },
     });
+  });
+
+  it("passes each job's scheduled time of day from the schedules it is given (default: the deployed ones)", () => {
+    expect(scheduledTimesOfDay(DEFAULT_OPERATIONS_CONFIG.schedules)).toEqual(SCHEDULED_AT);
+    const app = new App();
+    const stack = new Stack(app, 'Custom');
+    const fn = new LambdaFunction(stack, 'Fn', { runtime: Runtime.NODEJS_24_X, handler: 'index.handler', code: Code.fromInline('exports.handler = async () => ({});') });
+    const queue = new Queue(stack, 'Queue', { encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true });
+    const jobs = Object.fromEntries(JOB_NAMES.map((job) => [job, { function: fn, deadLetterQueue: queue }])) as Record<JobName, { function: LambdaFunction; deadLetterQueue: Queue }>;
+    const schedules = { ...DEFAULT_OPERATIONS_CONFIG.schedules, 'daily-operations': { kind: 'daily', hour: 6, minute: 5 } } as const;
+    const automation = new OperationsAutomation(stack, 'Automation', { dailyOperations: fn, emergencyAccess: fn, jobs, schedules });
+    const content = Template.fromStack(stack).findResources('AWS::SSM::Document')[stack.getLogicalId(automation.documents.DailyHealthCheck)]!.Properties.Content as Content;
+    expect(content.mainSteps[0]!.inputs).toMatchObject({ InputPayload: { ScheduledAt: '06:05' } });
   });
 
   it('EmergencyAccessRemoval invokes the emergency-access function with userId, reason and requestedBy', () => {
@@ -371,12 +393,16 @@ const destinationRecord = (event: unknown) => ({
 
 describe.skipIf(!hasPython)('the Python steps (python3 ≥ 3.11 with fake AWS clients)', () => {
   it('BuildEvent: {} for an empty Now, {"now"} for a date, a refusal naming Now for garbage or the future', () => {
-    expect(runStep('build_event', { Now: '' }).result).toEqual({ event: '{}' });
-    expect(JSON.parse(runStep('build_event', { Now: '2026-07-01' }).result!.event as string)).toEqual({ now: '2026-07-01T00:00:00.000Z' });
-    expect(JSON.parse(runStep('build_event', { Now: '2026-07-01T10:00:00+02:00' }).result!.event as string)).toEqual({ now: '2026-07-01T08:00:00.000Z' });
+    expect(runStep('build_event', { Now: '', ScheduledAt: '08:00' }).result).toEqual({ event: '{}' });
+    // A date alone is the scheduled run that day: the report stored for it covers the same 24 hours as the 08:00 one.
+    expect(JSON.parse(runStep('build_event', { Now: '2026-07-01', ScheduledAt: '08:00' }).result!.event as string)).toEqual({ now: '2026-07-01T08:00:00.000Z' });
+    expect(JSON.parse(runStep('build_event', { Now: '2026-07-01', ScheduledAt: '06:05' }).result!.event as string)).toEqual({ now: '2026-07-01T06:05:00.000Z' });
+    expect(JSON.parse(runStep('build_event', { Now: '2026-07-01T10:00:00+02:00', ScheduledAt: '08:00' }).result!.event as string)).toEqual({ now: '2026-07-01T08:00:00.000Z' });
+    // Without a scheduled time a date alone is refused rather than taken as midnight.
+    expect(runStep('build_event', { Now: '2026-07-01' }).error).toMatch(/^ValueError: Now: daily-operations has no scheduled time of day/);
     expect(runStep('build_event', { Now: 'yesterday' }).error).toMatch(/^ValueError: Now: must be an ISO 8601 date/);
     expect(runStep('build_event', { Now: '2026-07-01T08:00:00' }).error).toMatch(/^ValueError: Now: must carry an offset/);
-    expect(runStep('build_event', { Now: '2999-01-01' }).error).toMatch(/^ValueError: Now: 2999-01-01 is in the future/);
+    expect(runStep('build_event', { Now: '2999-01-01', ScheduledAt: '08:00' }).error).toMatch(/^ValueError: Now: 2999-01-01 is in the future/);
   });
 
   it('ReadHealth: the status, degraded components and recommendations of the report; a failed job fails the step', () => {
@@ -427,6 +453,18 @@ describe.skipIf(!hasPython)('the Python steps (python3 ≥ 3.11 with fake AWS cl
     ]);
     expect(run.result).toMatchObject({ job: 'risk-assessment', event: '{"now": "2026-07-01T07:30:00.000Z"}' });
     expect(runStep('rerun_job', { Job: 'daily-operations', Now: '', Functions: FUNCTIONS }).calls[0]!.event).toEqual({});
+    // A date alone: the job's scheduled time that day. The weekly summary of Monday 2026-06-29 runs at 09:00, not at
+    // 00:00 (which would rebuild the week before).
+    expect(runStep('rerun_job', { Job: 'weekly-summary', Now: '2026-06-29', Functions: FUNCTIONS, ScheduledAt: SCHEDULED_AT }).calls[0]!.event).toEqual({
+      now: '2026-06-29T09:00:00.000Z',
+    });
+    expect(runStep('rerun_job', { Job: 'risk-assessment', Now: '2026-06-29', Functions: FUNCTIONS, ScheduledAt: SCHEDULED_AT }).calls[0]!.event).toEqual({
+      now: '2026-06-29T07:30:00.000Z',
+    });
+    // The hourly controller has no time of day: a date alone is refused, nothing invoked.
+    const controller = runStep('rerun_job', { Job: 'campaign-controller', Now: '2026-06-29', Functions: FUNCTIONS, ScheduledAt: SCHEDULED_AT });
+    expect(controller.error).toMatch(/^ValueError: Now: campaign-controller has no scheduled time of day/);
+    expect(controller.calls).toEqual([]);
     const unknown = runStep('rerun_job', { Job: 'nightly', Now: '', Functions: FUNCTIONS });
     expect(unknown.error).toMatch(/^ValueError: Job: must be one of campaign-controller, daily-operations, risk-assessment, weekly-summary, got 'nightly'/);
     expect(unknown.calls).toEqual([]);
