@@ -14,6 +14,9 @@ FUTURE_SLACK = timedelta(minutes=5)
 # aws:executeScript stops a step after 600 s: no new invocation starts after this many seconds,
 # and an invocation is given what is left of the step, less a margin to put messages back.
 START_BUDGET_SECONDS = 300
+# A re-drive first receives every message it can in this long (a job's dead-letter queue holds a
+# handful), so that it runs them oldest first overall, not within each batch of 10.
+RECEIVE_BUDGET_SECONDS = 60
 STEP_SECONDS = 570
 # A received message stays hidden this long, longer than the step can last, so that no other
 # consumer (or this loop) takes it while its event is being run.
@@ -223,10 +226,22 @@ def event_time(event):
     return str(event.get('time') or event.get('now') or '')
 
 
+def chronological(when):
+    """A sort key putting events in time order whatever their offset; events without a readable time last."""
+    try:
+        instant = datetime.fromisoformat(when.replace('Z', '+00:00'))
+        if instant.tzinfo is None:
+            instant = instant.replace(tzinfo=timezone.utc)
+        return (0, instant.astimezone(timezone.utc).isoformat(), when)
+    except ValueError:
+        return (1, '', when)
+
+
 def redrive(events, context):
-    """RedriveDeadLetterQueue: runs the job's function with each dead-lettered event, oldest first,
-    and deletes a message only once its run succeeded. Stops at the first failure; every message it
-    did not delete is made visible again at once."""
+    """RedriveDeadLetterQueue: receives every message of the job's dead-letter queue (hiding each
+    longer than the step can last), then runs the job's function with each dead-lettered event,
+    oldest first overall, and deletes a message only once its run succeeded. Stops at the first
+    failure; every message it did not delete is made visible again at once."""
     import boto3
 
     job, function = chosen(events, 'Functions', 'function')
@@ -234,14 +249,13 @@ def redrive(events, context):
     sqs = boto3.client('sqs')
     started = time.monotonic()
     held = {}
-    redriven, unreadable = [], []
+    redriven, unreadable, runnable = [], [], []
     failure = None
     stopped_for_time = False
+    received_all = False
 
-    while failure is None:
-        if time.monotonic() - started >= START_BUDGET_SECONDS:
-            stopped_for_time = True
-            break
+    # 1. Receive everything there is (an empty answer: the queue is drained of visible messages).
+    while time.monotonic() - started < RECEIVE_BUDGET_SECONDS:
         batch = sqs.receive_message(
             QueueUrl=queue_url,
             MaxNumberOfMessages=10,
@@ -253,8 +267,8 @@ def redrive(events, context):
         for message in batch:
             held[message['MessageId']] = message['ReceiptHandle']
         if not fresh:
+            received_all = True
             break
-        runnable = []
         for message in fresh:
             try:
                 event, origin, error = original_event(message)
@@ -262,25 +276,28 @@ def redrive(events, context):
                 unreadable.append({'messageId': message['MessageId'], 'problem': str(problem), 'body': message.get('Body', '')[:300]})
                 continue
             runnable.append((event_time(event), message, event, origin, error))
-        runnable.sort(key=lambda candidate: candidate[0])
-        for when, message, event, origin, error in runnable:
-            elapsed = time.monotonic() - started
-            if elapsed >= START_BUDGET_SECONDS:
-                stopped_for_time = True
-                break
-            try:
-                answer = invoke(function, event, STEP_SECONDS - elapsed)
-            except RuntimeError as problem:
-                failure = {'messageId': message['MessageId'], 'eventTime': when, 'error': str(problem)}
-                break
-            sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message['ReceiptHandle'])
-            del held[message['MessageId']]
-            redriven.append({
-                'messageId': message['MessageId'], 'origin': origin, 'eventTime': when,
-                'previousError': error[:300], 'result': clip(answer)[:500],
-            })
-        if stopped_for_time:
+
+    # 2. Run them, oldest first.
+    runnable.sort(key=lambda candidate: chronological(candidate[0]))
+    for when, message, event, origin, error in runnable:
+        elapsed = time.monotonic() - started
+        if elapsed >= START_BUDGET_SECONDS:
+            stopped_for_time = True
             break
+        try:
+            answer = invoke(function, event, STEP_SECONDS - elapsed)
+        except RuntimeError as problem:
+            failure = {'messageId': message['MessageId'], 'eventTime': when, 'error': str(problem)}
+            break
+        sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message['ReceiptHandle'])
+        del held[message['MessageId']]
+        redriven.append({
+            'messageId': message['MessageId'], 'origin': origin, 'eventTime': when,
+            'previousError': error[:300], 'result': clip(answer)[:500],
+        })
+    # Messages still in the queue that this run never received: run again for them (after these).
+    if not received_all:
+        stopped_for_time = True
 
     for receipt in held.values():
         sqs.change_message_visibility(QueueUrl=queue_url, ReceiptHandle=receipt, VisibilityTimeout=0)

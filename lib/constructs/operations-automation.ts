@@ -190,7 +190,7 @@ export class OperationsAutomation extends Construct {
       description: [
         '# idgov incident response',
         '`RerunJob`: one run of `Job` as of `Now` (empty: the function\'s clock), waiting for its answer.',
-        '`RedriveDeadLetterQueue`: runs `Job` again with each event of its dead-letter queue, oldest first; a message is',
+        '`RedriveDeadLetterQueue`: receives `Job`\'s whole dead-letter queue, then runs `Job` again with each event, oldest first; a message is',
         'deleted only once its run succeeded; the first failure stops the re-drive and puts the rest back.',
         'Runbooks: docs/runbooks/runbooks/redrive-dead-letter-queue.md and missed-heartbeat.md in the idgov repository.',
       ].join('\n'),

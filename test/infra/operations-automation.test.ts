@@ -501,6 +501,20 @@ describe.skipIf(!hasPython)('the Python steps (python3 ≥ 3.11 with fake AWS cl
     ]);
   });
 
+  it('RedriveDeadLetterQueue: oldest first overall, not within each batch of 10: receives everything before running anything', () => {
+    // 12 messages, newest first in the queue: the two oldest come only in the second batch of 10.
+    const days = Array.from({ length: 12 }, (_, i) => `2026-07-${String(20 - i).padStart(2, '0')}T08:00:00Z`);
+    const queue = days.map((time, i) => ({ MessageId: `m-${i}`, Body: JSON.stringify(scheduled(time)) }));
+    const run = runStep('redrive', { Job: 'daily-operations', Functions: FUNCTIONS, Queues: QUEUES }, { queue });
+    expect(run.error).toBeUndefined();
+    const invoked = run.calls.filter((c) => c.op === 'Invoke').map((c) => (c.event as { time: string }).time);
+    expect(invoked).toEqual([...days].sort());
+    const ops = run.calls.map((c) => c.op);
+    expect(ops.lastIndexOf('ReceiveMessage')).toBeLessThan(ops.indexOf('Invoke'));
+    expect(run.queueLeft).toEqual([]);
+    expect(run.result).toMatchObject({ redriven: 12, left: 0, stoppedForTime: false });
+  });
+
   it('RedriveDeadLetterQueue: the first failed run stops it, deletes nothing more and puts every other message back at once', () => {
     const queue = [
       { MessageId: 'm-1', Body: JSON.stringify(scheduled('2026-07-01T08:00:00Z')) },
