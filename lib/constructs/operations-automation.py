@@ -22,6 +22,11 @@ STEP_SECONDS = 570
 # consumer (or this loop) takes it while its event is being run.
 HOLD_SECONDS = 900
 RESULT_CHARS = 4000
+# Systems Manager keeps a step's outputs small (StepExecution.Outputs: each value a list of at most
+# 50 strings, 10 in older API versions, of at most 512 characters): ReadHealth keeps each list to
+# OUTPUT_ITEMS entries of at most OUTPUT_CHARS characters, whatever the report holds.
+OUTPUT_ITEMS = 10
+OUTPUT_CHARS = 500
 
 
 def parse_now(value, scheduled_at=None, job='the job', field='Now'):
@@ -97,8 +102,22 @@ def build_event(events, context):
     return {'event': json.dumps(job_event(events.get('Now'), events.get('ScheduledAt'), 'daily-operations'))}
 
 
+def shorten(text, limit=OUTPUT_CHARS):
+    text = str(text)
+    return text if len(text) <= limit else text[:limit - 1] + '…'
+
+
+def at_most(items, limit=OUTPUT_ITEMS):
+    """The first `limit` items, the last one saying how many more there were."""
+    if len(items) <= limit:
+        return items
+    return items[:limit - 1] + [f'… and {len(items) - limit + 1} more (idgov --aws report daily --date D)']
+
+
 def read_health(events, context):
-    """ReadHealth: the health section of the report the daily-operations function answered."""
+    """ReadHealth: a compact summary of the report the daily-operations function answered: health
+    status and source, each degraded component with its reason, the compliance score and status,
+    and the recommendations, each list and text cut to what Systems Manager's outputs take."""
     function = events.get('FunctionName', 'the daily-operations function')
     answer = function_answer(events.get('Payload', ''), function)
     report = answer.get('report', answer) if isinstance(answer, dict) else None
@@ -106,21 +125,23 @@ def read_health(events, context):
     if not isinstance(health, dict) or 'status' not in health:
         raise RuntimeError(f'{function} answered without report.health: {clip(answer)}')
     degraded = [
-        f"{component.get('name', '?')}: {component.get('reason') or component.get('status')}"
-        for component in health.get('components', [])
-        if component.get('status') != 'HEALTHY'
+        shorten(f"{component.get('name', '?')}: {component.get('reason') or component.get('status')}")
+        for component in health.get('components') or []
+        if isinstance(component, dict) and component.get('status') != 'HEALTHY'
     ]
     recommendations = [
-        f"{item.get('severity', 'INFO')}: {item.get('text', '')}" for item in report.get('recommendations', [])
+        shorten(f"{item.get('severity', 'INFO')}: {item.get('text', '')}", 300)
+        for item in report.get('recommendations') or []
+        if isinstance(item, dict)
     ]
     compliance = report.get('compliance') or {}
     return {
-        'status': health['status'],
-        'source': health.get('source', ''),
-        'date': report.get('date', ''),
-        'degraded': degraded,
-        'recommendations': recommendations,
-        'compliance': f"{compliance.get('score', '?')} {compliance.get('status', '')}".strip(),
+        'status': shorten(health['status'], 20),
+        'source': shorten(health.get('source', ''), 20),
+        'date': shorten(report.get('date', ''), 40),
+        'degraded': at_most(degraded),
+        'recommendations': at_most(recommendations),
+        'compliance': shorten(f"{compliance.get('score', '?')} {compliance.get('status', '')}".strip(), 40),
     }
 
 

@@ -150,7 +150,9 @@ export class OperationsAutomation extends Construct {
         'Runs the daily operations job (the daily report: stored, published and mailed as at 08:00 UTC) and returns its health.',
         'Outputs: `ReadHealth.HealthStatus` (HEALTHY or DEGRADED), `ReadHealth.DegradedComponents` (each with its reason),',
         '`ReadHealth.Recommendations`, `ReadHealth.Compliance`, `ReadHealth.ReportDate`, `ReadHealth.HealthSource`.',
-        'A DEGRADED report is a successful check; the automation fails only when the job itself failed.',
+        'Each list holds at most 10 entries of at most 500 characters (the stored report holds everything).',
+        'A DEGRADED report is a successful check; the automation fails only when the job itself failed, or did not answer',
+        'within 5 minutes (it may still finish: read the stored report with `idgov --aws report daily --date D`).',
         'Runbook: docs/runbooks/sop/daily-checks.md in the idgov repository.',
       ].join('\n'),
       parameters: {

@@ -433,6 +433,28 @@ describe.skipIf(!hasPython)('the Python steps (python3 ≥ 3.11 with fake AWS cl
     expect(runStep('read_health', { Payload: '{"something":"else"}', FunctionName: 'fn-daily' }).error).toMatch(/answered without report\.health/);
   });
 
+  it('ReadHealth: a compact summary whatever the report holds: at most 10 entries per list, each at most 500 characters', () => {
+    const components = Array.from({ length: 40 }, (_, i) => ({ name: `function:job-${i}`, status: 'DEGRADED', reason: `Errors ${i}: ${'x'.repeat(2000)}` }));
+    const report = {
+      date: '2026-07-01',
+      health: { status: 'DEGRADED', source: 'cloudwatch', components },
+      compliance: { score: 40, status: 'NON_COMPLIANT', formula: 'f'.repeat(5000) },
+      recommendations: Array.from({ length: 30 }, (_, i) => ({ severity: 'CRITICAL', text: `Check ${i} ${'y'.repeat(3000)}` })),
+      certification: { entriesByState: { RUNNING: 1 } },
+    };
+    const result = runStep('read_health', { Payload: JSON.stringify({ report }), FunctionName: 'fn-daily' }).result!;
+    const degraded = result.degraded as string[];
+    const recommendations = result.recommendations as string[];
+    expect(degraded).toHaveLength(10);
+    expect(recommendations).toHaveLength(10);
+    for (const item of [...degraded, ...recommendations]) expect(item.length).toBeLessThanOrEqual(500);
+    expect(degraded[0]).toMatch(/^function:job-0: Errors 0: x+…$/);
+    expect(degraded[9]).toBe('… and 31 more (idgov --aws report daily --date D)');
+    expect(recommendations[0]!.length).toBeLessThanOrEqual(300);
+    expect(result.compliance).toBe('40 NON_COMPLIANT');
+    expect(JSON.stringify(result).length).toBeLessThan(10_000);
+  });
+
   it('ReadRemoval: counts and names what was removed', () => {
     const answer = { userId: 'u-1', removed: [{ privilegeId: 'finadmin' }, { privilegeId: 'payroll' }], alreadyRecorded: 1 };
     expect(runStep('read_removal', { Payload: JSON.stringify(answer), FunctionName: 'fn-ea' }).result).toEqual({
