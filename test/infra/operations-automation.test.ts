@@ -1,7 +1,8 @@
 // The Systems Manager Automation runbooks (lib/constructs/operations-automation.ts): their documents,
 // parameters and steps, their roles' exact grants, cdk-nag, and the behaviour of their Python steps
 // (run with fake AWS clients: re-drive order, deletion only after a successful run, both kinds of
-// dead-letter message, refusals that name the parameter).
+// dead-letter message, refusals that name the parameter). Without python3 ≥ 3.11 those are skipped,
+// except in CI (CI set), where that fails.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { App, Stack, Validations } from 'aws-cdk-lib';
@@ -362,7 +363,15 @@ describe('construction', () => {
 const SCRIPT = fileURLToPath(new URL('../../lib/constructs/operations-automation.py', import.meta.url));
 const HARNESS = fileURLToPath(new URL('./fixtures/automation_harness.py', import.meta.url));
 const python = spawnSync('python3', ['--version'], { encoding: 'utf8' });
-const hasPython = python.status === 0 && /Python 3\.(1[1-9]|[2-9]\d)/.test(python.stdout + python.stderr);
+const hasPython = python.status === 0 && /Python 3\.(1[1-9]|[2-9]\d)/.test(`${python.stdout ?? ''}${python.stderr ?? ''}`);
+/** In CI (.ci/run sets CI=true) the Python steps must run: a missing python3 ≥ 3.11 fails instead of skipping. */
+const requirePython = Boolean(process.env.CI);
+
+describe.runIf(requirePython && !hasPython)('python3 for the Python steps', () => {
+  it('is python3 ≥ 3.11, as in the aws:executeScript runtime (required when CI is set)', () => {
+    expect.fail(`CI is set but python3 ≥ 3.11 is missing (python3 --version: ${`${python.stdout ?? ''}${python.stderr ?? ''}`.trim() || python.error?.message || 'no answer'})`);
+  });
+});
 
 interface StepRun {
   result?: Record<string, unknown>;
