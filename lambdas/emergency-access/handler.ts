@@ -17,12 +17,12 @@ export function createHandler(build: () => EmergencyAccessDependencies | Promise
   let dependencies: EmergencyAccessDependencies | undefined;
   return async (event: unknown, context?: InvocationContext) => {
     // A bad event is refused before anything is built, read or removed.
-    const { userId, reason, requestedBy } = parseEmergencyAccessEvent(event);
+    const { userId, reason, requestedBy, requestRef } = parseEmergencyAccessEvent(event);
     const deps = (dependencies ??= await build());
     // Lambda retries an asynchronous invocation with the same request id: its removals are the same request.
     const requestId = context?.awsRequestId ?? randomUUID();
-    const result = await emergencyRevoke(deps, { userId, reason, by: requestedBy, requestId });
-    deps.log.info('emergency access removal', { userId, requestedBy, requestId, removed: result.removed.length, alreadyRecorded: result.alreadyRecorded });
+    const result = await emergencyRevoke(deps, { userId, reason, by: requestedBy, requestId, ...(requestRef ? { requestRef } : {}) });
+    deps.log.info('emergency access removal', { userId, requestedBy, requestRef, requestId, removed: result.removed.length, alreadyRecorded: result.alreadyRecorded });
     return result;
   };
 }

@@ -14,26 +14,48 @@ FUTURE_SLACK = timedelta(minutes=5)
 # aws:executeScript stops a step after 600 s: no new invocation starts after this many seconds,
 # and an invocation is given what is left of the step, less a margin to put messages back.
 START_BUDGET_SECONDS = 300
+# A re-drive first receives every message it can in this long (a job's dead-letter queue holds a
+# handful), so that it runs them oldest first overall, not within each batch of 10.
+RECEIVE_BUDGET_SECONDS = 60
 STEP_SECONDS = 570
 # A received message stays hidden this long, longer than the step can last, so that no other
 # consumer (or this loop) takes it while its event is being run.
 HOLD_SECONDS = 900
 RESULT_CHARS = 4000
+# Systems Manager keeps a step's outputs small (StepExecution.Outputs: each value a list of at most
+# 50 strings, 10 in older API versions, of at most 512 characters): ReadHealth keeps each list to
+# OUTPUT_ITEMS entries of at most OUTPUT_CHARS characters, whatever the report holds.
+OUTPUT_ITEMS = 10
+OUTPUT_CHARS = 500
 
 
-def parse_now(value, field='Now'):
+def parse_now(value, scheduled_at=None, job='the job', field='Now'):
     """The instant `value` names (UTC), None when it is empty; refused, naming the field, when it is
-    not ISO 8601 or lies in the future."""
+    not ISO 8601 or lies in the future.
+
+    A date alone means the job's scheduled run that day: `scheduled_at` ("HH:MM" UTC, from the
+    deployed schedule). Midnight would be wrong: the daily report stored for that date would cover
+    the wrong 24 hours and replace the 08:00 one, and a weekly summary at a Monday's 00:00 would
+    rebuild the week before. A job without a time of day (the hourly controller) refuses a date alone."""
     text = (value or '').strip()
     if text == '':
         return None
     try:
         if len(text) == 10:
-            instant = datetime.strptime(text, '%Y-%m-%d').replace(tzinfo=timezone.utc)
+            day = datetime.strptime(text, '%Y-%m-%d').replace(tzinfo=timezone.utc)
         else:
+            day = None
             instant = datetime.fromisoformat(text)
     except ValueError:
         raise ValueError(f'{field}: must be {ISO_FORMS}, got {text!r}') from None
+    if day is not None:
+        if not scheduled_at:
+            raise ValueError(
+                f'{field}: {job} has no scheduled time of day, so a date alone does not say when it runs: '
+                f'give a date-time with an offset (YYYY-MM-DDTHH:MM:SSZ), got {text!r}'
+            )
+        hour, minute = (int(part) for part in scheduled_at.split(':'))
+        instant = day.replace(hour=hour, minute=minute)
     if instant.tzinfo is None:
         raise ValueError(f'{field}: must carry an offset (Z or +HH:MM), got {text!r}')
     if instant > datetime.now(timezone.utc) + FUTURE_SLACK:
@@ -48,9 +70,9 @@ def iso(instant):
     return instant.isoformat(timespec='milliseconds').replace('+00:00', 'Z')
 
 
-def job_event(value):
+def job_event(value, scheduled_at=None, job='the job'):
     """The manual event of a job run: {} (the function's clock) or {"now": ISO}."""
-    instant = parse_now(value)
+    instant = parse_now(value, scheduled_at, job)
     return {} if instant is None else {'now': iso(instant)}
 
 
@@ -75,12 +97,27 @@ def clip(value):
 
 
 def build_event(events, context):
-    """BuildEvent: the daily-operations event for the Now parameter, as the JSON string to invoke with."""
-    return {'event': json.dumps(job_event(events.get('Now')))}
+    """BuildEvent: the daily-operations event for the Now parameter (a date alone: that day at
+    `ScheduledAt`), as the JSON string to invoke with."""
+    return {'event': json.dumps(job_event(events.get('Now'), events.get('ScheduledAt'), 'daily-operations'))}
+
+
+def shorten(text, limit=OUTPUT_CHARS):
+    text = str(text)
+    return text if len(text) <= limit else text[:limit - 1] + '…'
+
+
+def at_most(items, limit=OUTPUT_ITEMS):
+    """The first `limit` items, the last one saying how many more there were."""
+    if len(items) <= limit:
+        return items
+    return items[:limit - 1] + [f'… and {len(items) - limit + 1} more (idgov --aws report daily --date D)']
 
 
 def read_health(events, context):
-    """ReadHealth: the health section of the report the daily-operations function answered."""
+    """ReadHealth: a compact summary of the report the daily-operations function answered: health
+    status and source, each degraded component with its reason, the compliance score and status,
+    and the recommendations, each list and text cut to what Systems Manager's outputs take."""
     function = events.get('FunctionName', 'the daily-operations function')
     answer = function_answer(events.get('Payload', ''), function)
     report = answer.get('report', answer) if isinstance(answer, dict) else None
@@ -88,21 +125,23 @@ def read_health(events, context):
     if not isinstance(health, dict) or 'status' not in health:
         raise RuntimeError(f'{function} answered without report.health: {clip(answer)}')
     degraded = [
-        f"{component.get('name', '?')}: {component.get('reason') or component.get('status')}"
-        for component in health.get('components', [])
-        if component.get('status') != 'HEALTHY'
+        shorten(f"{component.get('name', '?')}: {component.get('reason') or component.get('status')}")
+        for component in health.get('components') or []
+        if isinstance(component, dict) and component.get('status') != 'HEALTHY'
     ]
     recommendations = [
-        f"{item.get('severity', 'INFO')}: {item.get('text', '')}" for item in report.get('recommendations', [])
+        shorten(f"{item.get('severity', 'INFO')}: {item.get('text', '')}", 300)
+        for item in report.get('recommendations') or []
+        if isinstance(item, dict)
     ]
     compliance = report.get('compliance') or {}
     return {
-        'status': health['status'],
-        'source': health.get('source', ''),
-        'date': report.get('date', ''),
-        'degraded': degraded,
-        'recommendations': recommendations,
-        'compliance': f"{compliance.get('score', '?')} {compliance.get('status', '')}".strip(),
+        'status': shorten(health['status'], 20),
+        'source': shorten(health.get('source', ''), 20),
+        'date': shorten(report.get('date', ''), 40),
+        'degraded': at_most(degraded),
+        'recommendations': at_most(recommendations),
+        'compliance': shorten(f"{compliance.get('score', '?')} {compliance.get('status', '')}".strip(), 40),
     }
 
 
@@ -168,7 +207,7 @@ def chosen(events, key, what):
 def rerun_job(events, context):
     """RerunJob: one synchronous run of the job's function with {} or {"now": Now}."""
     job, function = chosen(events, 'Functions', 'function')
-    event = job_event(events.get('Now'))
+    event = job_event(events.get('Now'), (events.get('ScheduledAt') or {}).get(job), job)
     answer = invoke(function, event, STEP_SECONDS)
     return {'job': job, 'function': function, 'event': json.dumps(event), 'result': clip(answer)}
 
@@ -208,10 +247,22 @@ def event_time(event):
     return str(event.get('time') or event.get('now') or '')
 
 
+def chronological(when):
+    """A sort key putting events in time order whatever their offset; events without a readable time last."""
+    try:
+        instant = datetime.fromisoformat(when.replace('Z', '+00:00'))
+        if instant.tzinfo is None:
+            instant = instant.replace(tzinfo=timezone.utc)
+        return (0, instant.astimezone(timezone.utc).isoformat(), when)
+    except ValueError:
+        return (1, '', when)
+
+
 def redrive(events, context):
-    """RedriveDeadLetterQueue: runs the job's function with each dead-lettered event, oldest first,
-    and deletes a message only once its run succeeded. Stops at the first failure; every message it
-    did not delete is made visible again at once."""
+    """RedriveDeadLetterQueue: receives every message of the job's dead-letter queue (hiding each
+    longer than the step can last), then runs the job's function with each dead-lettered event,
+    oldest first overall, and deletes a message only once its run succeeded. Stops at the first
+    failure; every message it did not delete is made visible again at once."""
     import boto3
 
     job, function = chosen(events, 'Functions', 'function')
@@ -219,14 +270,13 @@ def redrive(events, context):
     sqs = boto3.client('sqs')
     started = time.monotonic()
     held = {}
-    redriven, unreadable = [], []
+    redriven, unreadable, runnable = [], [], []
     failure = None
     stopped_for_time = False
+    received_all = False
 
-    while failure is None:
-        if time.monotonic() - started >= START_BUDGET_SECONDS:
-            stopped_for_time = True
-            break
+    # 1. Receive everything there is (an empty answer: the queue is drained of visible messages).
+    while time.monotonic() - started < RECEIVE_BUDGET_SECONDS:
         batch = sqs.receive_message(
             QueueUrl=queue_url,
             MaxNumberOfMessages=10,
@@ -238,8 +288,8 @@ def redrive(events, context):
         for message in batch:
             held[message['MessageId']] = message['ReceiptHandle']
         if not fresh:
+            received_all = True
             break
-        runnable = []
         for message in fresh:
             try:
                 event, origin, error = original_event(message)
@@ -247,25 +297,28 @@ def redrive(events, context):
                 unreadable.append({'messageId': message['MessageId'], 'problem': str(problem), 'body': message.get('Body', '')[:300]})
                 continue
             runnable.append((event_time(event), message, event, origin, error))
-        runnable.sort(key=lambda candidate: candidate[0])
-        for when, message, event, origin, error in runnable:
-            elapsed = time.monotonic() - started
-            if elapsed >= START_BUDGET_SECONDS:
-                stopped_for_time = True
-                break
-            try:
-                answer = invoke(function, event, STEP_SECONDS - elapsed)
-            except RuntimeError as problem:
-                failure = {'messageId': message['MessageId'], 'eventTime': when, 'error': str(problem)}
-                break
-            sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message['ReceiptHandle'])
-            del held[message['MessageId']]
-            redriven.append({
-                'messageId': message['MessageId'], 'origin': origin, 'eventTime': when,
-                'previousError': error[:300], 'result': clip(answer)[:500],
-            })
-        if stopped_for_time:
+
+    # 2. Run them, oldest first.
+    runnable.sort(key=lambda candidate: chronological(candidate[0]))
+    for when, message, event, origin, error in runnable:
+        elapsed = time.monotonic() - started
+        if elapsed >= START_BUDGET_SECONDS:
+            stopped_for_time = True
             break
+        try:
+            answer = invoke(function, event, STEP_SECONDS - elapsed)
+        except RuntimeError as problem:
+            failure = {'messageId': message['MessageId'], 'eventTime': when, 'error': str(problem)}
+            break
+        sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message['ReceiptHandle'])
+        del held[message['MessageId']]
+        redriven.append({
+            'messageId': message['MessageId'], 'origin': origin, 'eventTime': when,
+            'previousError': error[:300], 'result': clip(answer)[:500],
+        })
+    # Messages still in the queue that this run never received: run again for them (after these).
+    if not received_all:
+        stopped_for_time = True
 
     for receipt in held.values():
         sqs.change_message_visibility(QueueUrl=queue_url, ReceiptHandle=receipt, VisibilityTimeout=0)

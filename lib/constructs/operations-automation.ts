@@ -5,15 +5,30 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { CfnDocument } from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
-import { JOB_NAMES, type JobName } from '../../lambdas/shared/domain/operations.js';
+import { DEFAULT_OPERATIONS_CONFIG, JOB_NAMES, type JobName, type JobSchedule } from '../../lambdas/shared/domain/operations.js';
 
 export interface OperationsAutomationProps {
   /** The daily report job: the daily health check runs it and reads the report's health. */
   readonly dailyOperations: IFunction;
-  /** Removes every manual assignment of a user at once (event `{ userId, reason, requestedBy }`). */
+  /** Removes every manual assignment of a user at once (event `{ userId, reason, requestedBy, requestRef }`). */
   readonly emergencyAccess: IFunction;
   /** Every scheduled job with its dead-letter queue: incident response re-runs and re-drives them. */
   readonly jobs: Record<JobName, { readonly function: IFunction; readonly deadLetterQueue: IQueue }>;
+  /**
+   * The jobs' deployed schedules: a `Now` that is a date alone means the job's scheduled time that day.
+   * @default DEFAULT_OPERATIONS_CONFIG.schedules (what lib/constructs/operations-jobs.ts deploys)
+   */
+  readonly schedules?: Record<JobName, JobSchedule>;
+}
+
+/**
+ * Each job's scheduled time of day, `HH:MM` UTC, for the steps that turn a date-only `Now` into an
+ * instant; '' for a job without one (the hourly controller: a date alone is refused for it).
+ */
+export function scheduledTimesOfDay(schedules: Record<JobName, JobSchedule>): Record<JobName, string> {
+  const at = (schedule: JobSchedule) =>
+    schedule.kind === 'hourly' ? '' : `${String(schedule.hour).padStart(2, '0')}:${String(schedule.minute).padStart(2, '0')}`;
+  return Object.fromEntries(JOB_NAMES.map((job) => [job, at(schedules[job])])) as Record<JobName, string>;
 }
 
 /** The automation documents, by their construct id; their deployed names are `<stack name>-<id>`. */
@@ -33,9 +48,10 @@ export const AUTOMATION_OUTPUTS: Record<AutomationDocumentId, string> = {
 export const INCIDENT_ACTIONS = ['RedriveDeadLetterQueue', 'RerunJob'] as const;
 
 /**
- * What the `Now` parameters accept: empty (the function's clock), a date, or a date-time with
- * seconds and an offset, as the jobs' manual event does (lambdas/shared/domain/schemas.ts,
- * isoInstant). Systems Manager refuses any other value before the automation starts.
+ * What the `Now` parameters accept: empty (the function's clock), a date (the job's scheduled time
+ * that day; refused for the hourly controller), or a date-time with seconds and an offset, as the
+ * jobs' manual event does (lambdas/shared/domain/schemas.ts, isoInstant). Systems Manager refuses
+ * any other value before the automation starts.
  */
 export const NOW_PATTERN = '^$|^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?(Z|[+-]\\d{2}:\\d{2}))?$';
 /** A directory id as the directory accepts it: 1–256 characters, no surrounding blanks. */
@@ -85,9 +101,10 @@ export class OperationsAutomation extends Construct {
     allowInvoke(this.roles.IncidentResponse, JOB_NAMES.map((job) => props.jobs[job].function));
     for (const job of JOB_NAMES) props.jobs[job].deadLetterQueue.grantConsumeMessages(this.roles.IncidentResponse);
 
+    const scheduledAt = scheduledTimesOfDay(props.schedules ?? DEFAULT_OPERATIONS_CONFIG.schedules);
     this.documents = {
-      DailyHealthCheck: this.document('DailyHealthCheck', this.dailyHealthCheck(props.dailyOperations)),
-      IncidentResponse: this.document('IncidentResponse', this.incidentResponse(props.jobs)),
+      DailyHealthCheck: this.document('DailyHealthCheck', this.dailyHealthCheck(props.dailyOperations, scheduledAt['daily-operations'])),
+      IncidentResponse: this.document('IncidentResponse', this.incidentResponse(props.jobs, scheduledAt)),
       EmergencyAccessRemoval: this.document('EmergencyAccessRemoval', this.emergencyAccessRemoval(props.emergencyAccess)),
     };
   }
@@ -126,21 +143,23 @@ export class OperationsAutomation extends Construct {
     });
   }
 
-  private dailyHealthCheck(fn: IFunction): Record<string, unknown> {
+  private dailyHealthCheck(fn: IFunction, scheduledAt: string): Record<string, unknown> {
     return {
       description: [
         '# idgov daily health check',
         'Runs the daily operations job (the daily report: stored, published and mailed as at 08:00 UTC) and returns its health.',
         'Outputs: `ReadHealth.HealthStatus` (HEALTHY or DEGRADED), `ReadHealth.DegradedComponents` (each with its reason),',
         '`ReadHealth.Recommendations`, `ReadHealth.Compliance`, `ReadHealth.ReportDate`, `ReadHealth.HealthSource`.',
-        'A DEGRADED report is a successful check; the automation fails only when the job itself failed.',
+        'Each list holds at most 10 entries of at most 500 characters (the stored report holds everything).',
+        'A DEGRADED report is a successful check; the automation fails only when the job itself failed, or did not answer',
+        'within 5 minutes (it may still finish: read the stored report with `idgov --aws report daily --date D`).',
         'Runbook: docs/runbooks/sop/daily-checks.md in the idgov repository.',
       ].join('\n'),
       parameters: {
-        Now: nowParameter('The instant the report is built as of; empty (default) for the current time. A report is stored per date: a re-run replaces that date\'s report.'),
+        Now: nowParameter(`The instant the report is built as of; empty (default) for the current time; a date alone: that day at ${scheduledAt} UTC, the scheduled run. A report is stored per date: a re-run replaces that date's report.`),
       },
       mainSteps: [
-        scriptStep('BuildEvent', 'build_event', { Now: '{{ Now }}' }, [output('Event', 'event', 'String')], 60),
+        scriptStep('BuildEvent', 'build_event', { Now: '{{ Now }}', ScheduledAt: scheduledAt }, [output('Event', 'event', 'String')], 60),
         {
           name: 'RunDailyOperations',
           action: 'aws:invokeLambdaFunction',
@@ -166,21 +185,21 @@ export class OperationsAutomation extends Construct {
     };
   }
 
-  private incidentResponse(jobs: OperationsAutomationProps['jobs']): Record<string, unknown> {
+  private incidentResponse(jobs: OperationsAutomationProps['jobs'], scheduledAt: Record<JobName, string>): Record<string, unknown> {
     const functions = Object.fromEntries(JOB_NAMES.map((job) => [job, jobs[job].function.functionName]));
     const queues = Object.fromEntries(JOB_NAMES.map((job) => [job, jobs[job].deadLetterQueue.queueUrl]));
     return {
       description: [
         '# idgov incident response',
         '`RerunJob`: one run of `Job` as of `Now` (empty: the function\'s clock), waiting for its answer.',
-        '`RedriveDeadLetterQueue`: runs `Job` again with each event of its dead-letter queue, oldest first; a message is',
+        '`RedriveDeadLetterQueue`: receives `Job`\'s whole dead-letter queue, then runs `Job` again with each event, oldest first; a message is',
         'deleted only once its run succeeded; the first failure stops the re-drive and puts the rest back.',
         'Runbooks: docs/runbooks/runbooks/redrive-dead-letter-queue.md and missed-heartbeat.md in the idgov repository.',
       ].join('\n'),
       parameters: {
         Action: { type: 'String', description: 'RerunJob or RedriveDeadLetterQueue.', allowedValues: [...INCIDENT_ACTIONS] },
         Job: { type: 'String', description: 'The scheduled job to act on.', allowedValues: [...JOB_NAMES] },
-        Now: nowParameter('RerunJob only: the instant the run happens at; empty (default) for the current time. Never a later instant than now.'),
+        Now: nowParameter('RerunJob only: the instant the run happens at; empty (default) for the current time; a date alone: that day at the job\'s scheduled time (refused for campaign-controller, which runs hourly). Never a later instant than now.'),
       },
       mainSteps: [
         {
@@ -200,7 +219,7 @@ export class OperationsAutomation extends Construct {
           isEnd: true,
         },
         {
-          ...scriptStep('RerunJob', 'rerun_job', { Job: '{{ Job }}', Now: '{{ Now }}', Functions: functions }, [
+          ...scriptStep('RerunJob', 'rerun_job', { Job: '{{ Job }}', Now: '{{ Now }}', Functions: functions, ScheduledAt: scheduledAt }, [
             output('Event', 'event', 'String'),
             output('Result', 'result', 'String'),
           ], SCRIPT_STEP_SECONDS),
@@ -214,7 +233,8 @@ export class OperationsAutomation extends Construct {
     return {
       description: [
         '# idgov emergency access removal',
-        'Removes every manual assignment of `UserId` at once; each removal is recorded with `RequestedBy` and `Reason`.',
+        'Removes every manual assignment of `UserId` at once; each removal is recorded with `RequestedBy`, `Reason` and this',
+        "execution's id (Systems Manager records who started the execution: `RequestedBy` is only declared).",
         'Running it again finishes an interrupted removal without recording anything twice.',
         'Runbook: docs/runbooks/runbooks/emergency-access-removal.md in the idgov repository.',
       ].join('\n'),
@@ -233,7 +253,9 @@ export class OperationsAutomation extends Construct {
             FunctionName: fn.functionName,
             InvocationType: 'RequestResponse',
             // InputPayload, not a Payload string: Systems Manager writes the JSON, so quotes in a reason stay text.
-            InputPayload: { userId: '{{ UserId }}', reason: '{{ Reason }}', requestedBy: '{{ RequestedBy }}' },
+            // requestRef: RequestedBy is typed by the caller; the execution id points at Systems Manager's record
+            // of who started this automation (its IAM identity), kept with each removal.
+            InputPayload: { userId: '{{ UserId }}', reason: '{{ Reason }}', requestedBy: '{{ RequestedBy }}', requestRef: '{{ automation:EXECUTION_ID }}' },
           },
         },
         {

@@ -16,14 +16,20 @@ export function registerEmergencyCommands(program: Command): void {
     .description("remove every MANUAL assignment of a user at once (RULE and INHERITED access is the source system's), recording each removal with who and why")
     .requiredOption('--user <userId>', 'the user whose manual access is removed')
     .requiredOption('--reason <text>', 'why (recorded with each removal)')
-    .option('--by <name>', 'who removes it (recorded with each removal)', 'idgov-cli')
+    .option('--by <name>', 'who removes it (recorded with each removal; default idgov-cli locally, required with --aws)')
     .option('--now <iso>', 'time of the removal (default: now; not with --aws, where the function\'s clock says it)')
     .option('--json', 'print the result as JSON')
-    .action(async (options: { user: string; reason: string; by: string; now?: string; json?: boolean }, command: Command) => {
-      const request = { userId: options.user, reason: options.reason, by: options.by };
+    .action(async (options: { user: string; reason: string; by?: string; now?: string; json?: boolean }, command: Command) => {
       const result = await withRuntime(command, async (runtime) => {
         if (runtime.mode === 'aws') {
           if (options.now !== undefined) throw new ValidationError("only for local runs; on AWS the removal is made at the function's clock", 'now');
+          // A production removal names a person, not the tool. (The caller's STS identity would be the
+          // better default, but @aws-sdk/client-sts is not a dependency; the automation document
+          // records the caller through Systems Manager.)
+          if (options.by === undefined) throw new ValidationError('is required with --aws: say who removes the access (your name or email)', 'by');
+        }
+        const request = { userId: options.user, reason: options.reason, by: options.by ?? 'idgov-cli' };
+        if (runtime.mode === 'aws') {
           if (!runtime.deployment) throw new Error('an aws runtime without its deployment');
           const { emergencyAccessFunction } = await import('../aws/job-function.js');
           return emergencyAccessFunction(runtime.deployment).revoke(request);
@@ -65,7 +71,8 @@ export function registerEmergencyCommands(program: Command): void {
 
 const describeRemoval = (r: AccessRemoval): string => {
   const grant = r.approvedAt ? `, granted ${showDate(r.approvedAt)}${r.approvedBy ? ` by ${r.approvedBy}` : ''}` : '';
-  const what = `${r.privilegeId} of ${r.userId} (MANUAL${grant}), asked at ${showDate(r.removedAt)} by ${r.removedBy}: ${r.reason}`;
+  const ref = r.requestRef ? ` (${r.requestRef})` : '';
+  const what = `${r.privilegeId} of ${r.userId} (MANUAL${grant}), asked at ${showDate(r.removedAt)} by ${r.removedBy}${ref}: ${r.reason}`;
   if (r.status === 'REMOVED') return `removed ${what}`;
   if (r.status === 'NOT_REMOVED') return `not removed ${what}; ${r.notRemovedReason ?? 'left in place'}`;
   return `removing ${what} (interrupted: run the same command again to finish it)`;

@@ -1,7 +1,8 @@
 // The Systems Manager Automation runbooks (lib/constructs/operations-automation.ts): their documents,
 // parameters and steps, their roles' exact grants, cdk-nag, and the behaviour of their Python steps
 // (run with fake AWS clients: re-drive order, deletion only after a successful run, both kinds of
-// dead-letter message, refusals that name the parameter).
+// dead-letter message, refusals that name the parameter). Without python3 ≥ 3.11 those are skipped,
+// except in CI (CI set), where that fails.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { App, Stack, Validations } from 'aws-cdk-lib';
@@ -11,12 +12,13 @@ import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambd
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
-import { JOB_NAMES, type JobName } from '../../lambdas/shared/domain/operations.js';
+import { DEFAULT_OPERATIONS_CONFIG, JOB_NAMES, type JobName } from '../../lambdas/shared/domain/operations.js';
 import {
   AUTOMATION_DOCUMENTS,
   INCIDENT_ACTIONS,
   NOW_PATTERN,
   OperationsAutomation,
+  scheduledTimesOfDay,
   TEXT_PATTERN,
   USER_ID_PATTERN,
 } from '../../lib/constructs/operations-automation.js';
@@ -62,6 +64,9 @@ function buildAutomation(app = new App()) {
   const automation = new OperationsAutomation(stack, 'Automation', { dailyOperations: jobs['daily-operations'].function, emergencyAccess, jobs });
   return { app, stack, jobs, emergencyAccess, automation };
 }
+
+/** The deployed schedules' times of day (lambdas/shared/domain/operations.ts): the controller runs hourly. */
+const SCHEDULED_AT = { 'campaign-controller': '', 'risk-assessment': '07:30', 'daily-operations': '08:00', 'weekly-summary': '09:00' };
 
 const built = buildAutomation();
 const template = Template.fromStack(built.stack);
@@ -109,7 +114,12 @@ describe('the automation documents', () => {
     expect(contentOf('DailyHealthCheck').parameters).toEqual({
       Now: expect.objectContaining({ type: 'String', default: '', allowedPattern: NOW_PATTERN }),
     });
-    expect(step('DailyHealthCheck', 'BuildEvent').inputs).toMatchObject({ Runtime: 'python3.11', Handler: 'build_event', InputPayload: { Now: '{{ Now }}' } });
+    // A date alone means the deployed schedule's run that day (08:00 UTC), not midnight.
+    expect(step('DailyHealthCheck', 'BuildEvent').inputs).toMatchObject({
+      Runtime: 'python3.11',
+      Handler: 'build_event',
+      InputPayload: { Now: '{{ Now }}', ScheduledAt: '08:00' },
+    });
     expect(step('DailyHealthCheck', 'RunDailyOperations').inputs).toEqual({
       FunctionName: ref(built.jobs['daily-operations'].function),
       InvocationType: 'RequestResponse',
@@ -150,8 +160,21 @@ describe('the automation documents', () => {
     });
     expect(step('IncidentResponse', 'RerunJob')).toMatchObject({
       isEnd: true,
-      inputs: { Handler: 'rerun_job', InputPayload: { Job: '{{ Job }}', Now: '{{ Now }}', Functions: functions } },
+      inputs: { Handler: 'rerun_job', InputPayload: { Job: '{{ Job }}', Now: '{{ Now }}', Functions: functions, ScheduledAt: SCHEDULED_AT } },
     });
+  });
+
+  it("passes each job's scheduled time of day from the schedules it is given (default: the deployed ones)", () => {
+    expect(scheduledTimesOfDay(DEFAULT_OPERATIONS_CONFIG.schedules)).toEqual(SCHEDULED_AT);
+    const app = new App();
+    const stack = new Stack(app, 'Custom');
+    const fn = new LambdaFunction(stack, 'Fn', { runtime: Runtime.NODEJS_24_X, handler: 'index.handler', code: Code.fromInline('exports.handler = async () => ({});') });
+    const queue = new Queue(stack, 'Queue', { encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true });
+    const jobs = Object.fromEntries(JOB_NAMES.map((job) => [job, { function: fn, deadLetterQueue: queue }])) as Record<JobName, { function: LambdaFunction; deadLetterQueue: Queue }>;
+    const schedules = { ...DEFAULT_OPERATIONS_CONFIG.schedules, 'daily-operations': { kind: 'daily', hour: 6, minute: 5 } } as const;
+    const automation = new OperationsAutomation(stack, 'Automation', { dailyOperations: fn, emergencyAccess: fn, jobs, schedules });
+    const content = Template.fromStack(stack).findResources('AWS::SSM::Document')[stack.getLogicalId(automation.documents.DailyHealthCheck)]!.Properties.Content as Content;
+    expect(content.mainSteps[0]!.inputs).toMatchObject({ InputPayload: { ScheduledAt: '06:05' } });
   });
 
   it('EmergencyAccessRemoval invokes the emergency-access function with userId, reason and requestedBy', () => {
@@ -165,7 +188,8 @@ describe('the automation documents', () => {
     expect(step('EmergencyAccessRemoval', 'RemoveAccess').inputs).toEqual({
       FunctionName: ref(built.emergencyAccess),
       InvocationType: 'RequestResponse',
-      InputPayload: { userId: '{{ UserId }}', reason: '{{ Reason }}', requestedBy: '{{ RequestedBy }}' },
+      // The execution id: Systems Manager authenticates who started it, where RequestedBy is only declared.
+      InputPayload: { userId: '{{ UserId }}', reason: '{{ Reason }}', requestedBy: '{{ RequestedBy }}', requestRef: '{{ automation:EXECUTION_ID }}' },
     });
     expect(content.outputs).toEqual(['ReadRemoval.RemovedCount', 'ReadRemoval.RemovedPrivileges', 'ReadRemoval.AlreadyRecorded']);
   });
@@ -175,7 +199,8 @@ describe('the automation documents', () => {
   it('refers in every step to earlier steps and declared parameters only', () => {
     for (const id of AUTOMATION_DOCUMENTS) {
       const content = contentOf(id);
-      const known = new Set(Object.keys(content.parameters));
+      // Automation's own variables, and the declared parameters.
+      const known = new Set(['automation:EXECUTION_ID', ...Object.keys(content.parameters)]);
       for (const s of content.mainSteps) {
         for (const [, reference] of JSON.stringify(s.inputs).matchAll(/\{\{ ([^}]+) \}\}/g)) {
           expect(known, `${id}.${s.name} refers to ${reference}`).toContain(reference);
@@ -338,7 +363,15 @@ describe('construction', () => {
 const SCRIPT = fileURLToPath(new URL('../../lib/constructs/operations-automation.py', import.meta.url));
 const HARNESS = fileURLToPath(new URL('./fixtures/automation_harness.py', import.meta.url));
 const python = spawnSync('python3', ['--version'], { encoding: 'utf8' });
-const hasPython = python.status === 0 && /Python 3\.(1[1-9]|[2-9]\d)/.test(python.stdout + python.stderr);
+const hasPython = python.status === 0 && /Python 3\.(1[1-9]|[2-9]\d)/.test(`${python.stdout ?? ''}${python.stderr ?? ''}`);
+/** In CI (.ci/run sets CI=true) the Python steps must run: a missing python3 ≥ 3.11 fails instead of skipping. */
+const requirePython = Boolean(process.env.CI);
+
+describe.runIf(requirePython && !hasPython)('python3 for the Python steps', () => {
+  it('is python3 ≥ 3.11, as in the aws:executeScript runtime (required when CI is set)', () => {
+    expect.fail(`CI is set but python3 ≥ 3.11 is missing (python3 --version: ${`${python.stdout ?? ''}${python.stderr ?? ''}`.trim() || python.error?.message || 'no answer'})`);
+  });
+});
 
 interface StepRun {
   result?: Record<string, unknown>;
@@ -369,12 +402,16 @@ const destinationRecord = (event: unknown) => ({
 
 describe.skipIf(!hasPython)('the Python steps (python3 ≥ 3.11 with fake AWS clients)', () => {
   it('BuildEvent: {} for an empty Now, {"now"} for a date, a refusal naming Now for garbage or the future', () => {
-    expect(runStep('build_event', { Now: '' }).result).toEqual({ event: '{}' });
-    expect(JSON.parse(runStep('build_event', { Now: '2026-07-01' }).result!.event as string)).toEqual({ now: '2026-07-01T00:00:00.000Z' });
-    expect(JSON.parse(runStep('build_event', { Now: '2026-07-01T10:00:00+02:00' }).result!.event as string)).toEqual({ now: '2026-07-01T08:00:00.000Z' });
+    expect(runStep('build_event', { Now: '', ScheduledAt: '08:00' }).result).toEqual({ event: '{}' });
+    // A date alone is the scheduled run that day: the report stored for it covers the same 24 hours as the 08:00 one.
+    expect(JSON.parse(runStep('build_event', { Now: '2026-07-01', ScheduledAt: '08:00' }).result!.event as string)).toEqual({ now: '2026-07-01T08:00:00.000Z' });
+    expect(JSON.parse(runStep('build_event', { Now: '2026-07-01', ScheduledAt: '06:05' }).result!.event as string)).toEqual({ now: '2026-07-01T06:05:00.000Z' });
+    expect(JSON.parse(runStep('build_event', { Now: '2026-07-01T10:00:00+02:00', ScheduledAt: '08:00' }).result!.event as string)).toEqual({ now: '2026-07-01T08:00:00.000Z' });
+    // Without a scheduled time a date alone is refused rather than taken as midnight.
+    expect(runStep('build_event', { Now: '2026-07-01' }).error).toMatch(/^ValueError: Now: daily-operations has no scheduled time of day/);
     expect(runStep('build_event', { Now: 'yesterday' }).error).toMatch(/^ValueError: Now: must be an ISO 8601 date/);
     expect(runStep('build_event', { Now: '2026-07-01T08:00:00' }).error).toMatch(/^ValueError: Now: must carry an offset/);
-    expect(runStep('build_event', { Now: '2999-01-01' }).error).toMatch(/^ValueError: Now: 2999-01-01 is in the future/);
+    expect(runStep('build_event', { Now: '2999-01-01', ScheduledAt: '08:00' }).error).toMatch(/^ValueError: Now: 2999-01-01 is in the future/);
   });
 
   it('ReadHealth: the status, degraded components and recommendations of the report; a failed job fails the step', () => {
@@ -405,6 +442,28 @@ describe.skipIf(!hasPython)('the Python steps (python3 ≥ 3.11 with fake AWS cl
     expect(runStep('read_health', { Payload: '{"something":"else"}', FunctionName: 'fn-daily' }).error).toMatch(/answered without report\.health/);
   });
 
+  it('ReadHealth: a compact summary whatever the report holds: at most 10 entries per list, each at most 500 characters', () => {
+    const components = Array.from({ length: 40 }, (_, i) => ({ name: `function:job-${i}`, status: 'DEGRADED', reason: `Errors ${i}: ${'x'.repeat(2000)}` }));
+    const report = {
+      date: '2026-07-01',
+      health: { status: 'DEGRADED', source: 'cloudwatch', components },
+      compliance: { score: 40, status: 'NON_COMPLIANT', formula: 'f'.repeat(5000) },
+      recommendations: Array.from({ length: 30 }, (_, i) => ({ severity: 'CRITICAL', text: `Check ${i} ${'y'.repeat(3000)}` })),
+      certification: { entriesByState: { RUNNING: 1 } },
+    };
+    const result = runStep('read_health', { Payload: JSON.stringify({ report }), FunctionName: 'fn-daily' }).result!;
+    const degraded = result.degraded as string[];
+    const recommendations = result.recommendations as string[];
+    expect(degraded).toHaveLength(10);
+    expect(recommendations).toHaveLength(10);
+    for (const item of [...degraded, ...recommendations]) expect(item.length).toBeLessThanOrEqual(500);
+    expect(degraded[0]).toMatch(/^function:job-0: Errors 0: x+…$/);
+    expect(degraded[9]).toBe('… and 31 more (idgov --aws report daily --date D)');
+    expect(recommendations[0]!.length).toBeLessThanOrEqual(300);
+    expect(result.compliance).toBe('40 NON_COMPLIANT');
+    expect(JSON.stringify(result).length).toBeLessThan(10_000);
+  });
+
   it('ReadRemoval: counts and names what was removed', () => {
     const answer = { userId: 'u-1', removed: [{ privilegeId: 'finadmin' }, { privilegeId: 'payroll' }], alreadyRecorded: 1 };
     expect(runStep('read_removal', { Payload: JSON.stringify(answer), FunctionName: 'fn-ea' }).result).toEqual({
@@ -425,6 +484,18 @@ describe.skipIf(!hasPython)('the Python steps (python3 ≥ 3.11 with fake AWS cl
     ]);
     expect(run.result).toMatchObject({ job: 'risk-assessment', event: '{"now": "2026-07-01T07:30:00.000Z"}' });
     expect(runStep('rerun_job', { Job: 'daily-operations', Now: '', Functions: FUNCTIONS }).calls[0]!.event).toEqual({});
+    // A date alone: the job's scheduled time that day. The weekly summary of Monday 2026-06-29 runs at 09:00, not at
+    // 00:00 (which would rebuild the week before).
+    expect(runStep('rerun_job', { Job: 'weekly-summary', Now: '2026-06-29', Functions: FUNCTIONS, ScheduledAt: SCHEDULED_AT }).calls[0]!.event).toEqual({
+      now: '2026-06-29T09:00:00.000Z',
+    });
+    expect(runStep('rerun_job', { Job: 'risk-assessment', Now: '2026-06-29', Functions: FUNCTIONS, ScheduledAt: SCHEDULED_AT }).calls[0]!.event).toEqual({
+      now: '2026-06-29T07:30:00.000Z',
+    });
+    // The hourly controller has no time of day: a date alone is refused, nothing invoked.
+    const controller = runStep('rerun_job', { Job: 'campaign-controller', Now: '2026-06-29', Functions: FUNCTIONS, ScheduledAt: SCHEDULED_AT });
+    expect(controller.error).toMatch(/^ValueError: Now: campaign-controller has no scheduled time of day/);
+    expect(controller.calls).toEqual([]);
     const unknown = runStep('rerun_job', { Job: 'nightly', Now: '', Functions: FUNCTIONS });
     expect(unknown.error).toMatch(/^ValueError: Job: must be one of campaign-controller, daily-operations, risk-assessment, weekly-summary, got 'nightly'/);
     expect(unknown.calls).toEqual([]);
@@ -459,6 +530,20 @@ describe.skipIf(!hasPython)('the Python steps (python3 ≥ 3.11 with fake AWS cl
       ['m-eventbridge', 'eventbridge', 'Lambda throttled the invocation'],
       ['m-destination', 'lambda-on-failure', 'Error: SES refused the mail'],
     ]);
+  });
+
+  it('RedriveDeadLetterQueue: oldest first overall, not within each batch of 10: receives everything before running anything', () => {
+    // 12 messages, newest first in the queue: the two oldest come only in the second batch of 10.
+    const days = Array.from({ length: 12 }, (_, i) => `2026-07-${String(20 - i).padStart(2, '0')}T08:00:00Z`);
+    const queue = days.map((time, i) => ({ MessageId: `m-${i}`, Body: JSON.stringify(scheduled(time)) }));
+    const run = runStep('redrive', { Job: 'daily-operations', Functions: FUNCTIONS, Queues: QUEUES }, { queue });
+    expect(run.error).toBeUndefined();
+    const invoked = run.calls.filter((c) => c.op === 'Invoke').map((c) => (c.event as { time: string }).time);
+    expect(invoked).toEqual([...days].sort());
+    const ops = run.calls.map((c) => c.op);
+    expect(ops.lastIndexOf('ReceiveMessage')).toBeLessThan(ops.indexOf('Invoke'));
+    expect(run.queueLeft).toEqual([]);
+    expect(run.result).toMatchObject({ redriven: 12, left: 0, stoppedForTime: false });
   });
 
   it('RedriveDeadLetterQueue: the first failed run stops it, deletes nothing more and puts every other message back at once', () => {

@@ -19,6 +19,8 @@ export interface EmergencyRevokeRequest {
   by: string;
   /** The request (a CLI invocation, an SSM execution id). */
   requestId: string;
+  /** Optional: what authenticates `by` (an SSM automation execution id), kept with every removal. */
+  requestRef?: string;
 }
 
 export interface EmergencyRevokeResult {
@@ -56,6 +58,7 @@ export async function emergencyRevoke(
   const reason = request.reason?.trim() ?? '';
   const by = request.by?.trim() ?? '';
   const requestId = request.requestId?.trim() ?? '';
+  const requestRef = request.requestRef?.trim() || undefined;
   if (!userId) throw new ValidationError('must not be empty', 'userId');
   if (!reason) throw new ValidationError('must not be empty: say why the access is removed', 'reason');
   if (!by) throw new ValidationError('must not be empty: say who removes the access', 'by');
@@ -117,6 +120,7 @@ export async function emergencyRevoke(
         removedBy: by,
         reason,
         requestId,
+        ...(requestRef ? { requestRef } : {}),
         status: 'REMOVING',
       };
       // Recorded first: a removal is never made without its record.

@@ -278,6 +278,11 @@ export interface AccessRemoval {
   reason: string;
   /** The request that recorded it (a CLI invocation, an SSM execution). */
   requestId: string;
+  /**
+   * What authenticates `removedBy`, when the caller gave it: a Systems Manager automation execution
+   * id (Systems Manager records the IAM identity that started it). `removedBy` itself is declared.
+   */
+  requestRef?: string;
   status: RemovalStatus;
   /** When the record was completed (REMOVED or NOT_REMOVED). */
   completedAt?: string;

@@ -146,6 +146,12 @@ describe('idgov --aws emergency revoke', () => {
     expect(ddb).not.toHaveReceivedAnyCommand();
   });
 
+  it('requires --by with --aws (a production removal names a person, not idgov-cli), invoking nothing without it', async () => {
+    const result = await idgov('--aws', '--outputs', writeOutputsFile(currentOutputs()), 'emergency', 'revoke', '--user', 'dave', '--reason', 'left');
+    expect(result).toMatchObject({ code: 2, stdout: '', stderr: expect.stringMatching(/^idgov: by: is required with --aws/) });
+    expect(lambda).not.toHaveReceivedAnyCommand();
+  });
+
   it("refuses --now (the function's clock says when) and passes on the function's refusal", async () => {
     const outputs = writeOutputsFile(currentOutputs());
     const withNow = await idgov('--aws', '--outputs', outputs, 'emergency', 'revoke', '--user', 'dave', '--reason', 'left', '--now', '2026-07-03T12:00:00Z');
@@ -153,7 +159,7 @@ describe('idgov --aws emergency revoke', () => {
     expect(lambda).not.toHaveReceivedAnyCommand();
 
     lambda.on(InvokeCommand).resolves({ StatusCode: 200, FunctionError: 'Unhandled', Payload: payload({ errorType: 'NotFoundError', errorMessage: 'user dave not found' }) });
-    const unknown = await idgov('--aws', '--outputs', outputs, 'emergency', 'revoke', '--user', 'dave', '--reason', 'left');
+    const unknown = await idgov('--aws', '--outputs', outputs, 'emergency', 'revoke', '--user', 'dave', '--reason', 'left', '--by', 'ops-lead');
     expect(unknown).toEqual({ code: 1, stdout: '', stderr: `idgov: the emergency-access function ${FUNCTIONS.EmergencyAccessFunctionName} failed: NotFoundError: user dave not found\n` });
   });
 });

@@ -32,7 +32,18 @@ describe('the emergency access event', () => {
     });
   });
 
+  it('takes an optional requestRef (the automation execution that authenticates the caller), trimmed', () => {
+    expect(parseEmergencyAccessEvent({ ...EVENT, requestRef: ' 0b5c2a9e-1111-4222-8333-444455556666 ' })).toEqual({
+      ...EVENT,
+      requestRef: '0b5c2a9e-1111-4222-8333-444455556666',
+    });
+    expect(parseEmergencyAccessEvent(EVENT)).not.toHaveProperty('requestRef');
+  });
+
   it.each([
+    [{ ...EVENT, requestRef: '' }, ['event.requestRef: must not be empty']],
+    [{ ...EVENT, requestRef: 'x'.repeat(257) }, ['event.requestRef: must be at most 256 characters']],
+    [{ ...EVENT, requestRef: 7 }, ['event.requestRef: must be a string']],
     [{ reason: 'r', requestedBy: 'b' }, ['event.userId: is required']],
     [{ ...EVENT, reason: '   ' }, ['event.reason: must not be empty']],
     [{ ...EVENT, requestedBy: '' }, ['event.requestedBy: must not be empty']],
@@ -85,6 +96,14 @@ describe('the emergency access handler', () => {
     }
     // Other users keep theirs.
     expect((await directory.listAssignmentsOfUser('u2')).map((a) => a.privilegeId)).toEqual(['p-fin']);
+  });
+
+  it("records the event's requestRef with each removal", async () => {
+    const { handler, operations } = await handlerOverSmallOrg();
+    await handler({ ...EVENT, requestRef: 'exec-0b5c2a9e' }, { awsRequestId: 'req-2' });
+    const removals = await operations.listRemovals('u1');
+    expect(removals).toHaveLength(3);
+    for (const removal of removals) expect(removal).toMatchObject({ removedBy: 'secops@example.com', requestRef: 'exec-0b5c2a9e', requestId: 'req-2' });
   });
 
   it('builds its dependencies once, and names a request without a Lambda context with a fresh UUID', async () => {

@@ -64,6 +64,16 @@ describe('emergencyRevoke', () => {
     expect(await operations.listRemovals('u-mallory')).toEqual(expected);
   });
 
+  it('keeps the request reference (what authenticates who asked) on every removal it records', async () => {
+    const { operations, deps } = await setup();
+    const result = await emergencyRevoke(deps, { ...REQUEST, requestRef: ' exec-7f3a ' });
+    expect(result.removed.map((r) => r.requestRef)).toEqual(['exec-7f3a', 'exec-7f3a']);
+    expect((await operations.listRemovals('u-mallory')).map((r) => `${r.privilegeId} ${r.removedBy} ${r.requestRef}`)).toEqual([
+      'p-pay oncall@example.com exec-7f3a',
+      'p-vendor oncall@example.com exec-7f3a',
+    ]);
+  });
+
   it('finishes a run killed after recording a removal: the re-run completes that record, writes no other', async () => {
     const { directory, operations, deps } = await setup();
     // Both removals recorded; the first removal of an assignment is killed (the other one goes through).
