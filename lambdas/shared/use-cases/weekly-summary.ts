@@ -6,18 +6,11 @@ import { lastExpectedRun } from '../domain/job-schedule.js';
 import type { OperationsConfig, WeeklySummary } from '../domain/operations.js';
 import { renderWeeklySummary } from '../domain/report-rendering.js';
 import { summarizeWeek, weekDates } from '../domain/weekly-summary.js';
-import type { Clock, DeliveryChannel, Log, Mailer, MetricsSink, OperationsStore, ReportPublisher } from './ports.js';
-import { deliverReport, operationsRecipients } from './report-delivery.js';
+import type { DeliveryChannel, MetricsSink } from './ports.js';
+import { deliverReport, operationsRecipients, type DeliveryDeps } from './report-delivery.js';
 
-export interface WeeklySummaryDeps {
-  operations: OperationsStore;
-  publisher: ReportPublisher;
-  mailer: Mailer;
-  /** Business time: the summary covers the seven UTC dates ending with its date. */
-  clock: Clock;
-  /** Wall-clock time, which delivery claims are stamped and aged with; absent: the business clock. */
-  wallClock?: Clock;
-  log: Log;
+/** Delivery's ports, the business clock being the one the summary's week is taken from. */
+export interface WeeklySummaryDeps extends DeliveryDeps {
   /** The deployment's recipients (a parameter); the configured ones are added. */
   recipients: string[];
   metrics: MetricsSink;
