@@ -114,9 +114,19 @@ describe('cron schedules, from the default operations configuration', () => {
     });
   });
 
-  it('leave the daily and weekly jobs without a not-running alarm (their heartbeats cover it), not without error and dead-letter alarms', () => {
+  it('give the daily jobs a not-running alarm (two quiet days), the weekly job none (its heartbeat covers it), each error and dead-letter alarms', () => {
+    const alarms = template.findResources('AWS::CloudWatch::Alarm');
+    for (const job of [jobs.riskAssessment, jobs.dailyOperations]) {
+      expect(alarms[logicalIdOf(job.job.notRunningAlarm!)].Properties).toMatchObject({
+        MetricName: 'Invocations',
+        Dimensions: [{ Name: 'FunctionName', Value: { Ref: logicalIdOf(job.function) } }],
+        Period: 86_400,
+        EvaluationPeriods: 2,
+        TreatMissingData: 'breaching',
+      });
+    }
+    expect(jobs.weeklySummary.job.notRunningAlarm).toBeUndefined();
     for (const job of Object.values(jobs.byName)) {
-      expect(job.job.notRunningAlarm).toBeUndefined();
       expect(job.job.errorsAlarm).toBeDefined();
       expect(job.job.deadLetterAlarm).toBeDefined();
     }
