@@ -18,7 +18,8 @@ import {
   DYNAMODB_WRITE_ACTIONS,
   type TableAccess,
 } from '../../lib/constructs/app-function.js';
-import { cronOf, GET_METRIC_DATA_ACTION } from '../../lib/constructs/operations-jobs.js';
+import { cronOf, GET_METRIC_DATA_ACTION, SCHEDULES_CONTEXT } from '../../lib/constructs/operations-jobs.js';
+import type { ScheduledJob } from '../../lib/constructs/scheduled-job.js';
 import { STATEFUL_OUTPUTS, STATELESS_OUTPUTS } from '../../lib/stack-outputs.js';
 import { STATELESS_PARAMETERS } from '../../lib/stacks/stateless-stack.js';
 import { statefulOutputs, statelessOutputs } from '../support/cdk-outputs.js';
@@ -151,6 +152,47 @@ describe('cron schedules, from the default operations configuration', () => {
       interval: Duration.days(7),
     });
     expect(() => cronOf({ kind: 'weekly', weekday: 7, hour: 9, minute: 0 })).toThrow(/weekday must be 0 \(Sunday\) to 6 \(Saturday\), got 7/);
+  });
+});
+
+describe('schedules from the idgov:schedules context', () => {
+  const scheduleOf = (t: Template, job: { job: ScheduledJob }) =>
+    t.findResources('AWS::Events::Rule')[logicalIdOf(job.job.rule)].Properties.ScheduleExpression;
+  const jobSchedulesOf = (t: Template, fn: AppFunction) =>
+    JSON.parse(t.findResources('AWS::Lambda::Function')[logicalIdOf(fn)].Properties.Environment.Variables[ENV.jobSchedules] as string);
+
+  it('by default, give the daily-operations function the default schedules of the three jobs (JOB_SCHEDULES)', () => {
+    const { 'campaign-controller': _controller, ...three } = DEFAULT_OPERATIONS_CONFIG.schedules;
+    expect(jobSchedulesOf(template, jobs.dailyOperations.function)).toEqual(three);
+  });
+
+  it('build the cron rules and JOB_SCHEDULES from a partial JSON context, the controller keeping its hourly rate', () => {
+    const context = {
+      [SCHEDULES_CONTEXT]: JSON.stringify({
+        'risk-assessment': { kind: 'daily', hour: 5, minute: 15 },
+        'weekly-summary': { kind: 'weekly', weekday: 5, hour: 16, minute: 0 },
+      }),
+    };
+    const built = buildStacks(undefined, context).stateless;
+    const t = Template.fromStack(built);
+    expect(scheduleOf(t, built.operationsJobs.riskAssessment)).toBe('cron(15 5 * * ? *)');
+    expect(scheduleOf(t, built.operationsJobs.dailyOperations)).toBe('cron(0 8 * * ? *)');
+    expect(scheduleOf(t, built.operationsJobs.weeklySummary)).toBe('cron(0 16 ? * FRI *)');
+    expect(scheduleOf(t, built.controller)).toBe(scheduleOf(template, stateless.controller));
+    expect(jobSchedulesOf(t, built.operationsJobs.dailyOperations.function)).toEqual({
+      'risk-assessment': { kind: 'daily', hour: 5, minute: 15 },
+      'daily-operations': { kind: 'daily', hour: 8, minute: 0 },
+      'weekly-summary': { kind: 'weekly', weekday: 5, hour: 16, minute: 0 },
+    });
+  });
+
+  it.each([
+    ['{"risk-assessment":{"kind":"daily","hour":25,"minute":0}}', /context idgov:schedules: risk-assessment\.hour: must be at most 23/],
+    ['{"weekly-summary":{"kind":"monthly"}}', /context idgov:schedules: weekly-summary\.kind: must have kind hourly, daily or weekly/],
+    ['{"campaign-controller":{"kind":"daily","hour":1,"minute":0}}', /context idgov:schedules: campaign-controller: unknown field/],
+    ['risk-assessment=06:00', /context idgov:schedules: must be a JSON object of job names to schedules/],
+  ])('refuse %s, naming the field', (value, message) => {
+    expect(() => buildStacks(undefined, { [SCHEDULES_CONTEXT]: value })).toThrow(message);
   });
 });
 

@@ -25,7 +25,14 @@ import {
   tallyEntries,
 } from '../domain/daily-report.js';
 import { RISK_LEVELS } from '../domain/model.js';
-import { JOB_NAMES, type DailyReport, type HealthComponent, type OperationsConfig } from '../domain/operations.js';
+import {
+  JOB_NAMES,
+  type DailyReport,
+  type HealthComponent,
+  type JobName,
+  type JobSchedule,
+  type OperationsConfig,
+} from '../domain/operations.js';
 import { renderDailyReport } from '../domain/report-rendering.js';
 import { mapLimit } from './concurrency.js';
 import type {
@@ -70,6 +77,12 @@ export interface DailyOperationsDeps {
    * run recorded; neither known → a job that never ran is DEGRADED.
    */
   deployedAt?: Date;
+  /**
+   * The deployed schedules of the operations jobs (JOB_SCHEDULES, from the CDK context that built
+   * their rules): the heartbeat check expects these runs. Absent (or a job left out): the
+   * configuration's schedules.
+   */
+  schedules?: Partial<Record<JobName, JobSchedule>>;
 }
 
 /**
@@ -171,7 +184,7 @@ async function heartbeats(deps: DailyOperationsDeps, config: OperationsConfig, n
     return heartbeatComponent(
       job,
       heartbeatAsOf(heartbeat, now, recentRuns),
-      config.schedules[job],
+      deps.schedules?.[job] ?? config.schedules[job],
       now,
       config.health.heartbeatGraceMinutes,
       since?.at,

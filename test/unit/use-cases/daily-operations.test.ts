@@ -183,6 +183,21 @@ describe('buildDailyReport on a dataset computed by hand', () => {
     expect(report.recommendations[0]).toMatchObject({ severity: 'CRITICAL', text: expect.stringContaining('check heartbeat:daily-operations') });
   });
 
+  it('checks heartbeats against the deployed schedules (JOB_SCHEDULES) over the configured ones', async () => {
+    // The last run is 11-30 07:30. At 08:00 the configured 07:30 run of today is still within its 90-minute grace;
+    // a deployed 06:00 run was due by 07:30, and has not completed.
+    const { deps } = await setup({ beats: { 'risk-assessment': '2026-11-30T07:30:00.000Z' } });
+    const configured = await buildDailyReport(deps, CONFIG);
+    expect(configured.health.components.find((c) => c.name === 'heartbeat:risk-assessment')!.status).toBe('HEALTHY');
+    const deployed = await buildDailyReport({ ...deps, schedules: { 'risk-assessment': { kind: 'daily', hour: 6, minute: 0 } } }, CONFIG);
+    expect(deployed.health.components.find((c) => c.name === 'heartbeat:risk-assessment')).toMatchObject({
+      status: 'DEGRADED',
+      reason: expect.stringContaining('its schedule (daily at 06:00 UTC) expected one at 2026-12-01T06:00:00.000Z'),
+    });
+    // Jobs the deployed schedules leave out keep the configured ones.
+    expect(deployed.health.components.filter((c) => c.status === 'DEGRADED').map((c) => c.name)).toEqual(['heartbeat:risk-assessment']);
+  });
+
   it('takes no run for a business time after the report as evidence: a broken schedule stays DEGRADED', async () => {
     const { deps, operations } = await setup({ beats: { 'risk-assessment': '2026-11-29T07:30:00.000Z' } });
     // A run with --now a week ahead completed: the heartbeat's latest completed run is now that one.
