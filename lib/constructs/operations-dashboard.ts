@@ -125,10 +125,15 @@ export class OperationsDashboard extends Construct {
             leftYAxis: { min: 0 },
           }),
           new GraphWidget({
-            title: 'Missed heartbeats and degraded health',
+            title: 'Missed heartbeats, degraded health, non-compliant, high risk above threshold',
             width: THIRD,
             height: HEIGHT,
-            left: [operationsMetric(m.missedHeartbeats), operationsMetric(m.healthDegraded)],
+            left: [
+              operationsMetric(m.missedHeartbeats),
+              operationsMetric(m.healthDegraded),
+              operationsMetric(m.nonCompliant),
+              operationsMetric(m.highRiskUsersAboveThreshold),
+            ],
             leftYAxis: { min: 0 },
           }),
           new GraphWidget({

@@ -120,10 +120,12 @@ describe('the operations dashboard', () => {
     );
   });
 
-  it('shows missed heartbeats and degraded health, the API 5xx and failed notifications', () => {
-    expect(metricsOf('Missed heartbeats and degraded health').map((m) => m.id)).toEqual([
+  it('shows what the report alarms on (missed heartbeats, degraded health, non-compliant, high risk above threshold), the API 5xx and failed notifications', () => {
+    expect(metricsOf('Missed heartbeats, degraded health, non-compliant, high risk above threshold').map((m) => m.id)).toEqual([
       custom(OPERATIONS_METRICS.missedHeartbeats),
       custom(OPERATIONS_METRICS.healthDegraded),
+      custom(OPERATIONS_METRICS.nonCompliant),
+      custom(OPERATIONS_METRICS.highRiskUsersAboveThreshold),
     ]);
     expect(metricsOf('Approver API 5xx and failed notifications').map((m) => m.id)).toEqual([
       ['AWS/ApiGateway', '5xx', 'ApiId', logicalIdOf(stateless.approverApi.httpApi)],

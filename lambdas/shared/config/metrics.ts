@@ -17,6 +17,10 @@ export const OPERATIONS_METRICS = {
   orphanedAccess: 'OrphanedAccess',
   /** 0–100 points. */
   complianceScore: 'ComplianceScore',
+  /** 1 when the report is NON_COMPLIANT (score below the configured compliance.compliantAt), else 0. */
+  nonCompliant: 'NonCompliant',
+  /** 1 when more users are at HIGH or CRITICAL than the configured recommendations.highRiskUsersAbove, else 0. */
+  highRiskUsersAboveThreshold: 'HighRiskUsersAboveThreshold',
   /** Users per risk level: one data point per level, dimension RISK_LEVEL_DIMENSION. */
   usersAtRisk: 'UsersAtRisk',
   /** Scheduled jobs whose heartbeat says a run is missing. */
@@ -36,6 +40,8 @@ export const OPERATIONS_METRIC_UNITS: Readonly<Record<OperationsMetricName, 'Cou
   SodConflicts: 'Count',
   OrphanedAccess: 'Count',
   ComplianceScore: 'None',
+  NonCompliant: 'Count',
+  HighRiskUsersAboveThreshold: 'Count',
   UsersAtRisk: 'Count',
   MissedHeartbeats: 'Count',
   HealthDegraded: 'Count',

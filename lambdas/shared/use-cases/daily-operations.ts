@@ -194,7 +194,7 @@ async function heartbeats(deps: DailyOperationsDeps, config: OperationsConfig, n
 }
 
 /** The custom metrics of a report (namespace IdentityGovernance; names, units and dimensions: config/metrics.ts, which the dashboard and alarms read). */
-export function dailyReportMetrics(report: DailyReport): MetricDatum[] {
+export function dailyReportMetrics(report: DailyReport, config: OperationsConfig): MetricDatum[] {
   const heartbeatsMissed = report.health.components.filter((c) => c.name.startsWith('heartbeat:') && c.status === 'DEGRADED').length;
   const m = OPERATIONS_METRICS;
   const datum = (name: OperationsMetricName, value: number, dimensions?: Record<string, string>): MetricDatum => ({
@@ -211,6 +211,9 @@ export function dailyReportMetrics(report: DailyReport): MetricDatum[] {
     datum(m.sodConflicts, report.risk.sodConflicts),
     datum(m.orphanedAccess, report.risk.orphanedAccess),
     datum(m.complianceScore, report.compliance.score),
+    // The alarms read these: the thresholds are the configuration's, which the alarms cannot see.
+    datum(m.nonCompliant, report.compliance.status === 'NON_COMPLIANT' ? 1 : 0),
+    datum(m.highRiskUsersAboveThreshold, highRiskUsersOf(report.risk) > config.recommendations.highRiskUsersAbove ? 1 : 0),
     ...RISK_LEVELS.map((level) => datum(m.usersAtRisk, report.risk.usersByLevel[level], { [RISK_LEVEL_DIMENSION]: level })),
     datum(m.missedHeartbeats, heartbeatsMissed),
     datum(m.healthDegraded, report.health.status === 'DEGRADED' ? 1 : 0),
@@ -238,7 +241,7 @@ export async function runDailyOperations(
   } catch (error) {
     failure = { error };
   }
-  await deps.metrics.publish(dailyReportMetrics(report));
+  await deps.metrics.publish(dailyReportMetrics(report, config));
   if (failure) throw failure.error;
   deps.log.info('daily report done', { date: report.date, compliance: report.compliance.score, health: report.health.status, delivered });
   return { report, delivered };

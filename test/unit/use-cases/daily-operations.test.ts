@@ -326,6 +326,8 @@ describe('runDailyOperations', () => {
       SodConflicts: 0,
       OrphanedAccess: 0,
       ComplianceScore: 85,
+      NonCompliant: 0,
+      HighRiskUsersAboveThreshold: 0,
       MissedHeartbeats: 0,
       HealthDegraded: 0,
     });
@@ -396,6 +398,22 @@ describe('runDailyOperations', () => {
     expect(delivered).toEqual(['topic']);
     expect(mails).toEqual([]);
     expect(warnings).toEqual(['no operations recipient: the report is not mailed']);
+  });
+
+  it("flags NON_COMPLIANT and high-risk users above the threshold by the configuration's thresholds, for the alarms", async () => {
+    // Score 85 and 3 high-risk users: compliant and within the defaults (80, 5).
+    const strict = { ...CONFIG, compliance: { ...CONFIG.compliance, compliantAt: 90 }, recommendations: { highRiskUsersAbove: 2 } };
+    const { deps, metrics } = await setup();
+    const { report } = await runDailyOperations(deps, strict);
+    expect(report.compliance).toMatchObject({ score: 85, status: 'NON_COMPLIANT' });
+    const value = (name: string) => metrics[0]!.find((m) => m.name === name)!;
+    expect(value('NonCompliant')).toMatchObject({ value: 1, unit: 'Count' });
+    expect(value('HighRiskUsersAboveThreshold')).toMatchObject({ value: 1, unit: 'Count' });
+    expect(value('ComplianceScore').value).toBe(85);
+    // Exactly at the threshold is not above it.
+    const { deps: again, metrics: atThreshold } = await setup();
+    await runDailyOperations(again, { ...CONFIG, recommendations: { highRiskUsersAbove: 3 } });
+    expect(atThreshold[0]!.find((m) => m.name === 'HighRiskUsersAboveThreshold')!.value).toBe(0);
   });
 
   it('counts missed heartbeats and degraded health in the metrics', async () => {
