@@ -3,6 +3,7 @@
 // history), stores it once per date, delivers it to each target (the topic, each recipient) once
 // (report-delivery.ts says when it may be twice), and emits its metrics.
 import {
+  JOB_DIMENSION,
   OPERATIONS_METRIC_UNITS,
   OPERATIONS_METRICS,
   type OperationsMetricName,
@@ -204,6 +205,8 @@ export function dailyReportMetrics(report: DailyReport, config: OperationsConfig
     ...(dimensions ? { dimensions } : {}),
   });
   return [
+    datum(m.entriesDecided, report.certification.entriesDecided24h),
+    datum(m.activeCampaigns, report.certification.activeCampaigns),
     datum(m.completionRate, report.certification.completionRate),
     datum(m.openEntries, report.certification.entriesByState.RUNNING ?? 0),
     datum(m.overdueEntries, report.certification.overdueEntries),
@@ -217,7 +220,19 @@ export function dailyReportMetrics(report: DailyReport, config: OperationsConfig
     ...RISK_LEVELS.map((level) => datum(m.usersAtRisk, report.risk.usersByLevel[level], { [RISK_LEVEL_DIMENSION]: level })),
     datum(m.missedHeartbeats, heartbeatsMissed),
     datum(m.healthDegraded, report.health.status === 'DEGRADED' ? 1 : 0),
+    ...heartbeatAges(report).map(({ job, hours }) => datum(m.heartbeatAgeHours, hours, { [JOB_DIMENSION]: job })),
   ];
+}
+
+/** Per job that completed a run: hours (two decimals) from that run's business time to the report's. */
+function heartbeatAges(report: DailyReport): { job: string; hours: number }[] {
+  const at = Date.parse(report.generatedAt);
+  return report.health.components.flatMap((component) => {
+    const lastCompleted = component.details?.lastCompleted;
+    if (!component.name.startsWith('heartbeat:') || typeof lastCompleted !== 'string') return [];
+    const hours = Math.max(0, at - Date.parse(lastCompleted)) / 3_600_000;
+    return [{ job: component.name.slice('heartbeat:'.length), hours: Math.round(hours * 100) / 100 }];
+  });
 }
 
 /**

@@ -319,6 +319,8 @@ describe('runDailyOperations', () => {
 
     const byName = Object.fromEntries(metrics[0]!.filter((m) => !m.dimensions).map((m) => [m.name, m.value]));
     expect(byName).toEqual({
+      EntriesDecided: 2,
+      ActiveCampaigns: 2,
       CompletionRate: 37.5,
       OpenEntries: 3,
       OverdueEntries: 2,
@@ -336,6 +338,13 @@ describe('runDailyOperations', () => {
       ['MEDIUM', 2],
       ['HIGH', 2],
       ['CRITICAL', 1],
+    ]);
+    // Hours from each job's latest completed run (setup's heartbeats) to the report at 12-01 08:00.
+    expect(metrics[0]!.filter((m) => m.name === 'HeartbeatAgeHours').map((m) => [m.dimensions!.Job, m.value, m.unit])).toEqual([
+      ['campaign-controller', 1, 'None'],
+      ['risk-assessment', 0.5, 'None'],
+      ['daily-operations', 24, 'None'],
+      ['weekly-summary', 23, 'None'],
     ]);
   });
 
@@ -414,6 +423,12 @@ describe('runDailyOperations', () => {
     const { deps: again, metrics: atThreshold } = await setup();
     await runDailyOperations(again, { ...CONFIG, recommendations: { highRiskUsersAbove: 3 } });
     expect(atThreshold[0]!.find((m) => m.name === 'HighRiskUsersAboveThreshold')!.value).toBe(0);
+  });
+
+  it('emits no heartbeat age for a job that never completed a run', async () => {
+    const { deps, metrics } = await setup();
+    await runDailyOperations({ ...deps, operations: new InMemoryOperationsStore() }, CONFIG);
+    expect(metrics[0]!.filter((m) => m.name === 'HeartbeatAgeHours')).toEqual([]);
   });
 
   it('counts missed heartbeats and degraded health in the metrics', async () => {
