@@ -160,7 +160,8 @@ export class EmergencyAccess extends Construct {
  * bundle is named like its folder of lambdas/: `risk-assessment`, `daily-operations`,
  * `weekly-summary`, `emergency-access`), each with its own grants:
  * The schedules are the `idgov:schedules` context's (SCHEDULES_CONTEXT), by default:
- * - risk-assessment (07:30 UTC): reads the directory and writes users' risk levels; writes assessments.
+ * - risk-assessment (07:30 UTC): reads the directory and updates users' risk levels (UpdateItem
+ *   only); writes assessments.
  * - daily-operations (08:00 UTC): reads the directory and the campaigns; writes the report, day
  *   counts and deliveries; reads CloudWatch metrics; publishes to the operations topic; sends mail
  *   as the sender.
@@ -179,7 +180,8 @@ export function addOperationsJobs(scope: Construct, props: OperationsJobsProps):
     timeout: Duration.minutes(15),
     memorySize: 1024,
   });
-  riskAssessment.function.bindTable(props.directoryTable, DIRECTORY_TABLE, 'RW');
+  // Reads users, assignments and privileges; writes only users' risk levels (UpdateItem).
+  riskAssessment.function.bindTable(props.directoryTable, DIRECTORY_TABLE, 'READ_UPDATE');
   riskAssessment.function.bindTable(props.operationsTable, OPERATIONS_TABLE, 'RW');
 
   const dailyOperations = new OperationsJob(scope, 'DailyOperations', {

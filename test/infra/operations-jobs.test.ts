@@ -12,12 +12,7 @@ import {
   type TableDefinition,
 } from '../../lambdas/shared/config/tables.js';
 import { DEFAULT_OPERATIONS_CONFIG } from '../../lambdas/shared/domain/operations.js';
-import {
-  type AppFunction,
-  DYNAMODB_READ_ACTIONS,
-  DYNAMODB_WRITE_ACTIONS,
-  type TableAccess,
-} from '../../lib/constructs/app-function.js';
+import { type AppFunction, dynamoDbActionsOf, type TableAccess } from '../../lib/constructs/app-function.js';
 import { cronOf, GET_METRIC_DATA_ACTION, SCHEDULES_CONTEXT } from '../../lib/constructs/operations-jobs.js';
 import type { ScheduledJob } from '../../lib/constructs/scheduled-job.js';
 import { STATEFUL_OUTPUTS, STATELESS_OUTPUTS } from '../../lib/stack-outputs.js';
@@ -48,7 +43,10 @@ function statementsOf(fn: AppFunction): Statement[] {
     .flatMap((policy) => resolveImports(policy.Properties.PolicyDocument.Statement, statefulTemplate) as Statement[]);
 }
 
-/** What the function may do on each table: the union of actions of the statements naming it, as RO / RW. */
+/**
+ * What the function may do on each table: the union of actions of the statements naming it, as the
+ * access mode that grants exactly these (RO, RW, READ_UPDATE), else as the sorted action list.
+ */
 function tableAccessOf(fn: AppFunction): Partial<Record<string, TableAccess>> {
   const statements = statementsOf(fn);
   const access: Partial<Record<string, TableAccess>> = {};
@@ -63,9 +61,8 @@ function tableAccessOf(fn: AppFunction): Partial<Record<string, TableAccess>> {
       expect(new Set(naming(indexArn).flatMap((st) => asList(st.Action)).filter((a) => a.startsWith('dynamodb:')))).toEqual(actions);
     }
     const sorted = [...actions].sort();
-    if (json(sorted) === json([...DYNAMODB_READ_ACTIONS].sort())) access[definition.id] = 'RO';
-    else if (json(sorted) === json([...DYNAMODB_READ_ACTIONS, ...DYNAMODB_WRITE_ACTIONS].sort())) access[definition.id] = 'RW';
-    else throw new Error(`${fn.node.path}: unexpected actions on ${definition.id}: ${sorted.join(', ')}`);
+    const mode = (['RO', 'RW', 'READ_UPDATE'] as const).find((m) => json(dynamoDbActionsOf(m)) === json(sorted));
+    access[definition.id] = mode ?? { actions: sorted as never };
   }
   return access;
 }
@@ -206,9 +203,17 @@ describe('function construct paths (bundle names: scripts/bundled-functions.ts)'
 });
 
 describe('least privilege', () => {
-  it('risk assessment: reads and writes the directory (risk levels) and the operations table, nothing else', () => {
+  it('risk assessment: reads the directory and updates its items only (risk levels), reads and writes the operations table, nothing else', () => {
     const fn = jobs.riskAssessment.function;
-    expect(tableAccessOf(fn)).toEqual(tables([DIRECTORY_TABLE, 'RW'], [OPERATIONS_TABLE, 'RW']));
+    expect(tableAccessOf(fn)).toEqual(tables([DIRECTORY_TABLE, 'READ_UPDATE'], [OPERATIONS_TABLE, 'RW']));
+    expect(dynamoDbActionsOf('READ_UPDATE')).toEqual([
+      'dynamodb:BatchGetItem',
+      'dynamodb:ConditionCheckItem',
+      'dynamodb:DescribeTable',
+      'dynamodb:GetItem',
+      'dynamodb:Query',
+      'dynamodb:UpdateItem',
+    ]);
     expect(otherGrantsOf(fn)).toEqual(sendsToItsDeadLetterQueue(fn));
   });
 
@@ -240,9 +245,11 @@ describe('least privilege', () => {
     expect(otherGrantsOf(fn)).toEqual({});
   });
 
-  it('the controller writes its heartbeats to the operations table', () => {
+  it('the controller records its runs and heartbeats in the operations table (GetItem, PutItem, UpdateItem), nothing more there', () => {
     const fn = stateless.controller.function;
-    expect(tableAccessOf(fn)).toEqual(tables([DIRECTORY_TABLE, 'RW'], [CAMPAIGN_TABLE, 'RW'], [OPERATIONS_TABLE, 'RW']));
+    expect(tableAccessOf(fn)).toEqual(
+      tables([DIRECTORY_TABLE, 'RW'], [CAMPAIGN_TABLE, 'RW'], [OPERATIONS_TABLE, { actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'] }]),
+    );
     const env = template.findResources('AWS::Lambda::Function')[logicalIdOf(fn)].Properties.Environment.Variables;
     expect(resolveImports(env[ENV.operationsTable], statefulTemplate)).toEqual({ Ref: logicalIdOf(stateful.tables.operationsTable) });
   });
