@@ -47,6 +47,7 @@ export function buildDailyOperationsDependencies(
     mailer: createSesMailer(env),
     metrics: new PowertoolsMetricsSink(new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME })),
     recipients: env.operationsRecipients,
+    ...(env.jobSchedules ? { schedules: env.jobSchedules } : {}),
     wallClock: systemClock,
     log,
     ...overrides,

@@ -21,7 +21,12 @@ import {
   type TableDefinition,
 } from '../../lambdas/shared/config/tables.js';
 
-export type TableAccess = 'RO' | 'RW';
+/**
+ * What a function may do on a table: `RO` read; `RW` read and write; `READ_UPDATE` read and
+ * UpdateItem only (change attributes of items, never put or delete one); or exactly the DynamoDB
+ * actions listed (`{ actions: ['dynamodb:GetItem', 'dynamodb:PutItem'] }`).
+ */
+export type TableAccess = 'RO' | 'RW' | 'READ_UPDATE' | { readonly actions: readonly DynamoDbAction[] };
 
 /**
  * Context flag that replaces esbuild bundling with a tiny inline handler, so that template and
@@ -41,13 +46,28 @@ export const DYNAMODB_READ_ACTIONS = [
   'dynamodb:DescribeTable',
   'dynamodb:GetItem',
   'dynamodb:Query',
-];
+] as const;
 export const DYNAMODB_WRITE_ACTIONS = [
   'dynamodb:BatchWriteItem',
   'dynamodb:DeleteItem',
   'dynamodb:PutItem',
   'dynamodb:UpdateItem',
-];
+] as const;
+export type DynamoDbAction = (typeof DYNAMODB_READ_ACTIONS)[number] | (typeof DYNAMODB_WRITE_ACTIONS)[number];
+
+/** The DynamoDB actions of an access mode, sorted. */
+export function dynamoDbActionsOf(access: TableAccess): DynamoDbAction[] {
+  const actions: readonly DynamoDbAction[] =
+    access === 'RO'
+      ? DYNAMODB_READ_ACTIONS
+      : access === 'RW'
+        ? [...DYNAMODB_READ_ACTIONS, ...DYNAMODB_WRITE_ACTIONS]
+        : access === 'READ_UPDATE'
+          ? [...DYNAMODB_READ_ACTIONS, 'dynamodb:UpdateItem']
+          : access.actions;
+  return [...new Set(actions)].sort();
+}
+
 // What DynamoDB asks KMS on the caller's behalf for a customer-managed table key.
 export const KMS_READ_ACTIONS = ['kms:Decrypt', 'kms:DescribeKey'];
 export const KMS_WRITE_ACTIONS = ['kms:Encrypt', 'kms:GenerateDataKey', 'kms:ReEncryptFrom', 'kms:ReEncryptTo'];
@@ -157,14 +177,18 @@ export class AppFunction extends NodejsFunction {
   }
 
   /**
-   * Lets this function read (`RO`) or read and write (`RW`) the table built from `definition`,
-   * including its indexes and its KMS key, and sets the environment variable that names it.
+   * Lets this function do what `access` says (TableAccess) on the table built from `definition`,
+   * including its indexes and its KMS key (encrypting too when any write action is granted), and
+   * sets the environment variable that names it.
    */
   bindTable(table: ITable, definition: TableDefinition, access: TableAccess): void {
     this.addEnvironment(definition.envVar, table.tableName);
+    const actions = dynamoDbActionsOf(access);
+    if (actions.length === 0) throw new Error(`${this.node.path}: bindTable ${definition.id} grants no action`);
+    const writes = actions.some((action) => (DYNAMODB_WRITE_ACTIONS as readonly string[]).includes(action));
     Grant.addToPrincipal({
       grantee: this,
-      actions: access === 'RW' ? [...DYNAMODB_READ_ACTIONS, ...DYNAMODB_WRITE_ACTIONS] : DYNAMODB_READ_ACTIONS,
+      actions,
       resourceArns: [
         table.tableArn,
         ...definition.indexes.map((index) => `${table.tableArn}/index/${index.indexName}`),
@@ -173,7 +197,7 @@ export class AppFunction extends NodejsFunction {
     if (table.encryptionKey) {
       Grant.addToPrincipal({
         grantee: this,
-        actions: access === 'RW' ? [...KMS_READ_ACTIONS, ...KMS_WRITE_ACTIONS] : KMS_READ_ACTIONS,
+        actions: writes ? [...KMS_READ_ACTIONS, ...KMS_WRITE_ACTIONS] : KMS_READ_ACTIONS,
         resourceArns: [table.encryptionKey.keyArn],
         // The key is usable through DynamoDB only, not to decrypt arbitrary ciphertext.
         conditions: {

@@ -91,7 +91,11 @@ export class CampaignController extends Construct {
     });
     this.function.bindTable(props.directoryTable, DIRECTORY_TABLE, 'RW');
     this.function.bindTable(props.campaignTable, CAMPAIGN_TABLE, 'RW');
-    this.function.bindTable(props.operationsTable, OPERATIONS_TABLE, 'RW');
+    // Its runs and heartbeats only (recordJobRun): the installation time (GetItem, PutItem), each
+    // run (PutItem) and the heartbeat pointing at it (UpdateItem).
+    this.function.bindTable(props.operationsTable, OPERATIONS_TABLE, {
+      actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+    });
     this.function.bindEmailSender(props.sender);
 
     this.hookInvokePolicy = this.allowHookInvocations(props.hookFunctionArns ?? []);

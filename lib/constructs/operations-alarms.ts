@@ -6,7 +6,6 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { OPERATIONS_METRICS } from '../../lambdas/shared/config/metrics.js';
-import { DEFAULT_OPERATIONS_CONFIG } from '../../lambdas/shared/domain/operations.js';
 import { operationsMetric } from './operations-metrics.js';
 import type { ScheduledJob } from './scheduled-job.js';
 
@@ -22,17 +21,14 @@ export interface OperationsAlarmsProps {
   readonly scheduledJobs: Readonly<Record<string, ScheduledJob>>;
   /** The approver HTTP API: any 5xx answer alarms. */
   readonly httpApi: IHttpApi;
-  /** HighRiskUsers above this alarms (a stack parameter). */
-  readonly highRiskUsersThreshold: number;
 }
-
-/** ComplianceScore below this alarms: the score at which a report says COMPLIANT by default. */
-export const COMPLIANCE_ALARM_BELOW = DEFAULT_OPERATIONS_CONFIG.compliance.compliantAt;
 
 /**
  * The operations alarms, all to the alarms topic: every function's errors and throttles, the
  * approver API's 5xx answers, and the daily report's missed heartbeats, degraded health, high-risk
- * users and compliance score. With ScheduledJob's dead-letter alarms (any message in any job's
+ * users and compliance. The last two alarm on 0/1 metrics the report computes with the operations
+ * configuration's thresholds (compliance.compliantAt, recommendations.highRiskUsersAbove), so that
+ * the alarm follows a threshold changed with `idgov config load` without a deployment. With ScheduledJob's dead-letter alarms (any message in any job's
  * dead-letter queue) and the controller's failed-notifications alarm, that is every alarm of issue 7.
  *
  * Missing data, deliberately:
@@ -117,17 +113,21 @@ export class OperationsAlarms extends Construct {
       missing: TreatMissingData.IGNORE,
     });
     this.highRiskUsersAlarm = this.alarm('HighRiskUsersAlarm', {
-      description: 'Daily operations report: more users at HIGH or CRITICAL risk than the HighRiskUsersAlarmThreshold parameter',
-      metric: operationsMetric(m.highRiskUsers, daily),
-      threshold: props.highRiskUsersThreshold,
-      comparison: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      description:
+        'Daily operations report: more users at HIGH or CRITICAL risk than the configured ' +
+        'recommendations.highRiskUsersAbove (metric HighRiskUsersAboveThreshold)',
+      metric: operationsMetric(m.highRiskUsersAboveThreshold, daily),
+      threshold: 1,
+      comparison: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       missing: TreatMissingData.IGNORE,
     });
     this.complianceScoreAlarm = this.alarm('ComplianceScoreAlarm', {
-      description: `Daily operations report: compliance score below ${COMPLIANCE_ALARM_BELOW} (NON_COMPLIANT)`,
-      metric: operationsMetric(m.complianceScore, { ...daily, statistic: 'Minimum' }),
-      threshold: COMPLIANCE_ALARM_BELOW,
-      comparison: ComparisonOperator.LESS_THAN_THRESHOLD,
+      description:
+        'Daily operations report: NON_COMPLIANT, the compliance score is below the configured ' +
+        'compliance.compliantAt (metric NonCompliant)',
+      metric: operationsMetric(m.nonCompliant, daily),
+      threshold: 1,
+      comparison: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       missing: TreatMissingData.IGNORE,
     });
   }

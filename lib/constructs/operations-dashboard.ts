@@ -13,6 +13,7 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { OPERATIONS_METRICS } from '../../lambdas/shared/config/metrics.js';
 import { RISK_LEVELS } from '../../lambdas/shared/domain/model.js';
+import { JOB_NAMES } from '../../lambdas/shared/domain/operations.js';
 import { operationsMetric } from './operations-metrics.js';
 
 /** The dashboard's name in a deployment with the default stack names. */
@@ -37,9 +38,10 @@ const THIRD = 8;
 const HEIGHT = 6;
 
 /**
- * The operations dashboard: certification status, risk distribution over time, system health
- * (errors, throttles and duration per function, dead-letter queue depth, heartbeats, health) and
- * the KPIs. The daily figures are one data point a day (the daily-operations job), drawn per day
+ * The operations dashboard: certification status (with entries decided and active campaigns), risk
+ * distribution over time, system health (errors, throttles and duration per function, dead-letter
+ * queue depth, heartbeats and each job's heartbeat age, health) and the KPIs with the compliance
+ * score over time. The daily figures are one data point a day (the daily-operations job), drawn per day
  * over four weeks; the service metrics per hour.
  */
 export class OperationsDashboard extends Construct {
@@ -59,16 +61,23 @@ export class OperationsDashboard extends Construct {
         [
           new GraphWidget({
             title: 'Completion rate (%)',
-            width: HALF,
+            width: THIRD,
             height: HEIGHT,
             left: [operationsMetric(m.completionRate, { statistic: 'Minimum' })],
             leftYAxis: { min: 0, max: 100 },
           }),
           new GraphWidget({
             title: 'Open and overdue entries',
-            width: HALF,
+            width: THIRD,
             height: HEIGHT,
             left: [operationsMetric(m.openEntries), operationsMetric(m.overdueEntries)],
+            leftYAxis: { min: 0 },
+          }),
+          new GraphWidget({
+            title: 'Entries decided (24 h) and active campaigns',
+            width: THIRD,
+            height: HEIGHT,
+            left: [operationsMetric(m.entriesDecided), operationsMetric(m.activeCampaigns)],
             leftYAxis: { min: 0 },
           }),
         ],
@@ -125,10 +134,15 @@ export class OperationsDashboard extends Construct {
             leftYAxis: { min: 0 },
           }),
           new GraphWidget({
-            title: 'Missed heartbeats and degraded health',
+            title: 'Missed heartbeats, degraded health, non-compliant, high risk above threshold',
             width: THIRD,
             height: HEIGHT,
-            left: [operationsMetric(m.missedHeartbeats), operationsMetric(m.healthDegraded)],
+            left: [
+              operationsMetric(m.missedHeartbeats),
+              operationsMetric(m.healthDegraded),
+              operationsMetric(m.nonCompliant),
+              operationsMetric(m.highRiskUsersAboveThreshold),
+            ],
             leftYAxis: { min: 0 },
           }),
           new GraphWidget({
@@ -142,7 +156,16 @@ export class OperationsDashboard extends Construct {
             leftYAxis: { min: 0 },
           }),
         ],
-        [heading('KPIs', 'The latest daily report')],
+        [
+          new GraphWidget({
+            title: "Hours since each job's last completed run",
+            width: FULL,
+            height: HEIGHT,
+            left: JOB_NAMES.map((job) => operationsMetric(m.heartbeatAgeHours, { job, label: job })),
+            leftYAxis: { min: 0 },
+          }),
+        ],
+        [heading('KPIs', 'The latest daily report, and the compliance score over time')],
         [
           new SingleValueWidget({
             title: 'Compliance score, completion rate, high-risk users, overdue entries',
@@ -154,6 +177,15 @@ export class OperationsDashboard extends Construct {
               operationsMetric(m.highRiskUsers),
               operationsMetric(m.overdueEntries),
             ],
+          }),
+        ],
+        [
+          new GraphWidget({
+            title: 'Compliance score over time',
+            width: FULL,
+            height: HEIGHT,
+            left: [operationsMetric(m.complianceScore, { statistic: 'Minimum' })],
+            leftYAxis: { min: 0, max: 100 },
           }),
         ],
       ],

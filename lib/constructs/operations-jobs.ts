@@ -12,7 +12,9 @@ import {
   ENV,
   OPERATIONS_TABLE,
 } from '../../lambdas/shared/config/tables.js';
-import { DEFAULT_OPERATIONS_CONFIG, type JobName, type JobSchedule } from '../../lambdas/shared/domain/operations.js';
+import { ValidationError } from '../../lambdas/shared/domain/errors.js';
+import type { JobName, JobSchedule } from '../../lambdas/shared/domain/operations.js';
+import { type DeployedSchedules, parseDeployedSchedules } from '../../lambdas/shared/domain/operations-config.js';
 import { AppFunction, type EmailSender } from './app-function.js';
 import { ScheduledJob } from './scheduled-job.js';
 
@@ -22,12 +24,40 @@ export type OperationsJobName = Exclude<JobName, 'campaign-controller'>;
 /** Reads CloudWatch metrics (GetMetricData), which supports no resource-level permission. */
 export const GET_METRIC_DATA_ACTION = 'cloudwatch:GetMetricData';
 
+/**
+ * CDK context setting the schedules of the three operations jobs (partial JSON; a job left out
+ * keeps its default): `npx cdk deploy --all -c idgov:schedules='{"risk-assessment":{"kind":"daily","hour":6,"minute":0}}'`.
+ */
+export const SCHEDULES_CONTEXT = 'idgov:schedules';
+
+/**
+ * The deployed schedules for the value of the `idgov:schedules` context (a JSON string from `-c`, or
+ * an object from cdk.json; absent: the defaults). Throws, naming the context and each bad field.
+ */
+export function schedulesFromContext(value: unknown): DeployedSchedules {
+  let input = value;
+  if (typeof value === 'string') {
+    try {
+      input = JSON.parse(value);
+    } catch {
+      throw new Error(`context ${SCHEDULES_CONTEXT}: must be a JSON object of job names to schedules`);
+    }
+  }
+  try {
+    return parseDeployedSchedules(input);
+  } catch (error) {
+    if (error instanceof ValidationError) throw new Error(`context ${SCHEDULES_CONTEXT}: ${error.message}`);
+    throw error;
+  }
+}
+
 const WEEKDAYS = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'] as const;
 
 /**
  * The EventBridge cron schedule (UTC) of a job schedule, and the longest time between two runs.
- * The rules are built from DEFAULT_OPERATIONS_CONFIG.schedules, which is also what the heartbeat
- * check expects by default, so a deployed schedule and its heartbeat agree.
+ * The rules are built from the deployed schedules (SCHEDULES_CONTEXT), which the daily-operations
+ * function also gets (JOB_SCHEDULES) for its heartbeat check, so a deployed schedule and its
+ * heartbeat agree.
  */
 export function cronOf(schedule: JobSchedule): { cron: CronOptions; interval: Duration } {
   switch (schedule.kind) {
@@ -129,7 +159,9 @@ export class EmergencyAccess extends Construct {
  * The daily-operations functions, each a construct of `scope` named after its job (so that its
  * bundle is named like its folder of lambdas/: `risk-assessment`, `daily-operations`,
  * `weekly-summary`, `emergency-access`), each with its own grants:
- * - risk-assessment (07:30 UTC): reads the directory and writes users' risk levels; writes assessments.
+ * The schedules are the `idgov:schedules` context's (SCHEDULES_CONTEXT), by default:
+ * - risk-assessment (07:30 UTC): reads the directory and updates users' risk levels (UpdateItem
+ *   only); writes assessments.
  * - daily-operations (08:00 UTC): reads the directory and the campaigns; writes the report, day
  *   counts and deliveries; reads CloudWatch metrics; publishes to the operations topic; sends mail
  *   as the sender.
@@ -137,7 +169,7 @@ export class EmergencyAccess extends Construct {
  * - emergency-access: removes assignments and records the removals.
  */
 export function addOperationsJobs(scope: Construct, props: OperationsJobsProps): OperationsJobs {
-  const schedules = DEFAULT_OPERATIONS_CONFIG.schedules;
+  const schedules = schedulesFromContext(scope.node.tryGetContext(SCHEDULES_CONTEXT));
 
   const riskAssessment = new OperationsJob(scope, 'RiskAssessment', {
     entry: 'lambdas/risk-assessment/handler.ts',
@@ -148,7 +180,8 @@ export function addOperationsJobs(scope: Construct, props: OperationsJobsProps):
     timeout: Duration.minutes(15),
     memorySize: 1024,
   });
-  riskAssessment.function.bindTable(props.directoryTable, DIRECTORY_TABLE, 'RW');
+  // Reads users, assignments and privileges; writes only users' risk levels (UpdateItem).
+  riskAssessment.function.bindTable(props.directoryTable, DIRECTORY_TABLE, 'READ_UPDATE');
   riskAssessment.function.bindTable(props.operationsTable, OPERATIONS_TABLE, 'RW');
 
   const dailyOperations = new OperationsJob(scope, 'DailyOperations', {
@@ -195,6 +228,7 @@ export function addOperationsJobs(scope: Construct, props: OperationsJobsProps):
     ENV.monitoredFunctions,
     stack.toJsonString(Object.fromEntries(Object.entries(monitoredFunctions).map(([job, fn]) => [job, fn.functionName]))),
   );
+  daily.addEnvironment(ENV.jobSchedules, JSON.stringify(schedules));
   daily.addEnvironment(
     ENV.monitoredQueues,
     stack.toJsonString(Object.fromEntries(Object.entries(monitoredQueues).map(([job, queue]) => [job, queue.queueName]))),

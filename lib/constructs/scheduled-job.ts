@@ -36,17 +36,26 @@ export interface ScheduledJobProps {
 /** Consecutive schedule intervals without an invocation before the not-running alarm fires. */
 export const QUIET_INTERVALS_BEFORE_ALARM = 2;
 
-/** CloudWatch evaluates an alarm over at most one day (period × evaluation periods). */
-const MAX_ALARM_EVALUATION_SECONDS = 86_400;
+/**
+ * The longest evaluation range (period × evaluation periods) CloudWatch accepts for an alarm with
+ * this period (PutMetricAlarm, Period): seven days, and one day for a period under one hour.
+ */
+export function maxAlarmEvaluationRange(period: Duration): Duration {
+  return period.toSeconds() >= 3_600 ? Duration.days(7) : Duration.days(1);
+}
 
-/** The longest schedule interval that still gets a not-running alarm (12 hours). */
-export const MAX_NOT_RUNNING_ALARM_INTERVAL = Duration.seconds(MAX_ALARM_EVALUATION_SECONDS / QUIET_INTERVALS_BEFORE_ALARM);
+/**
+ * The longest schedule interval that still gets a not-running alarm (3.5 days): its
+ * QUIET_INTERVALS_BEFORE_ALARM periods must fit in the evaluation range. A daily job gets one (two
+ * days), a weekly job does not (two weeks).
+ */
+export const MAX_NOT_RUNNING_ALARM_INTERVAL = Duration.seconds(Duration.days(7).toSeconds() / QUIET_INTERVALS_BEFORE_ALARM);
 
 /**
  * EventsToLambda: a schedule rule invoking a function, with retries, a bounded event age, one
  * encrypted dead-letter queue for both failed deliveries (EventBridge) and runs that failed after
  * their retries (Lambda asynchronous invocation), and alarms on that queue, on the function's
- * errors, and (for jobs that run at least every 12 hours) on the function not being invoked at
+ * errors, and (for jobs that run at least every 3.5 days: hourly and daily ones) on the function not being invoked at
  * all. Jobs log and rethrow, so a failure always surfaces here.
  */
 export class ScheduledJob extends Construct {
@@ -55,9 +64,9 @@ export class ScheduledJob extends Construct {
   readonly deadLetterAlarm: Alarm;
   readonly errorsAlarm: Alarm;
   /**
-   * Absent for a job scheduled less often than every 12 hours (MAX_NOT_RUNNING_ALARM_INTERVAL):
-   * the alarm needs QUIET_INTERVALS_BEFORE_ALARM whole intervals in its evaluation range, and
-   * CloudWatch evaluates at most one day. Such a job records a heartbeat per run instead, which the
+   * Absent for a job scheduled less often than every 3.5 days (MAX_NOT_RUNNING_ALARM_INTERVAL), a
+   * weekly one: the alarm needs QUIET_INTERVALS_BEFORE_ALARM whole intervals in its evaluation range,
+   * and CloudWatch evaluates at most seven days (maxAlarmEvaluationRange). Such a job records a heartbeat per run instead, which the
    * daily operations report checks against the schedule (a missed run makes its health DEGRADED and
    * raises the MissedHeartbeats metric and alarm).
    */
@@ -126,8 +135,8 @@ export class ScheduledJob extends Construct {
     // or deleted, function throttled to zero, account quota exhausted) raises no error. Invocations
     // has no data point either then, so missing data is the signal: no invocation during
     // QUIET_INTERVALS_BEFORE_ALARM whole intervals in a row. One late run cannot leave two empty.
-    // A daily or weekly job cannot have it (see notRunningAlarm): its heartbeat covers it.
-    if (interval.toSeconds() <= MAX_NOT_RUNNING_ALARM_INTERVAL.toSeconds()) {
+    // A weekly job cannot have it (see notRunningAlarm): its heartbeat covers it.
+    if (interval.toSeconds() * QUIET_INTERVALS_BEFORE_ALARM <= maxAlarmEvaluationRange(interval).toSeconds()) {
       this.notRunningAlarm = new Alarm(this, 'NotRunningAlarm', {
         alarmDescription:
           `${props.description}: the function was not invoked for ${QUIET_INTERVALS_BEFORE_ALARM} schedule ` +

@@ -55,11 +55,7 @@ export const STATELESS_PARAMETERS = {
   controllerReservedConcurrency: 'ControllerReservedConcurrency',
   operationsRecipients: 'OperationsRecipients',
   alarmEmail: 'AlarmEmail',
-  highRiskUsersAlarmThreshold: 'HighRiskUsersAlarmThreshold',
 } as const;
-
-/** Default of the HighRiskUsersAlarmThreshold parameter. */
-export const DEFAULT_HIGH_RISK_USERS_ALARM_THRESHOLD = 5;
 
 /** What the daily report and the dashboard call each function (MONITORED_FUNCTIONS keys). */
 export const FUNCTION_NAMES = {
@@ -173,12 +169,6 @@ export class StatelessStack extends Stack {
       allowedPattern: `^(${EMAIL})?$`,
       constraintDescription: 'must be an email address or empty',
     });
-    const highRiskUsersThreshold = new CfnParameter(this, STATELESS_PARAMETERS.highRiskUsersAlarmThreshold, {
-      type: 'Number',
-      default: DEFAULT_HIGH_RISK_USERS_ALARM_THRESHOLD,
-      minValue: 0,
-      description: 'The high-risk users alarm fires when the daily report counts more users at HIGH or CRITICAL than this.',
-    });
     const sender = {
       address: senderAddress.valueAsString,
       configurationSetName: configurationSet.valueAsString,
@@ -258,7 +248,6 @@ export class StatelessStack extends Stack {
       functions: allFunctions,
       scheduledJobs: Object.fromEntries(Object.entries(scheduled).map(([name, { job }]) => [name, job])),
       httpApi: this.approverApi.httpApi,
-      highRiskUsersThreshold: highRiskUsersThreshold.valueAsNumber,
     });
     this.operationsDashboard = new OperationsDashboard(this, 'OperationsDashboard', {
       // Dashboard names are unique per account and region: a renamed deployment gets its own.

@@ -24,6 +24,7 @@ import {
   QUIET_INTERVALS_BEFORE_ALARM,
   ScheduledJob,
   type ScheduledJobProps,
+  maxAlarmEvaluationRange,
 } from '../../lib/constructs/scheduled-job.js';
 import { CAMPAIGN_ID, aCampaign, at } from '../support/fixtures.js';
 import { buildStacks, logicalIdOf, resolveImports } from './idgov-app.js';
@@ -164,13 +165,13 @@ describe('the controller stops running', () => {
   it('derives the period from the schedule, and refuses a schedule it cannot take', () => {
     const { stack, alarmTopic, target } = controlStack();
     const job = new ScheduledJob(stack, 'Every15', { target: target(), every: Duration.minutes(15), description: 'x', alarmTopic });
-    const twelve = new ScheduledJob(stack, 'Every12h', { target: target(), every: MAX_NOT_RUNNING_ALARM_INTERVAL, description: 'x', alarmTopic });
+    const longest = new ScheduledJob(stack, 'Every84h', { target: target(), every: MAX_NOT_RUNNING_ALARM_INTERVAL, description: 'x', alarmTopic });
     const template = Template.fromStack(stack);
     const alarms = template.findResources('AWS::CloudWatch::Alarm');
     expect(alarms[logicalIdOf(job.notRunningAlarm!)].Properties.Period).toBe(900);
     template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(15 minutes)' });
-    // Twelve hours is the longest interval whose two quiet periods fit in CloudWatch's one-day evaluation range.
-    expect(alarms[logicalIdOf(twelve.notRunningAlarm!)].Properties).toMatchObject({ Period: 43_200, EvaluationPeriods: 2 });
+    // 3.5 days is the longest interval whose two quiet periods fit in CloudWatch's seven-day evaluation range.
+    expect(alarms[logicalIdOf(longest.notRunningAlarm!)].Properties).toMatchObject({ Period: 302_400, EvaluationPeriods: 2 });
     const refused = (id: string, props: Omit<ScheduledJobProps, 'target' | 'description' | 'alarmTopic'>) => () =>
       new ScheduledJob(stack, id, { target: target(), description: 'x', alarmTopic, ...props });
     expect(refused('Odd', { every: Duration.seconds(90) })).toThrow(/every must be a positive number of whole minutes/);
@@ -180,7 +181,13 @@ describe('the controller stops running', () => {
     expect(refused('Neither', {})).toThrow(/cron with interval/);
   });
 
-  it('leaves the not-running alarm out for a job that runs less often than every 12 hours: its heartbeat covers it', () => {
+  it("evaluates at most seven days, and one day for a period under an hour (PutMetricAlarm's limits)", () => {
+    expect(maxAlarmEvaluationRange(Duration.minutes(59)).toSeconds()).toBe(86_400);
+    expect(maxAlarmEvaluationRange(Duration.hours(1)).toSeconds()).toBe(604_800);
+    expect(maxAlarmEvaluationRange(Duration.days(1)).toSeconds()).toBe(604_800);
+  });
+
+  it('gives a daily job a not-running alarm over two one-day periods', () => {
     const { stack, alarmTopic, target } = controlStack();
     const daily = new ScheduledJob(stack, 'Daily', {
       target: target(),
@@ -189,12 +196,32 @@ describe('the controller stops running', () => {
       description: 'x',
       alarmTopic,
     });
-    const thirteen = new ScheduledJob(stack, 'Every13h', { target: target(), every: Duration.hours(13), description: 'x', alarmTopic });
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'cron(30 7 * * ? *)' });
-    expect(daily.notRunningAlarm).toBeUndefined();
-    expect(thirteen.notRunningAlarm).toBeUndefined();
-    expect(daily.interval.toSeconds()).toBe(86_400);
+    expect(template.findResources('AWS::CloudWatch::Alarm')[logicalIdOf(daily.notRunningAlarm!)].Properties).toMatchObject({
+      MetricName: 'Invocations',
+      Period: 86_400,
+      EvaluationPeriods: 2,
+      DatapointsToAlarm: 2,
+      ComparisonOperator: 'LessThanThreshold',
+      TreatMissingData: 'breaching',
+    });
+  });
+
+  it('leaves the not-running alarm out for a job that runs less often than every 3.5 days (weekly): its heartbeat covers it', () => {
+    const { stack, alarmTopic, target } = controlStack();
+    const weekly = new ScheduledJob(stack, 'Weekly', {
+      target: target(),
+      cron: { minute: '0', hour: '9', weekDay: 'MON' },
+      interval: Duration.days(7),
+      description: 'x',
+      alarmTopic,
+    });
+    const longer = new ScheduledJob(stack, 'Every85h', { target: target(), every: Duration.hours(85), description: 'x', alarmTopic });
+    const template = Template.fromStack(stack);
+    expect(weekly.notRunningAlarm).toBeUndefined();
+    expect(longer.notRunningAlarm).toBeUndefined();
+    expect(weekly.interval.toSeconds()).toBe(604_800);
     // Dead letters and errors still alarm; no alarm counts invocations.
     const metrics = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((alarm) => alarm.Properties.MetricName);
     expect(metrics.sort()).toEqual(['ApproximateNumberOfMessagesVisible', 'ApproximateNumberOfMessagesVisible', 'Errors', 'Errors']);

@@ -19,9 +19,9 @@ export const PROJECT_ROOT = new URL('../../', import.meta.url).pathname;
 /** cdk.json's context (feature flags included), so that the stacks under test are the ones `cdk synth` builds. */
 const CDK_JSON_CONTEXT = (JSON.parse(readFileSync(join(PROJECT_ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> }).context;
 
-/** The two stacks wired as in bin/app.ts, with the inline test code instead of esbuild bundles. */
-export function buildStacks(names = stackNames()) {
-  const app = new App({ context: { ...CDK_JSON_CONTEXT, [SKIP_BUNDLING_CONTEXT]: true } });
+/** The two stacks wired as in bin/app.ts, with the inline test code instead of esbuild bundles; `context` as given with `-c`. */
+export function buildStacks(names = stackNames(), context: Record<string, unknown> = {}) {
+  const app = new App({ context: { ...CDK_JSON_CONTEXT, [SKIP_BUNDLING_CONTEXT]: true, ...context } });
   const stateful = new StatefulStack(app, names.stateful, { stackNames: names });
   const stateless = new StatelessStack(app, names.stateless, {
     directoryTable: stateful.tables.directoryTable,

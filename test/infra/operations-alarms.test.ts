@@ -6,8 +6,7 @@ import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import { describe, expect, it } from 'vitest';
 import { OPERATIONS_METRICS } from '../../lambdas/shared/config/metrics.js';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../../lambdas/shared/config/tables.js';
-import { COMPLIANCE_ALARM_BELOW } from '../../lib/constructs/operations-alarms.js';
-import { DEFAULT_HIGH_RISK_USERS_ALARM_THRESHOLD, STATELESS_PARAMETERS } from '../../lib/stacks/stateless-stack.js';
+import { STATELESS_PARAMETERS } from '../../lib/stacks/stateless-stack.js';
 import { buildStacks, logicalIdOf, resolveImports } from './idgov-app.js';
 
 const { stateful, stateless } = buildStacks();
@@ -123,28 +122,22 @@ describe('daily report alarms', () => {
     });
   });
 
-  it('alarm on more high-risk users than the HighRiskUsersAlarmThreshold parameter (default 5)', () => {
+  it("alarm when the report counts more high-risk users than the configuration's threshold (its 0/1 metric), with no parameter", () => {
     expect(propertiesOf(alarms.highRiskUsersAlarm)).toMatchObject({
-      ...reportMetric(OPERATIONS_METRICS.highRiskUsers),
+      ...reportMetric(OPERATIONS_METRICS.highRiskUsersAboveThreshold),
       Statistic: 'Maximum',
-      Threshold: { Ref: STATELESS_PARAMETERS.highRiskUsersAlarmThreshold },
-      ComparisonOperator: 'GreaterThanThreshold',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
     });
-    expect(templateJson.Parameters[STATELESS_PARAMETERS.highRiskUsersAlarmThreshold]).toMatchObject({
-      Type: 'Number',
-      Default: DEFAULT_HIGH_RISK_USERS_ALARM_THRESHOLD,
-      MinValue: 0,
-    });
-    expect(DEFAULT_HIGH_RISK_USERS_ALARM_THRESHOLD).toBe(5);
+    expect(Object.keys(templateJson.Parameters)).not.toContain('HighRiskUsersAlarmThreshold');
   });
 
-  it('alarm on a compliance score below 80', () => {
-    expect(COMPLIANCE_ALARM_BELOW).toBe(80);
+  it("alarm when the report is NON_COMPLIANT by the configuration's compliantAt (its 0/1 metric), not on a fixed score", () => {
     expect(propertiesOf(alarms.complianceScoreAlarm)).toMatchObject({
-      ...reportMetric(OPERATIONS_METRICS.complianceScore),
-      Statistic: 'Minimum',
-      Threshold: 80,
-      ComparisonOperator: 'LessThanThreshold',
+      ...reportMetric(OPERATIONS_METRICS.nonCompliant),
+      Statistic: 'Maximum',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
     });
   });
 

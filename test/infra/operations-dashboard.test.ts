@@ -2,9 +2,10 @@
 // metrics each widget draws, read from the DashboardBody CloudFormation deploys.
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { OPERATIONS_METRICS, RISK_LEVEL_DIMENSION } from '../../lambdas/shared/config/metrics.js';
+import { JOB_DIMENSION, OPERATIONS_METRICS, RISK_LEVEL_DIMENSION } from '../../lambdas/shared/config/metrics.js';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../../lambdas/shared/config/tables.js';
 import { RISK_LEVELS } from '../../lambdas/shared/domain/model.js';
+import { JOB_NAMES } from '../../lambdas/shared/domain/operations.js';
 import { OPERATIONS_DASHBOARD_NAME } from '../../lib/constructs/operations-dashboard.js';
 import { stackNames } from '../../lib/stack-outputs.js';
 import { buildStacks, logicalIdOf } from './idgov-app.js';
@@ -78,12 +79,28 @@ describe('the operations dashboard', () => {
     expect(headings).toEqual(['## Certification status', '## Risk distribution', '## System health', '## KPIs']);
   });
 
-  it('shows the certification status: completion rate, open and overdue entries', () => {
+  it('shows the certification status: completion rate, open and overdue entries, entries decided and active campaigns', () => {
     expect(metricsOf('Completion rate (%)').map((m) => m.id)).toEqual([custom(OPERATIONS_METRICS.completionRate)]);
     expect(metricsOf('Open and overdue entries').map((m) => m.id)).toEqual([
       custom(OPERATIONS_METRICS.openEntries),
       custom(OPERATIONS_METRICS.overdueEntries),
     ]);
+    expect(metricsOf('Entries decided (24 h) and active campaigns').map((m) => m.id)).toEqual([
+      custom(OPERATIONS_METRICS.entriesDecided),
+      custom(OPERATIONS_METRICS.activeCampaigns),
+    ]);
+  });
+
+  it("shows each job's heartbeat age, one line per job", () => {
+    const ages = metricsOf("Hours since each job's last completed run");
+    expect(ages.map((m) => m.id)).toEqual(JOB_NAMES.map((job) => custom(OPERATIONS_METRICS.heartbeatAgeHours, JOB_DIMENSION, job)));
+    expect(ages.map((m) => m.options.label)).toEqual([...JOB_NAMES]);
+  });
+
+  it('shows the compliance score over time as well as its latest value', () => {
+    const graph = widget('Compliance score over time');
+    expect(graph.properties.view).toBe('timeSeries');
+    expect(metricsOf('Compliance score over time').map((m) => m.id)).toEqual([custom(OPERATIONS_METRICS.complianceScore)]);
   });
 
   it('shows the risk distribution over time: users per risk level, high-risk users, SoD conflicts, orphaned access', () => {
@@ -120,10 +137,12 @@ describe('the operations dashboard', () => {
     );
   });
 
-  it('shows missed heartbeats and degraded health, the API 5xx and failed notifications', () => {
-    expect(metricsOf('Missed heartbeats and degraded health').map((m) => m.id)).toEqual([
+  it('shows what the report alarms on (missed heartbeats, degraded health, non-compliant, high risk above threshold), the API 5xx and failed notifications', () => {
+    expect(metricsOf('Missed heartbeats, degraded health, non-compliant, high risk above threshold').map((m) => m.id)).toEqual([
       custom(OPERATIONS_METRICS.missedHeartbeats),
       custom(OPERATIONS_METRICS.healthDegraded),
+      custom(OPERATIONS_METRICS.nonCompliant),
+      custom(OPERATIONS_METRICS.highRiskUsersAboveThreshold),
     ]);
     expect(metricsOf('Approver API 5xx and failed notifications').map((m) => m.id)).toEqual([
       ['AWS/ApiGateway', '5xx', 'ApiId', logicalIdOf(stateless.approverApi.httpApi)],

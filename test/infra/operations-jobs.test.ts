@@ -12,13 +12,9 @@ import {
   type TableDefinition,
 } from '../../lambdas/shared/config/tables.js';
 import { DEFAULT_OPERATIONS_CONFIG } from '../../lambdas/shared/domain/operations.js';
-import {
-  type AppFunction,
-  DYNAMODB_READ_ACTIONS,
-  DYNAMODB_WRITE_ACTIONS,
-  type TableAccess,
-} from '../../lib/constructs/app-function.js';
-import { cronOf, GET_METRIC_DATA_ACTION } from '../../lib/constructs/operations-jobs.js';
+import { type AppFunction, dynamoDbActionsOf, type TableAccess } from '../../lib/constructs/app-function.js';
+import { cronOf, GET_METRIC_DATA_ACTION, SCHEDULES_CONTEXT } from '../../lib/constructs/operations-jobs.js';
+import type { ScheduledJob } from '../../lib/constructs/scheduled-job.js';
 import { STATEFUL_OUTPUTS, STATELESS_OUTPUTS } from '../../lib/stack-outputs.js';
 import { STATELESS_PARAMETERS } from '../../lib/stacks/stateless-stack.js';
 import { statefulOutputs, statelessOutputs } from '../support/cdk-outputs.js';
@@ -47,7 +43,10 @@ function statementsOf(fn: AppFunction): Statement[] {
     .flatMap((policy) => resolveImports(policy.Properties.PolicyDocument.Statement, statefulTemplate) as Statement[]);
 }
 
-/** What the function may do on each table: the union of actions of the statements naming it, as RO / RW. */
+/**
+ * What the function may do on each table: the union of actions of the statements naming it, as the
+ * access mode that grants exactly these (RO, RW, READ_UPDATE), else as the sorted action list.
+ */
 function tableAccessOf(fn: AppFunction): Partial<Record<string, TableAccess>> {
   const statements = statementsOf(fn);
   const access: Partial<Record<string, TableAccess>> = {};
@@ -62,9 +61,8 @@ function tableAccessOf(fn: AppFunction): Partial<Record<string, TableAccess>> {
       expect(new Set(naming(indexArn).flatMap((st) => asList(st.Action)).filter((a) => a.startsWith('dynamodb:')))).toEqual(actions);
     }
     const sorted = [...actions].sort();
-    if (json(sorted) === json([...DYNAMODB_READ_ACTIONS].sort())) access[definition.id] = 'RO';
-    else if (json(sorted) === json([...DYNAMODB_READ_ACTIONS, ...DYNAMODB_WRITE_ACTIONS].sort())) access[definition.id] = 'RW';
-    else throw new Error(`${fn.node.path}: unexpected actions on ${definition.id}: ${sorted.join(', ')}`);
+    const mode = (['RO', 'RW', 'READ_UPDATE'] as const).find((m) => json(dynamoDbActionsOf(m)) === json(sorted));
+    access[definition.id] = mode ?? { actions: sorted as never };
   }
   return access;
 }
@@ -114,9 +112,19 @@ describe('cron schedules, from the default operations configuration', () => {
     });
   });
 
-  it('leave the daily and weekly jobs without a not-running alarm (their heartbeats cover it), not without error and dead-letter alarms', () => {
+  it('give the daily jobs a not-running alarm (two quiet days), the weekly job none (its heartbeat covers it), each error and dead-letter alarms', () => {
+    const alarms = template.findResources('AWS::CloudWatch::Alarm');
+    for (const job of [jobs.riskAssessment, jobs.dailyOperations]) {
+      expect(alarms[logicalIdOf(job.job.notRunningAlarm!)].Properties).toMatchObject({
+        MetricName: 'Invocations',
+        Dimensions: [{ Name: 'FunctionName', Value: { Ref: logicalIdOf(job.function) } }],
+        Period: 86_400,
+        EvaluationPeriods: 2,
+        TreatMissingData: 'breaching',
+      });
+    }
+    expect(jobs.weeklySummary.job.notRunningAlarm).toBeUndefined();
     for (const job of Object.values(jobs.byName)) {
-      expect(job.job.notRunningAlarm).toBeUndefined();
       expect(job.job.errorsAlarm).toBeDefined();
       expect(job.job.deadLetterAlarm).toBeDefined();
     }
@@ -144,6 +152,47 @@ describe('cron schedules, from the default operations configuration', () => {
   });
 });
 
+describe('schedules from the idgov:schedules context', () => {
+  const scheduleOf = (t: Template, job: { job: ScheduledJob }) =>
+    t.findResources('AWS::Events::Rule')[logicalIdOf(job.job.rule)].Properties.ScheduleExpression;
+  const jobSchedulesOf = (t: Template, fn: AppFunction) =>
+    JSON.parse(t.findResources('AWS::Lambda::Function')[logicalIdOf(fn)].Properties.Environment.Variables[ENV.jobSchedules] as string);
+
+  it('by default, give the daily-operations function the default schedules of the three jobs (JOB_SCHEDULES)', () => {
+    const { 'campaign-controller': _controller, ...three } = DEFAULT_OPERATIONS_CONFIG.schedules;
+    expect(jobSchedulesOf(template, jobs.dailyOperations.function)).toEqual(three);
+  });
+
+  it('build the cron rules and JOB_SCHEDULES from a partial JSON context, the controller keeping its hourly rate', () => {
+    const context = {
+      [SCHEDULES_CONTEXT]: JSON.stringify({
+        'risk-assessment': { kind: 'daily', hour: 5, minute: 15 },
+        'weekly-summary': { kind: 'weekly', weekday: 5, hour: 16, minute: 0 },
+      }),
+    };
+    const built = buildStacks(undefined, context).stateless;
+    const t = Template.fromStack(built);
+    expect(scheduleOf(t, built.operationsJobs.riskAssessment)).toBe('cron(15 5 * * ? *)');
+    expect(scheduleOf(t, built.operationsJobs.dailyOperations)).toBe('cron(0 8 * * ? *)');
+    expect(scheduleOf(t, built.operationsJobs.weeklySummary)).toBe('cron(0 16 ? * FRI *)');
+    expect(scheduleOf(t, built.controller)).toBe(scheduleOf(template, stateless.controller));
+    expect(jobSchedulesOf(t, built.operationsJobs.dailyOperations.function)).toEqual({
+      'risk-assessment': { kind: 'daily', hour: 5, minute: 15 },
+      'daily-operations': { kind: 'daily', hour: 8, minute: 0 },
+      'weekly-summary': { kind: 'weekly', weekday: 5, hour: 16, minute: 0 },
+    });
+  });
+
+  it.each([
+    ['{"risk-assessment":{"kind":"daily","hour":25,"minute":0}}', /context idgov:schedules: risk-assessment\.hour: must be at most 23/],
+    ['{"weekly-summary":{"kind":"monthly"}}', /context idgov:schedules: weekly-summary\.kind: must have kind hourly, daily or weekly/],
+    ['{"campaign-controller":{"kind":"daily","hour":1,"minute":0}}', /context idgov:schedules: campaign-controller: unknown field/],
+    ['risk-assessment=06:00', /context idgov:schedules: must be a JSON object of job names to schedules/],
+  ])('refuse %s, naming the field', (value, message) => {
+    expect(() => buildStacks(undefined, { [SCHEDULES_CONTEXT]: value })).toThrow(message);
+  });
+});
+
 describe('function construct paths (bundle names: scripts/bundled-functions.ts)', () => {
   it('are the folder names of lambdas/', () => {
     expect(jobs.riskAssessment.function.node.path).toBe('IdGovStateless/RiskAssessment/Function');
@@ -154,9 +203,17 @@ describe('function construct paths (bundle names: scripts/bundled-functions.ts)'
 });
 
 describe('least privilege', () => {
-  it('risk assessment: reads and writes the directory (risk levels) and the operations table, nothing else', () => {
+  it('risk assessment: reads the directory and updates its items only (risk levels), reads and writes the operations table, nothing else', () => {
     const fn = jobs.riskAssessment.function;
-    expect(tableAccessOf(fn)).toEqual(tables([DIRECTORY_TABLE, 'RW'], [OPERATIONS_TABLE, 'RW']));
+    expect(tableAccessOf(fn)).toEqual(tables([DIRECTORY_TABLE, 'READ_UPDATE'], [OPERATIONS_TABLE, 'RW']));
+    expect(dynamoDbActionsOf('READ_UPDATE')).toEqual([
+      'dynamodb:BatchGetItem',
+      'dynamodb:ConditionCheckItem',
+      'dynamodb:DescribeTable',
+      'dynamodb:GetItem',
+      'dynamodb:Query',
+      'dynamodb:UpdateItem',
+    ]);
     expect(otherGrantsOf(fn)).toEqual(sendsToItsDeadLetterQueue(fn));
   });
 
@@ -188,9 +245,11 @@ describe('least privilege', () => {
     expect(otherGrantsOf(fn)).toEqual({});
   });
 
-  it('the controller writes its heartbeats to the operations table', () => {
+  it('the controller records its runs and heartbeats in the operations table (GetItem, PutItem, UpdateItem), nothing more there', () => {
     const fn = stateless.controller.function;
-    expect(tableAccessOf(fn)).toEqual(tables([DIRECTORY_TABLE, 'RW'], [CAMPAIGN_TABLE, 'RW'], [OPERATIONS_TABLE, 'RW']));
+    expect(tableAccessOf(fn)).toEqual(
+      tables([DIRECTORY_TABLE, 'RW'], [CAMPAIGN_TABLE, 'RW'], [OPERATIONS_TABLE, { actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'] }]),
+    );
     const env = template.findResources('AWS::Lambda::Function')[logicalIdOf(fn)].Properties.Environment.Variables;
     expect(resolveImports(env[ENV.operationsTable], statefulTemplate)).toEqual({ Ref: logicalIdOf(stateful.tables.operationsTable) });
   });

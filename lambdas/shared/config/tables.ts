@@ -100,6 +100,8 @@ export const ENV = {
   monitoredFunctions: 'MONITORED_FUNCTIONS',
   /** JSON map of job name → dead-letter queue name (health: queue depth). */
   monitoredQueues: 'MONITORED_QUEUES',
+  /** JSON object of job name → its deployed schedule (CDK context idgov:schedules): what the heartbeat check expects. */
+  jobSchedules: 'JOB_SCHEDULES',
   senderAddress: 'SENDER_ADDRESS',
   sesConfigurationSet: 'SES_CONFIGURATION_SET',
   approverPortalUrl: 'APPROVER_PORTAL_URL',

@@ -3,7 +3,7 @@
 // default (DEFAULT_OPERATIONS_CONFIG), a list given replaces the default list, and an unknown field
 // or a bad value is refused with its dotted path (`risk.toxicCombinations.0.privileges`).
 import * as z from 'zod';
-import { DEFAULT_OPERATIONS_CONFIG as D, type JobName, type OperationsConfig } from './operations.js';
+import { DEFAULT_OPERATIONS_CONFIG as D, type JobName, type JobSchedule, type OperationsConfig } from './operations.js';
 import { parseInput } from './schemas.js';
 
 const wholeNumber = (min: number, max: number) =>
@@ -37,6 +37,31 @@ const schedules: Record<JobName, ReturnType<typeof scheduleOf>> = {
   'daily-operations': scheduleOf('daily-operations'),
   'weekly-summary': scheduleOf('weekly-summary'),
 };
+
+/**
+ * The jobs whose schedules are a deployment setting (CDK context `idgov:schedules`, which builds
+ * their cron rules; the daily-operations function gets them as JOB_SCHEDULES for its heartbeat
+ * check). The controller's hourly rate is not one.
+ */
+export const DEPLOYED_SCHEDULE_JOBS = ['risk-assessment', 'daily-operations', 'weekly-summary'] as const satisfies readonly JobName[];
+export type DeployedScheduleJob = (typeof DEPLOYED_SCHEDULE_JOBS)[number];
+export type DeployedSchedules = Record<DeployedScheduleJob, JobSchedule>;
+
+/** Partial: a job left out keeps its default schedule; an unknown job or a bad schedule is refused with its path. */
+const deployedSchedulesSchema = z.strictObject({
+  'risk-assessment': schedules['risk-assessment'],
+  'daily-operations': schedules['daily-operations'],
+  'weekly-summary': schedules['weekly-summary'],
+});
+
+/**
+ * The deployed schedules from a partial object (`{"risk-assessment": {"kind": "daily", "hour": 6,
+ * "minute": 0}}`); absent is all defaults. Throws a ValidationError naming each bad field
+ * (`risk-assessment.hour`).
+ */
+export function parseDeployedSchedules(input: unknown): DeployedSchedules {
+  return structuredClone(parseInput(deployedSchedulesSchema, input ?? {})) as DeployedSchedules;
+}
 
 /**
  * The rules of one list are tried in order and the first match wins: a rule an earlier one always

@@ -3,6 +3,7 @@
 // history), stores it once per date, delivers it to each target (the topic, each recipient) once
 // (report-delivery.ts says when it may be twice), and emits its metrics.
 import {
+  JOB_DIMENSION,
   OPERATIONS_METRIC_UNITS,
   OPERATIONS_METRICS,
   type OperationsMetricName,
@@ -25,7 +26,14 @@ import {
   tallyEntries,
 } from '../domain/daily-report.js';
 import { RISK_LEVELS } from '../domain/model.js';
-import { JOB_NAMES, type DailyReport, type HealthComponent, type OperationsConfig } from '../domain/operations.js';
+import {
+  JOB_NAMES,
+  type DailyReport,
+  type HealthComponent,
+  type JobName,
+  type JobSchedule,
+  type OperationsConfig,
+} from '../domain/operations.js';
 import { renderDailyReport } from '../domain/report-rendering.js';
 import { mapLimit } from './concurrency.js';
 import type {
@@ -70,6 +78,12 @@ export interface DailyOperationsDeps {
    * run recorded; neither known → a job that never ran is DEGRADED.
    */
   deployedAt?: Date;
+  /**
+   * The deployed schedules of the operations jobs (JOB_SCHEDULES, from the CDK context that built
+   * their rules): the heartbeat check expects these runs. Absent (or a job left out): the
+   * configuration's schedules.
+   */
+  schedules?: Partial<Record<JobName, JobSchedule>>;
 }
 
 /**
@@ -171,7 +185,7 @@ async function heartbeats(deps: DailyOperationsDeps, config: OperationsConfig, n
     return heartbeatComponent(
       job,
       heartbeatAsOf(heartbeat, now, recentRuns),
-      config.schedules[job],
+      deps.schedules?.[job] ?? config.schedules[job],
       now,
       config.health.heartbeatGraceMinutes,
       since?.at,
@@ -181,7 +195,7 @@ async function heartbeats(deps: DailyOperationsDeps, config: OperationsConfig, n
 }
 
 /** The custom metrics of a report (namespace IdentityGovernance; names, units and dimensions: config/metrics.ts, which the dashboard and alarms read). */
-export function dailyReportMetrics(report: DailyReport): MetricDatum[] {
+export function dailyReportMetrics(report: DailyReport, config: OperationsConfig): MetricDatum[] {
   const heartbeatsMissed = report.health.components.filter((c) => c.name.startsWith('heartbeat:') && c.status === 'DEGRADED').length;
   const m = OPERATIONS_METRICS;
   const datum = (name: OperationsMetricName, value: number, dimensions?: Record<string, string>): MetricDatum => ({
@@ -191,6 +205,8 @@ export function dailyReportMetrics(report: DailyReport): MetricDatum[] {
     ...(dimensions ? { dimensions } : {}),
   });
   return [
+    datum(m.entriesDecided, report.certification.entriesDecided24h),
+    datum(m.activeCampaigns, report.certification.activeCampaigns),
     datum(m.completionRate, report.certification.completionRate),
     datum(m.openEntries, report.certification.entriesByState.RUNNING ?? 0),
     datum(m.overdueEntries, report.certification.overdueEntries),
@@ -198,10 +214,25 @@ export function dailyReportMetrics(report: DailyReport): MetricDatum[] {
     datum(m.sodConflicts, report.risk.sodConflicts),
     datum(m.orphanedAccess, report.risk.orphanedAccess),
     datum(m.complianceScore, report.compliance.score),
+    // The alarms read these: the thresholds are the configuration's, which the alarms cannot see.
+    datum(m.nonCompliant, report.compliance.status === 'NON_COMPLIANT' ? 1 : 0),
+    datum(m.highRiskUsersAboveThreshold, highRiskUsersOf(report.risk) > config.recommendations.highRiskUsersAbove ? 1 : 0),
     ...RISK_LEVELS.map((level) => datum(m.usersAtRisk, report.risk.usersByLevel[level], { [RISK_LEVEL_DIMENSION]: level })),
     datum(m.missedHeartbeats, heartbeatsMissed),
     datum(m.healthDegraded, report.health.status === 'DEGRADED' ? 1 : 0),
+    ...heartbeatAges(report).map(({ job, hours }) => datum(m.heartbeatAgeHours, hours, { [JOB_DIMENSION]: job })),
   ];
+}
+
+/** Per job that completed a run: hours (two decimals) from that run's business time to the report's. */
+function heartbeatAges(report: DailyReport): { job: string; hours: number }[] {
+  const at = Date.parse(report.generatedAt);
+  return report.health.components.flatMap((component) => {
+    const lastCompleted = component.details?.lastCompleted;
+    if (!component.name.startsWith('heartbeat:') || typeof lastCompleted !== 'string') return [];
+    const hours = Math.max(0, at - Date.parse(lastCompleted)) / 3_600_000;
+    return [{ job: component.name.slice('heartbeat:'.length), hours: Math.round(hours * 100) / 100 }];
+  });
 }
 
 /**
@@ -225,7 +256,7 @@ export async function runDailyOperations(
   } catch (error) {
     failure = { error };
   }
-  await deps.metrics.publish(dailyReportMetrics(report));
+  await deps.metrics.publish(dailyReportMetrics(report, config));
   if (failure) throw failure.error;
   deps.log.info('daily report done', { date: report.date, compliance: report.compliance.score, health: report.health.status, delivered });
   return { report, delivered };

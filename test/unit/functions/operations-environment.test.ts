@@ -45,7 +45,17 @@ describe('the daily operations environment', () => {
       sesConfigurationSet: 'idgov-mail',
       monitoredFunctions: { 'campaign-controller': 'IdGovStateless-CampaignControllerFunction-AbC123', 'approver-api': 'idgov-approver-api' },
       monitoredQueues: { 'daily-operations': 'IdGovStateless-DailyOperationsDlq-XyZ', 'approver-api': 'idgov-dlq.fifo' },
+      jobSchedules: undefined,
       ownFunctionName: undefined,
+    });
+  });
+
+  it('reads the deployed schedules (JOB_SCHEDULES), a job left out keeping its default', () => {
+    const env = readDailyOperationsEnvironment({ ...DAILY, JOB_SCHEDULES: JSON.stringify({ 'weekly-summary': { kind: 'weekly', weekday: 5, hour: 16, minute: 0 } }) });
+    expect(env.jobSchedules).toEqual({
+      'risk-assessment': { kind: 'daily', hour: 7, minute: 30 },
+      'daily-operations': { kind: 'daily', hour: 8, minute: 0 },
+      'weekly-summary': { kind: 'weekly', weekday: 5, hour: 16, minute: 0 },
     });
   });
 
@@ -85,6 +95,9 @@ describe('the daily operations environment', () => {
     ['MONITORED_FUNCTIONS', '{"campaign-controller":""}', '"campaign-controller" must be a Lambda function name'],
     ['MONITORED_QUEUES', '{"daily-operations":"https://sqs.eu-west-1.amazonaws.com/123456789012/idgov-dlq"}', '"daily-operations" must be an SQS queue name'],
     ['MONITORED_QUEUES', '{"":"idgov-dlq"}', 'a name must not be empty'],
+    ['JOB_SCHEDULES', 'daily', 'must be a JSON object of job names to schedules'],
+    ['JOB_SCHEDULES', '{"risk-assessment":{"kind":"daily","hour":24,"minute":0}}', 'risk-assessment.hour: must be at most 23'],
+    ['JOB_SCHEDULES', '{"campaign-controller":{"kind":"hourly"}}', 'campaign-controller: unknown field'],
   ])('refuses %s=%s naming the variable', (variable, value, message) => {
     expect(refusal(() => readDailyOperationsEnvironment({ ...DAILY, [variable]: value }))).toEqual([`${variable}: ${message}`]);
   });

@@ -183,6 +183,21 @@ describe('buildDailyReport on a dataset computed by hand', () => {
     expect(report.recommendations[0]).toMatchObject({ severity: 'CRITICAL', text: expect.stringContaining('check heartbeat:daily-operations') });
   });
 
+  it('checks heartbeats against the deployed schedules (JOB_SCHEDULES) over the configured ones', async () => {
+    // The last run is 11-30 07:30. At 08:00 the configured 07:30 run of today is still within its 90-minute grace;
+    // a deployed 06:00 run was due by 07:30, and has not completed.
+    const { deps } = await setup({ beats: { 'risk-assessment': '2026-11-30T07:30:00.000Z' } });
+    const configured = await buildDailyReport(deps, CONFIG);
+    expect(configured.health.components.find((c) => c.name === 'heartbeat:risk-assessment')!.status).toBe('HEALTHY');
+    const deployed = await buildDailyReport({ ...deps, schedules: { 'risk-assessment': { kind: 'daily', hour: 6, minute: 0 } } }, CONFIG);
+    expect(deployed.health.components.find((c) => c.name === 'heartbeat:risk-assessment')).toMatchObject({
+      status: 'DEGRADED',
+      reason: expect.stringContaining('its schedule (daily at 06:00 UTC) expected one at 2026-12-01T06:00:00.000Z'),
+    });
+    // Jobs the deployed schedules leave out keep the configured ones.
+    expect(deployed.health.components.filter((c) => c.status === 'DEGRADED').map((c) => c.name)).toEqual(['heartbeat:risk-assessment']);
+  });
+
   it('takes no run for a business time after the report as evidence: a broken schedule stays DEGRADED', async () => {
     const { deps, operations } = await setup({ beats: { 'risk-assessment': '2026-11-29T07:30:00.000Z' } });
     // A run with --now a week ahead completed: the heartbeat's latest completed run is now that one.
@@ -304,6 +319,8 @@ describe('runDailyOperations', () => {
 
     const byName = Object.fromEntries(metrics[0]!.filter((m) => !m.dimensions).map((m) => [m.name, m.value]));
     expect(byName).toEqual({
+      EntriesDecided: 2,
+      ActiveCampaigns: 2,
       CompletionRate: 37.5,
       OpenEntries: 3,
       OverdueEntries: 2,
@@ -311,6 +328,8 @@ describe('runDailyOperations', () => {
       SodConflicts: 0,
       OrphanedAccess: 0,
       ComplianceScore: 85,
+      NonCompliant: 0,
+      HighRiskUsersAboveThreshold: 0,
       MissedHeartbeats: 0,
       HealthDegraded: 0,
     });
@@ -319,6 +338,13 @@ describe('runDailyOperations', () => {
       ['MEDIUM', 2],
       ['HIGH', 2],
       ['CRITICAL', 1],
+    ]);
+    // Hours from each job's latest completed run (setup's heartbeats) to the report at 12-01 08:00.
+    expect(metrics[0]!.filter((m) => m.name === 'HeartbeatAgeHours').map((m) => [m.dimensions!.Job, m.value, m.unit])).toEqual([
+      ['campaign-controller', 1, 'None'],
+      ['risk-assessment', 0.5, 'None'],
+      ['daily-operations', 24, 'None'],
+      ['weekly-summary', 23, 'None'],
     ]);
   });
 
@@ -381,6 +407,28 @@ describe('runDailyOperations', () => {
     expect(delivered).toEqual(['topic']);
     expect(mails).toEqual([]);
     expect(warnings).toEqual(['no operations recipient: the report is not mailed']);
+  });
+
+  it("flags NON_COMPLIANT and high-risk users above the threshold by the configuration's thresholds, for the alarms", async () => {
+    // Score 85 and 3 high-risk users: compliant and within the defaults (80, 5).
+    const strict = { ...CONFIG, compliance: { ...CONFIG.compliance, compliantAt: 90 }, recommendations: { highRiskUsersAbove: 2 } };
+    const { deps, metrics } = await setup();
+    const { report } = await runDailyOperations(deps, strict);
+    expect(report.compliance).toMatchObject({ score: 85, status: 'NON_COMPLIANT' });
+    const value = (name: string) => metrics[0]!.find((m) => m.name === name)!;
+    expect(value('NonCompliant')).toMatchObject({ value: 1, unit: 'Count' });
+    expect(value('HighRiskUsersAboveThreshold')).toMatchObject({ value: 1, unit: 'Count' });
+    expect(value('ComplianceScore').value).toBe(85);
+    // Exactly at the threshold is not above it.
+    const { deps: again, metrics: atThreshold } = await setup();
+    await runDailyOperations(again, { ...CONFIG, recommendations: { highRiskUsersAbove: 3 } });
+    expect(atThreshold[0]!.find((m) => m.name === 'HighRiskUsersAboveThreshold')!.value).toBe(0);
+  });
+
+  it('emits no heartbeat age for a job that never completed a run', async () => {
+    const { deps, metrics } = await setup();
+    await runDailyOperations({ ...deps, operations: new InMemoryOperationsStore() }, CONFIG);
+    expect(metrics[0]!.filter((m) => m.name === 'HeartbeatAgeHours')).toEqual([]);
   });
 
   it('counts missed heartbeats and degraded health in the metrics', async () => {
