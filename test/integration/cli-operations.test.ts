@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { dailyReportSchema, weeklySummarySchema } from '../../lambdas/shared/domain/report-schemas.js';
 import type { DailyReport, WeeklySummary } from '../../lambdas/shared/domain/operations.js';
 import { renderDailyReport, renderWeeklySummary } from '../../lambdas/shared/domain/report-rendering.js';
 import { entryIdFor } from '../../lambdas/shared/domain/entries.js';
@@ -181,6 +182,7 @@ describe('daily operations through idgov', () => {
       expect.objectContaining({ simulatedAt: '2026-07-03T08:00:00.000Z', subject: renderDailyReport(report).subject }),
     ]);
     const stored = await json<DailyReport>(home, ['report', 'daily', '--date', '2026-07-03']);
+    expect(dailyReportSchema.parse(stored), 'the report contract').toEqual(stored);
     expect(stored).toEqual(second.result.report);
     // The text is the mail's rendering of the stored report.
     const text = await idgov(home, ['report', 'daily', '--date', '2026-07-03']);
@@ -198,6 +200,7 @@ describe('daily operations through idgov', () => {
     expect(weekly.result.summary.missingDates).not.toContain('2026-07-03');
     expect([...weekly.result.delivered].sort()).toEqual(['mail', 'topic']);
     const storedWeekly = await json<WeeklySummary>(home, ['report', 'weekly', '--date', '2026-07-06']);
+    expect(weeklySummarySchema.parse(storedWeekly), 'the summary contract').toEqual(storedWeekly);
     expect(storedWeekly).toEqual(weekly.result.summary);
     const weeklyText = await idgov(home, ['report', 'weekly', '--date', '2026-07-06']);
     expect(weeklyText.stdout).toBe(`${renderWeeklySummary(storedWeekly).text.trimEnd()}\n`);

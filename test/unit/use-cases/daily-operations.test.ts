@@ -2,6 +2,7 @@
 // hand, health from the probe and the heartbeats, one stored report per date, delivery once per
 // channel (and retried when it failed), the metrics, and reads sized to the day.
 import { describe, expect, it, vi } from 'vitest';
+import { dailyReportSchema } from '../../../lambdas/shared/domain/report-schemas.js';
 import { InMemoryCampaignStore } from '../../../lambdas/shared/adapters/memory/in-memory-campaign-store.js';
 import { InMemoryDirectoryStore } from '../../../lambdas/shared/adapters/memory/in-memory-directory-store.js';
 import { InMemoryOperationsStore } from '../../../lambdas/shared/adapters/memory/in-memory-operations-store.js';
@@ -111,6 +112,7 @@ describe('buildDailyReport on a dataset computed by hand', () => {
   it('computes every figure', async () => {
     const { deps } = await setup();
     const report = await buildDailyReport(deps, CONFIG);
+    expect(dailyReportSchema.parse(report), 'the report contract').toEqual(report);
     expect(report.date).toBe(DATE);
     expect(report.window).toEqual({ from: '2026-11-30T08:00:00.000Z', to: '2026-12-01T08:00:00.000Z' });
     expect(report.certification).toEqual({

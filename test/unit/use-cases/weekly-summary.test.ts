@@ -1,6 +1,7 @@
 // The weekly summary job on the in-memory store: the seven daily reports ending today, trends and
 // missing days, one stored summary per date, delivery once per channel.
 import { describe, expect, it } from 'vitest';
+import { weeklySummarySchema } from '../../../lambdas/shared/domain/report-schemas.js';
 import { InMemoryOperationsStore } from '../../../lambdas/shared/adapters/memory/in-memory-operations-store.js';
 import { composeDailyReport, emptyEntryTally, overallHealth, tallyEntries } from '../../../lambdas/shared/domain/daily-report.js';
 import { DEFAULT_OPERATIONS_CONFIG, type DailyReport } from '../../../lambdas/shared/domain/operations.js';
@@ -62,6 +63,7 @@ describe('runWeeklySummary', () => {
   it('summarises the seven days ending today with trends and the missing days, stores and delivers it', async () => {
     const { deps, operations, published, mails, metrics } = await setup();
     const { summary, delivered } = await runWeeklySummary(deps, DEFAULT_OPERATIONS_CONFIG);
+    expect(weeklySummarySchema.parse(summary), 'the summary contract').toEqual(summary);
     expect(summary.dates).toEqual(['2026-11-24', '2026-11-25', '2026-11-26', '2026-11-27', '2026-11-28', '2026-11-29', '2026-11-30']);
     expect(summary.missingDates).toEqual(['2026-11-26', '2026-11-28']);
     expect(summary.figures.find((f) => f.name === 'completionRate')).toEqual({ name: 'completionRate', first: 20, last: 70, min: 20, max: 70, trend: 'up' });
