@@ -29,6 +29,7 @@ export function buildWeeklySummaryDependencies(
     mailer: createSesMailer(env),
     metrics: new PowertoolsMetricsSink(new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME })),
     recipients: env.operationsRecipients,
+    ...(env.jobSchedules ? { schedules: env.jobSchedules } : {}),
     wallClock: systemClock,
     log,
     ...overrides,

@@ -228,7 +228,9 @@ export function addOperationsJobs(scope: Construct, props: OperationsJobsProps):
     ENV.monitoredFunctions,
     stack.toJsonString(Object.fromEntries(Object.entries(monitoredFunctions).map(([job, fn]) => [job, fn.functionName]))),
   );
+  // The heartbeat check and the weekly summary's week follow what is deployed, not a copy.
   daily.addEnvironment(ENV.jobSchedules, JSON.stringify(schedules));
+  weeklySummary.function.addEnvironment(ENV.jobSchedules, JSON.stringify(schedules));
   daily.addEnvironment(
     ENV.monitoredQueues,
     stack.toJsonString(Object.fromEntries(Object.entries(monitoredQueues).map(([job, queue]) => [job, queue.queueName]))),

@@ -161,6 +161,8 @@ describe('schedules from the idgov:schedules context', () => {
   it('by default, give the daily-operations function the default schedules of the three jobs (JOB_SCHEDULES)', () => {
     const { 'campaign-controller': _controller, ...three } = DEFAULT_OPERATIONS_CONFIG.schedules;
     expect(jobSchedulesOf(template, jobs.dailyOperations.function)).toEqual(three);
+    // The weekly summary's week follows the deployed weekly schedule too.
+    expect(jobSchedulesOf(template, jobs.weeklySummary.function)).toEqual(three);
   });
 
   it('build the cron rules and JOB_SCHEDULES from a partial JSON context, the controller keeping its hourly rate', () => {

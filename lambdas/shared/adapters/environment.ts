@@ -3,6 +3,7 @@
 import * as z from 'zod';
 import { ENV } from '../config/tables.js';
 import { ValidationError } from '../domain/errors.js';
+import { type DeployedSchedules, parseDeployedSchedules } from '../domain/operations-config.js';
 
 /** A function's environment: each field's variable name and the schema of its value. */
 export type EnvironmentSpec = Record<string, { variable: string; schema: z.ZodType }>;
@@ -82,3 +83,33 @@ export const REPORT_DELIVERY_ENVIRONMENT = {
   senderAddress: { variable: ENV.senderAddress, schema: z.email('must be an email address') },
   sesConfigurationSet: { variable: ENV.sesConfigurationSet, schema: z.string().optional() },
 } satisfies EnvironmentSpec;
+
+/**
+ * The deployed schedules of the three operations jobs as JSON (`{"risk-assessment":{"kind":"daily",
+ * "hour":7,"minute":30},…}`). Unset outside Lambda: the configuration's schedules apply.
+ */
+const jobSchedules = z
+  .string()
+  .optional()
+  .transform((text, ctx): DeployedSchedules | undefined => {
+    if (text === undefined) return undefined;
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be a JSON object of job names to schedules' });
+      return z.NEVER;
+    }
+    try {
+      return parseDeployedSchedules(value);
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      for (const issue of error.issues) ctx.addIssue({ code: 'custom', message: `${issue.field}: ${issue.message}` });
+      return z.NEVER;
+    }
+  });
+
+/** The deployed schedules (JOB_SCHEDULES): the daily report's heartbeat check and the weekly summary's week use them. */
+export const JOB_SCHEDULES_ENVIRONMENT = {
+  jobSchedules: { variable: ENV.jobSchedules, schema: jobSchedules },
+};

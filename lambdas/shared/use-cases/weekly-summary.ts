@@ -3,7 +3,7 @@
 // once per week and delivered once per target, like the daily report.
 import { utcDate } from '../domain/dates.js';
 import { lastExpectedRun } from '../domain/job-schedule.js';
-import type { OperationsConfig, WeeklySummary } from '../domain/operations.js';
+import type { JobName, JobSchedule, OperationsConfig, WeeklySummary } from '../domain/operations.js';
 import { renderWeeklySummary } from '../domain/report-rendering.js';
 import { summarizeWeek, weekDates } from '../domain/weekly-summary.js';
 import type { DeliveryChannel, MetricsSink } from './ports.js';
@@ -14,6 +14,8 @@ export interface WeeklySummaryDeps extends DeliveryDeps {
   /** The deployment's recipients (a parameter); the configured ones are added. */
   recipients: string[];
   metrics: MetricsSink;
+  /** The deployed schedules (JOB_SCHEDULES): the weekly one, if given, says which week a run is for, over the configuration's. */
+  schedules?: Partial<Record<JobName, JobSchedule>>;
 }
 
 /**
@@ -21,7 +23,7 @@ export interface WeeklySummaryDeps extends DeliveryDeps {
  * Monday, by default), so that a retry after midnight, or later in the week, replaces that week's
  * summary (and finds its deliveries) instead of adding another.
  */
-export const weeklySummaryDate = (config: OperationsConfig, now: Date): string => utcDate(lastExpectedRun(config.schedules['weekly-summary'], now));
+export const weeklySummaryDate = (schedule: JobSchedule, now: Date): string => utcDate(lastExpectedRun(schedule, now));
 
 /**
  * Reads the seven daily reports ending on the summary's date by key range (never more), stores
@@ -32,7 +34,7 @@ export async function runWeeklySummary(
   config: OperationsConfig,
 ): Promise<{ summary: WeeklySummary; delivered: DeliveryChannel[] }> {
   const now = deps.clock.now();
-  const date = weeklySummaryDate(config, now);
+  const date = weeklySummaryDate(deps.schedules?.['weekly-summary'] ?? config.schedules['weekly-summary'], now);
   const dates = weekDates(date);
   const reports = await deps.operations.listDailyReports(dates[0]!, date);
   const summary = summarizeWeek(date, reports, now);

@@ -82,6 +82,16 @@ describe('runWeeklySummary', () => {
     expect(metrics).toEqual([[{ name: 'MissingDailyReports', unit: 'Count', value: 2 }]]);
   });
 
+  it('takes its week from the deployed weekly schedule (JOB_SCHEDULES) over the configured one', async () => {
+    const { deps, operations } = await setup();
+    // Deployed on Fridays 16:00: a run on Monday 2026-11-30 at 09:00 belongs to the week ending Friday 11-27.
+    const deployed = { ...deps, schedules: { 'weekly-summary': { kind: 'weekly' as const, weekday: 5, hour: 16, minute: 0 } } };
+    const { summary } = await runWeeklySummary(deployed, DEFAULT_OPERATIONS_CONFIG);
+    expect(summary.date).toBe('2026-11-27');
+    expect(summary.dates.at(-1)).toBe('2026-11-27');
+    expect(await operations.getReport('weekly', '2026-11-30')).toBeUndefined();
+  });
+
   it('stores a retry after midnight under the Monday of its week, replacing the summary, not adding one', async () => {
     const { deps, operations, published, mails } = await setup();
     const first = await runWeeklySummary(deps, DEFAULT_OPERATIONS_CONFIG);
