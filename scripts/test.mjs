@@ -16,10 +16,22 @@ const require = createRequire(import.meta.url);
 const vitestBin = join(dirname(require.resolve('vitest/package.json')), 'vitest.mjs');
 const integrationDir = 'test/integration';
 /**
- * Integration files run once, on dynalite: the demo always runs on the embedded engine, and the
- * bundled handlers' test proves the bundles (its synth is the slow part), which the engine does not change.
+ * Integration files run once, on dynalite: the demo always runs on the embedded engine; the
+ * bundled handlers' test proves the bundles (its synth is the slow part), which the engine does not
+ * change; and the suites that drive `idgov` as a child process test the command line (options,
+ * output, exit codes) over the same stores and use cases whose behaviour on each engine the store
+ * contracts and the handler suites prove on both. Run them on DynamoDB Local too with
+ * `IDGOV_TEST_ENGINE=dynamodb-local npx vitest run <file>`.
  */
-const ENGINE_INDEPENDENT = ['test/integration/demo.test.ts', 'test/integration/bundled-handlers.test.ts'];
+const ENGINE_INDEPENDENT = [
+  'test/integration/demo.test.ts',
+  'test/integration/bundled-handlers.test.ts',
+  'test/integration/cli.test.ts',
+  'test/integration/cli-operations.test.ts',
+  'test/integration/cli-admin-powers.test.ts',
+  'test/integration/cli-campaign-definition.test.ts',
+  'test/integration/api-cli.test.ts',
+];
 
 /** vitest options that take the next argument as their value (so it is not a file filter). */
 const OPTIONS_WITH_VALUE = new Set([
