@@ -1,13 +1,10 @@
 // One contract for OperationsStore, run against the in-memory store the use-case tests rely on and
 // against the Dynamo adapter on a real engine (dynalite, or DynamoDB Local with
 // IDGOV_TEST_ENGINE=dynamodb-local): both must behave alike.
-import { randomBytes } from 'node:crypto';
-import { CreateTableCommand, DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DynamoOperationsStore } from '../../lambdas/shared/adapters/dynamo/dynamo-operations-store.js';
 import { InMemoryOperationsStore } from '../../lambdas/shared/adapters/memory/in-memory-operations-store.js';
-import { OPERATIONS_TABLE } from '../../lambdas/shared/config/tables.js';
 import { composeDailyReport, emptyEntryTally, overallHealth } from '../../lambdas/shared/domain/daily-report.js';
 import { NotFoundError } from '../../lambdas/shared/domain/errors.js';
 import {
@@ -27,40 +24,6 @@ import { aUser } from '../support/fixtures.js';
 /** Small pages, so that every list crosses page boundaries. */
 const PAGE_SIZE = 3;
 const engine = useEngine();
-const tablePrefix = `ops${randomBytes(4).toString('hex')}`;
-let tables = 0;
-
-/** A fresh operations table with the key design of OPERATIONS_TABLE. */
-async function freshOperationsTable(): Promise<string> {
-  const tableName = `${tablePrefix}-${++tables}`;
-  const client = engine.doc as unknown as DynamoDBClient;
-  const index = OPERATIONS_TABLE.indexes[0]!;
-  await client.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: ['PK', 'SK', index.partitionKey, index.sortKey].map((AttributeName) => ({ AttributeName, AttributeType: 'S' })),
-      KeySchema: [
-        { AttributeName: OPERATIONS_TABLE.partitionKey, KeyType: 'HASH' },
-        { AttributeName: OPERATIONS_TABLE.sortKey, KeyType: 'RANGE' },
-      ],
-      GlobalSecondaryIndexes: OPERATIONS_TABLE.indexes.map((i) => ({
-        IndexName: i.indexName,
-        KeySchema: [
-          { AttributeName: i.partitionKey, KeyType: 'HASH' },
-          { AttributeName: i.sortKey, KeyType: 'RANGE' },
-        ],
-        Projection: { ProjectionType: 'ALL' },
-      })),
-    }),
-  );
-  for (;;) {
-    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
-    if (Table?.TableStatus === 'ACTIVE' && (Table.GlobalSecondaryIndexes ?? []).every((i) => i.IndexStatus === 'ACTIVE')) return tableName;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 interface Subject {
   store: OperationsStore;
   /** The stored record of a key, for the Dynamo suite's TTL checks (absent in memory). */
@@ -73,10 +36,12 @@ const implementations: { name: string; dynamo: boolean; make: () => Promise<Subj
     name: `dynamo on ${engine.kind}`,
     dynamo: true,
     make: async () => {
-      const tableName = await freshOperationsTable();
+      // The engine's fresh tables are built from TABLES, the operations table included.
+      const { doc, names } = await engine.freshTables();
+      const tableName = names.operations;
       return {
-        store: new DynamoOperationsStore({ doc: engine.doc, tableName, pageSize: PAGE_SIZE, batch: { baseDelayMs: 1 } }),
-        record: async (key) => (await engine.doc.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }))).Item,
+        store: new DynamoOperationsStore({ doc, tableName, pageSize: PAGE_SIZE, batch: { baseDelayMs: 1 } }),
+        record: async (key) => (await doc.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }))).Item,
       };
     },
   },
