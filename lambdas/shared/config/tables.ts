@@ -27,6 +27,14 @@ const GSI2: IndexDefinition = { indexName: 'GSI2', partitionKey: 'GSI2PK', sortK
  *                                                   GSI2 EMAIL#<lower-cased email> / <id> (caller lookup)
  *   privilege   PK=PRIV#<id>   SK=#PROFILE          GSI1 PRIVILEGES / <id>
  *   assignment  PK=USER#<uid>  SK=ASSIGN#<pid>      GSI2 PRIV#<pid> / <origin>#<uid>
+ *                                                   GSI1 (MANUAL only, by re-approval state; none while one runs):
+ *                                                     REAPPROVAL#AWAIT#<pid> / <uid>                 no state yet
+ *                                                     REAPPROVAL#DUE / <nextReapprovalAt>#<uid>#<pid>  CONTINUOUS
+ *                                                     REAPPROVAL#SCHEDULED / <lastRound|0000-00-00>#<uid>#<pid>  SCHEDULED
+ *   flagged     privilege with re-approval settings: GSI2 REAPPROVAL#PRIVILEGES / <pid>
+ *   workflow    PK=WORKFLOW#<id>    SK=#WORKFLOW     GSI1 WORKFLOWS / <id>
+ *   config      PK=CONFIG#reapproval SK=#CONFIG      (domain-wide scheduled date, reminders)
+ *   round       PK=REAPPROVAL#ROUND  SK=<date>       (a scheduled round: started, completed)
  */
 export const DIRECTORY_TABLE: TableDefinition = {
   id: 'DirectoryTable',
@@ -48,6 +56,9 @@ export const DIRECTORY_TABLE: TableDefinition = {
  *   revocation  PK=RUN#<runId>    SK=REVOKED#<userId>#<privilegeId>
  *   outbox      PK=OUTBOX#<campaignId> SK=<runId>|<key>  GSI1 OUTBOX#PENDING / <createdAt>#<key> (while unsent)
  *   lease       PK=LEASE#<name>   SK=#LEASE
+ *   approval    PK=APPROVAL#<id>  SK=#APPROVAL         GSI1 APPROVALS#OPEN / <nextActionAt>#<id> (until its outcome is applied)
+ *                                                      GSI2 APPROVER#<first approver> / <dueDate>#<id> (while RUNNING)
+ *   approver+   PK=APPROVAL#<id>  SK=APPROVER#<userId> GSI2 APPROVER#<userId> / <dueDate>#<id> (2nd.. approvers; entity approval-approver)
  *   closed entry (not RUNNING, closedAt set): GSI2 CLOSED#<closing UTC date> / <closedAt>#<id>
  *               (the daily report's "entries closed in the window"; GSI2 is free once an entry is closed)
  */

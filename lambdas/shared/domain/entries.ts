@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { HOUR_MS, DAY_MS } from './campaign-schedule.js';
 import type { Campaign, Entry, EntryState, Item, PreparedCounts, Privilege, StagePlan, SubjectKind, Substitution, User } from './model.js';
 
-const shortHash = (text: string, length: number) => createHash('sha256').update(text).digest('hex').slice(0, length);
+export const shortHash = (text: string, length: number) => createHash('sha256').update(text).digest('hex').slice(0, length);
 
 /** Same run, stage and subject give the same id, so a re-run of preparation overwrites, never duplicates. */
 export const entryIdFor = (runId: string, stage: number, subjectId: string) => `e-${shortHash(`${runId}|${stage}|${subjectId}`, 12)}`;

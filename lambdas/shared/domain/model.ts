@@ -1,4 +1,5 @@
 // The product's vocabulary (docs/reference/directory.md and campaigns.md). Pure types: no AWS, no I/O.
+import type { ApprovalState, ReapprovalMode, ReapprovalSettings, RunningReapproval } from './approvals/model.js';
 
 export const RISK_LEVELS = ['LOW', 'MEDIUM', 'HIGH', 'CRITICAL'] as const;
 export type RiskLevel = (typeof RISK_LEVELS)[number];
@@ -31,6 +32,10 @@ export interface Privilege {
   ownerIds: string[];
   riskLevel?: RiskLevel;
   attributes?: Record<string, AttributeValue>;
+  /** The privilege's approval workflow (campaign `WORKFLOW` hand-over, and re-approval without its own); default DEFAULT_WORKFLOW. */
+  approvalWorkflowId?: string;
+  /** Present: the privilege's MANUAL assignments are re-approved (docs/reference/reapproval.md). */
+  reapproval?: ReapprovalSettings;
 }
 
 export interface Assignment {
@@ -39,9 +44,24 @@ export interface Assignment {
   origin: Origin;
   endDate?: string;
   parameters?: Record<string, string>;
+  /** When it was first granted (the directory file's, if known). */
+  grantedAt?: string;
+  /** The last approval (grant, campaign hand-over or re-approval). */
   approvedAt?: string;
   approvedBy?: string;
+  /**
+   * Re-approval state, kept by the re-approval jobs and never by a directory load (see
+   * docs/reference/reapproval.md): the continuous mode's next date, the mode it was initialized for,
+   * the last scheduled round it was started in, and the re-approval running now.
+   */
+  nextReapprovalAt?: string;
+  reapprovalMode?: ReapprovalMode;
+  lastReapprovalRound?: string;
+  reapproval?: RunningReapproval;
 }
+
+/** The fields of an assignment that only the re-approval jobs write. */
+export const REAPPROVAL_STATE_FIELDS = ['nextReapprovalAt', 'reapprovalMode', 'lastReapprovalRound', 'reapproval'] as const;
 
 export const CAMPAIGN_KINDS = ['USER', 'PRIVILEGE'] as const;
 export type CampaignKind = (typeof CAMPAIGN_KINDS)[number];
@@ -71,7 +91,8 @@ export const NOTIFICATION_KINDS = [
 ] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
-export const REVOCATION_ACTIONS = ['KEEP', 'REMOVE'] as const;
+/** WORKFLOW: hand the item to its privilege's approval workflow at the campaign's finish. */
+export const REVOCATION_ACTIONS = ['KEEP', 'REMOVE', 'WORKFLOW'] as const;
 export type RevocationAction = (typeof REVOCATION_ACTIONS)[number];
 
 export interface RevocationSettings {
@@ -268,7 +289,21 @@ export interface Decision {
   decidedAt: string;
 }
 
-export type AppliedAction = 'KEPT' | 'MODIFIED' | 'REMOVED';
+/** HANDED_OVER: a `WORKFLOW` revocation started an approval run (Item.workflow says which, and how it ended). */
+export type AppliedAction = 'KEPT' | 'MODIFIED' | 'REMOVED' | 'HANDED_OVER';
+
+/** A campaign item handed to its privilege's approval workflow, and later that run's outcome. */
+export interface ItemWorkflow {
+  approvalId: string;
+  workflowId: string;
+  startedAt: string;
+  state: ApprovalState;
+  /** Set when the run ended: APPROVED (kept) or REJECTED (removed), with when and by whom. */
+  outcomeAt?: string;
+  outcomeBy?: string;
+  /** What the outcome did to the assignment (ApprovalApplied.action). */
+  appliedAction?: 'KEPT' | 'REMOVED' | 'NOT_MANUAL' | 'GONE';
+}
 
 export interface Item {
   entryId: string;
@@ -287,6 +322,8 @@ export interface Item {
   applied?: { action: AppliedAction; at: string; error?: string };
   /** Decisions of earlier stages, oldest first (downstream approval). */
   priorDecisions?: Decision[];
+  /** Set when a `WORKFLOW` revocation handed the item to an approval run. */
+  workflow?: ItemWorkflow;
 }
 
 export const NOTIFICATION_STATUSES = ['PENDING', 'SENDING', 'SENT', 'FAILED', 'SKIPPED'] as const;
@@ -318,6 +355,11 @@ export interface Notification {
    * Start, recorded before the entry is saved): the dispatcher holds it until the entry has it.
    */
   entryVersion?: number;
+  /**
+   * A notice of an approval run (re-approval or campaign hand-over): `campaignId` and `runId` are the
+   * run's id too, and the dispatcher checks the run (not a campaign) before sending work notices.
+   */
+  approvalId?: string;
 }
 
 /** One removed assignment of a run; the basis of the one-per-user Assignment Reject. */

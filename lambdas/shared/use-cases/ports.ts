@@ -7,12 +7,21 @@ import type {
   Decision,
   Entry,
   Item,
+  ItemWorkflow,
   Notification,
   Privilege,
   Revocation,
   RiskLevel,
   User,
 } from '../domain/model.js';
+import type {
+  ApprovalRun,
+  ApprovalWorkflow,
+  ReapprovalConfig,
+  ReapprovalMode,
+  ReapprovalRound,
+  RunningReapproval,
+} from '../domain/approvals/model.js';
 import type {
   DailyReport,
   HealthComponent,
@@ -133,6 +142,8 @@ export interface CampaignStore {
 
   saveItemDecision(entryId: string, itemId: string, decision: Decision): Promise<void>;
   saveItemApplied(entryId: string, itemId: string, applied: NonNullable<Item['applied']>): Promise<void>;
+  /** Records (or updates) the approval run a `WORKFLOW` revocation handed the item to. No-op if the item is gone. */
+  saveItemWorkflow(entryId: string, itemId: string, workflow: ItemWorkflow): Promise<void>;
 
   putRevocation(revocation: Revocation): Promise<void>;
   listRevocations(runId: string): Pages<Revocation>;
@@ -154,6 +165,91 @@ export interface CampaignStore {
    */
   takeOverLease(name: string, previousOwner: string, owner: string, now: Date, ttlSeconds: number, holder?: LeaseHolder): Promise<boolean>;
   releaseLease(name: string, owner: string): Promise<void>;
+}
+
+/**
+ * The directory's re-approval side (docs/reference/reapproval.md), on the directory table: workflows,
+ * the domain-wide configuration, scheduled rounds, and each flagged MANUAL assignment's re-approval
+ * state, kept in a sparse index per state so that each job reads only what it has to work on:
+ *   - awaiting initialization, per privilege (every MANUAL assignment with no state: a privilege's
+ *     holders wait there, unread, until the privilege is flagged);
+ *   - CONTINUOUS, by nextReapprovalAt;
+ *   - SCHEDULED, by the last round it was started in;
+ *   - running (a re-approval recorded on it): in no index.
+ * Every transition is conditional on the state it expects and answers false (changing nothing)
+ * when the assignment is gone, not MANUAL, or in another state.
+ */
+export interface ReapprovalDirectory {
+  /** Replaces workflows by id (loadedAt/loadedBy as given). */
+  putWorkflows(workflows: ApprovalWorkflow[]): Promise<void>;
+  getWorkflow(id: string): Promise<ApprovalWorkflow | undefined>;
+  /** Every loaded workflow, in id order (DEFAULT_WORKFLOW is not stored). */
+  listWorkflows(): Promise<ApprovalWorkflow[]>;
+
+  /** Undefined: DEFAULT_REAPPROVAL_CONFIG applies. */
+  getReapprovalConfig(): Promise<ReapprovalConfig | undefined>;
+  putReapprovalConfig(config: ReapprovalConfig): Promise<void>;
+  getRound(date: string): Promise<ReapprovalRound | undefined>;
+  /** Creates or replaces the round's record. */
+  putRound(round: ReapprovalRound): Promise<void>;
+
+  /** One assignment, read consistently. */
+  getAssignment(userId: string, privilegeId: string): Promise<Assignment | undefined>;
+  /** Privileges with re-approval settings, in id order (a sparse index: never the whole directory). */
+  listFlaggedPrivileges(): Pages<Privilege>;
+  /** A privilege's MANUAL assignments with no re-approval state (neither dated, scheduled nor running), in user id order. */
+  listAwaitingInitialization(privilegeId: string): Pages<Assignment>;
+  /** CONTINUOUS assignments whose nextReapprovalAt is at or before `by` and that run nothing, oldest date first. */
+  listDueAssignments(by: string): Pages<Assignment>;
+  /** SCHEDULED assignments not started in round `round` (lastReapprovalRound absent or earlier) that run nothing. */
+  listScheduledAssignments(round: string): Pages<Assignment>;
+
+  /** Awaiting → CONTINUOUS (with its date) or SCHEDULED. Expects: MANUAL, no state. */
+  initializeReapproval(userId: string, privilegeId: string, plan: { mode: 'CONTINUOUS'; nextReapprovalAt: string } | { mode: 'SCHEDULED' }): Promise<boolean>;
+  /**
+   * CONTINUOUS or SCHEDULED → awaiting initialization (the privilege was unflagged or changed mode;
+   * the next initialization decides again). Expects: not running; nextReapprovalAt/lastReapprovalRound kept for the record.
+   */
+  resetReapproval(userId: string, privilegeId: string): Promise<boolean>;
+  /**
+   * → running. Expects: not running, and still in the state the caller read: the same mode and,
+   * CONTINUOUS, the same nextReapprovalAt; SCHEDULED, the same lastReapprovalRound (undefined: none).
+   */
+  markReapprovalStarted(
+    userId: string,
+    privilegeId: string,
+    expected: { mode: ReapprovalMode; nextReapprovalAt?: string; lastReapprovalRound?: string },
+    running: RunningReapproval,
+  ): Promise<boolean>;
+  /**
+   * running (this approvalId) → approved: approvedAt/approvedBy, and CONTINUOUS its next date,
+   * SCHEDULED the round it was approved in. Expects: `reapproval.approvalId === approvalId`.
+   */
+  completeReapproval(
+    userId: string,
+    privilegeId: string,
+    approvalId: string,
+    result: { approvedAt: string; approvedBy: string } & ({ mode: 'CONTINUOUS'; nextReapprovalAt: string } | { mode: 'SCHEDULED'; lastReapprovalRound: string }),
+  ): Promise<boolean>;
+  /**
+   * A campaign hand-over's approval: approvedAt/approvedBy on a MANUAL assignment, and a CONTINUOUS
+   * one that runs nothing gets `nextReapprovalAt` when given. Expects: MANUAL.
+   */
+  recordApproval(userId: string, privilegeId: string, approval: { approvedAt: string; approvedBy: string; nextReapprovalAt?: string }): Promise<boolean>;
+}
+
+/** Approval runs (docs/reference/reapproval.md), on the campaign table beside entries. */
+export interface ApprovalStore {
+  /** Writes a new run (with its approver pointers) if its id is absent; false (nothing written) if it existed. */
+  createApproval(run: ApprovalRun): Promise<boolean>;
+  /** Read consistently. */
+  getApproval(id: string): Promise<ApprovalRun | undefined>;
+  /** Conditional on the stored version being `run.version - 1` (the caller increments); ConflictError otherwise. */
+  saveApproval(run: ApprovalRun): Promise<void>;
+  /** RUNNING runs where the user is a current approver, by due date. */
+  listApprovalTasks(approverId: string): Promise<ApprovalRun[]>;
+  /** Runs whose nextActionAt is at or before `by`, oldest first (a sparse index: settled runs are not in it). */
+  listApprovalsNeedingAction(by: string): Pages<ApprovalRun>;
 }
 
 /**

@@ -3,7 +3,7 @@
 import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { utcDaysBetween } from '../../domain/dates.js';
 import { ConflictError, NotFoundError } from '../../domain/errors.js';
-import type { Campaign, CampaignState, Decision, Entry, Item, Notification, Revocation } from '../../domain/model.js';
+import type { Campaign, CampaignState, Decision, Entry, Item, ItemWorkflow, Notification, Revocation } from '../../domain/model.js';
 import type { CampaignStore, Lease, LeaseHolder, Pages } from '../../use-cases/ports.js';
 import {
   batchGet,
@@ -244,6 +244,10 @@ export class DynamoCampaignStore extends DynamoTable implements CampaignStore {
     await this.updateItemAttribute(entryId, itemId, 'applied', applied);
   }
 
+  async saveItemWorkflow(entryId: string, itemId: string, workflow: ItemWorkflow): Promise<void> {
+    await this.updateItemAttribute(entryId, itemId, 'workflow', workflow);
+  }
+
   async putRevocation(revocation: Revocation): Promise<void> {
     await this.doc.send(new PutCommand({ TableName: this.tableName, Item: revocationRecord(revocation) }));
   }
@@ -360,7 +364,7 @@ export class DynamoCampaignStore extends DynamoTable implements CampaignStore {
     }
   }
 
-  private async updateItemAttribute(entryId: string, itemId: string, name: 'decision' | 'applied', value: unknown) {
+  private async updateItemAttribute(entryId: string, itemId: string, name: 'decision' | 'applied' | 'workflow', value: unknown) {
     try {
       await this.doc.send(
         new UpdateCommand({

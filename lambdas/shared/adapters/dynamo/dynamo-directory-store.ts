@@ -1,9 +1,10 @@
 // DirectoryStore on the directory table (key design in config/tables.ts): profiles by key, lists
 // from GSI1 in id order, holders of a privilege from GSI2 by origin, a user by email from GSI2.
+import type { ApprovalWorkflow, ReapprovalConfig, ReapprovalMode, ReapprovalRound, RunningReapproval } from '../../domain/approvals/model.js';
 import { DeleteCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConflictError } from '../../domain/errors.js';
 import type { Assignment, Privilege, User } from '../../domain/model.js';
-import type { DirectoryStore, Pages, RiskLevelChange } from '../../use-cases/ports.js';
+import type { DirectoryStore, Pages, ReapprovalDirectory, RiskLevelChange } from '../../use-cases/ports.js';
 import {
   batchGet,
   batchWrite,
@@ -29,7 +30,7 @@ import {
 } from './records.js';
 import { DynamoTable } from './dynamo-table.js';
 
-export class DynamoDirectoryStore extends DynamoTable implements DirectoryStore {
+export class DynamoDirectoryStore extends DynamoTable implements DirectoryStore, ReapprovalDirectory {
   putUsers(users: User[]): Promise<void> {
     return this.putAll(users.map(userRecord));
   }
@@ -254,6 +255,59 @@ export class DynamoDirectoryStore extends DynamoTable implements DirectoryStore 
     for await (const page of queryPages(this.doc, { TableName: this.tableName, ...input, ...this.limit })) {
       yield page.map((r) => toEntity<T>(r));
     }
+  }
+
+  // ReapprovalDirectory: placeholders until the stores branch of issue 8 lands.
+  async putWorkflows(_workflows: ApprovalWorkflow[]): Promise<void> {
+    throw new Error('DynamoDirectoryStore.putWorkflows: not implemented yet');
+  }
+  async getWorkflow(_id: string): Promise<ApprovalWorkflow | undefined> {
+    throw new Error('DynamoDirectoryStore.getWorkflow: not implemented yet');
+  }
+  async listWorkflows(): Promise<ApprovalWorkflow[]> {
+    throw new Error('DynamoDirectoryStore.listWorkflows: not implemented yet');
+  }
+  async getReapprovalConfig(): Promise<ReapprovalConfig | undefined> {
+    throw new Error('DynamoDirectoryStore.getReapprovalConfig: not implemented yet');
+  }
+  async putReapprovalConfig(_config: ReapprovalConfig): Promise<void> {
+    throw new Error('DynamoDirectoryStore.putReapprovalConfig: not implemented yet');
+  }
+  async getRound(_date: string): Promise<ReapprovalRound | undefined> {
+    throw new Error('DynamoDirectoryStore.getRound: not implemented yet');
+  }
+  async putRound(_round: ReapprovalRound): Promise<void> {
+    throw new Error('DynamoDirectoryStore.putRound: not implemented yet');
+  }
+  async getAssignment(_userId: string, _privilegeId: string): Promise<Assignment | undefined> {
+    throw new Error('DynamoDirectoryStore.getAssignment: not implemented yet');
+  }
+  async *listFlaggedPrivileges(): Pages<Privilege> {
+    throw new Error('DynamoDirectoryStore.listFlaggedPrivileges: not implemented yet');
+  }
+  async *listAwaitingInitialization(_privilegeId: string): Pages<Assignment> {
+    throw new Error('DynamoDirectoryStore.listAwaitingInitialization: not implemented yet');
+  }
+  async *listDueAssignments(_by: string): Pages<Assignment> {
+    throw new Error('DynamoDirectoryStore.listDueAssignments: not implemented yet');
+  }
+  async *listScheduledAssignments(_round: string): Pages<Assignment> {
+    throw new Error('DynamoDirectoryStore.listScheduledAssignments: not implemented yet');
+  }
+  async initializeReapproval(_userId: string, _privilegeId: string, _plan: { mode: 'CONTINUOUS'; nextReapprovalAt: string } | { mode: 'SCHEDULED' }): Promise<boolean> {
+    throw new Error('DynamoDirectoryStore.initializeReapproval: not implemented yet');
+  }
+  async resetReapproval(_userId: string, _privilegeId: string): Promise<boolean> {
+    throw new Error('DynamoDirectoryStore.resetReapproval: not implemented yet');
+  }
+  async markReapprovalStarted(_userId: string, _privilegeId: string, _expected: { mode: ReapprovalMode; nextReapprovalAt?: string; lastReapprovalRound?: string }, _running: RunningReapproval): Promise<boolean> {
+    throw new Error('DynamoDirectoryStore.markReapprovalStarted: not implemented yet');
+  }
+  async completeReapproval(_userId: string, _privilegeId: string, _approvalId: string, _result: { approvedAt: string; approvedBy: string } & ({ mode: 'CONTINUOUS'; nextReapprovalAt: string } | { mode: 'SCHEDULED'; lastReapprovalRound: string })): Promise<boolean> {
+    throw new Error('DynamoDirectoryStore.completeReapproval: not implemented yet');
+  }
+  async recordApproval(_userId: string, _privilegeId: string, _approval: { approvedAt: string; approvedBy: string; nextReapprovalAt?: string }): Promise<boolean> {
+    throw new Error('DynamoDirectoryStore.recordApproval: not implemented yet');
   }
 }
 

@@ -2,7 +2,7 @@
 // leases), for fast use-case tests. Shares an InMemoryOutbox for the bulk preparation path.
 import { nextActionAt } from '../../domain/campaign-schedule.js';
 import { ConflictError, NotFoundError } from '../../domain/errors.js';
-import type { Campaign, CampaignState, Decision, Entry, Item, Notification, Revocation } from '../../domain/model.js';
+import type { Campaign, CampaignState, Decision, Entry, Item, ItemWorkflow, Notification, Revocation } from '../../domain/model.js';
 import type { CampaignStore, Lease, LeaseHolder, Pages } from '../../use-cases/ports.js';
 import { InMemoryOutbox } from './in-memory-outbox.js';
 import { DEFAULT_PAGE_SIZE, byKey, inPages, stored, type InMemoryOptions } from './pages.js';
@@ -113,6 +113,10 @@ export class InMemoryCampaignStore implements CampaignStore {
 
   async saveItemApplied(entryId: string, itemId: string, applied: NonNullable<Item['applied']>): Promise<void> {
     this.changeItem(entryId, itemId, (item) => ({ ...item, applied }));
+  }
+
+  async saveItemWorkflow(entryId: string, itemId: string, workflow: ItemWorkflow): Promise<void> {
+    this.changeItem(entryId, itemId, (item) => ({ ...item, workflow }));
   }
 
   async putRevocation(revocation: Revocation): Promise<void> {

@@ -1,11 +1,12 @@
 // DirectoryStore in memory, with the Dynamo adapter's semantics, for fast use-case tests.
+import type { ApprovalWorkflow, ReapprovalConfig, ReapprovalMode, ReapprovalRound, RunningReapproval } from '../../domain/approvals/model.js';
 import type { Assignment, Privilege, User } from '../../domain/model.js';
-import type { DirectoryStore, Pages, RiskLevelChange } from '../../use-cases/ports.js';
+import type { DirectoryStore, Pages, ReapprovalDirectory, RiskLevelChange } from '../../use-cases/ports.js';
 import { DEFAULT_PAGE_SIZE, byKey, inPages, stored, type InMemoryOptions } from './pages.js';
 
 const assignmentId = (userId: string, privilegeId: string) => `${userId}\n${privilegeId}`;
 
-export class InMemoryDirectoryStore implements DirectoryStore {
+export class InMemoryDirectoryStore implements DirectoryStore, ReapprovalDirectory {
   private readonly users = new Map<string, User>();
   private readonly privileges = new Map<string, Privilege>();
   private readonly assignments = new Map<string, Assignment>();
@@ -113,5 +114,58 @@ export class InMemoryDirectoryStore implements DirectoryStore {
     if (declaredRiskLevel) next.declaredRiskLevel = declaredRiskLevel;
     else delete next.declaredRiskLevel;
     this.users.set(userId, stored(next));
+  }
+
+  // ReapprovalDirectory: placeholders until the engine branch of issue 8 lands.
+  async putWorkflows(_workflows: ApprovalWorkflow[]): Promise<void> {
+    throw new Error('InMemoryDirectoryStore.putWorkflows: not implemented yet');
+  }
+  async getWorkflow(_id: string): Promise<ApprovalWorkflow | undefined> {
+    throw new Error('InMemoryDirectoryStore.getWorkflow: not implemented yet');
+  }
+  async listWorkflows(): Promise<ApprovalWorkflow[]> {
+    throw new Error('InMemoryDirectoryStore.listWorkflows: not implemented yet');
+  }
+  async getReapprovalConfig(): Promise<ReapprovalConfig | undefined> {
+    throw new Error('InMemoryDirectoryStore.getReapprovalConfig: not implemented yet');
+  }
+  async putReapprovalConfig(_config: ReapprovalConfig): Promise<void> {
+    throw new Error('InMemoryDirectoryStore.putReapprovalConfig: not implemented yet');
+  }
+  async getRound(_date: string): Promise<ReapprovalRound | undefined> {
+    throw new Error('InMemoryDirectoryStore.getRound: not implemented yet');
+  }
+  async putRound(_round: ReapprovalRound): Promise<void> {
+    throw new Error('InMemoryDirectoryStore.putRound: not implemented yet');
+  }
+  async getAssignment(_userId: string, _privilegeId: string): Promise<Assignment | undefined> {
+    throw new Error('InMemoryDirectoryStore.getAssignment: not implemented yet');
+  }
+  async *listFlaggedPrivileges(): Pages<Privilege> {
+    throw new Error('InMemoryDirectoryStore.listFlaggedPrivileges: not implemented yet');
+  }
+  async *listAwaitingInitialization(_privilegeId: string): Pages<Assignment> {
+    throw new Error('InMemoryDirectoryStore.listAwaitingInitialization: not implemented yet');
+  }
+  async *listDueAssignments(_by: string): Pages<Assignment> {
+    throw new Error('InMemoryDirectoryStore.listDueAssignments: not implemented yet');
+  }
+  async *listScheduledAssignments(_round: string): Pages<Assignment> {
+    throw new Error('InMemoryDirectoryStore.listScheduledAssignments: not implemented yet');
+  }
+  async initializeReapproval(_userId: string, _privilegeId: string, _plan: { mode: 'CONTINUOUS'; nextReapprovalAt: string } | { mode: 'SCHEDULED' }): Promise<boolean> {
+    throw new Error('InMemoryDirectoryStore.initializeReapproval: not implemented yet');
+  }
+  async resetReapproval(_userId: string, _privilegeId: string): Promise<boolean> {
+    throw new Error('InMemoryDirectoryStore.resetReapproval: not implemented yet');
+  }
+  async markReapprovalStarted(_userId: string, _privilegeId: string, _expected: { mode: ReapprovalMode; nextReapprovalAt?: string; lastReapprovalRound?: string }, _running: RunningReapproval): Promise<boolean> {
+    throw new Error('InMemoryDirectoryStore.markReapprovalStarted: not implemented yet');
+  }
+  async completeReapproval(_userId: string, _privilegeId: string, _approvalId: string, _result: { approvedAt: string; approvedBy: string } & ({ mode: 'CONTINUOUS'; nextReapprovalAt: string } | { mode: 'SCHEDULED'; lastReapprovalRound: string })): Promise<boolean> {
+    throw new Error('InMemoryDirectoryStore.completeReapproval: not implemented yet');
+  }
+  async recordApproval(_userId: string, _privilegeId: string, _approval: { approvedAt: string; approvedBy: string; nextReapprovalAt?: string }): Promise<boolean> {
+    throw new Error('InMemoryDirectoryStore.recordApproval: not implemented yet');
   }
 }

@@ -1,0 +1,24 @@
+// ApprovalStore on the campaign table (key design in config/tables.ts).
+import type { ApprovalRun } from '../../domain/approvals/model.js';
+import type { ApprovalStore, Pages } from '../../use-cases/ports.js';
+import { DynamoTable } from './dynamo-table.js';
+
+const pending = (name: string) => new Error(`DynamoApprovalStore.${name}: not implemented yet (issue 8, stores branch)`);
+
+export class DynamoApprovalStore extends DynamoTable implements ApprovalStore {
+  async createApproval(_run: ApprovalRun): Promise<boolean> {
+    throw pending('createApproval');
+  }
+  async getApproval(_id: string): Promise<ApprovalRun | undefined> {
+    throw pending('getApproval');
+  }
+  async saveApproval(_run: ApprovalRun): Promise<void> {
+    throw pending('saveApproval');
+  }
+  async listApprovalTasks(_approverId: string): Promise<ApprovalRun[]> {
+    throw pending('listApprovalTasks');
+  }
+  async *listApprovalsNeedingAction(_by: string): Pages<ApprovalRun> {
+    throw pending('listApprovalsNeedingAction');
+  }
+}
