@@ -76,5 +76,7 @@ export const STATELESS_OUTPUTS = {
   riskAssessmentFunctionName: 'RiskAssessmentFunctionName',
   dailyOperationsFunctionName: 'DailyOperationsFunctionName',
   weeklySummaryFunctionName: 'WeeklySummaryFunctionName',
+  initializeReapprovalFunctionName: 'InitializeReapprovalFunctionName',
+  startReapprovalFunctionName: 'StartReapprovalFunctionName',
   emergencyAccessFunctionName: 'EmergencyAccessFunctionName',
 } as const;

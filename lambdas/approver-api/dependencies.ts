@@ -1,5 +1,6 @@
 // Wires the approver API's ports to DynamoDB.
 import { createDocumentClient } from '../shared/adapters/dynamo/document-client.js';
+import { DynamoApprovalStore } from '../shared/adapters/dynamo/dynamo-approval-store.js';
 import { DynamoCampaignStore } from '../shared/adapters/dynamo/dynamo-campaign-store.js';
 import { DynamoDirectoryStore } from '../shared/adapters/dynamo/dynamo-directory-store.js';
 import { DynamoOutbox } from '../shared/adapters/dynamo/dynamo-outbox.js';
@@ -12,6 +13,7 @@ export function buildApproverApiDependencies(env: ApproverApiEnvironment, log: L
   return {
     directory: new DynamoDirectoryStore({ doc, tableName: env.directoryTable }),
     campaigns: new DynamoCampaignStore({ doc, tableName: env.campaignTable }),
+    approvals: new DynamoApprovalStore({ doc, tableName: env.campaignTable }),
     outbox: new DynamoOutbox({ doc, tableName: env.campaignTable }),
     portalUrl: env.approverPortalUrl,
     log,

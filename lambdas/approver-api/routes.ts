@@ -2,6 +2,7 @@
 // Lambda handler and the local server both call handleApproverRequest; they differ only in how the
 // caller is found (the JWT's email when deployed, a header on the local server).
 import * as z from 'zod';
+import { DEFAULT_REAPPROVAL_CONFIG, isApprovalId } from '../shared/domain/approvals/model.js';
 import { isDecided } from '../shared/domain/entries.js';
 import { ForbiddenError, ValidationError } from '../shared/domain/errors.js';
 import type { Entry, Item, User } from '../shared/domain/model.js';
@@ -15,17 +16,22 @@ import {
   type ApiRequest,
   type ApiResponse,
 } from '../shared/adapters/http/http-api.js';
-import { decide, listTasks, type DecideRequest } from '../shared/use-cases/decisions.js';
+import { approvalDetailView, approvalTaskView } from '../shared/presenters/approval-views.js';
+import { decideApproval, listAllTasks, readApprovalAs } from '../shared/use-cases/approvals/approval-tasks.js';
+import { decide, type DecideRequest, type Task } from '../shared/use-cases/decisions.js';
 import { readEntryAs } from '../shared/use-cases/entry-access.js';
-import type { CampaignStore, DirectoryStore, Log, Outbox } from '../shared/use-cases/ports.js';
+import type { ApprovalStore, CampaignStore, DirectoryStore, Log, Outbox, ReapprovalDirectory } from '../shared/use-cases/ports.js';
 import { reassignEntry } from '../shared/use-cases/reassign-entry.js';
 import { APPROVER_API_ROUTES, type RouteKey } from './api-routes.js';
 
 export interface ApproverApiDeps {
   campaigns: CampaignStore;
-  directory: DirectoryStore;
+  /** Re-approval's side too: a decision that ends a re-approval applies its outcome to the assignment. */
+  directory: DirectoryStore & ReapprovalDirectory;
+  /** Approval runs (re-approvals and campaign hand-overs), served under /entries/{id} when the id begins `a-`. */
+  approvals: ApprovalStore;
   outbox: Outbox;
-  /** Base URL of the approver portal, for links in the notifications a reassignment sends. */
+  /** Base URL of the approver portal, for links in the notifications a reassignment or a decision sends. */
   portalUrl: string;
   log: Log;
 }
@@ -125,34 +131,79 @@ function decodeSegment(segment: string): string | undefined {
   }
 }
 
+/** Campaign entries (`kind: CAMPAIGN`) and approval runs (`kind: REAPPROVAL`) the caller decides, by due date. */
 async function getTasks(ctx: RequestContext, caller: User) {
-  const tasks = await listTasks(ctx.campaigns, caller.id);
+  const tasks = await listAllTasks(ctx.campaigns, ctx.approvals, caller.id);
   return {
     caller: { id: caller.id, displayName: caller.displayName },
-    tasks: tasks.map((t) => ({
-      entryId: t.entry.id,
-      campaignId: t.entry.campaignId,
-      campaignName: t.campaignName,
-      subjectKind: t.entry.subjectKind,
-      subjectId: t.entry.subjectId,
-      subjectName: t.entry.subjectName,
-      stage: t.entry.stage,
-      dueDate: t.entry.dueDate,
-      itemCount: t.items.length,
-      openItemCount: t.openItems.length,
-      openItems: t.openItems.map((i) => itemView(i, t.entry)),
-    })),
+    tasks: tasks.map((t) => (t.kind === 'CAMPAIGN' ? campaignTaskView(t.task) : approvalTaskView(t.approval))),
+  };
+}
+
+function campaignTaskView(t: Task) {
+  return {
+    kind: 'CAMPAIGN' as const,
+    entryId: t.entry.id,
+    campaignId: t.entry.campaignId,
+    campaignName: t.campaignName,
+    subjectKind: t.entry.subjectKind,
+    subjectId: t.entry.subjectId,
+    subjectName: t.entry.subjectName,
+    stage: t.entry.stage,
+    dueDate: t.entry.dueDate,
+    itemCount: t.items.length,
+    openItemCount: t.openItems.length,
+    openItems: t.openItems.map((i) => itemView(i, t.entry)),
   };
 }
 
 async function getEntry(ctx: RequestContext, caller: User, _request: ApiRequest, params: Record<string, string>) {
+  if (isApprovalId(params.id!)) return approvalDetailView(await readApprovalAs(ctx.approvals, params.id!, caller.id));
   const { entry, items, campaign } = await readEntryAs(ctx.campaigns, params.id!, caller.id);
   return entryView(entry, items, campaign.name);
 }
 
 async function postDecisions(ctx: RequestContext, caller: User, request: ApiRequest, params: Record<string, string>) {
+  if (isApprovalId(params.id!)) return postApprovalDecision(ctx, caller, jsonObjectBody(request), params.id!);
   const result = await decide(ctx.campaigns, { entryId: params.id!, actorId: caller.id, ...decisionsOf(jsonObjectBody(request)) }, ctx.now);
   return { entryId: result.entry.id, state: result.entry.state, decided: result.decided, finished: result.finished };
+}
+
+const approvalDecisionSchema = z.strictObject({
+  itemId: z.string().min(1, 'must not be empty'),
+  outcome: z.unknown(),
+  comment: z.unknown().optional(),
+});
+const approvalBulkSchema = z.strictObject({ outcome: z.unknown(), comment: z.unknown().optional() });
+
+/**
+ * A run's one decision: `{ itemId, outcome, comment? }` or `{ all: { outcome, comment? } }`. The
+ * outcome and comment are checked by decideApproval (APPROVE or REJECT; MODIFY refused naming
+ * `outcome`), which moves the run on at once with the domain's re-approval configuration.
+ */
+async function postApprovalDecision(ctx: RequestContext, caller: User, body: Record<string, unknown>, approvalId: string) {
+  let decision: { itemId?: string; outcome: unknown; comment?: unknown };
+  if ('all' in body) {
+    const extra = Object.keys(body).find((k) => k !== 'all');
+    if (extra) throw new ValidationError('unknown field', extra);
+    decision = parseInput(approvalBulkSchema, body.all, 'all');
+  } else {
+    decision = parseInput(approvalDecisionSchema, body);
+  }
+  const config = (await ctx.directory.getReapprovalConfig()) ?? DEFAULT_REAPPROVAL_CONFIG;
+  const { run, decided, finished } = await decideApproval(
+    ctx,
+    {
+      approvalId,
+      actorId: caller.id,
+      ...(decision.itemId !== undefined ? { itemId: decision.itemId } : {}),
+      outcome: decision.outcome,
+      ...(decision.comment !== undefined ? { comment: decision.comment } : {}),
+    },
+    config,
+    ctx.now,
+  );
+  return { kind: 'REAPPROVAL' as const, entryId: run.id, state: run.state, decided, finished };
 }
 
 const bulkDecisionSchema = z.strictObject({
@@ -182,6 +233,8 @@ function decisionsOf(body: Record<string, unknown>): Pick<DecideRequest, 'decisi
 }
 
 async function postReassign(ctx: RequestContext, caller: User, request: ApiRequest, params: Record<string, string>) {
+  // A run's approvers come from its workflow step (and its escalation), never from a hand-over.
+  if (isApprovalId(params.id!)) throw new ValidationError('a re-approval is not reassigned', 'id');
   const result = await reassignEntry(ctx, { entryId: params.id!, actor: { kind: 'user', userId: caller.id }, input: jsonObjectBody(request) }, ctx.now);
   const items = (await ctx.campaigns.getEntryWithItems(result.entry.id))?.items ?? [];
   return { ...entryView(result.entry, items), reassignment: result.reassignment, notification: result.notification };

@@ -10,6 +10,7 @@ import { Construct } from 'constructs';
 import { APPROVER_API_ROUTES } from '../../lambdas/approver-api/api-routes.js';
 import { CAMPAIGN_TABLE, DIRECTORY_TABLE, ENV } from '../../lambdas/shared/config/tables.js';
 import { AppFunction } from './app-function.js';
+import { APPROVAL_DIRECTORY_ACCESS } from './reapproval-jobs.js';
 
 export interface ApproverApiProps {
   readonly directoryTable: ITable;
@@ -57,13 +58,15 @@ export class ApproverApi extends Construct {
 
     this.function = new AppFunction(this, 'Function', {
       entry: 'lambdas/approver-api/handler.ts',
-      description: "Approver API: tasks, entries, decisions and reassignment for the token's user",
+      description: "Approver API: tasks, entries, re-approvals, decisions and reassignment for the token's user",
       timeout: Duration.seconds(15),
       environment: { [ENV.approverPortalUrl]: props.approverPortalUrl },
     });
-    // Decisions and reassignments write entries, items and the outbox; the directory is only read.
+    // Decisions and reassignments write entries, items, approval runs and the outbox. A decision that
+    // ends a re-approval applies its outcome at once: the assignment's approval (UpdateItem) or its
+    // removal (DeleteItem); the directory is otherwise only read, and never put.
     this.function.bindTable(props.campaignTable, CAMPAIGN_TABLE, 'RW');
-    this.function.bindTable(props.directoryTable, DIRECTORY_TABLE, 'RO');
+    this.function.bindTable(props.directoryTable, DIRECTORY_TABLE, APPROVAL_DIRECTORY_ACCESS);
 
     const issuer = `https://cognito-idp.${Stack.of(this).region}.amazonaws.com/${props.userPool.userPoolId}`;
     const authorizer = new HttpJwtAuthorizer('CognitoIdToken', issuer, {

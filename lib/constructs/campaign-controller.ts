@@ -154,7 +154,7 @@ export class CampaignController extends Construct {
 }
 
 /** A JSON filter pattern matching a log line whose top-level fields have these values. */
-function logLinePattern(fields: Readonly<Record<string, string | boolean>>): JsonPattern {
+export function logLinePattern(fields: Readonly<Record<string, string | boolean>>): JsonPattern {
   return FilterPattern.all(
     ...Object.entries(fields).map(([name, value]) =>
       typeof value === 'boolean'

@@ -18,14 +18,17 @@ import { type DeployedSchedules, parseDeployedSchedules } from '../../lambdas/sh
 import { AppFunction, type EmailSender } from './app-function.js';
 import { ScheduledJob } from './scheduled-job.js';
 
-/** The scheduled jobs of daily operations (the campaign controller is the fourth scheduled job). */
-export type OperationsJobName = Exclude<JobName, 'campaign-controller'>;
+/**
+ * The scheduled jobs of daily operations (the campaign controller and the re-approval jobs of
+ * reapproval-jobs.ts are the other scheduled jobs).
+ */
+export type OperationsJobName = Exclude<JobName, 'campaign-controller' | 'initialize-reapproval' | 'start-reapproval'>;
 
 /** Reads CloudWatch metrics (GetMetricData), which supports no resource-level permission. */
 export const GET_METRIC_DATA_ACTION = 'cloudwatch:GetMetricData';
 
 /**
- * CDK context setting the schedules of the three operations jobs (partial JSON; a job left out
+ * CDK context setting the schedules of the operations and re-approval jobs (partial JSON; a job left out
  * keeps its default): `npx cdk deploy --all -c idgov:schedules='{"risk-assessment":{"kind":"daily","hour":6,"minute":0}}'`.
  */
 export const SCHEDULES_CONTEXT = 'idgov:schedules';
@@ -121,9 +124,9 @@ export interface OperationsJobsProps {
   readonly sender: EmailSender;
   /** Comma-separated email addresses (may be empty): OPERATIONS_RECIPIENTS. */
   readonly operationsRecipients: string;
-  /** Functions built elsewhere whose errors and throttles the daily report measures, by job name (controller, approver API). */
+  /** Functions built elsewhere whose errors and throttles the daily report measures, by job name (controller, approver API, re-approval jobs). */
   readonly otherFunctions: Readonly<Record<string, IFunction>>;
-  /** Dead-letter queues built elsewhere whose depth the daily report measures, by job name (the controller's). */
+  /** Dead-letter queues built elsewhere whose depth the daily report measures, by job name (the controller's, the re-approval jobs'). */
   readonly otherQueues: Readonly<Record<string, IQueue>>;
 }
 

@@ -27,6 +27,7 @@ import { OperationsAlarms } from '../constructs/operations-alarms.js';
 import { AUTOMATION_DOCUMENTS, AUTOMATION_OUTPUTS, OperationsAutomation } from '../constructs/operations-automation.js';
 import { OPERATIONS_DASHBOARD_NAME, OperationsDashboard } from '../constructs/operations-dashboard.js';
 import { addOperationsJobs, type OperationsJobs } from '../constructs/operations-jobs.js';
+import { addReapprovalJobs, type ReapprovalJobs } from '../constructs/reapproval-jobs.js';
 import { STATELESS_OUTPUTS, stackNames } from '../stack-outputs.js';
 
 // The output keys are defined with the stack names in lib/stack-outputs.ts, which the CLI reads too.
@@ -77,6 +78,8 @@ export class StatelessStack extends Stack {
   readonly approverApi: ApproverApi;
   /** The risk-assessment, daily-operations and weekly-summary jobs and the emergency-access function. */
   readonly operationsJobs: OperationsJobs;
+  /** The initialize-reapproval and start-reapproval jobs. */
+  readonly reapprovalJobs: ReapprovalJobs;
   /** The daily report job (the SSM daily health check runs it). */
   readonly dailyOperationsFunction: AppFunction;
   /** Emergency access removal (the SSM emergency document invokes it). */
@@ -204,6 +207,16 @@ export class StatelessStack extends Stack {
       approverPortalUrl: approverPortalUrl.valueAsString,
     });
 
+    this.reapprovalJobs = addReapprovalJobs(this, {
+      directoryTable: props.directoryTable,
+      campaignTable: props.campaignTable,
+      operationsTable: props.operationsTable,
+      alarmTopic: props.alarmsTopic,
+      sender,
+      approverPortalUrl: approverPortalUrl.valueAsString,
+    });
+    const reapproval = this.reapprovalJobs.byName;
+
     this.operationsJobs = addOperationsJobs(this, {
       directoryTable: props.directoryTable,
       campaignTable: props.campaignTable,
@@ -215,8 +228,12 @@ export class StatelessStack extends Stack {
       otherFunctions: {
         [FUNCTION_NAMES.controller]: this.controller.function,
         [FUNCTION_NAMES.approverApi]: this.approverApi.function,
+        ...Object.fromEntries(Object.entries(reapproval).map(([name, job]) => [name, job.function])),
       },
-      otherQueues: { [FUNCTION_NAMES.controller]: this.controller.job.deadLetterQueue },
+      otherQueues: {
+        [FUNCTION_NAMES.controller]: this.controller.job.deadLetterQueue,
+        ...Object.fromEntries(Object.entries(reapproval).map(([name, job]) => [name, job.job.deadLetterQueue])),
+      },
     });
     const jobs = this.operationsJobs;
     this.dailyOperationsFunction = jobs.dailyOperations.function;
@@ -224,6 +241,7 @@ export class StatelessStack extends Stack {
     const scheduled: Record<JobName, { function: AppFunction; job: ScheduledJob }> = {
       [FUNCTION_NAMES.controller]: this.controller,
       ...jobs.byName,
+      ...reapproval,
     };
     const jobOf = (name: JobName) => ({ function: scheduled[name].function, deadLetterQueue: scheduled[name].job.deadLetterQueue });
     this.jobs = {
@@ -231,6 +249,8 @@ export class StatelessStack extends Stack {
       'risk-assessment': jobOf('risk-assessment'),
       'daily-operations': jobOf('daily-operations'),
       'weekly-summary': jobOf('weekly-summary'),
+      'initialize-reapproval': jobOf('initialize-reapproval'),
+      'start-reapproval': jobOf('start-reapproval'),
     };
 
     // The admin CLI invokes these (the IdGovAdministrators policy): `controller run`, `job run ... --aws`,
@@ -316,6 +336,14 @@ export class StatelessStack extends Stack {
     new CfnOutput(this, STATELESS_OUTPUTS.weeklySummaryFunctionName, {
       description: 'Weekly summary job (Monday, 09:00 UTC): `idgov --aws job run weekly-summary` invokes it',
       value: jobs.weeklySummary.function.functionName,
+    });
+    new CfnOutput(this, STATELESS_OUTPUTS.initializeReapprovalFunctionName, {
+      description: 'Re-approval initialization job (daily, 05:00 UTC): `idgov --aws job run initialize-reapproval` invokes it',
+      value: reapproval['initialize-reapproval'].function.functionName,
+    });
+    new CfnOutput(this, STATELESS_OUTPUTS.startReapprovalFunctionName, {
+      description: 'Re-approval start job (daily, 06:00 UTC): `idgov --aws job run start-reapproval` invokes it',
+      value: reapproval['start-reapproval'].function.functionName,
     });
     new CfnOutput(this, STATELESS_OUTPUTS.emergencyAccessFunctionName, {
       description: 'Emergency access removal: `idgov --aws emergency revoke` invokes it',

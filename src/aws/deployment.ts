@@ -46,6 +46,8 @@ const JOB_FUNCTION_OUTPUTS: Readonly<Record<JobName, string>> = {
   'risk-assessment': STATELESS_OUTPUTS.riskAssessmentFunctionName,
   'daily-operations': STATELESS_OUTPUTS.dailyOperationsFunctionName,
   'weekly-summary': STATELESS_OUTPUTS.weeklySummaryFunctionName,
+  'initialize-reapproval': STATELESS_OUTPUTS.initializeReapprovalFunctionName,
+  'start-reapproval': STATELESS_OUTPUTS.startReapprovalFunctionName,
 };
 
 /** Reads the deployment's outputs; refuses, naming the option, file, stack or output, what it cannot use. */

@@ -1,5 +1,6 @@
 // A deployed function the admin CLI runs by invoking it: the scheduled jobs (the campaign controller,
-// the risk assessment, the daily report, the weekly summary) and the emergency access removal. The
+// the risk assessment, the daily report, the weekly summary, the re-approval jobs) and the emergency
+// access removal. The
 // work runs in AWS with the function's own role, never in the CLI with the operator's credentials.
 // Synchronous (RequestResponse) with a JSON event; the answer is checked before it is printed, and
 // every failure is one RemoteCallError saying what went wrong and what to do.
@@ -116,6 +117,25 @@ export const JOB_ANSWERS = {
   'weekly-summary': {
     is: 'a weekly summary result',
     schema: z.looseObject({ summary: z.looseObject({ date }), delivered: z.array(z.string()) }),
+  },
+  'initialize-reapproval': {
+    is: 'a re-approval initialization result',
+    schema: z.looseObject({ privileges: count, initialized: count, continuous: count, scheduled: count }),
+  },
+  'start-reapproval': {
+    is: 'a re-approval start result',
+    schema: z.looseObject({
+      started: z.looseObject({ continuous: count, scheduled: count }),
+      round: z.looseObject({ date, completed: z.boolean() }).optional(),
+      reset: count,
+      failed: count,
+      progressed: count,
+      approved: count,
+      rejected: count,
+      escalated: count,
+      reminded: count,
+      dispatch: z.looseObject({ sent: count, failed: count, retrying: count, skipped: count }),
+    }),
   },
 } as const;
 

@@ -2,22 +2,11 @@
 // commands, until Ctrl-C (SIGINT) or SIGTERM.
 import type { Command } from 'commander';
 import { ValidationError } from '../../lambdas/shared/domain/errors.js';
-import type { Log } from '../../lambdas/shared/use-cases/ports.js';
 import { startApiServer } from '../local/api-server.js';
 import { approverPortalUrl } from '../local/runtime.js';
-import { note, out, resolveNow, withRuntime } from './context.js';
+import { note, out, resolveNow, stderrLog, withRuntime } from './context.js';
 
 const DEFAULT_PORT = 8787;
-
-/** Server-side failures go to stderr with their stack: this is the operator's own terminal. */
-const stderrLog: Log = {
-  info: () => {},
-  warn: (message, ...extra) => note(`warn: ${message} ${extra.map((e) => JSON.stringify(e)).join(' ')}`),
-  error: (message, ...extra) => {
-    note(`error: ${message}`);
-    for (const e of extra) note(typeof e.error === 'object' && e.error && 'stack' in e.error ? String(e.error.stack) : JSON.stringify(e));
-  },
-};
 
 export function registerApiCommands(program: Command): void {
   const api = program.command('api').description('the approver HTTP API');
@@ -38,6 +27,7 @@ export function registerApiCommands(program: Command): void {
           deps: {
             campaigns: runtime.campaigns,
             directory: runtime.directory,
+            approvals: runtime.approvals,
             outbox: runtime.outbox,
             portalUrl: approverPortalUrl(runtime),
             log: stderrLog,

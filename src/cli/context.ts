@@ -4,6 +4,7 @@ import Table from 'cli-table3';
 import type { Command } from 'commander';
 import { ValidationError } from '../../lambdas/shared/domain/errors.js';
 import { isoInstant, parseInput } from '../../lambdas/shared/domain/schemas.js';
+import type { Log } from '../../lambdas/shared/use-cases/ports.js';
 import { openRuntime, type Runtime } from '../local/runtime.js';
 
 export interface GlobalOptions {
@@ -51,6 +52,19 @@ export function outJson(value: unknown): void {
 export function note(text: string): void {
   process.stderr.write(`${text}\n`);
 }
+
+/**
+ * The log of use cases the CLI runs in-process (the approver API server, a decision that moves an
+ * approval run on): warnings and failures go to stderr with their stack, as this is the operator's own terminal.
+ */
+export const stderrLog: Log = {
+  info: () => {},
+  warn: (message, ...extra) => note(`warn: ${message} ${extra.map((e) => JSON.stringify(e)).join(' ')}`),
+  error: (message, ...extra) => {
+    note(`error: ${message}`);
+    for (const e of extra) note(typeof e.error === 'object' && e.error && 'stack' in e.error ? String(e.error.stack) : JSON.stringify(e));
+  },
+};
 
 /** Dates shown to people: the instant without milliseconds. */
 export const showDate = (iso: string | undefined | null): string => (iso ? iso.replace(/\.000Z$/, 'Z') : '-');

@@ -1,6 +1,8 @@
 // `idgov directory load FILE` and `idgov directory show-user ID`.
 import type { Command } from 'commander';
+import type { ApprovalRun, ReapprovalConfig } from '../../lambdas/shared/domain/approvals/model.js';
 import { NotFoundError } from '../../lambdas/shared/domain/errors.js';
+import type { Assignment } from '../../lambdas/shared/domain/model.js';
 import { checkReferences, readDirectoryFile, type DirectoryFile } from '../local/directory-file.js';
 import type { Runtime } from '../local/runtime.js';
 import { countBy, formatCounts, out, outJson, showDate, table, withRuntime } from './context.js';
@@ -45,33 +47,85 @@ export function registerDirectoryCommands(program: Command): void {
       const { user, assignments } = await withRuntime(command, async (runtime) => {
         const user = await runtime.directory.getUser(id);
         if (!user) throw new NotFoundError('user', id);
-        return { user, assignments: await runtime.directory.listAssignmentsOfUser(id) };
+        const assignments = await runtime.directory.listAssignmentsOfUser(id);
+        return { user, assignments: await withReapproval(runtime, assignments) };
       });
-      const view = {
-        ...user,
-        assignments: assignments.map((a) => ({
-          privilegeId: a.privilegeId,
-          origin: a.origin,
-          endDate: a.endDate ?? null,
-          parameters: a.parameters ?? {},
-          ...(a.approvedAt ? { approvedAt: a.approvedAt } : {}),
-          ...(a.approvedBy ? { approvedBy: a.approvedBy } : {}),
-        })),
-      };
+      const view = { ...user, assignments: assignments.map(assignmentView) };
       if (options.json) return outJson(view);
       out(`${user.id}  ${user.displayName} <${user.email}>`);
       out(
         `  status ${user.status}, risk ${user.riskLevel ?? '-'}, department ${user.department ?? '-'}, manager ${user.managerId ?? '-'}`,
       );
-      out(`  ${assignments.length} assignment${assignments.length === 1 ? '' : 's'} (${formatCounts(countBy(assignments, (a) => a.origin))})`);
+      out(`  ${assignments.length} assignment${assignments.length === 1 ? '' : 's'} (${formatCounts(countBy(view.assignments, (a) => a.origin))})`);
       if (assignments.length === 0) return;
       out(
         table(
-          ['privilegeId', 'origin', 'endDate', 'parameters'],
-          view.assignments.map((a) => [a.privilegeId, a.origin, showDate(a.endDate), formatParameters(a.parameters)]),
+          ['privilegeId', 'origin', 'endDate', 'parameters', 'approved', 'next re-approval', 're-approval running'],
+          view.assignments.map((a) => [
+            a.privilegeId,
+            a.origin,
+            showDate(a.endDate),
+            formatParameters(a.parameters),
+            a.approvedAt ? `${showDate(a.approvedAt)}${a.approvedBy ? ` by ${a.approvedBy}` : ''}` : '-',
+            a.nextReapprovalAt ? `${showDate(a.nextReapprovalAt)} (${a.reapprovalMode})` : (a.reapprovalMode ?? '-'),
+            a.reapproval ? `${a.reapproval.approvalId} ${a.reapproval.state ?? ''} step ${a.reapproval.step ?? '-'}, due ${showDate(a.reapproval.dueDate)}` : '-',
+          ]),
         ),
       );
     });
+}
+
+/** An assignment with what its re-approval looks like now: the run it has running, and the domain's scheduled date. */
+interface AssignmentWithReapproval {
+  assignment: Assignment;
+  run?: ApprovalRun;
+  scheduledDate?: string;
+}
+
+/**
+ * Reads what show-user adds to each assignment: the approval run of a running re-approval, and (for
+ * a SCHEDULED assignment) the domain's scheduled date. Nothing is read for an assignment without
+ * re-approval state.
+ */
+async function withReapproval(runtime: Runtime, assignments: Assignment[]): Promise<AssignmentWithReapproval[]> {
+  let config: Promise<ReapprovalConfig | undefined> | undefined;
+  return Promise.all(
+    assignments.map(async (assignment) => ({
+      assignment,
+      ...(assignment.reapproval ? { run: await runtime.approvals.getApproval(assignment.reapproval.approvalId) } : {}),
+      ...(assignment.reapprovalMode === 'SCHEDULED' ? { scheduledDate: (await (config ??= runtime.directory.getReapprovalConfig()))?.scheduledDate } : {}),
+    })),
+  );
+}
+
+/**
+ * One assignment of `directory show-user`: its access, when it was granted and last approved, and
+ * its re-approval: the next date (SCHEDULED: the domain's scheduled date while the assignment has not
+ * been started in that round) and the run in progress, if any.
+ */
+function assignmentView({ assignment: a, run, scheduledDate }: AssignmentWithReapproval) {
+  const scheduledNext = scheduledDate && !(a.lastReapprovalRound && a.lastReapprovalRound >= scheduledDate) ? `${scheduledDate}T00:00:00.000Z` : null;
+  return {
+    privilegeId: a.privilegeId,
+    origin: a.origin,
+    endDate: a.endDate ?? null,
+    parameters: a.parameters ?? {},
+    grantedAt: a.grantedAt ?? null,
+    approvedAt: a.approvedAt ?? null,
+    approvedBy: a.approvedBy ?? null,
+    nextReapprovalAt: a.reapprovalMode === 'SCHEDULED' ? scheduledNext : (a.nextReapprovalAt ?? null),
+    reapprovalMode: a.reapprovalMode ?? null,
+    reapproval: a.reapproval
+      ? {
+          approvalId: a.reapproval.approvalId,
+          // A run being started (recorded on the assignment a moment before the run itself) has no state yet.
+          state: run?.state ?? null,
+          step: run ? run.stepIndex + 1 : null,
+          approverIds: run?.approverIds ?? [],
+          dueDate: run?.dueDate ?? null,
+        }
+      : null,
+  };
 }
 
 /** `k=v` pairs; a modification's null value (the parameter is removed) shows as `k=(removed)`. */

@@ -1,6 +1,7 @@
 // `idgov entry set ENTRY_ID --state S | --due-date D | --approver U` and
 // `idgov entry reassign ENTRY_ID --to U --justification T [--extend-days N] [--as U]`.
 import type { Command } from 'commander';
+import { isApprovalId } from '../../lambdas/shared/domain/approvals/model.js';
 import { ValidationError } from '../../lambdas/shared/domain/errors.js';
 import { changeEntry, nameEntryApprover } from '../../lambdas/shared/use-cases/campaign-admin.js';
 import { reassignEntry, type Actor } from '../../lambdas/shared/use-cases/reassign-entry.js';
@@ -64,6 +65,8 @@ export function registerEntryCommands(program: Command): void {
     .option('--json', 'print the result as JSON')
     .action(async (entryId: string, options: ReassignOptions, command: Command) => {
       const now = resolveNow(options.now);
+      // An approval run's approvers are its workflow step's (and its escalation's), as the API says too.
+      if (isApprovalId(entryId)) throw new ValidationError('a re-approval is not reassigned', 'id');
       const actor: Actor = options.as !== undefined ? { kind: 'user', userId: options.as } : { kind: 'administrator', name: 'administrator' };
       const input = {
         to: options.to,

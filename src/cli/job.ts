@@ -1,5 +1,5 @@
-// `idgov job run risk-assessment|daily-operations|weekly-summary [--now ISO]`: one run of a scheduled
-// job. Locally, the job's Lambda handler itself, called with the event its EventBridge schedule
+// `idgov job run risk-assessment|daily-operations|weekly-summary|initialize-reapproval|start-reapproval
+// [--now ISO]`: one run of a scheduled job. Locally, the job's Lambda handler itself, called with the event its EventBridge schedule
 // sends; with --aws, the deployed function invoked with the manual event `{ "now": ISO }`, or `{}`
 // (the function's clock) without --now.
 import { Argument, type Command } from 'commander';
@@ -9,11 +9,19 @@ import { invokeJob, type JobInvocation, type JobResults } from '../local/jobs.js
 import { note, out, outJson, resolveNow, withRuntime } from './context.js';
 
 /** The jobs `job run` runs; the controller has `controller run`. */
-export const RUNNABLE_JOBS = ['risk-assessment', 'daily-operations', 'weekly-summary'] as const satisfies readonly JobName[];
+export const RUNNABLE_JOBS = [
+  'risk-assessment',
+  'daily-operations',
+  'weekly-summary',
+  'initialize-reapproval',
+  'start-reapproval',
+] as const satisfies readonly JobName[];
 type RunnableJob = (typeof RUNNABLE_JOBS)[number];
 
 export function registerJobCommands(program: Command): void {
-  const job = program.command('job').description('run the daily operations jobs (risk assessment, daily report, weekly summary)');
+  const job = program
+    .command('job')
+    .description('run the scheduled jobs (risk assessment, daily report, weekly summary, re-approval initialization and start)');
 
   job
     .command('run')
@@ -69,5 +77,31 @@ function printResult(invocation: JobInvocation<RunnableJob>): void {
       out(`  read it: idgov report weekly --date ${summary.date}`);
       return;
     }
+    case 'initialize-reapproval': {
+      const r = invocation.result as JobResults['initialize-reapproval'];
+      out(
+        `initialize-reapproval: ${plural(r.initialized, 'assignment')} initialized (${r.continuous} continuous, ${r.scheduled} scheduled) ` +
+          `over ${plural(r.privileges, 'flagged privilege')}`,
+      );
+      return;
+    }
+    case 'start-reapproval': {
+      const r = invocation.result as JobResults['start-reapproval'];
+      const started = r.started.continuous + r.started.scheduled;
+      out(
+        `start-reapproval: ${plural(started, 're-approval')} started (${r.started.continuous} continuous, ${r.started.scheduled} scheduled)` +
+          (r.round ? `; scheduled round of ${r.round.date} ${r.round.completed ? 'completed' : 'in progress'}` : '') +
+          (r.failed > 0 ? `; ${r.failed} failed to start (retried by the next run)` : '') +
+          (r.reset > 0 ? `; ${plural(r.reset, 'assignment')} sent back to initialization` : ''),
+      );
+      out(
+        `  runs: ${r.progressed} moved on: ${r.approved} approved, ${r.rejected} rejected, ${r.escalated} escalated, ${r.reminded} reminded`,
+      );
+      const d = r.dispatch;
+      out(`  mail: ${d.sent} sent, ${d.failed} failed, ${d.retrying} to retry, ${d.skipped} skipped`);
+      return;
+    }
   }
 }
+
+const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;

@@ -15,7 +15,9 @@ import { registerEmergencyCommands } from './emergency.js';
 import { registerEntryCommands } from './entry.js';
 import { registerJobCommands } from './job.js';
 import { registerOutboxCommands } from './outbox.js';
+import { registerReapprovalCommands } from './reapproval.js';
 import { registerReportCommands } from './report.js';
+import { registerWorkflowCommands } from './workflow.js';
 
 const debug = process.env.IDGOV_DEBUG === '1';
 
@@ -27,7 +29,7 @@ if (debug) process.env.POWERTOOLS_DEV ??= 'true';
 
 export function buildProgram(): Command {
   const program = new Command('idgov')
-    .description('identity governance: directory, certification campaigns, decisions, notifications, daily operations')
+    .description('identity governance: directory, certification campaigns, decisions, notifications, daily operations, re-approval')
     .option('--endpoint <url>', 'use this DynamoDB endpoint (e.g. DynamoDB Local) instead of the embedded engine')
     .option('--aws', "use the deployed stack: its outputs from --outputs, else from CloudFormation (DescribeStacks); DIRECTORY_TABLE_NAME / CAMPAIGN_TABLE_NAME / OPERATIONS_TABLE_NAME override the table names")
     .option('--outputs <file>', 'with --aws: the `cdk deploy --outputs-file` JSON')
@@ -49,6 +51,8 @@ export function buildProgram(): Command {
   registerReportCommands(program);
   registerConfigCommands(program);
   registerEmergencyCommands(program);
+  registerWorkflowCommands(program);
+  registerReapprovalCommands(program);
   // Every subcommand throws instead of exiting, so that the exit code is decided in one place.
   const override = (command: Command) => {
     command.exitOverride();

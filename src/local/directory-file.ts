@@ -20,7 +20,20 @@ interface CsvLayout {
   prefixed: { prefix: string; field: string };
   /** Columns holding `;`-separated lists. */
   lists: string[];
+  /** Columns that fill one field of a nested object, e.g. `reapprovalMode` → reapproval.mode. */
+  nested?: Record<string, { field: string; key: string; whole?: boolean }>;
 }
+
+/**
+ * A privilege's re-approval settings from CSV: `reapprovalMode`, `reapprovalIntervalDays` and
+ * `reapprovalWorkflowId` make the JSON's `reapproval` object (`reapprovalMode` names the object
+ * itself in messages); the interval is read as a whole number.
+ */
+export const REAPPROVAL_COLUMNS: NonNullable<CsvLayout['nested']> = {
+  reapprovalMode: { field: 'reapproval', key: 'mode', whole: true },
+  reapprovalIntervalDays: { field: 'reapproval', key: 'intervalDays' },
+  reapprovalWorkflowId: { field: 'reapproval', key: 'workflowId' },
+};
 
 const CSV_LAYOUTS: Record<EntityKind, CsvLayout> = {
   users: {
@@ -31,13 +44,14 @@ const CSV_LAYOUTS: Record<EntityKind, CsvLayout> = {
   },
   privileges: {
     required: ['id', 'name'],
-    optional: ['ownerIds', 'riskLevel'],
+    optional: ['ownerIds', 'riskLevel', 'approvalWorkflowId', ...Object.keys(REAPPROVAL_COLUMNS)],
     prefixed: { prefix: 'attr.', field: 'attributes' },
     lists: ['ownerIds'],
+    nested: REAPPROVAL_COLUMNS,
   },
   assignments: {
     required: ['userId', 'privilegeId', 'origin'],
-    optional: ['endDate', 'approvedAt', 'approvedBy'],
+    optional: ['endDate', 'grantedAt', 'approvedAt', 'approvedBy'],
     prefixed: { prefix: 'param.', field: 'parameters' },
     lists: [],
   },
@@ -135,8 +149,18 @@ function emptyRaw(): RawDirectory {
   };
 }
 
+/**
+ * The raw records of one CSV text (not validated): what its columns become in the JSON shape, e.g.
+ * `reapprovalMode`, `reapprovalIntervalDays` → `reapproval: { mode, intervalDays }`.
+ */
+export function csvRecords(file: string, text: string): { kind: EntityKind; records: Record<string, unknown>[] } {
+  const raw = emptyRaw();
+  const kind = addCsv(raw, file, text);
+  return { kind, records: raw.records[kind] };
+}
+
 /** Parses one CSV text into raw records of the kind its header names; values are validated later. */
-function addCsv(raw: RawDirectory, file: string, text: string, expected?: EntityKind): void {
+function addCsv(raw: RawDirectory, file: string, text: string, expected?: EntityKind): EntityKind {
   let rows: { record: string[]; info: { lines: number } }[];
   try {
     rows = parse(text, { bom: true, info: true, skip_empty_lines: true, trim: true }) as unknown as typeof rows;
@@ -160,7 +184,11 @@ function addCsv(raw: RawDirectory, file: string, text: string, expected?: Entity
     header.forEach((column, i) => {
       const cell = record[i];
       if (cell === undefined || cell === '') return; // empty cells are absent
-      if (column.startsWith(layout.prefixed.prefix)) {
+      const nested = layout.nested?.[column];
+      if (nested) {
+        const bag = (value[nested.field] ??= {}) as Record<string, unknown>;
+        bag[nested.key] = nested.key === 'intervalDays' ? wholeNumberCell(cell) : cell;
+      } else if (column.startsWith(layout.prefixed.prefix)) {
         const bag = (value[layout.prefixed.field] ??= {}) as Record<string, string>;
         bag[column.slice(layout.prefixed.prefix.length)] = cell;
       } else if (layout.lists.includes(column)) {
@@ -172,6 +200,12 @@ function addCsv(raw: RawDirectory, file: string, text: string, expected?: Entity
     raw.records[kind].push(value);
     raw.origins[kind].push({ file, line });
   }
+  return kind;
+}
+
+/** A number cell as a number when it reads as a whole number; otherwise as written, for the schema to refuse naming its column. */
+function wholeNumberCell(cell: string): number | string {
+  return /^[+-]?\d+$/.test(cell) ? Number(cell) : cell;
 }
 
 function recogniseHeader(file: string, header: string[]): EntityKind {
@@ -230,12 +264,19 @@ function locate(raw: RawDirectory, issue: z.ZodError['issues'][number]): { field
   let column: string | undefined;
   if (rest.length > 0) {
     const [field, key] = rest.map(String);
-    column = field === layout.prefixed.field && key !== undefined ? `${layout.prefixed.prefix}${key}` : field;
+    column = field === layout.prefixed.field && key !== undefined ? `${layout.prefixed.prefix}${key}` : (nestedColumn(layout, field!, key) ?? field);
   } else if (/^duplicate /.test(issue.message)) {
     column = kind === 'assignments' ? 'userId/privilegeId' : 'id';
   }
   const where = `${origin.file}${origin.line ? ` line ${origin.line}` : ''}`;
   return { field: dotted, message: issue.message, text: `${where}: ${column ? `${column}: ` : ''}${issue.message}` };
+}
+
+/** The CSV column of a nested field (`reapproval.intervalDays` → `reapprovalIntervalDays`); the object itself is its `whole` column. */
+export function nestedColumn(layout: Pick<CsvLayout, 'nested'>, field: string, key: string | undefined): string | undefined {
+  const entries = Object.entries(layout.nested ?? {}).filter(([, n]) => n.field === field);
+  if (entries.length === 0) return undefined;
+  return (entries.find(([, n]) => n.key === key) ?? entries.find(([, n]) => n.whole))?.[0];
 }
 
 function fileError(issues: { field: string; message: string; text: string }[]): ValidationError {

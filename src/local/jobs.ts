@@ -22,6 +22,8 @@ export interface JobResults {
   'risk-assessment': Awaited<ReturnType<ReturnType<typeof import('../../lambdas/risk-assessment/handler.js').createHandler>>>;
   'daily-operations': Awaited<ReturnType<ReturnType<typeof import('../../lambdas/daily-operations/handler.js').createHandler>>>;
   'weekly-summary': Awaited<ReturnType<ReturnType<typeof import('../../lambdas/weekly-summary/handler.js').createHandler>>>;
+  'initialize-reapproval': Awaited<ReturnType<ReturnType<typeof import('../../lambdas/initialize-reapproval/handler.js').createHandler>>>;
+  'start-reapproval': Awaited<ReturnType<ReturnType<typeof import('../../lambdas/start-reapproval/handler.js').createHandler>>>;
 }
 
 export type JobHandler<J extends JobName> = (event: unknown) => Promise<JobResults[J]>;
@@ -136,6 +138,16 @@ export async function loadJobHandler<J extends JobName>(runtime: Runtime, job: J
       const { createHandlerFromEnvironment } = await import('../../lambdas/weekly-summary/handler.js');
       const { publisher, metrics } = files();
       const handler = createHandlerFromEnvironment({ publisher, metrics });
+      return (event) => handler(event);
+    },
+    'initialize-reapproval': async () => {
+      const { createHandlerFromEnvironment } = await import('../../lambdas/initialize-reapproval/handler.js');
+      const handler = createHandlerFromEnvironment();
+      return (event) => handler(event);
+    },
+    'start-reapproval': async () => {
+      const { createHandlerFromEnvironment } = await import('../../lambdas/start-reapproval/handler.js');
+      const handler = createHandlerFromEnvironment();
       return (event) => handler(event);
     },
   };

@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../../lambdas/shared/adapters/dynamo/document-client.js';
+import { DynamoApprovalStore } from '../../lambdas/shared/adapters/dynamo/dynamo-approval-store.js';
 import { DynamoCampaignStore } from '../../lambdas/shared/adapters/dynamo/dynamo-campaign-store.js';
 import { DynamoDirectoryStore } from '../../lambdas/shared/adapters/dynamo/dynamo-directory-store.js';
 import { DynamoOperationsStore } from '../../lambdas/shared/adapters/dynamo/dynamo-operations-store.js';
@@ -65,6 +66,8 @@ export interface Runtime {
   campaigns: DynamoCampaignStore;
   outbox: DynamoOutbox;
   operations: DynamoOperationsStore;
+  /** Approval runs (re-approvals and campaign hand-overs), on the campaign table. */
+  approvals: DynamoApprovalStore;
   close(): Promise<void>;
 }
 
@@ -128,13 +131,14 @@ export async function openRuntime(options: RuntimeOptions = {}): Promise<Runtime
   });
 }
 
-function assemble(base: Omit<Runtime, 'directory' | 'campaigns' | 'outbox' | 'operations'>): Runtime {
+function assemble(base: Omit<Runtime, 'directory' | 'campaigns' | 'outbox' | 'operations' | 'approvals'>): Runtime {
   return {
     ...base,
     directory: new DynamoDirectoryStore({ doc: base.doc, tableName: base.tables.directory }),
     campaigns: new DynamoCampaignStore({ doc: base.doc, tableName: base.tables.campaign }),
     outbox: new DynamoOutbox({ doc: base.doc, tableName: base.tables.campaign }),
     operations: new DynamoOperationsStore({ doc: base.doc, tableName: base.tables.operations }),
+    approvals: new DynamoApprovalStore({ doc: base.doc, tableName: base.tables.campaign }),
   };
 }
 

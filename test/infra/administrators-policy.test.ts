@@ -152,7 +152,8 @@ describe('the IdGovAdministrators managed policy', () => {
       .filter((id) => ADMIN_INVOCABLE_TAG.key in tagsOf(id))
       .map((id) => [id, resources[id]!.Type, tagsOf(id)[ADMIN_INVOCABLE_TAG.key]]);
     const invocable = [...Object.values(stateless.jobs).map((job) => job.function), stateless.emergencyAccessFunction];
-    expect(invocable).toHaveLength(5);
+    // The controller, the three operations jobs, the two re-approval jobs, emergency access.
+    expect(invocable).toHaveLength(7);
     expect(new Set(tagged.map(([id]) => id))).toEqual(new Set(invocable.map((fn) => logicalIdOf(fn))));
     expect(tagged.every(([, type, value]) => type === 'AWS::Lambda::Function' && value === 'true')).toBe(true);
     const approverApi = logicalIdOf(stateless.approverApi.function);

@@ -140,9 +140,9 @@ describe('IAM', () => {
     }
   });
 
-  it('lets the controller and the two report jobs send email only from the sender identity, as the sender address', () => {
+  it('lets the controller, the two report jobs and start-reapproval send email only from the sender identity, as the sender address', () => {
     const sesGrants = grantsOn('ses');
-    expect(sesGrants).toHaveLength(3);
+    expect(sesGrants).toHaveLength(4);
     for (const grant of sesGrants) expectSenderOnly(grant);
   });
 });

@@ -19,12 +19,14 @@ const templateJson = template.toJSON() as {
 const alarms = stateless.operationsAlarms;
 const propertiesOf = (alarm: Alarm) => template.findResources('AWS::CloudWatch::Alarm')[logicalIdOf(alarm)]!.Properties;
 
-const JOBS = ['campaign-controller', 'risk-assessment', 'daily-operations', 'weekly-summary'];
+const JOBS = ['campaign-controller', 'risk-assessment', 'daily-operations', 'weekly-summary', 'initialize-reapproval', 'start-reapproval'];
 const FUNCTION_IDS: Record<string, string> = {
   'campaign-controller': logicalIdOf(stateless.controller.function),
   'risk-assessment': logicalIdOf(stateless.operationsJobs.riskAssessment.function),
   'daily-operations': logicalIdOf(stateless.dailyOperationsFunction),
   'weekly-summary': logicalIdOf(stateless.operationsJobs.weeklySummary.function),
+  'initialize-reapproval': logicalIdOf(stateless.reapprovalJobs.initializeReapproval.function),
+  'start-reapproval': logicalIdOf(stateless.reapprovalJobs.startReapproval.function),
   'approver-api': logicalIdOf(stateless.approverApi.function),
   'emergency-access': logicalIdOf(stateless.emergencyAccessFunction),
 };
@@ -46,7 +48,9 @@ describe('function alarms', () => {
       });
     }
     expect(alarms.errorsAlarms['campaign-controller']).toBe(stateless.controller.job.errorsAlarm);
-    for (const [name, job] of Object.entries(stateless.operationsJobs.byName)) expect(alarms.errorsAlarms[name]).toBe(job.job.errorsAlarm);
+    for (const [name, job] of Object.entries({ ...stateless.operationsJobs.byName, ...stateless.reapprovalJobs.byName })) {
+      expect(alarms.errorsAlarms[name]).toBe(job.job.errorsAlarm);
+    }
     // One errors alarm per function: no second one for a scheduled job.
     const errorAlarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).filter((a) => a.Properties.MetricName === 'Errors');
     expect(errorAlarms).toHaveLength(FUNCTIONS.length);

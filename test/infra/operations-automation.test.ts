@@ -66,7 +66,14 @@ function buildAutomation(app = new App()) {
 }
 
 /** The deployed schedules' times of day (lambdas/shared/domain/operations.ts): the controller runs hourly. */
-const SCHEDULED_AT = { 'campaign-controller': '', 'risk-assessment': '07:30', 'daily-operations': '08:00', 'weekly-summary': '09:00' };
+const SCHEDULED_AT = {
+  'campaign-controller': '',
+  'risk-assessment': '07:30',
+  'daily-operations': '08:00',
+  'weekly-summary': '09:00',
+  'initialize-reapproval': '05:00',
+  'start-reapproval': '06:00',
+};
 
 const built = buildAutomation();
 const template = Template.fromStack(built.stack);
@@ -497,7 +504,9 @@ describe.skipIf(!hasPython)('the Python steps (python3 ≥ 3.11 with fake AWS cl
     expect(controller.error).toMatch(/^ValueError: Now: campaign-controller has no scheduled time of day/);
     expect(controller.calls).toEqual([]);
     const unknown = runStep('rerun_job', { Job: 'nightly', Now: '', Functions: FUNCTIONS });
-    expect(unknown.error).toMatch(/^ValueError: Job: must be one of campaign-controller, daily-operations, risk-assessment, weekly-summary, got 'nightly'/);
+    expect(unknown.error).toMatch(
+      /^ValueError: Job: must be one of campaign-controller, daily-operations, initialize-reapproval, risk-assessment, start-reapproval, weekly-summary, got 'nightly'/,
+    );
     expect(unknown.calls).toEqual([]);
     expect(runStep('rerun_job', { Job: 'daily-operations', Now: '', Functions: FUNCTIONS }, { lambda: { failWhen: '{}' } }).error).toMatch(
       /fn-daily-operations failed: ValidationError: event\.now: broken/,

@@ -61,6 +61,8 @@ const functions: Record<string, string> = {
   'risk-assessment': logicalIdOf(stateless.operationsJobs.riskAssessment.function),
   'daily-operations': logicalIdOf(stateless.dailyOperationsFunction),
   'weekly-summary': logicalIdOf(stateless.operationsJobs.weeklySummary.function),
+  'initialize-reapproval': logicalIdOf(stateless.reapprovalJobs.initializeReapproval.function),
+  'start-reapproval': logicalIdOf(stateless.reapprovalJobs.startReapproval.function),
   'approver-api': logicalIdOf(stateless.approverApi.function),
   'emergency-access': logicalIdOf(stateless.emergencyAccessFunction),
 };

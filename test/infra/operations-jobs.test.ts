@@ -3,91 +3,21 @@
 import { Duration } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import {
-  CAMPAIGN_TABLE,
-  DIRECTORY_TABLE,
-  ENV,
-  OPERATIONS_TABLE,
-  TABLES,
-  type TableDefinition,
-} from '../../lambdas/shared/config/tables.js';
+import { CAMPAIGN_TABLE, DIRECTORY_TABLE, ENV, OPERATIONS_TABLE } from '../../lambdas/shared/config/tables.js';
 import { DEFAULT_OPERATIONS_CONFIG } from '../../lambdas/shared/domain/operations.js';
-import { type AppFunction, dynamoDbActionsOf, type TableAccess } from '../../lib/constructs/app-function.js';
+import { type AppFunction, dynamoDbActionsOf } from '../../lib/constructs/app-function.js';
 import { cronOf, GET_METRIC_DATA_ACTION, SCHEDULES_CONTEXT } from '../../lib/constructs/operations-jobs.js';
 import type { ScheduledJob } from '../../lib/constructs/scheduled-job.js';
 import { STATEFUL_OUTPUTS, STATELESS_OUTPUTS } from '../../lib/stack-outputs.js';
 import { STATELESS_PARAMETERS } from '../../lib/stacks/stateless-stack.js';
 import { statefulOutputs, statelessOutputs } from '../support/cdk-outputs.js';
+import { asList, functionGrants, tables } from './function-grants.js';
 import { buildStacks, logicalIdOf, resolveImports } from './idgov-app.js';
 
 const { stateful, stateless } = buildStacks();
-const statefulTemplate = Template.fromStack(stateful);
-const template = Template.fromStack(stateless);
+const { statefulTemplate, template, statementsOf, tableAccessOf, otherGrantsOf, sendsToItsDeadLetterQueue } = functionGrants(stateful, stateless);
 const jobs = stateless.operationsJobs;
-
-interface Statement {
-  Effect: string;
-  Action: string | string[];
-  Resource: unknown;
-  Condition?: unknown;
-}
-
-const asList = <T,>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
 const json = (value: unknown) => JSON.stringify(value);
-
-/** Every statement of every policy attached to the function's role, with cross-stack imports resolved. */
-function statementsOf(fn: AppFunction): Statement[] {
-  const roleRef = json({ Ref: logicalIdOf(fn.serviceRole) });
-  return Object.values(template.findResources('AWS::IAM::Policy'))
-    .filter((policy) => (policy.Properties.Roles as unknown[]).some((role) => json(role) === roleRef))
-    .flatMap((policy) => resolveImports(policy.Properties.PolicyDocument.Statement, statefulTemplate) as Statement[]);
-}
-
-/**
- * What the function may do on each table: the union of actions of the statements naming it, as the
- * access mode that grants exactly these (RO, RW, READ_UPDATE), else as the sorted action list.
- */
-function tableAccessOf(fn: AppFunction): Partial<Record<string, TableAccess>> {
-  const statements = statementsOf(fn);
-  const access: Partial<Record<string, TableAccess>> = {};
-  for (const definition of TABLES) {
-    const tableArn = { 'Fn::GetAtt': [logicalIdOf(stateful.tables.tableFor(definition)), 'Arn'] };
-    const naming = (resource: unknown) => statements.filter((st) => asList(st.Resource).some((r) => json(r) === json(resource)));
-    const actions = new Set(naming(tableArn).flatMap((st) => asList(st.Action)).filter((a) => a.startsWith('dynamodb:')));
-    if (actions.size === 0) continue;
-    // Its indexes with the same actions: a grant never stops at the table.
-    for (const index of definition.indexes) {
-      const indexArn = { 'Fn::Join': ['', [tableArn, `/index/${index.indexName}`]] };
-      expect(new Set(naming(indexArn).flatMap((st) => asList(st.Action)).filter((a) => a.startsWith('dynamodb:')))).toEqual(actions);
-    }
-    const sorted = [...actions].sort();
-    const mode = (['RO', 'RW', 'READ_UPDATE'] as const).find((m) => json(dynamoDbActionsOf(m)) === json(sorted));
-    access[definition.id] = mode ?? { actions: sorted as never };
-  }
-  return access;
-}
-
-const tables = (...entries: [TableDefinition, TableAccess][]) => Object.fromEntries(entries.map(([d, a]) => [d.id, a]));
-
-/** Actions of services other than DynamoDB, KMS, CloudWatch Logs and X-Ray, each with its resources. */
-function otherGrantsOf(fn: AppFunction): Record<string, unknown[]> {
-  const grants: Record<string, unknown[]> = {};
-  for (const statement of statementsOf(fn)) {
-    for (const action of asList(statement.Action)) {
-      if (/^(dynamodb|kms|logs|xray):/.test(action)) continue;
-      grants[action] = [...(grants[action] ?? []), ...asList(statement.Resource)];
-    }
-  }
-  return grants;
-}
-
-const deadLetterQueueArn = (fn: AppFunction) => {
-  const job = Object.values(stateless.jobs).find((candidate) => candidate.function === fn);
-  return { 'Fn::GetAtt': [logicalIdOf(job!.deadLetterQueue), 'Arn'] };
-};
-/** What an asynchronously invoked job may do with its dead-letter queue (its on-failure destination). */
-const sendsToItsDeadLetterQueue = (fn: AppFunction) =>
-  Object.fromEntries(['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'].map((action) => [action, [deadLetterQueueArn(fn)]]));
 
 describe('cron schedules, from the default operations configuration', () => {
   it.each([
@@ -135,7 +65,8 @@ describe('cron schedules, from the default operations configuration', () => {
     const functionArn = json({ 'Fn::GetAtt': [logicalIdOf(jobs.emergencyAccess.function), 'Arn'] });
     const targets = Object.values(template.findResources('AWS::Events::Rule')).flatMap((rule) => rule.Properties.Targets);
     expect(targets.filter((target) => json(target.Arn) === functionArn)).toEqual([]);
-    expect(targets).toHaveLength(4);
+    // The controller, the three operations jobs and the two re-approval jobs.
+    expect(targets).toHaveLength(6);
   });
 
   it('translate each kind of job schedule', () => {
@@ -158,11 +89,12 @@ describe('schedules from the idgov:schedules context', () => {
   const jobSchedulesOf = (t: Template, fn: AppFunction) =>
     JSON.parse(t.findResources('AWS::Lambda::Function')[logicalIdOf(fn)].Properties.Environment.Variables[ENV.jobSchedules] as string);
 
-  it('by default, give the daily-operations function the default schedules of the three jobs (JOB_SCHEDULES)', () => {
-    const { 'campaign-controller': _controller, ...three } = DEFAULT_OPERATIONS_CONFIG.schedules;
-    expect(jobSchedulesOf(template, jobs.dailyOperations.function)).toEqual(three);
+  it('by default, give the daily-operations function the default schedules of the deployed jobs (JOB_SCHEDULES)', () => {
+    const { 'campaign-controller': _controller, ...deployed } = DEFAULT_OPERATIONS_CONFIG.schedules;
+    expect(Object.keys(deployed).sort()).toEqual(['daily-operations', 'initialize-reapproval', 'risk-assessment', 'start-reapproval', 'weekly-summary']);
+    expect(jobSchedulesOf(template, jobs.dailyOperations.function)).toEqual(deployed);
     // The weekly summary's week follows the deployed weekly schedule too.
-    expect(jobSchedulesOf(template, jobs.weeklySummary.function)).toEqual(three);
+    expect(jobSchedulesOf(template, jobs.weeklySummary.function)).toEqual(deployed);
   });
 
   it('build the cron rules and JOB_SCHEDULES from a partial JSON context, the controller keeping its hourly rate', () => {
@@ -182,6 +114,8 @@ describe('schedules from the idgov:schedules context', () => {
       'risk-assessment': { kind: 'daily', hour: 5, minute: 15 },
       'daily-operations': { kind: 'daily', hour: 8, minute: 0 },
       'weekly-summary': { kind: 'weekly', weekday: 5, hour: 16, minute: 0 },
+      'initialize-reapproval': { kind: 'daily', hour: 5, minute: 0 },
+      'start-reapproval': { kind: 'daily', hour: 6, minute: 0 },
     });
   });
 
@@ -290,6 +224,8 @@ describe('environment', () => {
       'risk-assessment': logicalIdOf(jobs.riskAssessment.function),
       'weekly-summary': logicalIdOf(jobs.weeklySummary.function),
       'emergency-access': logicalIdOf(jobs.emergencyAccess.function),
+      'initialize-reapproval': logicalIdOf(stateless.reapprovalJobs.initializeReapproval.function),
+      'start-reapproval': logicalIdOf(stateless.reapprovalJobs.startReapproval.function),
     });
   });
 

@@ -4,6 +4,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHandler } from '../../lambdas/approver-api/handler.js';
 import type { ApproverApiDeps } from '../../lambdas/approver-api/routes.js';
+import { DynamoApprovalStore } from '../../lambdas/shared/adapters/dynamo/dynamo-approval-store.js';
 import type { Entry } from '../../lambdas/shared/domain/model.js';
 import { collect } from '../../lambdas/shared/use-cases/concurrency.js';
 import type { Log } from '../../lambdas/shared/use-cases/ports.js';
@@ -52,7 +53,8 @@ async function world(): Promise<World> {
   const id = await h.create(highRiskUserCampaign(), T0, 'c-api');
   await h.run(day(0, 1));
   const log = new RecordingLog();
-  const deps: ApproverApiDeps = { campaigns: h.campaigns, directory: h.directory, outbox: h.outbox, portalUrl: 'https://idgov.example.com', log };
+  const approvals = new DynamoApprovalStore({ doc, tableName: names.campaign });
+  const deps: ApproverApiDeps = { campaigns: h.campaigns, directory: h.directory, approvals, outbox: h.outbox, portalUrl: 'https://idgov.example.com', log };
   const clock = { at: day(2), now: () => new Date(clock.at) };
   const handler = createHandler(() => deps, clock);
   return {

@@ -131,10 +131,12 @@ describe('a campaign driven through the CLI', () => {
     expect(loaded).toMatchObject({ users: 5, privileges: 3, assignments: 5, assignmentsByOrigin: { MANUAL: 4, RULE: 1 } });
     const alice = await json(home, ['directory', 'show-user', 'alice']);
     expect(alice).toMatchObject({ id: 'alice', managerId: 'mgr-fin' });
+    // No privilege of this directory is re-approved: the re-approval fields are all empty.
+    const unflagged = { grantedAt: null, approvedAt: null, approvedBy: null, nextReapprovalAt: null, reapprovalMode: null, reapproval: null };
     expect(alice.assignments).toEqual([
-      { privilegeId: 'p-ledger', origin: 'MANUAL', endDate: null, parameters: {} },
-      { privilegeId: 'p-payments', origin: 'MANUAL', endDate: '2026-12-31T00:00:00.000Z', parameters: { account: 'ops' } },
-      { privilegeId: 'p-wiki', origin: 'RULE', endDate: null, parameters: {} },
+      { privilegeId: 'p-ledger', origin: 'MANUAL', endDate: null, parameters: {}, ...unflagged },
+      { privilegeId: 'p-payments', origin: 'MANUAL', endDate: '2026-12-31T00:00:00.000Z', parameters: { account: 'ops' }, ...unflagged },
+      { privilegeId: 'p-wiki', origin: 'RULE', endDate: null, parameters: {}, ...unflagged },
     ]);
 
   });
@@ -205,8 +207,8 @@ describe('a campaign driven through the CLI', () => {
     expect(done.entries.map((e) => e.state)).toEqual(['FINISHED', 'FINISHED', 'FINISHED']);
     const aliceAfter = await json(home, ['directory', 'show-user', 'alice']);
     expect(aliceAfter.assignments).toEqual([
-      { privilegeId: 'p-payments', origin: 'MANUAL', endDate: null, parameters: { account: 'audit' } },
-      { privilegeId: 'p-wiki', origin: 'RULE', endDate: null, parameters: {} },
+      expect.objectContaining({ privilegeId: 'p-payments', origin: 'MANUAL', endDate: null, parameters: { account: 'audit' }, reapproval: null }),
+      expect.objectContaining({ privilegeId: 'p-wiki', origin: 'RULE', endDate: null, parameters: {}, reapproval: null }),
     ]);
 
     // The outbox holds every notification, each sent once through the SES emulator.

@@ -30,6 +30,8 @@ export const statelessOutputs = (stack = 'IdGovStateless') => ({
   RiskAssessmentFunctionName: `${stack}-RiskAssessmentFunction8A9B0C-DeF012345678`,
   DailyOperationsFunctionName: `${stack}-DailyOperationsFunction1D2E3F-GhI345678901`,
   WeeklySummaryFunctionName: `${stack}-WeeklySummaryFunction4A5B6C-JkL678901234`,
+  InitializeReapprovalFunctionName: `${stack}-InitializeReapprovalFunction0A1B-PqR234567890`,
+  StartReapprovalFunctionName: `${stack}-StartReapprovalFunction2C3D4E-StU567890123`,
   EmergencyAccessFunctionName: `${stack}-EmergencyAccessFunction7D8E9F-MnO901234567`,
   DailyHealthCheckDocumentName: `${stack}-DailyHealthCheck`,
   IncidentResponseDocumentName: `${stack}-IncidentResponse`,

@@ -85,7 +85,7 @@ export const REPORT_DELIVERY_ENVIRONMENT = {
 } satisfies EnvironmentSpec;
 
 /**
- * The deployed schedules of the three operations jobs as JSON (`{"risk-assessment":{"kind":"daily",
+ * The deployed schedules of the operations and re-approval jobs as JSON (`{"risk-assessment":{"kind":"daily",
  * "hour":7,"minute":30},…}`). Unset outside Lambda: the configuration's schedules apply.
  */
 const jobSchedules = z

@@ -36,6 +36,8 @@ const schedules: Record<JobName, ReturnType<typeof scheduleOf>> = {
   'risk-assessment': scheduleOf('risk-assessment'),
   'daily-operations': scheduleOf('daily-operations'),
   'weekly-summary': scheduleOf('weekly-summary'),
+  'initialize-reapproval': scheduleOf('initialize-reapproval'),
+  'start-reapproval': scheduleOf('start-reapproval'),
 };
 
 /**
@@ -43,7 +45,13 @@ const schedules: Record<JobName, ReturnType<typeof scheduleOf>> = {
  * their cron rules; the daily-operations function gets them as JOB_SCHEDULES for its heartbeat
  * check). The controller's hourly rate is not one.
  */
-export const DEPLOYED_SCHEDULE_JOBS = ['risk-assessment', 'daily-operations', 'weekly-summary'] as const satisfies readonly JobName[];
+export const DEPLOYED_SCHEDULE_JOBS = [
+  'risk-assessment',
+  'daily-operations',
+  'weekly-summary',
+  'initialize-reapproval',
+  'start-reapproval',
+] as const satisfies readonly JobName[];
 export type DeployedScheduleJob = (typeof DEPLOYED_SCHEDULE_JOBS)[number];
 export type DeployedSchedules = Record<DeployedScheduleJob, JobSchedule>;
 
@@ -52,6 +60,8 @@ const deployedSchedulesSchema = z.strictObject({
   'risk-assessment': schedules['risk-assessment'],
   'daily-operations': schedules['daily-operations'],
   'weekly-summary': schedules['weekly-summary'],
+  'initialize-reapproval': schedules['initialize-reapproval'],
+  'start-reapproval': schedules['start-reapproval'],
 });
 
 /**

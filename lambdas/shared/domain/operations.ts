@@ -3,7 +3,14 @@
 import type { RiskLevel } from './model.js';
 
 /** The product's scheduled jobs; each records a heartbeat per run. */
-export const JOB_NAMES = ['campaign-controller', 'risk-assessment', 'daily-operations', 'weekly-summary'] as const;
+export const JOB_NAMES = [
+  'campaign-controller',
+  'risk-assessment',
+  'daily-operations',
+  'weekly-summary',
+  'initialize-reapproval',
+  'start-reapproval',
+] as const;
 export type JobName = (typeof JOB_NAMES)[number];
 
 /**
@@ -76,6 +83,9 @@ export const DEFAULT_OPERATIONS_CONFIG: OperationsConfig = {
     'risk-assessment': { kind: 'daily', hour: 7, minute: 30 },
     'daily-operations': { kind: 'daily', hour: 8, minute: 0 },
     'weekly-summary': { kind: 'weekly', weekday: 1, hour: 9, minute: 0 },
+    // Re-approval: initialize first, so that an assignment flagged the day before starts the same morning.
+    'initialize-reapproval': { kind: 'daily', hour: 5, minute: 0 },
+    'start-reapproval': { kind: 'daily', hour: 6, minute: 0 },
   },
   recipients: [],
   reportRetentionDays: 400,

@@ -38,6 +38,8 @@ describe('readDeployment from a `cdk deploy --outputs-file` JSON', () => {
     expect(deployment.jobFunctionName('risk-assessment')).toBe(statelessOutputs().RiskAssessmentFunctionName);
     expect(deployment.jobFunctionName('daily-operations')).toBe(statelessOutputs().DailyOperationsFunctionName);
     expect(deployment.jobFunctionName('weekly-summary')).toBe(statelessOutputs().WeeklySummaryFunctionName);
+    expect(deployment.jobFunctionName('initialize-reapproval')).toBe(statelessOutputs().InitializeReapprovalFunctionName);
+    expect(deployment.jobFunctionName('start-reapproval')).toBe(statelessOutputs().StartReapprovalFunctionName);
     expect(deployment.emergencyAccessFunctionName).toBe(statelessOutputs().EmergencyAccessFunctionName);
     expect(deployment.runbooksBucketName).toBe(statefulOutputs().RunbooksBucketName);
     expect(deployment.approverApiFunctionName).toBe(statelessOutputs().ApproverApiFunctionName);

@@ -56,6 +56,8 @@ describe('the daily operations environment', () => {
       'risk-assessment': { kind: 'daily', hour: 7, minute: 30 },
       'daily-operations': { kind: 'daily', hour: 8, minute: 0 },
       'weekly-summary': { kind: 'weekly', weekday: 5, hour: 16, minute: 0 },
+      'initialize-reapproval': { kind: 'daily', hour: 5, minute: 0 },
+      'start-reapproval': { kind: 'daily', hour: 6, minute: 0 },
     });
   });
 

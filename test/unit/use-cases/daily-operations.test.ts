@@ -72,6 +72,8 @@ async function setup(options: { probe?: HealthComponent[] | Error; beats?: Parti
     'risk-assessment': '2026-12-01T07:30:00.000Z',
     'daily-operations': '2026-11-30T08:00:00.000Z',
     'weekly-summary': '2026-11-30T09:00:00.000Z',
+    'initialize-reapproval': '2026-12-01T05:00:00.000Z',
+    'start-reapproval': '2026-12-01T06:00:00.000Z',
     ...options.beats,
   };
   for (const [job, at] of Object.entries(beats) as [JobName, string][]) {
@@ -131,6 +133,8 @@ describe('buildDailyReport on a dataset computed by hand', () => {
       'heartbeat:risk-assessment HEALTHY',
       'heartbeat:daily-operations HEALTHY',
       'heartbeat:weekly-summary HEALTHY',
+      'heartbeat:initialize-reapproval HEALTHY',
+      'heartbeat:start-reapproval HEALTHY',
     ]);
     expect(report.recommendations).toEqual([
       { severity: 'WARNING', text: 'Completion rate is 37.5%, below 80%: send reminders to the approvers of the 3 open entries.' },
@@ -242,17 +246,26 @@ describe('buildDailyReport on a dataset computed by hand', () => {
       'heartbeat:risk-assessment HEALTHY',
       'heartbeat:daily-operations HEALTHY',
       'heartbeat:weekly-summary HEALTHY',
+      'heartbeat:initialize-reapproval HEALTHY',
+      'heartbeat:start-reapproval HEALTHY',
     ]);
     expect(beats[1]!.reason).toBe('risk-assessment is not due yet since installation at 2026-12-01T08:00:00.000Z');
 
-    // A day later the controller was due and never ran; the first risk assessment owed is today's, still within its grace.
+    // A day later the controller and the re-approval jobs (05:00, 06:00, past their grace at 08:00) were due and never
+    // ran; the first risk assessment owed is today's, still within its grace.
     const next = await runAt(new Date('2026-12-02T08:00:00.000Z'));
-    expect(next.report.health.components.filter((c) => c.status === 'DEGRADED').map((c) => c.name)).toEqual(['heartbeat:campaign-controller']);
+    expect(next.report.health.components.filter((c) => c.status === 'DEGRADED').map((c) => c.name)).toEqual([
+      'heartbeat:campaign-controller',
+      'heartbeat:initialize-reapproval',
+      'heartbeat:start-reapproval',
+    ]);
     // Two days later the risk assessment of 12-02 was due too; the report's own run of yesterday counts; the weekly one is due on Monday 12-07.
     const third = await runAt(new Date('2026-12-03T08:00:00.000Z'));
     expect(third.report.health.components.filter((c) => c.status === 'DEGRADED').map((c) => c.name)).toEqual([
       'heartbeat:campaign-controller',
       'heartbeat:risk-assessment',
+      'heartbeat:initialize-reapproval',
+      'heartbeat:start-reapproval',
     ]);
     expect(await fresh.getInstallation()).toEqual({ installedAt: NOW.toISOString() });
   });
@@ -289,13 +302,20 @@ describe('buildDailyReport on a dataset computed by hand', () => {
       'heartbeat:risk-assessment',
       'heartbeat:daily-operations',
       'heartbeat:weekly-summary',
+      'heartbeat:initialize-reapproval',
+      'heartbeat:start-reapproval',
     ]);
-    // Deployed at 06:00 today: every expected run (controller 05:30, the others yesterday) is before it.
-    const justDeployed = await buildDailyReport({ ...deps, operations: fresh, deployedAt: new Date('2026-12-01T06:00:00.000Z') }, CONFIG);
+    // Deployed at 06:05 today: every expected run (initialize 05:00, controller 05:30, start 06:00, the others yesterday) is before it.
+    const justDeployed = await buildDailyReport({ ...deps, operations: fresh, deployedAt: new Date('2026-12-01T06:05:00.000Z') }, CONFIG);
     expect(justDeployed.health.status).toBe('HEALTHY');
-    // Deployed at 05:00: the controller should have completed a run in the hour up to 06:30 (now − grace).
+    // Deployed at 05:00: the controller should have completed a run in the hour up to 06:30 (now − grace), and
+    // initialize-reapproval (05:00, not before it) and start-reapproval (06:00) theirs.
     const earlier = await buildDailyReport({ ...deps, operations: fresh, deployedAt: new Date('2026-12-01T05:00:00.000Z') }, CONFIG);
-    expect(earlier.health.components.filter((c) => c.status === 'DEGRADED').map((c) => c.name)).toEqual(['heartbeat:campaign-controller']);
+    expect(earlier.health.components.filter((c) => c.status === 'DEGRADED').map((c) => c.name)).toEqual([
+      'heartbeat:campaign-controller',
+      'heartbeat:initialize-reapproval',
+      'heartbeat:start-reapproval',
+    ]);
   });
 });
 
@@ -347,6 +367,8 @@ describe('runDailyOperations', () => {
       ['risk-assessment', 0.5, 'None'],
       ['daily-operations', 24, 'None'],
       ['weekly-summary', 23, 'None'],
+      ['initialize-reapproval', 3, 'None'],
+      ['start-reapproval', 2, 'None'],
     ]);
   });
 

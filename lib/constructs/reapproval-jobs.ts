@@ -1,0 +1,115 @@
+import { Duration } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { FilterPattern, MetricFilter } from 'aws-cdk-lib/aws-logs';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import type { Construct } from 'constructs';
+import { CAMPAIGN_TABLE, DIRECTORY_TABLE, ENV, METRICS_NAMESPACE, OPERATIONS_TABLE } from '../../lambdas/shared/config/tables.js';
+import { DYNAMODB_READ_ACTIONS, type EmailSender, type TableAccess } from './app-function.js';
+import { FAILED_NOTIFICATION_LOG_LINES, FAILED_NOTIFICATIONS_METRIC, logLinePattern } from './campaign-controller.js';
+import { OperationsJob, SCHEDULES_CONTEXT, schedulesFromContext } from './operations-jobs.js';
+
+/** The re-approval jobs (docs/reference/reapproval.md), each its own function and daily schedule. */
+export const REAPPROVAL_JOB_NAMES = ['initialize-reapproval', 'start-reapproval'] as const;
+export type ReapprovalJobName = (typeof REAPPROVAL_JOB_NAMES)[number];
+
+/**
+ * A job's own runs and heartbeat on the operations table (recordJobRun), and nothing else there:
+ * the installation time (GetItem, PutItem), each run (PutItem), the heartbeat pointing at it (UpdateItem).
+ */
+export const JOB_RUN_ACCESS: TableAccess = { actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'] };
+
+/**
+ * initialize-reapproval on the directory: reads the flagged privileges and the assignments awaiting
+ * initialization (index queries), and sets their re-approval state (UpdateItem). It never puts or
+ * deletes an item.
+ */
+export const INITIALIZE_DIRECTORY_ACCESS: TableAccess = 'READ_UPDATE';
+
+/**
+ * What moving approval runs needs on the directory (start-reapproval, and the approver API, where a
+ * decision applies the outcome it reaches at once): reads (users, privileges, workflows, the
+ * configuration, due assignments), updates (an assignment's re-approval state and approval, a
+ * scheduled round's record) and deletes (an assignment whose re-approval was rejected). No PutItem:
+ * a round is written with UpdateItem, so that neither can replace a user, a privilege or an
+ * assignment wholesale.
+ */
+export const APPROVAL_DIRECTORY_ACCESS: TableAccess = {
+  actions: [...DYNAMODB_READ_ACTIONS, 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+};
+
+export interface ReapprovalJobsProps {
+  readonly directoryTable: ITable;
+  /** Approval runs, their outbox, and the campaign items a hand-over reports its outcome to. */
+  readonly campaignTable: ITable;
+  /** Each run's record and heartbeat. */
+  readonly operationsTable: ITable;
+  readonly alarmTopic: ITopic;
+  readonly sender: EmailSender;
+  /** Base URL of the approver portal, for the links in Approval Start and Remind. */
+  readonly approverPortalUrl: string;
+}
+
+/** The functions `addReapprovalJobs` builds. */
+export interface ReapprovalJobs {
+  readonly initializeReapproval: OperationsJob;
+  readonly startReapproval: OperationsJob;
+  /** Counts the notifications start-reapproval's dispatcher marks FAILED, into the controller's metric. */
+  readonly failedNotificationsFilter: MetricFilter;
+  readonly byName: Readonly<Record<ReapprovalJobName, OperationsJob>>;
+}
+
+/**
+ * The re-approval jobs, each a construct of `scope` named after its job (its bundle is named like
+ * its folder of lambdas/), on the daily schedules of the `idgov:schedules` context (defaults:
+ * initialize-reapproval 05:00 UTC, start-reapproval 06:00 UTC), each with its own grants:
+ * - initialize-reapproval: reads the directory and updates assignments' re-approval state; records its runs.
+ * - start-reapproval: reads, updates and deletes in the directory (never puts); reads and writes the
+ *   campaign table (approval runs, outbox, hand-over items); records its runs; sends mail as the sender.
+ */
+export function addReapprovalJobs(scope: Construct, props: ReapprovalJobsProps): ReapprovalJobs {
+  const schedules = schedulesFromContext(scope.node.tryGetContext(SCHEDULES_CONTEXT));
+
+  const initializeReapproval = new OperationsJob(scope, 'InitializeReapproval', {
+    entry: 'lambdas/initialize-reapproval/handler.ts',
+    description: 'Re-approval initialization: the next re-approval date of every flagged manual assignment that has none',
+    schedule: schedules['initialize-reapproval'],
+    alarmTopic: props.alarmTopic,
+    // Idempotent: a run cut at the timeout is finished by the retry (what it initialized is out of the index).
+    timeout: Duration.minutes(15),
+  });
+  initializeReapproval.function.bindTable(props.directoryTable, DIRECTORY_TABLE, INITIALIZE_DIRECTORY_ACCESS);
+  initializeReapproval.function.bindTable(props.operationsTable, OPERATIONS_TABLE, JOB_RUN_ACCESS);
+
+  const startReapproval = new OperationsJob(scope, 'StartReapproval', {
+    entry: 'lambdas/start-reapproval/handler.ts',
+    description: 'Re-approval: starts the approval workflow of every assignment due, moves running ones on, sends their mail',
+    schedule: schedules['start-reapproval'],
+    alarmTopic: props.alarmTopic,
+    // Idempotent and resumable: deterministic run ids, conditional writes, keyed notices.
+    timeout: Duration.minutes(15),
+    memorySize: 1024,
+  });
+  const start = startReapproval.function;
+  start.bindTable(props.directoryTable, DIRECTORY_TABLE, APPROVAL_DIRECTORY_ACCESS);
+  start.bindTable(props.campaignTable, CAMPAIGN_TABLE, 'RW');
+  start.bindTable(props.operationsTable, OPERATIONS_TABLE, JOB_RUN_ACCESS);
+  start.bindEmailSender(props.sender);
+  start.addEnvironment(ENV.approverPortalUrl, props.approverPortalUrl);
+
+  // The dispatcher logs a notification it gives up on as the controller's does: the same metric,
+  // so that the controller's failed-notifications alarm covers the mail of re-approvals too.
+  const failedNotificationsFilter = new MetricFilter(startReapproval, 'FailedNotificationsFilter', {
+    logGroup: start.logGroup,
+    filterPattern: FilterPattern.any(...FAILED_NOTIFICATION_LOG_LINES.map(logLinePattern)),
+    metricNamespace: METRICS_NAMESPACE,
+    metricName: FAILED_NOTIFICATIONS_METRIC,
+    metricValue: '1',
+  });
+
+  return {
+    initializeReapproval,
+    startReapproval,
+    failedNotificationsFilter,
+    byName: { 'initialize-reapproval': initializeReapproval, 'start-reapproval': startReapproval },
+  };
+}
