@@ -45,6 +45,8 @@ let riskAssessment: BundledFunction;
 let dailyOperations: BundledFunction;
 let weeklySummary: BundledFunction;
 let emergencyAccess: BundledFunction;
+let initializeReapproval: BundledFunction;
+let startReapproval: BundledFunction;
 let ses: SesEmulator;
 let aws: FakeAws;
 let tables: { directory: string; campaign: string; operations: string };
@@ -62,7 +64,9 @@ beforeAll(async () => {
     'campaign-controller',
     'daily-operations',
     'emergency-access',
+    'initialize-reapproval',
     'risk-assessment',
+    'start-reapproval',
     'weekly-summary',
   ]);
   const named = (name: string) => functions.find((fn) => fn.name === name)!;
@@ -72,6 +76,8 @@ beforeAll(async () => {
   dailyOperations = named('daily-operations');
   weeklySummary = named('weekly-summary');
   emergencyAccess = named('emergency-access');
+  initializeReapproval = named('initialize-reapproval');
+  startReapproval = named('start-reapproval');
 
   ses = await startSesEmulator();
   aws = await startFakeAws((query) =>
@@ -164,6 +170,19 @@ const dailyOperationsEnvironment = () =>
   });
 
 const weeklySummaryEnvironment = () => lambdaEnvironment(weeklySummary, reportDelivery());
+
+const initializeReapprovalEnvironment = () =>
+  lambdaEnvironment(initializeReapproval, { DIRECTORY_TABLE_NAME: tables.directory, OPERATIONS_TABLE_NAME: tables.operations });
+
+const startReapprovalEnvironment = () =>
+  lambdaEnvironment(startReapproval, {
+    DIRECTORY_TABLE_NAME: tables.directory,
+    CAMPAIGN_TABLE_NAME: tables.campaign,
+    OPERATIONS_TABLE_NAME: tables.operations,
+    SENDER_ADDRESS: SENDER,
+    SES_CONFIGURATION_SET: '',
+    APPROVER_PORTAL_URL: 'https://governance.example.com',
+  });
 
 const emergencyAccessEnvironment = () =>
   lambdaEnvironment(emergencyAccess, { DIRECTORY_TABLE_NAME: tables.directory, OPERATIONS_TABLE_NAME: tables.operations });
@@ -392,6 +411,78 @@ describe('the bundled daily operations jobs', () => {
     expect(await invoke(dailyOperations, partial, 'events/daily-operations/manual-empty.json')).toEqual({
       errorType: 'ValidationError',
       errorMessage: 'environment: OPERATIONS_TOPIC_ARN: must be set; MONITORED_QUEUES: must be set',
+    });
+  });
+});
+
+interface InitializeAnswer {
+  privileges: number;
+  initialized: number;
+  continuous: number;
+  scheduled: number;
+}
+interface StartAnswer {
+  started: { continuous: number; scheduled: number };
+  failed: number;
+  dispatch: { sent: number; failed: number };
+}
+
+describe('the bundled re-approval jobs', () => {
+  // p-git is re-approved every 30 days: u4's, approved on 2026-05-01, is due on 2026-05-31; u1's has
+  // no date of its own, so it is due 30 days after its initialization.
+  beforeAll(async () => {
+    const org = smallOrg();
+    await directory.putPrivileges(org.privileges.filter((p) => p.id === 'p-git').map((p) => ({ ...p, reapproval: { mode: 'CONTINUOUS' as const, intervalDays: 30 } })));
+    await directory.putAssignments([{ userId: 'u4', privilegeId: 'p-git', origin: 'MANUAL', approvedAt: '2026-05-01T00:00:00.000Z', approvedBy: 'm2' }]);
+  });
+
+  it('initialize-reapproval answers scheduled.json by giving both flagged manual assignments their date, and the same instant again with nothing', async () => {
+    const first = await invoke<InitializeAnswer>(initializeReapproval, initializeReapprovalEnvironment(), 'events/initialize-reapproval/scheduled.json');
+    expect(first).toEqual({ privileges: 1, initialized: 2, continuous: 2, scheduled: 0 });
+    expect((await directory.getAssignment('u1', 'p-git'))?.nextReapprovalAt).toBe('2026-08-01T05:00:00.000Z');
+    expect((await directory.getAssignment('u4', 'p-git'))?.nextReapprovalAt).toBe('2026-05-31T00:00:00.000Z');
+    const again = await invoke<InitializeAnswer>(initializeReapproval, initializeReapprovalEnvironment(), 'events/initialize-reapproval/manual-now.json');
+    expect(again).toEqual({ privileges: 1, initialized: 0, continuous: 0, scheduled: 0 });
+    const heartbeat = (await operations.getHeartbeats(['initialize-reapproval'])).get('initialize-reapproval');
+    expect(heartbeat?.lastCompleted).toMatchObject({ outcome: 'SUCCEEDED', scheduledFor: '2026-07-02T05:00:00.000Z' });
+  });
+
+  it("start-reapproval answers scheduled.json by starting u4's re-approval and mailing its approver, and manual-now.json (the same instant) with nothing new", async () => {
+    await ses.clear();
+    const first = await invoke<StartAnswer>(startReapproval, startReapprovalEnvironment(), 'events/start-reapproval/scheduled.json');
+    expect(first).toMatchObject({ started: { continuous: 1, scheduled: 0 }, failed: 0 });
+    expect(first.dispatch.sent).toBeGreaterThanOrEqual(1);
+    expect((await directory.getAssignment('u4', 'p-git'))?.reapproval).toMatchObject({ startedAt: '2026-07-02T06:00:00.000Z' });
+    // The default workflow: p-git's owner m2 (u4 never approves their own access).
+    const mail = await ses.mailbox();
+    expect(mail.map((m) => [m.from, m.to[0]])).toContainEqual([SENDER, 'm2@example.com']);
+    const again = await invoke<StartAnswer>(startReapproval, startReapprovalEnvironment(), 'events/start-reapproval/manual-now.json');
+    expect(again).toMatchObject({ started: { continuous: 0, scheduled: 0 }, dispatch: { sent: 0 } });
+    expect(await ses.mailbox()).toHaveLength(mail.length);
+  });
+
+  it('both answer manual-empty.json with a run at the current time, recorded as their heartbeat', async () => {
+    for (const [fn, environment, job] of [
+      [initializeReapproval, initializeReapprovalEnvironment(), 'initialize-reapproval'],
+      [startReapproval, startReapprovalEnvironment(), 'start-reapproval'],
+    ] as const) {
+      const before = Date.now();
+      await invoke(fn, environment, `events/${job}/manual-empty.json`);
+      const completed = (await operations.getHeartbeats([job])).get(job)?.lastCompleted;
+      expect(completed?.outcome).toBe('SUCCEEDED');
+      expect(Date.parse(completed!.scheduledFor)).toBeGreaterThanOrEqual(before - 1_000);
+    }
+  });
+
+  it('each refuses any other event naming the field, and fails naming a missing variable', async () => {
+    expect(await invoke(startReapproval, startReapprovalEnvironment(), eventFileOf({ now: '2026-07-02', dryRun: true }))).toEqual({
+      errorType: 'ValidationError',
+      errorMessage: 'event.dryRun: unknown field',
+    });
+    const { SENDER_ADDRESS: _sender, ...partial } = startReapprovalEnvironment();
+    expect(await invoke(startReapproval, partial, 'events/start-reapproval/manual-empty.json')).toEqual({
+      errorType: 'ValidationError',
+      errorMessage: 'environment: SENDER_ADDRESS: must be set',
     });
   });
 });
