@@ -22,7 +22,7 @@ const STACK_NAME_TAG = 'aws:cloudformation:stack-name';
 
 /**
  * The tag that marks the functions administrators may invoke: the scheduled jobs (the campaign
- * controller, risk assessment, daily operations, weekly summary) and emergency access. The approver
+ * controller, risk assessment, daily operations, weekly summary, the re-approval jobs) and emergency access. The approver
  * API function must never carry it: invoked directly, it would take its caller from an event the
  * administrator wrote, skipping the JWT authorizer.
  */
