@@ -3,12 +3,14 @@
 // notification is never lost, and is sent again only if the process died inside the send itself.
 import type { Notification } from '../domain/model.js';
 import { mapLimit } from './concurrency.js';
-import type { CampaignStore, Clock, Log, Mailer, Outbox } from './ports.js';
+import type { ApprovalStore, CampaignStore, Clock, Log, Mailer, Outbox } from './ports.js';
 import type { Campaign, Entry, NotificationKind } from '../domain/model.js';
 
 export interface DispatchDeps {
   outbox: Outbox;
   campaigns: Pick<CampaignStore, 'getCampaign' | 'getEntry'>;
+  /** Approval runs, for the notices of runs (`approvalId`). */
+  approvals?: Pick<ApprovalStore, 'getApproval'>;
   mailer: Mailer;
   wallClock: Clock;
   log: Log;
