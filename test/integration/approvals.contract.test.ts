@@ -26,28 +26,17 @@ interface Stores {
 const PAGE_SIZE = 7;
 const engine = useEngine();
 
-/**
- * The in-memory ReapprovalDirectory and ApprovalStore come with the engine branch of issue 8; until it
- * is merged they are placeholders that throw "not implemented yet", and their suite is skipped.
- */
-const inMemoryPending = await Promise.all([new InMemoryApprovalStore().getApproval('a-probe'), new InMemoryDirectoryStore().getReapprovalConfig()]).then(
-  () => false,
-  (error: unknown) => String(error).includes('not implemented yet'),
-);
-
-const implementations: { name: string; pending: boolean; make: () => Promise<Stores> }[] = [
+const implementations: { name: string; make: () => Promise<Stores> }[] = [
   {
     name: 'in-memory',
-    pending: inMemoryPending,
     make: async () => ({
       directory: new InMemoryDirectoryStore({ pageSize: PAGE_SIZE }),
-      approvals: new InMemoryApprovalStore(),
+      approvals: new InMemoryApprovalStore({ pageSize: PAGE_SIZE }),
       campaigns: new InMemoryCampaignStore({ pageSize: PAGE_SIZE }),
     }),
   },
   {
     name: `dynamo on ${engine.kind}`,
-    pending: false,
     make: async () => {
       const { doc, names } = await engine.freshTables();
       const options = { doc, pageSize: PAGE_SIZE, batch: { baseDelayMs: 1 } };
@@ -118,8 +107,8 @@ function aRun(overrides: Partial<ApprovalRun> = {}): ApprovalRun {
   };
 }
 
-for (const { name, pending, make } of implementations) {
-  describe.skipIf(pending)(`approvals contract: ${name}`, () => {
+for (const { name, make } of implementations) {
+  describe(`approvals contract: ${name}`, () => {
     let s: Stores;
     beforeEach(async () => {
       s = await make();

@@ -24,14 +24,14 @@ const CONTROLLER_WORKFLOW: ApprovalWorkflow = {
   steps: [{ name: 'Controller', approvers: ['admin'], timeoutDays: 7, onTimeout: 'REJECT' }],
 };
 
-async function setup(): Promise<{ h: Harness; approvalDeps: ApprovalDeps }> {
+async function setup(): Promise<{ h: Harness; approvalDeps: ApprovalDeps & { campaigns: Harness['campaigns'] } }> {
   const { doc, names } = await engine.freshTables();
   const h = createHarness(doc, names);
   await h.load(smallOrg());
   const finance = (await h.directory.getPrivilege('p-fin'))!;
   await h.directory.putPrivileges([{ ...finance, approvalWorkflowId: CONTROLLER_WORKFLOW.id }]);
   await h.directory.putWorkflows([{ ...CONTROLLER_WORKFLOW, loadedAt: T0, loadedBy: 'admin' }]);
-  const approvalDeps: ApprovalDeps = {
+  const approvalDeps = {
     directory: h.directory,
     approvals: h.approvals,
     campaigns: h.campaigns,

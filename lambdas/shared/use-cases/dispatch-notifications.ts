@@ -2,10 +2,9 @@
 // sent and marked SENT after; a claim left by a killed run expires and the next run sends it, so a
 // notification is never lost, and is sent again only if the process died inside the send itself.
 import type { ApprovalRun } from '../domain/approvals/model.js';
-import type { Notification } from '../domain/model.js';
 import { mapLimit } from './concurrency.js';
 import type { ApprovalStore, CampaignStore, Clock, Log, Mailer, Outbox } from './ports.js';
-import type { Campaign, Entry, NotificationKind } from '../domain/model.js';
+import type { Campaign, Entry, Notification, NotificationKind } from '../domain/model.js';
 
 export interface DispatchDeps {
   outbox: Outbox;

@@ -91,11 +91,11 @@ class RunsInMemory implements ApprovalStore {
 
 /** The in-memory directory with the three re-approval reads the finish makes. */
 class Directory extends InMemoryDirectoryStore {
-  readonly workflows = new Map<string, ApprovalWorkflow>();
+  readonly loadedWorkflows = new Map<string, ApprovalWorkflow>();
   config: ReapprovalConfig | undefined;
   configReads = 0;
   override async getWorkflow(id: string) {
-    return this.workflows.get(id);
+    return this.loadedWorkflows.get(id);
   }
   override async getReapprovalConfig() {
     this.configReads += 1;
@@ -134,7 +134,7 @@ async function world(options: { revocation?: RevocationSettings; finWorkflowLoad
   ]);
   const assignments = ['p-fin', 'p-git', 'p-prod', 'p-x'].map((privilegeId) => anAssignment({ privilegeId, endDate: '2027-01-01T00:00:00.000Z' }));
   await directory.putAssignments(assignments);
-  if (options.finWorkflowLoaded !== false) directory.workflows.set(FIN_WORKFLOW.id, FIN_WORKFLOW);
+  if (options.finWorkflowLoaded !== false) directory.loadedWorkflows.set(FIN_WORKFLOW.id, FIN_WORKFLOW);
   directory.config = { reminders: { daysBeforeDue: 2, intervalHours: 12 } };
 
   const outbox = new InMemoryOutbox();
@@ -278,7 +278,7 @@ describe('the finish of a campaign with WORKFLOW revocation', () => {
     // Still not loaded: the retry changes nothing.
     expect(await retryFailedChanges(w.deps, campaign, at('2026-07-16T01:00:00.000Z'))).toBe(campaign);
 
-    w.directory.workflows.set(FIN_WORKFLOW.id, FIN_WORKFLOW);
+    w.directory.loadedWorkflows.set(FIN_WORKFLOW.id, FIN_WORKFLOW);
     const retried = await retryFailedChanges(w.deps, campaign, at('2026-07-17T01:00:00.000Z'));
 
     expect(engine.starts.map((s) => s.request.privilege.id)).toEqual(['p-prod', 'p-fin']);
