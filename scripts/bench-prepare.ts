@@ -6,6 +6,7 @@
 // The last line printed is one JSON object, for scripts.
 import { parseArgs } from 'node:util';
 import { instrumentWrites } from './support/instrument-writes.js';
+import { DynamoApprovalStore } from '../lambdas/shared/adapters/dynamo/dynamo-approval-store.js';
 import { DynamoCampaignStore } from '../lambdas/shared/adapters/dynamo/dynamo-campaign-store.js';
 import { DynamoDirectoryStore } from '../lambdas/shared/adapters/dynamo/dynamo-directory-store.js';
 import { DynamoOutbox } from '../lambdas/shared/adapters/dynamo/dynamo-outbox.js';
@@ -84,6 +85,7 @@ async function main() {
     const report = await runCampaignController({
       directory: new DynamoDirectoryStore({ doc: runtime.doc, tableName: runtime.tables.directory }),
       campaigns,
+      approvals: new DynamoApprovalStore({ doc: runtime.doc, tableName: runtime.tables.campaign }),
       outbox: withoutDispatch(new DynamoOutbox({ doc: runtime.doc, tableName: runtime.tables.campaign })),
       mailer: discardingMailer,
       clock: { now: () => new Date(START.getTime() + 3_600_000) },

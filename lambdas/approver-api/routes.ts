@@ -255,6 +255,7 @@ function itemView(item: Item, entry: Entry) {
     open: !isDecided(item, entry),
     decision: item.decision ?? null,
     ...(item.priorDecisions?.length ? { priorDecisions: item.priorDecisions } : {}),
+    ...(item.workflow ? { workflow: item.workflow } : {}),
   };
 }
 

@@ -2,6 +2,7 @@
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { createSesMailer } from '../shared/adapters/aws-clients.js';
 import { createDocumentClient } from '../shared/adapters/dynamo/document-client.js';
+import { DynamoApprovalStore } from '../shared/adapters/dynamo/dynamo-approval-store.js';
 import { DynamoCampaignStore } from '../shared/adapters/dynamo/dynamo-campaign-store.js';
 import { DynamoDirectoryStore } from '../shared/adapters/dynamo/dynamo-directory-store.js';
 import { DynamoOperationsStore } from '../shared/adapters/dynamo/dynamo-operations-store.js';
@@ -28,6 +29,8 @@ export function buildControllerDependencies(
   return {
     directory: new DynamoDirectoryStore({ doc, tableName: env.directoryTable }),
     campaigns: new DynamoCampaignStore({ doc, tableName: env.campaignTable }),
+    // Approval runs live in the campaign table: the finish starts `WORKFLOW` hand-overs, the dispatch checks run notices.
+    approvals: new DynamoApprovalStore({ doc, tableName: env.campaignTable }),
     outbox: new DynamoOutbox({ doc, tableName: env.campaignTable }),
     operations: new DynamoOperationsStore({ doc, tableName: env.operationsTable }),
     mailer: createSesMailer(env),

@@ -9,6 +9,8 @@ let instrumentations = 0;
 export interface ReadCapacity {
   /** Capacity units consumed by every read request since the meter started. */
   readonly units: number;
+  /** Items read: what each Query or Scan examined (ScannedCount), each GetItem found, each BatchGetItem returned. */
+  readonly items: number;
   /** Read requests by command name (`Query`, `Scan`, ...). */
   readonly requests: Readonly<Record<string, number>>;
   reset(): void;
@@ -23,6 +25,7 @@ export interface ReadCapacity {
 export function meterReadCapacity(client: DynamoDBClient | DynamoDBDocumentClient): ReadCapacity {
   const name = `idgovReadCapacity${++instrumentations}`;
   let units = 0;
+  let items = 0;
   let requests: Record<string, number> = {};
   client.middlewareStack.add(
     (next, context) => async (args) => {
@@ -37,6 +40,7 @@ export function meterReadCapacity(client: DynamoDBClient | DynamoDBDocumentClien
       // DynamoDB charges every read at least one 4 KB unit (half of one when eventually consistent),
       // even when nothing is found; the embedded engine reports 0 then.
       units += Math.max(reported, input.ConsistentRead ? 1 : 0.5);
+      items += itemsIn(result.output as ReadOutput);
       const short = commandName.replace(/Command$/, '');
       requests[short] = (requests[short] ?? 0) + 1;
       return result;
@@ -47,15 +51,32 @@ export function meterReadCapacity(client: DynamoDBClient | DynamoDBDocumentClien
     get units() {
       return units;
     },
+    get items() {
+      return items;
+    },
     get requests() {
       return requests;
     },
     reset() {
       units = 0;
+      items = 0;
       requests = {};
     },
     stop() {
       client.middlewareStack.remove(name);
     },
   };
+}
+
+interface ReadOutput {
+  Item?: unknown;
+  Count?: number;
+  ScannedCount?: number;
+  Responses?: Record<string, unknown[]>;
+}
+
+function itemsIn(output: ReadOutput): number {
+  if (output.Responses) return Object.values(output.Responses).reduce((sum, found) => sum + found.length, 0);
+  if (output.ScannedCount !== undefined || output.Count !== undefined) return output.ScannedCount ?? output.Count ?? 0;
+  return output.Item ? 1 : 0;
 }

@@ -307,7 +307,15 @@ export function itemView(item: Item) {
     parameters: item.parameters ?? {},
     decision: item.decision ?? null,
     applied: item.applied ?? null,
+    // Handed to an approval workflow (`WORKFLOW` revocation): the run, and its outcome once it ended.
+    ...(item.workflow ? { workflow: item.workflow } : {}),
   };
+}
+
+/** `a-… RUNNING (workflow default)`, or how it ended: `a-… REJECTED by u-cfo 2026-07-20T09:00:00Z, REMOVED (workflow wf-fin)`. */
+export function describeWorkflow(w: NonNullable<Item['workflow']>): string {
+  const ended = w.outcomeAt ? `${w.outcomeBy ? ` by ${w.outcomeBy}` : ''} ${showDate(w.outcomeAt)}` : '';
+  return `${w.approvalId} ${w.state}${ended}${w.appliedAction ? `, ${w.appliedAction}` : ''} (workflow ${w.workflowId})`;
 }
 
 export const describeDecision = (decision: Item['decision'] | null): string => {
@@ -333,6 +341,13 @@ function printCampaign(c: Campaign, entries: ReturnType<typeof entryView>[]): vo
   out('  logs:');
   for (const log of c.logs) out(`    ${showDate(log.at)} ${log.level.padEnd(5)} ${log.field ? `${log.field}: ` : ''}${log.message}`);
   out(`  ${entries.length} entries (${formatCounts(countBy(entries, (e) => e.state))})`);
+  if (c.stats) {
+    const s = c.stats;
+    out(
+      `  results: ${s.approved} approved, ${s.rejected} rejected, ${s.modified} modified, ${s.uncertified} uncertified; ${s.revoked} removed` +
+        `${s.handedOver ? `, ${s.handedOver} handed to approval workflows` : ''}`,
+    );
+  }
   const stages = entries.reduce((most, e) => Math.max(most, e.stages), 1);
   if (stages > 1) {
     out('  stages:');
@@ -352,6 +367,7 @@ function printCampaign(c: Campaign, entries: ReturnType<typeof entryView>[]): vo
     }
     for (const i of e.items) {
       out(`      item ${i.id}  ${i.userId} → ${i.privilegeId}  ${describeDecision(i.decision)}${i.applied ? `  [${i.applied.action}]` : ''}`);
+      if (i.workflow) out(`        approval workflow: ${describeWorkflow(i.workflow)}`);
     }
   }
 }

@@ -17,11 +17,12 @@ export function registerReapprovalCommands(program: Command): void {
     .action(async (options: { date: string; by: string; now?: string; json?: boolean }, command: Command) => {
       const now = resolveNow(options.now);
       const date = calendarDate(options.date, 'date');
-      const config = await withRuntime(command, (runtime) => scheduleReapproval(runtime.directory, date, options.by, now));
-      if (options.json) return outJson({ config });
+      const { config, previousDate } = await withRuntime(command, (runtime) => scheduleReapproval(runtime.directory, date, options.by, now));
+      if (options.json) return outJson({ config, previousDate: previousDate ?? null });
       out(
         `re-approval scheduled for ${config.scheduledDate ?? date} (by ${options.by}): the start-reapproval run of that day ` +
-          'starts the workflow of every SCHEDULED assignment, once',
+          'starts the workflow of every SCHEDULED assignment, once' +
+          (previousDate && previousDate !== config.scheduledDate ? ` (it replaces ${previousDate})` : ''),
       );
     });
 
@@ -32,8 +33,8 @@ export function registerReapprovalCommands(program: Command): void {
     .option('--json', 'print as JSON')
     .action(async (options: { now?: string; json?: boolean }, command: Command) => {
       const now = resolveNow(options.now);
-      const { config, round } = await withRuntime(command, (runtime) => reapprovalStatus(runtime.directory, now));
-      const view = { config, scheduledDate: config.scheduledDate ?? null, round: round ?? null };
+      const { config, round, roundState } = await withRuntime(command, (runtime) => reapprovalStatus(runtime.directory, now));
+      const view = { config, scheduledDate: config.scheduledDate ?? null, roundState, round: round ?? null };
       if (options.json) return outJson(view);
       out(`scheduled date: ${config.scheduledDate ?? 'none (idgov reapproval schedule --date YYYY-MM-DD sets it)'}`);
       out(`reminders: from ${config.reminders.daysBeforeDue} days before a step's due date, every ${config.reminders.intervalHours} hours`);

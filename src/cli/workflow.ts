@@ -20,9 +20,18 @@ export function registerWorkflowCommands(program: Command): void {
       const now = resolveNow(options.now);
       // Read before opening the store; the use case checks the whole file before it writes anything.
       const raw = await readJsonFile(file);
-      const { loaded } = await withRuntime(command, (runtime) => loadWorkflows(runtime.directory, raw, options.by, now));
-      if (options.json) return outJson({ file, loadedAt: now.toISOString(), loadedBy: options.by, workflows: loaded });
-      out(`loaded ${loaded.length} workflow${loaded.length === 1 ? '' : 's'} from ${file} (by ${options.by} at ${showDate(now.toISOString())})`);
+      const { result, listed } = await withRuntime(command, async (runtime) => {
+        const result = await loadWorkflows(runtime.directory, raw, options.by, now);
+        return { result, listed: await listWorkflows(runtime.directory) };
+      });
+      const loaded = result.loaded.map((id) => listed.find((w) => w.id === id && !w.isDefault)!).filter(Boolean);
+      if (options.json) {
+        return outJson({ file, loadedAt: now.toISOString(), loadedBy: options.by, created: result.created, replaced: result.replaced, workflows: loaded.map((w) => workflowView(w, false)) });
+      }
+      out(
+        `loaded ${loaded.length} workflow${loaded.length === 1 ? '' : 's'} from ${file} (by ${options.by} at ${showDate(now.toISOString())}): ` +
+          `${result.created.length} new, ${result.replaced.length} replaced (running approvals keep the workflow they started with)`,
+      );
       for (const w of loaded) out(`  ${w.id}  ${w.name}: ${describeSteps(w)}`);
     });
 
@@ -32,7 +41,7 @@ export function registerWorkflowCommands(program: Command): void {
     .option('--json', 'print as JSON')
     .action(async (options: { json?: boolean }, command: Command) => {
       const listed = await withRuntime(command, (runtime) => listWorkflows(runtime.directory));
-      const view = listed.map(({ workflow: w, builtIn }) => workflowView(w, builtIn));
+      const view = listed.map((w) => workflowView(w, w.isDefault));
       if (options.json) return outJson(view);
       out(
         table(

@@ -363,7 +363,7 @@ interface SummaryInput {
 function printSummary(s: SummaryInput): void {
   log('');
   log('== Campaign runs ==');
-  const runs = newTable(['campaign', 'kind', 'run', 'state', 'entries', 'items', 'entries by state', 'approved', 'rejected', 'modified', 'uncertified', 'revoked']);
+  const runs = newTable(['campaign', 'kind', 'run', 'state', 'entries', 'items', 'entries by state', 'approved', 'rejected', 'modified', 'uncertified', 'revoked', 'handed over']);
   for (const c of s.campaigns) {
     const st = c.stats;
     runs.push([
@@ -379,6 +379,7 @@ function printSummary(s: SummaryInput): void {
       st?.modified ?? '-',
       st?.uncertified ?? '-',
       st?.revoked ?? '-',
+      st?.handedOver ?? '-',
     ].map(String));
   }
   log(runs.toString());

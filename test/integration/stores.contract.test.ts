@@ -9,7 +9,7 @@ import { InMemoryCampaignStore } from '../../lambdas/shared/adapters/memory/in-m
 import { InMemoryDirectoryStore } from '../../lambdas/shared/adapters/memory/in-memory-directory-store.js';
 import { InMemoryOutbox } from '../../lambdas/shared/adapters/memory/in-memory-outbox.js';
 import { ConflictError, NotFoundError } from '../../lambdas/shared/domain/errors.js';
-import type { Entry, Item, Notification, Revocation } from '../../lambdas/shared/domain/model.js';
+import type { Entry, Item, ItemWorkflow, Notification, Revocation } from '../../lambdas/shared/domain/model.js';
 import type { CampaignStore, DirectoryStore, LeaseHolder, Outbox, Pages } from '../../lambdas/shared/use-cases/ports.js';
 import { useEngine } from '../support/engine.js';
 import { aCampaign, aDecision, aPrivilege, aUser, anAssignment, anEntry, anItem } from '../support/fixtures.js';
@@ -488,6 +488,36 @@ describe.each(implementations)('store contract: $name', ({ make }) => {
       await expect(s.campaigns.saveItemDecision('e-1', 'p-missing', decision)).rejects.toBeInstanceOf(NotFoundError);
       await expect(s.campaigns.saveItemApplied('e-missing', items[0]!.id, { action: 'KEPT', at: T0 })).rejects.toBeInstanceOf(NotFoundError);
       expect((await s.campaigns.getEntryWithItems('e-1'))!.items).toHaveLength(2);
+    });
+
+    it('saveItemWorkflow records a hand-over on the item and later its outcome; on a gone item it does nothing', async () => {
+      const { entry, items } = entryWithItems('e-1', 'c-test#1', 2);
+      await s.campaigns.putEntriesWithItems([{ entry, items }]);
+      const decision = aDecision({ outcome: 'REJECT' });
+      const applied = { action: 'HANDED_OVER' as const, at: '2026-07-16T00:00:00.000Z' };
+      await s.campaigns.saveItemDecision('e-1', items[0]!.id, decision);
+      await s.campaigns.saveItemApplied('e-1', items[0]!.id, applied);
+
+      const started: ItemWorkflow = { approvalId: 'a-0123456789ab', workflowId: 'default', startedAt: '2026-07-16T00:00:00.000Z', state: 'RUNNING' };
+      await s.campaigns.saveItemWorkflow('e-1', items[0]!.id, started);
+      let read = await s.campaigns.getEntryWithItems('e-1');
+      expect(read!.items[0]).toEqual({ ...items[0], decision, applied, workflow: started });
+      expect(read!.items[1]).toEqual(items[1]);
+
+      const ended: ItemWorkflow = { ...started, state: 'REJECTED', outcomeAt: '2026-07-30T00:00:00.000Z', outcomeBy: 'u-owner', appliedAction: 'REMOVED' };
+      await s.campaigns.saveItemWorkflow('e-1', items[0]!.id, ended);
+      read = await s.campaigns.getEntryWithItems('e-1');
+      expect(read!.items[0]).toEqual({ ...items[0], decision, applied, workflow: ended });
+
+      // A missing item or entry, or a run deleted since the hand-over: nothing thrown, nothing created.
+      await s.campaigns.saveItemWorkflow('e-1', 'p-missing', ended);
+      await s.campaigns.saveItemWorkflow('e-missing', items[0]!.id, ended);
+      expect((await s.campaigns.getEntryWithItems('e-1'))!.items).toHaveLength(2);
+      expect(await s.campaigns.getEntryWithItems('e-missing')).toBeUndefined();
+      await s.campaigns.deleteRun('c-test#1');
+      await s.campaigns.saveItemWorkflow('e-1', items[0]!.id, ended);
+      expect(await s.campaigns.getEntryWithItems('e-1')).toBeUndefined();
+      expect(await s.campaigns.getEntry('e-1')).toBeUndefined();
     });
 
     it('records revocations per run, one per user and privilege', async () => {

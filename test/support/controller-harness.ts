@@ -3,6 +3,7 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { createHandler } from '../../lambdas/campaign-controller/handler.js';
+import { DynamoApprovalStore } from '../../lambdas/shared/adapters/dynamo/dynamo-approval-store.js';
 import { DynamoCampaignStore } from '../../lambdas/shared/adapters/dynamo/dynamo-campaign-store.js';
 import { DynamoDirectoryStore } from '../../lambdas/shared/adapters/dynamo/dynamo-directory-store.js';
 import { DynamoOutbox } from '../../lambdas/shared/adapters/dynamo/dynamo-outbox.js';
@@ -79,6 +80,8 @@ export function installKillSwitch(doc: DynamoDBDocumentClient, kill: KillSwitch)
 export interface Harness {
   directory: DynamoDirectoryStore;
   campaigns: DynamoCampaignStore;
+  /** Approval runs (`WORKFLOW` hand-overs), on the campaign table. */
+  approvals: DynamoApprovalStore;
   outbox: DynamoOutbox;
   /** The runs the handler records (in memory: the kill switch counts the campaign tables' writes only). */
   operations: InMemoryOperationsStore;
@@ -110,6 +113,7 @@ export function createHarness(
   installKillSwitch(doc, kill);
   const directory = new DynamoDirectoryStore({ doc, tableName: names.directory });
   const campaigns = new DynamoCampaignStore({ doc, tableName: names.campaign });
+  const approvals = new DynamoApprovalStore({ doc, tableName: names.campaign });
   const outbox = new DynamoOutbox({ doc, tableName: names.campaign });
   const operations = new InMemoryOperationsStore();
   const mailer = new RecordingMailer();
@@ -118,6 +122,7 @@ export function createHarness(
   const handler = createHandler(() => ({
     directory,
     campaigns,
+    approvals,
     outbox,
     operations,
     mailer,
@@ -140,6 +145,7 @@ export function createHarness(
   return {
     directory,
     campaigns,
+    approvals,
     outbox,
     operations,
     mailer,

@@ -1,5 +1,6 @@
 // docs/reference/campaigns.md, step 4 (Finish): what applying an item's decision does, per the revocation settings.
-import type { Entry, EntryStats, Item, RevocationSettings, Revocation } from './model.js';
+import type { ApprovalRun } from './approvals/model.js';
+import type { Entry, EntryStats, Item, ItemWorkflow, RevocationAction, RevocationSettings, Revocation } from './model.js';
 import { isDecided } from './entries.js';
 import { effectiveDecision } from './stages.js';
 
@@ -8,33 +9,50 @@ export type ItemCategory = 'approved' | 'rejected' | 'modified' | 'uncertified';
 export type ItemPlan =
   | { category: ItemCategory; change: 'NONE' }
   | { category: ItemCategory; change: 'REMOVE'; reason: Revocation['reason'] }
-  | { category: 'modified'; change: 'MODIFY'; endDate?: string | null; parameters?: Record<string, string | null> };
+  | { category: 'modified'; change: 'MODIFY'; endDate?: string | null; parameters?: Record<string, string | null> }
+  /**
+   * Handed to the privilege's approval workflow: the assignment stays as it is (a modification is
+   * not applied) until the run approves (kept) or rejects (removed) it.
+   */
+  | { category: Exclude<ItemCategory, 'approved'>; change: 'WORKFLOW'; reason: Revocation['reason'] };
 
 /** Only the decision recorded before the entry closed counts; no decision is "uncertified". */
 export function planItem(item: Item, entry: Pick<Entry, 'closedAt'>, revocation: RevocationSettings): ItemPlan {
-  if (!isDecided(item, entry)) {
-    return revocation.uncertified === 'REMOVE'
-      ? { category: 'uncertified', change: 'REMOVE', reason: 'UNCERTIFIED' }
-      : { category: 'uncertified', change: 'NONE' };
-  }
+  if (!isDecided(item, entry)) return planned(revocation.uncertified, 'uncertified', 'UNCERTIFIED', { category: 'uncertified', change: 'NONE' });
   const decision = effectiveDecision(item)!;
   switch (decision.outcome) {
     case 'APPROVE':
       return { category: 'approved', change: 'NONE' };
     case 'REJECT':
-      return revocation.rejected === 'REMOVE'
-        ? { category: 'rejected', change: 'REMOVE', reason: 'REJECTED' }
-        : { category: 'rejected', change: 'NONE' };
+      return planned(revocation.rejected, 'rejected', 'REJECTED', { category: 'rejected', change: 'NONE' });
     case 'MODIFY':
-      return revocation.modified === 'REMOVE'
-        ? { category: 'modified', change: 'REMOVE', reason: 'MODIFIED' }
-        : {
-            category: 'modified',
-            change: 'MODIFY',
-            ...(decision.endDate !== undefined ? { endDate: decision.endDate } : {}),
-            ...(decision.parameters ? { parameters: decision.parameters } : {}),
-          };
+      return planned(revocation.modified, 'modified', 'MODIFIED', {
+        category: 'modified',
+        change: 'MODIFY',
+        ...(decision.endDate !== undefined ? { endDate: decision.endDate } : {}),
+        ...(decision.parameters ? { parameters: decision.parameters } : {}),
+      });
   }
+}
+
+/** What a category's setting plans: REMOVE and WORKFLOW the same for every category, KEEP what the category keeps. */
+function planned(action: RevocationAction, category: Exclude<ItemCategory, 'approved'>, reason: Revocation['reason'], keep: ItemPlan): ItemPlan {
+  if (action === 'REMOVE') return { category, change: 'REMOVE', reason };
+  if (action === 'WORKFLOW') return { category, change: 'WORKFLOW', reason };
+  return keep;
+}
+
+/** What a campaign item records of the run it was handed to: as the run is now (it may have ended at its start). */
+export function itemWorkflowOf(run: ApprovalRun): ItemWorkflow {
+  return {
+    approvalId: run.id,
+    workflowId: run.workflow.id,
+    startedAt: run.createdAt,
+    state: run.state,
+    ...(run.outcome ? { outcomeAt: run.outcome.at } : {}),
+    ...(run.outcome?.by ? { outcomeBy: run.outcome.by } : {}),
+    ...(run.applied ? { appliedAction: run.applied.action } : {}),
+  };
 }
 
 /** The role parameters an approver sees on an item: as granted, with earlier stages' modifications. */
@@ -59,11 +77,12 @@ export function missingRemovedParameter(item: Pick<Item, 'parameters' | 'priorDe
   return Object.entries(parameters ?? {}).find(([name, value]) => value === null && !(name in seen))?.[0];
 }
 
-export const emptyStats = (): EntryStats => ({ approved: 0, rejected: 0, modified: 0, uncertified: 0, revoked: 0 });
+export const emptyStats = (): EntryStats => ({ approved: 0, rejected: 0, modified: 0, uncertified: 0, revoked: 0, handedOver: 0 });
 
 export function countPlan(stats: EntryStats, plan: ItemPlan): EntryStats {
   const next = { ...stats, [plan.category]: stats[plan.category] + 1 };
   if (plan.change === 'REMOVE') next.revoked += 1;
+  if (plan.change === 'WORKFLOW') next.handedOver += 1;
   return next;
 }
 
@@ -73,4 +92,6 @@ export const addStats = (a: EntryStats, b: EntryStats): EntryStats => ({
   modified: a.modified + b.modified,
   uncertified: a.uncertified + b.uncertified,
   revoked: a.revoked + b.revoked,
+  // Entries applied before hand-overs existed have no count of them.
+  handedOver: (a.handedOver ?? 0) + (b.handedOver ?? 0),
 });

@@ -273,6 +273,8 @@ export interface EntryStats {
   modified: number;
   uncertified: number;
   revoked: number;
+  /** Items a `WORKFLOW` revocation handed to an approval run (their outcome is on each item's `workflow`). */
+  handedOver: number;
 }
 
 export const DECISION_OUTCOMES = ['APPROVE', 'REJECT', 'MODIFY'] as const;

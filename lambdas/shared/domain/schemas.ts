@@ -1,6 +1,7 @@
 // Validation of everything that crosses a boundary: directory files, campaign files, decisions.
 // Each failure names the field (a dotted path) and the problem.
 import * as z from 'zod';
+import { reapprovalSettingsSchema, workflowIdSchema } from './approvals/workflow-schemas.js';
 import { ValidationError } from './errors.js';
 import {
   CAMPAIGN_KINDS,
@@ -40,6 +41,9 @@ export const privilegeSchema = z.strictObject({
   ownerIds: z.array(id).default([]),
   riskLevel: z.enum(RISK_LEVELS).optional(),
   attributes: attributes.optional(),
+  /** Its approval workflow (docs/reference/reapproval.md); loaded workflows are checked when a run starts. */
+  approvalWorkflowId: workflowIdSchema.optional(),
+  reapproval: reapprovalSettingsSchema.optional(),
 });
 
 export const assignmentSchema = z.strictObject({
@@ -48,6 +52,7 @@ export const assignmentSchema = z.strictObject({
   origin: z.enum(ORIGINS),
   endDate: isoInstant.optional(),
   parameters: z.record(z.string(), z.string()).optional(),
+  grantedAt: isoInstant.optional(),
   approvedAt: isoInstant.optional(),
   approvedBy: id.optional(),
 });

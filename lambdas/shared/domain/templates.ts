@@ -44,7 +44,7 @@ export interface NotificationView {
   /** ASSIGNMENT_REJECT: the access removed from the recipient. */
   revoked?: { privilegeName: string; privilegeId: string; reason: string }[];
   revokedCount?: number;
-  stats?: { approved: number; rejected: number; modified: number; uncertified: number; revoked: number };
+  stats?: { approved: number; rejected: number; modified: number; uncertified: number; revoked: number; handedOver: number };
 }
 
 export type TemplateOverrides = Partial<Record<NotificationKind, Partial<NotificationTemplate>>>;
@@ -86,7 +86,7 @@ const SECTION_FIELDS: Partial<Record<keyof NotificationView, readonly string[]>>
   errors: ['field', 'message'],
   revoked: ['privilegeName', 'privilegeId', 'reason'],
   failedEntries: ['entryId', 'subjectName', 'error'],
-  stats: ['approved', 'rejected', 'modified', 'uncertified', 'revoked'],
+  stats: ['approved', 'rejected', 'modified', 'uncertified', 'revoked', 'handedOver'],
 };
 
 export const NOTIFICATION_PLACEHOLDERS: readonly string[] = Object.keys(VIEW_FIELDS);
@@ -243,6 +243,9 @@ Results:
 - Modified: {{modified}}
 - Not certified by the due date: {{uncertified}}
 - Access removed: {{revoked}}
+{{#handedOver}}
+- Handed to an approval workflow: {{handedOver}} (each is kept or removed when its workflow decides)
+{{/handedOver}}
 
 {{/stats}}
 {{#failedEntryCount}}

@@ -21,7 +21,19 @@ import { notificationKey } from '../domain/notifications.js';
 import { CampaignNotifier } from './campaign-notifier.js';
 import { dispatchNotifications, type DispatchResult } from './dispatch-notifications.js';
 import { applyDecisions, closeCampaign, retryFailedChanges } from './finish-campaign.js';
-import type { CampaignStore, Clock, DirectoryStore, HookInvoker, Lease, LeaseHolder, Log, Mailer, Outbox } from './ports.js';
+import type {
+  ApprovalStore,
+  CampaignStore,
+  Clock,
+  DirectoryStore,
+  HookInvoker,
+  Lease,
+  LeaseHolder,
+  Log,
+  Mailer,
+  Outbox,
+  ReapprovalDirectory,
+} from './ports.js';
 import { HookError } from './call-hook.js';
 import type { CampaignLog } from '../domain/model.js';
 import { prepareCampaign } from './prepare-campaign.js';
@@ -29,8 +41,11 @@ import { runEntries } from './run-entries.js';
 import { startNextRun } from './start-next-run.js';
 
 export interface ControllerDeps {
-  directory: DirectoryStore;
+  /** Its re-approval side serves the finish's `WORKFLOW` hand-overs (assignment, workflow, reminder settings). */
+  directory: DirectoryStore & ReapprovalDirectory;
   campaigns: CampaignStore;
+  /** Approval runs: started by `WORKFLOW` hand-overs at the finish, and read by the dispatch to check their notices. */
+  approvals: ApprovalStore;
   outbox: Outbox;
   mailer: Mailer;
   /** Business time: every lifecycle decision uses it, so a 90-day campaign simulates in seconds. */

@@ -1,14 +1,19 @@
 // Sends what the outbox holds. A notification is claimed (SENDING, with an expiry) before it is
 // sent and marked SENT after; a claim left by a killed run expires and the next run sends it, so a
 // notification is never lost, and is sent again only if the process died inside the send itself.
-import type { Notification } from '../domain/model.js';
+import type { ApprovalRun } from '../domain/approvals/model.js';
 import { mapLimit } from './concurrency.js';
-import type { CampaignStore, Clock, Log, Mailer, Outbox } from './ports.js';
-import type { Campaign, Entry, NotificationKind } from '../domain/model.js';
+import type { ApprovalStore, CampaignStore, Clock, Log, Mailer, Outbox } from './ports.js';
+import type { Campaign, Entry, Notification, NotificationKind } from '../domain/model.js';
 
 export interface DispatchDeps {
   outbox: Outbox;
   campaigns: Pick<CampaignStore, 'getCampaign' | 'getEntry'>;
+  /**
+   * Approval runs, to check the notices of runs (`approvalId`) against them. Without it those
+   * notices are sent unchecked: a notice about finished work is a lesser harm than one lost.
+   */
+  approvals?: Pick<ApprovalStore, 'getApproval'>;
   mailer: Mailer;
   wallClock: Clock;
   log: Log;
@@ -56,6 +61,32 @@ function entryReason(n: Notification, entry: Entry | undefined, campaign: Campai
   return `${n.recipientId} is no longer an approver of entry ${entry.id} (its approvers: ${entry.approverIds.join(', ')})`;
 }
 
+/**
+ * Why a notice of an approval run (re-approval or campaign hand-over) must not be sent, if it must
+ * not; it is checked against its run, never a campaign. Approval Start and Approval Remind ask the
+ * recipient to act: they go only while the run is RUNNING and the recipient is one of its current
+ * approvers (a decision or an escalation made meanwhile makes them pointless). The others tell what
+ * happened and always go: Approval Timeout (the step timed out: it was escalated, or its rule
+ * decided it and may have ended the run in the same write) and Assignment Reject (the run removed
+ * the access). A run that is not there (its notices may be recorded before it) holds them for
+ * RUN_HOLD_HOURS, then they are skipped; so is a change of the run (`entryVersion`: the run version
+ * announced) not saved yet while it runs.
+ */
+function approvalReason(n: Notification, run: ApprovalRun | undefined, now: Date): string | typeof HOLD | undefined {
+  if (!run) {
+    if (now.getTime() - Date.parse(n.createdAt) < RUN_HOLD_HOURS * 3_600_000) return HOLD;
+    return `approval run ${n.approvalId} was never created`;
+  }
+  if (!APPROVER_NOTICES.includes(n.kind)) return undefined;
+  if (run.state === 'RUNNING' && run.approverIds.includes(n.recipientId)) return undefined;
+  if (run.state !== 'RUNNING') return `approval run ${run.id} is ${run.state}: it is not running`;
+  if (n.entryVersion !== undefined && run.version < n.entryVersion) return HOLD;
+  return `${n.recipientId} is no longer an approver of approval run ${run.id} (its approvers: ${run.approverIds.join(', ') || 'none'})`;
+}
+
+/** How long a notice waits for the approval run it is about to be written (business time). */
+const RUN_HOLD_HOURS = 24;
+
 export const MAX_SEND_ATTEMPTS = 5;
 const CLAIM_SECONDS = 300;
 const SEND_CONCURRENCY = 4;
@@ -74,16 +105,26 @@ export async function dispatchNotifications(deps: DispatchDeps, runner: string, 
     if (!entries.has(n.entryId)) entries.set(n.entryId, deps.campaigns.getEntry(n.entryId));
     return entries.get(n.entryId)!;
   };
+  const runs = new Map<string, Promise<ApprovalRun | undefined>>();
+  const runOf = (approvals: Pick<ApprovalStore, 'getApproval'>, id: string) => {
+    if (!runs.has(id)) runs.set(id, approvals.getApproval(id));
+    return runs.get(id)!;
+  };
+  const reasonFor = async (n: Notification) => {
+    // A run's notice names the run as its campaign: there is no campaign to read.
+    if (n.approvalId !== undefined) return deps.approvals ? approvalReason(n, await runOf(deps.approvals, n.approvalId), now) : undefined;
+    const campaign = await campaignOf(n.campaignId);
+    return staleReason(n, campaign) ?? entryReason(n, await entryOf(n), campaign);
+  };
   // Sends made in this run are not re-listed: a page is read, then worked through.
   const seen = new Set<string>();
   for await (const page of deps.outbox.listDispatchable(deps.wallClock.now())) {
     const fresh = page.filter((n) => !seen.has(n.key));
     fresh.forEach((n) => seen.add(n.key));
     await mapLimit(fresh, SEND_CONCURRENCY, async (n) => {
-      const campaign = await campaignOf(n.campaignId);
-      const reason = staleReason(n, campaign) ?? entryReason(n, await entryOf(n), campaign);
+      const reason = await reasonFor(n);
       if (reason === HOLD) {
-        deps.log.info('holding a notification until the entry change it announces is saved', { key: n.key, entryId: n.entryId });
+        deps.log.info('holding a notification until what it announces is saved', { key: n.key, entryId: n.entryId, approvalId: n.approvalId });
         return;
       }
       if (!reason && n.attempts >= MAX_SEND_ATTEMPTS) return giveUp(deps, n, result);

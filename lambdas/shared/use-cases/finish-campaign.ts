@@ -1,21 +1,28 @@
 // docs/reference/campaigns.md, step 4 (Finish): apply every entry's decisions, tell each user who lost access once,
 // then close the campaign; later runs retry the changes the directory refused. Directory changes
 // are idempotent (remove, set) and every record has a deterministic key, so a re-run after a kill
-// repeats no revocation and no notification.
+// repeats no revocation and no notification. A `WORKFLOW` item is handed to its privilege's
+// approval workflow: the run's id is its purpose's, so a re-run finds the run a killed one started.
 import { APPLICABLE_STATES, withEntryChange } from '../domain/entries.js';
 import { isForwarded } from '../domain/stages.js';
-import { addStats, countPlan, emptyStats, planItem } from '../domain/application.js';
+import { addStats, countPlan, emptyStats, itemWorkflowOf, planItem } from '../domain/application.js';
+import { approvalIdFor, DEFAULT_REAPPROVAL_CONFIG, type ApprovalPurpose, type ApprovalRun, type ReapprovalConfig } from '../domain/approvals/model.js';
 import { liveCampaignOf, markSucceeded, withLateApplication, withPhase } from '../domain/campaign-lifecycle.js';
-import type { Campaign, CampaignStats, Entry, EntryStats, Revocation } from '../domain/model.js';
+import { NotFoundError } from '../domain/errors.js';
+import type { Campaign, CampaignStats, Entry, EntryStats, Item, Revocation } from '../domain/model.js';
 import { notificationKey } from '../domain/notifications.js';
 import { REVOCATION_REASON_TEXT } from '../domain/templates.js';
+import { resolveWorkflow, startApprovalRun } from './approvals/approval-engine.js';
 import { CampaignNotifier } from './campaign-notifier.js';
 import { chunk } from './concurrency.js';
-import type { CampaignStore, DirectoryStore, Log, Outbox } from './ports.js';
+import type { ApprovalStore, CampaignStore, DirectoryStore, Log, Outbox, ReapprovalDirectory } from './ports.js';
 
 export interface FinishDeps {
-  directory: DirectoryStore;
+  /** The re-approval side is read only for `WORKFLOW` items (their assignment, workflow and the reminder settings). */
+  directory: DirectoryStore & ReapprovalDirectory;
   campaigns: CampaignStore;
+  /** Where a `WORKFLOW` item's approval run is started. */
+  approvals: ApprovalStore;
   outbox: Outbox;
   portalUrl: string;
   log: Log;
@@ -82,12 +89,40 @@ async function applyEntry(
   let stats = emptyStats();
   const failures: string[] = [];
   const at = now.toISOString();
+  // Read once, and only for an entry with an item to hand over.
+  let config: Promise<ReapprovalConfig> | undefined;
+  const reapprovalConfig = () => (config ??= deps.directory.getReapprovalConfig().then((c) => c ?? DEFAULT_REAPPROVAL_CONFIG));
   for (const item of items) {
     // Approved here and handed to the next stage: that stage's decision is applied there.
     if (isForwarded(entry, item)) continue;
     const plan = planItem(item, entry, campaign.revocation);
     stats = countPlan(stats, plan);
+    // An earlier pass found nothing to hand over (the assignment was gone or not MANUAL): kept.
+    if (plan.change === 'WORKFLOW' && item.applied && item.applied.action !== 'HANDED_OVER') stats = { ...stats, handedOver: stats.handedOver - 1 };
     if (plan.change === 'NONE' || item.applied) continue;
+    if (plan.change === 'WORKFLOW') {
+      const purpose: ApprovalPurpose = { kind: 'CAMPAIGN', campaignId: origin.id, runId: campaign.runId, entryId: entry.id, itemId: item.id, reason: plan.reason };
+      let run: ApprovalRun | undefined;
+      try {
+        run = await handOver(deps, purpose, item, reapprovalConfig, now);
+      } catch (error) {
+        deps.log.error('handing an item to its approval workflow failed', { entryId: entry.id, itemId: item.id, error: String(error) });
+        failures.push(`${item.id}: ${error instanceof Error ? error.message : String(error)}`);
+        // Not handed over (yet): counted when a retry hands it over.
+        stats = { ...stats, handedOver: stats.handedOver - 1 };
+        continue;
+      }
+      if (!run) {
+        deps.log.warn('assignment is gone or no longer MANUAL: nothing to hand over; left as it is', { entryId: entry.id, itemId: item.id });
+        stats = { ...stats, handedOver: stats.handedOver - 1 };
+        await deps.campaigns.saveItemApplied(entry.id, item.id, { action: 'KEPT', at });
+        continue;
+      }
+      // Once recorded, the item's workflow is the engine's to update (with the outcome): not overwritten here.
+      if (!item.workflow) await deps.campaigns.saveItemWorkflow(entry.id, item.id, itemWorkflowOf(run));
+      await deps.campaigns.saveItemApplied(entry.id, item.id, { action: 'HANDED_OVER', at });
+      continue;
+    }
     try {
       if (plan.change === 'REMOVE' && (await deps.directory.removeAssignment(item.userId, item.privilegeId)) === 'NOT_MANUAL') {
         // It became rule-based or inherited meanwhile: not ours to remove (docs/reference/directory.md).
@@ -130,6 +165,30 @@ async function applyEntry(
   const next = withEntryChange(entry, now, { state, endDate: at, closedAt: entry.closedAt ?? at, stats, error });
   await deps.campaigns.saveEntry(next);
   return { entry: next, changed: true };
+}
+
+/**
+ * The run `purpose` hands the item to: the one a killed pass started, else a new one over the
+ * assignment as it is now. Undefined when there is nothing to hand over (the assignment is gone,
+ * or no longer MANUAL: not ours to decide). Throws when the privilege or its workflow is missing
+ * (the entry fails, and a later controller run retries it: workflows may be loaded meanwhile).
+ */
+async function handOver(
+  deps: FinishDeps,
+  purpose: ApprovalPurpose,
+  item: Item,
+  reapprovalConfig: () => Promise<ReapprovalConfig>,
+  now: Date,
+): Promise<ApprovalRun | undefined> {
+  // Looked for first: a run that ended at once (nobody to approve, a REJECT rule) may have removed the assignment.
+  const started = await deps.approvals.getApproval(approvalIdFor(purpose, item.userId, item.privilegeId));
+  if (started) return started;
+  const assignment = await deps.directory.getAssignment(item.userId, item.privilegeId);
+  if (!assignment || assignment.origin !== 'MANUAL') return undefined;
+  const privilege = await deps.directory.getPrivilege(item.privilegeId);
+  if (!privilege) throw new NotFoundError('privilege', item.privilegeId);
+  const workflow = await resolveWorkflow(deps.directory, privilege, 'CAMPAIGN');
+  return startApprovalRun(deps, { purpose, assignment, privilege, workflow }, await reapprovalConfig(), now);
 }
 
 const sameStats = (a: EntryStats, b: EntryStats | undefined) =>

@@ -44,6 +44,11 @@ export type Pages<T> = AsyncIterable<T[]>;
 export interface DirectoryStore {
   putUsers(users: User[]): Promise<void>;
   putPrivileges(privileges: Privilege[]): Promise<void>;
+  /**
+   * Creates or replaces assignments (a directory load). Over one already stored it keeps the stored
+   * REAPPROVAL_STATE_FIELDS (whatever the caller passes for them) and the later of the stored and
+   * the given approvedAt, with that one's approvedBy (docs/reference/reapproval.md).
+   */
   putAssignments(assignments: Assignment[]): Promise<void>;
 
   getUser(id: string): Promise<User | undefined>;
@@ -208,7 +213,8 @@ export interface ReapprovalDirectory {
   initializeReapproval(userId: string, privilegeId: string, plan: { mode: 'CONTINUOUS'; nextReapprovalAt: string } | { mode: 'SCHEDULED' }): Promise<boolean>;
   /**
    * CONTINUOUS or SCHEDULED → awaiting initialization (the privilege was unflagged or changed mode;
-   * the next initialization decides again). Expects: not running; nextReapprovalAt/lastReapprovalRound kept for the record.
+   * the next initialization decides again). Expects: a mode (false if already awaiting), not running;
+   * removes reapprovalMode only: nextReapprovalAt/lastReapprovalRound kept for the record.
    */
   resetReapproval(userId: string, privilegeId: string): Promise<boolean>;
   /**
@@ -223,7 +229,8 @@ export interface ReapprovalDirectory {
   ): Promise<boolean>;
   /**
    * running (this approvalId) → approved: approvedAt/approvedBy, and CONTINUOUS its next date,
-   * SCHEDULED the round it was approved in. Expects: `reapproval.approvalId === approvalId`.
+   * SCHEDULED the round it was approved in; removes `reapproval`, leaves reapprovalMode as it is.
+   * Expects: `reapproval.approvalId === approvalId`.
    */
   completeReapproval(
     userId: string,
@@ -233,7 +240,8 @@ export interface ReapprovalDirectory {
   ): Promise<boolean>;
   /**
    * A campaign hand-over's approval: approvedAt/approvedBy on a MANUAL assignment, and a CONTINUOUS
-   * one that runs nothing gets `nextReapprovalAt` when given. Expects: MANUAL.
+   * one that runs nothing gets `nextReapprovalAt` when given. Expects: MANUAL (true then, whether
+   * or not nextReapprovalAt applied).
    */
   recordApproval(userId: string, privilegeId: string, approval: { approvedAt: string; approvedBy: string; nextReapprovalAt?: string }): Promise<boolean>;
 }
@@ -248,7 +256,10 @@ export interface ApprovalStore {
   saveApproval(run: ApprovalRun): Promise<void>;
   /** RUNNING runs where the user is a current approver, by due date. */
   listApprovalTasks(approverId: string): Promise<ApprovalRun[]>;
-  /** Runs whose nextActionAt is at or before `by`, oldest first (a sparse index: settled runs are not in it). */
+  /**
+   * Runs whose nextActionAt is at or before `by`, oldest first (a sparse index on nextActionAt: the
+   * engine removes it when the outcome is applied, and settled runs are not in it).
+   */
   listApprovalsNeedingAction(by: string): Pages<ApprovalRun>;
 }
 

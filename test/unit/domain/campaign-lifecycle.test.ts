@@ -38,6 +38,7 @@ const stats: CampaignStats = {
   modified: 0,
   uncertified: 1,
   revoked: 2,
+  handedOver: 0,
 };
 const existingLog: CampaignLog = { at: '2026-06-01T00:00:00.000Z', level: 'INFO', message: 'campaign created' };
 

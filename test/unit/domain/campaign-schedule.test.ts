@@ -91,7 +91,7 @@ describe('nextActionAt', () => {
   it('is always due for a SUCCEEDED run with entries whose changes failed to apply, archived or not', () => {
     const failing = succeeded({
       recurrence: { intervalDays: 60 },
-      stats: { entries: 2, items: 2, entriesByState: { FINISHED: 1, 'FAILED.APPLIED.CHANGES': 1 }, approved: 1, rejected: 1, modified: 0, uncertified: 0, revoked: 0 },
+      stats: { entries: 2, items: 2, entriesByState: { FINISHED: 1, 'FAILED.APPLIED.CHANGES': 1 }, approved: 1, rejected: 1, modified: 0, uncertified: 0, revoked: 0, handedOver: 0 },
     });
     expect(awaitsChangeRetry(failing)).toBe(true);
     expect(isDue(failing, START)).toBe(true);

@@ -96,6 +96,12 @@ describe('campaignDefinitionSchema', () => {
     expect(file.notifications).toEqual({ APPROVAL_START: { subject: 'Review {{campaignName}}' }, CAMPAIGN_END: { active: false } });
   });
 
+  it('accepts WORKFLOW for each revocation setting, beside KEEP and REMOVE', () => {
+    const revocation = { rejected: 'WORKFLOW', modified: 'KEEP', uncertified: 'WORKFLOW' };
+    expect(parseInput(campaignDefinitionSchema, aCampaignFile({ revocation })).revocation).toEqual(revocation);
+    expect(parseInput(campaignDefinitionSchema, aCampaignFile({ revocation: { rejected: 'REMOVE', modified: 'WORKFLOW', uncertified: 'KEEP' } })).revocation.modified).toBe('WORKFLOW');
+  });
+
   it('trims the name', () => {
     expect(parseInput(campaignDefinitionSchema, aCampaignFile({ name: '  Finance  ' })).name).toBe('Finance');
   });

@@ -39,7 +39,7 @@ const fullView: NotificationView = {
     { privilegeName: 'PayrollRead', privilegeId: 'p-pay', reason: 'it was not confirmed before the review deadline' },
   ],
   revokedCount: 2,
-  stats: { approved: 11, rejected: 4, modified: 5, uncertified: 6, revoked: 8 },
+  stats: { approved: 11, rejected: 4, modified: 5, uncertified: 6, revoked: 8, handedOver: 3 },
 };
 
 /** Names a template reads, with the enclosing section (for list items). */
@@ -59,7 +59,8 @@ function placeholders(template: string): { name: string; section?: string }[] {
 /** What the full view shows for a placeholder: its own value, or each item's field in a list section. */
 function expectedTexts(name: string, section: string | undefined): string[] {
   const value = (fullView as unknown as Record<string, unknown>)[name];
-  if (section === 'stats') return [String(fullView.stats![name as keyof NonNullable<NotificationView['stats']>])];
+  // Inside {{#stats}}, or a condition on one of its counts ({{#handedOver}}).
+  if (section === 'stats' || section === 'handedOver') return [String(fullView.stats![name as keyof NonNullable<NotificationView['stats']>])];
   if (section === 'errors' || (section === 'field' && name === 'field')) {
     return fullView.errors!.map((e) => (e as Record<string, string | undefined>)[name]).filter((v): v is string => !!v);
   }
@@ -120,6 +121,14 @@ describe('DEFAULT_TEMPLATES', () => {
     expect(body).toContain(
       '- FinanceAdmin (p-fin): the reviewer rejected it\n- PayrollRead (p-pay): it was not confirmed before the review deadline\n',
     );
+  });
+
+  it('counts the hand-overs to approval workflows in Campaign End, and says nothing of them when there are none', () => {
+    const { body } = renderNotification(DEFAULT_TEMPLATES.CAMPAIGN_END, fullView);
+    expect(body).toContain('- Access removed: 8\n- Handed to an approval workflow: 3 (each is kept or removed when its workflow decides)\n');
+    const none = renderNotification(DEFAULT_TEMPLATES.CAMPAIGN_END, { ...fullView, stats: { ...fullView.stats!, handedOver: 0 } });
+    expect(none.body).toContain('- Access removed: 8\n\n');
+    expect(none.body).not.toContain('approval workflow');
   });
 
   it('reads cleanly when optional values are absent (counts of a campaign start are zero)', () => {

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { createHandler } from '../../../lambdas/campaign-controller/handler.js';
 import { requestedTime } from '../../../lambdas/shared/adapters/job-event.js';
 import { ValidationError } from '../../../lambdas/shared/domain/errors.js';
+import { InMemoryApprovalStore } from '../../../lambdas/shared/adapters/memory/in-memory-approval-store.js';
 import { InMemoryCampaignStore } from '../../../lambdas/shared/adapters/memory/in-memory-campaign-store.js';
 import { InMemoryDirectoryStore } from '../../../lambdas/shared/adapters/memory/in-memory-directory-store.js';
 import { InMemoryOperationsStore } from '../../../lambdas/shared/adapters/memory/in-memory-operations-store.js';
@@ -81,6 +82,7 @@ describe('the controller handler', () => {
       return {
         directory: new InMemoryDirectoryStore(),
         campaigns: stores.campaigns,
+        approvals: new InMemoryApprovalStore(),
         outbox: new InMemoryOutbox(),
         operations: stores.operations,
         mailer: { send: async () => ({ messageId: 'm' }) },

@@ -7,8 +7,8 @@ import { InMemoryOutbox } from '../../../lambdas/shared/adapters/memory/in-memor
 import { ClosedError, NotFoundError, ValidationError } from '../../../lambdas/shared/domain/errors.js';
 import type { Campaign } from '../../../lambdas/shared/domain/model.js';
 import { createCampaign, updateCampaign } from '../../../lambdas/shared/use-cases/campaign-admin.js';
-import { validateAsAtStart } from '../../../lambdas/shared/use-cases/campaign-definition.js';
-import { CAMPAIGN_ID, OWNER_ID, aCampaign, aCampaignFile, aUser, anEntry, anItem, at } from '../../support/fixtures.js';
+import { campaignFromDefinition, validateAsAtStart } from '../../../lambdas/shared/use-cases/campaign-definition.js';
+import { CAMPAIGN_ID, OWNER_ID, aCampaign, aCampaignFile, aPrivilege, aUser, anEntry, anItem, at } from '../../support/fixtures.js';
 
 const CREATED_AT = at('2026-06-20T00:00:00.000Z');
 const FIXED_AT = at('2026-06-21T00:00:00.000Z');
@@ -89,5 +89,17 @@ describe('validateAsAtStart', () => {
     const verdict = await validateAsAtStart(directory, campaign, FIXED_AT);
     expect(verdict.ok).toBe(false);
     expect(verdict.logs.filter((l) => l.level === 'ERROR').map((l) => l.field).sort()).toEqual(['ownerId', 'statusExpirationDate', 'subjects.filter']);
+  });
+
+  it('does not hold a WORKFLOW campaign to the workflows loaded now: they are resolved at the finish', async () => {
+    const { directory } = await setup();
+    await directory.putPrivileges([aPrivilege({ id: 'p-fin', approvalWorkflowId: 'wf-not-loaded-yet' })]);
+    const campaign = campaignFromDefinition(
+      aCampaignFile({ statusExpirationDate: '2026-09-01', revocation: { rejected: 'WORKFLOW', modified: 'WORKFLOW', uncertified: 'WORKFLOW' } }),
+      CAMPAIGN_ID,
+      CREATED_AT,
+    );
+    const verdict = await validateAsAtStart(directory, campaign, FIXED_AT);
+    expect(verdict).toMatchObject({ ok: true, logs: [] });
   });
 });

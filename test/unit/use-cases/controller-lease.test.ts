@@ -2,6 +2,7 @@
 // taken over at once (and its send claims released); one held by a live run, another machine's run
 // or a Lambda invocation is respected until it expires, unless the operator forces it.
 import { describe, expect, it } from 'vitest';
+import { InMemoryApprovalStore } from '../../../lambdas/shared/adapters/memory/in-memory-approval-store.js';
 import { InMemoryCampaignStore } from '../../../lambdas/shared/adapters/memory/in-memory-campaign-store.js';
 import { InMemoryDirectoryStore } from '../../../lambdas/shared/adapters/memory/in-memory-directory-store.js';
 import { InMemoryOutbox } from '../../../lambdas/shared/adapters/memory/in-memory-outbox.js';
@@ -49,6 +50,7 @@ async function setup(options: { gone?: (holder: LeaseHolder) => boolean; takeOve
   const deps: ControllerDeps = {
     directory: new InMemoryDirectoryStore(),
     campaigns,
+    approvals: new InMemoryApprovalStore(),
     outbox,
     mailer: { send: async (mail) => (sent.push(mail), { messageId: `m-${sent.length}` }) },
     clock: { now: () => new Date('2026-07-02T00:00:00.000Z') },

@@ -1,9 +1,10 @@
 // Dispatch on the in-memory outbox: what is sent, retried, failed for good, and what is no longer
 // worth sending because its campaign was cancelled or failed before it went out, or its recipient
-// is not (or not yet) an approver of the running entry it is about.
+// is not (or not yet) an approver of the running entry (or approval run) it is about.
 import { describe, expect, it } from 'vitest';
 import { InMemoryCampaignStore } from '../../../lambdas/shared/adapters/memory/in-memory-campaign-store.js';
 import { InMemoryOutbox } from '../../../lambdas/shared/adapters/memory/in-memory-outbox.js';
+import { DEFAULT_WORKFLOW, type ApprovalRun } from '../../../lambdas/shared/domain/approvals/model.js';
 import { withEntryChange } from '../../../lambdas/shared/domain/entries.js';
 import type { CampaignState, Entry, Notification, NotificationKind } from '../../../lambdas/shared/domain/model.js';
 import { collect } from '../../../lambdas/shared/use-cases/concurrency.js';
@@ -181,5 +182,118 @@ describe('dispatchNotifications: notices about an entry', () => {
     const { deps, sent } = await setup('RUNNING', [about('APPROVAL_START', 'u-manager')]);
     expect(await dispatchNotifications(deps, 'runner', NOW)).toMatchObject({ sent: 1, skipped: 0 });
     expect(sent).toHaveLength(1);
+  });
+});
+
+describe('dispatchNotifications: notices of an approval run', () => {
+  const RUN_ID = 'a-0123456789ab';
+  const aRun = (overrides: Partial<ApprovalRun> = {}): ApprovalRun => ({
+    id: RUN_ID,
+    purpose: { kind: 'REAPPROVAL', mode: 'CONTINUOUS', dueAt: '2026-07-01T00:00:00.000Z', intervalDays: 90 },
+    userId: 'u-alice',
+    privilegeId: 'p-fin',
+    workflow: DEFAULT_WORKFLOW,
+    stepIndex: 0,
+    escalated: false,
+    approverIds: ['u-owner'],
+    stepStartedAt: '2026-07-01T00:00:00.000Z',
+    dueDate: '2026-07-15T00:00:00.000Z',
+    state: 'RUNNING',
+    history: [],
+    createdAt: '2026-07-01T00:00:00.000Z',
+    updatedAt: '2026-07-01T00:00:00.000Z',
+    version: 1,
+    ...overrides,
+  });
+  /** A notice of the run, as the engine records it: the run's id is its campaign and run. */
+  const ofRun = (kind: NotificationKind, recipientId: string, overrides: Partial<Notification> = {}) =>
+    aNotification(kind, {
+      key: `${RUN_ID}|${kind}|${recipientId}`,
+      campaignId: RUN_ID,
+      runId: RUN_ID,
+      approvalId: RUN_ID,
+      recipientId,
+      to: `${recipientId}@example.com`,
+      ...overrides,
+    });
+
+  /** The dispatcher over runs kept in a map; counts reads, and fails any read of a campaign (a run's notice has none). */
+  async function withRuns(notifications: Notification[], ...runs: ApprovalRun[]) {
+    const stored = new Map(runs.map((r) => [r.id, r]));
+    const reads: string[] = [];
+    const s = await setup(undefined, notifications);
+    const approvals = { getApproval: async (id: string) => (reads.push(id), stored.get(id)) };
+    const campaigns = {
+      getCampaign: async (id: string) => {
+        throw new Error(`read campaign ${id}`);
+      },
+      getEntry: s.campaigns.getEntry.bind(s.campaigns),
+    };
+    const deps: DispatchDeps = { ...s.deps, campaigns, approvals };
+    const statuses = async () =>
+      Object.fromEntries((await collect(s.outbox.listByCampaign(RUN_ID))).map((n) => [n.key, [n.status, n.lastError]]));
+    return { ...s, deps, reads, statuses, save: (run: ApprovalRun) => stored.set(run.id, run) };
+  }
+
+  it('sends the notices of a running run to its current approvers, reading the run once and no campaign', async () => {
+    const r = await withRuns([ofRun('APPROVAL_START', 'u-owner'), ofRun('APPROVAL_REMIND', 'u-owner')], aRun());
+    expect(await dispatchNotifications(r.deps, 'runner', NOW)).toEqual({ sent: 2, failed: 0, retrying: 0, skipped: 0 });
+    expect(r.sent.map((m) => m.to)).toEqual(['u-owner@example.com', 'u-owner@example.com']);
+    expect(r.reads).toEqual([RUN_ID]);
+  });
+
+  it('skips Approval Start and Remind to someone no longer an approver (escalated), and still sends the Approval Timeout', async () => {
+    const escalated = aRun({ escalated: true, approverIds: ['u-boss'], version: 2 });
+    const r = await withRuns(
+      [ofRun('APPROVAL_START', 'u-owner'), ofRun('APPROVAL_REMIND', 'u-owner'), ofRun('APPROVAL_TIMEOUT', 'u-owner'), ofRun('APPROVAL_START', 'u-boss', { key: `${RUN_ID}|APPROVAL_START|0|1|u-boss` })],
+      escalated,
+    );
+    expect(await dispatchNotifications(r.deps, 'runner', NOW)).toEqual({ sent: 2, failed: 0, retrying: 0, skipped: 2 });
+    expect(r.sent.map((m) => `${m.subject} to ${m.to}`).sort()).toEqual(['about APPROVAL_START to u-boss@example.com', 'about APPROVAL_TIMEOUT to u-owner@example.com']);
+    const why = `u-owner is no longer an approver of approval run ${RUN_ID} (its approvers: u-boss)`;
+    expect(await r.statuses()).toMatchObject({
+      [`${RUN_ID}|APPROVAL_START|u-owner`]: ['SKIPPED', why],
+      [`${RUN_ID}|APPROVAL_REMIND|u-owner`]: ['SKIPPED', why],
+      [`${RUN_ID}|APPROVAL_TIMEOUT|u-owner`]: ['SENT', undefined],
+    });
+  });
+
+  it.each(['APPROVED', 'REJECTED'] as const)('once the run is %s, skips the requests to act and tells what happened', async (state) => {
+    const r = await withRuns(
+      [ofRun('APPROVAL_START', 'u-owner'), ofRun('APPROVAL_REMIND', 'u-owner'), ofRun('APPROVAL_TIMEOUT', 'u-owner'), ofRun('ASSIGNMENT_REJECT', 'u-alice')],
+      aRun({ state, version: 3 }),
+    );
+    expect(await dispatchNotifications(r.deps, 'runner', NOW)).toEqual({ sent: 2, failed: 0, retrying: 0, skipped: 2 });
+    expect(r.sent.map((m) => m.subject).sort()).toEqual(['about APPROVAL_TIMEOUT', 'about ASSIGNMENT_REJECT']);
+    const why = `approval run ${RUN_ID} is ${state}: it is not running`;
+    expect(await r.statuses()).toMatchObject({
+      [`${RUN_ID}|APPROVAL_START|u-owner`]: ['SKIPPED', why],
+      [`${RUN_ID}|APPROVAL_REMIND|u-owner`]: ['SKIPPED', why],
+    });
+  });
+
+  it('holds the notices of a run not written yet, sends them once it is, and skips them if it never is', async () => {
+    const r = await withRuns([ofRun('APPROVAL_START', 'u-owner'), ofRun('ASSIGNMENT_REJECT', 'u-alice', { approvalId: 'a-neverwritten', key: 'a-neverwritten|ASSIGNMENT_REJECT' })]);
+    expect(await dispatchNotifications(r.deps, 'runner', at('2026-07-01T23:00:00.000Z'))).toEqual({ sent: 0, failed: 0, retrying: 0, skipped: 0 });
+    expect(Object.values(await r.statuses()).map(([status]) => status)).toEqual(['PENDING', 'PENDING']);
+    r.save(aRun());
+    // A day after they were recorded (2026-07-01T00:00): the one whose run was never written goes no further.
+    expect(await dispatchNotifications(r.deps, 'runner', at('2026-07-02T00:00:00.000Z'))).toEqual({ sent: 1, failed: 0, retrying: 0, skipped: 1 });
+    expect(r.sent.map((m) => m.to)).toEqual(['u-owner@example.com']);
+    expect((await r.statuses())['a-neverwritten|ASSIGNMENT_REJECT']).toEqual(['SKIPPED', 'approval run a-neverwritten was never created']);
+  });
+
+  it('holds an Approval Start announcing a run version not saved yet (an escalation recorded before the run), then sends it', async () => {
+    const r = await withRuns([ofRun('APPROVAL_START', 'u-boss', { entryVersion: 2 })], aRun());
+    expect(await dispatchNotifications(r.deps, 'runner', NOW)).toEqual({ sent: 0, failed: 0, retrying: 0, skipped: 0 });
+    r.save(aRun({ escalated: true, approverIds: ['u-boss'], version: 2 }));
+    expect(await dispatchNotifications(r.deps, 'runner', NOW)).toMatchObject({ sent: 1, skipped: 0 });
+    expect(r.sent.map((m) => m.to)).toEqual(['u-boss@example.com']);
+  });
+
+  it('sends the notices of runs unchecked when it is given no approval store (and reads no campaign for them)', async () => {
+    const r = await withRuns([ofRun('APPROVAL_START', 'u-nobody')]);
+    const { approvals: _none, ...unchecked } = r.deps;
+    expect(await dispatchNotifications(unchecked, 'runner', NOW)).toMatchObject({ sent: 1, skipped: 0 });
   });
 });

@@ -4,6 +4,7 @@
 // render is observed on its way through renderNotification. Mustache renders a missing name as nothing, so
 // a composer that forgets a value would otherwise go unnoticed until someone reads the mail.
 import { describe, expect, it, vi } from 'vitest';
+import { InMemoryApprovalStore } from '../../../lambdas/shared/adapters/memory/in-memory-approval-store.js';
 import { InMemoryCampaignStore } from '../../../lambdas/shared/adapters/memory/in-memory-campaign-store.js';
 import { InMemoryDirectoryStore } from '../../../lambdas/shared/adapters/memory/in-memory-directory-store.js';
 import { InMemoryOutbox } from '../../../lambdas/shared/adapters/memory/in-memory-outbox.js';
@@ -52,6 +53,7 @@ async function runScenario() {
   await directory.putAssignments(org.assignments);
   const outbox = new InMemoryOutbox();
   const campaigns = new InMemoryCampaignStore({ outbox });
+  const approvals = new InMemoryApprovalStore();
   const mailer: Mailer = { send: async () => ({ messageId: 'm' }) };
   const portalUrl = 'https://idgov.example.com';
   const created = new Date(day(-1));
@@ -70,6 +72,7 @@ async function runScenario() {
     runCampaignController({
       directory,
       campaigns,
+      approvals,
       outbox,
       mailer,
       clock: { now: () => new Date(at) },

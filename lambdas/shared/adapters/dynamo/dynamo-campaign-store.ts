@@ -244,8 +244,11 @@ export class DynamoCampaignStore extends DynamoTable implements CampaignStore {
     await this.updateItemAttribute(entryId, itemId, 'applied', applied);
   }
 
+  /** A no-op when the item is gone (its run deleted meanwhile): the update's existence condition fails quietly. */
   async saveItemWorkflow(entryId: string, itemId: string, workflow: ItemWorkflow): Promise<void> {
-    await this.updateItemAttribute(entryId, itemId, 'workflow', workflow);
+    await this.updateItemAttribute(entryId, itemId, 'workflow', workflow).catch((error: unknown) => {
+      if (!(error instanceof NotFoundError)) throw error;
+    });
   }
 
   async putRevocation(revocation: Revocation): Promise<void> {
@@ -344,24 +347,6 @@ export class DynamoCampaignStore extends DynamoTable implements CampaignStore {
       KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
       ExpressionAttributeValues: { ':pk': runPk(runId), ':prefix': 'REVOKED#' },
     };
-  }
-
-  /** The caller already incremented the version: the stored one must be the one before. */
-  private async putVersioned(record: DynamoRecord, version: number, what: string): Promise<void> {
-    try {
-      await this.doc.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: record,
-          ConditionExpression: '#version = :expected',
-          ExpressionAttributeNames: { '#version': 'version' },
-          ExpressionAttributeValues: { ':expected': version - 1 },
-        }),
-      );
-    } catch (error) {
-      if (isConditionFailure(error)) throw new ConflictError(`${what} is not at version ${version - 1} any more (or is gone)`);
-      throw error;
-    }
   }
 
   private async updateItemAttribute(entryId: string, itemId: string, name: 'decision' | 'applied' | 'workflow', value: unknown) {

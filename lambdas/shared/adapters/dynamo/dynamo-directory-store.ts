@@ -1,9 +1,12 @@
 // DirectoryStore on the directory table (key design in config/tables.ts): profiles by key, lists
 // from GSI1 in id order, holders of a privilege from GSI2 by origin, a user by email from GSI2.
+// Its ReapprovalDirectory side: workflows, configuration and rounds by key, flagged privileges from
+// GSI2, and each MANUAL assignment in the GSI1 partition of its re-approval state.
+import { DeleteCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ApprovalWorkflow, ReapprovalConfig, ReapprovalMode, ReapprovalRound, RunningReapproval } from '../../domain/approvals/model.js';
-import { DeleteCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConflictError } from '../../domain/errors.js';
 import type { Assignment, Privilege, User } from '../../domain/model.js';
+import { chunk } from '../../use-cases/concurrency.js';
 import type { DirectoryStore, Pages, ReapprovalDirectory, RiskLevelChange } from '../../use-cases/ports.js';
 import {
   batchGet,
@@ -15,20 +18,40 @@ import {
 } from './document-client.js';
 import {
   ASSIGN_PREFIX,
+  DUE_GSI1PK,
+  FLAGGED_PRIVILEGES_GSI2PK,
+  KEPT_ON_LOAD,
   PRIVILEGES_GSI1PK,
+  REAPPROVAL_CONFIG_KEY,
+  SCHEDULED_GSI1PK,
   USERS_GSI1PK,
+  WORKFLOWS_GSI1PK,
   assignmentKey,
   assignmentRecord,
+  awaitingIndex,
+  awaitingPk,
+  dueIndex,
   emailPk,
+  keepReapprovalState,
   privilegeKey,
   privilegePk,
   privilegeRecord,
+  reapprovalConfigRecord,
+  roundKey,
+  roundRecord,
+  scheduledIndex,
   toEntity,
   userKey,
   userPk,
   userRecord,
+  workflowKey,
+  workflowRecord,
+  type IndexKey1,
 } from './records.js';
 import { DynamoTable } from './dynamo-table.js';
+
+/** Assignments a load reads and writes at a time: a few BatchGetItem requests, then full write batches. */
+const LOAD_CHUNK = 500;
 
 export class DynamoDirectoryStore extends DynamoTable implements DirectoryStore, ReapprovalDirectory {
   putUsers(users: User[]): Promise<void> {
@@ -39,8 +62,30 @@ export class DynamoDirectoryStore extends DynamoTable implements DirectoryStore,
     return this.putAll(privileges.map(privilegeRecord));
   }
 
-  putAssignments(assignments: Assignment[]): Promise<void> {
-    return this.putAll(assignments.map(assignmentRecord));
+  /**
+   * A load replaces an assignment's own fields but keeps what only the re-approval jobs write, and
+   * the later approval (keepReapprovalState). BatchWriteItem has no condition to merge with, so each
+   * chunk's stored records are read first (BatchGetItem, consistent, only the kept attributes) and
+   * the merged records written. The extra reads are acceptable because this is an administrator's
+   * load (`idgov directory load`), never a job's path; a job's transition of the same assignment in
+   * the milliseconds between a chunk's read and its write would be overwritten, which is why loads
+   * are not meant to run during the re-approval jobs' schedule.
+   */
+  async putAssignments(assignments: Assignment[]): Promise<void> {
+    for (const part of chunk(assignments, LOAD_CHUNK)) {
+      const stored = await batchGet(
+        this.doc,
+        this.tableName,
+        part.map((a) => assignmentKey(a.userId, a.privilegeId)),
+        { ...this.batch, consistentRead: true, attributes: KEPT_ON_LOAD },
+      );
+      const byKey = new Map(stored.map((r) => [`${r.PK}\n${r.SK}`, toEntity<Partial<Assignment>>(r)]));
+      const merged = part.map((a) => {
+        const { PK, SK } = assignmentKey(a.userId, a.privilegeId);
+        return assignmentRecord(keepReapprovalState(a, byKey.get(`${PK}\n${SK}`)));
+      });
+      await this.putAll(merged);
+    }
   }
 
   async getUser(id: string): Promise<User | undefined> {
@@ -257,59 +302,241 @@ export class DynamoDirectoryStore extends DynamoTable implements DirectoryStore,
     }
   }
 
-  // ReapprovalDirectory: placeholders until the stores branch of issue 8 lands.
-  async putWorkflows(_workflows: ApprovalWorkflow[]): Promise<void> {
-    throw new Error('DynamoDirectoryStore.putWorkflows: not implemented yet');
+  // ReapprovalDirectory (the re-approval side of the same table).
+
+  async putWorkflows(workflows: ApprovalWorkflow[]): Promise<void> {
+    await this.putAll(workflows.map(workflowRecord));
   }
-  async getWorkflow(_id: string): Promise<ApprovalWorkflow | undefined> {
-    throw new Error('DynamoDirectoryStore.getWorkflow: not implemented yet');
+
+  getWorkflow(id: string): Promise<ApprovalWorkflow | undefined> {
+    return this.get<ApprovalWorkflow>(workflowKey(id));
   }
+
   async listWorkflows(): Promise<ApprovalWorkflow[]> {
-    throw new Error('DynamoDirectoryStore.listWorkflows: not implemented yet');
+    const records = await queryAll(this.doc, {
+      TableName: this.tableName,
+      ...this.limit,
+      IndexName: 'GSI1',
+      KeyConditionExpression: 'GSI1PK = :pk',
+      ExpressionAttributeValues: { ':pk': WORKFLOWS_GSI1PK },
+    });
+    return records.map((r) => toEntity<ApprovalWorkflow>(r));
   }
-  async getReapprovalConfig(): Promise<ReapprovalConfig | undefined> {
-    throw new Error('DynamoDirectoryStore.getReapprovalConfig: not implemented yet');
+
+  getReapprovalConfig(): Promise<ReapprovalConfig | undefined> {
+    return this.get<ReapprovalConfig>(REAPPROVAL_CONFIG_KEY);
   }
-  async putReapprovalConfig(_config: ReapprovalConfig): Promise<void> {
-    throw new Error('DynamoDirectoryStore.putReapprovalConfig: not implemented yet');
+
+  async putReapprovalConfig(config: ReapprovalConfig): Promise<void> {
+    await this.doc.send(new PutCommand({ TableName: this.tableName, Item: reapprovalConfigRecord(config) }));
   }
-  async getRound(_date: string): Promise<ReapprovalRound | undefined> {
-    throw new Error('DynamoDirectoryStore.getRound: not implemented yet');
+
+  getRound(date: string): Promise<ReapprovalRound | undefined> {
+    return this.get<ReapprovalRound>(roundKey(date));
   }
-  async putRound(_round: ReapprovalRound): Promise<void> {
-    throw new Error('DynamoDirectoryStore.putRound: not implemented yet');
+
+  async putRound(round: ReapprovalRound): Promise<void> {
+    await this.doc.send(new PutCommand({ TableName: this.tableName, Item: roundRecord(round) }));
   }
-  async getAssignment(_userId: string, _privilegeId: string): Promise<Assignment | undefined> {
-    throw new Error('DynamoDirectoryStore.getAssignment: not implemented yet');
+
+  getAssignment(userId: string, privilegeId: string): Promise<Assignment | undefined> {
+    return this.get<Assignment>(assignmentKey(userId, privilegeId));
   }
+
   async *listFlaggedPrivileges(): Pages<Privilege> {
-    throw new Error('DynamoDirectoryStore.listFlaggedPrivileges: not implemented yet');
+    for await (const page of this.pages<Privilege>({
+      IndexName: 'GSI2',
+      KeyConditionExpression: 'GSI2PK = :pk',
+      ExpressionAttributeValues: { ':pk': FLAGGED_PRIVILEGES_GSI2PK },
+    })) {
+      const flagged = page.filter((p) => p.reapproval !== undefined);
+      if (flagged.length > 0) yield flagged;
+    }
   }
-  async *listAwaitingInitialization(_privilegeId: string): Pages<Assignment> {
-    throw new Error('DynamoDirectoryStore.listAwaitingInitialization: not implemented yet');
+
+  async *listAwaitingInitialization(privilegeId: string): Pages<Assignment> {
+    yield* this.assignmentPages(
+      { KeyConditionExpression: 'GSI1PK = :pk', ExpressionAttributeValues: { ':pk': awaitingPk(privilegeId) } },
+      (a) => a.reapprovalMode === undefined && a.reapproval === undefined,
+    );
   }
-  async *listDueAssignments(_by: string): Pages<Assignment> {
-    throw new Error('DynamoDirectoryStore.listDueAssignments: not implemented yet');
+
+  async *listDueAssignments(by: string): Pages<Assignment> {
+    yield* this.assignmentPages(
+      {
+        // GSI1SK is `<nextReapprovalAt>#<uid>#<pid>`: `#` sorts below `~`, so this keeps the dates <= by, whatever the ids.
+        KeyConditionExpression: 'GSI1PK = :pk AND GSI1SK <= :by',
+        ExpressionAttributeValues: { ':pk': DUE_GSI1PK, ':by': `${by}~` },
+      },
+      (a) => a.reapprovalMode === 'CONTINUOUS' && a.nextReapprovalAt !== undefined && a.nextReapprovalAt <= by && a.reapproval === undefined,
+    );
   }
-  async *listScheduledAssignments(_round: string): Pages<Assignment> {
-    throw new Error('DynamoDirectoryStore.listScheduledAssignments: not implemented yet');
+
+  async *listScheduledAssignments(round: string): Pages<Assignment> {
+    yield* this.assignmentPages(
+      {
+        // GSI1SK is `<last round|0000-00-00>#<uid>#<pid>`: below `<round>` exactly when the last round is earlier.
+        KeyConditionExpression: 'GSI1PK = :pk AND GSI1SK < :round',
+        ExpressionAttributeValues: { ':pk': SCHEDULED_GSI1PK, ':round': round },
+      },
+      (a) => a.reapprovalMode === 'SCHEDULED' && (a.lastReapprovalRound === undefined || a.lastReapprovalRound < round) && a.reapproval === undefined,
+    );
   }
-  async initializeReapproval(_userId: string, _privilegeId: string, _plan: { mode: 'CONTINUOUS'; nextReapprovalAt: string } | { mode: 'SCHEDULED' }): Promise<boolean> {
-    throw new Error('DynamoDirectoryStore.initializeReapproval: not implemented yet');
+
+  // The transitions: one UpdateItem each, on condition of the state it expects (no read first),
+  // that writes the new state and the GSI1 key of that state together. A failed condition is false.
+
+  async initializeReapproval(
+    userId: string,
+    privilegeId: string,
+    plan: { mode: 'CONTINUOUS'; nextReapprovalAt: string } | { mode: 'SCHEDULED' },
+  ): Promise<boolean> {
+    const awaiting = '#origin = :manual AND attribute_not_exists(#mode) AND attribute_not_exists(#running)';
+    if (plan.mode === 'CONTINUOUS') {
+      return this.transition(userId, privilegeId, {
+        update: 'SET #mode = :mode, #next = :next, #gsi1pk = :gsi1pk, #gsi1sk = :gsi1sk',
+        condition: awaiting,
+        values: { ':mode': plan.mode, ':next': plan.nextReapprovalAt, ...indexValues(dueIndex(userId, privilegeId, plan.nextReapprovalAt)) },
+      });
+    }
+    const scheduled = (lastRound: string | undefined) =>
+      this.transition(userId, privilegeId, {
+        update: 'SET #mode = :mode, #gsi1pk = :gsi1pk, #gsi1sk = :gsi1sk',
+        condition: `${awaiting} AND ${lastRound === undefined ? 'attribute_not_exists(#round)' : '#round = :round'}`,
+        values: { ':mode': plan.mode, ...(lastRound === undefined ? {} : { ':round': lastRound }), ...indexValues(scheduledIndex(userId, privilegeId, lastRound)) },
+      });
+    if (await scheduled(undefined)) return true;
+    // The index key holds the last round, which only an assignment reset after a round has (kept for
+    // the record): then, and only then, it is read, and written on condition that it is still so.
+    const current = await this.getAssignment(userId, privilegeId);
+    if (current?.origin !== 'MANUAL' || current.reapprovalMode || current.reapproval || current.lastReapprovalRound === undefined) return false;
+    return scheduled(current.lastReapprovalRound);
   }
-  async resetReapproval(_userId: string, _privilegeId: string): Promise<boolean> {
-    throw new Error('DynamoDirectoryStore.resetReapproval: not implemented yet');
+
+  async resetReapproval(userId: string, privilegeId: string): Promise<boolean> {
+    return this.transition(userId, privilegeId, {
+      update: 'SET #gsi1pk = :gsi1pk, #gsi1sk = :gsi1sk REMOVE #mode',
+      condition: '#origin = :manual AND attribute_exists(#mode) AND attribute_not_exists(#running)',
+      values: indexValues(awaitingIndex(userId, privilegeId)),
+    });
   }
-  async markReapprovalStarted(_userId: string, _privilegeId: string, _expected: { mode: ReapprovalMode; nextReapprovalAt?: string; lastReapprovalRound?: string }, _running: RunningReapproval): Promise<boolean> {
-    throw new Error('DynamoDirectoryStore.markReapprovalStarted: not implemented yet');
+
+  async markReapprovalStarted(
+    userId: string,
+    privilegeId: string,
+    expected: { mode: ReapprovalMode; nextReapprovalAt?: string; lastReapprovalRound?: string },
+    running: RunningReapproval,
+  ): Promise<boolean> {
+    const [attribute, value] = expected.mode === 'CONTINUOUS' ? ['#next', expected.nextReapprovalAt] : ['#round', expected.lastReapprovalRound];
+    return this.transition(userId, privilegeId, {
+      update: 'SET #running = :running REMOVE #gsi1pk, #gsi1sk',
+      condition: `#origin = :manual AND attribute_not_exists(#running) AND #mode = :mode AND ${
+        value === undefined ? `attribute_not_exists(${attribute})` : `${attribute} = :expected`
+      }`,
+      values: { ':running': running, ':mode': expected.mode, ...(value === undefined ? {} : { ':expected': value }) },
+    });
   }
-  async completeReapproval(_userId: string, _privilegeId: string, _approvalId: string, _result: { approvedAt: string; approvedBy: string } & ({ mode: 'CONTINUOUS'; nextReapprovalAt: string } | { mode: 'SCHEDULED'; lastReapprovalRound: string })): Promise<boolean> {
-    throw new Error('DynamoDirectoryStore.completeReapproval: not implemented yet');
+
+  async completeReapproval(
+    userId: string,
+    privilegeId: string,
+    approvalId: string,
+    result: { approvedAt: string; approvedBy: string } & ({ mode: 'CONTINUOUS'; nextReapprovalAt: string } | { mode: 'SCHEDULED'; lastReapprovalRound: string }),
+  ): Promise<boolean> {
+    const next =
+      result.mode === 'CONTINUOUS'
+        ? { set: '#next = :next', values: { ':next': result.nextReapprovalAt, ...indexValues(dueIndex(userId, privilegeId, result.nextReapprovalAt)) } }
+        : { set: '#round = :round', values: { ':round': result.lastReapprovalRound, ...indexValues(scheduledIndex(userId, privilegeId, result.lastReapprovalRound)) } };
+    return this.transition(userId, privilegeId, {
+      update: `SET #approvedAt = :approvedAt, #approvedBy = :approvedBy, #mode = :mode, ${next.set}, #gsi1pk = :gsi1pk, #gsi1sk = :gsi1sk REMOVE #running`,
+      condition: '#origin = :manual AND #running.#approvalId = :approvalId',
+      values: { ':approvedAt': result.approvedAt, ':approvedBy': result.approvedBy, ':mode': result.mode, ':approvalId': approvalId, ...next.values },
+    });
   }
-  async recordApproval(_userId: string, _privilegeId: string, _approval: { approvedAt: string; approvedBy: string; nextReapprovalAt?: string }): Promise<boolean> {
-    throw new Error('DynamoDirectoryStore.recordApproval: not implemented yet');
+
+  /**
+   * The date moves only on a CONTINUOUS assignment that runs nothing: that form is tried first, and
+   * if its condition fails, the approval alone is recorded on any MANUAL assignment.
+   */
+  async recordApproval(userId: string, privilegeId: string, approval: { approvedAt: string; approvedBy: string; nextReapprovalAt?: string }): Promise<boolean> {
+    const approved = { ':approvedAt': approval.approvedAt, ':approvedBy': approval.approvedBy };
+    if (approval.nextReapprovalAt !== undefined) {
+      const dated = await this.transition(userId, privilegeId, {
+        update: 'SET #approvedAt = :approvedAt, #approvedBy = :approvedBy, #next = :next, #gsi1pk = :gsi1pk, #gsi1sk = :gsi1sk',
+        condition: '#origin = :manual AND #mode = :continuous AND attribute_not_exists(#running)',
+        values: {
+          ...approved,
+          ':next': approval.nextReapprovalAt,
+          ':continuous': 'CONTINUOUS',
+          ...indexValues(dueIndex(userId, privilegeId, approval.nextReapprovalAt)),
+        },
+      });
+      if (dated) return true;
+    }
+    return this.transition(userId, privilegeId, {
+      update: 'SET #approvedAt = :approvedAt, #approvedBy = :approvedBy',
+      condition: '#origin = :manual',
+      values: approved,
+    });
+  }
+
+  /** One conditional UpdateItem of an assignment; on a missing one the condition (MANUAL) fails, so nothing is created. */
+  private async transition(
+    userId: string,
+    privilegeId: string,
+    change: { update: string; condition: string; values: Record<string, unknown> },
+  ): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: assignmentKey(userId, privilegeId),
+          UpdateExpression: change.update,
+          ConditionExpression: change.condition,
+          ExpressionAttributeNames: namesIn(change.update, change.condition),
+          ExpressionAttributeValues: { ':manual': 'MANUAL', ...change.values },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Assignments of one GSI1 partition, each checked against the state that partition stands for. */
+  private async *assignmentPages(
+    query: { KeyConditionExpression: string; ExpressionAttributeValues: DynamoRecord },
+    inState: (a: Assignment) => boolean,
+  ): Pages<Assignment> {
+    for await (const page of this.pages<Assignment>({ IndexName: 'GSI1', ...query })) {
+      const assignments = page.filter((a) => a.origin === 'MANUAL' && inState(a));
+      if (assignments.length > 0) yield assignments;
+    }
   }
 }
+
+/** The attribute names the transitions use, by their placeholders. */
+const TRANSITION_NAMES: Record<string, string> = {
+  '#origin': 'origin',
+  '#mode': 'reapprovalMode',
+  '#next': 'nextReapprovalAt',
+  '#round': 'lastReapprovalRound',
+  '#running': 'reapproval',
+  '#approvalId': 'approvalId',
+  '#approvedAt': 'approvedAt',
+  '#approvedBy': 'approvedBy',
+  '#gsi1pk': 'GSI1PK',
+  '#gsi1sk': 'GSI1SK',
+};
+
+/** DynamoDB refuses names an expression does not use: only those that appear. */
+function namesIn(...expressions: string[]): Record<string, string> {
+  const used = new Set(expressions.join(' ').match(/#\w+/g) ?? []);
+  return Object.fromEntries(Object.entries(TRANSITION_NAMES).filter(([placeholder]) => used.has(placeholder)));
+}
+
+const indexValues = (index: IndexKey1) => ({ ':gsi1pk': index.GSI1PK, ':gsi1sk': index.GSI1SK });
 
 function ignoreConditionFailure(error: unknown): void {
   if (!isConditionFailure(error)) throw error;

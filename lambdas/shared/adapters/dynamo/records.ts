@@ -1,7 +1,8 @@
 // The key design of lambdas/shared/config/tables.ts as code: how each entity becomes a record
 // (its own fields plus key, index and `entity` attributes) and back.
+import type { ApprovalRun, ApprovalWorkflow, ReapprovalConfig, ReapprovalRound } from '../../domain/approvals/model.js';
 import { nextActionAt } from '../../domain/campaign-schedule.js';
-import type { Assignment, Campaign, Entry, Item, Notification, Privilege, Revocation, User } from '../../domain/model.js';
+import { REAPPROVAL_STATE_FIELDS, type Assignment, type Campaign, type Entry, type Item, type Notification, type Privilege, type Revocation, type User } from '../../domain/model.js';
 import { isUnsent } from '../../domain/notifications.js';
 import type { DynamoRecord } from './document-client.js';
 import type { Lease, LeaseHolder } from '../../use-cases/ports.js';
@@ -41,13 +42,52 @@ export const userRecord = (user: User): DynamoRecord => ({
   ...(user.email?.trim() ? { GSI2PK: emailPk(user.email), GSI2SK: user.id } : {}),
 });
 
+/** GSI2 of a privilege with re-approval settings (the initialization job's list of flagged privileges). */
+export const FLAGGED_PRIVILEGES_GSI2PK = 'REAPPROVAL#PRIVILEGES';
+
 export const privilegeRecord = (privilege: Privilege): DynamoRecord => ({
   ...privilege,
   ...privilegeKey(privilege.id),
   entity: 'privilege',
   GSI1PK: PRIVILEGES_GSI1PK,
   GSI1SK: privilege.id,
+  ...(privilege.reapproval ? { GSI2PK: FLAGGED_PRIVILEGES_GSI2PK, GSI2SK: privilege.id } : {}),
 });
+
+// An assignment's GSI1: the sparse index of its re-approval state (MANUAL only; none while one runs).
+export const awaitingPk = (privilegeId: string) => `REAPPROVAL#AWAIT#${privilegeId}`;
+export const DUE_GSI1PK = 'REAPPROVAL#DUE';
+export const SCHEDULED_GSI1PK = 'REAPPROVAL#SCHEDULED';
+/** The round sort key of a scheduled assignment never started in a round: before every date. */
+export const NO_ROUND = '0000-00-00';
+
+export interface IndexKey1 {
+  GSI1PK: string;
+  GSI1SK: string;
+}
+
+export const awaitingIndex = (userId: string, privilegeId: string): IndexKey1 => ({ GSI1PK: awaitingPk(privilegeId), GSI1SK: userId });
+export const dueIndex = (userId: string, privilegeId: string, nextReapprovalAt: string): IndexKey1 => ({
+  GSI1PK: DUE_GSI1PK,
+  GSI1SK: `${nextReapprovalAt}#${userId}#${privilegeId}`,
+});
+export const scheduledIndex = (userId: string, privilegeId: string, lastReapprovalRound: string | undefined): IndexKey1 => ({
+  GSI1PK: SCHEDULED_GSI1PK,
+  GSI1SK: `${lastReapprovalRound ?? NO_ROUND}#${userId}#${privilegeId}`,
+});
+
+/**
+ * Where an assignment's re-approval state puts it: MANUAL with no mode and nothing running waits for
+ * initialization under its privilege (so a loaded assignment lands there, unread until the privilege
+ * is flagged); CONTINUOUS by its date; SCHEDULED by its last round; running, or not MANUAL, nowhere.
+ * A CONTINUOUS mode without a date (no transition writes one) is in no index either.
+ */
+export function reapprovalIndex(a: Assignment): IndexKey1 | undefined {
+  if (a.origin !== 'MANUAL' || a.reapproval) return undefined;
+  if (a.reapprovalMode === undefined) return awaitingIndex(a.userId, a.privilegeId);
+  if (a.reapprovalMode === 'SCHEDULED') return scheduledIndex(a.userId, a.privilegeId, a.lastReapprovalRound);
+  return a.nextReapprovalAt ? dueIndex(a.userId, a.privilegeId, a.nextReapprovalAt) : undefined;
+}
 
 export const assignmentRecord = (assignment: Assignment): DynamoRecord => ({
   ...assignment,
@@ -55,7 +95,44 @@ export const assignmentRecord = (assignment: Assignment): DynamoRecord => ({
   entity: 'assignment',
   GSI2PK: privilegePk(assignment.privilegeId),
   GSI2SK: `${assignment.origin}#${assignment.userId}`,
+  ...reapprovalIndex(assignment),
 });
+
+/** What a directory load must read of an assignment it replaces (keepReapprovalState). */
+export const KEPT_ON_LOAD = ['PK', 'SK', ...REAPPROVAL_STATE_FIELDS, 'approvedAt', 'approvedBy'] as const;
+
+/**
+ * A loaded assignment over the stored one: the file's fields, the stored re-approval state (the file
+ * can not set it), and the later of the two approvals with its approver.
+ */
+export function keepReapprovalState(loaded: Assignment, stored: Partial<Assignment> | undefined): Assignment {
+  if (!stored) return loaded;
+  const merged: Assignment = { ...loaded };
+  for (const field of REAPPROVAL_STATE_FIELDS) delete merged[field];
+  for (const field of REAPPROVAL_STATE_FIELDS) if (stored[field] !== undefined) Object.assign(merged, { [field]: stored[field] });
+  if (stored.approvedAt && (!loaded.approvedAt || stored.approvedAt > loaded.approvedAt)) {
+    merged.approvedAt = stored.approvedAt;
+    if (stored.approvedBy === undefined) delete merged.approvedBy;
+    else merged.approvedBy = stored.approvedBy;
+  }
+  return merged;
+}
+
+export const workflowKey = (id: string) => key(`WORKFLOW#${id}`, '#WORKFLOW');
+export const WORKFLOWS_GSI1PK = 'WORKFLOWS';
+export const workflowRecord = (workflow: ApprovalWorkflow): DynamoRecord => ({
+  ...workflow,
+  ...workflowKey(workflow.id),
+  entity: 'workflow',
+  GSI1PK: WORKFLOWS_GSI1PK,
+  GSI1SK: workflow.id,
+});
+
+export const REAPPROVAL_CONFIG_KEY = key('CONFIG#reapproval', '#CONFIG');
+export const reapprovalConfigRecord = (config: ReapprovalConfig): DynamoRecord => ({ ...config, ...REAPPROVAL_CONFIG_KEY, entity: 'reapproval-config' });
+
+export const roundKey = (date: string) => key('REAPPROVAL#ROUND', date);
+export const roundRecord = (round: ReapprovalRound): DynamoRecord => ({ ...round, ...roundKey(round.date), entity: 'reapproval-round' });
 
 // Campaign table
 export const campaignKey = (id: string) => key(`CAMPAIGN#${id}`, '#META');
@@ -173,3 +250,40 @@ export const toLease = (record: DynamoRecord): Lease => ({
   ...(record.acquiredAt ? { acquiredAt: record.acquiredAt as string } : {}),
   expiresAt: new Date(Number(record.leaseExpiresAtMs)).toISOString(),
 });
+
+// Approval runs, on the campaign table beside entries. Their entity names differ from an entry's and
+// its pointers' ('entry', 'approver'), so the campaign store's listTasks passes them by in GSI2.
+export const APPROVAL_SK = '#APPROVAL';
+export const approvalPk = (id: string) => `APPROVAL#${id}`;
+export const approvalKey = (id: string) => key(approvalPk(id), APPROVAL_SK);
+export const APPROVALS_OPEN_GSI1PK = 'APPROVALS#OPEN';
+
+/** Only a RUNNING run with an approver is anyone's task. */
+export const isOpenApprovalTask = (run: ApprovalRun) => run.state === 'RUNNING' && run.approverIds.length > 0;
+
+/** Approvers of an open run after the first, each once: they get a pointer record of their own. */
+export function extraRunApprovers(run: ApprovalRun): string[] {
+  if (!isOpenApprovalTask(run)) return [];
+  const [first, ...rest] = run.approverIds;
+  return [...new Set(rest)].filter((id) => id !== first);
+}
+
+export const approvalRecord = (run: ApprovalRun): DynamoRecord => ({
+  ...run,
+  ...approvalKey(run.id),
+  entity: 'approval',
+  ...(run.nextActionAt ? { GSI1PK: APPROVALS_OPEN_GSI1PK, GSI1SK: `${run.nextActionAt}#${run.id}` } : {}),
+  ...(isOpenApprovalTask(run) ? { GSI2PK: approverPk(run.approverIds[0]!), GSI2SK: taskSortKey(run) } : {}),
+});
+
+/** Records that put a run in its 2nd.. approvers' task lists; `approvalVersion` orders cleanups. */
+export const approvalApproverRecords = (run: ApprovalRun): DynamoRecord[] =>
+  extraRunApprovers(run).map((userId) => ({
+    ...key(approvalPk(run.id), `${APPROVER_PREFIX}${userId}`),
+    entity: 'approval-approver',
+    approvalId: run.id,
+    userId,
+    approvalVersion: run.version,
+    GSI2PK: approverPk(userId),
+    GSI2SK: taskSortKey(run),
+  }));

@@ -1,23 +1,54 @@
-// ApprovalStore in memory (unit and use-case tests), with the same contract as DynamoApprovalStore.
+// ApprovalStore in memory (unit and use-case tests), with the same contract as DynamoApprovalStore:
+// put-if-absent creation, version-conditioned saves, and the two sparse indexes (an approver's
+// RUNNING runs by due date; runs needing action by nextActionAt until their outcome is applied).
+import { ConflictError } from '../../domain/errors.js';
 import type { ApprovalRun } from '../../domain/approvals/model.js';
 import type { ApprovalStore, Pages } from '../../use-cases/ports.js';
-
-const pending = (name: string) => new Error(`InMemoryApprovalStore.${name}: not implemented yet (issue 8, engine branch)`);
+import { DEFAULT_PAGE_SIZE, byKey, inPages, stored, type InMemoryOptions } from './pages.js';
 
 export class InMemoryApprovalStore implements ApprovalStore {
-  async createApproval(_run: ApprovalRun): Promise<boolean> {
-    throw pending('createApproval');
+  private readonly runs = new Map<string, ApprovalRun>();
+  private readonly pageSize: number;
+
+  constructor(options: InMemoryOptions = {}) {
+    this.pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
   }
-  async getApproval(_id: string): Promise<ApprovalRun | undefined> {
-    throw pending('getApproval');
+
+  async createApproval(run: ApprovalRun): Promise<boolean> {
+    if (this.runs.has(run.id)) return false;
+    this.runs.set(run.id, stored(run));
+    return true;
   }
-  async saveApproval(_run: ApprovalRun): Promise<void> {
-    throw pending('saveApproval');
+
+  async getApproval(id: string): Promise<ApprovalRun | undefined> {
+    const run = this.runs.get(id);
+    return run && stored(run);
   }
-  async listApprovalTasks(_approverId: string): Promise<ApprovalRun[]> {
-    throw pending('listApprovalTasks');
+
+  async saveApproval(run: ApprovalRun): Promise<void> {
+    const current = this.runs.get(run.id);
+    if (!current || current.version !== run.version - 1) {
+      throw new ConflictError(`approval ${run.id} changed meanwhile (stored version ${current?.version ?? 'none'}, expected ${run.version - 1})`);
+    }
+    this.runs.set(run.id, stored(run));
   }
-  async *listApprovalsNeedingAction(_by: string): Pages<ApprovalRun> {
-    throw pending('listApprovalsNeedingAction');
+
+  async listApprovalTasks(approverId: string): Promise<ApprovalRun[]> {
+    return [...this.runs.values()]
+      .filter((r) => r.state === 'RUNNING' && r.approverIds.includes(approverId))
+      .sort(byKey((r) => `${r.dueDate}#${r.id}`))
+      .map(stored);
+  }
+
+  listApprovalsNeedingAction(by: string): Pages<ApprovalRun> {
+    const due = [...this.runs.values()]
+      .filter((r) => r.nextActionAt !== undefined && r.nextActionAt <= by)
+      .sort(byKey((r) => `${r.nextActionAt}#${r.id}`));
+    return inPages(due, this.pageSize);
+  }
+
+  /** Every run, for tests that compare whole states (not part of the port). */
+  all(): ApprovalRun[] {
+    return [...this.runs.values()].sort(byKey((r) => r.id)).map(stored);
   }
 }

@@ -115,7 +115,9 @@ export class InMemoryCampaignStore implements CampaignStore {
     this.changeItem(entryId, itemId, (item) => ({ ...item, applied }));
   }
 
+  /** A no-op when the item is gone, as the port says (unlike a decision, which needs its item). */
   async saveItemWorkflow(entryId: string, itemId: string, workflow: ItemWorkflow): Promise<void> {
+    if (!this.items.get(entryId)?.has(itemId)) return;
     this.changeItem(entryId, itemId, (item) => ({ ...item, workflow }));
   }
 

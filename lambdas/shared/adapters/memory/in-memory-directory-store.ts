@@ -1,6 +1,6 @@
 // DirectoryStore in memory, with the Dynamo adapter's semantics, for fast use-case tests.
 import type { ApprovalWorkflow, ReapprovalConfig, ReapprovalMode, ReapprovalRound, RunningReapproval } from '../../domain/approvals/model.js';
-import type { Assignment, Privilege, User } from '../../domain/model.js';
+import { REAPPROVAL_STATE_FIELDS, type Assignment, type Privilege, type User } from '../../domain/model.js';
 import type { DirectoryStore, Pages, ReapprovalDirectory, RiskLevelChange } from '../../use-cases/ports.js';
 import { DEFAULT_PAGE_SIZE, byKey, inPages, stored, type InMemoryOptions } from './pages.js';
 
@@ -10,6 +10,9 @@ export class InMemoryDirectoryStore implements DirectoryStore, ReapprovalDirecto
   private readonly users = new Map<string, User>();
   private readonly privileges = new Map<string, Privilege>();
   private readonly assignments = new Map<string, Assignment>();
+  private readonly workflows = new Map<string, ApprovalWorkflow>();
+  private readonly rounds = new Map<string, ReapprovalRound>();
+  private reapprovalConfig: ReapprovalConfig | undefined;
   private readonly pageSize: number;
 
   constructor(options: InMemoryOptions = {}) {
@@ -24,8 +27,12 @@ export class InMemoryDirectoryStore implements DirectoryStore, ReapprovalDirecto
     for (const privilege of privileges) this.privileges.set(privilege.id, stored(privilege));
   }
 
+  /** Keeps the stored re-approval state and the later approval of an assignment already there (mergeLoaded). */
   async putAssignments(assignments: Assignment[]): Promise<void> {
-    for (const a of assignments) this.assignments.set(assignmentId(a.userId, a.privilegeId), stored(a));
+    for (const a of assignments) {
+      const id = assignmentId(a.userId, a.privilegeId);
+      this.assignments.set(id, stored(mergeLoaded(a, this.assignments.get(id))));
+    }
   }
 
   async getUser(id: string): Promise<User | undefined> {
@@ -116,56 +123,174 @@ export class InMemoryDirectoryStore implements DirectoryStore, ReapprovalDirecto
     this.users.set(userId, stored(next));
   }
 
-  // ReapprovalDirectory: placeholders until the engine branch of issue 8 lands.
-  async putWorkflows(_workflows: ApprovalWorkflow[]): Promise<void> {
-    throw new Error('InMemoryDirectoryStore.putWorkflows: not implemented yet');
+  // ReapprovalDirectory (ports.ts): the sparse indexes are filters over the assignments here, with
+  // the Dynamo store's membership rules and orders.
+  async putWorkflows(workflows: ApprovalWorkflow[]): Promise<void> {
+    for (const workflow of workflows) this.workflows.set(workflow.id, stored(workflow));
   }
-  async getWorkflow(_id: string): Promise<ApprovalWorkflow | undefined> {
-    throw new Error('InMemoryDirectoryStore.getWorkflow: not implemented yet');
+
+  async getWorkflow(id: string): Promise<ApprovalWorkflow | undefined> {
+    const workflow = this.workflows.get(id);
+    return workflow && stored(workflow);
   }
+
   async listWorkflows(): Promise<ApprovalWorkflow[]> {
-    throw new Error('InMemoryDirectoryStore.listWorkflows: not implemented yet');
+    return [...this.workflows.values()].sort(byKey((w) => w.id)).map(stored);
   }
+
   async getReapprovalConfig(): Promise<ReapprovalConfig | undefined> {
-    throw new Error('InMemoryDirectoryStore.getReapprovalConfig: not implemented yet');
+    return this.reapprovalConfig && stored(this.reapprovalConfig);
   }
-  async putReapprovalConfig(_config: ReapprovalConfig): Promise<void> {
-    throw new Error('InMemoryDirectoryStore.putReapprovalConfig: not implemented yet');
+
+  async putReapprovalConfig(config: ReapprovalConfig): Promise<void> {
+    this.reapprovalConfig = stored(config);
   }
-  async getRound(_date: string): Promise<ReapprovalRound | undefined> {
-    throw new Error('InMemoryDirectoryStore.getRound: not implemented yet');
+
+  async getRound(date: string): Promise<ReapprovalRound | undefined> {
+    const round = this.rounds.get(date);
+    return round && stored(round);
   }
-  async putRound(_round: ReapprovalRound): Promise<void> {
-    throw new Error('InMemoryDirectoryStore.putRound: not implemented yet');
+
+  async putRound(round: ReapprovalRound): Promise<void> {
+    this.rounds.set(round.date, stored(round));
   }
-  async getAssignment(_userId: string, _privilegeId: string): Promise<Assignment | undefined> {
-    throw new Error('InMemoryDirectoryStore.getAssignment: not implemented yet');
+
+  async getAssignment(userId: string, privilegeId: string): Promise<Assignment | undefined> {
+    const assignment = this.assignments.get(assignmentId(userId, privilegeId));
+    return assignment && stored(assignment);
   }
-  async *listFlaggedPrivileges(): Pages<Privilege> {
-    throw new Error('InMemoryDirectoryStore.listFlaggedPrivileges: not implemented yet');
+
+  listFlaggedPrivileges(): Pages<Privilege> {
+    return inPages([...this.privileges.values()].filter((p) => p.reapproval !== undefined).sort(byKey((p) => p.id)), this.pageSize);
   }
-  async *listAwaitingInitialization(_privilegeId: string): Pages<Assignment> {
-    throw new Error('InMemoryDirectoryStore.listAwaitingInitialization: not implemented yet');
+
+  listAwaitingInitialization(privilegeId: string): Pages<Assignment> {
+    const awaiting = [...this.assignments.values()].filter((a) => a.privilegeId === privilegeId && reapprovalIndex(a) === 'AWAIT').sort(byKey((a) => a.userId));
+    return inPages(awaiting, this.pageSize);
   }
-  async *listDueAssignments(_by: string): Pages<Assignment> {
-    throw new Error('InMemoryDirectoryStore.listDueAssignments: not implemented yet');
+
+  listDueAssignments(by: string): Pages<Assignment> {
+    const due = [...this.assignments.values()]
+      .filter((a) => reapprovalIndex(a) === 'DUE' && a.nextReapprovalAt! <= by)
+      .sort(byKey((a) => `${a.nextReapprovalAt}#${a.userId}#${a.privilegeId}`));
+    return inPages(due, this.pageSize);
   }
-  async *listScheduledAssignments(_round: string): Pages<Assignment> {
-    throw new Error('InMemoryDirectoryStore.listScheduledAssignments: not implemented yet');
+
+  listScheduledAssignments(round: string): Pages<Assignment> {
+    const lastRound = (a: Assignment) => a.lastReapprovalRound ?? NO_ROUND;
+    const scheduled = [...this.assignments.values()]
+      .filter((a) => reapprovalIndex(a) === 'SCHEDULED' && lastRound(a) < round)
+      .sort(byKey((a) => `${lastRound(a)}#${a.userId}#${a.privilegeId}`));
+    return inPages(scheduled, this.pageSize);
   }
-  async initializeReapproval(_userId: string, _privilegeId: string, _plan: { mode: 'CONTINUOUS'; nextReapprovalAt: string } | { mode: 'SCHEDULED' }): Promise<boolean> {
-    throw new Error('InMemoryDirectoryStore.initializeReapproval: not implemented yet');
+
+  async initializeReapproval(userId: string, privilegeId: string, plan: { mode: 'CONTINUOUS'; nextReapprovalAt: string } | { mode: 'SCHEDULED' }): Promise<boolean> {
+    return this.transition(userId, privilegeId, (a) => reapprovalIndex(a) === 'AWAIT', (a) => ({
+      ...a,
+      reapprovalMode: plan.mode,
+      ...(plan.mode === 'CONTINUOUS' ? { nextReapprovalAt: plan.nextReapprovalAt } : {}),
+    }));
   }
-  async resetReapproval(_userId: string, _privilegeId: string): Promise<boolean> {
-    throw new Error('InMemoryDirectoryStore.resetReapproval: not implemented yet');
+
+  async resetReapproval(userId: string, privilegeId: string): Promise<boolean> {
+    return this.transition(
+      userId,
+      privilegeId,
+      (a) => a.reapprovalMode !== undefined && a.reapproval === undefined,
+      ({ reapprovalMode: _mode, ...a }) => a,
+    );
   }
-  async markReapprovalStarted(_userId: string, _privilegeId: string, _expected: { mode: ReapprovalMode; nextReapprovalAt?: string; lastReapprovalRound?: string }, _running: RunningReapproval): Promise<boolean> {
-    throw new Error('InMemoryDirectoryStore.markReapprovalStarted: not implemented yet');
+
+  async markReapprovalStarted(
+    userId: string,
+    privilegeId: string,
+    expected: { mode: ReapprovalMode; nextReapprovalAt?: string; lastReapprovalRound?: string },
+    running: RunningReapproval,
+  ): Promise<boolean> {
+    return this.transition(
+      userId,
+      privilegeId,
+      (a) =>
+        a.reapproval === undefined &&
+        a.reapprovalMode === expected.mode &&
+        (expected.mode === 'CONTINUOUS' ? a.nextReapprovalAt === expected.nextReapprovalAt : a.lastReapprovalRound === expected.lastReapprovalRound),
+      (a) => ({ ...a, reapproval: running }),
+    );
   }
-  async completeReapproval(_userId: string, _privilegeId: string, _approvalId: string, _result: { approvedAt: string; approvedBy: string } & ({ mode: 'CONTINUOUS'; nextReapprovalAt: string } | { mode: 'SCHEDULED'; lastReapprovalRound: string })): Promise<boolean> {
-    throw new Error('InMemoryDirectoryStore.completeReapproval: not implemented yet');
+
+  async completeReapproval(
+    userId: string,
+    privilegeId: string,
+    approvalId: string,
+    result: { approvedAt: string; approvedBy: string } & ({ mode: 'CONTINUOUS'; nextReapprovalAt: string } | { mode: 'SCHEDULED'; lastReapprovalRound: string }),
+  ): Promise<boolean> {
+    return this.transition(
+      userId,
+      privilegeId,
+      (a) => a.reapproval?.approvalId === approvalId,
+      ({ reapproval: _running, ...a }) => ({
+        ...a,
+        approvedAt: result.approvedAt,
+        approvedBy: result.approvedBy,
+        ...(result.mode === 'CONTINUOUS' ? { nextReapprovalAt: result.nextReapprovalAt } : { lastReapprovalRound: result.lastReapprovalRound }),
+      }),
+    );
   }
-  async recordApproval(_userId: string, _privilegeId: string, _approval: { approvedAt: string; approvedBy: string; nextReapprovalAt?: string }): Promise<boolean> {
-    throw new Error('InMemoryDirectoryStore.recordApproval: not implemented yet');
+
+  async recordApproval(userId: string, privilegeId: string, approval: { approvedAt: string; approvedBy: string; nextReapprovalAt?: string }): Promise<boolean> {
+    return this.transition(
+      userId,
+      privilegeId,
+      () => true,
+      (a) => ({
+        ...a,
+        approvedAt: approval.approvedAt,
+        approvedBy: approval.approvedBy,
+        ...(approval.nextReapprovalAt !== undefined && a.reapprovalMode === 'CONTINUOUS' && a.reapproval === undefined
+          ? { nextReapprovalAt: approval.nextReapprovalAt }
+          : {}),
+      }),
+    );
   }
+
+  /** A conditional write: false, changing nothing, when the assignment is gone, not MANUAL, or not as expected. */
+  private transition(userId: string, privilegeId: string, expects: (a: Assignment) => boolean, change: (a: Assignment) => Assignment): boolean {
+    const current = this.assignments.get(assignmentId(userId, privilegeId));
+    if (!current || current.origin !== 'MANUAL' || !expects(current)) return false;
+    this.assignments.set(assignmentId(userId, privilegeId), stored(change(current)));
+    return true;
+  }
+}
+
+/** Sorts before every real round date: an assignment never started in a round. */
+const NO_ROUND = '0000-00-00';
+
+/**
+ * The re-approval index an assignment is in (ports.ts ReapprovalDirectory): only MANUAL ones, and
+ * none while a re-approval runs; AWAIT until initialized (every MANUAL holder of any privilege).
+ */
+function reapprovalIndex(a: Assignment): 'AWAIT' | 'DUE' | 'SCHEDULED' | undefined {
+  if (a.origin !== 'MANUAL' || a.reapproval !== undefined) return undefined;
+  if (a.reapprovalMode === undefined) return 'AWAIT';
+  if (a.reapprovalMode === 'CONTINUOUS') return a.nextReapprovalAt !== undefined ? 'DUE' : undefined;
+  return 'SCHEDULED';
+}
+
+/**
+ * What a directory load writes over a stored assignment: the file's fields, but the stored
+ * re-approval state (REAPPROVAL_STATE_FIELDS), and the later of the two approvals with its approver.
+ */
+function mergeLoaded(loaded: Assignment, existing: Assignment | undefined): Assignment {
+  if (!existing) return loaded;
+  const next: Record<string, unknown> = { ...loaded };
+  for (const field of REAPPROVAL_STATE_FIELDS) {
+    delete next[field];
+    if (existing[field] !== undefined) next[field] = existing[field];
+  }
+  if (existing.approvedAt !== undefined && (loaded.approvedAt === undefined || Date.parse(existing.approvedAt) > Date.parse(loaded.approvedAt))) {
+    next.approvedAt = existing.approvedAt;
+    if (existing.approvedBy !== undefined) next.approvedBy = existing.approvedBy;
+    else delete next.approvedBy;
+  }
+  return next as unknown as Assignment;
 }

@@ -1,9 +1,37 @@
 // The one engine that runs approval workflows (docs/reference/reapproval.md), for re-approval and for
 // campaign hand-overs: starts a run, moves it on (decisions, reminders, timeouts, escalation, next
 // step) and applies its outcome to the assignment. Every step is idempotent: a run's id is
-// deterministic, its record versioned, its notices keyed.
-import type { ApprovalPurpose, ApprovalRun, ApprovalWorkflow, ReapprovalConfig } from '../../domain/approvals/model.js';
-import type { Assignment, Privilege } from '../../domain/model.js';
+// deterministic, its record versioned, its notices keyed. Notices are recorded before the run is
+// saved (a kill in between records nothing twice; a notice of a change that was never saved is
+// skipped by the dispatcher, which sends work notices only to a running run's current approvers).
+import { approvalNoticeKey, composeApprovalNotice, type NoticeIntent } from '../../domain/approvals/approval-notices.js';
+import {
+  afterEscalation,
+  chooseApprovers,
+  currentStep,
+  decideStep,
+  escalate,
+  escalationBase,
+  escalationTargets,
+  newRun,
+  nextActionAt,
+  openStep,
+  peopleForStep,
+  recordTimeout,
+  reminderSlot,
+  remind,
+  stampRun,
+  stepCandidates,
+  timeoutMove,
+  withApplied,
+  workflowActor,
+  type Transition,
+} from '../../domain/approvals/approval-run.js';
+import { DEFAULT_WORKFLOW, type ApprovalApplied, type ApprovalPurpose, type ApprovalRun, type ApprovalWorkflow, type ReapprovalConfig } from '../../domain/approvals/model.js';
+import { reapprovalDateAfter, roundOf } from '../../domain/approvals/reapproval-dates.js';
+import { NotFoundError } from '../../domain/errors.js';
+import type { Assignment, Privilege, User } from '../../domain/model.js';
+import { collect } from '../concurrency.js';
 import type { ApprovalStore, CampaignStore, DirectoryStore, Log, Outbox, ReapprovalDirectory } from '../ports.js';
 
 export interface ApprovalDeps {
@@ -25,18 +53,54 @@ export interface StartApprovalRequest {
 
 /**
  * Starts (or finds, if a killed run created it) the run of `request`, opens its first step and
- * records the Approval Start notices. Returns the run as stored.
+ * records the Approval Start notices. Returns the run as stored. A run that ends at once (nobody to
+ * approve, and a rule that decides) is returned ended and NOT applied: progressApproval applies it
+ * (the start-reapproval job does, for every run whose outcome waits), so that a caller recording
+ * the run elsewhere (a campaign item's `workflow`) records it before its outcome lands there.
  */
-export async function startApprovalRun(_deps: ApprovalDeps, _request: StartApprovalRequest, _config: ReapprovalConfig, _now: Date): Promise<ApprovalRun> {
-  throw new Error('startApprovalRun: not implemented yet (issue 8, engine branch)');
+export async function startApprovalRun(deps: ApprovalDeps, request: StartApprovalRequest, config: ReapprovalConfig, now: Date): Promise<ApprovalRun> {
+  const { purpose, assignment, privilege, workflow } = request;
+  const ctx = new RunContext(deps.directory, assignment.userId, assignment.privilegeId, privilege);
+  const subject = await ctx.subject();
+  const draft = newRun({ purpose, assignment, privilege, subject, workflow, now });
+  const opened = await openStepAt(ctx, draft, 0, now);
+  const run = stampRun(opened.run, config.reminders, now);
+  // Notices first: a kill before the run is written leaves notices a re-run records again (same keys).
+  await recordNotices(deps, ctx, run, opened.notices, now);
+  if (await deps.approvals.createApproval(run)) {
+    deps.log.info('approval run started', { approvalId: run.id, userId: run.userId, privilegeId: run.privilegeId, workflowId: workflow.id, purpose: purpose.kind });
+    return run;
+  }
+  const existing = await deps.approvals.getApproval(run.id);
+  if (!existing) throw new Error(`approval ${run.id} exists but could not be read`);
+  return existing;
 }
 
 /**
  * Moves a run as far as `now` allows: a reminder slot reached, the step's timeout (escalate once,
  * or its rule), the next step after an approval, and the outcome's application. Returns the run as stored.
+ * A save that loses to a concurrent change (a decision) fails with ConflictError: the next run moves it on.
  */
-export async function progressApproval(_deps: ApprovalDeps, _run: ApprovalRun, _config: ReapprovalConfig, _now: Date): Promise<ApprovalRun> {
-  throw new Error('progressApproval: not implemented yet (issue 8, engine branch)');
+export async function progressApproval(deps: ApprovalDeps, run: ApprovalRun, config: ReapprovalConfig, now: Date): Promise<ApprovalRun> {
+  let current = run;
+  if (current.state === 'RUNNING') {
+    const ctx = new RunContext(deps.directory, run.userId, run.privilegeId);
+    let transition: Transition | undefined;
+    if (now.getTime() >= Date.parse(current.dueDate)) {
+      transition = await onTimeout(ctx, current, 'TIMEOUT', now);
+    } else {
+      const slot = reminderSlot(current, config.reminders, now);
+      if (slot !== undefined) transition = remind(current, slot);
+    }
+    if (transition) current = await persist(deps, ctx, transition, config, now, current);
+    else if (nextActionAt(current, config.reminders) !== current.nextActionAt) {
+      // Nothing to do yet (a settings change moved the next reminder): back out of the job's way until then.
+      current = stampRun(current, config.reminders, now, current);
+      await deps.approvals.saveApproval(current);
+    }
+  }
+  if (current.state !== 'RUNNING' && !current.applied) current = await applyOutcome(deps, current, config, now);
+  return current;
 }
 
 /**
@@ -44,6 +108,211 @@ export async function progressApproval(_deps: ApprovalDeps, _run: ApprovalRun, _
  * `approvalWorkflowId`, else DEFAULT_WORKFLOW; a campaign hand-over, `approvalWorkflowId` else the
  * default. NotFoundError (field named) when a named workflow is not loaded.
  */
-export async function resolveWorkflow(_directory: ReapprovalDirectory, _privilege: Privilege, _purpose: ApprovalPurpose['kind']): Promise<ApprovalWorkflow> {
-  throw new Error('resolveWorkflow: not implemented yet (issue 8, engine branch)');
+export async function resolveWorkflow(directory: ReapprovalDirectory, privilege: Privilege, purpose: ApprovalPurpose['kind']): Promise<ApprovalWorkflow> {
+  const own = purpose === 'REAPPROVAL' ? privilege.reapproval?.workflowId : undefined;
+  const field = own !== undefined ? 'reapproval.workflowId' : 'approvalWorkflowId';
+  const id = own ?? privilege.approvalWorkflowId;
+  if (id === undefined || id === DEFAULT_WORKFLOW.id) return DEFAULT_WORKFLOW;
+  const workflow = await directory.getWorkflow(id);
+  if (!workflow) throw new NotFoundError('workflow', `${id} (named by privilege ${privilege.id}, ${field})`);
+  return workflow;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shared with the tasks use case (decisions move a run on at once).
+
+/** The people one run needs, read in batches and once. */
+export class RunContext {
+  private readonly people = new Map<string, User | undefined>();
+  private privilegeRead: Promise<Privilege | undefined> | undefined;
+
+  constructor(
+    private readonly directory: DirectoryStore,
+    readonly userId: string,
+    readonly privilegeId: string,
+    privilege?: Privilege,
+  ) {
+    if (privilege) this.privilegeRead = Promise.resolve(privilege);
+  }
+
+  async load(ids: Iterable<string>): Promise<void> {
+    const missing = [...new Set(ids)].filter((id) => !this.people.has(id));
+    if (missing.length === 0) return;
+    const found = await this.directory.getUsers(missing);
+    for (const id of missing) this.people.set(id, found.get(id));
+  }
+
+  /** Those looked up and found. */
+  get known(): Map<string, User> {
+    return new Map([...this.people].filter((entry): entry is [string, User] => entry[1] !== undefined));
+  }
+
+  person(id: string): User | undefined {
+    return this.people.get(id);
+  }
+
+  async subject(): Promise<User | undefined> {
+    await this.load([this.userId]);
+    return this.people.get(this.userId);
+  }
+
+  /** The privilege as the directory has it now (its owners decide PRIVILEGE_OWNER steps). */
+  privilege(): Promise<Privilege | undefined> {
+    this.privilegeRead ??= this.directory.getPrivilege(this.privilegeId);
+    return this.privilegeRead;
+  }
+}
+
+/**
+ * Opens step `index` with its approvers resolved now; with nobody to approve (NO_APPROVER), the
+ * step's timeout rule acts at once, which may escalate, end the run or open the next step.
+ */
+export async function openStepAt(ctx: RunContext, run: ApprovalRun, index: number, now: Date): Promise<Transition> {
+  const step = run.workflow.steps[index];
+  if (!step) throw new Error(`workflow ${run.workflow.id} has no step ${index + 1}`);
+  const subject = await ctx.subject();
+  const candidates = stepCandidates(step, subject, (await ctx.privilege()) ?? { ownerIds: [] });
+  await ctx.load(peopleForStep(candidates, run.userId, subject));
+  const opened = openStep(run, index, chooseApprovers(candidates, run.userId, subject, ctx.known), now);
+  if (opened.run.approverIds.length > 0) return opened;
+  const ruled = await onTimeout(ctx, opened.run, 'NO_APPROVER', now);
+  return { run: ruled.run, notices: [...opened.notices, ...ruled.notices] };
+}
+
+/** The step's due date came, or it found nobody: escalate once if the step says so and someone can take it, else its rule decides. */
+async function onTimeout(ctx: RunContext, run: ApprovalRun, cause: 'TIMEOUT' | 'NO_APPROVER', now: Date): Promise<Transition> {
+  const timedOut = recordTimeout(run, cause, now);
+  const step = currentStep(timedOut);
+  let move = timeoutMove(timedOut);
+  if (move.action === 'ESCALATE') {
+    const subject = await ctx.subject();
+    const candidates = timedOut.approverIds.length > 0 ? [] : stepCandidates(step, subject, (await ctx.privilege()) ?? { ownerIds: [] });
+    await ctx.load([...timedOut.approverIds, ...candidates]);
+    const base = escalationBase(timedOut, candidates, ctx.known);
+    await ctx.load(base.map((id) => ctx.person(id)?.managerId).filter((id): id is string => id !== undefined));
+    const targets = escalationTargets(base, timedOut.userId, ctx.known);
+    if (targets.length > 0) return escalate(timedOut, targets, now);
+    move = afterEscalation(step);
+  }
+  if (move.action !== 'DECIDE') throw new Error('unreachable: a timeout decides once it cannot escalate');
+  return decideAndOpen(ctx, timedOut, { outcome: move.outcome, via: cause, by: workflowActor(timedOut.workflow) }, now);
+}
+
+/** Decides the current step; an approval of a step that is not the last opens the next one. */
+export async function decideAndOpen(ctx: RunContext, run: ApprovalRun, decision: Parameters<typeof decideStep>[1], now: Date): Promise<Transition> {
+  const decided = decideStep(run, decision, now);
+  if (decided.openNext === undefined) return decided;
+  const opened = await openStepAt(ctx, decided.run, decided.openNext, now);
+  return { run: opened.run, notices: [...decided.notices, ...opened.notices] };
+}
+
+/** Records the transition's notices, then saves the run (version + 1, next action time). */
+export async function persist(deps: ApprovalDeps, ctx: RunContext, transition: Transition, config: ReapprovalConfig, now: Date, previous: ApprovalRun): Promise<ApprovalRun> {
+  const next = stampRun(transition.run, config.reminders, now, previous);
+  await recordNotices(deps, ctx, next, transition.notices, now);
+  await deps.approvals.saveApproval(next);
+  return next;
+}
+
+async function recordNotices(deps: ApprovalDeps, ctx: RunContext, run: ApprovalRun, intents: NoticeIntent[], now: Date): Promise<void> {
+  if (intents.length === 0) return;
+  await ctx.load(intents.map((i) => i.recipientId));
+  const notices = intents.map((intent) => composeApprovalNotice({ run, intent, recipient: ctx.person(intent.recipientId), portalUrl: deps.portalUrl, now }));
+  await deps.outbox.enqueue(notices);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Outcome
+
+/**
+ * Applies an ended run's outcome to its assignment, then records it applied (last: every change
+ * before it is idempotent, so a kill repeats nothing harmful). A re-approval approved before the
+ * job marked its assignment started (a start killed in between) waits for that mark: the run is
+ * returned unapplied, and the job applies it once it has marked the assignment.
+ */
+export async function applyOutcome(deps: ApprovalDeps, run: ApprovalRun, config: ReapprovalConfig, now: Date): Promise<ApprovalRun> {
+  const outcome = run.outcome;
+  if (run.state === 'RUNNING' || !outcome || run.applied) return run;
+  const applied = outcome.result === 'APPROVED' ? await keep(deps, run, outcome.at, outcome.by ?? workflowActor(run.workflow)) : await remove(deps, run, now);
+  if (!applied) return run;
+  if (run.purpose.kind === 'CAMPAIGN') {
+    await deps.campaigns.saveItemWorkflow(run.purpose.entryId, run.purpose.itemId, {
+      approvalId: run.id,
+      workflowId: run.workflow.id,
+      startedAt: run.createdAt,
+      state: run.state,
+      outcomeAt: outcome.at,
+      ...(outcome.by ? { outcomeBy: outcome.by } : {}),
+      appliedAction: applied.action,
+    });
+  }
+  const next = stampRun(withApplied(run, applied), config.reminders, now, run);
+  await deps.approvals.saveApproval(next);
+  deps.log.info('approval outcome applied', { approvalId: run.id, result: outcome.result, action: applied.action });
+  return next;
+}
+
+async function keep(deps: ApprovalDeps, run: ApprovalRun, approvedAt: string, approvedBy: string): Promise<ApprovalApplied | undefined> {
+  const { directory } = deps;
+  const at = approvedAt;
+  const purpose = run.purpose;
+  if (purpose.kind === 'CAMPAIGN') {
+    const privilege = await directory.getPrivilege(run.privilegeId);
+    const settings = privilege?.reapproval;
+    const nextReapprovalAt = settings?.mode === 'CONTINUOUS' ? reapprovalDateAfter(approvedAt, settings.intervalDays) : undefined;
+    if (await directory.recordApproval(run.userId, run.privilegeId, { approvedAt, approvedBy, ...(nextReapprovalAt ? { nextReapprovalAt } : {}) })) {
+      return { action: 'KEPT', at };
+    }
+    return { action: (await directory.getAssignment(run.userId, run.privilegeId)) ? 'NOT_MANUAL' : 'GONE', at };
+  }
+  const nextReapprovalAt = purpose.mode === 'CONTINUOUS' ? reapprovalDateAfter(approvedAt, purpose.intervalDays ?? 0) : undefined;
+  const result =
+    purpose.mode === 'CONTINUOUS'
+      ? { approvedAt, approvedBy, mode: 'CONTINUOUS' as const, nextReapprovalAt: nextReapprovalAt! }
+      : { approvedAt, approvedBy, mode: 'SCHEDULED' as const, lastReapprovalRound: roundOf(purpose.dueAt) };
+  const kept: ApprovalApplied = { action: 'KEPT', at, ...(nextReapprovalAt ? { nextReapprovalAt } : {}) };
+  if (await directory.completeReapproval(run.userId, run.privilegeId, run.id, result)) return kept;
+  const assignment = await directory.getAssignment(run.userId, run.privilegeId);
+  if (!assignment) return { action: 'GONE', at };
+  if (assignment.origin !== 'MANUAL') return { action: 'NOT_MANUAL', at };
+  // Completed by an earlier attempt that was killed before it recorded the run applied.
+  if (assignment.reapproval === undefined && assignment.approvedAt === approvedAt && assignment.approvedBy === approvedBy) return kept;
+  if (awaitsStartMark(assignment, run)) {
+    deps.log.info('approval outcome waits until its assignment is marked started', { approvalId: run.id });
+    return undefined;
+  }
+  deps.log.warn('approved run no longer matches its assignment; the assignment is kept as it is', { approvalId: run.id, reapproval: assignment.reapproval });
+  return { action: 'KEPT', at };
+}
+
+/** The assignment is still in the state this re-approval was started from, unmarked (the start was killed before its mark). */
+function awaitsStartMark(a: Assignment, run: ApprovalRun): boolean {
+  const purpose = run.purpose;
+  if (purpose.kind !== 'REAPPROVAL' || a.reapproval !== undefined || a.reapprovalMode !== purpose.mode) return false;
+  return purpose.mode === 'CONTINUOUS' ? a.nextReapprovalAt === purpose.dueAt : (a.lastReapprovalRound ?? '') < roundOf(purpose.dueAt);
+}
+
+/**
+ * Removes a rejected MANUAL assignment and tells its user (one Assignment Reject per run, recorded
+ * before the removal). A RULE or INHERITED one is not touched (NOT_MANUAL); one already gone is GONE,
+ * unless this run's own notice shows an earlier attempt removed it.
+ */
+async function remove(deps: ApprovalDeps, run: ApprovalRun, now: Date): Promise<ApprovalApplied> {
+  const at = run.outcome!.at;
+  const assignment = await deps.directory.getAssignment(run.userId, run.privilegeId);
+  const key = approvalNoticeKey.assignmentReject(run.id);
+  if (!assignment) {
+    const ours = (await collect(deps.outbox.listByRun(run.id, run.id))).some((n) => n.key === key);
+    return { action: ours ? 'REMOVED' : 'GONE', at };
+  }
+  if (assignment.origin !== 'MANUAL') return { action: 'NOT_MANUAL', at };
+  const subject = await deps.directory.getUser(run.userId);
+  const notice = composeApprovalNotice({ run, intent: { kind: 'ASSIGNMENT_REJECT', key, recipientId: run.userId }, recipient: subject, portalUrl: deps.portalUrl, now });
+  await deps.outbox.enqueue([notice]);
+  if ((await deps.directory.removeAssignment(run.userId, run.privilegeId)) === 'NOT_MANUAL') {
+    // It became rule-based or inherited since it was read: the user keeps it, and is not told otherwise.
+    await deps.outbox.markSkipped(notice, 'the assignment is no longer MANUAL: it was not removed');
+    return { action: 'NOT_MANUAL', at };
+  }
+  return { action: 'REMOVED', at };
 }

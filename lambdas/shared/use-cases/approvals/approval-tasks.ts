@@ -1,14 +1,25 @@
 // An approver's work across campaigns and approval runs: one task list, one decide.
-import type { ApprovalRun, ReapprovalConfig } from '../../domain/approvals/model.js';
-import type { Task } from '../decisions.js';
+import { approvalDecisionSchema } from '../../domain/approvals/workflow-schemas.js';
+import { approvalItemId, type ApprovalRun, type ReapprovalConfig } from '../../domain/approvals/model.js';
+import { ClosedError, ForbiddenError, NotFoundError, ValidationError } from '../../domain/errors.js';
+import { parseInput } from '../../domain/schemas.js';
+import { listTasks, type Task } from '../decisions.js';
 import type { ApprovalStore, CampaignStore } from '../ports.js';
-import type { ApprovalDeps } from './approval-engine.js';
+import { RunContext, applyOutcome, decideAndOpen, persist, type ApprovalDeps } from './approval-engine.js';
 
 export type AnyTask = { kind: 'CAMPAIGN'; dueDate: string; task: Task } | { kind: 'REAPPROVAL'; dueDate: string; approval: ApprovalRun };
 
 /** Campaign entries and approval runs where the user is a current approver, by due date. */
-export async function listAllTasks(_campaigns: CampaignStore, _approvals: ApprovalStore, _approverId: string): Promise<AnyTask[]> {
-  throw new Error('listAllTasks: not implemented yet (issue 8, engine branch)');
+export async function listAllTasks(campaigns: CampaignStore, approvals: ApprovalStore, approverId: string): Promise<AnyTask[]> {
+  const [entries, runs] = await Promise.all([listTasks(campaigns, approverId), approvals.listApprovalTasks(approverId)]);
+  const tasks: AnyTask[] = [
+    ...entries.map((task): AnyTask => ({ kind: 'CAMPAIGN', dueDate: task.entry.dueDate, task })),
+    ...runs
+      .filter((run) => run.state === 'RUNNING' && run.approverIds.includes(approverId))
+      .map((approval): AnyTask => ({ kind: 'REAPPROVAL', dueDate: approval.dueDate, approval })),
+  ];
+  const idOf = (t: AnyTask) => (t.kind === 'CAMPAIGN' ? t.task.entry.id : t.approval.id);
+  return tasks.sort((a, b) => a.dueDate.localeCompare(b.dueDate) || idOf(a).localeCompare(idOf(b)));
 }
 
 export interface DecideApprovalRequest {
@@ -23,18 +34,43 @@ export interface DecideApprovalRequest {
 /**
  * The current step's decision by one of its approvers (APPROVE or REJECT; MODIFY is refused naming
  * `outcome`), then the run moves on at once. Refused (changing nothing) like a campaign decision:
- * ForbiddenError for anyone else, ClosedError once the run or the step is over.
+ * ForbiddenError for anyone else, ClosedError once the run or the step is over. `finished`: the run
+ * reached its outcome (otherwise its next step is open).
  */
 export async function decideApproval(
-  _deps: ApprovalDeps,
-  _request: DecideApprovalRequest,
-  _config: ReapprovalConfig,
-  _now: Date,
+  deps: ApprovalDeps,
+  request: DecideApprovalRequest,
+  config: ReapprovalConfig,
+  now: Date,
 ): Promise<{ run: ApprovalRun; decided: string[]; finished: boolean }> {
-  throw new Error('decideApproval: not implemented yet (issue 8, engine branch)');
+  const run = await deps.approvals.getApproval(request.approvalId);
+  if (!run) throw new NotFoundError('approval', request.approvalId);
+  // Who may decide comes first: nobody else learns anything about the run.
+  if (!run.approverIds.includes(request.actorId) || request.actorId === run.userId) {
+    throw new ForbiddenError(`${request.actorId} is not an approver of approval ${run.id}`);
+  }
+  if (run.state !== 'RUNNING') throw new ClosedError(`approval ${run.id} is ${run.state}; decisions are closed`);
+  if (now.getTime() >= Date.parse(run.dueDate)) throw new ClosedError(`step ${run.stepIndex + 1} of approval ${run.id} was due ${run.dueDate}; decisions are closed`);
+  const input = parseInput(approvalDecisionSchema, {
+    ...(request.itemId !== undefined ? { itemId: request.itemId } : {}),
+    outcome: request.outcome,
+    ...(request.comment !== undefined ? { comment: request.comment } : {}),
+  });
+  const itemId = approvalItemId(run);
+  if (input.itemId !== undefined && input.itemId !== itemId) throw new ValidationError(`approval ${run.id} has no item ${input.itemId} (its item is ${itemId})`, 'itemId');
+
+  const ctx = new RunContext(deps.directory, run.userId, run.privilegeId);
+  const decision = { outcome: input.outcome, via: 'DECISION' as const, by: request.actorId, ...(input.comment ? { comment: input.comment } : {}) };
+  const transition = await decideAndOpen(ctx, run, decision, now);
+  let saved = await persist(deps, ctx, transition, config, now, run);
+  if (saved.state !== 'RUNNING') saved = await applyOutcome(deps, saved, config, now);
+  return { run: saved, decided: [itemId], finished: saved.state !== 'RUNNING' };
 }
 
 /** The run, for one of its current approvers (ForbiddenError otherwise; NotFoundError if unknown). */
-export async function readApprovalAs(_approvals: ApprovalStore, _approvalId: string, _userId: string): Promise<ApprovalRun> {
-  throw new Error('readApprovalAs: not implemented yet (issue 8, engine branch)');
+export async function readApprovalAs(approvals: ApprovalStore, approvalId: string, userId: string): Promise<ApprovalRun> {
+  const run = await approvals.getApproval(approvalId);
+  if (!run) throw new NotFoundError('approval', approvalId);
+  if (!run.approverIds.includes(userId)) throw new ForbiddenError(`${userId} is not an approver of approval ${run.id}`);
+  return run;
 }

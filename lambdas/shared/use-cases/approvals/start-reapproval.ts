@@ -1,11 +1,25 @@
 // StartReapproval (docs/reference/reapproval.md): starts the workflow of every CONTINUOUS assignment
 // whose date has come and, on the domain's scheduled date, of every SCHEDULED one (once); moves on
 // every approval run that needs it (reminders, timeouts, outcomes); then sends what the outbox holds.
-import type { DispatchResult } from '../dispatch-notifications.js';
-import type { Clock, Mailer } from '../ports.js';
-import type { ApprovalDeps } from './approval-engine.js';
+// It reads only the sparse indexes (due assignments, the round's unstarted ones, runs needing
+// action) and, by key, what those name: never the whole directory.
+//
+// Resumable: a run's id is deterministic (the assignment and what made it due), so a start killed
+// after the run was written finds it again; the assignment is marked started after its run exists
+// (conditional on the state it was read in), so nothing is started twice and no assignment is
+// marked for a run that does not exist.
+import { randomUUID } from 'node:crypto';
+import { DEFAULT_REAPPROVAL_CONFIG, type ApprovalPurpose, type ApprovalWorkflow, type ReapprovalConfig, type ReapprovalRound } from '../../domain/approvals/model.js';
+import { dueRound, roundStart, startOfUtcDay } from '../../domain/approvals/reapproval-dates.js';
+import { ConflictError, DomainError } from '../../domain/errors.js';
+import type { Assignment, Privilege } from '../../domain/model.js';
+import { dispatchNotifications, type DispatchResult } from '../dispatch-notifications.js';
+import type { CampaignStore, Clock, Mailer } from '../ports.js';
+import { progressApproval, resolveWorkflow, startApprovalRun, type ApprovalDeps } from './approval-engine.js';
 
 export interface StartReapprovalDeps extends ApprovalDeps {
+  /** Campaign hand-overs record their outcome on the item; the dispatcher reads campaigns and entries. */
+  campaigns: Pick<CampaignStore, 'saveItemWorkflow' | 'getCampaign' | 'getEntry'>;
   mailer: Mailer;
   /** Real time, for the outbox's claims. */
   wallClock: Clock;
@@ -20,7 +34,7 @@ export interface StartReapprovalResult {
   reset: number;
   /** Assignments whose start failed (an unknown workflow, a directory error): retried next run. */
   failed: number;
-  /** Approval runs moved on, and how those that ended ended. */
+  /** Approval runs moved on, and the outcomes this run applied. */
   progressed: number;
   approved: number;
   rejected: number;
@@ -29,6 +43,163 @@ export interface StartReapprovalResult {
   dispatch: DispatchResult;
 }
 
-export async function startReapproval(_deps: StartReapprovalDeps, _now: Date): Promise<StartReapprovalResult> {
-  throw new Error('startReapproval: not implemented yet (issue 8, engine branch)');
+export async function startReapproval(deps: StartReapprovalDeps, now: Date): Promise<StartReapprovalResult> {
+  const config = (await deps.directory.getReapprovalConfig()) ?? DEFAULT_REAPPROVAL_CONFIG;
+  const job = new StartJob(deps, config, now);
+
+  for await (const page of deps.directory.listDueAssignments(now.toISOString())) {
+    for (const assignment of page) await job.start(assignment, 'CONTINUOUS');
+  }
+  const round = dueRound(config, now);
+  if (round !== undefined) job.result.round = await runRound(deps, job, round, now);
+  for await (const page of deps.approvals.listApprovalsNeedingAction(now.toISOString())) {
+    for (const run of page) await job.progress(run);
+  }
+
+  const { campaigns, approvals, mailer, wallClock, log, outbox } = deps;
+  job.result.dispatch = await dispatchNotifications({ outbox, campaigns, approvals, mailer, wallClock, log }, `start-reapproval:${randomUUID()}`, now);
+  log.info('start-reapproval run completed', { ...job.result, now: now.toISOString() });
+  return job.result;
+}
+
+/**
+ * The scheduled round of `date`: recorded when it begins, its unstarted assignments started, and
+ * completed once none is left (an assignment whose start failed keeps it open: the next run retries
+ * it). A completed round starts nothing: a re-run that day or later does nothing until a new date.
+ * `started` counts the starts of the runs that recorded them (a run killed before its record is not counted).
+ */
+async function runRound(deps: StartReapprovalDeps, job: StartJob, date: string, now: Date): Promise<{ date: string; completed: boolean }> {
+  let round: ReapprovalRound | undefined = await deps.directory.getRound(date);
+  if (round?.completedAt) return { date, completed: true };
+  if (!round) {
+    round = { date, startedAt: now.toISOString(), started: 0 };
+    await deps.directory.putRound(round);
+  }
+  const before = job.result.started.scheduled;
+  let left = 0;
+  for await (const page of deps.directory.listScheduledAssignments(date)) {
+    for (const assignment of page) if (!(await job.start(assignment, 'SCHEDULED', date))) left += 1;
+  }
+  const started = job.result.started.scheduled - before;
+  const completed = left === 0;
+  if (started > 0 || completed) {
+    await deps.directory.putRound({ ...round, started: round.started + started, ...(completed ? { completedAt: now.toISOString() } : {}) });
+  }
+  return { date, completed };
+}
+
+class StartJob {
+  readonly result: StartReapprovalResult = {
+    started: { continuous: 0, scheduled: 0 },
+    reset: 0,
+    failed: 0,
+    progressed: 0,
+    approved: 0,
+    rejected: 0,
+    escalated: 0,
+    reminded: 0,
+    dispatch: { sent: 0, failed: 0, retrying: 0, skipped: 0 },
+  };
+  private readonly privileges = new Map<string, Promise<Privilege | undefined>>();
+  private readonly workflows = new Map<string, Promise<ApprovalWorkflow>>();
+
+  constructor(
+    private readonly deps: StartReapprovalDeps,
+    private readonly config: ReapprovalConfig,
+    private readonly now: Date,
+  ) {}
+
+  /**
+   * Starts the re-approval of one listed assignment. True when it is out of the list now (started,
+   * reset, or changed meanwhile); false when it failed and stays for the next run. A domain error
+   * (an unknown workflow) fails this assignment only; anything else stops the job (its retry resumes).
+   */
+  async start(assignment: Assignment, mode: 'CONTINUOUS' | 'SCHEDULED', round?: string): Promise<boolean> {
+    const { directory, log } = this.deps;
+    const { userId, privilegeId } = assignment;
+    const privilege = await this.privilege(privilegeId);
+    const settings = privilege?.reapproval;
+    if (!privilege || settings?.mode !== mode || assignment.reapprovalMode !== mode) {
+      if (await directory.resetReapproval(userId, privilegeId)) this.result.reset += 1;
+      return true;
+    }
+    const purpose: ApprovalPurpose =
+      settings.mode === 'CONTINUOUS'
+        ? { kind: 'REAPPROVAL', mode, dueAt: assignment.nextReapprovalAt!, intervalDays: settings.intervalDays }
+        : { kind: 'REAPPROVAL', mode, dueAt: roundStart(round!) };
+    try {
+      const workflow = await this.workflow(privilege);
+      const run = await startApprovalRun(this.deps, { purpose, assignment, privilege, workflow }, this.config, this.now);
+      if (run.applied) return await this.redate(assignment, run.id, round);
+      const expected = mode === 'CONTINUOUS' ? { mode, nextReapprovalAt: assignment.nextReapprovalAt } : { mode, lastReapprovalRound: assignment.lastReapprovalRound };
+      const marked = await directory.markReapprovalStarted(userId, privilegeId, expected, { approvalId: run.id, startedAt: run.createdAt });
+      if (!marked && (await directory.getAssignment(userId, privilegeId))?.reapproval?.approvalId !== run.id) {
+        log.warn('assignment changed while its re-approval started; its run is left to its approvers', { approvalId: run.id, userId, privilegeId });
+        return true;
+      }
+      if (mode === 'CONTINUOUS') this.result.started.continuous += 1;
+      else this.result.started.scheduled += 1;
+      // Ended at once (nobody to approve and a rule that decides), or decided before a killed start marked it.
+      if (run.state !== 'RUNNING' && !run.applied) await this.progress(run);
+      return true;
+    } catch (error) {
+      if (!(error instanceof DomainError) || error instanceof ConflictError) throw error;
+      this.result.failed += 1;
+      log.error('re-approval could not start; retried next run', { userId, privilegeId, error: error.message });
+      return false;
+    }
+  }
+
+  /**
+   * The due date names a run that ended: the assignment was removed (rejected) and granted again
+   * with the same dates (a directory file loaded again). CONTINUOUS: it is due today, under a date
+   * of its own (reset, then initialized with today). SCHEDULED: it was reviewed in this round
+   * already; it waits for the next one.
+   */
+  private async redate(assignment: Assignment, endedRunId: string, round: string | undefined): Promise<boolean> {
+    const { directory, log } = this.deps;
+    const { userId, privilegeId } = assignment;
+    const today = startOfUtcDay(this.now);
+    log.warn('the re-approval due names an ended run: the assignment was granted again', { approvalId: endedRunId, userId, privilegeId, round });
+    if (round !== undefined) return true;
+    if (assignment.nextReapprovalAt === today) {
+      this.result.failed += 1;
+      return false;
+    }
+    if (!(await directory.resetReapproval(userId, privilegeId))) return true;
+    if (!(await directory.initializeReapproval(userId, privilegeId, { mode: 'CONTINUOUS', nextReapprovalAt: today }))) return true;
+    return this.start({ ...assignment, nextReapprovalAt: today }, 'CONTINUOUS');
+  }
+
+  async progress(listed: Parameters<typeof progressApproval>[1]): Promise<void> {
+    try {
+      const run = await progressApproval(this.deps, listed, this.config, this.now);
+      if (run.version === listed.version) return;
+      this.result.progressed += 1;
+      // An outcome counts when this run applies it (reached now, or earlier and applied now).
+      if (run.applied && !listed.applied) this.count(run.state);
+      if (run.escalated && (!listed.escalated || run.stepIndex !== listed.stepIndex)) this.result.escalated += 1;
+      if (run.lastReminderSlot !== undefined && run.lastReminderSlot !== listed.lastReminderSlot && run.stepIndex === listed.stepIndex) this.result.reminded += 1;
+    } catch (error) {
+      // A decision saved meanwhile: the next run moves the run on from there.
+      if (!(error instanceof ConflictError)) throw error;
+      this.deps.log.warn('approval run changed during the job; moved on next run', { approvalId: listed.id, error: error.message });
+    }
+  }
+
+  private count(state: string) {
+    if (state === 'APPROVED') this.result.approved += 1;
+    if (state === 'REJECTED') this.result.rejected += 1;
+  }
+
+  private privilege(id: string): Promise<Privilege | undefined> {
+    if (!this.privileges.has(id)) this.privileges.set(id, this.deps.directory.getPrivilege(id));
+    return this.privileges.get(id)!;
+  }
+
+  /** Once per privilege and run; a failed resolution (an unknown workflow) fails each of its assignments. */
+  private workflow(privilege: Privilege): Promise<ApprovalWorkflow> {
+    if (!this.workflows.has(privilege.id)) this.workflows.set(privilege.id, resolveWorkflow(this.deps.directory, privilege, 'REAPPROVAL'));
+    return this.workflows.get(privilege.id)!;
+  }
 }

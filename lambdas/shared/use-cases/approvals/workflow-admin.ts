@@ -1,36 +1,97 @@
-// The administrator's side of approval workflows and re-approval (docs/reference/reapproval.md):
-// `idgov workflow load|list`, `idgov reapproval schedule|status`.
-// PLACEHOLDER written by the surfaces branch of issue 8 so that the CLI builds against the pinned
-// signatures; the engine branch's file replaces it.
-import type { ApprovalWorkflow, ReapprovalConfig, ReapprovalRound } from '../../domain/approvals/model.js';
+// Administration of approval workflows and scheduled re-approval (docs/reference/reapproval.md):
+// `idgov workflow load|list`, `idgov reapproval schedule|status`. Every input is validated before
+// anything is written; a refusal names the field and changes nothing.
+import * as z from 'zod';
+import { dueRound } from '../../domain/approvals/reapproval-dates.js';
+import { isNamedApprover, scheduledDateSchema, workflowFileSchema } from '../../domain/approvals/workflow-schemas.js';
+import { DEFAULT_REAPPROVAL_CONFIG, DEFAULT_WORKFLOW, type ApprovalWorkflow, type ReapprovalConfig, type ReapprovalRound } from '../../domain/approvals/model.js';
+import { ValidationError } from '../../domain/errors.js';
+import { parseInput } from '../../domain/schemas.js';
 import type { DirectoryStore, ReapprovalDirectory } from '../ports.js';
 
-const pending = (name: string) => new Error(`${name}: not implemented yet (issue 8, engine branch)`);
+type Directory = DirectoryStore & ReapprovalDirectory;
+
+export interface WorkflowLoadResult {
+  /** Ids in file order. */
+  loaded: string[];
+  created: string[];
+  /** Ids that existed and were replaced (running approvals keep the workflow they started with). */
+  replaced: string[];
+}
 
 /**
- * Validates a workflows file (`{ "workflows": [...] }`, strict; named approvers must be directory
- * users) and replaces the workflows it names. ValidationError naming the field; nothing is written then.
+ * Validates a workflow file (schema, then that each named approver is a user in the directory) and
+ * replaces the workflows by id. Any error: a ValidationError naming every bad field, nothing written.
  */
-export async function loadWorkflows(
-  _directory: ReapprovalDirectory & DirectoryStore,
-  _raw: unknown,
-  _loadedBy: string,
-  _now: Date,
-): Promise<{ loaded: ApprovalWorkflow[] }> {
-  throw pending('loadWorkflows');
+export async function loadWorkflows(directory: Directory, raw: unknown, loadedBy: string, now: Date): Promise<WorkflowLoadResult> {
+  const file = parseInput(workflowFileSchema, raw);
+  const named = file.workflows.flatMap((workflow, w) =>
+    workflow.steps.flatMap((step, s) =>
+      step.approvers.flatMap((approver, a) => (isNamedApprover(approver) ? [{ id: approver, field: `workflows.${w}.steps.${s}.approvers.${a}` }] : [])),
+    ),
+  );
+  const users = await directory.getUsers([...new Set(named.map((n) => n.id))]);
+  const unknown = named.filter((n) => !users.has(n.id)).map((n) => ({ field: n.field, message: `unknown user ${n.id} (use MANAGER, PRIVILEGE_OWNER or a user id of the directory)` }));
+  if (unknown.length > 0) throw new ValidationError(unknown.map((i) => `${i.field}: ${i.message}`).join('; '), undefined, unknown);
+
+  const existing = new Set((await directory.listWorkflows()).map((w) => w.id));
+  const at = now.toISOString();
+  const workflows: ApprovalWorkflow[] = file.workflows.map((w) => ({ ...w, loadedAt: at, loadedBy }));
+  await directory.putWorkflows(workflows);
+  const loaded = workflows.map((w) => w.id);
+  return { loaded, created: loaded.filter((id) => !existing.has(id)), replaced: loaded.filter((id) => existing.has(id)) };
 }
 
-/** The built-in DEFAULT_WORKFLOW and every loaded workflow. */
-export async function listWorkflows(_directory: ReapprovalDirectory): Promise<{ workflow: ApprovalWorkflow; builtIn: boolean }[]> {
-  throw pending('listWorkflows');
+export interface ListedWorkflow extends ApprovalWorkflow {
+  /** The product's default (DEFAULT_WORKFLOW), used by privileges that name no workflow; never stored. */
+  isDefault: boolean;
 }
 
-/** Sets the scheduled mode's domain date (YYYY-MM-DD, today or later). ValidationError naming `date`. */
-export async function scheduleReapproval(_directory: ReapprovalDirectory, _date: string, _by: string, _now: Date): Promise<ReapprovalConfig> {
-  throw pending('scheduleReapproval');
+/** The default workflow first, then the loaded ones by id. */
+export async function listWorkflows(directory: ReapprovalDirectory): Promise<ListedWorkflow[]> {
+  const loaded = await directory.listWorkflows();
+  return [{ ...DEFAULT_WORKFLOW, isDefault: true }, ...loaded.map((w) => ({ ...w, isDefault: false }))];
 }
 
-/** The configuration in force and the round of its scheduled date, if one started. */
-export async function reapprovalStatus(_directory: ReapprovalDirectory, _now: Date): Promise<{ config: ReapprovalConfig; round?: ReapprovalRound }> {
-  throw pending('reapprovalStatus');
+export interface ScheduleResult {
+  config: ReapprovalConfig;
+  /** The date it replaced, if any. */
+  previousDate?: string;
+}
+
+/**
+ * Sets the domain's scheduled re-approval date (YYYY-MM-DD, 00:00 UTC): a real date, today or later
+ * (UTC). Its round starts at the first StartReapproval run on or after it.
+ */
+export async function scheduleReapproval(directory: ReapprovalDirectory, date: string, by: string, now: Date): Promise<ScheduleResult> {
+  const valid = parseInput(z.strictObject({ date: scheduledDateSchema }), { date }).date;
+  const today = now.toISOString().slice(0, 10);
+  if (valid < today) throw new ValidationError(`must be today (${today}) or later`, 'date');
+  const current = (await directory.getReapprovalConfig()) ?? DEFAULT_REAPPROVAL_CONFIG;
+  const config: ReapprovalConfig = { ...current, scheduledDate: valid, updatedAt: now.toISOString(), updatedBy: by };
+  await directory.putReapprovalConfig(config);
+  return { config, ...(current.scheduledDate !== undefined ? { previousDate: current.scheduledDate } : {}) };
+}
+
+export type RoundState = 'NOT_SCHEDULED' | 'SCHEDULED' | 'DUE' | 'STARTED' | 'COMPLETED';
+
+export interface ReapprovalStatus {
+  config: ReapprovalConfig;
+  scheduledDate?: string;
+  /**
+   * The scheduled date's round: NOT_SCHEDULED (no date), SCHEDULED (the date is ahead), DUE (the date
+   * has come, the next StartReapproval run starts it), STARTED (some started, some left), COMPLETED.
+   */
+  roundState: RoundState;
+  round?: ReapprovalRound;
+}
+
+export async function reapprovalStatus(directory: ReapprovalDirectory, now: Date): Promise<ReapprovalStatus> {
+  const stored = await directory.getReapprovalConfig();
+  const config = stored ?? DEFAULT_REAPPROVAL_CONFIG;
+  const date = config.scheduledDate;
+  if (date === undefined) return { config, roundState: 'NOT_SCHEDULED' };
+  const round = await directory.getRound(date);
+  const roundState: RoundState = round?.completedAt ? 'COMPLETED' : round ? 'STARTED' : dueRound(config, now) ? 'DUE' : 'SCHEDULED';
+  return { config, scheduledDate: date, roundState, ...(round ? { round } : {}) };
 }
