@@ -275,7 +275,7 @@ describe('re-approval through idgov', () => {
     expect(alice.assignments.find((a) => a.privilegeId === 'p-fin')).toMatchObject({
       approvedAt: '2026-07-03T09:00:00.000Z',
       approvedBy: 'sec',
-      nextReapprovalAt: '2026-10-01T09:00:00.000Z',
+      nextReapprovalAt: '2026-10-01T00:00:00.000Z',
       reapprovalMode: 'CONTINUOUS',
       reapproval: null,
     });

@@ -143,12 +143,16 @@ describe('idgov workflow', () => {
   it('load: hands the parsed file to loadWorkflows with who and when, and prints what was stored', async () => {
     const raw = { workflows: [{ id: WORKFLOW.id, name: WORKFLOW.name, steps: WORKFLOW.steps }] };
     const path = file('workflows.json', JSON.stringify(raw));
-    fake.answers.loadWorkflows = { loaded: [WORKFLOW] };
+    fake.answers.loadWorkflows = { loaded: [WORKFLOW.id], created: [WORKFLOW.id], replaced: [] };
+    fake.answers.listWorkflows = [
+      { ...DEFAULT_WORKFLOW, isDefault: true },
+      { ...WORKFLOW, isDefault: false },
+    ];
     const result = await idgov('workflow', 'load', path, '--by', 'ops', '--now', NOW);
     expect(result).toEqual({
       code: 0,
       stdout:
-        `loaded 1 workflow from ${path} (by ops at 2026-07-03T10:00:00Z)\n` +
+        `loaded 1 workflow from ${path} (by ops at 2026-07-03T10:00:00Z): 1 new, 0 replaced (running approvals keep the workflow they started with)\n` +
         '  owner-then-security  Owner, then security: 1. Owner: PRIVILEGE_OWNER, 7 days, then ESCALATE then APPROVE → ' +
         '2. MANAGER or sec1, 1 day, then REJECT\n',
       stderr: '',
@@ -159,7 +163,14 @@ describe('idgov workflow', () => {
     expect([by, at.toISOString()]).toEqual(['ops', NOW]);
 
     const json = await idgov('workflow', 'load', path, '--now', NOW, '--json');
-    expect(JSON.parse(json.stdout)).toEqual({ file: path, loadedAt: NOW, loadedBy: 'idgov-cli', workflows: [WORKFLOW] });
+    expect(JSON.parse(json.stdout)).toEqual({
+      file: path,
+      loadedAt: NOW,
+      loadedBy: 'idgov-cli',
+      created: [WORKFLOW.id],
+      replaced: [],
+      workflows: [{ id: WORKFLOW.id, name: WORKFLOW.name, description: null, builtIn: false, steps: WORKFLOW.steps, loadedAt: NOW, loadedBy: 'ops' }],
+    });
   });
 
   it('load: refuses a file that is not JSON naming the file, before opening the store', async () => {
@@ -178,8 +189,8 @@ describe('idgov workflow', () => {
 
   it('list: the built-in default marked, and each loaded workflow', async () => {
     fake.answers.listWorkflows = [
-      { workflow: DEFAULT_WORKFLOW, builtIn: true },
-      { workflow: WORKFLOW, builtIn: false },
+      { ...DEFAULT_WORKFLOW, isDefault: true },
+      { ...WORKFLOW, isDefault: false },
     ];
     const json = JSON.parse((await idgov('workflow', 'list', '--json')).stdout);
     expect(json).toEqual([
@@ -204,28 +215,29 @@ describe('idgov reapproval', () => {
   });
 
   it('schedule: sets the date through scheduleReapproval with who and when', async () => {
-    fake.answers.scheduleReapproval = { ...DEFAULT_REAPPROVAL_CONFIG, scheduledDate: '2026-09-01', updatedAt: NOW, updatedBy: 'ops' };
+    fake.answers.scheduleReapproval = { config: { ...DEFAULT_REAPPROVAL_CONFIG, scheduledDate: '2026-09-01', updatedAt: NOW, updatedBy: 'ops' } };
     const result = await idgov('reapproval', 'schedule', '--date', '2026-09-01', '--by', 'ops', '--now', NOW);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^re-approval scheduled for 2026-09-01 \(by ops\)/);
     const [[, date, by, at]] = callsOf('scheduleReapproval') as [[unknown, string, string, Date]];
     expect([date, by, at.toISOString()]).toEqual(['2026-09-01', 'ops', NOW]);
     const json = await idgov('reapproval', 'schedule', '--date', '2026-09-01', '--json');
-    expect(JSON.parse(json.stdout)).toEqual({ config: fake.answers.scheduleReapproval });
+    expect(JSON.parse(json.stdout)).toEqual({ ...(fake.answers.scheduleReapproval as object), previousDate: null });
   });
 
   it('status: the configuration, the scheduled date and its round', async () => {
     const round = { date: '2026-09-01', startedAt: '2026-09-01T06:00:00.000Z', started: 12 };
-    fake.answers.reapprovalStatus = { config: { ...DEFAULT_REAPPROVAL_CONFIG, scheduledDate: '2026-09-01' }, round };
+    fake.answers.reapprovalStatus = { config: { ...DEFAULT_REAPPROVAL_CONFIG, scheduledDate: '2026-09-01' }, roundState: 'STARTED', round };
     expect(JSON.parse((await idgov('reapproval', 'status', '--json')).stdout)).toEqual({
       config: { ...DEFAULT_REAPPROVAL_CONFIG, scheduledDate: '2026-09-01' },
       scheduledDate: '2026-09-01',
+      roundState: 'STARTED',
       round,
     });
     const text = (await idgov('reapproval', 'status')).stdout;
     expect(text).toContain('scheduled date: 2026-09-01');
     expect(text).toContain('round of 2026-09-01: started 2026-09-01T06:00:00Z, 12 re-approvals started, in progress');
-    fake.answers.reapprovalStatus = { config: DEFAULT_REAPPROVAL_CONFIG };
+    fake.answers.reapprovalStatus = { config: DEFAULT_REAPPROVAL_CONFIG, roundState: 'NOT_SCHEDULED' };
     expect(JSON.parse((await idgov('reapproval', 'status', '--json')).stdout)).toMatchObject({ scheduledDate: null, round: null });
   });
 });
