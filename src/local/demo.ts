@@ -19,6 +19,7 @@ import { parseOperationsConfig } from '../../lambdas/shared/domain/operations-co
 import { renderDailyReport, renderWeeklySummary } from '../../lambdas/shared/domain/report-rendering.js';
 import type { ControllerReport } from '../../lambdas/shared/use-cases/campaign-controller.js';
 import { decide } from '../../lambdas/shared/use-cases/decisions.js';
+import { describeRuns, ReapprovalStory } from './demo-reapproval.js';
 import { checkReferences } from './directory-file.js';
 import { applyJobEnvironment, loadJobHandler, localOperationsFiles, MailCapture, scheduledEvent } from './jobs.js';
 import { openRuntime, readOutbox, resolveHome, type Runtime } from './runtime.js';
@@ -37,6 +38,11 @@ const REPORT_HOUR = 8;
 const WEEKLY_HOUR = 9;
 const MONDAY = 1;
 const DECISION_HOUR = 10;
+/** The re-approval jobs' default schedules: initialize 05:00, start 06:00 (before the controller's run of the same minute). */
+const INITIALIZE_HOUR = 5;
+const START_HOUR = 6;
+/** The scheduled re-approval's domain date: day 45. */
+const SCHEDULED_REAPPROVAL_DAY = 45;
 const LAST_DAY = 75;
 /**
  * The daily operations jobs run every day for fifteen days (they are "deployed" on the first), while
@@ -147,6 +153,9 @@ async function main(): Promise<void> {
   // Deployed as the story starts: a job whose first run is still to come is not "never run".
   const dailyOperations = await loadJobHandler(runtime, 'daily-operations', { files, deployedAt: at(OPERATIONS_FIRST_DAY) });
   const weeklySummary = await loadJobHandler(runtime, 'weekly-summary', { files });
+  const initializeReapproval = await loadJobHandler(runtime, 'initialize-reapproval');
+  const startReapproval = await loadJobHandler(runtime, 'start-reapproval');
+  const reapproval = new ReapprovalStory(runtime, at(SCHEDULED_REAPPROVAL_DAY));
   const capture = new MailCapture(emulator, runtime.mailboxPath);
   lap('engine, SES emulator, tables', t);
 
@@ -159,6 +168,7 @@ async function main(): Promise<void> {
     await runtime.directory.putAssignments(org.assignments);
     const manualBefore = org.assignments.filter((a) => a.origin === 'MANUAL').length;
     await runtime.operations.putConfig(parseOperationsConfig(SAMPLE_OPERATIONS_CONFIG), 'demo-admin', at(-1));
+    await reapproval.setUp(at(-1));
     lap('sample organisation and operations configuration loaded', t);
     log(
       `loaded ${org.users.length} users, ${org.privileges.length} privileges, ${org.assignments.length} assignments ` +
@@ -179,7 +189,14 @@ async function main(): Promise<void> {
     // Read after every run: an expired run's cleanup removes its notifications with its entries.
     const recorded = new Map<string, Notification>();
 
+    let reapprovalMs = 0;
     for (let day = 0; day <= LAST_DAY; day++) {
+      const reapprovalStarted = performance.now();
+      await initializeReapproval(scheduledEvent((simulated = at(day, INITIALIZE_HOUR)), 'initialize-reapproval'));
+      await reapproval.expectStarts((simulated = at(day, START_HOUR)));
+      await startReapproval(scheduledEvent(simulated, 'start-reapproval'));
+      mails += await capture.flush({ now: simulated });
+      reapprovalMs += performance.now() - reapprovalStarted;
       const now = (simulated = at(day, CONTROLLER_HOUR));
       const report: ControllerReport = await handler(scheduledEvent(now));
       controllerRuns++;
@@ -204,6 +221,7 @@ async function main(): Promise<void> {
 
       // The story's people act between controller runs.
       const decideAt = at(day, DECISION_HOUR);
+      await reapproval.decide(decideAt);
       if (day >= 1 && day <= 4) await decideUserCampaign(runtime, userCampaign.id, day, decideAt, tally);
       if (day >= 2 && day <= 4) await decidePrivilegeCampaign(runtime, privilegeCampaign.id, day, decideAt, tally);
       if (day === 1) {
@@ -219,11 +237,13 @@ async function main(): Promise<void> {
         await approveEverything(runtime, userCampaign.id, decideAt, tally);
       }
     }
-    lap(`lifecycle: ${controllerRuns} daily controller runs over ${LAST_DAY + 1} simulated days, with decisions`, t + operations.ms);
+    lap(`lifecycle: ${controllerRuns} daily controller runs over ${LAST_DAY + 1} simulated days, with decisions`, t + operations.ms + reapprovalMs);
+    timings.push([`re-approval: ${2 * (LAST_DAY + 1)} job runs (initialize, start)`, reapprovalMs]);
     timings.push([`daily operations: ${operations.runs} job runs (risk assessment, daily report, weekly summary)`, operations.ms]);
 
     t = performance.now();
     const campaigns = await listAllCampaigns(runtime.campaigns);
+    for (const n of await reapproval.notices()) recorded.set(`${n.campaignId}|${n.key}`, n);
     const outbox = [...recorded.values()];
     const cleanedUp = outbox.length - (await readOutbox(runtime)).length;
     let manualAfter = 0;
@@ -233,6 +253,7 @@ async function main(): Promise<void> {
     lap('summary read back', t);
 
     printSummary({ campaigns, outbox, cleanedUp, tally, timeline, manualBefore, manualAfter, mails, runtime });
+    await printReapproval(reapproval);
     await printOperations(runtime, operations);
     log('');
     log('timings:');
@@ -419,6 +440,20 @@ function printSummary(s: SummaryInput): void {
   log('');
   log(`mail: ${s.runtime.mailboxPath} (one JSON object per line: to, subject, text)`);
   log(`      or \`npm start -- --keep-open\` to read it in the SES emulator's web page`);
+}
+
+/** What the re-approval rounds did: runs by privilege, mode and outcome, and the access they removed. */
+async function printReapproval(story: ReapprovalStory): Promise<void> {
+  const { rows, escalated, removed, kept } = describeRuns(await story.runs());
+  log('');
+  log(`== Re-approval of critical privileges (scheduled date ${story.scheduledDate}, day ${SCHEDULED_REAPPROVAL_DAY}) ==`);
+  const table = newTable(['privilege', 'mode', 'outcome', 'runs']);
+  for (const row of rows) table.push(row);
+  log(table.toString());
+  log(
+    `${rows.reduce((sum, r) => sum + Number(r[3]), 0)} re-approval runs: ${kept} kept, ${removed} removed, ${escalated} escalated after a silent step; ` +
+      `approvers approved ${story.tally.approved}, rejected ${story.tally.rejected}, left ${story.tally.ignored} steps unanswered`,
+  );
 }
 
 /** The last daily report and weekly summary, as their mails' text says them, and where the rest went. */
