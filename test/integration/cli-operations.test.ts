@@ -123,6 +123,12 @@ describe('daily operations through idgov', () => {
     // The users' riskLevel, which campaign filters read, is the computed one.
     expect(await json(home, ['directory', 'show-user', 'alice'])).toMatchObject({ riskLevel: 'CRITICAL', computedRiskLevel: 'CRITICAL' });
 
+    // The re-approval jobs ran on schedule too (05:00, 06:00); nothing is flagged, so they find no work.
+    const initialized = await json<JobRun<Record<string, unknown>>>(home, ['job', 'run', 'initialize-reapproval', '--now', '2026-07-03T05:00:00Z']);
+    expect(initialized.result).toMatchObject({ privileges: 0, initialized: 0 });
+    const started = await json<JobRun<Record<string, unknown>>>(home, ['job', 'run', 'start-reapproval', '--now', '2026-07-03T06:00:00Z']);
+    expect(started.result).toMatchObject({ started: { continuous: 0, scheduled: 0 } });
+
     const first = await json<JobRun<{ report: DailyReport; delivered: string[] }>>(home, ['job', 'run', 'daily-operations', '--now', '2026-07-03T08:00:00Z']);
     expect([...first.result.delivered].sort()).toEqual(['mail', 'topic']);
     const report = first.result.report;
@@ -154,6 +160,8 @@ describe('daily operations through idgov', () => {
     // The controller ran at 07:00 (hourly, 90 minutes' grace) and the assessment at 07:30: on time.
     expect(component('heartbeat:campaign-controller')).toMatchObject({ status: 'HEALTHY' });
     expect(component('heartbeat:risk-assessment')).toMatchObject({ status: 'HEALTHY' });
+    expect(component('heartbeat:initialize-reapproval')).toMatchObject({ status: 'HEALTHY' });
+    expect(component('heartbeat:start-reapproval')).toMatchObject({ status: 'HEALTHY' });
     // Installed by the first job run (the controller, 07-01 06:00): the weekly summary owes no run yet
     // (Monday 06-29 09:00 was before), the report's own run of 07-02 08:00 never happened.
     expect(component('heartbeat:weekly-summary')).toMatchObject({ status: 'HEALTHY' });
