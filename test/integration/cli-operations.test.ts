@@ -230,7 +230,7 @@ describe('daily operations through idgov', () => {
     });
     const unknownJob = await idgov(home, ['job', 'run', 'campaign-report']);
     expect(unknownJob.code).toBe(2);
-    expect(unknownJob.stderr).toContain("'campaign-report' is invalid for argument 'job'. Allowed choices are risk-assessment, daily-operations, weekly-summary.");
+    expect(unknownJob.stderr).toContain("'campaign-report' is invalid for argument 'job'. Allowed choices are risk-assessment, daily-operations, weekly-summary, initialize-reapproval, start-reapproval.");
   }, 120_000);
 
   it('removes only the manual access of a leaver at once, recording who and why for each removal', async () => {
