@@ -17,7 +17,7 @@ export const createHandler = (build: () => InitializeReapprovalDependencies | Pr
     {
       job: 'initialize-reapproval',
       run: (deps, clock) => initializeReapproval(deps, clock.now()),
-      summarize: ({ privileges, initialized, continuous, scheduled }) => ({ privileges, initialized, continuous, scheduled }),
+      summarize: ({ privileges, initialized, continuous, scheduled, reset }) => ({ privileges, initialized, continuous, scheduled, reset }),
     },
     build,
   );

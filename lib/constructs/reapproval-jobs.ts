@@ -37,6 +37,16 @@ export const APPROVAL_DIRECTORY_ACCESS: TableAccess = {
   actions: [...DYNAMODB_READ_ACTIONS, 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
 };
 
+/**
+ * The tables each re-approval job's function is bound to and what it may do on each: the grants
+ * `addReapprovalJobs` makes (a test runs both jobs on a local engine and checks every DynamoDB
+ * command they send against this).
+ */
+export const REAPPROVAL_JOB_TABLE_ACCESS = {
+  'initialize-reapproval': { directory: INITIALIZE_DIRECTORY_ACCESS, operations: JOB_RUN_ACCESS },
+  'start-reapproval': { directory: APPROVAL_DIRECTORY_ACCESS, campaign: 'RW', operations: JOB_RUN_ACCESS },
+} as const satisfies Record<ReapprovalJobName, Partial<Record<'directory' | 'campaign' | 'operations', TableAccess>>>;
+
 export interface ReapprovalJobsProps {
   readonly directoryTable: ITable;
   /** Approval runs, their outbox, and the campaign items a hand-over reports its outcome to. */
@@ -77,8 +87,9 @@ export function addReapprovalJobs(scope: Construct, props: ReapprovalJobsProps):
     // Idempotent: a run cut at the timeout is finished by the retry (what it initialized is out of the index).
     timeout: Duration.minutes(15),
   });
-  initializeReapproval.function.bindTable(props.directoryTable, DIRECTORY_TABLE, INITIALIZE_DIRECTORY_ACCESS);
-  initializeReapproval.function.bindTable(props.operationsTable, OPERATIONS_TABLE, JOB_RUN_ACCESS);
+  const initializeAccess = REAPPROVAL_JOB_TABLE_ACCESS['initialize-reapproval'];
+  initializeReapproval.function.bindTable(props.directoryTable, DIRECTORY_TABLE, initializeAccess.directory);
+  initializeReapproval.function.bindTable(props.operationsTable, OPERATIONS_TABLE, initializeAccess.operations);
 
   const startReapproval = new OperationsJob(scope, 'StartReapproval', {
     entry: 'lambdas/start-reapproval/handler.ts',
@@ -90,9 +101,10 @@ export function addReapprovalJobs(scope: Construct, props: ReapprovalJobsProps):
     memorySize: 1024,
   });
   const start = startReapproval.function;
-  start.bindTable(props.directoryTable, DIRECTORY_TABLE, APPROVAL_DIRECTORY_ACCESS);
-  start.bindTable(props.campaignTable, CAMPAIGN_TABLE, 'RW');
-  start.bindTable(props.operationsTable, OPERATIONS_TABLE, JOB_RUN_ACCESS);
+  const startAccess = REAPPROVAL_JOB_TABLE_ACCESS['start-reapproval'];
+  start.bindTable(props.directoryTable, DIRECTORY_TABLE, startAccess.directory);
+  start.bindTable(props.campaignTable, CAMPAIGN_TABLE, startAccess.campaign);
+  start.bindTable(props.operationsTable, OPERATIONS_TABLE, startAccess.operations);
   start.bindEmailSender(props.sender);
   start.addEnvironment(ENV.approverPortalUrl, props.approverPortalUrl);
 

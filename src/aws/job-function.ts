@@ -120,7 +120,7 @@ export const JOB_ANSWERS = {
   },
   'initialize-reapproval': {
     is: 'a re-approval initialization result',
-    schema: z.looseObject({ privileges: count, initialized: count, continuous: count, scheduled: count }),
+    schema: z.looseObject({ privileges: count, initialized: count, continuous: count, scheduled: count, reset: count.optional() }),
   },
   'start-reapproval': {
     is: 'a re-approval start result',

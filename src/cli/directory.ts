@@ -1,6 +1,7 @@
 // `idgov directory load FILE` and `idgov directory show-user ID`.
 import type { Command } from 'commander';
 import type { ApprovalRun, ReapprovalConfig } from '../../lambdas/shared/domain/approvals/model.js';
+import { shownNextReapprovalAt } from '../../lambdas/shared/domain/approvals/reapproval-dates.js';
 import { NotFoundError } from '../../lambdas/shared/domain/errors.js';
 import type { Assignment } from '../../lambdas/shared/domain/model.js';
 import { checkReferences, readDirectoryFile, type DirectoryFile } from '../local/directory-file.js';
@@ -93,18 +94,21 @@ async function withReapproval(runtime: Runtime, assignments: Assignment[]): Prom
     assignments.map(async (assignment) => ({
       assignment,
       ...(assignment.reapproval ? { run: await runtime.approvals.getApproval(assignment.reapproval.approvalId) } : {}),
-      ...(assignment.reapprovalMode === 'SCHEDULED' ? { scheduledDate: (await (config ??= runtime.directory.getReapprovalConfig()))?.scheduledDate } : {}),
+      // The domain's date is shown only for a SCHEDULED assignment that runs nothing.
+      ...(assignment.reapprovalMode === 'SCHEDULED' && !assignment.reapproval
+        ? { scheduledDate: (await (config ??= runtime.directory.getReapprovalConfig()))?.scheduledDate }
+        : {}),
     })),
   );
 }
 
 /**
  * One assignment of `directory show-user`: its access, when it was granted and last approved, and
- * its re-approval: the next date (SCHEDULED: the domain's scheduled date while the assignment has not
- * been started in that round) and the run in progress, if any.
+ * its re-approval: the next date (shownNextReapprovalAt; none while a re-approval runs: its run
+ * decides the next one) and the run in progress, if any.
  */
 function assignmentView({ assignment: a, run, scheduledDate }: AssignmentWithReapproval) {
-  const scheduledNext = scheduledDate && !(a.lastReapprovalRound && a.lastReapprovalRound >= scheduledDate) ? `${scheduledDate}T00:00:00.000Z` : null;
+  const next = a.reapproval ? undefined : shownNextReapprovalAt(a, { scheduledDate });
   return {
     privilegeId: a.privilegeId,
     origin: a.origin,
@@ -113,7 +117,7 @@ function assignmentView({ assignment: a, run, scheduledDate }: AssignmentWithRea
     grantedAt: a.grantedAt ?? null,
     approvedAt: a.approvedAt ?? null,
     approvedBy: a.approvedBy ?? null,
-    nextReapprovalAt: a.reapprovalMode === 'SCHEDULED' ? scheduledNext : (a.nextReapprovalAt ?? null),
+    nextReapprovalAt: next ?? null,
     reapprovalMode: a.reapprovalMode ?? null,
     reapproval: a.reapproval
       ? {

@@ -81,7 +81,9 @@ function printResult(invocation: JobInvocation<RunnableJob>): void {
       const r = invocation.result as JobResults['initialize-reapproval'];
       out(
         `initialize-reapproval: ${plural(r.initialized, 'assignment')} initialized (${r.continuous} continuous, ${r.scheduled} scheduled) ` +
-          `over ${plural(r.privileges, 'flagged privilege')}`,
+          `over ${plural(r.privileges, 'flagged privilege')}` +
+          // Absent from the answer of a function deployed before it was counted.
+          ((r.reset ?? 0) > 0 ? `; ${plural(r.reset, 'assignment')} moved over to their privilege's changed mode` : ''),
       );
       return;
     }

@@ -20,6 +20,12 @@ interface Stores {
   directory: DirectoryStore & ReapprovalDirectory;
   approvals: ApprovalStore;
   campaigns: CampaignStore;
+  /**
+   * Runs `change` inside the next directory load, between its read of the stored assignments and its
+   * writes (DynamoDB: after the next BatchGetItem answers). The in-memory load reads and writes each
+   * assignment at once, so there the change can only come before it.
+   */
+  duringNextLoad(change: () => Promise<unknown>): void;
 }
 
 /** Small pages, so that every list crosses page boundaries. */
@@ -29,21 +35,47 @@ const engine = useEngine();
 const implementations: { name: string; make: () => Promise<Stores> }[] = [
   {
     name: 'in-memory',
-    make: async () => ({
-      directory: new InMemoryDirectoryStore({ pageSize: PAGE_SIZE }),
-      approvals: new InMemoryApprovalStore({ pageSize: PAGE_SIZE }),
-      campaigns: new InMemoryCampaignStore({ pageSize: PAGE_SIZE }),
-    }),
+    make: async () => {
+      const directory = new InMemoryDirectoryStore({ pageSize: PAGE_SIZE });
+      const load = directory.putAssignments.bind(directory);
+      let pending: (() => Promise<unknown>) | undefined;
+      directory.putAssignments = async (assignments) => {
+        const change = pending;
+        pending = undefined;
+        await change?.();
+        return load(assignments);
+      };
+      return {
+        directory,
+        approvals: new InMemoryApprovalStore({ pageSize: PAGE_SIZE }),
+        campaigns: new InMemoryCampaignStore({ pageSize: PAGE_SIZE }),
+        duringNextLoad: (change) => void (pending = change),
+      };
+    },
   },
   {
     name: `dynamo on ${engine.kind}`,
     make: async () => {
       const { doc, names } = await engine.freshTables();
       const options = { doc, pageSize: PAGE_SIZE, batch: { baseDelayMs: 1 } };
+      let pending: (() => Promise<unknown>) | undefined;
+      doc.middlewareStack.add(
+        (next, context) => async (args) => {
+          const output = await next(args);
+          if (context.commandName === 'BatchGetItemCommand' && pending) {
+            const change = pending;
+            pending = undefined;
+            await change();
+          }
+          return output;
+        },
+        { step: 'initialize', name: 'duringNextLoad' },
+      );
       return {
         directory: new DynamoDirectoryStore({ ...options, tableName: names.directory }),
         approvals: new DynamoApprovalStore({ ...options, tableName: names.campaign }),
         campaigns: new DynamoCampaignStore({ ...options, tableName: names.campaign }),
+        duringNextLoad: (change) => void (pending = change),
       };
     },
   },
@@ -162,6 +194,16 @@ for (const { name, make } of implementations) {
         expect(await s.directory.getRound('2027-03-01')).toEqual({ date: '2027-03-01', startedAt: '2027-03-01T06:00:00.000Z', started: 2 });
         expect(await s.directory.getRound('2026-09-02')).toBeUndefined();
       });
+
+      it('putRound keeps the first startedAt of a round and never removes its completedAt', async () => {
+        await s.directory.putRound({ date: '2026-09-01', startedAt: '2026-09-01T06:00:00.000Z', started: 0 });
+        // A second run that also found no record (both began the round): the first start stands.
+        await s.directory.putRound({ date: '2026-09-01', startedAt: '2026-09-01T06:00:05.000Z', started: 4 });
+        expect(await s.directory.getRound('2026-09-01')).toEqual({ date: '2026-09-01', startedAt: '2026-09-01T06:00:00.000Z', started: 4 });
+        await s.directory.putRound({ date: '2026-09-01', startedAt: '2026-09-01T06:00:00.000Z', started: 5, completedAt: '2026-09-02T06:00:00.000Z' });
+        await s.directory.putRound({ date: '2026-09-01', startedAt: '2026-09-01T06:00:00.000Z', started: 5 });
+        expect(await s.directory.getRound('2026-09-01')).toEqual({ date: '2026-09-01', startedAt: '2026-09-01T06:00:00.000Z', started: 5, completedAt: '2026-09-02T06:00:00.000Z' });
+      });
     });
 
     describe('flagged privileges and assignments', () => {
@@ -188,6 +230,24 @@ for (const { name, make } of implementations) {
         expect(after).toContain('p-00a');
         expect(after).not.toContain('p-05');
         expect(after).toHaveLength(10);
+      });
+
+      it('recordReapprovalInitialized marks a privilege with the mode it still has; a load replacing the privilege drops the mark', async () => {
+        await s.directory.putPrivileges([aPrivilege({ id: 'p-c', reapproval: continuous(30) }), aPrivilege({ id: 'p-plain' })]);
+        expect(await s.directory.recordReapprovalInitialized('p-c', 'SCHEDULED')).toBe(false);
+        expect(await s.directory.getPrivilege('p-c')).not.toHaveProperty('reapprovalInitializedFor');
+        expect(await s.directory.recordReapprovalInitialized('p-c', 'CONTINUOUS')).toBe(true);
+        expect(await s.directory.getPrivilege('p-c')).toEqual(aPrivilege({ id: 'p-c', reapproval: continuous(30), reapprovalInitializedFor: 'CONTINUOUS' }));
+        expect((await collect(s.directory.listFlaggedPrivileges()))[0]).toMatchObject({ id: 'p-c', reapprovalInitializedFor: 'CONTINUOUS' });
+
+        // Unflagged, or gone: false, and nothing created.
+        expect(await s.directory.recordReapprovalInitialized('p-plain', 'CONTINUOUS')).toBe(false);
+        expect(await s.directory.getPrivilege('p-plain')).toEqual(aPrivilege({ id: 'p-plain' }));
+        expect(await s.directory.recordReapprovalInitialized('p-gone', 'CONTINUOUS')).toBe(false);
+        expect(await s.directory.getPrivilege('p-gone')).toBeUndefined();
+
+        await s.directory.putPrivileges([aPrivilege({ id: 'p-c', reapproval: { mode: 'SCHEDULED' } })]);
+        expect(await s.directory.getPrivilege('p-c')).not.toHaveProperty('reapprovalInitializedFor');
       });
 
       it('getAssignment reads one assignment as stored, re-approval state included; an unknown one is undefined', async () => {
@@ -343,7 +403,7 @@ for (const { name, make } of implementations) {
           anAssignment({ userId: 'u-cont', privilegeId: 'p-1' }),
           anAssignment({ userId: 'u-sched', privilegeId: 'p-1' }),
           anAssignment({ userId: 'u-run', privilegeId: 'p-1' }),
-          // RULE and INHERITED assignments loaded with state (as if their origin changed since).
+          // RULE and INHERITED assignments, loaded with state: a load keeps none on them (not MANUAL).
           anAssignment({ userId: 'u-rule', privilegeId: 'p-1', origin: 'RULE', reapprovalMode: 'CONTINUOUS', nextReapprovalAt: day(1) }),
           anAssignment({ userId: 'u-rule-run', privilegeId: 'p-1', origin: 'RULE', reapprovalMode: 'CONTINUOUS', nextReapprovalAt: day(1), reapproval: running('a-rule') }),
           anAssignment({ userId: 'u-inherited', privilegeId: 'p-1', origin: 'INHERITED' }),
@@ -416,6 +476,18 @@ for (const { name, make } of implementations) {
         await unchanged('u-run', 'p-1', () => s.directory.completeReapproval('u-run', 'p-1', 'a-run', result));
         const done = await s.directory.getAssignment('u-run', 'p-1');
         expect(done).toMatchObject({ approvedAt: day(20), approvedBy: 'u-owner', nextReapprovalAt: day(110), reapprovalMode: 'CONTINUOUS' });
+        expect(done).not.toHaveProperty('reapproval');
+      });
+
+      it('completeReapproval leaves reapprovalMode as it is, whatever the result says', async () => {
+        // Loaded new with its state (as a store migration could), a SCHEDULED assignment running a run
+        // that completes with a CONTINUOUS result: the mode stays SCHEDULED.
+        await s.directory.putAssignments([anAssignment({ userId: 'u-odd', privilegeId: 'p-1', reapprovalMode: 'SCHEDULED', reapproval: running('a-odd') })]);
+        expect(
+          await s.directory.completeReapproval('u-odd', 'p-1', 'a-odd', { approvedAt: day(20), approvedBy: 'u-owner', mode: 'CONTINUOUS', nextReapprovalAt: day(110) }),
+        ).toBe(true);
+        const done = await s.directory.getAssignment('u-odd', 'p-1');
+        expect(done).toMatchObject({ reapprovalMode: 'SCHEDULED', approvedAt: day(20), nextReapprovalAt: day(110) });
         expect(done).not.toHaveProperty('reapproval');
       });
 
@@ -495,21 +567,63 @@ for (const { name, make } of implementations) {
         expect((await collect(s.directory.listDueAssignments(EVER)))[0]!.nextReapprovalAt).toBe(day(102));
       });
 
-      it('a running re-approval survives a load; a load that makes an assignment RULE takes it out of every list, and MANUAL again puts it back', async () => {
-        await s.directory.putAssignments([anAssignment({ userId: 'u-run', privilegeId: 'p-c' }), anAssignment({ userId: 'u-due', privilegeId: 'p-c' })]);
+      it('a running re-approval survives a load; a load that makes an assignment RULE drops its re-approval state, and MANUAL again it awaits initialization', async () => {
+        await s.directory.putAssignments([
+          anAssignment({ userId: 'u-run', privilegeId: 'p-c' }),
+          anAssignment({ userId: 'u-due', privilegeId: 'p-c', approvedAt: day(-5), approvedBy: 'u-boss' }),
+          anAssignment({ userId: 'u-gone-rule', privilegeId: 'p-c' }),
+        ]);
         await s.directory.initializeReapproval('u-run', 'p-c', { mode: 'CONTINUOUS', nextReapprovalAt: day(1) });
         await s.directory.markReapprovalStarted('u-run', 'p-c', { mode: 'CONTINUOUS', nextReapprovalAt: day(1) }, running('a-run'));
         await s.directory.initializeReapproval('u-due', 'p-c', { mode: 'CONTINUOUS', nextReapprovalAt: day(2) });
+        await s.directory.initializeReapproval('u-gone-rule', 'p-c', { mode: 'CONTINUOUS', nextReapprovalAt: day(3) });
+        await s.directory.markReapprovalStarted('u-gone-rule', 'p-c', { mode: 'CONTINUOUS', nextReapprovalAt: day(3) }, running('a-gone-rule'));
 
-        await s.directory.putAssignments([anAssignment({ userId: 'u-run', privilegeId: 'p-c' }), anAssignment({ userId: 'u-due', privilegeId: 'p-c', origin: 'RULE' })]);
+        await s.directory.putAssignments([
+          anAssignment({ userId: 'u-run', privilegeId: 'p-c' }),
+          anAssignment({ userId: 'u-due', privilegeId: 'p-c', origin: 'RULE' }),
+          anAssignment({ userId: 'u-gone-rule', privilegeId: 'p-c', origin: 'RULE' }),
+        ]);
         expect(await s.directory.getAssignment('u-run', 'p-c')).toMatchObject({ reapproval: running('a-run') });
         expect(await listsOf('u-run', 'p-c')).toEqual([]);
-        expect(await s.directory.getAssignment('u-due', 'p-c')).toMatchObject({ origin: 'RULE', reapprovalMode: 'CONTINUOUS', nextReapprovalAt: day(2) });
+        // Not MANUAL: no re-approval state at all (its approval is kept as any load keeps it).
+        expect(await s.directory.getAssignment('u-due', 'p-c')).toEqual(anAssignment({ userId: 'u-due', privilegeId: 'p-c', origin: 'RULE', approvedAt: day(-5), approvedBy: 'u-boss' }));
+        expect(await s.directory.getAssignment('u-gone-rule', 'p-c')).toEqual(anAssignment({ userId: 'u-gone-rule', privilegeId: 'p-c', origin: 'RULE' }));
         expect(await listsOf('u-due', 'p-c')).toEqual([]);
 
-        await s.directory.putAssignments([anAssignment({ userId: 'u-due', privilegeId: 'p-c' })]);
-        expect(await listsOf('u-due', 'p-c')).toEqual(['DUE']);
-        expect(holders(await collect(s.directory.listDueAssignments(day(2))))).toEqual(['u-due/p-c']);
+        // MANUAL again: awaiting initialization, the run that was going on when it left no longer marked on it.
+        await s.directory.putAssignments(['u-due', 'u-gone-rule'].map((userId) => anAssignment({ userId, privilegeId: 'p-c' })));
+        expect(await listsOf('u-due', 'p-c')).toEqual(['AWAITING']);
+        expect(await listsOf('u-gone-rule', 'p-c')).toEqual(['AWAITING']);
+        expect(await s.directory.completeReapproval('u-gone-rule', 'p-c', 'a-gone-rule', { approvedAt: day(4), approvedBy: 'u-owner', mode: 'CONTINUOUS', nextReapprovalAt: day(94) })).toBe(false);
+        expect(await s.directory.initializeReapproval('u-gone-rule', 'p-c', { mode: 'CONTINUOUS', nextReapprovalAt: day(5) })).toBe(true);
+        expect(holders(await collect(s.directory.listDueAssignments(day(5))))).toEqual(['u-gone-rule/p-c']);
+      });
+
+      it('a transition between a load\'s read and its write is never overwritten: the load merges over it', async () => {
+        const file = anAssignment({ userId: 'u-1', privilegeId: 'p-c', approvedAt: day(-100), approvedBy: 'u-boss' });
+        await s.directory.putAssignments([file, anAssignment({ userId: 'u-2', privilegeId: 'p-c' })]);
+        await s.directory.initializeReapproval('u-1', 'p-c', { mode: 'CONTINUOUS', nextReapprovalAt: day(1) });
+        await s.directory.markReapprovalStarted('u-1', 'p-c', { mode: 'CONTINUOUS', nextReapprovalAt: day(1) }, running('a-1'));
+        await s.directory.initializeReapproval('u-2', 'p-c', { mode: 'CONTINUOUS', nextReapprovalAt: day(2) });
+
+        // A decision completes u-1's run, and a start marks u-2's, while the load is between its read and its write.
+        s.duringNextLoad(async () => {
+          expect(await s.directory.completeReapproval('u-1', 'p-c', 'a-1', { approvedAt: day(3), approvedBy: 'u-owner', mode: 'CONTINUOUS', nextReapprovalAt: day(93) })).toBe(true);
+          expect(await s.directory.markReapprovalStarted('u-2', 'p-c', { mode: 'CONTINUOUS', nextReapprovalAt: day(2) }, running('a-2'))).toBe(true);
+        });
+        await s.directory.putAssignments([
+          { ...file, endDate: '2027-06-30T00:00:00.000Z' },
+          anAssignment({ userId: 'u-2', privilegeId: 'p-c', parameters: { site: 'Lyon' } }),
+          anAssignment({ userId: 'u-3', privilegeId: 'p-c' }),
+        ]);
+
+        const first = await s.directory.getAssignment('u-1', 'p-c');
+        expect(first).toEqual({ ...file, endDate: '2027-06-30T00:00:00.000Z', approvedAt: day(3), approvedBy: 'u-owner', reapprovalMode: 'CONTINUOUS', nextReapprovalAt: day(93) });
+        expect(await listsOf('u-1', 'p-c')).toEqual(['DUE']);
+        expect(await s.directory.getAssignment('u-2', 'p-c')).toMatchObject({ parameters: { site: 'Lyon' }, reapproval: running('a-2'), nextReapprovalAt: day(2) });
+        expect(await listsOf('u-2', 'p-c')).toEqual([]);
+        expect(await listsOf('u-3', 'p-c')).toEqual(['AWAITING']);
       });
 
       it('a new assignment lands in the list of the state it is loaded with; a large load keeps every stored state', async () => {

@@ -438,11 +438,11 @@ describe('the bundled re-approval jobs', () => {
 
   it('initialize-reapproval answers scheduled.json by giving both flagged manual assignments their date, and the same instant again with nothing', async () => {
     const first = await invoke<InitializeAnswer>(initializeReapproval, initializeReapprovalEnvironment(), 'events/initialize-reapproval/scheduled.json');
-    expect(first).toEqual({ privileges: 1, initialized: 2, continuous: 2, scheduled: 0 });
+    expect(first).toEqual({ privileges: 1, initialized: 2, continuous: 2, scheduled: 0, reset: 0 });
     expect((await directory.getAssignment('u1', 'p-git'))?.nextReapprovalAt).toBe('2026-08-01T00:00:00.000Z');
     expect((await directory.getAssignment('u4', 'p-git'))?.nextReapprovalAt).toBe('2026-05-31T00:00:00.000Z');
     const again = await invoke<InitializeAnswer>(initializeReapproval, initializeReapprovalEnvironment(), 'events/initialize-reapproval/manual-now.json');
-    expect(again).toEqual({ privileges: 1, initialized: 0, continuous: 0, scheduled: 0 });
+    expect(again).toEqual({ privileges: 1, initialized: 0, continuous: 0, scheduled: 0, reset: 0 });
     const heartbeat = (await operations.getHeartbeats(['initialize-reapproval'])).get('initialize-reapproval');
     expect(heartbeat?.lastCompleted).toMatchObject({ outcome: 'SUCCEEDED', scheduledFor: '2026-07-02T05:00:00.000Z' });
   });

@@ -209,7 +209,7 @@ describe('re-approval through idgov', () => {
 
   it('initialize-reapproval gives each flagged manual assignment its date or its round, once', async () => {
     const first = await json<JobRun<Record<string, number>>>(home(), ['job', 'run', 'initialize-reapproval', '--now', '2026-07-01T05:00:00Z']);
-    expect(first.result).toEqual({ privileges: 2, initialized: 3, continuous: 2, scheduled: 1 });
+    expect(first.result).toEqual({ privileges: 2, initialized: 3, continuous: 2, scheduled: 1, reset: 0 });
     const again = await json<JobRun<Record<string, number>>>(home(), ['job', 'run', 'initialize-reapproval', '--now', '2026-07-01T05:00:00Z']);
     expect(again.result).toMatchObject({ initialized: 0 });
 

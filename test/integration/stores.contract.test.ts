@@ -520,6 +520,29 @@ describe.each(implementations)('store contract: $name', ({ make }) => {
       expect(await s.campaigns.getEntry('e-1')).toBeUndefined();
     });
 
+    it('saveItemWorkflow onlyIfAbsent records the hand-over once and never overwrites an outcome written before it', async () => {
+      const { entry, items } = entryWithItems('e-1', 'c-test#1', 2);
+      await s.campaigns.putEntriesWithItems([{ entry, items }]);
+      const started: ItemWorkflow = { approvalId: 'a-0123456789ab', workflowId: 'default', startedAt: '2026-07-16T00:00:00.000Z', state: 'RUNNING' };
+      const ended: ItemWorkflow = { ...started, state: 'APPROVED', outcomeAt: '2026-07-17T00:00:00.000Z', outcomeBy: 'u-owner', appliedAction: 'KEPT' };
+
+      // No workflow yet: recorded.
+      await s.campaigns.saveItemWorkflow('e-1', items[1]!.id, started, { onlyIfAbsent: true });
+      expect((await s.campaigns.getEntryWithItems('e-1'))!.items[1]!.workflow).toEqual(started);
+
+      // The engine wrote the outcome first (a finish that read the item before): the hand-over record leaves it.
+      await s.campaigns.saveItemWorkflow('e-1', items[0]!.id, ended);
+      await s.campaigns.saveItemWorkflow('e-1', items[0]!.id, started, { onlyIfAbsent: true });
+      expect((await s.campaigns.getEntryWithItems('e-1'))!.items[0]!.workflow).toEqual(ended);
+      // Without the option it is an update, as before.
+      await s.campaigns.saveItemWorkflow('e-1', items[1]!.id, ended);
+      expect((await s.campaigns.getEntryWithItems('e-1'))!.items[1]!.workflow).toEqual(ended);
+
+      // A gone item is still a no-op.
+      await s.campaigns.saveItemWorkflow('e-1', 'p-missing', started, { onlyIfAbsent: true });
+      expect((await s.campaigns.getEntryWithItems('e-1'))!.items).toHaveLength(2);
+    });
+
     it('records revocations per run, one per user and privilege', async () => {
       const revocation = (userId: string, privilegeId: string, runId = 'c-test#1'): Revocation => ({
         runId,

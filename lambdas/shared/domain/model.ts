@@ -36,6 +36,12 @@ export interface Privilege {
   approvalWorkflowId?: string;
   /** Present: the privilege's MANUAL assignments are re-approved (docs/reference/reapproval.md). */
   reapproval?: ReapprovalSettings;
+  /**
+   * The re-approval mode its MANUAL holders were last initialized for, written by InitializeReapproval
+   * (never by the directory file); when it differs from `reapproval.mode`, the next run moves the
+   * holders in another mode over. A directory load replaces the privilege record and drops it.
+   */
+  reapprovalInitializedFor?: ReapprovalMode;
 }
 
 export interface Assignment {

@@ -118,8 +118,9 @@ async function applyEntry(
         await deps.campaigns.saveItemApplied(entry.id, item.id, { action: 'KEPT', at });
         continue;
       }
-      // Once recorded, the item's workflow is the engine's to update (with the outcome): not overwritten here.
-      if (!item.workflow) await deps.campaigns.saveItemWorkflow(entry.id, item.id, itemWorkflowOf(run));
+      // Once recorded, the item's workflow is the engine's to update (with the outcome): not overwritten
+      // here, even by a finish that read the item before the engine (a concurrent or resumed run) wrote it.
+      if (!item.workflow) await deps.campaigns.saveItemWorkflow(entry.id, item.id, itemWorkflowOf(run), { onlyIfAbsent: true });
       await deps.campaigns.saveItemApplied(entry.id, item.id, { action: 'HANDED_OVER', at });
       continue;
     }

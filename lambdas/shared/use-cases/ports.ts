@@ -147,8 +147,12 @@ export interface CampaignStore {
 
   saveItemDecision(entryId: string, itemId: string, decision: Decision): Promise<void>;
   saveItemApplied(entryId: string, itemId: string, applied: NonNullable<Item['applied']>): Promise<void>;
-  /** Records (or updates) the approval run a `WORKFLOW` revocation handed the item to. No-op if the item is gone. */
-  saveItemWorkflow(entryId: string, itemId: string, workflow: ItemWorkflow): Promise<void>;
+  /**
+   * Records (or updates) the approval run a `WORKFLOW` revocation handed the item to. No-op if the
+   * item is gone. `onlyIfAbsent`: no-op too if the item has a workflow already (the finish's hand-over
+   * record, which must never overwrite the outcome the engine wrote meanwhile).
+   */
+  saveItemWorkflow(entryId: string, itemId: string, workflow: ItemWorkflow, options?: { onlyIfAbsent?: boolean }): Promise<void>;
 
   putRevocation(revocation: Revocation): Promise<void>;
   listRevocations(runId: string): Pages<Revocation>;
@@ -195,13 +199,22 @@ export interface ReapprovalDirectory {
   getReapprovalConfig(): Promise<ReapprovalConfig | undefined>;
   putReapprovalConfig(config: ReapprovalConfig): Promise<void>;
   getRound(date: string): Promise<ReapprovalRound | undefined>;
-  /** Creates or replaces the round's record. */
+  /**
+   * Creates the round's record, or updates it with `started` and a given `completedAt`. The first
+   * `startedAt` recorded stays (when the round began), and a recorded `completedAt` is never removed.
+   */
   putRound(round: ReapprovalRound): Promise<void>;
 
   /** One assignment, read consistently. */
   getAssignment(userId: string, privilegeId: string): Promise<Assignment | undefined>;
   /** Privileges with re-approval settings, in id order (a sparse index: never the whole directory). */
   listFlaggedPrivileges(): Pages<Privilege>;
+  /**
+   * Records on a flagged privilege the mode its MANUAL holders were initialized for
+   * (`reapprovalInitializedFor`). Expects the privilege's settings to still have that mode: false
+   * (nothing changed) when a load changed them meanwhile, unflagged it, or it is gone.
+   */
+  recordReapprovalInitialized(privilegeId: string, mode: ReapprovalMode): Promise<boolean>;
   /** A privilege's MANUAL assignments with no re-approval state (neither dated, scheduled nor running), in user id order. */
   listAwaitingInitialization(privilegeId: string): Pages<Assignment>;
   /** CONTINUOUS assignments whose nextReapprovalAt is at or before `by` and that run nothing, oldest date first. */

@@ -72,18 +72,17 @@ describe('DynamoDirectoryStore transitions', () => {
     });
   });
 
-  it('completeReapproval writes the approval, the round and the SCHEDULED index key on condition of the run', async () => {
+  it('completeReapproval writes the approval, the round and the SCHEDULED index key on condition of the run, and leaves the mode', async () => {
     ddb.on(UpdateCommand).resolves({});
     await directory.completeReapproval('u-1', 'p-1', 'a-1', { approvedAt: 'T', approvedBy: 'u-owner', mode: 'SCHEDULED', lastReapprovalRound: '2026-09-01' });
     expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
       Key: KEY,
-      UpdateExpression: 'SET #approvedAt = :approvedAt, #approvedBy = :approvedBy, #mode = :mode, #round = :round, #gsi1pk = :gsi1pk, #gsi1sk = :gsi1sk REMOVE #running',
+      UpdateExpression: 'SET #approvedAt = :approvedAt, #approvedBy = :approvedBy, #round = :round, #gsi1pk = :gsi1pk, #gsi1sk = :gsi1sk REMOVE #running',
       ConditionExpression: '#origin = :manual AND #running.#approvalId = :approvalId',
       ExpressionAttributeValues: {
         ':manual': 'MANUAL',
         ':approvedAt': 'T',
         ':approvedBy': 'u-owner',
-        ':mode': 'SCHEDULED',
         ':approvalId': 'a-1',
         ':round': '2026-09-01',
         ':gsi1pk': 'REAPPROVAL#SCHEDULED',
@@ -140,13 +139,11 @@ describe('DynamoDirectoryStore transitions', () => {
     });
   });
 
-  it('putAssignments reads the stored state consistently before it writes the merged records', async () => {
-    ddb.on(BatchGetCommand).resolves({
-      Responses: {
-        directory: [{ ...KEY, reapprovalMode: 'CONTINUOUS', nextReapprovalAt: '2026-09-29T00:00:00.000Z', approvedAt: '2026-07-01T00:00:00.000Z', approvedBy: 'u-owner' }],
-      },
-    });
+  it('putAssignments reads the stored state consistently, batch-writes the new assignments and puts each stored one on condition of what it read', async () => {
+    const stored = { ...KEY, reapprovalMode: 'CONTINUOUS', nextReapprovalAt: '2026-09-29T00:00:00.000Z', approvedAt: '2026-07-01T00:00:00.000Z', approvedBy: 'u-owner' };
+    ddb.on(BatchGetCommand).resolves({ Responses: { directory: [stored] } });
     ddb.on(BatchWriteCommand).resolves({});
+    ddb.on(PutCommand).resolves({});
     await directory.putAssignments([
       anAssignment({ userId: 'u-1', privilegeId: 'p-1', approvedAt: '2026-01-01T00:00:00.000Z', approvedBy: 'u-boss' }),
       anAssignment({ userId: 'u-2', privilegeId: 'p-1' }),
@@ -160,16 +157,72 @@ describe('DynamoDirectoryStore transitions', () => {
         }),
       },
     });
-    const written = ddb.commandCalls(BatchWriteCommand)[0]!.args[0].input.RequestItems!.directory!.map((r) => r.PutRequest!.Item);
-    expect(written[0]).toMatchObject({
-      ...KEY,
-      approvedAt: '2026-07-01T00:00:00.000Z',
-      approvedBy: 'u-owner',
-      reapprovalMode: 'CONTINUOUS',
-      GSI1PK: 'REAPPROVAL#DUE',
-      GSI1SK: '2026-09-29T00:00:00.000Z#u-1#p-1',
+    const batched = ddb.commandCalls(BatchWriteCommand)[0]!.args[0].input.RequestItems!.directory!.map((r) => r.PutRequest!.Item);
+    expect(batched).toHaveLength(1);
+    expect(batched[0]).toMatchObject({ PK: 'USER#u-2', GSI1PK: 'REAPPROVAL#AWAIT#p-1', GSI1SK: 'u-2' });
+    expect(ddb).toHaveReceivedCommandTimes(PutCommand, 1);
+    expect(ddb).toHaveReceivedCommandWith(PutCommand, {
+      Item: expect.objectContaining({
+        ...KEY,
+        approvedAt: '2026-07-01T00:00:00.000Z',
+        approvedBy: 'u-owner',
+        reapprovalMode: 'CONTINUOUS',
+        GSI1PK: 'REAPPROVAL#DUE',
+        GSI1SK: '2026-09-29T00:00:00.000Z#u-1#p-1',
+      }),
+      ConditionExpression:
+        'attribute_exists(#pk) AND #mode = :mode AND #next = :next AND attribute_not_exists(#round) AND #approvedAt = :approvedAt AND attribute_not_exists(#running)',
+      ExpressionAttributeNames: {
+        '#pk': 'PK',
+        '#mode': 'reapprovalMode',
+        '#next': 'nextReapprovalAt',
+        '#round': 'lastReapprovalRound',
+        '#approvedAt': 'approvedAt',
+        '#running': 'reapproval',
+      },
+      ExpressionAttributeValues: { ':mode': 'CONTINUOUS', ':next': '2026-09-29T00:00:00.000Z', ':approvedAt': '2026-07-01T00:00:00.000Z' },
     });
-    expect(written[1]).toMatchObject({ PK: 'USER#u-2', GSI1PK: 'REAPPROVAL#AWAIT#p-1', GSI1SK: 'u-2' });
+  });
+
+  it('putAssignments reads an assignment again and merges again when a transition came between its read and its write', async () => {
+    const running = { ...KEY, origin: 'MANUAL', reapprovalMode: 'CONTINUOUS', nextReapprovalAt: '2026-09-29T00:00:00.000Z', reapproval: { approvalId: 'a-1', startedAt: 'S' } };
+    ddb.on(BatchGetCommand).resolves({ Responses: { directory: [running] } });
+    // A decision completed the run in between: the first put's condition fails.
+    ddb.on(PutCommand).rejectsOnce(conditionFailed()).resolves({});
+    const completed = { ...KEY, userId: 'u-1', privilegeId: 'p-1', origin: 'MANUAL', reapprovalMode: 'CONTINUOUS', nextReapprovalAt: '2026-12-28T00:00:00.000Z', approvedAt: '2026-09-30T00:00:00.000Z', approvedBy: 'u-owner' };
+    ddb.on(GetCommand).resolves({ Item: completed });
+    await directory.putAssignments([anAssignment({ userId: 'u-1', privilegeId: 'p-1', endDate: '2027-01-01T00:00:00.000Z' })]);
+
+    const puts = ddb.commandCalls(PutCommand).map((c) => c.args[0].input);
+    expect(puts).toHaveLength(2);
+    expect(puts[0]).toMatchObject({ ConditionExpression: expect.stringContaining('#running.#approvalId = :approvalId'), ExpressionAttributeValues: expect.objectContaining({ ':approvalId': 'a-1' }) });
+    expect(ddb).toHaveReceivedCommandWith(GetCommand, { Key: KEY, ConsistentRead: true });
+    expect(puts[1]!.Item).toMatchObject({ endDate: '2027-01-01T00:00:00.000Z', approvedAt: '2026-09-30T00:00:00.000Z', nextReapprovalAt: '2026-12-28T00:00:00.000Z', GSI1PK: 'REAPPROVAL#DUE' });
+    expect(puts[1]!.Item).not.toHaveProperty('reapproval');
+    expect(puts[1]).toMatchObject({ ConditionExpression: expect.stringContaining('attribute_not_exists(#running)') });
+    expect(ddb).not.toHaveReceivedCommand(BatchWriteCommand);
+  });
+
+  it('putAssignments gives up with a ConflictError after five failed conditions, and passes other errors through', async () => {
+    ddb.on(BatchGetCommand).resolves({ Responses: { directory: [{ ...KEY, reapprovalMode: 'SCHEDULED' }] } });
+    ddb.on(GetCommand).resolves({ Item: { ...KEY, origin: 'MANUAL', reapprovalMode: 'SCHEDULED' } });
+    ddb.on(PutCommand).rejects(conditionFailed());
+    await expect(directory.putAssignments([anAssignment({ userId: 'u-1', privilegeId: 'p-1' })])).rejects.toBeInstanceOf(ConflictError);
+    expect(ddb).toHaveReceivedCommandTimes(PutCommand, 5);
+    ddb.on(PutCommand).rejects(new Error('InternalServerError'));
+    await expect(directory.putAssignments([anAssignment({ userId: 'u-1', privilegeId: 'p-1' })])).rejects.toThrow('InternalServerError');
+  });
+
+  it('putRound is an UpdateItem (no PutItem) that keeps the first startedAt', async () => {
+    ddb.on(UpdateCommand).resolves({});
+    await directory.putRound({ date: '2026-09-01', startedAt: 'S', started: 3, completedAt: 'C' });
+    expect(ddb).not.toHaveReceivedCommand(PutCommand);
+    expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
+      Key: { PK: 'REAPPROVAL#ROUND', SK: '2026-09-01' },
+      UpdateExpression: 'SET #f0 = :f0, #f1 = if_not_exists(#f1, :f1), #f2 = :f2, #f3 = :f3, #f4 = :f4',
+      ExpressionAttributeNames: { '#f0': 'date', '#f1': 'startedAt', '#f2': 'started', '#f3': 'completedAt', '#f4': 'entity' },
+      ExpressionAttributeValues: { ':f0': '2026-09-01', ':f1': 'S', ':f2': 3, ':f3': 'C', ':f4': 'reapproval-round' },
+    });
   });
 });
 

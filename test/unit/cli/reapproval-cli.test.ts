@@ -395,14 +395,19 @@ describe('idgov directory show-user', () => {
       grantedAt: '2025-01-10T00:00:00.000Z',
       approvedAt: '2026-04-02T00:00:00.000Z',
       approvedBy: 'owner1',
-      nextReapprovalAt: '2026-07-01T00:00:00.000Z',
+      // Running: its run decides the next date; the date that made it due is not shown as next.
+      nextReapprovalAt: null,
       reapprovalMode: 'CONTINUOUS',
       reapproval: { approvalId: run.id, state: 'RUNNING', step: 1, approverIds: ['owner1'], dueDate: '2026-07-08T06:00:00.000Z' },
     });
     expect(byPrivilege['p-git']).toMatchObject({ nextReapprovalAt: '2026-08-30T00:00:00.000Z', reapprovalMode: 'CONTINUOUS', reapproval: null, approvedBy: 'm1' });
     // SCHEDULED: the domain's date while the assignment has not been started in that round.
     expect(byPrivilege['p-ops']).toMatchObject({ nextReapprovalAt: '2026-09-01T00:00:00.000Z', reapprovalMode: 'SCHEDULED', reapproval: null });
-    expect(byPrivilege['p-prod']).toMatchObject({ reapproval: { approvalId: scheduledRun.id, state: 'RUNNING', step: 2, approverIds: ['sec1'], dueDate: '2026-07-10T00:00:00.000Z' } });
+    expect(byPrivilege['p-prod']).toMatchObject({
+      nextReapprovalAt: null,
+      reapprovalMode: 'SCHEDULED',
+      reapproval: { approvalId: scheduledRun.id, state: 'RUNNING', step: 2, approverIds: ['sec1'], dueDate: '2026-07-10T00:00:00.000Z' },
+    });
     expect(byPrivilege['p-sox']).toMatchObject({ nextReapprovalAt: null, reapprovalMode: 'SCHEDULED' });
     expect(byPrivilege['p-mail']).toEqual({
       privilegeId: 'p-mail',
@@ -434,11 +439,11 @@ const sentEvent = () => JSON.parse(new TextDecoder().decode(lambda.commandCalls(
 
 describe('idgov --aws job run of the re-approval jobs', () => {
   it("invokes initialize-reapproval's deployed function with the manual event and prints its counts", async () => {
-    lambda.on(InvokeCommand).resolves({ StatusCode: 200, Payload: payload({ privileges: 2, initialized: 5, continuous: 3, scheduled: 2 }) });
+    lambda.on(InvokeCommand).resolves({ StatusCode: 200, Payload: payload({ privileges: 2, initialized: 5, continuous: 3, scheduled: 2, reset: 2 }) });
     const result = await idgov('--aws', '--outputs', writeOutputsFile(cdkOutputs()), 'job', 'run', 'initialize-reapproval', '--now', '2026-07-02T05:00:00Z');
     expect(result).toEqual({
       code: 0,
-      stdout: 'initialize-reapproval: 5 assignments initialized (3 continuous, 2 scheduled) over 2 flagged privileges\n',
+      stdout: "initialize-reapproval: 5 assignments initialized (3 continuous, 2 scheduled) over 2 flagged privileges; 2 assignments moved over to their privilege's changed mode\n",
       stderr: 'the job ran in the deployed function: SNS and SES delivered what it sent\n',
     });
     expect(lambda).toHaveReceivedCommandWith(InvokeCommand, { FunctionName: statelessOutputs().InitializeReapprovalFunctionName, InvocationType: 'RequestResponse' });

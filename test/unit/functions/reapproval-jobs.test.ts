@@ -18,7 +18,7 @@ vi.mock('../../../lambdas/shared/use-cases/approvals/initialize-reapproval.js', 
   initializeReapproval: async (deps: unknown, now: Date): Promise<InitializeReapprovalResult> => {
     calls.initialize.push({ deps, now });
     if (calls.fail) throw calls.fail;
-    return { privileges: 2, initialized: 5, continuous: 3, scheduled: 2 };
+    return { privileges: 2, initialized: 5, continuous: 3, scheduled: 2, reset: 1 };
   },
 }));
 
@@ -92,7 +92,7 @@ function startOver(operations = new InMemoryOperationsStore()) {
 describe('the initialize-reapproval handler', () => {
   it('runs as of the scheduled time, the given now, or the wall clock for {}, building its dependencies once', async () => {
     const { handler, builds, directory } = initializeOver();
-    expect(await handler(scheduledJobEvent('2026-07-02T05:00:00Z', 'initialize-reapproval'))).toEqual({ privileges: 2, initialized: 5, continuous: 3, scheduled: 2 });
+    expect(await handler(scheduledJobEvent('2026-07-02T05:00:00Z', 'initialize-reapproval'))).toEqual({ privileges: 2, initialized: 5, continuous: 3, scheduled: 2, reset: 1 });
     await handler({ now: '2026-07-03T05:00:00Z' });
     await handler({});
     expect(calls.initialize.map((c) => c.now.toISOString())).toEqual(['2026-07-02T05:00:00.000Z', '2026-07-03T05:00:00.000Z', wall.toISOString()]);
@@ -109,7 +109,7 @@ describe('the initialize-reapproval handler', () => {
       scheduledFor: '2026-07-02T05:00:00.000Z',
       startedAt: wall.toISOString(),
       outcome: 'SUCCEEDED',
-      summary: { privileges: 2, initialized: 5, continuous: 3, scheduled: 2 },
+      summary: { privileges: 2, initialized: 5, continuous: 3, scheduled: 2, reset: 1 },
     });
   });
 

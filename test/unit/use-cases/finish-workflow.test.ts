@@ -312,6 +312,21 @@ describe('the finish of a campaign with WORKFLOW revocation', () => {
     expect((await collect(w.campaigns.listRevocations(RUN_ID))).map((r) => r.privilegeId)).toEqual(['p-x']);
   });
 
+  it("never overwrites an outcome the engine wrote on the item after the finish read it (a concurrent or resumed run)", async () => {
+    const ended = { approvalId: runIdOf('p-fin', 'REJECTED'), workflowId: 'wf-fin', startedAt: NOW.toISOString(), state: 'APPROVED', outcomeAt: NOW.toISOString(), outcomeBy: 'u-controller', appliedAction: 'KEPT' } as const;
+    // The engine's outcome lands between the finish's read of the items and its hand-over record.
+    const original = w.campaigns.saveItemWorkflow.bind(w.campaigns);
+    w.campaigns.saveItemWorkflow = async (entryId, itemId, workflow, options) => {
+      if (itemId === 'p-fin') await original(entryId, itemId, ended);
+      return original(entryId, itemId, workflow, options);
+    };
+
+    await finish(w);
+
+    expect((await itemsOf(w))['p-fin']).toMatchObject({ applied: { action: 'HANDED_OVER' }, workflow: ended });
+    expect((await itemsOf(w))['p-prod']!.workflow).toMatchObject({ state: 'RUNNING' });
+  });
+
   it('records a run that a killed pass started and never recorded on the item, as the run is now', async () => {
     const run = await startedRun(w, 'p-fin', 'REJECTED');
     await w.approvals.createApproval({ ...run, state: 'APPROVED', outcome: { result: 'APPROVED', at: NOW.toISOString(), via: 'DECISION', by: 'u-controller' } });

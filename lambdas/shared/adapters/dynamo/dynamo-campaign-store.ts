@@ -244,9 +244,12 @@ export class DynamoCampaignStore extends DynamoTable implements CampaignStore {
     await this.updateItemAttribute(entryId, itemId, 'applied', applied);
   }
 
-  /** A no-op when the item is gone (its run deleted meanwhile): the update's existence condition fails quietly. */
-  async saveItemWorkflow(entryId: string, itemId: string, workflow: ItemWorkflow): Promise<void> {
-    await this.updateItemAttribute(entryId, itemId, 'workflow', workflow).catch((error: unknown) => {
+  /**
+   * A no-op when the item is gone (its run deleted meanwhile), or with `onlyIfAbsent` when it has a
+   * workflow already: the update's condition fails quietly.
+   */
+  async saveItemWorkflow(entryId: string, itemId: string, workflow: ItemWorkflow, options: { onlyIfAbsent?: boolean } = {}): Promise<void> {
+    await this.updateItemAttribute(entryId, itemId, 'workflow', workflow, options.onlyIfAbsent ? 'attribute_not_exists(#value)' : undefined).catch((error: unknown) => {
       if (!(error instanceof NotFoundError)) throw error;
     });
   }
@@ -349,14 +352,15 @@ export class DynamoCampaignStore extends DynamoTable implements CampaignStore {
     };
   }
 
-  private async updateItemAttribute(entryId: string, itemId: string, name: 'decision' | 'applied' | 'workflow', value: unknown) {
+  /** `also`: a further condition; its failure is reported like a missing item's (NotFoundError). */
+  private async updateItemAttribute(entryId: string, itemId: string, name: 'decision' | 'applied' | 'workflow', value: unknown, also?: string) {
     try {
       await this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: itemKey(entryId, itemId),
           UpdateExpression: 'SET #value = :value',
-          ConditionExpression: 'attribute_exists(PK)',
+          ConditionExpression: also ? `attribute_exists(PK) AND ${also}` : 'attribute_exists(PK)',
           ExpressionAttributeNames: { '#value': name },
           ExpressionAttributeValues: { ':value': value },
         }),

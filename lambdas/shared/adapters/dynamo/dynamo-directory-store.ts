@@ -6,7 +6,7 @@ import { DeleteCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk
 import type { ApprovalWorkflow, ReapprovalConfig, ReapprovalMode, ReapprovalRound, RunningReapproval } from '../../domain/approvals/model.js';
 import { ConflictError } from '../../domain/errors.js';
 import type { Assignment, Privilege, User } from '../../domain/model.js';
-import { chunk } from '../../use-cases/concurrency.js';
+import { chunk, mapLimit } from '../../use-cases/concurrency.js';
 import type { DirectoryStore, Pages, ReapprovalDirectory, RiskLevelChange } from '../../use-cases/ports.js';
 import {
   batchGet,
@@ -50,8 +50,11 @@ import {
 } from './records.js';
 import { DynamoTable } from './dynamo-table.js';
 
-/** Assignments a load reads and writes at a time: a few BatchGetItem requests, then full write batches. */
+/** Assignments a load reads and writes at a time: a few BatchGetItem requests, then the writes. */
 const LOAD_CHUNK = 500;
+/** Conditional replacements of stored assignments in flight at once, and attempts of each. */
+const LOAD_PUT_CONCURRENCY = 16;
+const LOAD_PUT_ATTEMPTS = 5;
 
 export class DynamoDirectoryStore extends DynamoTable implements DirectoryStore, ReapprovalDirectory {
   putUsers(users: User[]): Promise<void> {
@@ -64,15 +67,22 @@ export class DynamoDirectoryStore extends DynamoTable implements DirectoryStore,
 
   /**
    * A load replaces an assignment's own fields but keeps what only the re-approval jobs write, and
-   * the later approval (keepReapprovalState). BatchWriteItem has no condition to merge with, so each
-   * chunk's stored records are read first (BatchGetItem, consistent, only the kept attributes) and
-   * the merged records written. The extra reads are acceptable because this is an administrator's
-   * load (`idgov directory load`), never a job's path; a job's transition of the same assignment in
-   * the milliseconds between a chunk's read and its write would be overwritten, which is why loads
-   * are not meant to run during the re-approval jobs' schedule.
+   * the later approval (keepReapprovalState). Each chunk's stored records are read first
+   * (BatchGetItem, consistent, only the kept attributes). Assignments not stored yet are written in
+   * BatchWriteItem, which takes no condition: only a load creates assignments (no job does), so
+   * nothing but another load can write one between the read and the write, and then the last load
+   * wins as it would anyway. Each assignment already stored is replaced with a PutItem of its own,
+   * conditional on the re-approval state and approval as read (replaceAssignment), so that a job's
+   * transition between the read and the write (a decision's completeReapproval, a start) is never
+   * overwritten: the put fails, and that assignment is read and merged again.
+   * Cost: about one read request per 100 assignments, one write request per 25 new ones, and one
+   * write request per existing one (a reload writes each assignment on its own, 16 at a time).
+   * Acceptable because this is an administrator's load (`idgov directory load`), never a job's path.
    */
   async putAssignments(assignments: Assignment[]): Promise<void> {
-    for (const part of chunk(assignments, LOAD_CHUNK)) {
+    // Within one load the last occurrence of an assignment wins, as with writes one after another.
+    const unique = [...new Map(assignments.map((a) => [`${a.userId}\n${a.privilegeId}`, a])).values()];
+    for (const part of chunk(unique, LOAD_CHUNK)) {
       const stored = await batchGet(
         this.doc,
         this.tableName,
@@ -80,11 +90,39 @@ export class DynamoDirectoryStore extends DynamoTable implements DirectoryStore,
         { ...this.batch, consistentRead: true, attributes: KEPT_ON_LOAD },
       );
       const byKey = new Map(stored.map((r) => [`${r.PK}\n${r.SK}`, toEntity<Partial<Assignment>>(r)]));
-      const merged = part.map((a) => {
+      const storedOf = (a: Assignment) => {
         const { PK, SK } = assignmentKey(a.userId, a.privilegeId);
-        return assignmentRecord(keepReapprovalState(a, byKey.get(`${PK}\n${SK}`)));
-      });
-      await this.putAll(merged);
+        return byKey.get(`${PK}\n${SK}`);
+      };
+      await this.putAll(part.filter((a) => !storedOf(a)).map((a) => assignmentRecord(keepReapprovalState(a, undefined))));
+      await mapLimit(
+        part.filter((a) => storedOf(a)),
+        LOAD_PUT_CONCURRENCY,
+        (a) => this.replaceAssignment(a, storedOf(a)),
+      );
+    }
+  }
+
+  /**
+   * Writes a loaded assignment merged over the stored one, on condition that the stored one still has
+   * the re-approval state and approval it was merged with (or, read absent, is still absent). A failed
+   * condition means a transition (or a removal) came in between: read again, merge again, retry.
+   */
+  private async replaceAssignment(loaded: Assignment, read: Partial<Assignment> | undefined): Promise<void> {
+    let stored = read;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.doc.send(
+          new PutCommand({ TableName: this.tableName, Item: assignmentRecord(keepReapprovalState(loaded, stored)), ...unchangedSince(stored) }),
+        );
+        return;
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+        if (attempt >= LOAD_PUT_ATTEMPTS) {
+          throw new ConflictError(`assignment ${loaded.userId}/${loaded.privilegeId} kept changing while it was loaded; load it again`);
+        }
+        stored = await this.get<Assignment>(assignmentKey(loaded.userId, loaded.privilegeId));
+      }
     }
   }
 
@@ -335,8 +373,32 @@ export class DynamoDirectoryStore extends DynamoTable implements DirectoryStore,
     return this.get<ReapprovalRound>(roundKey(date));
   }
 
+  /**
+   * An UpdateItem, not a PutItem: the jobs that write rounds may update items but never put one
+   * (lib/constructs/reapproval-jobs.ts), so that they can not replace a user, a privilege or an
+   * assignment wholesale. The first startedAt stays; a completedAt is never removed.
+   */
   async putRound(round: ReapprovalRound): Promise<void> {
-    await this.doc.send(new PutCommand({ TableName: this.tableName, Item: roundRecord(round) }));
+    const { PK: _pk, SK: _sk, ...attributes } = roundRecord(round);
+    const kept = new Set(['startedAt']);
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = {};
+    const sets = Object.entries(attributes)
+      .filter(([, value]) => value !== undefined)
+      .map(([name, value], i) => {
+        names[`#f${i}`] = name;
+        values[`:f${i}`] = value;
+        return kept.has(name) ? `#f${i} = if_not_exists(#f${i}, :f${i})` : `#f${i} = :f${i}`;
+      });
+    await this.doc.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: roundKey(round.date),
+        UpdateExpression: `SET ${sets.join(', ')}`,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      }),
+    );
   }
 
   getAssignment(userId: string, privilegeId: string): Promise<Assignment | undefined> {
@@ -351,6 +413,26 @@ export class DynamoDirectoryStore extends DynamoTable implements DirectoryStore,
     })) {
       const flagged = page.filter((p) => p.reapproval !== undefined);
       if (flagged.length > 0) yield flagged;
+    }
+  }
+
+  /** One conditional UpdateItem of the privilege record (a missing one fails the condition: nothing is created). */
+  async recordReapprovalInitialized(privilegeId: string, mode: ReapprovalMode): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: privilegeKey(privilegeId),
+          UpdateExpression: 'SET #initializedFor = :mode',
+          ConditionExpression: '#settings.#mode = :mode',
+          ExpressionAttributeNames: { '#initializedFor': 'reapprovalInitializedFor', '#settings': 'reapproval', '#mode': 'mode' },
+          ExpressionAttributeValues: { ':mode': mode },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
     }
   }
 
@@ -448,9 +530,10 @@ export class DynamoDirectoryStore extends DynamoTable implements DirectoryStore,
         ? { set: '#next = :next', values: { ':next': result.nextReapprovalAt, ...indexValues(dueIndex(userId, privilegeId, result.nextReapprovalAt)) } }
         : { set: '#round = :round', values: { ':round': result.lastReapprovalRound, ...indexValues(scheduledIndex(userId, privilegeId, result.lastReapprovalRound)) } };
     return this.transition(userId, privilegeId, {
-      update: `SET #approvedAt = :approvedAt, #approvedBy = :approvedBy, #mode = :mode, ${next.set}, #gsi1pk = :gsi1pk, #gsi1sk = :gsi1sk REMOVE #running`,
+      // reapprovalMode is left as it is (the port): a running assignment keeps the mode it started in.
+      update: `SET #approvedAt = :approvedAt, #approvedBy = :approvedBy, ${next.set}, #gsi1pk = :gsi1pk, #gsi1sk = :gsi1sk REMOVE #running`,
       condition: '#origin = :manual AND #running.#approvalId = :approvalId',
-      values: { ':approvedAt': result.approvedAt, ':approvedBy': result.approvedBy, ':mode': result.mode, ':approvalId': approvalId, ...next.values },
+      values: { ':approvedAt': result.approvedAt, ':approvedBy': result.approvedBy, ':approvalId': approvalId, ...next.values },
     });
   }
 
@@ -534,6 +617,39 @@ const TRANSITION_NAMES: Record<string, string> = {
 function namesIn(...expressions: string[]): Record<string, string> {
   const used = new Set(expressions.join(' ').match(/#\w+/g) ?? []);
   return Object.fromEntries(Object.entries(TRANSITION_NAMES).filter(([placeholder]) => used.has(placeholder)));
+}
+
+/**
+ * The condition of a load's replacement: the re-approval state (the running approval by its id) and
+ * the approval are as read; read absent, the assignment is still absent.
+ */
+function unchangedSince(stored: Partial<Assignment> | undefined): { ConditionExpression: string; ExpressionAttributeNames: Record<string, string>; ExpressionAttributeValues?: Record<string, unknown> } {
+  if (!stored) return { ConditionExpression: 'attribute_not_exists(#pk)', ExpressionAttributeNames: { '#pk': 'PK' } };
+  const names: Record<string, string> = { '#pk': 'PK' };
+  const values: Record<string, unknown> = {};
+  const conditions = ['attribute_exists(#pk)'];
+  const read: [string, string, unknown][] = [
+    ['#mode', 'reapprovalMode', stored.reapprovalMode],
+    ['#next', 'nextReapprovalAt', stored.nextReapprovalAt],
+    ['#round', 'lastReapprovalRound', stored.lastReapprovalRound],
+    ['#approvedAt', 'approvedAt', stored.approvedAt],
+  ];
+  for (const [placeholder, name, value] of read) {
+    names[placeholder] = name;
+    if (value === undefined) conditions.push(`attribute_not_exists(${placeholder})`);
+    else {
+      values[`:${placeholder.slice(1)}`] = value;
+      conditions.push(`${placeholder} = :${placeholder.slice(1)}`);
+    }
+  }
+  names['#running'] = 'reapproval';
+  if (stored.reapproval === undefined) conditions.push('attribute_not_exists(#running)');
+  else {
+    names['#approvalId'] = 'approvalId';
+    values[':approvalId'] = stored.reapproval.approvalId;
+    conditions.push('#running.#approvalId = :approvalId');
+  }
+  return { ConditionExpression: conditions.join(' AND '), ExpressionAttributeNames: names, ...(Object.keys(values).length ? { ExpressionAttributeValues: values } : {}) };
 }
 
 const indexValues = (index: IndexKey1) => ({ ':gsi1pk': index.GSI1PK, ':gsi1sk': index.GSI1SK });

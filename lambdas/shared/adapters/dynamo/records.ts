@@ -103,19 +103,29 @@ export const KEPT_ON_LOAD = ['PK', 'SK', ...REAPPROVAL_STATE_FIELDS, 'approvedAt
 
 /**
  * A loaded assignment over the stored one: the file's fields, the stored re-approval state (the file
- * can not set it), and the later of the two approvals with its approver.
+ * can not set it), and the later of the two approvals with its approver. An assignment loaded with
+ * another origin than MANUAL leaves re-approval: it keeps no state (stored or given), so that if it
+ * becomes MANUAL again it awaits initialization instead of holding a stale date or running marker
+ * that would keep it out of every index.
  */
 export function keepReapprovalState(loaded: Assignment, stored: Partial<Assignment> | undefined): Assignment {
-  if (!stored) return loaded;
-  const merged: Assignment = { ...loaded };
-  for (const field of REAPPROVAL_STATE_FIELDS) delete merged[field];
-  for (const field of REAPPROVAL_STATE_FIELDS) if (stored[field] !== undefined) Object.assign(merged, { [field]: stored[field] });
+  const merged: Assignment = withoutReapprovalState(loaded);
+  if (!stored) return loaded.origin === 'MANUAL' ? loaded : merged;
+  if (loaded.origin === 'MANUAL') {
+    for (const field of REAPPROVAL_STATE_FIELDS) if (stored[field] !== undefined) Object.assign(merged, { [field]: stored[field] });
+  }
   if (stored.approvedAt && (!loaded.approvedAt || stored.approvedAt > loaded.approvedAt)) {
     merged.approvedAt = stored.approvedAt;
     if (stored.approvedBy === undefined) delete merged.approvedBy;
     else merged.approvedBy = stored.approvedBy;
   }
   return merged;
+}
+
+function withoutReapprovalState(assignment: Assignment): Assignment {
+  const copy: Assignment = { ...assignment };
+  for (const field of REAPPROVAL_STATE_FIELDS) delete copy[field];
+  return copy;
 }
 
 export const workflowKey = (id: string) => key(`WORKFLOW#${id}`, '#WORKFLOW');

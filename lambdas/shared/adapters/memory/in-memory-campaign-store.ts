@@ -116,8 +116,9 @@ export class InMemoryCampaignStore implements CampaignStore {
   }
 
   /** A no-op when the item is gone, as the port says (unlike a decision, which needs its item). */
-  async saveItemWorkflow(entryId: string, itemId: string, workflow: ItemWorkflow): Promise<void> {
-    if (!this.items.get(entryId)?.has(itemId)) return;
+  async saveItemWorkflow(entryId: string, itemId: string, workflow: ItemWorkflow, options: { onlyIfAbsent?: boolean } = {}): Promise<void> {
+    const item = this.items.get(entryId)?.get(itemId);
+    if (!item || (options.onlyIfAbsent && item.workflow !== undefined)) return;
     this.changeItem(entryId, itemId, (item) => ({ ...item, workflow }));
   }
 

@@ -151,8 +151,11 @@ export class InMemoryDirectoryStore implements DirectoryStore, ReapprovalDirecto
     return round && stored(round);
   }
 
+  /** Like the Dynamo store's update: the first startedAt stays; a completedAt is never removed. */
   async putRound(round: ReapprovalRound): Promise<void> {
-    this.rounds.set(round.date, stored(round));
+    const existing = this.rounds.get(round.date);
+    const completedAt = round.completedAt ?? existing?.completedAt;
+    this.rounds.set(round.date, stored({ ...round, startedAt: existing?.startedAt ?? round.startedAt, ...(completedAt !== undefined ? { completedAt } : {}) }));
   }
 
   async getAssignment(userId: string, privilegeId: string): Promise<Assignment | undefined> {
@@ -162,6 +165,13 @@ export class InMemoryDirectoryStore implements DirectoryStore, ReapprovalDirecto
 
   listFlaggedPrivileges(): Pages<Privilege> {
     return inPages([...this.privileges.values()].filter((p) => p.reapproval !== undefined).sort(byKey((p) => p.id)), this.pageSize);
+  }
+
+  async recordReapprovalInitialized(privilegeId: string, mode: ReapprovalMode): Promise<boolean> {
+    const privilege = this.privileges.get(privilegeId);
+    if (privilege?.reapproval?.mode !== mode) return false;
+    this.privileges.set(privilegeId, stored({ ...privilege, reapprovalInitializedFor: mode }));
+    return true;
   }
 
   listAwaitingInitialization(privilegeId: string): Pages<Assignment> {
@@ -279,13 +289,15 @@ function reapprovalIndex(a: Assignment): 'AWAIT' | 'DUE' | 'SCHEDULED' | undefin
 /**
  * What a directory load writes over a stored assignment: the file's fields, but the stored
  * re-approval state (REAPPROVAL_STATE_FIELDS), and the later of the two approvals with its approver.
+ * Loaded with another origin than MANUAL, it keeps no re-approval state at all (as the Dynamo store's
+ * keepReapprovalState): MANUAL again later, it awaits initialization.
  */
 function mergeLoaded(loaded: Assignment, existing: Assignment | undefined): Assignment {
-  if (!existing) return loaded;
   const next: Record<string, unknown> = { ...loaded };
-  for (const field of REAPPROVAL_STATE_FIELDS) {
-    delete next[field];
-    if (existing[field] !== undefined) next[field] = existing[field];
+  for (const field of REAPPROVAL_STATE_FIELDS) delete next[field];
+  if (!existing) return loaded.origin === 'MANUAL' ? loaded : (next as unknown as Assignment);
+  if (loaded.origin === 'MANUAL') {
+    for (const field of REAPPROVAL_STATE_FIELDS) if (existing[field] !== undefined) next[field] = existing[field];
   }
   if (existing.approvedAt !== undefined && (loaded.approvedAt === undefined || Date.parse(existing.approvedAt) > Date.parse(loaded.approvedAt))) {
     next.approvedAt = existing.approvedAt;
