@@ -26,7 +26,10 @@ import { APPROVER_API_ROUTES, type RouteKey } from './api-routes.js';
 
 export interface ApproverApiDeps {
   campaigns: CampaignStore;
-  /** Re-approval's side too: a decision that ends a re-approval applies its outcome to the assignment. */
+  /**
+   * Read only: callers, step approvers, the re-approval configuration. A decision never changes
+   * the directory: the start-reapproval job applies the outcome a decision reaches.
+   */
   directory: DirectoryStore & ReapprovalDirectory;
   /** Approval runs (re-approvals and campaign hand-overs), served under /entries/{id} when the id begins `a-`. */
   approvals: ApprovalStore;
@@ -158,7 +161,7 @@ function campaignTaskView(t: Task) {
 }
 
 async function getEntry(ctx: RequestContext, caller: User, _request: ApiRequest, params: Record<string, string>) {
-  if (isApprovalId(params.id!)) return approvalDetailView(await readApprovalAs(ctx.approvals, params.id!, caller.id));
+  if (isApprovalId(params.id!)) return approvalDetailView(await readApprovalAs(ctx.approvals, params.id!, caller.id, ctx.campaigns));
   const { entry, items, campaign } = await readEntryAs(ctx.campaigns, params.id!, caller.id);
   return entryView(entry, items, campaign.name);
 }
@@ -179,7 +182,8 @@ const approvalBulkSchema = z.strictObject({ outcome: z.unknown(), comment: z.unk
 /**
  * A run's one decision: `{ itemId, outcome, comment? }` or `{ all: { outcome, comment? } }`. The
  * outcome and comment are checked by decideApproval (APPROVE or REJECT; MODIFY refused naming
- * `outcome`), which moves the run on at once with the domain's re-approval configuration.
+ * `outcome`), which moves the run on at once with the domain's re-approval configuration: the next
+ * step opens, or the run reaches its outcome, which the next start-reapproval run applies.
  */
 async function postApprovalDecision(ctx: RequestContext, caller: User, body: Record<string, unknown>, approvalId: string) {
   let decision: { itemId?: string; outcome: unknown; comment?: unknown };

@@ -10,7 +10,6 @@ import { Construct } from 'constructs';
 import { APPROVER_API_ROUTES } from '../../lambdas/approver-api/api-routes.js';
 import { CAMPAIGN_TABLE, DIRECTORY_TABLE, ENV } from '../../lambdas/shared/config/tables.js';
 import { AppFunction } from './app-function.js';
-import { APPROVAL_DIRECTORY_ACCESS } from './reapproval-jobs.js';
 
 export interface ApproverApiProps {
   readonly directoryTable: ITable;
@@ -62,11 +61,12 @@ export class ApproverApi extends Construct {
       timeout: Duration.seconds(15),
       environment: { [ENV.approverPortalUrl]: props.approverPortalUrl },
     });
-    // Decisions and reassignments write entries, items, approval runs and the outbox. A decision that
-    // ends a re-approval applies its outcome at once: the assignment's approval (UpdateItem) or its
-    // removal (DeleteItem); the directory is otherwise only read, and never put.
+    // Decisions and reassignments write entries, items, approval runs and the outbox. The directory
+    // is only read: a decision that ends a re-approval or a hand-over leaves its outcome (keep or
+    // remove the assignment) to the start-reapproval job, so this internet-facing function can
+    // change no assignment.
     this.function.bindTable(props.campaignTable, CAMPAIGN_TABLE, 'RW');
-    this.function.bindTable(props.directoryTable, DIRECTORY_TABLE, APPROVAL_DIRECTORY_ACCESS);
+    this.function.bindTable(props.directoryTable, DIRECTORY_TABLE, 'RO');
 
     const issuer = `https://cognito-idp.${Stack.of(this).region}.amazonaws.com/${props.userPool.userPoolId}`;
     const authorizer = new HttpJwtAuthorizer('CognitoIdToken', issuer, {

@@ -26,11 +26,10 @@ export const JOB_RUN_ACCESS: TableAccess = { actions: ['dynamodb:GetItem', 'dyna
 export const INITIALIZE_DIRECTORY_ACCESS: TableAccess = 'READ_UPDATE';
 
 /**
- * What moving approval runs needs on the directory (start-reapproval, and the approver API, where a
- * decision applies the outcome it reaches at once): reads (users, privileges, workflows, the
- * configuration, due assignments), updates (an assignment's re-approval state and approval, a
+ * What moving approval runs needs on the directory (start-reapproval, the one function that applies
+ * their outcomes): reads (users, privileges, workflows, the configuration, due assignments), updates (an assignment's re-approval state and approval, a
  * scheduled round's record) and deletes (an assignment whose re-approval was rejected). No PutItem:
- * a round is written with UpdateItem, so that neither can replace a user, a privilege or an
+ * a round is written with UpdateItem, so that it cannot replace a user, a privilege or an
  * assignment wholesale.
  */
 export const APPROVAL_DIRECTORY_ACCESS: TableAccess = {

@@ -132,8 +132,8 @@ function printApprovalTask(t: ApprovalTaskView): void {
 
 /**
  * A decision on an approval run: its one item (ITEM_ID, or --all), approved or rejected; the run
- * moves on at once (next step, or its outcome applied to the assignment) with the domain's
- * re-approval configuration.
+ * moves on at once with the domain's re-approval configuration: its next step opens, or it reaches
+ * its outcome, which the next start-reapproval run applies to the assignment (as through the API).
  */
 async function decideRun(
   command: Command,
@@ -166,7 +166,11 @@ async function decideRun(
   }
   out(
     `${decision.outcome} recorded on ${decided.length} item(s) (${decided.join(', ')}) of approval run ${run.id} by ${options.as}` +
-      (finished ? `; the run is ${run.state}` : run.state === 'RUNNING' ? `; now at step ${run.stepIndex + 1} of ${run.workflow.steps.length}` : ''),
+      (finished
+        ? `; the run is ${run.state}, and the next start-reapproval run applies its outcome (${run.state === 'APPROVED' ? 'the assignment is kept' : 'the assignment is removed'})`
+        : run.state === 'RUNNING'
+          ? `; now at step ${run.stepIndex + 1} of ${run.workflow.steps.length}`
+          : ''),
   );
 }
 

@@ -1,6 +1,7 @@
 // The re-approval jobs (lib/constructs/reapproval-jobs.ts): their daily schedules from the
 // `idgov:schedules` context, their environment, each one's grants (exactly what its job needs, no
-// `*`), their monitoring, and the approver API's directory grant, which applies re-approval outcomes.
+// `*`), their monitoring, and the approver API's directory grant: read only, since only
+// start-reapproval applies the outcomes of approval runs.
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { CAMPAIGN_TABLE, DIRECTORY_TABLE, ENV, OPERATIONS_TABLE, SERVICE_NAME, METRICS_NAMESPACE } from '../../lambdas/shared/config/tables.js';
@@ -105,10 +106,8 @@ describe('least privilege', () => {
     expect(sesStatement.Condition).toEqual({ StringEquals: { 'ses:FromAddress': { Ref: STATELESS_PARAMETERS.senderAddress } } });
   });
 
-  it('the approver API applies the outcome a decision reaches: UpdateItem and DeleteItem in the directory, no PutItem', () => {
-    expect(tableAccessOf(stateless.approverApi.function)).toEqual(
-      tables([DIRECTORY_TABLE, READ_UPDATE_DELETE], [CAMPAIGN_TABLE, 'RW']),
-    );
+  it('the approver API only reads the directory: the outcome a decision reaches is applied by start-reapproval', () => {
+    expect(tableAccessOf(stateless.approverApi.function)).toEqual(tables([DIRECTORY_TABLE, 'RO'], [CAMPAIGN_TABLE, 'RW']));
   });
 
   it('no statement of either job is on "*" but X-Ray\'s, none names a wildcard action, none may Scan', () => {

@@ -5,7 +5,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createHandler } from '../../lambdas/approver-api/handler.js';
 import type { ApproverApiDeps } from '../../lambdas/approver-api/routes.js';
 import { DynamoApprovalStore } from '../../lambdas/shared/adapters/dynamo/dynamo-approval-store.js';
+import { DEFAULT_REAPPROVAL_CONFIG, DEFAULT_WORKFLOW } from '../../lambdas/shared/domain/approvals/model.js';
 import type { Entry } from '../../lambdas/shared/domain/model.js';
+import { startApprovalRun } from '../../lambdas/shared/use-cases/approvals/approval-engine.js';
+import { startReapproval } from '../../lambdas/shared/use-cases/approvals/start-reapproval.js';
 import { collect } from '../../lambdas/shared/use-cases/concurrency.js';
 import type { Log } from '../../lambdas/shared/use-cases/ports.js';
 import { startApiServer, type ApiServer } from '../../src/local/api-server.js';
@@ -149,6 +152,52 @@ describe('GET /entries/{id}', () => {
     // The subject does not review their own access.
     expect((await w.call('u1@example.com', 'GET', `/entries/${u1(w.id)}`)).status).toBe(403);
     expect((await w.call(M1, 'GET', '/entries/e-nope')).json.error).toMatchObject({ code: 'NOT_FOUND' });
+  });
+});
+
+describe('approval runs (a- ids)', () => {
+  it('serves a campaign hand-over to its approver and, read only, to the campaign owner; a decision needs no directory write, the job applies it', async () => {
+    const w = await world();
+    const entryId = u1(w.id);
+    const p = (await w.h.directory.getPrivilege('p-fin'))!;
+    const assignment = (await w.h.directory.getAssignment('u1', 'p-fin'))!;
+    const engineDeps = { ...w.deps, campaigns: w.h.campaigns };
+    const purpose = { kind: 'CAMPAIGN' as const, campaignId: w.id, runId: `${w.id}#1`, entryId, itemId: 'p-fin', reason: 'REJECTED' as const };
+    const run = await startApprovalRun(engineDeps, { purpose, assignment, privilege: p, workflow: DEFAULT_WORKFLOW }, DEFAULT_REAPPROVAL_CONFIG, new Date(day(1)));
+    expect(run.approverIds).toEqual(['m1']);
+
+    expect((await w.call(M1, 'GET', `/entries/${run.id}`)).json).toMatchObject({ kind: 'REAPPROVAL', entryId: run.id, approverIds: ['m1'] });
+    expect((await w.call(ADMIN, 'GET', `/entries/${run.id}`)).status).toBe(200);
+    expect((await w.call(M2, 'GET', `/entries/${run.id}`)).status).toBe(403);
+    expect((await w.call(ADMIN, 'POST', `/entries/${run.id}/decisions`, { itemId: 'p-fin', outcome: 'REJECT' })).status).toBe(403);
+
+    // The API's directory is read only, as its IAM grant: any write would fail the request.
+    const writes: string[] = [];
+    const readOnly = new Proxy(w.h.directory, {
+      get(target, name, receiver) {
+        const value = Reflect.get(target, name, receiver);
+        if (typeof value !== 'function') return value;
+        if (/^(put|remove|record|complete|mark|reset|initialize|modify|delete|save)/.test(String(name))) {
+          return async () => {
+            writes.push(String(name));
+            throw new Error(`the approver API wrote the directory: ${String(name)}`);
+          };
+        }
+        return value.bind(target);
+      },
+    });
+    const handler = createHandler(() => ({ ...w.deps, directory: readOnly }), w.clock);
+    const response = await handler(apiEvent('POST', `/entries/${run.id}/decisions`, { itemId: 'p-fin', outcome: 'REJECT', comment: 'moved to treasury' }, {}, { email: M1, email_verified: 'true', sub: 'sub-m1' }) as never);
+    expect({ status: response.statusCode, json: JSON.parse(response.body) }).toEqual({ status: 200, json: { kind: 'REAPPROVAL', entryId: run.id, state: 'REJECTED', decided: ['p-fin'], finished: true } });
+    expect(writes).toEqual([]);
+    expect(await w.h.directory.getAssignment('u1', 'p-fin')).toBeDefined();
+
+    // The next start-reapproval run applies the outcome: removed, the item shows it, the user is told once.
+    const job = await startReapproval({ ...engineDeps, mailer: w.h.mailer, wallClock: w.h.wall }, new Date(day(3, 6)));
+    expect(job).toMatchObject({ rejected: 1 });
+    expect(await w.h.directory.getAssignment('u1', 'p-fin')).toBeUndefined();
+    expect((await w.h.campaigns.getEntryWithItems(entryId))!.items.find((i) => i.id === 'p-fin')!.workflow).toMatchObject({ approvalId: run.id, state: 'REJECTED', appliedAction: 'REMOVED' });
+    expect(w.h.mailer.sent.filter((m) => m.to === 'u1@example.com')).toHaveLength(1);
   });
 });
 

@@ -1,8 +1,9 @@
 // Re-approval through `idgov`, as an operator and approvers run it (a child process per command):
 // workflows and settings files (bad ones refused naming the field, storing nothing), the scheduled
 // date, the two jobs run locally through their handlers (a re-run the same day starts nothing new),
-// a continuous re-approval decided step by step through `tasks` and `decide`, and a scheduled round
-// whose rejection removes the assignment and tells its holder.
+// a continuous re-approval decided step by step through `tasks` and `decide` (the outcome a decision
+// reaches is applied by the next start-reapproval run), and a scheduled round whose rejection
+// removes the assignment and tells its holder.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -270,7 +271,15 @@ describe('re-approval through idgov', () => {
     const second = await json<Record<string, unknown>[]>(home(), ['decide', aliceRun, '--all', '--as', 'sec', '--approve', '--now', '2026-07-03T09:00:00Z']);
     expect(second).toEqual([{ kind: 'REAPPROVAL', entryId: aliceRun, entryState: 'APPROVED', decided: ['p-fin'], finished: true, outcome: 'APPROVE' }]);
     expect(await json(home(), ['tasks', '--approver', 'sec'])).toEqual([]);
+    // Reached, not applied yet: the assignment is as it was, its run APPROVED.
+    const decided = await json<{ assignments: ShownAssignment[] }>(home(), ['directory', 'show-user', 'alice']);
+    expect(decided.assignments.find((a) => a.privilegeId === 'p-fin')).toMatchObject({
+      approvedAt: '2026-04-01T00:00:00.000Z',
+      reapproval: { approvalId: aliceRun, state: 'APPROVED' },
+    });
 
+    const applied = await json<JobRun<StartResult>>(home(), ['job', 'run', 'start-reapproval', '--now', '2026-07-04T06:00:00Z']);
+    expect(applied.result).toMatchObject({ started: { continuous: 0, scheduled: 0 }, approved: 1 });
     const alice = await json<{ assignments: ShownAssignment[] }>(home(), ['directory', 'show-user', 'alice']);
     expect(alice.assignments.find((a) => a.privilegeId === 'p-fin')).toMatchObject({
       approvedAt: '2026-07-03T09:00:00.000Z',
@@ -293,14 +302,21 @@ describe('re-approval through idgov', () => {
       ['carol', 'default'],
     ]);
     const carolRun = tasks.find((t) => t.subjectId === 'carol')!.taskId;
-    const rejected = await json<Record<string, unknown>>(home(), ['decide', carolRun, 'p-sox', '--as', 'owner', '--reject', '--comment', 'left the SOX team', '--now', '2026-09-02T09:00:00Z']);
-    expect(rejected).toMatchObject({ entryState: 'REJECTED', finished: true });
+    const rejected = await idgov(home(), ['decide', carolRun, 'p-sox', '--as', 'owner', '--reject', '--comment', 'left the SOX team', '--now', '2026-09-02T09:00:00Z']);
+    expect(rejected.code).toBe(0);
+    expect(rejected.stdout).toBe(
+      `REJECT recorded on 1 item(s) (p-sox) of approval run ${carolRun} by owner; the run is REJECTED, and the next start-reapproval run applies its outcome (the assignment is removed)\n`,
+    );
+    // Until then carol keeps the access, and nobody told her otherwise.
+    const before = await json<{ assignments: ShownAssignment[] }>(home(), ['directory', 'show-user', 'carol']);
+    expect(before.assignments.map((a) => a.privilegeId).sort()).toEqual(['p-fin', 'p-sox']);
+    expect((await mailbox(home())).filter((m) => m.to[0] === 'carol@example.com')).toEqual([]);
+
+    // The next run removes it, sends the Assignment Reject, and starts nothing for the round again.
+    const next = await json<JobRun<StartResult>>(home(), ['job', 'run', 'start-reapproval', '--now', '2026-09-03T06:00:00Z']);
+    expect(next.result).toMatchObject({ started: { continuous: 0, scheduled: 0 }, rejected: 1 });
     const carol = await json<{ assignments: ShownAssignment[] }>(home(), ['directory', 'show-user', 'carol']);
     expect(carol.assignments.map((a) => a.privilegeId)).toEqual(['p-fin']);
-
-    // The next run sends the Assignment Reject the decision recorded, and starts nothing for the round again.
-    const next = await json<JobRun<StartResult>>(home(), ['job', 'run', 'start-reapproval', '--now', '2026-09-03T06:00:00Z']);
-    expect(next.result).toMatchObject({ started: { continuous: 0, scheduled: 0 } });
     expect((await mailbox(home())).filter((m) => m.to[0] === 'carol@example.com')).toHaveLength(1);
     expect(await json(home(), ['reapproval', 'status', '--now', '2026-09-03T06:00:00Z'])).toMatchObject({
       scheduledDate: '2026-09-01',

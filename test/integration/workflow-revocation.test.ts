@@ -1,7 +1,7 @@
 // A campaign whose rejected items go to approval workflows (`revocation.rejected: "WORKFLOW"`), end
 // to end on a real DynamoDB engine: the real controller handler finishes the campaign and hands the
-// items over, the runs' approvers decide through decideApproval, the StartReapproval job applies
-// what is left to apply, and the campaign items show the outcomes.
+// items over, the runs' approvers decide through decideApproval (reaching the outcomes), the
+// StartReapproval job applies them, and the campaign items show the outcomes.
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_REAPPROVAL_CONFIG, type ApprovalWorkflow } from '../../lambdas/shared/domain/approvals/model.js';
 import type { Item } from '../../lambdas/shared/domain/model.js';
@@ -95,9 +95,13 @@ describe('campaign revocation WORKFLOW, end to end', () => {
     await h.run(day(15, 1));
     expect((await h.approvals.getApproval(finRunId))!.version).toBe(finRun.version);
 
-    // The runs' approvers decide; the job applies whatever is not applied yet.
+    // The runs' approvers decide: the runs reach their outcomes, which only the job applies.
     await decideApproval(approvalDeps, { approvalId: finRunId, actorId: 'admin', itemId: 'p-fin', outcome: 'APPROVE', comment: 'still at month-end' }, DEFAULT_REAPPROVAL_CONFIG, new Date(day(16)));
     await decideApproval(approvalDeps, { approvalId: gitRunId, actorId: 'm2', itemId: 'p-git', outcome: 'REJECT', comment: 'confirmed' }, DEFAULT_REAPPROVAL_CONFIG, new Date(day(16, 2)));
+    expect((await h.approvals.getApproval(gitRunId))!).toMatchObject({ state: 'REJECTED', nextActionAt: day(16, 2) });
+    expect((await h.approvals.getApproval(gitRunId))!.applied).toBeUndefined();
+    expect((await h.directory.listAssignmentsOfUser('u1')).map((a) => a.privilegeId)).toContain('p-git');
+    expect((await itemsOf(h, u1Entry))['p-git']!.workflow).toMatchObject({ state: 'RUNNING' });
     await startReapproval({ ...approvalDeps, mailer: h.mailer, wallClock: h.wall }, new Date(day(17, 6)));
 
     items = await itemsOf(h, u1Entry);

@@ -1,6 +1,7 @@
 // Sends what the outbox holds. A notification is claimed (SENDING, with an expiry) before it is
 // sent and marked SENT after; a claim left by a killed run expires and the next run sends it, so a
 // notification is never lost, and is sent again only if the process died inside the send itself.
+import { stepOfApprovalNotice } from '../domain/approvals/approval-notices.js';
 import type { ApprovalRun } from '../domain/approvals/model.js';
 import { mapLimit } from './concurrency.js';
 import type { ApprovalStore, CampaignStore, Clock, Log, Mailer, Outbox } from './ports.js';
@@ -63,24 +64,37 @@ function entryReason(n: Notification, entry: Entry | undefined, campaign: Campai
 
 /**
  * Why a notice of an approval run (re-approval or campaign hand-over) must not be sent, if it must
- * not; it is checked against its run, never a campaign. Approval Start and Approval Remind ask the
- * recipient to act: they go only while the run is RUNNING and the recipient is one of its current
- * approvers (a decision or an escalation made meanwhile makes them pointless). The others tell what
- * happened and always go: Approval Timeout (the step timed out: it was escalated, or its rule
- * decided it and may have ended the run in the same write) and Assignment Reject (the run removed
- * the access). A run that is not there (its notices may be recorded before it) holds them for
- * RUN_HOLD_HOURS, then they are skipped; so is a change of the run (`entryVersion`: the run version
- * announced) not saved yet while it runs.
+ * not; it is checked against its run, never a campaign. Notices are recorded before the run's save
+ * that announces them (`entryVersion`: that run version): while the stored run is RUNNING and behind
+ * it, every notice of the run is held (the save may still land); a run that is not there yet holds
+ * them for RUN_HOLD_HOURS, then they are skipped.
+ * - Approval Start and Approval Remind ask the recipient to act: they go only while the run is
+ *   RUNNING and the recipient is one of its current approvers (a decision or an escalation made
+ *   meanwhile makes them pointless).
+ * - Approval Timeout goes only if the run's history shows that step timed out on the recipient (a
+ *   TIMED_OUT event naming them): a timeout that lost its race to a decision must not tell the
+ *   approver who decided that the step closed without their decision.
+ * - Assignment Reject waits until the run records its outcome applied, and goes only if that says
+ *   REMOVED (the access may have become rule-based meanwhile: then it was not removed).
  */
 function approvalReason(n: Notification, run: ApprovalRun | undefined, now: Date): string | typeof HOLD | undefined {
   if (!run) {
     if (now.getTime() - Date.parse(n.createdAt) < RUN_HOLD_HOURS * 3_600_000) return HOLD;
     return `approval run ${n.approvalId} was never created`;
   }
+  if (n.kind === 'ASSIGNMENT_REJECT') {
+    if (!run.applied) return HOLD;
+    return run.applied.action === 'REMOVED' ? undefined : `approval run ${run.id} applied its outcome as ${run.applied.action}: the access was not removed`;
+  }
+  if (run.state === 'RUNNING' && n.entryVersion !== undefined && run.version < n.entryVersion) return HOLD;
+  if (n.kind === 'APPROVAL_TIMEOUT') {
+    const step = stepOfApprovalNotice(n.key);
+    const timedOut = run.history.some((e) => e.type === 'TIMED_OUT' && e.step === step && (e.approverIds ?? []).includes(n.recipientId));
+    return timedOut ? undefined : `step ${step === undefined ? '?' : step + 1} of approval run ${run.id} did not time out on ${n.recipientId} (it was decided first)`;
+  }
   if (!APPROVER_NOTICES.includes(n.kind)) return undefined;
   if (run.state === 'RUNNING' && run.approverIds.includes(n.recipientId)) return undefined;
   if (run.state !== 'RUNNING') return `approval run ${run.id} is ${run.state}: it is not running`;
-  if (n.entryVersion !== undefined && run.version < n.entryVersion) return HOLD;
   return `${n.recipientId} is no longer an approver of approval run ${run.id} (its approvers: ${run.approverIds.join(', ') || 'none'})`;
 }
 
@@ -91,7 +105,38 @@ export const MAX_SEND_ATTEMPTS = 5;
 const CLAIM_SECONDS = 300;
 const SEND_CONCURRENCY = 4;
 
-export async function dispatchNotifications(deps: DispatchDeps, runner: string, now: Date): Promise<DispatchResult> {
+/**
+ * Dispatches what the outbox lists as unsent. `handled`: keys the caller already dispatched in
+ * this run (dispatchRecordedNotifications), not tried twice in one run.
+ */
+export async function dispatchNotifications(deps: DispatchDeps, runner: string, now: Date, handled: ReadonlySet<string> = new Set()): Promise<DispatchResult> {
+  const dispatch = dispatcher(deps, runner, now);
+  // Sends made in this run are not re-listed: a page is read, then worked through.
+  const seen = new Set<string>(handled);
+  for await (const page of deps.outbox.listDispatchable(deps.wallClock.now())) {
+    const fresh = page.filter((n) => !seen.has(n.key));
+    fresh.forEach((n) => seen.add(n.key));
+    await mapLimit(fresh, SEND_CONCURRENCY, dispatch.one);
+  }
+  return dispatch.result;
+}
+
+/**
+ * Dispatches notifications the caller has just recorded, as it recorded them (new outbox records:
+ * PENDING, no attempt yet; others are left alone), without listing the outbox: the same checks
+ * (staleness, holds), claim, send and mark as dispatchNotifications. What it does not send (held,
+ * claimed by someone else, or left by a process killed after its claim) stays in the outbox for
+ * dispatchNotifications.
+ */
+export async function dispatchRecordedNotifications(deps: DispatchDeps, runner: string, notifications: readonly Notification[], now: Date): Promise<DispatchResult> {
+  const dispatch = dispatcher(deps, runner, now);
+  const fresh = notifications.filter((n) => n.status === 'PENDING' && n.attempts === 0);
+  await mapLimit(fresh, SEND_CONCURRENCY, dispatch.one);
+  return dispatch.result;
+}
+
+/** Checks one notification and sends, skips or holds it; reads campaigns, entries and runs once per dispatcher. */
+function dispatcher(deps: DispatchDeps, runner: string, now: Date) {
   const result: DispatchResult = { sent: 0, failed: 0, retrying: 0, skipped: 0 };
   const campaigns = new Map<string, Promise<Campaign | undefined>>();
   const campaignOf = (id: string) => {
@@ -116,24 +161,18 @@ export async function dispatchNotifications(deps: DispatchDeps, runner: string, 
     const campaign = await campaignOf(n.campaignId);
     return staleReason(n, campaign) ?? entryReason(n, await entryOf(n), campaign);
   };
-  // Sends made in this run are not re-listed: a page is read, then worked through.
-  const seen = new Set<string>();
-  for await (const page of deps.outbox.listDispatchable(deps.wallClock.now())) {
-    const fresh = page.filter((n) => !seen.has(n.key));
-    fresh.forEach((n) => seen.add(n.key));
-    await mapLimit(fresh, SEND_CONCURRENCY, async (n) => {
-      const reason = await reasonFor(n);
-      if (reason === HOLD) {
-        deps.log.info('holding a notification until what it announces is saved', { key: n.key, entryId: n.entryId, approvalId: n.approvalId });
-        return;
-      }
-      if (!reason && n.attempts >= MAX_SEND_ATTEMPTS) return giveUp(deps, n, result);
-      if (!reason) return sendOne(deps, runner, n, now, result);
-      await deps.outbox.markSkipped(n, reason);
-      result.skipped += 1;
-    });
-  }
-  return result;
+  const one = async (n: Notification): Promise<void> => {
+    const reason = await reasonFor(n);
+    if (reason === HOLD) {
+      deps.log.info('holding a notification until what it announces is saved', { key: n.key, entryId: n.entryId, approvalId: n.approvalId });
+      return;
+    }
+    if (!reason && n.attempts >= MAX_SEND_ATTEMPTS) return giveUp(deps, n, result);
+    if (!reason) return sendOne(deps, runner, n, now, result);
+    await deps.outbox.markSkipped(n, reason);
+    result.skipped += 1;
+  };
+  return { result, one };
 }
 
 /**

@@ -338,6 +338,13 @@ describe('idgov decide on an approval run (a- id)', () => {
     fake.answers.decideApproval = { run: { ...run, stepIndex: 1, approverIds: ['sec1'] }, decided: ['p-fin'], finished: false };
     const text = await idgov('decide', run.id, 'p-fin', '--as', 'owner1', '--approve');
     expect(text.stdout).toBe(`APPROVE recorded on 1 item(s) (p-fin) of approval run ${run.id} by owner1; now at step 2 of 2\n`);
+
+    // An outcome reached: applied by the next start-reapproval run, which the output says.
+    fake.answers.decideApproval = { run: { ...run, state: 'REJECTED' }, decided: ['p-fin'], finished: true };
+    const ended = await idgov('decide', run.id, 'p-fin', '--as', 'owner1', '--reject');
+    expect(ended.stdout).toBe(
+      `REJECT recorded on 1 item(s) (p-fin) of approval run ${run.id} by owner1; the run is REJECTED, and the next start-reapproval run applies its outcome (the assignment is removed)\n`,
+    );
   });
 
   it('--all decides its one item (no ITEM_ID) with the default configuration when none is stored', async () => {

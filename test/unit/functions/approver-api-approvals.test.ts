@@ -161,7 +161,8 @@ describe('GET /entries/{id}', () => {
   it('serves a run to one of its approvers, through readApprovalAs, with its step, approvers and history', async () => {
     const { status, json } = await call('GET', `/entries/${run.id}`);
     expect(status).toBe(200);
-    expect(fake.readCalls).toEqual([[ctx.approvals, run.id, 'owner1']]);
+    // With the campaign store: a campaign hand-over is shown to its campaign's owner too.
+    expect(fake.readCalls).toEqual([[ctx.approvals, run.id, 'owner1', ctx.campaigns]]);
     expect(json).toMatchObject({
       kind: 'REAPPROVAL',
       entryId: run.id,

@@ -8,7 +8,7 @@ import { DEFAULT_WORKFLOW, type ApprovalRun } from '../../../lambdas/shared/doma
 import { withEntryChange } from '../../../lambdas/shared/domain/entries.js';
 import type { CampaignState, Entry, Notification, NotificationKind } from '../../../lambdas/shared/domain/model.js';
 import { collect } from '../../../lambdas/shared/use-cases/concurrency.js';
-import { MAX_SEND_ATTEMPTS, dispatchNotifications, type DispatchDeps } from '../../../lambdas/shared/use-cases/dispatch-notifications.js';
+import { MAX_SEND_ATTEMPTS, dispatchNotifications, dispatchRecordedNotifications, type DispatchDeps } from '../../../lambdas/shared/use-cases/dispatch-notifications.js';
 import { silentLog, type OutgoingMail } from '../../../lambdas/shared/use-cases/ports.js';
 import { CAMPAIGN_ID, aCampaign, anEntry, anItem, at } from '../../support/fixtures.js';
 
@@ -242,10 +242,13 @@ describe('dispatchNotifications: notices of an approval run', () => {
     expect(r.reads).toEqual([RUN_ID]);
   });
 
-  it('skips Approval Start and Remind to someone no longer an approver (escalated), and still sends the Approval Timeout', async () => {
-    const escalated = aRun({ escalated: true, approverIds: ['u-boss'], version: 2 });
+  const TIMEOUT_KEY = `${RUN_ID}|APPROVAL_TIMEOUT|0|u-owner`;
+  const timedOut = { at: '2026-07-15T06:00:00.000Z', type: 'TIMED_OUT' as const, step: 0, approverIds: ['u-owner'] };
+
+  it('skips Approval Start and Remind to someone no longer an approver (escalated), and sends the Approval Timeout the step recorded', async () => {
+    const escalated = aRun({ escalated: true, approverIds: ['u-boss'], version: 2, history: [timedOut] });
     const r = await withRuns(
-      [ofRun('APPROVAL_START', 'u-owner'), ofRun('APPROVAL_REMIND', 'u-owner'), ofRun('APPROVAL_TIMEOUT', 'u-owner'), ofRun('APPROVAL_START', 'u-boss', { key: `${RUN_ID}|APPROVAL_START|0|1|u-boss` })],
+      [ofRun('APPROVAL_START', 'u-owner'), ofRun('APPROVAL_REMIND', 'u-owner'), ofRun('APPROVAL_TIMEOUT', 'u-owner', { key: TIMEOUT_KEY }), ofRun('APPROVAL_START', 'u-boss', { key: `${RUN_ID}|APPROVAL_START|0|1|u-boss` })],
       escalated,
     );
     expect(await dispatchNotifications(r.deps, 'runner', NOW)).toEqual({ sent: 2, failed: 0, retrying: 0, skipped: 2 });
@@ -254,22 +257,61 @@ describe('dispatchNotifications: notices of an approval run', () => {
     expect(await r.statuses()).toMatchObject({
       [`${RUN_ID}|APPROVAL_START|u-owner`]: ['SKIPPED', why],
       [`${RUN_ID}|APPROVAL_REMIND|u-owner`]: ['SKIPPED', why],
-      [`${RUN_ID}|APPROVAL_TIMEOUT|u-owner`]: ['SENT', undefined],
+      [TIMEOUT_KEY]: ['SENT', undefined],
     });
   });
 
-  it.each(['APPROVED', 'REJECTED'] as const)('once the run is %s, skips the requests to act and tells what happened', async (state) => {
+  it.each(['APPROVED', 'REJECTED'] as const)('once the run is %s, skips the requests to act and still tells of a timeout that happened', async (state) => {
     const r = await withRuns(
-      [ofRun('APPROVAL_START', 'u-owner'), ofRun('APPROVAL_REMIND', 'u-owner'), ofRun('APPROVAL_TIMEOUT', 'u-owner'), ofRun('ASSIGNMENT_REJECT', 'u-alice')],
-      aRun({ state, version: 3 }),
+      [ofRun('APPROVAL_START', 'u-owner'), ofRun('APPROVAL_REMIND', 'u-owner'), ofRun('APPROVAL_TIMEOUT', 'u-owner', { key: TIMEOUT_KEY })],
+      aRun({ state, version: 3, history: [timedOut] }),
     );
-    expect(await dispatchNotifications(r.deps, 'runner', NOW)).toEqual({ sent: 2, failed: 0, retrying: 0, skipped: 2 });
-    expect(r.sent.map((m) => m.subject).sort()).toEqual(['about APPROVAL_TIMEOUT', 'about ASSIGNMENT_REJECT']);
+    expect(await dispatchNotifications(r.deps, 'runner', NOW)).toEqual({ sent: 1, failed: 0, retrying: 0, skipped: 2 });
+    expect(r.sent.map((m) => m.subject)).toEqual(['about APPROVAL_TIMEOUT']);
     const why = `approval run ${RUN_ID} is ${state}: it is not running`;
     expect(await r.statuses()).toMatchObject({
       [`${RUN_ID}|APPROVAL_START|u-owner`]: ['SKIPPED', why],
       [`${RUN_ID}|APPROVAL_REMIND|u-owner`]: ['SKIPPED', why],
     });
+  });
+
+  it('skips an Approval Timeout whose timeout lost its race to a decision (the saved run never timed out on the recipient)', async () => {
+    // The job recorded the timeout (announcing version 2), then its save lost to the approver's decision (version 2).
+    const decided = aRun({ state: 'APPROVED', version: 2, history: [{ at: '2026-07-14T23:00:00.000Z', type: 'DECIDED', step: 0, by: 'u-owner', outcome: 'APPROVE' }] });
+    const escalatedBefore = { ...timedOut, approverIds: ['u-other'] };
+    const r = await withRuns([ofRun('APPROVAL_TIMEOUT', 'u-owner', { key: TIMEOUT_KEY, entryVersion: 2 })], { ...decided, history: [escalatedBefore, ...decided.history] });
+    expect(await dispatchNotifications(r.deps, 'runner', NOW)).toEqual({ sent: 0, failed: 0, retrying: 0, skipped: 1 });
+    expect((await r.statuses())[TIMEOUT_KEY]).toEqual(['SKIPPED', `step 1 of approval run ${RUN_ID} did not time out on u-owner (it was decided first)`]);
+  });
+
+  it('holds an Approval Timeout recorded before the run that times out is saved, then sends it', async () => {
+    const r = await withRuns([ofRun('APPROVAL_TIMEOUT', 'u-owner', { key: TIMEOUT_KEY, entryVersion: 2 })], aRun());
+    expect(await dispatchNotifications(r.deps, 'runner', NOW)).toEqual({ sent: 0, failed: 0, retrying: 0, skipped: 0 });
+    r.save(aRun({ escalated: true, approverIds: ['u-boss'], version: 2, history: [timedOut] }));
+    expect(await dispatchNotifications(r.deps, 'runner', NOW)).toMatchObject({ sent: 1, skipped: 0 });
+  });
+
+  it('holds an Assignment Reject until the run records its outcome applied; sends it only if the access was REMOVED', async () => {
+    const rejected = aRun({ state: 'REJECTED', version: 3 });
+    const r = await withRuns([ofRun('ASSIGNMENT_REJECT', 'u-alice')], rejected);
+    expect(await dispatchNotifications(r.deps, 'runner', NOW)).toEqual({ sent: 0, failed: 0, retrying: 0, skipped: 0 });
+    expect((await r.statuses())[`${RUN_ID}|ASSIGNMENT_REJECT|u-alice`]).toEqual(['PENDING', undefined]);
+    r.save({ ...rejected, version: 4, applied: { action: 'REMOVED', at: NOW.toISOString() } });
+    expect(await dispatchNotifications(r.deps, 'runner', NOW)).toMatchObject({ sent: 1, skipped: 0 });
+
+    for (const action of ['NOT_MANUAL', 'GONE', 'KEPT'] as const) {
+      const other = await withRuns([ofRun('ASSIGNMENT_REJECT', 'u-alice')], { ...rejected, version: 4, applied: { action, at: NOW.toISOString() } });
+      expect(await dispatchNotifications(other.deps, 'runner', NOW), action).toMatchObject({ sent: 0, skipped: 1 });
+      expect((await other.statuses())[`${RUN_ID}|ASSIGNMENT_REJECT|u-alice`]).toEqual(['SKIPPED', `approval run ${RUN_ID} applied its outcome as ${action}: the access was not removed`]);
+    }
+  });
+
+  it('holds a request to act that announces a run version not saved yet, even to someone who is an approver now', async () => {
+    // Step 2 opened (announcing version 2) by a decision not saved yet; u-owner approves step 1 too.
+    const r = await withRuns([ofRun('APPROVAL_START', 'u-owner', { key: `${RUN_ID}|APPROVAL_START|1|0|u-owner`, entryVersion: 2 })], aRun());
+    expect(await dispatchNotifications(r.deps, 'runner', NOW)).toEqual({ sent: 0, failed: 0, retrying: 0, skipped: 0 });
+    r.save(aRun({ stepIndex: 1, version: 2 }));
+    expect(await dispatchNotifications(r.deps, 'runner', NOW)).toMatchObject({ sent: 1 });
   });
 
   it('holds the notices of a run not written yet, sends them once it is, and skips them if it never is', async () => {
@@ -295,5 +337,46 @@ describe('dispatchNotifications: notices of an approval run', () => {
     const r = await withRuns([ofRun('APPROVAL_START', 'u-nobody')]);
     const { approvals: _none, ...unchecked } = r.deps;
     expect(await dispatchNotifications(unchecked, 'runner', NOW)).toMatchObject({ sent: 1, skipped: 0 });
+  });
+});
+
+describe('dispatchRecordedNotifications', () => {
+  const RUN_ID = 'a-0123456789ab';
+  const run: ApprovalRun = {
+    id: RUN_ID,
+    purpose: { kind: 'REAPPROVAL', mode: 'CONTINUOUS', dueAt: '2026-07-01T00:00:00.000Z', intervalDays: 90 },
+    userId: 'u-alice',
+    privilegeId: 'p-fin',
+    workflow: DEFAULT_WORKFLOW,
+    stepIndex: 0,
+    escalated: false,
+    approverIds: ['u-owner'],
+    stepStartedAt: '2026-07-01T00:00:00.000Z',
+    dueDate: '2026-07-15T00:00:00.000Z',
+    state: 'RUNNING',
+    history: [],
+    createdAt: '2026-07-01T00:00:00.000Z',
+    updatedAt: '2026-07-01T00:00:00.000Z',
+    version: 1,
+  };
+  const ofRun = (recipientId: string, overrides: Partial<Notification> = {}) =>
+    aNotification('APPROVAL_START', { key: `${RUN_ID}|APPROVAL_START|0|0|${recipientId}`, campaignId: RUN_ID, runId: RUN_ID, approvalId: RUN_ID, recipientId, to: `${recipientId}@example.com`, ...overrides });
+
+  it('sends the notices it is given with the same checks, claim and mark, without listing the outbox; the rest is left to dispatchNotifications', async () => {
+    const given = [ofRun('u-owner'), ofRun('u-gone'), ofRun('u-held', { entryVersion: 2 }), ofRun('u-nomail', { status: 'SKIPPED' })];
+    const s = await setup(undefined, given);
+    let listed = 0;
+    const outbox = Object.assign(Object.create(s.outbox) as InMemoryOutbox, { listDispatchable: () => (listed++, s.outbox.listDispatchable(NOW)) });
+    const deps: DispatchDeps = { ...s.deps, outbox, approvals: { getApproval: async () => run } };
+    expect(await dispatchRecordedNotifications(deps, 'runner', given, NOW)).toEqual({ sent: 1, failed: 0, retrying: 0, skipped: 1 });
+    expect(listed).toBe(0);
+    expect(s.sent.map((m) => m.to)).toEqual(['u-owner@example.com']);
+    const stored = Object.fromEntries((await collect(s.outbox.listByCampaign(RUN_ID))).map((n) => [n.recipientId, [n.status, n.attempts]]));
+    expect(stored).toMatchObject({ 'u-owner': ['SENT', 1], 'u-gone': ['SKIPPED', 0], 'u-held': ['PENDING', 0], 'u-nomail': ['SKIPPED', 0] });
+    // Given again (or a copy taken before someone else claimed it): the claim refuses, nothing is sent twice.
+    expect(await dispatchRecordedNotifications(deps, 'runner-2', [ofRun('u-owner')], NOW)).toMatchObject({ sent: 0 });
+    expect(s.sent).toHaveLength(1);
+    // A record it did not write new (an earlier attempt's) is not its to send.
+    expect(await dispatchRecordedNotifications(deps, 'runner', [ofRun('u-held', { attempts: 1 })], NOW)).toMatchObject({ sent: 0, skipped: 0 });
   });
 });

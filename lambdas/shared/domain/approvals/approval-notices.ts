@@ -23,6 +23,13 @@ export const approvalNoticeKey = {
   assignmentReject: (approvalId: string) => `${approvalId}|ASSIGNMENT_REJECT`,
 };
 
+/** The 0-based step a run notice's key names (Start, Remind, Timeout); undefined for Assignment Reject or a key of another shape. */
+export function stepOfApprovalNotice(key: string): number | undefined {
+  const [, kind, step] = key.split('|');
+  if (kind === undefined || !['APPROVAL_START', 'APPROVAL_REMIND', 'APPROVAL_TIMEOUT'].includes(kind) || !/^\d+$/.test(step ?? '')) return undefined;
+  return Number(step);
+}
+
 /** A notice a transition of the run owes: who, what, and its key. Composed by the use case, which knows the people. */
 export interface NoticeIntent {
   kind: ApprovalNoticeKind;
@@ -195,6 +202,11 @@ export function composeApprovalNotice(input: {
   recipient: User | undefined;
   portalUrl: string;
   now: Date;
+  /**
+   * The version of the run whose save announces the notice, when it is recorded before that save:
+   * the dispatcher holds it while the stored run is behind (docs/reference/reapproval.md#notifications).
+   */
+  entryVersion?: number;
 }): Notification {
   const { run, intent, recipient } = input;
   const { subject, body } = renderApprovalNotice(APPROVAL_NOTICE_TEMPLATES[intent.kind], approvalNoticeView(run, intent.recipientId, recipient, input.portalUrl));
@@ -217,5 +229,6 @@ export function composeApprovalNotice(input: {
     ...(skipReason ? { lastError: skipReason } : {}),
     createdAt: input.now.toISOString(),
     attempts: 0,
+    ...(input.entryVersion !== undefined ? { entryVersion: input.entryVersion } : {}),
   };
 }

@@ -2,9 +2,10 @@
 // its workflow snapshot. Each returns the next run and the notices it owes (NoticeIntent, keyed);
 // the use case looks people up, composes the notices, records them, then saves the run
 // (version + 1) with `stampRun`. Nothing here reads a clock or a store.
-import { DAY_MS, HOUR_MS, addDays } from '../campaign-schedule.js';
+import { DAY_MS, HOUR_MS } from '../campaign-schedule.js';
 import type { Assignment, Decision, Privilege, User } from '../model.js';
 import { approvalNoticeKey, type NoticeIntent } from './approval-notices.js';
+import { stepDueDate } from './reapproval-dates.js';
 import {
   approvalIdFor,
   type ApprovalApplied,
@@ -164,7 +165,7 @@ export function openStep(run: ApprovalRun, index: number, choice: ApproverChoice
     escalated: false,
     approverIds: choice.approverIds,
     stepStartedAt: at,
-    dueDate: addDays(at, step.timeoutDays),
+    dueDate: stepDueDate(at, step.timeoutDays),
     history: [...run.history, ...events],
   };
   return { run: next, notices: choice.approverIds.map((id) => startNotice(next, id)) };
@@ -212,7 +213,7 @@ export function escalate(run: ApprovalRun, targets: readonly string[], now: Date
     escalated: true,
     approverIds: [...targets],
     stepStartedAt: at,
-    dueDate: addDays(at, step.timeoutDays),
+    dueDate: stepDueDate(at, step.timeoutDays),
     history: [...run.history, { at, type: 'ESCALATED', step: run.stepIndex, approverIds: [...targets], reason: previous.length ? `from ${previous.join(', ')}` : 'no approver' }],
   };
   return {

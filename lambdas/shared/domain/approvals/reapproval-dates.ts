@@ -14,6 +14,18 @@ export const reapprovalDateAfter = (from: Date | string, intervalDays: number): 
   startOfUtcDay(new Date(new Date(from).getTime() + intervalDays * DAY_MS));
 
 /**
+ * A step's due date: `timeoutDays` after it opened, rounded up to the next 00:00 UTC. The daily
+ * StartReapproval run acts on a step once its due date has passed; a due date at the time of day
+ * the step opened (14:37) would close decisions hours before the job's next run acts on it, while a
+ * whole day lets the approver decide until midnight UTC of the last day.
+ */
+export function stepDueDate(openedAt: Date | string, timeoutDays: number): string {
+  const due = new Date(new Date(openedAt).getTime() + timeoutDays * DAY_MS);
+  const day = startOfUtcDay(due);
+  return Date.parse(day) === due.getTime() ? day : new Date(Date.parse(day) + DAY_MS).toISOString();
+}
+
+/**
  * CONTINUOUS, at initialization: the later of the grant and the last approval, plus the interval;
  * with neither, the initialization time plus the interval. A date already past makes it due at once.
  */

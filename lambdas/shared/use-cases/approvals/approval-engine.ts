@@ -1,9 +1,11 @@
 // The one engine that runs approval workflows (docs/reference/reapproval.md), for re-approval and for
 // campaign hand-overs: starts a run, moves it on (decisions, reminders, timeouts, escalation, next
-// step) and applies its outcome to the assignment. Every step is idempotent: a run's id is
-// deterministic, its record versioned, its notices keyed. Notices are recorded before the run is
-// saved (a kill in between records nothing twice; a notice of a change that was never saved is
-// skipped by the dispatcher, which sends work notices only to a running run's current approvers).
+// step) and applies its outcome to the assignment (only the start-reapproval job applies outcomes:
+// a decision moves its run to the next step or to its outcome, never changes the directory). Every
+// step is idempotent: a run's id is deterministic, its record versioned, its notices keyed. Notices
+// are recorded before the run is saved, each carrying the version of the run that announces it
+// (`entryVersion`): a kill in between records nothing twice, the dispatcher holds a notice while the
+// stored run is behind it, and skips one whose change was never saved.
 import { approvalNoticeKey, composeApprovalNotice, type NoticeIntent } from '../../domain/approvals/approval-notices.js';
 import {
   afterEscalation,
@@ -42,7 +44,15 @@ export interface ApprovalDeps {
   outbox: Outbox;
   portalUrl: string;
   log: Log;
+  /**
+   * Users read, shared by every run a caller moves (the start-reapproval job: privilege owners and
+   * managers are few, and each is read once a job run instead of once a run). Absent: each run reads its own.
+   */
+  users?: Map<string, User | undefined>;
 }
+
+/** What deciding a step needs (approval-tasks.ts): it reads the directory, writes runs and notices, never applies an outcome. */
+export type StepDeps = Pick<ApprovalDeps, 'approvals' | 'outbox' | 'portalUrl' | 'log' | 'users'> & { directory: DirectoryStore };
 
 export interface StartApprovalRequest {
   purpose: ApprovalPurpose;
@@ -60,12 +70,13 @@ export interface StartApprovalRequest {
  */
 export async function startApprovalRun(deps: ApprovalDeps, request: StartApprovalRequest, config: ReapprovalConfig, now: Date): Promise<ApprovalRun> {
   const { purpose, assignment, privilege, workflow } = request;
-  const ctx = new RunContext(deps.directory, assignment.userId, assignment.privilegeId, privilege);
+  const ctx = new RunContext(deps.directory, assignment.userId, assignment.privilegeId, privilege, deps.users);
   const subject = await ctx.subject();
   const draft = newRun({ purpose, assignment, privilege, subject, workflow, now });
   const opened = await openStepAt(ctx, draft, 0, now);
   const run = stampRun(opened.run, config.reminders, now);
-  // Notices first: a kill before the run is written leaves notices a re-run records again (same keys).
+  // Notices first (entryVersion 1, held until the run exists): a kill before the run is written
+  // leaves notices a re-run records again (same keys).
   await recordNotices(deps, ctx, run, opened.notices, now);
   if (await deps.approvals.createApproval(run)) {
     deps.log.info('approval run started', { approvalId: run.id, userId: run.userId, privilegeId: run.privilegeId, workflowId: workflow.id, purpose: purpose.kind });
@@ -84,7 +95,7 @@ export async function startApprovalRun(deps: ApprovalDeps, request: StartApprova
 export async function progressApproval(deps: ApprovalDeps, run: ApprovalRun, config: ReapprovalConfig, now: Date): Promise<ApprovalRun> {
   let current = run;
   if (current.state === 'RUNNING') {
-    const ctx = new RunContext(deps.directory, run.userId, run.privilegeId);
+    const ctx = new RunContext(deps.directory, run.userId, run.privilegeId, undefined, deps.users);
     let transition: Transition | undefined;
     if (now.getTime() >= Date.parse(current.dueDate)) {
       transition = await onTimeout(ctx, current, 'TIMEOUT', now);
@@ -119,9 +130,9 @@ export async function resolveWorkflow(directory: ReapprovalDirectory, privilege:
 }
 
 // ---------------------------------------------------------------------------------------------
-// Shared with the tasks use case (decisions move a run on at once).
+// Shared with the tasks use case (a decision moves its run to the next step or to its outcome).
 
-/** The people one run needs, read in batches and once. */
+/** The people one run needs, read in batches and once (once a job run with a shared `users` cache). */
 export class RunContext {
   private readonly people = new Map<string, User | undefined>();
   private privilegeRead: Promise<Privilege | undefined> | undefined;
@@ -131,15 +142,24 @@ export class RunContext {
     readonly userId: string,
     readonly privilegeId: string,
     privilege?: Privilege,
+    private readonly shared?: Map<string, User | undefined>,
   ) {
     if (privilege) this.privilegeRead = Promise.resolve(privilege);
   }
 
   async load(ids: Iterable<string>): Promise<void> {
     const missing = [...new Set(ids)].filter((id) => !this.people.has(id));
-    if (missing.length === 0) return;
-    const found = await this.directory.getUsers(missing);
-    for (const id of missing) this.people.set(id, found.get(id));
+    const toRead: string[] = [];
+    for (const id of missing) {
+      if (this.shared?.has(id)) this.people.set(id, this.shared.get(id));
+      else toRead.push(id);
+    }
+    if (toRead.length === 0) return;
+    const found = await this.directory.getUsers(toRead);
+    for (const id of toRead) {
+      this.people.set(id, found.get(id));
+      this.shared?.set(id, found.get(id));
+    }
   }
 
   /** Those looked up and found. */
@@ -206,18 +226,25 @@ export async function decideAndOpen(ctx: RunContext, run: ApprovalRun, decision:
   return { run: opened.run, notices: [...decided.notices, ...opened.notices] };
 }
 
-/** Records the transition's notices, then saves the run (version + 1, next action time). */
-export async function persist(deps: ApprovalDeps, ctx: RunContext, transition: Transition, config: ReapprovalConfig, now: Date, previous: ApprovalRun): Promise<ApprovalRun> {
+/**
+ * Records the transition's notices (announced by the run's next version), then saves the run
+ * (version + 1, next action time). An ended run is saved with `nextActionAt` = its outcome's time:
+ * the next start-reapproval run applies the outcome.
+ */
+export async function persist(deps: StepDeps, ctx: RunContext, transition: Transition, config: ReapprovalConfig, now: Date, previous: ApprovalRun): Promise<ApprovalRun> {
   const next = stampRun(transition.run, config.reminders, now, previous);
   await recordNotices(deps, ctx, next, transition.notices, now);
   await deps.approvals.saveApproval(next);
   return next;
 }
 
-async function recordNotices(deps: ApprovalDeps, ctx: RunContext, run: ApprovalRun, intents: NoticeIntent[], now: Date): Promise<void> {
+/** Records the notices `run` (as it is about to be saved) announces: each carries its version as `entryVersion`. */
+async function recordNotices(deps: Pick<StepDeps, 'outbox' | 'portalUrl'>, ctx: RunContext, run: ApprovalRun, intents: NoticeIntent[], now: Date): Promise<void> {
   if (intents.length === 0) return;
   await ctx.load(intents.map((i) => i.recipientId));
-  const notices = intents.map((intent) => composeApprovalNotice({ run, intent, recipient: ctx.person(intent.recipientId), portalUrl: deps.portalUrl, now }));
+  const notices = intents.map((intent) =>
+    composeApprovalNotice({ run, intent, recipient: ctx.person(intent.recipientId), portalUrl: deps.portalUrl, now, entryVersion: run.version }),
+  );
   await deps.outbox.enqueue(notices);
 }
 
@@ -295,7 +322,10 @@ function awaitsStartMark(a: Assignment, run: ApprovalRun): boolean {
 /**
  * Removes a rejected MANUAL assignment and tells its user (one Assignment Reject per run, recorded
  * before the removal). A RULE or INHERITED one is not touched (NOT_MANUAL); one already gone is GONE,
- * unless this run's own notice shows an earlier attempt removed it.
+ * unless this run's own notice shows an earlier attempt removed it. The dispatcher holds the
+ * Assignment Reject until the run records its outcome applied, and sends it only when that says
+ * REMOVED: a kill between the notice and the removal, then a directory load that made the
+ * assignment rule-based, must not tell the user of a removal that never happened.
  */
 async function remove(deps: ApprovalDeps, run: ApprovalRun, now: Date): Promise<ApprovalApplied> {
   const at = run.outcome!.at;
@@ -306,13 +336,10 @@ async function remove(deps: ApprovalDeps, run: ApprovalRun, now: Date): Promise<
     return { action: ours ? 'REMOVED' : 'GONE', at };
   }
   if (assignment.origin !== 'MANUAL') return { action: 'NOT_MANUAL', at };
-  const subject = await deps.directory.getUser(run.userId);
-  const notice = composeApprovalNotice({ run, intent: { kind: 'ASSIGNMENT_REJECT', key, recipientId: run.userId }, recipient: subject, portalUrl: deps.portalUrl, now });
-  await deps.outbox.enqueue([notice]);
-  if ((await deps.directory.removeAssignment(run.userId, run.privilegeId)) === 'NOT_MANUAL') {
-    // It became rule-based or inherited since it was read: the user keeps it, and is not told otherwise.
-    await deps.outbox.markSkipped(notice, 'the assignment is no longer MANUAL: it was not removed');
-    return { action: 'NOT_MANUAL', at };
-  }
+  const ctx = new RunContext(deps.directory, run.userId, run.privilegeId, undefined, deps.users);
+  // Announced by the save that records the outcome applied (this run's next version).
+  await recordNotices(deps, ctx, { ...run, version: run.version + 1 }, [{ kind: 'ASSIGNMENT_REJECT', key, recipientId: run.userId }], now);
+  // NOT_MANUAL: it became rule-based or inherited since it was read; the user keeps it and is not told otherwise.
+  if ((await deps.directory.removeAssignment(run.userId, run.privilegeId)) === 'NOT_MANUAL') return { action: 'NOT_MANUAL', at };
   return { action: 'REMOVED', at };
 }

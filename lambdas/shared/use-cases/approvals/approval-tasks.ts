@@ -5,7 +5,7 @@ import { ClosedError, ForbiddenError, NotFoundError, ValidationError } from '../
 import { parseInput } from '../../domain/schemas.js';
 import { listTasks, type Task } from '../decisions.js';
 import type { ApprovalStore, CampaignStore } from '../ports.js';
-import { RunContext, applyOutcome, decideAndOpen, persist, type ApprovalDeps } from './approval-engine.js';
+import { RunContext, decideAndOpen, persist, type StepDeps } from './approval-engine.js';
 
 export type AnyTask = { kind: 'CAMPAIGN'; dueDate: string; task: Task } | { kind: 'REAPPROVAL'; dueDate: string; approval: ApprovalRun };
 
@@ -33,12 +33,15 @@ export interface DecideApprovalRequest {
 
 /**
  * The current step's decision by one of its approvers (APPROVE or REJECT; MODIFY is refused naming
- * `outcome`), then the run moves on at once. Refused (changing nothing) like a campaign decision:
- * ForbiddenError for anyone else, ClosedError once the run or the step is over. `finished`: the run
- * reached its outcome (otherwise its next step is open).
+ * `outcome`), then the run moves on at once: the next step opens (its Approval Start notices
+ * recorded), or the run reaches its outcome. An outcome is not applied here: the run is saved with
+ * `nextActionAt` = now and the next start-reapproval run keeps or removes the assignment (so that
+ * whoever decides, the approver API included, needs no write on the directory). Refused (changing
+ * nothing) like a campaign decision: ForbiddenError for anyone else, ClosedError once the run or the
+ * step is over. `finished`: the run reached its outcome (otherwise its next step is open).
  */
 export async function decideApproval(
-  deps: ApprovalDeps,
+  deps: StepDeps,
   request: DecideApprovalRequest,
   config: ReapprovalConfig,
   now: Date,
@@ -59,18 +62,32 @@ export async function decideApproval(
   const itemId = approvalItemId(run);
   if (input.itemId !== undefined && input.itemId !== itemId) throw new ValidationError(`approval ${run.id} has no item ${input.itemId} (its item is ${itemId})`, 'itemId');
 
-  const ctx = new RunContext(deps.directory, run.userId, run.privilegeId);
+  const ctx = new RunContext(deps.directory, run.userId, run.privilegeId, undefined, deps.users);
   const decision = { outcome: input.outcome, via: 'DECISION' as const, by: request.actorId, ...(input.comment ? { comment: input.comment } : {}) };
   const transition = await decideAndOpen(ctx, run, decision, now);
-  let saved = await persist(deps, ctx, transition, config, now, run);
-  if (saved.state !== 'RUNNING') saved = await applyOutcome(deps, saved, config, now);
+  const saved = await persist(deps, ctx, transition, config, now, run);
   return { run: saved, decided: [itemId], finished: saved.state !== 'RUNNING' };
 }
 
-/** The run, for one of its current approvers (ForbiddenError otherwise; NotFoundError if unknown). */
-export async function readApprovalAs(approvals: ApprovalStore, approvalId: string, userId: string): Promise<ApprovalRun> {
+/**
+ * The run, for one of its current approvers or, for a campaign hand-over (purpose CAMPAIGN), the
+ * owner of the campaign that handed it over, as campaign entries are shown to their campaign's
+ * owner (reading only: deciding stays with the approvers). ForbiddenError for anyone else (without
+ * `campaigns`, for anyone but an approver); NotFoundError if unknown.
+ */
+export async function readApprovalAs(
+  approvals: ApprovalStore,
+  approvalId: string,
+  userId: string,
+  campaigns?: Pick<CampaignStore, 'getCampaign'>,
+): Promise<ApprovalRun> {
   const run = await approvals.getApproval(approvalId);
   if (!run) throw new NotFoundError('approval', approvalId);
-  if (!run.approverIds.includes(userId)) throw new ForbiddenError(`${userId} is not an approver of approval ${run.id}`);
-  return run;
+  if (run.approverIds.includes(userId)) return run;
+  if (run.purpose.kind === 'CAMPAIGN' && campaigns) {
+    const campaign = await campaigns.getCampaign(run.purpose.campaignId);
+    if (campaign?.ownerId === userId) return run;
+    throw new ForbiddenError(`${userId} is neither a current approver of approval ${run.id} nor the owner of campaign ${run.purpose.campaignId}`);
+  }
+  throw new ForbiddenError(`${userId} is not an approver of approval ${run.id}`);
 }

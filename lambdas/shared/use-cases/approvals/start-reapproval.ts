@@ -1,20 +1,23 @@
 // StartReapproval (docs/reference/reapproval.md): starts the workflow of every CONTINUOUS assignment
 // whose date has come and, on the domain's scheduled date, of every SCHEDULED one (once); moves on
-// every approval run that needs it (reminders, timeouts, outcomes); then sends what the outbox holds.
-// It reads only the sparse indexes (due assignments, the round's unstarted ones, runs needing
-// action) and, by key, what those name: never the whole directory.
+// every approval run that needs it (reminders, timeouts, outcomes, including those a decision
+// reached: only this job applies outcomes); then sends the notices it recorded, and what else the
+// outbox holds. It reads only the sparse indexes (due assignments, the round's unstarted ones, runs
+// needing action) and, by key, what those name: never the whole directory. Users are read once a
+// job run (owners and managers are few), and the notices it recorded are sent without reading the
+// outbox or their runs again (it holds the runs it saved, version-checked).
 //
 // Resumable: a run's id is deterministic (the assignment and what made it due), so a start killed
 // after the run was written finds it again; the assignment is marked started after its run exists
 // (conditional on the state it was read in), so nothing is started twice and no assignment is
 // marked for a run that does not exist.
 import { randomUUID } from 'node:crypto';
-import { DEFAULT_REAPPROVAL_CONFIG, type ApprovalPurpose, type ApprovalWorkflow, type ReapprovalConfig, type ReapprovalRound } from '../../domain/approvals/model.js';
+import { DEFAULT_REAPPROVAL_CONFIG, type ApprovalPurpose, type ApprovalRun, type ApprovalWorkflow, type ReapprovalConfig, type ReapprovalRound } from '../../domain/approvals/model.js';
 import { dueRound, roundStart, startOfUtcDay } from '../../domain/approvals/reapproval-dates.js';
 import { ConflictError, DomainError } from '../../domain/errors.js';
-import type { Assignment, Privilege } from '../../domain/model.js';
-import { dispatchNotifications, type DispatchResult } from '../dispatch-notifications.js';
-import type { CampaignStore, Clock, Mailer } from '../ports.js';
+import type { Assignment, Notification, Privilege } from '../../domain/model.js';
+import { dispatchNotifications, dispatchRecordedNotifications, type DispatchResult } from '../dispatch-notifications.js';
+import type { ApprovalStore, CampaignStore, Clock, Mailer, Outbox } from '../ports.js';
 import { progressApproval, resolveWorkflow, startApprovalRun, type ApprovalDeps } from './approval-engine.js';
 
 export interface StartReapprovalDeps extends ApprovalDeps {
@@ -45,7 +48,8 @@ export interface StartReapprovalResult {
 
 export async function startReapproval(deps: StartReapprovalDeps, now: Date): Promise<StartReapprovalResult> {
   const config = (await deps.directory.getReapprovalConfig()) ?? DEFAULT_REAPPROVAL_CONFIG;
-  const job = new StartJob(deps, config, now);
+  const written = new JobWrites(deps.approvals, deps.outbox);
+  const job = new StartJob({ ...deps, approvals: written, outbox: written.outbox, users: deps.users ?? new Map() }, config, now);
 
   for await (const page of deps.directory.listDueAssignments(now.toISOString())) {
     for (const assignment of page) await job.start(assignment, 'CONTINUOUS');
@@ -56,8 +60,14 @@ export async function startReapproval(deps: StartReapprovalDeps, now: Date): Pro
     for (const run of page) await job.progress(run);
   }
 
-  const { campaigns, approvals, mailer, wallClock, log, outbox } = deps;
-  job.result.dispatch = await dispatchNotifications({ outbox, campaigns, approvals, mailer, wallClock, log }, `start-reapproval:${randomUUID()}`, now);
+  const { campaigns, mailer, wallClock, log, outbox } = deps;
+  const dispatchDeps = { outbox, campaigns, approvals: written, mailer, wallClock, log };
+  const runner = `start-reapproval:${randomUUID()}`;
+  // What this run recorded, straight from its own records (the same checks, claim, send and mark);
+  // what that leaves unsent (held, or left by a kill after a claim) is the ordinary dispatch's.
+  const direct = await dispatchRecordedNotifications(dispatchDeps, runner, written.notices, now);
+  const rest = await dispatchNotifications(dispatchDeps, runner, now, new Set(written.notices.map((n) => n.key)));
+  job.result.dispatch = { sent: direct.sent + rest.sent, failed: direct.failed + rest.failed, retrying: direct.retrying + rest.retrying, skipped: direct.skipped + rest.skipped };
   log.info('start-reapproval run completed', { ...job.result, now: now.toISOString() });
   return job.result;
 }
@@ -201,5 +211,70 @@ class StartJob {
   private workflow(privilege: Privilege): Promise<ApprovalWorkflow> {
     if (!this.workflows.has(privilege.id)) this.workflows.set(privilege.id, resolveWorkflow(this.deps.directory, privilege, 'REAPPROVAL'));
     return this.workflows.get(privilege.id)!;
+  }
+}
+
+/**
+ * The approval store and outbox as this job run uses them: what it writes goes through, and it
+ * remembers the runs it saved (each save is conditional on the version it read, so the run it wrote
+ * is the stored one when it wrote it) and the notices it recorded new. `getApproval` answers from
+ * the runs it saved, else from the store.
+ */
+class JobWrites implements ApprovalStore {
+  private readonly saved = new Map<string, ApprovalRun>();
+  /** Notices this run recorded (new keys only: one recorded by an earlier, killed run is left to the ordinary dispatch). */
+  readonly notices: Notification[] = [];
+  readonly outbox: Outbox;
+
+  constructor(
+    private readonly store: ApprovalStore,
+    outbox: Outbox,
+  ) {
+    const notices = this.notices;
+    this.outbox = {
+      enqueue: async (batch) => {
+        const fresh = new Set(await outbox.enqueue(batch));
+        notices.push(...batch.filter((n) => fresh.has(n.key)));
+        return [...fresh];
+      },
+      listDispatchable: (now) => outbox.listDispatchable(now),
+      claim: (n, owner, now, claimSeconds) => outbox.claim(n, owner, now, claimSeconds),
+      markSent: (n, messageId, at) => outbox.markSent(n, messageId, at),
+      markFailed: (n, error, final) => outbox.markFailed(n, error, final),
+      markSkipped: (n, reason) => outbox.markSkipped(n, reason),
+      releaseClaims: (owner) => outbox.releaseClaims(owner),
+      listByCampaign: (campaignId) => outbox.listByCampaign(campaignId),
+      listByRun: (campaignId, runId) => outbox.listByRun(campaignId, runId),
+      deleteRun: (campaignId, runId) => outbox.deleteRun(campaignId, runId),
+    };
+  }
+
+  async createApproval(run: ApprovalRun): Promise<boolean> {
+    const created = await this.store.createApproval(run);
+    if (created) this.saved.set(run.id, run);
+    return created;
+  }
+
+  async saveApproval(run: ApprovalRun): Promise<void> {
+    try {
+      await this.store.saveApproval(run);
+    } catch (error) {
+      // Someone else saved it meanwhile (a decision): what this run saved before is not the stored run any more.
+      this.saved.delete(run.id);
+      throw error;
+    }
+    this.saved.set(run.id, run);
+  }
+
+  async getApproval(id: string): Promise<ApprovalRun | undefined> {
+    return this.saved.get(id) ?? this.store.getApproval(id);
+  }
+
+  listApprovalTasks(approverId: string): Promise<ApprovalRun[]> {
+    return this.store.listApprovalTasks(approverId);
+  }
+
+  listApprovalsNeedingAction(by: string): ReturnType<ApprovalStore['listApprovalsNeedingAction']> {
+    return this.store.listApprovalsNeedingAction(by);
   }
 }

@@ -1,6 +1,6 @@
 // Notices of approval runs: keys, templates, and the outbox record.
 import { describe, expect, it } from 'vitest';
-import { APPROVAL_NOTICE_TEMPLATES, approvalNoticeKey, approvalNoticeView, composeApprovalNotice, renderApprovalNotice, type ApprovalNoticeKind } from '../../../../lambdas/shared/domain/approvals/approval-notices.js';
+import { APPROVAL_NOTICE_TEMPLATES, approvalNoticeKey, approvalNoticeView, composeApprovalNotice, renderApprovalNotice, stepOfApprovalNotice, type ApprovalNoticeKind } from '../../../../lambdas/shared/domain/approvals/approval-notices.js';
 import { newRun, openStep, decideStep } from '../../../../lambdas/shared/domain/approvals/approval-run.js';
 import { DEFAULT_WORKFLOW, type ApprovalPurpose, type ApprovalRun } from '../../../../lambdas/shared/domain/approvals/model.js';
 import { missingPlaceholders } from '../../../../lambdas/shared/domain/templates.js';
@@ -31,6 +31,14 @@ describe('run notice keys', () => {
     expect(approvalNoticeKey.timeout('a-1', 0, 'owen')).toBe('a-1|APPROVAL_TIMEOUT|0|owen');
     expect(approvalNoticeKey.assignmentReject('a-1')).toBe('a-1|ASSIGNMENT_REJECT');
   });
+
+  it('name their step (0-based), except Assignment Reject', () => {
+    expect(stepOfApprovalNotice(approvalNoticeKey.start('a-1', 1, true, 'dan'))).toBe(1);
+    expect(stepOfApprovalNotice(approvalNoticeKey.remind('a-1', 2, false, 12, 'dan'))).toBe(2);
+    expect(stepOfApprovalNotice(approvalNoticeKey.timeout('a-1', 0, 'owen'))).toBe(0);
+    expect(stepOfApprovalNotice(approvalNoticeKey.assignmentReject('a-1'))).toBeUndefined();
+    expect(stepOfApprovalNotice('e-1|APPROVAL_START|x')).toBeUndefined();
+  });
 });
 
 describe('composeApprovalNotice', () => {
@@ -39,7 +47,9 @@ describe('composeApprovalNotice', () => {
     const n = composeApprovalNotice({ run, intent: { kind: 'APPROVAL_START', key: 'k', recipientId: 'owen' }, recipient: owen, portalUrl: 'https://portal.example/', now: NOW });
     expect(n).toMatchObject({ key: 'k', kind: 'APPROVAL_START', campaignId: run.id, runId: run.id, approvalId: run.id, recipientId: 'owen', to: 'owen@example.com', status: 'PENDING', attempts: 0, createdAt: NOW.toISOString() });
     expect(n.entryId).toBeUndefined();
-    expect(n.subject).toBe('Action required: re-approve AWS-Prod-Admin for Alice Adams, due 2027-01-18');
+    expect(n.entryVersion).toBeUndefined();
+    expect(composeApprovalNotice({ run, intent: { kind: 'APPROVAL_START', key: 'k', recipientId: 'owen' }, recipient: owen, portalUrl: 'https://portal.example/', now: NOW, entryVersion: 3 }).entryVersion).toBe(3);
+    expect(n.subject).toBe('Action required: re-approve AWS-Prod-Admin for Alice Adams, due 2027-01-19');
     expect(n.body).toContain('Hello Owen Owner,');
     expect(n.body).toContain('https://portal.example/tasks?approver=owen');
     expect(n.body).toContain('Under review: AWS-Prod-Admin (p-prod, risk CRITICAL) held by Alice Adams (alice)');
@@ -48,7 +58,7 @@ describe('composeApprovalNotice', () => {
 
   it('a campaign hand-over reads as an approval, not a re-approval', () => {
     const n = composeApprovalNotice({ run: aRun(CAMPAIGN), intent: { kind: 'APPROVAL_START', key: 'k', recipientId: 'owen' }, recipient: owen, portalUrl: 'https://p', now: NOW });
-    expect(n.subject).toBe('Action required: approve AWS-Prod-Admin for Alice Adams, due 2027-01-18');
+    expect(n.subject).toBe('Action required: approve AWS-Prod-Admin for Alice Adams, due 2027-01-19');
     expect(n.body).toContain('An access review handed this assignment to its approval workflow.');
   });
 

@@ -84,12 +84,21 @@ describe('opening a step', () => {
 
   it('sets approvers and the due date, and owes an Approval Start to each', () => {
     const { run, notices } = openStep(draft(), 0, { approverIds: ['owen', 'olga'] }, T0);
-    expect(run).toMatchObject({ stepIndex: 0, escalated: false, approverIds: ['owen', 'olga'], stepStartedAt: T0.toISOString(), dueDate: at(14).toISOString() });
+    // 14 days after 06:00, rounded up to 00:00 UTC: decisions stay open until the day ends.
+    expect(run).toMatchObject({ stepIndex: 0, escalated: false, approverIds: ['owen', 'olga'], stepStartedAt: T0.toISOString(), dueDate: '2027-01-19T00:00:00.000Z' });
     expect(notices).toEqual([
       { kind: 'APPROVAL_START', key: `${run.id}|APPROVAL_START|0|0|owen`, recipientId: 'owen' },
       { kind: 'APPROVAL_START', key: `${run.id}|APPROVAL_START|0|0|olga`, recipientId: 'olga' },
     ]);
     expect(startNotices(run)).toEqual(notices);
+  });
+
+  it('a step is due in whole UTC days: timeoutDays after it opened, rounded up to the next 00:00 UTC', () => {
+    const dueOf = (openedAt: string, timeoutDays: number) => openStep(draft(workflow(step({ timeoutDays }))), 0, { approverIds: ['owen'] }, new Date(openedAt)).run.dueDate;
+    expect(dueOf('2027-01-04T14:37:00.000Z', 7)).toBe('2027-01-12T00:00:00.000Z');
+    expect(dueOf('2027-01-04T23:59:59.999Z', 1)).toBe('2027-01-06T00:00:00.000Z');
+    expect(dueOf('2027-01-04T00:00:00.000Z', 7)).toBe('2027-01-11T00:00:00.000Z');
+    expect(dueOf('2027-01-04T00:00:00.001Z', 7)).toBe('2027-01-12T00:00:00.000Z');
   });
 
   it('records a substitution, and NO_APPROVER when nobody decides', () => {
@@ -115,7 +124,7 @@ describe('timeouts', () => {
     const run = { ...opened(['owen']), lastReminderSlot: 13 };
     const timedOut = recordTimeout(run, 'TIMEOUT', at(14));
     const { run: next, notices } = escalate(timedOut, ['dan'], at(14));
-    expect(next).toMatchObject({ escalated: true, approverIds: ['dan'], stepStartedAt: at(14).toISOString(), dueDate: at(28).toISOString() });
+    expect(next).toMatchObject({ escalated: true, approverIds: ['dan'], stepStartedAt: at(14).toISOString(), dueDate: '2027-02-02T00:00:00.000Z' });
     expect(next.lastReminderSlot).toBeUndefined();
     expect(next.history.map((e) => e.type)).toEqual(['STEP_STARTED', 'TIMED_OUT', 'ESCALATED']);
     expect(notices.map((n) => n.key)).toEqual([`${run.id}|APPROVAL_TIMEOUT|0|owen`, `${run.id}|APPROVAL_START|0|1|dan`]);
@@ -153,11 +162,12 @@ describe('decisions', () => {
 
 describe('reminders and the next action', () => {
   it('from daysBeforeDue before the due date, every intervalHours, one slot at a time, never after the due date', () => {
+    // Due 2027-01-19T00:00 (at(14, 18)): reminders from three days before, in slots counted from the start.
     let run = stampRun(opened(['owen']), REMINDERS, T0);
-    expect(run.nextActionAt).toBe(at(11).toISOString());
-    expect(reminderSlot(run, REMINDERS, at(10, 23))).toBeUndefined();
+    expect(run.nextActionAt).toBe(at(11, 18).toISOString());
+    expect(reminderSlot(run, REMINDERS, at(11, 17))).toBeUndefined();
     const slots: number[] = [];
-    for (const t of [at(11), at(11, 5), at(12), at(13, 1), at(13, 23)]) {
+    for (const t of [at(11, 18), at(11, 23), at(12), at(12, 18), at(13, 19), at(14, 17)]) {
       const slot = reminderSlot(run, REMINDERS, t);
       if (slot === undefined) continue;
       slots.push(slot);
@@ -165,11 +175,11 @@ describe('reminders and the next action', () => {
       expect(reminded.notices.map((n) => n.key)).toEqual([`${run.id}|APPROVAL_REMIND|0|0|${slot}|owen`]);
       run = stampRun(reminded.run, REMINDERS, t, run);
     }
-    expect(slots).toEqual([11, 12, 13]);
+    expect(slots).toEqual([11, 12, 13, 14]);
     // Nothing left before the due date: the next action is the timeout.
     expect(nextReminderAt(run, REMINDERS)).toBeUndefined();
     expect(run.nextActionAt).toBe(run.dueDate);
-    expect(reminderSlot(run, REMINDERS, at(14))).toBeUndefined();
+    expect(reminderSlot(run, REMINDERS, at(14, 18))).toBeUndefined();
   });
 
   it('never on the heels of the step start, and none when the window is empty', () => {

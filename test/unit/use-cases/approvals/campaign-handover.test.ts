@@ -30,6 +30,9 @@ describe('a campaign hand-over', () => {
     expect(run).toMatchObject({ purpose: PURPOSE, state: 'RUNNING', approverIds: ['owen'], workflow: { id: 'default' } });
     expect((await world.tasks('owen')).map((r) => r.id)).toEqual([run.id]);
     await world.decide('owen', 'APPROVE', dayAt(1, 9));
+    // The decision reaches the outcome; the next StartReapproval applies it.
+    expect((await item()).workflow).toBeUndefined();
+    expect(await world.start(dayAt(2, 6))).toMatchObject({ approved: 1 });
     expect(await world.assignment('alice', 'p-prod')).toMatchObject({ approvedAt: iso(1, 9), approvedBy: 'owen', nextReapprovalAt: iso(31) });
     expect((await item()).workflow).toEqual({ approvalId: run.id, workflowId: 'default', startedAt: iso(0, 8), state: 'APPROVED', outcomeAt: iso(1, 9), outcomeBy: 'owen', appliedAction: 'KEPT' });
   });
@@ -37,7 +40,10 @@ describe('a campaign hand-over', () => {
   it('rejected: removed, the user told once, the item shows it', async () => {
     const { world, run, item } = await handedOver();
     await world.decide('owen', 'REJECT', dayAt(1, 9));
+    expect(await world.assignment('alice', 'p-prod')).toBeDefined();
+    expect(await world.start(dayAt(2, 6))).toMatchObject({ rejected: 1 });
     expect(await world.assignment('alice', 'p-prod')).toBeUndefined();
+    expect(world.mails.filter((m) => m.to === 'alice@example.com')).toHaveLength(1);
     expect((await world.notices()).filter((n) => n.kind === 'ASSIGNMENT_REJECT').map((n) => n.key)).toEqual([`${run.id}|ASSIGNMENT_REJECT`]);
     expect((await item()).workflow).toMatchObject({ state: 'REJECTED', appliedAction: 'REMOVED' });
   });

@@ -165,6 +165,8 @@ describe('a directory load over re-approval state', () => {
     const world = await buildWorld({ privileges: FLAGGED, assignments: [manual('alice', 'p-prod', { approvedAt: iso(-100), approvedBy: 'mary' })] });
     await world.day(0);
     await world.decide('owen', 'APPROVE', dayAt(0, 9));
+    // Applied by the next StartReapproval.
+    await world.start(dayAt(0, 10));
     const reapproved = await world.assignment('alice', 'p-prod');
     expect(reapproved).toMatchObject({ approvedAt: iso(0, 9), approvedBy: 'owen', nextReapprovalAt: iso(90), reapprovalMode: 'CONTINUOUS' });
 
@@ -187,6 +189,7 @@ describe('a directory load over re-approval state', () => {
 
     // bob's run is approved; then bob's access is declared rule-based: it is due again on day 90, but never started.
     await world.decide('owen', 'APPROVE', dayAt(0, 9));
+    await world.start(dayAt(0, 10));
     await world.directory.putAssignments([manual('bob', 'p-prod', { origin: 'RULE' })]);
     const bobsRuns = () => world.runs().filter((r) => r.userId === 'bob');
     expect(bobsRuns()).toHaveLength(1);

@@ -33,8 +33,9 @@ describe('scheduled re-approval', () => {
 
     // The owner approves them the next day: the round stays done, and none starts again.
     await world.decide('owen', 'APPROVE', dayAt(11, 9));
+    expect((await world.day(12)).approved).toBe(3);
     expect((await world.assignment('alice', 'p-sched'))).toMatchObject({ lastReapprovalRound: date(10), approvedBy: 'owen', approvedAt: iso(11, 9) });
-    for (let day = 11; day < 40; day++) expect((await world.day(day)).started.scheduled, `day ${day}`).toBe(0);
+    for (let day = 13; day < 40; day++) expect((await world.day(day)).started.scheduled, `day ${day}`).toBe(0);
     expect(world.runs()).toHaveLength(3);
   });
 

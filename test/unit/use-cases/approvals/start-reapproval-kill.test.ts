@@ -10,11 +10,11 @@ import { InjectedKill } from '../../../support/fault-injection.js';
 import { killAtWrite, type WriteKill } from '../../../support/write-kill.js';
 import { buildWorld, dayAt, iso, manual, privilege, type World } from './world.js';
 
-const DAY = 14;
+const DAY = 15;
 const ROUND = iso(DAY).slice(0, 10);
 
 /**
- * The world just before the day-14 run: that run starts two continuous re-approvals (one of which
+ * The world just before the day-15 run: that run starts two continuous re-approvals (one of which
  * finds nobody to approve and is rejected at once), starts a scheduled round of two, escalates a
  * run that reached its due date, reminds the approver of another, and mails what it owes.
  */
@@ -26,14 +26,14 @@ async function scenario(): Promise<World> {
       privilege('p-sched', { reapproval: { mode: 'SCHEDULED' } }),
     ],
     assignments: [
-      // Started on day 0, due day 14: escalated by the run.
+      // Started on day 0, step due at the end of day 14: escalated by the run.
       manual('alice', 'p-prod', { approvedAt: iso(-30) }),
-      // Started on day 3, due day 17: its first reminder is due at the run.
+      // Started on day 3, step due at the end of day 17: its first reminder is due at the run.
       manual('mary', 'p-prod', { approvedAt: iso(-27) }),
-      // Due on day 14.
-      manual('bob', 'p-prod', { approvedAt: iso(-16) }),
-      manual('carol', 'p-orphan', { approvedAt: iso(-16) }),
-      // The round of day 14.
+      // Due on day 15.
+      manual('bob', 'p-prod', { approvedAt: iso(-15) }),
+      manual('carol', 'p-orphan', { approvedAt: iso(-15) }),
+      // The round of day 15.
       manual('bob', 'p-sched'),
       manual('carol', 'p-sched'),
       // Never touched.

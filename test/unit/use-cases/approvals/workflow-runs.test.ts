@@ -4,6 +4,9 @@
 import { describe, expect, it } from 'vitest';
 import type { ApprovalWorkflow, WorkflowStep } from '../../../../lambdas/shared/domain/approvals/model.js';
 import { approvalItemId } from '../../../../lambdas/shared/domain/approvals/model.js';
+import { dispatchNotifications } from '../../../../lambdas/shared/use-cases/dispatch-notifications.js';
+import { InjectedKill } from '../../../support/fault-injection.js';
+import { killAtWrite } from '../../../support/write-kill.js';
 import { buildWorld, dayAt, describeNotices, iso, manual, person, PEOPLE, privilege } from './world.js';
 
 const wf = (id: string, ...steps: WorkflowStep[]): ApprovalWorkflow => ({ id, name: `Workflow ${id}`, steps });
@@ -21,22 +24,23 @@ async function started(options: Parameters<typeof buildWorld>[0]) {
 describe('timeouts', () => {
   it('the default workflow escalates once: Approval Timeout to the owner, Approval Start to his manager; then rejects after another 14 days', async () => {
     const { world, run } = await started({ privileges: [flagged()], assignments: [dueHolder()] });
-    expect(run()).toMatchObject({ workflow: { id: 'default' }, approverIds: ['owen'], dueDate: iso(14, 6), escalated: false });
+    // Opened at 06:00 on day 0: due 14 days later, at the end of that day (00:00 UTC on day 15).
+    expect(run()).toMatchObject({ workflow: { id: 'default' }, approverIds: ['owen'], dueDate: iso(15), escalated: false });
 
-    for (let day = 1; day < 14; day++) await world.day(day);
+    for (let day = 1; day < 15; day++) await world.day(day);
     expect(run().approverIds).toEqual(['owen']);
-    const escalation = await world.day(14);
+    const escalation = await world.day(15);
     expect(escalation.escalated).toBe(1);
-    expect(run()).toMatchObject({ state: 'RUNNING', escalated: true, approverIds: ['dan'], dueDate: iso(28, 6) });
+    expect(run()).toMatchObject({ state: 'RUNNING', escalated: true, approverIds: ['dan'], dueDate: iso(30) });
     const notRemind = (notices: string[]) => notices.filter((n) => !n.startsWith('APPROVAL_REMIND'));
     expect(notRemind(describeNotices(await world.notices(), run()))).toEqual(['APPROVAL_START owen', 'APPROVAL_START dan', 'APPROVAL_TIMEOUT owen']);
     expect(await world.noticeKeys()).toContain(`${run().id}|APPROVAL_START|0|1|dan`);
     expect(await world.tasks('owen')).toEqual([]);
     expect((await world.tasks('dan')).map((r) => r.id)).toEqual([run().id]);
 
-    for (let day = 15; day < 28; day++) await world.day(day);
+    for (let day = 16; day < 30; day++) await world.day(day);
     expect(run().state).toBe('RUNNING');
-    const end = await world.day(28);
+    const end = await world.day(30);
     expect(end.rejected).toBe(1);
     expect(run()).toMatchObject({ state: 'REJECTED', outcome: { via: 'TIMEOUT', by: 'workflow:default' }, applied: { action: 'REMOVED' } });
     expect(await world.assignment('alice', 'p-prod')).toBeUndefined();
@@ -54,17 +58,19 @@ describe('timeouts', () => {
       workflows: [wf('wf-lenient', { approvers: ['PRIVILEGE_OWNER'], timeoutDays: 5, onTimeout: 'ESCALATE', afterEscalation: 'APPROVE' })],
     });
     await world.day(5);
-    expect(run()).toMatchObject({ escalated: true, approverIds: ['dan'] });
-    const end = await world.day(10);
+    expect(run()).toMatchObject({ escalated: false, approverIds: ['owen'], dueDate: iso(6) });
+    await world.day(6);
+    expect(run()).toMatchObject({ escalated: true, approverIds: ['dan'], dueDate: iso(12) });
+    const end = await world.day(12);
     expect(end.approved).toBe(1);
-    expect(run()).toMatchObject({ state: 'APPROVED', outcome: { via: 'TIMEOUT' }, applied: { action: 'KEPT', nextReapprovalAt: iso(100) } });
-    expect(await world.assignment('alice', 'p-prod')).toMatchObject({ approvedAt: iso(10, 6), approvedBy: 'workflow:wf-lenient', nextReapprovalAt: iso(100) });
+    expect(run()).toMatchObject({ state: 'APPROVED', outcome: { via: 'TIMEOUT' }, applied: { action: 'KEPT', nextReapprovalAt: iso(102) } });
+    expect(await world.assignment('alice', 'p-prod')).toMatchObject({ approvedAt: iso(12, 6), approvedBy: 'workflow:wf-lenient', nextReapprovalAt: iso(102) });
   });
 
   it('nobody to escalate to: the afterEscalation rule applies at the timeout', async () => {
     const users = PEOPLE.map((u) => (u.id === 'owen' ? person('owen') : u));
     const { world, run } = await started({ users, privileges: [flagged()], assignments: [dueHolder()] });
-    await world.day(14);
+    await world.day(15);
     expect(run()).toMatchObject({ state: 'REJECTED', escalated: false, outcome: { via: 'TIMEOUT' } });
     expect(await world.assignment('alice', 'p-prod')).toBeUndefined();
   });
@@ -79,9 +85,9 @@ describe('timeouts', () => {
       workflows: [wf('wf-rule', { approvers: ['MANAGER'], timeoutDays: 7, onTimeout: rule })],
     });
     expect(run().approverIds).toEqual(['mary']);
-    await world.day(6);
-    expect(run().state).toBe('RUNNING');
     await world.day(7);
+    expect(run().state).toBe('RUNNING');
+    await world.day(8);
     expect(run()).toMatchObject({ state, outcome: { via: 'TIMEOUT', by: 'workflow:wf-rule' }, applied: { action } });
     const notices = describeNotices(await world.notices(), run());
     // The run ended: no Approval Timeout (the dispatcher sends work notices only while a run runs).
@@ -101,7 +107,7 @@ describe('several steps', () => {
     const { world, run } = await started({ privileges: [flagged('wf-two')], assignments: [dueHolder()], workflows: [twoSteps] });
     const [first] = await world.decide('mary', 'APPROVE', dayAt(1, 9), 'still needed');
     expect(first).toMatchObject({ finished: false, decided: ['p-prod'] });
-    expect(run()).toMatchObject({ state: 'RUNNING', stepIndex: 1, approverIds: ['owen', 'dan'], dueDate: iso(8, 9) });
+    expect(run()).toMatchObject({ state: 'RUNNING', stepIndex: 1, approverIds: ['owen', 'dan'], dueDate: iso(9) });
     expect(run().decision).toBeUndefined();
     expect(await world.noticeKeys()).toEqual(
       expect.arrayContaining([`${run().id}|APPROVAL_START|0|0|mary`, `${run().id}|APPROVAL_START|1|0|owen`, `${run().id}|APPROVAL_START|1|0|dan`]),
@@ -110,6 +116,9 @@ describe('several steps', () => {
     expect(second).toMatchObject({ finished: true });
     expect(run()).toMatchObject({ state: 'APPROVED', outcome: { via: 'DECISION', by: 'dan' }, decision: { outcome: 'APPROVE', decidedBy: 'dan' } });
     expect(run().history.filter((e) => e.type === 'DECIDED').map((e) => `${e.step} ${e.by} ${e.outcome}`)).toEqual(['0 mary APPROVE', '1 dan APPROVE']);
+    // The next StartReapproval applies the outcome.
+    expect(run().applied).toBeUndefined();
+    expect((await world.day(3)).approved).toBe(1);
     expect(await world.assignment('alice', 'p-prod')).toMatchObject({ approvedBy: 'dan', approvedAt: iso(2, 9), nextReapprovalAt: iso(92) });
     // owen can no longer see or decide it.
     expect(await world.tasks('owen')).toEqual([]);
@@ -118,18 +127,22 @@ describe('several steps', () => {
   it('a rejection at the first step ends the run: the second step never opens', async () => {
     const { world, run } = await started({ privileges: [flagged('wf-two')], assignments: [dueHolder()], workflows: [twoSteps] });
     await world.decide('mary', 'REJECT', dayAt(1, 9));
+    expect(run()).toMatchObject({ state: 'REJECTED', stepIndex: 0 });
+    expect(describeNotices(await world.notices(), run())).toEqual(['APPROVAL_START mary']);
+    await world.day(2);
     expect(run()).toMatchObject({ state: 'REJECTED', stepIndex: 0, applied: { action: 'REMOVED' } });
     expect(describeNotices(await world.notices(), run())).toEqual(['APPROVAL_START mary', 'ASSIGNMENT_REJECT alice']);
   });
 
   it('an APPROVE rule passes the step on at its timeout: Approval Timeout to its approver, the next step opens', async () => {
     const { world, run } = await started({ privileges: [flagged('wf-two')], assignments: [dueHolder()], workflows: [twoSteps] });
-    await world.day(7);
-    expect(run()).toMatchObject({ state: 'RUNNING', stepIndex: 1, approverIds: ['owen', 'dan'], dueDate: iso(14, 6) });
+    await world.day(8);
+    expect(run()).toMatchObject({ state: 'RUNNING', stepIndex: 1, approverIds: ['owen', 'dan'], dueDate: iso(16) });
     expect(describeNotices(await world.notices(), run())).toEqual(
       expect.arrayContaining(['APPROVAL_TIMEOUT mary', 'APPROVAL_START owen', 'APPROVAL_START dan']),
     );
-    await world.day(14);
+    expect(world.mails.map((m) => m.to)).toEqual(expect.arrayContaining(['mary@example.com', 'owen@example.com', 'dan@example.com']));
+    await world.day(16);
     expect(run()).toMatchObject({ state: 'REJECTED', applied: { action: 'REMOVED' } });
   });
 });
@@ -168,10 +181,15 @@ describe('rejection', () => {
   it('removes the assignment and records one Assignment Reject to its user, however often the job runs after', async () => {
     const { world, run } = await started({ privileges: [flagged()], assignments: [dueHolder()] });
     await world.decide('owen', 'REJECT', dayAt(1, 9), 'no longer in the team');
-    expect(run()).toMatchObject({ state: 'REJECTED', outcome: { via: 'DECISION', by: 'owen', comment: 'no longer in the team' }, applied: { action: 'REMOVED' } });
+    // Reached by the decision, applied by the next StartReapproval (day 2).
+    expect(run()).toMatchObject({ state: 'REJECTED', outcome: { via: 'DECISION', by: 'owen', comment: 'no longer in the team' }, nextActionAt: iso(1, 9) });
+    expect(run().applied).toBeUndefined();
+    expect(await world.assignment('alice', 'p-prod')).toBeDefined();
+    await world.day(2);
+    expect(run()).toMatchObject({ applied: { action: 'REMOVED' } });
     expect(run().nextActionAt).toBeUndefined();
     expect(await world.assignment('alice', 'p-prod')).toBeUndefined();
-    for (let day = 1; day < 5; day++) await world.day(day);
+    for (let day = 3; day < 6; day++) await world.day(day);
     const rejects = (await world.notices()).filter((n) => n.kind === 'ASSIGNMENT_REJECT');
     expect(rejects).toHaveLength(1);
     expect(rejects[0]).toMatchObject({ key: `${run().id}|ASSIGNMENT_REJECT`, recipientId: 'alice', to: 'alice@example.com', approvalId: run().id, campaignId: run().id, runId: run().id });
@@ -186,6 +204,7 @@ describe('access granted again after a rejection', () => {
     const { world, run } = await started({ privileges: [flagged()], assignments: [dueHolder()] });
     const first = run().id;
     await world.decide('owen', 'REJECT', dayAt(0, 9));
+    await world.day(1);
     expect(await world.assignment('alice', 'p-prod')).toBeUndefined();
     // The HR file still lists it: the reload grants it again, approved 90 days before day 0 as before.
     await world.directory.putAssignments([dueHolder()]);
@@ -209,6 +228,9 @@ describe('access granted again after a rejection', () => {
     // bob's workflow is not loaded yet: the round stays open.
     expect(await world.day(1)).toMatchObject({ started: { scheduled: 1 }, failed: 1, round: { date, completed: false } });
     await world.decide('owen', 'REJECT', dayAt(1, 8));
+    // The job applies the rejection (removed); then a reload grants the access again.
+    expect(await world.start(dayAt(1, 9))).toMatchObject({ rejected: 1 });
+    expect(await world.assignment('alice', 'p-sched')).toBeUndefined();
     await world.directory.putAssignments([manual('alice', 'p-sched')]);
     expect(await world.day(2)).toMatchObject({ started: { scheduled: 0 }, failed: 1, round: { completed: false } });
     await world.directory.putWorkflows([{ id: 'wf-vault', name: 'Vault', steps: [{ approvers: ['MANAGER'], timeoutDays: 7, onTimeout: 'REJECT' }] }]);
@@ -244,9 +266,29 @@ describe('access the engine never touches', () => {
     // A directory load now says the access comes from a rule.
     await world.directory.putAssignments([manual('alice', 'p-prod', { origin: 'RULE', approvedAt: iso(-90) })]);
     await world.decide('owen', 'REJECT', dayAt(1, 9));
+    await world.day(2);
     expect(run()).toMatchObject({ state: 'REJECTED', applied: { action: 'NOT_MANUAL' } });
     expect(await world.assignment('alice', 'p-prod')).toMatchObject({ origin: 'RULE' });
     expect((await world.notices()).filter((n) => n.kind === 'ASSIGNMENT_REJECT')).toEqual([]);
+  });
+
+  it('killed between its Assignment Reject and the removal, then the access became RULE: kept, and the user is not told', async () => {
+    const { world, run } = await started({ privileges: [flagged()], assignments: [dueHolder()] });
+    await world.decide('owen', 'REJECT', dayAt(1, 9));
+    const kill = killAtWrite(1, [[world.directory, ['removeAssignment']]]);
+    await expect(world.day(2)).rejects.toBeInstanceOf(InjectedKill);
+    kill.restore();
+    const recorded = (await world.notices()).find((n) => n.kind === 'ASSIGNMENT_REJECT');
+    expect(recorded).toMatchObject({ status: 'PENDING', recipientId: 'alice' });
+    // Held until the run records its outcome applied: a dispatch now (the controller's) does not send it.
+    expect(await dispatchNotifications({ ...world.deps }, 'controller', dayAt(2, 7))).toMatchObject({ sent: 0, skipped: 0 });
+    await world.directory.putAssignments([manual('alice', 'p-prod', { origin: 'RULE', approvedAt: iso(-90) })]);
+    world.later();
+    await world.day(3);
+    expect(run()).toMatchObject({ state: 'REJECTED', applied: { action: 'NOT_MANUAL' } });
+    expect(await world.assignment('alice', 'p-prod')).toMatchObject({ origin: 'RULE' });
+    expect((await world.notices()).find((n) => n.kind === 'ASSIGNMENT_REJECT')).toMatchObject({ status: 'SKIPPED', lastError: expect.stringMatching(/applied its outcome as NOT_MANUAL: the access was not removed/) });
+    expect(world.mails.filter((m) => m.to === 'alice@example.com')).toEqual([]);
   });
 });
 
