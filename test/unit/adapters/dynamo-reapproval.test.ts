@@ -283,7 +283,8 @@ describe('DynamoApprovalStore', () => {
     expect(ddb).toHaveReceivedCommandTimes(DeleteCommand, 1);
     expect(ddb).toHaveReceivedCommandWith(DeleteCommand, {
       Key: { PK: 'APPROVAL#a-1', SK: 'APPROVER#u-old' },
-      ConditionExpression: 'attribute_not_exists(approvalVersion) OR approvalVersion < :version',
+      ConditionExpression: 'attribute_not_exists(#pointerVersion) OR #pointerVersion < :version',
+      ExpressionAttributeNames: { '#pointerVersion': 'approvalVersion' },
       ExpressionAttributeValues: { ':version': 3 },
     });
   });

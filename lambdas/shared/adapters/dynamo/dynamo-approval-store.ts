@@ -1,17 +1,15 @@
 // ApprovalStore on the campaign table (key design in config/tables.ts): a run record under a
 // version condition, approver pointers for its 2nd.. approvers (as an entry's), the task lists from
 // GSI2 and the runs needing the job's attention from GSI1 (only while nextActionAt is set).
-import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { ApprovalRun } from '../../domain/approvals/model.js';
 import type { ApprovalStore, Pages } from '../../use-cases/ports.js';
 import { batchGet, batchWrite, isConditionFailure, queryAll, queryPages, type DynamoRecord, type WriteRequest } from './document-client.js';
 import { DynamoTable } from './dynamo-table.js';
 import {
   APPROVALS_OPEN_GSI1PK,
-  APPROVER_PREFIX,
   approvalApproverRecords,
   approvalKey,
-  approvalPk,
   approvalRecord,
   approverPk,
   isOpenApprovalTask,
@@ -52,31 +50,7 @@ export class DynamoApprovalStore extends DynamoTable implements ApprovalStore {
    * between leaves only extra pointers, which listApprovalTasks checks against the run.
    */
   async saveApproval(run: ApprovalRun): Promise<void> {
-    const pointers = approvalApproverRecords(run);
-    if (pointers.length > 0) await batchWrite(this.doc, this.tableName, pointers.map(put), this.batch);
-    await this.putVersioned(approvalRecord(run), run.version, `approval ${run.id}`);
-
-    const wanted = new Set(pointers.map((p) => p.SK));
-    const existing = await queryAll(this.doc, {
-      TableName: this.tableName,
-      ...this.limit,
-      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-      ExpressionAttributeValues: { ':pk': approvalPk(run.id), ':prefix': APPROVER_PREFIX },
-      ProjectionExpression: 'PK, SK',
-      ConsistentRead: true,
-    });
-    for (const stale of existing.filter((r) => !wanted.has(r.SK as string))) {
-      await this.doc
-        .send(
-          new DeleteCommand({
-            TableName: this.tableName,
-            Key: { PK: stale.PK, SK: stale.SK },
-            ConditionExpression: 'attribute_not_exists(approvalVersion) OR approvalVersion < :version',
-            ExpressionAttributeValues: { ':version': run.version },
-          }),
-        )
-        .catch(ignoreConditionFailure);
-    }
+    await this.saveWithPointers(approvalRecord(run), run.version, `approval ${run.id}`, approvalApproverRecords(run), 'approvalVersion');
   }
 
   /**
@@ -123,6 +97,3 @@ export class DynamoApprovalStore extends DynamoTable implements ApprovalStore {
   }
 }
 
-function ignoreConditionFailure(error: unknown): void {
-  if (!isConditionFailure(error)) throw error;
-}

@@ -15,9 +15,8 @@ import {
   type DynamoRecord,
   type WriteRequest,
 } from './document-client.js';
-import { DynamoTable } from './dynamo-table.js';
+import { DynamoTable, ignoreConditionFailure } from './dynamo-table.js';
 import {
-  APPROVER_PREFIX,
   ENTRY_SK,
   approverPk,
   approverPointerRecords,
@@ -186,31 +185,7 @@ export class DynamoCampaignStore extends DynamoTable implements CampaignStore {
    * listTasks checks against the entry. A pointer is removed only if an older version wrote it.
    */
   async saveEntry(entry: Entry): Promise<void> {
-    const pointers = approverPointerRecords(entry);
-    if (pointers.length > 0) await batchWrite(this.doc, this.tableName, pointers.map(put), this.batch);
-    await this.putVersioned(entryRecord(entry), entry.version, `entry ${entry.id}`);
-
-    const wanted = new Set(pointers.map((p) => p.SK));
-    const existing = await queryAll(this.doc, {
-      TableName: this.tableName,
-      ...this.limit,
-      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-      ExpressionAttributeValues: { ':pk': entryPk(entry.id), ':prefix': APPROVER_PREFIX },
-      ProjectionExpression: 'PK, SK',
-      ConsistentRead: true,
-    });
-    for (const stale of existing.filter((r) => !wanted.has(r.SK as string))) {
-      await this.doc
-        .send(
-          new DeleteCommand({
-            TableName: this.tableName,
-            Key: { PK: stale.PK, SK: stale.SK },
-            ConditionExpression: 'attribute_not_exists(entryVersion) OR entryVersion < :version',
-            ExpressionAttributeValues: { ':version': entry.version },
-          }),
-        )
-        .catch(ignoreConditionFailure);
-    }
+    await this.saveWithPointers(entryRecord(entry), entry.version, `entry ${entry.id}`, approverPointerRecords(entry), 'entryVersion');
   }
 
   async listTasks(approverId: string): Promise<Entry[]> {
@@ -372,6 +347,3 @@ export class DynamoCampaignStore extends DynamoTable implements CampaignStore {
   }
 }
 
-function ignoreConditionFailure(error: unknown): void {
-  if (!isConditionFailure(error)) throw error;
-}

@@ -48,7 +48,7 @@ import {
   workflowRecord,
   type IndexKey1,
 } from './records.js';
-import { DynamoTable } from './dynamo-table.js';
+import { DynamoTable, ignoreConditionFailure } from './dynamo-table.js';
 
 /** Assignments a load reads and writes at a time: a few BatchGetItem requests, then the writes. */
 const LOAD_CHUNK = 500;
@@ -654,6 +654,3 @@ function unchangedSince(stored: Partial<Assignment> | undefined): { ConditionExp
 
 const indexValues = (index: IndexKey1) => ({ ':gsi1pk': index.GSI1PK, ':gsi1sk': index.GSI1SK });
 
-function ignoreConditionFailure(error: unknown): void {
-  if (!isConditionFailure(error)) throw error;
-}

@@ -1,9 +1,9 @@
 // What every store over one table holds and does alike: the client, the table, batch tuning, the
 // query page size, a consistent read of one record, and a write over the version before it.
-import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConflictError } from '../../domain/errors.js';
-import { isConditionFailure, type BatchRetryOptions, type DynamoRecord } from './document-client.js';
-import { toEntity } from './records.js';
+import { batchWrite, isConditionFailure, queryAll, type BatchRetryOptions, type DynamoRecord } from './document-client.js';
+import { APPROVER_PREFIX, toEntity } from './records.js';
 
 export interface DynamoStoreOptions {
   doc: DynamoDBDocumentClient;
@@ -49,4 +49,43 @@ export abstract class DynamoTable {
       throw error;
     }
   }
+
+  /**
+   * A versioned record whose 2nd.. approvers are pointer records under its partition (entries,
+   * approval runs): new pointers first, the record (version-checked), then the stale pointers
+   * removed, each only if an older version wrote it (`versionAttribute` on the pointer). A crash in
+   * between leaves only extra pointers, which the task listings check against the record.
+   */
+  protected async saveWithPointers(record: DynamoRecord, version: number, what: string, pointers: DynamoRecord[], versionAttribute: string): Promise<void> {
+    if (pointers.length > 0) await batchWrite(this.doc, this.tableName, pointers.map((Item) => ({ PutRequest: { Item } })), this.batch);
+    await this.putVersioned(record, version, what);
+
+    const wanted = new Set(pointers.map((p) => p.SK));
+    const existing = await queryAll(this.doc, {
+      TableName: this.tableName,
+      ...this.limit,
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+      ExpressionAttributeValues: { ':pk': record.PK, ':prefix': APPROVER_PREFIX },
+      ProjectionExpression: 'PK, SK',
+      ConsistentRead: true,
+    });
+    for (const stale of existing.filter((r) => !wanted.has(r.SK as string))) {
+      await this.doc
+        .send(
+          new DeleteCommand({
+            TableName: this.tableName,
+            Key: { PK: stale.PK, SK: stale.SK },
+            ConditionExpression: 'attribute_not_exists(#pointerVersion) OR #pointerVersion < :version',
+            ExpressionAttributeNames: { '#pointerVersion': versionAttribute },
+            ExpressionAttributeValues: { ':version': version },
+          }),
+        )
+        .catch(ignoreConditionFailure);
+    }
+  }
+}
+
+/** For writes whose condition failing means "already done" or "not ours to change". */
+export function ignoreConditionFailure(error: unknown): void {
+  if (!isConditionFailure(error)) throw error;
 }
