@@ -107,12 +107,14 @@ describe("the re-approval jobs' grants cover every DynamoDB command they send", 
     // p-unflag loses its settings: its holder, due on day 1, is sent back to initialization.
     await seed.putPrivileges([aPrivilege({ id: 'p-unflag', ownerIds: ['u-owner'] })]);
     expect(await run('start-reapproval', day(3, 6))).toMatchObject({ reset: 1, approved: 2 });
-    await run('start-reapproval', day(11, 6));
-    expect(await run('start-reapproval', day(14, 6))).toMatchObject({ escalated: 1 });
-    expect(await run('start-reapproval', day(28, 6))).toMatchObject({ rejected: 1 });
-    // p-switch becomes SCHEDULED: the next initialization moves its holder over.
+    // u-a's step, opened on day 0 at 06:00, is due 14 whole days later (day 15, 00:00): reminded from 3 days before.
+    expect(await run('start-reapproval', day(12, 6))).toMatchObject({ reminded: 1 });
+    expect(await run('start-reapproval', day(15, 6))).toMatchObject({ escalated: 1 });
+    // p-switch becomes SCHEDULED: the next initialization moves its holder (due on day 29) over.
     await seed.putPrivileges([aPrivilege({ id: 'p-switch', ownerIds: ['u-owner'], reapproval: { mode: 'SCHEDULED' } })]);
     expect(await run('initialize-reapproval', day(29, 5))).toMatchObject({ reset: 1, scheduled: 1 });
+    // The escalated step, due 14 whole days after its escalation (day 30, 00:00), times out: rejected.
+    expect(await run('start-reapproval', day(30, 6))).toMatchObject({ rejected: 1 });
 
     expect(await seed.getAssignment('u-a', 'p-cont')).toBeUndefined();
     expect(await seed.getAssignment('u-b', 'p-sched')).toMatchObject({ lastReapprovalRound: day(0).slice(0, 10), approvedBy: `workflow:${SELF_APPROVING.id}` });

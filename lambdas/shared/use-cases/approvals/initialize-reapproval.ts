@@ -10,7 +10,8 @@
 // MANUAL holders once, sends those in another mode back to initialization (resetReapproval) and
 // initializes them at once, then records the mode. A directory load replaces the privilege record
 // and drops the mark, which costs one such walk after each load; a holder whose re-approval is
-// running keeps the mark from being written, so the walk is repeated daily until its run has ended.
+// running keeps the mark from being written, so the walk is repeated daily until its run has ended
+// and its outcome is applied (by the start-reapproval run after the decision: the next day's walk moves it).
 import { initialReapprovalDate } from '../../domain/approvals/reapproval-dates.js';
 import type { ReapprovalMode, ReapprovalSettings } from '../../domain/approvals/model.js';
 import type { Assignment, Privilege } from '../../domain/model.js';

@@ -87,6 +87,8 @@ describe('a privilege that changes re-approval mode', () => {
     for (let day = 0; day <= 10; day++) await world.day(day);
     await world.decide('owen', 'APPROVE', dayAt(10, 9));
     expect(world.runs().map((r) => r.state)).toEqual(['APPROVED', 'APPROVED']);
+    // Applied by the next StartReapproval.
+    await world.start(dayAt(10, 10));
     expect(await world.assignment('alice', 'p-x')).toMatchObject({ reapprovalMode: 'SCHEDULED', lastReapprovalRound: date(10) });
 
     // The directory file now says CONTINUOUS, every 30 days.
@@ -125,8 +127,9 @@ describe('a privilege that changes re-approval mode', () => {
     expect(world.runs().map((r) => `${r.userId} ${r.purpose.kind === 'REAPPROVAL' ? r.purpose.mode : ''}`).sort()).toEqual(['alice SCHEDULED', 'carol SCHEDULED']);
     expect(walksOf(calls)).toBe(1);
 
-    // Back to CONTINUOUS, once the round is approved: a second change, a second walk.
+    // Back to CONTINUOUS, once the round is approved (and applied): a second change, a second walk.
     await world.decide('owen', 'APPROVE', dayAt(21, 9));
+    await world.start(dayAt(21, 10));
     await world.directory.putPrivileges([privilege('p-y', { reapproval: { mode: 'CONTINUOUS', intervalDays: 90 } })]);
     for (let day = 22; day < 30; day++) await world.day(day);
     expect(walksOf(calls)).toBe(2);
@@ -149,14 +152,43 @@ describe('a privilege that changes re-approval mode', () => {
     await world.initialize(dayAt(2, 5));
     expect(walksOf(calls)).toBe(2);
 
-    // alice's continuous run is approved: back in the continuous index, then moved over by the next walk.
+    // alice's continuous run is approved (applied by the next StartReapproval): back in the continuous index, then moved over by the next walk.
     await world.decide('owen', 'APPROVE', dayAt(2, 9));
+    await world.start(dayAt(2, 10));
     expect(await world.assignment('alice', 'p-z')).toMatchObject({ reapprovalMode: 'CONTINUOUS' });
     expect(await world.initialize(dayAt(3, 5))).toMatchObject({ reset: 1, scheduled: 1 });
     expect(await world.assignment('alice', 'p-z')).toMatchObject({ reapprovalMode: 'SCHEDULED' });
     expect((await world.directory.getPrivilege('p-z'))?.reapprovalInitializedFor).toBe('SCHEDULED');
     for (let day = 4; day < 10; day++) await world.initialize(dayAt(day, 5));
     expect(walksOf(calls)).toBe(3);
+  });
+
+  it('a change loaded after a decision, before the next StartReapproval applies its outcome: that day\'s walk waits, the next moves the holder, then none', async () => {
+    const world = await buildWorld({
+      privileges: [privilege('p-w', { reapproval: { mode: 'CONTINUOUS', intervalDays: 30 } })],
+      assignments: [manual('alice', 'p-w', { approvedAt: iso(-30) })],
+    });
+    await world.day(0);
+    await world.decide('owen', 'APPROVE', dayAt(4, 9));
+    await world.directory.putPrivileges([privilege('p-w', { reapproval: { mode: 'SCHEDULED' } })]);
+    await scheduleReapproval(world.directory, date(45), 'admin', dayAt(4, 10));
+    const calls = recordReads(world);
+
+    // Day 5: the walk (05:00) finds alice's run ended but not applied; the start (06:00) applies it.
+    expect(await world.initialize(dayAt(5, 5))).toMatchObject({ reset: 0, initialized: 0 });
+    expect((await world.directory.getPrivilege('p-w'))?.reapprovalInitializedFor).toBeUndefined();
+    expect(await world.start(dayAt(5, 6))).toMatchObject({ approved: 1 });
+    expect(await world.assignment('alice', 'p-w')).toMatchObject({ reapprovalMode: 'CONTINUOUS', nextReapprovalAt: iso(34), approvedBy: 'owen' });
+    expect((await world.assignment('alice', 'p-w'))?.reapproval).toBeUndefined();
+
+    // Day 6: the walk moves her over and marks the privilege; no walk after that, and no continuous run on her old date.
+    expect(await world.initialize(dayAt(6, 5))).toMatchObject({ reset: 1, scheduled: 1 });
+    expect(await world.assignment('alice', 'p-w')).toMatchObject({ reapprovalMode: 'SCHEDULED' });
+    expect((await world.directory.getPrivilege('p-w'))?.reapprovalInitializedFor).toBe('SCHEDULED');
+    for (let day = 6; day < 45; day++) expect((await world.day(day)).started.continuous, `day ${day}`).toBe(0);
+    expect(walksOf(calls)).toBe(2);
+    expect(await world.day(45)).toMatchObject({ started: { scheduled: 1 }, round: { date: date(45), completed: true } });
+    expect(world.runs().map((r) => (r.purpose.kind === 'REAPPROVAL' ? r.purpose.mode : r.purpose.kind))).toEqual(['CONTINUOUS', 'SCHEDULED']);
   });
 });
 
