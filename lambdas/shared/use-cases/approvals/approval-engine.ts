@@ -336,6 +336,9 @@ async function remove(deps: ApprovalDeps, run: ApprovalRun, now: Date): Promise<
     return { action: ours ? 'REMOVED' : 'GONE', at };
   }
   if (assignment.origin !== 'MANUAL') return { action: 'NOT_MANUAL', at };
+  // A re-approval reviews the grant that carries its marker. Without it, the grant was replaced since
+  // (a load made it RULE, then MANUAL again: a new grant, never reviewed): the reviewed one is gone.
+  if (run.purpose.kind === 'REAPPROVAL' && assignment.reapproval?.approvalId !== run.id) return { action: 'GONE', at };
   const ctx = new RunContext(deps.directory, run.userId, run.privilegeId, undefined, deps.users);
   // Announced by the save that records the outcome applied (this run's next version).
   await recordNotices(deps, ctx, { ...run, version: run.version + 1 }, [{ kind: 'ASSIGNMENT_REJECT', key, recipientId: run.userId }], now);

@@ -272,6 +272,19 @@ describe('access the engine never touches', () => {
     expect((await world.notices()).filter((n) => n.kind === 'ASSIGNMENT_REJECT')).toEqual([]);
   });
 
+  it('a rejected re-approval never removes a grant made after the one it reviewed (RULE, then MANUAL again)', async () => {
+    const { world, run } = await started({ privileges: [flagged()], assignments: [dueHolder()] });
+    await world.decide('owen', 'REJECT', dayAt(1, 9));
+    // Before the job applies the rejection, two loads: the access comes from a rule, then is granted by hand anew.
+    await world.directory.putAssignments([manual('alice', 'p-prod', { origin: 'RULE', approvedAt: iso(-90) })]);
+    await world.directory.putAssignments([manual('alice', 'p-prod', { approvedAt: iso(1, 12), approvedBy: 'owen' })]);
+    await world.day(2);
+    expect(run()).toMatchObject({ state: 'REJECTED', applied: { action: 'GONE' } });
+    expect(await world.assignment('alice', 'p-prod')).toMatchObject({ origin: 'MANUAL', approvedAt: iso(1, 12) });
+    expect((await world.notices()).filter((n) => n.kind === 'ASSIGNMENT_REJECT')).toEqual([]);
+    expect(world.mails.filter((m) => m.to === 'alice@example.com')).toEqual([]);
+  });
+
   it('killed between its Assignment Reject and the removal, then the access became RULE: kept, and the user is not told', async () => {
     const { world, run } = await started({ privileges: [flagged()], assignments: [dueHolder()] });
     await world.decide('owen', 'REJECT', dayAt(1, 9));
