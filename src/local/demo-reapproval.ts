@@ -9,7 +9,8 @@ import { shortHash } from '../../lambdas/shared/domain/entries.js';
 import type { Notification } from '../../lambdas/shared/domain/model.js';
 import { decideApproval } from '../../lambdas/shared/use-cases/approvals/approval-tasks.js';
 import { loadWorkflows, scheduleReapproval } from '../../lambdas/shared/use-cases/approvals/workflow-admin.js';
-import { silentLog, type Pages } from '../../lambdas/shared/use-cases/ports.js';
+import { collect } from '../../lambdas/shared/use-cases/concurrency.js';
+import { silentLog } from '../../lambdas/shared/use-cases/ports.js';
 import type { Runtime } from './runtime.js';
 
 export const CONTINUOUS_PRIVILEGE = 'treasury-payments-release';
@@ -88,6 +89,8 @@ export class ReapprovalStory {
    * time out again and are rejected. One in six is rejected; the rest approved.
    */
   async decide(now: Date): Promise<void> {
+    const deps = { ...this.runtime, portalUrl: 'http://127.0.0.1/approvals', log: silentLog };
+    const config = (await this.runtime.directory.getReapprovalConfig()) ?? DEFAULT_REAPPROVAL_CONFIG;
     for (const run of await this.openRuns()) {
       if (run.state !== 'RUNNING' || run.decision || Date.parse(run.stepStartedAt) > now.getTime() - DAY_MS) continue;
       const roll = parseInt(shortHash(run.id, 4), 16) % 12;
@@ -99,8 +102,6 @@ export class ReapprovalStory {
       }
       const outcome = roll % 6 === 4 ? 'REJECT' : 'APPROVE';
       const comment = outcome === 'REJECT' ? 'no longer needed in this role' : run.escalated ? 'approved on escalation' : 'still needed';
-      const deps = { ...this.runtime, portalUrl: 'http://127.0.0.1/approvals', log: silentLog };
-      const config = (await this.runtime.directory.getReapprovalConfig()) ?? DEFAULT_REAPPROVAL_CONFIG;
       await decideApproval(deps, { approvalId: run.id, actorId: run.approverIds[0]!, itemId: run.privilegeId, outcome, comment }, config, now);
       this.tally[outcome === 'REJECT' ? 'rejected' : 'approved']++;
     }
@@ -153,10 +154,4 @@ export function describeRuns(runs: ApprovalRun[]): { rows: string[][]; escalated
     removed,
     kept,
   };
-}
-
-async function collect<T>(pages: Pages<T>): Promise<T[]> {
-  const all: T[] = [];
-  for await (const page of pages) all.push(...page);
-  return all;
 }
