@@ -7,6 +7,12 @@ export interface IndexDefinition {
   sortKey: string;
 }
 
+/** A local secondary index: same partition key, another sort key, and strongly consistent queries. */
+export interface LocalIndexDefinition {
+  indexName: string;
+  sortKey: string;
+}
+
 export interface TableDefinition {
   /** Construct id in the stateful stack, and the table name in the local engine. */
   id: string;
@@ -15,7 +21,9 @@ export interface TableDefinition {
   partitionKey: string;
   sortKey: string;
   indexes: IndexDefinition[];
-  ttlAttribute: string;
+  localIndexes?: LocalIndexDefinition[];
+  /** Absent: nothing expires (the audit log). */
+  ttlAttribute?: string;
 }
 
 const GSI1: IndexDefinition = { indexName: 'GSI1', partitionKey: 'GSI1PK', sortKey: 'GSI1SK' };
@@ -96,13 +104,34 @@ export const OPERATIONS_TABLE: TableDefinition = {
   ttlAttribute: 'expiresAt',
 };
 
-export const TABLES = [DIRECTORY_TABLE, CAMPAIGN_TABLE, OPERATIONS_TABLE] as const;
+/**
+ * The audit log (docs/reference/audit-log.md): append-only, never updated or deleted (IAM grants
+ * PutItem and reads only), no TTL.
+ *   record   PK=CHAIN#<chainId>  SK=<seq, 12 digits>   LSI ByEventKey: eventKey (KEYS_ONLY; the
+ *            once-per-eventKey check, strongly consistent)
+ */
+export const AUDIT_TABLE: TableDefinition = {
+  id: 'AuditTable',
+  localName: 'idgov-audit',
+  envVar: 'AUDIT_TABLE_NAME',
+  partitionKey: 'PK',
+  sortKey: 'SK',
+  indexes: [],
+  localIndexes: [{ indexName: 'ByEventKey', sortKey: 'eventKey' }],
+};
+
+export const TABLES = [DIRECTORY_TABLE, CAMPAIGN_TABLE, OPERATIONS_TABLE, AUDIT_TABLE] as const;
 
 /** Environment variables the functions read, besides the table names above. */
 export const ENV = {
   directoryTable: DIRECTORY_TABLE.envVar,
   campaignTable: CAMPAIGN_TABLE.envVar,
   operationsTable: OPERATIONS_TABLE.envVar,
+  auditTable: AUDIT_TABLE.envVar,
+  /** The reports bucket (S3 Object Lock): evidence packs archived before a run's cleanup. */
+  reportsBucket: 'REPORTS_BUCKET_NAME',
+  /** The asymmetric KMS key (RSA_2048, SIGN_VERIFY) that signs evidence manifests. */
+  evidenceKeyId: 'EVIDENCE_KEY_ID',
   /** SNS topic the daily report and weekly summary are published to. */
   operationsTopicArn: 'OPERATIONS_TOPIC_ARN',
   /** Comma-separated email addresses of the operations recipients. */

@@ -33,6 +33,7 @@ import type {
   RiskSummary,
   WeeklySummary,
 } from '../domain/operations.js';
+import type { AuditAppend, AuditChainId, AuditRecord } from '../domain/audit/model.js';
 
 export interface Clock {
   now(): Date;
@@ -520,4 +521,56 @@ export interface MetricDatum {
 /** Custom metrics (Powertools Metrics, EMF, on AWS). */
 export interface MetricsSink {
   publish(metrics: MetricDatum[]): Promise<void>;
+}
+
+/**
+ * The append-only audit log (docs/reference/audit-log.md). Records are only ever created: the
+ * adapter numbers each one after its chain's head, links and hashes it, and writes it on condition
+ * that the number is free (so concurrent writers never fork a chain: the loser re-reads the head).
+ */
+export interface AuditLog {
+  /**
+   * Appends one record, unless a record with `eventKey` is in the chain already: then that one is
+   * returned and nothing is written (a re-run of a killed job).
+   */
+  append(record: AuditAppend): Promise<AuditRecord>;
+  /** The chain's records in order (seq ascending), a page at a time. */
+  listRecords(chainId: AuditChainId, options?: { fromSeq?: number; toSeq?: number }): Pages<AuditRecord>;
+  /** The last record, read consistently; undefined for an empty chain. */
+  head(chainId: AuditChainId): Promise<AuditRecord | undefined>;
+}
+
+/** One file of an evidence pack, as written or read back. */
+export interface EvidenceFile {
+  name: string;
+  content: Uint8Array;
+}
+
+/**
+ * Where evidence packs outlive the operational data: the reports bucket (S3 Object Lock, compliance
+ * mode) on AWS, `$IDGOV_HOME/evidence/` locally. A stored file is never replaced or deleted.
+ */
+export interface EvidenceArchive {
+  /**
+   * Writes a file under `prefix` unless one exists (a re-run after a kill): true if written, false
+   * if it was there already (its content is left as it is).
+   */
+  putIfAbsent(prefix: string, file: EvidenceFile): Promise<boolean>;
+  /** A stored file, or undefined. */
+  get(prefix: string, name: string): Promise<Uint8Array | undefined>;
+  /** Where a prefix is, for people: `s3://bucket/prefix` or a local directory. */
+  describe(prefix: string): string;
+}
+
+/**
+ * Signs evidence manifests: an asymmetric KMS key (RSASSA_PKCS1_V1_5_SHA_256) on AWS, an RSA key pair
+ * under `$IDGOV_HOME/keys/` locally. PKCS#1 v1.5 signatures are deterministic: a re-run signs the same
+ * manifest to the same bytes.
+ */
+export interface EvidenceSigner {
+  /** Identifies the key (a KMS key ARN, or `local:<fingerprint>`). */
+  keyId(): Promise<string>;
+  /** The public key, PEM (SPKI): what `idgov evidence verify --public-key` takes. */
+  publicKeyPem(): Promise<string>;
+  sign(message: Uint8Array): Promise<Uint8Array>;
 }
