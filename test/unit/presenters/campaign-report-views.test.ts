@@ -114,6 +114,10 @@ describe('HTML', () => {
     expect(stricter).toContain('<strong>1 reviewer is flagged as a rubber stamp</strong>');
   });
 
+  it('is the same bytes every time (an evidence pack re-built after a kill must hash the same)', async () => {
+    expect(await renderReportHtml(report)).toBe(html);
+  });
+
   it('says so instead of drawing an empty chart when nothing was decided', async () => {
     const empty = await renderReportHtml({ ...report, decisionsPerDay: [], reviewers: [] });
     expect(empty).not.toContain('<svg');
