@@ -1,13 +1,10 @@
-// The campaign report's two charts (docs/reference/reports.md, "HTML"), drawn with vega-lite and
-// rendered to SVG in Node (no canvas, no network): decisions per UTC day and decisions per approver.
-// The SVG is inlined in the report page, which therefore loads nothing.
+// The campaign report's two charts (docs/reference/reports.md, "HTML"): decisions per UTC day and
+// decisions per approver, rendered to SVG in Node by vega (no canvas, no network) from the vega specs
+// compiled from scripts/charts/chart-specs.ts (vega-lite). The SVG is inlined in the report page,
+// which therefore loads nothing.
 import * as vega from 'vega';
-import * as vl from 'vega-lite';
 import type { CampaignReport } from '../domain/reports/campaign-report.js';
-
-/** The same colour for an outcome in both charts. */
-const OUTCOME_COLOURS = { APPROVE: '#2e7d32', REJECT: '#c62828', MODIFY: '#ef8f00' } as const;
-const OUTCOMES = Object.keys(OUTCOME_COLOURS) as (keyof typeof OUTCOME_COLOURS)[];
+import { decisionsOverTime, decisionsPerApprover } from './charts/compiled-specs.js';
 
 /** The per-approver chart shows at most this many approvers (most decisions first); the table lists all. */
 export const MAX_CHART_APPROVERS = 40;
@@ -33,59 +30,28 @@ export async function renderReportCharts(report: CampaignReport): Promise<Report
   const approvers = [...report.reviewers]
     .sort((a, b) => b.itemsDecided - a.itemsDecided || (a.approverId < b.approverId ? -1 : a.approverId > b.approverId ? 1 : 0))
     .slice(0, MAX_CHART_APPROVERS);
-  const perApprover = approvers.flatMap((r) => {
+  const perApprover = approvers.flatMap((r, rank) => {
     const approver = r.approverName ? `${r.approverName} (${r.approverId})` : r.approverId;
     return [
-      { approver, outcome: 'APPROVE', count: r.approved },
-      { approver, outcome: 'REJECT', count: r.rejected },
-      { approver, outcome: 'MODIFY', count: r.modified },
+      { approver, rank, outcome: 'APPROVE', count: r.approved },
+      { approver, rank, outcome: 'REJECT', count: r.rejected },
+      { approver, rank, outcome: 'MODIFY', count: r.modified },
     ];
   });
   return {
     ...(days.length > 0
       ? {
-          decisionsOverTime: await toSvg({
-            description: 'Decisions per UTC day, by outcome',
-            width: Math.min(720, Math.max(240, days.length * 18)),
-            height: 220,
-            data: { values: overTime },
-            mark: { type: 'bar' },
-            encoding: {
-              x: { field: 'date', type: 'ordinal', title: 'UTC day', sort: null, axis: { labelAngle: -45, labelOverlap: true } },
-              y: { field: 'count', type: 'quantitative', title: 'decisions', stack: 'zero', axis: { tickMinStep: 1 } },
-              color: outcomeColour,
-              order: { field: 'outcome', sort: 'descending' },
-            },
-          }),
+          decisionsOverTime: await toSvg(decisionsOverTime, overTime, { width: Math.min(720, Math.max(240, days.length * 18)) }),
         }
       : {}),
     ...(approvers.length > 0
       ? {
-          decisionsPerApprover: await toSvg({
-            description: 'Decisions per approver, by outcome',
-            width: 480,
-            height: { step: 22 },
-            data: { values: perApprover },
-            mark: { type: 'bar' },
-            encoding: {
-              y: { field: 'approver', type: 'nominal', title: null, sort: approvers.map((r) => (r.approverName ? `${r.approverName} (${r.approverId})` : r.approverId)) },
-              x: { field: 'count', type: 'quantitative', title: 'decisions', stack: 'zero', axis: { tickMinStep: 1 } },
-              color: outcomeColour,
-              order: { field: 'outcome', sort: 'descending' },
-            },
-          }),
+          decisionsPerApprover: await toSvg(decisionsPerApprover, perApprover),
         }
       : {}),
     approversLeftOut: report.reviewers.length - approvers.length,
   };
 }
-
-const outcomeColour = {
-  field: 'outcome',
-  type: 'nominal',
-  title: 'outcome',
-  scale: { domain: OUTCOMES, range: OUTCOMES.map((o) => OUTCOME_COLOURS[o]) },
-} as const;
 
 /** Every day from the first decision to the last (zeros where none), unless the span is too long to draw so. */
 function filledDays(days: CampaignReport['decisionsPerDay']): CampaignReport['decisionsPerDay'] {
@@ -103,13 +69,17 @@ function filledDays(days: CampaignReport['decisionsPerDay']): CampaignReport['de
 }
 
 /**
- * A vega-lite spec as an SVG string for inlining: the renderer 'none' draws nothing on screen and
- * loads nothing; the namespace declarations (URIs that name, not locations) are dropped, since
- * HTML's parser knows the svg element without them.
+ * A compiled spec with the rows in its dataset `table` as an SVG string for inlining: the renderer
+ * 'none' draws nothing on screen and loads nothing; the namespace declarations (URIs that name, not
+ * locations) are dropped, since HTML's parser knows the svg element without them.
  */
-async function toSvg(spec: vl.TopLevelSpec): Promise<string> {
-  const compiled = vl.compile({ ...spec, background: 'white', config: { font: 'sans-serif', legend: { orient: 'bottom' } } } as vl.TopLevelSpec).spec;
-  const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
+async function toSvg(spec: vega.Spec, rows: object[], size: { width?: number } = {}): Promise<string> {
+  const withData: vega.Spec = {
+    ...spec,
+    ...size,
+    data: (spec.data ?? []).map((d) => (d.name === 'table' ? { name: 'table', values: rows } : d)),
+  };
+  const view = new vega.View(vega.parse(withData), { renderer: 'none' });
   try {
     const svg = await view.toSVG();
     return svg.replace(/\s+xmlns(:xlink)?="[^"]*"/g, '');
