@@ -31,6 +31,7 @@ const ENGINE_INDEPENDENT = [
   'test/integration/cli-admin-powers.test.ts',
   'test/integration/cli-campaign-definition.test.ts',
   'test/integration/cli-reapproval.test.ts',
+  'test/integration/cli-audit.test.ts',
   'test/integration/api-cli.test.ts',
 ];
 

@@ -4,7 +4,7 @@
 // once-per-eventKey check a strongly consistent key lookup.
 import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { AUDIT_TABLE } from '../../config/tables.js';
-import { checkAuditAppend, checkSeqRange } from '../../domain/audit/append-rules.js';
+import { checkAuditAppend, checkSeqRange, UnreadableAuditRecordError } from '../../domain/audit/append-rules.js';
 import { canonicalJson, sealRecord } from '../../domain/audit/chain.js';
 import type { AuditAppend, AuditChainId, AuditEvent, AuditRecord } from '../../domain/audit/model.js';
 import { ConflictError } from '../../domain/errors.js';
@@ -35,18 +35,6 @@ export function auditItem(record: AuditRecord): DynamoRecord {
     prevHash: record.prevHash,
     hash: record.hash,
   };
-}
-
-/** A stored item that is not a record any more (an attribute missing, of the wrong type, or events that are not JSON). */
-export class UnreadableAuditRecordError extends Error {
-  constructor(
-    readonly chainId: string,
-    readonly seq: number | undefined,
-    detail: string,
-  ) {
-    super(`audit record ${seq ?? '?'} of chain ${chainId} cannot be read (it was changed in the table): ${detail}`);
-    this.name = 'UnreadableAuditRecordError';
-  }
 }
 
 export function auditRecordOf(item: DynamoRecord): AuditRecord {

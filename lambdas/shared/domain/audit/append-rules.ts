@@ -1,5 +1,6 @@
 // What every audit log (DynamoDB and in memory) accepts: a record it can hash, store and give back
-// byte for byte. Checked before anything is written, so bad input changes nothing.
+// byte for byte. Checked before anything is written, so bad input changes nothing. And what a log
+// says of a stored record it cannot give back.
 import { ValidationError } from '../errors.js';
 import { canonicalJson } from './chain.js';
 import { AUDIT_EVENT_TYPES, type AuditAppend, type AuditEvent } from './model.js';
@@ -52,6 +53,21 @@ export function checkAuditAppend(draft: AuditAppend): AuditAppend {
     );
   }
   return normalized;
+}
+
+/**
+ * A stored record that is not a record any more: an attribute missing or of the wrong type, or
+ * events that are not JSON (changed in its table behind the log's back).
+ */
+export class UnreadableAuditRecordError extends Error {
+  constructor(
+    readonly chainId: string,
+    readonly seq: number | undefined,
+    readonly detail: string,
+  ) {
+    super(`audit record ${seq ?? '?'} of chain ${chainId} cannot be read (it was changed in the table): ${detail}`);
+    this.name = 'UnreadableAuditRecordError';
+  }
 }
 
 /** A range of sequence numbers: whole numbers from 1, `fromSeq` not after `toSeq`. */
