@@ -18,6 +18,7 @@ new StatelessStack(app, names.stateless, {
   directoryTable: stateful.tables.directoryTable,
   campaignTable: stateful.tables.campaignTable,
   operationsTable: stateful.tables.operationsTable,
+  auditTable: stateful.tables.auditTable,
   alarmsTopic: stateful.topics.alarmsTopic,
   operationsTopic: stateful.topics.operationsTopic,
   runbooksBucket: stateful.runbooks.bucket,

@@ -32,6 +32,7 @@ const ENGINE_INDEPENDENT = [
   'test/integration/cli-campaign-definition.test.ts',
   'test/integration/cli-reapproval.test.ts',
   'test/integration/cli-reports.test.ts',
+  'test/integration/cli-audit.test.ts',
   'test/integration/api-cli.test.ts',
 ];
 

@@ -7,7 +7,7 @@ import { FilterPattern, type JsonPattern, MetricFilter } from 'aws-cdk-lib/aws-l
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { CAMPAIGN_TABLE, DIRECTORY_TABLE, ENV, METRICS_NAMESPACE, OPERATIONS_TABLE } from '../../lambdas/shared/config/tables.js';
-import { AppFunction, type EmailSender } from './app-function.js';
+import { AppFunction, grantAuditAppend, type EmailSender } from './app-function.js';
 import { ScheduledJob } from './scheduled-job.js';
 
 export interface CampaignControllerProps {
@@ -15,6 +15,8 @@ export interface CampaignControllerProps {
   readonly campaignTable: ITable;
   /** Where the controller records its runs (the heartbeat the daily report checks). */
   readonly operationsTable: ITable;
+  /** The audit log, appended to (grantAuditAppend). */
+  readonly auditTable: ITable;
   readonly alarmTopic: ITopic;
   readonly sender: EmailSender;
   /** Base URL of the approver portal, used for links in notifications. */
@@ -96,6 +98,7 @@ export class CampaignController extends Construct {
     this.function.bindTable(props.operationsTable, OPERATIONS_TABLE, {
       actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
     });
+    grantAuditAppend(this.function, props.auditTable);
     this.function.bindEmailSender(props.sender);
 
     this.hookInvokePolicy = this.allowHookInvocations(props.hookFunctionArns ?? []);

@@ -1,6 +1,6 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { TABLES } from '../../lambdas/shared/config/tables.js';
+import { AUDIT_TABLE, TABLES } from '../../lambdas/shared/config/tables.js';
 import { AdministratorsPolicy } from '../constructs/administrators-policy.js';
 import { ApproverIdentity } from '../constructs/approver-identity.js';
 import { DataTables } from '../constructs/data-tables.js';
@@ -48,7 +48,8 @@ export class StatefulStack extends Stack {
     const names = props?.stackNames ?? stackNames();
     this.administrators = new AdministratorsPolicy(this, 'Administrators', {
       policyName: names.administratorsPolicy,
-      tables: TABLES.map((definition) => ({ table: this.tables.tableFor(definition), definition })),
+      tables: TABLES.filter((definition) => definition !== AUDIT_TABLE).map((definition) => ({ table: this.tables.tableFor(definition), definition })),
+      auditLog: { table: this.tables.auditTable, definition: AUDIT_TABLE },
       tableKey: this.tables.key,
       statelessStackName: names.stateless,
     });

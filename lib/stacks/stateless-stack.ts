@@ -38,6 +38,8 @@ export interface StatelessStackProps extends StackProps {
   readonly directoryTable: ITable;
   readonly campaignTable: ITable;
   readonly operationsTable: ITable;
+  /** The audit log (append-only): every function that records a change appends to it. */
+  readonly auditTable: ITable;
   readonly alarmsTopic: ITopic;
   /** Where the daily report and the weekly summary are published. */
   readonly operationsTopic: ITopic;
@@ -190,6 +192,7 @@ export class StatelessStack extends Stack {
       directoryTable: props.directoryTable,
       campaignTable: props.campaignTable,
       operationsTable: props.operationsTable,
+      auditTable: props.auditTable,
       alarmTopic: props.alarmsTopic,
       approverPortalUrl: approverPortalUrl.valueAsString,
       hookFunctionArns: hookFunctionArns.valueAsList,
@@ -202,6 +205,7 @@ export class StatelessStack extends Stack {
     this.approverApi = new ApproverApi(this, 'ApproverApi', {
       directoryTable: props.directoryTable,
       campaignTable: props.campaignTable,
+      auditTable: props.auditTable,
       userPool: props.approverIdentity.userPool,
       userPoolClient: props.approverIdentity.userPoolClient,
       approverPortalUrl: approverPortalUrl.valueAsString,
@@ -211,6 +215,7 @@ export class StatelessStack extends Stack {
       directoryTable: props.directoryTable,
       campaignTable: props.campaignTable,
       operationsTable: props.operationsTable,
+      auditTable: props.auditTable,
       alarmTopic: props.alarmsTopic,
       sender,
       approverPortalUrl: approverPortalUrl.valueAsString,
@@ -221,6 +226,7 @@ export class StatelessStack extends Stack {
       directoryTable: props.directoryTable,
       campaignTable: props.campaignTable,
       operationsTable: props.operationsTable,
+      auditTable: props.auditTable,
       operationsTopic: props.operationsTopic,
       alarmTopic: props.alarmsTopic,
       sender,

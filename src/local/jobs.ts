@@ -64,6 +64,7 @@ export function applyJobEnvironment(runtime: Runtime, sesEndpoint?: string): voi
   process.env[ENV.directoryTable] = runtime.tables.directory;
   process.env[ENV.campaignTable] = runtime.tables.campaign;
   process.env[ENV.operationsTable] = runtime.tables.operations;
+  process.env[ENV.auditTable] = runtime.tables.audit;
   process.env[ENV.senderAddress] ??= 'idgov@example.com';
   process.env[ENV.approverPortalUrl] ??= LOCAL_PORTAL_URL;
   // A lease whose process is gone is taken over at once; one of another machine's run expires after 5 minutes, not 16.

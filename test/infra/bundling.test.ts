@@ -67,6 +67,7 @@ describe('AppFunction bundling (local esbuild, no Docker)', () => {
       directoryTable: tables.directoryTable,
       campaignTable: tables.campaignTable,
       operationsTable: tables.operationsTable,
+      auditTable: tables.auditTable,
       alarmTopic: new Topic(stack, 'Alarms'),
       sender: { address: 'governance@example.com', configurationSetName: '' },
       approverPortalUrl: 'https://approvals.example.com',

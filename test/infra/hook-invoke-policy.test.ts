@@ -125,6 +125,7 @@ describe('CampaignController with a fixed list of hook functions', () => {
       directoryTable: Table.fromTableName(stack, 'Directory', 'directory'),
       campaignTable: Table.fromTableName(stack, 'Campaigns', 'campaigns'),
       operationsTable: Table.fromTableName(stack, 'Operations', 'operations'),
+      auditTable: Table.fromTableName(stack, 'Audit', 'audit'),
       alarmTopic: Topic.fromTopicArn(stack, 'Alarms', 'arn:aws:sns:eu-west-1:123456789012:alarms'),
       sender: { address: 'idgov@example.com', configurationSetName: '' },
       approverPortalUrl: 'https://idgov.example.com',

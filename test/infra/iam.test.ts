@@ -104,7 +104,8 @@ describe('IAM', () => {
     expect(dynamoGrants.flatMap((statement) => asList(statement.Action))).not.toContain('dynamodb:Scan');
     const tableResources = TABLES.map((definition) => {
       const tableArn = { 'Fn::GetAtt': [logicalIdOf(stateful.tables.tableFor(definition)), 'Arn'] };
-      return [tableArn, ...definition.indexes.map((index) => ({ 'Fn::Join': ['', [tableArn, `/index/${index.indexName}`]] }))].map((r) => JSON.stringify(r));
+      const indexes = [...definition.indexes, ...(definition.localIndexes ?? [])];
+      return [tableArn, ...indexes.map((index) => ({ 'Fn::Join': ['', [tableArn, `/index/${index.indexName}`]] }))].map((r) => JSON.stringify(r));
     });
     // Statements are merged (@aws-cdk/aws-iam:minimizePolicies), so each function's policy is read as
     // one set: whole tables (the table and every index, by name) and nothing else.

@@ -27,6 +27,7 @@ export function buildStacks(names = stackNames(), context: Record<string, unknow
     directoryTable: stateful.tables.directoryTable,
     campaignTable: stateful.tables.campaignTable,
     operationsTable: stateful.tables.operationsTable,
+    auditTable: stateful.tables.auditTable,
     alarmsTopic: stateful.topics.alarmsTopic,
     operationsTopic: stateful.topics.operationsTopic,
     runbooksBucket: stateful.runbooks.bucket,

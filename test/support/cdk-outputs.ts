@@ -13,6 +13,7 @@ export const statefulOutputs = (stack = 'IdGovStateful') => ({
   DirectoryTableName: `${stack}-DataDirectoryTable4E421CF4-1A2B3C4D5E6F`,
   CampaignTableName: `${stack}-DataCampaignTable2D89F0B8-6F5E4D3C2B1A`,
   OperationsTableName: `${stack}-DataOperationsTable590CA373-9A8B7C6D5E4F`,
+  AuditTableName: `${stack}-DataAuditTableA1B2C3D4-0F1E2D3C4B5A`,
   AlarmsTopicArn: `arn:aws:sns:${REGION}:${ACCOUNT}:${stack}-NotificationsAlarmsTopic-AbCdEf`,
   OperationsTopicArn: `arn:aws:sns:${REGION}:${ACCOUNT}:${stack}-NotificationsOperationsTopic-GhIjKl`,
   RunbooksBucketName: `${stack.toLowerCase()}-runbooksbucket1a2b3c4d-mnopqrstuvwx`,
