@@ -59,6 +59,10 @@ export const STATEFUL_OUTPUTS = {
   approverUserPoolId: 'ApproverUserPoolId',
   approverUserPoolClientId: 'ApproverUserPoolClientId',
   administratorsPolicyArn: 'AdministratorsPolicyArn',
+  /** The reports bucket: evidence packs under evidence/<campaignId>/<runId>/ (S3 Object Lock, compliance mode). */
+  reportsBucketName: 'ReportsBucketName',
+  /** The asymmetric KMS key (RSA_2048, SIGN_VERIFY) that signs evidence manifests. */
+  evidenceKeyArn: 'EvidenceSigningKeyArn',
 } as const;
 
 /** Output keys of the stateless stack. */

@@ -18,9 +18,11 @@ import { CAMPAIGN_TABLE, DIRECTORY_TABLE, ENV, OPERATIONS_TABLE } from '../../la
 import { ValidationError } from '../../lambdas/shared/domain/errors.js';
 import type { Notification } from '../../lambdas/shared/domain/model.js';
 import { getCampaignOrThrow, listAllCampaigns } from '../../lambdas/shared/use-cases/campaign-admin.js';
-import type { Pages } from '../../lambdas/shared/use-cases/ports.js';
+import { InMemoryAuditLog } from '../../lambdas/shared/adapters/memory/in-memory-audit-log.js';
+import type { AuditLog, EvidenceArchive, EvidenceSigner, Pages } from '../../lambdas/shared/use-cases/ports.js';
 import type { Deployment } from '../aws/deployment.js';
 import { createTables, LOCAL_CREDENTIALS, LOCAL_REGION, startEmbeddedEngine } from './engine.js';
+import { deployedEvidence, localEvidence } from './evidence-runtime.js';
 
 export type RuntimeMode = 'embedded' | 'endpoint' | 'aws';
 
@@ -68,6 +70,12 @@ export interface Runtime {
   operations: DynamoOperationsStore;
   /** Approval runs (re-approvals and campaign hand-overs), on the campaign table. */
   approvals: DynamoApprovalStore;
+  /** The audit log (docs/reference/audit-log.md). */
+  auditLog: AuditLog;
+  /** Where evidence packs are archived: $IDGOV_HOME/evidence/ locally, the deployment's reports bucket on AWS. */
+  evidenceArchive: EvidenceArchive;
+  /** What signs evidence manifests: the key pair under $IDGOV_HOME/keys locally, the deployment's KMS key on AWS. */
+  evidenceSigner: EvidenceSigner;
   close(): Promise<void>;
 }
 
@@ -131,9 +139,12 @@ export async function openRuntime(options: RuntimeOptions = {}): Promise<Runtime
   });
 }
 
-function assemble(base: Omit<Runtime, 'directory' | 'campaigns' | 'outbox' | 'operations' | 'approvals'>): Runtime {
+function assemble(base: Omit<Runtime, 'directory' | 'campaigns' | 'outbox' | 'operations' | 'approvals' | 'auditLog' | 'evidenceArchive' | 'evidenceSigner'>): Runtime {
   return {
     ...base,
+    // Stand-in on this branch: the audit-store change wires the DynamoDB audit log over the audit table here.
+    auditLog: new InMemoryAuditLog(),
+    ...(base.mode === 'aws' ? deployedEvidence(base.deployment!) : localEvidence(base.home)),
     directory: new DynamoDirectoryStore({ doc: base.doc, tableName: base.tables.directory }),
     campaigns: new DynamoCampaignStore({ doc: base.doc, tableName: base.tables.campaign }),
     outbox: new DynamoOutbox({ doc: base.doc, tableName: base.tables.campaign }),
