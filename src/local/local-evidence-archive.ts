@@ -18,7 +18,7 @@ export class LocalEvidenceArchive implements EvidenceArchive {
     await mkdir(folder, { recursive: true, mode: 0o700 });
     await removeLeftovers(folder, file.name);
     if (await exists(path)) return false;
-    const temporary = join(folder, `.${file.name}.${randomUUID()}.tmp`);
+    const temporary = join(folder, `.${file.name}.${process.pid}.${randomUUID()}.tmp`);
     // Exclusive create (wx); read-only once written: the archive never changes a stored file.
     const handle = await open(temporary, 'wx', 0o444);
     try {
@@ -66,8 +66,25 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
-/** Temporary files of `name` a killed write left behind (never under the final name). */
+/**
+ * Temporary files of `name` that a killed write left behind (never under the final name): those of
+ * processes that have ended. A live process's, this one's included, may be a write in flight.
+ */
 async function removeLeftovers(folder: string, name: string): Promise<void> {
-  const stale = (await readdir(folder)).filter((entry) => entry.startsWith(`.${name}.`) && entry.endsWith('.tmp'));
+  const stale = (await readdir(folder)).filter((entry) => {
+    if (!entry.startsWith(`.${name}.`) || !entry.endsWith('.tmp')) return false;
+    const pid = Number(entry.slice(name.length + 2).split('.')[0]);
+    return Number.isInteger(pid) && pid > 0 && pid !== process.pid && !isRunning(pid);
+  });
   await Promise.all(stale.map((entry) => rm(join(folder, entry), { force: true })));
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists, under another user.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
