@@ -33,6 +33,17 @@ export async function withRuntime<T>(command: Command, work: (runtime: Runtime) 
   }
 }
 
+/**
+ * A check the command ran that did not hold (`evidence verify`): exit 1 with the message, which names
+ * what failed. Not bad input (2), not a bug.
+ */
+export class CheckFailed extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CheckFailed';
+  }
+}
+
 /** `--now` if given (validated, naming the option), else the wall clock: the CLI's one wall-clock read. */
 export function resolveNow(value: string | undefined, option = 'now'): Date {
   if (value === undefined) return new Date();

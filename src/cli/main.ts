@@ -1,10 +1,12 @@
 // The `idgov` administration CLI (docs/reference/cli.md). Exit codes: 0 success, 2 bad input or a refusal (one
 // message on stderr naming the field), 1 a failed call to the deployed stack (one message saying what
-// to do) or anything unexpected (stack only with IDGOV_DEBUG=1). bin/idgov.mjs runs it and exits;
+// to do), a check that did not hold (`evidence verify`, naming what failed) or anything unexpected
+// (stack only with IDGOV_DEBUG=1). bin/idgov.mjs runs it and exits;
 // tests call runCli in-process.
 import { Command, CommanderError } from 'commander';
 import { DomainError } from '../../lambdas/shared/domain/errors.js';
 import { RemoteCallError, setupHint } from '../aws/remote-call-error.js';
+import { CheckFailed } from './context.js';
 import { registerApiCommands } from './api.js';
 import { registerCampaignCommands } from './campaign.js';
 import { registerConfigCommands } from './config.js';
@@ -12,6 +14,7 @@ import { registerControllerCommands } from './controller.js';
 import { registerDecisionCommands } from './decisions.js';
 import { registerDirectoryCommands } from './directory.js';
 import { registerEmergencyCommands } from './emergency.js';
+import { registerEvidenceCommands } from './evidence.js';
 import { registerEntryCommands } from './entry.js';
 import { registerJobCommands } from './job.js';
 import { registerOutboxCommands } from './outbox.js';
@@ -53,6 +56,7 @@ export function buildProgram(): Command {
   registerEmergencyCommands(program);
   registerWorkflowCommands(program);
   registerReapprovalCommands(program);
+  registerEvidenceCommands(program);
   // Every subcommand throws instead of exiting, so that the exit code is decided in one place.
   const override = (command: Command) => {
     command.exitOverride();
@@ -78,6 +82,10 @@ function report(error: unknown): number {
   if (error instanceof CommanderError) {
     // Commander printed its own message (usage errors) or the help/version text.
     return error.exitCode === 0 ? 0 : 2;
+  }
+  if (error instanceof CheckFailed) {
+    process.stderr.write(`idgov: ${error.message}\n`);
+    return 1;
   }
   if (error instanceof RemoteCallError) {
     process.stderr.write(`idgov: ${error.message}\n`);
