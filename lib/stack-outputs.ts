@@ -65,6 +65,16 @@ export const STATEFUL_OUTPUTS = {
   evidenceKeyArn: 'EvidenceSigningKeyArn',
 } as const;
 
+/**
+ * Exports of the stateful stack that the stateless stack imports by name: the reports bucket and the
+ * evidence signing key (lib/constructs/evidence-store.ts, importEvidenceArchive). Fixed names, so the
+ * controller's grant on the packs names a resource a reviewer can read.
+ */
+export const evidenceExportNames = (statefulStackName: string) => ({
+  reportsBucketArn: `${statefulStackName}-ReportsBucketArn`,
+  evidenceKeyArn: `${statefulStackName}-EvidenceSigningKeyArn`,
+});
+
 /** Output keys of the stateless stack. */
 export const STATELESS_OUTPUTS = {
   controllerFunctionName: 'CampaignControllerFunctionName',
