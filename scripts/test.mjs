@@ -34,6 +34,7 @@ const ENGINE_INDEPENDENT = [
   'test/integration/cli-reports.test.ts',
   'test/integration/cli-audit.test.ts',
   'test/integration/api-cli.test.ts',
+  'test/integration/cli-evidence.test.ts',
 ];
 
 /** vitest options that take the next argument as their value (so it is not a file filter). */

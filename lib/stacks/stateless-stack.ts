@@ -22,6 +22,7 @@ import { allowAdministratorsToInvoke } from '../constructs/administrators-policy
 import type { AppFunction } from '../constructs/app-function.js';
 import { ApproverApi } from '../constructs/approver-api.js';
 import { CampaignController } from '../constructs/campaign-controller.js';
+import { importEvidenceArchive } from '../constructs/evidence-store.js';
 import type { ScheduledJob } from '../constructs/scheduled-job.js';
 import { OperationsAlarms } from '../constructs/operations-alarms.js';
 import { AUTOMATION_DOCUMENTS, AUTOMATION_OUTPUTS, OperationsAutomation } from '../constructs/operations-automation.js';
@@ -45,6 +46,11 @@ export interface StatelessStackProps extends StackProps {
   readonly operationsTopic: ITopic;
   /** The runbooks bucket (stateful stack, which deploys docs/runbooks into it). */
   readonly runbooksBucket: IBucket;
+  /**
+   * The export names of the reports bucket and evidence signing key (stateful stack, evidenceExportNames):
+   * the controller archives evidence packs there before a run's cleanup.
+   */
+  readonly evidenceExports: { readonly reportsBucketArn: string; readonly evidenceKeyArn: string };
   /** The approvers' user pool and portal client (stateful stack): the approver API's authorizer. */
   readonly approverIdentity: { readonly userPool: IUserPool; readonly userPoolClient: IUserPoolClient };
 }
@@ -200,6 +206,7 @@ export class StatelessStack extends Stack {
         Fn.conditionIf(hasReservedConcurrency.logicalId, reservedConcurrency.valueAsString, Aws.NO_VALUE),
       ),
       sender,
+      evidence: importEvidenceArchive(this, props.evidenceExports),
     });
 
     this.approverApi = new ApproverApi(this, 'ApproverApi', {

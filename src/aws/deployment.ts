@@ -199,6 +199,16 @@ export class Deployment {
     return this.output('stateful', STATEFUL_OUTPUTS.runbooksBucketName);
   }
 
+  /** The reports bucket, where the controller archives evidence packs. */
+  get reportsBucketName(): string {
+    return this.output('stateful', STATEFUL_OUTPUTS.reportsBucketName);
+  }
+
+  /** The KMS key that signs evidence manifests (`idgov --aws evidence public-key` exports its public half). */
+  get evidenceKeyArn(): string {
+    return this.output('stateful', STATEFUL_OUTPUTS.evidenceKeyArn);
+  }
+
   private tableName(definition: TableDefinition): string {
     return this.env[definition.envVar] || this.output('stateful', tableNameOutputKey(definition));
   }

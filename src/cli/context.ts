@@ -34,7 +34,7 @@ export async function withRuntime<T>(command: Command, work: (runtime: Runtime) 
 }
 
 /**
- * A check the command ran did not pass (e.g. `audit verify` on a changed chain): exit 1, with the
+ * A check the command ran did not pass (`audit verify` on a changed chain, `evidence verify`): exit 1, with the
  * message on stderr. Not bad input (exit 2), and not unexpected.
  */
 export class CheckFailedError extends Error {

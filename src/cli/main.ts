@@ -1,6 +1,7 @@
 // The `idgov` administration CLI (docs/reference/cli.md). Exit codes: 0 success, 2 bad input or a refusal (one
 // message on stderr naming the field), 1 a failed call to the deployed stack (one message saying what
-// to do), a check that did not pass (`audit verify`), or anything unexpected (stack only with IDGOV_DEBUG=1). bin/idgov.mjs runs it and exits;
+// to do), a check that did not hold (`audit verify`, `evidence verify`: naming what failed) or anything
+// unexpected (stack only with IDGOV_DEBUG=1). bin/idgov.mjs runs it and exits;
 // tests call runCli in-process.
 import { Command, CommanderError } from 'commander';
 import { DomainError } from '../../lambdas/shared/domain/errors.js';
@@ -13,6 +14,7 @@ import { registerControllerCommands } from './controller.js';
 import { registerDecisionCommands } from './decisions.js';
 import { registerDirectoryCommands } from './directory.js';
 import { registerEmergencyCommands } from './emergency.js';
+import { registerEvidenceCommands } from './evidence.js';
 import { registerEntryCommands } from './entry.js';
 import { registerJobCommands } from './job.js';
 import { registerOutboxCommands } from './outbox.js';
@@ -56,6 +58,7 @@ export function buildProgram(): Command {
   registerWorkflowCommands(program);
   registerReapprovalCommands(program);
   registerAuditCommands(program);
+  registerEvidenceCommands(program);
   // Every subcommand throws instead of exiting, so that the exit code is decided in one place.
   const override = (command: Command) => {
     command.exitOverride();

@@ -82,6 +82,9 @@ describe('the IdGovAdministrators managed policy', () => {
       'UseTableKeyThroughDynamoDB',
       'ReadStackOutputs',
       'InvokeAdminInvocableFunctions',
+      // lib/constructs/evidence-store.ts, grantAdministrators (test/infra/evidence-store.test.ts).
+      'ReadEvidencePacks',
+      'VerifyEvidenceSignatures',
     ]);
     expect(statements.every((statement) => statement.Effect === 'Allow')).toBe(true);
   });

@@ -140,6 +140,9 @@ const controllerEnvironment = () =>
     SENDER_ADDRESS: SENDER,
     SES_CONFIGURATION_SET: '',
     APPROVER_PORTAL_URL: 'https://governance.example.com',
+    // No run expires here: the reports bucket and signing key are named but never called.
+    REPORTS_BUCKET_NAME: 'idgov-reports-test',
+    EVIDENCE_KEY_ID: 'arn:aws:kms:eu-west-1:123456789012:key/00000000-0000-0000-0000-000000000000',
   });
 
 const approverApiEnvironment = () =>

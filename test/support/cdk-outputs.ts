@@ -20,6 +20,8 @@ export const statefulOutputs = (stack = 'IdGovStateful') => ({
   ApproverUserPoolId: `${REGION}_AbCdEfGhI`,
   ApproverUserPoolClientId: '1example23456789abcdefghij',
   AdministratorsPolicyArn: `arn:aws:iam::${ACCOUNT}:policy/IdGovAdministrators`,
+  ReportsBucketName: `${stack.toLowerCase()}-evidencebucketc67ff768-abcdefghijkl`,
+  EvidenceSigningKeyArn: `arn:aws:kms:${REGION}:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`,
 });
 
 export const statelessOutputs = (stack = 'IdGovStateless') => ({

@@ -49,6 +49,8 @@ describe('readDeployment from a `cdk deploy --outputs-file` JSON', () => {
     expect(deployment.alarmsTopicArn).toBe(statefulOutputs().AlarmsTopicArn);
     expect(deployment.operationsTopicArn).toBe(statefulOutputs().OperationsTopicArn);
     expect(deployment.administratorsPolicyArn).toBe(statefulOutputs().AdministratorsPolicyArn);
+    expect(deployment.reportsBucketName).toBe(statefulOutputs().ReportsBucketName);
+    expect(deployment.evidenceKeyArn).toBe(statefulOutputs().EvidenceSigningKeyArn);
     expect(cloudFormation).not.toHaveReceivedAnyCommand();
   });
 
