@@ -17,7 +17,6 @@ import { silentLog, type Mailer, type Outbox } from '../lambdas/shared/use-cases
 import { openRuntime } from '../src/local/runtime.js';
 import { generateBenchOrganization } from '../src/local/sample-org.js';
 import { InMemoryAuditLog } from '../lambdas/shared/adapters/memory/in-memory-audit-log.js';
-import { InMemoryEvidenceArchive, InMemoryKeySigner } from '../lambdas/shared/adapters/memory/in-memory-evidence-archive.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
@@ -96,7 +95,7 @@ async function main() {
       settings: { portalUrl: 'http://127.0.0.1/approvals', leaseSeconds: 900 },
       // The benchmark prepares one campaign: no run is deleted, so nothing is archived or signed.
       audit: new InMemoryAuditLog(),
-      evidence: { archive: new InMemoryEvidenceArchive(), signer: new InMemoryKeySigner('bench') },
+      evidence: { archiveRun: async (c) => Promise.reject(new Error(`the benchmark archives no run, not ${c.runId}`)) },
     });
     const runMs = performance.now() - runStarted;
     if (!measured) throw new Error(`the campaign did not become RUNNING: ${JSON.stringify(report)}`);

@@ -1,23 +1,19 @@
 // Wires the controller's ports to AWS (or to whatever endpoints AWS_ENDPOINT_URL_* name locally).
-import { KMSClient } from '@aws-sdk/client-kms';
 import { LambdaClient } from '@aws-sdk/client-lambda';
-import { S3Client } from '@aws-sdk/client-s3';
-import { createSesMailer, REQUEST_HANDLER } from '../shared/adapters/aws-clients.js';
+import { createSesMailer } from '../shared/adapters/aws-clients.js';
 import { createDocumentClient } from '../shared/adapters/dynamo/document-client.js';
 import { DynamoApprovalStore } from '../shared/adapters/dynamo/dynamo-approval-store.js';
 import { DynamoCampaignStore } from '../shared/adapters/dynamo/dynamo-campaign-store.js';
 import { DynamoDirectoryStore } from '../shared/adapters/dynamo/dynamo-directory-store.js';
 import { DynamoOperationsStore } from '../shared/adapters/dynamo/dynamo-operations-store.js';
 import { DynamoOutbox } from '../shared/adapters/dynamo/dynamo-outbox.js';
-import { KmsEvidenceSigner } from '../shared/adapters/kms-evidence-signer.js';
+import { ARCHIVE_EVIDENCE_WAIT_MS, LambdaEvidenceArchiver } from '../shared/adapters/lambda-evidence-archiver.js';
 import { LambdaHookInvoker } from '../shared/adapters/lambda-hook-invoker.js';
-import { S3EvidenceArchive } from '../shared/adapters/s3-evidence-archive.js';
 import { systemClock } from '../shared/adapters/system-clock.js';
 import { ENV } from '../shared/config/tables.js';
 import { ValidationError } from '../shared/domain/errors.js';
 import type { ControllerDeps } from '../shared/use-cases/campaign-controller.js';
-import type { EvidenceDeps } from '../shared/use-cases/evidence/archive-evidence.js';
-import type { AuditLog, Log, OperationsStore } from '../shared/use-cases/ports.js';
+import type { AuditLog, EvidenceArchiver, Log, OperationsStore } from '../shared/use-cases/ports.js';
 import type { ControllerEnvironment } from './environment.js';
 
 /** Everything a run needs but its business clock, which each event sets; and where runs are recorded. */
@@ -47,22 +43,21 @@ export function buildControllerDependencies(
     log,
     settings: { portalUrl: env.approverPortalUrl, leaseSeconds: env.leaseSeconds },
     audit: overrides.audit ?? AUDIT_LOG_NOT_WIRED,
-    // Evidence packs go to the reports bucket, signed by the KMS key (the local runtime passes its own).
-    evidence: overrides.evidence ?? deployedEvidence(env),
+    // The archive-evidence function writes a run's pack to the reports bucket (the local runtime archives in process).
+    evidence: overrides.evidence ?? deployedEvidenceArchiver(env),
     ...overrides,
   };
 }
 
-function deployedEvidence(env: ControllerEnvironment): EvidenceDeps {
-  const missing = [
-    ...(env.reportsBucket ? [] : [ENV.reportsBucket]),
-    ...(env.evidenceKeyId ? [] : [ENV.evidenceKeyId]),
-  ];
-  if (missing.length > 0) throw new ValidationError(`environment: ${missing.map((name) => `${name}: must be set`).join('; ')}`);
-  return {
-    archive: new S3EvidenceArchive({ client: new S3Client({ requestHandler: REQUEST_HANDLER }), bucket: env.reportsBucket! }),
-    signer: new KmsEvidenceSigner({ client: new KMSClient({ requestHandler: REQUEST_HANDLER }), keyId: env.evidenceKeyId! }),
-  };
+function deployedEvidenceArchiver(env: ControllerEnvironment): EvidenceArchiver {
+  if (!env.archiveEvidenceFunction) throw new ValidationError(`environment: ${ENV.archiveEvidenceFunction}: must be set`);
+  // A synchronous invocation, waited for as long as the function may run; tried twice at most (a
+  // throttled call), so that a run stays within its timeout: a later run archives what this one could not.
+  const client = new LambdaClient({
+    maxAttempts: 2,
+    requestHandler: { connectionTimeout: 5_000, requestTimeout: ARCHIVE_EVIDENCE_WAIT_MS, throwOnRequestTimeout: true },
+  });
+  return new LambdaEvidenceArchiver(client, env.archiveEvidenceFunction);
 }
 
 /** Stand-in on this branch: the audit-store change wires the DynamoDB audit log (AUDIT_TABLE_NAME) here. Fails loudly, never loses a record. */

@@ -10,11 +10,10 @@ const CONTROLLER_ENVIRONMENT = {
   senderAddress: { variable: ENV.senderAddress, schema: z.email('must be an email address') },
   sesConfigurationSet: { variable: ENV.sesConfigurationSet, schema: z.string().optional() },
   /**
-   * Where run evidence is archived and the key that signs it. Required on AWS (the dependencies refuse
-   * to start without them, naming the variable); the local runtime injects its own archive and key.
+   * The function that archives a run's evidence pack before its cleanup. Required on AWS (the
+   * dependencies refuse to start without it, naming the variable); the local runtime archives in process.
    */
-  reportsBucket: { variable: ENV.reportsBucket, schema: z.string().optional() },
-  evidenceKeyId: { variable: ENV.evidenceKeyId, schema: z.string().optional() },
+  archiveEvidenceFunction: { variable: ENV.archiveEvidenceFunction, schema: z.string().optional() },
   leaseSeconds: {
     variable: ENV.leaseSeconds,
     schema: z.coerce.number().int('must be a whole number').positive('must be positive').default(960),

@@ -7,7 +7,8 @@ import type { Command } from 'commander';
 import { EVIDENCE_FILES, parseManifest } from '../../lambdas/shared/domain/evidence/manifest.js';
 import { ValidationError } from '../../lambdas/shared/domain/errors.js';
 import { getCampaignOrThrow } from '../../lambdas/shared/use-cases/campaign-admin.js';
-import { buildEvidencePack, parsePublicKey, publicKeySha256, verifyEvidencePack, type EvidenceVerification } from '../../lambdas/shared/use-cases/evidence/evidence-pack.js';
+import { drawReportCharts } from '../../lambdas/shared/presenters/campaign-report-charts.js';
+import { buildEvidencePack, evidenceReports, parsePublicKey, publicKeySha256, verifyEvidencePack, type EvidenceVerification } from '../../lambdas/shared/use-cases/evidence/evidence-pack.js';
 import type { EvidenceFile, EvidenceSigner } from '../../lambdas/shared/use-cases/ports.js';
 import { LocalKeySigner, readLocalPublicKey } from '../local/local-key-signer.js';
 import { resolveHome, type Runtime } from '../local/runtime.js';
@@ -31,10 +32,10 @@ export function registerEvidenceCommands(program: Command): void {
       const dir = resolve(options.out);
       const exported = await withRuntime(command, async (runtime) => {
         const campaign = await getCampaignOrThrow(runtime.campaigns, id);
-        // Only the controller signs with the KMS key; a live pack exported from a deployment is signed with the local key.
+        // Only the archive-evidence function signs with the KMS key; a live pack exported from a deployment is signed with the local key.
         const signer = runtime.mode === 'aws' && !campaign.evidence ? LocalKeySigner.forHome(runtime.home) : runtime.evidenceSigner;
         const files = await buildEvidencePack(
-          { campaigns: runtime.campaigns, approvals: runtime.approvals, audit: runtime.auditLog, signer, directory: runtime.directory, archive: runtime.evidenceArchive },
+          { campaigns: runtime.campaigns, approvals: runtime.approvals, audit: runtime.auditLog, signer, directory: runtime.directory, archive: runtime.evidenceArchive, reports: evidenceReports(drawReportCharts) },
           id,
           now,
         );

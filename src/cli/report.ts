@@ -10,6 +10,7 @@ import { REPORT_FORMATS, type CampaignReport, type ReportFormat, type RubberStam
 import { describeThresholds, formatPercent, formatSeconds } from '../../lambdas/shared/domain/reports/reviewer-analytics.js';
 import { renderDailyReport, renderWeeklySummary } from '../../lambdas/shared/domain/report-rendering.js';
 import { parseInput } from '../../lambdas/shared/domain/schemas.js';
+import { drawReportCharts } from '../../lambdas/shared/presenters/campaign-report-charts.js';
 import { renderReport } from '../../lambdas/shared/presenters/campaign-report-views.js';
 import { loadOperationsConfig } from '../../lambdas/shared/use-cases/operations-config.js';
 import type { EvidenceArchive, StoredReport } from '../../lambdas/shared/use-cases/ports.js';
@@ -63,7 +64,7 @@ export function registerReportCommands(program: Command): void {
     const now = resolveNow(options.now);
     const thresholds = thresholdOptions(options);
     const built = await withRuntime(command, (runtime) => campaignReport(runtime, id, now, thresholds));
-    const rendered = await renderReport(built, format);
+    const rendered = await renderReport(built, format, drawReportCharts);
     if (options.out === undefined) return out(rendered);
     await writeReport(options.out, rendered);
     const t = built.totals;

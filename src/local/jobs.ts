@@ -117,8 +117,19 @@ export async function loadJobHandler<J extends JobName>(runtime: Runtime, job: J
       const { createHandler, buildDependencies } = await import('../../lambdas/campaign-controller/handler.js');
       const { createHookInvoker } = await import('./file-hook-invoker.js');
       const { localLease } = await import('./lease-holder.js');
-      // The archive and key of the local runtime ($IDGOV_HOME/evidence, $IDGOV_HOME/keys), never bundled into the function.
-      const evidence = { archive: runtime.evidenceArchive, signer: runtime.evidenceSigner };
+      const { InProcessEvidenceArchiver } = await import('../../lambdas/shared/use-cases/evidence/archive-evidence.js');
+      const { evidenceReports } = await import('../../lambdas/shared/use-cases/evidence/evidence-pack.js');
+      const { drawReportCharts } = await import('../../lambdas/shared/presenters/campaign-report-charts.js');
+      // Packs built in this process (charts drawn here too), into the archive and with the key of the local runtime
+      // ($IDGOV_HOME/evidence, $IDGOV_HOME/keys), where on AWS the controller invokes the archive-evidence function.
+      const evidence = new InProcessEvidenceArchiver({
+        campaigns: runtime.campaigns,
+        approvals: runtime.approvals,
+        outbox: runtime.outbox,
+        audit: runtime.auditLog,
+        directory: runtime.directory,
+        evidence: { archive: runtime.evidenceArchive, signer: runtime.evidenceSigner, reports: evidenceReports(drawReportCharts) },
+      });
       const handler = createHandler(async () => localLease(options)(await buildDependencies({ hooks: createHookInvoker(), evidence, audit: runtime.auditLog })));
       return (event) => handler(event);
     },

@@ -9,6 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CampaignReport } from '../../lambdas/shared/domain/reports/campaign-report.js';
+import { drawReportCharts } from '../../lambdas/shared/presenters/campaign-report-charts.js';
 import { renderReportHtml } from '../../lambdas/shared/presenters/campaign-report-views.js';
 import { buildCampaignReport } from '../../lambdas/shared/use-cases/reports/campaign-report.js';
 import { REPORT_CAMPAIGN_ID, seedReportCampaign } from '../support/report-campaign.js';
@@ -37,7 +38,7 @@ describe.skipIf(!hasChromium)('the campaign report page in Chromium', () => {
     });
     dir = await mkdtemp(join(tmpdir(), 'idgov-report-html-'));
     const file = join(dir, 'report.html');
-    await writeFile(file, await renderReportHtml(report));
+    await writeFile(file, await renderReportHtml(report, drawReportCharts));
     fileUrl = pathToFileURL(file).href;
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
   });

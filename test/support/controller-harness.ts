@@ -16,7 +16,7 @@ import { createCampaign } from '../../lambdas/shared/use-cases/campaign-admin.js
 import type { ControllerReport } from '../../lambdas/shared/use-cases/campaign-controller.js';
 import { decide } from '../../lambdas/shared/use-cases/decisions.js';
 import { silentLog, type HookInvoker, type Mailer, type OutgoingMail } from '../../lambdas/shared/use-cases/ports.js';
-import { testEvidence } from './evidence.js';
+import { testEvidenceArchiver } from './evidence.js';
 
 export class RecordingMailer implements Mailer {
   readonly sent: OutgoingMail[] = [];
@@ -140,7 +140,7 @@ export function createHarness(
     hooks: options.hooks,
     hookTimeoutMs: options.hookTimeoutMs,
     audit,
-    evidence: testEvidence(archive),
+    evidence: testEvidenceArchiver({ campaigns, approvals, outbox, audit, directory }, archive),
   }));
   const scan = async (table: string) => {
     const items: Record<string, unknown>[] = [];

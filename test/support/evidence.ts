@@ -7,7 +7,7 @@ import { InMemoryCampaignStore } from '../../lambdas/shared/adapters/memory/in-m
 import { InMemoryEvidenceArchive, InMemoryKeySigner } from '../../lambdas/shared/adapters/memory/in-memory-evidence-archive.js';
 import { describeFile, manifestJson, parseAuditLogJsonl, signatureText, type EvidenceManifest } from '../../lambdas/shared/domain/evidence/manifest.js';
 import type { CampaignReport, ReportRow } from '../../lambdas/shared/domain/reports/campaign-report.js';
-import type { EvidenceDeps } from '../../lambdas/shared/use-cases/evidence/archive-evidence.js';
+import { InProcessEvidenceArchiver, type ArchiveEvidenceDeps, type EvidenceDeps } from '../../lambdas/shared/use-cases/evidence/archive-evidence.js';
 import { publicKeySha256, type EvidenceReports } from '../../lambdas/shared/use-cases/evidence/evidence-pack.js';
 import type { EvidenceArchive, EvidenceSigner } from '../../lambdas/shared/use-cases/ports.js';
 import { aCampaign, aDecision, anEntry, anItem } from './fixtures.js';
@@ -92,6 +92,10 @@ export const testEvidence = (archive: EvidenceArchive = new InMemoryEvidenceArch
   signer: testSigner,
   reports: stubReports,
 });
+
+/** The controller's archiver in tests: in process over the run's stores, with the test key and the stub reports. */
+export const testEvidenceArchiver = (stores: Omit<ArchiveEvidenceDeps, 'evidence'>, archive?: EvidenceArchive) =>
+  new InProcessEvidenceArchiver({ ...stores, evidence: testEvidence(archive) });
 
 /**
  * In-memory stores holding one DELETED run (`c-test#1`): an entry with two decided items, its

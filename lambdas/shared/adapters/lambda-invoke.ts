@@ -1,6 +1,8 @@
 // One synchronous Lambda invocation with a JSON event and a JSON answer: the hook invoker and the
-// admin CLI's controller invocation both call a function this way, and each words its own failures.
+// admin CLI's controller invocation both call a function this way, and each words its own failures;
+// the evidence archiver and chart drawer call the product's own functions and check their answer.
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
+import type * as z from 'zod';
 
 /** What the function answered. A refused or failed call (throttled, not found, aborted) throws the SDK's error. */
 export type JsonInvocation =
@@ -57,4 +59,34 @@ function errorBody(text: string): { errorType?: string; errorMessage?: string } 
     ...(typeof errorType === 'string' ? { errorType } : {}),
     ...(typeof errorMessage === 'string' ? { errorMessage } : {}),
   };
+}
+
+/**
+ * Invokes one of the product's own functions and answers its result, checked against `answer`. A
+ * function error, a payload that is not JSON or an answer of another shape throws, saying `what` was
+ * called and what went wrong (the function's errorType and errorMessage, or the answer's first problem).
+ */
+export async function invokeForAnswer<T>(
+  client: LambdaClient,
+  functionName: string,
+  event: unknown,
+  answer: z.ZodType<T>,
+  what: string,
+  options: { abortSignal?: AbortSignal } = {},
+): Promise<T> {
+  const invocation = await invokeJson(client, functionName, event, options);
+  if (invocation.status === 'function-error') {
+    const { functionError, errorType, errorMessage, text } = invocation;
+    const reason = errorMessage
+      ? `${errorType && errorType !== 'Error' ? `${errorType}: ` : ''}${errorMessage}`
+      : `function error (${functionError})${text ? `: ${text.slice(0, 200)}` : ''}`;
+    throw new Error(`${what} failed: ${reason}`);
+  }
+  if (invocation.status === 'not-json') throw new Error(`${what} answered with a payload that is not JSON: ${invocation.text.slice(0, 200) || '(empty)'}`);
+  const parsed = answer.safeParse(invocation.payload);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new Error(`${what} answered an unexpected ${invocation.text.slice(0, 200)} (${issue.path.join('.') || 'answer'}: ${issue.message})`);
+  }
+  return parsed.data;
 }

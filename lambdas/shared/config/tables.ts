@@ -132,6 +132,10 @@ export const ENV = {
   reportsBucket: 'REPORTS_BUCKET_NAME',
   /** The asymmetric KMS key (RSA_2048, SIGN_VERIFY) that signs evidence manifests. */
   evidenceKeyId: 'EVIDENCE_KEY_ID',
+  /** The archive-evidence function, which the controller invokes to archive a run's evidence pack before its cleanup. */
+  archiveEvidenceFunction: 'ARCHIVE_EVIDENCE_FUNCTION_NAME',
+  /** The render-report-charts function, which draws the charts of the report page in a pack the archive-evidence function builds. */
+  reportChartsFunction: 'REPORT_CHARTS_FUNCTION_NAME',
   /** SNS topic the daily report and weekly summary are published to. */
   operationsTopicArn: 'OPERATIONS_TOPIC_ARN',
   /** Comma-separated email addresses of the operations recipients. */

@@ -1,9 +1,10 @@
 // A campaign report as CSV (RFC 4180, spreadsheet-safe), one self-contained HTML page (charts as
-// inline SVG), or JSON (docs/reference/reports.md).
+// inline SVG), or JSON (docs/reference/reports.md). The page's charts are drawn by the ChartDrawer it
+// is given (vega in process: campaign-report-charts.ts), so that this module carries no charting library.
 import { stringify } from 'csv-stringify/sync';
 import type { CampaignReport, ReportFormat, ReportRow, ReportTotals } from '../domain/reports/campaign-report.js';
 import { describeThresholds, formatPercent, formatSeconds } from '../domain/reports/reviewer-analytics.js';
-import { renderReportCharts } from './campaign-report-charts.js';
+import { chartDataOf, type ChartDrawer } from './report-chart-data.js';
 
 // ---------------------------------------------------------------------------------------------
 // CSV
@@ -73,9 +74,9 @@ export function renderReportJson(report: CampaignReport): string {
   return `${JSON.stringify(report, null, 2)}\n`;
 }
 
-export async function renderReport(report: CampaignReport, format: ReportFormat): Promise<string> {
+export async function renderReport(report: CampaignReport, format: ReportFormat, drawCharts: ChartDrawer): Promise<string> {
   if (format === 'csv') return renderReportCsv(report);
-  if (format === 'html') return renderReportHtml(report);
+  if (format === 'html') return renderReportHtml(report, drawCharts);
   return renderReportJson(report);
 }
 
@@ -102,8 +103,8 @@ export const SUMMARY_FIGURES: readonly { key: keyof ReportTotals; label: string;
  * One page that needs nothing else: styles inline, charts as inline SVG, no script, no link, no
  * image; its Content-Security-Policy forbids loading anything, so nothing leaves the page.
  */
-export async function renderReportHtml(report: CampaignReport): Promise<string> {
-  const charts = await renderReportCharts(report);
+export async function renderReportHtml(report: CampaignReport, drawCharts: ChartDrawer): Promise<string> {
+  const charts = await drawCharts(chartDataOf(report));
   const c = report.campaign;
   const title = `${c.name}: campaign report`;
   const runLabel = `run ${c.run}${c.archivedFrom ? ` (archived from ${c.archivedFrom})` : ''}`;

@@ -28,6 +28,7 @@ import type {
   CampaignStore,
   Clock,
   DirectoryStore,
+  EvidenceArchiver,
   HookInvoker,
   Lease,
   LeaseHolder,
@@ -38,7 +39,7 @@ import type {
 } from './ports.js';
 import { HookError } from './call-hook.js';
 import type { CampaignLog } from '../domain/model.js';
-import { archiveRunEvidence, deleteArchivedRun, type EvidenceDeps } from './evidence/archive-evidence.js';
+import { deleteArchivedRun } from './evidence/delete-archived-run.js';
 import { prepareCampaign } from './prepare-campaign.js';
 import { runEntries } from './run-entries.js';
 import { startNextRun } from './start-next-run.js';
@@ -59,8 +60,11 @@ export interface ControllerDeps {
   settings: ControllerSettings;
   /** The append-only audit log (docs/reference/audit-log.md). */
   audit: AuditLog;
-  /** Where a run's evidence pack is archived before its cleanup deletes its records, and what signs it. */
-  evidence: EvidenceDeps;
+  /**
+   * Archives a run's evidence pack before its cleanup deletes its records: in process locally, the
+   * archive-evidence function on AWS (so the controller carries no report renderer, S3 or KMS client).
+   */
+  evidence: EvidenceArchiver;
   /** Calls campaign hooks; without it a campaign with hooks fails preparation, saying why. */
   hooks?: HookInvoker;
   hookTimeoutMs?: number;
@@ -285,7 +289,7 @@ async function step(deps: ControllerDeps, c: Campaign, now: Date): Promise<Campa
       // notifications are settled: what is still unsent (an Assignment Reject of a cancelled campaign)
       // is dispatched first, and a later run finishes.
       if (!c.evidence) {
-        const evidence = await archiveRunEvidence(deps, c, now);
+        const evidence = await deps.evidence.archiveRun(c, now);
         return evidence ? save(deps, markEvidenceArchived(c, evidence, now)) : undefined;
       }
       return (await deleteArchivedRun(deps, c, now)) ? save(deps, markCleaned(c, now)) : undefined;

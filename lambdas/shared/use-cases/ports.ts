@@ -34,6 +34,7 @@ import type {
   WeeklySummary,
 } from '../domain/operations.js';
 import type { AuditAppend, AuditChainId, AuditRecord } from '../domain/audit/model.js';
+import type { ArchivedEvidence } from '../domain/evidence/manifest.js';
 
 export interface Clock {
   now(): Date;
@@ -573,4 +574,20 @@ export interface EvidenceSigner {
   /** The public key, PEM (SPKI): what `idgov evidence verify --public-key` takes. */
   publicKeyPem(): Promise<string>;
   sign(message: Uint8Array): Promise<Uint8Array>;
+}
+
+/**
+ * Archives a DELETED run's evidence pack before its cleanup deletes the run's records
+ * (docs/reference/evidence.md): in process locally and in tests (InProcessEvidenceArchiver), and on
+ * AWS by the archive-evidence function (LambdaEvidenceArchiver), which keeps the report renderers,
+ * the charting library and the S3 and KMS clients out of the controller.
+ */
+export interface EvidenceArchiver {
+  /**
+   * Writes the run's pack (each file only if absent, the manifest and its signature last), checks it
+   * verifies and records EVIDENCE_ARCHIVED once in the run's chain; answers where it is, or undefined
+   * while a notification of the run is unsent (a later controller run tries again). A re-run after a
+   * kill answers the same.
+   */
+  archiveRun(campaign: Campaign, now: Date): Promise<ArchivedEvidence | undefined>;
 }

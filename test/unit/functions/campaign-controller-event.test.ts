@@ -13,7 +13,7 @@ import { InMemoryOperationsStore } from '../../../lambdas/shared/adapters/memory
 import { InMemoryOutbox } from '../../../lambdas/shared/adapters/memory/in-memory-outbox.js';
 import { CONTROLLER_LEASE } from '../../../lambdas/shared/use-cases/campaign-controller.js';
 import { silentLog } from '../../../lambdas/shared/use-cases/ports.js';
-import { testEvidence } from '../../support/evidence.js';
+import { testEvidenceArchiver } from '../../support/evidence.js';
 
 const scheduled = (overrides: Record<string, unknown> = {}) => ({
   version: '0',
@@ -81,18 +81,19 @@ describe('the controller handler', () => {
     const stores = { campaigns: overrides.campaigns ?? new InMemoryCampaignStore(), operations: new InMemoryOperationsStore(), builds: 0 };
     const handler = createHandler(() => {
       stores.builds++;
+      const [approvals, outbox, audit] = [new InMemoryApprovalStore(), new InMemoryOutbox(), new InMemoryAuditLog()];
       return {
         directory: new InMemoryDirectoryStore(),
         campaigns: stores.campaigns,
-        approvals: new InMemoryApprovalStore(),
-        outbox: new InMemoryOutbox(),
+        approvals,
+        outbox,
         operations: stores.operations,
         mailer: { send: async () => ({ messageId: 'm' }) },
         wallClock: { now: () => new Date(wall) },
         log: silentLog,
         settings: { portalUrl: 'https://idgov.example.com', leaseSeconds: 60 },
-        audit: new InMemoryAuditLog(),
-        evidence: testEvidence(),
+        audit,
+        evidence: testEvidenceArchiver({ campaigns: stores.campaigns, approvals, outbox, audit }),
       };
     });
     return { handler, stores };

@@ -4,6 +4,7 @@
 import { parse } from 'csv-parse/sync';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CampaignReport } from '../../../lambdas/shared/domain/reports/campaign-report.js';
+import { drawReportCharts } from '../../../lambdas/shared/presenters/campaign-report-charts.js';
 import { CSV_COLUMNS, esc, renderReport, renderReportCsv, renderReportHtml, spreadsheetSafe, SUMMARY_FIGURES } from '../../../lambdas/shared/presenters/campaign-report-views.js';
 import { buildCampaignReport } from '../../../lambdas/shared/use-cases/reports/campaign-report.js';
 import { BOB_COMMENT, E1, E2, FORMULA_COMMENT, REPORT_CAMPAIGN_ID, seedReportCampaign } from '../../support/report-campaign.js';
@@ -69,7 +70,7 @@ describe('CSV', () => {
 describe('HTML', () => {
   let html: string;
   beforeAll(async () => {
-    html = await renderReportHtml(report);
+    html = await renderReportHtml(report, drawReportCharts);
   });
 
   it('shows every total with a stable id, as the report counts it', () => {
@@ -106,20 +107,20 @@ describe('HTML', () => {
 
   it('has print styles and highlights rubber stamps', async () => {
     expect(html).toContain('@media print');
-    const stricter = await renderReportHtml({
-      ...report,
-      reviewers: report.reviewers.map((r) => (r.approverId === 'carol' ? { ...r, rubberStamp: true, rubberStampReason: 'approved <all>' } : r)),
-    });
+    const stricter = await renderReportHtml(
+      { ...report, reviewers: report.reviewers.map((r) => (r.approverId === 'carol' ? { ...r, rubberStamp: true, rubberStampReason: 'approved <all>' } : r)) },
+      drawReportCharts,
+    );
     expect(stricter).toMatch(/<tr class="rubber-stamp" data-rubber-stamp="true" data-approver="carol">.*<strong>Rubber stamp<\/strong>: approved &lt;all&gt;/);
     expect(stricter).toContain('<strong>1 reviewer is flagged as a rubber stamp</strong>');
   });
 
   it('is the same bytes every time (an evidence pack re-built after a kill must hash the same)', async () => {
-    expect(await renderReportHtml(report)).toBe(html);
+    expect(await renderReportHtml(report, drawReportCharts)).toBe(html);
   });
 
   it('says so instead of drawing an empty chart when nothing was decided', async () => {
-    const empty = await renderReportHtml({ ...report, decisionsPerDay: [], reviewers: [] });
+    const empty = await renderReportHtml({ ...report, decisionsPerDay: [], reviewers: [] }, drawReportCharts);
     expect(empty).not.toContain('<svg');
     expect(empty.match(/No decision yet\./g)).toHaveLength(3);
   });
@@ -127,8 +128,8 @@ describe('HTML', () => {
 
 describe('renderReport', () => {
   it('renders the format asked for', async () => {
-    expect(JSON.parse(await renderReport(report, 'json'))).toEqual(report);
-    expect(await renderReport(report, 'csv')).toBe(renderReportCsv(report));
-    expect(await renderReport(report, 'html')).toMatch(/^<!DOCTYPE html>/);
+    expect(JSON.parse(await renderReport(report, 'json', drawReportCharts))).toEqual(report);
+    expect(await renderReport(report, 'csv', drawReportCharts)).toBe(renderReportCsv(report));
+    expect(await renderReport(report, 'html', drawReportCharts)).toMatch(/^<!DOCTYPE html>/);
   });
 });

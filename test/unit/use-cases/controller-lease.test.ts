@@ -17,7 +17,7 @@ import {
 import { collect } from '../../../lambdas/shared/use-cases/concurrency.js';
 import type { LeaseHolder, Log, OutgoingMail } from '../../../lambdas/shared/use-cases/ports.js';
 import { CAMPAIGN_ID, aCampaign } from '../../support/fixtures.js';
-import { testEvidence } from '../../support/evidence.js';
+import { testEvidenceArchiver } from '../../support/evidence.js';
 
 const WALL = new Date('2030-01-01T00:00:00.000Z');
 const LEASE_SECONDS = 300;
@@ -49,10 +49,12 @@ async function setup(options: { gone?: (holder: LeaseHolder) => boolean; takeOve
   const sent: OutgoingMail[] = [];
   const warnings: { message: string; extra: Record<string, unknown> }[] = [];
   const log: Log = { info: () => {}, error: () => {}, warn: (message, ...extra) => warnings.push({ message, extra: Object.assign({}, ...extra) }) };
+  const approvals = new InMemoryApprovalStore();
+  const audit = new InMemoryAuditLog();
   const deps: ControllerDeps = {
     directory: new InMemoryDirectoryStore(),
     campaigns,
-    approvals: new InMemoryApprovalStore(),
+    approvals,
     outbox,
     mailer: { send: async (mail) => (sent.push(mail), { messageId: `m-${sent.length}` }) },
     clock: { now: () => new Date('2026-07-02T00:00:00.000Z') },
@@ -60,8 +62,8 @@ async function setup(options: { gone?: (holder: LeaseHolder) => boolean; takeOve
     log,
     settings: { portalUrl: 'https://idgov.example.com', leaseSeconds: LEASE_SECONDS, takeOverLease: options.takeOverLease },
     leaseHolder: me,
-    audit: new InMemoryAuditLog(),
-    evidence: testEvidence(),
+    audit,
+    evidence: testEvidenceArchiver({ campaigns, approvals, outbox, audit }),
     ...(options.gone ? { isLeaseHolderGone: options.gone } : {}),
   };
   return { deps, campaigns, outbox, sent, warnings };

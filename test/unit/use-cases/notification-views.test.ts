@@ -23,7 +23,7 @@ import { silentLog, type Mailer } from '../../../lambdas/shared/use-cases/ports.
 import { reassignEntry } from '../../../lambdas/shared/use-cases/reassign-entry.js';
 import { refuseChangesTo } from '../../support/refusing-directory.js';
 import { day, entryOf, highRiskUserCampaign, lifecycleSteps, smallOrg } from '../../support/small-org.js';
-import { testEvidence } from '../../support/evidence.js';
+import { testEvidenceArchiver } from '../../support/evidence.js';
 
 const renders = vi.hoisted(() => [] as { template: NotificationTemplate; view: NotificationView }[]);
 
@@ -70,7 +70,7 @@ async function runScenario() {
   await createCampaign(campaigns, highRiskUserCampaign({ name: 'Admin powers', subjects: { filter: '(id=u6)' } }), created, 'c-powers');
 
   const audit = new InMemoryAuditLog();
-  const evidence = testEvidence();
+  const evidence = testEvidenceArchiver({ campaigns, approvals, outbox, audit, directory });
   let wallMs = Date.parse('2030-01-01T00:00:00.000Z');
   const run = (at: string) =>
     runCampaignController({

@@ -1,21 +1,25 @@
 // Evidence outlives the operational data (docs/reference/evidence.md, "Archive before cleanup"): the
-// controller's DELETED step archives a run's evidence pack, records that on the campaign, and only
-// then deletes the run's records. Each step is idempotent, so a run killed after any write is
-// completed by the next one with the same pack.
+// controller's DELETED step archives a run's evidence pack (through an EvidenceArchiver: this module
+// in process, or the archive-evidence function on AWS), records that on the campaign, and only then
+// deletes the run's records (delete-archived-run.ts). Each step is idempotent, so a run killed after
+// any write is completed by the next one with the same pack.
 import { sha256Hex } from '../../domain/audit/chain.js';
 import { jobActor, runChain } from '../../domain/audit/model.js';
+import { ConflictError } from '../../domain/errors.js';
 import { EVIDENCE_FILES, evidencePrefix, type ArchivedEvidence } from '../../domain/evidence/manifest.js';
 import type { Campaign } from '../../domain/model.js';
 import { isUnsent } from '../../domain/notifications.js';
-import type { ApprovalStore, AuditLog, CampaignStore, DirectoryStore, EvidenceArchive, EvidenceSigner, Outbox } from '../ports.js';
+import { getCampaignOrThrow } from '../campaign-admin.js';
+import type { ApprovalStore, AuditLog, CampaignStore, DirectoryStore, EvidenceArchive, EvidenceArchiver, EvidenceSigner, Outbox } from '../ports.js';
+import { outboxCampaignOf } from './delete-archived-run.js';
 import { verifyEvidencePack, writeEvidencePack, type EvidenceReports } from './evidence-pack.js';
 
-/** Where the controller archives evidence packs and what signs them. */
+/** Where evidence packs are archived and what signs them. */
 export interface EvidenceDeps {
   archive: EvidenceArchive;
   signer: EvidenceSigner;
-  /** @default the reports use case and views (tests give their own) */
-  reports?: EvidenceReports;
+  /** The report and its renderings: evidenceReports (the page's charts drawn in process or by the render-report-charts function), or a test's own. */
+  reports: EvidenceReports;
 }
 
 export interface ArchiveEvidenceDeps {
@@ -28,9 +32,6 @@ export interface ArchiveEvidenceDeps {
 }
 
 const CONTROLLER = jobActor('campaign-controller');
-
-/** The partition of a run's notifications: an archived run's stay under the campaign it came from. */
-const outboxCampaignOf = (c: Campaign) => c.archivedFrom ?? c.id;
 
 /**
  * Archives a DELETED run's evidence pack and records it in the run's chain (EVIDENCE_ARCHIVED,
@@ -75,30 +76,47 @@ export async function archiveRunEvidence(deps: ArchiveEvidenceDeps, campaign: Ca
   return { prefix, location, archivedAt: record.at, headSeq: chain.headSeq, headHash: chain.headHash, manifestSha256 };
 }
 
-/**
- * Deletes the run's notifications and records, resumably; true once none is left. Refuses a run
- * whose evidence is not archived: nothing of a run is deleted before its pack exists.
- */
-export async function deleteArchivedRun(deps: Pick<ArchiveEvidenceDeps, 'campaigns' | 'outbox' | 'audit'>, campaign: Campaign, now: Date): Promise<boolean> {
-  if (!campaign.evidence) throw new Error(`campaign ${campaign.id}: run ${campaign.runId} has no archived evidence; its records are not deleted`);
-  const outboxClear = await deps.outbox.deleteRun(outboxCampaignOf(campaign), campaign.runId);
-  const recordsClear = await deps.campaigns.deleteRun(campaign.runId);
-  if (!outboxClear || !recordsClear) return false;
-  const at = now.toISOString();
-  await deps.audit.append({
-    chainId: runChain(campaign.runId),
-    eventKey: `cleanup:${campaign.runId}`,
-    at,
-    campaignId: campaign.id,
-    events: [{ type: 'CAMPAIGN_CLEANED_UP', at, actor: CONTROLLER, data: { runId: campaign.runId, evidence: campaign.evidence.location } }],
-  });
-  return true;
-}
-
 /** No notification of the run is PENDING or SENDING (read only: the cleanup deletes them later). */
 async function outboxSettled(outbox: Outbox, campaign: Campaign): Promise<boolean> {
   for await (const page of outbox.listByRun(outboxCampaignOf(campaign), campaign.runId)) {
     if (page.some((n) => isUnsent(n.status))) return false;
   }
   return true;
+}
+
+/** The EvidenceArchiver of the local runtime and the tests: archiveRunEvidence in this process. */
+export class InProcessEvidenceArchiver implements EvidenceArchiver {
+  constructor(private readonly deps: ArchiveEvidenceDeps) {}
+
+  archiveRun(campaign: Campaign, now: Date): Promise<ArchivedEvidence | undefined> {
+    return archiveRunEvidence(this.deps, campaign, now);
+  }
+}
+
+export interface ArchiveCampaignRequest {
+  campaignId: string;
+  /** The run the caller means: refused if the campaign has moved on to another (a stale request). */
+  runId?: string;
+  /** The instant recorded with EVIDENCE_ARCHIVED (the controller's business time). */
+  now: Date;
+}
+
+/**
+ * The archive-evidence function's use case: archives the campaign's DELETED run, read from the store
+ * (archiveRunEvidence). A run whose evidence the campaign already records answers that record; a
+ * campaign in any other state than DELETED, or on another run than `runId`, is refused and nothing is
+ * written.
+ */
+export async function archiveCampaignEvidence(deps: ArchiveEvidenceDeps, request: ArchiveCampaignRequest): Promise<ArchivedEvidence | undefined> {
+  const campaign = await getCampaignOrThrow(deps.campaigns, request.campaignId);
+  if (request.runId !== undefined && campaign.runId !== request.runId) {
+    throw new ConflictError(`campaign ${campaign.id} is on run ${campaign.runId}, not ${request.runId}: nothing archived`);
+  }
+  if (campaign.state !== 'DELETED') {
+    throw new ConflictError(
+      `campaign ${campaign.id} is ${campaign.state}: a run's evidence is archived once it is DELETED (idgov evidence export writes a pack of any run)`,
+    );
+  }
+  if (campaign.evidence) return campaign.evidence;
+  return archiveRunEvidence(deps, campaign, request.now);
 }

@@ -24,13 +24,14 @@ import {
 import type { Campaign } from '../../domain/model.js';
 import type { CampaignReport } from '../../domain/reports/campaign-report.js';
 import { renderReportCsv, renderReportHtml, renderReportJson } from '../../presenters/campaign-report-views.js';
+import type { ChartDrawer } from '../../presenters/report-chart-data.js';
 import { getCampaignOrThrow } from '../campaign-admin.js';
 import { collect } from '../concurrency.js';
 import type { EvidenceFile } from '../ports.js';
 import type { ApprovalStore, AuditLog, CampaignStore, DirectoryStore, EvidenceArchive, EvidenceSigner } from '../ports.js';
 import { buildCampaignReport, type CampaignReportDeps, type CampaignReportOptions } from '../reports/campaign-report.js';
 
-/** How a pack gets its report and renders it: the reports use case and views, unless a caller (a test) gives its own. */
+/** How a pack gets its report and renders it: the reports use case and views (evidenceReports), or a test's own. */
 export interface EvidenceReports {
   build(deps: CampaignReportDeps, campaignId: string, options: CampaignReportOptions): Promise<CampaignReport>;
   csv(report: CampaignReport): string | Promise<string>;
@@ -38,12 +39,17 @@ export interface EvidenceReports {
   json(report: CampaignReport): string;
 }
 
-export const DEFAULT_EVIDENCE_REPORTS: EvidenceReports = {
+/**
+ * The reports use case and views, the page's charts drawn by `drawCharts`: vega in process
+ * (presenters/campaign-report-charts.ts, drawReportCharts), or on AWS the render-report-charts
+ * function, which keeps the charting library out of the function that archives packs.
+ */
+export const evidenceReports = (drawCharts: ChartDrawer): EvidenceReports => ({
   build: buildCampaignReport,
   csv: renderReportCsv,
-  html: renderReportHtml,
+  html: (report) => renderReportHtml(report, drawCharts),
   json: renderReportJson,
-};
+});
 
 export interface EvidencePackDeps {
   campaigns: CampaignStore;
@@ -53,8 +59,8 @@ export interface EvidencePackDeps {
   directory?: Pick<DirectoryStore, 'getUsers'>;
   /** A cleaned-up run's pack is read back from here. */
   archive?: EvidenceArchive;
-  /** @default DEFAULT_EVIDENCE_REPORTS */
-  reports?: EvidenceReports;
+  /** The report and its renderings (evidenceReports). */
+  reports: EvidenceReports;
 }
 
 /**
@@ -98,7 +104,7 @@ export async function readArchivedPack(archive: EvidenceArchive, prefix: string)
  * and finds a complete one complete.
  */
 export async function writeEvidencePack(deps: EvidencePackDeps, campaign: Campaign, now: Date, write: PackWriter): Promise<Map<string, Uint8Array>> {
-  const reports = deps.reports ?? DEFAULT_EVIDENCE_REPORTS;
+  const { reports } = deps;
   const files = new Map<string, Uint8Array>();
   const put = async (name: string, content: Uint8Array) => {
     const stored = await write({ name, content });

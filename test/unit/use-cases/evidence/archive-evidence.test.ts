@@ -1,13 +1,20 @@
 // Archive before cleanup (lambdas/shared/use-cases/evidence/archive-evidence.ts) on the in-memory
 // stores: nothing is archived while a notification is unsent; the pack is written absent-only and
 // recorded once; a write killed anywhere is completed by a re-run with the same pack; a stored pack
-// that does not verify stops the cleanup; and no record is deleted without archived evidence.
+// that does not verify stops the cleanup; and no record is deleted without archived evidence. The
+// archive-evidence function's use case reads the campaign and refuses any but its DELETED run.
 import { beforeEach, describe, expect, it } from 'vitest';
 import { InMemoryEvidenceArchive, InMemoryKeySigner } from '../../../../lambdas/shared/adapters/memory/in-memory-evidence-archive.js';
 import { sha256Hex } from '../../../../lambdas/shared/domain/audit/chain.js';
 import { evidencePrefix, PACK_FILES } from '../../../../lambdas/shared/domain/evidence/manifest.js';
 import { collect } from '../../../../lambdas/shared/use-cases/concurrency.js';
-import { archiveRunEvidence, deleteArchivedRun, type ArchiveEvidenceDeps } from '../../../../lambdas/shared/use-cases/evidence/archive-evidence.js';
+import {
+  archiveCampaignEvidence,
+  archiveRunEvidence,
+  InProcessEvidenceArchiver,
+  type ArchiveEvidenceDeps,
+} from '../../../../lambdas/shared/use-cases/evidence/archive-evidence.js';
+import { deleteArchivedRun } from '../../../../lambdas/shared/use-cases/evidence/delete-archived-run.js';
 import { verifyEvidencePack } from '../../../../lambdas/shared/use-cases/evidence/evidence-pack.js';
 import { failOnCall, InjectedKill } from '../../../support/fault-injection.js';
 import { settledRun, testEvidence, testSigner } from '../../../support/evidence.js';
@@ -109,6 +116,54 @@ describe('deleteArchivedRun', () => {
     expect(await collect(run.outbox.listByRun('c-test', 'c-test#1'))).toEqual([]);
     expect(events().slice(-2)).toEqual(['EVIDENCE_ARCHIVED', 'CAMPAIGN_CLEANED_UP']);
     // The evidence is untouched by the cleanup.
+    expect(await verifyEvidencePack(stored(), await testSigner.publicKeyPem())).toMatchObject({ ok: true });
+  });
+});
+
+describe('archiveCampaignEvidence (the archive-evidence function)', () => {
+  const request = { campaignId: 'c-test', runId: 'c-test#1', now: NOW };
+
+  it("archives the campaign's DELETED run as the controller's step does, and answers the same again", async () => {
+    const evidence = await archiveCampaignEvidence(deps, request);
+    expect(evidence).toEqual(await archiveRunEvidence({ ...(await settledRun()), evidence: testEvidence() }, run.campaign, NOW));
+    expect(await verifyEvidencePack(stored(), await testSigner.publicKeyPem())).toMatchObject({ ok: true });
+    expect(await archiveCampaignEvidence(deps, { campaignId: 'c-test', now: new Date('2026-09-02T00:00:00.000Z') })).toEqual(evidence);
+    expect(events().filter((type) => type === 'EVIDENCE_ARCHIVED')).toHaveLength(1);
+  });
+
+  it('waits while a notification of the run is unsent, writing nothing', async () => {
+    run = await settledRun({ unsent: true });
+    expect(await archiveCampaignEvidence({ ...run, evidence: testEvidence(archive) }, request)).toBeUndefined();
+    expect(archive.files.size).toBe(0);
+  });
+
+  it('answers the evidence the campaign records without building the pack again', async () => {
+    const recorded = { prefix: PREFIX, location: archive.describe(PREFIX), archivedAt: NOW.toISOString(), headSeq: 4, headHash: 'a'.repeat(64), manifestSha256: 'b'.repeat(64) };
+    await run.campaigns.saveCampaign({ ...run.campaign, version: run.campaign.version + 1, evidence: recorded });
+    expect(await archiveCampaignEvidence(deps, request)).toEqual(recorded);
+    expect(archive.files.size).toBe(0);
+  });
+
+  it('refuses an unknown campaign, another run and a campaign that is not DELETED, writing nothing', async () => {
+    await expect(archiveCampaignEvidence(deps, { ...request, campaignId: 'c-nope' })).rejects.toThrow('campaign c-nope not found');
+    await expect(archiveCampaignEvidence(deps, { ...request, runId: 'c-test#2' })).rejects.toMatchObject({
+      code: 'CONFLICT',
+      message: 'campaign c-test is on run c-test#1, not c-test#2: nothing archived',
+    });
+    await run.campaigns.saveCampaign({ ...run.campaign, version: run.campaign.version + 1, state: 'SUCCEEDED' });
+    await expect(archiveCampaignEvidence(deps, request)).rejects.toMatchObject({
+      code: 'CONFLICT',
+      message: expect.stringMatching(/^campaign c-test is SUCCEEDED: a run's evidence is archived once it is DELETED/),
+    });
+    expect(archive.files.size).toBe(0);
+    expect(events()).not.toContain('EVIDENCE_ARCHIVED');
+  });
+});
+
+describe('InProcessEvidenceArchiver', () => {
+  it('archives the run it is given, as archiveRunEvidence does', async () => {
+    const evidence = await new InProcessEvidenceArchiver(deps).archiveRun(run.campaign, NOW);
+    expect(evidence).toMatchObject({ prefix: PREFIX, archivedAt: NOW.toISOString() });
     expect(await verifyEvidencePack(stored(), await testSigner.publicKeyPem())).toMatchObject({ ok: true });
   });
 });
