@@ -93,4 +93,6 @@ export const STATELESS_OUTPUTS = {
   initializeReapprovalFunctionName: 'InitializeReapprovalFunctionName',
   startReapprovalFunctionName: 'StartReapprovalFunctionName',
   emergencyAccessFunctionName: 'EmergencyAccessFunctionName',
+  /** The archive-evidence function: a DELETED run's evidence pack to the reports bucket (the controller invokes it). */
+  archiveEvidenceFunctionName: 'ArchiveEvidenceFunctionName',
 } as const;

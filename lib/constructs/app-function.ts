@@ -6,6 +6,7 @@ import {
   ApplicationLogLevel,
   Architecture,
   Code,
+  type IFunction,
   LoggingFormat,
   Runtime,
   Tracing,
@@ -239,6 +240,16 @@ export class AppFunction extends NodejsFunction {
         conditions: { StringEquals: { 'kms:ViaService': `sns.${Stack.of(this).region}.amazonaws.com` } },
       });
     }
+  }
+
+  /**
+   * Lets this function invoke `target` (lambda:InvokeFunction on its unqualified ARN, nothing else: no
+   * version, alias or other function) and sets `envVar` to its name, so that the grant and the
+   * variable naming the function never drift apart.
+   */
+  bindFunction(target: IFunction, envVar: string): void {
+    this.addEnvironment(envVar, target.functionName);
+    Grant.addToPrincipal({ grantee: this, actions: ['lambda:InvokeFunction'], resourceArns: [target.functionArn] });
   }
 
   /**

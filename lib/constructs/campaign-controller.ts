@@ -8,7 +8,7 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { CAMPAIGN_TABLE, DIRECTORY_TABLE, ENV, METRICS_NAMESPACE, OPERATIONS_TABLE } from '../../lambdas/shared/config/tables.js';
 import { AppFunction, grantAuditAppend, type EmailSender } from './app-function.js';
-import { bindEvidenceArchive, type EvidenceArchiveResources } from './evidence-store.js';
+import type { EvidenceArchiver } from './evidence-archiver.js';
 import { ScheduledJob } from './scheduled-job.js';
 
 export interface CampaignControllerProps {
@@ -22,8 +22,11 @@ export interface CampaignControllerProps {
   readonly sender: EmailSender;
   /** Base URL of the approver portal, used for links in notifications. */
   readonly approverPortalUrl: string;
-  /** Where a run's evidence pack is archived before its cleanup, and the key that signs it. */
-  readonly evidence: EvidenceArchiveResources;
+  /**
+   * The function that archives a run's evidence pack before its cleanup: the controller may invoke
+   * it (and not write packs or sign itself).
+   */
+  readonly evidenceArchiver: EvidenceArchiver;
   /**
    * The hook functions (docs/hooks) campaigns may name, as full ARNs (qualified for an alias or a
    * version): the controller may invoke these and nothing else. Usually the value of a
@@ -103,7 +106,7 @@ export class CampaignController extends Construct {
     });
     grantAuditAppend(this.function, props.auditTable);
     this.function.bindEmailSender(props.sender);
-    bindEvidenceArchive(this.function, props.evidence);
+    props.evidenceArchiver.allowInvocationBy(this.function);
 
     this.hookInvokePolicy = this.allowHookInvocations(props.hookFunctionArns ?? []);
 

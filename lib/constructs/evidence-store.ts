@@ -124,7 +124,7 @@ export function importEvidenceArchive(scope: Construct, exports: { reportsBucket
 }
 
 /**
- * Lets the campaign controller archive evidence: PutObject and GetObject under evidence/ of the
+ * Lets the archive-evidence function archive evidence: PutObject and GetObject under evidence/ of the
  * reports bucket (no delete, no listing: writes are If-None-Match, and a file is read back only
  * after S3 said it exists), Sign and GetPublicKey with the signing key; and sets REPORTS_BUCKET_NAME
  * and EVIDENCE_KEY_ID, so that grant and environment never drift apart.

@@ -22,6 +22,7 @@ import { allowAdministratorsToInvoke } from '../constructs/administrators-policy
 import type { AppFunction } from '../constructs/app-function.js';
 import { ApproverApi } from '../constructs/approver-api.js';
 import { CampaignController } from '../constructs/campaign-controller.js';
+import { EvidenceArchiver, ReportChartsFunction } from '../constructs/evidence-archiver.js';
 import { importEvidenceArchive } from '../constructs/evidence-store.js';
 import type { ScheduledJob } from '../constructs/scheduled-job.js';
 import { OperationsAlarms } from '../constructs/operations-alarms.js';
@@ -48,7 +49,7 @@ export interface StatelessStackProps extends StackProps {
   readonly runbooksBucket: IBucket;
   /**
    * The export names of the reports bucket and evidence signing key (stateful stack, evidenceExportNames):
-   * the controller archives evidence packs there before a run's cleanup.
+   * the archive-evidence function writes evidence packs there before a run's cleanup.
    */
   readonly evidenceExports: { readonly reportsBucketArn: string; readonly evidenceKeyArn: string };
   /** The approvers' user pool and portal client (stateful stack): the approver API's authorizer. */
@@ -71,6 +72,8 @@ export const FUNCTION_NAMES = {
   controller: 'campaign-controller',
   approverApi: 'approver-api',
   emergencyAccess: 'emergency-access',
+  archiveEvidence: 'archive-evidence',
+  reportCharts: 'render-report-charts',
 } as const;
 
 const EMAIL = '[^@\\s,]+@[^@\\s,]+\\.[^@\\s,]+';
@@ -83,6 +86,10 @@ const EMAIL = '[^@\\s,]+@[^@\\s,]+\\.[^@\\s,]+';
  */
 export class StatelessStack extends Stack {
   readonly controller: CampaignController;
+  /** Archives a run's evidence pack before its cleanup (the controller invokes it). */
+  readonly evidenceArchiver: EvidenceArchiver;
+  /** Draws the charts of the report page of an evidence pack (the archiver invokes it). */
+  readonly reportCharts: ReportChartsFunction;
   readonly approverApi: ApproverApi;
   /** The risk-assessment, daily-operations and weekly-summary jobs and the emergency-access function. */
   readonly operationsJobs: OperationsJobs;
@@ -194,6 +201,18 @@ export class StatelessStack extends Stack {
       ).toString(),
     };
 
+    // The controller's DELETED step invokes the archiver, which has the report's charts drawn by the
+    // chart function: the charting library and the S3 and KMS clients stay out of the controller, and
+    // no bundle passes 1 MiB.
+    this.reportCharts = new ReportChartsFunction(this, 'RenderReportCharts');
+    this.evidenceArchiver = new EvidenceArchiver(this, 'ArchiveEvidence', {
+      directoryTable: props.directoryTable,
+      campaignTable: props.campaignTable,
+      auditTable: props.auditTable,
+      evidence: importEvidenceArchive(this, props.evidenceExports),
+      charts: this.reportCharts,
+    });
+
     this.controller = new CampaignController(this, 'CampaignController', {
       directoryTable: props.directoryTable,
       campaignTable: props.campaignTable,
@@ -206,7 +225,7 @@ export class StatelessStack extends Stack {
         Fn.conditionIf(hasReservedConcurrency.logicalId, reservedConcurrency.valueAsString, Aws.NO_VALUE),
       ),
       sender,
-      evidence: importEvidenceArchive(this, props.evidenceExports),
+      evidenceArchiver: this.evidenceArchiver,
     });
 
     this.approverApi = new ApproverApi(this, 'ApproverApi', {
@@ -267,14 +286,18 @@ export class StatelessStack extends Stack {
     };
 
     // The admin CLI invokes these (the IdGovAdministrators policy): `controller run`, `job run ... --aws`,
-    // `emergency revoke --aws`. Never the approver API function, which trusts the caller in its event.
+    // `emergency revoke --aws`; operators may archive a run's evidence by hand (events/archive-evidence).
+    // Never the approver API function, which trusts the caller in its event.
     for (const { function: fn } of Object.values(scheduled)) allowAdministratorsToInvoke(fn);
     allowAdministratorsToInvoke(this.emergencyAccessFunction);
+    allowAdministratorsToInvoke(this.evidenceArchiver.function);
 
     const allFunctions: Record<string, IFunction> = {
       ...Object.fromEntries(Object.entries(scheduled).map(([name, { function: fn }]) => [name, fn])),
       [FUNCTION_NAMES.approverApi]: this.approverApi.function,
       [FUNCTION_NAMES.emergencyAccess]: this.emergencyAccessFunction,
+      [FUNCTION_NAMES.archiveEvidence]: this.evidenceArchiver.function,
+      [FUNCTION_NAMES.reportCharts]: this.reportCharts.function,
     };
     this.operationsAlarms = new OperationsAlarms(this, 'OperationsAlarms', {
       alarmTopic: props.alarmsTopic,
@@ -357,6 +380,10 @@ export class StatelessStack extends Stack {
     new CfnOutput(this, STATELESS_OUTPUTS.startReapprovalFunctionName, {
       description: 'Re-approval start job (daily, 06:00 UTC): `idgov --aws job run start-reapproval` invokes it',
       value: reapproval['start-reapproval'].function.functionName,
+    });
+    new CfnOutput(this, STATELESS_OUTPUTS.archiveEvidenceFunctionName, {
+      description: "Evidence archiver: the controller invokes it before a run's cleanup; invoke it with events/archive-evidence to archive a DELETED run now",
+      value: this.evidenceArchiver.function.functionName,
     });
     new CfnOutput(this, STATELESS_OUTPUTS.emergencyAccessFunctionName, {
       description: 'Emergency access removal: `idgov --aws emergency revoke` invokes it',

@@ -155,7 +155,7 @@ describe('the IdGovAdministrators managed policy', () => {
     expect(actions.filter((action) => /Tag/i.test(action))).toEqual([]);
   });
 
-  it('the admin-invocable tag is on the scheduled jobs and emergency access: never on the approver API function, which trusts its event', () => {
+  it('the admin-invocable tag is on the scheduled jobs, emergency access and the evidence archiver: never on the approver API function, which trusts its event', () => {
     const resources = Template.fromStack(stateless).toJSON().Resources as Record<string, { Type: string; Properties?: { Tags?: unknown } }>;
     // Tags are a list of { Key, Value } or, for some types, a map.
     const tagsOf = (id: string): Record<string, unknown> => {
@@ -165,9 +165,9 @@ describe('the IdGovAdministrators managed policy', () => {
     const tagged = Object.keys(resources)
       .filter((id) => ADMIN_INVOCABLE_TAG.key in tagsOf(id))
       .map((id) => [id, resources[id]!.Type, tagsOf(id)[ADMIN_INVOCABLE_TAG.key]]);
-    const invocable = [...Object.values(stateless.jobs).map((job) => job.function), stateless.emergencyAccessFunction];
-    // The controller, the three operations jobs, the two re-approval jobs, emergency access.
-    expect(invocable).toHaveLength(7);
+    const invocable = [...Object.values(stateless.jobs).map((job) => job.function), stateless.emergencyAccessFunction, stateless.evidenceArchiver.function];
+    // The controller, the three operations jobs, the two re-approval jobs, emergency access, the evidence archiver (not the chart renderer).
+    expect(invocable).toHaveLength(8);
     expect(new Set(tagged.map(([id]) => id))).toEqual(new Set(invocable.map((fn) => logicalIdOf(fn))));
     expect(tagged.every(([, type, value]) => type === 'AWS::Lambda::Function' && value === 'true')).toBe(true);
     const approverApi = logicalIdOf(stateless.approverApi.function);

@@ -134,15 +134,16 @@ describe('the audit log on AWS: append-only by IAM', () => {
       'daily-operations': stateless.operationsJobs.dailyOperations.function,
       'weekly-summary': stateless.operationsJobs.weeklySummary.function,
       'emergency-access': stateless.operationsJobs.emergencyAccess.function,
+      'archive-evidence': stateless.evidenceArchiver.function,
     };
     const nameOfRole = new Map(Object.entries(functions).map(([name, fn]) => [logicalIdOf(fn.serviceRole), name]));
     const appending = everyStatement.filter((s) => coversTable(s, auditTableId) && allowedActions(s, ['dynamodb:PutItem']).length > 0);
     const appenders = new Set(appending.flatMap((s) => (s.roles.length > 0 ? s.roles.map((role) => nameOfRole.get(role) ?? `role ${role}`) : [`policy ${s.owner}`])));
     expect([...appenders].sort()).toEqual(
-      ['approver-api', 'campaign-controller', 'emergency-access', 'initialize-reapproval', 'start-reapproval', `policy ${logicalIdOf(stateful.administrators.policy)}`].sort(),
+      ['approver-api', 'archive-evidence', 'campaign-controller', 'emergency-access', 'initialize-reapproval', 'start-reapproval', `policy ${logicalIdOf(stateful.administrators.policy)}`].sort(),
     );
     // Each of them is told where the log is.
-    for (const name of ['approver-api', 'campaign-controller', 'emergency-access', 'initialize-reapproval', 'start-reapproval'] as const) {
+    for (const name of ['approver-api', 'archive-evidence', 'campaign-controller', 'emergency-access', 'initialize-reapproval', 'start-reapproval'] as const) {
       const env = statelessTemplate.findResources('AWS::Lambda::Function')[logicalIdOf(functions[name])].Properties.Environment.Variables;
       expect(resolveImports(env.AUDIT_TABLE_NAME, statefulTemplate), name).toEqual({ Ref: auditTableId });
     }

@@ -12,8 +12,9 @@ import { ASSET_RESOURCE_METADATA_ENABLED_CONTEXT, PATH_METADATA_ENABLE_CONTEXT }
 import { describe, expect, it } from 'vitest';
 import { AppFunction } from '../../lib/constructs/app-function.js';
 import { CampaignController } from '../../lib/constructs/campaign-controller.js';
+import { EvidenceArchiver, ReportChartsFunction } from '../../lib/constructs/evidence-archiver.js';
 import { DataTables } from '../../lib/constructs/data-tables.js';
-import { MAX_BUNDLE_BYTES, readBundledFunctions } from '../../scripts/bundled-functions.js';
+import { MAX_BUNDLE_BYTES, readBundledFunctions, type BundledFunction } from '../../scripts/bundled-functions.js';
 import { logicalIdOf, PROJECT_ROOT } from './idgov-app.js';
 
 const runNode = promisify(execFile);
@@ -57,7 +58,7 @@ describe('AppFunction bundling (local esbuild, no Docker)', () => {
     });
   });
 
-  it('bundles the campaign controller: production code only, at most 1 MiB, class names kept', async () => {
+  it('bundles the campaign controller, the evidence archiver and the chart renderer: production code only, each at most 1 MiB, vega in the chart renderer alone', async () => {
     const app = new App({
       outdir: mkdtempSync(join(tmpdir(), 'idgov-bundle-')),
       // What the CDK CLI sets: the template names each function's asset folder and construct path.
@@ -65,6 +66,14 @@ describe('AppFunction bundling (local esbuild, no Docker)', () => {
     });
     const stack = new Stack(app, 'Controller');
     const tables = new DataTables(stack, 'Data');
+    const charts = new ReportChartsFunction(stack, 'RenderReportCharts');
+    const evidenceArchiver = new EvidenceArchiver(stack, 'ArchiveEvidence', {
+      directoryTable: tables.directoryTable,
+      campaignTable: tables.campaignTable,
+      auditTable: tables.auditTable,
+      evidence: { bucket: new Bucket(stack, 'Reports'), signingKey: new Key(stack, 'EvidenceSigning') },
+      charts,
+    });
     new CampaignController(stack, 'CampaignController', {
       directoryTable: tables.directoryTable,
       campaignTable: tables.campaignTable,
@@ -73,21 +82,44 @@ describe('AppFunction bundling (local esbuild, no Docker)', () => {
       alarmTopic: new Topic(stack, 'Alarms'),
       sender: { address: 'governance@example.com', configurationSetName: '' },
       approverPortalUrl: 'https://approvals.example.com',
-      evidence: { bucket: new Bucket(stack, 'Reports'), signingKey: new Key(stack, 'EvidenceSigning') },
+      evidenceArchiver,
     });
-    const [controller, ...others] = readBundledFunctions(app.synth().directory);
-    expect(others).toEqual([]);
-    expect(controller!.name).toBe('campaign-controller');
+    const bundles = readBundledFunctions(app.synth().directory);
+    expect(bundles.map((fn) => fn.name).sort()).toEqual(['archive-evidence', 'campaign-controller', 'render-report-charts']);
+    const named = (name: string) => bundles.find((fn) => fn.name === name)!;
+    /** What went into a bundle: our files (relative to the project) and the packages, from its source map. */
+    const sourcesOf = (fn: BundledFunction) => {
+      const map = JSON.parse(readFileSync(`${fn.bundlePath}.map`, 'utf8')) as { sources: string[] };
+      const sources = map.sources.map((source) => resolve(fn.assetDir, source));
+      const packages = new Set(sources.map((source) => /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(source)?.[1]).filter((name): name is string => !!name));
+      return { ours: sources.filter((source) => !source.includes('/node_modules/')).map((source) => relative(PROJECT_ROOT, source)), packages };
+    };
+    for (const fn of bundles) {
+      expect(fn.bytes, fn.name).toBeLessThanOrEqual(MAX_BUNDLE_BYTES);
+      const { ours } = sourcesOf(fn);
+      expect(ours).toContain(`lambdas/${fn.name}/handler.ts`);
+      // Its own files and shared code, nothing of src/ nor of another function.
+      expect(ours.filter((source) => !source.startsWith(`lambdas/${fn.name}/`) && !source.startsWith('lambdas/shared/')), fn.name).toEqual([]);
+    }
 
-    expect(controller!.bytes).toBeLessThanOrEqual(MAX_BUNDLE_BYTES);
-    // What went into the bundle, as absolute paths: the controller's own files and shared code, nothing of src/.
-    const map = JSON.parse(readFileSync(`${controller!.bundlePath}.map`, 'utf8')) as { sources: string[] };
-    const sources = map.sources.map((source) => resolve(controller!.assetDir, source));
-    const ours = sources.filter((source) => !source.includes('/node_modules/')).map((source) => relative(PROJECT_ROOT, source));
-    expect(ours).toContain('lambdas/campaign-controller/handler.ts');
-    expect(ours).toContain('lambdas/shared/adapters/lambda-hook-invoker.ts');
-    expect(ours.filter((source) => !source.startsWith('lambdas/campaign-controller/') && !source.startsWith('lambdas/shared/'))).toEqual([]);
+    const controllerSources = sourcesOf(named('campaign-controller'));
+    expect(controllerSources.ours).toContain('lambdas/shared/adapters/lambda-hook-invoker.ts');
+    expect(controllerSources.ours).toContain('lambdas/shared/adapters/lambda-evidence-archiver.ts');
+    // The archiver builds and renders the pack: no report renderer, chart, S3 or KMS client in the controller.
+    expect(controllerSources.ours.filter((source) => /presenters\/campaign-report|evidence-pack|s3-evidence|kms-evidence/.test(source))).toEqual([]);
+    expect([...controllerSources.packages].filter((name) => /^(vega|d3-)|client-s3|client-kms|csv-stringify/.test(name))).toEqual([]);
 
+    const archiverSources = sourcesOf(named('archive-evidence'));
+    expect(archiverSources.ours).toEqual(expect.arrayContaining(['lambdas/shared/use-cases/evidence/evidence-pack.ts', 'lambdas/shared/presenters/campaign-report-views.ts', 'lambdas/shared/adapters/lambda-chart-drawer.ts']));
+    expect([...archiverSources.packages]).toEqual(expect.arrayContaining(['@aws-sdk/client-s3', '@aws-sdk/client-kms', '@aws-sdk/client-dynamodb', '@aws-sdk/client-lambda']));
+    expect([...archiverSources.packages].filter((name) => /^(vega|d3-)/.test(name))).toEqual([]);
+
+    const chartSources = sourcesOf(named('render-report-charts'));
+    expect(chartSources.ours).toContain('lambdas/shared/presenters/campaign-report-charts.ts');
+    expect(chartSources.packages.has('vega')).toBe(true);
+    expect([...chartSources.packages].filter((name) => name.startsWith('@aws-sdk/'))).toEqual([]);
+
+    const controller = named('campaign-controller');
     // Loads and exports its handler; a refused event throws an error that still says what it is.
     const { stdout } = await runNode(
       process.execPath,
@@ -97,7 +129,7 @@ describe('AppFunction bundling (local esbuild, no Docker)', () => {
         `const { handler } = await import(process.argv[1]);
          const error = await handler({ foo: 1 }).then(() => undefined, (e) => e);
          console.log(JSON.stringify({ handler: typeof handler, name: error?.name, constructor: error?.constructor.name, message: error?.message }));`,
-        controller!.bundlePath,
+        controller.bundlePath,
       ],
       { env: { PATH: process.env.PATH ?? '' } },
     );

@@ -2,7 +2,8 @@
 // bucket (encrypted, TLS only, private, versioned, S3 Object Lock in COMPLIANCE mode for the
 // configured retention, object deletes denied to everyone, access logged, retained), the RSA signing
 // key (SIGN_VERIFY, retained, aliased), the outputs the CLI reads, and who may do what with them:
-// the controller writes and reads packs and signs, administrators read and verify, nobody deletes.
+// the archive-evidence function writes and reads packs and signs, administrators read and verify,
+// nobody deletes, and the controller, which has the archiver archive, touches neither.
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { ENV } from '../../lambdas/shared/config/tables.js';
@@ -140,17 +141,25 @@ describe('outputs', () => {
 
 describe('who may do what with the evidence', () => {
   const statements = allStatements();
+  const archiverPolicy = logicalIdOf(stateless.evidenceArchiver.function.serviceRole.node.findChild('DefaultPolicy'));
   const controllerPolicy = logicalIdOf(stateless.controller.function.serviceRole.node.findChild('DefaultPolicy'));
   const administratorsPolicy = logicalIdOf(stateful.administrators.policy);
 
-  it('lets the controller put and get packs under evidence/ and sign, through the variables it reads', () => {
-    const controller = statements.filter((s) => s.owner === controllerPolicy);
+  it('lets the archive-evidence function put and get packs under evidence/ and sign, through the variables it reads', () => {
+    const archiver = statements.filter((s) => s.owner === archiverPolicy);
     const grant = (s: Statement) => ({ effect: s.Effect, actions: asList(s.Action).sort(), resource: s.Resource });
-    expect(controller.filter((s) => mentions(s, bucketId)).map(grant)).toEqual([{ effect: 'Allow', actions: ['s3:GetObject', 's3:PutObject'], resource: packsArn }]);
-    expect(controller.filter((s) => mentions(s, keyId)).map(grant)).toEqual([{ effect: 'Allow', actions: ['kms:GetPublicKey', 'kms:Sign'], resource: keyArn }]);
-    const env = statelessTemplate.toJSON().Resources[logicalIdOf(stateless.controller.function)].Properties.Environment.Variables;
+    expect(archiver.filter((s) => mentions(s, bucketId)).map(grant)).toEqual([{ effect: 'Allow', actions: ['s3:GetObject', 's3:PutObject'], resource: packsArn }]);
+    expect(archiver.filter((s) => mentions(s, keyId)).map(grant)).toEqual([{ effect: 'Allow', actions: ['kms:GetPublicKey', 'kms:Sign'], resource: keyArn }]);
+    const env = statelessTemplate.toJSON().Resources[logicalIdOf(stateless.evidenceArchiver.function)].Properties.Environment.Variables;
     expect(JSON.stringify(resolveImports(env[ENV.reportsBucket], template))).toContain(JSON.stringify(bucketArn));
     expect(resolveImports(env[ENV.evidenceKeyId], template)).toEqual(keyArn);
+  });
+
+  it('gives the controller neither the bucket nor the key, nor their variables', () => {
+    expect(statements.filter((s) => s.owner === controllerPolicy && (mentions(s, bucketId) || mentions(s, keyId)))).toEqual([]);
+    const env = statelessTemplate.toJSON().Resources[logicalIdOf(stateless.controller.function)].Properties.Environment.Variables;
+    expect(Object.keys(env)).not.toContain(ENV.reportsBucket);
+    expect(Object.keys(env)).not.toContain(ENV.evidenceKeyId);
   });
 
   it('lets administrators read packs and verify, never sign', () => {
@@ -159,17 +168,17 @@ describe('who may do what with the evidence', () => {
     expect(admins.filter((s) => mentions(s, keyId)).map((s) => [s.Sid, asList(s.Action).sort(), s.Resource])).toEqual([['VerifyEvidenceSignatures', ['kms:GetPublicKey', 'kms:Verify'], keyArn]]);
   });
 
-  it('gives nobody else the bucket or the key, and no one any delete, wildcard S3 action or Sign but the controller', () => {
+  it('gives nobody else the bucket or the key, and no one any delete, wildcard S3 action or Sign but the archiver', () => {
     const onEvidence = statements.filter((s) => s.Effect === 'Allow' && (mentions(s, bucketId) || mentions(s, keyId)));
-    expect(new Set(onEvidence.map((s) => s.owner))).toEqual(new Set([controllerPolicy, administratorsPolicy]));
+    expect(new Set(onEvidence.map((s) => s.owner))).toEqual(new Set([archiverPolicy, administratorsPolicy]));
     const actions = statements.filter((s) => s.Effect === 'Allow').flatMap((s) => asList(s.Action).map((action) => ({ action, owner: s.owner, resource: s.Resource })));
     // s3:Delete* only in CDK's runbooks deployment role, on the runbooks bucket: never on the reports bucket.
     const deletes = actions.filter((a) => /^s3:(Delete|\*)/.test(a.action) || a.action === '*');
     expect(deletes.filter((a) => JSON.stringify(a.resource).includes(`"${bucketId}"`))).toEqual([]);
-    for (const fn of Object.values(stateless.jobs).map((job) => job.function)) {
+    for (const fn of [...Object.values(stateless.jobs).map((job) => job.function), stateless.evidenceArchiver.function, stateless.reportCharts.function]) {
       const policy = logicalIdOf(fn.serviceRole.node.findChild('DefaultPolicy'));
       expect(deletes.filter((a) => a.owner === policy), fn.node.path).toEqual([]);
     }
-    expect(actions.filter((a) => a.action === 'kms:Sign').map((a) => a.owner)).toEqual([controllerPolicy]);
+    expect(actions.filter((a) => a.action === 'kms:Sign').map((a) => a.owner)).toEqual([archiverPolicy]);
   });
 });

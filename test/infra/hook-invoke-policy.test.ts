@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { LAMBDA_FUNCTION_ARN } from '../../lambdas/shared/domain/hook-contracts.js';
 import { SKIP_BUNDLING_CONTEXT } from '../../lib/constructs/app-function.js';
 import { CampaignController } from '../../lib/constructs/campaign-controller.js';
+import { EvidenceArchiver, ReportChartsFunction } from '../../lib/constructs/evidence-archiver.js';
 import { STATELESS_PARAMETERS } from '../../lib/stacks/stateless-stack.js';
 import { buildStacks, logicalIdOf } from './idgov-app.js';
 
@@ -64,9 +65,21 @@ describe('hook function grant of the stateless stack', () => {
   });
 
   const controllerRole = { Ref: logicalIdOf(stateless.controller.function.serviceRole) };
-  // The Systems Manager automation roles invoke the product's own functions (operations-automation.test.ts).
+  const archiverArn = { 'Fn::GetAtt': [logicalIdOf(stateless.evidenceArchiver.function), 'Arn'] };
+  // The Systems Manager automation roles invoke the product's own functions (operations-automation.test.ts);
+  // the controller invokes the evidence archiver too (evidence-archiver.test.ts).
   const controllerGrants = () =>
-    lambdaStatements(template).filter(({ policy }) => JSON.stringify(policy.Properties.Roles).includes(JSON.stringify(controllerRole)));
+    lambdaStatements(template).filter(
+      ({ policy, statement }) =>
+        JSON.stringify(policy.Properties.Roles).includes(JSON.stringify(controllerRole)) && JSON.stringify(statement.Resource) !== JSON.stringify(archiverArn),
+    );
+
+  it('lets the controller invoke the evidence archiver besides the hooks, in its own policy', () => {
+    const controllerStatements = lambdaStatements(template).filter(({ policy }) => JSON.stringify(policy.Properties.Roles).includes(JSON.stringify(controllerRole)));
+    expect(controllerStatements.map(({ statement }) => statement).filter((statement) => JSON.stringify(statement.Resource) === JSON.stringify(archiverArn))).toEqual([
+      { Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: archiverArn },
+    ]);
+  });
 
   it('lets the controller invoke exactly the listed functions, in one conditional policy', () => {
     const grants = controllerGrants();
@@ -123,25 +136,38 @@ describe('hook function grant of the stateless stack', () => {
 describe('CampaignController with a fixed list of hook functions', () => {
   const build = (hookFunctionArns?: string[]) => {
     const stack = new Stack(new App({ context: { [SKIP_BUNDLING_CONTEXT]: true } }), 'Controller');
-    const controller = new CampaignController(stack, 'CampaignController', {
+    const tables = {
       directoryTable: Table.fromTableName(stack, 'Directory', 'directory'),
       campaignTable: Table.fromTableName(stack, 'Campaigns', 'campaigns'),
-      operationsTable: Table.fromTableName(stack, 'Operations', 'operations'),
       auditTable: Table.fromTableName(stack, 'Audit', 'audit'),
+    };
+    const evidenceArchiver = new EvidenceArchiver(stack, 'ArchiveEvidence', {
+      ...tables,
+      evidence: { bucket: new Bucket(stack, 'Reports'), signingKey: new Key(stack, 'EvidenceSigning') },
+      charts: new ReportChartsFunction(stack, 'RenderReportCharts'),
+    });
+    const controller = new CampaignController(stack, 'CampaignController', {
+      ...tables,
+      operationsTable: Table.fromTableName(stack, 'Operations', 'operations'),
       alarmTopic: Topic.fromTopicArn(stack, 'Alarms', 'arn:aws:sns:eu-west-1:123456789012:alarms'),
       sender: { address: 'idgov@example.com', configurationSetName: '' },
       approverPortalUrl: 'https://idgov.example.com',
       hookFunctionArns,
-      evidence: { bucket: new Bucket(stack, 'Reports'), signingKey: new Key(stack, 'EvidenceSigning') },
+      evidenceArchiver,
     });
-    return { controller, template: Template.fromStack(stack) };
+    const template = Template.fromStack(stack);
+    // Besides the hooks' grant: the controller's on the archiver and the archiver's on the chart renderer, each one function of the stack.
+    const ownFunction = (resource: unknown) => Object.keys(template.findResources('AWS::Lambda::Function')).some((id) => JSON.stringify(resource) === JSON.stringify({ 'Fn::GetAtt': [id, 'Arn'] }));
+    const hookStatements = () => lambdaStatements(template).filter(({ statement }) => !ownFunction(statement.Resource));
+    expect(lambdaStatements(template).filter(({ statement }) => ownFunction(statement.Resource))).toHaveLength(2);
+    return { controller, hookStatements };
   };
 
   it('grants nothing, and adds no policy, when there is no hook function', () => {
     for (const arns of [undefined, []]) {
-      const { controller, template } = build(arns);
+      const { controller, hookStatements } = build(arns);
       expect(controller.hookInvokePolicy).toBeUndefined();
-      expect(lambdaStatements(template)).toEqual([]);
+      expect(hookStatements()).toEqual([]);
     }
   });
 
@@ -150,8 +176,8 @@ describe('CampaignController with a fixed list of hook functions', () => {
       'arn:aws:lambda:eu-west-1:123456789012:function:find-subjects',
       'arn:aws:lambda:eu-west-1:123456789012:function:find-approvers:prod',
     ];
-    const { template } = build(arns);
-    const grants = lambdaStatements(template);
+    const { hookStatements } = build(arns);
+    const grants = hookStatements();
     expect(grants.map(({ statement }) => statement)).toEqual([{ Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: arns }]);
     expect(grants[0]!.policy.Condition).toBeUndefined();
   });

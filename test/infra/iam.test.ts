@@ -120,7 +120,7 @@ describe('IAM', () => {
     expect(granted).toEqual(new Set(tableResources.flat()));
   });
 
-  it('lets functions use the table key only through DynamoDB, the topic key only through SNS, and the evidence key to sign (the controller alone) and verify', () => {
+  it('lets functions use the table key only through DynamoDB, the topic key only through SNS, and the evidence key to sign (the archive-evidence function alone) and verify', () => {
     const kmsGrants = grantsOn('kms');
     const viaService = (service: string) => ({
       StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', [`${service}.`, { Ref: 'AWS::Region' }, '.amazonaws.com']] } },
@@ -134,7 +134,7 @@ describe('IAM', () => {
     const onSigningKey = kmsGrants.filter((statement) => JSON.stringify(keyOf(statement)) === JSON.stringify(signingKey));
     expect(onTableKey.length).toBeGreaterThan(0);
     expect(onTableKey.length + onTopicKey.length + onSigningKey.length).toBe(kmsGrants.length);
-    // The controller signs; the administrators read the public key and verify; nobody else uses it.
+    // The archiver signs; the administrators read the public key and verify; nobody else uses it.
     expect(onSigningKey.map((statement) => asList(statement.Action).sort())).toEqual(
       expect.arrayContaining([
         ['kms:GetPublicKey', 'kms:Sign'],

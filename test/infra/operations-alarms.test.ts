@@ -29,6 +29,8 @@ const FUNCTION_IDS: Record<string, string> = {
   'start-reapproval': logicalIdOf(stateless.reapprovalJobs.startReapproval.function),
   'approver-api': logicalIdOf(stateless.approverApi.function),
   'emergency-access': logicalIdOf(stateless.emergencyAccessFunction),
+  'archive-evidence': logicalIdOf(stateless.evidenceArchiver.function),
+  'render-report-charts': logicalIdOf(stateless.reportCharts.function),
 };
 const functionId = (name: string) => FUNCTION_IDS[name];
 const FUNCTIONS = Object.keys(FUNCTION_IDS);

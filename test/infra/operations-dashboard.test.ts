@@ -65,6 +65,8 @@ const functions: Record<string, string> = {
   'start-reapproval': logicalIdOf(stateless.reapprovalJobs.startReapproval.function),
   'approver-api': logicalIdOf(stateless.approverApi.function),
   'emergency-access': logicalIdOf(stateless.emergencyAccessFunction),
+  'archive-evidence': logicalIdOf(stateless.evidenceArchiver.function),
+  'render-report-charts': logicalIdOf(stateless.reportCharts.function),
 };
 
 describe('the operations dashboard', () => {

@@ -36,6 +36,7 @@ export const statelessOutputs = (stack = 'IdGovStateless') => ({
   InitializeReapprovalFunctionName: `${stack}-InitializeReapprovalFunction0A1B-PqR234567890`,
   StartReapprovalFunctionName: `${stack}-StartReapprovalFunction2C3D4E-StU567890123`,
   EmergencyAccessFunctionName: `${stack}-EmergencyAccessFunction7D8E9F-MnO901234567`,
+  ArchiveEvidenceFunctionName: `${stack}-ArchiveEvidenceFunction3B4C5D-VwX456789012`,
   DailyHealthCheckDocumentName: `${stack}-DailyHealthCheck`,
   IncidentResponseDocumentName: `${stack}-IncidentResponse`,
   EmergencyAccessRemovalDocumentName: `${stack}-EmergencyAccessRemoval`,

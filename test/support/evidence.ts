@@ -9,7 +9,8 @@ import { describeFile, manifestJson, parseAuditLogJsonl, signatureText, type Evi
 import type { CampaignReport, ReportRow } from '../../lambdas/shared/domain/reports/campaign-report.js';
 import { InProcessEvidenceArchiver, type ArchiveEvidenceDeps, type EvidenceDeps } from '../../lambdas/shared/use-cases/evidence/archive-evidence.js';
 import { publicKeySha256, type EvidenceReports } from '../../lambdas/shared/use-cases/evidence/evidence-pack.js';
-import type { EvidenceArchive, EvidenceSigner } from '../../lambdas/shared/use-cases/ports.js';
+import type { Campaign } from '../../lambdas/shared/domain/model.js';
+import type { ApprovalStore, AuditLog, CampaignStore, EvidenceArchive, EvidenceSigner, Outbox } from '../../lambdas/shared/use-cases/ports.js';
 import { aCampaign, aDecision, anEntry, anItem } from './fixtures.js';
 
 /** The test process's signing key (made at its first use). */
@@ -97,32 +98,53 @@ export const testEvidence = (archive: EvidenceArchive = new InMemoryEvidenceArch
 export const testEvidenceArchiver = (stores: Omit<ArchiveEvidenceDeps, 'evidence'>, archive?: EvidenceArchive) =>
   new InProcessEvidenceArchiver({ ...stores, evidence: testEvidence(archive) });
 
+/** Where settledRun writes: in-memory stores by default, or a local engine's (test/integration/bundled-handlers.test.ts). */
+export interface RunStores {
+  campaigns: CampaignStore;
+  outbox: Outbox;
+  approvals: ApprovalStore;
+  audit: AuditLog;
+}
+
+type MemoryStores = RunStores & { campaigns: InMemoryCampaignStore; outbox: InMemoryCampaignStore['outbox']; approvals: InMemoryApprovalStore; audit: InMemoryAuditLog };
+interface SettledRunOptions {
+  /** Leave its notification unsent (the archive waits). */
+  unsent?: boolean;
+  /** @default 'c-test' */
+  campaignId?: string;
+}
+type SettledRun<S extends RunStores> = S & { campaign: Campaign };
+
 /**
- * In-memory stores holding one DELETED run (`c-test#1`): an entry with two decided items, its
- * notifications sent, and three records in its audit chain.
+ * Stores holding one DELETED run (`c-test#1`, or `<campaignId>#1`): an entry with two decided items,
+ * its notifications sent (or one left unsent), and three records in its audit chain.
  */
-export async function settledRun(options: { unsent?: boolean } = {}) {
-  const campaigns = new InMemoryCampaignStore();
-  const outbox = campaigns.outbox;
-  const approvals = new InMemoryApprovalStore();
-  const audit = new InMemoryAuditLog();
-  const campaign = aCampaign({ state: 'DELETED', phase: { name: 'DONE' }, version: 7, updatedAt: '2026-08-20T00:00:00.000Z', dueDate: '2026-07-15T00:00:00.000Z' });
+// The in-memory overload last: ReturnType<typeof settledRun> is its result.
+export async function settledRun<S extends RunStores>(options: SettledRunOptions & { stores: S }): Promise<SettledRun<S>>;
+export async function settledRun(options?: SettledRunOptions): Promise<SettledRun<MemoryStores>>;
+export async function settledRun(options: SettledRunOptions & { stores?: RunStores } = {}): Promise<SettledRun<RunStores>> {
+  const memory = new InMemoryCampaignStore();
+  const { campaigns, outbox, approvals, audit } = options.stores ?? { campaigns: memory, outbox: memory.outbox, approvals: new InMemoryApprovalStore(), audit: new InMemoryAuditLog() };
+  const id = options.campaignId ?? 'c-test';
+  const runId = `${id}#1`;
+  const entryId = id === 'c-test' ? 'e-1' : `e-${id}`;
+  const campaign = aCampaign({ id, state: 'DELETED', phase: { name: 'DONE' }, version: 7, updatedAt: '2026-08-20T00:00:00.000Z', dueDate: '2026-07-15T00:00:00.000Z' });
   await campaigns.createCampaign(campaign);
   await campaigns.putEntriesWithItems([
     {
-      entry: anEntry({ state: 'FINISHED', itemCount: 2 }),
+      entry: anEntry({ id: entryId, campaignId: id, runId, state: 'FINISHED', itemCount: 2 }),
       items: [
-        anItem({ decision: aDecision(), applied: { action: 'KEPT', at: '2026-07-15T01:00:00.000Z' } }),
-        anItem({ id: 'p-payments', privilegeId: 'p-payments', decision: aDecision({ outcome: 'REJECT', comment: 'not needed' }), applied: { action: 'REMOVED', at: '2026-07-15T01:00:00.000Z' } }),
+        anItem({ entryId, decision: aDecision(), applied: { action: 'KEPT', at: '2026-07-15T01:00:00.000Z' } }),
+        anItem({ entryId, id: 'p-payments', privilegeId: 'p-payments', decision: aDecision({ outcome: 'REJECT', comment: 'not needed' }), applied: { action: 'REMOVED', at: '2026-07-15T01:00:00.000Z' } }),
       ],
     },
   ]);
   await outbox.enqueue([
     {
-      key: 'e-1|APPROVAL_START|u-manager',
+      key: `${entryId}|APPROVAL_START|u-manager`,
       kind: 'APPROVAL_START',
-      campaignId: campaign.id,
-      runId: campaign.runId,
+      campaignId: id,
+      runId,
       recipientId: 'u-manager',
       to: 'manager@example.com',
       subject: 'please review',
@@ -132,17 +154,20 @@ export async function settledRun(options: { unsent?: boolean } = {}) {
       attempts: 0,
     },
   ]);
-  if (!options.unsent) {
-    for await (const page of outbox.listByRun(campaign.id, campaign.runId)) {
-      for (const n of page) await outbox.markSent(n, 'm-1', new Date('2026-07-01T00:05:00.000Z'));
-    }
-  }
-  const chainId = `run:${campaign.runId}` as const;
+  if (!options.unsent) await sendAll(outbox, campaign);
+  const chainId = `run:${runId}` as const;
   const event = (type: 'CAMPAIGN_CREATED' | 'ITEM_DECIDED' | 'CAMPAIGN_STATE_CHANGED', at: string, data: Record<string, unknown>) => ({ type, at, actor: 'user:u-manager' as const, data });
-  await audit.append({ chainId, eventKey: 'campaign:c-test:v1', at: '2026-06-01T00:00:00.000Z', campaignId: campaign.id, events: [event('CAMPAIGN_CREATED', '2026-06-01T00:00:00.000Z', { campaignId: 'c-test' })] });
-  await audit.append({ chainId, eventKey: 'decide:e-1:1', at: '2026-07-05T00:00:00.000Z', campaignId: campaign.id, events: [event('ITEM_DECIDED', '2026-07-05T00:00:00.000Z', { entryId: 'e-1', itemId: 'p-finance-admin', outcome: 'APPROVE' })] });
-  await audit.append({ chainId, eventKey: 'campaign:c-test:v7', at: '2026-08-14T00:00:00.000Z', campaignId: campaign.id, events: [event('CAMPAIGN_STATE_CHANGED', '2026-08-14T00:00:00.000Z', { from: 'SUCCEEDED', to: 'DELETED' })] });
+  await audit.append({ chainId, eventKey: `campaign:${id}:v1`, at: '2026-06-01T00:00:00.000Z', campaignId: id, events: [event('CAMPAIGN_CREATED', '2026-06-01T00:00:00.000Z', { campaignId: id })] });
+  await audit.append({ chainId, eventKey: `decide:${entryId}:1`, at: '2026-07-05T00:00:00.000Z', campaignId: id, events: [event('ITEM_DECIDED', '2026-07-05T00:00:00.000Z', { entryId, itemId: 'p-finance-admin', outcome: 'APPROVE' })] });
+  await audit.append({ chainId, eventKey: `campaign:${id}:v7`, at: '2026-08-14T00:00:00.000Z', campaignId: id, events: [event('CAMPAIGN_STATE_CHANGED', '2026-08-14T00:00:00.000Z', { from: 'SUCCEEDED', to: 'DELETED' })] });
   return { campaigns, outbox, approvals, audit, campaign };
+}
+
+/** Marks every notification of the run sent (what the dispatch does). */
+export async function sendAll(outbox: Outbox, campaign: Campaign): Promise<void> {
+  for await (const page of outbox.listByRun(campaign.id, campaign.runId)) {
+    for (const n of page) await outbox.markSent(n, 'm-1', new Date('2026-07-01T00:05:00.000Z'));
+  }
 }
 
 // Tampering, as an attacker with the pack (but not the signing key) would: each returns a new file map.
