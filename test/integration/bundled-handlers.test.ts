@@ -1,7 +1,9 @@
 // The bundles `cdk synth` writes (index.mjs, not the TypeScript source) answer the documented test
 // events of events/: each runs in a Node process of its own, as Lambda runs it (import the module,
 // call `handler(event)`), with the environment its template gives it, pointed at the local engine,
-// an SES emulator and a fake of SNS and CloudWatch. One synth for the file: it is the slow part.
+// an SES emulator, a fake of SNS and CloudWatch, and a fake of S3, KMS and Lambda whose Invoke runs
+// the named function's bundle (controller -> archive-evidence -> render-report-charts). One synth
+// for the file: it is the slow part.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,21 +11,33 @@ import { join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { ASSET_RESOURCE_METADATA_ENABLED_CONTEXT, PATH_METADATA_ENABLE_CONTEXT } from 'aws-cdk-lib/cx-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoApprovalStore } from '../../lambdas/shared/adapters/dynamo/dynamo-approval-store.js';
+import { DynamoAuditLog } from '../../lambdas/shared/adapters/dynamo/dynamo-audit-log.js';
 import { DynamoCampaignStore } from '../../lambdas/shared/adapters/dynamo/dynamo-campaign-store.js';
 import { DynamoDirectoryStore } from '../../lambdas/shared/adapters/dynamo/dynamo-directory-store.js';
 import { DynamoOperationsStore } from '../../lambdas/shared/adapters/dynamo/dynamo-operations-store.js';
+import { DynamoOutbox } from '../../lambdas/shared/adapters/dynamo/dynamo-outbox.js';
+import { runChain } from '../../lambdas/shared/domain/audit/model.js';
 import { utcDate } from '../../lambdas/shared/domain/dates.js';
+import { evidencePrefix, PACK_FILES, type ArchivedEvidence } from '../../lambdas/shared/domain/evidence/manifest.js';
+import type { Campaign } from '../../lambdas/shared/domain/model.js';
 import { lastExpectedRun } from '../../lambdas/shared/domain/job-schedule.js';
 import { DEFAULT_OPERATIONS_CONFIG, type DailyReport, type WeeklySummary } from '../../lambdas/shared/domain/operations.js';
 import { createCampaign } from '../../lambdas/shared/use-cases/campaign-admin.js';
 import type { ControllerReport } from '../../lambdas/shared/use-cases/campaign-controller.js';
+import { drawReportCharts } from '../../lambdas/shared/presenters/campaign-report-charts.js';
+import type { ReportChartData } from '../../lambdas/shared/presenters/report-chart-data.js';
+import { collect } from '../../lambdas/shared/use-cases/concurrency.js';
+import { verifyEvidencePack } from '../../lambdas/shared/use-cases/evidence/evidence-pack.js';
 import { readBundledFunctions, type BundledFunction } from '../../scripts/bundled-functions.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../src/local/engine.js';
 import { startSesEmulator, type SesEmulator } from '../../src/local/ses-emulator.js';
 import { synthesizeBinApp } from '../infra/idgov-app.js';
 import { PROJECT_ROOT } from '../support/cli.js';
 import { useEngine } from '../support/engine.js';
+import { sendAll, settledRun } from '../support/evidence.js';
 import { startFakeAws, type FakeAws } from '../support/fake-aws.js';
+import { startFakeEvidenceAws, type FakeEvidenceAws, type FakeInvocation } from '../support/fake-evidence-aws.js';
 import { entryOf, highRiskUserCampaign, smallOrg } from '../support/small-org.js';
 
 const engine = useEngine();
@@ -38,6 +52,12 @@ const OPERATIONS_RECIPIENT = 'ops@example.com';
 /** The function whose errors the fake CloudWatch reports (2 in the window), and a queue it reports empty. */
 const FAILING_FUNCTION = 'IdGovStateless-CampaignControllerFunction-Fake';
 const DEAD_LETTER_QUEUE = 'IdGovStateless-CampaignControllerScheduleDeadLetterQueue-Fake';
+/** The reports bucket and the functions the fake Lambda knows (ARCHIVE_EVIDENCE_FUNCTION_NAME, REPORT_CHARTS_FUNCTION_NAME). */
+const REPORTS_BUCKET = 'idgov-reports-test';
+const ARCHIVER_NAME = 'IdGovStateless-ArchiveEvidenceFunction-Fake';
+const CHARTS_NAME = 'IdGovStateless-RenderReportChartsFunction-Fake';
+/** The DELETED run events/archive-evidence/archive.json names. */
+const ARCHIVED_CAMPAIGN = 'c-payments';
 
 let controller: BundledFunction;
 let approverApi: BundledFunction;
@@ -47,9 +67,14 @@ let weeklySummary: BundledFunction;
 let emergencyAccess: BundledFunction;
 let initializeReapproval: BundledFunction;
 let startReapproval: BundledFunction;
+let archiveEvidence: BundledFunction;
+let reportCharts: BundledFunction;
 let ses: SesEmulator;
 let aws: FakeAws;
-let tables: { directory: string; campaign: string; operations: string };
+let evidenceAws: FakeEvidenceAws;
+/** What the fake Lambda runs for each function name: its bundle and environment (set by the tests). */
+const lambdaFunctions = new Map<string, { fn: BundledFunction; environment: () => Record<string, string> }>();
+let tables: { directory: string; campaign: string; operations: string; audit: string };
 let operations: DynamoOperationsStore;
 let directory: DynamoDirectoryStore;
 let work: string;
@@ -61,10 +86,12 @@ beforeAll(async () => {
   const functions = readBundledFunctions(synth.assemblyDir);
   expect(functions.map((fn) => fn.name).sort()).toEqual([
     'approver-api',
+    'archive-evidence',
     'campaign-controller',
     'daily-operations',
     'emergency-access',
     'initialize-reapproval',
+    'render-report-charts',
     'risk-assessment',
     'start-reapproval',
     'weekly-summary',
@@ -78,11 +105,19 @@ beforeAll(async () => {
   emergencyAccess = named('emergency-access');
   initializeReapproval = named('initialize-reapproval');
   startReapproval = named('start-reapproval');
+  archiveEvidence = named('archive-evidence');
+  reportCharts = named('render-report-charts');
 
   ses = await startSesEmulator();
   aws = await startFakeAws((query) =>
     query.MetricStat.Metric.MetricName === 'Errors' && query.MetricStat.Metric.Dimensions[0]?.Value === FAILING_FUNCTION ? 2 : 0,
   );
+  // Lambda's Invoke runs the named function's bundle, in a process of its own, as any other here.
+  evidenceAws = await startFakeEvidenceAws(async (functionName, event) => {
+    const target = lambdaFunctions.get(functionName);
+    if (!target) return { error: { errorType: 'ResourceNotFoundException', errorMessage: `Function not found: ${functionName}` } };
+    return runBundle(target.fn, target.environment(), eventFileOf(event));
+  });
   work = mkdtempSync(join(tmpdir(), 'idgov-bundled-'));
   const fresh = await engine.freshTables();
   tables = fresh.names;
@@ -106,6 +141,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await ses?.stop();
   await aws?.stop();
+  await evidenceAws?.stop();
 });
 
 /**
@@ -127,28 +163,43 @@ function lambdaEnvironment(fn: BundledFunction, local: Record<string, string>): 
     AWS_ENDPOINT_URL_SESV2: ses.endpoint,
     AWS_ENDPOINT_URL_SNS: aws.endpoint,
     AWS_ENDPOINT_URL_CLOUDWATCH: aws.endpoint,
+    AWS_ENDPOINT_URL_S3: evidenceAws.endpoint,
+    AWS_ENDPOINT_URL_KMS: evidenceAws.endpoint,
+    AWS_ENDPOINT_URL_LAMBDA: evidenceAws.endpoint,
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     POWERTOOLS_LOG_LEVEL: 'ERROR',
   };
 }
 
-const controllerEnvironment = () =>
+const controllerEnvironment = (on = tables) =>
   lambdaEnvironment(controller, {
-    DIRECTORY_TABLE_NAME: tables.directory,
-    CAMPAIGN_TABLE_NAME: tables.campaign,
-    OPERATIONS_TABLE_NAME: tables.operations,
+    DIRECTORY_TABLE_NAME: on.directory,
+    CAMPAIGN_TABLE_NAME: on.campaign,
+    OPERATIONS_TABLE_NAME: on.operations,
+    AUDIT_TABLE_NAME: on.audit,
     SENDER_ADDRESS: SENDER,
     SES_CONFIGURATION_SET: '',
     APPROVER_PORTAL_URL: 'https://governance.example.com',
-    // No run expires here: the reports bucket and signing key are named but never called.
-    REPORTS_BUCKET_NAME: 'idgov-reports-test',
-    EVIDENCE_KEY_ID: 'arn:aws:kms:eu-west-1:123456789012:key/00000000-0000-0000-0000-000000000000',
+    ARCHIVE_EVIDENCE_FUNCTION_NAME: ARCHIVER_NAME,
   });
+
+const archiveEvidenceEnvironment = (on: typeof tables) =>
+  lambdaEnvironment(archiveEvidence, {
+    DIRECTORY_TABLE_NAME: on.directory,
+    CAMPAIGN_TABLE_NAME: on.campaign,
+    AUDIT_TABLE_NAME: on.audit,
+    REPORTS_BUCKET_NAME: REPORTS_BUCKET,
+    EVIDENCE_KEY_ID: evidenceAws.keyArn,
+    REPORT_CHARTS_FUNCTION_NAME: CHARTS_NAME,
+  });
+
+const reportChartsEnvironment = () => lambdaEnvironment(reportCharts, {});
 
 const approverApiEnvironment = () =>
   lambdaEnvironment(approverApi, {
     DIRECTORY_TABLE_NAME: tables.directory,
     CAMPAIGN_TABLE_NAME: tables.campaign,
+    AUDIT_TABLE_NAME: tables.audit,
     APPROVER_PORTAL_URL: 'https://governance.example.com',
   });
 
@@ -175,20 +226,21 @@ const dailyOperationsEnvironment = () =>
 const weeklySummaryEnvironment = () => lambdaEnvironment(weeklySummary, reportDelivery());
 
 const initializeReapprovalEnvironment = () =>
-  lambdaEnvironment(initializeReapproval, { DIRECTORY_TABLE_NAME: tables.directory, OPERATIONS_TABLE_NAME: tables.operations });
+  lambdaEnvironment(initializeReapproval, { DIRECTORY_TABLE_NAME: tables.directory, OPERATIONS_TABLE_NAME: tables.operations, AUDIT_TABLE_NAME: tables.audit });
 
 const startReapprovalEnvironment = () =>
   lambdaEnvironment(startReapproval, {
     DIRECTORY_TABLE_NAME: tables.directory,
     CAMPAIGN_TABLE_NAME: tables.campaign,
     OPERATIONS_TABLE_NAME: tables.operations,
+    AUDIT_TABLE_NAME: tables.audit,
     SENDER_ADDRESS: SENDER,
     SES_CONFIGURATION_SET: '',
     APPROVER_PORTAL_URL: 'https://governance.example.com',
   });
 
 const emergencyAccessEnvironment = () =>
-  lambdaEnvironment(emergencyAccess, { DIRECTORY_TABLE_NAME: tables.directory, OPERATIONS_TABLE_NAME: tables.operations });
+  lambdaEnvironment(emergencyAccess, { DIRECTORY_TABLE_NAME: tables.directory, OPERATIONS_TABLE_NAME: tables.operations, AUDIT_TABLE_NAME: tables.audit });
 
 // As Lambda's Node.js runtime does: import the module, call the handler, answer its result, or
 // { errorType, errorMessage } for an error it throws (what `aws lambda invoke` writes to its outfile).
@@ -206,6 +258,21 @@ try {
 await writeFile(outFile, JSON.stringify(answer ?? null));
 `;
 
+// The same, for the fake Lambda: what the function returned, or the error it threw.
+const LAMBDA_RUNTIME = `
+import { readFile, writeFile } from 'node:fs/promises';
+const [bundle, eventFile, outFile] = process.argv.slice(1);
+const { handler } = await import(bundle);
+const event = JSON.parse(await readFile(eventFile, 'utf8'));
+let answer;
+try {
+  answer = { result: (await handler(event)) ?? null };
+} catch (error) {
+  answer = { error: { errorType: error.name, errorMessage: error.message } };
+}
+await writeFile(outFile, JSON.stringify(answer));
+`;
+
 let invocations = 0;
 /** The files of events/ some test invoked a bundle with (the last test checks that none was left out). */
 const documentedEventsInvoked = new Set<string>();
@@ -221,6 +288,13 @@ async function invoke<T>(fn: BundledFunction, environment: Record<string, string
     timeout: 60_000,
   });
   return JSON.parse(readFileSync(outFile, 'utf8')) as T;
+}
+
+/** Runs the bundle with the event in `eventFile` as Lambda's Invoke would: its result, or the error it threw. */
+async function runBundle(fn: BundledFunction, environment: Record<string, string>, eventFile: string): Promise<FakeInvocation> {
+  const outFile = join(work, `out-${++invocations}.json`);
+  await runNode(process.execPath, ['--input-type=module', '-e', LAMBDA_RUNTIME, fn.bundlePath, eventFile, outFile], { cwd: work, env: environment, timeout: 120_000 });
+  return JSON.parse(readFileSync(outFile, 'utf8')) as FakeInvocation;
 }
 
 /** An event that is not in events/, written to a file of its own. */
@@ -508,6 +582,115 @@ describe('the bundled emergency access removal', () => {
     const removals = await operations.listRemovals('u1');
     expect(removals).toHaveLength(3);
     for (const removal of removals) expect(removal).toMatchObject({ removedBy: event.requestedBy, reason: event.reason });
+  });
+});
+
+/** Stores on fresh tables of the local engine, for a run of the evidence functions. */
+async function evidenceStores() {
+  const fresh = await engine.freshTables();
+  const { doc, names } = fresh;
+  return {
+    names,
+    campaigns: new DynamoCampaignStore({ doc, tableName: names.campaign }),
+    outbox: new DynamoOutbox({ doc, tableName: names.campaign }),
+    approvals: new DynamoApprovalStore({ doc, tableName: names.campaign }),
+    audit: new DynamoAuditLog(doc, names.audit),
+  };
+}
+
+/** The pack the fake S3 holds under `prefix`, by file name. */
+const storedPack = (prefix: string) => new Map(PACK_FILES.map((name) => [name, evidenceAws.objects.get(`${REPORTS_BUCKET}/${prefix}/${name}`)!]));
+
+describe('the bundled evidence archiver and chart renderer', () => {
+  let stores: Awaited<ReturnType<typeof evidenceStores>>;
+  let run: { campaign: Campaign };
+  const prefix = evidencePrefix(ARCHIVED_CAMPAIGN, `${ARCHIVED_CAMPAIGN}#1`);
+
+  beforeAll(async () => {
+    stores = await evidenceStores();
+    // A DELETED run whose Approval Start is not sent yet.
+    run = await settledRun({ campaignId: ARCHIVED_CAMPAIGN, unsent: true, stores });
+    lambdaFunctions.set(CHARTS_NAME, { fn: reportCharts, environment: reportChartsEnvironment });
+  });
+
+  it('answers archive.json with WAITING while a notification of the run is unsent, and writes nothing', async () => {
+    expect(await invoke(archiveEvidence, archiveEvidenceEnvironment(stores.names), 'events/archive-evidence/archive.json')).toEqual({ status: 'WAITING' });
+    expect(evidenceAws.puts).toEqual([]);
+  });
+
+  it('answers archive.json, once the run is settled, with where its pack is: signed by KMS, verifiable, its charts drawn by render-report-charts, recorded once', async () => {
+    await sendAll(stores.outbox, run.campaign);
+    const env = archiveEvidenceEnvironment(stores.names);
+    const evidence = await invoke<ArchivedEvidence>(archiveEvidence, env, 'events/archive-evidence/archive.json');
+    expect(evidence).toMatchObject({ prefix, location: `s3://${REPORTS_BUCKET}/${prefix}/`, headSeq: 3 });
+    expect(evidenceAws.puts).toEqual(PACK_FILES.map((name) => `${REPORTS_BUCKET}/${prefix}/${name}`));
+    expect(await verifyEvidencePack(storedPack(prefix), evidenceAws.publicKeyPem)).toMatchObject({ ok: true, manifest: { signature: { keyId: evidenceAws.keyArn } } });
+    // The page's two charts, drawn by the chart function from the rows the archiver sent it.
+    const html = new TextDecoder().decode(storedPack(prefix).get('report.html'));
+    expect(html.match(/<svg /g)).toHaveLength(2);
+    expect(evidenceAws.invocations.map((i) => i.functionName)).toEqual([CHARTS_NAME]);
+    expect((evidenceAws.invocations[0]!.event as ReportChartData).perApprover.map((row) => row.approver)).toContain('u-manager');
+    const events = (await collect(stores.audit.listRecords(runChain(`${ARCHIVED_CAMPAIGN}#1`)))).flatMap((record) => record.events.map((e) => e.type));
+    expect(events.at(-1)).toBe('EVIDENCE_ARCHIVED');
+
+    // Again (a controller run killed before it recorded the answer): the same answer, nothing written or recorded twice.
+    expect(await invoke(archiveEvidence, env, eventFileOf({ campaignId: ARCHIVED_CAMPAIGN, runId: `${ARCHIVED_CAMPAIGN}#1`, now: '2026-09-01T00:00:00Z' }))).toEqual(evidence);
+    expect(evidenceAws.puts).toHaveLength(PACK_FILES.length);
+    expect((await collect(stores.audit.listRecords(runChain(`${ARCHIVED_CAMPAIGN}#1`)))).flatMap((r) => r.events).filter((e) => e.type === 'EVIDENCE_ARCHIVED')).toHaveLength(1);
+  });
+
+  it('refuses a bad event naming the field, and an unknown campaign, writing nothing', async () => {
+    const env = archiveEvidenceEnvironment(stores.names);
+    expect(await invoke(archiveEvidence, env, eventFileOf({}))).toEqual({ errorType: 'ValidationError', errorMessage: 'event.campaignId: is required' });
+    expect(await invoke(archiveEvidence, env, eventFileOf({ campaignId: ARCHIVED_CAMPAIGN, force: true }))).toEqual({ errorType: 'ValidationError', errorMessage: 'event.force: unknown field' });
+    expect(await invoke(archiveEvidence, env, eventFileOf({ campaignId: 'c-nope' }))).toEqual({ errorType: 'NotFoundError', errorMessage: 'campaign c-nope not found' });
+    expect(evidenceAws.puts).toHaveLength(PACK_FILES.length);
+  });
+
+  it('render-report-charts answers charts.json with both charts, the same SVG as drawn in process, and refuses bad rows naming the field', async () => {
+    const event = JSON.parse(readFileSync(join(PROJECT_ROOT, 'events/render-report-charts/charts.json'), 'utf8')) as ReportChartData;
+    const charts = await invoke<Record<string, unknown>>(reportCharts, reportChartsEnvironment(), 'events/render-report-charts/charts.json');
+    expect(charts).toEqual(await drawReportCharts(event));
+    expect(charts.decisionsOverTime).toMatch(/^<svg /);
+    expect(charts.decisionsPerApprover).toMatch(/^<svg /);
+    expect(await invoke(reportCharts, reportChartsEnvironment(), eventFileOf({ ...event, overTimeWidth: 'wide' }))).toEqual({
+      errorType: 'ValidationError',
+      errorMessage: expect.stringMatching(/^event\.overTimeWidth: /),
+    });
+  });
+
+  it("the controller archives an expired run through the archive-evidence function and records where on the campaign", async () => {
+    const other = await evidenceStores();
+    const expired = await settledRun({ campaignId: 'c-expired', stores: other });
+    lambdaFunctions.set(ARCHIVER_NAME, { fn: archiveEvidence, environment: () => archiveEvidenceEnvironment(other.names) });
+    const before = evidenceAws.invocations.length;
+    const answer = await invoke<unknown>(controller, controllerEnvironment(other.names), eventFileOf({ now: '2026-09-01T00:00:00Z' }));
+    // The archive step went through. (What follows it, the cleanup, appends CAMPAIGN_CLEANED_UP to the
+    // controller's audit log: not what this test is about.)
+    expect(JSON.stringify(answer)).not.toMatch(/archive|evidence/i);
+    // The controller invoked the archiver with the run and its business time; the archiver the chart renderer.
+    expect(evidenceAws.invocations.slice(before)).toEqual([
+      { functionName: ARCHIVER_NAME, event: { campaignId: 'c-expired', runId: 'c-expired#1', now: '2026-09-01T00:00:00.000Z' } },
+      { functionName: CHARTS_NAME, event: expect.objectContaining({ approversLeftOut: 0 }) },
+    ]);
+    const expiredPrefix = evidencePrefix('c-expired', 'c-expired#1');
+    const campaign = await other.campaigns.getCampaign(expired.campaign.id);
+    expect(campaign?.evidence).toMatchObject({ prefix: expiredPrefix, location: `s3://${REPORTS_BUCKET}/${expiredPrefix}/`, archivedAt: '2026-09-01T00:00:00.000Z' });
+    expect(await verifyEvidencePack(storedPack(expiredPrefix), evidenceAws.publicKeyPem)).toMatchObject({ ok: true });
+  });
+
+  it('the controller fails naming the archiver, and deletes nothing of the run, when the function cannot be invoked', async () => {
+    const other = await evidenceStores();
+    await settledRun({ campaignId: 'c-unarchived', stores: other });
+    lambdaFunctions.delete(ARCHIVER_NAME);
+    // The run fails (the schedule's retry and dead-letter queue see it), naming the function, the run and why.
+    expect(await invoke(controller, controllerEnvironment(other.names), eventFileOf({ now: '2026-09-01T00:00:00Z' }))).toEqual({
+      errorType: 'Error',
+      errorMessage: `the archive-evidence function ${ARCHIVER_NAME} (campaign c-unarchived, run c-unarchived#1) failed: ResourceNotFoundException: Function not found: ${ARCHIVER_NAME}`,
+    });
+    const campaign = await other.campaigns.getCampaign('c-unarchived');
+    expect(campaign?.evidence).toBeUndefined();
+    expect(await collect(other.campaigns.listEntries('c-unarchived#1'))).toHaveLength(1);
   });
 });
 
