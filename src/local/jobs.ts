@@ -6,7 +6,7 @@
 // reports. On AWS the deployed function is invoked instead, so that the job runs with its own role.
 import { randomUUID } from 'node:crypto';
 import { appendFile, mkdir } from 'node:fs/promises';
-import { ENV } from '../../lambdas/shared/config/tables.js';
+import { AUDIT_TABLE, ENV } from '../../lambdas/shared/config/tables.js';
 import { ValidationError } from '../../lambdas/shared/domain/errors.js';
 import type { JobName } from '../../lambdas/shared/domain/operations.js';
 import type { ControllerReport } from '../../lambdas/shared/use-cases/campaign-controller.js';
@@ -64,6 +64,7 @@ export function applyJobEnvironment(runtime: Runtime, sesEndpoint?: string): voi
   process.env[ENV.directoryTable] = runtime.tables.directory;
   process.env[ENV.campaignTable] = runtime.tables.campaign;
   process.env[ENV.operationsTable] = runtime.tables.operations;
+  process.env[ENV.auditTable] = AUDIT_TABLE.localName;
   process.env[ENV.senderAddress] ??= 'idgov@example.com';
   process.env[ENV.approverPortalUrl] ??= LOCAL_PORTAL_URL;
   // A lease whose process is gone is taken over at once; one of another machine's run expires after 5 minutes, not 16.

@@ -10,15 +10,16 @@ import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../../lambdas/shared/adapters/dynamo/document-client.js';
 import { DynamoApprovalStore } from '../../lambdas/shared/adapters/dynamo/dynamo-approval-store.js';
+import { DynamoAuditLog } from '../../lambdas/shared/adapters/dynamo/dynamo-audit-log.js';
 import { DynamoCampaignStore } from '../../lambdas/shared/adapters/dynamo/dynamo-campaign-store.js';
 import { DynamoDirectoryStore } from '../../lambdas/shared/adapters/dynamo/dynamo-directory-store.js';
 import { DynamoOperationsStore } from '../../lambdas/shared/adapters/dynamo/dynamo-operations-store.js';
 import { DynamoOutbox } from '../../lambdas/shared/adapters/dynamo/dynamo-outbox.js';
-import { CAMPAIGN_TABLE, DIRECTORY_TABLE, ENV, OPERATIONS_TABLE } from '../../lambdas/shared/config/tables.js';
+import { AUDIT_TABLE, CAMPAIGN_TABLE, DIRECTORY_TABLE, ENV, OPERATIONS_TABLE } from '../../lambdas/shared/config/tables.js';
 import { ValidationError } from '../../lambdas/shared/domain/errors.js';
 import type { Notification } from '../../lambdas/shared/domain/model.js';
 import { getCampaignOrThrow, listAllCampaigns } from '../../lambdas/shared/use-cases/campaign-admin.js';
-import type { Pages } from '../../lambdas/shared/use-cases/ports.js';
+import type { AuditLog, Pages } from '../../lambdas/shared/use-cases/ports.js';
 import type { Deployment } from '../aws/deployment.js';
 import { createTables, LOCAL_CREDENTIALS, LOCAL_REGION, startEmbeddedEngine } from './engine.js';
 
@@ -68,6 +69,8 @@ export interface Runtime {
   operations: DynamoOperationsStore;
   /** Approval runs (re-approvals and campaign hand-overs), on the campaign table. */
   approvals: DynamoApprovalStore;
+  /** The audit log the CLI's changes are recorded in. */
+  auditLog: AuditLog;
   close(): Promise<void>;
 }
 
@@ -131,7 +134,7 @@ export async function openRuntime(options: RuntimeOptions = {}): Promise<Runtime
   });
 }
 
-function assemble(base: Omit<Runtime, 'directory' | 'campaigns' | 'outbox' | 'operations' | 'approvals'>): Runtime {
+function assemble(base: Omit<Runtime, 'directory' | 'campaigns' | 'outbox' | 'operations' | 'approvals' | 'auditLog'>): Runtime {
   return {
     ...base,
     directory: new DynamoDirectoryStore({ doc: base.doc, tableName: base.tables.directory }),
@@ -139,6 +142,7 @@ function assemble(base: Omit<Runtime, 'directory' | 'campaigns' | 'outbox' | 'op
     outbox: new DynamoOutbox({ doc: base.doc, tableName: base.tables.campaign }),
     operations: new DynamoOperationsStore({ doc: base.doc, tableName: base.tables.operations }),
     approvals: new DynamoApprovalStore({ doc: base.doc, tableName: base.tables.campaign }),
+    auditLog: new DynamoAuditLog(base.doc, AUDIT_TABLE.localName),
   };
 }
 

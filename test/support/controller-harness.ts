@@ -14,6 +14,7 @@ import { createCampaign } from '../../lambdas/shared/use-cases/campaign-admin.js
 import type { ControllerReport } from '../../lambdas/shared/use-cases/campaign-controller.js';
 import { decide } from '../../lambdas/shared/use-cases/decisions.js';
 import { silentLog, type HookInvoker, type Mailer, type OutgoingMail } from '../../lambdas/shared/use-cases/ports.js';
+import { InMemoryAuditLog } from '../../lambdas/shared/adapters/memory/in-memory-audit-log.js';
 
 export class RecordingMailer implements Mailer {
   readonly sent: OutgoingMail[] = [];
@@ -85,6 +86,8 @@ export interface Harness {
   outbox: DynamoOutbox;
   /** The runs the handler records (in memory: the kill switch counts the campaign tables' writes only). */
   operations: InMemoryOperationsStore;
+  /** The audit log the controller and the decisions append to (in memory, like the operations store). */
+  audit: InMemoryAuditLog;
   mailer: RecordingMailer;
   kill: KillSwitch;
   wall: { now: () => Date; advance(ms: number): void };
@@ -116,6 +119,7 @@ export function createHarness(
   const approvals = new DynamoApprovalStore({ doc, tableName: names.campaign });
   const outbox = new DynamoOutbox({ doc, tableName: names.campaign });
   const operations = new InMemoryOperationsStore();
+  const audit = new InMemoryAuditLog();
   const mailer = new RecordingMailer();
   let wallMs = Date.parse('2030-01-01T00:00:00.000Z');
   const wall = { now: () => new Date(wallMs), advance: (ms: number) => void (wallMs += ms) };
@@ -125,6 +129,7 @@ export function createHarness(
     approvals,
     outbox,
     operations,
+    audit,
     mailer,
     wallClock: wall,
     log: silentLog,
@@ -148,6 +153,7 @@ export function createHarness(
     approvals,
     outbox,
     operations,
+    audit,
     mailer,
     kill,
     wall,
@@ -158,9 +164,9 @@ export function createHarness(
       await directory.putAssignments(dir.assignments);
     },
     async create(definition, nowIso, id) {
-      return (await createCampaign(campaigns, definition, new Date(nowIso), id)).id;
+      return (await createCampaign({ campaigns, audit }, definition, new Date(nowIso), id)).id;
     },
-    decide: (entryId, actorId, decisions, nowIso) => decide(campaigns, { entryId, actorId, decisions }, new Date(nowIso)),
+    decide: (entryId, actorId, decisions, nowIso) => decide({ campaigns, audit }, { entryId, actorId, decisions }, new Date(nowIso)),
     async snapshot() {
       return { directory: normalise(await scan(names.directory)), campaigns: normalise(await scan(names.campaign)) };
     },

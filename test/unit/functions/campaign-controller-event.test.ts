@@ -12,6 +12,7 @@ import { InMemoryOperationsStore } from '../../../lambdas/shared/adapters/memory
 import { InMemoryOutbox } from '../../../lambdas/shared/adapters/memory/in-memory-outbox.js';
 import { CONTROLLER_LEASE } from '../../../lambdas/shared/use-cases/campaign-controller.js';
 import { silentLog } from '../../../lambdas/shared/use-cases/ports.js';
+import { InMemoryAuditLog } from '../../../lambdas/shared/adapters/memory/in-memory-audit-log.js';
 
 const scheduled = (overrides: Record<string, unknown> = {}) => ({
   version: '0',
@@ -84,6 +85,7 @@ describe('the controller handler', () => {
         campaigns: stores.campaigns,
         approvals: new InMemoryApprovalStore(),
         outbox: new InMemoryOutbox(),
+        audit: new InMemoryAuditLog(),
         operations: stores.operations,
         mailer: { send: async () => ({ messageId: 'm' }) },
         wallClock: { now: () => new Date(wall) },

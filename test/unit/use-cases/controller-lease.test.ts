@@ -16,6 +16,7 @@ import {
 import { collect } from '../../../lambdas/shared/use-cases/concurrency.js';
 import type { LeaseHolder, Log, OutgoingMail } from '../../../lambdas/shared/use-cases/ports.js';
 import { CAMPAIGN_ID, aCampaign } from '../../support/fixtures.js';
+import { InMemoryAuditLog } from '../../../lambdas/shared/adapters/memory/in-memory-audit-log.js';
 
 const WALL = new Date('2030-01-01T00:00:00.000Z');
 const LEASE_SECONDS = 300;
@@ -52,6 +53,7 @@ async function setup(options: { gone?: (holder: LeaseHolder) => boolean; takeOve
     campaigns,
     approvals: new InMemoryApprovalStore(),
     outbox,
+    audit: new InMemoryAuditLog(),
     mailer: { send: async (mail) => (sent.push(mail), { messageId: `m-${sent.length}` }) },
     clock: { now: () => new Date('2026-07-02T00:00:00.000Z') },
     wallClock: { now: () => WALL },

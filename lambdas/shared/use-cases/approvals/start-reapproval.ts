@@ -19,6 +19,7 @@ import type { Assignment, Notification, Privilege } from '../../domain/model.js'
 import { dispatchNotifications, dispatchRecordedNotifications, type DispatchResult } from '../dispatch-notifications.js';
 import type { ApprovalStore, CampaignStore, Clock, Mailer, Outbox } from '../ports.js';
 import { progressApproval, resolveWorkflow, startApprovalRun, type ApprovalDeps } from './approval-engine.js';
+import { START_REAPPROVAL_ACTOR } from '../../domain/audit/events.js';
 
 export interface StartReapprovalDeps extends ApprovalDeps {
   /** Campaign hand-overs record their outcome on the item; the dispatcher reads campaigns and entries. */
@@ -60,8 +61,8 @@ export async function startReapproval(deps: StartReapprovalDeps, now: Date): Pro
     for (const run of page) await job.progress(run);
   }
 
-  const { campaigns, mailer, wallClock, log, outbox } = deps;
-  const dispatchDeps = { outbox, campaigns, approvals: written, mailer, wallClock, log };
+  const { campaigns, mailer, wallClock, log, outbox, audit } = deps;
+  const dispatchDeps = { outbox, campaigns, approvals: written, mailer, wallClock, log, audit, actor: START_REAPPROVAL_ACTOR };
   const runner = `start-reapproval:${randomUUID()}`;
   // What this run recorded, straight from its own records (the same checks, claim, send and mark);
   // what that leaves unsent (held, or left by a kill after a claim) is the ordinary dispatch's.
