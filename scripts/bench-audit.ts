@@ -138,6 +138,7 @@ async function main() {
         // One entry in ten is left to expire.
         if (k % 10 === 9) continue;
         const { items } = (await campaigns.getEntryWithItems(entry.id))!;
+        if (items.length === 0) continue;
         const decisions = items.map((item, i) => {
           if ((k + i) % 7 === 3) return { itemId: item.id, outcome: 'REJECT', comment: 'no longer needed for the role' };
           if ((k + i) % 11 === 5) return { itemId: item.id, outcome: 'MODIFY', endDate: at(120).toISOString(), comment: 'temporary need' };

@@ -5,7 +5,7 @@ import { finishIfAllDecided, isDecided } from '../domain/entries.js';
 import { ClosedError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../domain/errors.js';
 import type { Decision, Entry, Item } from '../domain/model.js';
 import { decisionInputSchema, parseInput, type DecisionInput } from '../domain/schemas.js';
-import { auditKey, entryRecord, entryStateChanged, itemDecided } from '../domain/audit/events.js';
+import { auditKey, entryRecord, entryStateChanged, itemsDecided } from '../domain/audit/events.js';
 import { userActor, type AuditEvent } from '../domain/audit/model.js';
 import { recordAfter } from './audit-trail.js';
 import type { AuditLog, CampaignStore } from './ports.js';
@@ -95,7 +95,7 @@ export async function decide(deps: DecideDeps, request: DecideRequest, now: Date
   });
 
   const at = now.toISOString();
-  const events: AuditEvent[] = [];
+  const decided: Parameters<typeof itemsDecided>[1][number][] = [];
   for (const d of inputs) {
     const decision: Decision = {
       outcome: d.outcome,
@@ -107,9 +107,10 @@ export async function decide(deps: DecideDeps, request: DecideRequest, now: Date
     };
     await campaigns.saveItemDecision(entry.id, d.itemId, decision);
     byId.set(d.itemId, { ...byId.get(d.itemId)!, decision });
-    events.push(itemDecided(entry, byId.get(d.itemId)!, decision));
+    decided.push({ item: byId.get(d.itemId)!, decision });
   }
 
+  const events: AuditEvent[] = [itemsDecided(entry, decided)];
   const finished = finishIfAllDecided(entry, [...byId.values()], now);
   if (finished) {
     try {
@@ -121,9 +122,9 @@ export async function decide(deps: DecideDeps, request: DecideRequest, now: Date
     }
   }
   // One record per request, once saved (a refused request records nothing).
-  const decided = inputs.map((d) => d.itemId);
-  await recordAfter(deps.audit, entryRecord(entry, auditKey.decide(entry.id, at, decided), at, events));
-  return { entry: finished ?? entry, decided, finished: finished !== undefined };
+  const itemIds = inputs.map((d) => d.itemId);
+  await recordAfter(deps.audit, entryRecord(entry, auditKey.decide(entry.id, at, itemIds), at, events));
+  return { entry: finished ?? entry, decided: itemIds, finished: finished !== undefined };
 }
 
 /** APPROVE or REJECT every open item (of one privilege, if given); MODIFY is per item by nature. */

@@ -163,9 +163,14 @@ export async function emergencyRevoke(
         notRemoved: result.notRemoved.map((r) => ({ privilegeId: r.privilegeId, reason: r.notRemovedReason ?? NOT_MANUAL_REASON })),
         completedEarlierRequests: alreadyRecorded,
       }),
-      ...result.removed.map((r) =>
-        auditEvent('ASSIGNMENT_REVOKED', r.completedAt ?? at, actor, { userId, privilegeId: r.privilegeId, reason: `emergency removal: ${reason}`, requestId, approvedAt: r.approvedAt, approvedBy: r.approvedBy }),
-      ),
+      ...(result.removed.length > 0
+        ? [
+            auditEvent('ASSIGNMENT_REVOKED', at, actor, {
+              requestId,
+              items: result.removed.map((r) => ({ userId, privilegeId: r.privilegeId, reason: `emergency removal: ${reason}`, approvedAt: r.approvedAt ?? null, approvedBy: r.approvedBy ?? null, removedAt: r.completedAt ?? at })),
+            }),
+          ]
+        : []),
     ],
   });
   return result;

@@ -20,7 +20,7 @@ import {
   CONTROLLER_ACTOR,
   entryRecord,
   entryStateChanged,
-  itemOutcome,
+  itemsApplied,
   notificationsQueued,
   type ItemOutcome,
 } from '../domain/audit/events.js';
@@ -206,20 +206,19 @@ async function applyEntry(
  */
 function applicationEvents(campaign: Campaign, entry: Entry, items: Item[], outcomes: Map<string, ItemOutcome>, pass: 'FINISH' | 'RETRY', at: string): AuditEvent[] {
   const origin = liveCampaignOf(campaign);
-  const events: AuditEvent[] = [];
-  const lateRejects: Item[] = [];
+  const applied: Parameters<typeof itemsApplied>[1][number][] = [];
   for (const item of appliedItemsOf(entry, items)) {
     const plan = planItem(item, entry, campaign.revocation);
     const reason = plan.change === 'REMOVE' || plan.change === 'WORKFLOW' ? plan.reason : undefined;
     let outcome = outcomes.get(item.id);
     if (!outcome && item.applied && (pass === 'FINISH' || item.applied.at > entry.updatedAt)) outcome = fromApplied(item, plan, reason);
     if (!outcome && pass === 'FINISH' && plan.change === 'NONE') outcome = { action: 'KEPT' };
-    if (!outcome) continue;
-    events.push(itemOutcome(entry, item, outcome, CONTROLLER_ACTOR, at, plan.category));
-    if (pass === 'RETRY' && outcome.action === 'REMOVED') lateRejects.push(item);
+    if (outcome) applied.push({ item, outcome, category: plan.category });
   }
-  const notices = lateRejects.map((i) => ({ key: notificationKey.lateAssignmentReject(origin, i.userId, i.privilegeId), kind: 'ASSIGNMENT_REJECT' as const, recipientId: i.userId }));
-  return [...events, ...notificationsQueued(notices, CONTROLLER_ACTOR, at)];
+  // A removal made by a retry is told with an Assignment Reject of its own.
+  const late = pass === 'RETRY' ? applied.filter((a) => a.outcome.action === 'REMOVED').map((a) => a.item) : [];
+  const notices = late.map((i) => ({ key: notificationKey.lateAssignmentReject(origin, i.userId, i.privilegeId), kind: 'ASSIGNMENT_REJECT' as const, recipientId: i.userId }));
+  return [...itemsApplied(entry, applied, CONTROLLER_ACTOR, at), ...notificationsQueued(notices, CONTROLLER_ACTOR, at)];
 }
 
 /** An item an earlier (killed) pass applied, as its mark says. */

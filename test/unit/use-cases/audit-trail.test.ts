@@ -83,8 +83,13 @@ async function runLifecycle(s: Scenario, options: { beforeRun?: (at: string) => 
   return { appendedByRerun };
 }
 
-/** What an event is about, in a line: type, and its subject and change. */
-function describe_(e: AuditEvent): string {
+/** What an event is about, a line per item it lists: type, and its subject and change. */
+function describe_(e: AuditEvent): string[] {
+  const items = e.data.items as Record<string, unknown>[] | undefined;
+  return items ? items.map((item) => line({ ...e, data: { ...e.data, ...item } })) : [line(e)];
+}
+
+function line(e: AuditEvent): string {
   const d = e.data;
   const entry = (id: unknown) => (id === U1 ? 'u1' : id === U4 ? 'u4' : id === U6 ? 'u6' : String(id));
   switch (e.type) {
@@ -117,7 +122,7 @@ const withoutSends = (lines: string[]) => lines.filter((l) => !l.startsWith('NOT
 describe('a campaign run in its audit chain', async () => {
   const s = await scenario();
   const { appendedByRerun } = await runLifecycle(s);
-  const lines = eventsOf(s.audit).map(describe_);
+  const lines = eventsOf(s.audit).flatMap(describe_);
 
   it('holds every change of the run, in order: creation, entries, decisions, state changes, outcomes, revocations, notices', () => {
     expect(withoutSends(lines)).toEqual([
@@ -144,8 +149,8 @@ describe('a campaign run in its audit chain', async () => {
       'ENTRY_STATE_CHANGED u4 RUNNING -> FAILED.EXPIRED by job:campaign-controller',
       'NOTIFICATION_QUEUED APPROVAL_TIMEOUT m2',
       'ITEM_APPLIED u1 p-fin KEPT (approved)',
-      'ASSIGNMENT_REVOKED u1 p-git REJECTED',
       'ITEM_APPLIED u1 p-prod MODIFIED (modified)',
+      'ASSIGNMENT_REVOKED u1 p-git REJECTED',
       'ENTRY_STATE_CHANGED u1 APPROVAL.FINISHED -> FINISHED by job:campaign-controller',
       'ASSIGNMENT_REVOKED u4 p-git UNCERTIFIED',
       'ASSIGNMENT_REVOKED u4 p-prod UNCERTIFIED',
@@ -173,26 +178,30 @@ describe('a campaign run in its audit chain', async () => {
     }
   });
 
-  it('keeps one record per step: a preparation chunk, a decision request, an entry applied', () => {
+  it('keeps one record per step, one event per kind of change: a preparation chunk, a decision request, an entry applied', () => {
     const keys = recordsOf(s.audit).map((r) => r.eventKey);
     expect(keys[0]).toBe('created:c-users');
     expect(keys.filter((k) => k.startsWith('prepare:c-users#1:'))).toHaveLength(1);
     expect(keys.filter((k) => k.startsWith(`decide:${U1}:`))).toHaveLength(2);
     const applied = recordsOf(s.audit).find((r) => r.events.some((e) => e.type === 'ENTRY_STATE_CHANGED' && e.data.entryId === U1 && e.data.to === 'FINISHED'))!;
     expect(applied.eventKey).toMatch(new RegExp(`^entry:${U1}:v\\d+$`));
-    expect(applied.events.map((e) => e.type)).toEqual(['ITEM_APPLIED', 'ASSIGNMENT_REVOKED', 'ITEM_APPLIED', 'ENTRY_STATE_CHANGED']);
+    expect(applied.events.map((e) => e.type)).toEqual(['ITEM_APPLIED', 'ASSIGNMENT_REVOKED', 'ENTRY_STATE_CHANGED']);
+    const decision = recordsOf(s.audit).find((r) => r.eventKey.startsWith(`decide:${U1}:`))!;
+    expect(decision.events.map((e) => e.type)).toEqual(['ITEM_DECIDED']);
     // Unique keys: nothing was written twice.
     expect(new Set(keys).size).toBe(keys.length);
   });
 
   it('names the decider, the date and the comment of each decision', () => {
-    const decided = eventsOf(s.audit).filter((e) => e.type === 'ITEM_DECIDED');
-    expect(decided.map((e) => [e.at, e.data.decidedBy, e.data.userId, e.data.privilegeId])).toEqual([
-      [day(2), 'm1', 'u1', 'p-fin'],
-      [day(2), 'm1', 'u1', 'p-git'],
-      [day(13), 'm1', 'u1', 'p-prod'],
+    const decided = eventsOf(s.audit)
+      .filter((e) => e.type === 'ITEM_DECIDED')
+      .flatMap((e) => (e.data.items as Record<string, unknown>[]).map((item) => ({ at: e.at, actor: e.actor, decidedBy: e.data.decidedBy, ...item })));
+    expect(decided.map((d) => [d.at, d.actor, d.decidedBy, d.userId, d.privilegeId])).toEqual([
+      [day(2), 'user:m1', 'm1', 'u1', 'p-fin'],
+      [day(2), 'user:m1', 'm1', 'u1', 'p-git'],
+      [day(13), 'user:m1', 'm1', 'u1', 'p-prod'],
     ]);
-    expect(decided[2]!.data).toMatchObject({ outcome: 'MODIFY', endDate: '2026-10-01T00:00:00.000Z', comment: 'until the audit' });
+    expect(decided[2]).toMatchObject({ outcome: 'MODIFY', endDate: '2026-10-01T00:00:00.000Z', comment: 'until the audit' });
   });
 
   it('is a valid hash chain, and a re-run of the controller at the same instant appended nothing', () => {
@@ -244,7 +253,7 @@ describe('a step killed between its record and its change', () => {
     expect(recordsOf(s.audit).filter((r) => r.eventKey === keyOf)).toHaveLength(1);
     expect(eventsOf(s.audit).some((e) => e.type === 'CHANGE_ABANDONED')).toBe(false);
     // The same facts as a run never killed (the sends may come in another order).
-    expect(withoutSends(eventsOf(s.audit).map(describe_))).toEqual(withoutSends(eventsOf(clean.audit).map(describe_)));
+    expect(withoutSends(eventsOf(s.audit).flatMap(describe_))).toEqual(withoutSends(eventsOf(clean.audit).flatMap(describe_)));
     expect(verifyChain(recordsOf(s.audit), RUN)).toBeUndefined();
   });
 
@@ -345,12 +354,13 @@ describe('the admin chain', () => {
       ['WORKFLOWS_LOADED user:ops-admin'],
       ['REAPPROVAL_SCHEDULED user:ops-admin'],
       ['OPERATIONS_CONFIG_CHANGED user:ops-admin'],
-      ['EMERGENCY_REVOCATION user:oncall', 'ASSIGNMENT_REVOKED user:oncall', 'ASSIGNMENT_REVOKED user:oncall', 'ASSIGNMENT_REVOKED user:oncall'],
+      ['EMERGENCY_REVOCATION user:oncall', 'ASSIGNMENT_REVOKED user:oncall'],
     ]);
     expect(records[0]!.events[0]!.data).toMatchObject({ users: 7, privileges: 4, assignments: 9, source: 'directory.json', sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
     expect(records[1]!.events[0]!.data).toMatchObject({ loaded: ['wf-two'], created: ['wf-two'], replaced: [] });
     expect(records[2]!.events[0]!.data).toEqual({ scheduledDate: '2026-09-01', previousDate: null });
     expect(records[4]!.events[0]!.data).toMatchObject({ userId: 'u1', reason: 'credentials leaked (INC-42)', removed: ['p-fin', 'p-git', 'p-prod'], requestId: 'req-1' });
+    expect((records[4]!.events[1]!.data.items as { privilegeId: string }[]).map((i) => i.privilegeId)).toEqual(['p-fin', 'p-git', 'p-prod']);
 
     // The same request again (resumed) finds its record; a refused load records nothing.
     await emergencyRevoke({ directory, operations, audit, clock: { now: () => new Date('2026-07-02T11:00:00.000Z') } }, { userId: 'u1', reason: 'credentials leaked (INC-42)', by: 'oncall', requestId: 'req-1' });

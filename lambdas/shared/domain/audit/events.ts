@@ -189,35 +189,48 @@ export const entryReassigned = (entry: Entry, r: Reassignment, actor: AuditActor
     dueDate: r.dueDate,
   });
 
-export const itemDecided = (entry: Entry, item: Pick<Item, 'id' | 'userId' | 'privilegeId'>, d: Decision) =>
-  auditEvent('ITEM_DECIDED', d.decidedAt, userActor(d.decidedBy), {
+/**
+ * A decision request on one entry: one event listing every item it decided (who, when, and the
+ * entry are the same for all), so that the log costs a few dozen bytes an item, not a record.
+ */
+export function itemsDecided(entry: Entry, decided: readonly { item: Pick<Item, 'id' | 'userId' | 'privilegeId'>; decision: Decision }[]): AuditEvent {
+  const first = decided[0]!.decision;
+  return auditEvent('ITEM_DECIDED', first.decidedAt, userActor(first.decidedBy), {
     entryId: entry.id,
     stage: entry.stage,
-    itemId: item.id,
-    userId: item.userId,
-    privilegeId: item.privilegeId,
-    outcome: d.outcome,
-    comment: d.comment,
-    endDate: d.endDate,
-    parameters: d.parameters,
-    decidedBy: d.decidedBy,
+    subjectId: entry.subjectId,
+    decidedBy: first.decidedBy,
+    items: decided.map(({ item, decision: d }) =>
+      compact({ itemId: item.id, userId: item.userId, privilegeId: item.privilegeId, outcome: d.outcome, comment: d.comment, endDate: d.endDate, parameters: d.parameters }),
+    ),
   });
+}
 
-/** How applying one item went: exactly one event per applied item. */
+/** How applying one item went. */
 export type ItemOutcome =
   | { action: 'KEPT' | 'MODIFIED'; note?: string; endDate?: string | null; parameters?: Record<string, string | null> }
   | { action: 'REMOVED'; reason: string }
   | { action: 'HANDED_OVER'; approvalId?: string; workflowId?: string; reason: string }
   | { action: 'NOT_MANUAL' | 'FAILED'; error: string };
 
-/** `category`: what the decision was (approved, rejected, modified, uncertified), on ITEM_APPLIED. */
-export function itemOutcome(entry: Entry, item: Item, outcome: ItemOutcome, actor: AuditActor, at: string, category?: string): AuditEvent {
-  const subject = { entryId: entry.id, itemId: item.id, userId: item.userId, privilegeId: item.privilegeId };
-  if (outcome.action === 'REMOVED') return auditEvent('ASSIGNMENT_REVOKED', at, actor, { ...subject, reason: outcome.reason });
-  if (outcome.action === 'HANDED_OVER') {
-    return auditEvent('ITEM_HANDED_OVER', at, actor, { ...subject, reason: outcome.reason, approvalId: outcome.approvalId, workflowId: outcome.workflowId });
+/**
+ * An entry's application, as at most three events, each listing its items: ITEM_APPLIED (kept,
+ * modified, left as not MANUAL, refused by the directory; with the decision's category),
+ * ASSIGNMENT_REVOKED (removed, with the reason) and ITEM_HANDED_OVER (to an approval run).
+ */
+export function itemsApplied(entry: Entry, applied: readonly { item: Item; outcome: ItemOutcome; category?: string }[], actor: AuditActor, at: string): AuditEvent[] {
+  const subject = (item: Item) => ({ itemId: item.id, userId: item.userId, privilegeId: item.privilegeId });
+  const of = (actions: ItemOutcome['action'][]) => applied.filter((a) => actions.includes(a.outcome.action));
+  const events: AuditEvent[] = [];
+  const kept = of(['KEPT', 'MODIFIED', 'NOT_MANUAL', 'FAILED']);
+  if (kept.length > 0) {
+    events.push(auditEvent('ITEM_APPLIED', at, actor, { entryId: entry.id, items: kept.map(({ item, outcome, category }) => compact({ ...subject(item), category, ...outcome })) }));
   }
-  return auditEvent('ITEM_APPLIED', at, actor, { ...subject, category, ...outcome });
+  const removed = of(['REMOVED']);
+  if (removed.length > 0) events.push(auditEvent('ASSIGNMENT_REVOKED', at, actor, { entryId: entry.id, items: removed.map(({ item, outcome }) => ({ ...subject(item), ...outcome })) }));
+  const handed = of(['HANDED_OVER']);
+  if (handed.length > 0) events.push(auditEvent('ITEM_HANDED_OVER', at, actor, { entryId: entry.id, items: handed.map(({ item, outcome }) => compact({ ...subject(item), ...outcome })) }));
+  return events;
 }
 
 /** The items an entry's application speaks for (those a later stage decides are applied there). */
@@ -343,7 +356,8 @@ export function approvalOutcomeApplied(run: ApprovalRun, applied: NonNullable<Ap
   ];
   if (applied.action === 'REMOVED') {
     const reason = purpose.kind === 'CAMPAIGN' ? `${purpose.reason}, then rejected by workflow ${run.workflow.id}` : `re-approval rejected by workflow ${run.workflow.id}`;
-    events.push(auditEvent('ASSIGNMENT_REVOKED', at, actor, { ...base, reason, ...(purpose.kind === 'CAMPAIGN' ? { entryId: purpose.entryId, itemId: purpose.itemId } : {}) }));
+    const item = { userId: run.userId, privilegeId: run.privilegeId, reason, ...(purpose.kind === 'CAMPAIGN' ? { itemId: purpose.itemId } : {}) };
+    events.push(auditEvent('ASSIGNMENT_REVOKED', at, actor, { approvalId: run.id, ...(purpose.kind === 'CAMPAIGN' ? { entryId: purpose.entryId } : {}), items: [item] }));
   }
   return events;
 }
