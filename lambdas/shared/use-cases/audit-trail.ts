@@ -4,7 +4,7 @@
 //   then loses to a concurrent writer (ConflictError) is marked CHANGE_ABANDONED;
 // - a request records a change AFTER it made it (the log never shows a refused request).
 import { auditEvent, auditKey, splitRecord } from '../domain/audit/events.js';
-import type { AuditAppend } from '../domain/audit/model.js';
+import type { AuditAppend, AuditRecord } from '../domain/audit/model.js';
 import { ConflictError } from '../domain/errors.js';
 import type { AuditLog, Log } from './ports.js';
 
@@ -50,4 +50,24 @@ async function abandon(deps: AuditDeps, draft: AuditAppend, error: ConflictError
   } catch (failure) {
     deps.log?.error('could not record an abandoned change in the audit log', { eventKey: draft.eventKey, error: String(failure) });
   }
+}
+
+/**
+ * The log as one job run uses it: its appends one at a time, in the order they are asked for. A
+ * job's concurrent steps (entries moved eight at a time, sends four at a time) append to the same
+ * chain, and concurrent appends to a chain race for its next number, each loser paying another
+ * conditional write and two reads; queued, none loses.
+ */
+export function oneAppendAtATime(audit: AuditLog): AuditLog {
+  let tail: Promise<unknown> = Promise.resolve();
+  return {
+    append(draft: AuditAppend): Promise<AuditRecord> {
+      const appended = tail.then(() => audit.append(draft));
+      // The next append waits for this one to settle, whatever its outcome (its caller sees the failure).
+      tail = appended.catch(() => undefined);
+      return appended;
+    },
+    listRecords: (chainId, options) => audit.listRecords(chainId, options),
+    head: (chainId) => audit.head(chainId),
+  };
 }

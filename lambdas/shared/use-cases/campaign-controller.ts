@@ -42,7 +42,7 @@ import { runEntries } from './run-entries.js';
 import { startNextRun } from './start-next-run.js';
 import { campaignRecord, auditKey, campaignStateChanged, CONTROLLER_ACTOR, notificationsQueued } from '../domain/audit/events.js';
 import type { AuditEvent } from '../domain/audit/model.js';
-import { recordThenChange } from './audit-trail.js';
+import { oneAppendAtATime, recordThenChange } from './audit-trail.js';
 
 export interface ControllerDeps {
   /** Its re-approval side serves the finish's `WORKFLOW` hand-overs (assignment, workflow, reminder settings). */
@@ -113,7 +113,9 @@ export const CONTROLLER_LEASE = 'campaign-controller';
 /** Lifecycle steps one campaign may take in one run (e.g. SUCCEEDED -> PREPARING -> RUNNING). */
 const MAX_STEPS_PER_CAMPAIGN = 12;
 
-export async function runCampaignController(deps: ControllerDeps): Promise<ControllerReport> {
+export async function runCampaignController(given: ControllerDeps): Promise<ControllerReport> {
+  // Entries move eight at a time and sends go four at a time: their records are appended one by one.
+  const deps = { ...given, audit: oneAppendAtATime(given.audit) };
   const now = deps.clock.now();
   const runner = deps.settings.runnerId ?? randomUUID();
   const report: ControllerReport = { status: 'COMPLETED', now: now.toISOString(), transitions: [], errors: [] };

@@ -195,7 +195,7 @@ describe('a campaign run in its audit chain', async () => {
   it('names the decider, the date and the comment of each decision', () => {
     const decided = eventsOf(s.audit)
       .filter((e) => e.type === 'ITEM_DECIDED')
-      .flatMap((e) => (e.data.items as Record<string, unknown>[]).map((item) => ({ at: e.at, actor: e.actor, decidedBy: e.data.decidedBy, ...item })));
+      .flatMap((e) => (e.data.items as Record<string, unknown>[]).map((item): Record<string, unknown> => ({ at: e.at, actor: e.actor, decidedBy: e.data.decidedBy, ...item })));
     expect(decided.map((d) => [d.at, d.actor, d.decidedBy, d.userId, d.privilegeId])).toEqual([
       [day(2), 'user:m1', 'm1', 'u1', 'p-fin'],
       [day(2), 'user:m1', 'm1', 'u1', 'p-git'],
@@ -429,5 +429,35 @@ describe('the log never hides a conflict', () => {
     // Any other failure (a kill) leaves the record for the re-run to find.
     await expect(recordThenChange({ audit }, { ...draft, eventKey: 'entry:e-1:v3' }, async () => Promise.reject(new Error('killed')))).rejects.toThrow('killed');
     expect(recordsOf(audit)).toHaveLength(3);
+  });
+});
+
+describe('a job run appends one record at a time', () => {
+  it('queues concurrent appends in the order asked, and a failed one does not hold back the next', async () => {
+    const { oneAppendAtATime } = await import('../../../lambdas/shared/use-cases/audit-trail.js');
+    const inner = new InMemoryAuditLog();
+    let running = 0;
+    let overlapped = false;
+    const slow = Object.assign(Object.create(inner) as InMemoryAuditLog, {
+      append: async (draft: Parameters<InMemoryAuditLog['append']>[0]) => {
+        running += 1;
+        overlapped ||= running > 1;
+        await new Promise((resolve) => setTimeout(resolve, 2));
+        running -= 1;
+        if (draft.eventKey === 'bad') throw new Error('refused');
+        return inner.append(draft);
+      },
+    });
+    const log = oneAppendAtATime(slow);
+    const draft = (eventKey: string) => ({ chainId: RUN, eventKey, at: day(0), events: [{ type: 'CHANGE_ABANDONED' as const, at: day(0), actor: 'job:campaign-controller' as const, data: { eventKey } }] });
+    const results = await Promise.allSettled(['a', 'bad', 'b', 'c'].map((k) => log.append(draft(k))));
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+    expect(overlapped).toBe(false);
+    expect(recordsOf(inner).map((r) => [r.eventKey, r.seq])).toEqual([
+      ['a', 1],
+      ['b', 2],
+      ['c', 3],
+    ]);
+    expect((await log.head(RUN))?.seq).toBe(3);
   });
 });

@@ -20,6 +20,7 @@ import { dispatchNotifications, dispatchRecordedNotifications, type DispatchResu
 import type { ApprovalStore, CampaignStore, Clock, Mailer, Outbox } from '../ports.js';
 import { progressApproval, resolveWorkflow, startApprovalRun, type ApprovalDeps } from './approval-engine.js';
 import { START_REAPPROVAL_ACTOR } from '../../domain/audit/events.js';
+import { oneAppendAtATime } from '../audit-trail.js';
 
 export interface StartReapprovalDeps extends ApprovalDeps {
   /** Campaign hand-overs record their outcome on the item; the dispatcher reads campaigns and entries. */
@@ -47,7 +48,9 @@ export interface StartReapprovalResult {
   dispatch: DispatchResult;
 }
 
-export async function startReapproval(deps: StartReapprovalDeps, now: Date): Promise<StartReapprovalResult> {
+export async function startReapproval(given: StartReapprovalDeps, now: Date): Promise<StartReapprovalResult> {
+  // The sends go four at a time: their records are appended one by one.
+  const deps = { ...given, audit: oneAppendAtATime(given.audit) };
   const config = (await deps.directory.getReapprovalConfig()) ?? DEFAULT_REAPPROVAL_CONFIG;
   const written = new JobWrites(deps.approvals, deps.outbox);
   const job = new StartJob({ ...deps, approvals: written, outbox: written.outbox, users: deps.users ?? new Map() }, config, now);
