@@ -15,7 +15,8 @@ import Table from 'cli-table3';
 import { ForbiddenError, ValidationError } from '../../lambdas/shared/domain/errors.js';
 import type { Campaign, CampaignDefinition, DecisionOutcome, Entry, Item, Notification } from '../../lambdas/shared/domain/model.js';
 import { changeCampaign, createCampaign, getCampaignOrThrow, listAllCampaigns } from '../../lambdas/shared/use-cases/campaign-admin.js';
-import { parseOperationsConfig } from '../../lambdas/shared/domain/operations-config.js';
+import { loadDirectory } from '../../lambdas/shared/use-cases/directory-load.js';
+import { saveOperationsConfig } from '../../lambdas/shared/use-cases/operations-config.js';
 import { renderDailyReport, renderWeeklySummary } from '../../lambdas/shared/domain/report-rendering.js';
 import type { ControllerReport } from '../../lambdas/shared/use-cases/campaign-controller.js';
 import { decide } from '../../lambdas/shared/use-cases/decisions.js';
@@ -163,11 +164,10 @@ async function main(): Promise<void> {
     t = performance.now();
     const org = generateSampleOrganization();
     checkReferences(org);
-    await runtime.directory.putUsers(org.users);
-    await runtime.directory.putPrivileges(org.privileges);
-    await runtime.directory.putAssignments(org.assignments);
+    const admin = { campaigns: runtime.campaigns, audit: runtime.auditLog, directory: runtime.directory, operations: runtime.operations };
+    await loadDirectory(admin, org, 'demo-admin', at(-1), 'sample organisation');
     const manualBefore = org.assignments.filter((a) => a.origin === 'MANUAL').length;
-    await runtime.operations.putConfig(parseOperationsConfig(SAMPLE_OPERATIONS_CONFIG), 'demo-admin', at(-1));
+    await saveOperationsConfig(admin, SAMPLE_OPERATIONS_CONFIG, 'demo-admin', at(-1));
     await reapproval.setUp(at(-1));
     lap('sample organisation and operations configuration loaded', t);
     log(
@@ -176,9 +176,9 @@ async function main(): Promise<void> {
     );
 
     t = performance.now();
-    const userCampaign = await createCampaign(runtime.campaigns, USER_CAMPAIGN, at(-1));
-    const privilegeCampaign = await createCampaign(runtime.campaigns, PRIVILEGE_CAMPAIGN, at(-1));
-    const misconfigured = await createCampaign(runtime.campaigns, MISCONFIGURED_CAMPAIGN, at(-1));
+    const userCampaign = await createCampaign(admin, USER_CAMPAIGN, at(-1), undefined, 'demo-admin');
+    const privilegeCampaign = await createCampaign(admin, PRIVILEGE_CAMPAIGN, at(-1), undefined, 'demo-admin');
+    const misconfigured = await createCampaign(admin, MISCONFIGURED_CAMPAIGN, at(-1), undefined, 'demo-admin');
     for (const c of [userCampaign, privilegeCampaign, misconfigured]) log(`created ${c.id} ${c.kind} "${c.name}", starting ${c.startDate}`);
 
     const tally: Tally = { decisions: { APPROVE: 0, REJECT: 0, MODIFY: 0 }, ignoredEntries: 0, partialEntries: 0, refused: [] };
@@ -226,13 +226,13 @@ async function main(): Promise<void> {
       if (day >= 2 && day <= 4) await decidePrivilegeCampaign(runtime, privilegeCampaign.id, day, decideAt, tally);
       if (day === 1) {
         // The owner reads the Prepare Error, moves the due date before the status expiration, retries.
-        await changeCampaign(runtime.campaigns, misconfigured.id, { dueDate: at(5).toISOString() }, decideAt, 'demo-admin');
-        await changeCampaign(runtime.campaigns, misconfigured.id, { state: 'PREPARING' }, decideAt, 'demo-admin');
+        await changeCampaign(admin, misconfigured.id, { dueDate: at(5).toISOString() }, decideAt, 'demo-admin');
+        await changeCampaign(admin, misconfigured.id, { state: 'PREPARING' }, decideAt, 'demo-admin');
         timeline.push({ day, campaignId: misconfigured.id, from: 'FAILED.PREPARED', to: 'PREPARING', by: 'admin: due date fixed' });
       }
       if (day === 31) {
         // The administrator stops the recurrence; the approvers clear the second run at once.
-        await changeCampaign(runtime.campaigns, userCampaign.id, { recurrenceDays: null }, decideAt, 'demo-admin');
+        await changeCampaign(admin, userCampaign.id, { recurrenceDays: null }, decideAt, 'demo-admin');
         timeline.push({ day, campaignId: userCampaign.id, from: 'RUNNING', to: 'RUNNING', by: 'admin: recurrence cleared' });
         await approveEverything(runtime, userCampaign.id, decideAt, tally);
       }
@@ -351,7 +351,7 @@ function scriptedDecision(item: Item, k: number, now: Date, every: { reject: num
 
 async function submit(runtime: Runtime, entry: Entry, decisions: { itemId: string; outcome: DecisionOutcome }[], now: Date, tally: Tally) {
   if (decisions.length === 0) return;
-  await decide(runtime.campaigns, { entryId: entry.id, actorId: entry.approverIds[0], decisions }, now);
+  await decide({ campaigns: runtime.campaigns, audit: runtime.auditLog }, { entryId: entry.id, actorId: entry.approverIds[0], decisions }, now);
   for (const d of decisions) tally.decisions[d.outcome]++;
 }
 
@@ -360,7 +360,7 @@ async function tryAsStranger(runtime: Runtime, entry: Entry, item: Item | undefi
   const stranger = entry.subjectId === 'u-0002' ? 'u-0003' : 'u-0002';
   if (entry.approverIds.includes(stranger)) return;
   try {
-    await decide(runtime.campaigns, { entryId: entry.id, actorId: stranger, decisions: [{ itemId: item.id, outcome: 'REJECT' }] }, now);
+    await decide({ campaigns: runtime.campaigns, audit: runtime.auditLog }, { entryId: entry.id, actorId: stranger, decisions: [{ itemId: item.id, outcome: 'REJECT' }] }, now);
     throw new Error(`a decision by ${stranger}, not an approver of ${entry.id}, was accepted`);
   } catch (error) {
     if (!(error instanceof ForbiddenError)) throw error;

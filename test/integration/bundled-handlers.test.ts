@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoCampaignStore } from '../../lambdas/shared/adapters/dynamo/dynamo-campaign-store.js';
 import { DynamoDirectoryStore } from '../../lambdas/shared/adapters/dynamo/dynamo-directory-store.js';
 import { DynamoOperationsStore } from '../../lambdas/shared/adapters/dynamo/dynamo-operations-store.js';
+import { InMemoryAuditLog } from '../../lambdas/shared/adapters/memory/in-memory-audit-log.js';
 import { utcDate } from '../../lambdas/shared/domain/dates.js';
 import { lastExpectedRun } from '../../lambdas/shared/domain/job-schedule.js';
 import { DEFAULT_OPERATIONS_CONFIG, type DailyReport, type WeeklySummary } from '../../lambdas/shared/domain/operations.js';
@@ -96,7 +97,7 @@ beforeAll(async () => {
   const today = new Date().toISOString().slice(0, 10);
   const later = new Date(Date.now() + 60 * 86_400_000).toISOString().slice(0, 10);
   await createCampaign(
-    new DynamoCampaignStore({ doc: fresh.doc, tableName: tables.campaign }),
+    { campaigns: new DynamoCampaignStore({ doc: fresh.doc, tableName: tables.campaign }), audit: new InMemoryAuditLog() },
     highRiskUserCampaign({ startDate: today, statusExpirationDate: later }),
     new Date(),
     CAMPAIGN_ID,

@@ -86,12 +86,12 @@ describe('the controller handler', () => {
         campaigns: stores.campaigns,
         approvals: new InMemoryApprovalStore(),
         outbox: new InMemoryOutbox(),
+        audit: new InMemoryAuditLog(),
         operations: stores.operations,
         mailer: { send: async () => ({ messageId: 'm' }) },
         wallClock: { now: () => new Date(wall) },
         log: silentLog,
         settings: { portalUrl: 'https://idgov.example.com', leaseSeconds: 60 },
-        audit: new InMemoryAuditLog(),
         evidence: testEvidence(),
       };
     });
