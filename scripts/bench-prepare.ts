@@ -17,7 +17,6 @@ import { runCampaignController } from '../lambdas/shared/use-cases/campaign-cont
 import { silentLog, type Mailer, type Outbox } from '../lambdas/shared/use-cases/ports.js';
 import { openRuntime } from '../src/local/runtime.js';
 import { generateBenchOrganization } from '../src/local/sample-org.js';
-import { InMemoryAuditLog } from '../lambdas/shared/adapters/memory/in-memory-audit-log.js';
 import { InMemoryEvidenceArchive, InMemoryKeySigner } from '../lambdas/shared/adapters/memory/in-memory-evidence-archive.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
