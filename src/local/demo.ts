@@ -20,6 +20,7 @@ import { saveOperationsConfig } from '../../lambdas/shared/use-cases/operations-
 import { renderDailyReport, renderWeeklySummary } from '../../lambdas/shared/domain/report-rendering.js';
 import type { ControllerReport } from '../../lambdas/shared/use-cases/campaign-controller.js';
 import { decide } from '../../lambdas/shared/use-cases/decisions.js';
+import { writeDemoReports, type DemoReport } from './demo-reports.js';
 import { describeRuns, ReapprovalStory } from './demo-reapproval.js';
 import { checkReferences } from './directory-file.js';
 import { applyJobEnvironment, loadJobHandler, localOperationsFiles, MailCapture, scheduledEvent } from './jobs.js';
@@ -252,9 +253,14 @@ async function main(): Promise<void> {
     }
     lap('summary read back', t);
 
+    t = performance.now();
+    const reports = await writeDemoReports(runtime, at(LAST_DAY, CONTROLLER_HOUR));
+    lap(`reports and evidence packs of ${reports.length} campaign runs written and verified`, t);
+
     printSummary({ campaigns, outbox, cleanedUp, tally, timeline, manualBefore, manualAfter, mails, runtime });
     await printReapproval(reapproval);
     await printOperations(runtime, operations);
+    printReports(reports, home);
     log('');
     log('timings:');
     for (const [label, ms] of timings) log(`  ${(ms / 1000).toFixed(2).padStart(6)} s  ${label}`);
@@ -488,6 +494,42 @@ const countsText = (counts: Record<string, number>, separator = ', ') =>
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([k, n]) => `${k} ${n}`)
     .join(separator) || '-';
+
+/** Each run's report and evidence pack, where they are, and how to check them. */
+function printReports(reports: DemoReport[], home: string): void {
+  log('');
+  log('== Campaign reports and evidence ==');
+  const table = new Table({
+    head: ['campaign', 'state', 'items', 'approved', 'rejected', 'modified', 'expired', 'revoked', 'rubber stamps', 'audit chain', 'evidence'],
+    style: { head: [], border: [] },
+  });
+  for (const { report, chain, evidenceVerified, archivedAt } of reports) {
+    const t = report.totals;
+    table.push([
+      `${report.campaign.id} ${report.campaign.name}`,
+      report.campaign.state,
+      t.items,
+      t.approved,
+      t.rejected,
+      t.modified,
+      t.expired,
+      t.revoked,
+      report.reviewers.filter((r) => r.rubberStamp).length,
+      chain.ok ? `${chain.records} records, verified` : `BROKEN: ${chain.problem}`,
+      `${evidenceVerified ? 'verified' : 'DOES NOT VERIFY'}${archivedAt ? ', archived' : ''}`,
+    ]);
+  }
+  log(table.toString());
+  const shown = (path: string) => {
+    const rel = relative(process.cwd(), path);
+    return !rel ? '.' : rel.startsWith('..') || isAbsolute(rel) ? path : rel;
+  };
+  log(`reports: ${shown(join(home, 'reports'))}/<campaign>/report.html (open it in a browser; also report.csv, report.json)`);
+  log(`evidence packs: ${shown(join(home, 'reports'))}/<campaign>/evidence/; check one offline:`);
+  log(`  IDGOV_HOME=${shown(home)} npx idgov evidence verify ${shown(reports[0]?.dir ?? join(home, 'reports'))}/evidence`);
+  const archived = reports.filter((r) => r.archivedAt);
+  for (const r of archived) log(`archived before cleanup: ${r.report.campaign.id} at ${r.archivedAt}`);
+}
 
 const log = (line: string) => console.log(line);
 
