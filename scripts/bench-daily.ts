@@ -194,7 +194,7 @@ async function seed(runtime: Runtime, operations: DynamoOperationsStore, days: n
 
 async function campaignOf(runtime: Runtime, name: string, start: string, state: Campaign['state']): Promise<Campaign> {
   const created = await createCampaign(
-    runtime.campaigns,
+    { campaigns: runtime.campaigns, audit: runtime.auditLog },
     {
       name: `Benchmark ${name}`,
       kind: 'USER',

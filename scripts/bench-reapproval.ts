@@ -12,6 +12,7 @@ import type { Assignment, Privilege, User } from '../lambdas/shared/domain/model
 import { startReapproval, type StartReapprovalDeps } from '../lambdas/shared/use-cases/approvals/start-reapproval.js';
 import { silentLog, type Mailer } from '../lambdas/shared/use-cases/ports.js';
 import { openRuntime } from '../src/local/runtime.js';
+import { separateAuditLog } from './support/separate-audit-log.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
@@ -42,6 +43,8 @@ async function main() {
       approvals: new DynamoApprovalStore({ doc: runtime.doc, tableName: runtime.tables.campaign }),
       campaigns: runtime.campaigns,
       outbox: runtime.outbox,
+      // On a client of its own: the reads metered here are the directory's and the campaign table's, as before.
+      audit: separateAuditLog(runtime).audit,
       portalUrl: 'https://portal.example.com',
       log: silentLog,
       mailer,

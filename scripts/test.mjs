@@ -37,6 +37,22 @@ const ENGINE_INDEPENDENT = [
   'test/integration/cli-evidence.test.ts',
 ];
 
+/**
+ * The slow tier of the DynamoDB Local run: the suites that replay a whole lifecycle many times over
+ * (a kill after every write, concurrent runs, a three-stage end to end, the archive killed after
+ * every write). `npm test` runs them on dynalite only, which keeps the CI under its time budget;
+ * `npm run test:full` (IDGOV_TEST_TIER=full) runs them on DynamoDB Local too. The store contracts and
+ * the other handler suites, which hold each engine to the same key, index and condition behaviour,
+ * run on both engines in every `npm test`.
+ */
+const FULL_TIER_ON_DYNAMODB_LOCAL = [
+  'test/integration/controller-resilience.test.ts',
+  'test/integration/controller-kill.test.ts',
+  'test/integration/three-stage-e2e.test.ts',
+  'test/integration/evidence-archive-kill.test.ts',
+];
+const fullTier = process.env.IDGOV_TEST_TIER === 'full';
+
 /** vitest options that take the next argument as their value (so it is not a file filter). */
 const OPTIONS_WITH_VALUE = new Set([
   '-t', '--testNamePattern', '--project', '--shard', '-c', '--config', '-r', '--root', '--dir', '--exclude',
@@ -125,7 +141,8 @@ tallies.push(runVitest('all tests', process.argv.slice(2), {}, '.vitest-results.
 // Named file by file: vitest's --exclude does not reach the projects of vitest.config.mts.
 const integrationFilters = (filters.length === 0 ? listTestFiles(integrationDir) : selectIntegrationFiles(filters))
   .map((f) => relative(root, f))
-  .filter((f) => !ENGINE_INDEPENDENT.includes(f));
+  .filter((f) => !ENGINE_INDEPENDENT.includes(f))
+  .filter((f) => fullTier || filters.length > 0 || !FULL_TIER_ON_DYNAMODB_LOCAL.includes(f));
 if (integrationFilters.length === 0) {
   console.log('\n[test] Run 2 skipped: the file filter selects no integration test.');
 } else if (!javaAvailable()) {
@@ -135,7 +152,7 @@ if (integrationFilters.length === 0) {
   );
   tallies.push({ passed: 0, failed: 1, skipped: 0, exitOk: false });
 } else {
-  console.log('\n[test] Run 2: integration tests on DynamoDB Local');
+  console.log(`\n[test] Run 2: integration tests on DynamoDB Local${fullTier || filters.length > 0 ? '' : ` (the slow tier, ${FULL_TIER_ON_DYNAMODB_LOCAL.length} suites, runs with npm run test:full)`}`);
   tallies.push(
     runVitest(
       'DynamoDB Local',

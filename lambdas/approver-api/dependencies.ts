@@ -1,6 +1,7 @@
 // Wires the approver API's ports to DynamoDB.
 import { createDocumentClient } from '../shared/adapters/dynamo/document-client.js';
 import { DynamoApprovalStore } from '../shared/adapters/dynamo/dynamo-approval-store.js';
+import { DynamoAuditLog } from '../shared/adapters/dynamo/dynamo-audit-log.js';
 import { DynamoCampaignStore } from '../shared/adapters/dynamo/dynamo-campaign-store.js';
 import { DynamoDirectoryStore } from '../shared/adapters/dynamo/dynamo-directory-store.js';
 import { DynamoOutbox } from '../shared/adapters/dynamo/dynamo-outbox.js';
@@ -15,6 +16,7 @@ export function buildApproverApiDependencies(env: ApproverApiEnvironment, log: L
     campaigns: new DynamoCampaignStore({ doc, tableName: env.campaignTable }),
     approvals: new DynamoApprovalStore({ doc, tableName: env.campaignTable }),
     outbox: new DynamoOutbox({ doc, tableName: env.campaignTable }),
+    audit: new DynamoAuditLog(doc, env.auditTable),
     portalUrl: env.approverPortalUrl,
     log,
   };

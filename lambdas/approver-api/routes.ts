@@ -20,7 +20,7 @@ import { approvalDetailView, approvalTaskView } from '../shared/presenters/appro
 import { decideApproval, listAllTasks, readApprovalAs } from '../shared/use-cases/approvals/approval-tasks.js';
 import { decide, type DecideRequest, type Task } from '../shared/use-cases/decisions.js';
 import { readEntryAs } from '../shared/use-cases/entry-access.js';
-import type { ApprovalStore, CampaignStore, DirectoryStore, Log, Outbox, ReapprovalDirectory } from '../shared/use-cases/ports.js';
+import type { ApprovalStore, AuditLog, CampaignStore, DirectoryStore, Log, Outbox, ReapprovalDirectory } from '../shared/use-cases/ports.js';
 import { reassignEntry } from '../shared/use-cases/reassign-entry.js';
 import { APPROVER_API_ROUTES, type RouteKey } from './api-routes.js';
 
@@ -34,6 +34,8 @@ export interface ApproverApiDeps {
   /** Approval runs (re-approvals and campaign hand-overs), served under /entries/{id} when the id begins `a-`. */
   approvals: ApprovalStore;
   outbox: Outbox;
+  /** Decisions and reassignments are recorded here once saved. */
+  audit: AuditLog;
   /** Base URL of the approver portal, for links in the notifications a reassignment or a decision sends. */
   portalUrl: string;
   log: Log;
@@ -168,7 +170,7 @@ async function getEntry(ctx: RequestContext, caller: User, _request: ApiRequest,
 
 async function postDecisions(ctx: RequestContext, caller: User, request: ApiRequest, params: Record<string, string>) {
   if (isApprovalId(params.id!)) return postApprovalDecision(ctx, caller, jsonObjectBody(request), params.id!);
-  const result = await decide(ctx.campaigns, { entryId: params.id!, actorId: caller.id, ...decisionsOf(jsonObjectBody(request)) }, ctx.now);
+  const result = await decide(ctx, { entryId: params.id!, actorId: caller.id, ...decisionsOf(jsonObjectBody(request)) }, ctx.now);
   return { entryId: result.entry.id, state: result.entry.state, decided: result.decided, finished: result.finished };
 }
 

@@ -3,6 +3,7 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { createSesMailer } from '../shared/adapters/aws-clients.js';
 import { createDocumentClient } from '../shared/adapters/dynamo/document-client.js';
 import { DynamoApprovalStore } from '../shared/adapters/dynamo/dynamo-approval-store.js';
+import { DynamoAuditLog } from '../shared/adapters/dynamo/dynamo-audit-log.js';
 import { DynamoCampaignStore } from '../shared/adapters/dynamo/dynamo-campaign-store.js';
 import { DynamoDirectoryStore } from '../shared/adapters/dynamo/dynamo-directory-store.js';
 import { DynamoOperationsStore } from '../shared/adapters/dynamo/dynamo-operations-store.js';
@@ -13,7 +14,7 @@ import { systemClock } from '../shared/adapters/system-clock.js';
 import { ENV } from '../shared/config/tables.js';
 import { ValidationError } from '../shared/domain/errors.js';
 import type { ControllerDeps } from '../shared/use-cases/campaign-controller.js';
-import type { AuditLog, EvidenceArchiver, Log, OperationsStore } from '../shared/use-cases/ports.js';
+import type { EvidenceArchiver, Log, OperationsStore } from '../shared/use-cases/ports.js';
 import type { ControllerEnvironment } from './environment.js';
 
 /** Everything a run needs but its business clock, which each event sets; and where runs are recorded. */
@@ -35,6 +36,7 @@ export function buildControllerDependencies(
     // Approval runs live in the campaign table: the finish starts `WORKFLOW` hand-overs, the dispatch checks run notices.
     approvals: new DynamoApprovalStore({ doc, tableName: env.campaignTable }),
     outbox: new DynamoOutbox({ doc, tableName: env.campaignTable }),
+    audit: new DynamoAuditLog(doc, env.auditTable),
     operations: new DynamoOperationsStore({ doc, tableName: env.operationsTable }),
     mailer: createSesMailer(env),
     // On AWS hooks are Lambda functions (the client connects only when a campaign names one).
@@ -42,7 +44,6 @@ export function buildControllerDependencies(
     wallClock: systemClock,
     log,
     settings: { portalUrl: env.approverPortalUrl, leaseSeconds: env.leaseSeconds },
-    audit: overrides.audit ?? AUDIT_LOG_NOT_WIRED,
     // The archive-evidence function writes a run's pack to the reports bucket (the local runtime archives in process).
     evidence: overrides.evidence ?? deployedEvidenceArchiver(env),
     ...overrides,
@@ -59,16 +60,3 @@ function deployedEvidenceArchiver(env: ControllerEnvironment): EvidenceArchiver 
   });
   return new LambdaEvidenceArchiver(client, env.archiveEvidenceFunction);
 }
-
-/** Stand-in on this branch: the audit-store change wires the DynamoDB audit log (AUDIT_TABLE_NAME) here. Fails loudly, never loses a record. */
-const AUDIT_LOG_NOT_WIRED: AuditLog = {
-  append: async () => {
-    throw new Error('the audit log is not wired in this build');
-  },
-  listRecords: () => {
-    throw new Error('the audit log is not wired in this build');
-  },
-  head: async () => {
-    throw new Error('the audit log is not wired in this build');
-  },
-};

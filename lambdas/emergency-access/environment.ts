@@ -6,6 +6,8 @@ import { readEnvironment } from '../shared/adapters/environment.js';
 const EMERGENCY_ACCESS_ENVIRONMENT = {
   directoryTable: { variable: ENV.directoryTable, schema: z.string() },
   operationsTable: { variable: ENV.operationsTable, schema: z.string() },
+  /** Each request is recorded in the audit log's admin chain. */
+  auditTable: { variable: ENV.auditTable, schema: z.string() },
 };
 
 export type EmergencyAccessEnvironment = ReturnType<typeof readEmergencyAccessEnvironment>;

@@ -3,6 +3,7 @@
 import { createSesMailer } from '../shared/adapters/aws-clients.js';
 import { createDocumentClient } from '../shared/adapters/dynamo/document-client.js';
 import { DynamoApprovalStore } from '../shared/adapters/dynamo/dynamo-approval-store.js';
+import { DynamoAuditLog } from '../shared/adapters/dynamo/dynamo-audit-log.js';
 import { DynamoCampaignStore } from '../shared/adapters/dynamo/dynamo-campaign-store.js';
 import { DynamoDirectoryStore } from '../shared/adapters/dynamo/dynamo-directory-store.js';
 import { DynamoOperationsStore } from '../shared/adapters/dynamo/dynamo-operations-store.js';
@@ -32,6 +33,7 @@ export function buildStartReapprovalDependencies(
     approvals: new DynamoApprovalStore({ doc, tableName: env.campaignTable }),
     campaigns: new DynamoCampaignStore({ doc, tableName: env.campaignTable }),
     outbox: new DynamoOutbox({ doc, tableName: env.campaignTable }),
+    audit: new DynamoAuditLog(doc, env.auditTable),
     operations: new DynamoOperationsStore({ doc, tableName: env.operationsTable }),
     mailer: createSesMailer(env),
     portalUrl: env.approverPortalUrl,

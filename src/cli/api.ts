@@ -29,6 +29,7 @@ export function registerApiCommands(program: Command): void {
             directory: runtime.directory,
             approvals: runtime.approvals,
             outbox: runtime.outbox,
+            audit: runtime.auditLog,
             portalUrl: approverPortalUrl(runtime),
             log: stderrLog,
           },

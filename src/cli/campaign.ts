@@ -13,6 +13,7 @@ import { campaignFromDefinition, validateAsAtStart } from '../../lambdas/shared/
 import type { StartValidation } from '../../lambdas/shared/domain/campaign-start.js';
 import { formatParameters } from './directory.js';
 import { countBy, formatCounts, note, out, outJson, resolveNow, showDate, table, withRuntime, type GlobalOptions } from './context.js';
+import type { Runtime } from '../local/runtime.js';
 
 export function registerCampaignCommands(program: Command): void {
   const campaign = program.command('campaign').description('create, list, show and change certification campaigns');
@@ -21,16 +22,17 @@ export function registerCampaignCommands(program: Command): void {
     .command('create')
     .description('create a campaign from a JSON definition file; prints the new id')
     .argument('<file>', 'campaign definition (JSON)')
+    .option('--by <name>', 'who creates it (written to the audit log)', 'idgov-cli')
     .option('--now <iso>', 'creation time (default: now)')
     .option('--json', 'print the created campaign summary as JSON')
-    .action(async (file: string, options: { now?: string; json?: boolean }, command: Command) => {
+    .action(async (file: string, options: { by: string; now?: string; json?: boolean }, command: Command) => {
       const now = resolveNow(options.now);
       const definition = await readDefinition(file, command);
       const { created, validation } = await withRuntime(command, async (runtime) => {
         // Judged before it is stored, so that a failed directory read stores nothing.
         const draft = await inFile(file, async () => campaignFromDefinition(definition, 'draft', now));
         const verdict = await validateAsAtStart(runtime.directory, draft, now);
-        return { created: await inFile(file, () => createCampaign(runtime.campaigns, definition, now)), validation: verdict };
+        return { created: await inFile(file, () => createCampaign(adminDeps(runtime), definition, now, undefined, options.by)), validation: verdict };
       });
       if (options.json) return outJson({ ...campaignSummary(created), validation: validationView(validation) });
       out(created.id);
@@ -79,7 +81,7 @@ export function registerCampaignCommands(program: Command): void {
       const { updated, validation } = await withRuntime(command, async (runtime) => {
         const draft = await inFile(file, async () => campaignFromDefinition(definition, id, now));
         const verdict = await validateAsAtStart(runtime.directory, draft, now);
-        return { updated: await inFile(file, () => updateCampaign(runtime.campaigns, id, definition, now, options.by)), validation: verdict };
+        return { updated: await inFile(file, () => updateCampaign(adminDeps(runtime), id, definition, now, options.by)), validation: verdict };
       });
       if (options.json) return outJson({ ...campaignSummary(updated), validation: validationView(validation) });
       out(`campaign ${updated.id}: definition replaced (${updated.state})${updated.state === 'FAILED.PREPARED' ? `; set it back to PREPARING to retry: idgov campaign set ${updated.id} --state PREPARING` : ''}`);
@@ -165,7 +167,7 @@ export function registerCampaignCommands(program: Command): void {
         options.recurrence === false ? null : options.recurrenceDays !== undefined ? parseDays(options.recurrenceDays) : undefined;
       const { before, changed } = await withRuntime(command, async (runtime) => ({
         before: await runtime.campaigns.getCampaign(id),
-        changed: await changeCampaign(runtime.campaigns, id, { state: options.state, dueDate: options.dueDate, recurrenceDays, start: options.start }, now, options.by),
+        changed: await changeCampaign(adminDeps(runtime), id, { state: options.state, dueDate: options.dueDate, recurrenceDays, start: options.start }, now, options.by),
       }));
       // A restart begins a new run; the finished one is kept as an archived campaign.
       const archivedAs = before && changed.run > before.run ? archiveIdFor(before) : undefined;
@@ -405,3 +407,6 @@ function printPreview(p: CampaignPreview): void {
   out(p.substitutions.length ? 'self-review substitutions:' : 'no self-review substitutions');
   for (const s of p.substitutions) out(`  ${s.subjectId} item ${s.itemId}: ${s.from} -> ${s.to} (${s.reason})`);
 }
+
+/** What the administrator's campaign changes need from the runtime: the store, and the audit log. */
+export const adminDeps = (runtime: Runtime) => ({ campaigns: runtime.campaigns, audit: runtime.auditLog });

@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { ValidationError } from '../../lambdas/shared/domain/errors.js';
 import { parseOperationsConfig } from '../../lambdas/shared/domain/operations-config.js';
 import { DEFAULT_OPERATIONS_CONFIG, type OperationsConfig } from '../../lambdas/shared/domain/operations.js';
+import { saveOperationsConfig } from '../../lambdas/shared/use-cases/operations-config.js';
 import type { Runtime } from '../local/runtime.js';
 import { note, out, outJson, resolveNow, showDate, withRuntime } from './context.js';
 
@@ -24,7 +25,7 @@ export function registerConfigCommands(program: Command): void {
       const parsed = parseOperationsConfig(await readJson(file));
       const unknown = await withRuntime(command, async (runtime) => {
         const missing = await unknownPrivileges(runtime, parsed);
-        await runtime.operations.putConfig(parsed, options.by, now);
+        await saveOperationsConfig({ operations: runtime.operations, audit: runtime.auditLog }, parsed, options.by, now);
         return missing;
       });
       for (const id of unknown) note(`warning: privilege ${id} of a toxic combination is not in the directory (yet)`);

@@ -77,8 +77,8 @@ export function registerDecisionCommands(program: Command): void {
       const all = { outcome: decision.outcome, comment: options.comment, privilegeId: options.privilege };
       const results = await withRuntime(command, (runtime) =>
         entryId === undefined
-          ? decideForPrivilege(runtime.campaigns, { actorId: options.as, privilegeId: options.privilege!, outcome: decision.outcome, comment: options.comment }, now)
-          : decide(runtime.campaigns, bulk ? { entryId, actorId: options.as, all } : { entryId, actorId: options.as, decisions: [decision] }, now).then((r) => [r]),
+          ? decideForPrivilege({ campaigns: runtime.campaigns, audit: runtime.auditLog }, { actorId: options.as, privilegeId: options.privilege!, outcome: decision.outcome, comment: options.comment }, now)
+          : decide({ campaigns: runtime.campaigns, audit: runtime.auditLog }, bulk ? { entryId, actorId: options.as, all } : { entryId, actorId: options.as, decisions: [decision] }, now).then((r) => [r]),
       );
       if (options.json) {
         const view = results.map((r) => ({ entryId: r.entry.id, entryState: r.entry.state, decided: r.decided, finished: r.finished }));
@@ -180,6 +180,7 @@ export const approvalDeps = (runtime: Runtime) => ({
   approvals: runtime.approvals,
   campaigns: runtime.campaigns,
   outbox: runtime.outbox,
+  audit: runtime.auditLog,
   portalUrl: approverPortalUrl(runtime),
   log: stderrLog,
 });

@@ -1,12 +1,14 @@
 // `idgov directory load FILE` and `idgov directory show-user ID`.
+import { basename } from 'node:path';
 import type { Command } from 'commander';
+import { loadDirectory } from '../../lambdas/shared/use-cases/directory-load.js';
 import type { ApprovalRun, ReapprovalConfig } from '../../lambdas/shared/domain/approvals/model.js';
 import { shownNextReapprovalAt } from '../../lambdas/shared/domain/approvals/reapproval-dates.js';
 import { NotFoundError } from '../../lambdas/shared/domain/errors.js';
 import type { Assignment } from '../../lambdas/shared/domain/model.js';
 import { checkReferences, readDirectoryFile, type DirectoryFile } from '../local/directory-file.js';
 import type { Runtime } from '../local/runtime.js';
-import { countBy, formatCounts, out, outJson, showDate, table, withRuntime } from './context.js';
+import { countBy, formatCounts, out, outJson, resolveNow, showDate, table, withRuntime } from './context.js';
 
 export function registerDirectoryCommands(program: Command): void {
   const directory = program.command('directory').description('load and inspect the directory (users, privileges, assignments)');
@@ -15,20 +17,21 @@ export function registerDirectoryCommands(program: Command): void {
     .command('load')
     .description('load users, privileges and assignments from a JSON file, a CSV file or a folder of CSV files')
     .argument('<file>', 'directory.json, users.csv / privileges.csv / assignments.csv, or a folder holding them')
+    .option('--by <name>', 'who loads it (written to the audit log)', 'idgov-cli')
+    .option('--now <iso>', 'time of the load (default: now)')
     .option('--json', 'print the counts as JSON')
-    .action(async (file: string, options: { json?: boolean }, command: Command) => {
+    .action(async (file: string, options: { by: string; now?: string; json?: boolean }, command: Command) => {
+      const now = resolveNow(options.now);
       // Read and check the whole file before opening the store: a bad file changes nothing.
       const dir = await readDirectoryFile(file);
       const counts = await withRuntime(command, async (runtime) => {
         await checkAgainstStore(runtime, dir);
-        await runtime.directory.putUsers(dir.users);
-        await runtime.directory.putPrivileges(dir.privileges);
-        await runtime.directory.putAssignments(dir.assignments);
+        const loaded = await loadDirectory({ directory: runtime.directory, audit: runtime.auditLog }, dir, options.by, now, basename(file));
         return {
           file,
-          users: dir.users.length,
-          privileges: dir.privileges.length,
-          assignments: dir.assignments.length,
+          users: loaded.users,
+          privileges: loaded.privileges,
+          assignments: loaded.assignments,
           assignmentsByOrigin: countBy(dir.assignments, (a) => a.origin),
         };
       });

@@ -36,7 +36,7 @@ export function registerEmergencyCommands(program: Command): void {
         }
         const now = resolveNow(options.now);
         return emergencyRevoke(
-          { directory: runtime.directory, operations: runtime.operations, clock: { now: () => now } },
+          { directory: runtime.directory, operations: runtime.operations, audit: runtime.auditLog, clock: { now: () => now } },
           { ...request, requestId: `idgov-cli-${randomUUID()}` },
         );
       });

@@ -30,7 +30,7 @@ export function registerEntryCommands(program: Command): void {
         if (options.state !== undefined) throw new ValidationError('--approver makes the entry RUNNING; give no --state with it', 'state');
         const result = await withRuntime(command, (runtime) =>
           nameEntryApprover(
-            { campaigns: runtime.campaigns, directory: runtime.directory, outbox: runtime.outbox, portalUrl: approverPortalUrl(runtime) },
+            { campaigns: runtime.campaigns, directory: runtime.directory, outbox: runtime.outbox, audit: runtime.auditLog, portalUrl: approverPortalUrl(runtime) },
             { entryId, approverId: options.approver!, dueDate: options.dueDate, by: options.by },
             now,
           ),
@@ -45,7 +45,7 @@ export function registerEntryCommands(program: Command): void {
         );
       }
       const changed = await withRuntime(command, (runtime) =>
-        changeEntry(runtime.campaigns, entryId, { state: options.state, dueDate: options.dueDate, by: options.by }, now),
+        changeEntry({ campaigns: runtime.campaigns, audit: runtime.auditLog }, entryId, { state: options.state, dueDate: options.dueDate, by: options.by }, now),
       );
       if (options.json) {
         return outJson({ id: changed.id, campaignId: changed.campaignId, state: changed.state, dueDate: changed.dueDate, approverIds: changed.approverIds });
@@ -79,6 +79,7 @@ export function registerEntryCommands(program: Command): void {
             campaigns: runtime.campaigns,
             directory: runtime.directory,
             outbox: runtime.outbox,
+            audit: runtime.auditLog,
             portalUrl: approverPortalUrl(runtime),
           },
           { entryId, actor, input },

@@ -17,7 +17,7 @@ export function registerReapprovalCommands(program: Command): void {
     .action(async (options: { date: string; by: string; now?: string; json?: boolean }, command: Command) => {
       const now = resolveNow(options.now);
       const date = calendarDate(options.date, 'date');
-      const { config, previousDate } = await withRuntime(command, (runtime) => scheduleReapproval(runtime.directory, date, options.by, now));
+      const { config, previousDate } = await withRuntime(command, (runtime) => scheduleReapproval({ directory: runtime.directory, audit: runtime.auditLog }, date, options.by, now));
       if (options.json) return outJson({ config, previousDate: previousDate ?? null });
       out(
         `re-approval scheduled for ${config.scheduledDate ?? date} (by ${options.by}): the start-reapproval run of that day ` +

@@ -21,7 +21,7 @@ export function registerWorkflowCommands(program: Command): void {
       // Read before opening the store; the use case checks the whole file before it writes anything.
       const raw = await readJsonFile(file);
       const { result, listed } = await withRuntime(command, async (runtime) => {
-        const result = await loadWorkflows(runtime.directory, raw, options.by, now);
+        const result = await loadWorkflows({ directory: runtime.directory, audit: runtime.auditLog }, raw, options.by, now);
         return { result, listed: await listWorkflows(runtime.directory) };
       });
       const loaded = result.loaded.map((id) => listed.find((w) => w.id === id && !w.isDefault)!).filter(Boolean);

@@ -50,8 +50,8 @@ export class ReapprovalStory {
 
   /** The administrator's setup, before the first job run. */
   async setUp(now: Date): Promise<void> {
-    const { directory } = this.runtime;
-    await loadWorkflows(directory, { workflows: [TWO_STEP_WORKFLOW] }, 'demo-admin', now);
+    const { directory, auditLog: audit } = this.runtime;
+    await loadWorkflows({ directory, audit }, { workflows: [TWO_STEP_WORKFLOW] }, 'demo-admin', now);
     const continuous = await directory.getPrivilege(CONTINUOUS_PRIVILEGE);
     const scheduled = await directory.getPrivilege(SCHEDULED_PRIVILEGE);
     if (!continuous || !scheduled) throw new Error('the sample organisation lacks the privileges the re-approval story flags');
@@ -59,7 +59,7 @@ export class ReapprovalStory {
       { ...continuous, reapproval: { mode: 'CONTINUOUS', intervalDays: 90 } },
       { ...scheduled, reapproval: { mode: 'SCHEDULED', workflowId: TWO_STEP_WORKFLOW.id } },
     ]);
-    await scheduleReapproval(directory, this.scheduledDate, 'demo-admin', now);
+    await scheduleReapproval({ directory, audit }, this.scheduledDate, 'demo-admin', now);
   }
 
   /**
@@ -89,7 +89,7 @@ export class ReapprovalStory {
    * time out again and are rejected. One in six is rejected; the rest approved.
    */
   async decide(now: Date): Promise<void> {
-    const deps = { ...this.runtime, portalUrl: 'http://127.0.0.1/approvals', log: silentLog };
+    const deps = { ...this.runtime, audit: this.runtime.auditLog, portalUrl: 'http://127.0.0.1/approvals', log: silentLog };
     const config = (await this.runtime.directory.getReapprovalConfig()) ?? DEFAULT_REAPPROVAL_CONFIG;
     for (const run of await this.openRuns()) {
       if (run.state !== 'RUNNING' || run.decision || Date.parse(run.stepStartedAt) > now.getTime() - DAY_MS) continue;

@@ -15,10 +15,12 @@ import Table from 'cli-table3';
 import { ForbiddenError, ValidationError } from '../../lambdas/shared/domain/errors.js';
 import type { Campaign, CampaignDefinition, DecisionOutcome, Entry, Item, Notification } from '../../lambdas/shared/domain/model.js';
 import { changeCampaign, createCampaign, getCampaignOrThrow, listAllCampaigns } from '../../lambdas/shared/use-cases/campaign-admin.js';
-import { parseOperationsConfig } from '../../lambdas/shared/domain/operations-config.js';
+import { loadDirectory } from '../../lambdas/shared/use-cases/directory-load.js';
+import { saveOperationsConfig } from '../../lambdas/shared/use-cases/operations-config.js';
 import { renderDailyReport, renderWeeklySummary } from '../../lambdas/shared/domain/report-rendering.js';
 import type { ControllerReport } from '../../lambdas/shared/use-cases/campaign-controller.js';
 import { decide } from '../../lambdas/shared/use-cases/decisions.js';
+import { writeDemoReports, type DemoReport } from './demo-reports.js';
 import { describeRuns, ReapprovalStory } from './demo-reapproval.js';
 import { checkReferences } from './directory-file.js';
 import { applyJobEnvironment, loadJobHandler, localOperationsFiles, MailCapture, scheduledEvent } from './jobs.js';
@@ -163,11 +165,10 @@ async function main(): Promise<void> {
     t = performance.now();
     const org = generateSampleOrganization();
     checkReferences(org);
-    await runtime.directory.putUsers(org.users);
-    await runtime.directory.putPrivileges(org.privileges);
-    await runtime.directory.putAssignments(org.assignments);
+    const admin = { campaigns: runtime.campaigns, audit: runtime.auditLog, directory: runtime.directory, operations: runtime.operations };
+    await loadDirectory(admin, org, 'demo-admin', at(-1), 'sample organisation');
     const manualBefore = org.assignments.filter((a) => a.origin === 'MANUAL').length;
-    await runtime.operations.putConfig(parseOperationsConfig(SAMPLE_OPERATIONS_CONFIG), 'demo-admin', at(-1));
+    await saveOperationsConfig(admin, SAMPLE_OPERATIONS_CONFIG, 'demo-admin', at(-1));
     await reapproval.setUp(at(-1));
     lap('sample organisation and operations configuration loaded', t);
     log(
@@ -176,9 +177,9 @@ async function main(): Promise<void> {
     );
 
     t = performance.now();
-    const userCampaign = await createCampaign(runtime.campaigns, USER_CAMPAIGN, at(-1));
-    const privilegeCampaign = await createCampaign(runtime.campaigns, PRIVILEGE_CAMPAIGN, at(-1));
-    const misconfigured = await createCampaign(runtime.campaigns, MISCONFIGURED_CAMPAIGN, at(-1));
+    const userCampaign = await createCampaign(admin, USER_CAMPAIGN, at(-1), undefined, 'demo-admin');
+    const privilegeCampaign = await createCampaign(admin, PRIVILEGE_CAMPAIGN, at(-1), undefined, 'demo-admin');
+    const misconfigured = await createCampaign(admin, MISCONFIGURED_CAMPAIGN, at(-1), undefined, 'demo-admin');
     for (const c of [userCampaign, privilegeCampaign, misconfigured]) log(`created ${c.id} ${c.kind} "${c.name}", starting ${c.startDate}`);
 
     const tally: Tally = { decisions: { APPROVE: 0, REJECT: 0, MODIFY: 0 }, ignoredEntries: 0, partialEntries: 0, refused: [] };
@@ -226,13 +227,13 @@ async function main(): Promise<void> {
       if (day >= 2 && day <= 4) await decidePrivilegeCampaign(runtime, privilegeCampaign.id, day, decideAt, tally);
       if (day === 1) {
         // The owner reads the Prepare Error, moves the due date before the status expiration, retries.
-        await changeCampaign(runtime.campaigns, misconfigured.id, { dueDate: at(5).toISOString() }, decideAt, 'demo-admin');
-        await changeCampaign(runtime.campaigns, misconfigured.id, { state: 'PREPARING' }, decideAt, 'demo-admin');
+        await changeCampaign(admin, misconfigured.id, { dueDate: at(5).toISOString() }, decideAt, 'demo-admin');
+        await changeCampaign(admin, misconfigured.id, { state: 'PREPARING' }, decideAt, 'demo-admin');
         timeline.push({ day, campaignId: misconfigured.id, from: 'FAILED.PREPARED', to: 'PREPARING', by: 'admin: due date fixed' });
       }
       if (day === 31) {
         // The administrator stops the recurrence; the approvers clear the second run at once.
-        await changeCampaign(runtime.campaigns, userCampaign.id, { recurrenceDays: null }, decideAt, 'demo-admin');
+        await changeCampaign(admin, userCampaign.id, { recurrenceDays: null }, decideAt, 'demo-admin');
         timeline.push({ day, campaignId: userCampaign.id, from: 'RUNNING', to: 'RUNNING', by: 'admin: recurrence cleared' });
         await approveEverything(runtime, userCampaign.id, decideAt, tally);
       }
@@ -252,9 +253,14 @@ async function main(): Promise<void> {
     }
     lap('summary read back', t);
 
+    t = performance.now();
+    const reports = await writeDemoReports(runtime, at(LAST_DAY, CONTROLLER_HOUR));
+    lap(`reports and evidence packs of ${reports.length} campaign runs written and verified`, t);
+
     printSummary({ campaigns, outbox, cleanedUp, tally, timeline, manualBefore, manualAfter, mails, runtime });
     await printReapproval(reapproval);
     await printOperations(runtime, operations);
+    printReports(reports, home);
     log('');
     log('timings:');
     for (const [label, ms] of timings) log(`  ${(ms / 1000).toFixed(2).padStart(6)} s  ${label}`);
@@ -351,7 +357,7 @@ function scriptedDecision(item: Item, k: number, now: Date, every: { reject: num
 
 async function submit(runtime: Runtime, entry: Entry, decisions: { itemId: string; outcome: DecisionOutcome }[], now: Date, tally: Tally) {
   if (decisions.length === 0) return;
-  await decide(runtime.campaigns, { entryId: entry.id, actorId: entry.approverIds[0], decisions }, now);
+  await decide({ campaigns: runtime.campaigns, audit: runtime.auditLog }, { entryId: entry.id, actorId: entry.approverIds[0], decisions }, now);
   for (const d of decisions) tally.decisions[d.outcome]++;
 }
 
@@ -360,7 +366,7 @@ async function tryAsStranger(runtime: Runtime, entry: Entry, item: Item | undefi
   const stranger = entry.subjectId === 'u-0002' ? 'u-0003' : 'u-0002';
   if (entry.approverIds.includes(stranger)) return;
   try {
-    await decide(runtime.campaigns, { entryId: entry.id, actorId: stranger, decisions: [{ itemId: item.id, outcome: 'REJECT' }] }, now);
+    await decide({ campaigns: runtime.campaigns, audit: runtime.auditLog }, { entryId: entry.id, actorId: stranger, decisions: [{ itemId: item.id, outcome: 'REJECT' }] }, now);
     throw new Error(`a decision by ${stranger}, not an approver of ${entry.id}, was accepted`);
   } catch (error) {
     if (!(error instanceof ForbiddenError)) throw error;
@@ -488,6 +494,42 @@ const countsText = (counts: Record<string, number>, separator = ', ') =>
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([k, n]) => `${k} ${n}`)
     .join(separator) || '-';
+
+/** Each run's report and evidence pack, where they are, and how to check them. */
+function printReports(reports: DemoReport[], home: string): void {
+  log('');
+  log('== Campaign reports and evidence ==');
+  const table = new Table({
+    head: ['campaign', 'state', 'items', 'approved', 'rejected', 'modified', 'expired', 'revoked', 'rubber stamps', 'audit chain', 'evidence'],
+    style: { head: [], border: [] },
+  });
+  for (const { report, chain, evidenceVerified, archivedAt } of reports) {
+    const t = report.totals;
+    table.push([
+      `${report.campaign.id} ${report.campaign.name}`,
+      report.campaign.state,
+      t.items,
+      t.approved,
+      t.rejected,
+      t.modified,
+      t.expired,
+      t.revoked,
+      report.reviewers.filter((r) => r.rubberStamp).length,
+      chain.ok ? `${chain.records} records, verified` : `BROKEN: ${chain.problem}`,
+      `${evidenceVerified ? 'verified' : 'DOES NOT VERIFY'}${archivedAt ? ', archived' : ''}`,
+    ]);
+  }
+  log(table.toString());
+  const shown = (path: string) => {
+    const rel = relative(process.cwd(), path);
+    return !rel ? '.' : rel.startsWith('..') || isAbsolute(rel) ? path : rel;
+  };
+  log(`reports: ${shown(join(home, 'reports'))}/<campaign>/report.html (open it in a browser; also report.csv, report.json)`);
+  log(`evidence packs: ${shown(join(home, 'reports'))}/<campaign>/evidence/; check one offline:`);
+  log(`  IDGOV_HOME=${shown(home)} npx idgov evidence verify ${shown(reports[0]?.dir ?? join(home, 'reports'))}/evidence`);
+  const archived = reports.filter((r) => r.archivedAt);
+  for (const r of archived) log(`archived before cleanup: ${r.report.campaign.id} at ${r.archivedAt}`);
+}
 
 const log = (line: string) => console.log(line);
 

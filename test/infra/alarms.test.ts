@@ -28,6 +28,8 @@ import {
 } from '../../lib/constructs/scheduled-job.js';
 import { CAMPAIGN_ID, aCampaign, at } from '../support/fixtures.js';
 import { buildStacks, logicalIdOf, resolveImports } from './idgov-app.js';
+import { InMemoryAuditLog } from '../../lambdas/shared/adapters/memory/in-memory-audit-log.js';
+import { CONTROLLER_ACTOR } from '../../lambdas/shared/domain/audit/events.js';
 
 const { stateful, stateless } = buildStacks();
 const statefulTemplate = Template.fromStack(stateful);
@@ -308,6 +310,8 @@ describe('the log lines the metric filter counts', () => {
     const deps = {
       outbox,
       campaigns,
+      audit: new InMemoryAuditLog(),
+      actor: CONTROLLER_ACTOR,
       log,
       wallClock: { now: () => now },
       mailer: {

@@ -55,15 +55,15 @@ describe('restarting a SUCCEEDED campaign by hand', () => {
     expect(finished).toMatchObject({ state: 'SUCCEEDED', run: 1 });
 
     // Refused, changing nothing: a start before the run ended, or one already overdue.
-    await expect(changeCampaign(h.campaigns, id, { state: 'PREPARING', start: day(14) }, new Date(day(20)), 'ops-admin')).rejects.toThrow(
+    await expect(changeCampaign(h, id, { state: 'PREPARING', start: day(14) }, new Date(day(20)), 'ops-admin')).rejects.toThrow(
       /^start: must not be before the end of the finished run/,
     );
-    await expect(changeCampaign(h.campaigns, id, { state: 'PREPARING', start: day(5) }, new Date(day(20)), 'ops-admin')).rejects.toBeInstanceOf(ValidationError);
-    await expect(changeCampaign(h.campaigns, id, { start: day(21) }, new Date(day(20)), 'ops-admin')).rejects.toThrow(/^start: only applies when restarting/);
+    await expect(changeCampaign(h, id, { state: 'PREPARING', start: day(5) }, new Date(day(20)), 'ops-admin')).rejects.toBeInstanceOf(ValidationError);
+    await expect(changeCampaign(h, id, { start: day(21) }, new Date(day(20)), 'ops-admin')).rejects.toThrow(/^start: only applies when restarting/);
     expect(await h.campaigns.getCampaign(id)).toEqual(finished);
 
     const now = new Date(day(20));
-    const restarted = await changeCampaign(h.campaigns, id, { state: 'PREPARING' }, now, 'ops-admin');
+    const restarted = await changeCampaign(h, id, { state: 'PREPARING' }, now, 'ops-admin');
     expect(restarted).toMatchObject({ state: 'PREPARING', run: 2, runId: `${id}#2`, startDate: day(20), version: finished.version + 1 });
     expect(restarted.logs).toEqual([expect.objectContaining({ message: `run 2 restarted by ops-admin, starting ${day(20)}; run 1 archived as ${id}-r1` })]);
     // Exactly the archive the recurrence writes, with the run's entries.
@@ -84,12 +84,12 @@ describe('restarting a SUCCEEDED campaign by hand', () => {
     await expectRerunChangesNothing(h, day(20, 1));
 
     // Refused: a run that is not finished, an archived run, a deleted campaign.
-    await expect(changeCampaign(h.campaigns, id, { state: 'PREPARING' }, new Date(day(21)), 'ops-admin')).rejects.toThrow(/^state: cannot change RUNNING to PREPARING/);
-    await expect(changeCampaign(h.campaigns, archive.id, { state: 'PREPARING' }, new Date(day(21)), 'ops-admin')).rejects.toThrow(
+    await expect(changeCampaign(h, id, { state: 'PREPARING' }, new Date(day(21)), 'ops-admin')).rejects.toThrow(/^state: cannot change RUNNING to PREPARING/);
+    await expect(changeCampaign(h, archive.id, { state: 'PREPARING' }, new Date(day(21)), 'ops-admin')).rejects.toThrow(
       new ClosedError(`campaign ${id}-r1 is an archived run; it cannot be restarted (restart ${id} instead)`),
     );
-    await changeCampaign(h.campaigns, id, { state: 'DELETED' }, new Date(day(21)), 'ops-admin');
-    await expect(changeCampaign(h.campaigns, id, { state: 'PREPARING' }, new Date(day(22)), 'ops-admin')).rejects.toThrow(/is DELETED; a deleted campaign cannot be restarted/);
+    await changeCampaign(h, id, { state: 'DELETED' }, new Date(day(21)), 'ops-admin');
+    await expect(changeCampaign(h, id, { state: 'PREPARING' }, new Date(day(22)), 'ops-admin')).rejects.toThrow(/is DELETED; a deleted campaign cannot be restarted/);
   });
 });
 
@@ -99,7 +99,7 @@ describe('rescuing a FAILED.PREPARE entry', () => {
     const id = await h.create(highRiskUserCampaign(), T0, 'c-rescue');
     await h.run(day(0, 1));
     const u6 = entryOf(id, 'u6'); // u6 has no manager: no approver was found
-    const deps = { campaigns: h.campaigns, directory: h.directory, outbox: h.outbox, portalUrl: 'https://idgov.example.com' };
+    const deps = { campaigns: h.campaigns, directory: h.directory, outbox: h.outbox, audit: h.audit, portalUrl: 'https://idgov.example.com' };
     const failed = (await h.campaigns.getEntry(u6))!;
     expect(failed.state).toBe('FAILED.PREPARE');
     const outboxBefore = await collect(h.outbox.listByCampaign(id));
@@ -166,7 +166,7 @@ describe('rescuing a FAILED.PREPARE entry', () => {
     const busy = Object.create(h.campaigns, {
       saveCampaign: { value: async () => Promise.reject(new ConflictError('campaign c-rescue-log changed meanwhile (injected)')) },
     }) as typeof h.campaigns;
-    const deps = { campaigns: h.campaigns, directory: h.directory, outbox: h.outbox, portalUrl: 'https://idgov.example.com' };
+    const deps = { campaigns: h.campaigns, directory: h.directory, outbox: h.outbox, audit: h.audit, portalUrl: 'https://idgov.example.com' };
     const request = { entryId: u6, approverId: 'm2', by: 'ops-admin' };
     await expect(nameEntryApprover({ ...deps, campaigns: busy }, request, new Date(day(1)))).rejects.toThrow(
       new ConflictError(
@@ -193,7 +193,7 @@ describe('rescuing a FAILED.PREPARE entry', () => {
       const h = await setup();
       const id = await h.create(highRiskUserCampaign(), T0, 'c-rescue-kill');
       await h.run(day(0, 1));
-      const deps = { campaigns: h.campaigns, directory: h.directory, outbox: h.outbox, portalUrl: 'https://idgov.example.com' };
+      const deps = { campaigns: h.campaigns, directory: h.directory, outbox: h.outbox, audit: h.audit, portalUrl: 'https://idgov.example.com' };
       const rescue = () => nameEntryApprover(deps, { entryId: entryOf(id, 'u6'), approverId: 'm2', by: 'ops-admin' }, new Date(day(1)));
       h.kill.arm(killAt);
       let killed = false;
@@ -231,7 +231,7 @@ describe('rescuing a FAILED.PREPARE entry', () => {
     const id = await h.create(highRiskUserCampaign(), T0, 'c-rescue-other');
     await h.run(day(0, 1));
     const u6 = entryOf(id, 'u6');
-    const deps = { campaigns: h.campaigns, directory: h.directory, outbox: h.outbox, portalUrl: 'https://idgov.example.com' };
+    const deps = { campaigns: h.campaigns, directory: h.directory, outbox: h.outbox, audit: h.audit, portalUrl: 'https://idgov.example.com' };
     h.kill.arm(1); // the notice to m2 is recorded; the entry is not saved
     await expect(nameEntryApprover(deps, { entryId: u6, approverId: 'm2', by: 'ops-admin' }, new Date(day(1)))).rejects.toBeInstanceOf(KilledError);
     h.kill.arm(undefined);
@@ -253,7 +253,7 @@ describe('rescuing a FAILED.PREPARE entry', () => {
     const h = await setup();
     const id = await h.create(highRiskUserCampaign(), T0, 'c-late-rescue');
     await h.run(day(0, 1));
-    const deps = { campaigns: h.campaigns, directory: h.directory, outbox: h.outbox, portalUrl: 'https://idgov.example.com' };
+    const deps = { campaigns: h.campaigns, directory: h.directory, outbox: h.outbox, audit: h.audit, portalUrl: 'https://idgov.example.com' };
     // The due date has come, and the controller has not run yet.
     const { entry } = await nameEntryApprover(deps, { entryId: entryOf(id, 'u6'), approverId: 'admin', by: 'ops-admin' }, new Date(day(14, 0)));
     expect(entry.dueDate).toBe(day(28));

@@ -57,7 +57,7 @@ async function world(): Promise<World> {
   await h.run(day(0, 1));
   const log = new RecordingLog();
   const approvals = new DynamoApprovalStore({ doc, tableName: names.campaign });
-  const deps: ApproverApiDeps = { campaigns: h.campaigns, directory: h.directory, approvals, outbox: h.outbox, portalUrl: 'https://idgov.example.com', log };
+  const deps: ApproverApiDeps = { campaigns: h.campaigns, directory: h.directory, approvals, outbox: h.outbox, audit: h.audit, portalUrl: 'https://idgov.example.com', log };
   const clock = { at: day(2), now: () => new Date(clock.at) };
   const handler = createHandler(() => deps, clock);
   return {

@@ -18,6 +18,7 @@ import { DynamoDirectoryStore } from '../../lambdas/shared/adapters/dynamo/dynam
 import { DynamoOperationsStore } from '../../lambdas/shared/adapters/dynamo/dynamo-operations-store.js';
 import { DynamoOutbox } from '../../lambdas/shared/adapters/dynamo/dynamo-outbox.js';
 import { runChain } from '../../lambdas/shared/domain/audit/model.js';
+import { InMemoryAuditLog } from '../../lambdas/shared/adapters/memory/in-memory-audit-log.js';
 import { utcDate } from '../../lambdas/shared/domain/dates.js';
 import { evidencePrefix, PACK_FILES, type ArchivedEvidence } from '../../lambdas/shared/domain/evidence/manifest.js';
 import type { Campaign } from '../../lambdas/shared/domain/model.js';
@@ -131,7 +132,7 @@ beforeAll(async () => {
   const today = new Date().toISOString().slice(0, 10);
   const later = new Date(Date.now() + 60 * 86_400_000).toISOString().slice(0, 10);
   await createCampaign(
-    new DynamoCampaignStore({ doc: fresh.doc, tableName: tables.campaign }),
+    { campaigns: new DynamoCampaignStore({ doc: fresh.doc, tableName: tables.campaign }), audit: new InMemoryAuditLog() },
     highRiskUserCampaign({ startDate: today, statusExpirationDate: later }),
     new Date(),
     CAMPAIGN_ID,

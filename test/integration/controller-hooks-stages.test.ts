@@ -88,7 +88,7 @@ describe('three-stage approval from a file: findApprovers hook', () => {
     for (const [stage, actor, at] of [[2, 'security-officer', 2], [3, 'admin', 3]] as const) {
       await h.run(day(at - 1, 1));
       const entry = (await showCampaign(h.campaigns, id)).entries.find((e) => e.entry.stage === stage)!;
-      await decide(h.campaigns, { entryId: entry.entry.id, actorId: actor, all: { outcome: 'APPROVE' } }, new Date(day(at)));
+      await decide(h, { entryId: entry.entry.id, actorId: actor, all: { outcome: 'APPROVE' } }, new Date(day(at)));
     }
     await h.run(day(14, 1));
     expect((await h.campaigns.getCampaign(id))!.state).toBe('SUCCEEDED');

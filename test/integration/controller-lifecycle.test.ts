@@ -154,14 +154,14 @@ describe('validation and administration', () => {
     expect(errors[0]!.body).toContain('approvalPeriodDays');
 
     // Still broken: set back to PREPARING, fails again, a second Prepare Error.
-    await changeCampaign(h.campaigns, id, { state: 'PREPARING' }, new Date(day(1)), 'admin');
+    await changeCampaign(h, id, { state: 'PREPARING' }, new Date(day(1)), 'admin');
     await h.run(day(1, 1));
     expect((await collect(h.outbox.listByCampaign(id))).filter((n) => n.kind === 'PREPARE_ERROR')).toHaveLength(2);
 
     // The owner fixes the definition (here: directly in the store) and sets it back to PREPARING.
     campaign = (await h.campaigns.getCampaign(id))!;
     await h.campaigns.saveCampaign({ ...campaign, approvalPeriodDays: 14, subjects: { filter: '(riskLevel>=HIGH)' }, version: campaign.version + 1 });
-    await changeCampaign(h.campaigns, id, { state: 'PREPARING' }, new Date(day(2)), 'admin');
+    await changeCampaign(h, id, { state: 'PREPARING' }, new Date(day(2)), 'admin');
     await h.run(day(2, 1));
     campaign = (await h.campaigns.getCampaign(id))!;
     expect(campaign.state).toBe('RUNNING');
@@ -172,22 +172,22 @@ describe('validation and administration', () => {
     const h = await setup();
     const id = await h.create(highRiskUserCampaign(), T0, 'c-admin');
     await h.run(day(0, 1));
-    await changeCampaign(h.campaigns, id, { dueDate: '2026-07-20' }, new Date(day(1)), 'admin');
+    await changeCampaign(h, id, { dueDate: '2026-07-20' }, new Date(day(1)), 'admin');
     expect((await h.campaigns.getEntry(entryOf(id, 'u1')))!.dueDate).toBe('2026-07-20T00:00:00.000Z');
     // u4's entry alone is due earlier.
-    await changeEntry(h.campaigns, entryOf(id, 'u4'), { dueDate: day(5) }, new Date(day(1)));
+    await changeEntry(h, entryOf(id, 'u4'), { dueDate: day(5) }, new Date(day(1)));
     await h.run(day(5, 1));
     expect((await h.campaigns.getEntry(entryOf(id, 'u4')))!.state).toBe('FAILED.EXPIRED');
     expect((await h.campaigns.getCampaign(id))!.state).toBe('RUNNING');
-    await expect(changeEntry(h.campaigns, entryOf(id, 'u4'), { state: 'RUNNING' }, new Date(day(6)))).rejects.toThrow(/due date in the future/);
-    await changeEntry(h.campaigns, entryOf(id, 'u4'), { state: 'RUNNING', dueDate: day(9) }, new Date(day(6)));
+    await expect(changeEntry(h, entryOf(id, 'u4'), { state: 'RUNNING' }, new Date(day(6)))).rejects.toThrow(/due date in the future/);
+    await changeEntry(h, entryOf(id, 'u4'), { state: 'RUNNING', dueDate: day(9) }, new Date(day(6)));
     await h.decide(entryOf(id, 'u4'), 'm2', [{ itemId: 'p-git', outcome: 'APPROVE' }, { itemId: 'p-prod', outcome: 'APPROVE' }], day(7));
     expect((await h.campaigns.getEntry(entryOf(id, 'u4')))!.state).toBe('APPROVAL.FINISHED');
-    await expect(changeCampaign(h.campaigns, id, { state: 'SUCCEEDED' }, new Date(day(7)), 'admin')).rejects.toBeInstanceOf(ValidationError);
+    await expect(changeCampaign(h, id, { state: 'SUCCEEDED' }, new Date(day(7)), 'admin')).rejects.toBeInstanceOf(ValidationError);
 
     // Reopened for a second look with everything decided: the approver may revise, but has no open
     // work to be reminded of (its reminder slots pass unused).
-    await changeEntry(h.campaigns, entryOf(id, 'u4'), { state: 'RUNNING', dueDate: day(12) }, new Date(day(8)));
+    await changeEntry(h, entryOf(id, 'u4'), { state: 'RUNNING', dueDate: day(12) }, new Date(day(8)));
     for (const d of [9, 10, 11]) expect((await h.run(day(d, 1))).errors).toEqual([]);
     const reminders = (await collect(h.outbox.listByCampaign(id))).filter((n) => n.kind === 'APPROVAL_REMIND');
     expect(reminders.filter((n) => n.entryId === entryOf(id, 'u4'))).toEqual([]);
@@ -208,7 +208,7 @@ describe('recurrence', () => {
       'c-rec',
     );
     await h.run(day(0, 1));
-    await changeCampaign(h.campaigns, id, { dueDate: '2026-07-10' }, new Date(day(1)), 'admin');
+    await changeCampaign(h, id, { dueDate: '2026-07-10' }, new Date(day(1)), 'admin');
     await h.run(day(10, 1));
     const first = (await h.campaigns.getCampaign(id))!;
     expect(first.state).toBe('SUCCEEDED');
@@ -228,7 +228,7 @@ describe('recurrence', () => {
     expect(starts.map((n) => n.subject)).toEqual(['Custom: Finance high-risk users starts', 'Custom: Finance high-risk users starts']);
 
     // Clearing the interval stops the recurrence; the archive expires on its own.
-    await changeCampaign(h.campaigns, id, { recurrenceDays: null }, new Date(day(91)), 'admin');
+    await changeCampaign(h, id, { recurrenceDays: null }, new Date(day(91)), 'admin');
     await h.run(day(200));
     expect((await h.campaigns.getCampaign(archive.id))!.state).toBe('DELETED'); // its end + 30 days passed long ago
     await h.run(day(200, 1));
@@ -275,17 +275,17 @@ describe('bulk decisions', () => {
     await h.run(day(0, 1));
     const { decide: decideUseCase, decideForPrivilege } = await import('../../lambdas/shared/use-cases/decisions.js');
     await h.decide(entryOf(id, 'u1'), 'm1', [{ itemId: 'p-git', outcome: 'REJECT' }], day(1));
-    const bulk = await decideUseCase(h.campaigns, { entryId: entryOf(id, 'u1'), actorId: 'm1', all: { outcome: 'APPROVE', comment: 'all fine' } }, new Date(day(2)));
+    const bulk = await decideUseCase(h, { entryId: entryOf(id, 'u1'), actorId: 'm1', all: { outcome: 'APPROVE', comment: 'all fine' } }, new Date(day(2)));
     expect(bulk.decided.sort()).toEqual(['p-fin', 'p-prod']); // the rejected item keeps its decision
     expect(bulk.finished).toBe(true);
     const items = (await h.campaigns.getEntryWithItems(entryOf(id, 'u1')))!.items;
     expect(Object.fromEntries(items.map((i) => [i.id, i.decision!.outcome]))).toEqual({ 'p-fin': 'APPROVE', 'p-git': 'REJECT', 'p-prod': 'APPROVE' });
     await expect(
-      decideUseCase(h.campaigns, { entryId: entryOf(id, 'u4'), actorId: 'm2', all: { outcome: 'MODIFY' } }, new Date(day(2))),
+      decideUseCase(h, { entryId: entryOf(id, 'u4'), actorId: 'm2', all: { outcome: 'MODIFY' } }, new Date(day(2))),
     ).rejects.toThrow(/outcome: a bulk decision is APPROVE or REJECT/);
-    const results = await decideForPrivilege(h.campaigns, { actorId: 'm2', privilegeId: 'p-prod', outcome: 'REJECT' }, new Date(day(3)));
+    const results = await decideForPrivilege(h, { actorId: 'm2', privilegeId: 'p-prod', outcome: 'REJECT' }, new Date(day(3)));
     expect(results.map((r) => r.decided)).toEqual([['p-prod']]);
-    await expect(decideForPrivilege(h.campaigns, { actorId: 'm2', privilegeId: 'p-prod', outcome: 'REJECT' }, new Date(day(3)))).rejects.toThrow(
+    await expect(decideForPrivilege(h, { actorId: 'm2', privilegeId: 'p-prod', outcome: 'REJECT' }, new Date(day(3)))).rejects.toThrow(
       /privilegeId: no open item of p-prod/,
     );
   });

@@ -171,7 +171,7 @@ describe('a campaign cancelled before its notices went out', () => {
     h.mailer.failNext = 4; // the first run records and tries, but every send fails
     await h.run(day(0, 1));
     const { changeCampaign } = await import('../../lambdas/shared/use-cases/campaign-admin.js');
-    await changeCampaign(h.campaigns, CAMPAIGN, { state: 'DELETED' }, new Date(day(0, 2)), 'admin');
+    await changeCampaign(h, CAMPAIGN, { state: 'DELETED' }, new Date(day(0, 2)), 'admin');
     const report = await h.run(day(0, 3));
     expect(report.dispatch).toMatchObject({ sent: 0, skipped: 4 });
     expect(h.mailer.sent).toEqual([]);
@@ -203,7 +203,7 @@ describe('a campaign cancelled before its notices went out', () => {
     h.mailer.failNext = 0;
 
     const { changeCampaign } = await import('../../lambdas/shared/use-cases/campaign-admin.js');
-    await changeCampaign(h.campaigns, CAMPAIGN, { state: 'DELETED' }, new Date(day(14, 2)), 'admin');
+    await changeCampaign(h, CAMPAIGN, { state: 'DELETED' }, new Date(day(14, 2)), 'admin');
     const report = await h.run(day(14, 3));
     // What already happened is told; the approver's timeout notice is moot once the campaign is cancelled.
     expect(report.dispatch).toMatchObject({ sent: 3, skipped: 1 });

@@ -20,6 +20,7 @@ import type { CreatedTables } from '../../src/local/engine.js';
 import { RecordingMailer } from '../support/controller-harness.js';
 import { useEngine } from '../support/engine.js';
 import { aPrivilege, aUser, anAssignment } from '../support/fixtures.js';
+import { InMemoryAuditLog } from '../../lambdas/shared/adapters/memory/in-memory-audit-log.js';
 
 const engine = useEngine();
 
@@ -64,6 +65,7 @@ describe("the re-approval jobs' grants cover every DynamoDB command they send", 
       approvals: new DynamoApprovalStore({ ...options, tableName: names.campaign }),
       campaigns: new DynamoCampaignStore({ ...options, tableName: names.campaign }),
       outbox: new DynamoOutbox({ ...options, tableName: names.campaign }),
+      audit: new InMemoryAuditLog(),
       mailer: new RecordingMailer(),
       portalUrl: 'https://portal.example',
       wallClock,

@@ -36,6 +36,7 @@ async function setup(): Promise<{ h: Harness; approvalDeps: ApprovalDeps & { cam
     approvals: h.approvals,
     campaigns: h.campaigns,
     outbox: h.outbox,
+    audit: h.audit,
     portalUrl: 'https://idgov.example.com',
     log: silentLog,
   };

@@ -88,9 +88,10 @@ export interface Harness {
   outbox: DynamoOutbox;
   /** The runs the handler records (in memory: the kill switch counts the campaign tables' writes only). */
   operations: InMemoryOperationsStore;
-  mailer: RecordingMailer;
-  /** The audit log and evidence archive (in memory: the kill switch counts the tables' writes only; tests wrap these themselves). */
+  /** The audit log the controller and the decisions append to (in memory, like the operations store). */
   audit: InMemoryAuditLog;
+  mailer: RecordingMailer;
+  /** The evidence archive (in memory: the kill switch counts the tables' writes only; tests wrap it themselves). */
   archive: InMemoryEvidenceArchive;
   kill: KillSwitch;
   wall: { now: () => Date; advance(ms: number): void };
@@ -122,8 +123,8 @@ export function createHarness(
   const approvals = new DynamoApprovalStore({ doc, tableName: names.campaign });
   const outbox = new DynamoOutbox({ doc, tableName: names.campaign });
   const operations = new InMemoryOperationsStore();
-  const mailer = new RecordingMailer();
   const audit = new InMemoryAuditLog();
+  const mailer = new RecordingMailer();
   const archive = new InMemoryEvidenceArchive();
   let wallMs = Date.parse('2030-01-01T00:00:00.000Z');
   const wall = { now: () => new Date(wallMs), advance: (ms: number) => void (wallMs += ms) };
@@ -133,13 +134,13 @@ export function createHarness(
     approvals,
     outbox,
     operations,
+    audit,
     mailer,
     wallClock: wall,
     log: silentLog,
     settings: { portalUrl: 'https://idgov.example.com', leaseSeconds: 900 },
     hooks: options.hooks,
     hookTimeoutMs: options.hookTimeoutMs,
-    audit,
     evidence: testEvidenceArchiver({ campaigns, approvals, outbox, audit, directory }, archive),
   }));
   const scan = async (table: string) => {
@@ -158,8 +159,8 @@ export function createHarness(
     approvals,
     outbox,
     operations,
-    mailer,
     audit,
+    mailer,
     archive,
     kill,
     wall,
@@ -170,9 +171,9 @@ export function createHarness(
       await directory.putAssignments(dir.assignments);
     },
     async create(definition, nowIso, id) {
-      return (await createCampaign(campaigns, definition, new Date(nowIso), id)).id;
+      return (await createCampaign({ campaigns, audit }, definition, new Date(nowIso), id)).id;
     },
-    decide: (entryId, actorId, decisions, nowIso) => decide(campaigns, { entryId, actorId, decisions }, new Date(nowIso)),
+    decide: (entryId, actorId, decisions, nowIso) => decide({ campaigns, audit }, { entryId, actorId, decisions }, new Date(nowIso)),
     async snapshot() {
       return { directory: normalise(await scan(names.directory)), campaigns: normalise(await scan(names.campaign)) };
     },

@@ -12,6 +12,8 @@ export type EnvironmentSpec = Record<string, { variable: string; schema: z.ZodTy
 export const STORES_AND_PORTAL_ENVIRONMENT = {
   directoryTable: { variable: ENV.directoryTable, schema: z.string() },
   campaignTable: { variable: ENV.campaignTable, schema: z.string() },
+  /** The audit log every one of these functions appends to. */
+  auditTable: { variable: ENV.auditTable, schema: z.string() },
   approverPortalUrl: { variable: ENV.approverPortalUrl, schema: z.url('must be a URL') },
 } satisfies EnvironmentSpec;
 

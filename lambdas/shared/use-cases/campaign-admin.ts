@@ -14,15 +14,39 @@ import { campaignFromDefinition } from './campaign-definition.js';
 import { collect } from './concurrency.js';
 import { CampaignNotifier } from './campaign-notifier.js';
 import { activeApprover, announceThenSave } from './entry-handover.js';
-import type { CampaignStore, DirectoryStore, Outbox } from './ports.js';
+import {
+  auditKey,
+  campaignCreated,
+  campaignDefinitionChanged,
+  campaignDueDateChanged,
+  campaignRecord,
+  campaignStateChanged,
+  definitionOf,
+  entryDueDateChanged,
+  entryReassigned,
+  entryRecord,
+  entryStateChanged,
+  notificationsQueued,
+} from '../domain/audit/events.js';
+import { userActor, type AuditEvent } from '../domain/audit/model.js';
+import { recordAfter } from './audit-trail.js';
+import type { AuditLog, CampaignStore, DirectoryStore, Outbox } from './ports.js';
 import { startNextRun } from './start-next-run.js';
 
 export const newCampaignId = () => `c-${randomBytes(5).toString('hex')}`;
 
+/** What the administrator's campaign changes need: the store, and the audit log each change is recorded in once made. */
+export interface CampaignAdminDeps {
+  campaigns: CampaignStore;
+  audit: AuditLog;
+}
+
 /** Validates the file (field-level errors), copies the default templates, stores it PREPARING. */
-export async function createCampaign(campaigns: CampaignStore, definition: unknown, now: Date, id = newCampaignId()): Promise<Campaign> {
+export async function createCampaign(deps: CampaignAdminDeps, definition: unknown, now: Date, id = newCampaignId(), by = 'idgov-cli'): Promise<Campaign> {
   const campaign = campaignFromDefinition(definition, id, now);
-  await campaigns.createCampaign(campaign);
+  await deps.campaigns.createCampaign(campaign);
+  const at = now.toISOString();
+  await recordAfter(deps.audit, campaignRecord(campaign, auditKey.created(campaign), at, [campaignCreated(campaign, userActor(by), at)]));
   return campaign;
 }
 
@@ -31,7 +55,8 @@ export async function createCampaign(campaigns: CampaignStore, definition: unkno
  * FAILED.PREPARED, which the owner fixes and then sets back to PREPARING). Id, run, logs and state
  * stay; the templates stay too unless the file gives notifications of its own.
  */
-export async function updateCampaign(campaigns: CampaignStore, id: string, definition: unknown, now: Date, by: string): Promise<Campaign> {
+export async function updateCampaign(deps: CampaignAdminDeps, id: string, definition: unknown, now: Date, by: string): Promise<Campaign> {
+  const { campaigns } = deps;
   const original = await getCampaignOrThrow(campaigns, id);
   const replaced = campaignFromDefinition(definition, id, now);
   const notStarted = original.state === 'FAILED.PREPARED' || (original.state === 'PREPARING' && original.phase.name === 'START');
@@ -54,6 +79,13 @@ export async function updateCampaign(campaigns: CampaignStore, id: string, defin
     createdAt: original.createdAt,
   };
   await campaigns.saveCampaign(updated);
+  const at = now.toISOString();
+  await recordAfter(
+    deps.audit,
+    campaignRecord(updated, auditKey.campaignChange(updated), at, [
+      campaignDefinitionChanged(updated, userActor(by), at, { definition: definitionOf(updated), previous: definitionOf(original) }),
+    ]),
+  );
   return updated;
 }
 
@@ -100,7 +132,8 @@ export interface CampaignChange {
   start?: string;
 }
 
-export async function changeCampaign(campaigns: CampaignStore, id: string, change: CampaignChange, now: Date, by: string): Promise<Campaign> {
+export async function changeCampaign(deps: CampaignAdminDeps, id: string, change: CampaignChange, now: Date, by: string): Promise<Campaign> {
+  const { campaigns } = deps;
   if (change.state === undefined && change.dueDate === undefined && change.recurrenceDays === undefined) {
     throw new ValidationError(
       change.start !== undefined ? 'only applies when restarting a SUCCEEDED campaign (state PREPARING)' : 'give a state, a due date or a recurrence to change',
@@ -132,18 +165,27 @@ export async function changeCampaign(campaigns: CampaignStore, id: string, chang
   if (state !== undefined && !restarting) campaign = adminSetState(campaign, state, now, by);
   // One write, conditional on the version that was read (after the archive, on a restart).
   const toSave = { ...campaign, version: original.version + 1 };
-  if (archive) return startNextRun(campaigns, { archive, next: toSave });
+  const at = now.toISOString();
+  const actor = userActor(by);
+  if (archive) return startNextRun(deps, { archive, next: toSave }, { actor, at, job: false, reason: 'RESTART' });
   await campaigns.saveCampaign(toSave);
+  const events: AuditEvent[] = [];
+  if (change.dueDate !== undefined) events.push(campaignDueDateChanged(toSave, oldDueDate, actor, at));
+  if (change.recurrenceDays !== undefined) events.push(campaignDefinitionChanged(toSave, actor, at, { recurrence: toSave.recurrence ?? null }));
+  if (state !== undefined) events.push(campaignStateChanged(original.state, toSave, actor, at));
   // Entries that followed the campaign's due date follow the new one.
   if (change.dueDate !== undefined && toSave.state === 'RUNNING' && oldDueDate) {
     for await (const page of campaigns.listEntries(toSave.runId)) {
       for (const entry of page) {
         if (entry.state === 'RUNNING' && entry.dueDate === oldDueDate) {
-          await campaigns.saveEntry(withEntryChange(entry, now, { dueDate: toSave.dueDate! }));
+          const moved = withEntryChange(entry, now, { dueDate: toSave.dueDate! });
+          await campaigns.saveEntry(moved);
+          events.push(entryDueDateChanged(moved, oldDueDate, actor, at));
         }
       }
     }
   }
+  await recordAfter(deps.audit, campaignRecord(toSave, auditKey.campaignChange(toSave), at, events));
   return toSave;
 }
 
@@ -173,7 +215,8 @@ export interface EntryChange {
  * campaign log says who did what: the same command run again (after a kill between the two) saves
  * the same entry and writes the line it had not, never a second one.
  */
-export async function changeEntry(campaigns: CampaignStore, entryId: string, change: EntryChange, now: Date): Promise<Entry> {
+export async function changeEntry(deps: CampaignAdminDeps, entryId: string, change: EntryChange, now: Date): Promise<Entry> {
+  const { campaigns } = deps;
   if (change.state === undefined && change.dueDate === undefined) throw new ValidationError('give a state or a due date to change', 'change');
   const entry = await campaigns.getEntry(entryId);
   if (!entry) throw new NotFoundError('entry', entryId);
@@ -221,7 +264,12 @@ export async function changeEntry(campaigns: CampaignStore, entryId: string, cha
     ...(change.dueDate !== undefined ? [`due date ${next.dueDate}`] : []),
   ];
   const by = change.by ?? 'idgov-cli';
-  await appendCampaignLog(campaigns, campaign.id, { at: now.toISOString(), level: 'INFO', message: `entry ${entry.id} set to ${changes.join(', ')} by ${by} at ${now.toISOString()}` }, now);
+  const at = now.toISOString();
+  await appendCampaignLog(campaigns, campaign.id, { at, level: 'INFO', message: `entry ${entry.id} set to ${changes.join(', ')} by ${by} at ${at}` }, now);
+  const events: AuditEvent[] = [];
+  if (next.state !== entry.state) events.push(entryStateChanged(entry.state, next, userActor(by), at));
+  if (change.dueDate !== undefined) events.push(entryDueDateChanged(next, entry.dueDate, userActor(by), at));
+  await recordAfter(deps.audit, entryRecord(next, auditKey.entryChange(next), at, events));
   return next;
 }
 
@@ -229,6 +277,8 @@ export interface NameApproverDeps {
   campaigns: CampaignStore;
   directory: DirectoryStore;
   outbox: Outbox;
+  /** The rescue is recorded here once made (a repeated rescue finds its record). */
+  audit: AuditLog;
   /** Base URL of the approver portal, for the notification's link. */
   portalUrl: string;
 }
@@ -299,6 +349,15 @@ export async function nameEntryApprover(deps: NameApproverDeps, request: NameApp
       `entry ${entry.id} is RUNNING with approver ${approverId}, but the campaign log could not record who named it (${error.message}); run the same command again to record it`,
     );
   }
+  const actor = userActor(request.by);
+  await recordAfter(
+    deps.audit,
+    entryRecord(next, auditKey.rescue(next), rescue.at, [
+      entryReassigned(next, rescue, actor),
+      entryStateChanged('FAILED.PREPARE', next, actor, rescue.at),
+      ...notificationsQueued([notification], actor, rescue.at),
+    ]),
+  );
   return { entry: next, notification: { key: notification.key, kind: notification.kind, recipientId: notification.recipientId, status: notification.status } };
 }
 

@@ -43,6 +43,9 @@ import { deleteArchivedRun } from './evidence/delete-archived-run.js';
 import { prepareCampaign } from './prepare-campaign.js';
 import { runEntries } from './run-entries.js';
 import { startNextRun } from './start-next-run.js';
+import { campaignRecord, auditKey, campaignStateChanged, CONTROLLER_ACTOR, notificationsQueued } from '../domain/audit/events.js';
+import type { AuditEvent } from '../domain/audit/model.js';
+import { oneAppendAtATime, recordThenChange } from './audit-trail.js';
 
 export interface ControllerDeps {
   /** Its re-approval side serves the finish's `WORKFLOW` hand-overs (assignment, workflow, reminder settings). */
@@ -51,6 +54,8 @@ export interface ControllerDeps {
   /** Approval runs: started by `WORKFLOW` hand-overs at the finish, and read by the dispatch to check their notices. */
   approvals: ApprovalStore;
   outbox: Outbox;
+  /** Every step's record (docs/reference/audit-log-events.md), written before the step saves its change. */
+  audit: AuditLog;
   mailer: Mailer;
   /** Business time: every lifecycle decision uses it, so a 90-day campaign simulates in seconds. */
   clock: Clock;
@@ -58,8 +63,6 @@ export interface ControllerDeps {
   wallClock: Clock;
   log: Log;
   settings: ControllerSettings;
-  /** The append-only audit log (docs/reference/audit-log.md). */
-  audit: AuditLog;
   /**
    * Archives a run's evidence pack before its cleanup deletes its records: in process locally, the
    * archive-evidence function on AWS (so the controller carries no report renderer, S3 or KMS client).
@@ -118,7 +121,9 @@ export const CONTROLLER_LEASE = 'campaign-controller';
 /** Lifecycle steps one campaign may take in one run (e.g. SUCCEEDED -> PREPARING -> RUNNING). */
 const MAX_STEPS_PER_CAMPAIGN = 12;
 
-export async function runCampaignController(deps: ControllerDeps): Promise<ControllerReport> {
+export async function runCampaignController(given: ControllerDeps): Promise<ControllerReport> {
+  // Entries move eight at a time and sends go four at a time: their records are appended one by one.
+  const deps = { ...given, audit: oneAppendAtATime(given.audit) };
   const now = deps.clock.now();
   const runner = deps.settings.runnerId ?? randomUUID();
   const report: ControllerReport = { status: 'COMPLETED', now: now.toISOString(), transitions: [], errors: [] };
@@ -149,7 +154,7 @@ export async function runCampaignController(deps: ControllerDeps): Promise<Contr
         if (progress.preparing) safeToDispatch = false;
       }
     }
-    if (safeToDispatch) report.dispatch = await dispatchNotifications(deps, runner, now);
+    if (safeToDispatch) report.dispatch = await dispatchNotifications({ ...deps, actor: CONTROLLER_ACTOR }, runner, now);
     deps.log.info('controller run completed', { ...report });
     // Fail the invocation so that the schedule's retry and dead-letter queue see it.
     if (failures.length === 1) throw failures[0];
@@ -260,14 +265,15 @@ async function step(deps: ControllerDeps, c: Campaign, now: Date): Promise<Campa
       if (c.phase.name === 'ANNOUNCE') {
         const notifier = new CampaignNotifier(deps.directory, portalUrl, c, now);
         const { prepared } = c.phase;
-        await deps.outbox.enqueue([
-          await notifier.composeFor('CAMPAIGN_START', notificationKey.campaignStart(c), c.ownerId, {
-            entryCount: prepared.entries,
-            itemCount: prepared.items,
-            failedEntryCount: prepared.failedEntries,
-          }),
-        ]);
-        return save(deps, markRunning(c, now));
+        const notice = await notifier.composeFor('CAMPAIGN_START', notificationKey.campaignStart(c), c.ownerId, {
+          entryCount: prepared.entries,
+          itemCount: prepared.items,
+          failedEntryCount: prepared.failedEntries,
+        });
+        const running = markRunning(c, now);
+        return saveRecorded(deps, running, [campaignStateChanged(c.state, running, CONTROLLER_ACTOR, at, { prepared }), ...notificationsQueued([notice], CONTROLLER_ACTOR, at)], () =>
+          deps.outbox.enqueue([notice]),
+        );
       }
       return start(deps, c, now);
     }
@@ -279,8 +285,10 @@ async function step(deps: ControllerDeps, c: Campaign, now: Date): Promise<Campa
       return save(deps, withPhase(c, { name: 'APPLY' }, now));
     }
     case 'SUCCEEDED': {
-      if (isDueToRecur(c, now)) return startNextRun(deps.campaigns, nextRunWithArchive(c, now));
-      return isExpired(c, now) ? save(deps, markDeleted(c, now)) : undefined;
+      if (isDueToRecur(c, now)) return startNextRun(deps, nextRunWithArchive(c, now), { actor: CONTROLLER_ACTOR, at, job: true, reason: 'RECURRENCE' });
+      if (!isExpired(c, now)) return undefined;
+      const deleted = markDeleted(c, now);
+      return saveRecorded(deps, deleted, [campaignStateChanged(c.state, deleted, CONTROLLER_ACTOR, at, { reason: `status expiration ${c.statusExpirationDate}` })]);
     }
     case 'DELETED': {
       if (c.cleanedAt) return undefined;
@@ -313,14 +321,30 @@ async function failStart(deps: ControllerDeps, c: Campaign, logs: CampaignLog[],
   const failed = failPreparation(c, logs, now);
   const notifier = new CampaignNotifier(deps.directory, deps.settings.portalUrl, c, now);
   const errors = logs.filter((l) => l.level === 'ERROR').map((l) => ({ field: l.field, message: l.message }));
-  await deps.outbox.enqueue([
-    await notifier.composeFor('PREPARE_ERROR', notificationKey.prepareError(c, failed.prepareAttempt), c.ownerId, { errors }),
-  ]);
+  const notice = await notifier.composeFor('PREPARE_ERROR', notificationKey.prepareError(c, failed.prepareAttempt), c.ownerId, { errors });
   deps.log.warn('campaign failed validation', { campaignId: c.id, errors });
-  return save(deps, failed);
+  const at = now.toISOString();
+  const events = [
+    campaignStateChanged(c.state, failed, CONTROLLER_ACTOR, at, { errors: errors.map((e) => ({ field: e.field ?? null, message: e.message })) }),
+    ...notificationsQueued([notice], CONTROLLER_ACTOR, at),
+  ];
+  return saveRecorded(deps, failed, events, () => deps.outbox.enqueue([notice]));
 }
 
 async function save(deps: ControllerDeps, c: Campaign): Promise<Campaign> {
   await deps.campaigns.saveCampaign(c);
   return c;
+}
+
+/**
+ * Saves a new campaign version whose change the audit log must hold: the record first (keyed by the
+ * version, so a re-run after a kill writes none), then `before` (the notices the change queues),
+ * then the save.
+ */
+async function saveRecorded(deps: ControllerDeps, c: Campaign, events: AuditEvent[], before?: () => Promise<unknown>): Promise<Campaign> {
+  return recordThenChange(deps, campaignRecord(c, auditKey.campaign(c), c.updatedAt, events), async () => {
+    await before?.();
+    await deps.campaigns.saveCampaign(c);
+    return c;
+  });
 }

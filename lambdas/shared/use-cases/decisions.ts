@@ -5,7 +5,16 @@ import { finishIfAllDecided, isDecided } from '../domain/entries.js';
 import { ClosedError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../domain/errors.js';
 import type { Decision, Entry, Item } from '../domain/model.js';
 import { decisionInputSchema, parseInput, type DecisionInput } from '../domain/schemas.js';
-import type { CampaignStore } from './ports.js';
+import { auditKey, entryRecord, entryStateChanged, itemsDecided } from '../domain/audit/events.js';
+import { userActor, type AuditEvent } from '../domain/audit/model.js';
+import { recordAfter } from './audit-trail.js';
+import type { AuditLog, CampaignStore } from './ports.js';
+
+/** What deciding needs: the campaign store, and the audit log the decisions are recorded in once saved. */
+export interface DecideDeps {
+  campaigns: CampaignStore;
+  audit: AuditLog;
+}
 
 export interface Task {
   entry: Entry;
@@ -52,7 +61,8 @@ export interface DecideResult {
  * when the last open item is decided the entry becomes APPROVAL.FINISHED (if a crash leaves it
  * RUNNING with everything decided, the controller finishes it at the due date).
  */
-export async function decide(campaigns: CampaignStore, request: DecideRequest, now: Date): Promise<DecideResult> {
+export async function decide(deps: DecideDeps, request: DecideRequest, now: Date): Promise<DecideResult> {
+  const { campaigns } = deps;
   const loaded = await campaigns.getEntryWithItems(request.entryId);
   if (!loaded) throw new NotFoundError('entry', request.entryId);
   const { entry, items } = loaded;
@@ -85,6 +95,7 @@ export async function decide(campaigns: CampaignStore, request: DecideRequest, n
   });
 
   const at = now.toISOString();
+  const decided: Parameters<typeof itemsDecided>[1][number][] = [];
   for (const d of inputs) {
     const decision: Decision = {
       outcome: d.outcome,
@@ -96,18 +107,24 @@ export async function decide(campaigns: CampaignStore, request: DecideRequest, n
     };
     await campaigns.saveItemDecision(entry.id, d.itemId, decision);
     byId.set(d.itemId, { ...byId.get(d.itemId)!, decision });
+    decided.push({ item: byId.get(d.itemId)!, decision });
   }
 
+  const events: AuditEvent[] = [itemsDecided(entry, decided)];
   const finished = finishIfAllDecided(entry, [...byId.values()], now);
   if (finished) {
     try {
       await campaigns.saveEntry(finished);
+      events.push(entryStateChanged(entry.state, finished, userActor(request.actorId), at, { reason: 'every item decided' }));
     } catch (error) {
       // Someone else closed or changed the entry meanwhile; the controller reconciles at the due date.
       if (!(error instanceof ConflictError)) throw error;
     }
   }
-  return { entry: finished ?? entry, decided: inputs.map((d) => d.itemId), finished: finished !== undefined };
+  // One record per request, once saved (a refused request records nothing).
+  const itemIds = inputs.map((d) => d.itemId);
+  await recordAfter(deps.audit, entryRecord(entry, auditKey.decide(entry.id, at, itemIds), at, events));
+  return { entry: finished ?? entry, decided: itemIds, finished: finished !== undefined };
 }
 
 /** APPROVE or REJECT every open item (of one privilege, if given); MODIFY is per item by nature. */
@@ -122,15 +139,15 @@ function bulkDecisions(entry: Entry, items: Item[], all: NonNullable<DecideReque
 
 /** Bulk across an approver's open tasks: one outcome for every open item of one privilege. */
 export async function decideForPrivilege(
-  campaigns: CampaignStore,
+  deps: DecideDeps,
   request: { actorId: string; privilegeId: string; outcome: unknown; comment?: unknown },
   now: Date,
 ): Promise<DecideResult[]> {
   const results: DecideResult[] = [];
-  for (const task of await listTasks(campaigns, request.actorId)) {
+  for (const task of await listTasks(deps.campaigns, request.actorId)) {
     if (!task.openItems.some((i) => i.privilegeId === request.privilegeId)) continue;
     results.push(
-      await decide(campaigns, { entryId: task.entry.id, actorId: request.actorId, all: { outcome: request.outcome, comment: request.comment, privilegeId: request.privilegeId } }, now),
+      await decide(deps, { entryId: task.entry.id, actorId: request.actorId, all: { outcome: request.outcome, comment: request.comment, privilegeId: request.privilegeId } }, now),
     );
   }
   if (results.length === 0) throw new ValidationError(`no open item of ${request.privilegeId} in the tasks of ${request.actorId}`, 'privilegeId');

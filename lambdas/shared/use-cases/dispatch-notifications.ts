@@ -4,8 +4,10 @@
 import { stepOfApprovalNotice } from '../domain/approvals/approval-notices.js';
 import type { ApprovalRun } from '../domain/approvals/model.js';
 import { mapLimit } from './concurrency.js';
-import type { ApprovalStore, CampaignStore, Clock, Log, Mailer, Outbox } from './ports.js';
+import type { ApprovalStore, AuditLog, CampaignStore, Clock, Log, Mailer, Outbox } from './ports.js';
 import type { Campaign, Entry, Notification, NotificationKind } from '../domain/model.js';
+import { approvalRecord, auditKey, notificationOutcome } from '../domain/audit/events.js';
+import { runChain, type AuditActor, type AuditAppend } from '../domain/audit/model.js';
 
 export interface DispatchDeps {
   outbox: Outbox;
@@ -18,6 +20,13 @@ export interface DispatchDeps {
   mailer: Mailer;
   wallClock: Clock;
   log: Log;
+  /**
+   * Each notification's end (sent, failed for good, skipped) is recorded here, before the outbox
+   * marks it, in the chain of what it is about: its campaign run, or its approval run's chain.
+   */
+  audit: AuditLog;
+  /** Who dispatches, in the audit log (the controller, or the start-reapproval job). */
+  actor: AuditActor;
 }
 
 export interface DispatchResult {
@@ -161,32 +170,49 @@ function dispatcher(deps: DispatchDeps, runner: string, now: Date) {
     const campaign = await campaignOf(n.campaignId);
     return staleReason(n, campaign) ?? entryReason(n, await entryOf(n), campaign);
   };
+  /**
+   * Where a notification's end is recorded: its campaign run's chain, or its approval run's (none
+   * for a notice of a run that was never created: nothing it announced exists).
+   */
+  const recordOf = async (n: Notification, eventKey: string, events: AuditAppend['events']): Promise<AuditAppend | undefined> => {
+    if (n.approvalId === undefined) return { chainId: runChain(n.runId), eventKey, at: events[0]!.at, campaignId: n.campaignId, events };
+    const run = deps.approvals ? await runOf(deps.approvals, n.approvalId) : undefined;
+    return run && approvalRecord(run, eventKey, events[0]!.at, events);
+  };
+  const record = async (n: Notification, eventKey: string, events: AuditAppend['events']) => {
+    const draft = await recordOf(n, eventKey, events);
+    if (draft) await deps.audit.append(draft);
+  };
   const one = async (n: Notification): Promise<void> => {
     const reason = await reasonFor(n);
     if (reason === HOLD) {
       deps.log.info('holding a notification until what it announces is saved', { key: n.key, entryId: n.entryId, approvalId: n.approvalId });
       return;
     }
-    if (!reason && n.attempts >= MAX_SEND_ATTEMPTS) return giveUp(deps, n, result);
-    if (!reason) return sendOne(deps, runner, n, now, result);
+    if (!reason && n.attempts >= MAX_SEND_ATTEMPTS) return giveUp(deps, n, result, record, now);
+    if (!reason) return sendOne(deps, runner, n, now, result, record);
+    await record(n, auditKey.skipped(n), [notificationOutcome('NOTIFICATION_SKIPPED', n, deps.actor, now.toISOString(), { reason })]);
     await deps.outbox.markSkipped(n, reason);
     result.skipped += 1;
   };
   return { result, one };
 }
 
+type RecordEnd = (n: Notification, eventKey: string, events: AuditAppend['events']) => Promise<void>;
+
 /**
  * Attempts are counted when claimed: one still SENDING after the last attempt's claim expired means
  * every run that tried it died in the send, and a sixth would likely die too.
  */
-async function giveUp(deps: DispatchDeps, n: Notification, result: DispatchResult) {
+async function giveUp(deps: DispatchDeps, n: Notification, result: DispatchResult, record: RecordEnd, now: Date) {
   const message = `gave up after ${n.attempts} attempts whose runs stopped before the send finished`;
   deps.log.error('giving up on a notification', { key: n.key, attempts: n.attempts });
+  await record(n, auditKey.failed(n), [notificationOutcome('NOTIFICATION_FAILED', n, deps.actor, now.toISOString(), { error: message, attempts: n.attempts })]);
   await deps.outbox.markFailed(n, message, true);
   result.failed += 1;
 }
 
-async function sendOne(deps: DispatchDeps, runner: string, n: Notification, now: Date, result: DispatchResult) {
+async function sendOne(deps: DispatchDeps, runner: string, n: Notification, now: Date, result: DispatchResult, record: RecordEnd) {
   if (!(await deps.outbox.claim(n, runner, deps.wallClock.now(), CLAIM_SECONDS))) return;
   let messageId: string;
   try {
@@ -196,11 +222,16 @@ async function sendOne(deps: DispatchDeps, runner: string, n: Notification, now:
     const final = n.attempts + 1 >= MAX_SEND_ATTEMPTS;
     const message = error instanceof Error ? error.message : String(error);
     deps.log.warn('sending a notification failed', { key: n.key, attempt: n.attempts + 1, final, error: message });
+    // Only the last attempt is an end worth the log: earlier ones are retried.
+    if (final) await record(n, auditKey.failed(n), [notificationOutcome('NOTIFICATION_FAILED', n, deps.actor, now.toISOString(), { error: message, attempts: n.attempts + 1 })]);
     await deps.outbox.markFailed(n, message, final);
     if (final) result.failed += 1;
     else result.retrying += 1;
     return;
   }
+  // Recorded before it is marked: a kill in between sends it again on the next run (as it always
+  // could), which finds the record (same key) and only marks it.
+  await record(n, auditKey.sent(n), [notificationOutcome('NOTIFICATION_SENT', n, deps.actor, now.toISOString(), { messageId })]);
   await deps.outbox.markSent(n, messageId, now);
   result.sent += 1;
 }

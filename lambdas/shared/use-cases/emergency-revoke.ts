@@ -5,8 +5,11 @@
 // records a killed request left pending instead of writing others.
 import { NotFoundError, ValidationError } from '../domain/errors.js';
 import type { Assignment } from '../domain/model.js';
+import { auditEvent, auditKey } from '../domain/audit/events.js';
+import { ADMIN_CHAIN, userActor } from '../domain/audit/model.js';
+import { recordAfter } from './audit-trail.js';
 import { mapLimit } from './concurrency.js';
-import type { AccessRemoval, Clock, DirectoryStore, OperationsStore, RemovalCompletion } from './ports.js';
+import type { AccessRemoval, AuditLog, Clock, DirectoryStore, OperationsStore, RemovalCompletion } from './ports.js';
 
 /** Assignments removed at once. */
 const REVOKE_CONCURRENCY = 4;
@@ -51,7 +54,7 @@ const sameGrant = (record: AccessRemoval, assignment: Assignment) => record.appr
  * - of its own request, skips privileges whose record that request already completed.
  */
 export async function emergencyRevoke(
-  deps: { directory: DirectoryStore; operations: OperationsStore; clock: Clock },
+  deps: { directory: DirectoryStore; operations: OperationsStore; clock: Clock; audit: AuditLog },
   request: EmergencyRevokeRequest,
 ): Promise<EmergencyRevokeResult> {
   const userId = request.userId?.trim() ?? '';
@@ -141,5 +144,34 @@ export async function emergencyRevoke(
     for (const record of resumed) await complete(record, completion, false);
   });
   const byPrivilege = (a: AccessRemoval, b: AccessRemoval) => (a.privilegeId < b.privilegeId ? -1 : a.privilegeId > b.privilegeId ? 1 : 0);
-  return { userId, removed: removed.sort(byPrivilege), alreadyRecorded, notRemoved: notRemoved.sort(byPrivilege) };
+  const result = { userId, removed: removed.sort(byPrivilege), alreadyRecorded, notRemoved: notRemoved.sort(byPrivilege) };
+  // The admin chain, once the removals are made: the request, and each removal it made.
+  const at = deps.clock.now().toISOString();
+  const actor = userActor(by);
+  await recordAfter(deps.audit, {
+    chainId: ADMIN_CHAIN,
+    eventKey: auditKey.emergency(requestId, userId),
+    at,
+    events: [
+      auditEvent('EMERGENCY_REVOCATION', removedAt, actor, {
+        userId,
+        reason,
+        by,
+        requestId,
+        requestRef,
+        removed: result.removed.map((r) => r.privilegeId),
+        notRemoved: result.notRemoved.map((r) => ({ privilegeId: r.privilegeId, reason: r.notRemovedReason ?? NOT_MANUAL_REASON })),
+        completedEarlierRequests: alreadyRecorded,
+      }),
+      ...(result.removed.length > 0
+        ? [
+            auditEvent('ASSIGNMENT_REVOKED', at, actor, {
+              requestId,
+              items: result.removed.map((r) => ({ userId, privilegeId: r.privilegeId, reason: `emergency removal: ${reason}`, approvedAt: r.approvedAt ?? null, approvedBy: r.approvedBy ?? null, removedAt: r.completedAt ?? at })),
+            }),
+          ]
+        : []),
+    ],
+  });
+  return result;
 }

@@ -12,12 +12,26 @@ import { NotFoundError } from '../domain/errors.js';
 import type { Campaign, CampaignStats, Entry, EntryStats, Item, Revocation } from '../domain/model.js';
 import { notificationKey } from '../domain/notifications.js';
 import { REVOCATION_REASON_TEXT } from '../domain/templates.js';
+import {
+  appliedItemsOf,
+  auditKey,
+  campaignRecord,
+  campaignStateChanged,
+  CONTROLLER_ACTOR,
+  entryRecord,
+  entryStateChanged,
+  itemsApplied,
+  notificationsQueued,
+  type ItemOutcome,
+} from '../domain/audit/events.js';
+import type { AuditEvent } from '../domain/audit/model.js';
 import { resolveWorkflow, startApprovalRun } from './approvals/approval-engine.js';
+import { recordThenChange, type AuditDeps } from './audit-trail.js';
 import { CampaignNotifier } from './campaign-notifier.js';
 import { chunk } from './concurrency.js';
 import type { ApprovalStore, CampaignStore, DirectoryStore, Log, Outbox, ReapprovalDirectory } from './ports.js';
 
-export interface FinishDeps {
+export interface FinishDeps extends AuditDeps {
   /** The re-approval side is read only for `WORKFLOW` items (their assignment, workflow and the reminder settings). */
   directory: DirectoryStore & ReapprovalDirectory;
   campaigns: CampaignStore;
@@ -89,6 +103,8 @@ async function applyEntry(
   let stats = emptyStats();
   const failures: string[] = [];
   const at = now.toISOString();
+  // What this pass did to each item (the record of the entry's application: one event per item).
+  const outcomes = new Map<string, ItemOutcome>();
   // Read once, and only for an entry with an item to hand over.
   let config: Promise<ReapprovalConfig> | undefined;
   const reapprovalConfig = () => (config ??= deps.directory.getReapprovalConfig().then((c) => c ?? DEFAULT_REAPPROVAL_CONFIG));
@@ -108,6 +124,7 @@ async function applyEntry(
       } catch (error) {
         deps.log.error('handing an item to its approval workflow failed', { entryId: entry.id, itemId: item.id, error: String(error) });
         failures.push(`${item.id}: ${error instanceof Error ? error.message : String(error)}`);
+        outcomes.set(item.id, { action: 'FAILED', error: error instanceof Error ? error.message : String(error) });
         // Not handed over (yet): counted when a retry hands it over.
         stats = { ...stats, handedOver: stats.handedOver - 1 };
         continue;
@@ -116,12 +133,14 @@ async function applyEntry(
         deps.log.warn('assignment is gone or no longer MANUAL: nothing to hand over; left as it is', { entryId: entry.id, itemId: item.id });
         stats = { ...stats, handedOver: stats.handedOver - 1 };
         await deps.campaigns.saveItemApplied(entry.id, item.id, { action: 'KEPT', at });
+        outcomes.set(item.id, { action: 'KEPT', note: 'nothing to hand over: the assignment is gone or no longer MANUAL' });
         continue;
       }
       // Once recorded, the item's workflow is the engine's to update (with the outcome): not overwritten
       // here, even by a finish that read the item before the engine (a concurrent or resumed run) wrote it.
       if (!item.workflow) await deps.campaigns.saveItemWorkflow(entry.id, item.id, itemWorkflowOf(run), { onlyIfAbsent: true });
       await deps.campaigns.saveItemApplied(entry.id, item.id, { action: 'HANDED_OVER', at });
+      outcomes.set(item.id, { action: 'HANDED_OVER', approvalId: run.id, workflowId: run.workflow.id, reason: plan.reason });
       continue;
     }
     try {
@@ -129,6 +148,7 @@ async function applyEntry(
         // It became rule-based or inherited meanwhile: not ours to remove (docs/reference/directory.md).
         deps.log.warn('assignment is no longer MANUAL; left as it is', { entryId: entry.id, itemId: item.id });
         stats = { ...stats, revoked: stats.revoked - 1 };
+        outcomes.set(item.id, { action: 'NOT_MANUAL', error: 'the assignment is no longer MANUAL; left as it is' });
         continue;
       }
       if (plan.change === 'MODIFY') {
@@ -137,6 +157,7 @@ async function applyEntry(
     } catch (error) {
       deps.log.error('applying a decision failed', { entryId: entry.id, itemId: item.id, error: String(error) });
       failures.push(`${item.id}: ${error instanceof Error ? error.message : String(error)}`);
+      outcomes.set(item.id, { action: 'FAILED', error: error instanceof Error ? error.message : String(error) });
       // Not removed (yet): counted when a retry removes it.
       if (plan.change === 'REMOVE') stats = { ...stats, revoked: stats.revoked - 1 };
       continue;
@@ -158,14 +179,57 @@ async function applyEntry(
       if (notifier) await deps.outbox.enqueue([await lateRejectNotice(notifier, origin, revocation)]);
     }
     await deps.campaigns.saveItemApplied(entry.id, item.id, { action: plan.change === 'REMOVE' ? 'REMOVED' : 'MODIFIED', at });
+    outcomes.set(
+      item.id,
+      plan.change === 'REMOVE'
+        ? { action: 'REMOVED', reason: plan.reason }
+        : { action: 'MODIFIED', ...(plan.endDate !== undefined ? { endDate: plan.endDate } : {}), ...(plan.parameters ? { parameters: plan.parameters } : {}) },
+    );
   }
   const state = failures.length ? 'FAILED.APPLIED.CHANGES' : 'FINISHED';
   const error = failures.length ? `changes failed to apply: ${failures.join('; ')}` : undefined;
   // A retry the directory refuses again changes nothing: re-running the controller stays a no-op.
   if (pass === 'RETRY' && state === entry.state && error === entry.error && sameStats(stats, entry.stats)) return { entry, changed: false };
   const next = withEntryChange(entry, now, { state, endDate: at, closedAt: entry.closedAt ?? at, stats, error });
-  await deps.campaigns.saveEntry(next);
+  const events = applicationEvents(campaign, entry, items, outcomes, pass, at);
+  if (state !== entry.state) events.push(entryStateChanged(entry.state, next, CONTROLLER_ACTOR, at, { stats, error }));
+  // The record comes after the directory calls (their outcomes are what it records) and before the
+  // save that closes the entry: a kill in between leaves a record the re-run finds (same version).
+  await recordThenChange(deps, entryRecord(next, auditKey.entry(next), at, events), () => deps.campaigns.saveEntry(next));
   return { entry: next, changed: true };
+}
+
+/**
+ * One event per item this application speaks for: the finish, every item (kept, modified, removed,
+ * handed over, refused); a retry, the items applied since the entry was last saved (this pass, or a
+ * killed one) and those still refused, with the Assignment Reject each late removal queued.
+ */
+function applicationEvents(campaign: Campaign, entry: Entry, items: Item[], outcomes: Map<string, ItemOutcome>, pass: 'FINISH' | 'RETRY', at: string): AuditEvent[] {
+  const origin = liveCampaignOf(campaign);
+  const applied: Parameters<typeof itemsApplied>[1][number][] = [];
+  for (const item of appliedItemsOf(entry, items)) {
+    const plan = planItem(item, entry, campaign.revocation);
+    const reason = plan.change === 'REMOVE' || plan.change === 'WORKFLOW' ? plan.reason : undefined;
+    let outcome = outcomes.get(item.id);
+    if (!outcome && item.applied && (pass === 'FINISH' || item.applied.at > entry.updatedAt)) outcome = fromApplied(item, plan, reason);
+    if (!outcome && pass === 'FINISH' && plan.change === 'NONE') outcome = { action: 'KEPT' };
+    if (outcome) applied.push({ item, outcome, category: plan.category });
+  }
+  // A removal made by a retry is told with an Assignment Reject of its own.
+  const late = pass === 'RETRY' ? applied.filter((a) => a.outcome.action === 'REMOVED').map((a) => a.item) : [];
+  const notices = late.map((i) => ({ key: notificationKey.lateAssignmentReject(origin, i.userId, i.privilegeId), kind: 'ASSIGNMENT_REJECT' as const, recipientId: i.userId }));
+  return [...itemsApplied(entry, applied, CONTROLLER_ACTOR, at), ...notificationsQueued(notices, CONTROLLER_ACTOR, at)];
+}
+
+/** An item an earlier (killed) pass applied, as its mark says. */
+function fromApplied(item: Item, plan: ReturnType<typeof planItem>, reason: string | undefined): ItemOutcome {
+  const action = item.applied!.action;
+  if (action === 'REMOVED') return { action, reason: reason ?? 'REJECTED' };
+  if (action === 'HANDED_OVER') return { action, approvalId: item.workflow?.approvalId, workflowId: item.workflow?.workflowId, reason: reason ?? 'REJECTED' };
+  if (action === 'MODIFIED' && plan.change === 'MODIFY') {
+    return { action, ...(plan.endDate !== undefined ? { endDate: plan.endDate } : {}), ...(plan.parameters ? { parameters: plan.parameters } : {}) };
+  }
+  return { action };
 }
 
 /**
@@ -189,7 +253,7 @@ async function handOver(
   const privilege = await deps.directory.getPrivilege(item.privilegeId);
   if (!privilege) throw new NotFoundError('privilege', item.privilegeId);
   const workflow = await resolveWorkflow(deps.directory, privilege, 'CAMPAIGN');
-  return startApprovalRun(deps, { purpose, assignment, privilege, workflow }, await reapprovalConfig(), now);
+  return startApprovalRun(deps, { purpose, assignment, privilege, workflow }, await reapprovalConfig(), now, CONTROLLER_ACTOR);
 }
 
 const sameStats = (a: EntryStats, b: EntryStats | undefined) =>
@@ -210,34 +274,40 @@ export async function closeCampaign(deps: FinishDeps, campaign: Campaign, now: D
   for await (const page of deps.campaigns.listRevocations(campaign.runId)) {
     for (const r of page) byUser.set(r.userId, [...(byUser.get(r.userId) ?? []), r]);
   }
-  for (const users of chunk([...byUser.keys()], 100)) {
-    await notifier.prefetch(users);
-    await deps.outbox.enqueue(
-      users.map((userId) => {
-        const revoked = byUser.get(userId)!.map((r) => ({ privilegeId: r.privilegeId, privilegeName: r.privilegeName ?? r.privilegeId, reason: REVOCATION_REASON_TEXT[r.reason] }));
-        return notifier.compose('ASSIGNMENT_REJECT', notificationKey.assignmentReject(campaign, userId), userId, {
-          revoked,
-          revokedCount: revoked.length,
-        });
-      }),
-    );
-  }
-
   const { stats, failedEntries } = await runSummary(deps.campaigns, campaign);
   const succeeded = markSucceeded(campaign, stats, now);
   const endNotifier = new CampaignNotifier(deps.directory, deps.portalUrl, succeeded, now);
-  await deps.outbox.enqueue([
-    await endNotifier.composeFor('CAMPAIGN_END', notificationKey.campaignEnd(campaign), campaign.ownerId, {
-      entryCount: stats.entries,
-      itemCount: stats.items,
-      // The template says these are entries whose changes could not be applied: not FAILED.PREPARE ones.
-      failedEntryCount: stats.entriesByState['FAILED.APPLIED.CHANGES'] ?? 0,
-      failedEntries: failedEntries.slice(0, MAX_FAILED_ENTRIES_LISTED).map((e) => ({ entryId: e.id, subjectName: e.subjectName, error: e.error ?? 'changes failed to apply' })),
-      stats,
-    }),
-  ]);
-  await deps.campaigns.saveCampaign(succeeded);
-  return succeeded;
+  const end = await endNotifier.composeFor('CAMPAIGN_END', notificationKey.campaignEnd(campaign), campaign.ownerId, {
+    entryCount: stats.entries,
+    itemCount: stats.items,
+    // The template says these are entries whose changes could not be applied: not FAILED.PREPARE ones.
+    failedEntryCount: stats.entriesByState['FAILED.APPLIED.CHANGES'] ?? 0,
+    failedEntries: failedEntries.slice(0, MAX_FAILED_ENTRIES_LISTED).map((e) => ({ entryId: e.id, subjectName: e.subjectName, error: e.error ?? 'changes failed to apply' })),
+    stats,
+  });
+  const at = now.toISOString();
+  const rejects = [...byUser.keys()].map((userId) => ({ key: notificationKey.assignmentReject(campaign, userId), kind: 'ASSIGNMENT_REJECT' as const, recipientId: userId }));
+  const events = [
+    ...notificationsQueued([...rejects, end], CONTROLLER_ACTOR, at),
+    campaignStateChanged(campaign.state, succeeded, CONTROLLER_ACTOR, at, { endDate: succeeded.endDate, statusExpirationDate: succeeded.statusExpirationDate, stats }),
+  ];
+  return recordThenChange(deps, campaignRecord(succeeded, auditKey.campaign(succeeded), at, events), async () => {
+    for (const users of chunk([...byUser.keys()], 100)) {
+      await notifier.prefetch(users);
+      await deps.outbox.enqueue(
+        users.map((userId) => {
+          const revoked = byUser.get(userId)!.map((r) => ({ privilegeId: r.privilegeId, privilegeName: r.privilegeName ?? r.privilegeId, reason: REVOCATION_REASON_TEXT[r.reason] }));
+          return notifier.compose('ASSIGNMENT_REJECT', notificationKey.assignmentReject(campaign, userId), userId, {
+            revoked,
+            revokedCount: revoked.length,
+          });
+        }),
+      );
+    }
+    await deps.outbox.enqueue([end]);
+    await deps.campaigns.saveCampaign(succeeded);
+    return succeeded;
+  });
 }
 
 /** Campaign End lists this many failed entries by name; the count gives the rest. */

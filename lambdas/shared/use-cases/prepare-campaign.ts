@@ -8,12 +8,15 @@ import { buildEntry, countPrepared, type CertifiableAssignment } from '../domain
 import { groupEntryKey, splitSelfReview } from '../domain/review-groups.js';
 import type { Campaign, CampaignLog, Entry, Item, Notification } from '../domain/model.js';
 import { notificationKey } from '../domain/notifications.js';
+import { auditKey, campaignRecord, CONTROLLER_ACTOR, entryCreated, notificationsQueued } from '../domain/audit/events.js';
+import type { AuditEvent } from '../domain/audit/model.js';
+import { recordThenChange, type AuditDeps } from './audit-trail.js';
 import { CampaignNotifier } from './campaign-notifier.js';
 import { collect } from './concurrency.js';
 import type { CampaignStore } from './ports.js';
 import { selectWork, usesHooks, type SelectionDeps, type SubjectWork } from './select-subjects.js';
 
-export interface PrepareDeps extends SelectionDeps {
+export interface PrepareDeps extends SelectionDeps, AuditDeps {
   campaigns: CampaignStore;
   portalUrl: string;
 }
@@ -69,6 +72,8 @@ async function writeChunk(
   const batch: { entry: Entry; items: Item[] }[] = [];
   const notifications: Notification[] = [];
   const logs: CampaignLog[] = [];
+  const at = now.toISOString();
+  const events: AuditEvent[] = [];
   await notifier.prefetch(work.flatMap((w) => w.plan[0]?.approverIds ?? []));
   const nextUp = await nextUpResolver(notifier, campaign, holdersOf(work));
   for (const w of work) {
@@ -94,7 +99,9 @@ async function writeChunk(
         now,
       });
       batch.push(built);
-      notifications.push(...entryNotifications(notifier, campaign, built.entry));
+      const notices = entryNotifications(notifier, campaign, built.entry);
+      notifications.push(...notices);
+      events.push(entryCreated(built.entry, built.items, CONTROLLER_ACTOR, at), ...notificationsQueued(notices, CONTROLLER_ACTOR, at));
       if (group.substitutions.length > 0) {
         logs.push({
           at: now.toISOString(),
@@ -104,15 +111,19 @@ async function writeChunk(
       }
     }
   }
-  await deps.campaigns.putEntriesWithItems(batch, notifications);
   // The counts move with the checkpoint: a chunk rewritten after a kill was not counted yet.
   const prepared = countPrepared(preparedSoFar(campaign), batch.map((b) => b.entry));
+  const checkpoint = work[work.length - 1]!.subject.id;
   const next = withPhase(
     { ...campaign, logs: withCappedSelfReviewLogs(campaign.logs, logs, now) },
-    { name: 'PREPARE', afterSubjectId: work[work.length - 1]!.subject.id, prepared },
+    { name: 'PREPARE', afterSubjectId: checkpoint, prepared },
     now,
   );
-  await deps.campaigns.saveCampaign(next);
+  // One record per chunk, before its entries: a chunk rewritten after a kill finds it (same checkpoint, same version).
+  await recordThenChange(deps, campaignRecord(campaign, auditKey.prepare(next, checkpoint), at, events), async () => {
+    await deps.campaigns.putEntriesWithItems(batch, notifications);
+    await deps.campaigns.saveCampaign(next);
+  });
   return next;
 }
 

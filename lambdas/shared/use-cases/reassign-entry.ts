@@ -9,7 +9,10 @@ import { reassign, reassignmentNoticeKey } from '../domain/reassignment.js';
 import { parseInput } from '../domain/schemas.js';
 import { CampaignNotifier } from './campaign-notifier.js';
 import { activeApprover, announceThenSave } from './entry-handover.js';
-import type { CampaignStore, DirectoryStore, Outbox } from './ports.js';
+import { auditKey, entryReassigned, entryRecord, notificationsQueued } from '../domain/audit/events.js';
+import { userActor } from '../domain/audit/model.js';
+import { recordAfter } from './audit-trail.js';
+import type { AuditLog, CampaignStore, DirectoryStore, Outbox } from './ports.js';
 
 /** Who asks: a directory user (an approver or the campaign owner), or the administrator (CLI). */
 export type Actor = { kind: 'user'; userId: string } | { kind: 'administrator'; name: string };
@@ -28,6 +31,8 @@ export interface ReassignEntryDeps {
   campaigns: CampaignStore;
   directory: DirectoryStore;
   outbox: Outbox;
+  /** The reassignment is recorded here once saved. */
+  audit: AuditLog;
   /** Base URL of the approver portal, for the notification's link. */
   portalUrl: string;
 }
@@ -82,9 +87,15 @@ export async function reassignEntry(deps: ReassignEntryDeps, request: ReassignEn
     entry.id,
   );
   await announceThenSave(deps, notification, next);
+  const reassignment = next.reassignments!.at(-1)!;
+  const by = userActor(actorName(actor));
+  await recordAfter(
+    deps.audit,
+    entryRecord(next, auditKey.reassign(next), reassignment.at, [entryReassigned(next, reassignment, by), ...notificationsQueued([notification], by, reassignment.at)]),
+  );
   return {
     entry: next,
-    reassignment: next.reassignments!.at(-1)!,
+    reassignment,
     notification: { key: notification.key, kind: notification.kind, recipientId: notification.recipientId, status: notification.status },
   };
 }

@@ -2,16 +2,18 @@
 // notification is recorded before the entry change that implies it, so a killed run re-records
 // nothing (same key) and still makes the change.
 import { buildEntry, closeDueEntry, nextRunningEntryStep, openItems, withEntryChange, withReminderSlot } from '../domain/entries.js';
-import type { Campaign, Entry, Item } from '../domain/model.js';
+import type { Campaign, Entry, Item, Notification } from '../domain/model.js';
 import { groupEntryKey, splitSelfReview } from '../domain/review-groups.js';
 import { awaitsNextStage, forwardedItems, nextStagePlan, stageDueDate } from '../domain/stages.js';
 import { notificationKey } from '../domain/notifications.js';
+import { auditKey, CONTROLLER_ACTOR, entryCreated, entryRecord, entryStateChanged, notificationsQueued } from '../domain/audit/events.js';
+import { recordThenChange, type AuditDeps } from './audit-trail.js';
 import { CampaignNotifier } from './campaign-notifier.js';
 import { mapLimit } from './concurrency.js';
 import { entryNotifications, nextUpResolver } from './prepare-campaign.js';
 import type { CampaignStore, DirectoryStore, Outbox } from './ports.js';
 
-export interface RunEntriesDeps {
+export interface RunEntriesDeps extends AuditDeps {
   directory: DirectoryStore;
   campaigns: CampaignStore;
   outbox: Outbox;
@@ -55,22 +57,29 @@ async function closeEntry(deps: RunEntriesDeps, notifier: CampaignNotifier, entr
   const current = loaded.entry;
   if (current.state !== 'RUNNING' || now.toISOString() < current.dueDate) return undefined;
   const { next, timedOut } = closeDueEntry(current, loaded.items, now);
+  const open = openItems(current, loaded.items).length;
+  let notices: Notification[] = [];
   if (timedOut) {
-    const open = openItems(current, loaded.items).length;
     await notifier.prefetch(current.approverIds);
-    await deps.outbox.enqueue(
-      current.approverIds.map((approverId) =>
-        notifier.compose(
-          'APPROVAL_TIMEOUT',
-          notificationKey.approvalTimeout(entry.id, approverId),
-          approverId,
-          { subjectName: entry.subjectName, itemCount: entry.itemCount, openItemCount: open, stage: entry.stage, dueDate: entry.dueDate },
-          entry.id,
-        ),
+    notices = current.approverIds.map((approverId) =>
+      notifier.compose(
+        'APPROVAL_TIMEOUT',
+        notificationKey.approvalTimeout(entry.id, approverId),
+        approverId,
+        { subjectName: entry.subjectName, itemCount: entry.itemCount, openItemCount: open, stage: entry.stage, dueDate: entry.dueDate },
+        entry.id,
       ),
     );
   }
-  await deps.campaigns.saveEntry(next);
+  const at = now.toISOString();
+  const events = [
+    entryStateChanged(current.state, next, CONTROLLER_ACTOR, at, { dueDate: current.dueDate, openItems: open }),
+    ...notificationsQueued(notices, CONTROLLER_ACTOR, at),
+  ];
+  await recordThenChange(deps, entryRecord(next, auditKey.entry(next), at, events), async () => {
+    if (notices.length > 0) await deps.outbox.enqueue(notices);
+    await deps.campaigns.saveEntry(next);
+  });
   return next;
 }
 
@@ -94,10 +103,8 @@ async function startNextStage(deps: RunEntriesDeps, notifier: CampaignNotifier, 
   const approverIds = plan.approverIds.filter((id) => notifier.known(id)?.status === 'ACTIVE');
   const nextUp = await nextUpResolver(notifier, campaign, holders.values());
   const groups = carried.length === 0 ? [] : splitSelfReview(campaign.kind, approverIds, carried, (i: Item) => i, nextUp);
-  const created: string[] = [];
-  let open = 0;
-  for (const group of groups) {
-    const built = buildEntry({
+  const built = groups.map((group) =>
+    buildEntry({
       campaign,
       subject: { id: current.subjectId, name: current.subjectName },
       entryKey: groupEntryKey(`${current.subjectId}|after:${current.id}`, group.key),
@@ -109,15 +116,26 @@ async function startNextStage(deps: RunEntriesDeps, notifier: CampaignNotifier, 
       substitutions: group.substitutions,
       dueDate: stageDueDate(campaign, plan, now),
       now,
-    });
-    created.push(built.entry.id);
-    if (built.entry.state === 'RUNNING') open += 1;
-    // An entry record is written last, so one that exists is complete; its approvers may have decided.
-    if (await deps.campaigns.getEntry(built.entry.id)) continue;
-    await deps.outbox.enqueue(entryNotifications(notifier, campaign, built.entry));
-    await deps.campaigns.createEntry(built.entry, built.items);
-  }
-  await deps.campaigns.saveEntry(withEntryChange(current, now, { advancedAt: now.toISOString(), nextEntryIds: created }));
+    }),
+  );
+  const created = built.map((b) => b.entry.id);
+  const open = built.filter((b) => b.entry.state === 'RUNNING').length;
+  const at = now.toISOString();
+  const advanced = withEntryChange(current, now, { advancedAt: at, nextEntryIds: created });
+  const events = built.flatMap((b) => [
+    entryCreated(b.entry, b.items, CONTROLLER_ACTOR, at, current.id),
+    ...notificationsQueued(entryNotifications(notifier, campaign, b.entry), CONTROLLER_ACTOR, at),
+  ]);
+  // One record for the stage's hand-over (the next stage's entries and their notices), before any is written.
+  await recordThenChange(deps, entryRecord(advanced, auditKey.entry(advanced), at, events), async () => {
+    for (const b of built) {
+      // An entry record is written last, so one that exists is complete; its approvers may have decided.
+      if (await deps.campaigns.getEntry(b.entry.id)) continue;
+      await deps.outbox.enqueue(entryNotifications(notifier, campaign, b.entry));
+      await deps.campaigns.createEntry(b.entry, b.items);
+    }
+    await deps.campaigns.saveEntry(advanced);
+  });
   return open;
 }
 
@@ -134,17 +152,19 @@ async function remind(deps: RunEntriesDeps, notifier: CampaignNotifier, listed: 
     return false;
   }
   await notifier.prefetch(entry.approverIds);
-  await deps.outbox.enqueue(
-    entry.approverIds.map((approverId) =>
-      notifier.compose(
-        'APPROVAL_REMIND',
-        notificationKey.approvalRemind(entry.id, slot, approverId),
-        approverId,
-        { subjectName: entry.subjectName, itemCount: entry.itemCount, openItemCount: open, stage: entry.stage, dueDate: entry.dueDate },
-        entry.id,
-      ),
+  const notices = entry.approverIds.map((approverId) =>
+    notifier.compose(
+      'APPROVAL_REMIND',
+      notificationKey.approvalRemind(entry.id, slot, approverId),
+      approverId,
+      { subjectName: entry.subjectName, itemCount: entry.itemCount, openItemCount: open, stage: entry.stage, dueDate: entry.dueDate },
+      entry.id,
     ),
   );
-  await deps.campaigns.saveEntry(withReminderSlot(entry, slot, now));
+  const next = withReminderSlot(entry, slot, now);
+  await recordThenChange(deps, entryRecord(next, auditKey.entry(next), now.toISOString(), notificationsQueued(notices, CONTROLLER_ACTOR, now.toISOString())), async () => {
+    await deps.outbox.enqueue(notices);
+    await deps.campaigns.saveEntry(next);
+  });
   return true;
 }

@@ -11,6 +11,7 @@ const CONTROLLER = {
   DIRECTORY_TABLE_NAME: 'idgov-directory',
   CAMPAIGN_TABLE_NAME: 'idgov-campaigns',
   OPERATIONS_TABLE_NAME: 'idgov-operations',
+  AUDIT_TABLE_NAME: 'idgov-audit',
   SENDER_ADDRESS: 'governance@example.com',
   SES_CONFIGURATION_SET: '',
   APPROVER_PORTAL_URL: 'https://governance.example.com',
@@ -53,6 +54,7 @@ describe("the functions' environments", () => {
     expect(readControllerEnvironment(CONTROLLER)).toEqual({
       directoryTable: 'idgov-directory',
       campaignTable: 'idgov-campaigns',
+      auditTable: 'idgov-audit',
       operationsTable: 'idgov-operations',
       senderAddress: 'governance@example.com',
       sesConfigurationSet: undefined,
@@ -67,12 +69,14 @@ describe("the functions' environments", () => {
         ...CONTROLLER,
         SENDER_ADDRESS: 'governance',
         CAMPAIGN_TABLE_NAME: undefined,
+        AUDIT_TABLE_NAME: '',
         OPERATIONS_TABLE_NAME: '',
         CONTROLLER_LEASE_SECONDS: '-1',
       }),
     );
     expect(error.issues.map((i) => `${i.field}: ${i.message}`)).toEqual([
       'CAMPAIGN_TABLE_NAME: must be set',
+      'AUDIT_TABLE_NAME: must be set',
       'OPERATIONS_TABLE_NAME: must be set',
       'SENDER_ADDRESS: must be an email address',
       'CONTROLLER_LEASE_SECONDS: must be positive',
@@ -83,6 +87,7 @@ describe("the functions' environments", () => {
     expect(readApproverApiEnvironment(CONTROLLER)).toEqual({
       directoryTable: 'idgov-directory',
       campaignTable: 'idgov-campaigns',
+      auditTable: 'idgov-audit',
       approverPortalUrl: 'https://governance.example.com',
     });
     expect(refusal(() => readApproverApiEnvironment({ ...CONTROLLER, APPROVER_PORTAL_URL: 'governance' })).issues).toEqual([

@@ -18,6 +18,7 @@ import type { Assignment, Entry, Item, User } from '../../../lambdas/shared/doma
 import { runCli } from '../../../src/cli/main.js';
 import { sampleRun } from '../../support/approval-run.js';
 import { REGION, cdkOutputs, statelessOutputs, writeOutputsFile } from '../../support/cdk-outputs.js';
+import { InMemoryAuditLog } from '../../../lambdas/shared/adapters/memory/in-memory-audit-log.js';
 
 const { fake, record } = vi.hoisted(() => {
   const fake = {
@@ -97,6 +98,7 @@ beforeEach(() => {
     approvals,
     campaigns: new InMemoryCampaignStore(),
     outbox: new InMemoryOutbox(),
+    auditLog: new InMemoryAuditLog(),
     close: async () => {},
   };
   lambda.reset();
@@ -157,8 +159,9 @@ describe('idgov workflow', () => {
         '2. MANAGER or sec1, 1 day, then REJECT\n',
       stderr: '',
     });
-    const [[directory, passed, by, at]] = callsOf('loadWorkflows') as [[unknown, unknown, string, Date]];
-    expect(directory).toBe((fake.runtime as { directory: unknown }).directory);
+    const [[deps, passed, by, at]] = callsOf('loadWorkflows') as [[{ directory: unknown; audit: unknown }, unknown, string, Date]];
+    expect(deps.directory).toBe((fake.runtime as { directory: unknown }).directory);
+    expect(deps.audit).toBe((fake.runtime as { auditLog: unknown }).auditLog);
     expect(passed).toEqual(raw);
     expect([by, at.toISOString()]).toEqual(['ops', NOW]);
 
@@ -219,8 +222,9 @@ describe('idgov reapproval', () => {
     const result = await idgov('reapproval', 'schedule', '--date', '2026-09-01', '--by', 'ops', '--now', NOW);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^re-approval scheduled for 2026-09-01 \(by ops\)/);
-    const [[, date, by, at]] = callsOf('scheduleReapproval') as [[unknown, string, string, Date]];
+    const [[deps, date, by, at]] = callsOf('scheduleReapproval') as [[{ directory: unknown; audit: unknown }, string, string, Date]];
     expect([date, by, at.toISOString()]).toEqual(['2026-09-01', 'ops', NOW]);
+    expect(deps).toEqual({ directory: (fake.runtime as { directory: unknown }).directory, audit: (fake.runtime as { auditLog: unknown }).auditLog });
     const json = await idgov('reapproval', 'schedule', '--date', '2026-09-01', '--json');
     expect(JSON.parse(json.stdout)).toEqual({ ...(fake.answers.scheduleReapproval as object), previousDate: null });
   });
@@ -333,7 +337,7 @@ describe('idgov decide on an approval run (a- id)', () => {
     expect(used).toEqual(config);
     expect(at.toISOString()).toBe(NOW);
     const runtime = fake.runtime as Record<string, unknown>;
-    expect(deps).toMatchObject({ directory: runtime.directory, approvals: runtime.approvals, campaigns: runtime.campaigns, outbox: runtime.outbox, portalUrl: 'https://governance.example.com' });
+    expect(deps).toMatchObject({ directory: runtime.directory, approvals: runtime.approvals, campaigns: runtime.campaigns, outbox: runtime.outbox, audit: runtime.auditLog, portalUrl: 'https://governance.example.com' });
 
     fake.answers.decideApproval = { run: { ...run, stepIndex: 1, approverIds: ['sec1'] }, decided: ['p-fin'], finished: false };
     const text = await idgov('decide', run.id, 'p-fin', '--as', 'owner1', '--approve');

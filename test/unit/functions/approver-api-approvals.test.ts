@@ -13,6 +13,7 @@ import type { Entry, Item, User } from '../../../lambdas/shared/domain/model.js'
 import type { AnyTask } from '../../../lambdas/shared/use-cases/approvals/approval-tasks.js';
 import { silentLog } from '../../../lambdas/shared/use-cases/ports.js';
 import { sampleRun } from '../../support/approval-run.js';
+import { InMemoryAuditLog } from '../../../lambdas/shared/adapters/memory/in-memory-audit-log.js';
 
 const fake = vi.hoisted(() => ({
   tasks: [] as unknown[],
@@ -58,6 +59,7 @@ beforeEach(() => {
     directory: { getReapprovalConfig: async () => stored } as unknown as RequestContext['directory'],
     approvals: { name: 'approvals' } as unknown as RequestContext['approvals'],
     outbox: { name: 'outbox' } as unknown as RequestContext['outbox'],
+    audit: new InMemoryAuditLog(),
     portalUrl: 'https://governance.example.com',
     log: silentLog,
     resolveCaller: async () => OWNER,

@@ -9,6 +9,7 @@ import { InMemoryOperationsStore } from '../../../lambdas/shared/adapters/memory
 import { NotFoundError, ValidationError } from '../../../lambdas/shared/domain/errors.js';
 import { silentLog } from '../../../lambdas/shared/use-cases/ports.js';
 import { smallOrg } from '../../support/small-org.js';
+import { InMemoryAuditLog } from '../../../lambdas/shared/adapters/memory/in-memory-audit-log.js';
 
 const EVENT = { userId: 'u1', reason: 'laptop stolen, incident INC-42', requestedBy: 'secops@example.com' };
 
@@ -74,10 +75,11 @@ describe('the emergency access handler', () => {
     await directory.putPrivileges(org.privileges);
     await directory.putAssignments(org.assignments);
     const operations = new InMemoryOperationsStore();
+    const audit = new InMemoryAuditLog();
     let builds = 0;
     const handler = createHandler(() => {
       builds++;
-      return { directory, operations, clock: { now: () => new Date(at) }, log: silentLog };
+      return { directory, operations, audit, clock: { now: () => new Date(at) }, log: silentLog };
     });
     return { handler, directory, operations, builds: () => builds };
   }

@@ -125,11 +125,17 @@ describe('the weekly summary environment', () => {
 });
 
 describe('the risk assessment and emergency access environments', () => {
-  it.each([
-    ['risk assessment', readRiskAssessmentEnvironment],
-    ['emergency access', readEmergencyAccessEnvironment],
-  ])('%s reads the directory and operations tables, and names a missing one', (_name, read) => {
-    expect(read(DAILY)).toEqual({ directoryTable: 'idgov-directory', operationsTable: 'idgov-operations' });
-    expect(refusal(() => read({ DIRECTORY_TABLE_NAME: 'idgov-directory' }))).toEqual(['OPERATIONS_TABLE_NAME: must be set']);
+  it('risk assessment reads the directory and operations tables, and names a missing one', () => {
+    expect(readRiskAssessmentEnvironment(DAILY)).toEqual({ directoryTable: 'idgov-directory', operationsTable: 'idgov-operations' });
+    expect(refusal(() => readRiskAssessmentEnvironment({ DIRECTORY_TABLE_NAME: 'idgov-directory' }))).toEqual(['OPERATIONS_TABLE_NAME: must be set']);
+  });
+
+  it('emergency access reads the directory, operations and audit tables, and names a missing one', () => {
+    const env = { ...DAILY, AUDIT_TABLE_NAME: 'idgov-audit' };
+    expect(readEmergencyAccessEnvironment(env)).toEqual({ directoryTable: 'idgov-directory', operationsTable: 'idgov-operations', auditTable: 'idgov-audit' });
+    expect(refusal(() => readEmergencyAccessEnvironment({ DIRECTORY_TABLE_NAME: 'idgov-directory' }))).toEqual([
+      'OPERATIONS_TABLE_NAME: must be set',
+      'AUDIT_TABLE_NAME: must be set',
+    ]);
   });
 });

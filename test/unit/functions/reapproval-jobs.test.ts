@@ -76,6 +76,7 @@ function startOver(operations = new InMemoryOperationsStore()) {
     approvals: opaque('approvals'),
     campaigns: opaque('campaigns'),
     outbox: opaque('outbox'),
+    audit: opaque('audit'),
     mailer: opaque('mailer'),
     portalUrl: 'https://governance.example.com',
     operations,
@@ -196,6 +197,7 @@ describe('the re-approval jobs\' environments', () => {
       DIRECTORY_TABLE_NAME: 'd',
       CAMPAIGN_TABLE_NAME: 'c',
       OPERATIONS_TABLE_NAME: 'o',
+      AUDIT_TABLE_NAME: 'a',
       APPROVER_PORTAL_URL: 'https://governance.example.com',
       SENDER_ADDRESS: 'governance@example.com',
       SES_CONFIGURATION_SET: '',
@@ -203,12 +205,14 @@ describe('the re-approval jobs\' environments', () => {
     expect(readStartReapprovalEnvironment(env)).toEqual({
       directoryTable: 'd',
       campaignTable: 'c',
+      auditTable: 'a',
       operationsTable: 'o',
       approverPortalUrl: 'https://governance.example.com',
       senderAddress: 'governance@example.com',
       sesConfigurationSet: undefined,
     });
-    expect(refusal(() => readStartReapprovalEnvironment({ ...env, SENDER_ADDRESS: 'nobody', APPROVER_PORTAL_URL: undefined }))).toEqual([
+    expect(refusal(() => readStartReapprovalEnvironment({ ...env, SENDER_ADDRESS: 'nobody', APPROVER_PORTAL_URL: undefined, AUDIT_TABLE_NAME: '' }))).toEqual([
+      'AUDIT_TABLE_NAME: must be set',
       'APPROVER_PORTAL_URL: must be set',
       'SENDER_ADDRESS: must be an email address',
     ]);

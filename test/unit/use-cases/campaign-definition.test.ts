@@ -9,6 +9,7 @@ import type { Campaign } from '../../../lambdas/shared/domain/model.js';
 import { createCampaign, updateCampaign } from '../../../lambdas/shared/use-cases/campaign-admin.js';
 import { campaignFromDefinition, validateAsAtStart } from '../../../lambdas/shared/use-cases/campaign-definition.js';
 import { CAMPAIGN_ID, OWNER_ID, aCampaign, aCampaignFile, aPrivilege, aUser, anEntry, anItem, at } from '../../support/fixtures.js';
+import { withAudit } from '../../support/audit.js';
 
 const CREATED_AT = at('2026-06-20T00:00:00.000Z');
 const FIXED_AT = at('2026-06-21T00:00:00.000Z');
@@ -24,8 +25,7 @@ async function setup(stored?: Partial<Campaign>) {
 describe('updateCampaign', () => {
   it("replaces a FAILED.PREPARED campaign's definition, keeping its id, run, state, logs and templates", async () => {
     const { campaigns } = await setup();
-    const created = await createCampaign(
-      campaigns,
+    const created = await createCampaign(withAudit(campaigns),
       aCampaignFile({ approvalPeriodDays: undefined, notifications: { CAMPAIGN_START: { subject: 'Custom start' } } }),
       CREATED_AT,
       CAMPAIGN_ID,
@@ -33,14 +33,14 @@ describe('updateCampaign', () => {
     const failed = { ...created, state: 'FAILED.PREPARED' as const, version: 2, prepareAttempt: 1, logs: [...created.logs, { at: CREATED_AT.toISOString(), level: 'ERROR' as const, message: 'approval period is missing', field: 'approvalPeriodDays' }] };
     await campaigns.saveCampaign(failed);
 
-    const updated = await updateCampaign(campaigns, CAMPAIGN_ID, aCampaignFile({ approvalPeriodDays: 10, description: 'fixed' }), FIXED_AT, 'owner');
+    const updated = await updateCampaign(withAudit(campaigns), CAMPAIGN_ID, aCampaignFile({ approvalPeriodDays: 10, description: 'fixed' }), FIXED_AT, 'owner');
     expect(updated).toMatchObject({ id: CAMPAIGN_ID, state: 'FAILED.PREPARED', run: 1, runId: `${CAMPAIGN_ID}#1`, version: 3, prepareAttempt: 2, approvalPeriodDays: 10, description: 'fixed', createdAt: CREATED_AT.toISOString(), updatedAt: FIXED_AT.toISOString() });
     expect(updated.templates.CAMPAIGN_START.subject).toBe('Custom start');
     expect(updated.logs.map((l) => l.message)).toEqual(['campaign created', 'approval period is missing', 'definition replaced by owner']);
     expect(await campaigns.getCampaign(CAMPAIGN_ID)).toEqual(updated);
 
     // A file with notifications of its own sets them.
-    const retemplated = await updateCampaign(campaigns, CAMPAIGN_ID, aCampaignFile({ notifications: { CAMPAIGN_START: { subject: 'Another start' } } }), FIXED_AT, 'owner');
+    const retemplated = await updateCampaign(withAudit(campaigns), CAMPAIGN_ID, aCampaignFile({ notifications: { CAMPAIGN_START: { subject: 'Another start' } } }), FIXED_AT, 'owner');
     expect(retemplated.templates.CAMPAIGN_START.subject).toBe('Another start');
     // A field the new file leaves out is gone.
     expect(retemplated.description).toBeUndefined();
@@ -49,9 +49,9 @@ describe('updateCampaign', () => {
   it('refuses a bad file naming the field, and changes nothing', async () => {
     const { campaigns } = await setup({ state: 'FAILED.PREPARED' });
     const before = await campaigns.getCampaign(CAMPAIGN_ID);
-    await expect(updateCampaign(campaigns, CAMPAIGN_ID, aCampaignFile({ kind: 'GROUP' }), FIXED_AT, 'owner')).rejects.toThrow(ValidationError);
-    await expect(updateCampaign(campaigns, CAMPAIGN_ID, aCampaignFile({ kind: 'GROUP' }), FIXED_AT, 'owner')).rejects.toThrow(/^kind: /);
-    await expect(updateCampaign(campaigns, 'c-nope', aCampaignFile(), FIXED_AT, 'owner')).rejects.toBeInstanceOf(NotFoundError);
+    await expect(updateCampaign(withAudit(campaigns), CAMPAIGN_ID, aCampaignFile({ kind: 'GROUP' }), FIXED_AT, 'owner')).rejects.toThrow(ValidationError);
+    await expect(updateCampaign(withAudit(campaigns), CAMPAIGN_ID, aCampaignFile({ kind: 'GROUP' }), FIXED_AT, 'owner')).rejects.toThrow(/^kind: /);
+    await expect(updateCampaign(withAudit(campaigns), 'c-nope', aCampaignFile(), FIXED_AT, 'owner')).rejects.toBeInstanceOf(NotFoundError);
     expect(await campaigns.getCampaign(CAMPAIGN_ID)).toEqual(before);
   });
 
@@ -63,14 +63,14 @@ describe('updateCampaign', () => {
   ] as [string, Partial<Campaign>][])('refuses a campaign that is %s', async (_, stored) => {
     const { campaigns } = await setup(stored);
     const before = await campaigns.getCampaign(CAMPAIGN_ID);
-    await expect(updateCampaign(campaigns, CAMPAIGN_ID, aCampaignFile(), FIXED_AT, 'owner')).rejects.toBeInstanceOf(ClosedError);
+    await expect(updateCampaign(withAudit(campaigns), CAMPAIGN_ID, aCampaignFile(), FIXED_AT, 'owner')).rejects.toBeInstanceOf(ClosedError);
     expect(await campaigns.getCampaign(CAMPAIGN_ID)).toEqual(before);
   });
 
   it('refuses a campaign whose run already has entries', async () => {
     const { campaigns } = await setup({ state: 'FAILED.PREPARED' });
     await campaigns.putEntriesWithItems([{ entry: anEntry(), items: [anItem()] }]);
-    await expect(updateCampaign(campaigns, CAMPAIGN_ID, aCampaignFile(), FIXED_AT, 'owner')).rejects.toThrow(/already has entries/);
+    await expect(updateCampaign(withAudit(campaigns), CAMPAIGN_ID, aCampaignFile(), FIXED_AT, 'owner')).rejects.toThrow(/already has entries/);
   });
 });
 

@@ -11,6 +11,8 @@ import { collect } from '../../../lambdas/shared/use-cases/concurrency.js';
 import { MAX_SEND_ATTEMPTS, dispatchNotifications, dispatchRecordedNotifications, type DispatchDeps } from '../../../lambdas/shared/use-cases/dispatch-notifications.js';
 import { silentLog, type OutgoingMail } from '../../../lambdas/shared/use-cases/ports.js';
 import { CAMPAIGN_ID, aCampaign, anEntry, anItem, at } from '../../support/fixtures.js';
+import { InMemoryAuditLog } from '../../../lambdas/shared/adapters/memory/in-memory-audit-log.js';
+import { CONTROLLER_ACTOR } from '../../../lambdas/shared/domain/audit/events.js';
 
 const NOW = at('2026-07-02T00:00:00.000Z');
 
@@ -39,9 +41,12 @@ async function setup(state: CampaignState | undefined, notifications: Notificati
   await outbox.enqueue(notifications);
   const sent: OutgoingMail[] = [];
   let failures = 0;
+  const audit = new InMemoryAuditLog();
   const deps: DispatchDeps = {
     outbox,
     campaigns,
+    audit,
+    actor: CONTROLLER_ACTOR,
     log: silentLog,
     wallClock: { now: () => NOW },
     mailer: {
@@ -55,32 +60,45 @@ async function setup(state: CampaignState | undefined, notifications: Notificati
       },
     },
   };
-  return { deps, outbox, campaigns, sent, failNext: (n: number) => (failures = n) };
+  return { deps, outbox, campaigns, sent, audit, failNext: (n: number) => (failures = n) };
 }
+
+/** Each notice's end as the run's audit chain holds it: `<type> <kind>`, with the record's key. */
+const endsRecorded = (audit: InMemoryAuditLog) =>
+  (audit.chains.get(`run:${CAMPAIGN_ID}#1`) ?? []).map((r) => `${r.eventKey} ${r.events.map((e) => `${e.type} ${String(e.data.kind)}`).join(', ')}`);
 
 const byKind = async (outbox: InMemoryOutbox) =>
   Object.fromEntries((await collect(outbox.listByCampaign(CAMPAIGN_ID))).map((n) => [n.kind, n]));
 
 describe('dispatchNotifications', () => {
   it('sends what is pending once and marks it SENT with the message id', async () => {
-    const { deps, outbox, sent } = await setup('RUNNING', [aNotification('APPROVAL_START'), aNotification('CAMPAIGN_START')]);
+    const { deps, outbox, sent, audit } = await setup('RUNNING', [aNotification('APPROVAL_START'), aNotification('CAMPAIGN_START')]);
     expect(await dispatchNotifications(deps, 'runner', NOW)).toEqual({ sent: 2, failed: 0, retrying: 0, skipped: 0 });
+    expect(endsRecorded(audit).sort()).toEqual([
+      'sent:c-test#1|APPROVAL_START NOTIFICATION_SENT APPROVAL_START',
+      'sent:c-test#1|CAMPAIGN_START NOTIFICATION_SENT CAMPAIGN_START',
+    ]);
     expect(sent.map((m) => m.subject).sort()).toEqual(['about APPROVAL_START', 'about CAMPAIGN_START']);
     expect((await byKind(outbox)).APPROVAL_START).toMatchObject({ status: 'SENT', sentAt: NOW.toISOString(), attempts: 1 });
     expect(await dispatchNotifications(deps, 'runner', NOW)).toEqual({ sent: 0, failed: 0, retrying: 0, skipped: 0 });
     expect(sent).toHaveLength(2);
+    expect(endsRecorded(audit)).toHaveLength(2);
   });
 
   it(`retries a failed send on the next run, and gives up after ${MAX_SEND_ATTEMPTS} attempts`, async () => {
-    const { deps, outbox, sent, failNext } = await setup('RUNNING', [aNotification('APPROVAL_START')]);
+    const { deps, outbox, sent, failNext, audit } = await setup('RUNNING', [aNotification('APPROVAL_START')]);
     failNext(MAX_SEND_ATTEMPTS);
     for (let attempt = 1; attempt < MAX_SEND_ATTEMPTS; attempt++) {
       expect(await dispatchNotifications(deps, 'runner', NOW)).toMatchObject({ retrying: 1, failed: 0 });
     }
+    // A send that will be retried is not an end: nothing recorded yet.
+    expect(endsRecorded(audit)).toEqual([]);
     expect(await dispatchNotifications(deps, 'runner', NOW)).toMatchObject({ retrying: 0, failed: 1 });
     expect((await byKind(outbox)).APPROVAL_START).toMatchObject({ status: 'FAILED', attempts: MAX_SEND_ATTEMPTS, lastError: /Throttling/ });
     expect(await dispatchNotifications(deps, 'runner', NOW)).toMatchObject({ sent: 0, failed: 0 });
     expect(sent).toEqual([]);
+    expect(endsRecorded(audit)).toEqual(['failed:c-test#1|APPROVAL_START NOTIFICATION_FAILED APPROVAL_START']);
+    expect(audit.events(`run:${CAMPAIGN_ID}#1`)[0]!.data).toMatchObject({ attempts: MAX_SEND_ATTEMPTS, error: expect.stringMatching(/Throttling/) });
   });
 
   it('gives up on a notification whose every attempt died in the send, instead of trying forever', async () => {
@@ -103,8 +121,12 @@ describe('dispatchNotifications', () => {
   ] as const)('of a campaign that is %s: skips the work notices, saying why, and still tells what already happened', async (state, why) => {
     const work: NotificationKind[] = ['APPROVAL_START', 'APPROVAL_REMIND', 'APPROVAL_TIMEOUT', 'NO_APPROVER', 'CAMPAIGN_START'];
     const told: NotificationKind[] = ['ASSIGNMENT_REJECT', 'CAMPAIGN_END', 'PREPARE_ERROR'];
-    const { deps, outbox, sent } = await setup(state, [...work, ...told].map((kind) => aNotification(kind)));
+    const { deps, outbox, sent, audit } = await setup(state, [...work, ...told].map((kind) => aNotification(kind)));
     expect(await dispatchNotifications(deps, 'runner', NOW)).toEqual({ sent: told.length, failed: 0, retrying: 0, skipped: work.length });
+    expect(endsRecorded(audit).sort()).toEqual(
+      [...work.map((k) => `skipped:c-test#1|${k} NOTIFICATION_SKIPPED ${k}`), ...told.map((k) => `sent:c-test#1|${k} NOTIFICATION_SENT ${k}`)].sort(),
+    );
+    for (const e of audit.events(`run:${CAMPAIGN_ID}#1`).filter((e) => e.type === 'NOTIFICATION_SKIPPED')) expect(e.data.reason).toBe(`campaign ${CAMPAIGN_ID} ${why}`);
     expect(sent.map((m) => m.subject).sort()).toEqual(told.map((k) => `about ${k}`).sort());
     const stored = await byKind(outbox);
     for (const kind of work) expect(stored[kind]).toMatchObject({ status: 'SKIPPED', lastError: `campaign ${CAMPAIGN_ID} ${why}` });

@@ -7,6 +7,7 @@ import { NotFoundError, ValidationError } from '../../../lambdas/shared/domain/e
 import { emergencyRevoke } from '../../../lambdas/shared/use-cases/emergency-revoke.js';
 import { InjectedKill, failOnCall } from '../../support/fault-injection.js';
 import { aUser, anAssignment } from '../../support/fixtures.js';
+import { InMemoryAuditLog } from '../../../lambdas/shared/adapters/memory/in-memory-audit-log.js';
 
 const NOW = new Date('2026-12-01T10:00:00.000Z');
 const REQUEST = { userId: 'u-mallory', reason: 'credentials leaked (INC-42)', by: 'oncall@example.com', requestId: 'req-1' };
@@ -22,7 +23,8 @@ async function setup() {
     anAssignment({ userId: 'u-mallory', privilegeId: 'p-wiki', origin: 'INHERITED' }),
     anAssignment({ userId: 'u-bob', privilegeId: 'p-pay', origin: 'MANUAL' }),
   ]);
-  return { directory, operations, deps: { directory, operations, clock: { now: () => NOW } } };
+  const audit = new InMemoryAuditLog();
+  return { directory, operations, audit, deps: { directory, operations, audit, clock: { now: () => NOW } } };
 }
 
 const held = async (directory: InMemoryDirectoryStore, userId: string) =>

@@ -24,6 +24,7 @@ import { refuseChangesTo } from '../../support/refusing-directory.js';
 import { killAtWrite } from '../../support/write-kill.js';
 import { InjectedKill } from '../../support/fault-injection.js';
 import { CAMPAIGN_ID, DUE, OWNER_ID, aCampaign, aDecision, aPrivilege, aUser, anAssignment, anEntry, anItem, at } from '../../support/fixtures.js';
+import { InMemoryAuditLog } from '../../../lambdas/shared/adapters/memory/in-memory-audit-log.js';
 
 const engine = vi.hoisted(() => ({
   starts: [] as { request: StartApprovalRequest; config: ReapprovalConfig; now: string }[],
@@ -149,7 +150,7 @@ async function world(options: { revocation?: RevocationSettings; finWorkflowLoad
     anItem({ privilegeId: 'p-x' }),
   ];
   await campaigns.putEntriesWithItems([{ entry: anEntry({ itemCount: items.length }), items }]);
-  const deps: FinishDeps = { directory, campaigns, approvals, outbox, portalUrl: 'https://idgov.example.com', log: silentLog };
+  const deps: FinishDeps = { directory, campaigns, approvals, outbox, audit: new InMemoryAuditLog(), portalUrl: 'https://idgov.example.com', log: silentLog };
   return { deps, directory, campaigns, approvals, outbox };
 }
 type World = Awaited<ReturnType<typeof world>>;

@@ -56,20 +56,20 @@ async function runScenario() {
   const outbox = new InMemoryOutbox();
   const campaigns = new InMemoryCampaignStore({ outbox });
   const approvals = new InMemoryApprovalStore();
+  const audit = new InMemoryAuditLog();
+  const admin = { campaigns, audit };
   const mailer: Mailer = { send: async () => ({ messageId: 'm' }) };
   const portalUrl = 'https://idgov.example.com';
   const created = new Date(day(-1));
-  await createCampaign(campaigns, highRiskUserCampaign(), created, 'c-users');
-  await createCampaign(
-    campaigns,
+  await createCampaign(admin, highRiskUserCampaign(), created, 'c-users');
+  await createCampaign(admin,
     highRiskUserCampaign({ name: 'Critical privileges', kind: 'PRIVILEGE', subjects: { filter: '(riskLevel>=HIGH)' } }),
     created,
     'c-privileges',
   );
-  await createCampaign(campaigns, highRiskUserCampaign({ name: 'Misconfigured', statusExpirationDate: '2026-07-05' }), created, 'c-broken');
-  await createCampaign(campaigns, highRiskUserCampaign({ name: 'Admin powers', subjects: { filter: '(id=u6)' } }), created, 'c-powers');
+  await createCampaign(admin, highRiskUserCampaign({ name: 'Misconfigured', statusExpirationDate: '2026-07-05' }), created, 'c-broken');
+  await createCampaign(admin, highRiskUserCampaign({ name: 'Admin powers', subjects: { filter: '(id=u6)' } }), created, 'c-powers');
 
-  const audit = new InMemoryAuditLog();
   const evidence = testEvidenceArchiver({ campaigns, approvals, outbox, audit, directory });
   let wallMs = Date.parse('2030-01-01T00:00:00.000Z');
   const run = (at: string) =>
@@ -78,12 +78,12 @@ async function runScenario() {
       campaigns,
       approvals,
       outbox,
+      audit,
       mailer,
       clock: { now: () => new Date(at) },
       wallClock: { now: () => new Date((wallMs += 3_600_000)) },
       log: silentLog,
       settings: { portalUrl, leaseSeconds: 900 },
-      audit,
       evidence,
     });
   /** The renders of the run that retried the refused change, once the directory took it. */
@@ -101,17 +101,17 @@ async function runScenario() {
       }
     } else {
       const { subjectId, actor, decisions } = step.decide;
-      await decide(campaigns, { entryId: entryOf('c-users', subjectId), actorId: actor, decisions }, new Date(step.at));
+      await decide(admin, { entryId: entryOf('c-users', subjectId), actorId: actor, decisions }, new Date(step.at));
     }
     if (step.at === day(2)) {
       // A reassignment composes its Approval Start apart from preparation.
       await reassignEntry(
-        { campaigns, directory, outbox, portalUrl },
+        { campaigns, directory, outbox, audit, portalUrl },
         { entryId: entryOf('c-users', 'u4'), actor: { kind: 'administrator', name: 'administrator' }, input: { to: 'm1', justification: 'm2 is on leave until August' } },
         new Date(step.at),
       );
       // So does the administrator's rescue of an entry that failed preparation.
-      await nameEntryApprover({ campaigns, directory, outbox, portalUrl }, { entryId: entryOf('c-powers', 'u6'), approverId: 'm1', by: 'ops-admin' }, new Date(step.at));
+      await nameEntryApprover({ campaigns, directory, outbox, audit, portalUrl }, { entryId: entryOf('c-powers', 'u6'), approverId: 'm1', by: 'ops-admin' }, new Date(step.at));
     }
   }
   return { directory, retryRenders };

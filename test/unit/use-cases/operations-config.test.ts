@@ -5,6 +5,7 @@ import { InMemoryOperationsStore } from '../../../lambdas/shared/adapters/memory
 import { ValidationError } from '../../../lambdas/shared/domain/errors.js';
 import { DEFAULT_OPERATIONS_CONFIG, type OperationsConfig } from '../../../lambdas/shared/domain/operations.js';
 import { loadOperationsConfig, saveOperationsConfig } from '../../../lambdas/shared/use-cases/operations-config.js';
+import { InMemoryAuditLog } from '../../../lambdas/shared/adapters/memory/in-memory-audit-log.js';
 
 const AT = new Date('2026-12-01T12:00:00.000Z');
 
@@ -15,7 +16,7 @@ describe('operations configuration', () => {
 
   it('stores a partial file merged over the defaults, with who loaded it and when', async () => {
     const operations = new InMemoryOperationsStore();
-    const saved = await saveOperationsConfig(operations, { recommendations: { highRiskUsersAbove: 2 } }, 'alice', AT);
+    const saved = await saveOperationsConfig({ operations, audit: new InMemoryAuditLog() }, { recommendations: { highRiskUsersAbove: 2 } }, 'alice', AT);
     expect(saved.recommendations.highRiskUsersAbove).toBe(2);
     expect(await operations.getConfig()).toEqual({ config: saved, loadedAt: AT.toISOString(), loadedBy: 'alice' });
     expect(await loadOperationsConfig(operations)).toEqual(saved);
@@ -32,8 +33,8 @@ describe('operations configuration', () => {
 
   it('refuses a bad file, naming the field, and keeps the stored configuration', async () => {
     const operations = new InMemoryOperationsStore();
-    await saveOperationsConfig(operations, { compliance: { compliantAt: 70 } }, 'alice', AT);
-    const error = await saveOperationsConfig(operations, { risk: { toxicCombinations: [{ privileges: ['p-a'] }] } }, 'mallory', AT).catch((e: unknown) => e);
+    await saveOperationsConfig({ operations, audit: new InMemoryAuditLog() }, { compliance: { compliantAt: 70 } }, 'alice', AT);
+    const error = await saveOperationsConfig({ operations, audit: new InMemoryAuditLog() }, { risk: { toxicCombinations: [{ privileges: ['p-a'] }] } }, 'mallory', AT).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ValidationError);
     expect((error as ValidationError).issues.map((i) => i.field)).toEqual(['risk.toxicCombinations.0.privileges']);
     expect((await operations.getConfig())!.loadedBy).toBe('alice');

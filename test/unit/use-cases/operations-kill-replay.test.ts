@@ -20,6 +20,7 @@ import { runWeeklySummary, type WeeklySummaryDeps } from '../../../lambdas/share
 import { InjectedKill } from '../../support/fault-injection.js';
 import { aCampaign, aPrivilege, aUser, anAssignment, anEntry } from '../../support/fixtures.js';
 import { killAtWrite, type WriteKill } from '../../support/write-kill.js';
+import { InMemoryAuditLog } from '../../../lambdas/shared/adapters/memory/in-memory-audit-log.js';
 
 const RECIPIENTS = ['ops@example.com', 'security@example.com'];
 const TARGETS: DeliveryTarget[] = ['topic', 'mail:ops@example.com', 'mail:security@example.com'];
@@ -222,7 +223,7 @@ async function revokeSetup() {
     anAssignment({ userId: 'u-mallory', privilegeId: 'p-prod', origin: 'MANUAL', approvedAt: '2026-03-01T00:00:00.000Z' }),
     anAssignment({ userId: 'u-mallory', privilegeId: 'p-mail', origin: 'RULE' }),
   ]);
-  const deps = { directory, operations, clock: { now: () => new Date('2026-12-01T10:00:00.000Z') } };
+  const deps = { directory, operations, audit: new InMemoryAuditLog(), clock: { now: () => new Date('2026-12-01T10:00:00.000Z') } };
   const writes = (k: number | undefined) =>
     killAtWrite(k, [
       [operations, ['recordRemoval', 'completeRemoval']],

@@ -11,6 +11,7 @@ import { collect } from '../../../lambdas/shared/use-cases/concurrency.js';
 import type { CampaignStore } from '../../../lambdas/shared/use-cases/ports.js';
 import { reassignEntry, type Actor, type ReassignEntryDeps } from '../../../lambdas/shared/use-cases/reassign-entry.js';
 import { CAMPAIGN_ID, DUE, OWNER_ID, aCampaign, aUser, anEntry, anItem, at } from '../../support/fixtures.js';
+import { InMemoryAuditLog } from '../../../lambdas/shared/adapters/memory/in-memory-audit-log.js';
 
 const NOW = at('2026-07-05T00:00:00.000Z');
 const input = { to: 'u-deputy', justification: 'covering while u-manager is away' };
@@ -29,8 +30,9 @@ async function setup(entry: Partial<Entry> = {}, campaign = {}) {
   ]);
   await campaigns.createCampaign(aCampaign({ state: 'RUNNING', phase: { name: 'DONE' }, dueDate: DUE, ...campaign }));
   await campaigns.putEntriesWithItems([{ entry: anEntry(entry), items: [anItem()] }]);
-  const deps: ReassignEntryDeps = { campaigns, directory, outbox, portalUrl: 'https://idgov.example.com' };
-  return { deps, campaigns, outbox };
+  const audit = new InMemoryAuditLog();
+  const deps: ReassignEntryDeps = { campaigns, directory, outbox, audit, portalUrl: 'https://idgov.example.com' };
+  return { deps, campaigns, outbox, audit };
 }
 
 const notices = async (outbox: InMemoryOutbox) => collect(outbox.listByCampaign(CAMPAIGN_ID));

@@ -33,8 +33,11 @@ import { DEFAULT_WORKFLOW, type ApprovalApplied, type ApprovalPurpose, type Appr
 import { reapprovalDateAfter, roundOf } from '../../domain/approvals/reapproval-dates.js';
 import { NotFoundError } from '../../domain/errors.js';
 import type { Assignment, Privilege, User } from '../../domain/model.js';
+import { approvalOutcomeApplied, approvalProgress, approvalRecord, approvalStarted, auditKey, notificationsQueued, START_REAPPROVAL_ACTOR } from '../../domain/audit/events.js';
+import type { AuditActor } from '../../domain/audit/model.js';
+import { appendRecord, recordThenChange } from '../audit-trail.js';
 import { collect } from '../concurrency.js';
-import type { ApprovalStore, CampaignStore, DirectoryStore, Log, Outbox, ReapprovalDirectory } from '../ports.js';
+import type { ApprovalStore, AuditLog, CampaignStore, DirectoryStore, Log, Outbox, ReapprovalDirectory } from '../ports.js';
 
 export interface ApprovalDeps {
   directory: DirectoryStore & ReapprovalDirectory;
@@ -42,6 +45,8 @@ export interface ApprovalDeps {
   /** A campaign hand-over's outcome is recorded on its campaign item. */
   campaigns: Pick<CampaignStore, 'saveItemWorkflow'>;
   outbox: Outbox;
+  /** Every start, step, decision and outcome, in the privilege's chain (re-approval) or the campaign run's (hand-over). */
+  audit: AuditLog;
   portalUrl: string;
   log: Log;
   /**
@@ -52,7 +57,15 @@ export interface ApprovalDeps {
 }
 
 /** What deciding a step needs (approval-tasks.ts): it reads the directory, writes runs and notices, never applies an outcome. */
-export type StepDeps = Pick<ApprovalDeps, 'approvals' | 'outbox' | 'portalUrl' | 'log' | 'users'> & { directory: DirectoryStore };
+export type StepDeps = Pick<ApprovalDeps, 'approvals' | 'outbox' | 'audit' | 'portalUrl' | 'log' | 'users'> & { directory: DirectoryStore };
+
+/** Who moves a run, and whether the audit record comes before the save (a job) or after it (a request). */
+export interface RunAudit {
+  actor: AuditActor;
+  job: boolean;
+}
+
+const JOB: RunAudit = { actor: START_REAPPROVAL_ACTOR, job: true };
 
 export interface StartApprovalRequest {
   purpose: ApprovalPurpose;
@@ -68,15 +81,24 @@ export interface StartApprovalRequest {
  * (the start-reapproval job does, for every run whose outcome waits), so that a caller recording
  * the run elsewhere (a campaign item's `workflow`) records it before its outcome lands there.
  */
-export async function startApprovalRun(deps: ApprovalDeps, request: StartApprovalRequest, config: ReapprovalConfig, now: Date): Promise<ApprovalRun> {
+export async function startApprovalRun(
+  deps: ApprovalDeps,
+  request: StartApprovalRequest,
+  config: ReapprovalConfig,
+  now: Date,
+  actor: AuditActor = START_REAPPROVAL_ACTOR,
+): Promise<ApprovalRun> {
   const { purpose, assignment, privilege, workflow } = request;
   const ctx = new RunContext(deps.directory, assignment.userId, assignment.privilegeId, privilege, deps.users);
   const subject = await ctx.subject();
   const draft = newRun({ purpose, assignment, privilege, subject, workflow, now });
   const opened = await openStepAt(ctx, draft, 0, now);
   const run = stampRun(opened.run, config.reminders, now);
-  // Notices first (entryVersion 1, held until the run exists): a kill before the run is written
-  // leaves notices a re-run records again (same keys).
+  // The record, then the notices (entryVersion 1, held until the run exists), then the run: a kill
+  // before the run is written leaves a record and notices a re-run finds (same keys).
+  const at = now.toISOString();
+  const events = [approvalStarted(run, actor, at), ...approvalProgress(undefined, run, actor), ...queued(run, opened.notices, actor, at)];
+  await appendRecord(deps.audit, approvalRecord(run, auditKey.approval(run), at, events));
   await recordNotices(deps, ctx, run, opened.notices, now);
   if (await deps.approvals.createApproval(run)) {
     deps.log.info('approval run started', { approvalId: run.id, userId: run.userId, privilegeId: run.privilegeId, workflowId: workflow.id, purpose: purpose.kind });
@@ -103,7 +125,7 @@ export async function progressApproval(deps: ApprovalDeps, run: ApprovalRun, con
       const slot = reminderSlot(current, config.reminders, now);
       if (slot !== undefined) transition = remind(current, slot);
     }
-    if (transition) current = await persist(deps, ctx, transition, config, now, current);
+    if (transition) current = await persist(deps, ctx, transition, config, now, current, JOB);
     else if (nextActionAt(current, config.reminders) !== current.nextActionAt) {
       // Nothing to do yet (a settings change moved the next reminder): back out of the job's way until then.
       current = stampRun(current, config.reminders, now, current);
@@ -231,12 +253,36 @@ export async function decideAndOpen(ctx: RunContext, run: ApprovalRun, decision:
  * (version + 1, next action time). An ended run is saved with `nextActionAt` = its outcome's time:
  * the next start-reapproval run applies the outcome.
  */
-export async function persist(deps: StepDeps, ctx: RunContext, transition: Transition, config: ReapprovalConfig, now: Date, previous: ApprovalRun): Promise<ApprovalRun> {
+export async function persist(
+  deps: StepDeps,
+  ctx: RunContext,
+  transition: Transition,
+  config: ReapprovalConfig,
+  now: Date,
+  previous: ApprovalRun,
+  audit: RunAudit,
+): Promise<ApprovalRun> {
   const next = stampRun(transition.run, config.reminders, now, previous);
-  await recordNotices(deps, ctx, next, transition.notices, now);
-  await deps.approvals.saveApproval(next);
+  const at = now.toISOString();
+  const events = [...approvalProgress(previous, next, audit.actor), ...queued(next, transition.notices, audit.actor, at)];
+  const save = async () => {
+    await recordNotices(deps, ctx, next, transition.notices, now);
+    await deps.approvals.saveApproval(next);
+    return next;
+  };
+  if (audit.job) return recordThenChange(deps, approvalRecord(next, auditKey.approval(next), at, events), save);
+  await save();
+  await appendRecord(deps.audit, approvalRecord(next, auditKey.approvalDecision(next), at, events));
   return next;
 }
+
+/** The notices a transition records, as NOTIFICATION_QUEUED events. */
+const queued = (run: ApprovalRun, intents: NoticeIntent[], actor: AuditActor, at: string) =>
+  notificationsQueued(
+    intents.map((i) => ({ ...i, approvalId: run.id })),
+    actor,
+    at,
+  );
 
 /** Records the notices `run` (as it is about to be saved) announces: each carries its version as `entryVersion`. */
 async function recordNotices(deps: Pick<StepDeps, 'outbox' | 'portalUrl'>, ctx: RunContext, run: ApprovalRun, intents: NoticeIntent[], now: Date): Promise<void> {
@@ -260,7 +306,8 @@ async function recordNotices(deps: Pick<StepDeps, 'outbox' | 'portalUrl'>, ctx: 
 export async function applyOutcome(deps: ApprovalDeps, run: ApprovalRun, config: ReapprovalConfig, now: Date): Promise<ApprovalRun> {
   const outcome = run.outcome;
   if (run.state === 'RUNNING' || !outcome || run.applied) return run;
-  const applied = outcome.result === 'APPROVED' ? await keep(deps, run, outcome.at, outcome.by ?? workflowActor(run.workflow)) : await remove(deps, run, now);
+  const removal = outcome.result === 'APPROVED' ? undefined : await remove(deps, run, now);
+  const applied = removal ? removal.applied : await keep(deps, run, outcome.at, outcome.by ?? workflowActor(run.workflow));
   if (!applied) return run;
   if (run.purpose.kind === 'CAMPAIGN') {
     await deps.campaigns.saveItemWorkflow(run.purpose.entryId, run.purpose.itemId, {
@@ -274,7 +321,12 @@ export async function applyOutcome(deps: ApprovalDeps, run: ApprovalRun, config:
     });
   }
   const next = stampRun(withApplied(run, applied), config.reminders, now, run);
-  await deps.approvals.saveApproval(next);
+  // After the directory calls (their outcome is what it records), before the save that marks it applied.
+  const at = now.toISOString();
+  const reject = removal?.notice ? queued(next, [removal.notice], JOB.actor, at) : [];
+  await recordThenChange(deps, approvalRecord(next, auditKey.approval(next), at, [...approvalOutcomeApplied(next, applied, JOB.actor, at), ...reject]), () =>
+    deps.approvals.saveApproval(next),
+  );
   deps.log.info('approval outcome applied', { approvalId: run.id, result: outcome.result, action: applied.action });
   return next;
 }
@@ -327,22 +379,22 @@ function awaitsStartMark(a: Assignment, run: ApprovalRun): boolean {
  * REMOVED: a kill between the notice and the removal, then a directory load that made the
  * assignment rule-based, must not tell the user of a removal that never happened.
  */
-async function remove(deps: ApprovalDeps, run: ApprovalRun, now: Date): Promise<ApprovalApplied> {
+async function remove(deps: ApprovalDeps, run: ApprovalRun, now: Date): Promise<{ applied: ApprovalApplied; notice?: NoticeIntent }> {
   const at = run.outcome!.at;
   const assignment = await deps.directory.getAssignment(run.userId, run.privilegeId);
-  const key = approvalNoticeKey.assignmentReject(run.id);
+  const notice: NoticeIntent = { kind: 'ASSIGNMENT_REJECT', key: approvalNoticeKey.assignmentReject(run.id), recipientId: run.userId };
   if (!assignment) {
-    const ours = (await collect(deps.outbox.listByRun(run.id, run.id))).some((n) => n.key === key);
-    return { action: ours ? 'REMOVED' : 'GONE', at };
+    const ours = (await collect(deps.outbox.listByRun(run.id, run.id))).some((n) => n.key === notice.key);
+    return ours ? { applied: { action: 'REMOVED', at }, notice } : { applied: { action: 'GONE', at } };
   }
-  if (assignment.origin !== 'MANUAL') return { action: 'NOT_MANUAL', at };
+  if (assignment.origin !== 'MANUAL') return { applied: { action: 'NOT_MANUAL', at } };
   // A re-approval reviews the grant that carries its marker. Without it, the grant was replaced since
   // (a load made it RULE, then MANUAL again: a new grant, never reviewed): the reviewed one is gone.
-  if (run.purpose.kind === 'REAPPROVAL' && assignment.reapproval?.approvalId !== run.id) return { action: 'GONE', at };
+  if (run.purpose.kind === 'REAPPROVAL' && assignment.reapproval?.approvalId !== run.id) return { applied: { action: 'GONE', at } };
   const ctx = new RunContext(deps.directory, run.userId, run.privilegeId, undefined, deps.users);
   // Announced by the save that records the outcome applied (this run's next version).
-  await recordNotices(deps, ctx, { ...run, version: run.version + 1 }, [{ kind: 'ASSIGNMENT_REJECT', key, recipientId: run.userId }], now);
+  await recordNotices(deps, ctx, { ...run, version: run.version + 1 }, [notice], now);
   // NOT_MANUAL: it became rule-based or inherited since it was read; the user keeps it and is not told otherwise.
-  if ((await deps.directory.removeAssignment(run.userId, run.privilegeId)) === 'NOT_MANUAL') return { action: 'NOT_MANUAL', at };
-  return { action: 'REMOVED', at };
+  if ((await deps.directory.removeAssignment(run.userId, run.privilegeId)) === 'NOT_MANUAL') return { applied: { action: 'NOT_MANUAL', at }, notice };
+  return { applied: { action: 'REMOVED', at }, notice };
 }

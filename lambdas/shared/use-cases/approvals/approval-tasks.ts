@@ -3,6 +3,7 @@ import { approvalDecisionSchema } from '../../domain/approvals/workflow-schemas.
 import { approvalItemId, type ApprovalRun, type ReapprovalConfig } from '../../domain/approvals/model.js';
 import { ClosedError, ForbiddenError, NotFoundError, ValidationError } from '../../domain/errors.js';
 import { parseInput } from '../../domain/schemas.js';
+import { userActor } from '../../domain/audit/model.js';
 import { listTasks, type Task } from '../decisions.js';
 import type { ApprovalStore, CampaignStore } from '../ports.js';
 import { RunContext, decideAndOpen, persist, type StepDeps } from './approval-engine.js';
@@ -65,7 +66,7 @@ export async function decideApproval(
   const ctx = new RunContext(deps.directory, run.userId, run.privilegeId, undefined, deps.users);
   const decision = { outcome: input.outcome, via: 'DECISION' as const, by: request.actorId, ...(input.comment ? { comment: input.comment } : {}) };
   const transition = await decideAndOpen(ctx, run, decision, now);
-  const saved = await persist(deps, ctx, transition, config, now, run);
+  const saved = await persist(deps, ctx, transition, config, now, run, { actor: userActor(request.actorId), job: false });
   return { run: saved, decided: [itemId], finished: saved.state !== 'RUNNING' };
 }
 

@@ -19,6 +19,8 @@ import type { Assignment, Notification, Privilege } from '../../domain/model.js'
 import { dispatchNotifications, dispatchRecordedNotifications, type DispatchResult } from '../dispatch-notifications.js';
 import type { ApprovalStore, CampaignStore, Clock, Mailer, Outbox } from '../ports.js';
 import { progressApproval, resolveWorkflow, startApprovalRun, type ApprovalDeps } from './approval-engine.js';
+import { START_REAPPROVAL_ACTOR } from '../../domain/audit/events.js';
+import { oneAppendAtATime } from '../audit-trail.js';
 
 export interface StartReapprovalDeps extends ApprovalDeps {
   /** Campaign hand-overs record their outcome on the item; the dispatcher reads campaigns and entries. */
@@ -46,7 +48,9 @@ export interface StartReapprovalResult {
   dispatch: DispatchResult;
 }
 
-export async function startReapproval(deps: StartReapprovalDeps, now: Date): Promise<StartReapprovalResult> {
+export async function startReapproval(given: StartReapprovalDeps, now: Date): Promise<StartReapprovalResult> {
+  // The sends go four at a time: their records are appended one by one.
+  const deps = { ...given, audit: oneAppendAtATime(given.audit) };
   const config = (await deps.directory.getReapprovalConfig()) ?? DEFAULT_REAPPROVAL_CONFIG;
   const written = new JobWrites(deps.approvals, deps.outbox);
   const job = new StartJob({ ...deps, approvals: written, outbox: written.outbox, users: deps.users ?? new Map() }, config, now);
@@ -60,8 +64,8 @@ export async function startReapproval(deps: StartReapprovalDeps, now: Date): Pro
     for (const run of page) await job.progress(run);
   }
 
-  const { campaigns, mailer, wallClock, log, outbox } = deps;
-  const dispatchDeps = { outbox, campaigns, approvals: written, mailer, wallClock, log };
+  const { campaigns, mailer, wallClock, log, outbox, audit } = deps;
+  const dispatchDeps = { outbox, campaigns, approvals: written, mailer, wallClock, log, audit, actor: START_REAPPROVAL_ACTOR };
   const runner = `start-reapproval:${randomUUID()}`;
   // What this run recorded, straight from its own records (the same checks, claim, send and mark);
   // what that leaves unsent (held, or left by a kill after a claim) is the ordinary dispatch's.

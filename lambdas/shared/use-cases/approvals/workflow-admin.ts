@@ -7,7 +7,10 @@ import { isNamedApprover, scheduledDateSchema, workflowFileSchema } from '../../
 import { DEFAULT_REAPPROVAL_CONFIG, DEFAULT_WORKFLOW, type ApprovalWorkflow, type ReapprovalConfig, type ReapprovalRound } from '../../domain/approvals/model.js';
 import { ValidationError } from '../../domain/errors.js';
 import { parseInput } from '../../domain/schemas.js';
-import type { DirectoryStore, ReapprovalDirectory } from '../ports.js';
+import { auditEvent, auditKey, digestOf } from '../../domain/audit/events.js';
+import { ADMIN_CHAIN, userActor } from '../../domain/audit/model.js';
+import { recordAfter } from '../audit-trail.js';
+import type { AuditLog, DirectoryStore, ReapprovalDirectory } from '../ports.js';
 
 type Directory = DirectoryStore & ReapprovalDirectory;
 
@@ -23,7 +26,8 @@ export interface WorkflowLoadResult {
  * Validates a workflow file (schema, then that each named approver is a user in the directory) and
  * replaces the workflows by id. Any error: a ValidationError naming every bad field, nothing written.
  */
-export async function loadWorkflows(directory: Directory, raw: unknown, loadedBy: string, now: Date): Promise<WorkflowLoadResult> {
+export async function loadWorkflows(deps: { directory: Directory; audit: AuditLog }, raw: unknown, loadedBy: string, now: Date): Promise<WorkflowLoadResult> {
+  const { directory } = deps;
   const file = parseInput(workflowFileSchema, raw);
   const named = file.workflows.flatMap((workflow, w) =>
     workflow.steps.flatMap((step, s) =>
@@ -39,7 +43,15 @@ export async function loadWorkflows(directory: Directory, raw: unknown, loadedBy
   const workflows: ApprovalWorkflow[] = file.workflows.map((w) => ({ ...w, loadedAt: at, loadedBy }));
   await directory.putWorkflows(workflows);
   const loaded = workflows.map((w) => w.id);
-  return { loaded, created: loaded.filter((id) => !existing.has(id)), replaced: loaded.filter((id) => existing.has(id)) };
+  const result = { loaded, created: loaded.filter((id) => !existing.has(id)), replaced: loaded.filter((id) => existing.has(id)) };
+  const digest = digestOf(file.workflows);
+  await recordAfter(deps.audit, {
+    chainId: ADMIN_CHAIN,
+    eventKey: auditKey.workflowsLoad(at, digest),
+    at,
+    events: [auditEvent('WORKFLOWS_LOADED', at, userActor(loadedBy), { ...result, sha256: digest, workflows: file.workflows })],
+  });
+  return result;
 }
 
 export interface ListedWorkflow extends ApprovalWorkflow {
@@ -63,13 +75,21 @@ export interface ScheduleResult {
  * Sets the domain's scheduled re-approval date (YYYY-MM-DD, 00:00 UTC): a real date, today or later
  * (UTC). Its round starts at the first StartReapproval run on or after it.
  */
-export async function scheduleReapproval(directory: ReapprovalDirectory, date: string, by: string, now: Date): Promise<ScheduleResult> {
+export async function scheduleReapproval(deps: { directory: ReapprovalDirectory; audit: AuditLog }, date: string, by: string, now: Date): Promise<ScheduleResult> {
+  const { directory } = deps;
   const valid = parseInput(z.strictObject({ date: scheduledDateSchema }), { date }).date;
   const today = now.toISOString().slice(0, 10);
   if (valid < today) throw new ValidationError(`must be today (${today}) or later`, 'date');
   const current = (await directory.getReapprovalConfig()) ?? DEFAULT_REAPPROVAL_CONFIG;
   const config: ReapprovalConfig = { ...current, scheduledDate: valid, updatedAt: now.toISOString(), updatedBy: by };
   await directory.putReapprovalConfig(config);
+  const at = now.toISOString();
+  await recordAfter(deps.audit, {
+    chainId: ADMIN_CHAIN,
+    eventKey: auditKey.reapprovalSchedule(valid, at),
+    at,
+    events: [auditEvent('REAPPROVAL_SCHEDULED', at, userActor(by), { scheduledDate: valid, previousDate: current.scheduledDate ?? null })],
+  });
   return { config, ...(current.scheduledDate !== undefined ? { previousDate: current.scheduledDate } : {}) };
 }
 

@@ -83,7 +83,7 @@ describe('a privilege that changes re-approval mode', () => {
       privileges: [privilege('p-x', { reapproval: { mode: 'SCHEDULED' } })],
       assignments: [manual('alice', 'p-x', { approvedAt: iso(-100) }), manual('bob', 'p-x', { grantedAt: iso(-5) })],
     });
-    await scheduleReapproval(world.directory, date(10), 'admin', dayAt(0));
+    await scheduleReapproval(world, date(10), 'admin', dayAt(0));
     for (let day = 0; day <= 10; day++) await world.day(day);
     await world.decide('owen', 'APPROVE', dayAt(10, 9));
     expect(world.runs().map((r) => r.state)).toEqual(['APPROVED', 'APPROVED']);
@@ -117,7 +117,7 @@ describe('a privilege that changes re-approval mode', () => {
     expect(await world.assignment('alice', 'p-y')).toMatchObject({ reapprovalMode: 'CONTINUOUS', nextReapprovalAt: iso(80) });
 
     await world.directory.putPrivileges([privilege('p-y', { reapproval: { mode: 'SCHEDULED' } })]);
-    await scheduleReapproval(world.directory, date(20), 'admin', dayAt(1));
+    await scheduleReapproval(world, date(20), 'admin', dayAt(1));
     const calls = recordReads(world);
     expect(await world.day(1)).toMatchObject({ started: { continuous: 0, scheduled: 0 } });
     expect(await world.assignment('alice', 'p-y')).toMatchObject({ reapprovalMode: 'SCHEDULED' });
@@ -171,7 +171,7 @@ describe('a privilege that changes re-approval mode', () => {
     await world.day(0);
     await world.decide('owen', 'APPROVE', dayAt(4, 9));
     await world.directory.putPrivileges([privilege('p-w', { reapproval: { mode: 'SCHEDULED' } })]);
-    await scheduleReapproval(world.directory, date(45), 'admin', dayAt(4, 10));
+    await scheduleReapproval(world, date(45), 'admin', dayAt(4, 10));
     const calls = recordReads(world);
 
     // Day 5: the walk (05:00) finds alice's run ended but not applied; the start (06:00) applies it.

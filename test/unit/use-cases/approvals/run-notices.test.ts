@@ -9,6 +9,7 @@ import { decideApproval } from '../../../../lambdas/shared/use-cases/approvals/a
 import { dispatchNotifications } from '../../../../lambdas/shared/use-cases/dispatch-notifications.js';
 import { ConflictError } from '../../../../lambdas/shared/domain/errors.js';
 import { buildWorld, dayAt, iso, manual, privilege, type World } from './world.js';
+import { CONTROLLER_ACTOR } from '../../../../lambdas/shared/domain/audit/events.js';
 
 const flagged = (workflowId?: string) => privilege('p-prod', { reapproval: { mode: 'CONTINUOUS', intervalDays: 90, ...(workflowId ? { workflowId } : {}) } });
 
@@ -18,7 +19,7 @@ function dispatchBeforeNextSave(world: World): { dispatched: () => Awaited<Retur
   let result: Awaited<ReturnType<typeof dispatchNotifications>> | undefined;
   world.approvals.saveApproval = async (run: ApprovalRun) => {
     world.approvals.saveApproval = original;
-    result = await dispatchNotifications(world.deps, 'controller', dayAt(0));
+    result = await dispatchNotifications({ ...world.deps, actor: CONTROLLER_ACTOR }, 'controller', dayAt(0));
     return original(run);
   };
   return { dispatched: () => result };
@@ -39,7 +40,7 @@ describe('a dispatch between recording a run notice and saving the run', () => {
     expect(run).toMatchObject({ escalated: true, approverIds: ['dan'] });
     const start = (await world.notices()).find((n) => n.key === `${run.id}|APPROVAL_START|0|1|dan`);
     expect(start).toMatchObject({ status: 'SENT', entryVersion: run.version });
-    await dispatchNotifications(world.deps, 'controller', dayAt(15, 7));
+    await dispatchNotifications({ ...world.deps, actor: CONTROLLER_ACTOR }, 'controller', dayAt(15, 7));
     expect(mailsTo(world, 'dan').filter((s) => s.startsWith('Action required'))).toHaveLength(1);
     expect(mailsTo(world, 'owen').filter((s) => s.includes('closed without your decision'))).toHaveLength(1);
   });
@@ -54,7 +55,7 @@ describe('a dispatch between recording a run notice and saving the run', () => {
     const between = dispatchBeforeNextSave(world);
     await world.decide('mary', 'APPROVE', dayAt(0, 9));
     expect(between.dispatched()).toMatchObject({ sent: 0, skipped: 0 });
-    await dispatchNotifications(world.deps, 'controller', dayAt(0, 10));
+    await dispatchNotifications({ ...world.deps, actor: CONTROLLER_ACTOR }, 'controller', dayAt(0, 10));
     await world.day(1);
     expect(mailsTo(world, 'owen')).toHaveLength(1);
     expect(mailsTo(world, 'owen')[0]).toMatch(/^Action required: re-approve/);

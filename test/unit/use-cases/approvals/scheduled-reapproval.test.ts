@@ -11,7 +11,7 @@ const date = (day: number) => iso(day).slice(0, 10);
 describe('scheduled re-approval', () => {
   it('starts every scheduled assignment on the domain date, once; re-runs that day and the next days start none', async () => {
     const world = await buildWorld({ privileges: FLAGGED, assignments: HOLDERS });
-    await scheduleReapproval(world.directory, date(10), 'admin', dayAt(0));
+    await scheduleReapproval(world, date(10), 'admin', dayAt(0));
 
     for (let day = 0; day < 10; day++) expect((await world.day(day)).started.scheduled, `day ${day}`).toBe(0);
     expect(world.runs()).toHaveLength(0);
@@ -41,12 +41,12 @@ describe('scheduled re-approval', () => {
 
   it('a new domain date starts a new round over the assignments approved in the last one', async () => {
     const world = await buildWorld({ privileges: FLAGGED, assignments: HOLDERS });
-    await scheduleReapproval(world.directory, date(5), 'admin', dayAt(0));
+    await scheduleReapproval(world, date(5), 'admin', dayAt(0));
     await world.day(5);
     await world.decide('owen', 'APPROVE', dayAt(5, 9));
     expect(world.runs().every((r) => r.state === 'APPROVED')).toBe(true);
 
-    await scheduleReapproval(world.directory, date(100), 'admin', dayAt(50));
+    await scheduleReapproval(world, date(100), 'admin', dayAt(50));
     for (let day = 6; day < 100; day++) expect((await world.day(day)).started.scheduled, `day ${day}`).toBe(0);
     const second = await world.day(100);
     expect(second).toMatchObject({ started: { scheduled: 3 }, round: { date: date(100), completed: true } });
@@ -59,7 +59,7 @@ describe('scheduled re-approval', () => {
       privileges: [FLAGGED[0]!, privilege('p-vault', { reapproval: { mode: 'SCHEDULED', workflowId: 'wf-vault' } })],
       assignments: HOLDERS,
     });
-    await scheduleReapproval(world.directory, date(1), 'admin', dayAt(0));
+    await scheduleReapproval(world, date(1), 'admin', dayAt(0));
     const first = await world.day(1);
     expect(first).toMatchObject({ started: { scheduled: 2 }, failed: 1, round: { date: date(1), completed: false } });
     const second = await world.day(2);
@@ -78,7 +78,7 @@ describe('scheduled re-approval', () => {
     const world = await buildWorld({ privileges: FLAGGED, assignments: HOLDERS });
     await world.initialize(dayAt(0, 5));
     await world.directory.putPrivileges([privilege('p-vault', { reapproval: { mode: 'CONTINUOUS', intervalDays: 30 } })]);
-    await scheduleReapproval(world.directory, date(1), 'admin', dayAt(0));
+    await scheduleReapproval(world, date(1), 'admin', dayAt(0));
     const result = await world.start(dayAt(1, 6));
     expect(result).toMatchObject({ started: { scheduled: 2 }, reset: 1 });
     await world.initialize(dayAt(2, 5));

@@ -8,6 +8,7 @@ import { dispatchNotifications } from '../../../../lambdas/shared/use-cases/disp
 import { InjectedKill } from '../../../support/fault-injection.js';
 import { killAtWrite } from '../../../support/write-kill.js';
 import { buildWorld, dayAt, describeNotices, iso, manual, person, PEOPLE, privilege } from './world.js';
+import { CONTROLLER_ACTOR } from '../../../../lambdas/shared/domain/audit/events.js';
 
 const wf = (id: string, ...steps: WorkflowStep[]): ApprovalWorkflow => ({ id, name: `Workflow ${id}`, steps });
 const flagged = (workflowId?: string) => privilege('p-prod', { reapproval: { mode: 'CONTINUOUS', intervalDays: 90, ...(workflowId ? { workflowId } : {}) } });
@@ -294,7 +295,7 @@ describe('access the engine never touches', () => {
     const recorded = (await world.notices()).find((n) => n.kind === 'ASSIGNMENT_REJECT');
     expect(recorded).toMatchObject({ status: 'PENDING', recipientId: 'alice' });
     // Held until the run records its outcome applied: a dispatch now (the controller's) does not send it.
-    expect(await dispatchNotifications({ ...world.deps }, 'controller', dayAt(2, 7))).toMatchObject({ sent: 0, skipped: 0 });
+    expect(await dispatchNotifications({ ...world.deps, actor: CONTROLLER_ACTOR }, 'controller', dayAt(2, 7))).toMatchObject({ sent: 0, skipped: 0 });
     await world.directory.putAssignments([manual('alice', 'p-prod', { origin: 'RULE', approvedAt: iso(-90) })]);
     world.later();
     await world.day(3);

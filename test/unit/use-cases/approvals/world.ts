@@ -13,6 +13,7 @@ import { initializeReapproval } from '../../../../lambdas/shared/use-cases/appro
 import { startReapproval, type StartReapprovalDeps } from '../../../../lambdas/shared/use-cases/approvals/start-reapproval.js';
 import { DEFAULT_REAPPROVAL_CONFIG } from '../../../../lambdas/shared/domain/approvals/model.js';
 import { silentLog, type OutgoingMail } from '../../../../lambdas/shared/use-cases/ports.js';
+import { InMemoryAuditLog } from '../../../../lambdas/shared/adapters/memory/in-memory-audit-log.js';
 
 export const DAY_MS = 86_400_000;
 /** Day 0 of every scenario, 00:00 UTC. */
@@ -63,6 +64,7 @@ export async function buildWorld(options: WorldOptions) {
   const outbox = new InMemoryOutbox({ pageSize });
   const campaigns = new InMemoryCampaignStore({ outbox, pageSize });
   const approvals = new InMemoryApprovalStore({ pageSize });
+  const audit = new InMemoryAuditLog();
   await directory.putUsers(options.users ?? PEOPLE);
   await directory.putPrivileges(options.privileges);
   await directory.putAssignments(options.assignments);
@@ -71,10 +73,12 @@ export async function buildWorld(options: WorldOptions) {
   let wall = Date.parse('2030-01-01T00:00:00.000Z');
   const mailer = { send: async (mail: OutgoingMail) => (mails.push(mail), { messageId: `mail-${mails.length}` }) };
   const wallClock = { now: () => new Date(wall) };
-  const deps: StartReapprovalDeps = { directory, approvals, campaigns, outbox, portalUrl: 'https://portal.example', log: silentLog, mailer, wallClock };
+  const deps: StartReapprovalDeps = { directory, approvals, campaigns, outbox, audit, portalUrl: 'https://portal.example', log: silentLog, mailer, wallClock };
 
   const world = {
     directory,
+    /** Every record the jobs and decisions of this world appended. */
+    audit,
     approvals,
     campaigns,
     outbox,

@@ -79,7 +79,7 @@ describe('writeEvidencePack over an archive that holds part of a pack already', 
     const first = await pack();
     const stored = new Map([...first].filter(([name]) => name === 'audit-log.jsonl' || name === 'report.json'));
     // Since then: one more record, and a report builder that would write another report.
-    await run.audit.append({ chainId: 'run:c-test#1', eventKey: 'late', at: '2026-08-30T00:00:00.000Z', events: [{ type: 'CAMPAIGN_STATE_CHANGED', at: '2026-08-30T00:00:00.000Z', actor: 'job:campaign-controller', data: {} }] });
+    await run.audit.append({ chainId: 'run:c-test#1', eventKey: 'late', at: '2026-08-30T00:00:00.000Z', events: [{ type: 'NOTIFICATION_SENT', at: '2026-08-30T00:00:00.000Z', actor: 'job:campaign-controller', data: { key: 'late' } }] });
     const campaign = (await run.campaigns.getCampaign('c-test'))!;
     const files = await writeEvidencePack({ ...deps, reports: { ...stubReports, build: async () => ({ nonsense: true }) as never } }, campaign, NOW, async (file) => stored.get(file.name) ?? file.content);
     expect(files).toEqual(first);
