@@ -174,7 +174,8 @@ describe('a campaign run in its audit chain', async () => {
       const queuedAt = events.findIndex((q) => q.type === 'NOTIFICATION_QUEUED' && q.data.key === e.data.key);
       expect(queuedAt, String(e.data.key)).toBeGreaterThanOrEqual(0);
       expect(queuedAt).toBeLessThan(i);
-      expect(e.data.messageId).toBe('m');
+      // The same whether or not a kill made the send happen twice: no message id (SES gives each send its own).
+      expect(Object.keys(e.data).filter((k) => !['key', 'kind', 'recipientId', 'entryId'].includes(k))).toEqual([]);
     }
   });
 

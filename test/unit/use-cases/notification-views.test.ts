@@ -61,7 +61,8 @@ async function runScenario() {
   const portalUrl = 'https://idgov.example.com';
   const created = new Date(day(-1));
   await createCampaign(admin, highRiskUserCampaign(), created, 'c-users');
-  await createCampaign(admin,
+  await createCampaign(
+    admin,
     highRiskUserCampaign({ name: 'Critical privileges', kind: 'PRIVILEGE', subjects: { filter: '(riskLevel>=HIGH)' } }),
     created,
     'c-privileges',

@@ -251,7 +251,7 @@ export const notificationOutcome = (
   n: Notification,
   actor: AuditActor,
   at: string,
-  extra: { messageId?: string; error?: string; reason?: string; attempts?: number },
+  extra: { error?: string; reason?: string; attempts?: number },
 ) => auditEvent(type, at, actor, { key: n.key, kind: n.kind, recipientId: n.recipientId, entryId: n.entryId, approvalId: n.approvalId, ...extra });
 
 // ---------------------------------------------------------------------------------------------
