@@ -3,7 +3,7 @@ import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { StatefulStack } from '../lib/stacks/stateful-stack.js';
 import { StatelessStack } from '../lib/stacks/stateless-stack.js';
-import { STACK_PREFIX_CONTEXT, stackNamesFromContext } from '../lib/stack-outputs.js';
+import { evidenceExportNames, STACK_PREFIX_CONTEXT, stackNamesFromContext } from '../lib/stack-outputs.js';
 
 const app = new App();
 
@@ -18,9 +18,11 @@ new StatelessStack(app, names.stateless, {
   directoryTable: stateful.tables.directoryTable,
   campaignTable: stateful.tables.campaignTable,
   operationsTable: stateful.tables.operationsTable,
+  auditTable: stateful.tables.auditTable,
   alarmsTopic: stateful.topics.alarmsTopic,
   operationsTopic: stateful.topics.operationsTopic,
   runbooksBucket: stateful.runbooks.bucket,
+  evidenceExports: evidenceExportNames(stateful.stackName),
   approverIdentity: stateful.approverIdentity,
 });
 

@@ -59,7 +59,21 @@ export const STATEFUL_OUTPUTS = {
   approverUserPoolId: 'ApproverUserPoolId',
   approverUserPoolClientId: 'ApproverUserPoolClientId',
   administratorsPolicyArn: 'AdministratorsPolicyArn',
+  /** The reports bucket: evidence packs under evidence/<campaignId>/<runId>/ (S3 Object Lock, compliance mode). */
+  reportsBucketName: 'ReportsBucketName',
+  /** The asymmetric KMS key (RSA_2048, SIGN_VERIFY) that signs evidence manifests. */
+  evidenceKeyArn: 'EvidenceSigningKeyArn',
 } as const;
+
+/**
+ * Exports of the stateful stack that the stateless stack imports by name: the reports bucket and the
+ * evidence signing key (lib/constructs/evidence-store.ts, importEvidenceArchive). Fixed names, so the
+ * controller's grant on the packs names a resource a reviewer can read.
+ */
+export const evidenceExportNames = (statefulStackName: string) => ({
+  reportsBucketArn: `${statefulStackName}-ReportsBucketArn`,
+  evidenceKeyArn: `${statefulStackName}-EvidenceSigningKeyArn`,
+});
 
 /** Output keys of the stateless stack. */
 export const STATELESS_OUTPUTS = {

@@ -20,6 +20,7 @@ import { DynamoApprovalStore } from '../lambdas/shared/adapters/dynamo/dynamo-ap
 import { DynamoCampaignStore } from '../lambdas/shared/adapters/dynamo/dynamo-campaign-store.js';
 import { DynamoDirectoryStore } from '../lambdas/shared/adapters/dynamo/dynamo-directory-store.js';
 import { DynamoOutbox } from '../lambdas/shared/adapters/dynamo/dynamo-outbox.js';
+import { InMemoryEvidenceArchive, InMemoryKeySigner } from '../lambdas/shared/adapters/memory/in-memory-evidence-archive.js';
 import { runChain } from '../lambdas/shared/domain/audit/model.js';
 import { canonicalJson, verifyChain } from '../lambdas/shared/domain/audit/chain.js';
 import { createCampaign } from '../lambdas/shared/use-cases/campaign-admin.js';
@@ -93,6 +94,8 @@ async function main() {
       wallClock: { now: () => new Date() },
       log: silentLog,
       settings: { portalUrl: 'http://127.0.0.1/approvals', leaseSeconds: 900 },
+      // The benchmark ends at SUCCEEDED: no run is deleted, so nothing is archived or signed.
+      evidence: { archive: new InMemoryEvidenceArchive(), signer: new InMemoryKeySigner('bench') },
     });
     const controller = (now: Date) => runCampaignController(deps(now));
 

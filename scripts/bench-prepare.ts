@@ -17,6 +17,7 @@ import { runCampaignController } from '../lambdas/shared/use-cases/campaign-cont
 import { silentLog, type Mailer, type Outbox } from '../lambdas/shared/use-cases/ports.js';
 import { openRuntime } from '../src/local/runtime.js';
 import { generateBenchOrganization } from '../src/local/sample-org.js';
+import { InMemoryEvidenceArchive, InMemoryKeySigner } from '../lambdas/shared/adapters/memory/in-memory-evidence-archive.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
@@ -96,6 +97,8 @@ async function main() {
       wallClock: { now: () => new Date() },
       log: silentLog,
       settings: { portalUrl: 'http://127.0.0.1/approvals', leaseSeconds: 900 },
+      // The benchmark prepares one campaign: no run is deleted, so nothing is archived or signed.
+      evidence: { archive: new InMemoryEvidenceArchive(), signer: new InMemoryKeySigner('bench') },
     });
     const runMs = performance.now() - runStarted;
     if (!measured) throw new Error(`the campaign did not become RUNNING: ${JSON.stringify(report)}`);

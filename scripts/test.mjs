@@ -31,7 +31,10 @@ const ENGINE_INDEPENDENT = [
   'test/integration/cli-admin-powers.test.ts',
   'test/integration/cli-campaign-definition.test.ts',
   'test/integration/cli-reapproval.test.ts',
+  'test/integration/cli-reports.test.ts',
+  'test/integration/cli-audit.test.ts',
   'test/integration/api-cli.test.ts',
+  'test/integration/cli-evidence.test.ts',
 ];
 
 /** vitest options that take the next argument as their value (so it is not a file filter). */

@@ -1,6 +1,8 @@
 // Wires the controller's ports to AWS (or to whatever endpoints AWS_ENDPOINT_URL_* name locally).
+import { KMSClient } from '@aws-sdk/client-kms';
 import { LambdaClient } from '@aws-sdk/client-lambda';
-import { createSesMailer } from '../shared/adapters/aws-clients.js';
+import { S3Client } from '@aws-sdk/client-s3';
+import { createSesMailer, REQUEST_HANDLER } from '../shared/adapters/aws-clients.js';
 import { createDocumentClient } from '../shared/adapters/dynamo/document-client.js';
 import { DynamoApprovalStore } from '../shared/adapters/dynamo/dynamo-approval-store.js';
 import { DynamoAuditLog } from '../shared/adapters/dynamo/dynamo-audit-log.js';
@@ -8,9 +10,14 @@ import { DynamoCampaignStore } from '../shared/adapters/dynamo/dynamo-campaign-s
 import { DynamoDirectoryStore } from '../shared/adapters/dynamo/dynamo-directory-store.js';
 import { DynamoOperationsStore } from '../shared/adapters/dynamo/dynamo-operations-store.js';
 import { DynamoOutbox } from '../shared/adapters/dynamo/dynamo-outbox.js';
+import { KmsEvidenceSigner } from '../shared/adapters/kms-evidence-signer.js';
 import { LambdaHookInvoker } from '../shared/adapters/lambda-hook-invoker.js';
+import { S3EvidenceArchive } from '../shared/adapters/s3-evidence-archive.js';
 import { systemClock } from '../shared/adapters/system-clock.js';
+import { ENV } from '../shared/config/tables.js';
+import { ValidationError } from '../shared/domain/errors.js';
 import type { ControllerDeps } from '../shared/use-cases/campaign-controller.js';
+import type { EvidenceDeps } from '../shared/use-cases/evidence/archive-evidence.js';
 import type { Log, OperationsStore } from '../shared/use-cases/ports.js';
 import type { ControllerEnvironment } from './environment.js';
 
@@ -41,6 +48,20 @@ export function buildControllerDependencies(
     wallClock: systemClock,
     log,
     settings: { portalUrl: env.approverPortalUrl, leaseSeconds: env.leaseSeconds },
+    // Evidence packs go to the reports bucket, signed by the KMS key (the local runtime passes its own).
+    evidence: overrides.evidence ?? deployedEvidence(env),
     ...overrides,
+  };
+}
+
+function deployedEvidence(env: ControllerEnvironment): EvidenceDeps {
+  const missing = [
+    ...(env.reportsBucket ? [] : [ENV.reportsBucket]),
+    ...(env.evidenceKeyId ? [] : [ENV.evidenceKeyId]),
+  ];
+  if (missing.length > 0) throw new ValidationError(`environment: ${missing.map((name) => `${name}: must be set`).join('; ')}`);
+  return {
+    archive: new S3EvidenceArchive({ client: new S3Client({ requestHandler: REQUEST_HANDLER }), bucket: env.reportsBucket! }),
+    signer: new KmsEvidenceSigner({ client: new KMSClient({ requestHandler: REQUEST_HANDLER }), keyId: env.evidenceKeyId! }),
   };
 }

@@ -9,6 +9,12 @@ const CONTROLLER_ENVIRONMENT = {
   operationsTable: { variable: ENV.operationsTable, schema: z.string() },
   senderAddress: { variable: ENV.senderAddress, schema: z.email('must be an email address') },
   sesConfigurationSet: { variable: ENV.sesConfigurationSet, schema: z.string().optional() },
+  /**
+   * Where run evidence is archived and the key that signs it. Required on AWS (the dependencies refuse
+   * to start without them, naming the variable); the local runtime injects its own archive and key.
+   */
+  reportsBucket: { variable: ENV.reportsBucket, schema: z.string().optional() },
+  evidenceKeyId: { variable: ENV.evidenceKeyId, schema: z.string().optional() },
   leaseSeconds: {
     variable: ENV.leaseSeconds,
     schema: z.coerce.number().int('must be a whole number').positive('must be positive').default(960),

@@ -4,13 +4,15 @@ import { ManagedPolicy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Construct, type IConstruct } from 'constructs';
 import type { TableDefinition } from '../../lambdas/shared/config/tables.js';
-import { KMS_READ_ACTIONS, KMS_WRITE_ACTIONS } from './app-function.js';
+import { AUDIT_APPEND_ACCESS, dynamoDbActionsOf, KMS_READ_ACTIONS, KMS_WRITE_ACTIONS, tableAndIndexArns } from './app-function.js';
 
 export interface AdministratorsPolicyProps {
   /** IAM name of the policy (`IdGovAdministrators` by default, lib/stack-outputs.ts). */
   readonly policyName: string;
-  /** The product's tables, each with the definition it was built from. */
+  /** The product's tables but the audit log, each with the definition it was built from. */
   readonly tables: readonly { readonly table: ITable; readonly definition: TableDefinition }[];
+  /** The audit log: administrators append to it and read it, and never change or delete a record. */
+  readonly auditLog: { readonly table: ITable; readonly definition: TableDefinition };
   /** The customer-managed key of the tables. */
   readonly tableKey: IKey;
   /** Name of the stateless stack, whose functions the administrators may invoke. */
@@ -52,7 +54,8 @@ export const ADMINISTRATOR_DYNAMODB_ACTIONS = [
 /**
  * What the admin CLI (`idgov --aws`) needs and nothing more, as a managed policy that operators
  * attach to their user, group, role or SSO permission set: read and write the tables (the
- * actions the CLI sends: no Scan), their key through DynamoDB only, read the outputs of the two
+ * actions the CLI sends: no Scan), append to and read the audit log (AUDIT_APPEND_ACCESS: no
+ * UpdateItem, DeleteItem or BatchWriteItem on it), their key through DynamoDB only, read the outputs of the two
  * stacks, and invoke the functions the CLI runs (`controller run`, `job run`, `emergency revoke`).
  *
  * Those functions live in the stateless stack, which depends on this one: naming their ARNs here
@@ -70,10 +73,10 @@ export class AdministratorsPolicy extends Construct {
     super(scope, id);
     const stack = Stack.of(this);
 
-    const tableResources = props.tables.flatMap(({ table, definition }) => [
-      table.tableArn,
-      ...definition.indexes.map((index) => `${table.tableArn}/index/${index.indexName}`),
-    ]);
+    if (props.tables.some(({ definition }) => definition.id === props.auditLog.definition.id)) {
+      throw new Error('AdministratorsPolicy: the audit log is append-only; pass it as auditLog, not among the tables');
+    }
+    const tableResources = props.tables.flatMap(({ table, definition }) => tableAndIndexArns(table, definition));
 
     this.policy = new ManagedPolicy(this, 'Policy', {
       managedPolicyName: props.policyName,
@@ -83,6 +86,11 @@ export class AdministratorsPolicy extends Construct {
           sid: 'ReadWriteTables',
           actions: [...ADMINISTRATOR_DYNAMODB_ACTIONS],
           resources: tableResources,
+        }),
+        new PolicyStatement({
+          sid: 'AppendToAuditLog',
+          actions: dynamoDbActionsOf(AUDIT_APPEND_ACCESS),
+          resources: tableAndIndexArns(props.auditLog.table, props.auditLog.definition),
         }),
         new PolicyStatement({
           sid: 'UseTableKeyThroughDynamoDB',

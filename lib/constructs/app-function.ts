@@ -15,6 +15,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import {
+  AUDIT_TABLE,
   ENV,
   METRICS_NAMESPACE,
   SERVICE_NAME,
@@ -66,6 +67,18 @@ export function dynamoDbActionsOf(access: TableAccess): DynamoDbAction[] {
           ? [...DYNAMODB_READ_ACTIONS, 'dynamodb:UpdateItem']
           : access.actions;
   return [...new Set(actions)].sort();
+}
+
+/**
+ * The audit log's only access: append (PutItem, on condition that the record's key is free) and
+ * read (GetItem, Query, on the table and its ByEventKey index). Never UpdateItem or DeleteItem, nor
+ * BatchWriteItem, which can delete: a written record cannot be changed or removed by the product.
+ */
+export const AUDIT_APPEND_ACCESS: TableAccess = { actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'] };
+
+/** Lets `fn` append to and read the audit log (AUDIT_APPEND_ACCESS), and sets AUDIT_TABLE_NAME. */
+export function grantAuditAppend(fn: AppFunction, auditTable: ITable): void {
+  fn.bindTable(auditTable, AUDIT_TABLE, AUDIT_APPEND_ACCESS);
 }
 
 // What DynamoDB asks KMS on the caller's behalf for a customer-managed table key.
@@ -179,20 +192,22 @@ export class AppFunction extends NodejsFunction {
   /**
    * Lets this function do what `access` says (TableAccess) on the table built from `definition`,
    * including its indexes and its KMS key (encrypting too when any write action is granted), and
-   * sets the environment variable that names it.
+   * sets the environment variable that names it. On the audit log, nothing beyond
+   * AUDIT_APPEND_ACCESS is granted: use grantAuditAppend.
    */
   bindTable(table: ITable, definition: TableDefinition, access: TableAccess): void {
-    this.addEnvironment(definition.envVar, table.tableName);
     const actions = dynamoDbActionsOf(access);
     if (actions.length === 0) throw new Error(`${this.node.path}: bindTable ${definition.id} grants no action`);
+    const beyondAppend = actions.filter((action) => !dynamoDbActionsOf(AUDIT_APPEND_ACCESS).includes(action));
+    if (definition.id === AUDIT_TABLE.id && beyondAppend.length > 0) {
+      throw new Error(`${this.node.path}: the audit log is append-only (grantAuditAppend); refusing ${beyondAppend.join(', ')}`);
+    }
+    this.addEnvironment(definition.envVar, table.tableName);
     const writes = actions.some((action) => (DYNAMODB_WRITE_ACTIONS as readonly string[]).includes(action));
     Grant.addToPrincipal({
       grantee: this,
       actions,
-      resourceArns: [
-        table.tableArn,
-        ...definition.indexes.map((index) => `${table.tableArn}/index/${index.indexName}`),
-      ],
+      resourceArns: tableAndIndexArns(table, definition),
     });
     if (table.encryptionKey) {
       Grant.addToPrincipal({
@@ -249,6 +264,12 @@ export class AppFunction extends NodejsFunction {
       conditions: { StringEquals: { 'ses:FromAddress': sender.address } },
     });
   }
+}
+
+/** The ARNs of a table and of each of its global and local indexes. */
+export function tableAndIndexArns(table: ITable, definition: TableDefinition): string[] {
+  const indexNames = [...definition.indexes, ...(definition.localIndexes ?? [])].map((index) => index.indexName);
+  return [table.tableArn, ...indexNames.map((name) => `${table.tableArn}/index/${name}`)];
 }
 
 function isTruthy(value: unknown): boolean {

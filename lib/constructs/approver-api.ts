@@ -9,11 +9,13 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { APPROVER_API_ROUTES } from '../../lambdas/approver-api/api-routes.js';
 import { CAMPAIGN_TABLE, DIRECTORY_TABLE, ENV } from '../../lambdas/shared/config/tables.js';
-import { AppFunction } from './app-function.js';
+import { AppFunction, grantAuditAppend } from './app-function.js';
 
 export interface ApproverApiProps {
   readonly directoryTable: ITable;
   readonly campaignTable: ITable;
+  /** The audit log: decisions and reassignments are appended to it (grantAuditAppend). */
+  readonly auditTable: ITable;
   /** The pool approvers sign in to; its ID tokens are the API's credentials. */
   readonly userPool: IUserPool;
   /** The app client whose tokens the API accepts (the JWT audience). */
@@ -67,6 +69,7 @@ export class ApproverApi extends Construct {
     // change no assignment.
     this.function.bindTable(props.campaignTable, CAMPAIGN_TABLE, 'RW');
     this.function.bindTable(props.directoryTable, DIRECTORY_TABLE, 'RO');
+    grantAuditAppend(this.function, props.auditTable);
 
     const issuer = `https://cognito-idp.${Stack.of(this).region}.amazonaws.com/${props.userPool.userPoolId}`;
     const authorizer = new HttpJwtAuthorizer('CognitoIdToken', issuer, {

@@ -7,7 +7,8 @@ import { FilterPattern, type JsonPattern, MetricFilter } from 'aws-cdk-lib/aws-l
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { CAMPAIGN_TABLE, DIRECTORY_TABLE, ENV, METRICS_NAMESPACE, OPERATIONS_TABLE } from '../../lambdas/shared/config/tables.js';
-import { AppFunction, type EmailSender } from './app-function.js';
+import { AppFunction, grantAuditAppend, type EmailSender } from './app-function.js';
+import { bindEvidenceArchive, type EvidenceArchiveResources } from './evidence-store.js';
 import { ScheduledJob } from './scheduled-job.js';
 
 export interface CampaignControllerProps {
@@ -15,10 +16,14 @@ export interface CampaignControllerProps {
   readonly campaignTable: ITable;
   /** Where the controller records its runs (the heartbeat the daily report checks). */
   readonly operationsTable: ITable;
+  /** The audit log, appended to (grantAuditAppend). */
+  readonly auditTable: ITable;
   readonly alarmTopic: ITopic;
   readonly sender: EmailSender;
   /** Base URL of the approver portal, used for links in notifications. */
   readonly approverPortalUrl: string;
+  /** Where a run's evidence pack is archived before its cleanup, and the key that signs it. */
+  readonly evidence: EvidenceArchiveResources;
   /**
    * The hook functions (docs/hooks) campaigns may name, as full ARNs (qualified for an alias or a
    * version): the controller may invoke these and nothing else. Usually the value of a
@@ -96,7 +101,9 @@ export class CampaignController extends Construct {
     this.function.bindTable(props.operationsTable, OPERATIONS_TABLE, {
       actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
     });
+    grantAuditAppend(this.function, props.auditTable);
     this.function.bindEmailSender(props.sender);
+    bindEvidenceArchive(this.function, props.evidence);
 
     this.hookInvokePolicy = this.allowHookInvocations(props.hookFunctionArns ?? []);
 

@@ -10,6 +10,7 @@ import {
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import {
+  AUDIT_TABLE,
   CAMPAIGN_TABLE,
   DIRECTORY_TABLE,
   OPERATIONS_TABLE,
@@ -36,13 +37,15 @@ export class DataTables extends Construct {
   readonly campaignTable: Table;
   /** Daily operations: configuration, risk assessments, job runs and heartbeats, reports, removals. */
   readonly operationsTable: Table;
+  /** The audit log: append-only (functions get PutItem and reads only), nothing expires. */
+  readonly auditTable: Table;
   private readonly byId = new Map<string, Table>();
 
   constructor(scope: Construct, id: string) {
     super(scope, id);
 
     this.key = new Key(this, 'TableKey', {
-      description: 'Encrypts the identity-governance directory, campaign and operations tables',
+      description: 'Encrypts the identity-governance directory, campaign, operations and audit tables',
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
@@ -53,6 +56,7 @@ export class DataTables extends Construct {
     this.directoryTable = this.tableFor(DIRECTORY_TABLE);
     this.campaignTable = this.tableFor(CAMPAIGN_TABLE);
     this.operationsTable = this.tableFor(OPERATIONS_TABLE);
+    this.auditTable = this.tableFor(AUDIT_TABLE);
   }
 
   /** The table built from `definition`; throws for a definition this construct did not build. */
@@ -66,6 +70,7 @@ export class DataTables extends Construct {
     const table = new Table(this, definition.id, {
       partitionKey: stringAttribute(definition.partitionKey),
       sortKey: stringAttribute(definition.sortKey),
+      // Absent for the audit log: its records never expire.
       timeToLiveAttribute: definition.ttlAttribute,
       billingMode: BillingMode.PAY_PER_REQUEST,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
@@ -81,6 +86,15 @@ export class DataTables extends Construct {
         partitionKey: stringAttribute(index.partitionKey),
         sortKey: stringAttribute(index.sortKey),
         projectionType: ProjectionType.ALL,
+      });
+    }
+    // A local index answers strongly consistent queries (the audit log's once-per-eventKey check);
+    // the keys are all such a check needs.
+    for (const index of definition.localIndexes ?? []) {
+      table.addLocalSecondaryIndex({
+        indexName: index.indexName,
+        sortKey: stringAttribute(index.sortKey),
+        projectionType: ProjectionType.KEYS_ONLY,
       });
     }
     return table;

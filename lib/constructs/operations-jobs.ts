@@ -15,7 +15,7 @@ import {
 import { ValidationError } from '../../lambdas/shared/domain/errors.js';
 import type { JobName, JobSchedule } from '../../lambdas/shared/domain/operations.js';
 import { type DeployedSchedules, parseDeployedSchedules } from '../../lambdas/shared/domain/operations-config.js';
-import { AppFunction, type EmailSender } from './app-function.js';
+import { AppFunction, grantAuditAppend, type EmailSender } from './app-function.js';
 import { ScheduledJob } from './scheduled-job.js';
 
 /**
@@ -118,6 +118,8 @@ export interface OperationsJobsProps {
   readonly directoryTable: ITable;
   readonly campaignTable: ITable;
   readonly operationsTable: ITable;
+  /** The audit log, appended to by emergency access (grantAuditAppend). */
+  readonly auditTable: ITable;
   /** Where the daily report and the weekly summary are published. */
   readonly operationsTopic: ITopic;
   readonly alarmTopic: ITopic;
@@ -145,7 +147,7 @@ export interface OperationsJobs {
 export class EmergencyAccess extends Construct {
   readonly function: AppFunction;
 
-  constructor(scope: Construct, id: string, props: { directoryTable: ITable; operationsTable: ITable }) {
+  constructor(scope: Construct, id: string, props: { directoryTable: ITable; operationsTable: ITable; auditTable: ITable }) {
     super(scope, id);
     this.function = new AppFunction(this, 'Function', {
       entry: 'lambdas/emergency-access/handler.ts',
@@ -155,6 +157,8 @@ export class EmergencyAccess extends Construct {
     // Removes assignments (directory) and records each removal (operations).
     this.function.bindTable(props.directoryTable, DIRECTORY_TABLE, 'RW');
     this.function.bindTable(props.operationsTable, OPERATIONS_TABLE, 'RW');
+    // Each revocation is an event of the admin chain.
+    grantAuditAppend(this.function, props.auditTable);
   }
 }
 
@@ -169,7 +173,7 @@ export class EmergencyAccess extends Construct {
  *   counts and deliveries; reads CloudWatch metrics; publishes to the operations topic; sends mail
  *   as the sender.
  * - weekly-summary (Monday 09:00 UTC): reads the daily reports and writes the summary; publishes; sends mail.
- * - emergency-access: removes assignments and records the removals.
+ * - emergency-access: removes assignments, records the removals and appends them to the audit log.
  */
 export function addOperationsJobs(scope: Construct, props: OperationsJobsProps): OperationsJobs {
   const schedules = schedulesFromContext(scope.node.tryGetContext(SCHEDULES_CONTEXT));
@@ -205,6 +209,7 @@ export function addOperationsJobs(scope: Construct, props: OperationsJobsProps):
   const emergencyAccess = new EmergencyAccess(scope, 'EmergencyAccess', {
     directoryTable: props.directoryTable,
     operationsTable: props.operationsTable,
+    auditTable: props.auditTable,
   });
 
   const daily = dailyOperations.function;

@@ -4,7 +4,7 @@ import { FilterPattern, MetricFilter } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { CAMPAIGN_TABLE, DIRECTORY_TABLE, ENV, METRICS_NAMESPACE, OPERATIONS_TABLE } from '../../lambdas/shared/config/tables.js';
-import { DYNAMODB_READ_ACTIONS, type EmailSender, type TableAccess } from './app-function.js';
+import { AUDIT_APPEND_ACCESS, DYNAMODB_READ_ACTIONS, grantAuditAppend, type EmailSender, type TableAccess } from './app-function.js';
 import { FAILED_NOTIFICATION_LOG_LINES, FAILED_NOTIFICATIONS_METRIC, logLinePattern } from './campaign-controller.js';
 import { OperationsJob, SCHEDULES_CONTEXT, schedulesFromContext } from './operations-jobs.js';
 
@@ -42,9 +42,9 @@ export const APPROVAL_DIRECTORY_ACCESS: TableAccess = {
  * command they send against this).
  */
 export const REAPPROVAL_JOB_TABLE_ACCESS = {
-  'initialize-reapproval': { directory: INITIALIZE_DIRECTORY_ACCESS, operations: JOB_RUN_ACCESS },
-  'start-reapproval': { directory: APPROVAL_DIRECTORY_ACCESS, campaign: 'RW', operations: JOB_RUN_ACCESS },
-} as const satisfies Record<ReapprovalJobName, Partial<Record<'directory' | 'campaign' | 'operations', TableAccess>>>;
+  'initialize-reapproval': { directory: INITIALIZE_DIRECTORY_ACCESS, operations: JOB_RUN_ACCESS, audit: AUDIT_APPEND_ACCESS },
+  'start-reapproval': { directory: APPROVAL_DIRECTORY_ACCESS, campaign: 'RW', operations: JOB_RUN_ACCESS, audit: AUDIT_APPEND_ACCESS },
+} as const satisfies Record<ReapprovalJobName, Partial<Record<'directory' | 'campaign' | 'operations' | 'audit', TableAccess>>>;
 
 export interface ReapprovalJobsProps {
   readonly directoryTable: ITable;
@@ -52,6 +52,8 @@ export interface ReapprovalJobsProps {
   readonly campaignTable: ITable;
   /** Each run's record and heartbeat. */
   readonly operationsTable: ITable;
+  /** The audit log, appended to by both jobs (grantAuditAppend). */
+  readonly auditTable: ITable;
   readonly alarmTopic: ITopic;
   readonly sender: EmailSender;
   /** Base URL of the approver portal, for the links in Approval Start and Remind. */
@@ -71,9 +73,11 @@ export interface ReapprovalJobs {
  * The re-approval jobs, each a construct of `scope` named after its job (its bundle is named like
  * its folder of lambdas/), on the daily schedules of the `idgov:schedules` context (defaults:
  * initialize-reapproval 05:00 UTC, start-reapproval 06:00 UTC), each with its own grants:
- * - initialize-reapproval: reads the directory and updates assignments' re-approval state; records its runs.
+ * - initialize-reapproval: reads the directory and updates assignments' re-approval state; records its
+ *   runs; appends to the audit log.
  * - start-reapproval: reads, updates and deletes in the directory (never puts); reads and writes the
- *   campaign table (approval runs, outbox, hand-over items); records its runs; sends mail as the sender.
+ *   campaign table (approval runs, outbox, hand-over items); records its runs; appends to the audit
+ *   log; sends mail as the sender.
  */
 export function addReapprovalJobs(scope: Construct, props: ReapprovalJobsProps): ReapprovalJobs {
   const schedules = schedulesFromContext(scope.node.tryGetContext(SCHEDULES_CONTEXT));
@@ -89,6 +93,7 @@ export function addReapprovalJobs(scope: Construct, props: ReapprovalJobsProps):
   const initializeAccess = REAPPROVAL_JOB_TABLE_ACCESS['initialize-reapproval'];
   initializeReapproval.function.bindTable(props.directoryTable, DIRECTORY_TABLE, initializeAccess.directory);
   initializeReapproval.function.bindTable(props.operationsTable, OPERATIONS_TABLE, initializeAccess.operations);
+  grantAuditAppend(initializeReapproval.function, props.auditTable);
 
   const startReapproval = new OperationsJob(scope, 'StartReapproval', {
     entry: 'lambdas/start-reapproval/handler.ts',
@@ -104,6 +109,7 @@ export function addReapprovalJobs(scope: Construct, props: ReapprovalJobsProps):
   start.bindTable(props.directoryTable, DIRECTORY_TABLE, startAccess.directory);
   start.bindTable(props.campaignTable, CAMPAIGN_TABLE, startAccess.campaign);
   start.bindTable(props.operationsTable, OPERATIONS_TABLE, startAccess.operations);
+  grantAuditAppend(start, props.auditTable);
   start.bindEmailSender(props.sender);
   start.addEnvironment(ENV.approverPortalUrl, props.approverPortalUrl);
 

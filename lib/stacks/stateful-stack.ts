@@ -1,12 +1,13 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { TABLES } from '../../lambdas/shared/config/tables.js';
+import { AUDIT_TABLE, TABLES } from '../../lambdas/shared/config/tables.js';
 import { AdministratorsPolicy } from '../constructs/administrators-policy.js';
 import { ApproverIdentity } from '../constructs/approver-identity.js';
 import { DataTables } from '../constructs/data-tables.js';
+import { EVIDENCE_RETENTION_CONTEXT, EvidenceStore, evidenceRetentionDaysFromContext } from '../constructs/evidence-store.js';
 import { NotificationTopics } from '../constructs/notification-topics.js';
 import { RunbooksBucket } from '../constructs/runbooks-bucket.js';
-import { STATEFUL_OUTPUTS, stackNames, tableNameOutputKey, type StackNames } from '../stack-outputs.js';
+import { evidenceExportNames, STATEFUL_OUTPUTS, stackNames, tableNameOutputKey, type StackNames } from '../stack-outputs.js';
 import { tagComponent } from './tags.js';
 
 // The output keys are defined with the stack names in lib/stack-outputs.ts, which the CLI reads too.
@@ -32,10 +33,12 @@ export class StatefulStack extends Stack {
   readonly administrators: AdministratorsPolicy;
   /** The runbooks bucket (versioned, retained) and the deployment of docs/runbooks into it. */
   readonly runbooks: RunbooksBucket;
+  /** The reports bucket (S3 Object Lock, compliance mode) and the KMS key that signs evidence packs, both retained. */
+  readonly evidence: EvidenceStore;
 
   constructor(scope: Construct, id: string, props?: StatefulStackProps) {
     super(scope, id, {
-      description: 'Identity governance: tables, notification topics, approver identity and runbooks (stateful)',
+      description: 'Identity governance: tables, notification topics, approver identity, runbooks and evidence (stateful)',
       terminationProtection: true,
       ...props,
     });
@@ -45,13 +48,21 @@ export class StatefulStack extends Stack {
     this.topics = new NotificationTopics(this, 'Notifications');
     this.approverIdentity = new ApproverIdentity(this, 'ApproverIdentity');
     this.runbooks = new RunbooksBucket(this, 'Runbooks');
+    this.evidence = new EvidenceStore(this, 'Evidence', {
+      retentionDays: evidenceRetentionDaysFromContext(this.node.tryGetContext(EVIDENCE_RETENTION_CONTEXT)),
+    });
     const names = props?.stackNames ?? stackNames();
     this.administrators = new AdministratorsPolicy(this, 'Administrators', {
       policyName: names.administratorsPolicy,
-      tables: TABLES.map((definition) => ({ table: this.tables.tableFor(definition), definition })),
+      tables: TABLES.filter((definition) => definition !== AUDIT_TABLE).map((definition) => ({ table: this.tables.tableFor(definition), definition })),
+      auditLog: { table: this.tables.auditTable, definition: AUDIT_TABLE },
       tableKey: this.tables.key,
       statelessStackName: names.stateless,
     });
+    this.evidence.grantAdministrators(this.administrators.policy);
+    const evidenceExports = evidenceExportNames(this.stackName);
+    this.exportValue(this.evidence.bucket.bucketArn, { name: evidenceExports.reportsBucketArn });
+    this.exportValue(this.evidence.signingKey.keyArn, { name: evidenceExports.evidenceKeyArn });
 
     for (const definition of TABLES) {
       new CfnOutput(this, tableNameOutputKey(definition), {
@@ -70,6 +81,14 @@ export class StatefulStack extends Stack {
     new CfnOutput(this, STATEFUL_OUTPUTS.runbooksBucketName, {
       description: 'S3 bucket holding the runbooks: sop/, runbooks/, templates/ (from docs/runbooks)',
       value: this.runbooks.bucket.bucketName,
+    });
+    new CfnOutput(this, STATEFUL_OUTPUTS.reportsBucketName, {
+      description: 'S3 bucket (Object Lock, compliance mode) holding the evidence packs: evidence/<campaignId>/<runId>/',
+      value: this.evidence.bucket.bucketName,
+    });
+    new CfnOutput(this, STATEFUL_OUTPUTS.evidenceKeyArn, {
+      description: 'KMS key (RSA_2048, SIGN_VERIFY) that signs evidence manifests: idgov --aws evidence public-key --out key.pem',
+      value: this.evidence.signingKey.keyArn,
     });
     new CfnOutput(this, STATEFUL_OUTPUTS.approverUserPoolId, {
       description: 'Cognito user pool of the approvers (create each approver with their directory email, verified)',

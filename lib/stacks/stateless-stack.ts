@@ -22,6 +22,7 @@ import { allowAdministratorsToInvoke } from '../constructs/administrators-policy
 import type { AppFunction } from '../constructs/app-function.js';
 import { ApproverApi } from '../constructs/approver-api.js';
 import { CampaignController } from '../constructs/campaign-controller.js';
+import { importEvidenceArchive } from '../constructs/evidence-store.js';
 import type { ScheduledJob } from '../constructs/scheduled-job.js';
 import { OperationsAlarms } from '../constructs/operations-alarms.js';
 import { AUTOMATION_DOCUMENTS, AUTOMATION_OUTPUTS, OperationsAutomation } from '../constructs/operations-automation.js';
@@ -38,11 +39,18 @@ export interface StatelessStackProps extends StackProps {
   readonly directoryTable: ITable;
   readonly campaignTable: ITable;
   readonly operationsTable: ITable;
+  /** The audit log (append-only): every function that records a change appends to it. */
+  readonly auditTable: ITable;
   readonly alarmsTopic: ITopic;
   /** Where the daily report and the weekly summary are published. */
   readonly operationsTopic: ITopic;
   /** The runbooks bucket (stateful stack, which deploys docs/runbooks into it). */
   readonly runbooksBucket: IBucket;
+  /**
+   * The export names of the reports bucket and evidence signing key (stateful stack, evidenceExportNames):
+   * the controller archives evidence packs there before a run's cleanup.
+   */
+  readonly evidenceExports: { readonly reportsBucketArn: string; readonly evidenceKeyArn: string };
   /** The approvers' user pool and portal client (stateful stack): the approver API's authorizer. */
   readonly approverIdentity: { readonly userPool: IUserPool; readonly userPoolClient: IUserPoolClient };
 }
@@ -190,6 +198,7 @@ export class StatelessStack extends Stack {
       directoryTable: props.directoryTable,
       campaignTable: props.campaignTable,
       operationsTable: props.operationsTable,
+      auditTable: props.auditTable,
       alarmTopic: props.alarmsTopic,
       approverPortalUrl: approverPortalUrl.valueAsString,
       hookFunctionArns: hookFunctionArns.valueAsList,
@@ -197,11 +206,13 @@ export class StatelessStack extends Stack {
         Fn.conditionIf(hasReservedConcurrency.logicalId, reservedConcurrency.valueAsString, Aws.NO_VALUE),
       ),
       sender,
+      evidence: importEvidenceArchive(this, props.evidenceExports),
     });
 
     this.approverApi = new ApproverApi(this, 'ApproverApi', {
       directoryTable: props.directoryTable,
       campaignTable: props.campaignTable,
+      auditTable: props.auditTable,
       userPool: props.approverIdentity.userPool,
       userPoolClient: props.approverIdentity.userPoolClient,
       approverPortalUrl: approverPortalUrl.valueAsString,
@@ -211,6 +222,7 @@ export class StatelessStack extends Stack {
       directoryTable: props.directoryTable,
       campaignTable: props.campaignTable,
       operationsTable: props.operationsTable,
+      auditTable: props.auditTable,
       alarmTopic: props.alarmsTopic,
       sender,
       approverPortalUrl: approverPortalUrl.valueAsString,
@@ -221,6 +233,7 @@ export class StatelessStack extends Stack {
       directoryTable: props.directoryTable,
       campaignTable: props.campaignTable,
       operationsTable: props.operationsTable,
+      auditTable: props.auditTable,
       operationsTopic: props.operationsTopic,
       alarmTopic: props.alarmsTopic,
       sender,

@@ -3,7 +3,7 @@
 // output keys come from lib/stack-outputs.ts, which the stacks are built from.
 import { readFile } from 'node:fs/promises';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { CAMPAIGN_TABLE, DIRECTORY_TABLE, OPERATIONS_TABLE, type TableDefinition } from '../../lambdas/shared/config/tables.js';
+import { AUDIT_TABLE, CAMPAIGN_TABLE, DIRECTORY_TABLE, OPERATIONS_TABLE, type TableDefinition } from '../../lambdas/shared/config/tables.js';
 import { ValidationError } from '../../lambdas/shared/domain/errors.js';
 import type { JobName } from '../../lambdas/shared/domain/operations.js';
 import {
@@ -145,12 +145,13 @@ export class Deployment {
     private readonly field: string | undefined,
   ) {}
 
-  /** Table names: DIRECTORY_TABLE_NAME / CAMPAIGN_TABLE_NAME / OPERATIONS_TABLE_NAME if set, else the stateful stack's outputs. */
-  get tables(): { directory: string; campaign: string; operations: string } {
+  /** Table names: DIRECTORY_TABLE_NAME / CAMPAIGN_TABLE_NAME / OPERATIONS_TABLE_NAME / AUDIT_TABLE_NAME if set, else the stateful stack's outputs. */
+  get tables(): { directory: string; campaign: string; operations: string; audit: string } {
     return {
       directory: this.tableName(DIRECTORY_TABLE),
       campaign: this.tableName(CAMPAIGN_TABLE),
       operations: this.tableName(OPERATIONS_TABLE),
+      audit: this.tableName(AUDIT_TABLE),
     };
   }
 
@@ -196,6 +197,16 @@ export class Deployment {
   /** The bucket the runbooks are deployed to (sop/, runbooks/, templates/). */
   get runbooksBucketName(): string {
     return this.output('stateful', STATEFUL_OUTPUTS.runbooksBucketName);
+  }
+
+  /** The reports bucket, where the controller archives evidence packs. */
+  get reportsBucketName(): string {
+    return this.output('stateful', STATEFUL_OUTPUTS.reportsBucketName);
+  }
+
+  /** The KMS key that signs evidence manifests (`idgov --aws evidence public-key` exports its public half). */
+  get evidenceKeyArn(): string {
+    return this.output('stateful', STATEFUL_OUTPUTS.evidenceKeyArn);
   }
 
   private tableName(definition: TableDefinition): string {

@@ -33,6 +33,17 @@ export async function withRuntime<T>(command: Command, work: (runtime: Runtime) 
   }
 }
 
+/**
+ * A check the command ran did not pass (`audit verify` on a changed chain, `evidence verify`): exit 1, with the
+ * message on stderr. Not bad input (exit 2), and not unexpected.
+ */
+export class CheckFailedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CheckFailedError';
+  }
+}
+
 /** `--now` if given (validated, naming the option), else the wall clock: the CLI's one wall-clock read. */
 export function resolveNow(value: string | undefined, option = 'now'): Date {
   if (value === undefined) return new Date();

@@ -1,21 +1,25 @@
 // The `idgov` administration CLI (docs/reference/cli.md). Exit codes: 0 success, 2 bad input or a refusal (one
 // message on stderr naming the field), 1 a failed call to the deployed stack (one message saying what
-// to do) or anything unexpected (stack only with IDGOV_DEBUG=1). bin/idgov.mjs runs it and exits;
+// to do), a check that did not hold (`audit verify`, `evidence verify`: naming what failed) or anything
+// unexpected (stack only with IDGOV_DEBUG=1). bin/idgov.mjs runs it and exits;
 // tests call runCli in-process.
 import { Command, CommanderError } from 'commander';
 import { DomainError } from '../../lambdas/shared/domain/errors.js';
 import { RemoteCallError, setupHint } from '../aws/remote-call-error.js';
 import { registerApiCommands } from './api.js';
+import { registerAuditCommands } from './audit.js';
 import { registerCampaignCommands } from './campaign.js';
 import { registerConfigCommands } from './config.js';
 import { registerControllerCommands } from './controller.js';
 import { registerDecisionCommands } from './decisions.js';
 import { registerDirectoryCommands } from './directory.js';
 import { registerEmergencyCommands } from './emergency.js';
+import { registerEvidenceCommands } from './evidence.js';
 import { registerEntryCommands } from './entry.js';
 import { registerJobCommands } from './job.js';
 import { registerOutboxCommands } from './outbox.js';
 import { registerReapprovalCommands } from './reapproval.js';
+import { CheckFailedError } from './context.js';
 import { registerReportCommands } from './report.js';
 import { registerWorkflowCommands } from './workflow.js';
 
@@ -31,7 +35,7 @@ export function buildProgram(): Command {
   const program = new Command('idgov')
     .description('identity governance: directory, certification campaigns, decisions, notifications, daily operations, re-approval')
     .option('--endpoint <url>', 'use this DynamoDB endpoint (e.g. DynamoDB Local) instead of the embedded engine')
-    .option('--aws', "use the deployed stack: its outputs from --outputs, else from CloudFormation (DescribeStacks); DIRECTORY_TABLE_NAME / CAMPAIGN_TABLE_NAME / OPERATIONS_TABLE_NAME override the table names")
+    .option('--aws', "use the deployed stack: its outputs from --outputs, else from CloudFormation (DescribeStacks); DIRECTORY_TABLE_NAME / CAMPAIGN_TABLE_NAME / OPERATIONS_TABLE_NAME / AUDIT_TABLE_NAME override the table names")
     .option('--outputs <file>', 'with --aws: the `cdk deploy --outputs-file` JSON')
     .option('--stack-prefix <prefix>', 'with --aws: the stacks are <prefix>Stateful and <prefix>Stateless (default: IdGov)')
     .showHelpAfterError('(run with --help for usage)')
@@ -53,6 +57,8 @@ export function buildProgram(): Command {
   registerEmergencyCommands(program);
   registerWorkflowCommands(program);
   registerReapprovalCommands(program);
+  registerAuditCommands(program);
+  registerEvidenceCommands(program);
   // Every subcommand throws instead of exiting, so that the exit code is decided in one place.
   const override = (command: Command) => {
     command.exitOverride();
@@ -78,6 +84,10 @@ function report(error: unknown): number {
   if (error instanceof CommanderError) {
     // Commander printed its own message (usage errors) or the help/version text.
     return error.exitCode === 0 ? 0 : 2;
+  }
+  if (error instanceof CheckFailedError) {
+    process.stderr.write(`idgov: ${error.message}\n`);
+    return 1;
   }
   if (error instanceof RemoteCallError) {
     process.stderr.write(`idgov: ${error.message}\n`);

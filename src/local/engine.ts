@@ -16,7 +16,7 @@ import {
   type AttributeDefinition,
 } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { CAMPAIGN_TABLE, DIRECTORY_TABLE, OPERATIONS_TABLE, TABLES, type TableDefinition } from '../../lambdas/shared/config/tables.js';
+import { AUDIT_TABLE, CAMPAIGN_TABLE, DIRECTORY_TABLE, OPERATIONS_TABLE, TABLES, type TableDefinition } from '../../lambdas/shared/config/tables.js';
 import { ConflictError } from '../../lambdas/shared/domain/errors.js';
 
 const require = createRequire(import.meta.url);
@@ -160,24 +160,27 @@ async function assertStateFolderFree(path: string): Promise<void> {
 }
 
 /** Names by table id (`DirectoryTable`) or by short name (`directory`); the local names otherwise. */
-export type TableNameOverrides = Partial<
-  Record<'DirectoryTable' | 'CampaignTable' | 'OperationsTable' | 'directory' | 'campaign' | 'operations', string>
->;
+type TableId = 'DirectoryTable' | 'CampaignTable' | 'OperationsTable' | 'AuditTable';
+export type TableNameOverrides = Partial<Record<TableId | keyof CreatedTables, string>>;
 export interface CreatedTables {
   directory: string;
   campaign: string;
   operations: string;
+  /** The audit log (append-only). */
+  audit: string;
 }
 
 const SHORT_NAMES = new Map<TableDefinition, keyof CreatedTables>([
   [DIRECTORY_TABLE, 'directory'],
   [CAMPAIGN_TABLE, 'campaign'],
   [OPERATIONS_TABLE, 'operations'],
+  [AUDIT_TABLE, 'audit'],
 ]);
 
 /**
- * Creates every table of TABLES (keys, GSIs with ALL projection, on-demand billing) unless it
- * exists, and waits until each table and index is ACTIVE. TTL is left out: dynalite has no TTL.
+ * Creates every table of TABLES (keys, GSIs with ALL projection, LSIs with KEYS_ONLY projection,
+ * on-demand billing) unless it exists, and waits until each table and index is ACTIVE. TTL is left
+ * out: dynalite has no TTL.
  */
 export async function createTables(
   client: DynamoDBClient | DynamoDBDocumentClient,
@@ -187,8 +190,9 @@ export async function createTables(
   const base = client as DynamoDBClient;
   const created: Partial<CreatedTables> = {};
   for (const definition of TABLES) {
-    const short = SHORT_NAMES.get(definition)!;
-    const tableName = names[definition.id as 'DirectoryTable' | 'CampaignTable' | 'OperationsTable'] ?? names[short] ?? definition.localName;
+    const short = SHORT_NAMES.get(definition);
+    if (!short) throw new Error(`createTables: no short name for table definition ${definition.id}`);
+    const tableName = names[definition.id as TableId] ?? names[short] ?? definition.localName;
     await createTable(base, definition, tableName);
     created[short] = tableName;
   }
@@ -197,8 +201,32 @@ export async function createTables(
 }
 
 async function createTable(client: DynamoDBClient, definition: TableDefinition, tableName: string) {
-  const keyNames = new Set([definition.partitionKey, definition.sortKey, ...definition.indexes.flatMap((i) => [i.partitionKey, i.sortKey])]);
+  const localIndexes = definition.localIndexes ?? [];
+  const keyNames = new Set([
+    definition.partitionKey,
+    definition.sortKey,
+    ...definition.indexes.flatMap((i) => [i.partitionKey, i.sortKey]),
+    ...localIndexes.map((i) => i.sortKey),
+  ]);
   const attributes: AttributeDefinition[] = [...keyNames].map((AttributeName) => ({ AttributeName, AttributeType: 'S' }));
+  // DynamoDB rejects an empty index list: a table without indexes of a kind leaves the list out.
+  const globalIndexes = definition.indexes.map((index) => ({
+    IndexName: index.indexName,
+    KeySchema: [
+      { AttributeName: index.partitionKey, KeyType: 'HASH' as const },
+      { AttributeName: index.sortKey, KeyType: 'RANGE' as const },
+    ],
+    Projection: { ProjectionType: 'ALL' as const },
+  }));
+  // Local indexes serve existence checks (the audit log's once-per-eventKey rule): keys are enough.
+  const localIndexDefinitions = localIndexes.map((index) => ({
+    IndexName: index.indexName,
+    KeySchema: [
+      { AttributeName: definition.partitionKey, KeyType: 'HASH' as const },
+      { AttributeName: index.sortKey, KeyType: 'RANGE' as const },
+    ],
+    Projection: { ProjectionType: 'KEYS_ONLY' as const },
+  }));
   try {
     await client.send(
       new CreateTableCommand({
@@ -209,14 +237,8 @@ async function createTable(client: DynamoDBClient, definition: TableDefinition, 
           { AttributeName: definition.partitionKey, KeyType: 'HASH' },
           { AttributeName: definition.sortKey, KeyType: 'RANGE' },
         ],
-        GlobalSecondaryIndexes: definition.indexes.map((index) => ({
-          IndexName: index.indexName,
-          KeySchema: [
-            { AttributeName: index.partitionKey, KeyType: 'HASH' },
-            { AttributeName: index.sortKey, KeyType: 'RANGE' },
-          ],
-          Projection: { ProjectionType: 'ALL' },
-        })),
+        ...(globalIndexes.length > 0 ? { GlobalSecondaryIndexes: globalIndexes } : {}),
+        ...(localIndexDefinitions.length > 0 ? { LocalSecondaryIndexes: localIndexDefinitions } : {}),
       }),
     );
   } catch (error) {

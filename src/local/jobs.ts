@@ -1,12 +1,12 @@
 // The scheduled jobs run locally: each job's own Lambda handler, in this process, with the environment
 // the deployed function gets pointed at the local endpoints (the embedded engine, an SES emulator),
 // and what only the local runtime has injected through the handler's `buildDependencies` overrides:
-// the file hook invoker and the process's lease for the controller; the operations topic as a file
+// the file hook invoker, the process's lease and the evidence archive and key for the controller; the operations topic as a file
 // (LocalReportPublisher), metrics as a file (LocalMetricsSink) and the local health probe for the
 // reports. On AWS the deployed function is invoked instead, so that the job runs with its own role.
 import { randomUUID } from 'node:crypto';
 import { appendFile, mkdir } from 'node:fs/promises';
-import { AUDIT_TABLE, ENV } from '../../lambdas/shared/config/tables.js';
+import { ENV } from '../../lambdas/shared/config/tables.js';
 import { ValidationError } from '../../lambdas/shared/domain/errors.js';
 import type { JobName } from '../../lambdas/shared/domain/operations.js';
 import type { ControllerReport } from '../../lambdas/shared/use-cases/campaign-controller.js';
@@ -64,7 +64,7 @@ export function applyJobEnvironment(runtime: Runtime, sesEndpoint?: string): voi
   process.env[ENV.directoryTable] = runtime.tables.directory;
   process.env[ENV.campaignTable] = runtime.tables.campaign;
   process.env[ENV.operationsTable] = runtime.tables.operations;
-  process.env[ENV.auditTable] = AUDIT_TABLE.localName;
+  process.env[ENV.auditTable] = runtime.tables.audit;
   process.env[ENV.senderAddress] ??= 'idgov@example.com';
   process.env[ENV.approverPortalUrl] ??= LOCAL_PORTAL_URL;
   // A lease whose process is gone is taken over at once; one of another machine's run expires after 5 minutes, not 16.
@@ -117,7 +117,9 @@ export async function loadJobHandler<J extends JobName>(runtime: Runtime, job: J
       const { createHandler, buildDependencies } = await import('../../lambdas/campaign-controller/handler.js');
       const { createHookInvoker } = await import('./file-hook-invoker.js');
       const { localLease } = await import('./lease-holder.js');
-      const handler = createHandler(async () => localLease(options)(await buildDependencies({ hooks: createHookInvoker() })));
+      // The archive and key of the local runtime ($IDGOV_HOME/evidence, $IDGOV_HOME/keys), never bundled into the function.
+      const evidence = { archive: runtime.evidenceArchive, signer: runtime.evidenceSigner };
+      const handler = createHandler(async () => localLease(options)(await buildDependencies({ hooks: createHookInvoker(), evidence, audit: runtime.auditLog })));
       return (event) => handler(event);
     },
     'risk-assessment': async () => {

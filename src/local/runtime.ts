@@ -19,9 +19,10 @@ import { AUDIT_TABLE, CAMPAIGN_TABLE, DIRECTORY_TABLE, ENV, OPERATIONS_TABLE } f
 import { ValidationError } from '../../lambdas/shared/domain/errors.js';
 import type { Notification } from '../../lambdas/shared/domain/model.js';
 import { getCampaignOrThrow, listAllCampaigns } from '../../lambdas/shared/use-cases/campaign-admin.js';
-import type { AuditLog, Pages } from '../../lambdas/shared/use-cases/ports.js';
+import type { AuditLog, EvidenceArchive, EvidenceSigner, Pages } from '../../lambdas/shared/use-cases/ports.js';
 import type { Deployment } from '../aws/deployment.js';
 import { createTables, LOCAL_CREDENTIALS, LOCAL_REGION, startEmbeddedEngine } from './engine.js';
+import { deployedEvidence, localEvidence } from './evidence-runtime.js';
 
 export type RuntimeMode = 'embedded' | 'endpoint' | 'aws';
 
@@ -46,6 +47,8 @@ export interface TableNames {
   directory: string;
   campaign: string;
   operations: string;
+  /** The audit log (append-only). */
+  audit: string;
 }
 
 export interface Runtime {
@@ -69,8 +72,12 @@ export interface Runtime {
   operations: DynamoOperationsStore;
   /** Approval runs (re-approvals and campaign hand-overs), on the campaign table. */
   approvals: DynamoApprovalStore;
-  /** The audit log the CLI's changes are recorded in. */
+  /** The audit log (docs/reference/audit-log.md): what the CLI records, and what `idgov audit` reads. */
   auditLog: AuditLog;
+  /** Where evidence packs are archived: $IDGOV_HOME/evidence/ locally, the deployment's reports bucket on AWS. */
+  evidenceArchive: EvidenceArchive;
+  /** What signs evidence manifests: the key pair under $IDGOV_HOME/keys locally, the deployment's KMS key on AWS. */
+  evidenceSigner: EvidenceSigner;
   close(): Promise<void>;
 }
 
@@ -95,7 +102,12 @@ export async function openRuntime(options: RuntimeOptions = {}): Promise<Runtime
   }
 
   useLocalAwsEnvironment();
-  const tables: TableNames = { directory: DIRECTORY_TABLE.localName, campaign: CAMPAIGN_TABLE.localName, operations: OPERATIONS_TABLE.localName };
+  const tables: TableNames = {
+    directory: DIRECTORY_TABLE.localName,
+    campaign: CAMPAIGN_TABLE.localName,
+    operations: OPERATIONS_TABLE.localName,
+    audit: AUDIT_TABLE.localName,
+  };
   let endpoint = options.endpoint;
   let stopEngine = async () => {};
   if (!endpoint) {
@@ -134,15 +146,16 @@ export async function openRuntime(options: RuntimeOptions = {}): Promise<Runtime
   });
 }
 
-function assemble(base: Omit<Runtime, 'directory' | 'campaigns' | 'outbox' | 'operations' | 'approvals' | 'auditLog'>): Runtime {
+function assemble(base: Omit<Runtime, 'directory' | 'campaigns' | 'outbox' | 'operations' | 'approvals' | 'auditLog' | 'evidenceArchive' | 'evidenceSigner'>): Runtime {
   return {
     ...base,
+    ...(base.mode === 'aws' ? deployedEvidence(base.deployment!) : localEvidence(base.home)),
     directory: new DynamoDirectoryStore({ doc: base.doc, tableName: base.tables.directory }),
     campaigns: new DynamoCampaignStore({ doc: base.doc, tableName: base.tables.campaign }),
     outbox: new DynamoOutbox({ doc: base.doc, tableName: base.tables.campaign }),
     operations: new DynamoOperationsStore({ doc: base.doc, tableName: base.tables.operations }),
     approvals: new DynamoApprovalStore({ doc: base.doc, tableName: base.tables.campaign }),
-    auditLog: new DynamoAuditLog(base.doc, AUDIT_TABLE.localName),
+    auditLog: new DynamoAuditLog(base.doc, base.tables.audit),
   };
 }
 

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { TABLES } from '../../lambdas/shared/config/tables.js';
+import { AUDIT_TABLE, TABLES } from '../../lambdas/shared/config/tables.js';
 import { ADMIN_INVOCABLE_TAG } from '../../lib/constructs/administrators-policy.js';
 import { KMS_READ_ACTIONS, KMS_WRITE_ACTIONS } from '../../lib/constructs/app-function.js';
 import { STATEFUL_OUTPUTS, STATELESS_OUTPUTS, stackNames, stackNamesFromContext } from '../../lib/stack-outputs.js';
@@ -78,14 +78,18 @@ describe('the IdGovAdministrators managed policy', () => {
     expect(resource.Properties.Roles ?? resource.Properties.Users ?? resource.Properties.Groups).toBeUndefined();
     expect(statements.map((statement) => statement.Sid)).toEqual([
       'ReadWriteTables',
+      'AppendToAuditLog',
       'UseTableKeyThroughDynamoDB',
       'ReadStackOutputs',
       'InvokeAdminInvocableFunctions',
+      // lib/constructs/evidence-store.ts, grantAdministrators (test/infra/evidence-store.test.ts).
+      'ReadEvidencePacks',
+      'VerifyEvidenceSignatures',
     ]);
     expect(statements.every((statement) => statement.Effect === 'Allow')).toBe(true);
   });
 
-  it('reads and writes every table and their indexes with exactly the actions the CLI sends: no Scan, DescribeTable or transactions', () => {
+  it('reads and writes every table but the audit log, and their indexes, with exactly the actions the CLI sends: no Scan, DescribeTable or transactions', () => {
     const statement = bySid('ReadWriteTables');
     expect(asList(statement.Action).sort()).toEqual([...new Set(actionsTheCliSends())].sort());
     expect(asList(statement.Action).sort()).toEqual([
@@ -97,12 +101,22 @@ describe('the IdGovAdministrators managed policy', () => {
       'dynamodb:Query',
       'dynamodb:UpdateItem',
     ]);
-    const expected = TABLES.flatMap((definition) => {
+    const expected = TABLES.filter((definition) => definition !== AUDIT_TABLE).flatMap((definition) => {
       const tableArn = { 'Fn::GetAtt': [logicalIdOf(stateful.tables.tableFor(definition)), 'Arn'] };
       return [tableArn, ...definition.indexes.map((index) => ({ 'Fn::Join': ['', [tableArn, `/index/${index.indexName}`]] }))];
     });
     expect(new Set(asList(statement.Resource).map((r) => JSON.stringify(r)))).toEqual(new Set(expected.map((r) => JSON.stringify(r))));
     expect(statement.Condition).toBeUndefined();
+  });
+
+  it('appends to and reads the audit log and its ByEventKey index only: PutItem, GetItem, Query; never updates, deletes or batch-writes there', () => {
+    const statement = bySid('AppendToAuditLog');
+    expect(asList(statement.Action).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']);
+    const auditArn = { 'Fn::GetAtt': [logicalIdOf(stateful.tables.auditTable), 'Arn'] };
+    expect(asList(statement.Resource)).toEqual([auditArn, { 'Fn::Join': ['', [auditArn, '/index/ByEventKey']] }]);
+    // No other statement of the policy names the audit table.
+    const others = statements.filter((s) => s !== statement && JSON.stringify(s.Resource).includes(logicalIdOf(stateful.tables.auditTable)));
+    expect(others).toEqual([]);
   });
 
   it('uses the table key only through DynamoDB', () => {

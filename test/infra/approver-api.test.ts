@@ -144,6 +144,7 @@ describe('approver API bundle', () => {
     new ApproverApi(stack, 'ApproverApi', {
       directoryTable: tables.directoryTable,
       campaignTable: tables.campaignTable,
+      auditTable: tables.auditTable,
       userPool: pool,
       userPoolClient: pool.addClient('Client'),
       approverPortalUrl: 'https://approvals.example.com',

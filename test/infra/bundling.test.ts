@@ -5,6 +5,8 @@ import { join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { ASSET_RESOURCE_METADATA_ENABLED_CONTEXT, PATH_METADATA_ENABLE_CONTEXT } from 'aws-cdk-lib/cx-api';
 import { describe, expect, it } from 'vitest';
@@ -67,9 +69,11 @@ describe('AppFunction bundling (local esbuild, no Docker)', () => {
       directoryTable: tables.directoryTable,
       campaignTable: tables.campaignTable,
       operationsTable: tables.operationsTable,
+      auditTable: tables.auditTable,
       alarmTopic: new Topic(stack, 'Alarms'),
       sender: { address: 'governance@example.com', configurationSetName: '' },
       approverPortalUrl: 'https://approvals.example.com',
+      evidence: { bucket: new Bucket(stack, 'Reports'), signingKey: new Key(stack, 'EvidenceSigning') },
     });
     const [controller, ...others] = readBundledFunctions(app.synth().directory);
     expect(others).toEqual([]);

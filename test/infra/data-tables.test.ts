@@ -1,6 +1,6 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { TABLES } from '../../lambdas/shared/config/tables.js';
+import { AUDIT_TABLE, TABLES } from '../../lambdas/shared/config/tables.js';
 import { STATEFUL_OUTPUTS, tableNameOutputKey } from '../../lib/stacks/stateful-stack.js';
 import { buildStacks, logicalIdOf } from './idgov-app.js';
 
@@ -20,8 +20,8 @@ describe.each(TABLES)('table $id', (definition) => {
     ]);
   });
 
-  it('has exactly the indexes of tables.ts, each projecting all attributes', () => {
-    expect(properties.GlobalSecondaryIndexes).toEqual(
+  it('has exactly the indexes of tables.ts: global ones projecting all attributes, local ones the keys only', () => {
+    expect(properties.GlobalSecondaryIndexes ?? []).toEqual(
       definition.indexes.map((index) => ({
         IndexName: index.indexName,
         KeySchema: [
@@ -31,10 +31,21 @@ describe.each(TABLES)('table $id', (definition) => {
         Projection: { ProjectionType: 'ALL' },
       })),
     );
+    expect(properties.LocalSecondaryIndexes ?? []).toEqual(
+      (definition.localIndexes ?? []).map((index) => ({
+        IndexName: index.indexName,
+        KeySchema: [
+          { AttributeName: definition.partitionKey, KeyType: 'HASH' },
+          { AttributeName: index.sortKey, KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'KEYS_ONLY' },
+      })),
+    );
     const keyAttributes = new Set([
       definition.partitionKey,
       definition.sortKey,
       ...definition.indexes.flatMap((index) => [index.partitionKey, index.sortKey]),
+      ...(definition.localIndexes ?? []).map((index) => index.sortKey),
     ]);
     expect(properties.AttributeDefinitions).toHaveLength(keyAttributes.size);
     expect(properties.AttributeDefinitions).toEqual(
@@ -42,8 +53,9 @@ describe.each(TABLES)('table $id', (definition) => {
     );
   });
 
-  it('expires records by the TTL attribute of tables.ts', () => {
-    expect(properties.TimeToLiveSpecification).toEqual({ AttributeName: definition.ttlAttribute, Enabled: true });
+  it('expires records by the TTL attribute of tables.ts, or never when it names none', () => {
+    if (definition.ttlAttribute) expect(properties.TimeToLiveSpecification).toEqual({ AttributeName: definition.ttlAttribute, Enabled: true });
+    else expect(properties.TimeToLiveSpecification).toBeUndefined();
   });
 
   it('is on-demand, point-in-time recoverable, deletion-protected and retained', () => {
@@ -64,6 +76,30 @@ describe.each(TABLES)('table $id', (definition) => {
 
   it('publishes its deployed name as a stack output', () => {
     template.hasOutput(tableNameOutputKey(definition), { Value: { Ref: logicalId } });
+  });
+});
+
+describe('the audit log table', () => {
+  const resource = template.findResources('AWS::DynamoDB::Table')[logicalIdOf(stateful.tables.auditTable)];
+
+  it('is the table of AUDIT_TABLE: no TTL, no global index, ByEventKey on eventKey (keys only), retained and recoverable', () => {
+    expect(stateful.tables.auditTable).toBe(stateful.tables.tableFor(AUDIT_TABLE));
+    expect(AUDIT_TABLE.ttlAttribute).toBeUndefined();
+    expect(resource.Properties.TimeToLiveSpecification).toBeUndefined();
+    expect(resource.Properties.GlobalSecondaryIndexes).toBeUndefined();
+    expect(resource.Properties.LocalSecondaryIndexes).toEqual([
+      {
+        IndexName: 'ByEventKey',
+        KeySchema: [
+          { AttributeName: 'PK', KeyType: 'HASH' },
+          { AttributeName: 'eventKey', KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'KEYS_ONLY' },
+      },
+    ]);
+    expect(resource.Properties.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+    expect(resource.Properties.DeletionProtectionEnabled).toBe(true);
+    expect(resource.DeletionPolicy).toBe('Retain');
   });
 });
 

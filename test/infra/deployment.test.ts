@@ -86,6 +86,7 @@ const UNTAGGABLE_TYPES = new Set([
   'AWS::CDK::Metadata',
   'AWS::Cognito::UserPoolClient',
   'AWS::IAM::ManagedPolicy',
+  'AWS::KMS::Alias',
   'AWS::IAM::Policy',
   'AWS::Lambda::EventInvokeConfig',
   'AWS::Lambda::LayerVersion',

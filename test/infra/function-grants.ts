@@ -46,8 +46,8 @@ export function functionGrants(stateful: StatefulStack, stateless: StatelessStac
       const naming = (resource: unknown) => statements.filter((st) => asList(st.Resource).some((r) => json(r) === json(resource)));
       const actions = new Set(naming(tableArn).flatMap((st) => asList(st.Action)).filter((a) => a.startsWith('dynamodb:')));
       if (actions.size === 0) continue;
-      // Its indexes with the same actions: a grant never stops at the table.
-      for (const index of definition.indexes) {
+      // Its indexes (global and local) with the same actions: a grant never stops at the table.
+      for (const index of [...definition.indexes, ...(definition.localIndexes ?? [])]) {
         const indexArn = { 'Fn::Join': ['', [tableArn, `/index/${index.indexName}`]] };
         expect(new Set(naming(indexArn).flatMap((st) => asList(st.Action)).filter((a) => a.startsWith('dynamodb:')))).toEqual(actions);
       }

@@ -3,6 +3,8 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { Table } from 'aws-cdk-lib/aws-dynamodb';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { describe, expect, it } from 'vitest';
 import { LAMBDA_FUNCTION_ARN } from '../../lambdas/shared/domain/hook-contracts.js';
@@ -125,10 +127,12 @@ describe('CampaignController with a fixed list of hook functions', () => {
       directoryTable: Table.fromTableName(stack, 'Directory', 'directory'),
       campaignTable: Table.fromTableName(stack, 'Campaigns', 'campaigns'),
       operationsTable: Table.fromTableName(stack, 'Operations', 'operations'),
+      auditTable: Table.fromTableName(stack, 'Audit', 'audit'),
       alarmTopic: Topic.fromTopicArn(stack, 'Alarms', 'arn:aws:sns:eu-west-1:123456789012:alarms'),
       sender: { address: 'idgov@example.com', configurationSetName: '' },
       approverPortalUrl: 'https://idgov.example.com',
       hookFunctionArns,
+      evidence: { bucket: new Bucket(stack, 'Reports'), signingKey: new Key(stack, 'EvidenceSigning') },
     });
     return { controller, template: Template.fromStack(stack) };
   };

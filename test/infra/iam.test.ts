@@ -104,7 +104,8 @@ describe('IAM', () => {
     expect(dynamoGrants.flatMap((statement) => asList(statement.Action))).not.toContain('dynamodb:Scan');
     const tableResources = TABLES.map((definition) => {
       const tableArn = { 'Fn::GetAtt': [logicalIdOf(stateful.tables.tableFor(definition)), 'Arn'] };
-      return [tableArn, ...definition.indexes.map((index) => ({ 'Fn::Join': ['', [tableArn, `/index/${index.indexName}`]] }))].map((r) => JSON.stringify(r));
+      const indexes = [...definition.indexes, ...(definition.localIndexes ?? [])];
+      return [tableArn, ...indexes.map((index) => ({ 'Fn::Join': ['', [tableArn, `/index/${index.indexName}`]] }))].map((r) => JSON.stringify(r));
     });
     // Statements are merged (@aws-cdk/aws-iam:minimizePolicies), so each function's policy is read as
     // one set: whole tables (the table and every index, by name) and nothing else.
@@ -119,7 +120,7 @@ describe('IAM', () => {
     expect(granted).toEqual(new Set(tableResources.flat()));
   });
 
-  it('lets functions use the table key only through DynamoDB, and the topic key only through SNS', () => {
+  it('lets functions use the table key only through DynamoDB, the topic key only through SNS, and the evidence key to sign (the controller alone) and verify', () => {
     const kmsGrants = grantsOn('kms');
     const viaService = (service: string) => ({
       StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', [`${service}.`, { Ref: 'AWS::Region' }, '.amazonaws.com']] } },
@@ -129,8 +130,18 @@ describe('IAM', () => {
     const topicKey = { 'Fn::GetAtt': [logicalIdOf(stateful.topics.key), 'Arn'] };
     const onTableKey = kmsGrants.filter((statement) => JSON.stringify(keyOf(statement)) === JSON.stringify(tableKey));
     const onTopicKey = kmsGrants.filter((statement) => JSON.stringify(keyOf(statement)) === JSON.stringify(topicKey));
+    const signingKey = { 'Fn::GetAtt': [logicalIdOf(stateful.evidence.signingKey), 'Arn'] };
+    const onSigningKey = kmsGrants.filter((statement) => JSON.stringify(keyOf(statement)) === JSON.stringify(signingKey));
     expect(onTableKey.length).toBeGreaterThan(0);
-    expect(onTableKey.length + onTopicKey.length).toBe(kmsGrants.length);
+    expect(onTableKey.length + onTopicKey.length + onSigningKey.length).toBe(kmsGrants.length);
+    // The controller signs; the administrators read the public key and verify; nobody else uses it.
+    expect(onSigningKey.map((statement) => asList(statement.Action).sort())).toEqual(
+      expect.arrayContaining([
+        ['kms:GetPublicKey', 'kms:Sign'],
+        ['kms:GetPublicKey', 'kms:Verify'],
+      ]),
+    );
+    expect(onSigningKey).toHaveLength(2);
     for (const statement of onTableKey) expect(statement.Condition).toEqual(viaService('dynamodb'));
     // The publishers of the operations topic: what SNS asks KMS on their behalf, nothing more.
     expect(onTopicKey).toHaveLength(2);

@@ -12,7 +12,7 @@ import type { IConstruct } from 'constructs';
 import { SKIP_BUNDLING_CONTEXT } from '../../lib/constructs/app-function.js';
 import { StatefulStack } from '../../lib/stacks/stateful-stack.js';
 import { StatelessStack } from '../../lib/stacks/stateless-stack.js';
-import { stackNames } from '../../lib/stack-outputs.js';
+import { evidenceExportNames, stackNames } from '../../lib/stack-outputs.js';
 
 export const PROJECT_ROOT = new URL('../../', import.meta.url).pathname;
 
@@ -27,9 +27,11 @@ export function buildStacks(names = stackNames(), context: Record<string, unknow
     directoryTable: stateful.tables.directoryTable,
     campaignTable: stateful.tables.campaignTable,
     operationsTable: stateful.tables.operationsTable,
+    auditTable: stateful.tables.auditTable,
     alarmsTopic: stateful.topics.alarmsTopic,
     operationsTopic: stateful.topics.operationsTopic,
     runbooksBucket: stateful.runbooks.bucket,
+    evidenceExports: evidenceExportNames(stateful.stackName),
     approverIdentity: stateful.approverIdentity,
   });
   return { app, stateful, stateless };

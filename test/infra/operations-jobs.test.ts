@@ -3,9 +3,9 @@
 import { Duration } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { CAMPAIGN_TABLE, DIRECTORY_TABLE, ENV, OPERATIONS_TABLE } from '../../lambdas/shared/config/tables.js';
+import { AUDIT_TABLE, CAMPAIGN_TABLE, DIRECTORY_TABLE, ENV, OPERATIONS_TABLE } from '../../lambdas/shared/config/tables.js';
 import { DEFAULT_OPERATIONS_CONFIG } from '../../lambdas/shared/domain/operations.js';
-import { type AppFunction, dynamoDbActionsOf } from '../../lib/constructs/app-function.js';
+import { AUDIT_APPEND_ACCESS, type AppFunction, dynamoDbActionsOf } from '../../lib/constructs/app-function.js';
 import { cronOf, GET_METRIC_DATA_ACTION, SCHEDULES_CONTEXT } from '../../lib/constructs/operations-jobs.js';
 import type { ScheduledJob } from '../../lib/constructs/scheduled-job.js';
 import { STATEFUL_OUTPUTS, STATELESS_OUTPUTS } from '../../lib/stack-outputs.js';
@@ -175,16 +175,21 @@ describe('least privilege', () => {
     expect(others).toEqual({ ...sendsToItsDeadLetterQueue(fn), 'sns:Publish': [{ Ref: logicalIdOf(stateful.topics.operationsTopic) }] });
   });
 
-  it('emergency access: reads and writes the directory (removals) and the operations table (their records), nothing else', () => {
+  it('emergency access: reads and writes the directory (removals) and the operations table (their records), appends to the audit log, nothing else', () => {
     const fn = jobs.emergencyAccess.function;
-    expect(tableAccessOf(fn)).toEqual(tables([DIRECTORY_TABLE, 'RW'], [OPERATIONS_TABLE, 'RW']));
+    expect(tableAccessOf(fn)).toEqual(tables([DIRECTORY_TABLE, 'RW'], [OPERATIONS_TABLE, 'RW'], [AUDIT_TABLE, AUDIT_APPEND_ACCESS]));
     expect(otherGrantsOf(fn)).toEqual({});
   });
 
   it('the controller records its runs and heartbeats in the operations table (GetItem, PutItem, UpdateItem), nothing more there', () => {
     const fn = stateless.controller.function;
     expect(tableAccessOf(fn)).toEqual(
-      tables([DIRECTORY_TABLE, 'RW'], [CAMPAIGN_TABLE, 'RW'], [OPERATIONS_TABLE, { actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'] }]),
+      tables(
+        [DIRECTORY_TABLE, 'RW'],
+        [CAMPAIGN_TABLE, 'RW'],
+        [OPERATIONS_TABLE, { actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'] }],
+        [AUDIT_TABLE, AUDIT_APPEND_ACCESS],
+      ),
     );
     const env = template.findResources('AWS::Lambda::Function')[logicalIdOf(fn)].Properties.Environment.Variables;
     expect(resolveImports(env[ENV.operationsTable], statefulTemplate)).toEqual({ Ref: logicalIdOf(stateful.tables.operationsTable) });

@@ -4,8 +4,8 @@
 // start-reapproval applies the outcomes of approval runs.
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { CAMPAIGN_TABLE, DIRECTORY_TABLE, ENV, OPERATIONS_TABLE, SERVICE_NAME, METRICS_NAMESPACE } from '../../lambdas/shared/config/tables.js';
-import type { AppFunction, DynamoDbAction, TableAccess } from '../../lib/constructs/app-function.js';
+import { AUDIT_TABLE, CAMPAIGN_TABLE, DIRECTORY_TABLE, ENV, OPERATIONS_TABLE, SERVICE_NAME, METRICS_NAMESPACE } from '../../lambdas/shared/config/tables.js';
+import { AUDIT_APPEND_ACCESS, type AppFunction, type DynamoDbAction, type TableAccess } from '../../lib/constructs/app-function.js';
 import { FAILED_NOTIFICATIONS_METRIC } from '../../lib/constructs/campaign-controller.js';
 import { SCHEDULES_CONTEXT } from '../../lib/constructs/operations-jobs.js';
 import type { OperationsJob } from '../../lib/constructs/operations-jobs.js';
@@ -81,7 +81,7 @@ describe('schedules', () => {
 describe('least privilege', () => {
   it('initialize-reapproval: reads the directory and updates its items (never puts or deletes one), records its runs, nothing else', () => {
     const fn = initialize.function;
-    expect(tableAccessOf(fn)).toEqual(tables([DIRECTORY_TABLE, 'READ_UPDATE'], [OPERATIONS_TABLE, RUN_RECORDS]));
+    expect(tableAccessOf(fn)).toEqual(tables([DIRECTORY_TABLE, 'READ_UPDATE'], [OPERATIONS_TABLE, RUN_RECORDS], [AUDIT_TABLE, AUDIT_APPEND_ACCESS]));
     const actions = statementsOf(fn).flatMap((s) => asList(s.Action));
     expect(actions).not.toContain('dynamodb:DeleteItem');
     expect(actions).not.toContain('dynamodb:BatchWriteItem');
@@ -95,6 +95,7 @@ describe('least privilege', () => {
         [DIRECTORY_TABLE, READ_UPDATE_DELETE],
         [CAMPAIGN_TABLE, 'RW'],
         [OPERATIONS_TABLE, RUN_RECORDS],
+        [AUDIT_TABLE, AUDIT_APPEND_ACCESS],
       ),
     );
     const { 'ses:SendEmail': send, 'ses:SendRawEmail': sendRaw, ...others } = otherGrantsOf(fn);
@@ -107,7 +108,7 @@ describe('least privilege', () => {
   });
 
   it('the approver API only reads the directory: the outcome a decision reaches is applied by start-reapproval', () => {
-    expect(tableAccessOf(stateless.approverApi.function)).toEqual(tables([DIRECTORY_TABLE, 'RO'], [CAMPAIGN_TABLE, 'RW']));
+    expect(tableAccessOf(stateless.approverApi.function)).toEqual(tables([DIRECTORY_TABLE, 'RO'], [CAMPAIGN_TABLE, 'RW'], [AUDIT_TABLE, AUDIT_APPEND_ACCESS]));
   });
 
   it('no statement of either job is on "*" but X-Ray\'s, none names a wildcard action, none may Scan', () => {
@@ -123,11 +124,12 @@ describe('least privilege', () => {
 });
 
 describe('environment', () => {
-  it('initialize-reapproval: the directory and operations tables, nothing else', () => {
+  it('initialize-reapproval: the directory, operations and audit tables, nothing else', () => {
     const env = envOf(initialize.function);
     expect(Object.keys(env).sort()).toEqual(
-      [ENV.directoryTable, ENV.operationsTable, 'POWERTOOLS_METRICS_NAMESPACE', 'POWERTOOLS_SERVICE_NAME'].sort(),
+      [ENV.directoryTable, ENV.operationsTable, ENV.auditTable, 'POWERTOOLS_METRICS_NAMESPACE', 'POWERTOOLS_SERVICE_NAME'].sort(),
     );
+    expect(resolveImports(env[ENV.auditTable], statefulTemplate)).toEqual({ Ref: logicalIdOf(stateful.tables.auditTable) });
     expect(resolveImports(env[ENV.directoryTable], statefulTemplate)).toEqual({ Ref: logicalIdOf(stateful.tables.directoryTable) });
     expect(env.POWERTOOLS_SERVICE_NAME).toBe(SERVICE_NAME);
     expect(env.POWERTOOLS_METRICS_NAMESPACE).toBe(METRICS_NAMESPACE);

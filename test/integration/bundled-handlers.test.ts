@@ -50,7 +50,7 @@ let initializeReapproval: BundledFunction;
 let startReapproval: BundledFunction;
 let ses: SesEmulator;
 let aws: FakeAws;
-let tables: { directory: string; campaign: string; operations: string };
+let tables: { directory: string; campaign: string; operations: string; audit: string };
 let operations: DynamoOperationsStore;
 let directory: DynamoDirectoryStore;
 let work: string;
@@ -138,15 +138,20 @@ const controllerEnvironment = () =>
     DIRECTORY_TABLE_NAME: tables.directory,
     CAMPAIGN_TABLE_NAME: tables.campaign,
     OPERATIONS_TABLE_NAME: tables.operations,
+    AUDIT_TABLE_NAME: tables.audit,
     SENDER_ADDRESS: SENDER,
     SES_CONFIGURATION_SET: '',
     APPROVER_PORTAL_URL: 'https://governance.example.com',
+    // No run expires here: the reports bucket and signing key are named but never called.
+    REPORTS_BUCKET_NAME: 'idgov-reports-test',
+    EVIDENCE_KEY_ID: 'arn:aws:kms:eu-west-1:123456789012:key/00000000-0000-0000-0000-000000000000',
   });
 
 const approverApiEnvironment = () =>
   lambdaEnvironment(approverApi, {
     DIRECTORY_TABLE_NAME: tables.directory,
     CAMPAIGN_TABLE_NAME: tables.campaign,
+    AUDIT_TABLE_NAME: tables.audit,
     APPROVER_PORTAL_URL: 'https://governance.example.com',
   });
 
@@ -173,20 +178,21 @@ const dailyOperationsEnvironment = () =>
 const weeklySummaryEnvironment = () => lambdaEnvironment(weeklySummary, reportDelivery());
 
 const initializeReapprovalEnvironment = () =>
-  lambdaEnvironment(initializeReapproval, { DIRECTORY_TABLE_NAME: tables.directory, OPERATIONS_TABLE_NAME: tables.operations });
+  lambdaEnvironment(initializeReapproval, { DIRECTORY_TABLE_NAME: tables.directory, OPERATIONS_TABLE_NAME: tables.operations, AUDIT_TABLE_NAME: tables.audit });
 
 const startReapprovalEnvironment = () =>
   lambdaEnvironment(startReapproval, {
     DIRECTORY_TABLE_NAME: tables.directory,
     CAMPAIGN_TABLE_NAME: tables.campaign,
     OPERATIONS_TABLE_NAME: tables.operations,
+    AUDIT_TABLE_NAME: tables.audit,
     SENDER_ADDRESS: SENDER,
     SES_CONFIGURATION_SET: '',
     APPROVER_PORTAL_URL: 'https://governance.example.com',
   });
 
 const emergencyAccessEnvironment = () =>
-  lambdaEnvironment(emergencyAccess, { DIRECTORY_TABLE_NAME: tables.directory, OPERATIONS_TABLE_NAME: tables.operations });
+  lambdaEnvironment(emergencyAccess, { DIRECTORY_TABLE_NAME: tables.directory, OPERATIONS_TABLE_NAME: tables.operations, AUDIT_TABLE_NAME: tables.audit });
 
 // As Lambda's Node.js runtime does: import the module, call the handler, answer its result, or
 // { errorType, errorMessage } for an error it throws (what `aws lambda invoke` writes to its outfile).

@@ -107,7 +107,7 @@ describe('createTables', () => {
     const doc = localDocumentClient(engine.endpoint);
     try {
       const names = await createTables(doc, { directory: 'dir-x', CampaignTable: 'camp-x' });
-      expect(names).toEqual({ directory: 'dir-x', campaign: 'camp-x', operations: 'idgov-operations' });
+      expect(names).toEqual({ directory: 'dir-x', campaign: 'camp-x', operations: 'idgov-operations', audit: 'idgov-audit' });
       const { Table } = await doc.send(new DescribeTableCommand({ TableName: 'camp-x' }));
       expect(Table?.TableStatus).toBe('ACTIVE');
       expect(Table?.KeySchema).toEqual([
@@ -120,6 +120,20 @@ describe('createTables', () => {
       ]);
       const operations = await doc.send(new DescribeTableCommand({ TableName: 'idgov-operations' }));
       expect(operations.Table?.GlobalSecondaryIndexes?.map((i) => [i.IndexName, i.IndexStatus])).toEqual([['GSI1', 'ACTIVE']]);
+      // The audit log: no global index, one local index on eventKey projecting keys only.
+      const audit = (await doc.send(new DescribeTableCommand({ TableName: 'idgov-audit' }))).Table;
+      expect(audit?.TableStatus).toBe('ACTIVE');
+      expect(audit?.GlobalSecondaryIndexes ?? []).toEqual([]);
+      expect(audit?.LocalSecondaryIndexes?.map((i) => [i.IndexName, i.KeySchema, i.Projection?.ProjectionType])).toEqual([
+        [
+          'ByEventKey',
+          [
+            { AttributeName: 'PK', KeyType: 'HASH' },
+            { AttributeName: 'eventKey', KeyType: 'RANGE' },
+          ],
+          'KEYS_ONLY',
+        ],
+      ]);
     } finally {
       doc.destroy();
       await engine.stop();

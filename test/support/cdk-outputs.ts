@@ -13,12 +13,15 @@ export const statefulOutputs = (stack = 'IdGovStateful') => ({
   DirectoryTableName: `${stack}-DataDirectoryTable4E421CF4-1A2B3C4D5E6F`,
   CampaignTableName: `${stack}-DataCampaignTable2D89F0B8-6F5E4D3C2B1A`,
   OperationsTableName: `${stack}-DataOperationsTable590CA373-9A8B7C6D5E4F`,
+  AuditTableName: `${stack}-DataAuditTableA1B2C3D4-0F1E2D3C4B5A`,
   AlarmsTopicArn: `arn:aws:sns:${REGION}:${ACCOUNT}:${stack}-NotificationsAlarmsTopic-AbCdEf`,
   OperationsTopicArn: `arn:aws:sns:${REGION}:${ACCOUNT}:${stack}-NotificationsOperationsTopic-GhIjKl`,
   RunbooksBucketName: `${stack.toLowerCase()}-runbooksbucket1a2b3c4d-mnopqrstuvwx`,
   ApproverUserPoolId: `${REGION}_AbCdEfGhI`,
   ApproverUserPoolClientId: '1example23456789abcdefghij',
   AdministratorsPolicyArn: `arn:aws:iam::${ACCOUNT}:policy/IdGovAdministrators`,
+  ReportsBucketName: `${stack.toLowerCase()}-evidencebucketc67ff768-abcdefghijkl`,
+  EvidenceSigningKeyArn: `arn:aws:kms:${REGION}:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`,
 });
 
 export const statelessOutputs = (stack = 'IdGovStateless') => ({

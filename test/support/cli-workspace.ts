@@ -16,6 +16,8 @@ export interface CliWorkspace {
   json<T = Record<string, unknown>>(home: string, args: string[]): Promise<T>;
   /** A path in the scratch folder (available inside tests and hooks). */
   path(name: string): string;
+  /** The DynamoDB endpoint the commands are given (--endpoint), or undefined for the embedded engine under `home`. */
+  endpoint(): string | undefined;
 }
 
 export function useCliWorkspace(prefix: string, files: Record<string, unknown> = {}): CliWorkspace {
@@ -49,5 +51,6 @@ export function useCliWorkspace(prefix: string, files: Record<string, unknown> =
       if (!work) throw new Error('the CLI workspace exists inside tests and hooks only');
       return join(work, name);
     },
+    endpoint: () => engine?.endpoint,
   };
 }

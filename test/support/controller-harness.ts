@@ -7,6 +7,8 @@ import { DynamoApprovalStore } from '../../lambdas/shared/adapters/dynamo/dynamo
 import { DynamoCampaignStore } from '../../lambdas/shared/adapters/dynamo/dynamo-campaign-store.js';
 import { DynamoDirectoryStore } from '../../lambdas/shared/adapters/dynamo/dynamo-directory-store.js';
 import { DynamoOutbox } from '../../lambdas/shared/adapters/dynamo/dynamo-outbox.js';
+import { InMemoryAuditLog } from '../../lambdas/shared/adapters/memory/in-memory-audit-log.js';
+import { InMemoryEvidenceArchive } from '../../lambdas/shared/adapters/memory/in-memory-evidence-archive.js';
 import { InMemoryOperationsStore } from '../../lambdas/shared/adapters/memory/in-memory-operations-store.js';
 import type { DirectoryFile } from '../../lambdas/shared/domain/schemas.js';
 import type { Notification } from '../../lambdas/shared/domain/model.js';
@@ -14,7 +16,7 @@ import { createCampaign } from '../../lambdas/shared/use-cases/campaign-admin.js
 import type { ControllerReport } from '../../lambdas/shared/use-cases/campaign-controller.js';
 import { decide } from '../../lambdas/shared/use-cases/decisions.js';
 import { silentLog, type HookInvoker, type Mailer, type OutgoingMail } from '../../lambdas/shared/use-cases/ports.js';
-import { InMemoryAuditLog } from '../../lambdas/shared/adapters/memory/in-memory-audit-log.js';
+import { testEvidence } from './evidence.js';
 
 export class RecordingMailer implements Mailer {
   readonly sent: OutgoingMail[] = [];
@@ -86,9 +88,10 @@ export interface Harness {
   outbox: DynamoOutbox;
   /** The runs the handler records (in memory: the kill switch counts the campaign tables' writes only). */
   operations: InMemoryOperationsStore;
-  /** The audit log the controller and the decisions append to (in memory, like the operations store). */
-  audit: InMemoryAuditLog;
   mailer: RecordingMailer;
+  /** The audit log and evidence archive (in memory: the kill switch counts the tables' writes only; tests wrap these themselves). */
+  audit: InMemoryAuditLog;
+  archive: InMemoryEvidenceArchive;
   kill: KillSwitch;
   wall: { now: () => Date; advance(ms: number): void };
   run(nowIso: string): Promise<ControllerReport>;
@@ -119,8 +122,9 @@ export function createHarness(
   const approvals = new DynamoApprovalStore({ doc, tableName: names.campaign });
   const outbox = new DynamoOutbox({ doc, tableName: names.campaign });
   const operations = new InMemoryOperationsStore();
-  const audit = new InMemoryAuditLog();
   const mailer = new RecordingMailer();
+  const audit = new InMemoryAuditLog();
+  const archive = new InMemoryEvidenceArchive();
   let wallMs = Date.parse('2030-01-01T00:00:00.000Z');
   const wall = { now: () => new Date(wallMs), advance: (ms: number) => void (wallMs += ms) };
   const handler = createHandler(() => ({
@@ -136,6 +140,7 @@ export function createHarness(
     settings: { portalUrl: 'https://idgov.example.com', leaseSeconds: 900 },
     hooks: options.hooks,
     hookTimeoutMs: options.hookTimeoutMs,
+    evidence: testEvidence(archive),
   }));
   const scan = async (table: string) => {
     const items: Record<string, unknown>[] = [];
@@ -153,8 +158,9 @@ export function createHarness(
     approvals,
     outbox,
     operations,
-    audit,
     mailer,
+    audit,
+    archive,
     kill,
     wall,
     run: (nowIso) => handler(scheduledEvent(nowIso)),

@@ -23,7 +23,7 @@ export interface TestEngine {
   readonly endpoint: string;
   /** A document client of the engine, shared by the file. */
   readonly doc: DynamoDBDocumentClient;
-  /** A new pair of tables with unique names and a new client of its own (free to instrument). */
+  /** A new set of tables with unique names and a new client of its own (free to instrument). */
   freshTables(): Promise<{ doc: DynamoDBDocumentClient; names: CreatedTables }>;
 }
 
@@ -80,6 +80,7 @@ export function useEngine(): TestEngine {
         directory: `${prefix}-${n}-directory`,
         campaign: `${prefix}-${n}-campaign`,
         operations: `${prefix}-${n}-operations`,
+        audit: `${prefix}-${n}-audit`,
       });
       return { doc, names };
     },

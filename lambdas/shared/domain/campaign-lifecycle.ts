@@ -2,6 +2,7 @@
 // The controller and the admin use cases persist them with an optimistic lock.
 import { addDays, dateOnly, nextRunStart } from './campaign-schedule.js';
 import { ClosedError, ValidationError } from './errors.js';
+import type { ArchivedEvidence } from './evidence/manifest.js';
 import type { Campaign, CampaignLog, CampaignPhase, CampaignState, CampaignStats } from './model.js';
 import { runLabel } from './notifications.js';
 
@@ -53,6 +54,9 @@ export function withLateApplication(c: Campaign, stats: CampaignStats, now: Date
 export const markDeleted = (c: Campaign, now: Date): Campaign => touch(c, now, { state: 'DELETED', phase: { name: 'DONE' } });
 
 export const markCleaned = (c: Campaign, now: Date): Campaign => touch(c, now, { cleanedAt: now.toISOString() });
+
+/** The run's evidence pack is archived (docs/reference/evidence.md): from now on its cleanup may delete its records. */
+export const markEvidenceArchived = (c: Campaign, evidence: ArchivedEvidence, now: Date): Campaign => touch(c, now, { evidence });
 
 /** Has a SUCCEEDED campaign reached its status expiration (and is not going to recur)? */
 export const isExpired = (c: Campaign, now: Date) =>

@@ -1,5 +1,6 @@
 // The product's vocabulary (docs/reference/directory.md and campaigns.md). Pure types: no AWS, no I/O.
 import type { ApprovalState, ReapprovalMode, ReapprovalSettings, RunningReapproval } from './approvals/model.js';
+import type { ArchivedEvidence } from './evidence/manifest.js';
 
 export const RISK_LEVELS = ['LOW', 'MEDIUM', 'HIGH', 'CRITICAL'] as const;
 export type RiskLevel = (typeof RISK_LEVELS)[number];
@@ -201,6 +202,7 @@ export interface Campaign extends CampaignDefinition {
   archived?: boolean;
   /** When DELETED, set once the cleanup removed the run's entries. */
   cleanedAt?: string;
+  evidence?: ArchivedEvidence;
   stats?: CampaignStats;
 }
 

@@ -96,6 +96,17 @@ const certificationRule = z.strictObject({ below: wholeNumber(0, 1_000_000), pen
 const highRiskUserRule = z.strictObject({ above: wholeNumber(0, 1_000_000), penalty: percent });
 
 /**
+ * When a reviewer is flagged as a rubber stamp (docs/reference/reports.md); each field defaults on
+ * its own. Also what the report commands' threshold options are checked against.
+ */
+export const reviewerAnalyticsSchema = z.strictObject({
+  minItems: wholeNumber(1, 1_000_000).default(D.reviewerAnalytics.minItems),
+  minApproveRate: z.number().min(0, 'must be at least 0').max(1, 'must be at most 1 (a rate: 1 is 100 %)').default(D.reviewerAnalytics.minApproveRate),
+  maxMedianSeconds: z.number().min(0, 'must be at least 0').max(86_400, 'must be at most 86400').default(D.reviewerAnalytics.maxMedianSeconds),
+  sessionBreakMinutes: z.number().gt(0, 'must be more than 0').max(24 * 60, 'must be at most 1440').default(D.reviewerAnalytics.sessionBreakMinutes),
+});
+
+/**
  * The file's schema. Output is a complete OperationsConfig: objects absent from the input are
  * parsed from `{}` (prefault), so each of their fields takes its own default.
  */
@@ -148,6 +159,7 @@ export const operationsConfigSchema = z.strictObject({
     .refine((list) => new Set(list.map((r) => r.toLowerCase())).size === list.length, 'must not repeat an address')
     .default(D.recipients),
   reportRetentionDays: wholeNumber(1, 3650).default(D.reportRetentionDays),
+  reviewerAnalytics: reviewerAnalyticsSchema.prefault({}),
 });
 
 // The schema's output is exactly the configuration type (a compile-time check, no run-time cost).

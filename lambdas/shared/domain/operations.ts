@@ -1,6 +1,8 @@
 // Daily operations vocabulary (docs/reference/operations.md): the risk assessment, the scheduled
 // jobs and their heartbeats, the daily report and the weekly summary. Pure types and defaults.
 import type { RiskLevel } from './model.js';
+import type { RubberStampThresholds } from './reports/campaign-report.js';
+import { DEFAULT_RUBBER_STAMP_THRESHOLDS } from './reports/reviewer-analytics.js';
 
 /** The product's scheduled jobs; each records a heartbeat per run. */
 export const JOB_NAMES = [
@@ -58,6 +60,8 @@ export interface OperationsConfig {
   recipients: string[];
   /** Days a daily or weekly report is kept. */
   reportRetentionDays: number;
+  /** When campaign reports flag a reviewer as a rubber stamp (docs/reference/reports.md). */
+  reviewerAnalytics: RubberStampThresholds;
 }
 
 export const DEFAULT_OPERATIONS_CONFIG: OperationsConfig = {
@@ -89,6 +93,7 @@ export const DEFAULT_OPERATIONS_CONFIG: OperationsConfig = {
   },
   recipients: [],
   reportRetentionDays: 400,
+  reviewerAnalytics: DEFAULT_RUBBER_STAMP_THRESHOLDS,
 };
 
 /** One user's assessment on one day (UTC date). */

@@ -9,6 +9,7 @@ import {
   isExpired,
   markCleaned,
   markDeleted,
+  markEvidenceArchived,
   markRunning,
   nextRunWithArchive,
   withPhase,
@@ -37,6 +38,7 @@ import type {
 } from './ports.js';
 import { HookError } from './call-hook.js';
 import type { CampaignLog } from '../domain/model.js';
+import { archiveRunEvidence, deleteArchivedRun, type EvidenceDeps } from './evidence/archive-evidence.js';
 import { prepareCampaign } from './prepare-campaign.js';
 import { runEntries } from './run-entries.js';
 import { startNextRun } from './start-next-run.js';
@@ -60,6 +62,8 @@ export interface ControllerDeps {
   wallClock: Clock;
   log: Log;
   settings: ControllerSettings;
+  /** Where a run's evidence pack is archived before its cleanup deletes its records, and what signs it. */
+  evidence: EvidenceDeps;
   /** Calls campaign hooks; without it a campaign with hooks fails preparation, saying why. */
   hooks?: HookInvoker;
   hookTimeoutMs?: number;
@@ -284,11 +288,15 @@ async function step(deps: ControllerDeps, c: Campaign, now: Date): Promise<Campa
     }
     case 'DELETED': {
       if (c.cleanedAt) return undefined;
-      // The run's notifications go with its entries, but only once settled: what is still unsent
-      // (an Assignment Reject of a cancelled campaign) is dispatched first, and a later run finishes.
-      const outboxClear = await deps.outbox.deleteRun(c.archivedFrom ?? c.id, c.runId);
-      const entriesClear = await deps.campaigns.deleteRun(c.runId);
-      return outboxClear && entriesClear ? save(deps, markCleaned(c, now)) : undefined;
+      // Evidence outlives the operational data (docs/reference/evidence.md): the run's pack is archived
+      // and recorded on the campaign before anything of the run is deleted. Both wait until its
+      // notifications are settled: what is still unsent (an Assignment Reject of a cancelled campaign)
+      // is dispatched first, and a later run finishes.
+      if (!c.evidence) {
+        const evidence = await archiveRunEvidence(deps, c, now);
+        return evidence ? save(deps, markEvidenceArchived(c, evidence, now)) : undefined;
+      }
+      return (await deleteArchivedRun(deps, c, now)) ? save(deps, markCleaned(c, now)) : undefined;
     }
     case 'FAILED.PREPARED':
       return undefined;

@@ -32,6 +32,7 @@ describe('readDeployment from a `cdk deploy --outputs-file` JSON', () => {
       directory: statefulOutputs().DirectoryTableName,
       campaign: statefulOutputs().CampaignTableName,
       operations: statefulOutputs().OperationsTableName,
+      audit: statefulOutputs().AuditTableName,
     });
     expect(deployment.controllerFunctionName).toBe(statelessOutputs().CampaignControllerFunctionName);
     expect(deployment.jobFunctionName('campaign-controller')).toBe(statelessOutputs().CampaignControllerFunctionName);
@@ -48,6 +49,8 @@ describe('readDeployment from a `cdk deploy --outputs-file` JSON', () => {
     expect(deployment.alarmsTopicArn).toBe(statefulOutputs().AlarmsTopicArn);
     expect(deployment.operationsTopicArn).toBe(statefulOutputs().OperationsTopicArn);
     expect(deployment.administratorsPolicyArn).toBe(statefulOutputs().AdministratorsPolicyArn);
+    expect(deployment.reportsBucketName).toBe(statefulOutputs().ReportsBucketName);
+    expect(deployment.evidenceKeyArn).toBe(statefulOutputs().EvidenceSigningKeyArn);
     expect(cloudFormation).not.toHaveReceivedAnyCommand();
   });
 
@@ -58,20 +61,32 @@ describe('readDeployment from a `cdk deploy --outputs-file` JSON', () => {
     expect(deployment.controllerFunctionName).toBe(statelessOutputs('AcmeStateless').CampaignControllerFunctionName);
   });
 
-  it('lets DIRECTORY_TABLE_NAME, CAMPAIGN_TABLE_NAME and OPERATIONS_TABLE_NAME override the table outputs, each on its own', async () => {
+  it('lets DIRECTORY_TABLE_NAME, CAMPAIGN_TABLE_NAME, OPERATIONS_TABLE_NAME and AUDIT_TABLE_NAME override the table outputs, each on its own', async () => {
     const file = writeOutputsFile(cdkOutputs());
     const deployment = await readDeployment({ outputsFile: file, env: { DIRECTORY_TABLE_NAME: 'my-directory' } });
     expect(deployment.tables).toEqual({
       directory: 'my-directory',
       campaign: statefulOutputs().CampaignTableName,
       operations: statefulOutputs().OperationsTableName,
+      audit: statefulOutputs().AuditTableName,
     });
     const operations = await readDeployment({ outputsFile: file, env: { OPERATIONS_TABLE_NAME: 'my-operations' } });
     expect(operations.tables).toEqual({
       directory: statefulOutputs().DirectoryTableName,
       campaign: statefulOutputs().CampaignTableName,
       operations: 'my-operations',
+      audit: statefulOutputs().AuditTableName,
     });
+    const audit = await readDeployment({ outputsFile: file, env: { AUDIT_TABLE_NAME: 'my-audit' } });
+    expect(audit.tables.audit).toBe('my-audit');
+  });
+
+  it('names the missing audit table output of a deployment older than the audit log', async () => {
+    const outputs = cdkOutputs();
+    delete (outputs.IdGovStateful as Record<string, string>).AuditTableName;
+    const file = writeOutputsFile(outputs);
+    const deployment = await readDeployment({ outputsFile: file, env: noEnv });
+    expect(() => deployment.tables).toThrow(`outputs: ${file}: stack IdGovStateful has no output AuditTableName`);
   });
 
   it('names the missing output of a job function, emergency access and the runbooks bucket (a deployment older than them)', async () => {
@@ -166,6 +181,7 @@ describe('readDeployment with CloudFormation DescribeStacks', () => {
       directory: statefulOutputs().DirectoryTableName,
       campaign: statefulOutputs().CampaignTableName,
       operations: statefulOutputs().OperationsTableName,
+      audit: statefulOutputs().AuditTableName,
     });
     expect(deployment.controllerFunctionName).toBe(statelessOutputs().CampaignControllerFunctionName);
     expect(deployment.jobFunctionName('daily-operations')).toBe(statelessOutputs().DailyOperationsFunctionName);

@@ -112,3 +112,26 @@ describe('parseOperationsConfig', () => {
     expect(fieldsOf(input)).toEqual(['(root)']);
   });
 });
+
+describe('the reviewerAnalytics section (campaign reports)', () => {
+  it('defaults each field on its own', () => {
+    expect(parseOperationsConfig({}).reviewerAnalytics).toEqual({ minItems: 20, minApproveRate: 1, maxMedianSeconds: 5, sessionBreakMinutes: 30 });
+    expect(parseOperationsConfig({ reviewerAnalytics: { minApproveRate: 0.95 } }).reviewerAnalytics).toEqual({
+      minItems: 20,
+      minApproveRate: 0.95,
+      maxMedianSeconds: 5,
+      sessionBreakMinutes: 30,
+    });
+  });
+
+  it.each([
+    [{ minItems: 0 }, 'reviewerAnalytics.minItems', 'must be at least 1'],
+    [{ minItems: 2.5 }, 'reviewerAnalytics.minItems', 'must be a whole number'],
+    [{ minApproveRate: 100 }, 'reviewerAnalytics.minApproveRate', 'must be at most 1 (a rate: 1 is 100 %)'],
+    [{ maxMedianSeconds: -1 }, 'reviewerAnalytics.maxMedianSeconds', 'must be at least 0'],
+    [{ sessionBreakMinutes: 0 }, 'reviewerAnalytics.sessionBreakMinutes', 'must be more than 0'],
+    [{ minItem: 3 }, 'reviewerAnalytics.minItem', 'unknown field'],
+  ])('refuses %j, naming %s', (section, field, message) => {
+    expect(refusal({ reviewerAnalytics: section }).issues).toEqual([{ field, message }]);
+  });
+});

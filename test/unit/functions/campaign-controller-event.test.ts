@@ -2,6 +2,7 @@
 // event, a manual `{ "now": ... }` or `{}`, and refusals that name the field. The controller's
 // handler runs at the instant the event asks for, and records each run as a heartbeat.
 import { describe, expect, it } from 'vitest';
+import { InMemoryAuditLog } from '../../../lambdas/shared/adapters/memory/in-memory-audit-log.js';
 import { createHandler } from '../../../lambdas/campaign-controller/handler.js';
 import { requestedTime } from '../../../lambdas/shared/adapters/job-event.js';
 import { ValidationError } from '../../../lambdas/shared/domain/errors.js';
@@ -12,7 +13,7 @@ import { InMemoryOperationsStore } from '../../../lambdas/shared/adapters/memory
 import { InMemoryOutbox } from '../../../lambdas/shared/adapters/memory/in-memory-outbox.js';
 import { CONTROLLER_LEASE } from '../../../lambdas/shared/use-cases/campaign-controller.js';
 import { silentLog } from '../../../lambdas/shared/use-cases/ports.js';
-import { InMemoryAuditLog } from '../../../lambdas/shared/adapters/memory/in-memory-audit-log.js';
+import { testEvidence } from '../../support/evidence.js';
 
 const scheduled = (overrides: Record<string, unknown> = {}) => ({
   version: '0',
@@ -91,6 +92,7 @@ describe('the controller handler', () => {
         wallClock: { now: () => new Date(wall) },
         log: silentLog,
         settings: { portalUrl: 'https://idgov.example.com', leaseSeconds: 60 },
+        evidence: testEvidence(),
       };
     });
     return { handler, stores };

@@ -24,6 +24,7 @@ import { saveOperationsConfig } from '../../../lambdas/shared/use-cases/operatio
 import { silentLog } from '../../../lambdas/shared/use-cases/ports.js';
 import { reassignEntry } from '../../../lambdas/shared/use-cases/reassign-entry.js';
 import { day, entryOf, highRiskUserCampaign, lifecycleSteps, smallOrg } from '../../support/small-org.js';
+import { testEvidence } from '../../support/evidence.js';
 import { buildWorld, dayAt, iso, manual, privilege } from './approvals/world.js';
 
 const RUN = runChain('c-users#1');
@@ -53,6 +54,7 @@ async function scenario() {
       wallClock: { now: () => new Date((wallMs += 3_600_000)) },
       log: silentLog,
       settings: { portalUrl: 'https://idgov.example.com', leaseSeconds: 900 },
+      evidence: testEvidence(),
     });
   await createCampaign({ campaigns, audit }, highRiskUserCampaign(), new Date(day(-1)), 'c-users', 'ops-admin');
   return { directory, outbox, campaigns, audit, run };
@@ -159,8 +161,10 @@ describe('a campaign run in its audit chain', async () => {
       'NOTIFICATION_QUEUED ASSIGNMENT_REJECT u4',
       'NOTIFICATION_QUEUED CAMPAIGN_END admin',
       'CAMPAIGN_STATE_CHANGED RUNNING -> SUCCEEDED',
-      // The status expiration.
+      // The status expiration, the evidence pack archived, then the cleanup.
       'CAMPAIGN_STATE_CHANGED SUCCEEDED -> DELETED',
+      'EVIDENCE_ARCHIVED',
+      'CAMPAIGN_CLEANED_UP',
     ]);
   });
 

@@ -2,6 +2,7 @@
 // taken over at once (and its send claims released); one held by a live run, another machine's run
 // or a Lambda invocation is respected until it expires, unless the operator forces it.
 import { describe, expect, it } from 'vitest';
+import { InMemoryAuditLog } from '../../../lambdas/shared/adapters/memory/in-memory-audit-log.js';
 import { InMemoryApprovalStore } from '../../../lambdas/shared/adapters/memory/in-memory-approval-store.js';
 import { InMemoryCampaignStore } from '../../../lambdas/shared/adapters/memory/in-memory-campaign-store.js';
 import { InMemoryDirectoryStore } from '../../../lambdas/shared/adapters/memory/in-memory-directory-store.js';
@@ -16,7 +17,7 @@ import {
 import { collect } from '../../../lambdas/shared/use-cases/concurrency.js';
 import type { LeaseHolder, Log, OutgoingMail } from '../../../lambdas/shared/use-cases/ports.js';
 import { CAMPAIGN_ID, aCampaign } from '../../support/fixtures.js';
-import { InMemoryAuditLog } from '../../../lambdas/shared/adapters/memory/in-memory-audit-log.js';
+import { testEvidence } from '../../support/evidence.js';
 
 const WALL = new Date('2030-01-01T00:00:00.000Z');
 const LEASE_SECONDS = 300;
@@ -60,6 +61,7 @@ async function setup(options: { gone?: (holder: LeaseHolder) => boolean; takeOve
     log,
     settings: { portalUrl: 'https://idgov.example.com', leaseSeconds: LEASE_SECONDS, takeOverLease: options.takeOverLease },
     leaseHolder: me,
+    evidence: testEvidence(),
     ...(options.gone ? { isLeaseHolderGone: options.gone } : {}),
   };
   return { deps, campaigns, outbox, sent, warnings };

@@ -5,6 +5,7 @@
 // a composer that forgets a value would otherwise go unnoticed until someone reads the mail.
 import { describe, expect, it, vi } from 'vitest';
 import { InMemoryApprovalStore } from '../../../lambdas/shared/adapters/memory/in-memory-approval-store.js';
+import { InMemoryAuditLog } from '../../../lambdas/shared/adapters/memory/in-memory-audit-log.js';
 import { InMemoryCampaignStore } from '../../../lambdas/shared/adapters/memory/in-memory-campaign-store.js';
 import { InMemoryDirectoryStore } from '../../../lambdas/shared/adapters/memory/in-memory-directory-store.js';
 import { InMemoryOutbox } from '../../../lambdas/shared/adapters/memory/in-memory-outbox.js';
@@ -22,7 +23,7 @@ import { silentLog, type Mailer } from '../../../lambdas/shared/use-cases/ports.
 import { reassignEntry } from '../../../lambdas/shared/use-cases/reassign-entry.js';
 import { refuseChangesTo } from '../../support/refusing-directory.js';
 import { day, entryOf, highRiskUserCampaign, lifecycleSteps, smallOrg } from '../../support/small-org.js';
-import { InMemoryAuditLog } from '../../../lambdas/shared/adapters/memory/in-memory-audit-log.js';
+import { testEvidence } from '../../support/evidence.js';
 
 const renders = vi.hoisted(() => [] as { template: NotificationTemplate; view: NotificationView }[]);
 
@@ -70,6 +71,7 @@ async function runScenario() {
   await createCampaign(admin, highRiskUserCampaign({ name: 'Misconfigured', statusExpirationDate: '2026-07-05' }), created, 'c-broken');
   await createCampaign(admin, highRiskUserCampaign({ name: 'Admin powers', subjects: { filter: '(id=u6)' } }), created, 'c-powers');
 
+  const evidence = testEvidence();
   let wallMs = Date.parse('2030-01-01T00:00:00.000Z');
   const run = (at: string) =>
     runCampaignController({
@@ -83,6 +85,7 @@ async function runScenario() {
       wallClock: { now: () => new Date((wallMs += 3_600_000)) },
       log: silentLog,
       settings: { portalUrl, leaseSeconds: 900 },
+      evidence,
     });
   /** The renders of the run that retried the refused change, once the directory took it. */
   let retryRenders: typeof renders = [];

@@ -1,13 +1,23 @@
 // A campaign run's report (docs/reference/reports.md): what auditors read. Built from the operational
 // records while they exist, and from the archived evidence pack after the run's cleanup. Pure types.
-import type { AppliedAction, CampaignState, DecisionOutcome, EntryState, RevocationSettings, RiskLevel } from '../model.js';
+import type { ApprovalState } from '../approvals/model.js';
+import type { AppliedAction, CampaignKind, CampaignState, DecisionOutcome, EntryState, ItemWorkflow, RevocationSettings, RiskLevel } from '../model.js';
 
 export const REPORT_FORMATS = ['csv', 'html', 'json'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
+/**
+ * The run's totals (docs/reference/reports.md, "Totals"). Each certified assignment counts once, by
+ * its row in the latest stage it reached (`ReportRow.counted`): approved + rejected + modified +
+ * expired + pending = items. The outcome side counts only assignments whose entry was applied:
+ * once the run finished, revoked + kept + awaitingWorkflow + changesFailed = items.
+ */
 export interface ReportTotals {
+  /** Entries of every stage. */
   entries: number;
+  /** Assignments certified (counted rows). */
   items: number;
+  /** The decision that counts (the last stage's; an approval after an earlier modification is a modification). */
   approved: number;
   rejected: number;
   modified: number;
@@ -21,7 +31,19 @@ export interface ReportTotals {
   handedOver: number;
   /** Items with no decision yet in a running campaign. */
   pending: number;
+  /** Handed over, and the approval run's outcome is not applied yet. */
+  awaitingWorkflow: number;
+  /** The directory refused the change; a later controller run retries it. */
+  changesFailed: number;
 }
+
+/** What counted for an assignment: its decision (the effective one), or none. */
+export const REPORT_RESULTS = ['APPROVED', 'REJECTED', 'MODIFIED', 'EXPIRED', 'PENDING'] as const;
+export type ReportResult = (typeof REPORT_RESULTS)[number];
+
+/** What the run did to an assignment, once its entry was applied. */
+export const REPORT_OUTCOMES = ['REVOKED', 'KEPT', 'AWAITING_WORKFLOW', 'CHANGE_FAILED'] as const;
+export type ReportOutcome = (typeof REPORT_OUTCOMES)[number];
 
 /** One certified assignment (an item), with what was decided and what was done. */
 export interface ReportRow {
@@ -50,18 +72,33 @@ export interface ReportRow {
   appliedError?: string;
   /** The hand-over's approval run and its outcome. */
   workflowApprovalId?: string;
-  workflowState?: string;
+  workflowState?: ApprovalState;
   workflowOutcomeBy?: string;
   workflowOutcomeAt?: string;
+  /** What the approval run's outcome did to the assignment (KEPT, REMOVED, NOT_MANUAL, GONE). */
+  workflowAppliedAction?: ItemWorkflow['appliedAction'];
+  /** A decision recorded after its entry closed (a race the API refuses): shown, never counted. */
+  decisionAfterClose?: boolean;
+  /** This row is the assignment's latest stage: it counts in the totals. An earlier stage's row that handed the item on does not. */
+  counted: boolean;
+  /** Counted rows: the decision that counts. */
+  result?: ReportResult;
+  /** Counted rows of applied entries: what the run did. */
+  outcome?: ReportOutcome;
 }
 
 export interface ReportReassignment {
   entryId: string;
+  stage: number;
+  subjectId: string;
+  subjectName: string;
   from: string[];
   to: string;
   by: string;
   at: string;
   justification: string;
+  previousDueDate?: string;
+  dueDate?: string;
 }
 
 /** Reviewer analytics (docs/reference/reports.md, "Reviewer analytics"). */
@@ -91,6 +128,8 @@ export interface RubberStampThresholds {
   minApproveRate: number;
   /** A median at or under this many seconds per decision. */
   maxMedianSeconds: number;
+  /** A gap longer than this between two of a reviewer's decisions starts a new sitting and is not measured. */
+  sessionBreakMinutes: number;
 }
 
 export interface CampaignReport {
@@ -103,7 +142,7 @@ export interface CampaignReport {
     id: string;
     name: string;
     description?: string;
-    kind: string;
+    kind: CampaignKind;
     ownerId: string;
     state: CampaignState;
     run: number;
