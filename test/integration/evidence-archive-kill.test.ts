@@ -89,6 +89,8 @@ interface End {
   pack: Map<string, Uint8Array>;
   campaign: Campaign;
   events: string[];
+  /** The sequence number of each record, and its events' types. */
+  records: { seq: number; types: string[] }[];
   snapshot: Awaited<ReturnType<Harness['snapshot']>>;
 }
 
@@ -100,6 +102,7 @@ async function endOf({ h }: Setup): Promise<End> {
     pack,
     campaign: (await h.campaigns.getCampaign(CAMPAIGN))!,
     events: records.flatMap((r) => r.events.map((e) => e.type)),
+    records: records.map((r) => ({ seq: r.seq, types: r.events.map((e) => e.type) })),
     snapshot: await h.snapshot(),
   };
 }
@@ -114,7 +117,10 @@ describe('archive before cleanup, killed after any write of the run that expires
 
     // The uninterrupted run: pack archived and verified, recorded, the run's records gone, the report resolvable.
     expect(clean.earlyDeletes).toEqual([]);
-    expect(reference.campaign).toMatchObject({ state: 'DELETED', cleanedAt: expiry.at, evidence: { prefix: PREFIX, archivedAt: expiry.at, headSeq: 3 } });
+    // The pack holds the chain up to the record before EVIDENCE_ARCHIVED: the expiry's state change.
+    const archivedFrom = reference.records.at(-3)!;
+    expect(archivedFrom.types).toEqual(['CAMPAIGN_STATE_CHANGED']);
+    expect(reference.campaign).toMatchObject({ state: 'DELETED', cleanedAt: expiry.at, evidence: { prefix: PREFIX, archivedAt: expiry.at, headSeq: archivedFrom.seq } });
     expect(await verifyEvidencePack(reference.pack, await testSigner.publicKeyPem())).toMatchObject({ ok: true });
     expect(reference.events.slice(-2)).toEqual(['EVIDENCE_ARCHIVED', 'CAMPAIGN_CLEANED_UP']);
     expect(await collect(clean.h.campaigns.listEntries(RUN))).toEqual([]);

@@ -230,8 +230,9 @@ async function sendOne(deps: DispatchDeps, runner: string, n: Notification, now:
     return;
   }
   // Recorded before it is marked: a kill in between sends it again on the next run (as it always
-  // could), which finds the record (same key) and only marks it.
-  await record(n, auditKey.sent(n), [notificationOutcome('NOTIFICATION_SENT', n, deps.actor, now.toISOString(), { messageId })]);
+  // could), which finds the record (same key) and only marks it. The message id stays on the outbox
+  // record: the send repeated after a kill gets another, and the log must read the same either way.
+  await record(n, auditKey.sent(n), [notificationOutcome('NOTIFICATION_SENT', n, deps.actor, now.toISOString(), {})]);
   await deps.outbox.markSent(n, messageId, now);
   result.sent += 1;
 }

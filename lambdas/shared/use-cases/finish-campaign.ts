@@ -26,7 +26,7 @@ import {
 } from '../domain/audit/events.js';
 import type { AuditEvent } from '../domain/audit/model.js';
 import { resolveWorkflow, startApprovalRun } from './approvals/approval-engine.js';
-import { recordThenChange, type AuditDeps } from './audit-trail.js';
+import { appendRecord, recordThenChange, type AuditDeps } from './audit-trail.js';
 import { CampaignNotifier } from './campaign-notifier.js';
 import { chunk } from './concurrency.js';
 import type { ApprovalStore, CampaignStore, DirectoryStore, Log, Outbox, ReapprovalDirectory } from './ports.js';
@@ -46,6 +46,8 @@ export async function applyDecisions(deps: FinishDeps, campaign: Campaign, now: 
   for await (const page of deps.campaigns.listEntries(campaign.runId)) {
     for (const entry of page) {
       if (APPLICABLE_STATES.includes(entry.state)) await applyEntry(deps, campaign, entry, now, 'FINISH');
+      // Applied by a run killed before it recorded the application: recorded now (once: same key).
+      else if (APPLIED_STATES.includes(entry.state)) await recordApplication(deps, campaign, entry.id);
     }
   }
   const next = withPhase(campaign, { name: 'NOTIFY_REJECTS' }, now);
@@ -65,9 +67,15 @@ export async function retryFailedChanges(deps: FinishDeps, campaign: Campaign, n
   let stillFailing = 0;
   for await (const page of deps.campaigns.listEntries(campaign.runId)) {
     for (const entry of page) {
-      if (entry.state !== 'FAILED.APPLIED.CHANGES') continue;
+      // Saved by a retry killed before the campaign's new totals: its record may be missing (recorded once: same key).
+      const unsettled = entry.updatedAt > campaign.updatedAt;
+      if (entry.state !== 'FAILED.APPLIED.CHANGES') {
+        if (unsettled && APPLIED_STATES.includes(entry.state)) await recordApplication(deps, campaign, entry.id);
+        continue;
+      }
       const applied = await applyEntry(deps, campaign, entry, now, 'RETRY');
       if (applied?.changed) changed = true;
+      else if (applied && applied.entry.updatedAt > campaign.updatedAt) await recordApplication(deps, campaign, entry.id);
       if (applied?.entry.state === 'FAILED.APPLIED.CHANGES') stillFailing += 1;
     }
   }
@@ -103,8 +111,6 @@ async function applyEntry(
   let stats = emptyStats();
   const failures: string[] = [];
   const at = now.toISOString();
-  // What this pass did to each item (the record of the entry's application: one event per item).
-  const outcomes = new Map<string, ItemOutcome>();
   // Read once, and only for an entry with an item to hand over.
   let config: Promise<ReapprovalConfig> | undefined;
   const reapprovalConfig = () => (config ??= deps.directory.getReapprovalConfig().then((c) => c ?? DEFAULT_REAPPROVAL_CONFIG));
@@ -124,7 +130,6 @@ async function applyEntry(
       } catch (error) {
         deps.log.error('handing an item to its approval workflow failed', { entryId: entry.id, itemId: item.id, error: String(error) });
         failures.push(`${item.id}: ${error instanceof Error ? error.message : String(error)}`);
-        outcomes.set(item.id, { action: 'FAILED', error: error instanceof Error ? error.message : String(error) });
         // Not handed over (yet): counted when a retry hands it over.
         stats = { ...stats, handedOver: stats.handedOver - 1 };
         continue;
@@ -133,14 +138,12 @@ async function applyEntry(
         deps.log.warn('assignment is gone or no longer MANUAL: nothing to hand over; left as it is', { entryId: entry.id, itemId: item.id });
         stats = { ...stats, handedOver: stats.handedOver - 1 };
         await deps.campaigns.saveItemApplied(entry.id, item.id, { action: 'KEPT', at });
-        outcomes.set(item.id, { action: 'KEPT', note: 'nothing to hand over: the assignment is gone or no longer MANUAL' });
         continue;
       }
       // Once recorded, the item's workflow is the engine's to update (with the outcome): not overwritten
       // here, even by a finish that read the item before the engine (a concurrent or resumed run) wrote it.
       if (!item.workflow) await deps.campaigns.saveItemWorkflow(entry.id, item.id, itemWorkflowOf(run), { onlyIfAbsent: true });
       await deps.campaigns.saveItemApplied(entry.id, item.id, { action: 'HANDED_OVER', at });
-      outcomes.set(item.id, { action: 'HANDED_OVER', approvalId: run.id, workflowId: run.workflow.id, reason: plan.reason });
       continue;
     }
     try {
@@ -148,7 +151,6 @@ async function applyEntry(
         // It became rule-based or inherited meanwhile: not ours to remove (docs/reference/directory.md).
         deps.log.warn('assignment is no longer MANUAL; left as it is', { entryId: entry.id, itemId: item.id });
         stats = { ...stats, revoked: stats.revoked - 1 };
-        outcomes.set(item.id, { action: 'NOT_MANUAL', error: 'the assignment is no longer MANUAL; left as it is' });
         continue;
       }
       if (plan.change === 'MODIFY') {
@@ -157,7 +159,6 @@ async function applyEntry(
     } catch (error) {
       deps.log.error('applying a decision failed', { entryId: entry.id, itemId: item.id, error: String(error) });
       failures.push(`${item.id}: ${error instanceof Error ? error.message : String(error)}`);
-      outcomes.set(item.id, { action: 'FAILED', error: error instanceof Error ? error.message : String(error) });
       // Not removed (yet): counted when a retry removes it.
       if (plan.change === 'REMOVE') stats = { ...stats, revoked: stats.revoked - 1 };
       continue;
@@ -179,57 +180,73 @@ async function applyEntry(
       if (notifier) await deps.outbox.enqueue([await lateRejectNotice(notifier, origin, revocation)]);
     }
     await deps.campaigns.saveItemApplied(entry.id, item.id, { action: plan.change === 'REMOVE' ? 'REMOVED' : 'MODIFIED', at });
-    outcomes.set(
-      item.id,
-      plan.change === 'REMOVE'
-        ? { action: 'REMOVED', reason: plan.reason }
-        : { action: 'MODIFIED', ...(plan.endDate !== undefined ? { endDate: plan.endDate } : {}), ...(plan.parameters ? { parameters: plan.parameters } : {}) },
-    );
   }
   const state = failures.length ? 'FAILED.APPLIED.CHANGES' : 'FINISHED';
   const error = failures.length ? `changes failed to apply: ${failures.join('; ')}` : undefined;
   // A retry the directory refuses again changes nothing: re-running the controller stays a no-op.
   if (pass === 'RETRY' && state === entry.state && error === entry.error && sameStats(stats, entry.stats)) return { entry, changed: false };
   const next = withEntryChange(entry, now, { state, endDate: at, closedAt: entry.closedAt ?? at, stats, error });
-  const events = applicationEvents(campaign, entry, items, outcomes, pass, at);
-  if (state !== entry.state) events.push(entryStateChanged(entry.state, next, CONTROLLER_ACTOR, at, { stats, error }));
-  // The record comes after the directory calls (their outcomes are what it records) and before the
-  // save that closes the entry: a kill in between leaves a record the re-run finds (same version).
-  await recordThenChange(deps, entryRecord(next, auditKey.entry(next), at, events), () => deps.campaigns.saveEntry(next));
+  await deps.campaigns.saveEntry(next);
+  await recordApplication(deps, campaign, entry.id);
   return { entry: next, changed: true };
 }
 
 /**
- * One event per item this application speaks for: the finish, every item (kept, modified, removed,
- * handed over, refused); a retry, the items applied since the entry was last saved (this pass, or a
- * killed one) and those still refused, with the Assignment Reject each late removal queued.
+ * The record of an entry's application, written once the entry is saved and built from what was
+ * saved (its state, totals and error, its items' applied marks), never from what one attempt saw:
+ * a directory call that failed in a run killed before its save must not be recorded as the outcome
+ * when the next run applies it. A run killed between the save and the record is caught up by the
+ * next (applyDecisions, retryFailedChanges): the same saved entry gives the same record and key.
  */
-function applicationEvents(campaign: Campaign, entry: Entry, items: Item[], outcomes: Map<string, ItemOutcome>, pass: 'FINISH' | 'RETRY', at: string): AuditEvent[] {
-  const origin = liveCampaignOf(campaign);
-  const applied: Parameters<typeof itemsApplied>[1][number][] = [];
-  for (const item of appliedItemsOf(entry, items)) {
-    const plan = planItem(item, entry, campaign.revocation);
-    const reason = plan.change === 'REMOVE' || plan.change === 'WORKFLOW' ? plan.reason : undefined;
-    let outcome = outcomes.get(item.id);
-    if (!outcome && item.applied && (pass === 'FINISH' || item.applied.at > entry.updatedAt)) outcome = fromApplied(item, plan, reason);
-    if (!outcome && pass === 'FINISH' && plan.change === 'NONE') outcome = { action: 'KEPT' };
-    if (outcome) applied.push({ item, outcome, category: plan.category });
-  }
-  // A removal made by a retry is told with an Assignment Reject of its own.
-  const late = pass === 'RETRY' ? applied.filter((a) => a.outcome.action === 'REMOVED').map((a) => a.item) : [];
-  const notices = late.map((i) => ({ key: notificationKey.lateAssignmentReject(origin, i.userId, i.privilegeId), kind: 'ASSIGNMENT_REJECT' as const, recipientId: i.userId }));
-  return [...itemsApplied(entry, applied, CONTROLLER_ACTOR, at), ...notificationsQueued(notices, CONTROLLER_ACTOR, at)];
+async function recordApplication(deps: FinishDeps, campaign: Campaign, entryId: string): Promise<void> {
+  const loaded = await deps.campaigns.getEntryWithItems(entryId);
+  if (!loaded || !APPLIED_STATES.includes(loaded.entry.state)) return;
+  const { entry, items } = loaded;
+  await appendRecord(deps.audit, entryRecord(entry, auditKey.entry(entry), entry.updatedAt, applicationEvents(campaign, entry, items)));
 }
 
-/** An item an earlier (killed) pass applied, as its mark says. */
-function fromApplied(item: Item, plan: ReturnType<typeof planItem>, reason: string | undefined): ItemOutcome {
-  const action = item.applied!.action;
-  if (action === 'REMOVED') return { action, reason: reason ?? 'REJECTED' };
-  if (action === 'HANDED_OVER') return { action, approvalId: item.workflow?.approvalId, workflowId: item.workflow?.workflowId, reason: reason ?? 'REJECTED' };
-  if (action === 'MODIFIED' && plan.change === 'MODIFY') {
-    return { action, ...(plan.endDate !== undefined ? { endDate: plan.endDate } : {}), ...(plan.parameters ? { parameters: plan.parameters } : {}) };
+/** An entry whose decisions were applied (all of them, or some refused by the directory). */
+const APPLIED_STATES: Entry['state'][] = ['FINISHED', 'FAILED.APPLIED.CHANGES'];
+
+/**
+ * An entry's application as saved: each item's outcome (ITEM_APPLIED, ASSIGNMENT_REVOKED,
+ * ITEM_HANDED_OVER), the Assignment Reject each removal made after the campaign ended (a retry)
+ * queued, and the entry's state with its totals and the changes refused.
+ */
+function applicationEvents(campaign: Campaign, entry: Entry, items: Item[]): AuditEvent[] {
+  const at = entry.updatedAt;
+  const applied = appliedItemsOf(entry, items).map((item) => {
+    const plan = planItem(item, entry, campaign.revocation);
+    return { item, outcome: outcomeOf(item, plan, entry.error), category: plan.category };
+  });
+  // The finish tells each user once (closeCampaign); a removal a later run made, with a notice of its own.
+  const late = campaign.endDate ? applied.filter((a) => a.outcome.action === 'REMOVED' && a.item.applied!.at > campaign.endDate!).map((a) => a.item) : [];
+  const origin = liveCampaignOf(campaign);
+  const notices = late.map((i) => ({ key: notificationKey.lateAssignmentReject(origin, i.userId, i.privilegeId), kind: 'ASSIGNMENT_REJECT' as const, recipientId: i.userId }));
+  return [
+    ...itemsApplied(entry, applied, CONTROLLER_ACTOR, at),
+    ...notificationsQueued(notices, CONTROLLER_ACTOR, at),
+    entryStateChanged(undefined, entry, CONTROLLER_ACTOR, at, { applied: true, stats: entry.stats, error: entry.error }),
+  ];
+}
+
+/** What applying an item did, as the item and its entry record it. */
+function outcomeOf(item: Item, plan: ReturnType<typeof planItem>, error: string | undefined): ItemOutcome {
+  const reason = plan.change === 'REMOVE' || plan.change === 'WORKFLOW' ? plan.reason : 'REJECTED';
+  switch (item.applied?.action) {
+    case 'REMOVED':
+      return { action: 'REMOVED', reason };
+    case 'HANDED_OVER':
+      return { action: 'HANDED_OVER', approvalId: item.workflow?.approvalId, workflowId: item.workflow?.workflowId, reason };
+    case 'MODIFIED':
+      return { action: 'MODIFIED', ...(plan.change === 'MODIFY' && plan.endDate !== undefined ? { endDate: plan.endDate } : {}), ...(plan.change === 'MODIFY' && plan.parameters ? { parameters: plan.parameters } : {}) };
+    case 'KEPT':
+      return plan.change === 'WORKFLOW' ? { action: 'KEPT', note: 'nothing to hand over: the assignment was gone or no longer MANUAL' } : { action: 'KEPT' };
   }
-  return { action };
+  if (plan.change === 'NONE') return { action: 'KEPT' };
+  // Refused by the directory (named in the entry's error; a later run retries it), else left as it is: no longer MANUAL.
+  if (error?.includes(`${item.id}: `)) return { action: 'FAILED', error: 'refused (see the entry\'s error); retried by later runs' };
+  return { action: 'NOT_MANUAL', error: 'the assignment is no longer MANUAL; left as it is' };
 }
 
 /**

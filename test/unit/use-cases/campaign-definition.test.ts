@@ -25,7 +25,8 @@ async function setup(stored?: Partial<Campaign>) {
 describe('updateCampaign', () => {
   it("replaces a FAILED.PREPARED campaign's definition, keeping its id, run, state, logs and templates", async () => {
     const { campaigns } = await setup();
-    const created = await createCampaign(withAudit(campaigns),
+    const created = await createCampaign(
+      withAudit(campaigns),
       aCampaignFile({ approvalPeriodDays: undefined, notifications: { CAMPAIGN_START: { subject: 'Custom start' } } }),
       CREATED_AT,
       CAMPAIGN_ID,

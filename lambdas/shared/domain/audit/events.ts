@@ -170,7 +170,8 @@ export function entryCreated(entry: Entry, items: readonly Pick<Item, 'id'>[], a
   });
 }
 
-export function entryStateChanged(from: EntryState, to: Entry, actor: AuditActor, at: string, extra: Record<string, unknown> = {}): AuditEvent {
+/** `from` undefined: an application, recorded from the saved entry (the state it was applied from is the chain's previous change). */
+export function entryStateChanged(from: EntryState | undefined, to: Entry, actor: AuditActor, at: string, extra: Record<string, unknown> = {}): AuditEvent {
   return auditEvent('ENTRY_STATE_CHANGED', at, actor, { entryId: to.id, stage: to.stage, subjectId: to.subjectId, from, to: to.state, ...extra });
 }
 
@@ -251,7 +252,7 @@ export const notificationOutcome = (
   n: Notification,
   actor: AuditActor,
   at: string,
-  extra: { messageId?: string; error?: string; reason?: string; attempts?: number },
+  extra: { error?: string; reason?: string; attempts?: number },
 ) => auditEvent(type, at, actor, { key: n.key, kind: n.kind, recipientId: n.recipientId, entryId: n.entryId, approvalId: n.approvalId, ...extra });
 
 // ---------------------------------------------------------------------------------------------
