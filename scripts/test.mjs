@@ -136,7 +136,10 @@ const { filters, options } = splitArgs(process.argv.slice(2));
 const tallies = [];
 
 console.log('[test] Run 1: all tests (integration tests on dynalite)');
-tallies.push(runVitest('all tests', process.argv.slice(2), {}, '.vitest-results.json'));
+// Without a file filter, `npm test` leaves the slow tier out (vitest.config.mts); test:full runs it.
+const skipSlow = !fullTier && filters.length === 0;
+if (skipSlow) console.log('[test] the slow tier (vitest.config.mts SLOW_TIER) runs with npm run test:full');
+tallies.push(runVitest('all tests', process.argv.slice(2), skipSlow ? { IDGOV_TEST_SKIP_SLOW: '1' } : {}, '.vitest-results.json'));
 
 // Named file by file: vitest's --exclude does not reach the projects of vitest.config.mts.
 const integrationFilters = (filters.length === 0 ? listTestFiles(integrationDir) : selectIntegrationFiles(filters))

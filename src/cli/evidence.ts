@@ -4,10 +4,10 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
+import type { ChartDrawer } from '../../lambdas/shared/presenters/report-chart-data.js';
 import { EVIDENCE_FILES, parseManifest } from '../../lambdas/shared/domain/evidence/manifest.js';
 import { ValidationError } from '../../lambdas/shared/domain/errors.js';
 import { getCampaignOrThrow } from '../../lambdas/shared/use-cases/campaign-admin.js';
-import { drawReportCharts } from '../../lambdas/shared/presenters/campaign-report-charts.js';
 import { buildEvidencePack, evidenceReports, parsePublicKey, publicKeySha256, verifyEvidencePack, type EvidenceVerification } from '../../lambdas/shared/use-cases/evidence/evidence-pack.js';
 import type { EvidenceFile, EvidenceSigner } from '../../lambdas/shared/use-cases/ports.js';
 import { LocalKeySigner, readLocalPublicKey } from '../local/local-key-signer.js';
@@ -163,3 +163,6 @@ function verificationView(verification: EvidenceVerification) {
   const { manifest, checked } = verification;
   return { ok: true, campaignId: manifest.campaignId, runId: manifest.runId, asOf: manifest.asOf, keyId: manifest.signature.keyId, chain: manifest.chain, checked };
 }
+
+/** The report's charts, drawn in this process; vega loads only when a command draws them. */
+const drawReportCharts: ChartDrawer = async (data) => (await import('../../lambdas/shared/presenters/campaign-report-charts.js')).drawReportCharts(data);

@@ -2,6 +2,7 @@
 // as its mail's text says it (the same rendering), or as stored (JSON).
 // `idgov report campaign ID --format csv|html|json [--out FILE]` and `idgov report reviewers ID [--json]`:
 // a campaign run's report and its reviewer analytics (docs/reference/reports.md).
+import type { ChartDrawer } from '../../lambdas/shared/presenters/report-chart-data.js';
 import { writeFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import { DomainError, ValidationError } from '../../lambdas/shared/domain/errors.js';
@@ -10,7 +11,6 @@ import { REPORT_FORMATS, type CampaignReport, type ReportFormat, type RubberStam
 import { describeThresholds, formatPercent, formatSeconds } from '../../lambdas/shared/domain/reports/reviewer-analytics.js';
 import { renderDailyReport, renderWeeklySummary } from '../../lambdas/shared/domain/report-rendering.js';
 import { parseInput } from '../../lambdas/shared/domain/schemas.js';
-import { drawReportCharts } from '../../lambdas/shared/presenters/campaign-report-charts.js';
 import { renderReport } from '../../lambdas/shared/presenters/campaign-report-views.js';
 import { loadOperationsConfig } from '../../lambdas/shared/use-cases/operations-config.js';
 import type { EvidenceArchive, StoredReport } from '../../lambdas/shared/use-cases/ports.js';
@@ -204,3 +204,6 @@ function noteDeliveries(stored: StoredReport<unknown>): void {
   const sending = states.flatMap(({ target, state }) => (state.status === 'SENDING' ? [`${target} (claimed ${showDate(state.claimedAt)})`] : []));
   note(`delivered: ${sent.length > 0 ? sent.join(', ') : 'nothing yet'}${sending.length > 0 ? `; being sent: ${sending.join(', ')}` : ''}`);
 }
+
+/** The report's charts, drawn in this process; vega loads only when a command draws them. */
+const drawReportCharts: ChartDrawer = async (data) => (await import('../../lambdas/shared/presenters/campaign-report-charts.js')).drawReportCharts(data);
