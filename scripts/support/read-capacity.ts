@@ -2,9 +2,9 @@
 // report benchmark. Not product code, so it lives outside lambdas/.
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { meterCommands } from './capacity-meter.js';
 
 const READ_COMMANDS = new Set(['GetItemCommand', 'BatchGetItemCommand', 'QueryCommand', 'ScanCommand']);
-let instrumentations = 0;
 
 export interface ReadCapacity {
   /** Capacity units consumed by every read request since the meter started. */
@@ -19,34 +19,17 @@ export interface ReadCapacity {
 
 /**
  * Asks DynamoDB for the consumed capacity of every read request (ReturnConsumedCapacity TOTAL)
- * and adds it up, with DynamoDB's minimum charge per request. The middleware sits on the low-level client's stack, which a DocumentClient
- * shares, so every store over that client is measured.
+ * and adds it up, with DynamoDB's minimum charge per request.
  */
 export function meterReadCapacity(client: DynamoDBClient | DynamoDBDocumentClient): ReadCapacity {
-  const name = `idgovReadCapacity${++instrumentations}`;
   let units = 0;
   let items = 0;
-  let requests: Record<string, number> = {};
-  client.middlewareStack.add(
-    (next, context) => async (args) => {
-      const commandName = context.commandName ?? '';
-      if (!READ_COMMANDS.has(commandName)) return next(args);
-      const input = args.input as { ReturnConsumedCapacity?: string; ConsistentRead?: boolean };
-      input.ReturnConsumedCapacity = 'TOTAL';
-      const result = await next(args);
-      const consumed = (result.output as { ConsumedCapacity?: { CapacityUnits?: number } | { CapacityUnits?: number }[] }).ConsumedCapacity;
-      let reported = 0;
-      for (const part of Array.isArray(consumed) ? consumed : consumed ? [consumed] : []) reported += part.CapacityUnits ?? 0;
-      // DynamoDB charges every read at least one 4 KB unit (half of one when eventually consistent),
-      // even when nothing is found; the embedded engine reports 0 then.
-      units += Math.max(reported, input.ConsistentRead ? 1 : 0.5);
-      items += itemsIn(result.output as ReadOutput);
-      const short = commandName.replace(/Command$/, '');
-      requests[short] = (requests[short] ?? 0) + 1;
-      return result;
-    },
-    { step: 'initialize', name, priority: 'high' },
-  );
+  const meter = meterCommands(client, 'Read', READ_COMMANDS, (input, output, reported) => {
+    // DynamoDB charges every read at least one 4 KB unit (half of one when eventually consistent),
+    // even when nothing is found; the embedded engine reports 0 then.
+    units += Math.max(reported, input.ConsistentRead ? 1 : 0.5);
+    items += itemsIn(output as ReadOutput);
+  });
   return {
     get units() {
       return units;
@@ -55,16 +38,14 @@ export function meterReadCapacity(client: DynamoDBClient | DynamoDBDocumentClien
       return items;
     },
     get requests() {
-      return requests;
+      return meter.requests;
     },
     reset() {
       units = 0;
       items = 0;
-      requests = {};
+      meter.resetRequests();
     },
-    stop() {
-      client.middlewareStack.remove(name);
-    },
+    stop: () => meter.stop(),
   };
 }
 

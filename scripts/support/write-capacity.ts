@@ -2,9 +2,9 @@
 // log benchmark. Not product code, so it lives outside lambdas/.
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { meterCommands } from './capacity-meter.js';
 
 const WRITE_COMMANDS = new Set(['PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand', 'BatchWriteItemCommand']);
-let instrumentations = 0;
 
 export interface WriteCapacity {
   /** Capacity units consumed by every write request since the meter started (table level, as reported). */
@@ -19,40 +19,24 @@ export interface WriteCapacity {
  * Asks DynamoDB for the consumed capacity of every write request (ReturnConsumedCapacity TOTAL)
  * and adds it up: one unit per started kilobyte of the larger of the item before and after, at
  * least one per item written. What DynamoDB charges besides, for the table's indexes, is not in
- * it (the embedded engine reports table capacity only). The middleware sits on the low-level
- * client's stack, which a DocumentClient shares.
+ * it (the embedded engine reports table capacity only).
  */
 export function meterWriteCapacity(client: DynamoDBClient | DynamoDBDocumentClient): WriteCapacity {
-  const name = `idgovWriteCapacity${++instrumentations}`;
   let units = 0;
-  let requests: Record<string, number> = {};
-  client.middlewareStack.add(
-    (next, context) => async (args) => {
-      const commandName = context.commandName ?? '';
-      if (!WRITE_COMMANDS.has(commandName)) return next(args);
-      (args.input as { ReturnConsumedCapacity?: string }).ReturnConsumedCapacity = 'TOTAL';
-      const result = await next(args);
-      const consumed = (result.output as { ConsumedCapacity?: { CapacityUnits?: number } | { CapacityUnits?: number }[] }).ConsumedCapacity;
-      for (const part of Array.isArray(consumed) ? consumed : consumed ? [consumed] : []) units += part.CapacityUnits ?? 0;
-      const short = commandName.replace(/Command$/, '');
-      requests[short] = (requests[short] ?? 0) + 1;
-      return result;
-    },
-    { step: 'initialize', name, priority: 'high' },
-  );
+  const meter = meterCommands(client, 'Write', WRITE_COMMANDS, (_input, _output, reported) => {
+    units += reported;
+  });
   return {
     get units() {
       return units;
     },
     get requests() {
-      return requests;
+      return meter.requests;
     },
     reset() {
       units = 0;
-      requests = {};
+      meter.resetRequests();
     },
-    stop() {
-      client.middlewareStack.remove(name);
-    },
+    stop: () => meter.stop(),
   };
 }
