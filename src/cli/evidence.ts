@@ -4,7 +4,7 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import type { ChartDrawer } from '../../lambdas/shared/presenters/report-chart-data.js';
+import { drawChartsOnDemand } from '../local/report-charts.js';
 import { EVIDENCE_FILES, parseManifest } from '../../lambdas/shared/domain/evidence/manifest.js';
 import { ValidationError } from '../../lambdas/shared/domain/errors.js';
 import { getCampaignOrThrow } from '../../lambdas/shared/use-cases/campaign-admin.js';
@@ -35,7 +35,7 @@ export function registerEvidenceCommands(program: Command): void {
         // Only the archive-evidence function signs with the KMS key; a live pack exported from a deployment is signed with the local key.
         const signer = runtime.mode === 'aws' && !campaign.evidence ? LocalKeySigner.forHome(runtime.home) : runtime.evidenceSigner;
         const files = await buildEvidencePack(
-          { campaigns: runtime.campaigns, approvals: runtime.approvals, audit: runtime.auditLog, signer, directory: runtime.directory, archive: runtime.evidenceArchive, reports: evidenceReports(drawReportCharts) },
+          { campaigns: runtime.campaigns, approvals: runtime.approvals, audit: runtime.auditLog, signer, directory: runtime.directory, archive: runtime.evidenceArchive, reports: evidenceReports(drawChartsOnDemand) },
           id,
           now,
         );
@@ -163,6 +163,3 @@ function verificationView(verification: EvidenceVerification) {
   const { manifest, checked } = verification;
   return { ok: true, campaignId: manifest.campaignId, runId: manifest.runId, asOf: manifest.asOf, keyId: manifest.signature.keyId, chain: manifest.chain, checked };
 }
-
-/** The report's charts, drawn in this process; vega loads only when a command draws them. */
-const drawReportCharts: ChartDrawer = async (data) => (await import('../../lambdas/shared/presenters/campaign-report-charts.js')).drawReportCharts(data);

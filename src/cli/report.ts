@@ -2,9 +2,9 @@
 // as its mail's text says it (the same rendering), or as stored (JSON).
 // `idgov report campaign ID --format csv|html|json [--out FILE]` and `idgov report reviewers ID [--json]`:
 // a campaign run's report and its reviewer analytics (docs/reference/reports.md).
-import type { ChartDrawer } from '../../lambdas/shared/presenters/report-chart-data.js';
 import { writeFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
+import { drawChartsOnDemand } from '../local/report-charts.js';
 import { DomainError, ValidationError } from '../../lambdas/shared/domain/errors.js';
 import { reviewerAnalyticsSchema } from '../../lambdas/shared/domain/operations-config.js';
 import { REPORT_FORMATS, type CampaignReport, type ReportFormat, type RubberStampThresholds } from '../../lambdas/shared/domain/reports/campaign-report.js';
@@ -64,7 +64,7 @@ export function registerReportCommands(program: Command): void {
     const now = resolveNow(options.now);
     const thresholds = thresholdOptions(options);
     const built = await withRuntime(command, (runtime) => campaignReport(runtime, id, now, thresholds));
-    const rendered = await renderReport(built, format, drawReportCharts);
+    const rendered = await renderReport(built, format, drawChartsOnDemand);
     if (options.out === undefined) return out(rendered);
     await writeReport(options.out, rendered);
     const t = built.totals;
@@ -204,6 +204,3 @@ function noteDeliveries(stored: StoredReport<unknown>): void {
   const sending = states.flatMap(({ target, state }) => (state.status === 'SENDING' ? [`${target} (claimed ${showDate(state.claimedAt)})`] : []));
   note(`delivered: ${sent.length > 0 ? sent.join(', ') : 'nothing yet'}${sending.length > 0 ? `; being sent: ${sending.join(', ')}` : ''}`);
 }
-
-/** The report's charts, drawn in this process; vega loads only when a command draws them. */
-const drawReportCharts: ChartDrawer = async (data) => (await import('../../lambdas/shared/presenters/campaign-report-charts.js')).drawReportCharts(data);

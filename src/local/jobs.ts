@@ -13,6 +13,7 @@ import type { ControllerReport } from '../../lambdas/shared/use-cases/campaign-c
 import type { Clock } from '../../lambdas/shared/use-cases/ports.js';
 import { LOCAL_REGION } from './engine.js';
 import { LocalMetricsSink, LocalReportPublisher } from './operations-files.js';
+import { drawChartsOnDemand } from './report-charts.js';
 import { LOCAL_PORTAL_URL, type Runtime } from './runtime.js';
 import type { SesEmulator } from './ses-emulator.js';
 
@@ -119,7 +120,6 @@ export async function loadJobHandler<J extends JobName>(runtime: Runtime, job: J
       const { localLease } = await import('./lease-holder.js');
       const { InProcessEvidenceArchiver } = await import('../../lambdas/shared/use-cases/evidence/archive-evidence.js');
       const { evidenceReports } = await import('../../lambdas/shared/use-cases/evidence/evidence-pack.js');
-      const { drawReportCharts } = await import('../../lambdas/shared/presenters/campaign-report-charts.js');
       // Packs built in this process (charts drawn here too), into the archive and with the key of the local runtime
       // ($IDGOV_HOME/evidence, $IDGOV_HOME/keys), where on AWS the controller invokes the archive-evidence function.
       const evidence = new InProcessEvidenceArchiver({
@@ -128,7 +128,7 @@ export async function loadJobHandler<J extends JobName>(runtime: Runtime, job: J
         outbox: runtime.outbox,
         audit: runtime.auditLog,
         directory: runtime.directory,
-        evidence: { archive: runtime.evidenceArchive, signer: runtime.evidenceSigner, reports: evidenceReports(drawReportCharts) },
+        evidence: { archive: runtime.evidenceArchive, signer: runtime.evidenceSigner, reports: evidenceReports(drawChartsOnDemand) },
       });
       const handler = createHandler(async () => localLease(options)(await buildDependencies({ hooks: createHookInvoker(), evidence, audit: runtime.auditLog })));
       return (event) => handler(event);
