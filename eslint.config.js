@@ -6,7 +6,7 @@ import { readdirSync } from 'node:fs';
 import { defineConfig } from 'eslint/config';
 import tseslint from 'typescript-eslint';
 
-const TS_FILES = ['**/*.ts', '**/*.mts', '**/*.cts'];
+const TS_FILES = ['**/*.ts', '**/*.tsx', '**/*.mts', '**/*.cts'];
 
 const unusedVars = {
   args: 'after-used',
@@ -85,6 +85,27 @@ export default defineConfig([
         noAdapters,
         { regex: '(^|/)use-cases(/|$)', message: 'The domain must not depend on use cases.' },
       ),
+    },
+  },
+  {
+    // The portal runs in a browser: Preact, the OIDC client, its own files, the shared contract,
+    // and the approver API's declarations (types only, erased by esbuild). Nothing of Node.
+    files: ['src/portal/app/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { regex: '^node:', message: 'The portal runs in a browser: no Node.js modules.' },
+            {
+              regex: '(^|/)(lambdas|lib|bin|scripts|test)(/|$)',
+              allowTypeImports: true,
+              message: 'The portal may import only types from the API (lambdas/approver-api/api-types.ts): esbuild erases them.',
+            },
+            { regex: '(^|/)(local|cli|aws)/', message: 'The portal must not import the CLI or the local runtime: it is served, not run.' },
+          ],
+        },
+      ],
     },
   },
   {
