@@ -1,7 +1,8 @@
 // The approver API on 127.0.0.1 (`idgov api serve`): each request becomes the API Gateway HTTP API
 // event the deployed function receives and goes through the same routes. Only the caller differs:
-// here the `X-Idgov-User` header names a directory user, since there is no Cognito to sign in to.
-// The deployed handler never reads that header.
+// here the `X-Idgov-User` header (or the local portal's sign-in cookie) names a directory user,
+// since there is no Cognito to sign in to. The deployed handler never reads either. With `portal`,
+// the same port serves the approver portal (src/local/portal-server.ts).
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,16 +12,22 @@ import { ValidationError } from '../../lambdas/shared/domain/errors.js';
 import { isoInstant, parseInput } from '../../lambdas/shared/domain/schemas.js';
 import type { Clock } from '../../lambdas/shared/use-cases/ports.js';
 import { activeUser, handleApproverRequest, type ApproverApiDeps, type CallerResolver } from '../../lambdas/approver-api/routes.js';
+import { servePortal, USER_COOKIE, userFromCookie } from './portal-server.js';
 
 export const USER_HEADER = 'x-idgov-user';
 /** Local only: the instant the request is handled at, for simulated campaigns (like the CLI's --now). */
 export const NOW_HEADER = 'x-idgov-now';
 const MAX_BODY_BYTES = 1024 * 1024;
 
-/** The local caller: the directory user named by `X-Idgov-User`, who must be ACTIVE. */
+/**
+ * The local caller: the directory user named by `X-Idgov-User`, else by the portal's sign-in cookie,
+ * who must be ACTIVE.
+ */
 export const callerFromHeader: CallerResolver = async (request, directory) => {
-  const id = request.headers[USER_HEADER]?.trim();
-  if (!id) throw new HttpError(401, 'UNAUTHENTICATED', 'name the caller with the X-Idgov-User header (a directory user id)');
+  const id = request.headers[USER_HEADER]?.trim() || userFromCookie(request.headers.cookie)?.trim();
+  if (!id) {
+    throw new HttpError(401, 'UNAUTHENTICATED', `name the caller with the X-Idgov-User header (a directory user id), or sign in to the portal (${USER_COOKIE} cookie)`);
+  }
   return activeUser(await directory.getUser(id), `${id} is not a user of the directory`);
 };
 
@@ -29,6 +36,8 @@ export interface ApiServerOptions {
   /** 0 (the default) picks a free port. */
   port?: number;
   clock: Clock;
+  /** Also serve the approver portal (its page, configuration and local sign-in) on the same port. */
+  portal?: boolean;
   /** Called after each answer (the CLI prints an access line). */
   onResponse?: (line: { method: string; path: string; status: number; caller?: string }) => void;
 }
@@ -66,6 +75,10 @@ async function serve(options: ApiServerOptions, req: IncomingMessage, res: Serve
   const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
   let response: ApiResponse;
   try {
+    if (options.portal && (await servePortal(req, res, options.deps.directory))) {
+      options.onResponse?.({ method, path, status: res.statusCode });
+      return;
+    }
     const body = await readBody(req);
     const now = nowOf(req, options.clock);
     response = await handleApproverRequest(toEvent(req, body, now), { ...options.deps, resolveCaller: callerFromHeader, now });
@@ -74,7 +87,7 @@ async function serve(options: ApiServerOptions, req: IncomingMessage, res: Serve
   }
   res.writeHead(response.statusCode, { ...response.headers, 'content-length': Buffer.byteLength(response.body) });
   res.end(response.body);
-  const caller = req.headers[USER_HEADER];
+  const caller = req.headers[USER_HEADER] ?? userFromCookie(req.headers.cookie);
   options.onResponse?.({ method, path, status: response.statusCode, ...(typeof caller === 'string' ? { caller } : {}) });
 }
 
