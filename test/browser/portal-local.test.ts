@@ -23,7 +23,7 @@ describe('the portal on the local server', () => {
 
     const api = await fetch(`${world.url}/tasks`, { headers: { accept: 'application/json', 'x-idgov-user': 'mgr-fin' } });
     expect(api.status).toBe(200);
-    expect((await api.json()).caller.id).toBe('mgr-fin');
+    expect(((await api.json()) as { caller: { id: string } }).caller.id).toBe('mgr-fin');
 
     const config = await (await fetch(`${world.url}/config.json`)).json();
     expect(config).toEqual({ apiUrl: '', auth: { kind: 'local', signInUrl: '/local/sign-in', signOutUrl: '/local/sign-out' } });
@@ -36,7 +36,7 @@ describe('the portal on the local server', () => {
     const cookie = signIn.headers.get('set-cookie')!;
     expect(cookie).toMatch(/^idgov_user=mgr-fin; .*HttpOnly/);
     const tasks = await fetch(`${world.url}/tasks`, { headers: { accept: 'application/json', cookie: cookie.split(';')[0]! } });
-    expect((await tasks.json()).caller.id).toBe('mgr-fin');
+    expect(((await tasks.json()) as { caller: { id: string } }).caller.id).toBe('mgr-fin');
 
     const refused = await fetch(`${world.url}/?as=nobody`, { redirect: 'manual' });
     expect(refused.status).toBe(403);
