@@ -5,6 +5,8 @@ import type { PortalConfig } from '../contract.js';
 import { PORTAL_CONFIG_PATH } from '../contract.js';
 import { ApiClient } from './api-client.js';
 import { startSession } from './auth.js';
+import { CampaignPage } from './pages/campaign-page.js';
+import { CampaignsPage } from './pages/campaigns-page.js';
 import { TasksPage } from './pages/tasks-page.js';
 
 async function start(): Promise<void> {
@@ -17,6 +19,8 @@ async function start(): Promise<void> {
       <Router>
         <Route path="/" component={() => <TasksPage api={api} />} />
         <Route path="/tasks" component={() => <TasksPage api={api} />} />
+        <Route path="/campaigns" component={() => <CampaignsPage api={api} />} />
+        <Route path="/campaigns/:id" component={() => <CampaignPage api={api} />} />
         <Route default component={() => <p>Not found</p>} />
       </Router>
     </LocationProvider>,
