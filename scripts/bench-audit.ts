@@ -27,7 +27,7 @@ import { runCampaignController, type ControllerDeps } from '../lambdas/shared/us
 import { collect } from '../lambdas/shared/use-cases/concurrency.js';
 import { decide } from '../lambdas/shared/use-cases/decisions.js';
 import { silentLog, type Mailer } from '../lambdas/shared/use-cases/ports.js';
-import { openRuntime } from '../src/local/runtime.js';
+import { LOCAL_PORTAL_URL, openRuntime } from '../src/local/runtime.js';
 import { generateBenchOrganization } from '../src/local/sample-org.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -92,7 +92,7 @@ async function main() {
       clock: { now: () => now },
       wallClock: { now: () => new Date() },
       log: silentLog,
-      settings: { portalUrl: 'http://127.0.0.1/approvals', leaseSeconds: 900 },
+      settings: { portalUrl: LOCAL_PORTAL_URL, leaseSeconds: 900 },
       // The campaign ends SUCCEEDED: no run is deleted, so nothing is archived or signed.
       evidence: { archiveRun: async (c) => Promise.reject(new Error(`the benchmark archives no run, not ${c.runId}`)) },
     });

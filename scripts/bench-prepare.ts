@@ -15,7 +15,7 @@ import type { Campaign } from '../lambdas/shared/domain/model.js';
 import { createCampaign } from '../lambdas/shared/use-cases/campaign-admin.js';
 import { runCampaignController } from '../lambdas/shared/use-cases/campaign-controller.js';
 import { silentLog, type Mailer, type Outbox } from '../lambdas/shared/use-cases/ports.js';
-import { openRuntime } from '../src/local/runtime.js';
+import { LOCAL_PORTAL_URL, openRuntime } from '../src/local/runtime.js';
 import { generateBenchOrganization } from '../src/local/sample-org.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -95,7 +95,7 @@ async function main() {
       clock: { now: () => new Date(START.getTime() + 3_600_000) },
       wallClock: { now: () => new Date() },
       log: silentLog,
-      settings: { portalUrl: 'http://127.0.0.1/approvals', leaseSeconds: 900 },
+      settings: { portalUrl: LOCAL_PORTAL_URL, leaseSeconds: 900 },
       // The benchmark prepares one campaign: no run is deleted, so nothing is archived or signed.
       evidence: { archiveRun: async (c) => Promise.reject(new Error(`the benchmark archives no run, not ${c.runId}`)) },
     });

@@ -25,6 +25,7 @@ const integrationDir = 'test/integration';
  */
 const ENGINE_INDEPENDENT = [
   'test/integration/demo.test.ts',
+  'test/integration/demo-portal.test.ts',
   'test/integration/bundled-handlers.test.ts',
   'test/integration/cli.test.ts',
   'test/integration/cli-operations.test.ts',

@@ -3,10 +3,8 @@
 import type { Command } from 'commander';
 import { ValidationError } from '../../lambdas/shared/domain/errors.js';
 import { startApiServer } from '../local/api-server.js';
-import { approverPortalUrl } from '../local/runtime.js';
+import { approverPortalUrl, LOCAL_PORTAL_PORT } from '../local/runtime.js';
 import { note, out, resolveNow, stderrLog, withRuntime } from './context.js';
-
-const DEFAULT_PORT = 8787;
 
 export function registerApiCommands(program: Command): void {
   const api = program.command('api').description('the approver HTTP API');
@@ -16,7 +14,7 @@ export function registerApiCommands(program: Command): void {
     .description(
       'serve the approver API and the approver portal on 127.0.0.1; the X-Idgov-User header names the caller (local only), X-Idgov-Now the time of a request',
     )
-    .option('--port <port>', `port to listen on (0: any free port)`, String(DEFAULT_PORT))
+    .option('--port <port>', `port to listen on (0: any free port)`, String(LOCAL_PORTAL_PORT))
     .option('--no-portal', 'serve the API only, without the approver portal at /')
     .option('--now <iso>', 'answer every request as of this instant (default: the clock; X-Idgov-Now overrides per request)')
     .action(async (options: { port: string; now?: string; portal: boolean }, command: Command) => {

@@ -11,7 +11,7 @@ import { decideApproval } from '../../lambdas/shared/use-cases/approvals/approva
 import { loadWorkflows, scheduleReapproval } from '../../lambdas/shared/use-cases/approvals/workflow-admin.js';
 import { collect } from '../../lambdas/shared/use-cases/concurrency.js';
 import { silentLog } from '../../lambdas/shared/use-cases/ports.js';
-import type { Runtime } from './runtime.js';
+import { approverPortalUrl, type Runtime } from './runtime.js';
 
 export const CONTINUOUS_PRIVILEGE = 'treasury-payments-release';
 export const SCHEDULED_PRIVILEGE = 'aws-prod-admin';
@@ -89,7 +89,7 @@ export class ReapprovalStory {
    * time out again and are rejected. One in six is rejected; the rest approved.
    */
   async decide(now: Date): Promise<void> {
-    const deps = { ...this.runtime, audit: this.runtime.auditLog, portalUrl: 'http://127.0.0.1/approvals', log: silentLog };
+    const deps = { ...this.runtime, audit: this.runtime.auditLog, portalUrl: approverPortalUrl(this.runtime), log: silentLog };
     const config = (await this.runtime.directory.getReapprovalConfig()) ?? DEFAULT_REAPPROVAL_CONFIG;
     for (const run of await this.openRuns()) {
       if (run.state !== 'RUNNING' || run.decision || Date.parse(run.stepStartedAt) > now.getTime() - DAY_MS) continue;

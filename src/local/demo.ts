@@ -7,11 +7,13 @@
 // 07:30, daily report 08:00, weekly summary on Mondays 09:00), under an operations configuration with
 // a toxic combination the organisation violates; the end prints the last daily report and the last
 // weekly summary (a full week) as their mails' text says them.
-// `npm start -- --keep-open` keeps the SES emulator's mail page up at the end; its state goes to
-// `.idgov-demo/`, or to `$IDGOV_DEMO_HOME`.
+// `npm start -- --keep-open` keeps the SES emulator's mail page up at the end, and serves the
+// approver portal over the demo's state (src/local/demo-portal.ts; the mails' links open it); its
+// state goes to `.idgov-demo/`, or to `$IDGOV_DEMO_HOME`.
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, relative } from 'node:path';
 import Table from 'cli-table3';
+import { ENV } from '../../lambdas/shared/config/tables.js';
 import { ForbiddenError, ValidationError } from '../../lambdas/shared/domain/errors.js';
 import type { Campaign, CampaignDefinition, DecisionOutcome, Entry, Item, Notification } from '../../lambdas/shared/domain/model.js';
 import { changeCampaign, createCampaign, getCampaignOrThrow, listAllCampaigns } from '../../lambdas/shared/use-cases/campaign-admin.js';
@@ -27,6 +29,7 @@ import { applyJobEnvironment, loadJobHandler, localOperationsFiles, MailCapture,
 import { openRuntime, readOutbox, resolveHome, type Runtime } from './runtime.js';
 import { generateSampleOrganization, SAMPLE_OPERATIONS_CONFIG } from './sample-org.js';
 import { startSesEmulator } from './ses-emulator.js';
+import { portalTourCampaign, startPortalServer, startPortalTour } from './demo-portal.js';
 
 const DAY0 = Date.parse('2026-07-01T00:00:00Z');
 const DAY_MS = 86_400_000;
@@ -146,9 +149,12 @@ async function main(): Promise<void> {
   let t = performance.now();
   const runtime = await openRuntime({ home });
   const emulator = await startSesEmulator();
-  applyJobEnvironment(runtime, emulator.endpoint);
-  // The topic and metrics files record the simulated time, as the mailbox does.
+  // The topic and metrics files record the simulated time, as the mailbox does; so does the portal's server.
   let simulated = at(0);
+  // Listening from the start, so that the mails' links name the port it really has.
+  const portal = keepOpen ? await startPortalServer(runtime, { now: () => simulated }) : undefined;
+  if (portal) process.env[ENV.approverPortalUrl] ??= portal.url;
+  applyJobEnvironment(runtime, emulator.endpoint);
   const files = localOperationsFiles(runtime, { now: () => simulated });
   const handler = await loadJobHandler(runtime, 'campaign-controller');
   const riskAssessment = await loadJobHandler(runtime, 'risk-assessment');
@@ -268,13 +274,23 @@ async function main(): Promise<void> {
     log('');
     const shown = relative(process.cwd(), home);
     log(`inspect the final state: IDGOV_HOME=${!shown ? '.' : shown.startsWith('..') || isAbsolute(shown) ? home : shown} npx idgov campaign list`);
-  } finally {
-    await runtime.close();
-  }
 
-  if (keepOpen) {
-    log(`\nthe SES emulator keeps running: open ${emulator.url} to read the mail; Ctrl-C to stop`);
-    await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+    if (portal) {
+      const tourAt = (simulated = at(LAST_DAY, DECISION_HOUR + 2));
+      const tour = await startPortalTour(runtime, { ownerId: USER_CAMPAIGN.ownerId, now: tourAt, runController: (now) => handler(scheduledEvent(now)) });
+      await capture.flush({ now: tourAt });
+      log('');
+      log(`"${portalTourCampaign(tour.ownerId, tourAt).name}" (${tour.campaignId}) started on the last day, so that the portal has open tasks.`);
+      log(`Approver portal: ${portal.url}/?as=${tour.approver.id}  (${tour.approver.displayName}, ${tour.approver.tasks} open tasks)`);
+      log(`  the campaign owner: ${portal.url}/campaigns?as=${tour.ownerId}   anyone: ${portal.url}/local/sign-in`);
+      log(`Mail: ${emulator.url}  (its links open the portal)`);
+      log(`meanwhile, other idgov commands: IDGOV_HOME=${home} npx idgov --endpoint ${runtime.dynamoEndpoint} …`);
+      log('Ctrl-C to stop');
+      await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+    }
+  } finally {
+    await portal?.close();
+    await runtime.close();
   }
   await emulator.stop();
 }
@@ -445,7 +461,7 @@ function printSummary(s: SummaryInput): void {
 
   log('');
   log(`mail: ${s.runtime.mailboxPath} (one JSON object per line: to, subject, text)`);
-  log(`      or \`npm start -- --keep-open\` to read it in the SES emulator's web page`);
+  log(`      or \`npm start -- --keep-open\` to read it in the SES emulator's web page and open the approver portal`);
 }
 
 /** What the re-approval rounds did: runs by privilege, mode and outcome, and the access they removed. */

@@ -169,8 +169,15 @@ function useLocalAwsEnvironment(): void {
   process.env.AWS_REGION ??= LOCAL_REGION;
 }
 
-/** The link base of the approver portal in notifications composed locally, when APPROVER_PORTAL_URL is not set. */
-export const LOCAL_PORTAL_URL = 'http://127.0.0.1/approvals';
+/** The port `idgov api serve` listens on by default, serving the approver API and the portal. */
+export const LOCAL_PORTAL_PORT = 8787;
+
+/**
+ * The link base of the approver portal in notifications composed locally, when APPROVER_PORTAL_URL
+ * is not set: where `idgov api serve` (and `npm start -- --keep-open`) serve the portal by default,
+ * so that a mail's `/entries/<id>` and `/tasks` links open it.
+ */
+export const LOCAL_PORTAL_URL = `http://127.0.0.1:${LOCAL_PORTAL_PORT}`;
 
 /**
  * The approver portal's base URL for the links in notifications the CLI composes (Approval Start of
