@@ -119,6 +119,9 @@ export async function handleApproverRequest(event: unknown, ctx: RequestContext)
   let request: ApiRequest | undefined;
   try {
     request = toApiRequest(event);
+    // A CORS preflight (the deployed API's unauthorized OPTIONS route): API Gateway adds the CORS
+    // headers it is configured with; the answer names nobody and reads nothing.
+    if (request.method === 'OPTIONS') return { statusCode: 204, headers: { 'cache-control': 'no-store' }, body: '' };
     const { route, params } = match(request);
     const caller = await ctx.resolveCaller(request, ctx.directory);
     return jsonResponse(200, await route.handle(ctx, caller, request, params));

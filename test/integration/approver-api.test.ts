@@ -521,6 +521,18 @@ describe('the deployed handler', () => {
     expect((await w.call('M1@Example.COM', 'GET', path)).status).toBe(200);
   });
 
+  it("answers a CORS preflight (OPTIONS, no token: the deployed route has no authorizer) with 204, reading nobody's data", async () => {
+    const w = await world();
+    const calls: string[] = [];
+    const watched = createHandler(() => ({
+      ...w.deps,
+      directory: new Proxy(w.deps.directory, { get: (target, name) => (calls.push(String(name)), Reflect.get(target, name)) }),
+    }));
+    const response = await watched(apiEvent('OPTIONS', `/entries/${u1(w.id)}/decisions`, undefined, { origin: 'https://portal.example.com' }) as never);
+    expect([response.statusCode, response.body]).toEqual([204, '']);
+    expect(calls).toEqual([]);
+  });
+
   it('answers 404 for an unknown route, 405 for a wrong method, and 500 without a stack', async () => {
     const w = await world();
     const unknown = await w.call(M1, 'GET', '/admin/campaigns');
