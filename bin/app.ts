@@ -24,6 +24,7 @@ new StatelessStack(app, names.stateless, {
   runbooksBucket: stateful.runbooks.bucket,
   evidenceExports: evidenceExportNames(stateful.stackName),
   approverIdentity: stateful.approverIdentity,
+  approverPortal: stateful.approverPortal,
 });
 
 // Any unacknowledged finding fails the synth. Acknowledgements (one finding each, with its reason)

@@ -58,6 +58,10 @@ export const STATEFUL_OUTPUTS = {
   runbooksBucketName: 'RunbooksBucketName',
   approverUserPoolId: 'ApproverUserPoolId',
   approverUserPoolClientId: 'ApproverUserPoolClientId',
+  /** The Cognito hosted sign-in, https://<prefix>.auth.<region>.amazoncognito.com. */
+  approverSignInUrl: 'ApproverSignInUrl',
+  /** The approver portal's CloudFront domain (<id>.cloudfront.net), for the DNS record of a custom portal domain. */
+  approverPortalDistributionDomainName: 'ApproverPortalDistributionDomainName',
   administratorsPolicyArn: 'AdministratorsPolicyArn',
   /** The reports bucket: evidence packs under evidence/<campaignId>/<runId>/ (S3 Object Lock, compliance mode). */
   reportsBucketName: 'ReportsBucketName',
@@ -82,9 +86,8 @@ export const STATELESS_OUTPUTS = {
   approverApiUrl: 'ApproverApiUrl',
   approverApiFunctionName: 'ApproverApiFunctionName',
   /**
-   * The value of the stack parameter ApproverPortalUrl, for the links in the mails `idgov --aws`
-   * queues. Not named like the parameter: a stack's parameters and outputs are constructs of one
-   * scope, whose ids must differ.
+   * The approver portal's URL (its CloudFront distribution's, or the idgov:portalDomainName custom
+   * domain's): the link base of the mails the functions and `idgov --aws` queue.
    */
   approverPortalUrl: 'ApproverPortalBaseUrl',
   riskAssessmentFunctionName: 'RiskAssessmentFunctionName',

@@ -1,6 +1,14 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
-import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination, type ThrottleSettings } from 'aws-cdk-lib/aws-apigatewayv2';
+import {
+  CorsHttpMethod,
+  HttpApi,
+  HttpMethod,
+  HttpNoneAuthorizer,
+  HttpStage,
+  LogGroupLogDestination,
+  type ThrottleSettings,
+} from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { IUserPool, IUserPoolClient } from 'aws-cdk-lib/aws-cognito';
@@ -10,6 +18,7 @@ import { Construct } from 'constructs';
 import { APPROVER_API_ROUTES } from '../../lambdas/approver-api/api-routes.js';
 import { CAMPAIGN_TABLE, DIRECTORY_TABLE, ENV } from '../../lambdas/shared/config/tables.js';
 import { AppFunction, grantAuditAppend } from './app-function.js';
+import { userPoolIssuer } from './approver-identity.js';
 
 export interface ApproverApiProps {
   readonly directoryTable: ITable;
@@ -20,7 +29,10 @@ export interface ApproverApiProps {
   readonly userPool: IUserPool;
   /** The app client whose tokens the API accepts (the JWT audience). */
   readonly userPoolClient: IUserPoolClient;
-  /** Base URL of the approver portal, for links in the notifications a reassignment sends. */
+  /**
+   * The approver portal's URL, `https://<domain>` (an origin: no path): the links in the
+   * notifications a reassignment sends, and the one origin the API's CORS admits.
+   */
   readonly approverPortalUrl: string;
   /** @default 25 requests per second, bursts of 50 */
   readonly throttle?: ThrottleSettings;
@@ -71,8 +83,7 @@ export class ApproverApi extends Construct {
     this.function.bindTable(props.directoryTable, DIRECTORY_TABLE, 'RO');
     grantAuditAppend(this.function, props.auditTable);
 
-    const issuer = `https://cognito-idp.${Stack.of(this).region}.amazonaws.com/${props.userPool.userPoolId}`;
-    const authorizer = new HttpJwtAuthorizer('CognitoIdToken', issuer, {
+    const authorizer = new HttpJwtAuthorizer('CognitoIdToken', userPoolIssuer(this, props.userPool), {
       jwtAudience: [props.userPoolClient.userPoolClientId],
       identitySource: ['$request.header.Authorization'],
     });
@@ -84,10 +95,32 @@ export class ApproverApi extends Construct {
       createDefaultStage: false,
       defaultAuthorizer: authorizer,
       defaultIntegration: integration,
+      // The portal calls the API from its own origin (the page sends the token in Authorization).
+      corsPreflight: {
+        allowOrigins: [props.approverPortalUrl],
+        allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST],
+        allowHeaders: ['authorization', 'content-type'],
+        maxAge: Duration.hours(1),
+      },
     });
     for (const route of APPROVER_API_ROUTES) {
       this.httpApi.addRoutes({ path: route.path, methods: [HttpMethod[route.method]], integration });
     }
+    // $default (authorized) would catch the browser's preflight, which carries no token: OPTIONS
+    // has a route of its own without authorizer. API Gateway adds the CORS headers; the function
+    // answers it without a caller and without touching data.
+    const [preflight] = this.httpApi.addRoutes({
+      path: '/{proxy+}',
+      methods: [HttpMethod.OPTIONS],
+      integration,
+      authorizer: new HttpNoneAuthorizer(),
+    });
+    Validations.of(preflight!).acknowledge({
+      id: 'AwsSolutions-APIG4',
+      reason:
+        'The CORS preflight route (OPTIONS /{proxy+}) is unauthorized by design: browsers send no Authorization header on a ' +
+        'preflight. Every other route, $default included, has the Cognito JWT authorizer.',
+    });
 
     this.accessLogGroup = new LogGroup(this, 'AccessLogs', { retention: RetentionDays.ONE_YEAR });
     this.stage = new HttpStage(this, 'DefaultStage', {

@@ -5,6 +5,7 @@ import { BlockPublicAccess, Bucket, BucketEncryption, type IBucket, ObjectLockRe
 import { Construct } from 'constructs';
 import { ENV } from '../../lambdas/shared/config/tables.js';
 import type { AppFunction } from './app-function.js';
+import { nagName } from './nag-acknowledgements.js';
 
 /** CDK context: how many days S3 Object Lock keeps each archived evidence file (`-c idgov:evidenceRetentionDays=3650`). */
 export const EVIDENCE_RETENTION_CONTEXT = 'idgov:evidenceRetentionDays';
@@ -139,21 +140,4 @@ export function bindEvidenceArchive(fn: AppFunction, { bucket, signingKey }: Evi
     id: `AwsSolutions-IAM5[Resource::${nagName(fn, packs)}]`,
     reason: 'PutObject and GetObject on the evidence packs of the reports bucket: every pack is under evidence/<campaignId>/<runId>/, named by runs that do not exist at deployment.',
   });
-}
-
-/** How cdk-nag names a resource in a finding id: references flattened to <Logical.Attr>, <Ref>, or the import's name. */
-function nagName(scope: Construct, value: string): string {
-  const visit = (node: unknown): string => {
-    if (typeof node === 'string') return node;
-    const record = (node ?? {}) as Record<string, unknown>;
-    if (Array.isArray(record['Fn::Join'])) {
-      const [delimiter, items] = record['Fn::Join'] as [string, unknown[]];
-      return items.map(visit).join(delimiter);
-    }
-    if (Array.isArray(record['Fn::GetAtt'])) return `<${(record['Fn::GetAtt'] as string[]).join('.')}>`;
-    if ('Fn::ImportValue' in record) return visit(record['Fn::ImportValue']);
-    if ('Ref' in record) return `<${visit(record.Ref)}>`;
-    return JSON.stringify(node);
-  };
-  return visit(Stack.of(scope).resolve(value));
 }

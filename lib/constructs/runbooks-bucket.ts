@@ -1,18 +1,11 @@
 import { fileURLToPath } from 'node:url';
-import {
-  BOOTSTRAP_QUALIFIER_CONTEXT,
-  DefaultStackSynthesizer,
-  Duration,
-  IgnoreMode,
-  RemovalPolicy,
-  Stack,
-  Validations,
-} from 'aws-cdk-lib';
+import { Duration, IgnoreMode, RemovalPolicy } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { BlockPublicAccess, Bucket, BucketEncryption, type CfnBucket, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { BucketDeployment, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
+import { acknowledgeBucketDeploymentFindings } from './nag-acknowledgements.js';
 
 const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -90,42 +83,6 @@ export class RunbooksBucket extends Construct {
       logGroup: this.deploymentLogGroup,
       memoryLimit: 256,
     });
-    this.acknowledgeDeploymentFindings();
-  }
-
-  /**
-   * What CDK's BucketDeployment grants and runs, which this construct cannot narrow: its own
-   * grants on the source (the bootstrap assets bucket) and on the destination, and its handler.
-   */
-  private acknowledgeDeploymentFindings(): void {
-    const stack = Stack.of(this);
-    const policy = this.deploymentRole.node.findChild('DefaultPolicy');
-    const qualifier = String(this.node.tryGetContext(BOOTSTRAP_QUALIFIER_CONTEXT) ?? DefaultStackSynthesizer.DEFAULT_QUALIFIER);
-    const bucketLogicalId = stack.getLogicalId(this.bucket.node.defaultChild as CfnBucket);
-    const grants =
-      'BucketDeployment grants its copying function (this role) read on the deployment assets and read-write on the ' +
-      'runbooks bucket through CDK\'s grantRead / grantReadWrite, whose actions are wildcards';
-    Validations.of(policy).acknowledge(
-      ...['s3:GetBucket*', 's3:GetObject*', 's3:List*', 's3:Abort*', 's3:DeleteObject*'].map((action) => ({
-        id: `AwsSolutions-IAM5[Action::${action}]`,
-        reason: `${grants} (${action}); the resources are the assets bucket and the runbooks bucket only.`,
-      })),
-      {
-        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-${qualifier}-assets-<AWS::AccountId>-<AWS::Region>/*]`,
-        reason: `${grants}: the objects of the CDK bootstrap assets bucket, where the zipped runbooks are uploaded under a content hash.`,
-      },
-      {
-        id: `AwsSolutions-IAM5[Resource::<${bucketLogicalId}.Arn>/*]`,
-        reason: `${grants}: the objects of the runbooks bucket, which it replaces under sop/, runbooks/ and templates/.`,
-      },
-    );
-    const handler = stack.node.children.find((child) => child.node.id.startsWith('Custom::CDKBucketDeployment'));
-    if (!handler) throw new Error('RunbooksBucket: the BucketDeployment handler function was not found in its stack');
-    Validations.of(handler).acknowledge({
-      id: 'AwsSolutions-L1',
-      reason:
-        "The runtime of CDK's BucketDeployment handler is chosen by aws-cdk-lib (a supported Python version); it runs " +
-        'only while CloudFormation deploys the stack, to copy the runbooks, and serves no requests.',
-    });
+    acknowledgeBucketDeploymentFindings(this, { role: this.deploymentRole, destination: this.bucket, copies: 'the runbooks' });
   }
 }

@@ -2,7 +2,8 @@ import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { AUDIT_TABLE, TABLES } from '../../lambdas/shared/config/tables.js';
 import { AdministratorsPolicy } from '../constructs/administrators-policy.js';
-import { ApproverIdentity } from '../constructs/approver-identity.js';
+import { ApproverIdentity, AUTH_DOMAIN_PREFIX_CONTEXT, authDomainPrefixFromContext } from '../constructs/approver-identity.js';
+import { ApproverPortal, PORTAL_CERTIFICATE_ARN_CONTEXT, PORTAL_DOMAIN_NAME_CONTEXT, portalDomainFromContext } from '../constructs/approver-portal.js';
 import { DataTables } from '../constructs/data-tables.js';
 import { EVIDENCE_RETENTION_CONTEXT, EvidenceStore, evidenceRetentionDaysFromContext } from '../constructs/evidence-store.js';
 import { NotificationTopics } from '../constructs/notification-topics.js';
@@ -21,7 +22,9 @@ export interface StatefulStackProps extends StackProps {
 /**
  * Everything that holds data or identity and must survive a redeploy of the functions: the
  * tables (retained, deletion-protected, point-in-time recovery), the notification topics, the
- * approvers' user pool (retained, deletion-protected) and the versioned runbooks bucket (retained).
+ * approvers' user pool (retained, deletion-protected) with its sign-in domain and portal client,
+ * the approver portal's bucket and distribution (whose URL every mail links to) and the versioned
+ * runbooks bucket (retained).
  * Termination protection is on: `cdk destroy` of this stack is refused until an operator turns it off.
  */
 export class StatefulStack extends Stack {
@@ -29,6 +32,8 @@ export class StatefulStack extends Stack {
   readonly topics: NotificationTopics;
   /** Approvers' sign-in: identity is state (passwords, MFA enrolments), so it lives here, retained. */
   readonly approverIdentity: ApproverIdentity;
+  /** Where the approver portal is served from; the stateless stack deploys the page into it. */
+  readonly approverPortal: ApproverPortal;
   /** What the admin CLI needs, for operators to attach (README, "Deploy"). */
   readonly administrators: AdministratorsPolicy;
   /** The runbooks bucket (versioned, retained) and the deployment of docs/runbooks into it. */
@@ -38,7 +43,7 @@ export class StatefulStack extends Stack {
 
   constructor(scope: Construct, id: string, props?: StatefulStackProps) {
     super(scope, id, {
-      description: 'Identity governance: tables, notification topics, approver identity, runbooks and evidence (stateful)',
+      description: 'Identity governance: tables, notification topics, approver identity and portal hosting, runbooks and evidence (stateful)',
       terminationProtection: true,
       ...props,
     });
@@ -46,7 +51,16 @@ export class StatefulStack extends Stack {
 
     this.tables = new DataTables(this, 'Data');
     this.topics = new NotificationTopics(this, 'Notifications');
-    this.approverIdentity = new ApproverIdentity(this, 'ApproverIdentity');
+    this.approverPortal = new ApproverPortal(this, 'ApproverPortal', {
+      customDomain: portalDomainFromContext(
+        this.node.tryGetContext(PORTAL_DOMAIN_NAME_CONTEXT),
+        this.node.tryGetContext(PORTAL_CERTIFICATE_ARN_CONTEXT),
+      ),
+    });
+    this.approverIdentity = new ApproverIdentity(this, 'ApproverIdentity', {
+      portalUrl: this.approverPortal.url,
+      domainPrefix: authDomainPrefixFromContext(this.node.tryGetContext(AUTH_DOMAIN_PREFIX_CONTEXT)),
+    });
     this.runbooks = new RunbooksBucket(this, 'Runbooks');
     this.evidence = new EvidenceStore(this, 'Evidence', {
       retentionDays: evidenceRetentionDaysFromContext(this.node.tryGetContext(EVIDENCE_RETENTION_CONTEXT)),
@@ -97,6 +111,14 @@ export class StatefulStack extends Stack {
     new CfnOutput(this, STATEFUL_OUTPUTS.approverUserPoolClientId, {
       description: 'App client of the approver portal; its ID tokens call the approver API',
       value: this.approverIdentity.userPoolClient.userPoolClientId,
+    });
+    new CfnOutput(this, STATEFUL_OUTPUTS.approverSignInUrl, {
+      description: 'Cognito hosted sign-in of the approvers (the portal sends them there)',
+      value: this.approverIdentity.hostedUiUrl,
+    });
+    new CfnOutput(this, STATEFUL_OUTPUTS.approverPortalDistributionDomainName, {
+      description: "CloudFront domain of the approver portal: with idgov:portalDomainName, point that name's DNS record (CNAME or alias) here",
+      value: this.approverPortal.distribution.distributionDomainName,
     });
     new CfnOutput(this, STATEFUL_OUTPUTS.administratorsPolicyArn, {
       description: 'Managed policy with what the idgov CLI needs (attach it to the operators\' users, roles or permission sets)',

@@ -10,10 +10,11 @@ import {
   type StackProps,
   Token,
 } from 'aws-cdk-lib';
+import type { IDistribution } from 'aws-cdk-lib/aws-cloudfront';
 import type { IUserPool, IUserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import { Bucket, type IBucket } from 'aws-cdk-lib/aws-s3';
 import { type CfnSubscription, type ITopic, Subscription, SubscriptionProtocol } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
@@ -21,6 +22,8 @@ import type { JobName } from '../../lambdas/shared/domain/operations.js';
 import { allowAdministratorsToInvoke } from '../constructs/administrators-policy.js';
 import type { AppFunction } from '../constructs/app-function.js';
 import { ApproverApi } from '../constructs/approver-api.js';
+import { PORTAL_SCOPES, userPoolIssuer } from '../constructs/approver-identity.js';
+import { ApproverPortalContent } from '../constructs/approver-portal.js';
 import { CampaignController } from '../constructs/campaign-controller.js';
 import { EvidenceArchiver, ReportChartsFunction } from '../constructs/evidence-archiver.js';
 import { importEvidenceArchive } from '../constructs/evidence-store.js';
@@ -52,15 +55,22 @@ export interface StatelessStackProps extends StackProps {
    * the archive-evidence function writes evidence packs there before a run's cleanup.
    */
   readonly evidenceExports: { readonly reportsBucketArn: string; readonly evidenceKeyArn: string };
-  /** The approvers' user pool and portal client (stateful stack): the approver API's authorizer. */
-  readonly approverIdentity: { readonly userPool: IUserPool; readonly userPoolClient: IUserPoolClient };
+  /**
+   * The approvers' user pool and portal client (stateful stack): the approver API's authorizer; and
+   * the hosted sign-in's URL, for the portal's configuration.
+   */
+  readonly approverIdentity: { readonly userPool: IUserPool; readonly userPoolClient: IUserPoolClient; readonly hostedUiUrl: string };
+  /**
+   * The approver portal's hosting (stateful stack): its URL (the mails' links, the API's CORS
+   * origin), and the bucket (by its export name) and distribution this stack deploys the page to.
+   */
+  readonly approverPortal: { readonly url: string; readonly bucketArnExportName: string; readonly distribution: IDistribution };
 }
 
 /** CloudFormation parameters of the stateless stack: deployment settings, not code. */
 export const STATELESS_PARAMETERS = {
   senderAddress: 'SenderAddress',
   sesConfigurationSet: 'SesConfigurationSet',
-  approverPortalUrl: 'ApproverPortalUrl',
   hookFunctionArns: 'HookFunctionArns',
   controllerReservedConcurrency: 'ControllerReservedConcurrency',
   operationsRecipients: 'OperationsRecipients',
@@ -91,6 +101,8 @@ export class StatelessStack extends Stack {
   /** Draws the charts of the report page of an evidence pack (the archiver invokes it). */
   readonly reportCharts: ReportChartsFunction;
   readonly approverApi: ApproverApi;
+  /** The approver portal's page, assets and configuration, deployed to the stateful stack's bucket. */
+  readonly approverPortalContent: ApproverPortalContent;
   /** The risk-assessment, daily-operations and weekly-summary jobs and the emergency-access function. */
   readonly operationsJobs: OperationsJobs;
   /** The initialize-reapproval and start-reapproval jobs. */
@@ -136,12 +148,8 @@ export class StatelessStack extends Stack {
       allowedPattern: '^[a-zA-Z0-9_-]{0,64}$',
       constraintDescription: 'must be an SES configuration set name or empty',
     });
-    const approverPortalUrl = new CfnParameter(this, STATELESS_PARAMETERS.approverPortalUrl, {
-      type: 'String',
-      description: 'Base URL of the approver portal, used for links in notification emails.',
-      allowedPattern: '^https://[^\\s]+$',
-      constraintDescription: 'must be an https:// URL',
-    });
+    // The mails link to the portal the stateful stack hosts.
+    const approverPortalUrl = props.approverPortal.url;
     const hookFunctionArns = new CfnParameter(this, STATELESS_PARAMETERS.hookFunctionArns, {
       type: 'CommaDelimitedList',
       default: '',
@@ -219,7 +227,7 @@ export class StatelessStack extends Stack {
       operationsTable: props.operationsTable,
       auditTable: props.auditTable,
       alarmTopic: props.alarmsTopic,
-      approverPortalUrl: approverPortalUrl.valueAsString,
+      approverPortalUrl,
       hookFunctionArns: hookFunctionArns.valueAsList,
       reservedConcurrentExecutions: Token.asNumber(
         Fn.conditionIf(hasReservedConcurrency.logicalId, reservedConcurrency.valueAsString, Aws.NO_VALUE),
@@ -234,7 +242,26 @@ export class StatelessStack extends Stack {
       auditTable: props.auditTable,
       userPool: props.approverIdentity.userPool,
       userPoolClient: props.approverIdentity.userPoolClient,
-      approverPortalUrl: approverPortalUrl.valueAsString,
+      approverPortalUrl,
+    });
+
+    // After the API: the page's <meta> Content-Security-Policy and config.json name it.
+    const signInServiceOrigin = `https://cognito-idp.${this.region}.amazonaws.com`;
+    this.approverPortalContent = new ApproverPortalContent(this, 'ApproverPortal', {
+      bucket: Bucket.fromBucketArn(this, 'ApproverPortalBucket', Fn.importValue(props.approverPortal.bucketArnExportName)),
+      distribution: props.approverPortal.distribution,
+      config: {
+        apiUrl: this.approverApi.httpApi.apiEndpoint,
+        auth: {
+          kind: 'cognito',
+          domain: props.approverIdentity.hostedUiUrl,
+          clientId: props.approverIdentity.userPoolClient.userPoolClientId,
+          issuer: userPoolIssuer(this, props.approverIdentity.userPool),
+          scopes: [...PORTAL_SCOPES],
+        },
+      },
+      // The API; the hosted sign-in's token endpoint; the issuer's discovery document.
+      connectSources: [this.approverApi.httpApi.apiEndpoint, props.approverIdentity.hostedUiUrl, signInServiceOrigin],
     });
 
     this.reapprovalJobs = addReapprovalJobs(this, {
@@ -244,7 +271,7 @@ export class StatelessStack extends Stack {
       auditTable: props.auditTable,
       alarmTopic: props.alarmsTopic,
       sender,
-      approverPortalUrl: approverPortalUrl.valueAsString,
+      approverPortalUrl,
     });
     const reapproval = this.reapprovalJobs.byName;
 
@@ -350,8 +377,8 @@ export class StatelessStack extends Stack {
       value: this.approverApi.function.functionName,
     });
     new CfnOutput(this, STATELESS_OUTPUTS.approverPortalUrl, {
-      description: 'Base URL of the approver portal (parameter ApproverPortalUrl): the link in the mails `idgov --aws` queues',
-      value: approverPortalUrl.valueAsString,
+      description: "The approver portal's URL (stateful stack): the link base of the mails the functions and `idgov --aws` queue",
+      value: approverPortalUrl,
     });
     new CfnOutput(this, STATELESS_OUTPUTS.controllerFunctionName, {
       description: 'Campaign controller function (invoke it to run the controller now)',

@@ -177,7 +177,7 @@ export class Deployment {
     return this.output('stateless', STATELESS_OUTPUTS.approverApiUrl);
   }
 
-  /** The approver portal's base URL the deployed functions put in their mails' links (stack parameter ApproverPortalUrl). */
+  /** The approver portal's base URL the deployed functions put in their mails' links (the portal the stateful stack hosts: output ApproverPortalBaseUrl). */
   get approverPortalUrl(): string {
     return this.output('stateless', STATELESS_OUTPUTS.approverPortalUrl);
   }

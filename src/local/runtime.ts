@@ -182,7 +182,7 @@ export const LOCAL_PORTAL_URL = `http://127.0.0.1:${LOCAL_PORTAL_PORT}`;
 /**
  * The approver portal's base URL for the links in notifications the CLI composes (Approval Start of
  * a rescue or a reassignment). On AWS, the deployment's: the deployed controller sends them, and its
- * links must be the ones its own mails carry (the stack parameter ApproverPortalUrl, an output of the
+ * links must be the ones its own mails carry (the portal URL of the deployment, an output of the
  * stateless stack); APPROVER_PORTAL_URL does not apply there. Locally, APPROVER_PORTAL_URL, else
  * LOCAL_PORTAL_URL. Read when a command needs it: commands that compose no mail work with a
  * deployment that lacks the output.

@@ -6,7 +6,7 @@ import { AUDIT_TABLE, TABLES } from '../../lambdas/shared/config/tables.js';
 import { ADMIN_INVOCABLE_TAG } from '../../lib/constructs/administrators-policy.js';
 import { KMS_READ_ACTIONS, KMS_WRITE_ACTIONS } from '../../lib/constructs/app-function.js';
 import { STATEFUL_OUTPUTS, STATELESS_OUTPUTS, stackNames, stackNamesFromContext } from '../../lib/stack-outputs.js';
-import { buildStacks, logicalIdOf, nagViolations, PROJECT_ROOT, synthesizeBinApp } from './idgov-app.js';
+import { buildStacks, logicalIdOf, nagViolations, PROJECT_ROOT, resolveImports, synthesizeBinApp } from './idgov-app.js';
 
 interface Statement {
   Sid?: string;
@@ -189,7 +189,9 @@ describe('the IdGovAdministrators managed policy', () => {
     statelessTemplate.hasOutput(STATELESS_OUTPUTS.approverApiFunctionName, { Value: { Ref: logicalIdOf(stateless.approverApi.function) } });
     statelessTemplate.hasOutput(STATELESS_OUTPUTS.controllerFunctionName, { Value: { Ref: logicalIdOf(stateless.controller.function) } });
     // The link base of the mails `entry set --approver` and `entry reassign` queue: the one the deployed functions use.
-    statelessTemplate.hasOutput(STATELESS_OUTPUTS.approverPortalUrl, { Value: { Ref: 'ApproverPortalUrl' } });
+    expect(resolveImports(statelessTemplate.toJSON().Outputs[STATELESS_OUTPUTS.approverPortalUrl].Value, template)).toEqual({
+      'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [logicalIdOf(stateful.approverPortal.distribution), 'DomainName'] }]],
+    });
   });
 });
 

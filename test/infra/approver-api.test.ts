@@ -12,7 +12,7 @@ import { CAMPAIGN_TABLE, DIRECTORY_TABLE, ENV } from '../../lambdas/shared/confi
 import { ApproverApi } from '../../lib/constructs/approver-api.js';
 import { DataTables } from '../../lib/constructs/data-tables.js';
 import { STATEFUL_OUTPUTS } from '../../lib/stacks/stateful-stack.js';
-import { STATELESS_OUTPUTS, STATELESS_PARAMETERS } from '../../lib/stacks/stateless-stack.js';
+import { STATELESS_OUTPUTS } from '../../lib/stacks/stateless-stack.js';
 import { buildStacks, logicalIdOf, rawNagFindings, resolveImports } from './idgov-app.js';
 
 const { app, stateful, stateless } = buildStacks();
@@ -27,18 +27,23 @@ describe('approver HTTP API', () => {
   const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route'));
   const authorizers = template.findResources('AWS::ApiGatewayV2::Authorizer');
 
-  it('declares every route of the router, and $default for the rest', () => {
+  const PREFLIGHT = 'OPTIONS /{proxy+}';
+
+  it('declares every route of the router, $default for the rest, and the CORS preflight', () => {
     expect(routes.map((r) => r.Properties.RouteKey).sort()).toEqual(
-      ['$default', ...APPROVER_API_ROUTES.map((r) => `${r.method} ${r.path}`)].sort(),
+      ['$default', PREFLIGHT, ...APPROVER_API_ROUTES.map((r) => `${r.method} ${r.path}`)].sort(),
     );
   });
 
-  it('puts the Cognito JWT authorizer on every route', () => {
+  it('puts the Cognito JWT authorizer on every route but the preflight, which browsers send without a token', () => {
     const [authorizerId, authorizer] = Object.entries(authorizers)[0]!;
     expect(Object.keys(authorizers)).toHaveLength(1);
-    for (const route of routes) {
+    for (const route of routes.filter((r) => r.Properties.RouteKey !== PREFLIGHT)) {
       expect(route.Properties, route.Properties.RouteKey).toMatchObject({ AuthorizationType: 'JWT', AuthorizerId: { Ref: authorizerId } });
     }
+    const preflight = routes.find((r) => r.Properties.RouteKey === PREFLIGHT)!;
+    expect(preflight.Properties.AuthorizationType).toBe('NONE');
+    expect(preflight.Properties.AuthorizerId).toBeUndefined();
     expect(authorizer.Properties).toMatchObject({ AuthorizerType: 'JWT', IdentitySource: ['$request.header.Authorization'] });
     const poolId = logicalIdOf(identity.userPool);
     expect(exported(authorizer.Properties.JwtConfiguration)).toEqual({
@@ -79,7 +84,7 @@ describe('approver API function', () => {
     const env = fn.Properties.Environment.Variables;
     expect(exported(env[CAMPAIGN_TABLE.envVar])).toEqual({ Ref: logicalIdOf(stateful.tables.campaignTable) });
     expect(exported(env[DIRECTORY_TABLE.envVar])).toEqual({ Ref: logicalIdOf(stateful.tables.directoryTable) });
-    expect(env[ENV.approverPortalUrl]).toEqual({ Ref: STATELESS_PARAMETERS.approverPortalUrl });
+    expect(exported(env[ENV.approverPortalUrl])).toEqual({ 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [logicalIdOf(stateful.approverPortal.distribution), 'DomainName'] }]] });
   });
 
   it('writes the campaign table (entries, items, approval runs, outbox); only reads the directory; no wildcard', () => {
@@ -119,7 +124,7 @@ describe('approver user pool', () => {
     expect(pool.DeletionPolicy).toBe('Retain');
   });
 
-  it('gives the portal a public SRP-only client that cannot change the email', () => {
+  it('gives the portal a public client (hosted sign-in, or SRP) that cannot change the email', () => {
     expect(client.Properties).toMatchObject({ GenerateSecret: false, ExplicitAuthFlows: ['ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] });
     expect(client.Properties.WriteAttributes).not.toContain('email');
     expect(client.Properties.ReadAttributes).toEqual(expect.arrayContaining(['email', 'email_verified']));
@@ -127,11 +132,14 @@ describe('approver user pool', () => {
 });
 
 describe('cdk-nag', () => {
-  it('finds nothing on the API and the user pool but the X-Ray finding every AppFunction acknowledges', () => {
+  it('finds nothing on the API and the user pool but the X-Ray finding every AppFunction acknowledges and the unauthorized preflight', () => {
     app.synth();
     const raw = rawNagFindings(app).flatMap((f) => f.violatingConstructs.map((c) => `${f.ruleName} ${c.constructPath}`));
     expect(raw.filter((line) => line.includes('/ApproverIdentity/'))).toEqual([]);
-    expect(raw.filter((line) => line.includes('/ApproverApi/'))).toEqual([`AwsSolutions-IAM5[Resource::*] ${api.function.serviceRole.node.path}/DefaultPolicy/Resource`]);
+    expect(raw.filter((line) => line.includes('/ApproverApi/')).sort()).toEqual([
+      `AwsSolutions-APIG4 ${api.httpApi.node.path}/OPTIONS--{proxy+}/Resource`,
+      `AwsSolutions-IAM5[Resource::*] ${api.function.serviceRole.node.path}/DefaultPolicy/Resource`,
+    ]);
   });
 });
 

@@ -49,10 +49,12 @@ describe('campaign controller function', () => {
     expect(exportedValue(env[CAMPAIGN_TABLE.envVar])).toEqual({ Ref: logicalIdOf(stateful.tables.campaignTable) });
   });
 
-  it('takes the sender, configuration set and portal URL from stack parameters', () => {
+  it('takes the sender and configuration set from stack parameters, the portal URL from the stateful stack', () => {
     expect(env[ENV.senderAddress]).toEqual({ Ref: STATELESS_PARAMETERS.senderAddress });
     expect(env[ENV.sesConfigurationSet]).toEqual({ Ref: STATELESS_PARAMETERS.sesConfigurationSet });
-    expect(env[ENV.approverPortalUrl]).toEqual({ Ref: STATELESS_PARAMETERS.approverPortalUrl });
+    expect(exportedValue(env[ENV.approverPortalUrl])).toEqual({
+      'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [logicalIdOf(stateful.approverPortal.distribution), 'DomainName'] }]],
+    });
   });
 
   it('holds its lease longer than its longest run', () => {
@@ -130,10 +132,6 @@ describe('stateless stack interface', () => {
     template.hasParameter(STATELESS_PARAMETERS.senderAddress, { Type: 'String', AllowedPattern: Match.anyValue() });
     expect(template.toJSON().Parameters[STATELESS_PARAMETERS.senderAddress].Default).toBeUndefined();
     template.hasParameter(STATELESS_PARAMETERS.sesConfigurationSet, { Type: 'String', Default: '' });
-    template.hasParameter(STATELESS_PARAMETERS.approverPortalUrl, {
-      Type: 'String',
-      AllowedPattern: Match.stringLikeRegexp('https'),
-    });
   });
 
   it('publishes the controller function name', () => {

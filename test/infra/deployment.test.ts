@@ -84,7 +84,10 @@ const UNTAGGABLE_TYPES = new Set([
   'AWS::ApiGatewayV2::Integration',
   'AWS::ApiGatewayV2::Route',
   'AWS::CDK::Metadata',
+  'AWS::CloudFront::OriginAccessControl',
+  'AWS::CloudFront::ResponseHeadersPolicy',
   'AWS::Cognito::UserPoolClient',
+  'AWS::Cognito::UserPoolDomain',
   'AWS::IAM::ManagedPolicy',
   'AWS::KMS::Alias',
   'AWS::IAM::Policy',
@@ -96,7 +99,7 @@ const UNTAGGABLE_TYPES = new Set([
   'AWS::SNS::Subscription',
   'AWS::SNS::TopicPolicy',
   'AWS::SQS::QueuePolicy',
-  // CDK's BucketDeployment (the runbooks): a custom resource, configuration of its function.
+  // CDK's BucketDeployment (the runbooks, the approver portal): a custom resource, configuration of its function.
   'Custom::CDKBucketDeployment',
 ]);
 
@@ -134,6 +137,8 @@ describe.each([
     'stateful',
     stateful,
     [
+      'AWS::CloudFront::Distribution',
+      'AWS::CloudFront::Function',
       'AWS::Cognito::UserPool',
       'AWS::DynamoDB::Table',
       'AWS::IAM::Role',

@@ -54,31 +54,40 @@ const grantsOn = (service: string) =>
 const defaultPolicyOf = (role: IConstruct) => logicalIdOf(role.node.findChild('DefaultPolicy'));
 const dailyOperationsPolicy = defaultPolicyOf(stateless.dailyOperationsFunction.serviceRole);
 const runbooksDeploymentPolicy = defaultPolicyOf(stateful.runbooks.deploymentRole);
+const portalDeploymentPolicy = defaultPolicyOf(stateless.approverPortalContent.deploymentRole);
+const INVALIDATION = ['cloudfront:CreateInvalidation', 'cloudfront:GetInvalidation'];
 
 describe('IAM', () => {
-  it('grants on Resource "*" only X-Ray trace writes, and GetMetricData to the daily-operations job alone', () => {
+  it('grants on Resource "*" only X-Ray trace writes, GetMetricData to the daily-operations job alone, and invalidations to the portal deployment', () => {
     const onEverything = [...ownedStatementsOf(statefulTemplate), ...ownedStatementsOf(statelessTemplate)].filter((statement) =>
       asList(statement.Resource).includes('*'),
     );
-    expect([...new Set(onEverything.flatMap((statement) => asList(statement.Action)))].sort()).toEqual([GET_METRIC_DATA, ...XRAY_WRITES]);
+    expect([...new Set(onEverything.flatMap((statement) => asList(statement.Action)))].sort()).toEqual([...INVALIDATION, GET_METRIC_DATA, ...XRAY_WRITES]);
+    // CDK's BucketDeployment grants CloudFront invalidation on every distribution (not narrowable): the portal's deployment alone.
+    const invalidating = onEverything.filter((statement) => asList(statement.Action).some((action) => action.startsWith('cloudfront:')));
+    expect(invalidating.map((statement) => [statement.owner, asList(statement.Action).sort()])).toEqual([[portalDeploymentPolicy, INVALIDATION]]);
     const readingMetrics = onEverything.filter((statement) => asList(statement.Action).includes(GET_METRIC_DATA));
     expect(readingMetrics.map((statement) => statement.owner)).toEqual([dailyOperationsPolicy]);
     // No other action of its policy is on "*" but the X-Ray writes (merged into the same statement).
     expect(asList(readingMetrics[0]!.Action).sort()).toEqual([GET_METRIC_DATA, ...XRAY_WRITES]);
   });
 
-  it("uses wildcard actions only in the runbooks deployment's role (CDK's BucketDeployment grants), on the two buckets", () => {
+  it("uses wildcard actions only in the runbooks' and the portal's deployment roles (CDK's BucketDeployment grants), on their buckets", () => {
     const withWildcardAction = (template: Template) =>
       ownedStatementsOf(template).filter((statement) => asList(statement.Action).some((action) => action.includes('*')));
-    expect(withWildcardAction(statelessTemplate)).toEqual([]);
-    const wildcards = withWildcardAction(statefulTemplate);
-    expect(new Set(wildcards.map((statement) => statement.owner))).toEqual(new Set([runbooksDeploymentPolicy]));
-    for (const statement of wildcards) {
-      for (const action of asList(statement.Action)) expect(action).toMatch(/^s3:/);
-      const resources = JSON.stringify(statement.Resource);
-      expect(resources).not.toContain('"*"');
-      for (const resource of asList(statement.Resource)) {
-        expect(JSON.stringify(resource)).toMatch(new RegExp(`cdk-hnb659fds-assets-|${logicalIdOf(stateful.runbooks.bucket)}`));
+    for (const [template, policy, bucket] of [
+      [statefulTemplate, runbooksDeploymentPolicy, stateful.runbooks.bucket],
+      [statelessTemplate, portalDeploymentPolicy, stateful.approverPortal.bucket],
+    ] as const) {
+      const wildcards = withWildcardAction(template);
+      expect(new Set(wildcards.map((statement) => statement.owner))).toEqual(new Set([policy]));
+      for (const statement of wildcards) {
+        for (const action of asList(statement.Action)) expect(action).toMatch(/^s3:/);
+        const resources = JSON.stringify(statement.Resource);
+        expect(resources).not.toContain('"*"');
+        for (const resource of asList(resolveImports(statement.Resource, statefulTemplate))) {
+          expect(JSON.stringify(resource)).toMatch(new RegExp(`cdk-hnb659fds-assets-|${logicalIdOf(bucket)}`));
+        }
       }
     }
   });

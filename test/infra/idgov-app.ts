@@ -33,6 +33,7 @@ export function buildStacks(names = stackNames(), context: Record<string, unknow
     runbooksBucket: stateful.runbooks.bucket,
     evidenceExports: evidenceExportNames(stateful.stackName),
     approverIdentity: stateful.approverIdentity,
+    approverPortal: stateful.approverPortal,
   });
   return { app, stateful, stateless };
 }

@@ -140,7 +140,9 @@ describe('environment', () => {
     expect(resolveImports(env[ENV.directoryTable], statefulTemplate)).toEqual({ Ref: logicalIdOf(stateful.tables.directoryTable) });
     expect(resolveImports(env[ENV.campaignTable], statefulTemplate)).toEqual({ Ref: logicalIdOf(stateful.tables.campaignTable) });
     expect(resolveImports(env[ENV.operationsTable], statefulTemplate)).toEqual({ Ref: logicalIdOf(stateful.tables.operationsTable) });
-    expect(env[ENV.approverPortalUrl]).toEqual({ Ref: STATELESS_PARAMETERS.approverPortalUrl });
+    expect(resolveImports(env[ENV.approverPortalUrl], statefulTemplate)).toEqual({
+      'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [logicalIdOf(stateful.approverPortal.distribution), 'DomainName'] }]],
+    });
     expect(env[ENV.senderAddress]).toEqual({ Ref: STATELESS_PARAMETERS.senderAddress });
     expect(env[ENV.sesConfigurationSet]).toEqual({ Ref: STATELESS_PARAMETERS.sesConfigurationSet });
     expect(Object.keys(env)).not.toContain(ENV.operationsTopicArn);

@@ -19,6 +19,8 @@ export const statefulOutputs = (stack = 'IdGovStateful') => ({
   RunbooksBucketName: `${stack.toLowerCase()}-runbooksbucket1a2b3c4d-mnopqrstuvwx`,
   ApproverUserPoolId: `${REGION}_AbCdEfGhI`,
   ApproverUserPoolClientId: '1example23456789abcdefghij',
+  ApproverSignInUrl: `https://idgov-1a2b3c4d.auth.${REGION}.amazoncognito.com`,
+  ApproverPortalDistributionDomainName: 'd1a2b3c4d5e6f7.cloudfront.net',
   AdministratorsPolicyArn: `arn:aws:iam::${ACCOUNT}:policy/IdGovAdministrators`,
   ReportsBucketName: `${stack.toLowerCase()}-evidencebucketc67ff768-abcdefghijkl`,
   EvidenceSigningKeyArn: `arn:aws:kms:${REGION}:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`,
@@ -27,7 +29,7 @@ export const statefulOutputs = (stack = 'IdGovStateful') => ({
 export const statelessOutputs = (stack = 'IdGovStateless') => ({
   ApproverApiUrl: `https://a1b2c3d4e5.execute-api.${REGION}.amazonaws.com/`,
   ApproverApiFunctionName: `${stack}-ApproverApiFunction12AB34CD-XyZ987654321`,
-  ApproverPortalBaseUrl: 'https://governance.example.com/approvals',
+  ApproverPortalBaseUrl: 'https://d1a2b3c4d5e6f7.cloudfront.net',
   CampaignControllerFunctionName: `${stack}-CampaignControllerFunction56EF78-AbC123456789`,
   CampaignControllerDeadLetterQueueUrl: `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${stack}-DeadLetterQueue-QwErTy`,
   RiskAssessmentFunctionName: `${stack}-RiskAssessmentFunction8A9B0C-DeF012345678`,
