@@ -6,6 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { buildPortal, type PortalFile } from '../portal/build.js';
 import { PORTAL_ASSETS_PREFIX, PORTAL_CONFIG_PATH, PORTAL_ROUTES, type PortalConfig } from '../portal/contract.js';
+import { PORTAL_SECURITY_HEADERS, portalContentSecurityPolicy } from '../portal/security-headers.js';
 import type { User } from '../../lambdas/shared/domain/model.js';
 import type { DirectoryStore } from '../../lambdas/shared/use-cases/ports.js';
 
@@ -21,17 +22,17 @@ const AS_PARAMETER = 'as';
 const SIGN_IN_LIST_LIMIT = 200;
 
 /**
- * The same policy as the deployed portal's, with the API on the page's own origin. The sign-in page
- * shares it: no inline script or style anywhere.
+ * The deployed portal's policy and headers (src/portal/security-headers.ts), with the API on the
+ * page's own origin. The sign-in page shares them: no inline script or style anywhere. No HSTS: the
+ * local server speaks plain HTTP.
  */
 export const LOCAL_PORTAL_HEADERS: Record<string, string> = {
-  'content-security-policy':
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; " +
-    "manifest-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'",
-  'x-content-type-options': 'nosniff',
-  'x-frame-options': 'DENY',
-  'referrer-policy': 'no-referrer',
-  'cross-origin-opener-policy': 'same-origin',
+  'content-security-policy': portalContentSecurityPolicy([]),
+  'x-content-type-options': PORTAL_SECURITY_HEADERS.contentTypeOptions,
+  'x-frame-options': PORTAL_SECURITY_HEADERS.frameOptions,
+  'referrer-policy': PORTAL_SECURITY_HEADERS.referrerPolicy,
+  'permissions-policy': PORTAL_SECURITY_HEADERS.permissionsPolicy,
+  'cross-origin-opener-policy': PORTAL_SECURITY_HEADERS.crossOriginOpenerPolicy,
 };
 
 const LOCAL_CONFIG: PortalConfig = {
