@@ -5,6 +5,9 @@ export const APPROVER_API_ROUTES = [
   { method: 'GET', path: '/entries/{id}' },
   { method: 'POST', path: '/entries/{id}/decisions' },
   { method: 'POST', path: '/entries/{id}/reassign' },
+  { method: 'GET', path: '/me' },
+  { method: 'GET', path: '/campaigns' },
+  { method: 'GET', path: '/campaigns/{id}' },
 ] as const;
 
 export type ApproverApiRoute = (typeof APPROVER_API_ROUTES)[number];

@@ -209,6 +209,17 @@ export interface DecisionsResult {
   finished: boolean;
 }
 
+/** POST /entries/{id}/decisions on an approval run (id begins `a-`). */
+export interface ApprovalDecisionsResult {
+  kind: 'REAPPROVAL';
+  entryId: string;
+  /** The run's state: RUNNING (its next step opened), APPROVED or REJECTED. */
+  state: string;
+  decided: string[];
+  /** The run reached its outcome (the next start-reapproval run applies it). */
+  finished: boolean;
+}
+
 /** POST /entries/{id}/reassign. */
 export interface ReassignRequest {
   to: string;

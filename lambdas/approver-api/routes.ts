@@ -1,11 +1,11 @@
-// The approver API (issue 3, item 7; docs/approver-api.md): routes, who the caller is, and the JSON views. The
+// The approver API (issue 3, item 7; issue 10; docs/approver-api.md): routes and who the caller is; the
+// JSON views (of the types in api-types.ts, which the approver portal imports) are in views.ts. The
 // Lambda handler and the local server both call handleApproverRequest; they differ only in how the
 // caller is found (the JWT's email when deployed, a header on the local server).
 import * as z from 'zod';
 import { DEFAULT_REAPPROVAL_CONFIG, isApprovalId } from '../shared/domain/approvals/model.js';
-import { isDecided } from '../shared/domain/entries.js';
 import { ForbiddenError, ValidationError } from '../shared/domain/errors.js';
-import type { Entry, Item, User } from '../shared/domain/model.js';
+import type { Campaign, Entry, Item, User } from '../shared/domain/model.js';
 import { decisionInputSchema, parseInput } from '../shared/domain/schemas.js';
 import {
   HttpError,
@@ -16,13 +16,36 @@ import {
   type ApiRequest,
   type ApiResponse,
 } from '../shared/adapters/http/http-api.js';
-import { approvalDetailView, approvalTaskView } from '../shared/presenters/approval-views.js';
 import { decideApproval, listAllTasks, readApprovalAs } from '../shared/use-cases/approvals/approval-tasks.js';
-import { decide, type DecideRequest, type Task } from '../shared/use-cases/decisions.js';
+import { decide, type DecideRequest } from '../shared/use-cases/decisions.js';
 import { readEntryAs } from '../shared/use-cases/entry-access.js';
+import { hasOpenTasks, listOwnedCampaigns, ownsCampaigns, readCampaignProgressAs } from '../shared/use-cases/owner-campaigns.js';
 import type { ApprovalStore, AuditLog, CampaignStore, DirectoryStore, Log, Outbox, ReapprovalDirectory } from '../shared/use-cases/ports.js';
 import { reassignEntry } from '../shared/use-cases/reassign-entry.js';
 import { APPROVER_API_ROUTES, type RouteKey } from './api-routes.js';
+import type {
+  ApprovalDecisionsResult,
+  ApprovalDetailView,
+  CampaignListView,
+  CampaignProgressView,
+  DecisionsResult,
+  EntryView,
+  MeView,
+  ReassignResult,
+  TaskListView,
+} from './api-types.js';
+import {
+  approvalDetail,
+  approvalTask,
+  campaignListView,
+  campaignProgressView,
+  campaignTaskView,
+  entryPeopleIds,
+  entryView,
+  meView,
+  progressPeopleIds,
+  type People,
+} from './views.js';
 
 export interface ApproverApiDeps {
   campaigns: CampaignStore;
@@ -85,6 +108,9 @@ const HANDLERS: Record<RouteKey, Handle> = {
   'GET /entries/{id}': getEntry,
   'POST /entries/{id}/decisions': postDecisions,
   'POST /entries/{id}/reassign': postReassign,
+  'GET /me': getMe,
+  'GET /campaigns': getCampaigns,
+  'GET /campaigns/{id}': getCampaignProgress,
 };
 
 const ROUTES: Route[] = APPROVER_API_ROUTES.map((r) => ({ ...r, handle: HANDLERS[`${r.method} ${r.path}` as RouteKey] }));
@@ -137,41 +163,58 @@ function decodeSegment(segment: string): string | undefined {
 }
 
 /** Campaign entries (`kind: CAMPAIGN`) and approval runs (`kind: REAPPROVAL`) the caller decides, by due date. */
-async function getTasks(ctx: RequestContext, caller: User) {
+async function getTasks(ctx: RequestContext, caller: User): Promise<TaskListView> {
   const tasks = await listAllTasks(ctx.campaigns, ctx.approvals, caller.id);
   return {
     caller: { id: caller.id, displayName: caller.displayName },
-    tasks: tasks.map((t) => (t.kind === 'CAMPAIGN' ? campaignTaskView(t.task) : approvalTaskView(t.approval))),
-  };
+    asOf: ctx.now.toISOString(),
+    tasks: tasks.map((t) => (t.kind === 'CAMPAIGN' ? campaignTaskView(t.task, ctx.now) : approvalTask(t.approval, ctx.now))),
+  } satisfies TaskListView;
 }
 
-function campaignTaskView(t: Task) {
-  return {
-    kind: 'CAMPAIGN' as const,
-    entryId: t.entry.id,
-    campaignId: t.entry.campaignId,
-    campaignName: t.campaignName,
-    subjectKind: t.entry.subjectKind,
-    subjectId: t.entry.subjectId,
-    subjectName: t.entry.subjectName,
-    stage: t.entry.stage,
-    dueDate: t.entry.dueDate,
-    itemCount: t.items.length,
-    openItemCount: t.openItems.length,
-    openItems: t.openItems.map((i) => itemView(i, t.entry)),
-  };
-}
-
-async function getEntry(ctx: RequestContext, caller: User, _request: ApiRequest, params: Record<string, string>) {
-  if (isApprovalId(params.id!)) return approvalDetailView(await readApprovalAs(ctx.approvals, params.id!, caller.id, ctx.campaigns));
+async function getEntry(ctx: RequestContext, caller: User, _request: ApiRequest, params: Record<string, string>): Promise<EntryView | ApprovalDetailView> {
+  if (isApprovalId(params.id!)) return approvalDetail(await readApprovalAs(ctx.approvals, params.id!, caller.id, ctx.campaigns), ctx.now);
   const { entry, items, campaign } = await readEntryAs(ctx.campaigns, params.id!, caller.id);
-  return entryView(entry, items, campaign.name);
+  return fullEntryView(ctx, caller, entry, items, campaign);
 }
 
-async function postDecisions(ctx: RequestContext, caller: User, request: ApiRequest, params: Record<string, string>) {
+async function fullEntryView(ctx: RequestContext, caller: User, entry: Entry, items: Item[], campaign: Campaign): Promise<EntryView> {
+  return entryView({ entry, items, campaign, people: await entryPeople(ctx.directory, entry, campaign), callerId: caller.id, now: ctx.now });
+}
+
+/** The entry's subject, campaign owner and approvers in one batch, then the subject's manager if not among them. */
+async function entryPeople(directory: DirectoryStore, entry: Entry, campaign: Campaign): Promise<People> {
+  const people = new Map(await directory.getUsers([...new Set(entryPeopleIds(entry, campaign))]));
+  const managerId = entry.subjectKind === 'USER' ? people.get(entry.subjectId)?.managerId : undefined;
+  if (managerId && !people.has(managerId)) {
+    const manager = await directory.getUser(managerId);
+    if (manager) people.set(managerId, manager);
+  }
+  return people;
+}
+
+/** Who the caller is to the portal: an approver with open work, a campaign owner, both or neither. */
+async function getMe(ctx: RequestContext, caller: User): Promise<MeView> {
+  const [isApprover, isCampaignOwner] = await Promise.all([hasOpenTasks(ctx.campaigns, ctx.approvals, caller.id), ownsCampaigns(ctx.campaigns, caller.id)]);
+  return meView(caller, { isApprover, isCampaignOwner }, ctx.now);
+}
+
+/** The campaigns the caller owns (archived runs left out), newest first, with their current run's progress. */
+async function getCampaigns(ctx: RequestContext, caller: User): Promise<CampaignListView> {
+  return campaignListView(caller, await listOwnedCampaigns(ctx.campaigns, caller.id, ctx.now), ctx.now);
+}
+
+/** One campaign the caller owns, with every entry of its current run: 404 naming `id` if unknown, 403 for anyone else. */
+async function getCampaignProgress(ctx: RequestContext, caller: User, _request: ApiRequest, params: Record<string, string>): Promise<CampaignProgressView> {
+  const { campaign, progress } = await readCampaignProgressAs(ctx.campaigns, params.id!, caller.id, ctx.now);
+  const people = await ctx.directory.getUsers([...new Set(progressPeopleIds(progress))]);
+  return campaignProgressView(campaign, progress, people);
+}
+
+async function postDecisions(ctx: RequestContext, caller: User, request: ApiRequest, params: Record<string, string>): Promise<DecisionsResult | ApprovalDecisionsResult> {
   if (isApprovalId(params.id!)) return postApprovalDecision(ctx, caller, jsonObjectBody(request), params.id!);
   const result = await decide(ctx, { entryId: params.id!, actorId: caller.id, ...decisionsOf(jsonObjectBody(request)) }, ctx.now);
-  return { entryId: result.entry.id, state: result.entry.state, decided: result.decided, finished: result.finished };
+  return { entryId: result.entry.id, state: result.entry.state, decided: result.decided, finished: result.finished } satisfies DecisionsResult;
 }
 
 const approvalDecisionSchema = z.strictObject({
@@ -187,7 +230,7 @@ const approvalBulkSchema = z.strictObject({ outcome: z.unknown(), comment: z.unk
  * `outcome`), which moves the run on at once with the domain's re-approval configuration: the next
  * step opens, or the run reaches its outcome, which the next start-reapproval run applies.
  */
-async function postApprovalDecision(ctx: RequestContext, caller: User, body: Record<string, unknown>, approvalId: string) {
+async function postApprovalDecision(ctx: RequestContext, caller: User, body: Record<string, unknown>, approvalId: string): Promise<ApprovalDecisionsResult> {
   let decision: { itemId?: string; outcome: unknown; comment?: unknown };
   if ('all' in body) {
     const extra = Object.keys(body).find((k) => k !== 'all');
@@ -209,7 +252,7 @@ async function postApprovalDecision(ctx: RequestContext, caller: User, body: Rec
     config,
     ctx.now,
   );
-  return { kind: 'REAPPROVAL' as const, entryId: run.id, state: run.state, decided, finished };
+  return { kind: 'REAPPROVAL', entryId: run.id, state: run.state, decided, finished } satisfies ApprovalDecisionsResult;
 }
 
 const bulkDecisionSchema = z.strictObject({
@@ -238,49 +281,13 @@ function decisionsOf(body: Record<string, unknown>): Pick<DecideRequest, 'decisi
   return { decisions };
 }
 
-async function postReassign(ctx: RequestContext, caller: User, request: ApiRequest, params: Record<string, string>) {
+/** Answers the entry as it is now (the caller may have handed away the right to decide it), with what was recorded. */
+async function postReassign(ctx: RequestContext, caller: User, request: ApiRequest, params: Record<string, string>): Promise<ReassignResult> {
   // A run's approvers come from its workflow step (and its escalation), never from a hand-over.
   if (isApprovalId(params.id!)) throw new ValidationError('a re-approval is not reassigned', 'id');
   const result = await reassignEntry(ctx, { entryId: params.id!, actor: { kind: 'user', userId: caller.id }, input: jsonObjectBody(request) }, ctx.now);
-  const items = (await ctx.campaigns.getEntryWithItems(result.entry.id))?.items ?? [];
-  return { ...entryView(result.entry, items), reassignment: result.reassignment, notification: result.notification };
-}
-
-function itemView(item: Item, entry: Entry) {
-  return {
-    id: item.id,
-    userId: item.userId,
-    userName: item.userName ?? null,
-    privilegeId: item.privilegeId,
-    privilegeName: item.privilegeName ?? null,
-    privilegeRisk: item.privilegeRisk ?? null,
-    endDate: item.endDate ?? null,
-    parameters: item.parameters ?? {},
-    grantedAt: item.grantedAt ?? null,
-    grantedBy: item.grantedBy ?? null,
-    open: !isDecided(item, entry),
-    decision: item.decision ?? null,
-    ...(item.priorDecisions?.length ? { priorDecisions: item.priorDecisions } : {}),
-    ...(item.workflow ? { workflow: item.workflow } : {}),
-  };
-}
-
-function entryView(entry: Entry, items: Item[], campaignName?: string) {
-  return {
-    id: entry.id,
-    campaignId: entry.campaignId,
-    ...(campaignName !== undefined ? { campaignName } : {}),
-    subjectKind: entry.subjectKind,
-    subjectId: entry.subjectId,
-    subjectName: entry.subjectName,
-    stage: entry.stage,
-    state: entry.state,
-    approverIds: entry.approverIds,
-    dueDate: entry.dueDate,
-    closedAt: entry.closedAt ?? null,
-    itemCount: items.length,
-    openItemCount: items.filter((i) => !isDecided(i, entry)).length,
-    reassignments: entry.reassignments ?? [],
-    items: items.map((i) => itemView(i, entry)),
-  };
+  const [loaded, campaign] = await Promise.all([ctx.campaigns.getEntryWithItems(result.entry.id), ctx.campaigns.getCampaign(result.entry.campaignId)]);
+  if (!campaign) throw new Error(`campaign ${result.entry.campaignId} of entry ${result.entry.id} vanished during its reassignment`);
+  const view = await fullEntryView(ctx, caller, result.entry, loaded?.items ?? [], campaign);
+  return { ...view, reassignment: result.reassignment, notification: result.notification } satisfies ReassignResult;
 }

@@ -350,6 +350,161 @@ describe('POST /entries/{id}/reassign', () => {
   });
 });
 
+describe('what the approver portal reads', () => {
+  it('GET /tasks says as of when and marks overdue tasks; items carry their origin', async () => {
+    const w = await world();
+    const tasks = (await w.call(M1, 'GET', '/tasks')).json;
+    expect(tasks.asOf).toBe(day(2));
+    expect(tasks.tasks[0]).toMatchObject({ overdue: false });
+    expect(tasks.tasks[0].openItems.map((i: { origin: string }) => i.origin)).toEqual(['MANUAL', 'MANUAL', 'MANUAL']);
+    // Past the due date, before the controller closes the entry.
+    w.clock.at = day(14, 0.5);
+    expect((await w.call(M1, 'GET', '/tasks')).json.tasks[0]).toMatchObject({ entryId: u1(w.id), overdue: true });
+  });
+
+  it('GET /entries/{id} describes the subject, the owner, the approvers and what the caller may do', async () => {
+    const w = await world();
+    const asApprover = (await w.call(M1, 'GET', `/entries/${u1(w.id)}`)).json;
+    expect(asApprover).toMatchObject({
+      kind: 'CAMPAIGN',
+      campaignName: 'Finance high-risk users',
+      campaignOwner: { id: 'admin', displayName: 'Name admin' },
+      subject: {
+        kind: 'USER',
+        id: 'u1',
+        name: 'Name u1',
+        email: 'u1@example.com',
+        department: 'Finance',
+        manager: { id: 'm1', displayName: 'Name m1' },
+        riskLevel: 'HIGH',
+        status: 'ACTIVE',
+      },
+      approvers: [{ id: 'm1', displayName: 'Name m1' }],
+      stageName: null,
+      overdue: false,
+      asOf: day(2),
+      permissions: { canDecide: true, canReassign: true, isCampaignOwner: false },
+    });
+    expect(asApprover.items.find((i: { id: string }) => i.id === 'p-fin')).toMatchObject({ origin: 'MANUAL', grantedBy: 'admin' });
+    expect((await w.call(ADMIN, 'GET', `/entries/${u1(w.id)}`)).json.permissions).toEqual({ canDecide: false, canReassign: true, isCampaignOwner: true });
+    // A closed entry: readable, nothing to do.
+    await w.call(M1, 'POST', `/entries/${u1(w.id)}/decisions`, { all: { outcome: 'APPROVE' } });
+    expect((await w.call(M1, 'GET', `/entries/${u1(w.id)}`)).json.permissions).toEqual({ canDecide: false, canReassign: false, isCampaignOwner: false });
+  });
+
+  it('POST /entries/{id}/reassign answers the entry with the rights the caller kept', async () => {
+    const w = await world();
+    const answer = (await w.call(M2, 'POST', `/entries/${u4(w.id)}/reassign`, { to: 'm1', justification: JUSTIFICATION })).json;
+    expect(answer).toMatchObject({
+      approvers: [{ id: 'm1', displayName: 'Name m1' }],
+      subject: { id: 'u4', manager: { id: 'm2', displayName: 'Name m2' }, riskLevel: 'CRITICAL' },
+      permissions: { canDecide: false, canReassign: false, isCampaignOwner: false },
+      reassignment: { from: ['m2'], to: 'm1', by: 'm2' },
+    });
+  });
+
+  it('GET /me says whether the caller approves (entries or approval runs) and owns campaigns', async () => {
+    const w = await world();
+    expect((await w.call(M1, 'GET', '/me')).json).toEqual({
+      id: 'm1',
+      displayName: 'Name m1',
+      email: 'm1@example.com',
+      isApprover: true,
+      isCampaignOwner: false,
+      asOf: day(2),
+    });
+    expect((await w.call(ADMIN, 'GET', '/me')).json).toMatchObject({ id: 'admin', isApprover: false, isCampaignOwner: true });
+    expect((await w.call('u2@example.com', 'GET', '/me')).json).toMatchObject({ isApprover: false, isCampaignOwner: false });
+
+    // m1's work done, then an approval run for m1: an approver again.
+    await w.call(M1, 'POST', `/entries/${u1(w.id)}/decisions`, { all: { outcome: 'APPROVE' } });
+    expect((await w.call(M1, 'GET', '/me')).json.isApprover).toBe(false);
+    const purpose = { kind: 'CAMPAIGN' as const, campaignId: w.id, runId: `${w.id}#1`, entryId: u1(w.id), itemId: 'p-fin', reason: 'REJECTED' as const };
+    const assignment = (await w.h.directory.getAssignment('u1', 'p-fin'))!;
+    const privilege = (await w.h.directory.getPrivilege('p-fin'))!;
+    await startApprovalRun({ ...w.deps, campaigns: w.h.campaigns }, { purpose, assignment, privilege, workflow: DEFAULT_WORKFLOW }, DEFAULT_REAPPROVAL_CONFIG, new Date(day(2)));
+    expect((await w.call(M1, 'GET', '/me')).json.isApprover).toBe(true);
+    expect((await w.call('stranger@example.com', 'GET', '/me')).status).toBe(403);
+  });
+
+  it("GET /campaigns lists the caller's campaigns, newest first, with their progress", async () => {
+    const w = await world();
+    const second = await w.h.create(highRiskUserCampaign({ name: 'Payroll access', startDate: '2026-08-01' }), day(1), 'c-payroll');
+    await w.h.create(highRiskUserCampaign({ name: 'Not mine', ownerId: 'm2' }), day(1), 'c-other');
+    const list = (await w.call(ADMIN, 'GET', '/campaigns')).json;
+    expect(list.owner).toEqual({ id: 'admin', displayName: 'Name admin' });
+    expect(list.asOf).toBe(day(2));
+    expect(list.campaigns.map((c: { id: string }) => c.id)).toEqual([second, w.id]);
+    expect(list.campaigns[1]).toEqual({
+      id: w.id,
+      name: 'Finance high-risk users',
+      kind: 'USER',
+      state: 'RUNNING',
+      run: 1,
+      startDate: T0,
+      dueDate: day(14),
+      // u1 and u4 with their managers; u6 has none.
+      entriesByState: { RUNNING: 2, 'FAILED.PREPARE': 1 },
+      entries: 3,
+      overdueEntries: 0,
+      completion: 1 / 3,
+    });
+    expect(list.campaigns[0]).toMatchObject({ state: 'PREPARING', entries: 0, completion: 0, dueDate: null });
+    expect((await w.call(M1, 'GET', '/campaigns')).json.campaigns).toEqual([]);
+    // One not started yet: no entries, nobody to name.
+    expect((await w.call(ADMIN, 'GET', `/campaigns/${second}`)).json).toMatchObject({ state: 'PREPARING', entries: 0, approvers: [], entryList: [] });
+  });
+
+  it('GET /campaigns/{id} shows its owner the progress per approver and every entry, overdue first', async () => {
+    const w = await world();
+    await w.call(M1, 'POST', `/entries/${u1(w.id)}/decisions`, { all: { outcome: 'APPROVE' } });
+    // Past the due date, before the controller closes anything: u4 is overdue.
+    w.clock.at = day(14, 0.5);
+    const progress = (await w.call(ADMIN, 'GET', `/campaigns/${w.id}`)).json;
+    expect(progress).toMatchObject({
+      id: w.id,
+      name: 'Finance high-risk users',
+      description: null,
+      entriesByState: { 'APPROVAL.FINISHED': 1, RUNNING: 1, 'FAILED.PREPARE': 1 },
+      entries: 3,
+      overdueEntries: 1,
+      completion: 2 / 3,
+    });
+    expect(progress.approvers).toEqual([
+      { approver: { id: 'm2', displayName: 'Name m2' }, entries: 1, open: 1, overdue: 1 },
+      { approver: { id: 'm1', displayName: 'Name m1' }, entries: 1, open: 0, overdue: 0 },
+    ]);
+    // Then, all due the same day, by id: u1 (decided) and u6 (no approver) are closed.
+    const closed = [[u1(w.id), 'u1'], [entryOf(w.id, 'u6'), 'u6']].sort(([a], [b]) => a!.localeCompare(b!)).map(([, subject]) => [subject, false, false]);
+    expect(progress.entryList.map((e: { subjectId: string; overdue: boolean; canReassign: boolean }) => [e.subjectId, e.overdue, e.canReassign])).toEqual([
+      ['u4', true, true],
+      ...closed,
+    ]);
+    expect(progress.entryList[0]).toMatchObject({ id: u4(w.id), state: 'RUNNING', approvers: [{ id: 'm2', displayName: 'Name m2' }], itemCount: 2, dueDate: day(14) });
+  });
+
+  it('GET /campaigns/{id}: 404 naming an unknown id, 403 for anyone but its owner, 405 for another method', async () => {
+    const w = await world();
+    const unknown = await w.call(ADMIN, 'GET', '/campaigns/c-nope');
+    expect([unknown.status, unknown.json.error]).toEqual([404, { code: 'NOT_FOUND', message: 'campaign c-nope not found', field: 'id' }]);
+    const notOwner = await w.call(M1, 'GET', `/campaigns/${w.id}`);
+    expect([notOwner.status, notOwner.json.error]).toEqual([403, { code: 'FORBIDDEN', message: `m1 is not the owner of campaign ${w.id}` }]);
+    // An approver of the campaign learns nothing of its other entries.
+    expect(JSON.stringify(notOwner.json)).not.toContain('u4');
+    const post = await w.call(ADMIN, 'POST', `/campaigns/${w.id}`, {});
+    expect([post.status, post.headers.allow, post.json.error.code]).toEqual([405, 'GET', 'METHOD_NOT_ALLOWED']);
+    expect((await w.call(ADMIN, 'DELETE', '/campaigns')).headers.allow).toBe('GET');
+    expect((await w.call(ADMIN, 'PUT', '/me')).status).toBe(405);
+  });
+
+  it("an approver's mail links the portal page of the exact entry", async () => {
+    const w = await world();
+    const start = w.h.mailer.sent.find((m) => m.to === 'm1@example.com' && m.subject.startsWith('Action required'))!;
+    expect(start.body).toContain(`Open this review: https://idgov.example.com/entries/${u1(w.id)}\n`);
+    expect(start.body).not.toContain('/tasks');
+  });
+});
+
 describe('the deployed handler', () => {
   it('takes the caller from the JWT only and ignores X-Idgov-User', async () => {
     const w = await world();

@@ -321,6 +321,30 @@ describe.each(implementations)('store contract: $name', ({ make }) => {
       expect(ids(await collect(s.campaigns.listCampaigns('RUNNING', day(3))))).toEqual(['c-early', 'c-running']);
       expect(await collect(s.campaigns.listCampaigns('SUCCEEDED'))).toEqual([]);
     });
+
+    it("listCampaignsByOwner lists an owner's campaigns newest first, across pages, without archived runs, and follows an owner change", async () => {
+      const created = (d: number) => `2026-05-${String(d).padStart(2, '0')}T00:00:00.000Z`;
+      // Two created at the same instant: the id breaks the tie.
+      const mine = [['c-1', 1], ['c-5', 5], ['c-3a', 3], ['c-3b', 3], ...Array.from({ length: 8 }, (_, i) => [`c-old-${i}`, 0] as const)] as const;
+      for (const [id, d] of mine) await s.campaigns.createCampaign(aCampaign({ id, ownerId: 'u-olga', createdAt: d === 0 ? '2026-04-01T00:00:00.000Z' : created(d) }));
+      await s.campaigns.createCampaign(aCampaign({ id: 'c-other', ownerId: 'u-omar', createdAt: created(9) }));
+      await s.campaigns.createCampaign(aCampaign({ id: 'c-1-r1', ownerId: 'u-olga', archived: true, archivedFrom: 'c-1', createdAt: created(20) }));
+
+      const listed = await pages(s.campaigns.listCampaignsByOwner('u-olga'));
+      expect(listed.length).toBeGreaterThan(1);
+      expect(ids(listed.flat())).toEqual(['c-5', 'c-3b', 'c-3a', 'c-1', ...Array.from({ length: 8 }, (_, i) => `c-old-${7 - i}`)]);
+      expect(listed.flat()[0]).toEqual(await s.campaigns.getCampaign('c-5'));
+      expect(ids(await collect(s.campaigns.listCampaignsByOwner('u-omar')))).toEqual(['c-other']);
+      expect(await collect(s.campaigns.listCampaignsByOwner('u-nobody'))).toEqual([]);
+
+      // Saving with another owner moves it; saving keeps it where it was otherwise.
+      const c5 = (await s.campaigns.getCampaign('c-5'))!;
+      await s.campaigns.saveCampaign({ ...c5, ownerId: 'u-omar', version: c5.version + 1 });
+      const c3a = (await s.campaigns.getCampaign('c-3a'))!;
+      await s.campaigns.saveCampaign({ ...c3a, state: 'RUNNING', version: c3a.version + 1 });
+      expect(ids(await collect(s.campaigns.listCampaignsByOwner('u-omar')))).toEqual(['c-other', 'c-5']);
+      expect(ids(await collect(s.campaigns.listCampaignsByOwner('u-olga'))).slice(0, 3)).toEqual(['c-3b', 'c-3a', 'c-1']);
+    });
   });
 
   describe('entries and items', () => {

@@ -57,6 +57,8 @@ export const DIRECTORY_TABLE: TableDefinition = {
 /**
  * Campaigns, entries, items, outbox, revocations and leases.
  *   campaign    PK=CAMPAIGN#<id>  SK=#META               GSI1 CSTATE#<state> / <nextActionAt>#<id>
+ *                                                         GSI2 OWNER#<ownerId> / <createdAt>#<id> (not on archived runs;
+ *                                                           the owner's campaigns, newest first: the approver portal)
  *   entry       PK=ENTRY#<id>     SK=#ENTRY              GSI1 RUN#<runId> / <stage>#<subjectId>
  *                                                         GSI2 APPROVER#<first approver> / <dueDate>#<id> (while RUNNING)
  *   approver+   PK=ENTRY#<id>     SK=APPROVER#<userId>   GSI2 APPROVER#<userId> / <dueDate>#<id> (2nd.. approvers)

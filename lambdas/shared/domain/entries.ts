@@ -2,7 +2,7 @@
 // entry during the run (docs/reference/campaigns.md, steps 2 and 3).
 import { createHash } from 'node:crypto';
 import { HOUR_MS, DAY_MS } from './campaign-schedule.js';
-import type { Campaign, Entry, EntryState, Item, PreparedCounts, Privilege, StagePlan, SubjectKind, Substitution, User } from './model.js';
+import type { Campaign, Entry, EntryState, Item, Origin, PreparedCounts, Privilege, StagePlan, SubjectKind, Substitution, User } from './model.js';
 
 export const shortHash = (text: string, length: number) => createHash('sha256').update(text).digest('hex').slice(0, length);
 
@@ -16,6 +16,7 @@ export const itemIdFor = (kind: SubjectKind, userId: string, privilegeId: string
 export interface CertifiableAssignment {
   user: Pick<User, 'id' | 'displayName' | 'managerId'>;
   privilege: Pick<Privilege, 'id' | 'name' | 'riskLevel'>;
+  origin?: Origin;
   endDate?: string;
   parameters?: Record<string, string>;
   approvedAt?: string;
@@ -57,6 +58,7 @@ export function buildEntry(draft: EntryDraft): { entry: Entry; items: Item[] } {
     userName: a.user.displayName,
     privilegeName: a.privilege.name,
     ...(a.privilege.riskLevel ? { privilegeRisk: a.privilege.riskLevel } : {}),
+    ...(a.origin ? { origin: a.origin } : {}),
     ...(a.endDate ? { endDate: a.endDate } : {}),
     ...(a.parameters ? { parameters: a.parameters } : {}),
     ...(a.approvedAt ? { grantedAt: a.approvedAt } : {}),

@@ -32,8 +32,9 @@ export class ValidationError extends DomainError {
 }
 
 export class NotFoundError extends DomainError {
-  constructor(what: string, id: string) {
-    super('NOT_FOUND', `${what} ${id} not found`);
+  /** `field`: what named the missing thing, when a client sent it (a path parameter such as `id`). */
+  constructor(what: string, id: string, field?: string) {
+    super('NOT_FOUND', `${what} ${id} not found`, field);
   }
 }
 

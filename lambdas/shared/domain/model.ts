@@ -324,6 +324,8 @@ export interface Item {
   userName?: string;
   privilegeName?: string;
   privilegeRisk?: RiskLevel;
+  /** How the assignment was granted, copied at preparation (absent on items prepared before it was). */
+  origin?: Origin;
   endDate?: string;
   parameters?: Record<string, string>;
   grantedAt?: string;

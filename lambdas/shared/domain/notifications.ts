@@ -20,7 +20,7 @@ export const notificationKey = {
 /** What a notification says beyond the campaign itself; `dueDate` here is an entry's own due date. */
 export type ViewExtras = Omit<
   NotificationView,
-  'campaignId' | 'campaignName' | 'runLabel' | 'kind' | 'startDate' | 'recipientName' | 'ownerName' | 'tasksUrl' | 'dueDate'
+  'campaignId' | 'campaignName' | 'runLabel' | 'kind' | 'startDate' | 'recipientName' | 'ownerName' | 'tasksUrl' | 'entryUrl' | 'dueDate'
 > & { dueDate?: string };
 
 export interface ComposeInput {
@@ -44,6 +44,9 @@ export const runLabel = (c: Pick<Campaign, 'name' | 'startDate'>) => `${c.name} 
 export const tasksUrl = (portalUrl: string, approverId: string) =>
   `${portalUrl.replace(/\/+$/, '')}/tasks?approver=${encodeURIComponent(approverId)}`;
 
+/** The approver portal's page of one entry or approval run (what a mail about it links to). */
+export const entryUrl = (portalUrl: string, entryId: string) => `${portalUrl.replace(/\/+$/, '')}/entries/${encodeURIComponent(entryId)}`;
+
 /**
  * Renders one notification with the campaign's own templates. An inactive template or a recipient
  * without an email address is recorded as SKIPPED with the reason, so the outbox shows why nobody
@@ -64,6 +67,7 @@ export function composeNotification(input: ComposeInput): Notification {
     ownerName: input.ownerName,
     tasksUrl: tasksUrl(input.portalUrl, input.recipientId),
     entryId: input.entryId,
+    ...(input.entryId ? { entryUrl: entryUrl(input.portalUrl, input.entryId) } : {}),
     ...input.extras,
     ...(input.extras?.dueDate ? { dueDate: dateOnly(input.extras.dueDate) } : {}),
   };

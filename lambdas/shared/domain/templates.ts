@@ -38,6 +38,8 @@ export interface NotificationView {
   failedEntries?: { entryId: string; subjectName: string; error: string }[];
   /** Link to the approver's tasks. */
   tasksUrl: string;
+  /** Link to the entry in the approver portal (notices about one entry): `<portal>/entries/<entryId>`. */
+  entryUrl?: string;
   stage?: number;
   /** PREPARE_ERROR: what is wrong with the definition. */
   errors?: { field?: string; message: string }[];
@@ -75,6 +77,7 @@ const VIEW_FIELDS = {
   failedEntryCount: true,
   failedEntries: true,
   tasksUrl: true,
+  entryUrl: true,
   stage: true,
   errors: true,
   revoked: true,
@@ -92,7 +95,7 @@ const SECTION_FIELDS: Partial<Record<keyof NotificationView, readonly string[]>>
 export const NOTIFICATION_PLACEHOLDERS: readonly string[] = Object.keys(VIEW_FIELDS);
 
 const EVERY_KIND = ['campaignId', 'campaignName', 'runLabel', 'kind', 'startDate', 'recipientName', 'ownerName', 'tasksUrl'] as const;
-const ENTRY = ['dueDate', 'entryId', 'subjectName', 'itemCount', 'stage'] as const;
+const ENTRY = ['dueDate', 'entryId', 'entryUrl', 'subjectName', 'itemCount', 'stage'] as const;
 
 /**
  * The placeholders each kind's composer fills (a unit test composes every kind and holds them to
@@ -138,7 +141,12 @@ Due date: {{dueDate}}
 
 For each assignment, approve it if the access is still needed, reject it if it is not, or modify it (for example, set an end date). You can save your work and come back to it at any time before the due date.
 
+{{#entryUrl}}
+Open this review: {{entryUrl}}
+{{/entryUrl}}
+{{^entryUrl}}
 Open your review tasks: {{tasksUrl}}
+{{/entryUrl}}
 
 ${UNDECIDED_RULE}
 
@@ -161,7 +169,7 @@ Assignments still to decide: {{openItemCount}}{{#itemCount}} of {{itemCount}}{{/
 {{/openItemCount}}
 Due date: {{dueDate}}
 
-Please complete your review before the due date: {{tasksUrl}}
+Please complete your review before the due date: {{#entryUrl}}{{entryUrl}}{{/entryUrl}}{{^entryUrl}}{{tasksUrl}}{{/entryUrl}}
 
 ${UNDECIDED_RULE}
 
@@ -185,6 +193,10 @@ Assignments left undecided: {{openItemCount}}
 Due date: {{dueDate}}
 
 Undecided assignments are handled as not certified, according to the campaign's revocation settings. If the campaign has a further approval stage, it starts now.
+{{#entryUrl}}
+
+The closed review, with the decisions recorded: {{entryUrl}}
+{{/entryUrl}}
 
 For questions, contact the campaign owner, {{ownerName}}.
 ${SIGNATURE}`,

@@ -119,6 +119,11 @@ export interface CampaignStore {
   saveCampaign(campaign: Campaign): Promise<void>;
   /** Campaigns in a state; with `dueBy`, only those whose next action time is at or before it. */
   listCampaigns(state: CampaignState, dueBy?: string): Pages<Campaign>;
+  /**
+   * The campaigns `ownerId` owns, newest first (by createdAt, then id), archived runs left out: the
+   * approver portal's "My campaigns". An owner change moves the campaign to its new owner's list.
+   */
+  listCampaignsByOwner(ownerId: string): Pages<Campaign>;
 
   /**
    * Writes new entries with their items in batches: items, approver records and notifications

@@ -144,6 +144,7 @@ async function* subjectPages<T>(
 const certifiable = (user: Pick<User, 'id' | 'displayName' | 'managerId'>, privilege: Privilege, a: Assignment): CertifiableAssignment => ({
   user,
   privilege,
+  origin: a.origin,
   endDate: a.endDate,
   parameters: a.parameters,
   approvedAt: a.approvedAt,

@@ -29,7 +29,7 @@ const conditionFailed = () => new ConditionalCheckFailedException({ message: 'Th
 beforeEach(() => ddb.reset());
 
 describe('DynamoCampaignStore', () => {
-  it('saveCampaign writes the campaign record on condition of the previous version', async () => {
+  it('saveCampaign writes the campaign record, in its state and its owner index, on condition of the previous version', async () => {
     ddb.on(PutCommand).resolves({});
     const campaign = aCampaign({ id: 'c-1', version: 4, state: 'PREPARING', startDate: '2026-07-01T00:00:00.000Z' });
     await store.saveCampaign(campaign);
@@ -42,6 +42,8 @@ describe('DynamoCampaignStore', () => {
         entity: 'campaign',
         GSI1PK: 'CSTATE#PREPARING',
         GSI1SK: '2026-07-01T00:00:00.000Z#c-1',
+        GSI2PK: `OWNER#${campaign.ownerId}`,
+        GSI2SK: `${campaign.createdAt}#c-1`,
       },
       ConditionExpression: '#version = :expected',
       ExpressionAttributeValues: { ':expected': 3 },
@@ -102,6 +104,30 @@ describe('DynamoCampaignStore', () => {
       Item: { PK: 'LEASE#controller', SK: '#LEASE', entity: 'lease', name: 'controller', owner: 'run-2', holder, acquiredAt: '2026-07-01T00:00:00.000Z', leaseExpiresAtMs: Date.parse('2026-07-01T00:01:00.000Z') },
       ConditionExpression: 'attribute_not_exists(PK) OR leaseExpiresAtMs < :now OR #owner = :owner',
       ExpressionAttributeValues: { ':now': Date.parse('2026-07-01T00:00:00.000Z'), ':owner': 'run-gone' },
+    });
+  });
+
+  it('createCampaign of an archived run leaves it out of the owner index', async () => {
+    ddb.on(PutCommand).resolves({});
+    await store.createCampaign(aCampaign({ id: 'c-1-r1', archived: true, archivedFrom: 'c-1' }));
+    const written = ddb.commandCalls(PutCommand)[0]!.args[0].input.Item!;
+    expect(written).toMatchObject({ PK: 'CAMPAIGN#c-1-r1', GSI1PK: 'CSTATE#PREPARING' });
+    expect(written).not.toHaveProperty('GSI2PK');
+    expect(written).not.toHaveProperty('GSI2SK');
+  });
+
+  it("listCampaignsByOwner queries the owner's partition of GSI2, newest first, and keeps campaign records only", async () => {
+    const live = { ...aCampaign({ id: 'c-2' }), PK: 'CAMPAIGN#c-2', SK: '#META', entity: 'campaign', GSI2PK: 'OWNER#u-owner', GSI2SK: 'x' };
+    ddb.on(QueryCommand).resolves({ Items: [live, { PK: 'X', SK: 'Y', entity: 'entry', id: 'e-1' }, { ...live, id: 'c-1-r1', archived: true }] });
+    const pages = [];
+    for await (const page of store.listCampaignsByOwner('u-owner')) pages.push(page);
+    expect(pages.flat().map((c) => c.id)).toEqual(['c-2']);
+    expect(pages.flat()[0]).not.toHaveProperty('GSI2PK');
+    expect(ddb).toHaveReceivedCommandWith(QueryCommand, {
+      IndexName: 'GSI2',
+      KeyConditionExpression: 'GSI2PK = :pk',
+      ExpressionAttributeValues: { ':pk': 'OWNER#u-owner' },
+      ScanIndexForward: false,
     });
   });
 

@@ -52,6 +52,7 @@ describe('buildEntry', () => {
   const fullAssignment: CertifiableAssignment = {
     user: alice,
     privilege: payroll,
+    origin: 'MANUAL',
     endDate: '2026-12-31T00:00:00.000Z',
     parameters: { project: 'apollo' },
     approvedAt: '2025-01-10T00:00:00.000Z',
@@ -93,6 +94,7 @@ describe('buildEntry', () => {
         userName: 'Alice Adams',
         privilegeName: 'Payroll',
         privilegeRisk: 'CRITICAL',
+        origin: 'MANUAL',
         endDate: '2026-12-31T00:00:00.000Z',
         parameters: { project: 'apollo' },
         grantedAt: '2025-01-10T00:00:00.000Z',

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   composeNotification,
   notificationKey,
+  entryUrl,
   runLabel,
   tasksUrl,
   type ComposeInput,
@@ -72,7 +73,7 @@ describe('notificationKey', () => {
   });
 });
 
-describe('runLabel and tasksUrl', () => {
+describe('runLabel, tasksUrl and entryUrl', () => {
   it('labels a run with the campaign name and start date', () => {
     expect(runLabel({ name: 'Finance high-risk users', startDate: '2026-07-01T00:00:00.000Z' })).toBe('Finance high-risk users 2026-07-01');
   });
@@ -80,6 +81,11 @@ describe('runLabel and tasksUrl', () => {
   it('links the approver tasks, with or without a trailing slash, encoding the id', () => {
     expect(tasksUrl('https://idgov.example.com//', 'u a&b')).toBe('https://idgov.example.com/tasks?approver=u%20a%26b');
     expect(tasksUrl('https://idgov.example.com', 'u-1')).toBe('https://idgov.example.com/tasks?approver=u-1');
+  });
+
+  it("links an entry's page in the portal, with or without a trailing slash, encoding the id as one path segment", () => {
+    expect(entryUrl('https://idgov.example.com/', 'e-0123456789ab')).toBe('https://idgov.example.com/entries/e-0123456789ab');
+    expect(entryUrl('https://idgov.example.com', 'a/b c')).toBe('https://idgov.example.com/entries/a%2Fb%20c');
   });
 });
 
@@ -157,6 +163,18 @@ describe('composeNotification', () => {
     expect(n.subject).toContain('Finance high-risk users');
     expect(n.subject).toContain('2026-07-15');
     expect(n.body).toContain('Mia Manager');
-    expect(n.body).toContain('https://idgov.example.com/tasks?approver=u-manager');
+    // The mail about an entry lands on that entry.
+    expect(n.body).toContain('Open this review: https://idgov.example.com/entries/e-1\n');
+    expect(n.body).not.toContain('/tasks');
+  });
+
+  it('gives templates the entry link only for a notice about an entry', () => {
+    const custom = aCampaign({ dueDate: DUE });
+    custom.templates.APPROVAL_REMIND = { active: true, subject: 'Remind', body: '{{entryUrl}} {{tasksUrl}}' };
+    custom.templates.CAMPAIGN_START = { active: true, subject: 'Start', body: '[{{entryUrl}}] {{tasksUrl}}' };
+    expect(composeNotification(input({ campaign: custom, kind: 'APPROVAL_REMIND' })).body).toBe(
+      'https://idgov.example.com/entries/e-1 https://idgov.example.com/tasks?approver=u-manager',
+    );
+    expect(composeNotification(input({ campaign: custom, kind: 'CAMPAIGN_START', entryId: undefined })).body).toBe('[] https://idgov.example.com/tasks?approver=u-manager');
   });
 });

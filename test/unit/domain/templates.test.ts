@@ -32,6 +32,7 @@ const fullView: NotificationView = {
     { entryId: 'ent-44', subjectName: 'Dan Dorn', error: 'changes failed to apply: p-pay: throttled' },
   ],
   tasksUrl: 'https://idgov.example.com/tasks?approver=u-ana',
+  entryUrl: 'https://idgov.example.com/entries/ent-42',
   stage: 3,
   errors: [{ field: 'approvalPeriodDays', message: 'is required' }, { message: 'owner u-x is not in the directory' }],
   revoked: [
@@ -42,13 +43,18 @@ const fullView: NotificationView = {
   stats: { approved: 11, rejected: 4, modified: 5, uncertified: 6, revoked: 8, handedOver: 3 },
 };
 
-/** Names a template reads, with the enclosing section (for list items). */
+/**
+ * Names a template reads from the full view, with the enclosing section (for list items). An
+ * inverted section the full view turns off ({{^entryUrl}}: the fallback when a value is absent) is
+ * not read; the tests of each fallback render it with the value left out.
+ */
 function placeholders(template: string): { name: string; section?: string }[] {
   const out: { name: string; section?: string }[] = [];
   const walk = (tokens: Mustache.TemplateSpans, section?: string) => {
     for (const token of tokens) {
       const [type, name] = token;
       if (type === 'name' || type === '&') out.push({ name, section });
+      if (type === '^' && (fullView as unknown as Record<string, unknown>)[name]) continue;
       if ((type === '#' || type === '^') && Array.isArray(token[4])) walk(token[4] as Mustache.TemplateSpans, name);
     }
   };
@@ -100,13 +106,26 @@ describe('DEFAULT_TEMPLATES', () => {
     }
   });
 
-  it('tells the approver where to act and by when', () => {
+  it('tells the approver where to act and by when: the link lands on the entry', () => {
     for (const kind of ['APPROVAL_START', 'APPROVAL_REMIND'] as const) {
       const { subject, body } = renderNotification(DEFAULT_TEMPLATES[kind], fullView);
       expect(subject).toContain(fullView.dueDate);
-      expect(body).toContain(fullView.tasksUrl);
+      expect(body).toContain(fullView.entryUrl);
+      expect(body).not.toContain(fullView.tasksUrl);
       expect(body).toContain(fullView.subjectName);
     }
+    // The timeout links to the closed entry, where the decisions recorded stay visible.
+    expect(renderNotification(DEFAULT_TEMPLATES.APPROVAL_TIMEOUT, fullView).body).toContain(`decisions recorded: ${fullView.entryUrl}\n`);
+  });
+
+  it('links the task list instead when a notice names no entry', () => {
+    const { entryUrl: _entryUrl, ...noEntry } = fullView;
+    for (const kind of ['APPROVAL_START', 'APPROVAL_REMIND'] as const) {
+      const { body } = renderNotification(DEFAULT_TEMPLATES[kind], noEntry);
+      expect(body).toContain(fullView.tasksUrl);
+      expect(body).not.toContain('/entries/');
+    }
+    expect(renderNotification(DEFAULT_TEMPLATES.APPROVAL_TIMEOUT, noEntry).body).not.toContain('decisions recorded');
   });
 
   it('lists every problem of a failed preparation, with its field when known', () => {

@@ -125,6 +125,7 @@ describe('GET /tasks', () => {
       escalated: false,
       state: 'RUNNING',
       dueDate: '2026-07-08T06:00:00.000Z',
+      overdue: false,
       subjectKind: 'USER',
       subjectId: 'u1',
       subjectName: 'Name u1',

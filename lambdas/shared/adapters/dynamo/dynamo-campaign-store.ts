@@ -22,6 +22,7 @@ import {
   approverPointerRecords,
   closedDayPk,
   campaignKey,
+  campaignOwnerPk,
   campaignRecord,
   campaignStatePk,
   entryKey,
@@ -77,6 +78,19 @@ export class DynamoCampaignStore extends DynamoTable implements CampaignStore {
       ExpressionAttributeValues: { ':pk': campaignStatePk(state), ...(dueBy ? { ':due': `${dueBy}#\uffff` } : {}) },
     });
     for await (const page of pages) yield page.map((r) => toEntity<Campaign>(r));
+  }
+
+  async *listCampaignsByOwner(ownerId: string): Pages<Campaign> {
+    const pages = queryPages(this.doc, {
+      TableName: this.tableName,
+      ...this.limit,
+      IndexName: 'GSI2',
+      KeyConditionExpression: 'GSI2PK = :pk',
+      ExpressionAttributeValues: { ':pk': campaignOwnerPk(ownerId) },
+      ScanIndexForward: false,
+    });
+    // An archived run has no GSI2 keys; the filter only guards against a record written otherwise.
+    for await (const page of pages) yield page.filter((r) => r.entity === 'campaign' && !r.archived).map((r) => toEntity<Campaign>(r));
   }
 
   /**

@@ -148,12 +148,17 @@ export const roundRecord = (round: ReapprovalRound): DynamoRecord => ({ ...round
 export const campaignKey = (id: string) => key(`CAMPAIGN#${id}`, '#META');
 export const campaignStatePk = (state: string) => `CSTATE#${state}`;
 
+export const campaignOwnerPk = (ownerId: string) => `OWNER#${ownerId}`;
+export const campaignOwnerSortKey = (campaign: Pick<Campaign, 'createdAt' | 'id'>) => `${campaign.createdAt}#${campaign.id}`;
+
+/** GSI2 lists an owner's campaigns; an archived run stays out of it, so the list never grows with recurrences. */
 export const campaignRecord = (campaign: Campaign): DynamoRecord => ({
   ...campaign,
   ...campaignKey(campaign.id),
   entity: 'campaign',
   GSI1PK: campaignStatePk(campaign.state),
   GSI1SK: `${nextActionAt(campaign)}#${campaign.id}`,
+  ...(campaign.archived ? {} : { GSI2PK: campaignOwnerPk(campaign.ownerId), GSI2SK: campaignOwnerSortKey(campaign) }),
 });
 
 export const ENTRY_SK = '#ENTRY';

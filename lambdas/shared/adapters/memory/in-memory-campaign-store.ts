@@ -51,6 +51,12 @@ export class InMemoryCampaignStore implements CampaignStore {
     return inPages(due, this.pageSize);
   }
 
+  listCampaignsByOwner(ownerId: string): Pages<Campaign> {
+    const sortKey = (c: Campaign) => `${c.createdAt}#${c.id}`;
+    const owned = [...this.campaigns.values()].filter((c) => c.ownerId === ownerId && !c.archived).sort(byKey(sortKey)).reverse();
+    return inPages(owned, this.pageSize);
+  }
+
   /** Overwrites entries and items; notifications already recorded are left as they are. */
   async putEntriesWithItems(batch: { entry: Entry; items: Item[] }[], notifications: Notification[] = []): Promise<void> {
     for (const { entry, items } of batch) {

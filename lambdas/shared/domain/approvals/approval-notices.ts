@@ -5,7 +5,7 @@
 import Mustache from 'mustache';
 import { dateOnly } from '../campaign-schedule.js';
 import type { Notification, NotificationTemplate, User } from '../model.js';
-import { tasksUrl } from '../notifications.js';
+import { entryUrl, tasksUrl } from '../notifications.js';
 import type { ApprovalRun } from './model.js';
 
 export type ApprovalNoticeKind = 'APPROVAL_START' | 'APPROVAL_REMIND' | 'APPROVAL_TIMEOUT' | 'ASSIGNMENT_REJECT';
@@ -64,6 +64,8 @@ export interface ApprovalNoticeView {
   dueDate: string;
   /** Link to the recipient's tasks in the portal. */
   tasksUrl: string;
+  /** Link to the run in the portal: `<portal>/entries/<approvalId>`. */
+  entryUrl: string;
   /** ASSIGNMENT_REJECT: when and how the run ended. */
   outcomeDate?: string;
   outcomeReason?: string;
@@ -101,7 +103,7 @@ Due date: {{dueDate}}
 
 Approve it if the access is still needed, reject it if it is not: a rejected assignment is removed.
 
-Open your tasks: {{tasksUrl}}
+Open this decision: {{entryUrl}}
 ${SIGNATURE}`,
   },
 
@@ -116,7 +118,7 @@ ${WHAT}
 ${STEP}
 Due date: {{dueDate}}
 
-Please decide before the due date: {{tasksUrl}}
+Please decide before the due date: {{entryUrl}}
 
 If nobody decides in time, the workflow's timeout rule applies (escalation, approval or removal).
 ${SIGNATURE}`,
@@ -178,6 +180,7 @@ export function approvalNoticeView(run: ApprovalRun, recipientId: string, recipi
     ...(run.endDate ? { endDate: dateOnly(run.endDate) } : {}),
     dueDate: dateOnly(run.dueDate),
     tasksUrl: tasksUrl(portalUrl, recipientId),
+    entryUrl: entryUrl(portalUrl, run.id),
     ...(run.outcome ? { outcomeDate: dateOnly(run.outcome.at), outcomeReason: OUTCOME_REASON[run.outcome.via] } : {}),
   };
 }

@@ -42,7 +42,7 @@ describe('run notice keys', () => {
 });
 
 describe('composeApprovalNotice', () => {
-  it("names the run as campaign, run and approval, renders the product template, and links the approver's tasks", () => {
+  it('names the run as campaign, run and approval, renders the product template, and links the run in the portal', () => {
     const run = aRun(REAPPROVAL);
     const n = composeApprovalNotice({ run, intent: { kind: 'APPROVAL_START', key: 'k', recipientId: 'owen' }, recipient: owen, portalUrl: 'https://portal.example/', now: NOW });
     expect(n).toMatchObject({ key: 'k', kind: 'APPROVAL_START', campaignId: run.id, runId: run.id, approvalId: run.id, recipientId: 'owen', to: 'owen@example.com', status: 'PENDING', attempts: 0, createdAt: NOW.toISOString() });
@@ -51,7 +51,10 @@ describe('composeApprovalNotice', () => {
     expect(composeApprovalNotice({ run, intent: { kind: 'APPROVAL_START', key: 'k', recipientId: 'owen' }, recipient: owen, portalUrl: 'https://portal.example/', now: NOW, entryVersion: 3 }).entryVersion).toBe(3);
     expect(n.subject).toBe('Action required: re-approve AWS-Prod-Admin for Alice Adams, due 2027-01-19');
     expect(n.body).toContain('Hello Owen Owner,');
-    expect(n.body).toContain('https://portal.example/tasks?approver=owen');
+    expect(n.body).toContain(`Open this decision: https://portal.example/entries/${run.id}\n`);
+    expect(n.body).not.toContain('/tasks');
+    const remind = composeApprovalNotice({ run, intent: { kind: 'APPROVAL_REMIND', key: 'k', recipientId: 'owen' }, recipient: owen, portalUrl: 'https://portal.example', now: NOW });
+    expect(remind.body).toContain(`Please decide before the due date: https://portal.example/entries/${run.id}\n`);
     expect(n.body).toContain('Under review: AWS-Prod-Admin (p-prod, risk CRITICAL) held by Alice Adams (alice)');
     expect(n.body).toContain('Last approved: 2026-10-06 by mary');
   });
