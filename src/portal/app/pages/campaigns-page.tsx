@@ -1,24 +1,32 @@
 // My campaigns: the campaigns the signed-in user owns (GET /campaigns), newest first, each with its
 // state, due date, progress, entries by state and overdue entries.
+import { useRef } from 'preact/hooks';
 import type { CampaignListView, CampaignSummaryView } from '../../../../lambdas/approver-api/api-types.js';
 import type { ApiClient } from '../api-client.js';
-import { DueDate, entryStateLabel, ENTRY_STATE_LABELS, LoadFailure, Placeholder, Progress, StateBadge, useApiView } from './campaign-parts.js';
+import { entryStateWord } from '../format.js';
+import { useFocusOnArrival, useTitle } from '../shell.js';
+import { DueDate, LoadFailure, OverdueCount, Placeholder, Progress, StateBadge, statesWithEntries, useApiView } from './campaign-parts.js';
 
 export function CampaignsPage({ api }: { api: ApiClient }) {
   const [view] = useApiView<CampaignListView>(() => api.campaigns(), [api]);
+  const heading = useRef<HTMLHeadingElement>(null);
+  useTitle('My campaigns');
+  useFocusOnArrival(heading, view.status !== 'loading');
   return (
-    <main class="owner-page" aria-busy={view.status === 'loading'}>
-      <h1>My campaigns</h1>
+    <div class="owner-page" aria-busy={view.status === 'loading' ? 'true' : 'false'}>
+      <h1 tabIndex={-1} ref={heading}>
+        My campaigns
+      </h1>
       {view.status === 'loading' ? <Placeholder lines={6} /> : null}
       {view.status === 'failed' ? <LoadFailure error={view.error} /> : null}
       {view.status === 'loaded' ? <CampaignList view={view.value} /> : null}
-    </main>
+    </div>
   );
 }
 
 function CampaignList({ view }: { view: CampaignListView }) {
   if (view.campaigns.length === 0) {
-    return <p>You own no campaign. Campaigns you own appear here with their progress.</p>;
+    return <p class="empty">You own no campaign. The campaigns you own appear here with their progress.</p>;
   }
   return (
     <ul class="owner-cards">
@@ -30,17 +38,16 @@ function CampaignList({ view }: { view: CampaignListView }) {
 }
 
 function CampaignCard({ campaign, asOf }: { campaign: CampaignSummaryView; asOf: string }) {
-  const headingId = `campaign-${campaign.id}`;
-  const states = (Object.keys(ENTRY_STATE_LABELS) as (keyof typeof ENTRY_STATE_LABELS)[]).filter((s) => (campaign.entriesByState[s] ?? 0) > 0);
+  const states = statesWithEntries(campaign);
   return (
-    <li class="owner-card" aria-labelledby={headingId}>
+    <li class="owner-card">
       <div class="owner-card-head">
-        <h2 id={headingId} class="owner-card-title">
+        <h2 class="owner-card-title">
           <a href={`/campaigns/${encodeURIComponent(campaign.id)}`}>{campaign.name}</a>
         </h2>
         <StateBadge state={campaign.state} />
       </div>
-      <dl class="owner-facts">
+      <dl class="facts owner-facts">
         <div>
           <dt>Due</dt>
           <dd>
@@ -48,21 +55,15 @@ function CampaignCard({ campaign, asOf }: { campaign: CampaignSummaryView; asOf:
           </dd>
         </div>
         <div>
-          <dt>Kind</dt>
+          <dt>Reviewed by</dt>
           <dd>
-            {campaign.kind === 'USER' ? 'Users (managers review)' : 'Privileges (owners review)'}, run {campaign.run}
+            {campaign.kind === 'USER' ? 'Managers' : 'Privilege owners'}, run {campaign.run}
           </dd>
         </div>
         <div>
           <dt>Overdue</dt>
           <dd>
-            {campaign.overdueEntries > 0 ? (
-              <span class="owner-badge owner-badge--overdue">
-                {campaign.overdueEntries} overdue {campaign.overdueEntries === 1 ? 'entry' : 'entries'}
-              </span>
-            ) : (
-              'None'
-            )}
+            <OverdueCount count={campaign.overdueEntries} />
           </dd>
         </div>
       </dl>
@@ -71,7 +72,7 @@ function CampaignCard({ campaign, asOf }: { campaign: CampaignSummaryView; asOf:
         <ul class="owner-state-counts" aria-label={`Entries of ${campaign.name} by state`}>
           {states.map((s) => (
             <li key={s}>
-              <span class="owner-count">{campaign.entriesByState[s]}</span> {entryStateLabel(s)}
+              <strong>{campaign.entriesByState[s]}</strong> {entryStateWord(s)}
             </li>
           ))}
         </ul>
