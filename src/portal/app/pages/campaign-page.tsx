@@ -82,7 +82,7 @@ function Progression({ campaign, onReassign }: { campaign: CampaignProgressView;
       <Progress campaign={campaign} id="campaign-progress" />
 
       <div class="owner-columns">
-        <table class="item-table owner-table">
+        <table class="owner-table">
           <caption>Entries by state</caption>
           <thead>
             <tr>
@@ -107,93 +107,90 @@ function Progression({ campaign, onReassign }: { campaign: CampaignProgressView;
             )}
           </tbody>
         </table>
-        <div class="table-wrap" role="region" aria-labelledby="approvers-caption" tabIndex={0}>
-          <table class="item-table owner-table">
-            <caption id="approvers-caption">Approvers</caption>
-            <thead>
-              <tr>
-                <th scope="col">Approver</th>
-                <th scope="col" class="owner-num">
-                  Entries
-                </th>
-                <th scope="col" class="owner-num">
-                  Open
-                </th>
-                <th scope="col" class="owner-num">
-                  Overdue
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {campaign.approvers.length === 0 ? (
-                <tr>
-                  <td colSpan={4}>No approver</td>
-                </tr>
-              ) : (
-                campaign.approvers.map((a) => (
-                  <tr key={a.approver.id}>
-                    <th scope="row">
-                      {a.approver.displayName} <span class="owner-sub code">{a.approver.id}</span>
-                    </th>
-                    <td class="owner-num">{a.entries}</td>
-                    <td class="owner-num">{a.open}</td>
-                    <td class="owner-num">{a.overdue > 0 ? <span class="badge badge-overdue">{a.overdue} overdue</span> : 0}</td>
-                  </tr>
-                ))
-              )}
-            </tbody>
-          </table>
-        </div>
-      </div>
-
-      <div class="table-wrap" role="region" aria-labelledby="entries-caption" tabIndex={0}>
-        <table class="item-table owner-table owner-entries">
-          <caption id="entries-caption">Entries</caption>
+        <table class="owner-table">
+          <caption>Approvers</caption>
           <thead>
             <tr>
-              <th scope="col">Subject</th>
-              <th scope="col">Stage</th>
-              <th scope="col">State</th>
-              <th scope="col">Approvers</th>
-              <th scope="col">Due</th>
-              <th scope="col">
-                <span class="sr-only">Actions</span>
+              <th scope="col">Approver</th>
+              <th scope="col" class="owner-num">
+                Entries
+              </th>
+              <th scope="col" class="owner-num">
+                Open
+              </th>
+              <th scope="col" class="owner-num">
+                Overdue
               </th>
             </tr>
           </thead>
           <tbody>
-            {campaign.entryList.length === 0 ? (
+            {campaign.approvers.length === 0 ? (
               <tr>
-                <td colSpan={6}>No entries</td>
+                <td colSpan={4}>No approver</td>
               </tr>
             ) : (
-              campaign.entryList.map((entry) => (
-                <tr key={entry.id} class={entry.overdue ? 'owner-overdue' : undefined}>
+              campaign.approvers.map((a) => (
+                <tr key={a.approver.id}>
                   <th scope="row">
-                    {entry.subjectName}
-                    <span class="owner-sub">
-                      {entry.subjectKind === 'USER' ? 'User' : 'Privilege'} <span class="code">{entry.subjectId}</span> · {entry.itemCount} {entry.itemCount === 1 ? 'item' : 'items'}
-                    </span>
+                    {a.approver.displayName} <span class="owner-sub code">{a.approver.id}</span>
                   </th>
-                  <td>{entry.stage}</td>
-                  <td>{entryStateWord(entry.state)}</td>
-                  <td>{entry.approvers.length === 0 ? <span class="muted">None</span> : entry.approvers.map((p) => p.displayName).join(', ')}</td>
-                  <td>
-                    <DueDate iso={entry.dueDate} overdue={entry.overdue} />
-                  </td>
-                  <td>
-                    {entry.canReassign ? (
-                      <button type="button" class="secondary" onClick={() => onReassign(entry)}>
-                        Reassign<span class="sr-only"> {entry.subjectName}</span>
-                      </button>
-                    ) : null}
-                  </td>
+                  <td class="owner-num">{a.entries}</td>
+                  <td class="owner-num">{a.open}</td>
+                  <td class="owner-num">{a.overdue > 0 ? <span class="badge badge-overdue">{a.overdue} overdue</span> : 0}</td>
                 </tr>
               ))
             )}
           </tbody>
         </table>
       </div>
+
+      <table class="item-table owner-table owner-entries">
+        <caption>Entries</caption>
+        <thead>
+          <tr>
+            <th scope="col">Subject</th>
+            <th scope="col">Stage</th>
+            <th scope="col">State</th>
+            <th scope="col">Approvers</th>
+            <th scope="col">Due</th>
+            <th scope="col">
+              <span class="sr-only">Actions</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {campaign.entryList.length === 0 ? (
+            <tr>
+              <td colSpan={6}>No entries</td>
+            </tr>
+          ) : (
+            campaign.entryList.map((entry) => (
+              <tr key={entry.id} class={entry.overdue ? 'owner-overdue' : undefined}>
+                <th scope="row">
+                  {entry.subjectName}
+                  <span class="owner-sub">
+                    {entry.subjectKind === 'USER' ? 'User' : 'Privilege'} <span class="code">{entry.subjectId}</span> · {entry.itemCount} {entry.itemCount === 1 ? 'item' : 'items'}
+                  </span>
+                </th>
+                {/* data-label: the column's name, shown before each value where the table becomes one card per entry (phones). */}
+                <td data-label="Stage">{entry.stage}</td>
+                <td data-label="State">{entryStateWord(entry.state)}</td>
+                <td data-label="Approvers">{entry.approvers.length === 0 ? <span class="muted">None</span> : entry.approvers.map((p) => p.displayName).join(', ')}</td>
+                <td data-label="Due">
+                  <DueDate iso={entry.dueDate} overdue={entry.overdue} />
+                </td>
+                <td class="owner-actions">
+                  {entry.canReassign ? (
+                    <button type="button" class="secondary" onClick={() => onReassign(entry)}>
+                      Reassign<span class="sr-only"> {entry.subjectName}</span>
+                    </button>
+                  ) : null}
+                </td>
+              </tr>
+            ))
+          )}
+        </tbody>
+      </table>
     </>
   );
 }
