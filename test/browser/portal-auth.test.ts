@@ -197,7 +197,7 @@ describe.skipIf(!hasChromium)('deployed sign-in: Cognito hosted UI, authorizatio
   });
   beforeEach(() => {
     hostedUi.firstTokenSeconds = 3600;
-    for (const list of [hostedUi.authorizeRequests, hostedUi.tokenRequests, hostedUi.idTokens, api.authorizations]) list.length = 0;
+    for (const list of [hostedUi.authorizeRequests, hostedUi.tokenRequests, hostedUi.idTokens, hostedUi.logouts, api.authorizations] as unknown[][]) list.length = 0;
   });
 
   /** Every value the page's origin keeps in Web Storage. */
@@ -218,8 +218,7 @@ describe.skipIf(!hasChromium)('deployed sign-in: Cognito hosted UI, authorizatio
     const page = await context.newPage();
     const foreign = recordForeignRequests(page, portal.url);
 
-    await page.goto(`${portal.url}/tasks?approver=mgr-fin`);
-    await tasksShown(page);
+    await signedInAt(page, `${portal.url}/tasks?approver=mgr-fin`);
     // Back where the visitor started, with the code and state gone from the address bar.
     expect(page.url()).toBe(`${portal.url}/tasks?approver=mgr-fin`);
 
@@ -253,12 +252,13 @@ describe.skipIf(!hasChromium)('deployed sign-in: Cognito hosted UI, authorizatio
   it('a reload loses the tokens: the hosted UI (its own session) sends the browser straight back to the same page', async () => {
     const context = await newContext(browser);
     const page = await context.newPage();
-    await page.goto(`${portal.url}/tasks`);
-    await tasksShown(page);
+    await signedInAt(page, `${portal.url}/tasks`);
     expect(hostedUi.authorizeRequests).toHaveLength(1);
 
+    const answered = tasksAnswered(page);
     await page.reload();
     await expect.poll(() => hostedUi.authorizeRequests.length, { timeout: 15_000 }).toBe(2);
+    await answered;
     await tasksShown(page);
     expect(page.url()).toBe(`${portal.url}/tasks`);
     expect(hostedUi.idTokens).toHaveLength(2);
@@ -266,12 +266,23 @@ describe.skipIf(!hasChromium)('deployed sign-in: Cognito hosted UI, authorizatio
     await context.close();
   });
 
+  it("signs out through the hosted sign-in's logout, back to /signed-out, with the tokens forgotten", async () => {
+    const context = await newContext(browser);
+    const page = await context.newPage();
+    await signedInAt(page, `${portal.url}/tasks`);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await expect.poll(() => hostedUi.logouts.length, { timeout: 15_000 }).toBe(1);
+    expect(Object.fromEntries(hostedUi.logouts[0]!)).toEqual({ client_id: CLIENT_ID, logout_uri: `${portal.url}/signed-out` });
+    // Back on the portal, the page holds no token: its first request goes through the hosted sign-in again.
+    await expect.poll(() => hostedUi.authorizeRequests.length, { timeout: 15_000 }).toBe(2);
+    await context.close();
+  });
+
   it('an ID token about to expire is renewed with the refresh token, without leaving the page', async () => {
     hostedUi.firstTokenSeconds = 20;
     const context = await newContext(browser);
     const page = await context.newPage();
-    await page.goto(`${portal.url}/tasks`);
-    await tasksShown(page);
+    await signedInAt(page, `${portal.url}/tasks`);
 
     expect(hostedUi.tokenRequests.map((r) => r.grantType)).toEqual(['authorization_code', 'refresh_token']);
     expect(hostedUi.authorizeRequests).toHaveLength(1);
@@ -284,6 +295,18 @@ describe.skipIf(!hasChromium)('deployed sign-in: Cognito hosted UI, authorizatio
 
 /** The tasks page, signed in (the sign-in goes through two redirects and a token request first). */
 const tasksShown = (page: Page) => page.getByRole('heading', { level: 1, name: 'My tasks' }).waitFor({ timeout: 15_000 });
+
+/** The API stub has answered the page's GET /tasks: signed in, with the data on its way to the page. */
+const tasksAnswered = (page: Page) =>
+  page.waitForResponse((r) => r.request().resourceType() === 'fetch' && new URL(r.url()).pathname === '/tasks' && r.request().method() === 'GET' && r.status() === 200, { timeout: 15_000 });
+
+/** Opens `url` and waits until the sign-in is done and the tasks are shown. */
+async function signedInAt(page: Page, url: string): Promise<void> {
+  const answered = tasksAnswered(page);
+  await page.goto(url);
+  await answered;
+  await tasksShown(page);
+}
 
 function listen(server: Server): Promise<string> {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)));
