@@ -10,7 +10,7 @@ import { DEFAULT_REAPPROVAL_CONFIG, DEFAULT_WORKFLOW } from '../../lambdas/share
 import { startApprovalRun } from '../../lambdas/shared/use-cases/approvals/approval-engine.js';
 import { buildPortal } from '../../src/portal/build.js';
 import { useEngine } from '../support/engine.js';
-import { BULK_PRIVILEGE_COUNT, hasChromium, launchChromium, PHONE, startPortalWorld, type PortalWorld } from '../support/portal.js';
+import { BULK_PRIVILEGE_COUNT, DESKTOP, hasChromium, launchChromium, PHONE, startPortalWorld, type PortalWorld } from '../support/portal.js';
 import { day } from '../support/small-org.js';
 import { apiAs, eventually, hasFocus, seriousAxeViolationsOf, status, Visitors } from './approver-support.js';
 
@@ -228,8 +228,11 @@ describe.skipIf(!hasChromium)('the approver portal: reviewing an entry', () => {
     expect(shown[0]).not.toBe(shown[1]);
   });
 
-  it('keeps still while the views load (layout shift below 0.1), even when the API is slow', async () => {
-    const page = await visitors.page({}, (context) => context.addInitScript({ content: CLS_OBSERVER }));
+  it.each([
+    ['desktop', DESKTOP],
+    ['phone', PHONE],
+  ])('keeps still while the views load on a %s (layout shift below 0.1), even when the API is slow', async (_, viewport) => {
+    const page = await visitors.page({ viewport }, (context) => context.addInitScript({ content: CLS_OBSERVER }));
     // The page's own API calls answer after 400 ms, so the placeholders show first.
     await page.route(
       (url) => /^\/(me|tasks|entries\/.*)$/.test(url.pathname),
