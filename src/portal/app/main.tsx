@@ -1,11 +1,18 @@
-// The approver portal's entry point: reads the configuration, starts the session, renders the app.
+// The approver portal's entry point: reads the configuration, starts the session, renders the
+// shell and the views (one route each; the mails link to /tasks and /entries/{id}).
 import { render } from 'preact';
 import { LocationProvider, Route, Router } from 'preact-iso';
 import type { PortalConfig } from '../contract.js';
 import { PORTAL_CONFIG_PATH } from '../contract.js';
 import { ApiClient } from './api-client.js';
 import { startSession } from './auth.js';
+import { CampaignPage } from './pages/campaign-page.js';
+import { CampaignsPage } from './pages/campaigns-page.js';
+import { EntryPage } from './pages/entry-page.js';
+import { NotFoundPage } from './pages/not-found-page.js';
 import { TasksPage } from './pages/tasks-page.js';
+import { Shell } from './shell.js';
+import './styles.css';
 
 async function start(): Promise<void> {
   const root = document.getElementById('app')!;
@@ -14,11 +21,16 @@ async function start(): Promise<void> {
   const api = new ApiClient(config.apiUrl, session.authorize, () => session.signIn(window.location.pathname + window.location.search));
   render(
     <LocationProvider>
-      <Router>
-        <Route path="/" component={() => <TasksPage api={api} />} />
-        <Route path="/tasks" component={() => <TasksPage api={api} />} />
-        <Route default component={() => <p>Not found</p>} />
-      </Router>
+      <Shell api={api} onSignOut={() => session.signOut()}>
+        <Router>
+          <Route path="/" component={TasksPage} />
+          <Route path="/tasks" component={TasksPage} />
+          <Route path="/entries/:id" component={EntryPage} />
+          <Route path="/campaigns" component={CampaignsPage} api={api} />
+          <Route path="/campaigns/:id" component={CampaignPage} api={api} />
+          <Route default component={NotFoundPage} />
+        </Router>
+      </Shell>
     </LocationProvider>,
     root,
   );
