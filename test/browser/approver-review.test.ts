@@ -2,34 +2,20 @@
 // server: Finn (mgr-fin) signs in, sees his tasks, decides items of Ann's entry and finds them saved
 // after a reload, completes Bob's entry with the keyboard alone, and the views pass axe-core, keep
 // still while loading, fit a phone and show times in the viewer's time zone.
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import { gzipSync } from 'node:zlib';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EntryView, TaskListView } from '../../lambdas/approver-api/api-types.js';
+import type { ApprovalDetailView, EntryView, TaskListView } from '../../lambdas/approver-api/api-types.js';
+import { DEFAULT_REAPPROVAL_CONFIG, DEFAULT_WORKFLOW } from '../../lambdas/shared/domain/approvals/model.js';
+import { startApprovalRun } from '../../lambdas/shared/use-cases/approvals/approval-engine.js';
+import { buildPortal } from '../../src/portal/build.js';
 import { useEngine } from '../support/engine.js';
-import {
-  BULK_PRIVILEGE_COUNT,
-  hasChromium,
-  launchChromium,
-  newContext,
-  PHONE,
-  recordForeignRequests,
-  seriousAxeViolations,
-  startPortalWorld,
-  type PortalWorld,
-} from '../support/portal.js';
+import { BULK_PRIVILEGE_COUNT, DESKTOP, hasChromium, launchChromium, PHONE, startPortalWorld, type PortalWorld } from '../support/portal.js';
+import { day } from '../support/small-org.js';
+import { apiAs, eventually, hasFocus, seriousAxeViolationsOf, status, Visitors } from './approver-support.js';
 
 const engine = useEngine();
-/** Polls until the page catches up (the machine may be busy: longer than expect.poll's default second). */
-const eventually = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 10_000, interval: 50 });
 
-/** The API as a given user sees it (the local server takes the X-Idgov-User header). */
-async function apiAs<T>(world: PortalWorld, userId: string, path: string): Promise<T> {
-  const response = await fetch(`${world.url}${path}`, { headers: { accept: 'application/json', 'x-idgov-user': userId } });
-  expect(response.status, `${path} as ${userId}`).toBe(200);
-  return (await response.json()) as T;
-}
-
-const status = (page: Page) => page.getByRole('status');
 const row = (page: Page, privilegeName: string) => page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: new RegExp(`^${privilegeName}\\b`) }) });
 
 /** The sum of the page's layout shifts not caused by input (the CLS of the visit so far). */
@@ -40,30 +26,35 @@ const CLS_OBSERVER = `
   }).observe({ type: 'layout-shift', buffered: true });
 `;
 
+/** The issue's budget for the initial load (index.html, script and stylesheet), compressed. */
+const INITIAL_LOAD_BUDGET = 150 * 1024;
+
+it('keeps the initial load within its budget, compressed', () => {
+  const files = buildPortal();
+  expect(files.map((f) => f.path.replace(/-[A-Z0-9]+\./, '-HASH.')).sort()).toEqual(['/assets/portal-HASH.css', '/assets/portal-HASH.js', '/index.html']);
+  const compressed = files.reduce((n, f) => n + gzipSync(f.contents).byteLength, 0);
+  expect(compressed).toBeLessThan(INITIAL_LOAD_BUDGET);
+});
+
 describe.skipIf(!hasChromium)('the approver portal: reviewing an entry', () => {
   let world: PortalWorld;
   let browser: Browser;
-  const contexts: BrowserContext[] = [];
-  const foreign: string[] = [];
-
-  async function signedIn(userId: string, options: Parameters<typeof newContext>[1] = {}): Promise<Page> {
-    const context = await newContext(browser, options);
-    contexts.push(context);
-    const page = await context.newPage();
-    foreign.push(...recordForeignRequests(page, world.url));
-    await page.goto(`${world.url}/?as=${userId}`);
-    return page;
-  }
+  const visitors = new Visitors(
+    () => browser,
+    () => world,
+  );
+  const signedIn = (userId: string, options: Parameters<Visitors['signedIn']>[2] = {}) => visitors.signedIn(userId, '/', options);
 
   beforeAll(async () => {
     [world, browser] = await Promise.all([startPortalWorld(engine), launchChromium()]);
   });
   afterAll(async () => {
-    await Promise.all(contexts.map((c) => c.close()));
+    await visitors.close();
     await browser?.close();
     await world?.close();
-    // Every request of every page of this file went to the local server.
-    expect(foreign).toEqual([]);
+    // Every request of every page of this file went to the local server, and the CSP refused nothing.
+    expect(visitors.foreign).toEqual([]);
+    expect(visitors.cspViolations).toEqual([]);
   });
 
   it('signs Finn in to his tasks: soonest due first, with counts, each a link named after the person under review', async () => {
@@ -90,6 +81,12 @@ describe.skipIf(!hasChromium)('the approver portal: reviewing an entry', () => {
     const bea = page.getByRole('listitem').filter({ has: page.getByRole('link', { name: /^Bea Bulk/ }) });
     expect(await bea.innerText()).toContain(`${BULK_PRIVILEGE_COUNT} of ${BULK_PRIVILEGE_COUNT} items open`);
     expect(await page.getByText('Overdue', { exact: true }).count()).toBe(1); // the count's label only: no task is overdue
+
+    expect(await page.getByText('The link you followed').count()).toBe(0);
+    // A mail's link names its approver; opened by someone else, the page says whose tasks it shows.
+    await page.goto(`${world.url}/tasks?approver=mgr-ops`);
+    await eventually(() => page.getByText('The link you followed lists the tasks of mgr-ops').count()).toBe(1);
+    await eventually(() => page.getByRole('link', { name: /^Bea Bulk/ }).count()).toBe(1);
 
     await page.getByLabel('Filter tasks').fill('bea');
     await eventually(() => page.getByRole('list', { name: /Tasks/ }).getByRole('link').allTextContents()).toEqual(['Bea Bulk']);
@@ -126,6 +123,8 @@ describe.skipIf(!hasChromium)('the approver portal: reviewing an entry', () => {
     expect(decision('Payroll approver')).toMatchObject({ outcome: 'REJECT', comment: 'Moved to Treasury in May' });
     expect(entry.openItemCount).toBe(3);
     expect(await seriousAxeViolationsOf(page)).toEqual([]);
+    // And with the shortcuts' help open.
+    expect(await seriousAxeViolationsOf(page, (copy) => copy.getByRole('button', { name: 'Keyboard shortcuts' }).click())).toEqual([]);
   });
 
   it("completes Bob's entry with the keyboard alone: shortcuts move, comment, approve and reject, and say what is left", async () => {
@@ -146,6 +145,13 @@ describe.skipIf(!hasChromium)('the approver portal: reviewing an entry', () => {
     expect(await page.locator('tbody .privilege-name').allTextContents()).toEqual(['Bank portal', 'Ledger admin']);
     await page.keyboard.press('j');
     expect(await hasFocus(page.getByRole('checkbox', { name: 'Select Bank portal' }))).toBe(true);
+    // The focus is visible: a solid outline of at least 2 px around the focused control.
+    const outline = await page.getByRole('checkbox', { name: 'Select Bank portal' }).evaluate((e) => {
+      const style = (globalThis as unknown as { getComputedStyle(e: unknown): { outlineStyle: string; outlineWidth: string } }).getComputedStyle(e);
+      return { style: style.outlineStyle, width: parseFloat(style.outlineWidth) };
+    });
+    expect(outline.style).toBe('solid');
+    expect(outline.width).toBeGreaterThanOrEqual(2);
     await page.keyboard.press('c');
     await eventually(() => hasFocus(page.getByRole('textbox', { name: 'Comment on Bank portal' }))).toBe(true);
     // Letters typed in a field are text, never shortcuts.
@@ -170,6 +176,39 @@ describe.skipIf(!hasChromium)('the approver portal: reviewing an entry', () => {
     ]);
   });
 
+  it('serves a re-approval (an a- id) to the privilege owner: its one assignment, approved with a comment', async () => {
+    const { h } = world;
+    const deps = { campaigns: h.campaigns, directory: h.directory, approvals: h.approvals, outbox: h.outbox, audit: h.audit, portalUrl: world.url, log: { info() {}, warn() {}, error() {} } };
+    const purpose = { kind: 'REAPPROVAL' as const, mode: 'CONTINUOUS' as const, dueAt: day(1), intervalDays: 90 };
+    const run = await startApprovalRun(
+      deps,
+      { purpose, assignment: (await h.directory.getAssignment('ann', 'p-crm'))!, privilege: (await h.directory.getPrivilege('p-crm'))!, workflow: DEFAULT_WORKFLOW },
+      DEFAULT_REAPPROVAL_CONFIG,
+      new Date(day(1)),
+    );
+    expect(run.id.startsWith('a-')).toBe(true);
+    expect(run.approverIds).toEqual(['mgr-ops']);
+
+    const page = await signedIn('mgr-ops');
+    const link = page.getByRole('link', { name: /^Ann Analyst/ });
+    await eventually(() => link.count()).toBe(1);
+    expect(await page.getByRole('listitem').filter({ has: link }).innerText()).toContain('Re-approval of CRM reader');
+    await link.click();
+    await eventually(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Ann Analyst');
+    expect(page.url()).toBe(`${world.url}/entries/${run.id}`);
+    expect(await page.getByText('Re-approval: the assignment is due for renewal').count()).toBe(1);
+    expect(await seriousAxeViolationsOf(page)).toEqual([]);
+
+    await page.getByRole('textbox', { name: 'Comment on CRM reader' }).fill('Still needed for the customer reports');
+    await page.getByRole('button', { name: 'Approve CRM reader' }).click();
+    await eventually(() => status(page).textContent()).toMatch(/^Saved: approved CRM reader for Ann Analyst\./);
+    await eventually(() => page.getByRole('button', { name: 'Approve CRM reader' }).count()).toBe(0);
+    const after = await apiAs<ApprovalDetailView>(world, 'mgr-ops', `/entries/${run.id}`);
+    expect(after.openItemIds).toEqual([]);
+    expect(after.state).not.toBe('RUNNING');
+    expect(JSON.stringify(after.history)).toContain('Still needed for the customer reports');
+  });
+
   it("shows due dates in the viewer's time zone", async () => {
     const { tasks } = await apiAs<TaskListView>(world, 'mgr-fin', '/tasks');
     const due = tasks.find((t) => t.subjectId === 'bea')!.dueDate;
@@ -189,12 +228,11 @@ describe.skipIf(!hasChromium)('the approver portal: reviewing an entry', () => {
     expect(shown[0]).not.toBe(shown[1]);
   });
 
-  it('keeps still while the views load (layout shift below 0.1), even when the API is slow', async () => {
-    const context = await newContext(browser);
-    contexts.push(context);
-    await context.addInitScript({ content: CLS_OBSERVER });
-    const page = await context.newPage();
-    foreign.push(...recordForeignRequests(page, world.url));
+  it.each([
+    ['desktop', DESKTOP],
+    ['phone', PHONE],
+  ])('keeps still while the views load on a %s (layout shift below 0.1), even when the API is slow', async (_, viewport) => {
+    const page = await visitors.page({ viewport }, (context) => context.addInitScript({ content: CLS_OBSERVER }));
     // The page's own API calls answer after 400 ms, so the placeholders show first.
     await page.route(
       (url) => /^\/(me|tasks|entries\/.*)$/.test(url.pathname),
@@ -230,31 +268,8 @@ describe.skipIf(!hasChromium)('the approver portal: reviewing an entry', () => {
   });
 });
 
-/** axe-core needs its script in the page, which the portal's CSP forbids: the same page again, in a context that bypasses it. */
-async function seriousAxeViolationsOf(page: Page) {
-  const browser = page.context().browser()!;
-  const viewport = page.viewportSize() ?? undefined;
-  const cookies = await page.context().cookies();
-  const context = await newContext(browser, { bypassCSP: true, ...(viewport ? { viewport } : {}) });
-  try {
-    await context.addCookies(cookies);
-    const copy = await context.newPage();
-    await copy.goto(page.url());
-    await copy.getByRole('heading', { level: 1 }).waitFor();
-    await copy.waitForFunction(() => !(globalThis as unknown as { document: { querySelector(s: string): unknown } }).document.querySelector('[aria-busy="true"]'));
-    return (await seriousAxeViolations(copy)).map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  } finally {
-    await context.close();
-  }
-}
-
 function focusedText(page: Page): Promise<string | undefined> {
   return page.evaluate(() => (globalThis as unknown as { document: { activeElement: { textContent: string } | null } }).document.activeElement?.textContent?.trim());
-}
-
-/** The element has the keyboard focus. */
-function hasFocus(locator: Locator): Promise<boolean> {
-  return locator.evaluate((element) => (element as unknown as { ownerDocument: { activeElement: unknown } }).ownerDocument.activeElement === element);
 }
 
 function layoutShift(page: Page): Promise<number> {

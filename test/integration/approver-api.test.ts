@@ -235,6 +235,9 @@ describe('refusals change nothing', () => {
       [{ all: { outcome: 'MODIFY' } }, 'all.outcome'],
       // Removing a role parameter the assignment does not have.
       [{ itemId: 'p-prod', outcome: 'MODIFY', parameters: { project: null } }, 'parameters.project'],
+      // An end date already past (the request is answered on day 2): a removal, not a modification.
+      [{ itemId: 'p-prod', outcome: 'MODIFY', endDate: '2026-07-02' }, 'endDate'],
+      [{ decisions: [{ itemId: 'p-fin', outcome: 'APPROVE' }, { itemId: 'p-prod', outcome: 'MODIFY', endDate: '2026-06-01' }] }, 'decisions.1.endDate'],
     ];
     for (const [body, field] of cases) {
       const answer = await w.call(M1, 'POST', path, body);

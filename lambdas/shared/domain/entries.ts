@@ -19,6 +19,8 @@ export interface CertifiableAssignment {
   origin?: Origin;
   endDate?: string;
   parameters?: Record<string, string>;
+  /** When it was first granted; shown when it was never approved since. */
+  grantedAt?: string;
   approvedAt?: string;
   approvedBy?: string;
 }
@@ -61,7 +63,8 @@ export function buildEntry(draft: EntryDraft): { entry: Entry; items: Item[] } {
     ...(a.origin ? { origin: a.origin } : {}),
     ...(a.endDate ? { endDate: a.endDate } : {}),
     ...(a.parameters ? { parameters: a.parameters } : {}),
-    ...(a.approvedAt ? { grantedAt: a.approvedAt } : {}),
+    // The last approval (grant, campaign or re-approval), else when it was first granted.
+    ...((a.approvedAt ?? a.grantedAt) ? { grantedAt: a.approvedAt ?? a.grantedAt } : {}),
     ...(a.approvedBy ? { grantedBy: a.approvedBy } : {}),
   })));
   const entry: Entry = {

@@ -88,6 +88,13 @@ export async function decide(deps: DecideDeps, request: DecideRequest, now: Date
     if (!byId.has(d.itemId)) throw new ValidationError(`entry ${entry.id} has no item ${d.itemId}`, field);
     if (seen.has(d.itemId)) throw new ValidationError(`item ${d.itemId} is decided twice in one request`, field);
     seen.add(d.itemId);
+    // An end date already past would remove the access at once under the name of a modification.
+    if (d.outcome === 'MODIFY' && typeof d.endDate === 'string' && Date.parse(d.endDate) <= now.getTime()) {
+      throw new ValidationError(
+        `the new end date ${d.endDate} is not in the future (now is ${now.toISOString()}): reject the assignment to remove it now`,
+        `${inputs.length > 1 ? `decisions.${i}.` : ''}endDate`,
+      );
+    }
     const missing = missingRemovedParameter(byId.get(d.itemId)!, d.parameters);
     if (missing !== undefined) {
       throw new ValidationError(`item ${d.itemId} has no parameter ${missing} to remove`, `${inputs.length > 1 ? `decisions.${i}.` : ''}parameters.${missing}`);

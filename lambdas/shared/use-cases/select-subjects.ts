@@ -147,6 +147,7 @@ const certifiable = (user: Pick<User, 'id' | 'displayName' | 'managerId'>, privi
   origin: a.origin,
   endDate: a.endDate,
   parameters: a.parameters,
+  grantedAt: a.grantedAt,
   approvedAt: a.approvedAt,
   approvedBy: a.approvedBy,
 });

@@ -18,16 +18,8 @@ function issuesOf(error: unknown): Issue[] {
   return issues.map(({ field, message }) => ({ field, message: field && message.startsWith(`${field}: `) ? message.slice(field.length + 2) : message }));
 }
 
-/** "must be at least 10 characters" → "Must be at least 10 characters." */
-export function sentence(message: string): string {
-  const text = message.trim();
-  if (!text) return text;
-  const first = text[0]!.toUpperCase() + text.slice(1);
-  return /[.!?]$/.test(first) ? first : `${first}.`;
-}
-
 function add(map: ErrorMap, key: string, message: string): void {
-  map[key] = map[key] ? `${map[key]} ${sentence(message)}` : sentence(message);
+  map[key] = map[key] ? `${map[key]}; ${message}` : message;
 }
 
 /**

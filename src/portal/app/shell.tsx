@@ -34,17 +34,18 @@ export function useTitle(title: string): void {
 
 /**
  * Moves focus to the view's heading once its content is there, so that a screen reader announces
- * the new view and the keyboard starts from it (not from a link of the previous view).
+ * the new view and the keyboard starts from it (not from a link of the previous view). `view`
+ * names what is shown (an entry's id), so that the next one is arrived at too.
  */
-export function useFocusOnArrival(ref: RefObject<HTMLElement>, ready: boolean): void {
-  const done = useRef(false);
+export function useFocusOnArrival(ref: RefObject<HTMLElement>, ready: boolean, view = ''): void {
+  const done = useRef<string | undefined>();
   useEffect(() => {
-    if (!ready || done.current) return;
-    done.current = true;
+    if (!ready || done.current === view) return;
+    done.current = view;
     const active = document.activeElement;
     // Never steal focus from a field the visitor already reached.
     if (!active || active === document.body || !active.isConnected) ref.current?.focus({ preventScroll: true });
-  }, [ready]);
+  }, [ready, view]);
 }
 
 export function Shell({ api, onSignOut, children }: { api: ApiClient; onSignOut: () => void; children: ComponentChildren }) {

@@ -103,6 +103,24 @@ describe('buildEntry', () => {
     ]);
   });
 
+  it('shows when an assignment never approved since was first granted, and by nobody known', () => {
+    const { items } = buildEntry({
+      campaign,
+      subject: { id: 'u-alice', name: 'Alice' },
+      stage: 1,
+      approverIds: ['u-manager'],
+      assignments: [
+        { user: alice, privilege: { id: 'p-x', name: 'X' }, grantedAt: '2024-05-01T00:00:00.000Z' },
+        { user: alice, privilege: { id: 'p-y', name: 'Y' }, grantedAt: '2024-05-01T00:00:00.000Z', approvedAt: '2025-06-01T00:00:00.000Z', approvedBy: 'u-boss' },
+      ],
+      now: at(NOW),
+    });
+    expect(items.map((i) => [i.grantedAt, i.grantedBy])).toEqual([
+      ['2024-05-01T00:00:00.000Z', undefined],
+      ['2025-06-01T00:00:00.000Z', 'u-boss'],
+    ]);
+  });
+
   it('leaves out context the assignment does not have', () => {
     const { items } = buildEntry({
       campaign,

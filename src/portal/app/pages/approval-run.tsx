@@ -15,7 +15,7 @@ const PURPOSES: Record<string, string> = {
 };
 
 export function ApprovalRun({ run, heading, onRun }: { run: ApprovalDetailView; heading: { current: HTMLHeadingElement | null }; onRun: (run: ApprovalDetailView) => void }) {
-  const { api, announce } = usePortal();
+  const { api, me, announce } = usePortal();
   const [comment, setComment] = useState('');
   const [errors, setErrors] = useState<ErrorMap>({});
   const [busy, setBusy] = useState(false);
@@ -71,7 +71,7 @@ export function ApprovalRun({ run, heading, onRun }: { run: ApprovalDetailView; 
         </span>
         <span>
           Due <time dateTime={run.dueDate}>{formatInstant(run.dueDate)}</time>
-          {run.state === 'RUNNING' && ` (${fromNow(run.dueDate, new Date().toISOString())})`}
+          {run.state === 'RUNNING' && me?.asOf && ` (${fromNow(run.dueDate, me.asOf)})`}
           {run.overdue && <span class="badge badge-overdue">Overdue</span>}
         </span>
         {run.escalated && <span class="badge">Escalated</span>}

@@ -69,6 +69,7 @@ export function CampaignEntry({ entry, onEntry }: { entry: EntryView; onEntry: (
   const pendingFocus = useRef<PendingFocus | undefined>();
   const filterField = useRef<HTMLInputElement>(null);
   const selectAll = useRef<HTMLInputElement>(null);
+  const table = useRef<HTMLTableElement>(null);
 
   const permissions = entry.permissions ?? { canDecide: false, canReassign: false, isCampaignOwner: false };
   const canDecide = permissions.canDecide && entry.state === 'RUNNING' && !entry.overdue;
@@ -224,6 +225,9 @@ export function CampaignEntry({ entry, onEntry }: { entry: EntryView; onEntry: (
     const current = index >= 0 ? visible[index] : undefined;
     const needItem = () => announce('First move to an item: press j or the down arrow.');
     const handled = () => e.preventDefault();
+    // The arrows move between items only from within the table (or from nowhere): elsewhere they scroll.
+    const arrow = e.key === 'ArrowDown' || e.key === 'ArrowUp';
+    if (arrow && !(document.activeElement === document.body || table.current?.contains(document.activeElement))) return;
     switch (e.key) {
       case 'j':
       case 'ArrowDown':
@@ -292,7 +296,7 @@ export function CampaignEntry({ entry, onEntry }: { entry: EntryView; onEntry: (
   return (
     <>
       <div class="entry-tools">
-        <button type="button" class="secondary" onClick={() => setHelpOpen(true)} aria-keyshortcuts="Shift+?">
+        <button type="button" class="secondary" onClick={() => setHelpOpen(true)} aria-keyshortcuts="?">
           Keyboard shortcuts
         </button>
         {permissions.canReassign && (
@@ -392,7 +396,7 @@ export function CampaignEntry({ entry, onEntry }: { entry: EntryView; onEntry: (
           </div>
         )}
         <div class="table-wrap">
-          <table class="item-table" aria-busy={busy ? 'true' : 'false'} aria-describedby={canDecide ? 'shortcut-hint' : undefined}>
+          <table ref={table} class="item-table" aria-busy={busy ? 'true' : 'false'} aria-describedby={canDecide ? 'shortcut-hint' : undefined}>
             <caption class="sr-only">Items under review for {subjectName}</caption>
             <thead>
               <tr>

@@ -10,7 +10,8 @@ import { useFocusOnArrival, usePortal, useTitle } from '../shell.js';
 import { ApprovalRun } from './approval-run.js';
 import { CampaignEntry } from './campaign-entry.js';
 
-type Loaded = { view: EntryView | ApprovalDetailView; error?: undefined } | { view?: undefined; error: unknown } | { view?: undefined; error?: undefined };
+/** What GET /entries/{id} answered, for which id (so that a new id never shows the previous entry). */
+type Loaded = { id?: string } & ({ view: EntryView | ApprovalDetailView; error?: undefined } | { view?: undefined; error: unknown } | { view?: undefined; error?: undefined });
 
 export function EntryPage({ id }: { id: string }) {
   const { api } = usePortal();
@@ -18,25 +19,29 @@ export function EntryPage({ id }: { id: string }) {
   const heading = useRef<HTMLHeadingElement>(null);
 
   useEffect(() => {
+    let current = true;
     setState({});
     api.entry(id).then(
-      (view) => setState({ view }),
-      (error: unknown) => setState({ error }),
+      (view) => current && setState({ id, view }),
+      (error: unknown) => current && setState({ id, error }),
     );
+    return () => {
+      current = false;
+    };
   }, [api, id]);
 
-  const { view, error } = state;
+  const { view, error } = state.id === id ? state : {};
   const subjectName = view ? (view.kind === 'CAMPAIGN' ? (view.subject?.name ?? view.subjectName) : (view.subjectName ?? view.subjectId)) : undefined;
   useTitle(subjectName ? `Review of ${subjectName}` : error ? 'Review not available' : 'Loading review');
-  useFocusOnArrival(heading, view !== undefined || error !== undefined);
+  useFocusOnArrival(heading, view !== undefined || error !== undefined, id);
 
   if (error !== undefined) return <Refusal error={error} heading={heading} />;
   if (!view) return <EntrySkeleton />;
-  if (view.kind === 'REAPPROVAL') return <ApprovalRun run={view} heading={heading} onRun={(run) => setState({ view: run })} />;
+  if (view.kind === 'REAPPROVAL') return <ApprovalRun key={view.entryId} run={view} heading={heading} onRun={(run) => setState({ id, view: run })} />;
   return (
     <>
       <EntryHeader entry={view} heading={heading} />
-      <CampaignEntry entry={view} onEntry={(entry) => setState({ view: entry })} />
+      <CampaignEntry key={view.id} entry={view} onEntry={(entry) => setState({ id, view: entry })} />
     </>
   );
 }
@@ -137,7 +142,11 @@ function EntrySkeleton() {
         <span class="bone-inline">Loading review…</span>
       </h1>
       <p class="entry-meta" aria-hidden="true">
-        <span class="bone bone-short" />
+        {['bone-stage', 'bone-due', 'bone-state', 'bone-approvers'].map((size) => (
+          <span key={size}>
+            <span class={`bone ${size}`} />
+          </span>
+        ))}
       </p>
       <section class="subject" aria-hidden="true">
         <h2>

@@ -3,14 +3,14 @@
 // its refusals show next to the field they name.
 import { useState } from 'preact/hooks';
 import type { EntryView, ReassignResult } from '../../../../lambdas/approver-api/api-types.js';
-import { ApiError } from '../api-client.js';
-import { formErrors, sentence, type ErrorMap } from '../api-errors.js';
+import { formErrors, type ErrorMap } from '../api-errors.js';
 import { Modal } from '../dialog.js';
 import { formatInstant } from '../format.js';
 import { usePortal } from '../shell.js';
 import { FieldError } from './item-row.js';
 
 const FIELDS = ['to', 'justification', 'extendDays'] as const;
+const FIELD_LABELS: Record<(typeof FIELDS)[number], string> = { to: 'New approver', justification: 'Justification', extendDays: 'Extend due date by days' };
 const FIELD_IDS: Record<(typeof FIELDS)[number], string> = { to: 'reassign-to', justification: 'reassign-why', extendDays: 'reassign-days' };
 
 export function ReassignDialog({ entry, open, onClose, onDone }: { entry: EntryView; open: boolean; onClose: () => void; onDone: (result: ReassignResult) => void }) {
@@ -45,16 +45,16 @@ function ReassignForm({ entry, onClose, onDone }: { entry: EntryView; onClose: (
       });
       onDone(result);
     } catch (error) {
-      fail(formErrors(error, FIELDS), error instanceof ApiError ? error.message : undefined);
+      fail(formErrors(error, FIELDS));
     } finally {
       setBusy(false);
     }
   };
 
-  const fail = (map: ErrorMap, message?: string) => {
+  const fail = (map: ErrorMap) => {
     setErrors(map);
-    announce(`Not reassigned: ${sentence(message ?? Object.values(map)[0] ?? 'the server refused')}`);
     const field = FIELDS.find((f) => map[f]);
+    announce(`Not reassigned: ${field ? `${FIELD_LABELS[field]}: ${map[field]}` : (map.top ?? 'the server refused')}`);
     if (field) setTimeout(() => document.getElementById(FIELD_IDS[field])?.focus(), 0);
   };
 
