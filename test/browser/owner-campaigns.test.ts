@@ -122,7 +122,8 @@ describe.skipIf(!hasChromium)('the campaign owner in the portal', () => {
     await why.fill('leave');
     await dialog.getByRole('button', { name: 'Reassign entry' }).click();
     await expect.poll(() => why.getAttribute('aria-invalid'), { timeout: 10_000 }).toBe('true');
-    expect(await description(why)).toContain('Must be at least 10 characters');
+    expect(await description(why)).toMatch(/must be at least 10 characters/i);
+    await expect.poll(() => page.getByRole('status').textContent(), { timeout: 10_000 }).toMatch(/^Not reassigned: Justification: must be at least 10 characters/);
     expect(await to.getAttribute('aria-invalid')).toBeNull();
 
     // Ann cannot review her own access: the refusal moves to the new approver's field.

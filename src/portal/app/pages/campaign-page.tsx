@@ -4,8 +4,8 @@
 import { useRef, useState } from 'preact/hooks';
 import { useRoute } from 'preact-iso';
 import type { CampaignProgressView, OwnerEntryView, ReassignResult } from '../../../../lambdas/approver-api/api-types.js';
-import { ApiError, type ApiClient } from '../api-client.js';
-import { formErrors, sentence, type ErrorMap } from '../api-errors.js';
+import type { ApiClient } from '../api-client.js';
+import { formErrors, type ErrorMap } from '../api-errors.js';
 import { Modal } from '../dialog.js';
 import { entryStateWord, formatInstant } from '../format.js';
 import { useFocusOnArrival, usePortal, useTitle } from '../shell.js';
@@ -197,6 +197,7 @@ function Progression({ campaign, onReassign }: { campaign: CampaignProgressView;
 
 const FIELDS = ['to', 'justification', 'extendDays'] as const;
 type Field = (typeof FIELDS)[number];
+const FIELD_LABELS: Record<Field, string> = { to: 'New approver', justification: 'Justification', extendDays: 'Extend due date by days' };
 const FIELD_IDS: Record<Field, string> = { to: 'owner-reassign-to', justification: 'owner-reassign-why', extendDays: 'owner-reassign-days' };
 
 /** The owner's reassignment: the same fields and refusals as the entry page's, from the progress table. */
@@ -218,10 +219,11 @@ function ReassignForm({
   const [errors, setErrors] = useState<ErrorMap>({});
   const [busy, setBusy] = useState(false);
 
-  const fail = (map: ErrorMap, message?: string) => {
+  // As the entry page's reassignment says it: the field's label, then the API's words.
+  const fail = (map: ErrorMap) => {
     setErrors(map);
-    announce(`Not reassigned: ${sentence(message ?? Object.values(map)[0] ?? 'the server refused')}`);
     const field = FIELDS.find((f) => map[f]);
+    announce(`Not reassigned: ${field ? `${FIELD_LABELS[field]}: ${map[field]}` : (map.top ?? 'the server refused')}`);
     if (field) setTimeout(() => document.getElementById(FIELD_IDS[field])?.focus(), 0);
   };
 
@@ -238,7 +240,7 @@ function ReassignForm({
       const result = await api.reassign(entry.id, { to: to.trim(), justification, ...(extendDays !== undefined ? { extendDays } : {}) });
       await onDone(entry, result, extendDays);
     } catch (error) {
-      fail(formErrors(error, FIELDS), error instanceof ApiError ? error.message : undefined);
+      fail(formErrors(error, FIELDS));
     } finally {
       setBusy(false);
     }
