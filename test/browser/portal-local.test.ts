@@ -75,5 +75,27 @@ describe('the portal on the local server', () => {
       expect(foreign).toEqual([]);
       await context.close();
     });
+
+    it('after the hosted sign-out the page says so and asks the API nothing (it would sign in again)', async () => {
+      const context = await newContext(browser);
+      const page = await context.newPage();
+      const requests: string[] = [];
+      page.on('request', (request) => requests.push(new URL(request.url()).pathname));
+      await page.goto(`${world.url}/signed-out`);
+      await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('You have signed out');
+      expect(await page.getByRole('link', { name: 'Sign in again' }).getAttribute('href')).toBe('/tasks');
+      expect(requests.filter((path) => !path.startsWith('/assets/') && path !== '/signed-out')).toEqual([]);
+      await context.close();
+    });
+
+    it('a portal that cannot read its configuration says so in words instead of a blank page', async () => {
+      const context = await newContext(browser);
+      const page = await context.newPage();
+      await page.route('**/config.json', (route) => route.fulfill({ status: 503, body: 'unavailable' }));
+      await page.goto(`${world.url}/tasks`);
+      await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('The portal could not start');
+      expect(await page.getByRole('alert').textContent()).toContain('/config.json: 503');
+      await context.close();
+    });
   });
 });
