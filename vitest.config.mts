@@ -11,6 +11,10 @@ export const SLOW_TIER = [
   'test/integration/controller-resilience.test.ts',
   'test/integration/cli-reapproval.test.ts',
   'test/integration/cli-operations.test.ts',
+  // The administrator's powers and a campaign file's validation through the command line: the same
+  // use cases run in every `npm test` through admin-powers.test.ts and the definition's unit tests.
+  'test/integration/cli-admin-powers.test.ts',
+  'test/integration/cli-campaign-definition.test.ts',
 ];
 const skipSlow = process.env.IDGOV_TEST_SKIP_SLOW === '1';
 

@@ -273,8 +273,17 @@ describe.skipIf(!hasChromium)('deployed sign-in: Cognito hosted UI, authorizatio
     await page.getByRole('button', { name: 'Sign out' }).click();
     await expect.poll(() => hostedUi.logouts.length, { timeout: 15_000 }).toBe(1);
     expect(Object.fromEntries(hostedUi.logouts[0]!)).toEqual({ client_id: CLIENT_ID, logout_uri: `${portal.url}/signed-out` });
-    // Back on the portal, the page holds no token: its first request goes through the hosted sign-in again.
+    // Back on the portal: it says so and asks nothing (a request would go straight to the sign-in again).
+    await page.waitForURL(`${portal.url}/signed-out`);
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('You have signed out');
+    const apiCalls = api.authorizations.length;
+    expect(hostedUi.authorizeRequests).toHaveLength(1);
+    // The tokens are forgotten: signing in again goes through the hosted sign-in.
+    await page.getByRole('link', { name: 'Sign in again' }).click();
     await expect.poll(() => hostedUi.authorizeRequests.length, { timeout: 15_000 }).toBe(2);
+    await tasksShown(page);
+    expect(api.authorizations.length).toBeGreaterThan(apiCalls);
+    expect(api.authorizations.at(-1)).toBe(`Bearer ${hostedUi.idTokens.at(-1)}`);
     await context.close();
   });
 
