@@ -170,7 +170,7 @@ describe.skipIf(!hasChromium)('the campaign owner in the portal', () => {
     const dialog = page.getByRole('dialog');
     await dialog.waitFor();
     // The modal takes focus into its first field.
-    expect(await page.evaluate(() => (globalThis as unknown as { document: { activeElement: { id: string } } }).document.activeElement.id)).toBe('owner-reassign-to');
+    expect(await page.evaluate(() => (globalThis as unknown as { document: { activeElement: { id: string } } }).document.activeElement.id)).toBe('reassign-to');
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'hidden' });
     expect(await page.evaluate(() => (globalThis as unknown as { document: { activeElement: { textContent: string } } }).document.activeElement.textContent)).toBe(label);

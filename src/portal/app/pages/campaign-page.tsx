@@ -5,11 +5,10 @@ import { useRef, useState } from 'preact/hooks';
 import { useRoute } from 'preact-iso';
 import type { CampaignProgressView, OwnerEntryView, ReassignResult } from '../../../../lambdas/approver-api/api-types.js';
 import type { ApiClient } from '../api-client.js';
-import { formErrors, type ErrorMap } from '../api-errors.js';
 import { Modal } from '../dialog.js';
 import { entryStateWord, formatInstant } from '../format.js';
 import { useFocusOnArrival, usePortal, useTitle } from '../shell.js';
-import { FieldError } from './item-row.js';
+import { ReassignForm } from './reassign-dialog.js';
 import { DueDate, LoadFailure, OverdueCount, Placeholder, Progress, StateBadge, statesWithEntries, useApiView } from './campaign-parts.js';
 
 export function CampaignPage({ api }: { api: ApiClient }) {
@@ -48,7 +47,9 @@ export function CampaignPage({ api }: { api: ApiClient }) {
       {view.status === 'failed' ? <LoadFailure error={view.error} /> : null}
       {view.status === 'loaded' ? <Progression campaign={view.value} onReassign={setReassigning} /> : null}
       <Modal open={reassigning !== undefined} onClose={() => setReassigning(undefined)} titleId="reassign-title" className="reassign">
-        {reassigning ? <ReassignForm api={api} entry={reassigning} onClose={() => setReassigning(undefined)} onDone={reassigned} /> : null}
+        {reassigning ? (
+          <ReassignForm target={reassigning} onClose={() => setReassigning(undefined)} onDone={(result, extendDays) => reassigned(reassigning, result, extendDays)} />
+        ) : null}
       </Modal>
     </div>
   );
@@ -192,110 +193,5 @@ function Progression({ campaign, onReassign }: { campaign: CampaignProgressView;
         </tbody>
       </table>
     </>
-  );
-}
-
-const FIELDS = ['to', 'justification', 'extendDays'] as const;
-type Field = (typeof FIELDS)[number];
-const FIELD_LABELS: Record<Field, string> = { to: 'New approver', justification: 'Justification', extendDays: 'Extend due date by days' };
-const FIELD_IDS: Record<Field, string> = { to: 'owner-reassign-to', justification: 'owner-reassign-why', extendDays: 'owner-reassign-days' };
-
-/** The owner's reassignment: the same fields and refusals as the entry page's, from the progress table. */
-function ReassignForm({
-  api,
-  entry,
-  onClose,
-  onDone,
-}: {
-  api: ApiClient;
-  entry: OwnerEntryView;
-  onClose: () => void;
-  onDone: (entry: OwnerEntryView, result: ReassignResult, extendDays: number | undefined) => Promise<void>;
-}) {
-  const { announce } = usePortal();
-  const [to, setTo] = useState('');
-  const [justification, setJustification] = useState('');
-  const [days, setDays] = useState('');
-  const [errors, setErrors] = useState<ErrorMap>({});
-  const [busy, setBusy] = useState(false);
-
-  // As the entry page's reassignment says it: the field's label, then the API's words.
-  const fail = (map: ErrorMap) => {
-    setErrors(map);
-    const field = FIELDS.find((f) => map[f]);
-    announce(`Not reassigned: ${field ? `${FIELD_LABELS[field]}: ${map[field]}` : (map.top ?? 'the server refused')}`);
-    if (field) setTimeout(() => document.getElementById(FIELD_IDS[field])?.focus(), 0);
-  };
-
-  const submit = async (event: Event) => {
-    event.preventDefault();
-    if (busy) return;
-    const local: ErrorMap = {};
-    if (!to.trim()) local.to = 'Name the new approver (their user id).';
-    if (days.trim() && !/^\d+$/.test(days.trim())) local.extendDays = 'Give a whole number of days, or leave it empty.';
-    if (Object.keys(local).length > 0) return fail(local);
-    const extendDays = days.trim() ? Number(days.trim()) : undefined;
-    setBusy(true);
-    try {
-      const result = await api.reassign(entry.id, { to: to.trim(), justification, ...(extendDays !== undefined ? { extendDays } : {}) });
-      await onDone(entry, result, extendDays);
-    } catch (error) {
-      fail(formErrors(error, FIELDS));
-    } finally {
-      setBusy(false);
-    }
-  };
-
-  const attrs = (field: Field) => ({
-    id: FIELD_IDS[field],
-    'aria-invalid': errors[field] ? ('true' as const) : undefined,
-    'aria-describedby': [`${FIELD_IDS[field]}-hint`, errors[field] ? `${FIELD_IDS[field]}-error` : undefined].filter(Boolean).join(' '),
-  });
-
-  return (
-    <form onSubmit={submit} noValidate>
-      <h2 id="reassign-title">Reassign the review of {entry.subjectName}</h2>
-      <p>
-        The new approver decides its open items instead of {entry.approvers.map((p) => p.displayName).join(', ') || 'nobody'} and is told by mail. It is due{' '}
-        <time dateTime={entry.dueDate}>{formatInstant(entry.dueDate)}</time>.
-      </p>
-      {errors.top ? (
-        <p role="alert" class="error-box">
-          {errors.top}
-        </p>
-      ) : null}
-      <div class="field">
-        <label for={FIELD_IDS.to}>New approver</label>
-        <input type="text" autocomplete="off" spellcheck={false} value={to} onInput={(e) => setTo(e.currentTarget.value)} {...attrs('to')} />
-        <p id={`${FIELD_IDS.to}-hint`} class="hint">
-          Their directory user id, as the Approvers table shows it.
-        </p>
-        <FieldError id={`${FIELD_IDS.to}-error`} message={errors.to} />
-      </div>
-      <div class="field">
-        <label for={FIELD_IDS.justification}>Justification</label>
-        <textarea rows={3} maxLength={2000} value={justification} onInput={(e) => setJustification(e.currentTarget.value)} {...attrs('justification')} />
-        <p id={`${FIELD_IDS.justification}-hint`} class="hint">
-          Say why the review changes hands (at least 10 characters). It is recorded with the entry.
-        </p>
-        <FieldError id={`${FIELD_IDS.justification}-error`} message={errors.justification} />
-      </div>
-      <div class="field">
-        <label for={FIELD_IDS.extendDays}>Extend due date by days</label>
-        <input type="number" min={1} max={365} step={1} inputMode="numeric" value={days} onInput={(e) => setDays(e.currentTarget.value)} {...attrs('extendDays')} />
-        <p id={`${FIELD_IDS.extendDays}-hint`} class="hint">
-          Optional. Leave empty to keep the due date{entry.overdue ? ' (it has passed: an overdue entry needs more days)' : ''}.
-        </p>
-        <FieldError id={`${FIELD_IDS.extendDays}-error`} message={errors.extendDays} />
-      </div>
-      <div class="buttons">
-        <button type="submit" class="primary" aria-disabled={busy ? 'true' : undefined}>
-          Reassign entry
-        </button>
-        <button type="button" class="secondary" onClick={onClose}>
-          Cancel
-        </button>
-      </div>
-    </form>
   );
 }

@@ -1,8 +1,9 @@
-// Hands an entry to another approver, with a justification and an optional later due date. The
-// API checks everything (who may, who may take it, how long a justification, how many days) and
-// its refusals show next to the field they name.
+// Hands an entry to another approver, with a justification and an optional later due date: from
+// the entry page (its approver or the campaign owner) and from the owner's progress table. The API
+// checks everything (who may, who may take it, how long a justification, how many days) and its
+// refusals show next to the field they name.
 import { useState } from 'preact/hooks';
-import type { EntryView, ReassignResult } from '../../../../lambdas/approver-api/api-types.js';
+import type { EntryView, PersonView, ReassignResult } from '../../../../lambdas/approver-api/api-types.js';
 import { formErrors, type ErrorMap } from '../api-errors.js';
 import { Modal } from '../dialog.js';
 import { formatInstant } from '../format.js';
@@ -13,15 +14,26 @@ const FIELDS = ['to', 'justification', 'extendDays'] as const;
 const FIELD_LABELS: Record<(typeof FIELDS)[number], string> = { to: 'New approver', justification: 'Justification', extendDays: 'Extend due date by days' };
 const FIELD_IDS: Record<(typeof FIELDS)[number], string> = { to: 'reassign-to', justification: 'reassign-why', extendDays: 'reassign-days' };
 
+/** What the form says about the entry it hands over (an EntryView and an owner's OwnerEntryView both are one). */
+export type ReassignTarget = Pick<EntryView, 'id' | 'subjectName' | 'dueDate' | 'overdue'> & { approvers: PersonView[] };
+
 export function ReassignDialog({ entry, open, onClose, onDone }: { entry: EntryView; open: boolean; onClose: () => void; onDone: (result: ReassignResult) => void }) {
   return (
     <Modal open={open} onClose={onClose} titleId="reassign-title" className="reassign">
-      <ReassignForm entry={entry} onClose={onClose} onDone={onDone} />
+      <ReassignForm target={{ ...entry, subjectName: entry.subject?.name ?? entry.subjectName }} onClose={onClose} onDone={onDone} />
     </Modal>
   );
 }
 
-function ReassignForm({ entry, onClose, onDone }: { entry: EntryView; onClose: () => void; onDone: (result: ReassignResult) => void }) {
+export function ReassignForm({
+  target,
+  onClose,
+  onDone,
+}: {
+  target: ReassignTarget;
+  onClose: () => void;
+  onDone: (result: ReassignResult, extendDays: number | undefined) => void | Promise<void>;
+}) {
   const { api, announce } = usePortal();
   const [to, setTo] = useState('');
   const [justification, setJustification] = useState('');
@@ -36,14 +48,11 @@ function ReassignForm({ entry, onClose, onDone }: { entry: EntryView; onClose: (
     if (!to.trim()) local.to = 'Name the new approver (their user id).';
     if (days.trim() && !/^\d+$/.test(days.trim())) local.extendDays = 'Give a whole number of days, or leave it empty.';
     if (Object.keys(local).length > 0) return fail(local);
+    const extendDays = days.trim() ? Number(days.trim()) : undefined;
     setBusy(true);
     try {
-      const result = await api.reassign(entry.id, {
-        to: to.trim(),
-        justification,
-        ...(days.trim() ? { extendDays: Number(days.trim()) } : {}),
-      });
-      onDone(result);
+      const result = await api.reassign(target.id, { to: to.trim(), justification, ...(extendDays !== undefined ? { extendDays } : {}) });
+      await onDone(result, extendDays);
     } catch (error) {
       fail(formErrors(error, FIELDS));
     } finally {
@@ -66,10 +75,10 @@ function ReassignForm({ entry, onClose, onDone }: { entry: EntryView; onClose: (
 
   return (
     <form onSubmit={submit} noValidate>
-      <h2 id="reassign-title">Reassign the review of {entry.subject?.name ?? entry.subjectName}</h2>
+      <h2 id="reassign-title">Reassign the review of {target.subjectName}</h2>
       <p>
-        The new approver decides the open items instead of {entry.approvers?.map((p) => p.displayName).join(', ') || entry.approverIds.join(', ')} and is told by mail. It is due{' '}
-        <time dateTime={entry.dueDate}>{formatInstant(entry.dueDate)}</time>.
+        The new approver decides the open items instead of {target.approvers.map((p) => p.displayName).join(', ') || 'nobody'} and is told by mail. It is due{' '}
+        <time dateTime={target.dueDate}>{formatInstant(target.dueDate)}</time>.
       </p>
       {errors.top && (
         <p role="alert" class="error-box">
@@ -96,7 +105,7 @@ function ReassignForm({ entry, onClose, onDone }: { entry: EntryView; onClose: (
         <label for={FIELD_IDS.extendDays}>Extend due date by days</label>
         <input type="number" min={1} max={365} step={1} inputMode="numeric" value={days} onInput={(e) => setDays(e.currentTarget.value)} {...attrs('extendDays', 'reassign-days-hint')} />
         <p id="reassign-days-hint" class="hint">
-          Optional. Leave empty to keep the due date.
+          Optional. Leave empty to keep the due date{target.overdue ? ' (it has passed: an overdue entry needs more days)' : ''}.
         </p>
         <FieldError id={`${FIELD_IDS.extendDays}-error`} message={errors.extendDays} />
       </div>
