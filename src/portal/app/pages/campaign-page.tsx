@@ -9,7 +9,7 @@ import { Modal } from '../dialog.js';
 import { entryStateWord, formatInstant } from '../format.js';
 import { useFocusOnArrival, usePortal, useTitle } from '../shell.js';
 import { ReassignForm } from './reassign-dialog.js';
-import { DueDate, LoadFailure, OverdueCount, Placeholder, Progress, StateBadge, statesWithEntries, useApiView } from './campaign-parts.js';
+import { CampaignFacts, DueDate, LoadFailure, Placeholder, Progress, StateBadge, statesWithEntries, useApiView } from './campaign-parts.js';
 
 export function CampaignPage({ api }: { api: ApiClient }) {
   const { params } = useRoute();
@@ -60,26 +60,7 @@ function Progression({ campaign, onReassign }: { campaign: CampaignProgressView;
   return (
     <>
       {campaign.description ? <p class="muted owner-description">{campaign.description}</p> : null}
-      <dl class="facts owner-facts">
-        <div>
-          <dt>Due</dt>
-          <dd>
-            <DueDate iso={campaign.dueDate} />
-          </dd>
-        </div>
-        <div>
-          <dt>Reviewed by</dt>
-          <dd>
-            {campaign.kind === 'USER' ? 'Managers' : 'Privilege owners'}, run {campaign.run}
-          </dd>
-        </div>
-        <div>
-          <dt>Overdue</dt>
-          <dd>
-            <OverdueCount count={campaign.overdueEntries} />
-          </dd>
-        </div>
-      </dl>
+      <CampaignFacts campaign={campaign} />
       <Progress campaign={campaign} id="campaign-progress" />
 
       <div class="owner-columns">

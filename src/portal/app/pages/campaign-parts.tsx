@@ -65,6 +65,32 @@ export function OverdueCount({ count }: { count: number }) {
 }
 
 /** Share of the run's entries no longer open, as a bar and in words. */
+/** A campaign's due date, who reviews it, and how many entries are overdue: the card's and the progress page's facts. */
+export function CampaignFacts({ campaign, asOf }: { campaign: CampaignSummaryView; asOf?: string }) {
+  return (
+    <dl class="facts owner-facts">
+      <div>
+        <dt>Due</dt>
+        <dd>
+          <DueDate iso={campaign.dueDate} {...(asOf ? { asOf } : {})} />
+        </dd>
+      </div>
+      <div>
+        <dt>Reviewed by</dt>
+        <dd>
+          {campaign.kind === 'USER' ? 'Managers' : 'Privilege owners'}, run {campaign.run}
+        </dd>
+      </div>
+      <div>
+        <dt>Overdue</dt>
+        <dd>
+          <OverdueCount count={campaign.overdueEntries} />
+        </dd>
+      </div>
+    </dl>
+  );
+}
+
 export function Progress({ campaign, id }: { campaign: CampaignSummaryView; id: string }) {
   const closed = campaign.entries - (campaign.entriesByState.RUNNING ?? 0);
   const percent = Math.round(campaign.completion * 100);

@@ -5,7 +5,7 @@ import type { CampaignListView, CampaignSummaryView } from '../../../../lambdas/
 import type { ApiClient } from '../api-client.js';
 import { entryStateWord } from '../format.js';
 import { useFocusOnArrival, useTitle } from '../shell.js';
-import { DueDate, LoadFailure, OverdueCount, Placeholder, Progress, StateBadge, statesWithEntries, useApiView } from './campaign-parts.js';
+import { CampaignFacts, LoadFailure, Placeholder, Progress, StateBadge, statesWithEntries, useApiView } from './campaign-parts.js';
 
 export function CampaignsPage({ api }: { api: ApiClient }) {
   const [view] = useApiView<CampaignListView>(() => api.campaigns(), [api]);
@@ -47,26 +47,7 @@ function CampaignCard({ campaign, asOf }: { campaign: CampaignSummaryView; asOf:
         </h2>
         <StateBadge state={campaign.state} />
       </div>
-      <dl class="facts owner-facts">
-        <div>
-          <dt>Due</dt>
-          <dd>
-            <DueDate iso={campaign.dueDate} asOf={asOf} />
-          </dd>
-        </div>
-        <div>
-          <dt>Reviewed by</dt>
-          <dd>
-            {campaign.kind === 'USER' ? 'Managers' : 'Privilege owners'}, run {campaign.run}
-          </dd>
-        </div>
-        <div>
-          <dt>Overdue</dt>
-          <dd>
-            <OverdueCount count={campaign.overdueEntries} />
-          </dd>
-        </div>
-      </dl>
+      <CampaignFacts campaign={campaign} asOf={asOf} />
       <Progress campaign={campaign} id={`progress-${campaign.id}`} />
       {states.length > 0 ? (
         <ul class="owner-state-counts" aria-label={`Entries of ${campaign.name} by state`}>
