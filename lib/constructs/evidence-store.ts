@@ -1,7 +1,8 @@
 import { Duration, Fn, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { AnyPrincipal, Effect, Grant, type ManagedPolicy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { type IKey, Key, KeySpec, KeyUsage } from 'aws-cdk-lib/aws-kms';
-import { BlockPublicAccess, Bucket, BucketEncryption, type IBucket, ObjectLockRetention, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import { Bucket, type IBucket, ObjectLockRetention, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import { accessLogsBucket, PRIVATE_BUCKET } from './private-bucket.js';
 import { Construct } from 'constructs';
 import { ENV } from '../../lambdas/shared/config/tables.js';
 import type { AppFunction } from './app-function.js';
@@ -53,25 +54,16 @@ export class EvidenceStore extends Construct {
   constructor(scope: Construct, id: string, props: EvidenceStoreProps) {
     super(scope, id);
 
-    this.accessLogsBucket = new Bucket(this, 'AccessLogs', {
-      encryption: BucketEncryption.S3_MANAGED,
-      enforceSSL: true,
-      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
-      lifecycleRules: [{ expiration: Duration.days(props.retentionDays) }],
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
+    this.accessLogsBucket = accessLogsBucket(this, 'AccessLogs', props.retentionDays);
 
     this.bucket = new Bucket(this, 'Bucket', {
-      encryption: BucketEncryption.S3_MANAGED,
-      enforceSSL: true,
-      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      ...PRIVATE_BUCKET,
       objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
       versioned: true,
       objectLockEnabled: true,
       objectLockDefaultRetention: ObjectLockRetention.compliance(Duration.days(props.retentionDays)),
       serverAccessLogsBucket: this.accessLogsBucket,
       serverAccessLogsPrefix: 'reports/',
-      removalPolicy: RemovalPolicy.RETAIN,
     });
     // Object Lock keeps every version; a delete without a version id would still add a delete marker
     // that hides the pack from its readers. Nobody deletes here.

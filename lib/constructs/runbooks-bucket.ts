@@ -1,8 +1,9 @@
 import { fileURLToPath } from 'node:url';
-import { Duration, IgnoreMode, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, IgnoreMode } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import { Bucket, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import { accessLogsBucket, PRIVATE_BUCKET } from './private-bucket.js';
 import { BucketDeployment, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
 import { acknowledgeBucketDeploymentFindings } from './nag-acknowledgements.js';
@@ -43,24 +44,15 @@ export class RunbooksBucket extends Construct {
 
     // Object ownership is left to CDK: S3 log delivery writes through the bucket policy (the
     // serverAccessLogsUseBucketPolicy flag of cdk.json), or through an ACL without that flag.
-    this.accessLogsBucket = new Bucket(this, 'AccessLogs', {
-      encryption: BucketEncryption.S3_MANAGED,
-      enforceSSL: true,
-      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
-      lifecycleRules: [{ expiration: Duration.days(365) }],
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
+    this.accessLogsBucket = accessLogsBucket(this, 'AccessLogs', 365);
 
     this.bucket = new Bucket(this, 'Bucket', {
-      encryption: BucketEncryption.S3_MANAGED,
-      enforceSSL: true,
-      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      ...PRIVATE_BUCKET,
       objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
       versioned: true,
       serverAccessLogsBucket: this.accessLogsBucket,
       serverAccessLogsPrefix: 'runbooks/',
       lifecycleRules: [{ noncurrentVersionExpiration: Duration.days(365) }],
-      removalPolicy: RemovalPolicy.RETAIN,
     });
 
     this.deploymentRole = new Role(this, 'DeploymentRole', {
