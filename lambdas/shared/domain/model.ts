@@ -25,6 +25,16 @@ export interface User {
   computedRiskLevel?: RiskLevel;
   riskAssessedAt?: string;
   attributes?: Record<string, AttributeValue>;
+  /**
+   * A break-glass or last-admin account: no campaign, re-approval or emergency removal ever removes
+   * its access (the item is reported KEPT_BY_GUARD). Set by the directory file, with why.
+   */
+  protected?: ProtectionMark;
+}
+
+/** Why an account or privilege is protected from removal (docs/reference/guards.md). */
+export interface ProtectionMark {
+  reason: string;
 }
 
 export interface Privilege {
@@ -43,6 +53,8 @@ export interface Privilege {
    * holders in another mode over. A directory load replaces the privilege record and drops it.
    */
   reapprovalInitializedFor?: ReapprovalMode;
+  /** No assignment of a protected privilege is ever removed (see User.protected). */
+  protected?: ProtectionMark;
 }
 
 export interface Assignment {
@@ -109,6 +121,16 @@ export interface RevocationSettings {
   uncertified: RevocationAction;
 }
 
+/**
+ * The blast-radius cap: the share of the run's items (0..1) applying may remove without the
+ * owner's confirmation (`idgov campaign confirm-apply`). Default DEFAULT_MAX_REMOVAL_SHARE.
+ */
+export interface GuardSettings {
+  maxRemovalShare?: number;
+}
+
+export const DEFAULT_MAX_REMOVAL_SHARE = 0.2;
+
 export interface ReminderSettings {
   daysBeforeDue: number;
   intervalHours: number;
@@ -142,6 +164,7 @@ export interface CampaignDefinition {
   resources?: { filter?: string };
   reminders?: ReminderSettings;
   revocation: RevocationSettings;
+  guard?: GuardSettings;
   recurrence?: { intervalDays: number };
   hooks?: CampaignHooks;
   notifications?: Partial<Record<NotificationKind, Partial<NotificationTemplate>>>;
@@ -163,9 +186,36 @@ export type CampaignPhase =
   | { name: 'START' }
   | { name: 'PREPARE'; afterSubjectId?: string; prepared?: PreparedCounts }
   | { name: 'ANNOUNCE'; prepared: PreparedCounts }
-  | { name: 'APPLY' }
-  | { name: 'NOTIFY_REJECTS' }
+  /**
+   * Before anything is applied: what applying would remove, counted chunk by chunk from `after`
+   * (the last entry id counted). Over the campaign's revocation cap it waits for the owner.
+   */
+  | { name: 'GUARD'; after?: string; counted?: ApplyCounts }
+  | { name: 'AWAIT_CONFIRMATION'; counts: ApplyCounts; since: string }
+  /** `after`: the last entry id applied. `confirmed`: the owner's confirmation of a campaign over its cap. */
+  | { name: 'APPLY'; after?: string; confirmed?: ApplyConfirmation }
+  /** Reading the directory back after applying: `after` the last revocation checked. */
+  | { name: 'VERIFY'; after?: string; stillPresent?: number }
+  | { name: 'NOTIFY_REJECTS'; after?: string }
   | { name: 'DONE' };
+
+/** What applying a run's decisions removes, modifies, hands over and keeps (the guard's count). */
+export interface ApplyCounts {
+  items: number;
+  remove: number;
+  modify: number;
+  handOver: number;
+  keep: number;
+  /** Removals a protected user or privilege blocks (kept, reported KEPT_BY_GUARD). */
+  keptByGuard: number;
+}
+
+export interface ApplyConfirmation {
+  by: string;
+  at: string;
+  /** The counts the owner saw and confirmed. */
+  counts: ApplyCounts;
+}
 
 /**
  * What preparation wrote, summed chunk by chunk with its checkpoint (so a resumed run counts each
@@ -300,7 +350,8 @@ export interface Decision {
 }
 
 /** HANDED_OVER: a `WORKFLOW` revocation started an approval run (Item.workflow says which, and how it ended). */
-export type AppliedAction = 'KEPT' | 'MODIFIED' | 'REMOVED' | 'HANDED_OVER';
+/** KEPT_BY_GUARD: the decision would remove it, but the user or the privilege is protected. */
+export type AppliedAction = 'KEPT' | 'MODIFIED' | 'REMOVED' | 'HANDED_OVER' | 'KEPT_BY_GUARD';
 
 /** A campaign item handed to its privilege's approval workflow, and later that run's outcome. */
 export interface ItemWorkflow {
@@ -384,6 +435,14 @@ export interface Revocation {
   entryId: string;
   itemId: string;
   reason: 'REJECTED' | 'MODIFIED' | 'UNCERTIFIED';
+  at: string;
+  /** Set when the directory was read back after applying (the VERIFY phase). */
+  verification?: RevocationVerification;
+}
+
+/** STILL_PRESENT: the assignment was found in the directory after it was removed. */
+export interface RevocationVerification {
+  status: 'ABSENT' | 'STILL_PRESENT';
   at: string;
 }
 

@@ -40,6 +40,32 @@ export interface Clock {
   now(): Date;
 }
 
+/**
+ * How long the current invocation may still work: on Lambda its remaining time less a safety
+ * margin, locally a configured budget (`--budget-ms`) or none. Chunked work checks it between
+ * chunks, saves its cursor, and leaves the rest to a continuation (docs/reference/scale.md).
+ */
+export interface TimeBudget {
+  /** False once no further chunk should start. */
+  hasTimeLeft(): boolean;
+  remainingMs(): number;
+}
+
+export const UNLIMITED_BUDGET: TimeBudget = { hasTimeLeft: () => true, remainingMs: () => Number.POSITIVE_INFINITY };
+
+/**
+ * Long work reports where it stands (the local CLI draws a progress line from it; AWS ignores it).
+ * `total` is absent when not known in advance.
+ */
+export interface ProgressEvent {
+  job: string;
+  phase: string;
+  campaignId?: string;
+  done: number;
+  total?: number;
+}
+export type ProgressSink = (event: ProgressEvent) => void;
+
 /** A page-at-a-time stream; adapters implement it over paginated queries. */
 export type Pages<T> = AsyncIterable<T[]>;
 

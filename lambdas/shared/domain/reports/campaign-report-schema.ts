@@ -46,7 +46,7 @@ const row = z.strictObject({
   comment: text.optional(),
   modifiedEndDate: instant.nullable().optional(),
   modifiedParameters: z.record(z.string(), z.string().nullable()).optional(),
-  appliedAction: z.enum(['KEPT', 'MODIFIED', 'REMOVED', 'HANDED_OVER']).optional(),
+  appliedAction: z.enum(['KEPT', 'MODIFIED', 'REMOVED', 'HANDED_OVER', 'KEPT_BY_GUARD']).optional(),
   appliedAt: instant.optional(),
   appliedError: text.optional(),
   workflowApprovalId: text.optional(),
