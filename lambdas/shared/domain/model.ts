@@ -107,6 +107,8 @@ export const NOTIFICATION_KINDS = [
   'CAMPAIGN_START',
   'NO_APPROVER',
   'PREPARE_ERROR',
+  /** To the owner: applying would remove more than the campaign's cap; nothing is removed until confirmed (docs/reference/guards.md). */
+  'APPLY_CONFIRMATION',
 ] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
@@ -333,6 +335,8 @@ export interface EntryStats {
   revoked: number;
   /** Items a `WORKFLOW` revocation handed to an approval run (their outcome is on each item's `workflow`). */
   handedOver: number;
+  /** Items the decision would remove (or hand over) that a protected user or privilege kept (absent before guards existed). */
+  keptByGuard?: number;
 }
 
 export const DECISION_OUTCOMES = ['APPROVE', 'REJECT', 'MODIFY'] as const;
@@ -363,7 +367,7 @@ export interface ItemWorkflow {
   outcomeAt?: string;
   outcomeBy?: string;
   /** What the outcome did to the assignment (ApprovalApplied.action). */
-  appliedAction?: 'KEPT' | 'REMOVED' | 'NOT_MANUAL' | 'GONE';
+  appliedAction?: 'KEPT' | 'REMOVED' | 'NOT_MANUAL' | 'GONE' | 'KEPT_BY_GUARD';
 }
 
 export interface Item {
@@ -382,7 +386,8 @@ export interface Item {
   grantedAt?: string;
   grantedBy?: string;
   decision?: Decision;
-  applied?: { action: AppliedAction; at: string; error?: string };
+  /** `reason`: why it was kept, for KEPT_BY_GUARD (the protection, docs/reference/guards.md). */
+  applied?: { action: AppliedAction; at: string; error?: string; reason?: string };
   /** Decisions of earlier stages, oldest first (downstream approval). */
   priorDecisions?: Decision[];
   /** Set when a `WORKFLOW` revocation handed the item to an approval run. */

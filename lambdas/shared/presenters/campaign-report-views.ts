@@ -39,6 +39,7 @@ export const CSV_COLUMNS = [
   ['applied_action', (r) => r.appliedAction],
   ['applied_at', (r) => r.appliedAt],
   ['applied_error', (r) => r.appliedError],
+  ['applied_reason', (r) => r.appliedReason],
   ['workflow_approval_id', (r) => r.workflowApprovalId],
   ['workflow_state', (r) => r.workflowState],
   ['workflow_outcome_by', (r) => r.workflowOutcomeBy],
@@ -96,6 +97,7 @@ export const SUMMARY_FIGURES: readonly { key: keyof ReportTotals; label: string;
   { key: 'handedOver', label: 'Handed over', title: 'handed to the privilege’s approval workflow' },
   { key: 'awaitingWorkflow', label: 'Awaiting workflow', title: 'handed over; the approval run’s outcome is not applied yet' },
   { key: 'changesFailed', label: 'Changes failed', title: 'the directory refused the change; the controller retries it' },
+  { key: 'keptByGuard', label: 'Kept by guard', title: 'the decision would remove it, but the user or the privilege is protected (counted in kept too)' },
   { key: 'entries', label: 'Entries', title: 'certification entries of every stage' },
 ];
 
@@ -130,7 +132,7 @@ ${fact('Kind', c.kind)}${fact('Owner', c.ownerId)}${fact('State', c.state)}${fac
 <section id="summary" aria-labelledby="summary-title">
 <h2 id="summary-title">Summary</h2>
 <dl class="figures">
-${SUMMARY_FIGURES.map((f) => `<div class="figure figure-${esc(f.key)}" data-total="${esc(f.key)}" title="${esc(f.title)}"><dt>${esc(f.label)}</dt><dd id="total-${esc(f.key)}">${report.totals[f.key]}</dd></div>`).join('\n')}
+${SUMMARY_FIGURES.filter((f) => report.totals[f.key] !== undefined).map((f) => `<div class="figure figure-${esc(f.key)}" data-total="${esc(f.key)}" title="${esc(f.title)}"><dt>${esc(f.label)}</dt><dd id="total-${esc(f.key)}">${report.totals[f.key]}</dd></div>`).join('\n')}
 </dl>
 <p class="note">Each assignment counts once, by its row in the latest stage it reached: approved + rejected + modified + expired + pending = assignments certified. Revoked, kept, awaiting workflow and changes failed count the assignments whose entry was applied.</p>
 </section>
@@ -188,7 +190,7 @@ function itemsSection(report: CampaignReport): string {
     const workflow = r.workflowApprovalId
       ? `${r.workflowApprovalId} ${r.workflowState ?? ''}${r.workflowOutcomeBy ? ` by ${r.workflowOutcomeBy}` : ''}${r.workflowOutcomeAt ? ` ${show(r.workflowOutcomeAt)}` : ''}${r.workflowAppliedAction ? ` → ${r.workflowAppliedAction}` : ''}`
       : '';
-    return `<tr class="${r.counted ? 'counted' : 'history'}"><td class="num">${r.stage}</td><td>${esc(r.subjectName)}<br><code>${esc(r.entryId)}</code> ${esc(r.entryState)}</td><td>${esc(r.userName ?? r.userId)}<br><code>${esc(r.userId)}</code></td><td>${esc(r.privilegeName ?? r.privilegeId)}<br><code>${esc(r.privilegeId)}</code>${r.privilegeRisk ? ` ${esc(r.privilegeRisk)}` : ''}</td><td>${esc(r.approverIds.join(', '))}</td><td>${esc(r.decision ?? '–')}${modification.length ? `<br>${esc(modification.join(', '))}` : ''}${r.decisionAfterClose ? '<br><em>after the entry closed: not counted</em>' : ''}</td><td>${esc(r.decidedBy ?? '')}<br>${esc(show(r.decidedAt, ''))}</td><td class="comment">${esc(r.comment ?? '')}</td><td>${r.counted ? esc(r.result ?? '') : '<em>handed to the next stage</em>'}</td><td>${esc(r.outcome ?? '')}${r.appliedAction ? `<br>${esc(r.appliedAction)} ${esc(show(r.appliedAt, ''))}` : ''}${r.appliedError ? `<br>${esc(r.appliedError)}` : ''}${workflow ? `<br>${esc(workflow)}` : ''}</td></tr>`;
+    return `<tr class="${r.counted ? 'counted' : 'history'}"><td class="num">${r.stage}</td><td>${esc(r.subjectName)}<br><code>${esc(r.entryId)}</code> ${esc(r.entryState)}</td><td>${esc(r.userName ?? r.userId)}<br><code>${esc(r.userId)}</code></td><td>${esc(r.privilegeName ?? r.privilegeId)}<br><code>${esc(r.privilegeId)}</code>${r.privilegeRisk ? ` ${esc(r.privilegeRisk)}` : ''}</td><td>${esc(r.approverIds.join(', '))}</td><td>${esc(r.decision ?? '–')}${modification.length ? `<br>${esc(modification.join(', '))}` : ''}${r.decisionAfterClose ? '<br><em>after the entry closed: not counted</em>' : ''}</td><td>${esc(r.decidedBy ?? '')}<br>${esc(show(r.decidedAt, ''))}</td><td class="comment">${esc(r.comment ?? '')}</td><td>${r.counted ? esc(r.result ?? '') : '<em>handed to the next stage</em>'}</td><td>${esc(r.outcome ?? '')}${r.appliedAction ? `<br>${esc(r.appliedAction)} ${esc(show(r.appliedAt, ''))}` : ''}${r.appliedError ? `<br>${esc(r.appliedError)}` : ''}${r.appliedReason ? `<br>${esc(r.appliedReason)}` : ''}${workflow ? `<br>${esc(workflow)}` : ''}</td></tr>`;
   });
   return `<section id="items" aria-labelledby="items-title">
 <h2 id="items-title">Items</h2>

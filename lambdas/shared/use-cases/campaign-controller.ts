@@ -22,6 +22,7 @@ import { notificationKey } from '../domain/notifications.js';
 import { CampaignNotifier } from './campaign-notifier.js';
 import { dispatchNotifications, type DispatchResult } from './dispatch-notifications.js';
 import { applyDecisions, closeCampaign, retryFailedChanges } from './finish-campaign.js';
+import { guardCampaign } from './apply-guard.js';
 import type {
   ApprovalStore,
   AuditLog,
@@ -278,11 +279,15 @@ async function step(deps: ControllerDeps, c: Campaign, now: Date): Promise<Campa
       return start(deps, c, now);
     }
     case 'RUNNING': {
+      // Blast-radius guard (docs/reference/guards.md): count what applying would remove before anything is;
+      // over the campaign's cap, wait for the owner's `campaign confirm-apply` (which moves it to APPLY).
+      if (c.phase.name === 'GUARD') return guardCampaign({ ...deps, portalUrl }, c, now);
+      if (c.phase.name === 'AWAIT_CONFIRMATION') return undefined;
       if (c.phase.name === 'APPLY') return applyDecisions({ ...deps, portalUrl }, c, now);
       if (c.phase.name === 'NOTIFY_REJECTS') return closeCampaign({ ...deps, portalUrl }, c, now);
       const result = await runEntries({ ...deps, portalUrl }, c, now);
       if (at < c.dueDate! || result.stillOpen > 0) return undefined;
-      return save(deps, withPhase(c, { name: 'APPLY' }, now));
+      return save(deps, withPhase(c, { name: 'GUARD' }, now));
     }
     case 'SUCCEEDED': {
       if (isDueToRecur(c, now)) return startNextRun(deps, nextRunWithArchive(c, now), { actor: CONTROLLER_ACTOR, at, job: true, reason: 'RECURRENCE' });

@@ -5,7 +5,8 @@
 // approval workflow: the run's id is its purpose's, so a re-run finds the run a killed one started.
 import { APPLICABLE_STATES, withEntryChange } from '../domain/entries.js';
 import { isForwarded } from '../domain/stages.js';
-import { addStats, countPlan, emptyStats, itemWorkflowOf, planItem } from '../domain/application.js';
+import { addStats, countPlan, emptyStats, itemWorkflowOf, keptByGuardStats, planItem } from '../domain/application.js';
+import { describeProtection, mayRemove } from '../domain/blast-radius.js';
 import { approvalIdFor, DEFAULT_REAPPROVAL_CONFIG, type ApprovalPurpose, type ApprovalRun, type ReapprovalConfig } from '../domain/approvals/model.js';
 import { liveCampaignOf, markSucceeded, withLateApplication, withPhase } from '../domain/campaign-lifecycle.js';
 import { NotFoundError } from '../domain/errors.js';
@@ -26,6 +27,7 @@ import {
 } from '../domain/audit/events.js';
 import type { AuditEvent } from '../domain/audit/model.js';
 import { resolveWorkflow, startApprovalRun } from './approvals/approval-engine.js';
+import { loadProtections } from './apply-guard.js';
 import { appendRecord, recordThenChange, type AuditDeps } from './audit-trail.js';
 import { CampaignNotifier } from './campaign-notifier.js';
 import { chunk } from './concurrency.js';
@@ -114,14 +116,28 @@ async function applyEntry(
   // Read once, and only for an entry with an item to hand over.
   let config: Promise<ReapprovalConfig> | undefined;
   const reapprovalConfig = () => (config ??= deps.directory.getReapprovalConfig().then((c) => c ?? DEFAULT_REAPPROVAL_CONFIG));
+  // Blast-radius guard (docs/reference/guards.md): the protection of every item this pass would remove or hand over, read as it is now.
+  const protectionOf = await loadProtections(
+    deps.directory,
+    items.filter((item) => !isForwarded(entry, item) && !item.applied && mayRemove(planItem(item, entry, campaign.revocation))),
+  );
   for (const item of items) {
     // Approved here and handed to the next stage: that stage's decision is applied there.
     if (isForwarded(entry, item)) continue;
     const plan = planItem(item, entry, campaign.revocation);
     stats = countPlan(stats, plan);
+    // Kept by the guard in an earlier pass: neither removed nor handed over.
+    if (item.applied?.action === 'KEPT_BY_GUARD') stats = keptByGuardStats(stats, plan);
     // An earlier pass found nothing to hand over (the assignment was gone or not MANUAL): kept.
-    if (plan.change === 'WORKFLOW' && item.applied && item.applied.action !== 'HANDED_OVER') stats = { ...stats, handedOver: stats.handedOver - 1 };
+    else if (plan.change === 'WORKFLOW' && item.applied && item.applied.action !== 'HANDED_OVER') stats = { ...stats, handedOver: stats.handedOver - 1 };
     if (plan.change === 'NONE' || item.applied) continue;
+    // A protected user or privilege: nothing is removed, and no workflow is asked whether to remove it.
+    const protection = mayRemove(plan) ? protectionOf(item.userId, item.privilegeId) : undefined;
+    if (protection) {
+      stats = keptByGuardStats(stats, plan);
+      await deps.campaigns.saveItemApplied(entry.id, item.id, { action: 'KEPT_BY_GUARD', at, reason: describeProtection(protection) });
+      continue;
+    }
     if (plan.change === 'WORKFLOW') {
       const purpose: ApprovalPurpose = { kind: 'CAMPAIGN', campaignId: origin.id, runId: campaign.runId, entryId: entry.id, itemId: item.id, reason: plan.reason };
       let run: ApprovalRun | undefined;
@@ -242,6 +258,8 @@ function outcomeOf(item: Item, plan: ReturnType<typeof planItem>, error: string 
       return { action: 'MODIFIED', ...(plan.change === 'MODIFY' && plan.endDate !== undefined ? { endDate: plan.endDate } : {}), ...(plan.change === 'MODIFY' && plan.parameters ? { parameters: plan.parameters } : {}) };
     case 'KEPT':
       return plan.change === 'WORKFLOW' ? { action: 'KEPT', note: 'nothing to hand over: the assignment was gone or no longer MANUAL' } : { action: 'KEPT' };
+    case 'KEPT_BY_GUARD':
+      return { action: 'KEPT_BY_GUARD', reason, guard: item.applied.reason ?? 'protected user or privilege' };
   }
   if (plan.change === 'NONE') return { action: 'KEPT' };
   // Refused by the directory (named in the entry's error; a later run retries it), else left as it is: no longer MANUAL.

@@ -276,13 +276,14 @@ export interface ReapprovalDirectory {
   /**
    * running (this approvalId) → approved: approvedAt/approvedBy, and CONTINUOUS its next date,
    * SCHEDULED the round it was approved in; removes `reapproval`, leaves reapprovalMode as it is.
-   * Expects: `reapproval.approvalId === approvalId`.
+   * Without approvedAt/approvedBy (a rejection the blast-radius guard kept) the approval on record
+   * stays as it was. Expects: `reapproval.approvalId === approvalId`.
    */
   completeReapproval(
     userId: string,
     privilegeId: string,
     approvalId: string,
-    result: { approvedAt: string; approvedBy: string } & ({ mode: 'CONTINUOUS'; nextReapprovalAt: string } | { mode: 'SCHEDULED'; lastReapprovalRound: string }),
+    result: { approvedAt?: string; approvedBy?: string } & ({ mode: 'CONTINUOUS'; nextReapprovalAt: string } | { mode: 'SCHEDULED'; lastReapprovalRound: string }),
   ): Promise<boolean>;
   /**
    * A campaign hand-over's approval: approvedAt/approvedBy on a MANUAL assignment, and a CONTINUOUS

@@ -523,17 +523,19 @@ export class DynamoDirectoryStore extends DynamoTable implements DirectoryStore,
     userId: string,
     privilegeId: string,
     approvalId: string,
-    result: { approvedAt: string; approvedBy: string } & ({ mode: 'CONTINUOUS'; nextReapprovalAt: string } | { mode: 'SCHEDULED'; lastReapprovalRound: string }),
+    result: { approvedAt?: string; approvedBy?: string } & ({ mode: 'CONTINUOUS'; nextReapprovalAt: string } | { mode: 'SCHEDULED'; lastReapprovalRound: string }),
   ): Promise<boolean> {
     const next =
       result.mode === 'CONTINUOUS'
         ? { set: '#next = :next', values: { ':next': result.nextReapprovalAt, ...indexValues(dueIndex(userId, privilegeId, result.nextReapprovalAt)) } }
         : { set: '#round = :round', values: { ':round': result.lastReapprovalRound, ...indexValues(scheduledIndex(userId, privilegeId, result.lastReapprovalRound)) } };
+    // Without an approval (a rejection the guard kept) the one on record stays.
+    const approved = result.approvedAt !== undefined && result.approvedBy !== undefined;
     return this.transition(userId, privilegeId, {
       // reapprovalMode is left as it is (the port): a running assignment keeps the mode it started in.
-      update: `SET #approvedAt = :approvedAt, #approvedBy = :approvedBy, ${next.set}, #gsi1pk = :gsi1pk, #gsi1sk = :gsi1sk REMOVE #running`,
+      update: `SET ${approved ? '#approvedAt = :approvedAt, #approvedBy = :approvedBy, ' : ''}${next.set}, #gsi1pk = :gsi1pk, #gsi1sk = :gsi1sk REMOVE #running`,
       condition: '#origin = :manual AND #running.#approvalId = :approvalId',
-      values: { ':approvedAt': result.approvedAt, ':approvedBy': result.approvedBy, ':approvalId': approvalId, ...next.values },
+      values: { ...(approved ? { ':approvedAt': result.approvedAt, ':approvedBy': result.approvedBy } : {}), ':approvalId': approvalId, ...next.values },
     });
   }
 

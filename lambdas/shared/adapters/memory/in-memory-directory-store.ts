@@ -232,7 +232,7 @@ export class InMemoryDirectoryStore implements DirectoryStore, ReapprovalDirecto
     userId: string,
     privilegeId: string,
     approvalId: string,
-    result: { approvedAt: string; approvedBy: string } & ({ mode: 'CONTINUOUS'; nextReapprovalAt: string } | { mode: 'SCHEDULED'; lastReapprovalRound: string }),
+    result: { approvedAt?: string; approvedBy?: string } & ({ mode: 'CONTINUOUS'; nextReapprovalAt: string } | { mode: 'SCHEDULED'; lastReapprovalRound: string }),
   ): Promise<boolean> {
     return this.transition(
       userId,
@@ -240,8 +240,8 @@ export class InMemoryDirectoryStore implements DirectoryStore, ReapprovalDirecto
       (a) => a.reapproval?.approvalId === approvalId,
       ({ reapproval: _running, ...a }) => ({
         ...a,
-        approvedAt: result.approvedAt,
-        approvedBy: result.approvedBy,
+        // Without an approval (a rejection the guard kept) the one on record stays.
+        ...(result.approvedAt !== undefined && result.approvedBy !== undefined ? { approvedAt: result.approvedAt, approvedBy: result.approvedBy } : {}),
         ...(result.mode === 'CONTINUOUS' ? { nextReapprovalAt: result.nextReapprovalAt } : { lastReapprovalRound: result.lastReapprovalRound }),
       }),
     );

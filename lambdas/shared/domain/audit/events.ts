@@ -3,7 +3,7 @@
 // hand the result to AuditLog.append (use-cases/audit-trail.ts).
 import { isForwarded } from '../stages.js';
 import type { ApprovalEvent, ApprovalRun } from '../approvals/model.js';
-import type { Campaign, CampaignState, Decision, Entry, EntryState, Item, Notification, Reassignment } from '../model.js';
+import type { ApplyConfirmation, ApplyCounts, Campaign, CampaignState, Decision, Entry, EntryState, Item, Notification, Reassignment } from '../model.js';
 import { canonicalJson, sha256Hex } from './chain.js';
 import { jobActor, privilegeChain, runChain, userActor, type AuditActor, type AuditAppend, type AuditEvent, type AuditEventType } from './model.js';
 
@@ -36,6 +36,8 @@ export const auditKey = {
   rescue: (e: Pick<Entry, 'id' | 'version'>) => `rescue:${e.id}:v${e.version}`,
   decide: (entryId: string, at: string, itemIds: readonly string[]) => `decide:${entryId}:${at}:${sha256Hex([...itemIds].sort().join('\n')).slice(0, 16)}`,
   approvalDecision: (run: Pick<ApprovalRun, 'id' | 'version'>) => `decision:${run.id}:v${run.version}`,
+  /** A run is confirmed once (`campaign confirm-apply`): a confirmation repeated after a kill finds its record. */
+  confirmApply: (c: Pick<Campaign, 'runId'>) => `confirm:${c.runId}`,
   // the admin chain
   directoryLoad: (at: string, digest: string) => `directory:${at}:${digest.slice(0, 16)}`,
   workflowsLoad: (at: string, digest: string) => `workflows:${at}:${digest.slice(0, 16)}`,
@@ -124,6 +126,7 @@ export function definitionOf(c: Campaign): Record<string, unknown> {
     revocation: c.revocation,
     recurrence: c.recurrence,
     hooks: c.hooks,
+    guard: c.guard,
     templatesSha256: digestOf(c.templates),
   });
 }
@@ -143,6 +146,35 @@ export function campaignStateChanged(
 ): AuditEvent {
   return auditEvent('CAMPAIGN_STATE_CHANGED', at, actor, { campaignId: to.id, runId: to.runId, from, to: to.state, ...extra });
 }
+
+/** The guard's count before anything is applied (docs/reference/guards.md): what applying would do, and whether it is over the cap. */
+export const applyGuardChecked = (
+  c: Pick<Campaign, 'id' | 'runId'>,
+  counts: ApplyCounts,
+  verdict: { maxRemovalShare: number; removalShare: number; exceeded: boolean },
+  actor: AuditActor,
+  at: string,
+) =>
+  auditEvent('APPLY_GUARD_CHECKED', at, actor, {
+    campaignId: c.id,
+    runId: c.runId,
+    counts: { ...counts },
+    maxRemovalShare: verdict.maxRemovalShare,
+    removalShare: verdict.removalShare,
+    exceeded: verdict.exceeded,
+    next: verdict.exceeded ? 'AWAIT_CONFIRMATION' : 'APPLY',
+  });
+
+/** The owner's (or an administrator's) confirmation of a campaign over its cap. */
+export const applyConfirmed = (c: Pick<Campaign, 'id' | 'runId' | 'ownerId'>, confirmation: ApplyConfirmation, maxRemovalShare: number, actor: AuditActor) =>
+  auditEvent('APPLY_CONFIRMED', confirmation.at, actor, {
+    campaignId: c.id,
+    runId: c.runId,
+    by: confirmation.by,
+    asOwner: confirmation.by === c.ownerId,
+    counts: { ...confirmation.counts },
+    maxRemovalShare,
+  });
 
 export const campaignDueDateChanged = (c: Pick<Campaign, 'id' | 'runId' | 'dueDate'>, from: string | undefined, actor: AuditActor, at: string) =>
   auditEvent('CAMPAIGN_DUE_DATE_CHANGED', at, actor, { campaignId: c.id, runId: c.runId, from: from ?? null, to: c.dueDate ?? null });
@@ -212,12 +244,15 @@ export type ItemOutcome =
   | { action: 'KEPT' | 'MODIFIED'; note?: string; endDate?: string | null; parameters?: Record<string, string | null> }
   | { action: 'REMOVED'; reason: string }
   | { action: 'HANDED_OVER'; approvalId?: string; workflowId?: string; reason: string }
+  /** `reason` is the revocation's (REJECTED, MODIFIED, UNCERTIFIED); `guard` the protection that kept it. */
+  | { action: 'KEPT_BY_GUARD'; reason: string; guard: string }
   | { action: 'NOT_MANUAL' | 'FAILED'; error: string };
 
 /**
- * An entry's application, as at most three events, each listing its items: ITEM_APPLIED (kept,
+ * An entry's application, as at most four events, each listing its items: ITEM_APPLIED (kept,
  * modified, left as not MANUAL, refused by the directory; with the decision's category),
- * ASSIGNMENT_REVOKED (removed, with the reason) and ITEM_HANDED_OVER (to an approval run).
+ * ASSIGNMENT_REVOKED (removed, with the reason), ITEM_HANDED_OVER (to an approval run) and
+ * ITEM_KEPT_BY_GUARD (a removal a protected user or privilege blocked, with the protection).
  */
 export function itemsApplied(entry: Entry, applied: readonly { item: Item; outcome: ItemOutcome; category?: string }[], actor: AuditActor, at: string): AuditEvent[] {
   const subject = (item: Item) => ({ itemId: item.id, userId: item.userId, privilegeId: item.privilegeId });
@@ -231,6 +266,10 @@ export function itemsApplied(entry: Entry, applied: readonly { item: Item; outco
   if (removed.length > 0) events.push(auditEvent('ASSIGNMENT_REVOKED', at, actor, { entryId: entry.id, items: removed.map(({ item, outcome }) => ({ ...subject(item), ...outcome })) }));
   const handed = of(['HANDED_OVER']);
   if (handed.length > 0) events.push(auditEvent('ITEM_HANDED_OVER', at, actor, { entryId: entry.id, items: handed.map(({ item, outcome }) => compact({ ...subject(item), ...outcome })) }));
+  const guarded = of(['KEPT_BY_GUARD']);
+  if (guarded.length > 0) {
+    events.push(auditEvent('ITEM_KEPT_BY_GUARD', at, actor, { entryId: entry.id, items: guarded.map(({ item, outcome, category }) => compact({ ...subject(item), category, ...outcome })) }));
+  }
   return events;
 }
 
@@ -349,6 +388,8 @@ export function approvalOutcomeApplied(run: ApprovalRun, applied: NonNullable<Ap
     by: run.outcome?.by,
     action: applied.action,
     nextReapprovalAt: applied.nextReapprovalAt,
+    // KEPT_BY_GUARD: the protection that kept it (docs/reference/guards.md).
+    guard: applied.reason,
   };
   const events = [
     purpose.kind === 'CAMPAIGN'

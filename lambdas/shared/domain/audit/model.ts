@@ -11,6 +11,9 @@ export const AUDIT_EVENT_TYPES = [
   'CAMPAIGN_RUN_ARCHIVED',
   'EVIDENCE_ARCHIVED',
   'CAMPAIGN_CLEANED_UP',
+  // blast-radius guards (docs/reference/guards.md)
+  'APPLY_GUARD_CHECKED',
+  'APPLY_CONFIRMED',
   // entries and items
   'ENTRY_CREATED',
   'ENTRY_STATE_CHANGED',
@@ -20,6 +23,7 @@ export const AUDIT_EVENT_TYPES = [
   'ITEM_APPLIED',
   'ASSIGNMENT_REVOKED',
   'ITEM_HANDED_OVER',
+  'ITEM_KEPT_BY_GUARD',
   'HANDOVER_OUTCOME',
   // notifications
   'NOTIFICATION_QUEUED',

@@ -24,6 +24,7 @@ const totals = z.strictObject({
   pending: count,
   awaitingWorkflow: count,
   changesFailed: count,
+  keptByGuard: count.optional(),
 });
 
 const row = z.strictObject({
@@ -49,11 +50,12 @@ const row = z.strictObject({
   appliedAction: z.enum(['KEPT', 'MODIFIED', 'REMOVED', 'HANDED_OVER', 'KEPT_BY_GUARD']).optional(),
   appliedAt: instant.optional(),
   appliedError: text.optional(),
+  appliedReason: text.optional(),
   workflowApprovalId: text.optional(),
   workflowState: z.enum(APPROVAL_STATES).optional(),
   workflowOutcomeBy: text.optional(),
   workflowOutcomeAt: instant.optional(),
-  workflowAppliedAction: z.enum(['KEPT', 'REMOVED', 'NOT_MANUAL', 'GONE']).optional(),
+  workflowAppliedAction: z.enum(['KEPT', 'REMOVED', 'NOT_MANUAL', 'GONE', 'KEPT_BY_GUARD']).optional(),
   decisionAfterClose: z.boolean().optional(),
   counted: z.boolean(),
   result: z.enum(REPORT_RESULTS).optional(),

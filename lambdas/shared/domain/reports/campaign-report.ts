@@ -35,6 +35,8 @@ export interface ReportTotals {
   awaitingWorkflow: number;
   /** The directory refused the change; a later controller run retries it. */
   changesFailed: number;
+  /** Kept because the user or the privilege is protected (docs/reference/guards.md): counted in `kept` too; present only when some were. */
+  keptByGuard?: number;
 }
 
 /** What counted for an assignment: its decision (the effective one), or none. */
@@ -70,6 +72,8 @@ export interface ReportRow {
   appliedAction?: AppliedAction;
   appliedAt?: string;
   appliedError?: string;
+  /** KEPT_BY_GUARD: the protection that kept it. */
+  appliedReason?: string;
   /** The hand-over's approval run and its outcome. */
   workflowApprovalId?: string;
   workflowState?: ApprovalState;

@@ -81,6 +81,7 @@ function rowOf(campaign: Campaign, entry: Entry, item: Item, counted: boolean): 
           appliedAction: item.applied.action,
           appliedAt: item.applied.at,
           ...(item.applied.error !== undefined ? { appliedError: item.applied.error } : {}),
+          ...(item.applied.reason !== undefined ? { appliedReason: item.applied.reason } : {}),
         }
       : {}),
     ...(workflow
@@ -120,6 +121,7 @@ function outcomeOf(campaign: Campaign, entry: Entry, item: Item): ReportOutcome 
         return 'REVOKED';
       case 'KEPT':
       case 'MODIFIED':
+      case 'KEPT_BY_GUARD':
         return 'KEPT';
       case 'HANDED_OVER':
         return workflowOutcome(item.workflow);
@@ -154,7 +156,14 @@ export function reportTotals(entries: number, rows: readonly ReportRow[]): Repor
     pending: results('PENDING'),
     awaitingWorkflow: outcomes('AWAITING_WORKFLOW'),
     changesFailed: outcomes('CHANGE_FAILED'),
+    ...keptByGuardOf(counted),
   };
+}
+
+/** Only when the guard kept something (directly, or when a hand-over's run was rejected): older reports read as they did. */
+function keptByGuardOf(counted: readonly ReportRow[]): { keptByGuard?: number } {
+  const kept = counted.filter((r) => r.appliedAction === 'KEPT_BY_GUARD' || r.workflowAppliedAction === 'KEPT_BY_GUARD').length;
+  return kept > 0 ? { keptByGuard: kept } : {};
 }
 
 /** Every decision that counts (of every stage: each stage's approver decided), for the analytics and the chart. */
