@@ -35,19 +35,28 @@ export const REAPPROVAL_COLUMNS: NonNullable<CsvLayout['nested']> = {
   reapprovalWorkflowId: { field: 'reapproval', key: 'workflowId' },
 };
 
+/**
+ * A protected user or privilege from CSV (docs/reference/guards.md): a `protectedReason` cell makes
+ * the JSON's `protected: { reason }`; an empty cell, none.
+ */
+export const PROTECTION_COLUMNS: NonNullable<CsvLayout['nested']> = {
+  protectedReason: { field: 'protected', key: 'reason', whole: true },
+};
+
 const CSV_LAYOUTS: Record<EntityKind, CsvLayout> = {
   users: {
     required: ['id', 'displayName', 'email'],
-    optional: ['managerId', 'department', 'status', 'riskLevel'],
+    optional: ['managerId', 'department', 'status', 'riskLevel', ...Object.keys(PROTECTION_COLUMNS)],
     prefixed: { prefix: 'attr.', field: 'attributes' },
     lists: [],
+    nested: PROTECTION_COLUMNS,
   },
   privileges: {
     required: ['id', 'name'],
-    optional: ['ownerIds', 'riskLevel', 'approvalWorkflowId', ...Object.keys(REAPPROVAL_COLUMNS)],
+    optional: ['ownerIds', 'riskLevel', 'approvalWorkflowId', ...Object.keys(REAPPROVAL_COLUMNS), ...Object.keys(PROTECTION_COLUMNS)],
     prefixed: { prefix: 'attr.', field: 'attributes' },
     lists: ['ownerIds'],
-    nested: REAPPROVAL_COLUMNS,
+    nested: { ...REAPPROVAL_COLUMNS, ...PROTECTION_COLUMNS },
   },
   assignments: {
     required: ['userId', 'privilegeId', 'origin'],

@@ -58,6 +58,8 @@ it('runs to SUCCEEDED through the API server and the CLI', async () => {
       approvalPeriodDays: 14,
       subjects: { filter: '(riskLevel>=HIGH)' },
       revocation: { rejected: 'REMOVE', modified: 'KEEP', uncertified: 'REMOVE' },
+      // Removing one of its two items is half of them: over the default cap (20 %), this campaign allows it without confirmation.
+      guard: { maxRemovalShare: 0.5 },
       // Relative to the campaign file, as an administrator writes it.
       hooks: { findApprovers: 'file:./hooks/find-approvers.mjs' },
     }),

@@ -113,6 +113,10 @@ function line(e: AuditEvent): string {
     case 'NOTIFICATION_QUEUED':
     case 'NOTIFICATION_SENT':
       return `${e.type} ${String(d.kind)} ${String(d.recipientId)}`;
+    case 'APPLY_GUARD_CHECKED': {
+      const counts = d.counts as { remove: number; items: number };
+      return `${e.type} remove ${counts.remove} of ${counts.items} -> ${String(d.next)}`;
+    }
     default:
       return e.type;
   }
@@ -148,9 +152,10 @@ describe('a campaign run in its audit chain', async () => {
       'NOTIFICATION_QUEUED APPROVAL_REMIND m2',
       'ITEM_DECIDED u1 p-prod MODIFY by user:m1: until the audit',
       'ENTRY_STATE_CHANGED u1 RUNNING -> APPROVAL.FINISHED by user:m1',
-      // The due date: u4 expires, then each entry is applied, then the campaign closes.
+      // The due date: u4 expires, the guard counts what applying removes (within the cap), then each entry is applied, then the campaign closes.
       'ENTRY_STATE_CHANGED u4 RUNNING -> FAILED.EXPIRED by job:campaign-controller',
       'NOTIFICATION_QUEUED APPROVAL_TIMEOUT m2',
+      'APPLY_GUARD_CHECKED remove 3 of 5 -> APPLY',
       'ITEM_APPLIED u1 p-fin KEPT (approved)',
       'ITEM_APPLIED u1 p-prod MODIFIED (modified)',
       'ASSIGNMENT_REVOKED u1 p-git REJECTED',

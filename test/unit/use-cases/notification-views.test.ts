@@ -69,6 +69,8 @@ async function runScenario() {
   );
   await createCampaign(admin, highRiskUserCampaign({ name: 'Misconfigured', statusExpirationDate: '2026-07-05' }), created, 'c-broken');
   await createCampaign(admin, highRiskUserCampaign({ name: 'Admin powers', subjects: { filter: '(id=u6)' } }), created, 'c-powers');
+  // Nobody decides it: every item uncertified and removed, over its cap, so its owner is asked to confirm (Apply Confirmation).
+  await createCampaign(admin, highRiskUserCampaign({ name: 'Guarded', guard: { maxRemovalShare: 0.2 } }), created, 'c-guarded');
 
   const evidence = testEvidenceArchiver({ campaigns, approvals, outbox, audit, directory });
   let wallMs = Date.parse('2030-01-01T00:00:00.000Z');
