@@ -274,6 +274,24 @@ describe.each(implementations)('store contract: $name', ({ make }) => {
       expect(await s.directory.getUser('u-gone')).toBeUndefined();
       expect(await s.directory.getUsers(['u-gone'])).toEqual(new Map());
     });
+
+    it('keeps the protection of a user and a privilege through every read, a risk assessment, and a reload that drops it', async () => {
+      const breakGlass = aUser({ id: 'u-bg', protected: { reason: 'break-glass account' } });
+      const root = aPrivilege({ id: 'p-root', protected: { reason: 'last administrator role' } });
+      await s.directory.putUsers([breakGlass, aUser({ id: 'u-alice' })]);
+      await s.directory.putPrivileges([root, aPrivilege({ id: 'p-wiki' })]);
+      expect(await s.directory.getUser('u-bg')).toEqual(breakGlass);
+      expect((await s.directory.getUsers(['u-bg', 'u-alice'])).get('u-bg')?.protected).toEqual({ reason: 'break-glass account' });
+      expect((await s.directory.getUsers(['u-alice'])).get('u-alice')).not.toHaveProperty('protected');
+      expect((await s.directory.getPrivileges(['p-root'])).get('p-root')).toEqual(root);
+      expect((await collect(s.directory.listPrivileges())).find((p) => p.id === 'p-root')?.protected).toEqual({ reason: 'last administrator role' });
+      // The risk assessment updates the user in place: the protection stays.
+      await s.directory.setRiskLevel('u-bg', { riskLevel: 'HIGH', computedRiskLevel: 'HIGH', riskAssessedAt: '2026-07-02T07:30:05.000Z' });
+      expect((await s.directory.getUser('u-bg'))?.protected).toEqual({ reason: 'break-glass account' });
+      // A directory load replaces the record: a file without the protection takes it off.
+      await s.directory.putUsers([aUser({ id: 'u-bg' })]);
+      expect(await s.directory.getUser('u-bg')).not.toHaveProperty('protected');
+    });
   });
 
   describe('campaigns', () => {
@@ -505,10 +523,12 @@ describe.each(implementations)('store contract: $name', ({ make }) => {
       const decision = aDecision({ outcome: 'MODIFY', endDate: null, parameters: { project: 'gemini' }, comment: 'shorter' });
       await s.campaigns.saveItemDecision('e-1', items[1]!.id, decision);
       await s.campaigns.saveItemApplied('e-1', items[1]!.id, { action: 'MODIFIED', at: '2026-07-16T00:00:00.000Z' });
+      const guarded = { action: 'KEPT_BY_GUARD' as const, at: '2026-07-16T00:00:00.000Z', reason: 'protected user u-bg: break-glass account' };
+      await s.campaigns.saveItemApplied('e-1', items[0]!.id, guarded);
 
       const read = await s.campaigns.getEntryWithItems('e-1');
       expect(read!.items[1]).toEqual({ ...items[1], decision, applied: { action: 'MODIFIED', at: '2026-07-16T00:00:00.000Z' } });
-      expect(read!.items[0]).toEqual(items[0]);
+      expect(read!.items[0]).toEqual({ ...items[0], applied: guarded });
       await expect(s.campaigns.saveItemDecision('e-1', 'p-missing', decision)).rejects.toBeInstanceOf(NotFoundError);
       await expect(s.campaigns.saveItemApplied('e-missing', items[0]!.id, { action: 'KEPT', at: T0 })).rejects.toBeInstanceOf(NotFoundError);
       expect((await s.campaigns.getEntryWithItems('e-1'))!.items).toHaveLength(2);
