@@ -438,8 +438,9 @@ const describeCounts = (c: ApplyCounts): string =>
 function printApplyPreview(p: ApplyPreview): void {
   out(`${p.campaignId}  ${p.name}: RUNNING (phase ${p.phase}), applying as of ${showDate(p.asOf)}`);
   out(`  revocation: rejected ${p.revocation.rejected}, modified ${p.revocation.modified}, uncertified ${p.revocation.uncertified}`);
-  if (p.openEntries > 0) out(`  ${p.openEntries} entries still open: taken to close at ${showDate(p.asOf)} (undecided items are uncertified)`);
-  if (p.appliedEntries > 0) out(`  ${p.appliedEntries} entries applied already: not listed`);
+  const entries = (n: number) => `${n} entr${n === 1 ? 'y' : 'ies'}`;
+  if (p.openEntries > 0) out(`  ${entries(p.openEntries)} still open: taken to close at ${showDate(p.asOf)} (undecided items are uncertified)`);
+  if (p.appliedEntries > 0) out(`  ${entries(p.appliedEntries)} applied already: not listed`);
   if (p.items.length > 0) {
     out(
       table(

@@ -301,7 +301,7 @@ describe('the revocation cap', () => {
     }
     const APPLIED_AS: Record<ApplyAction, AppliedAction | undefined> = { REMOVE: 'REMOVED', MODIFY: 'MODIFIED', HAND_OVER: 'HANDED_OVER', KEPT_BY_GUARD: 'KEPT_BY_GUARD', KEEP: undefined };
     expect(Object.fromEntries(preview.items.map((i) => [`${i.userId}/${i.privilegeId}`, APPLIED_AS[i.action]]))).toEqual(Object.fromEntries(done));
-    await expect(previewApply(h, id, new Date(day(22)))).rejects.toThrow(/SUCCEEDED: only a RUNNING campaign can be previewed/);
+    await expect(previewApply(h, id, new Date(day(22)))).rejects.toThrow(/SUCCEEDED: only a RUNNING campaign can be previewed; its decisions were applied/);
   });
 
   it('goes straight to APPLY within the cap, with the guard\'s count in the audit log', async () => {

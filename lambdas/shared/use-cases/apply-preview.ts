@@ -19,7 +19,7 @@ export interface ApplyPreview {
   asOf: string;
   dueDate?: string;
   revocation: RevocationSettings;
-  /** Entries still open, planned as if they closed at `asOf` (their undecided items uncertified). */
+  /** Entries still open to decisions, planned as if they closed at `asOf` (their undecided items uncertified). */
   openEntries: number;
   /** Entries applied already (an APPLY phase under way): not planned again. */
   appliedEntries: number;
@@ -42,8 +42,13 @@ export async function previewApply(
   const campaign = await deps.campaigns.getCampaign(campaignId);
   if (!campaign) throw new NotFoundError('campaign', campaignId);
   if (campaign.state !== 'RUNNING') {
-    const why = campaign.state === 'PREPARING' ? 'it has no entries yet' : 'its decisions were applied or will never be (see `idgov report campaign`)';
-    throw new ClosedError(`campaign ${campaignId} is ${campaign.state}: only a RUNNING campaign can be previewed (${why})`);
+    const why =
+      campaign.state === 'PREPARING'
+        ? 'it has no entries yet'
+        : campaign.state === 'SUCCEEDED'
+          ? 'its decisions were applied: see its report (idgov report campaign)'
+          : 'its decisions will never be applied';
+    throw new ClosedError(`campaign ${campaignId} is ${campaign.state}: only a RUNNING campaign can be previewed; ${why}`);
   }
   const items: PlannedItem[] = [];
   let totals = emptyApplyCounts();
@@ -58,7 +63,8 @@ export async function previewApply(
         if (entry.state === 'FINISHED' || entry.state === 'FAILED.APPLIED.CHANGES') appliedEntries += 1;
         continue;
       }
-      if (entry.state === 'RUNNING') openEntries += 1;
+      // An entry with nothing to certify stays RUNNING until the end: nothing of it is open to a decision.
+      if (entry.state === 'RUNNING' && loaded.items.length > 0) openEntries += 1;
       const planned = await planEntry(deps.directory, campaign, entry, loaded.items, now);
       items.push(...planned);
       totals = addApplyCounts(totals, planned.reduce((counts, p) => countAction(counts, p.action), emptyApplyCounts()));
