@@ -231,10 +231,11 @@ describe('a campaign driven through the CLI', () => {
     const kinds = outbox.map((n) => `${n.kind} ${n.to}`).sort();
     // One Approval Start per entry: finn approves alice's and bob's.
     expect(kinds).toEqual([
+      // The owner was asked to confirm the removals over the cap.
+      'APPLY_CONFIRMATION owner@example.com',
       'APPROVAL_START finn@example.com',
       'APPROVAL_START finn@example.com',
       'APPROVAL_START owner@example.com',
-      'APPLY_CONFIRMATION owner@example.com',
       'ASSIGNMENT_REJECT alice@example.com',
       'CAMPAIGN_END owner@example.com',
       'CAMPAIGN_START owner@example.com',
