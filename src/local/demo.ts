@@ -70,9 +70,10 @@ const USER_CAMPAIGN: CampaignDefinition = {
   subjects: { filter: '(riskLevel>=HIGH)' },
   reminders: { daysBeforeDue: 3, intervalHours: 24 },
   revocation: { rejected: 'REMOVE', modified: 'KEEP', uncertified: 'REMOVE' },
-  // The owner confirms any run that would remove more than 5 % of its items (docs/reference/guards.md):
-  // the first run does, so it waits for the owner's confirm-apply; the second (all approved) does not.
-  guard: { maxRemovalShare: 0.05 },
+  // The revocation cap (the default, said here): a run that would remove more than 20 % of its items
+  // waits for its owner's confirm-apply (docs/reference/guards.md). The first run removes about 30 %,
+  // so it waits a day; the second (all approved) does not.
+  guard: { maxRemovalShare: 0.2 },
   recurrence: { intervalDays: 30 },
 };
 

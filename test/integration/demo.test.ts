@@ -64,7 +64,7 @@ describe('npm start', () => {
     for (const state of ['PREPARING -> FAILED.PREPARED', 'RUNNING -> SUCCEEDED', 'SUCCEEDED -> PREPARING', 'SUCCEEDED -> DELETED']) {
       expect(stdout).toContain(state);
     }
-    // The USER campaign's first run removes more than its cap (5 %): it waited for its owner's confirmation.
+    // The USER campaign's first run removes more than its cap (20 %): it waited for its owner's confirmation.
     expect(stdout).toMatch(/owner: applying confirmed \(\d+ of \d+ items removed\)/);
   }, 150_000);
 
