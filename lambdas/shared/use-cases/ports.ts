@@ -69,6 +69,14 @@ export type ProgressSink = (event: ProgressEvent) => void;
 /** A page-at-a-time stream; adapters implement it over paginated queries. */
 export type Pages<T> = AsyncIterable<T[]>;
 
+/**
+ * Where a listing resumes: strictly after the record with this key (a chunk's saved cursor). Adapters
+ * turn it into the query's ExclusiveStartKey; they never list from the start and filter.
+ */
+export interface ListFrom {
+  after?: string;
+}
+
 export interface DirectoryStore {
   putUsers(users: User[]): Promise<void>;
   putPrivileges(privileges: Privilege[]): Promise<void>;
@@ -167,7 +175,11 @@ export interface CampaignStore {
   getEntry(entryId: string): Promise<Entry | undefined>;
   /** Entry and all its items in one paginated query. */
   getEntryWithItems(entryId: string): Promise<{ entry: Entry; items: Item[] } | undefined>;
-  listEntries(runId: string): Pages<Entry>;
+  /**
+   * The run's entries in listing order (stage, subject), a page at a time; with `after` (an entry id,
+   * see entryCursor) from the entry after that one. Fails with NotFoundError if that entry is gone.
+   */
+  listEntries(runId: string, from?: ListFrom): Pages<Entry>;
   /**
    * Entries that left RUNNING (closedAt) in [from, to), by closing time, through the closed-day
    * index: the cost follows the window's closures, never the history.
@@ -188,7 +200,11 @@ export interface CampaignStore {
   saveItemWorkflow(entryId: string, itemId: string, workflow: ItemWorkflow, options?: { onlyIfAbsent?: boolean }): Promise<void>;
 
   putRevocation(revocation: Revocation): Promise<void>;
-  listRevocations(runId: string): Pages<Revocation>;
+  /**
+   * The run's revocations by user, then privilege (so each user's come together), a page at a time;
+   * with `after` (see revocationCursor) from the revocation after that key, whether or not it still exists.
+   */
+  listRevocations(runId: string, from?: ListFrom): Pages<Revocation>;
 
   /** Removes the run's entries, items and revocations; resumable. Returns true when nothing is left. */
   deleteRun(runId: string): Promise<boolean>;
