@@ -4,7 +4,7 @@ import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import { utcDaysBetween } from '../../domain/dates.js';
 import { ConflictError, NotFoundError } from '../../domain/errors.js';
 import type { Campaign, CampaignState, Decision, Entry, Item, ItemWorkflow, Notification, Revocation } from '../../domain/model.js';
-import type { CampaignStore, Lease, LeaseHolder, Pages } from '../../use-cases/ports.js';
+import type { CampaignStore, Lease, LeaseHolder, ListFrom, Pages } from '../../use-cases/ports.js';
 import {
   batchGet,
   batchWrite,
@@ -30,6 +30,7 @@ import {
   entryRecord,
   isOpenTask,
   itemKey,
+  key,
   itemRecord,
   leaseKey,
   leaseRecord,
@@ -40,6 +41,7 @@ import {
   taskSortKey,
   toEntity,
   toLease,
+  UNVERIFIED_GSI2PK,
 } from './records.js';
 
 const put = (Item: DynamoRecord): WriteRequest => ({ PutRequest: { Item } });
@@ -247,8 +249,30 @@ export class DynamoCampaignStore extends DynamoTable implements CampaignStore {
     await this.doc.send(new PutCommand({ TableName: this.tableName, Item: revocationRecord(revocation) }));
   }
 
-  async *listRevocations(runId: string): Pages<Revocation> {
-    for await (const page of queryPages(this.doc, this.revocationQuery(runId))) yield page.map((r) => toEntity<Revocation>(r));
+  async *listRevocations(runId: string, options: ListFrom = {}): Pages<Revocation> {
+    const query = {
+      ...this.revocationQuery(runId),
+      // The cursor (revocationCursor: `<userId>#<privilegeId>`) is the tail of that revocation's own key.
+      ...(options.after !== undefined ? { ExclusiveStartKey: key(runPk(runId), `REVOKED#${options.after}`) } : {}),
+    };
+    for await (const page of queryPages(this.doc, query)) yield page.map((r) => toEntity<Revocation>(r));
+  }
+
+  /** Whole records in batches (25 a request): the verification, and the unverified index with it. */
+  async saveRevocationVerifications(revocations: Revocation[]): Promise<void> {
+    await batchWrite(this.doc, this.tableName, revocations.map((r) => put(revocationRecord(r))), this.batch);
+  }
+
+  async *listUnverifiedRevocations(dueBy?: string): Pages<Revocation> {
+    const pages = queryPages(this.doc, {
+      TableName: this.tableName,
+      ...this.limit,
+      IndexName: 'GSI2',
+      KeyConditionExpression: dueBy ? 'GSI2PK = :pk AND GSI2SK <= :due' : 'GSI2PK = :pk',
+      // GSI2SK is `<nextCheckAt>#<run>#...`: every suffix sorts below \uffff, so this keeps nextCheckAt <= dueBy.
+      ExpressionAttributeValues: { ':pk': UNVERIFIED_GSI2PK, ...(dueBy ? { ':due': `${dueBy}#\uffff` } : {}) },
+    });
+    for await (const page of pages) yield page.map((r) => toEntity<Revocation>(r));
   }
 
   /**

@@ -3,7 +3,8 @@
 import { nextActionAt } from '../../domain/campaign-schedule.js';
 import { ConflictError, NotFoundError } from '../../domain/errors.js';
 import type { Campaign, CampaignState, Decision, Entry, Item, ItemWorkflow, Notification, Revocation } from '../../domain/model.js';
-import type { CampaignStore, Lease, LeaseHolder, Pages } from '../../use-cases/ports.js';
+import { revocationCursor } from '../../use-cases/chunked.js';
+import type { CampaignStore, Lease, LeaseHolder, ListFrom, Pages } from '../../use-cases/ports.js';
 import { InMemoryOutbox } from './in-memory-outbox.js';
 import { DEFAULT_PAGE_SIZE, byKey, inPages, stored, type InMemoryOptions } from './pages.js';
 
@@ -130,14 +131,32 @@ export class InMemoryCampaignStore implements CampaignStore {
 
   async putRevocation(revocation: Revocation): Promise<void> {
     const ofRun = this.revocations.get(revocation.runId) ?? new Map<string, Revocation>();
-    ofRun.set(`${revocation.userId}#${revocation.privilegeId}`, stored(revocation));
+    ofRun.set(revocationCursor(revocation), stored(revocation));
     this.revocations.set(revocation.runId, ofRun);
   }
 
-  listRevocations(runId: string): Pages<Revocation> {
+  listRevocations(runId: string, options: ListFrom = {}): Pages<Revocation> {
     const ofRun = this.revocations.get(runId) ?? new Map<string, Revocation>();
-    const sorted = [...ofRun.entries()].sort(byKey(([key]) => key)).map(([, r]) => r);
+    const { after } = options;
+    const sorted = [...ofRun.entries()]
+      .filter(([key]) => after === undefined || key > after)
+      .sort(byKey(([key]) => key))
+      .map(([, r]) => r);
     return inPages(sorted, this.pageSize);
+  }
+
+  async saveRevocationVerifications(revocations: Revocation[]): Promise<void> {
+    for (const revocation of revocations) await this.putRevocation(revocation);
+  }
+
+  listUnverifiedRevocations(dueBy?: string): Pages<Revocation> {
+    const checkOf = (r: Revocation) => (r.verification?.status === 'STILL_PRESENT' ? r.verification.nextCheckAt : undefined);
+    const sortKey = (r: Revocation) => `${checkOf(r)}#${r.runId}#${r.userId}#${r.privilegeId}`;
+    const due = [...this.revocations.values()]
+      .flatMap((ofRun) => [...ofRun.values()])
+      .filter((r) => checkOf(r) !== undefined && (dueBy === undefined || sortKey(r) <= `${dueBy}#\uffff`))
+      .sort(byKey(sortKey));
+    return inPages(due, this.pageSize);
   }
 
   async deleteRun(runId: string): Promise<boolean> {
