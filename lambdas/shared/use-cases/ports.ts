@@ -98,10 +98,10 @@ export interface DirectoryStore {
    */
   findUserByEmail(email: string): Promise<User | undefined>;
 
-  /** Every user, in id order, a page at a time. */
-  listUsers(): Pages<User>;
-  /** Every privilege, in id order, a page at a time. */
-  listPrivileges(): Pages<Privilege>;
+  /** Every user, in id order, a page at a time; with `after` (a user id), those after it. */
+  listUsers(from?: ListFrom): Pages<User>;
+  /** Every privilege, in id order, a page at a time; with `after` (a privilege id), those after it. */
+  listPrivileges(from?: ListFrom): Pages<Privilege>;
   /** All assignments of one user (every origin), in privilege id order. */
   listAssignmentsOfUser(userId: string): Promise<Assignment[]>;
   /** Holders of a privilege with the given origin, in user id order. */

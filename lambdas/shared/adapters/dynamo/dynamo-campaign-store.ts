@@ -1,6 +1,6 @@
 // CampaignStore on the campaign table (key design in config/tables.ts). Campaigns and entries are
 // written under an optimistic version condition; bulk preparation goes through BatchWriteItem only.
-import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { utcDaysBetween } from '../../domain/dates.js';
 import { ConflictError, NotFoundError } from '../../domain/errors.js';
 import type { Campaign, CampaignState, Decision, Entry, Item, ItemWorkflow, Notification, Revocation } from '../../domain/model.js';
@@ -30,12 +30,12 @@ import {
   entryRecord,
   isOpenTask,
   itemKey,
-  key,
   itemRecord,
   leaseKey,
   leaseRecord,
   notificationRecord,
   outboxKey,
+  revocationCursorKey,
   revocationRecord,
   runPk,
   taskSortKey,
@@ -167,15 +167,30 @@ export class DynamoCampaignStore extends DynamoTable implements CampaignStore {
     return { entry: toEntity<Entry>(entry), items: records.filter((r) => r.entity === 'item').map((r) => toEntity<Item>(r)) };
   }
 
-  async *listEntries(runId: string): Pages<Entry> {
+  /**
+   * `after`: an entry's index key is not derived from its id (stage and subject), so the entry is
+   * read (one consistent read) for the ExclusiveStartKey: its table and GSI1 keys.
+   */
+  async *listEntries(runId: string, from: ListFrom = {}): Pages<Entry> {
+    const start = from.after === undefined ? undefined : await this.entryListingKey(runId, from.after);
     const pages = queryPages(this.doc, {
       TableName: this.tableName,
       ...this.limit,
       IndexName: 'GSI1',
       KeyConditionExpression: 'GSI1PK = :pk',
       ExpressionAttributeValues: { ':pk': runPk(runId) },
+      ...(start ? { ExclusiveStartKey: start } : {}),
     });
     for await (const page of pages) yield page.map((r) => toEntity<Entry>(r));
+  }
+
+  private async entryListingKey(runId: string, entryId: string): Promise<DynamoRecord> {
+    const output = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: entryKey(entryId), ConsistentRead: true, ProjectionExpression: 'PK, SK, GSI1PK, GSI1SK' }),
+    );
+    const record = output.Item;
+    if (!record || record.GSI1PK !== runPk(runId)) throw new NotFoundError(`entry of run ${runId} to list after`, entryId, 'after');
+    return { PK: record.PK, SK: record.SK, GSI1PK: record.GSI1PK, GSI1SK: record.GSI1SK };
   }
 
   async *listEntriesClosedBetween(from: string, to: string): Pages<Entry> {
@@ -249,13 +264,10 @@ export class DynamoCampaignStore extends DynamoTable implements CampaignStore {
     await this.doc.send(new PutCommand({ TableName: this.tableName, Item: revocationRecord(revocation) }));
   }
 
-  async *listRevocations(runId: string, options: ListFrom = {}): Pages<Revocation> {
-    const query = {
-      ...this.revocationQuery(runId),
-      // The cursor (revocationCursor: `<userId>#<privilegeId>`) is the tail of that revocation's own key.
-      ...(options.after !== undefined ? { ExclusiveStartKey: key(runPk(runId), `REVOKED#${options.after}`) } : {}),
-    };
-    for await (const page of queryPages(this.doc, query)) yield page.map((r) => toEntity<Revocation>(r));
+  /** `after` names the key itself (revocationCursor): the listing resumes there even if that revocation is gone. */
+  async *listRevocations(runId: string, from: ListFrom = {}): Pages<Revocation> {
+    const start = from.after === undefined ? {} : { ExclusiveStartKey: revocationCursorKey(runId, from.after) };
+    for await (const page of queryPages(this.doc, { ...this.revocationQuery(runId), ...start })) yield page.map((r) => toEntity<Revocation>(r));
   }
 
   /** Whole records in batches (25 a request): the verification, and the unverified index with it. */
