@@ -42,7 +42,12 @@ const revocation = (userId: string, privilegeId: string, runId = 'c-test#1', ver
 const stillPresent = (nextCheckAt: string, since = T0): RevocationVerification => ({ status: 'STILL_PRESENT', at: since, since, nextCheckAt });
 const absent: RevocationVerification = { status: 'ABSENT', at: T0 };
 const keys = (revocations: Revocation[]) => revocations.map((r) => `${r.runId} ${revocationCursor(r)}`);
-const pageSizes = async <T>(pages: Pages<T>) => (await collect((async function* () { for await (const page of pages) yield [page.length]; })())).flat();
+/** The sizes of the pages a listing yields (DynamoDB may end a full last page with an empty one: left out). */
+const pageSizes = async <T>(pages: Pages<T>) => {
+  const sizes: number[] = [];
+  for await (const page of pages) if (page.length > 0) sizes.push(page.length);
+  return sizes;
+};
 
 describe.each(implementations)('revocation verification store contract: $name', ({ make }) => {
   let store: CampaignStore;
