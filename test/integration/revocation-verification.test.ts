@@ -2,8 +2,8 @@
 // (dynalite, or DynamoDB Local with IDGOV_TEST_ENGINE=dynamodb-local): a connector accepts the removal
 // of u1's GitHub-Org-Owner at the finish and does not make it. The VERIFY phase finds it still
 // present; the campaign report, the owner's mail, the campaign's totals and the daily report say so;
-// later runs check it again until it is gone. And a finish killed after any write of its VERIFY
-// phase, then run again, ends as a clean one: the owner told once.
+// later runs check it again until it is gone. (revocation-verification-kill.test.ts: a finish killed
+// after any write of its VERIFY phase.)
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,7 +17,6 @@ import { buildCampaignReport } from '../../lambdas/shared/use-cases/reports/camp
 import { applyJobEnvironment, loadJobHandler, localOperationsFiles, scheduledEvent } from '../../src/local/jobs.js';
 import { openRuntime, readOutbox, type Runtime } from '../../src/local/runtime.js';
 import { startSesEmulator, type SesEmulator } from '../../src/local/ses-emulator.js';
-import { createHarness, KilledError, type Harness, type Snapshot } from '../support/controller-harness.js';
 import { useEngine } from '../support/engine.js';
 import { withRemovalsNotMade } from '../support/removals-not-made.js';
 import { day, entryOf, highRiskUserCampaign, lifecycleSteps, smallOrg, T0 } from '../support/small-org.js';
@@ -26,8 +25,8 @@ const engine = useEngine();
 const CAMPAIGN = 'c-verify';
 const RUN = `${CAMPAIGN}#1`;
 const FINISH = day(14, 1);
-/** The script up to and including the finish (the status expiration is not part of this story). */
-const steps = lifecycleSteps().filter((s) => s.at <= FINISH);
+/** The script's start, decisions and finish (its reminder runs and status expiration are not part of this story). */
+const steps = lifecycleSteps().filter((s) => s.at <= FINISH && !('run' in s && s.at !== day(0, 1) && s.at !== FINISH));
 const statusOf = (revocations: Revocation[]) => Object.fromEntries(revocations.map((r) => [`${r.userId} ${r.privilegeId}`, r.verification?.status]));
 
 describe('a removal the directory accepted but did not make, through the local runtime', () => {
@@ -113,61 +112,4 @@ describe('a removal the directory accepted but did not make, through the local r
     // Still one notice: re-checks tell nobody.
     expect((await readOutbox(runtime, CAMPAIGN)).filter((n) => n.kind === 'REVOCATION_UNVERIFIED')).toHaveLength(1);
   });
-});
-
-describe('a finish killed after any write of its VERIFY phase', () => {
-  interface Played {
-    finish: Snapshot;
-    mail: string[];
-    /** Writes of the finish run before VERIFY began, and when it had saved NOTIFY_REJECTS. */
-    verifyWrites?: { from: number; to: number };
-  }
-
-  async function play(killAt?: number): Promise<Played> {
-    const { doc, names } = await engine.freshTables();
-    const h: Harness = createHarness(doc, names);
-    await h.load(smallOrg());
-    await h.create(highRiskUserCampaign(), T0, CAMPAIGN);
-    const made = h.directory.removeAssignment.bind(h.directory);
-    h.directory.removeAssignment = async (userId, privilegeId) => (userId === 'u1' && privilegeId === 'p-git' ? 'REMOVED' : made(userId, privilegeId));
-    // Where the VERIFY phase's writes fall among the finish run's.
-    let verifyWrites: { from: number; to: number } | undefined;
-    const save = h.campaigns.saveCampaign.bind(h.campaigns);
-    h.campaigns.saveCampaign = async (campaign) => {
-      const before = h.kill.count;
-      await save(campaign);
-      if (campaign.phase.name === 'VERIFY' && !verifyWrites) verifyWrites = { from: before + 1, to: before + 1 };
-      if (campaign.phase.name === 'NOTIFY_REJECTS' && verifyWrites) verifyWrites.to = h.kill.count;
-    };
-    for (const step of steps) {
-      if (!('run' in step)) {
-        await h.decide(entryOf(CAMPAIGN, step.decide.subjectId), step.decide.actor, step.decide.decisions, step.at);
-        continue;
-      }
-      h.kill.arm(step.at === FINISH ? killAt : undefined);
-      try {
-        await h.run(step.at);
-      } catch (error) {
-        if (!(error instanceof KilledError) && !(error instanceof AggregateError && error.errors.every((e) => e instanceof KilledError))) throw error;
-        h.kill.arm(undefined);
-        // The next run, once the killed run's lease and send claims have expired.
-        h.wall.advance(16 * 60_000);
-        await h.run(step.at);
-      }
-      h.kill.arm(undefined);
-    }
-    return { finish: await h.snapshot(), mail: h.mailer.sent.map((m) => `${m.to}|${m.subject}`).sort(), ...(verifyWrites ? { verifyWrites } : {}) };
-  }
-
-  it('ends, once run again, in the state and mail of a clean finish: the owner told once', async () => {
-    const clean = await play();
-    const range = clean.verifyWrites!;
-    expect(range.to - range.from).toBeGreaterThanOrEqual(2);
-    expect(clean.mail.filter((m) => m === 'admin@example.com|Access still present after the review "Finance high-risk users"')).toHaveLength(1);
-    for (let k = range.from; k <= range.to; k++) {
-      const killed = await play(k);
-      expect(killed.finish, `state after a kill at write ${k} of the finish`).toEqual(clean.finish);
-      expect(killed.mail, `mail after a kill at write ${k} of the finish`).toEqual(clean.mail);
-    }
-  }, 300_000);
 });
