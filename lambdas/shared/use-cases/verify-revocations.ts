@@ -12,7 +12,7 @@ import { afterChunk, runVerificationOf, verificationOf, type VerifyPhase } from 
 import { appendRecord, recordThenChange, type AuditDeps } from './audit-trail.js';
 import { CampaignNotifier } from './campaign-notifier.js';
 import { forEachChunk, revocationCursor } from './chunked.js';
-import { mapLimit } from './concurrency.js';
+import { chunk, mapLimit } from './concurrency.js';
 import { UNLIMITED_BUDGET, type CampaignStore, type DirectoryStore, type Log, type Outbox, type ReapprovalDirectory, type TimeBudget } from './ports.js';
 
 export interface VerifyDeps extends AuditDeps {
@@ -131,29 +131,35 @@ export interface RecheckResult {
  * (the unverified index, read up to `now`: never a run's other revocations). Each is read back:
  * gone (or granted by a rule since) leaves the index, with a REVOCATION_RECHECKED record in its
  * run's chain written first (keyed by the check it follows, so a re-run writes none); still there,
- * it is checked again a day later. Page by page, until the budget ends: what is checked leaves the
- * range read, so the next run goes on where this one stopped.
+ * it is checked again a day later. A slice at a time (VERIFY_CHUNK_SIZE), none started once the budget
+ * is spent: what is checked leaves the range read, so the next run goes on where this one stopped.
  */
 export async function recheckStillPresent(deps: Omit<VerifyDeps, 'outbox' | 'portalUrl'>, now: Date): Promise<RecheckResult> {
   const budget = deps.budget ?? UNLIMITED_BUDGET;
   const result: RecheckResult = { rechecked: 0, gone: 0 };
   const at = now.toISOString();
+  const done = () => {
+    if (result.rechecked > 0) deps.log.info('removals found still present checked again', { ...result });
+    return result;
+  };
   for await (const page of deps.campaigns.listUnverifiedRevocations(at)) {
-    const read = await mapLimit(page, READ_CONCURRENCY, async (r): Promise<{ before: Revocation; after: Revocation }> => {
-      const found = await deps.directory.getAssignment(r.userId, r.privilegeId);
-      return { before: r, after: { ...r, verification: verificationOf(found, now, r.verification) } };
-    });
-    for (const { before, after } of read) {
-      if (after.verification?.status !== 'ABSENT') continue;
-      const previousCheck = before.verification?.at ?? before.at;
-      const event = revocationRechecked(after, before.verification, CONTROLLER_ACTOR, at);
-      await appendRecord(deps.audit, { chainId: runChain(after.runId), eventKey: auditKey.recheck(after, previousCheck), at, campaignId: after.campaignId, events: [event] });
+    for (const slice of chunk(page, deps.verifyChunkSize ?? VERIFY_CHUNK_SIZE)) {
+      // Last in a run's work: none starts once the budget is spent (what is left stays due for the next run).
+      if (!budget.hasTimeLeft()) return done();
+      const read = await mapLimit(slice, READ_CONCURRENCY, async (r): Promise<{ before: Revocation; after: Revocation }> => {
+        const found = await deps.directory.getAssignment(r.userId, r.privilegeId);
+        return { before: r, after: { ...r, verification: verificationOf(found, now, r.verification) } };
+      });
+      for (const { before, after } of read) {
+        if (after.verification?.status !== 'ABSENT') continue;
+        const previousCheck = before.verification?.at ?? before.at;
+        const event = revocationRechecked(after, before.verification, CONTROLLER_ACTOR, at);
+        await appendRecord(deps.audit, { chainId: runChain(after.runId), eventKey: auditKey.recheck(after, previousCheck), at, campaignId: after.campaignId, events: [event] });
+      }
+      await deps.campaigns.saveRevocationVerifications(read.map((r) => r.after));
+      result.rechecked += read.length;
+      result.gone += read.filter((r) => r.after.verification?.status === 'ABSENT').length;
     }
-    await deps.campaigns.saveRevocationVerifications(read.map((r) => r.after));
-    result.rechecked += read.length;
-    result.gone += read.filter((r) => r.after.verification?.status === 'ABSENT').length;
-    if (!budget.hasTimeLeft()) break;
   }
-  if (result.rechecked > 0) deps.log.info('removals found still present checked again', { ...result });
-  return result;
+  return done();
 }

@@ -15,6 +15,7 @@ import { buildTemplates } from '../../../lambdas/shared/domain/templates.js';
 import { collect } from '../../../lambdas/shared/use-cases/concurrency.js';
 import { silentLog, type TimeBudget } from '../../../lambdas/shared/use-cases/ports.js';
 import { recheckStillPresent, verifyRevocations, type VerifyDeps } from '../../../lambdas/shared/use-cases/verify-revocations.js';
+import { verificationOf } from '../../../lambdas/shared/domain/revocation-verification.js';
 import { aCampaign, anAssignment, aPrivilege, aUser, CAMPAIGN_ID, DUE, OWNER_ID } from '../../support/fixtures.js';
 
 const RUN_ID = `${CAMPAIGN_ID}#1`;
@@ -236,6 +237,19 @@ describe('later re-checks of removals still present', () => {
     // Nothing is due any more: a later run reads nothing and logs nothing.
     expect(await recheckStillPresent(w.deps, LATER(5))).toEqual({ rechecked: 0, gone: 0 });
     expect(eventsOf(w).filter((e) => e.type === 'REVOCATION_RECHECKED')).toHaveLength(1);
+  });
+
+  it('starts no slice once the budget is spent: what is left stays due for the next run', async () => {
+    const more = ['u-x1', 'u-x2', 'u-x3', 'u-x4'];
+    await w.directory.putAssignments(more.map((userId) => anAssignment({ userId, privilegeId: 'p-git' })));
+    await w.campaigns.saveRevocationVerifications(more.map((userId) => ({ ...revocation(userId), verification: verificationOf(anAssignment(), NOW) })));
+    expect(await recheckStillPresent({ ...w.deps, budget: budgetOf(0) }, LATER(1))).toEqual({ rechecked: 0, gone: 0 });
+    expect(w.reads).toEqual([]);
+    // One slice of three, then the budget is spent; the next run does the other two.
+    expect(await recheckStillPresent({ ...w.deps, budget: budgetOf(2) }, LATER(1))).toEqual({ rechecked: 3, gone: 0 });
+    expect(await recheckStillPresent(w.deps, LATER(1))).toEqual({ rechecked: 2, gone: 0 });
+    expect(await collect(w.campaigns.listUnverifiedRevocations(LATER(1).toISOString()))).toEqual([]);
+    expect([...w.reads].sort()).toEqual(['u-b', ...more].sort());
   });
 
   it('a re-check killed between its record and its write records once', async () => {
