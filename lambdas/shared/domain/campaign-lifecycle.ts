@@ -121,6 +121,7 @@ export function nextRunOf(c: Campaign, now: Date, manual?: ManualRestart): Campa
     statusExpirationDate: undefined,
     endDate: undefined,
     stats: undefined,
+    verification: undefined,
     state: 'PREPARING',
     phase: { name: 'START' },
     prepareAttempt: 0,

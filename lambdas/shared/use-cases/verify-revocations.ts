@@ -92,7 +92,7 @@ export async function verifyChunk(deps: VerifyDeps, campaign: Campaign, chunk: r
  * saved: a re-run finds it and records none), then NOTIFY_REJECTS. A run that removed nothing moves
  * on with no record.
  */
-async function completeVerification(deps: VerifyDeps, campaign: Campaign, phase: VerifyPhase, now: Date): Promise<Campaign> {
+export async function completeVerification(deps: VerifyDeps, campaign: Campaign, phase: VerifyPhase, now: Date): Promise<Campaign> {
   const totals = runVerificationOf(phase, now);
   const next = withPhase({ ...campaign, verification: totals }, { name: 'NOTIFY_REJECTS' }, now);
   if (totals.verified === 0) {

@@ -9,7 +9,7 @@ import { InMemoryCampaignStore } from '../../../lambdas/shared/adapters/memory/i
 import { InMemoryDirectoryStore } from '../../../lambdas/shared/adapters/memory/in-memory-directory-store.js';
 import { InMemoryOutbox } from '../../../lambdas/shared/adapters/memory/in-memory-outbox.js';
 import { runChain } from '../../../lambdas/shared/domain/audit/model.js';
-import { markSucceeded } from '../../../lambdas/shared/domain/campaign-lifecycle.js';
+import { markSucceeded, nextRunWithArchive } from '../../../lambdas/shared/domain/campaign-lifecycle.js';
 import type { Campaign, CampaignStats, Revocation } from '../../../lambdas/shared/domain/model.js';
 import { buildTemplates } from '../../../lambdas/shared/domain/templates.js';
 import { collect } from '../../../lambdas/shared/use-cases/concurrency.js';
@@ -268,5 +268,18 @@ describe("the finish's totals", () => {
     expect(markSucceeded(verified, stats, NOW).stats).toEqual({ ...stats, stillPresent: 2 });
     // A run that finished its VERIFY before it existed keeps its totals as they are.
     expect(markSucceeded(aCampaign({ state: 'RUNNING' }), stats, NOW).stats).toEqual(stats);
+  });
+
+  it('stay with the finished run when it recurs: the archive keeps them, the next run starts without', () => {
+    const done = markSucceeded(
+      aCampaign({ state: 'RUNNING', recurrence: { intervalDays: 90 }, verification: { at: NOW.toISOString(), verified: 7, stillPresent: 2, notManual: 0 } }),
+      { approved: 0, rejected: 7, modified: 0, uncertified: 0, revoked: 7, handedOver: 0, entries: 7, items: 7, entriesByState: { FINISHED: 7 } },
+      NOW,
+    );
+    const { archive, next } = nextRunWithArchive(done, LATER(90));
+    expect(archive.verification).toEqual(done.verification);
+    expect(archive.stats?.stillPresent).toBe(2);
+    expect(next.verification).toBeUndefined();
+    expect(next.stats).toBeUndefined();
   });
 });
