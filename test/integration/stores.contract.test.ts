@@ -643,6 +643,65 @@ describe.each(implementations)('store contract: $name', ({ make }) => {
     });
   });
 
+  describe('listings resume after a cursor (chunked phases)', () => {
+    it('listUsers and listPrivileges({ after }) list the ids after it, in id order, whether or not that id exists', async () => {
+      const userIds = Array.from({ length: 20 }, (_, i) => `u-${String(i).padStart(2, '0')}`);
+      await s.directory.putUsers(userIds.map((id) => aUser({ id })));
+      await s.directory.putPrivileges(['p-a', 'p-b', 'p-c', 'p-d'].map((id) => aPrivilege({ id })));
+
+      expect(ids(await collect(s.directory.listUsers({ after: 'u-08' })))).toEqual(userIds.slice(9));
+      expect(ids(await collect(s.directory.listUsers({ after: 'u-085' })))).toEqual(userIds.slice(9));
+      expect(ids(await collect(s.directory.listUsers({ after: 'u-19' })))).toEqual([]);
+      expect(ids(await collect(s.directory.listUsers({})))).toEqual(userIds);
+      expect(ids(await collect(s.directory.listPrivileges({ after: 'p-b' })))).toEqual(['p-c', 'p-d']);
+      expect(ids(await collect(s.directory.listPrivileges({ after: 'p-0' })))).toEqual(['p-a', 'p-b', 'p-c', 'p-d']);
+    });
+
+    it('listEntries(runId, { after }) lists the entries after that one in listing order, review groups of one subject included', async () => {
+      const runId = 'c-test#1';
+      // Two entries of subject u-m (a subject split into review groups) share their stage and subject.
+      const batch = [
+        ...Array.from({ length: 15 }, (_, i) => entryWithItems(`e-${String(i).padStart(2, '0')}`, runId, 0, { subjectId: `u-${String(i).padStart(2, '0')}` })),
+        entryWithItems('e-m2', runId, 0, { subjectId: 'u-m' }),
+        entryWithItems('e-m1', runId, 0, { subjectId: 'u-m' }),
+        entryWithItems('e-s2', runId, 0, { subjectId: 'u-00', stage: 2 }),
+        entryWithItems('e-x', 'c-other#1', 0, { subjectId: 'u-05' }),
+      ];
+      await s.campaigns.putEntriesWithItems(batch);
+      const all = ids(await collect(s.campaigns.listEntries(runId)));
+      expect(all).toHaveLength(18);
+      // Resuming after each entry in turn gives the rest of the listing, nothing skipped or repeated.
+      for (const [i, id] of all.entries()) expect(ids(await collect(s.campaigns.listEntries(runId, { after: id })))).toEqual(all.slice(i + 1));
+      expect(all.at(-1)).toBe('e-s2');
+    });
+
+    it('listEntries(runId, { after }) refuses an entry that is gone or of another run, naming the cursor', async () => {
+      await s.campaigns.putEntriesWithItems([entryWithItems('e-a', 'c-test#1', 0), entryWithItems('e-x', 'c-other#1', 0)]);
+      await expect(collect(s.campaigns.listEntries('c-test#1', { after: 'e-gone' }))).rejects.toThrow(NotFoundError);
+      await expect(collect(s.campaigns.listEntries('c-test#1', { after: 'e-x' }))).rejects.toThrow(/e-x/);
+    });
+
+    it('listRevocations(runId, { after }) resumes after a user and privilege, whether or not that revocation exists', async () => {
+      const revocation = (userId: string, privilegeId: string): Revocation => ({
+        runId: 'c-test#1',
+        campaignId: 'c-test',
+        userId,
+        privilegeId,
+        entryId: 'e-1',
+        itemId: privilegeId,
+        reason: 'REJECTED',
+        at: T0,
+      });
+      const keys = ['u-a#p-1', 'u-a#p-2', 'u-b#p-1', 'u-c#p-1', 'u-c#p-3', 'u-c#p-4', 'u-d#p-1', 'u-e#p-9', 'u-f#p-1'];
+      for (const k of keys) await s.campaigns.putRevocation(revocation(k.split('#')[0]!, k.split('#')[1]!));
+      const key = (r: Revocation) => `${r.userId}#${r.privilegeId}`;
+      expect((await collect(s.campaigns.listRevocations('c-test#1'))).map(key)).toEqual(keys);
+      expect((await collect(s.campaigns.listRevocations('c-test#1', { after: 'u-c#p-1' }))).map(key)).toEqual(keys.slice(4));
+      expect((await collect(s.campaigns.listRevocations('c-test#1', { after: 'u-c#p-2' }))).map(key)).toEqual(keys.slice(4));
+      expect((await collect(s.campaigns.listRevocations('c-test#1', { after: 'u-f#p-1' }))).map(key)).toEqual([]);
+    });
+  });
+
   describe('leases', () => {
     it('is taken when free or expired, renewed by its owner, and released only by its owner', async () => {
       const now = new Date(T0);

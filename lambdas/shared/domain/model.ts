@@ -107,6 +107,7 @@ export const NOTIFICATION_KINDS = [
   'CAMPAIGN_START',
   'NO_APPROVER',
   'PREPARE_ERROR',
+  'REVOCATION_UNVERIFIED',
   /** To the owner: applying would remove more than the campaign's cap; nothing is removed until confirmed (docs/reference/guards.md). */
   'APPLY_CONFIRMATION',
 ] as const;
@@ -196,8 +197,12 @@ export type CampaignPhase =
   | { name: 'AWAIT_CONFIRMATION'; counts: ApplyCounts; since: string }
   /** `after`: the last entry id applied. `confirmed`: the owner's confirmation of a campaign over its cap. */
   | { name: 'APPLY'; after?: string; confirmed?: ApplyConfirmation }
-  /** Reading the directory back after applying: `after` the last revocation checked. */
-  | { name: 'VERIFY'; after?: string; stillPresent?: number }
+  /**
+   * Reading the directory back after applying: `after` the last revocation checked (its
+   * revocationCursor, use-cases/chunked.ts), with the running counts and the first still-present ones (for the owner's
+   * notice), saved with each chunk (docs/reference/campaigns.md, "Revocation verification").
+   */
+  | { name: 'VERIFY'; after?: string; stillPresent?: number; verified?: number; notManual?: number; sample?: RevocationRef[] }
   | { name: 'NOTIFY_REJECTS'; after?: string }
   | { name: 'DONE' };
 
@@ -256,6 +261,8 @@ export interface Campaign extends CampaignDefinition {
   cleanedAt?: string;
   evidence?: ArchivedEvidence;
   stats?: CampaignStats;
+  /** What the VERIFY phase found when it read the run's revocations back (set when it ends). */
+  verification?: RunVerification;
 }
 
 export interface CampaignStats extends EntryStats {
@@ -263,6 +270,26 @@ export interface CampaignStats extends EntryStats {
   items: number;
   /** Entries by state at the end of the run. */
   entriesByState: Partial<Record<EntryState, number>>;
+  /**
+   * Revocations the VERIFY phase found still present in the directory (absent on runs finished
+   * before verification existed). A figure of the finish: later re-checks update the revocations.
+   */
+  stillPresent?: number;
+}
+
+/** The VERIFY phase's totals: revocations read back, still present, and found again as RULE/INHERITED. */
+export interface RunVerification {
+  at: string;
+  verified: number;
+  stillPresent: number;
+  notManual: number;
+}
+
+/** A revocation named for people (the owner's notice lists a few). */
+export interface RevocationRef {
+  userId: string;
+  privilegeId: string;
+  privilegeName?: string;
 }
 
 export type SubjectKind = CampaignKind;
@@ -445,10 +472,20 @@ export interface Revocation {
   verification?: RevocationVerification;
 }
 
-/** STILL_PRESENT: the assignment was found in the directory after it was removed. */
+/**
+ * STILL_PRESENT: the MANUAL assignment was found in the directory after it was removed. ABSENT: it
+ * was not; `origin` says the assignment was found again but RULE or INHERITED (granted by a rule
+ * since: no longer the campaign's to remove, so the manual grant counts as gone).
+ */
 export interface RevocationVerification {
   status: 'ABSENT' | 'STILL_PRESENT';
+  /** When it was read back (the latest check). */
   at: string;
+  origin?: 'RULE' | 'INHERITED';
+  /** STILL_PRESENT: when it was first found still present. */
+  since?: string;
+  /** STILL_PRESENT: when a later controller run reads it back again (until it is gone). */
+  nextCheckAt?: string;
 }
 
 export const riskRank = (level: RiskLevel | undefined): number => (level ? RISK_LEVELS.indexOf(level) : -1);

@@ -15,6 +15,8 @@ export const notificationKey = {
   /** A removal that went through only when a later run retried it: one notice per assignment. */
   lateAssignmentReject: (c: Campaign, userId: string, privilegeId: string) => `${c.runId}|ASSIGNMENT_REJECT|${userId}|${privilegeId}`,
   campaignEnd: (c: Campaign) => `${c.runId}|CAMPAIGN_END`,
+  /** Once per run: the VERIFY phase found removals still present. */
+  revocationUnverified: (c: Campaign) => `${c.runId}|REVOCATION_UNVERIFIED`,
   /** One per run: the owner is asked once to confirm applying a campaign over its revocation cap. */
   applyConfirmation: (c: Campaign) => `${c.runId}|APPLY_CONFIRMATION`,
 };
@@ -56,7 +58,7 @@ export const entryUrl = (portalUrl: string, entryId: string) => `${portalUrl.rep
  */
 export function composeNotification(input: ComposeInput): Notification {
   const { campaign, kind, recipient, now } = input;
-  // A campaign created before a kind existed (APPLY_CONFIRMATION) has no template of it: the default speaks.
+  // A campaign created before a kind existed has no copy of its template: the product default applies.
   const template = campaign.templates[kind] ?? DEFAULT_TEMPLATES[kind];
   const view: NotificationView = {
     campaignId: campaign.id,

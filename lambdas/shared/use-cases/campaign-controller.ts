@@ -44,6 +44,7 @@ import { deleteArchivedRun } from './evidence/delete-archived-run.js';
 import { prepareCampaign } from './prepare-campaign.js';
 import { runEntries } from './run-entries.js';
 import { startNextRun } from './start-next-run.js';
+import { recheckStillPresent, verifyRevocations } from './verify-revocations.js';
 import { campaignRecord, auditKey, campaignStateChanged, CONTROLLER_ACTOR, notificationsQueued } from '../domain/audit/events.js';
 import type { AuditEvent } from '../domain/audit/model.js';
 import { oneAppendAtATime, recordThenChange } from './audit-trail.js';
@@ -154,6 +155,13 @@ export async function runCampaignController(given: ControllerDeps): Promise<Cont
         // until the campaign runs: they wait for the run that completes it.
         if (progress.preparing) safeToDispatch = false;
       }
+    }
+    // Removals found still present at a finish, read back again once a day until they are gone.
+    try {
+      await recheckStillPresent(deps, now);
+    } catch (error) {
+      deps.log.error('re-checking removals still present failed', { error: error instanceof Error ? error.message : String(error) });
+      failures.push(error);
     }
     if (safeToDispatch) report.dispatch = await dispatchNotifications({ ...deps, actor: CONTROLLER_ACTOR }, runner, now);
     deps.log.info('controller run completed', { ...report });
@@ -284,6 +292,7 @@ async function step(deps: ControllerDeps, c: Campaign, now: Date): Promise<Campa
       if (c.phase.name === 'GUARD') return guardCampaign({ ...deps, portalUrl }, c, now);
       if (c.phase.name === 'AWAIT_CONFIRMATION') return undefined;
       if (c.phase.name === 'APPLY') return applyDecisions({ ...deps, portalUrl }, c, now);
+      if (c.phase.name === 'VERIFY') return verifyRevocations({ ...deps, portalUrl }, c, now);
       if (c.phase.name === 'NOTIFY_REJECTS') return closeCampaign({ ...deps, portalUrl }, c, now);
       const result = await runEntries({ ...deps, portalUrl }, c, now);
       if (at < c.dueDate! || result.stillOpen > 0) return undefined;

@@ -52,7 +52,8 @@ export async function applyDecisions(deps: FinishDeps, campaign: Campaign, now: 
       else if (APPLIED_STATES.includes(entry.state)) await recordApplication(deps, campaign, entry.id);
     }
   }
-  const next = withPhase(campaign, { name: 'NOTIFY_REJECTS' }, now);
+  // The removals are read back before anyone is told (verify-revocations.ts).
+  const next = withPhase(campaign, { name: 'VERIFY' }, now);
   await deps.campaigns.saveCampaign(next);
   return next;
 }

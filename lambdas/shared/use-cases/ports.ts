@@ -69,6 +69,14 @@ export type ProgressSink = (event: ProgressEvent) => void;
 /** A page-at-a-time stream; adapters implement it over paginated queries. */
 export type Pages<T> = AsyncIterable<T[]>;
 
+/**
+ * Where a listing resumes: strictly after the record with this key (a chunk's saved cursor). Adapters
+ * turn it into the query's ExclusiveStartKey; they never list from the start and filter.
+ */
+export interface ListFrom {
+  after?: string;
+}
+
 export interface DirectoryStore {
   putUsers(users: User[]): Promise<void>;
   putPrivileges(privileges: Privilege[]): Promise<void>;
@@ -90,10 +98,10 @@ export interface DirectoryStore {
    */
   findUserByEmail(email: string): Promise<User | undefined>;
 
-  /** Every user, in id order, a page at a time. */
-  listUsers(): Pages<User>;
-  /** Every privilege, in id order, a page at a time. */
-  listPrivileges(): Pages<Privilege>;
+  /** Every user, in id order, a page at a time; with `after` (a user id), those after it. */
+  listUsers(from?: ListFrom): Pages<User>;
+  /** Every privilege, in id order, a page at a time; with `after` (a privilege id), those after it. */
+  listPrivileges(from?: ListFrom): Pages<Privilege>;
   /** All assignments of one user (every origin), in privilege id order. */
   listAssignmentsOfUser(userId: string): Promise<Assignment[]>;
   /** Holders of a privilege with the given origin, in user id order. */
@@ -167,7 +175,11 @@ export interface CampaignStore {
   getEntry(entryId: string): Promise<Entry | undefined>;
   /** Entry and all its items in one paginated query. */
   getEntryWithItems(entryId: string): Promise<{ entry: Entry; items: Item[] } | undefined>;
-  listEntries(runId: string): Pages<Entry>;
+  /**
+   * The run's entries in listing order (stage, subject), a page at a time; with `after` (an entry id,
+   * see entryCursor) from the entry after that one. Fails with NotFoundError if that entry is gone.
+   */
+  listEntries(runId: string, from?: ListFrom): Pages<Entry>;
   /**
    * Entries that left RUNNING (closedAt) in [from, to), by closing time, through the closed-day
    * index: the cost follows the window's closures, never the history.
@@ -188,7 +200,22 @@ export interface CampaignStore {
   saveItemWorkflow(entryId: string, itemId: string, workflow: ItemWorkflow, options?: { onlyIfAbsent?: boolean }): Promise<void>;
 
   putRevocation(revocation: Revocation): Promise<void>;
-  listRevocations(runId: string): Pages<Revocation>;
+  /**
+   * The run's revocations by user, then privilege (so each user's come together), a page at a time;
+   * with `after` (see revocationCursor) from the revocation after that key, whether or not it still exists.
+   */
+  listRevocations(runId: string, from?: ListFrom): Pages<Revocation>;
+  /**
+   * Writes each revocation as given, with its `verification` (the VERIFY phase's read-back, or a
+   * later re-check), over the stored record the caller read. A STILL_PRESENT one with a
+   * `nextCheckAt` is in the sparse unverified index; any other is out of it.
+   */
+  saveRevocationVerifications(revocations: Revocation[]): Promise<void>;
+  /**
+   * Revocations found still present (the unverified index: nothing else of any run), by next check,
+   * oldest first; with `dueBy`, only those whose `nextCheckAt` is at or before it.
+   */
+  listUnverifiedRevocations(dueBy?: string): Pages<Revocation>;
 
   /** Removes the run's entries, items and revocations; resumable. Returns true when nothing is left. */
   deleteRun(runId: string): Promise<boolean>;

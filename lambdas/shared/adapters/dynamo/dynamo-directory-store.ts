@@ -7,7 +7,7 @@ import type { ApprovalWorkflow, ReapprovalConfig, ReapprovalMode, ReapprovalRoun
 import { ConflictError } from '../../domain/errors.js';
 import type { Assignment, Privilege, User } from '../../domain/model.js';
 import { chunk, mapLimit } from '../../use-cases/concurrency.js';
-import type { DirectoryStore, Pages, ReapprovalDirectory, RiskLevelChange } from '../../use-cases/ports.js';
+import type { DirectoryStore, ListFrom, Pages, ReapprovalDirectory, RiskLevelChange } from '../../use-cases/ports.js';
 import {
   batchGet,
   batchWrite,
@@ -34,6 +34,7 @@ import {
   emailPk,
   keepReapprovalState,
   privilegeKey,
+  privilegeListingKey,
   privilegePk,
   privilegeRecord,
   reapprovalConfigRecord,
@@ -42,6 +43,7 @@ import {
   scheduledIndex,
   toEntity,
   userKey,
+  userListingKey,
   userPk,
   userRecord,
   workflowKey,
@@ -164,19 +166,21 @@ export class DynamoDirectoryStore extends DynamoTable implements DirectoryStore,
     return user && user.email.trim().toLowerCase() === email.trim().toLowerCase() ? user : undefined;
   }
 
-  listUsers(): Pages<User> {
+  listUsers(from: ListFrom = {}): Pages<User> {
     return this.pages<User>({
       IndexName: 'GSI1',
       KeyConditionExpression: 'GSI1PK = :pk',
       ExpressionAttributeValues: { ':pk': USERS_GSI1PK },
+      ...(from.after !== undefined ? { ExclusiveStartKey: userListingKey(from.after) } : {}),
     });
   }
 
-  listPrivileges(): Pages<Privilege> {
+  listPrivileges(from: ListFrom = {}): Pages<Privilege> {
     return this.pages<Privilege>({
       IndexName: 'GSI1',
       KeyConditionExpression: 'GSI1PK = :pk',
       ExpressionAttributeValues: { ':pk': PRIVILEGES_GSI1PK },
+      ...(from.after !== undefined ? { ExclusiveStartKey: privilegeListingKey(from.after) } : {}),
     });
   }
 
@@ -334,7 +338,12 @@ export class DynamoDirectoryStore extends DynamoTable implements DirectoryStore,
     );
   }
 
-  private async *pages<T>(input: { IndexName: string; KeyConditionExpression: string; ExpressionAttributeValues: DynamoRecord }): Pages<T> {
+  private async *pages<T>(input: {
+    IndexName: string;
+    KeyConditionExpression: string;
+    ExpressionAttributeValues: DynamoRecord;
+    ExclusiveStartKey?: DynamoRecord;
+  }): Pages<T> {
     for await (const page of queryPages(this.doc, { TableName: this.tableName, ...input, ...this.limit })) {
       yield page.map((r) => toEntity<T>(r));
     }

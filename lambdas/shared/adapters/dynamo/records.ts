@@ -27,6 +27,9 @@ export const USERS_GSI1PK = 'USERS';
 export const PRIVILEGES_GSI1PK = 'PRIVILEGES';
 export const userKey = (id: string) => key(userPk(id), PROFILE_SK);
 export const privilegeKey = (id: string) => key(privilegePk(id), PROFILE_SK);
+/** Where the GSI1 listing of users (privileges) resumes after the one with this id: its ExclusiveStartKey. */
+export const userListingKey = (id: string) => ({ ...userKey(id), GSI1PK: USERS_GSI1PK, GSI1SK: id });
+export const privilegeListingKey = (id: string) => ({ ...privilegeKey(id), GSI1PK: PRIVILEGES_GSI1PK, GSI1SK: id });
 export const assignmentKey = (userId: string, privilegeId: string) => key(userPk(userId), `${ASSIGN_PREFIX}${privilegeId}`);
 
 /** GSI2 of a user record: found by email (the approver API's caller lookup); case-insensitive. */
@@ -222,14 +225,26 @@ export const itemRecord = (item: Item): DynamoRecord => ({
   entity: 'item',
 });
 
+export const REVOKED_PREFIX = 'REVOKED#';
 export const revocationKey = (runId: string, userId: string, privilegeId: string) =>
-  key(runPk(runId), `REVOKED#${userId}#${privilegeId}`);
+  key(runPk(runId), `${REVOKED_PREFIX}${userId}#${privilegeId}`);
+/** The key of the revocation a revocationCursor (`<userId>#<privilegeId>`) names: a listing's ExclusiveStartKey. */
+export const revocationCursorKey = (runId: string, cursor: string) => key(runPk(runId), `${REVOKED_PREFIX}${cursor}`);
 
-export const revocationRecord = (revocation: Revocation): DynamoRecord => ({
-  ...revocation,
-  ...revocationKey(revocation.runId, revocation.userId, revocation.privilegeId),
-  entity: 'revocation',
-});
+/** GSI2 of a revocation found still present in the directory: the sparse index of those to check again. */
+export const UNVERIFIED_GSI2PK = 'UNVERIFIED';
+export const unverifiedSortKey = (r: Pick<Revocation, 'runId' | 'userId' | 'privilegeId'>, nextCheckAt: string) =>
+  `${nextCheckAt}#${r.runId}#${r.userId}#${r.privilegeId}`;
+
+export const revocationRecord = (revocation: Revocation): DynamoRecord => {
+  const check = revocation.verification;
+  return {
+    ...revocation,
+    ...revocationKey(revocation.runId, revocation.userId, revocation.privilegeId),
+    entity: 'revocation',
+    ...(check?.status === 'STILL_PRESENT' && check.nextCheckAt ? { GSI2PK: UNVERIFIED_GSI2PK, GSI2SK: unverifiedSortKey(revocation, check.nextCheckAt) } : {}),
+  };
+};
 
 export const OUTBOX_PENDING = 'OUTBOX#PENDING';
 /** Under its campaign, prefixed by its run, so a run's notifications are listed and cleaned up by key. */

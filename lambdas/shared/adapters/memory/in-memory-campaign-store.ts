@@ -3,9 +3,9 @@
 import { nextActionAt } from '../../domain/campaign-schedule.js';
 import { ConflictError, NotFoundError } from '../../domain/errors.js';
 import type { Campaign, CampaignState, Decision, Entry, Item, ItemWorkflow, Notification, Revocation } from '../../domain/model.js';
-import type { CampaignStore, Lease, LeaseHolder, Pages } from '../../use-cases/ports.js';
+import type { CampaignStore, Lease, LeaseHolder, ListFrom, Pages } from '../../use-cases/ports.js';
 import { InMemoryOutbox } from './in-memory-outbox.js';
-import { DEFAULT_PAGE_SIZE, byKey, inPages, stored, type InMemoryOptions } from './pages.js';
+import { DEFAULT_PAGE_SIZE, afterKey, byKey, inPages, stored, type InMemoryOptions } from './pages.js';
 
 export interface InMemoryCampaignStoreOptions extends InMemoryOptions {
   /** Where putEntriesWithItems records notifications; pass the outbox the use case also gets. */
@@ -13,6 +13,13 @@ export interface InMemoryCampaignStoreOptions extends InMemoryOptions {
 }
 
 const isOpenTask = (e: Entry) => e.state === 'RUNNING' && e.approverIds.length > 0;
+/** GSI1SK (`<stage>#<subjectId>`), then the table key (`ENTRY#<id>`), as DynamoDB orders an index's ties. */
+const entryListingKey = (e: Entry) => `${String(e.stage).padStart(3, '0')}#${e.subjectId}\u0000${e.id}`;
+
+/** A listing that fails when read, as a query with a bad start key does. */
+async function* failing<T>(error: Error): AsyncGenerator<T[]> {
+  throw error;
+}
 
 export class InMemoryCampaignStore implements CampaignStore {
   readonly outbox: InMemoryOutbox;
@@ -87,11 +94,13 @@ export class InMemoryCampaignStore implements CampaignStore {
     return { entry: stored(entry), items };
   }
 
-  listEntries(runId: string): Pages<Entry> {
-    const entries = [...this.entries.values()]
-      .filter((e) => e.runId === runId)
-      .sort(byKey((e) => `${String(e.stage).padStart(3, '0')}#${e.subjectId}`));
-    return inPages(entries, this.pageSize);
+  /** In the Dynamo adapter's index order: stage and subject, then (between an entry's review groups) the entry's key. */
+  listEntries(runId: string, from: ListFrom = {}): Pages<Entry> {
+    const entries = [...this.entries.values()].filter((e) => e.runId === runId).sort(byKey(entryListingKey));
+    if (from.after === undefined) return inPages(entries, this.pageSize);
+    const at = entries.findIndex((e) => e.id === from.after);
+    if (at < 0) return failing(new NotFoundError(`entry of run ${runId} to list after`, from.after, 'after'));
+    return inPages(entries.slice(at + 1), this.pageSize);
   }
 
   listEntriesClosedBetween(from: string, to: string): Pages<Entry> {
@@ -134,10 +143,24 @@ export class InMemoryCampaignStore implements CampaignStore {
     this.revocations.set(revocation.runId, ofRun);
   }
 
-  listRevocations(runId: string): Pages<Revocation> {
+  listRevocations(runId: string, from: ListFrom = {}): Pages<Revocation> {
     const ofRun = this.revocations.get(runId) ?? new Map<string, Revocation>();
-    const sorted = [...ofRun.entries()].sort(byKey(([key]) => key)).map(([, r]) => r);
+    const sorted = afterKey([...ofRun.entries()], ([key]) => key, from.after).map(([, r]) => r);
     return inPages(sorted, this.pageSize);
+  }
+
+  async saveRevocationVerifications(revocations: Revocation[]): Promise<void> {
+    for (const revocation of revocations) await this.putRevocation(revocation);
+  }
+
+  listUnverifiedRevocations(dueBy?: string): Pages<Revocation> {
+    const checkOf = (r: Revocation) => (r.verification?.status === 'STILL_PRESENT' ? r.verification.nextCheckAt : undefined);
+    const sortKey = (r: Revocation) => `${checkOf(r)}#${r.runId}#${r.userId}#${r.privilegeId}`;
+    const due = [...this.revocations.values()]
+      .flatMap((ofRun) => [...ofRun.values()])
+      .filter((r) => checkOf(r) !== undefined && (dueBy === undefined || sortKey(r) <= `${dueBy}#\uffff`))
+      .sort(byKey(sortKey));
+    return inPages(due, this.pageSize);
   }
 
   async deleteRun(runId: string): Promise<boolean> {

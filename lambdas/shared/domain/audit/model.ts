@@ -25,6 +25,10 @@ export const AUDIT_EVENT_TYPES = [
   'ITEM_HANDED_OVER',
   'ITEM_KEPT_BY_GUARD',
   'HANDOVER_OUTCOME',
+  // revocation verification (the directory read back after applying)
+  'REVOCATIONS_VERIFIED',
+  'VERIFICATION_COMPLETED',
+  'REVOCATION_RECHECKED',
   // notifications
   'NOTIFICATION_QUEUED',
   'NOTIFICATION_SENT',

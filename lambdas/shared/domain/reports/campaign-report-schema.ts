@@ -24,6 +24,7 @@ const totals = z.strictObject({
   pending: count,
   awaitingWorkflow: count,
   changesFailed: count,
+  stillPresent: count.optional(),
   keptByGuard: count.optional(),
 });
 
@@ -51,6 +52,9 @@ const row = z.strictObject({
   appliedAt: instant.optional(),
   appliedError: text.optional(),
   appliedReason: text.optional(),
+  verification: z.enum(['ABSENT', 'STILL_PRESENT']).optional(),
+  verifiedAt: instant.optional(),
+  verifiedOrigin: z.enum(['RULE', 'INHERITED']).optional(),
   workflowApprovalId: text.optional(),
   workflowState: z.enum(APPROVAL_STATES).optional(),
   workflowOutcomeBy: text.optional(),
