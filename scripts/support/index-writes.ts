@@ -5,7 +5,7 @@
 // when its index key changes; each write one unit per started kilobyte of the index entry (the whole
 // item for the ALL projection of the global indexes, the keys for the KEYS_ONLY local ones).
 // Not product code, so it lives outside lambdas/.
-import { DynamoDBClient, GetItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { BatchGetItemCommand, DynamoDBClient, GetItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { AUDIT_TABLE, CAMPAIGN_TABLE, DIRECTORY_TABLE, OPERATIONS_TABLE, type TableDefinition } from '../../lambdas/shared/config/tables.js';
 
@@ -36,10 +36,10 @@ export function meterIndexWrites(client: DynamoDBClient | DynamoDBDocumentClient
     (next, context) => async (args) => {
       const targets = writeTargets(context.commandName ?? '', args.input as Record<string, unknown>, tableNames);
       if (targets.length === 0) return next(args);
-      const before = await Promise.all(targets.map((t) => read(reader, t)));
+      const before = await readAll(reader, targets);
       const result = await next(args);
       const unprocessed = unprocessedKeys(result.output as Record<string, unknown>);
-      const after = await Promise.all(targets.map((t) => read(reader, t)));
+      const after = await readAll(reader, targets);
       targets.forEach((target, i) => {
         if (unprocessed.has(keyId(target))) return;
         units += indexUnits(tableNames[target.table]!, before[i], after[i]);
@@ -96,9 +96,23 @@ function writeTargets(commandName: string, input: Record<string, unknown>, table
   }
 }
 
-async function read(reader: DynamoDBClient, target: WriteTarget): Promise<Item | undefined> {
-  const output = await reader.send(new GetItemCommand({ TableName: target.table, Key: target.key, ConsistentRead: true }));
-  return output.Item;
+/** The targets' items as stored now (absent: undefined), in order: one GetItem, or BatchGetItem for a batch. */
+async function readAll(reader: DynamoDBClient, targets: WriteTarget[]): Promise<(Item | undefined)[]> {
+  if (targets.length === 1) {
+    const output = await reader.send(new GetItemCommand({ TableName: targets[0]!.table, Key: targets[0]!.key, ConsistentRead: true }));
+    return [output.Item];
+  }
+  const found = new Map<string, Item>();
+  let pending: Record<string, { Keys: Item[]; ConsistentRead: boolean }> = {};
+  for (const t of targets) (pending[t.table] ??= { Keys: [], ConsistentRead: true }).Keys.push(t.key);
+  while (Object.keys(pending).length > 0) {
+    const output = await reader.send(new BatchGetItemCommand({ RequestItems: pending }));
+    for (const [table, items] of Object.entries(output.Responses ?? {})) {
+      for (const item of items) found.set(keyId({ table, key: { PK: item.PK!, SK: item.SK! } }), item);
+    }
+    pending = (output.UnprocessedKeys ?? {}) as typeof pending;
+  }
+  return targets.map((t) => found.get(keyId(t)));
 }
 
 const keyId = (t: WriteTarget) => `${t.table}\u0000${JSON.stringify(Object.entries(t.key).sort(([a], [b]) => a.localeCompare(b)))}`;
