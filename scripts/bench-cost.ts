@@ -188,6 +188,7 @@ async function main() {
       log(`${p.name.padEnd(50)} ${fixed(p.wru).padStart(10)} ${fixed(p.indexWru).padStart(10)} ${fixed(p.rru).padStart(10)} ${String(p.mails).padStart(7)} ${p.lambdaGbSeconds.toFixed(1).padStart(13)}`);
     }
     log(`DynamoDB: ${Math.round(wru)} write units (${Math.round(writes.units)} table, ${indexWrites.units} index), ${Math.round(rru)} read units`);
+    log(`index write units by record: ${Object.entries(indexWrites.byEntity).sort(([, a], [, b]) => b - a).map(([e, n]) => `${e} ${n}`).join(', ')}`);
     log(`SES: ${mails} messages; Lambda: ${lambda.requests} invocations, ${lambda.gbSeconds.toFixed(0)} GB-s (embedded engine: an upper bound)`);
     log(
       `per million items: DynamoDB writes $${perMillion(usd.dynamoWrites).toFixed(2)}, reads $${perMillion(usd.dynamoReads).toFixed(2)}, ` +

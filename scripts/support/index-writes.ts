@@ -18,6 +18,8 @@ interface WriteTarget {
 export interface IndexWrites {
   /** Index write units since the meter started, all tables. */
   readonly units: number;
+  /** The same units by the record's `entity` (or its table's name when it has none). */
+  readonly byEntity: Readonly<Record<string, number>>;
   reset(): void;
   stop(): void;
 }
@@ -32,6 +34,7 @@ export function meterIndexWrites(client: DynamoDBClient | DynamoDBDocumentClient
   const reader = new DynamoDBClient({ ...(endpoint ? { endpoint } : {}) });
   const name = `idgovIndexWrites${++instrumentations}`;
   let units = 0;
+  let byEntity: Record<string, number> = {};
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const targets = writeTargets(context.commandName ?? '', args.input as Record<string, unknown>, tableNames);
@@ -42,7 +45,11 @@ export function meterIndexWrites(client: DynamoDBClient | DynamoDBDocumentClient
       const after = await readAll(reader, targets);
       targets.forEach((target, i) => {
         if (unprocessed.has(keyId(target))) return;
-        units += indexUnits(tableNames[target.table]!, before[i], after[i]);
+        const charged = indexUnits(tableNames[target.table]!, before[i], after[i]);
+        if (charged === 0) return;
+        const entity = (after[i] ?? before[i])?.entity?.S ?? target.table;
+        units += charged;
+        byEntity[entity] = (byEntity[entity] ?? 0) + charged;
       });
       return result;
     },
@@ -53,8 +60,12 @@ export function meterIndexWrites(client: DynamoDBClient | DynamoDBDocumentClient
     get units() {
       return units;
     },
+    get byEntity() {
+      return byEntity;
+    },
     reset() {
       units = 0;
+      byEntity = {};
     },
     stop() {
       client.middlewareStack.remove(name);
