@@ -50,7 +50,7 @@ export function buildControllerDependencies(
     continuation: new LambdaSelfInvocation(new LambdaClient({})),
     wallClock: systemClock,
     log,
-    settings: { portalUrl: env.approverPortalUrl, leaseSeconds: env.leaseSeconds },
+    settings: { portalUrl: env.approverPortalUrl, leaseSeconds: env.leaseSeconds, cleanup: env.cleanup },
     // The archive-evidence function writes a run's pack to the reports bucket (the local runtime archives in process).
     evidence: overrides.evidence ?? deployedEvidenceArchiver(env),
     ...overrides,

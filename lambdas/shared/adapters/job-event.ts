@@ -2,12 +2,15 @@
 // "now"), a manual test event from the Lambda console or `aws lambda invoke`:
 // `{ "now": "<ISO instant>" }`, or `{}` for the current time, and the continuation a chunked job
 // sends itself when its time budget ran out (docs/reference/scale.md):
-// `{ "now": "<the run's instant>", "continuation": <1..MAX_CONTINUATIONS> }`. Anything else is
-// refused, naming the field.
+// `{ "now": "<the run's instant>", "continuation": <its place in the chain, from 1> }`. Anything
+// else is refused, naming the field.
 import * as z from 'zod';
 import { isoInstant, parseInput } from '../domain/schemas.js';
 
-/** Continuations one scheduled run may chain; past it the job stops and logs an error (the next schedule resumes). */
+/**
+ * Continuations one scheduled run may chain on AWS: the handler starts none past it and logs an
+ * error (the next schedule resumes). The local runtime, which continues in process, has no cap.
+ */
 export const MAX_CONTINUATIONS = 50;
 
 /** An EventBridge "Scheduled Event"; other EventBridge fields are accepted and ignored. */
@@ -23,11 +26,7 @@ const manualEvent = z.strictObject({ now: isoInstant.optional() });
 /** A continuation: the same business instant as the run it continues, and its place in the chain. */
 const continuationEvent = z.strictObject({
   now: isoInstant,
-  continuation: z
-    .number('must be a number')
-    .int('must be a whole number')
-    .min(1, 'must be at least 1')
-    .max(MAX_CONTINUATIONS, `must be at most ${MAX_CONTINUATIONS} (the cap of a chain of continuations)`),
+  continuation: z.number('must be a number').int('must be a whole number').min(1, 'must be at least 1'),
 });
 
 export interface JobEvent {
