@@ -129,8 +129,9 @@ describe('a campaign in chunks of a few records, with no time budget: one chunk 
     }
   }, 60_000);
 
-  it('ends each stage exactly as an unlimited run, with every notice sent once, and holds the dispatch while preparing', async () => {
-    const h = await harness(true);
+  it('ends each stage exactly as an unlimited run, with every notice sent once, and holds the dispatch while preparing; a TTL cleanup stamps what a delete removes', async () => {
+    const h = await harness(true, 'TTL');
+    const cleanupStartedAt = Math.floor(h.wall.now().getTime() / 1000);
     const counts: Record<string, number> = {};
     for (const [stage, at] of Object.entries(STAGES)) {
       if (stage === 'finish') await decide(h);
@@ -146,7 +147,28 @@ describe('a campaign in chunks of a few records, with no time budget: one chunk 
       expect(chain.slice(0, -1).every((r) => r.continue && r.status === 'COMPLETED')).toBe(true);
       expect(chain.at(-1)!.continue).toBeUndefined();
       const expected = reference[stage]!;
-      expect(comparable(await h.snapshot()), `${stage}: the records`).toEqual(expected.snapshot);
+      const snapshot = comparable(await h.snapshot());
+      if (stage === 'expiry') {
+        // Every record the unlimited run deleted is here, stamped with the table's TTL attribute
+        // (the wall clock's epoch seconds) and out of every index; nothing else differs.
+        const stamped = snapshot.campaigns.filter((r) => r.expiresAt !== undefined);
+        const kept = new Set(expected.snapshot.campaigns.map((r) => `${r.PK}|${r.SK}`));
+        expect(stamped.length).toBeGreaterThan(8 * 3);
+        expect(stamped.filter((r) => kept.has(`${r.PK}|${r.SK}`))).toEqual([]);
+        expect(new Set(stamped.map((r) => String(r.PK).split('#')[0]))).toEqual(new Set(['ENTRY', 'RUN', 'OUTBOX']));
+        for (const r of stamped) {
+          expect(r.expiresAt).toBe(cleanupStartedAt);
+          expect(Object.keys(r).filter((k) => k.startsWith('GSI'))).toEqual([]);
+        }
+        // A TTL cleanup saves its cursor after each chunk of revocations and notifications (stamped ones
+        // stay listed), so its campaign has more versions; nothing else of it differs.
+        const unversioned = (records: Record<string, unknown>[]) => records.map((r) => (String(r.PK).startsWith('CAMPAIGN#') ? { ...r, version: undefined } : r));
+        expect(unversioned(snapshot.campaigns.filter((r) => r.expiresAt === undefined)), `${stage}: the records`).toEqual(unversioned(expected.snapshot.campaigns));
+        expect(snapshot.directory).toEqual(expected.snapshot.directory);
+        expect(await collect(h.campaigns.listEntries(RUN))).toEqual([]);
+      } else {
+        expect(snapshot, `${stage}: the records`).toEqual(expected.snapshot);
+      }
       expect(mailOf(h), `${stage}: the mail`).toEqual(expected.mail);
       expect(new Set(mailOf(h)).size, `${stage}: a notice sent twice`).toBe(h.mailer.sent.length);
       expect(await auditOf(h), `${stage}: the audit records`).toEqual(expected.audit);
@@ -165,9 +187,10 @@ describe('a campaign in chunks of a few records, with no time budget: one chunk 
   }, 60_000);
 
   it('resumes a chain killed after any of several writes: the same records and mail as an unlimited run', async () => {
-    // Kills across the finish's chain: inside applying an entry, and inside telling the users.
+    // Kills across the finish's chain (inside applying an entry, inside telling the users), then the cleanup's.
+    let h: Harness | undefined;
     for (const k of [7, 41]) {
-      const h = await harness(true);
+      h = await harness(true);
       await runToEnd(h, STAGES.start);
       await decide(h);
       h.kill.arm(k);
@@ -181,5 +204,12 @@ describe('a campaign in chunks of a few records, with no time budget: one chunk 
       expect(comparable(await h.snapshot()), `records after a kill after write ${k}`).toEqual(reference.finish!.snapshot);
       expect(mailOf(h), `mail after a kill after write ${k}`).toEqual(reference.finish!.mail);
     }
+    // The expiry: archive, then delete the run's records a chunk at a time, killed in the middle.
+    h!.kill.arm(30);
+    await expect(runToEnd(h!, STAGES.expiry)).rejects.toBeInstanceOf(KilledError);
+    h!.kill.arm(undefined);
+    h!.wall.advance(16 * 60_000);
+    await runToEnd(h!, STAGES.expiry);
+    expect(comparable(await h!.snapshot()), 'records after a kill in the cleanup').toEqual(reference.expiry!.snapshot);
   }, 60_000);
 });
