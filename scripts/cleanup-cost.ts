@@ -71,8 +71,8 @@ async function main() {
         if (!['BatchWriteItemCommand', 'PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand'].includes(name)) return next(args);
         const input = args.input as { ReturnConsumedCapacity?: string; RequestItems?: Record<string, unknown[]> };
         input.ReturnConsumedCapacity = 'INDEXES';
-        const output = (await next(args)) as { output: { ConsumedCapacity?: { CapacityUnits?: number } | { CapacityUnits?: number }[] } };
-        const consumed = output.output.ConsumedCapacity;
+        const output = await next(args);
+        const consumed = (output.output as { ConsumedCapacity?: { CapacityUnits?: number } | { CapacityUnits?: number }[] }).ConsumedCapacity;
         for (const c of Array.isArray(consumed) ? consumed : consumed ? [consumed] : []) meter.units += c.CapacityUnits ?? 0;
         meter.records += name === 'BatchWriteItemCommand' ? Object.values(input.RequestItems ?? {}).flat().length : 1;
         return output;

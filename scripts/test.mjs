@@ -51,6 +51,7 @@ const FULL_TIER_ON_DYNAMODB_LOCAL = [
   'test/integration/controller-kill.test.ts',
   'test/integration/three-stage-e2e.test.ts',
   'test/integration/evidence-archive-kill.test.ts',
+  'test/integration/revocation-verification-kill.test.ts',
 ];
 const fullTier = process.env.IDGOV_TEST_TIER === 'full';
 

@@ -347,6 +347,7 @@ function printCampaign(c: Campaign, entries: ReturnType<typeof entryView>[]): vo
     const s = c.stats;
     out(
       `  results: ${s.approved} approved, ${s.rejected} rejected, ${s.modified} modified, ${s.uncertified} uncertified; ${s.revoked} removed` +
+        `${s.stillPresent ? ` (${s.stillPresent} still in the directory when read back)` : ''}` +
         `${s.handedOver ? `, ${s.handedOver} handed to approval workflows` : ''}`,
     );
   }

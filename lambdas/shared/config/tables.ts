@@ -64,6 +64,9 @@ export const DIRECTORY_TABLE: TableDefinition = {
  *   approver+   PK=ENTRY#<id>     SK=APPROVER#<userId>   GSI2 APPROVER#<userId> / <dueDate>#<id> (2nd.. approvers)
  *   item        PK=ENTRY#<id>     SK=ITEM#<itemId>
  *   revocation  PK=RUN#<runId>    SK=REVOKED#<userId>#<privilegeId>
+ *                                                         GSI2 UNVERIFIED / <nextCheckAt>#<runId>#<userId>#<privilegeId>
+ *                                                           (only while found still present in the directory: re-checked
+ *                                                           daily, counted by the daily report)
  *   outbox      PK=OUTBOX#<campaignId> SK=<runId>|<key>  GSI1 OUTBOX#PENDING / <createdAt>#<key> (while unsent)
  *   lease       PK=LEASE#<name>   SK=#LEASE
  *   approval    PK=APPROVAL#<id>  SK=#APPROVAL         GSI1 APPROVALS#OPEN / <nextActionAt>#<id> (until its outcome is applied)

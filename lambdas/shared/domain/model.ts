@@ -107,6 +107,7 @@ export const NOTIFICATION_KINDS = [
   'CAMPAIGN_START',
   'NO_APPROVER',
   'PREPARE_ERROR',
+  'REVOCATION_UNVERIFIED',
 ] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
@@ -194,8 +195,12 @@ export type CampaignPhase =
   | { name: 'AWAIT_CONFIRMATION'; counts: ApplyCounts; since: string }
   /** `after`: the last entry id applied. `confirmed`: the owner's confirmation of a campaign over its cap. */
   | { name: 'APPLY'; after?: string; confirmed?: ApplyConfirmation }
-  /** Reading the directory back after applying: `after` the last revocation checked. */
-  | { name: 'VERIFY'; after?: string; stillPresent?: number }
+  /**
+   * Reading the directory back after applying: `after` the last revocation checked (its
+   * revocationCursor, use-cases/chunked.ts), with the running counts and the first still-present ones (for the owner's
+   * notice), saved with each chunk (docs/reference/campaigns.md, "Revocation verification").
+   */
+  | { name: 'VERIFY'; after?: string; stillPresent?: number; verified?: number; notManual?: number; sample?: RevocationRef[] }
   /** `after`: the last revocation whose user was told (revocationCursor), users in key order. */
   | { name: 'NOTIFY_REJECTS'; after?: string }
   /**
@@ -277,6 +282,8 @@ export interface Campaign extends CampaignDefinition {
   stats?: CampaignStats;
   /** While the run applies its decisions and tells its users (APPLY .. NOTIFY_REJECTS): its totals so far. */
   runTotals?: RunTotals;
+  /** What the VERIFY phase found when it read the run's revocations back (set when it ends). */
+  verification?: RunVerification;
 }
 
 export interface CampaignStats extends EntryStats {
@@ -284,6 +291,26 @@ export interface CampaignStats extends EntryStats {
   items: number;
   /** Entries by state at the end of the run. */
   entriesByState: Partial<Record<EntryState, number>>;
+  /**
+   * Revocations the VERIFY phase found still present in the directory (absent on runs finished
+   * before verification existed). A figure of the finish: later re-checks update the revocations.
+   */
+  stillPresent?: number;
+}
+
+/** The VERIFY phase's totals: revocations read back, still present, and found again as RULE/INHERITED. */
+export interface RunVerification {
+  at: string;
+  verified: number;
+  stillPresent: number;
+  notManual: number;
+}
+
+/** A revocation named for people (the owner's notice lists a few). */
+export interface RevocationRef {
+  userId: string;
+  privilegeId: string;
+  privilegeName?: string;
 }
 
 export type SubjectKind = CampaignKind;
@@ -463,10 +490,20 @@ export interface Revocation {
   verification?: RevocationVerification;
 }
 
-/** STILL_PRESENT: the assignment was found in the directory after it was removed. */
+/**
+ * STILL_PRESENT: the MANUAL assignment was found in the directory after it was removed. ABSENT: it
+ * was not; `origin` says the assignment was found again but RULE or INHERITED (granted by a rule
+ * since: no longer the campaign's to remove, so the manual grant counts as gone).
+ */
 export interface RevocationVerification {
   status: 'ABSENT' | 'STILL_PRESENT';
+  /** When it was read back (the latest check). */
   at: string;
+  origin?: 'RULE' | 'INHERITED';
+  /** STILL_PRESENT: when it was first found still present. */
+  since?: string;
+  /** STILL_PRESENT: when a later controller run reads it back again (until it is gone). */
+  nextCheckAt?: string;
 }
 
 export const riskRank = (level: RiskLevel | undefined): number => (level ? RISK_LEVELS.indexOf(level) : -1);

@@ -46,6 +46,10 @@ export interface NotificationView {
   /** ASSIGNMENT_REJECT: the access removed from the recipient. */
   revoked?: { privilegeName: string; privilegeId: string; reason: string }[];
   revokedCount?: number;
+  /** REVOCATION_UNVERIFIED: the first removals found still present in the directory (capped), how many in all, and of how many read back. */
+  stillPresent?: { userId: string; privilegeId: string; privilegeName: string }[];
+  stillPresentCount?: number;
+  verifiedCount?: number;
   stats?: { approved: number; rejected: number; modified: number; uncertified: number; revoked: number; handedOver: number };
 }
 
@@ -82,6 +86,9 @@ const VIEW_FIELDS = {
   errors: true,
   revoked: true,
   revokedCount: true,
+  stillPresent: true,
+  stillPresentCount: true,
+  verifiedCount: true,
   stats: true,
 } satisfies Record<keyof NotificationView, true>;
 
@@ -89,6 +96,7 @@ const SECTION_FIELDS: Partial<Record<keyof NotificationView, readonly string[]>>
   errors: ['field', 'message'],
   revoked: ['privilegeName', 'privilegeId', 'reason'],
   failedEntries: ['entryId', 'subjectName', 'error'],
+  stillPresent: ['userId', 'privilegeId', 'privilegeName'],
   stats: ['approved', 'rejected', 'modified', 'uncertified', 'revoked', 'handedOver'],
 };
 
@@ -112,6 +120,7 @@ export const KIND_PLACEHOLDERS: Readonly<Record<NotificationKind, readonly (keyo
   CAMPAIGN_END: [...EVERY_KIND, 'dueDate', 'endDate', 'entryCount', 'itemCount', 'failedEntryCount', 'failedEntries', 'stats'],
   ASSIGNMENT_REJECT: [...EVERY_KIND, 'dueDate', 'revoked', 'revokedCount'],
   PREPARE_ERROR: [...EVERY_KIND, 'errors'],
+  REVOCATION_UNVERIFIED: [...EVERY_KIND, 'dueDate', 'stillPresent', 'stillPresentCount', 'verifiedCount'],
 };
 
 // "-- " (with the space) is the conventional signature separator that mail clients recognise.
@@ -309,6 +318,24 @@ Problems found:
 {{/errors}}
 
 Fix the campaign definition, then set the campaign back to PREPARING: the next run of the campaign controller will try again.
+${SIGNATURE}`,
+  },
+
+  REVOCATION_UNVERIFIED: {
+    active: true,
+    subject: 'Access still present after the review "{{campaignName}}"',
+    body: `Hello {{recipientName}},
+
+The certification campaign "{{runLabel}}" removed access, and the directory was then read back to check each removal. Some of the access it removed is still there: the directory (or the system connected to it) accepted the removal but did not make it.
+{{#stillPresentCount}}
+
+Removals still present: {{stillPresentCount}}{{#verifiedCount}} of {{verifiedCount}} checked{{/verifiedCount}}
+{{/stillPresentCount}}
+{{#stillPresent}}
+- {{userId}}: {{privilegeName}} ({{privilegeId}})
+{{/stillPresent}}
+
+Please remove this access by hand, or have the connection to the directory checked. The campaign report lists every removal still present; the campaign controller checks them again once a day until they are gone.
 ${SIGNATURE}`,
   },
 };

@@ -46,6 +46,7 @@ import { cleanUpRun, type CleanupMode } from './evidence/delete-archived-run.js'
 import { prepareCampaign, type PrepareChunk } from './prepare-campaign.js';
 import { runEntries } from './run-entries.js';
 import { startNextRun } from './start-next-run.js';
+import { recheckStillPresent, verifyRevocations } from './verify-revocations.js';
 import { campaignRecord, auditKey, campaignStateChanged, CONTROLLER_ACTOR, notificationsQueued } from '../domain/audit/events.js';
 import type { AuditEvent } from '../domain/audit/model.js';
 import { oneAppendAtATime, recordThenChange } from './audit-trail.js';
@@ -194,6 +195,13 @@ export async function runCampaignController(given: ControllerDeps): Promise<Cont
         if (progress.preparing) safeToDispatch = false;
       }
     }
+    // Removals found still present at a finish, read back again once a day until they are gone.
+    try {
+      await recheckStillPresent({ ...deps, budget: pace.budget }, now);
+    } catch (error) {
+      deps.log.error('re-checking removals still present failed', { error: error instanceof Error ? error.message : String(error) });
+      failures.push(error);
+    }
     if (report.unfinished?.some((u) => u.state === 'PREPARING')) safeToDispatch = false;
     if (safeToDispatch) report.dispatch = await dispatchNotifications({ ...deps, actor: CONTROLLER_ACTOR }, runner, now);
     else report.dispatchHeld = 'a campaign is still preparing: its Approval Starts wait until it runs';
@@ -339,6 +347,7 @@ async function step(deps: ControllerDeps, c: Campaign, now: Date): Promise<Campa
     }
     case 'RUNNING': {
       if (c.phase.name === 'APPLY') return applyDecisions({ ...deps, portalUrl, chunkSize: deps.chunks?.entries }, c, now);
+      if (c.phase.name === 'VERIFY') return verifyRevocations({ ...deps, portalUrl }, c, now);
       if (c.phase.name === 'NOTIFY_REJECTS') return closeCampaign({ ...deps, portalUrl, chunkSize: deps.chunks?.entries }, c, now);
       const result = await runEntries({ ...deps, portalUrl }, c, now);
       if (at < c.dueDate! || result.stillOpen > 0) return undefined;

@@ -55,7 +55,7 @@ export const FINISH_CHUNK = 100;
 /**
  * Applies the entries after the phase's cursor, chunk by chunk, saving after each chunk the last
  * entry applied and the run's totals so far (Campaign.runTotals). Returns the campaign still in
- * APPLY when the budget ran out with entries left, else in NOTIFY_REJECTS.
+ * APPLY when the budget ran out with entries left, else in VERIFY.
  */
 export async function applyDecisions(deps: FinishDeps, campaign: Campaign, now: Date): Promise<Campaign> {
   const phase: Extract<CampaignPhase, { name: 'APPLY' }> = campaign.phase.name === 'APPLY' ? campaign.phase : { name: 'APPLY' };
@@ -76,7 +76,8 @@ export async function applyDecisions(deps: FinishDeps, campaign: Campaign, now: 
     },
   });
   if (!result.done) return current;
-  const next = withPhase({ ...current, runTotals: totals }, { name: 'NOTIFY_REJECTS' }, now);
+  // The removals are read back before anyone is told (verify-revocations.ts).
+  const next = withPhase({ ...current, runTotals: totals }, { name: 'VERIFY' }, now);
   await deps.campaigns.saveCampaign(next);
   return next;
 }

@@ -212,6 +212,17 @@ export interface CampaignStore {
    * with `after` (see revocationCursor) from the revocation after that key, whether or not it still exists.
    */
   listRevocations(runId: string, from?: ListFrom): Pages<Revocation>;
+  /**
+   * Writes each revocation as given, with its `verification` (the VERIFY phase's read-back, or a
+   * later re-check), over the stored record the caller read. A STILL_PRESENT one with a
+   * `nextCheckAt` is in the sparse unverified index; any other is out of it.
+   */
+  saveRevocationVerifications(revocations: Revocation[]): Promise<void>;
+  /**
+   * Revocations found still present (the unverified index: nothing else of any run), by next check,
+   * oldest first; with `dueBy`, only those whose `nextCheckAt` is at or before it.
+   */
+  listUnverifiedRevocations(dueBy?: string): Pages<Revocation>;
 
   /** Removes the run's entries, items and revocations; resumable. Returns true when nothing is left. */
   deleteRun(runId: string): Promise<boolean>;

@@ -40,6 +40,12 @@ const fullView: NotificationView = {
     { privilegeName: 'PayrollRead', privilegeId: 'p-pay', reason: 'it was not confirmed before the review deadline' },
   ],
   revokedCount: 2,
+  stillPresent: [
+    { userId: 'u-bob', privilegeId: 'p-git', privilegeName: 'GitAdmin' },
+    { userId: 'u-eve', privilegeId: 'p-pay', privilegeName: 'PayrollRead' },
+  ],
+  stillPresentCount: 7,
+  verifiedCount: 40,
   stats: { approved: 11, rejected: 4, modified: 5, uncertified: 6, revoked: 8, handedOver: 3 },
 };
 
@@ -72,6 +78,9 @@ function expectedTexts(name: string, section: string | undefined): string[] {
   }
   if (section === 'revoked') return fullView.revoked!.map((r) => (r as Record<string, string>)[name]!);
   if (section === 'failedEntries') return fullView.failedEntries!.map((e) => (e as Record<string, string>)[name]!);
+  if (section === 'stillPresent') return fullView.stillPresent!.map((e) => (e as Record<string, string>)[name]!);
+  // Inside {{#stillPresentCount}}: the counts themselves.
+  if (section === 'stillPresentCount' || section === 'verifiedCount') return [String(value)];
   return [String(value)];
 }
 

@@ -113,6 +113,10 @@ function line(e: AuditEvent): string {
     case 'NOTIFICATION_QUEUED':
     case 'NOTIFICATION_SENT':
       return `${e.type} ${String(d.kind)} ${String(d.recipientId)}`;
+    case 'REVOCATIONS_VERIFIED':
+      return `${e.type} ${String(d.verified)} read back, ${String(d.absent)} absent, ${(d.stillPresent as unknown[]).length} still present`;
+    case 'VERIFICATION_COMPLETED':
+      return `${e.type} ${String(d.verified)} read back, ${String(d.stillPresent)} still present`;
     default:
       return e.type;
   }
@@ -158,6 +162,9 @@ describe('a campaign run in its audit chain', async () => {
       'ASSIGNMENT_REVOKED u4 p-git UNCERTIFIED',
       'ASSIGNMENT_REVOKED u4 p-prod UNCERTIFIED',
       'ENTRY_STATE_CHANGED u4 (applied) -> FINISHED by job:campaign-controller',
+      // The three removals read back from the directory: all gone.
+      'REVOCATIONS_VERIFIED 3 read back, 3 absent, 0 still present',
+      'VERIFICATION_COMPLETED 3 read back, 0 still present',
       'NOTIFICATION_QUEUED ASSIGNMENT_REJECT u1',
       'NOTIFICATION_QUEUED ASSIGNMENT_REJECT u4',
       'NOTIFICATION_QUEUED CAMPAIGN_END admin',

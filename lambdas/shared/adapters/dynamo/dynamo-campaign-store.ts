@@ -43,6 +43,7 @@ import {
   toEntity,
   removalRequest,
   toLease,
+  UNVERIFIED_GSI2PK,
 } from './records.js';
 
 const put = (Item: DynamoRecord): WriteRequest => ({ PutRequest: { Item } });
@@ -273,6 +274,23 @@ export class DynamoCampaignStore extends DynamoTable implements CampaignStore {
   async *listRevocations(runId: string, from: ListFrom = {}): Pages<Revocation> {
     const start = from.after === undefined ? {} : { ExclusiveStartKey: revocationCursorKey(runId, from.after) };
     for await (const page of queryPages(this.doc, { ...this.revocationQuery(runId), ...start })) yield page.map((r) => toEntity<Revocation>(r));
+  }
+
+  /** Whole records in batches (25 a request): the verification, and the unverified index with it. */
+  async saveRevocationVerifications(revocations: Revocation[]): Promise<void> {
+    await batchWrite(this.doc, this.tableName, revocations.map((r) => put(revocationRecord(r))), this.batch);
+  }
+
+  async *listUnverifiedRevocations(dueBy?: string): Pages<Revocation> {
+    const pages = queryPages(this.doc, {
+      TableName: this.tableName,
+      ...this.limit,
+      IndexName: 'GSI2',
+      KeyConditionExpression: dueBy ? 'GSI2PK = :pk AND GSI2SK <= :due' : 'GSI2PK = :pk',
+      // GSI2SK is `<nextCheckAt>#<run>#...`: every suffix sorts below \uffff, so this keeps nextCheckAt <= dueBy.
+      ExpressionAttributeValues: { ':pk': UNVERIFIED_GSI2PK, ...(dueBy ? { ':due': `${dueBy}#\uffff` } : {}) },
+    });
+    for await (const page of pages) yield page.map((r) => toEntity<Revocation>(r));
   }
 
   /**

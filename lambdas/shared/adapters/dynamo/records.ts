@@ -254,11 +254,20 @@ export const revocationKey = (runId: string, userId: string, privilegeId: string
 /** The key of the revocation a revocationCursor (`<userId>#<privilegeId>`) names: a listing's ExclusiveStartKey. */
 export const revocationCursorKey = (runId: string, cursor: string) => key(runPk(runId), `${REVOKED_PREFIX}${cursor}`);
 
-export const revocationRecord = (revocation: Revocation): DynamoRecord => ({
-  ...revocation,
-  ...revocationKey(revocation.runId, revocation.userId, revocation.privilegeId),
-  entity: 'revocation',
-});
+/** GSI2 of a revocation found still present in the directory: the sparse index of those to check again. */
+export const UNVERIFIED_GSI2PK = 'UNVERIFIED';
+export const unverifiedSortKey = (r: Pick<Revocation, 'runId' | 'userId' | 'privilegeId'>, nextCheckAt: string) =>
+  `${nextCheckAt}#${r.runId}#${r.userId}#${r.privilegeId}`;
+
+export const revocationRecord = (revocation: Revocation): DynamoRecord => {
+  const check = revocation.verification;
+  return {
+    ...revocation,
+    ...revocationKey(revocation.runId, revocation.userId, revocation.privilegeId),
+    entity: 'revocation',
+    ...(check?.status === 'STILL_PRESENT' && check.nextCheckAt ? { GSI2PK: UNVERIFIED_GSI2PK, GSI2SK: unverifiedSortKey(revocation, check.nextCheckAt) } : {}),
+  };
+};
 
 export const OUTBOX_PENDING = 'OUTBOX#PENDING';
 /** Under its campaign, prefixed by its run, so a run's notifications are listed and cleaned up by key. */

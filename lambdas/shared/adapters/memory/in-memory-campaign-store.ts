@@ -151,6 +151,20 @@ export class InMemoryCampaignStore implements CampaignStore {
     return inPages(sorted, this.pageSize);
   }
 
+  async saveRevocationVerifications(revocations: Revocation[]): Promise<void> {
+    for (const revocation of revocations) await this.putRevocation(revocation);
+  }
+
+  listUnverifiedRevocations(dueBy?: string): Pages<Revocation> {
+    const checkOf = (r: Revocation) => (r.verification?.status === 'STILL_PRESENT' ? r.verification.nextCheckAt : undefined);
+    const sortKey = (r: Revocation) => `${checkOf(r)}#${r.runId}#${r.userId}#${r.privilegeId}`;
+    const due = [...this.revocations.values()]
+      .flatMap((ofRun) => [...ofRun.values()])
+      .filter((r) => checkOf(r) !== undefined && (dueBy === undefined || sortKey(r) <= `${dueBy}#\uffff`))
+      .sort(byKey(sortKey));
+    return inPages(due, this.pageSize);
+  }
+
   async deleteRun(runId: string): Promise<boolean> {
     for (const entry of [...this.entries.values()]) {
       if (entry.runId !== runId) continue;

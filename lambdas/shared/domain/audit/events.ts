@@ -3,7 +3,7 @@
 // hand the result to AuditLog.append (use-cases/audit-trail.ts).
 import { isForwarded } from '../stages.js';
 import type { ApprovalEvent, ApprovalRun } from '../approvals/model.js';
-import type { Campaign, CampaignState, Decision, Entry, EntryState, Item, Notification, Reassignment } from '../model.js';
+import type { Campaign, CampaignState, Decision, Entry, EntryState, Item, Notification, Reassignment, Revocation, RevocationVerification, RunVerification } from '../model.js';
 import { canonicalJson, sha256Hex } from './chain.js';
 import { jobActor, privilegeChain, runChain, userActor, type AuditActor, type AuditAppend, type AuditEvent, type AuditEventType } from './model.js';
 
@@ -28,6 +28,10 @@ export const auditKey = {
   failed: (n: Pick<Notification, 'key'>) => `failed:${n.key}`,
   skipped: (n: Pick<Notification, 'key'>) => `skipped:${n.key}`,
   abandoned: (eventKey: string) => `abandoned:${eventKey}`,
+  /** A VERIFY chunk: the campaign version it starts from (each chunk's checkpoint saves a new one). */
+  verify: (c: Pick<Campaign, 'runId' | 'version'>) => `verify:${c.runId}:v${c.version}`,
+  /** A later re-check of a removal found still present: the check it follows. */
+  recheck: (r: Pick<Revocation, 'runId' | 'userId' | 'privilegeId'>, previousCheckAt: string) => `recheck:${r.runId}:${r.userId}#${r.privilegeId}:${previousCheckAt}`,
   // requests (written after the change)
   created: (c: Pick<Campaign, 'id'>) => `created:${c.id}`,
   campaignChange: (c: Pick<Campaign, 'id' | 'version'>) => `change:${c.id}:v${c.version}`,
@@ -236,6 +240,38 @@ export function itemsApplied(entry: Entry, applied: readonly { item: Item; outco
 
 /** The items an entry's application speaks for (those a later stage decides are applied there). */
 export const appliedItemsOf = (entry: Entry, items: readonly Item[]) => items.filter((i) => !isForwarded(entry, i));
+
+// ---------------------------------------------------------------------------------------------
+// Revocation verification
+
+const removalOf = (r: Revocation) => ({ userId: r.userId, privilegeId: r.privilegeId, entryId: r.entryId, itemId: r.itemId });
+
+/**
+ * One VERIFY chunk, as its revocations were recorded: how many were read back, how many were
+ * absent, and each one found still present or granted by a rule since (its origin).
+ */
+export function revocationsVerified(checked: readonly Revocation[], after: string | undefined, actor: AuditActor, at: string): AuditEvent {
+  const of = (test: (r: Revocation) => boolean) => checked.filter(test);
+  return auditEvent('REVOCATIONS_VERIFIED', at, actor, {
+    after: after ?? null,
+    verified: checked.length,
+    absent: of((r) => r.verification?.status === 'ABSENT').length,
+    stillPresent: of((r) => r.verification?.status === 'STILL_PRESENT').map(removalOf),
+    notManual: of((r) => r.verification?.status === 'ABSENT' && r.verification.origin !== undefined).map((r) => ({ ...removalOf(r), origin: r.verification!.origin })),
+  });
+}
+
+export const verificationCompleted = (c: Pick<Campaign, 'id' | 'runId'>, totals: RunVerification, actor: AuditActor, at: string) =>
+  auditEvent('VERIFICATION_COMPLETED', at, actor, { campaignId: c.id, runId: c.runId, verified: totals.verified, stillPresent: totals.stillPresent, notManual: totals.notManual });
+
+/** A later check of a removal found still present (since `previous.since`), that found it gone (or granted by a rule since). */
+export const revocationRechecked = (r: Revocation, previous: RevocationVerification | undefined, actor: AuditActor, at: string) =>
+  auditEvent('REVOCATION_RECHECKED', at, actor, {
+    ...removalOf(r),
+    status: r.verification?.status,
+    origin: r.verification?.origin,
+    stillPresentSince: previous?.since ?? previous?.at,
+  });
 
 // ---------------------------------------------------------------------------------------------
 // Notifications

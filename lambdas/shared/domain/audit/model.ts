@@ -21,6 +21,10 @@ export const AUDIT_EVENT_TYPES = [
   'ASSIGNMENT_REVOKED',
   'ITEM_HANDED_OVER',
   'HANDOVER_OUTCOME',
+  // revocation verification (the directory read back after applying)
+  'REVOCATIONS_VERIFIED',
+  'VERIFICATION_COMPLETED',
+  'REVOCATION_RECHECKED',
   // notifications
   'NOTIFICATION_QUEUED',
   'NOTIFICATION_SENT',

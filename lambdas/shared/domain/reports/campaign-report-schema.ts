@@ -24,6 +24,7 @@ const totals = z.strictObject({
   pending: count,
   awaitingWorkflow: count,
   changesFailed: count,
+  stillPresent: count.optional(),
 });
 
 const row = z.strictObject({
@@ -49,6 +50,9 @@ const row = z.strictObject({
   appliedAction: z.enum(['KEPT', 'MODIFIED', 'REMOVED', 'HANDED_OVER', 'KEPT_BY_GUARD']).optional(),
   appliedAt: instant.optional(),
   appliedError: text.optional(),
+  verification: z.enum(['ABSENT', 'STILL_PRESENT']).optional(),
+  verifiedAt: instant.optional(),
+  verifiedOrigin: z.enum(['RULE', 'INHERITED']).optional(),
   workflowApprovalId: text.optional(),
   workflowState: z.enum(APPROVAL_STATES).optional(),
   workflowOutcomeBy: text.optional(),
