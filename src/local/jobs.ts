@@ -10,6 +10,7 @@ import { ENV } from '../../lambdas/shared/config/tables.js';
 import { ValidationError } from '../../lambdas/shared/domain/errors.js';
 import type { JobName } from '../../lambdas/shared/domain/operations.js';
 import type { ControllerDeps, ControllerReport } from '../../lambdas/shared/use-cases/campaign-controller.js';
+import { continuationEventOf } from '../../lambdas/shared/adapters/job-event.js';
 import type { Clock } from '../../lambdas/shared/use-cases/ports.js';
 import { LOCAL_REGION } from './engine.js';
 import { LocalMetricsSink, LocalReportPublisher } from './operations-files.js';
@@ -82,6 +83,12 @@ export function applyJobEnvironment(runtime: Runtime, sesEndpoint?: string): voi
 export interface LocalJobOptions {
   /** Controller only (`controller run --take-over-lease`): take the lease whoever holds it. */
   takeOverLease?: boolean;
+  /**
+   * Controller only (`controller run --budget-ms N`): each invocation's time budget, as the Lambda
+   * context gives one on AWS; a run that runs out continues in this process until it is done.
+   * Unset: no budget (one invocation does everything).
+   */
+  budgetMs?: number;
   /** The report jobs' operations topic and metrics; default files in the runtime's home, timed by the wall clock. */
   files?: LocalOperationsFiles;
   /**
@@ -139,8 +146,17 @@ export async function loadJobHandler<J extends JobName>(runtime: Runtime, job: J
         directory: runtime.directory,
         evidence: { archive: runtime.evidenceArchive, signer: runtime.evidenceSigner, reports: evidenceReports(drawChartsOnDemand) },
       });
+      const { fixedBudget } = await import('../../lambdas/shared/adapters/time-budget.js');
+      const budgetMs = options.budgetMs;
       const handler = createHandler(async () => {
-        const deps = await buildDependencies({ hooks: createHookInvoker(), evidence, audit: runtime.auditLog });
+        const deps = await buildDependencies({
+          hooks: createHookInvoker(),
+          evidence,
+          audit: runtime.auditLog,
+          // No self-invocation: invokeLocalJob continues in this process.
+          continuation: undefined,
+          ...(budgetMs !== undefined ? { budgetFor: () => fixedBudget(budgetMs) } : {}),
+        });
         return localLease(options)(options.directory ? { ...deps, directory: options.directory(deps.directory) } : deps);
       });
       return (event) => handler(event);
@@ -178,6 +194,30 @@ export async function loadJobHandler<J extends JobName>(runtime: Runtime, job: J
     },
   };
   return (await handlers[job]()) as JobHandler<J>;
+}
+
+/** The result says the run stopped with work left (its time budget ran out). */
+const continues = (result: unknown): boolean => typeof result === 'object' && result !== null && (result as { continue?: unknown }).continue === true;
+
+/** One report for a run and its continuations: the controller's add up; another job's last one stands. */
+function combine<J extends JobName>(job: J, first: JobResults[J], next: JobResults[J]): JobResults[J] {
+  if (job !== 'campaign-controller') return next;
+  const [a, b] = [first as ControllerReport, next as ControllerReport];
+  const combined: ControllerReport = {
+    ...b,
+    transitions: [...a.transitions, ...b.transitions],
+    errors: [...a.errors, ...b.errors],
+    ...(a.leaseTakenOver ? { leaseTakenOver: a.leaseTakenOver } : {}),
+    ...(a.dispatch || b.dispatch ? { dispatch: sumDispatch(a.dispatch, b.dispatch) } : {}),
+  };
+  return combined as JobResults[J];
+}
+
+function sumDispatch(a: ControllerReport['dispatch'], b: ControllerReport['dispatch']): NonNullable<ControllerReport['dispatch']> {
+  const zero = { sent: 0, failed: 0, retrying: 0, skipped: 0 };
+  const [x, y] = [a ?? zero, b ?? zero];
+  // The last invocation's retrying count is what is still to retry.
+  return { sent: x.sent + y.sent, failed: x.failed + y.failed, retrying: (b ?? a ?? zero).retrying, skipped: x.skipped + y.skipped };
 }
 
 /** Appends what the SES emulator captured since the last flush to the mailbox file. */
@@ -222,6 +262,8 @@ export class MailCapture {
 export interface JobInvocation<J extends JobName> {
   job: J;
   result: JobResults[J];
+  /** Local runs whose budget ran out: the invocations that continued the run in this process. */
+  continuations?: number;
   /** Local runs: mail captured by the SES emulator and where it was appended. */
   mail?: { captured: number; mailbox: string };
   /** Local runs of the report jobs: messages published to the operations topic and where they were appended. */
@@ -236,8 +278,13 @@ export interface JobInvocation<J extends JobName> {
  */
 export async function invokeJob<J extends JobName>(runtime: Runtime, job: J, now: Date | undefined, options: LocalJobOptions = {}): Promise<JobInvocation<J>> {
   if (options.takeOverLease && job !== 'campaign-controller') throw new ValidationError('only the controller holds a lease', 'take-over-lease');
+  if (options.budgetMs !== undefined && job !== 'campaign-controller') throw new ValidationError('only the controller works in time-budgeted chunks', 'budget-ms');
+  if (options.budgetMs !== undefined && (!Number.isInteger(options.budgetMs) || options.budgetMs < 0)) {
+    throw new ValidationError('must be a whole number of milliseconds, 0 or more', 'budget-ms');
+  }
   if (runtime.mode === 'aws') {
     if (options.takeOverLease) throw new ValidationError('only for local runs; on AWS a lease frees itself when it expires', 'take-over-lease');
+    if (options.budgetMs !== undefined) throw new ValidationError("only for local runs; on AWS the budget is the invocation's remaining time", 'budget-ms');
     if (!runtime.deployment) throw new Error('an aws runtime without its deployment');
     const { jobFunction } = await import('../aws/job-function.js');
     return { job, result: (await jobFunction(runtime.deployment, job).run(now)) as JobResults[J] };
@@ -259,8 +306,14 @@ async function invokeLocalJob<J extends JobName>(runtime: Runtime, job: J, now: 
     applyJobEnvironment(runtime, emulator.endpoint);
     const handler = await loadJobHandler(runtime, job, { ...options, files });
     let result: JobResults[J];
+    let continuations = 0;
     try {
       result = await handler(scheduledEvent(now, job));
+      // A run whose budget ran out continues here, as its Lambda would in a new invocation (at the same instant).
+      while (continues(result)) {
+        continuations += 1;
+        result = combine(job, result, await handler(continuationEventOf(now, continuations)));
+      }
     } finally {
       // Mail sent before a failure was sent: record it either way.
       await capture.flush({ now });
@@ -270,6 +323,7 @@ async function invokeLocalJob<J extends JobName>(runtime: Runtime, job: J, now: 
     return {
       job,
       result,
+      ...(continuations > 0 ? { continuations } : {}),
       mail: { captured, mailbox: runtime.mailboxPath },
       ...(reports ? { topic: { published: files.publisher.published, file: runtime.topicPath } } : {}),
     };

@@ -10,7 +10,7 @@ import { InMemoryDirectoryStore } from '../../lambdas/shared/adapters/memory/in-
 import { InMemoryOutbox } from '../../lambdas/shared/adapters/memory/in-memory-outbox.js';
 import { ConflictError, NotFoundError } from '../../lambdas/shared/domain/errors.js';
 import type { Entry, Item, ItemWorkflow, Notification, Revocation } from '../../lambdas/shared/domain/model.js';
-import type { CampaignStore, DirectoryStore, LeaseHolder, Outbox, Pages } from '../../lambdas/shared/use-cases/ports.js';
+import type { CampaignStore, DirectoryStore, LeaseHolder, Outbox, Pages, RecordRemoval } from '../../lambdas/shared/use-cases/ports.js';
 import { useEngine } from '../support/engine.js';
 import { aCampaign, aDecision, aPrivilege, aUser, anAssignment, anEntry, anItem } from '../support/fixtures.js';
 
@@ -699,6 +699,74 @@ describe.each(implementations)('store contract: $name', ({ make }) => {
       expect((await collect(s.campaigns.listRevocations('c-test#1', { after: 'u-c#p-1' }))).map(key)).toEqual(keys.slice(4));
       expect((await collect(s.campaigns.listRevocations('c-test#1', { after: 'u-c#p-2' }))).map(key)).toEqual(keys.slice(4));
       expect((await collect(s.campaigns.listRevocations('c-test#1', { after: 'u-f#p-1' }))).map(key)).toEqual([]);
+    });
+  });
+
+  describe.each(['DELETE', 'TTL'] as const)('a deleted run cleaned up a chunk at a time (%s)', (mode) => {
+    const removal = (): RecordRemoval => (mode === 'TTL' ? { mode, expiresAt: 1_800_000_000 } : { mode });
+    const revocation = (runId: string, userId: string): Revocation => ({
+      runId,
+      campaignId: 'c-test',
+      userId,
+      privilegeId: 'p-000',
+      entryId: 'e',
+      itemId: 'p-000',
+      reason: 'REJECTED',
+      at: T0,
+    });
+
+    it('removeEntries takes entries out of every listing, with their items; other entries stay', async () => {
+      const closed = { state: 'FINISHED' as const, closedAt: '2026-07-15T01:00:00.000Z' };
+      const run1 = Array.from({ length: 9 }, (_, i) => entryWithItems(`e1-${i}`, 'c-test#1', 3, { approverIds: ['u-a', 'u-b'], ...(i % 2 ? closed : {}) }));
+      const run2 = [entryWithItems('e2-0', 'c-test#2', 2, { approverIds: ['u-a', 'u-b'] })];
+      await s.campaigns.putEntriesWithItems([...run1, ...run2]);
+      const listed = await collect(s.campaigns.listEntries('c-test#1'));
+      await s.campaigns.removeEntries(listed.slice(0, 4), removal());
+      expect(ids(await collect(s.campaigns.listEntries('c-test#1')))).toEqual(ids(listed.slice(4)));
+      await s.campaigns.removeEntries(listed.slice(4), removal());
+      // Again (a resumed chunk): nothing changes.
+      await s.campaigns.removeEntries(listed, removal());
+
+      expect(await collect(s.campaigns.listEntries('c-test#1'))).toEqual([]);
+      expect(ids(await s.campaigns.listTasks('u-b'))).toEqual(['e2-0']);
+      expect(await collect(s.campaigns.listEntriesClosedBetween('2026-07-15T00:00:00.000Z', '2026-07-16T00:00:00.000Z'))).toEqual([]);
+      // Deleted: gone. Stamped: still read by id until the engine's TTL removes it.
+      if (mode === 'DELETE') expect(await s.campaigns.getEntryWithItems('e1-3')).toBeUndefined();
+      else expect(await s.campaigns.getEntry('e1-3')).toMatchObject({ id: 'e1-3', runId: 'c-test#1' });
+      expect(await s.campaigns.getEntryWithItems('e2-0')).toEqual(run2[0]);
+      expect(ids(await collect(s.campaigns.listEntries('c-test#2')))).toEqual(['e2-0']);
+    });
+
+    it('removeRevocations deletes (or stamps, still listed) the given ones only', async () => {
+      const [a, b, c] = ['u-a', 'u-b', 'u-c'].map((userId) => revocation('c-test#1', userId));
+      const other = revocation('c-test#2', 'u-a');
+      for (const r of [a!, b!, c!, other]) await s.campaigns.putRevocation(r);
+      await s.campaigns.removeRevocations([a!, b!], removal());
+      await s.campaigns.removeRevocations([a!], removal());
+      const left = (await collect(s.campaigns.listRevocations('c-test#1'))).map((r) => r.userId);
+      expect(left).toEqual(mode === 'DELETE' ? ['u-c'] : ['u-a', 'u-b', 'u-c']);
+      expect(await collect(s.campaigns.listRevocations('c-test#2'))).toEqual([other]);
+    });
+
+    it('the outbox lists a run from a key on, and removes its settled notifications only, counting the unsent', async () => {
+      const run = Array.from({ length: 9 }, (_, i) => aNotification({ key: `K${i}` }));
+      const other = aNotification({ key: 'K-other', runId: 'c-test#2' });
+      await s.outbox.enqueue([...run, other]);
+      const now = new Date(T0);
+      for (const n of run.slice(0, 6)) {
+        expect(await s.outbox.claim(n, 'runner', now, 60)).toBe(true);
+        await s.outbox.markSent(n, `m-${n.key}`, now);
+      }
+      expect((await collect(s.outbox.listByRun('c-test', 'c-test#1', { after: 'K2' }))).map((n) => n.key)).toEqual(['K3', 'K4', 'K5', 'K6', 'K7', 'K8']);
+      expect((await collect(s.outbox.listByRun('c-test', 'c-test#1', { after: 'K25' }))).map((n) => n.key)).toEqual(['K3', 'K4', 'K5', 'K6', 'K7', 'K8']);
+
+      const listed = await collect(s.outbox.listByRun('c-test', 'c-test#1'));
+      expect(await s.outbox.removeSettled(listed.slice(0, 4), removal())).toBe(0);
+      expect(await s.outbox.removeSettled(listed.slice(4), removal())).toBe(3);
+      const left = (await collect(s.outbox.listByRun('c-test', 'c-test#1'))).map((n) => n.key);
+      expect(left).toEqual(mode === 'DELETE' ? ['K6', 'K7', 'K8'] : run.map((n) => n.key));
+      // The unsent ones are still dispatched; another run's notification is untouched.
+      expect((await collect(s.outbox.listDispatchable(plusSeconds(T0, 60)))).map((n) => n.key).sort()).toEqual(['K-other', 'K6', 'K7', 'K8']);
     });
   });
 

@@ -155,6 +155,12 @@ export const ENV = {
   sesConfigurationSet: 'SES_CONFIGURATION_SET',
   approverPortalUrl: 'APPROVER_PORTAL_URL',
   leaseSeconds: 'CONTROLLER_LEASE_SECONDS',
+  /**
+   * How the controller removes a deleted run's records: `TTL` (it stamps the campaign table's
+   * ttlAttribute and DynamoDB deletes them; set on AWS) or `DELETE` (it deletes them; the default,
+   * for engines without TTL). docs/reference/scale.md.
+   */
+  campaignCleanup: 'CAMPAIGN_CLEANUP',
 } as const;
 
 export const SERVICE_NAME = 'idgov';

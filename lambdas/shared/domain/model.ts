@@ -203,8 +203,29 @@ export type CampaignPhase =
    * notice), saved with each chunk (docs/reference/campaigns.md, "Revocation verification").
    */
   | { name: 'VERIFY'; after?: string; stillPresent?: number; verified?: number; notManual?: number; sample?: RevocationRef[] }
+  /** `after`: the last revocation whose user was told (revocationCursor), users in key order. */
   | { name: 'NOTIFY_REJECTS'; after?: string }
+  /**
+   * A DELETED run's cleanup, once its evidence is archived: its entries (with their items), then its
+   * revocations, then its notifications; `after` the last record of the pass done (docs/reference/scale.md),
+   * `unsent` the notifications the pass found still to be sent (left for dispatch; the pass runs again).
+   */
+  | { name: 'CLEANUP'; pass: CleanupPass; after?: string; unsent?: number }
   | { name: 'DONE' };
+
+export type CleanupPass = 'ENTRIES' | 'REVOCATIONS' | 'NOTIFICATIONS';
+
+/**
+ * A run's totals, summed entry by entry as APPLY goes (saved with its cursor, so a resumed run counts
+ * each entry once): Campaign End and the campaign's stats come from them, not from reading every entry again.
+ */
+export interface RunTotals {
+  /** The run they count: a recurrence's new run starts from none. */
+  runId: string;
+  stats: CampaignStats;
+  /** The first entries whose changes failed to apply, for Campaign End (its count is in stats). */
+  failedEntries: { entryId: string; subjectName: string; error: string }[];
+}
 
 /** What applying a run's decisions removes, modifies, hands over and keeps (the guard's count). */
 export interface ApplyCounts {
@@ -261,6 +282,8 @@ export interface Campaign extends CampaignDefinition {
   cleanedAt?: string;
   evidence?: ArchivedEvidence;
   stats?: CampaignStats;
+  /** While the run applies its decisions and tells its users (APPLY .. NOTIFY_REJECTS): its totals so far. */
+  runTotals?: RunTotals;
   /** What the VERIFY phase found when it read the run's revocations back (set when it ends). */
   verification?: RunVerification;
 }

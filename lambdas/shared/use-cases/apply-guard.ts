@@ -19,14 +19,15 @@ import {
 import { withPhase } from '../domain/campaign-lifecycle.js';
 import { APPLICABLE_STATES, isDecided } from '../domain/entries.js';
 import { ClosedError, NotFoundError, ValidationError } from '../domain/errors.js';
-import type { ApplyConfirmation, ApplyCounts, Campaign, DecisionOutcome, Entry, Item, RevocationAction } from '../domain/model.js';
+import type { ApplyConfirmation, ApplyCounts, Campaign, CampaignPhase, DecisionOutcome, Entry, Item, RevocationAction } from '../domain/model.js';
 import { notificationKey } from '../domain/notifications.js';
 import { effectiveDecision, isForwarded } from '../domain/stages.js';
 import { applyConfirmed, applyGuardChecked, auditKey, campaignRecord, CONTROLLER_ACTOR, notificationsQueued } from '../domain/audit/events.js';
 import { userActor } from '../domain/audit/model.js';
 import { recordAfter, recordThenChange, type AuditDeps } from './audit-trail.js';
 import { CampaignNotifier } from './campaign-notifier.js';
-import type { CampaignStore, DirectoryStore, Outbox } from './ports.js';
+import { entryCursor, forEachChunk } from './chunked.js';
+import { UNLIMITED_BUDGET, type CampaignStore, type DirectoryStore, type Outbox, type TimeBudget } from './ports.js';
 
 /** Reads the protection of a batch of assignments: one batch read of their users, one of their privileges. */
 export async function loadProtections(
@@ -129,24 +130,43 @@ export interface GuardDeps extends AuditDeps {
   campaigns: CampaignStore;
   outbox: Outbox;
   portalUrl: string;
+  /** Checked between chunks; default unlimited. */
+  budget?: TimeBudget;
+  /** Entries per chunk; default GUARD_CHUNK. */
+  chunkSize?: number;
 }
 
+/** Entries counted per chunk (each is read with its items, and its removals' users and privileges looked up). */
+export const GUARD_CHUNK = 100;
+
 /**
- * The GUARD phase: counts what applying would do (entry by entry, summed on the phase), then, under
- * the campaign's cap, moves to APPLY; over it, to AWAIT_CONFIRMATION with an Apply Confirmation
- * notice to the owner. Nothing is removed here. Recorded before the change (the controller's rule):
- * a run killed after the record counts again and finds the same record.
- *
- * The loop is the simple one: the integrator swaps it for the chunked loop (use-cases/chunked.ts),
- * saving `{ name: 'GUARD', after, counted }` per chunk; countEntry is the per-entry work.
+ * The GUARD phase: counts what applying would do, entry by entry in time-budgeted chunks, saving
+ * after each chunk the last entry counted and the counts so far on the phase (a resumed run counts
+ * each chunk once); once every entry is counted, under the campaign's cap it moves to APPLY, over
+ * it to AWAIT_CONFIRMATION with an Apply Confirmation notice to the owner. Nothing is removed here.
+ * Returns the campaign still in GUARD when the budget ran out with entries left.
  */
 export async function guardCampaign(deps: GuardDeps, campaign: Campaign, now: Date): Promise<Campaign> {
-  // Counted whole in this invocation (no checkpoint saved), so it starts from nothing.
-  let counted = emptyApplyCounts();
-  for await (const page of deps.campaigns.listEntries(campaign.runId)) {
-    for (const entry of page) counted = addApplyCounts(counted, await countEntry(deps, campaign, entry));
-  }
-  return concludeGuard(deps, campaign, counted, now);
+  const phase: Extract<CampaignPhase, { name: 'GUARD' }> = campaign.phase.name === 'GUARD' ? campaign.phase : { name: 'GUARD' };
+  // The counts saved with the cursor: a phase with no cursor yet counts from nothing.
+  let counted = phase.after !== undefined && phase.counted ? phase.counted : emptyApplyCounts();
+  let current = campaign;
+  const result = await forEachChunk({
+    pages: (after) => deps.campaigns.listEntries(campaign.runId, after === undefined ? {} : { after }),
+    keyOf: entryCursor,
+    after: phase.after,
+    budget: deps.budget ?? UNLIMITED_BUDGET,
+    chunkSize: deps.chunkSize ?? GUARD_CHUNK,
+    work: async (entries) => {
+      for (const entry of entries) counted = addApplyCounts(counted, await countEntry(deps, campaign, entry));
+    },
+    checkpoint: async (after) => {
+      current = withPhase(current, { name: 'GUARD', after, counted }, now);
+      await deps.campaigns.saveCampaign(current);
+    },
+  });
+  if (!result.done) return current;
+  return concludeGuard(deps, current, counted, now);
 }
 
 /** The GUARD phase's verdict on the whole run's counts: APPLY, or AWAIT_CONFIRMATION and the owner told. */

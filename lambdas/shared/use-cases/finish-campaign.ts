@@ -3,6 +3,8 @@
 // are idempotent (remove, set) and every record has a deterministic key, so a re-run after a kill
 // repeats no revocation and no notification. A `WORKFLOW` item is handed to its privilege's
 // approval workflow: the run's id is its purpose's, so a re-run finds the run a killed one started.
+// Applying and telling go in time-budgeted chunks with a cursor on the campaign's phase
+// (docs/reference/scale.md); the run's totals are summed as the entries are applied.
 import { APPLICABLE_STATES, withEntryChange } from '../domain/entries.js';
 import { isForwarded } from '../domain/stages.js';
 import { addStats, countPlan, emptyStats, itemWorkflowOf, keptByGuardStats, planItem } from '../domain/application.js';
@@ -10,7 +12,8 @@ import { describeProtection, mayRemove } from '../domain/blast-radius.js';
 import { approvalIdFor, DEFAULT_REAPPROVAL_CONFIG, type ApprovalPurpose, type ApprovalRun, type ReapprovalConfig } from '../domain/approvals/model.js';
 import { liveCampaignOf, markSucceeded, withLateApplication, withPhase } from '../domain/campaign-lifecycle.js';
 import { NotFoundError } from '../domain/errors.js';
-import type { Campaign, CampaignStats, Entry, EntryStats, Item, Revocation } from '../domain/model.js';
+import type { Campaign, CampaignPhase, CampaignStats, Entry, EntryStats, Item, Revocation, RunTotals } from '../domain/model.js';
+import { addEntry, MAX_FAILED_ENTRIES_LISTED, totalsToResume } from '../domain/run-totals.js';
 import { notificationKey } from '../domain/notifications.js';
 import { REVOCATION_REASON_TEXT } from '../domain/templates.js';
 import {
@@ -30,8 +33,8 @@ import { resolveWorkflow, startApprovalRun } from './approvals/approval-engine.j
 import { loadProtections } from './apply-guard.js';
 import { appendRecord, recordThenChange, type AuditDeps } from './audit-trail.js';
 import { CampaignNotifier } from './campaign-notifier.js';
-import { chunk } from './concurrency.js';
-import type { ApprovalStore, CampaignStore, DirectoryStore, Log, Outbox, ReapprovalDirectory } from './ports.js';
+import { entryCursor, forEachChunk, revocationCursor } from './chunked.js';
+import { UNLIMITED_BUDGET, type ApprovalStore, type CampaignStore, type DirectoryStore, type Log, type Outbox, type Pages, type ReapprovalDirectory, type TimeBudget } from './ports.js';
 
 export interface FinishDeps extends AuditDeps {
   /** The re-approval side is read only for `WORKFLOW` items (their assignment, workflow and the reminder settings). */
@@ -42,20 +45,56 @@ export interface FinishDeps extends AuditDeps {
   outbox: Outbox;
   portalUrl: string;
   log: Log;
+  /** Checked between chunks; default unlimited. */
+  budget?: TimeBudget;
+  /** Entries (applying) or users (telling) per chunk; default FINISH_CHUNK. */
+  chunkSize?: number;
 }
 
+/** A chunk's entries or users: each costs a few reads and writes, so a chunk takes seconds. */
+export const FINISH_CHUNK = 100;
+
+/**
+ * Applies the entries after the phase's cursor, chunk by chunk, saving after each chunk the last
+ * entry applied and the run's totals so far (Campaign.runTotals). Returns the campaign still in
+ * APPLY when the budget ran out with entries left, else in VERIFY.
+ */
 export async function applyDecisions(deps: FinishDeps, campaign: Campaign, now: Date): Promise<Campaign> {
-  for await (const page of deps.campaigns.listEntries(campaign.runId)) {
-    for (const entry of page) {
-      if (APPLICABLE_STATES.includes(entry.state)) await applyEntry(deps, campaign, entry, now, 'FINISH');
-      // Applied by a run killed before it recorded the application: recorded now (once: same key).
-      else if (APPLIED_STATES.includes(entry.state)) await recordApplication(deps, campaign, entry.id);
-    }
-  }
+  const phase: Extract<CampaignPhase, { name: 'APPLY' }> = campaign.phase.name === 'APPLY' ? campaign.phase : { name: 'APPLY' };
+  let totals = totalsToResume(campaign.runId, campaign.runTotals, phase.after);
+  let current = campaign;
+  const result = await forEachChunk({
+    pages: (after) => deps.campaigns.listEntries(campaign.runId, after === undefined ? {} : { after }),
+    keyOf: entryCursor,
+    after: phase.after,
+    budget: deps.budget ?? UNLIMITED_BUDGET,
+    chunkSize: deps.chunkSize ?? FINISH_CHUNK,
+    work: async (entries) => {
+      for (const listed of entries) totals = addEntry(totals, await applyListed(deps, campaign, listed, now));
+    },
+    checkpoint: async (after) => {
+      current = withPhase({ ...current, runTotals: totals }, { ...phase, after }, now);
+      await deps.campaigns.saveCampaign(current);
+    },
+  });
+  if (!result.done) return current;
   // The removals are read back before anyone is told (verify-revocations.ts).
-  const next = withPhase(campaign, { name: 'VERIFY' }, now);
+  const next = withPhase({ ...current, runTotals: totals }, { name: 'VERIFY' }, now);
   await deps.campaigns.saveCampaign(next);
   return next;
+}
+
+/** Applies one listed entry if it is to be applied; returns it as saved, for the run's totals. */
+async function applyListed(deps: FinishDeps, campaign: Campaign, listed: Entry, now: Date): Promise<Entry> {
+  if (APPLICABLE_STATES.includes(listed.state)) {
+    const applied = await applyEntry(deps, campaign, listed, now, 'FINISH');
+    if (applied) return applied.entry;
+  } else if (APPLIED_STATES.includes(listed.state)) {
+    // Applied by a run killed before it recorded the application: recorded now (once: same key).
+    await recordApplication(deps, campaign, listed.id);
+  }
+  // The index may lag the entry: its totals are the saved entry's, read consistently.
+  return (await deps.campaigns.getEntry(listed.id)) ?? listed;
 }
 
 /**
@@ -303,51 +342,104 @@ async function lateRejectNotice(notifier: CampaignNotifier, campaign: Campaign, 
   });
 }
 
-/** One Assignment Reject per user who lost access, then Campaign End, then SUCCEEDED. */
+/**
+ * One Assignment Reject per user who lost access, then Campaign End, then SUCCEEDED. The run's
+ * revocations are read in key order, so each user's come together: a user's notice is queued once
+ * their last revocation is read, a chunk of users at a time (their record, their notices, then the
+ * cursor saved). Memory holds one chunk of users, never the run. Returns the campaign still in
+ * NOTIFY_REJECTS when the budget ran out with users left.
+ */
 export async function closeCampaign(deps: FinishDeps, campaign: Campaign, now: Date): Promise<Campaign> {
   const notifier = new CampaignNotifier(deps.directory, deps.portalUrl, campaign, now);
-  const byUser = new Map<string, Revocation[]>();
-  for await (const page of deps.campaigns.listRevocations(campaign.runId)) {
-    for (const r of page) byUser.set(r.userId, [...(byUser.get(r.userId) ?? []), r]);
-  }
-  const { stats, failedEntries } = await runSummary(deps.campaigns, campaign);
-  const succeeded = markSucceeded(campaign, stats, now);
+  const at = now.toISOString();
+  let current = campaign;
+  const result = await forEachChunk<Revocation[]>({
+    pages: (after) => byUser(deps.campaigns.listRevocations(campaign.runId, after === undefined ? {} : { after })),
+    keyOf: (revocations) => revocationCursor(revocations[revocations.length - 1]!),
+    after: campaign.phase.name === 'NOTIFY_REJECTS' ? campaign.phase.after : undefined,
+    budget: deps.budget ?? UNLIMITED_BUDGET,
+    chunkSize: deps.chunkSize ?? FINISH_CHUNK,
+    // The notices are queued with the cursor's save (checkpoint): their record comes before both.
+    work: async () => {},
+    checkpoint: async (after, users) => {
+      await notifier.prefetch(users.map((revocations) => revocations[0]!.userId));
+      const notices = users.map((revocations) => rejectNotice(notifier, campaign, revocations));
+      const next = withPhase(current, { name: 'NOTIFY_REJECTS', after }, now);
+      const events = notificationsQueued(
+        notices.map((n) => ({ key: n.key, kind: n.kind, recipientId: n.recipientId })),
+        CONTROLLER_ACTOR,
+        at,
+      );
+      current = await recordThenChange(deps, campaignRecord(next, auditKey.campaign(next), at, events), async () => {
+        await deps.outbox.enqueue(notices);
+        await deps.campaigns.saveCampaign(next);
+        return next;
+      });
+    },
+  });
+  if (!result.done) return current;
+
+  const { stats, failedEntries } = current.runTotals?.runId === campaign.runId ? current.runTotals : await countRun(deps.campaigns, campaign);
+  const succeeded = markSucceeded({ ...current, runTotals: undefined }, stats, now);
   const endNotifier = new CampaignNotifier(deps.directory, deps.portalUrl, succeeded, now);
   const end = await endNotifier.composeFor('CAMPAIGN_END', notificationKey.campaignEnd(campaign), campaign.ownerId, {
     entryCount: stats.entries,
     itemCount: stats.items,
     // The template says these are entries whose changes could not be applied: not FAILED.PREPARE ones.
     failedEntryCount: stats.entriesByState['FAILED.APPLIED.CHANGES'] ?? 0,
-    failedEntries: failedEntries.slice(0, MAX_FAILED_ENTRIES_LISTED).map((e) => ({ entryId: e.id, subjectName: e.subjectName, error: e.error ?? 'changes failed to apply' })),
+    failedEntries: failedEntries.slice(0, MAX_FAILED_ENTRIES_LISTED),
     stats,
   });
-  const at = now.toISOString();
-  const rejects = [...byUser.keys()].map((userId) => ({ key: notificationKey.assignmentReject(campaign, userId), kind: 'ASSIGNMENT_REJECT' as const, recipientId: userId }));
   const events = [
-    ...notificationsQueued([...rejects, end], CONTROLLER_ACTOR, at),
+    ...notificationsQueued([end], CONTROLLER_ACTOR, at),
     campaignStateChanged(campaign.state, succeeded, CONTROLLER_ACTOR, at, { endDate: succeeded.endDate, statusExpirationDate: succeeded.statusExpirationDate, stats }),
   ];
   return recordThenChange(deps, campaignRecord(succeeded, auditKey.campaign(succeeded), at, events), async () => {
-    for (const users of chunk([...byUser.keys()], 100)) {
-      await notifier.prefetch(users);
-      await deps.outbox.enqueue(
-        users.map((userId) => {
-          const revoked = byUser.get(userId)!.map((r) => ({ privilegeId: r.privilegeId, privilegeName: r.privilegeName ?? r.privilegeId, reason: REVOCATION_REASON_TEXT[r.reason] }));
-          return notifier.compose('ASSIGNMENT_REJECT', notificationKey.assignmentReject(campaign, userId), userId, {
-            revoked,
-            revokedCount: revoked.length,
-          });
-        }),
-      );
-    }
     await deps.outbox.enqueue([end]);
     await deps.campaigns.saveCampaign(succeeded);
     return succeeded;
   });
 }
 
-/** Campaign End lists this many failed entries by name; the count gives the rest. */
-const MAX_FAILED_ENTRIES_LISTED = 50;
+/** The user's Assignment Reject: every privilege the run removed from them. */
+function rejectNotice(notifier: CampaignNotifier, campaign: Campaign, revocations: Revocation[]) {
+  const userId = revocations[0]!.userId;
+  const revoked = revocations.map((r) => ({ privilegeId: r.privilegeId, privilegeName: r.privilegeName ?? r.privilegeId, reason: REVOCATION_REASON_TEXT[r.reason] }));
+  return notifier.compose('ASSIGNMENT_REJECT', notificationKey.assignmentReject(campaign, userId), userId, { revoked, revokedCount: revoked.length });
+}
+
+/**
+ * Revocations listed by user then privilege, as lists of whole users: a user's list is yielded once
+ * the next user's first revocation (or the end) shows it is complete. Holds one page and one user.
+ */
+async function* byUser(pages: Pages<Revocation>): Pages<Revocation[]> {
+  let user: Revocation[] = [];
+  for await (const page of pages) {
+    const complete: Revocation[][] = [];
+    for (const r of page) {
+      if (user.length > 0 && user[0]!.userId !== r.userId) {
+        complete.push(user);
+        user = [];
+      }
+      user.push(r);
+    }
+    if (complete.length > 0) yield complete;
+  }
+  if (user.length > 0) yield [user];
+}
+
+/**
+ * The run's totals read from its entries: for a run that reached NOTIFY_REJECTS without totals
+ * (applied before they were kept), and for the retry of failed changes.
+ */
+async function countRun(campaigns: CampaignStore, campaign: Campaign): Promise<RunTotals> {
+  const { stats, failedEntries } = await runSummary(campaigns, campaign);
+  return {
+    runId: campaign.runId,
+    stats,
+    failedEntries: failedEntries.slice(0, MAX_FAILED_ENTRIES_LISTED).map((e) => ({ entryId: e.id, subjectName: e.subjectName, error: e.error ?? 'changes failed to apply' })),
+  };
+}
 
 export async function campaignStats(campaigns: CampaignStore, campaign: Campaign): Promise<CampaignStats> {
   return (await runSummary(campaigns, campaign)).stats;

@@ -77,6 +77,13 @@ export interface ListFrom {
   after?: string;
 }
 
+/**
+ * How a deleted run's records go (docs/reference/scale.md): DELETE removes them; TTL writes the
+ * table's TTL attribute (`expiresAt`, epoch seconds) on each, and takes entries out of every index at
+ * once, so they leave the listings as deleted ones do; DynamoDB removes the records later, itself.
+ */
+export type RecordRemoval = { mode: 'DELETE' } | { mode: 'TTL'; expiresAt: number };
+
 export interface DirectoryStore {
   putUsers(users: User[]): Promise<void>;
   putPrivileges(privileges: Privilege[]): Promise<void>;
@@ -219,6 +226,14 @@ export interface CampaignStore {
 
   /** Removes the run's entries, items and revocations; resumable. Returns true when nothing is left. */
   deleteRun(runId: string): Promise<boolean>;
+  /**
+   * A deleted run's cleanup, a chunk at a time: each entry's items and approver pointers, then the
+   * entry, deleted or stamped (RecordRemoval). Either way the entries leave listEntries, listTasks
+   * and listEntriesClosedBetween; stamped ones are still read by id until the engine removes them.
+   */
+  removeEntries(entries: Entry[], removal: RecordRemoval): Promise<void>;
+  /** Deleted or stamped; stamped ones stay in listRevocations until the engine removes them. */
+  removeRevocations(revocations: Revocation[], removal: RecordRemoval): Promise<void>;
 
   /**
    * Takes the named lease if free or expired (wall-clock times), recording who holds it. Returns
@@ -377,8 +392,13 @@ export interface Outbox {
   releaseClaims(owner: string): Promise<number>;
   /** Every run's notifications of a campaign (archived runs stay under the campaign they came from). */
   listByCampaign(campaignId: string): Pages<Notification>;
-  /** One run's notifications. */
-  listByRun(campaignId: string, runId: string): Pages<Notification>;
+  /** One run's notifications, by key; with `after` (a notification key), from the one after it. */
+  listByRun(campaignId: string, runId: string, from?: ListFrom): Pages<Notification>;
+  /**
+   * A deleted run's cleanup, a chunk at a time: its settled notifications (SENT, SKIPPED, FAILED)
+   * deleted or stamped (RecordRemoval); the unsent ones are left for dispatch. Returns how many were unsent.
+   */
+  removeSettled(notifications: Notification[], removal: RecordRemoval): Promise<number>;
   /**
    * The run's cleanup: removes its settled notifications (SENT, SKIPPED, FAILED) and leaves the
    * unsent ones for dispatch. True when none is left; resumable.

@@ -4,7 +4,8 @@ import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/l
 import { utcDaysBetween } from '../../domain/dates.js';
 import { ConflictError, NotFoundError } from '../../domain/errors.js';
 import type { Campaign, CampaignState, Decision, Entry, Item, ItemWorkflow, Notification, Revocation } from '../../domain/model.js';
-import type { CampaignStore, Lease, LeaseHolder, ListFrom, Pages } from '../../use-cases/ports.js';
+import type { CampaignStore, Lease, LeaseHolder, ListFrom, Pages, RecordRemoval } from '../../use-cases/ports.js';
+import { mapLimit } from '../../use-cases/concurrency.js';
 import {
   batchGet,
   batchWrite,
@@ -40,11 +41,16 @@ import {
   runPk,
   taskSortKey,
   toEntity,
+  removalRequest,
   toLease,
   UNVERIFIED_GSI2PK,
 } from './records.js';
 
 const put = (Item: DynamoRecord): WriteRequest => ({ PutRequest: { Item } });
+
+/** Entry partitions read at once by a cleanup chunk. */
+const PARTITION_READS = 8;
+
 
 export class DynamoCampaignStore extends DynamoTable implements CampaignStore {
   async createCampaign(campaign: Campaign): Promise<void> {
@@ -320,6 +326,34 @@ export class DynamoCampaignStore extends DynamoTable implements CampaignStore {
       await batchWrite(this.doc, this.tableName, revocations.map(deleteRequest), this.batch);
     }
     return true;
+  }
+
+  /**
+   * Each entry's partition read consistently (its record, items and pointers), then everything under
+   * the entries, then the entries: a cleanup killed in between finds the rest through the listing.
+   * TTL: each record rewritten as read with the TTL attribute and no index keys (one write, as a delete).
+   */
+  async removeEntries(entries: Entry[], removal: RecordRemoval): Promise<void> {
+    const partitions = await mapLimit(entries, PARTITION_READS, (entry) =>
+      queryAll(this.doc, {
+        TableName: this.tableName,
+        ...this.limit,
+        KeyConditionExpression: 'PK = :pk',
+        ExpressionAttributeValues: { ':pk': entryPk(entry.id) },
+        ...(removal.mode === 'DELETE' ? { ProjectionExpression: 'PK, SK' } : {}),
+        ConsistentRead: true,
+      }),
+    );
+    const records = partitions.flat();
+    const write = (rs: DynamoRecord[]) => batchWrite(this.doc, this.tableName, rs.map((r) => removalRequest(r, removal)).filter((w) => w !== undefined), this.batch);
+    await write(records.filter((r) => r.SK !== ENTRY_SK));
+    await write(records.filter((r) => r.SK === ENTRY_SK));
+  }
+
+  /** TTL: rewritten as listed (a revocation is not changed once written) with the TTL attribute. */
+  async removeRevocations(revocations: Revocation[], removal: RecordRemoval): Promise<void> {
+    const records = revocations.map((r) => ({ ...revocationRecord(r), ...r }) as DynamoRecord);
+    await batchWrite(this.doc, this.tableName, records.map((r) => removalRequest(r, removal)).filter((w) => w !== undefined), this.batch);
   }
 
   acquireLease(name: string, owner: string, now: Date, ttlSeconds: number, holder?: LeaseHolder): Promise<boolean> {

@@ -3,11 +3,11 @@
 import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { NotFoundError } from '../../domain/errors.js';
 import type { Notification } from '../../domain/model.js';
-import type { Outbox, Pages } from '../../use-cases/ports.js';
+import type { ListFrom, Outbox, Pages, RecordRemoval } from '../../use-cases/ports.js';
 import { batchWrite, deleteRequest, isConditionFailure, queryPages, type DynamoRecord } from './document-client.js';
 import { DynamoTable } from './dynamo-table.js';
 import { isUnsent } from '../../domain/notifications.js';
-import { OUTBOX_PENDING, notificationRecord, outboxKey, outboxPk, outboxRunPrefix, outboxSortKey, toEntity } from './records.js';
+import { OUTBOX_PENDING, notificationRecord, outboxKey, outboxPk, outboxRunPrefix, outboxSortKey, removalRequest, toEntity } from './records.js';
 
 /** Conditional puts in flight at once during enqueue. */
 const ENQUEUE_CONCURRENCY = 8;
@@ -158,8 +158,17 @@ export class DynamoOutbox extends DynamoTable implements Outbox {
     for await (const page of pages) yield page.map((r) => toEntity<Notification>(r));
   }
 
-  async *listByRun(campaignId: string, runId: string): Pages<Notification> {
-    for await (const page of queryPages(this.doc, this.runQuery(campaignId, runId))) yield page.map((r) => toEntity<Notification>(r));
+  async *listByRun(campaignId: string, runId: string, from: ListFrom = {}): Pages<Notification> {
+    const start = from.after === undefined ? {} : { ExclusiveStartKey: outboxKey({ campaignId, runId, key: from.after }) };
+    for await (const page of queryPages(this.doc, { ...this.runQuery(campaignId, runId), ...start })) yield page.map((r) => toEntity<Notification>(r));
+  }
+
+  /** TTL: rewritten as listed (a settled notification no longer changes) with the TTL attribute. */
+  async removeSettled(notifications: Notification[], removal: RecordRemoval): Promise<number> {
+    const settled = notifications.filter((n) => !isUnsent(n.status));
+    const records = settled.map((n) => ({ ...notificationRecord(n), ...n }) as DynamoRecord);
+    await batchWrite(this.doc, this.tableName, records.map((r) => removalRequest(r, removal)).filter((w) => w !== undefined), this.batch);
+    return notifications.length - settled.length;
   }
 
   async deleteRun(campaignId: string, runId: string): Promise<boolean> {

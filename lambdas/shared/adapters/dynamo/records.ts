@@ -4,8 +4,9 @@ import type { ApprovalRun, ApprovalWorkflow, ReapprovalConfig, ReapprovalRound }
 import { nextActionAt } from '../../domain/campaign-schedule.js';
 import { REAPPROVAL_STATE_FIELDS, type Assignment, type Campaign, type Entry, type Item, type Notification, type Privilege, type Revocation, type User } from '../../domain/model.js';
 import { isUnsent } from '../../domain/notifications.js';
-import type { DynamoRecord } from './document-client.js';
-import type { Lease, LeaseHolder } from '../../use-cases/ports.js';
+import { deleteRequest, type DynamoRecord, type WriteRequest } from './document-client.js';
+import type { Lease, LeaseHolder, RecordRemoval } from '../../use-cases/ports.js';
+import { CAMPAIGN_TABLE } from '../../config/tables.js';
 
 /** Attributes that belong to the storage, not to the entity. */
 const STORAGE_ATTRIBUTES = ['PK', 'SK', 'GSI1PK', 'GSI1SK', 'GSI2PK', 'GSI2SK', 'entity'] as const;
@@ -17,6 +18,28 @@ export function toEntity<T>(record: DynamoRecord): T {
 }
 
 export const key = (PK: string, SK: string) => ({ PK, SK });
+
+/** The campaign table's TTL attribute (config/tables.ts): epoch seconds after which DynamoDB removes the record. */
+export const CAMPAIGN_TTL_ATTRIBUTE = CAMPAIGN_TABLE.ttlAttribute!;
+
+/** Already stamped for removal (a resumed cleanup writes it no second time). */
+export const isStamped = (record: DynamoRecord) => record[CAMPAIGN_TTL_ATTRIBUTE] !== undefined;
+
+/**
+ * The record as it is, out of every index, with the TTL attribute: DynamoDB removes it after
+ * `expiresAt`, and meanwhile no listing shows it (as if deleted); a read by key still finds it.
+ */
+export function ttlStamped(record: DynamoRecord, expiresAt: number): DynamoRecord {
+  const stamped: DynamoRecord = { ...record, [CAMPAIGN_TTL_ATTRIBUTE]: expiresAt };
+  for (const name of ['GSI1PK', 'GSI1SK', 'GSI2PK', 'GSI2SK']) delete stamped[name];
+  return stamped;
+}
+
+/** The delete of a record, or its TTL stamp; none for a record stamped already. */
+export function removalRequest(record: DynamoRecord, removal: RecordRemoval): WriteRequest | undefined {
+  if (removal.mode === 'DELETE') return deleteRequest(record);
+  return isStamped(record) ? undefined : { PutRequest: { Item: ttlStamped(record, removal.expiresAt) } };
+}
 
 // Directory table
 export const PROFILE_SK = '#PROFILE';

@@ -3,7 +3,7 @@
 import { nextActionAt } from '../../domain/campaign-schedule.js';
 import { ConflictError, NotFoundError } from '../../domain/errors.js';
 import type { Campaign, CampaignState, Decision, Entry, Item, ItemWorkflow, Notification, Revocation } from '../../domain/model.js';
-import type { CampaignStore, Lease, LeaseHolder, ListFrom, Pages } from '../../use-cases/ports.js';
+import type { CampaignStore, Lease, LeaseHolder, ListFrom, Pages, RecordRemoval } from '../../use-cases/ports.js';
 import { InMemoryOutbox } from './in-memory-outbox.js';
 import { DEFAULT_PAGE_SIZE, afterKey, byKey, inPages, stored, type InMemoryOptions } from './pages.js';
 
@@ -28,6 +28,8 @@ export class InMemoryCampaignStore implements CampaignStore {
   private readonly items = new Map<string, Map<string, Item>>();
   private readonly revocations = new Map<string, Map<string, Revocation>>();
   private readonly leases = new Map<string, Lease>();
+  /** TTL-stamped records (entry ids, run revocation keys) and their expiry: out of the listings, still read by id. */
+  private readonly stamped = new Map<string, number>();
   private readonly pageSize: number;
 
   constructor(options: InMemoryCampaignStoreOptions = {}) {
@@ -96,7 +98,7 @@ export class InMemoryCampaignStore implements CampaignStore {
 
   /** In the Dynamo adapter's index order: stage and subject, then (between an entry's review groups) the entry's key. */
   listEntries(runId: string, from: ListFrom = {}): Pages<Entry> {
-    const entries = [...this.entries.values()].filter((e) => e.runId === runId).sort(byKey(entryListingKey));
+    const entries = [...this.entries.values()].filter((e) => e.runId === runId && !this.stamped.has(e.id)).sort(byKey(entryListingKey));
     if (from.after === undefined) return inPages(entries, this.pageSize);
     const at = entries.findIndex((e) => e.id === from.after);
     if (at < 0) return failing(new NotFoundError(`entry of run ${runId} to list after`, from.after, 'after'));
@@ -105,7 +107,7 @@ export class InMemoryCampaignStore implements CampaignStore {
 
   listEntriesClosedBetween(from: string, to: string): Pages<Entry> {
     const entries = [...this.entries.values()]
-      .filter((e) => e.state !== 'RUNNING' && e.closedAt !== undefined && e.closedAt >= from && e.closedAt < to)
+      .filter((e) => e.state !== 'RUNNING' && e.closedAt !== undefined && e.closedAt >= from && e.closedAt < to && !this.stamped.has(e.id))
       .sort(byKey((e) => `${e.closedAt}#${e.id}`));
     return inPages(entries, this.pageSize);
   }
@@ -117,7 +119,7 @@ export class InMemoryCampaignStore implements CampaignStore {
 
   async listTasks(approverId: string): Promise<Entry[]> {
     return [...this.entries.values()]
-      .filter((e) => isOpenTask(e) && e.approverIds.includes(approverId))
+      .filter((e) => isOpenTask(e) && e.approverIds.includes(approverId) && !this.stamped.has(e.id))
       .sort(byKey((e) => `${e.dueDate}#${e.id}`))
       .map(stored);
   }
@@ -171,6 +173,31 @@ export class InMemoryCampaignStore implements CampaignStore {
     }
     this.revocations.delete(runId);
     return true;
+  }
+
+  async removeEntries(entries: Entry[], removal: RecordRemoval): Promise<void> {
+    for (const { id } of entries) {
+      if (removal.mode === 'TTL') {
+        if (this.entries.has(id) && !this.stamped.has(id)) this.stamped.set(id, removal.expiresAt);
+        continue;
+      }
+      this.items.delete(id);
+      this.entries.delete(id);
+      this.stamped.delete(id);
+    }
+  }
+
+  async removeRevocations(revocations: Revocation[], removal: RecordRemoval): Promise<void> {
+    for (const r of revocations) {
+      const key = `${r.userId}#${r.privilegeId}`;
+      if (removal.mode === 'DELETE') this.revocations.get(r.runId)?.delete(key);
+      else if (this.revocations.get(r.runId)?.has(key)) this.stamped.set(`${r.runId}\u0000${key}`, removal.expiresAt);
+    }
+  }
+
+  /** When a TTL-stamped entry (or revocation: `<runId>\u0000<userId>#<privilegeId>`) expires; undefined if not stamped. */
+  expiresAtOf(key: string): number | undefined {
+    return this.stamped.get(key);
   }
 
   async acquireLease(name: string, owner: string, now: Date, ttlSeconds: number, holder?: LeaseHolder): Promise<boolean> {
