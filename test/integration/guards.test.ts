@@ -304,6 +304,34 @@ describe('the revocation cap', () => {
     await expect(previewApply(h, id, new Date(day(22)))).rejects.toThrow(/SUCCEEDED: only a RUNNING campaign can be previewed; its decisions were applied/);
   });
 
+  it('counts in chunks with its cursor: out of budget, each invocation counts one entry and saves where it stands', async () => {
+    const { doc, names } = await engine.freshTables();
+    const NO_TIME = { hasTimeLeft: () => false, remainingMs: () => 0 };
+    const h = createHarness(doc, names, { chunks: { entries: 1 }, budgetFor: () => NO_TIME });
+    await h.load(smallOrg());
+    const id = await h.create(highRiskUserCampaign({ guard: undefined }), T0, 'c-chunked');
+    const toEnd = async (at: string) => {
+      for (let report = await h.run(at), n = 1; report.continue; n++) report = await h.invoke({ now: at, continuation: n });
+    };
+    await toEnd(day(0, 1));
+    await decideAsScripted(h, id);
+    // The finish's first invocation closes u4 and starts GUARD; then one entry a chunk (u1, u4, u6), each saved with its cursor.
+    const seen: string[] = [];
+    let report = await h.run(day(14, 1));
+    for (let n = 1; report.continue; n++) {
+      const c = (await h.campaigns.getCampaign(id))!;
+      if (c.phase.name === 'GUARD') seen.push(`${c.phase.after ?? '-'} ${c.phase.counted?.items ?? 0}/${c.phase.counted?.remove ?? 0}`);
+      report = await h.invoke({ now: day(14, 1), continuation: n });
+    }
+    // Entered with nothing counted; then u1's entry (3 items, 1 removal) and u4's (2 more removals), each with its cursor; u6's (nothing applied) last, with the verdict.
+    expect(seen.map((s) => s.split(' ')[1])).toEqual(['0/0', '3/1', '5/3']);
+    const entryIds = [entryOf(id, 'u1'), entryOf(id, 'u4'), entryOf(id, 'u6')];
+    expect(seen.slice(1).every((s) => entryIds.includes(s.split(' ')[0]!))).toBe(true);
+    expect((await h.campaigns.getCampaign(id))!.phase).toMatchObject({ name: 'AWAIT_CONFIRMATION', counts: { items: 5, remove: 3 } });
+    expect(await heldBy(h, 'u4')).toEqual(['p-fin', 'p-git', 'p-prod']);
+    expect(eventsOf(h, runChain(`${id}#1`)).filter((e) => e.type === 'APPLY_GUARD_CHECKED')).toHaveLength(1);
+  });
+
   it('goes straight to APPLY within the cap, with the guard\'s count in the audit log', async () => {
     const h = await harness(smallOrg());
     const id = await h.create(highRiskUserCampaign({ guard: { maxRemovalShare: 0.6 } }), T0, 'c-within');
