@@ -370,7 +370,7 @@ export async function closeCampaign(deps: FinishDeps, campaign: Campaign, now: D
         CONTROLLER_ACTOR,
         at,
       );
-      current = await recordThenChange(deps, campaignRecord(next, auditKey.campaign(next), at, events), async () => {
+      current = await recordThenChange(deps, campaignRecord(next, auditKey.rejects(next), at, events), async () => {
         await deps.outbox.enqueue(notices);
         await deps.campaigns.saveCampaign(next);
         return next;

@@ -44,6 +44,8 @@ export const auditKey = {
   abandoned: (eventKey: string) => `abandoned:${eventKey}`,
   /** A VERIFY chunk: the campaign version it starts from (each chunk's checkpoint saves a new one). */
   verify: (c: Pick<Campaign, 'runId' | 'version'>) => `verify:${c.runId}:v${c.version}`,
+  /** A NOTIFY_REJECTS chunk: its users' Assignment Rejects, before they are queued (the campaign version that saves its cursor). */
+  rejects: (c: Pick<Campaign, 'runId' | 'version'>) => `rejects:${c.runId}:v${c.version}`,
   /** A later re-check of a removal found still present: the check it follows. */
   recheck: (r: Pick<Revocation, 'runId' | 'userId' | 'privilegeId'>, previousCheckAt: string) => `recheck:${r.runId}:${r.userId}#${r.privilegeId}:${previousCheckAt}`,
   // requests (written after the change)
