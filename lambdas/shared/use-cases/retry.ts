@@ -4,9 +4,12 @@
 import { DomainError } from '../domain/errors.js';
 
 export interface RetryOptions {
-  /** Tries, the first included. @default 4 */
+  /** Tries, the first included. @default 8 */
   attempts?: number;
-  /** The wait before the second try is up to this (jittered), doubling each time. @default 50 */
+  /**
+   * The wait before the second try is up to this (jittered), doubling each time. @default 0: each
+   * try is a call whose client already retries with backoff (the AWS SDK's standard strategy).
+   */
   baseDelayMs?: number;
   /** Injected by tests so that the waits cost no time. */
   sleep?: (ms: number) => Promise<void>;
@@ -19,14 +22,15 @@ const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(reso
  * refusal, a validation) is rethrown at once, as is the last try's error.
  */
 export async function retryPassingFailures<T>(work: () => Promise<T>, options: RetryOptions = {}): Promise<T> {
-  const attempts = options.attempts ?? 4;
+  const attempts = options.attempts ?? 8;
+  const baseDelayMs = options.baseDelayMs ?? 0;
   const sleep = options.sleep ?? realSleep;
   for (let attempt = 1; ; attempt++) {
     try {
       return await work();
     } catch (error) {
       if (error instanceof DomainError || attempt >= attempts) throw error;
-      await sleep(Math.random() * (options.baseDelayMs ?? 50) * 2 ** (attempt - 1));
+      if (baseDelayMs > 0) await sleep(Math.random() * baseDelayMs * 2 ** (attempt - 1));
     }
   }
 }
