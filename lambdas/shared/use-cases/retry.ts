@@ -4,7 +4,11 @@
 import { DomainError } from '../domain/errors.js';
 
 export interface RetryOptions {
-  /** Tries, the first included. @default 8 */
+  /**
+   * Tries, the first included. @default 16: a mail that is out must not be sent again because its
+   * bookkeeping met a burst of throttling; against an outage that outlasts them (each try being the
+   * client's own retries with backoff, a minute or so), the run fails and the mail may go twice.
+   */
   attempts?: number;
   /**
    * The wait before the second try is up to this (jittered), doubling each time. @default 0: each
@@ -22,7 +26,7 @@ const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(reso
  * refusal, a validation) is rethrown at once, as is the last try's error.
  */
 export async function retryPassingFailures<T>(work: () => Promise<T>, options: RetryOptions = {}): Promise<T> {
-  const attempts = options.attempts ?? 8;
+  const attempts = options.attempts ?? 16;
   const baseDelayMs = options.baseDelayMs ?? 0;
   const sleep = options.sleep ?? realSleep;
   for (let attempt = 1; ; attempt++) {

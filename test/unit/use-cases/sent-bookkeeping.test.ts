@@ -88,7 +88,7 @@ describe('the writes after a send', () => {
 });
 
 describe('retryPassingFailures', () => {
-  it('tries up to eight times, waiting longer each time', async () => {
+  it('tries up to sixteen times, waiting longer each time when asked to wait', async () => {
     const waits: number[] = [];
     let calls = 0;
     const failing = async () => {
@@ -96,8 +96,8 @@ describe('retryPassingFailures', () => {
       throw new Error('ProvisionedThroughputExceededException');
     };
     await expect(retryPassingFailures(failing, { sleep: async (ms) => void waits.push(ms), baseDelayMs: 100 })).rejects.toThrow('ProvisionedThroughputExceededException');
-    expect(calls).toBe(8);
-    expect(waits).toHaveLength(7);
+    expect(calls).toBe(16);
+    expect(waits).toHaveLength(15);
     waits.forEach((ms, i) => expect(ms).toBeLessThan(100 * 2 ** i));
   });
 
