@@ -3,7 +3,8 @@
 // (InternalServerError, before or after the engine applied a write), and SES and SNS refuse a share
 // of the sends. The answers are real HTTP error responses the SDK deserializes and classifies as it
 // would AWS's, so its retry strategy, the document client and the adapters all see them as in
-// production.
+// production. A run may also be killed after a write (every later call of the run fails), as a
+// process dying there would leave it.
 //
 // Which call fails is decided by a seeded hash of the request (its operation, its bytes with ids
 // that differ per run blanked, and how many times the same request was sent before), not by call
@@ -71,6 +72,13 @@ export class FaultSchedule {
   /** Calls that reached the schedule, by channel. */
   readonly calls = new Map<string, number>();
   private readonly seen = new Map<string, number>();
+  /** The run's kill: after its `at`-th write (counted from arming) every call fails, as if the process had died there. */
+  private kill: { at: number; writes: number } | undefined;
+  /** The armed kill happened: the run is dead. */
+  killed = false;
+  /** Runs armed so far (each job attempt is one), and those that were killed. */
+  run = 0;
+  readonly killedRuns = new Set<number>();
 
   constructor(
     readonly seed: number,
@@ -109,6 +117,36 @@ export class FaultSchedule {
     return schedule;
   }
 
+  /** A number in [0, 1) for `label` under this seed (the same every time). */
+  roll(label: string): number {
+    return uniform(this.seed, label);
+  }
+
+  /** Kills the next run at its `at`-th DynamoDB write (undefined: no kill); each arming revives the process. */
+  armKill(at: number | undefined): void {
+    this.run += 1;
+    this.kill = at === undefined ? undefined : { at, writes: 0 };
+    this.killed = false;
+  }
+
+  /** Throws if the run was killed: every call of a dead process fails. */
+  checkAlive(): void {
+    if (this.killed) throw new KilledRunError();
+  }
+
+  /** Counts a write that reached the engine; the armed one kills the run (the write landed, its answer is lost). */
+  afterWrite(): void {
+    if (!this.kill) return;
+    this.kill.writes += 1;
+    if (this.kill.writes === this.kill.at) {
+      this.killed = true;
+      this.killedRuns.add(this.run);
+      const counted = 'process killed';
+      this.injected.set(counted, (this.injected.get(counted) ?? 0) + 1);
+      throw new KilledRunError();
+    }
+  }
+
   total(): number {
     return [...this.injected.values()].reduce((a, b) => a + b, 0);
   }
@@ -116,6 +154,14 @@ export class FaultSchedule {
   describe(): string {
     const kinds = [...this.injected.entries()].map(([k, n]) => `${k}: ${n}`).join(', ');
     return `seed ${this.seed}, rate ${this.rate}: ${this.total()} faults injected (${kinds || 'none'})`;
+  }
+}
+
+/** The process of a run died: this call, and every later one of the run, never happens. */
+export class KilledRunError extends Error {
+  constructor() {
+    super('process killed (injected)');
+    this.name = 'KilledRunError';
   }
 }
 
@@ -143,14 +189,20 @@ export function faultyDocumentClient(endpoint: string, schedule: FaultSchedule, 
   const client = new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, ...retryConfig(mode, DYNAMODB_ATTEMPTS) });
   client.middlewareStack.add(
     (next) => async (args) => {
+      schedule.checkAlive();
       const request = args.request as { headers: Record<string, string>; body?: unknown };
       const operation = String(request.headers['x-amz-target'] ?? '').split('.')[1] ?? '?';
       const kinds = DYNAMO_WRITES.has(operation) ? DYNAMO_FAULTS : DYNAMO_FAULTS.filter((k) => k !== 'InternalServerErrorAfterWrite');
       const fault = schedule.pick(`dynamodb:${operation}`, text(request.body), kinds);
-      if (!fault) return next(args);
+      if (!fault) {
+        const answer = await next(args);
+        if (DYNAMO_WRITES.has(operation)) schedule.afterWrite();
+        return answer;
+      }
       if (fault === 'InternalServerErrorAfterWrite') {
         const applied = await next(args);
         (applied.response as { body?: { resume?: () => void } }).body?.resume?.();
+        schedule.afterWrite();
       }
       const status = fault.startsWith('InternalServerError') ? 500 : 400;
       return { response: dynamoError(fault.startsWith('InternalServerError') ? 'InternalServerError' : fault, status), output: undefined as never };
@@ -164,10 +216,12 @@ export function faultyDocumentClient(endpoint: string, schedule: FaultSchedule, 
   return doc;
 }
 
-/** What SES accepted (the mail that was sent): the count a test compares. */
+/** What SES (or SNS) accepted, and in which run: the sends a test counts. */
 export interface AcceptedMail {
   to: string;
   subject: string;
+  /** The run (FaultSchedule.run) that sent it. */
+  run: number;
 }
 
 export const SEND_FAULTS = ['Throttling', 'ServiceUnavailable'] as const;
@@ -185,6 +239,7 @@ export function faultySesMailer(schedule: FaultSchedule, mode: RetryMode): { mai
     ...retryConfig(mode, SEND_ATTEMPTS),
     requestHandler: {
       async handle(request: { body?: unknown }) {
+        schedule.checkAlive();
         const body = text(request.body);
         const fault = schedule.pick('ses:SendEmail', body, SEND_FAULTS);
         if (fault) {
@@ -192,7 +247,7 @@ export function faultySesMailer(schedule: FaultSchedule, mode: RetryMode): { mai
           return { response: { statusCode: status, headers: { 'content-type': 'application/json', 'x-amzn-errortype': type }, body: bytes(JSON.stringify({ message: `${type} (injected)` })) } };
         }
         const sent = JSON.parse(body) as { Destination: { ToAddresses: string[] }; Content: { Simple: { Subject: { Data: string } } } };
-        accepted.push({ to: sent.Destination.ToAddresses[0]!, subject: sent.Content.Simple.Subject.Data });
+        accepted.push({ to: sent.Destination.ToAddresses[0]!, subject: sent.Content.Simple.Subject.Data, run: schedule.run });
         return { response: { statusCode: 200, headers: { 'content-type': 'application/json' }, body: bytes(JSON.stringify({ MessageId: `ses-${accepted.length}` })) } };
       },
     },
@@ -201,8 +256,8 @@ export function faultySesMailer(schedule: FaultSchedule, mode: RetryMode): { mai
 }
 
 /** The product's SNS publisher over a client whose endpoint is this function (awsQuery XML answers). */
-export function faultySnsPublisher(schedule: FaultSchedule, mode: RetryMode): { publisher: SnsReportPublisher; published: string[] } {
-  const published: string[] = [];
+export function faultySnsPublisher(schedule: FaultSchedule, mode: RetryMode): { publisher: SnsReportPublisher; published: AcceptedMail[] } {
+  const published: AcceptedMail[] = [];
   const client = new SNSClient({
     region: LOCAL_REGION,
     credentials: LOCAL_CREDENTIALS,
@@ -210,6 +265,7 @@ export function faultySnsPublisher(schedule: FaultSchedule, mode: RetryMode): { 
     ...retryConfig(mode, SEND_ATTEMPTS),
     requestHandler: {
       async handle(request: { body?: unknown }) {
+        schedule.checkAlive();
         const body = text(request.body);
         const fault = schedule.pick('sns:Publish', body, SEND_FAULTS);
         if (fault) {
@@ -217,7 +273,7 @@ export function faultySnsPublisher(schedule: FaultSchedule, mode: RetryMode): { 
           const xml = `<ErrorResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><Error><Type>${status === 400 ? 'Sender' : 'Receiver'}</Type><Code>${code}</Code><Message>${code} (injected)</Message></Error><RequestId>injected-fault</RequestId></ErrorResponse>`;
           return { response: { statusCode: status, headers: { 'content-type': 'text/xml' }, body: bytes(xml) } };
         }
-        published.push(new URLSearchParams(body).get('Subject') ?? '');
+        published.push({ to: 'topic', subject: new URLSearchParams(body).get('Subject') ?? '', run: schedule.run });
         const xml = `<PublishResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishResult><MessageId>sns-${published.length}</MessageId></PublishResult><ResponseMetadata><RequestId>r-${published.length}</RequestId></ResponseMetadata></PublishResponse>`;
         return { response: { statusCode: 200, headers: { 'content-type': 'text/xml' }, body: bytes(xml) } };
       },

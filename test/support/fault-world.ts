@@ -1,8 +1,8 @@
 // The fault-tolerance suite's world: the product's Dynamo adapters over a client that meets the
 // injected faults (test/support/aws-faults.ts), the SES mailer and SNS publisher over fake endpoints
 // that refuse a share of the sends, a settable wall clock, and a way to run a job as its schedule
-// and Lambda would: retried while the faults last, then once more after they stopped (its next
-// run), which must complete. State is compared through a client without faults.
+// and Lambda would: retried while the faults last (a third of those runs killed at a write), then
+// once more after they stopped (its next run), which must complete. State is compared through a client without faults.
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { createHandler as createControllerHandler } from '../../lambdas/campaign-controller/handler.js';
@@ -19,13 +19,16 @@ import { ConflictError } from '../../lambdas/shared/domain/errors.js';
 import { InProcessEvidenceArchiver } from '../../lambdas/shared/use-cases/evidence/archive-evidence.js';
 import { silentLog, type EvidenceArchive, type EvidenceFile } from '../../lambdas/shared/use-cases/ports.js';
 import type { CreatedTables } from '../../src/local/engine.js';
-import { faultyDocumentClient, faultySesMailer, faultySnsPublisher, type FaultSchedule, type RetryMode } from './aws-faults.js';
+import { faultyDocumentClient, faultySesMailer, faultySnsPublisher, type AcceptedMail, type FaultSchedule, type RetryMode } from './aws-faults.js';
 import { scheduledEvent } from './controller-harness.js';
 import type { TestEngine } from './engine.js';
 import { testEvidence } from './evidence.js';
 
 /** Runs of a job while the faults last (the invocation and Lambda's two retries of an asynchronous event). */
 export const FAULTY_ATTEMPTS = 3;
+/** Share of the runs under faults whose process is killed, at a write drawn from 1..KILL_WITHIN. */
+export const KILLED_SHARE = 1 / 3;
+export const KILL_WITHIN = 40;
 /** Wall time between two runs of a job: past the controller's lease (900 s) and every send claim. */
 export const BETWEEN_RUNS_MS = 16 * 60_000;
 
@@ -46,7 +49,7 @@ export interface FaultWorld {
   accepted: ReturnType<typeof faultySesMailer>['accepted'];
   publisher: ReturnType<typeof faultySnsPublisher>['publisher'];
   /** What SNS accepted. */
-  published: string[];
+  published: AcceptedMail[];
   /** The evidence archive (S3): a share of its writes is refused too. */
   archive: InMemoryEvidenceArchive;
   faultyArchive: EvidenceArchive;
@@ -59,7 +62,8 @@ export interface FaultWorld {
   clean<T>(work: () => Promise<T>): Promise<T>;
   /**
    * A job run as its schedule runs it: up to FAULTY_ATTEMPTS times while the faults last (until
-   * one finishes: no error, and `finished(result)`), then, if none did, once with the faults off,
+   * one finishes: no error, and `finished(result)`; a third of them killed at a write drawn from
+   * the seed), then, if none did, once with the faults off,
    * which must finish. Each attempt starts BETWEEN_RUNS_MS after the last (leases and claims of a
    * failed run expire). A failed attempt's error must come from an injected fault (or a conflict
    * with what an earlier attempt left): anything else is a bug the suite reports.
@@ -91,6 +95,8 @@ export async function faultWorld(engine: TestEngine, schedule: FaultSchedule, mo
   const clean = async <T>(work: () => Promise<T>): Promise<T> => {
     const was = schedule.enabled;
     schedule.enabled = false;
+    // A run of its own, never killed.
+    schedule.armKill(undefined);
     try {
       return await work();
     } finally {
@@ -122,6 +128,9 @@ export async function faultWorld(engine: TestEngine, schedule: FaultSchedule, mo
     async job(run, finished = () => true) {
       for (let attempt = 1; attempt <= FAULTY_ATTEMPTS; attempt++) {
         runs.total += 1;
+        // Some runs die at a write (drawn from the seed): nothing of theirs happens after it.
+        const kill = schedule.rate > 0 && schedule.roll(`kill ${runs.total}`) < KILLED_SHARE ? 1 + Math.floor(schedule.roll(`kill at ${runs.total}`) * KILL_WITHIN) : undefined;
+        schedule.armKill(kill);
         try {
           const result = await run();
           if (finished(result)) return result;
@@ -130,6 +139,8 @@ export async function faultWorld(engine: TestEngine, schedule: FaultSchedule, mo
           const unexplained = unexplainedErrors(error);
           if (unexplained.length > 0) throw new Error(`a run under faults failed with an error no fault explains (${schedule.describe()})`, { cause: unexplained[0] });
           errors.push(`attempt ${attempt}: ${describeError(error)}`);
+        } finally {
+          schedule.armKill(undefined);
         }
         runs.unfinished += 1;
         wall.advance(BETWEEN_RUNS_MS);
@@ -186,6 +197,28 @@ export function controllerOf(w: FaultWorld) {
 }
 
 /**
+ * The sends of a run under faults against those without: none lost (each send of the clean run
+ * happened), none twice but in the case the product documents (at least once): a send accepted by
+ * a run killed before it could mark it sent, which the next run sends again. Returns how many
+ * such second copies there were.
+ */
+export function expectSentOnce(sent: AcceptedMail[], killedRuns: ReadonlySet<number>, expected: AcceptedMail[], context: string): number {
+  const key = (m: AcceptedMail) => `${m.to} | ${m.subject}`;
+  const count = (list: AcceptedMail[]) => list.reduce((map, m) => map.set(key(m), (map.get(key(m)) ?? 0) + 1), new Map<string, number>());
+  const got = count(sent);
+  const want = count(expected);
+  const inKilledRuns = count(sent.filter((m) => killedRuns.has(m.run)));
+  let again = 0;
+  for (const k of new Set([...got.keys(), ...want.keys()])) {
+    const extra = (got.get(k) ?? 0) - (want.get(k) ?? 0);
+    if (extra < 0) throw new Error(`${-extra} send(s) of "${k}" lost; ${context}`);
+    if (extra > (inKilledRuns.get(k) ?? 0)) throw new Error(`"${k}" sent ${extra} more time(s) than without faults, ${inKilledRuns.get(k) ?? 0} of them by a killed run; ${context}`);
+    again += extra;
+  }
+  return again;
+}
+
+/**
  * A chain's records as a set: each record's key and events, in key order. The head an
  * EVIDENCE_ARCHIVED event names (and the manifest that holds it) is set aside: retried runs may
  * append a chain's records in another order than a clean run (entries and sends are worked on
@@ -218,6 +251,7 @@ function describeError(error: unknown): string {
 function faultyEvidenceArchive(archive: InMemoryEvidenceArchive, schedule: FaultSchedule): EvidenceArchive {
   return {
     async putIfAbsent(prefix: string, file: EvidenceFile) {
+      schedule.checkAlive();
       const fault = schedule.pick('s3:PutObject', `${prefix}/${file.name}`, ['SlowDown', 'InternalError'] as const);
       if (fault) throw Object.assign(new Error(`${fault} (injected)`), { name: fault });
       return archive.putIfAbsent(prefix, file);
