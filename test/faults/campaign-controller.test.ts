@@ -26,9 +26,17 @@ interface Played {
   archived: string[];
 }
 
-/** Done: no campaign step failed, and every notice due was sent (none waits for a retry). */
+/**
+ * Done: no campaign step failed, every notice due was sent (none waits for a retry), and the run
+ * did not stop for a continuation (a time budget that ran out asks for another invocation).
+ */
 const finished = (report: ControllerReport) =>
-  report.status === 'COMPLETED' && report.errors.length === 0 && report.dispatch !== undefined && report.dispatch.retrying === 0 && report.dispatch.failed === 0;
+  report.status === 'COMPLETED' &&
+  report.errors.length === 0 &&
+  report.dispatch !== undefined &&
+  report.dispatch.retrying === 0 &&
+  report.dispatch.failed === 0 &&
+  (report as { continue?: boolean }).continue !== true;
 
 async function play(schedule: FaultSchedule, mode: RetryMode): Promise<Played> {
   const w = await faultWorld(engine, schedule, mode);
