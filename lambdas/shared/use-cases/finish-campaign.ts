@@ -11,7 +11,7 @@ import { addStats, countPlan, emptyStats, itemWorkflowOf, keptByGuardStats, plan
 import { describeProtection, mayRemove } from '../domain/blast-radius.js';
 import { approvalIdFor, DEFAULT_REAPPROVAL_CONFIG, type ApprovalPurpose, type ApprovalRun, type ReapprovalConfig } from '../domain/approvals/model.js';
 import { liveCampaignOf, markSucceeded, withLateApplication, withPhase } from '../domain/campaign-lifecycle.js';
-import { NotFoundError } from '../domain/errors.js';
+import { DomainError, NotFoundError } from '../domain/errors.js';
 import type { Campaign, CampaignPhase, CampaignStats, Entry, EntryStats, Item, Revocation, RunTotals } from '../domain/model.js';
 import { addEntry, MAX_FAILED_ENTRIES_LISTED, totalsToResume } from '../domain/run-totals.js';
 import { notificationKey } from '../domain/notifications.js';
@@ -184,6 +184,8 @@ async function applyEntry(
       try {
         run = await handOver(deps, purpose, item, reapprovalConfig, now);
       } catch (error) {
+        // Refused (an unknown workflow, a refused start): recorded, retried by later runs. A failed call is no refusal: the run fails.
+        if (!(error instanceof DomainError)) throw error;
         deps.log.error('handing an item to its approval workflow failed', { entryId: entry.id, itemId: item.id, error: String(error) });
         failures.push(`${item.id}: ${error instanceof Error ? error.message : String(error)}`);
         // Not handed over (yet): counted when a retry hands it over.
@@ -213,6 +215,11 @@ async function applyEntry(
         await deps.directory.modifyAssignment(item.userId, item.privilegeId, { endDate: plan.endDate, parameters: plan.parameters });
       }
     } catch (error) {
+      // The directory refused the change (a DomainError, RefusedChangeError for a connected source):
+      // recorded on the entry and retried by later runs. Any other failure (a throttled or
+      // unavailable table) is not the directory's answer: the run fails, and the next one applies
+      // what is left (an applied item is marked, so none is applied twice).
+      if (!(error instanceof DomainError)) throw error;
       deps.log.error('applying a decision failed', { entryId: entry.id, itemId: item.id, error: String(error) });
       failures.push(`${item.id}: ${error instanceof Error ? error.message : String(error)}`);
       // Not removed (yet): counted when a retry removes it.

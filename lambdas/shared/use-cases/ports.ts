@@ -117,12 +117,13 @@ export interface DirectoryStore {
   /**
    * Removes a MANUAL assignment (docs/reference/directory.md: rule-based and inherited ones are never touched).
    * Idempotent: an absent assignment counts as REMOVED; one whose origin is not MANUAL (any more)
-   * is left alone and answers NOT_MANUAL.
+   * is left alone and answers NOT_MANUAL. A directory that refuses the change throws a DomainError
+   * (RefusedChangeError); any other error is a failed call, which the caller's run retries.
    */
   removeAssignment(userId: string, privilegeId: string): Promise<'REMOVED' | 'NOT_MANUAL'>;
   /**
    * endDate null removes the end date; parameters are merged, and a null value removes that
-   * parameter. No-op if the assignment is gone or not MANUAL.
+   * parameter. No-op if the assignment is gone or not MANUAL. Refusals as removeAssignment's.
    */
   modifyAssignment(
     userId: string,

@@ -308,6 +308,7 @@ describe('DynamoApprovalStore', () => {
 
   it('a settled run has no task index and no pointers; a lost version race is a ConflictError that removes nothing', async () => {
     ddb.on(PutCommand).rejects(conditionFailed());
+    ddb.on(GetCommand).resolves({});
     const { nextActionAt: _none, ...settled } = aRun({ state: 'APPROVED' });
     await expect(approvals.saveApproval(settled)).rejects.toBeInstanceOf(ConflictError);
     const item = ddb.commandCalls(PutCommand)[0]!.args[0].input.Item!;

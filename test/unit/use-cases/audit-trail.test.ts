@@ -12,7 +12,7 @@ import { InMemoryOperationsStore } from '../../../lambdas/shared/adapters/memory
 import { InMemoryOutbox } from '../../../lambdas/shared/adapters/memory/in-memory-outbox.js';
 import { verifyChain } from '../../../lambdas/shared/domain/audit/chain.js';
 import { ADMIN_CHAIN, privilegeChain, runChain, type AuditEvent, type AuditRecord } from '../../../lambdas/shared/domain/audit/model.js';
-import { ClosedError, ConflictError } from '../../../lambdas/shared/domain/errors.js';
+import { ClosedError, ConflictError, RefusedChangeError } from '../../../lambdas/shared/domain/errors.js';
 import type { Entry } from '../../../lambdas/shared/domain/model.js';
 import { loadWorkflows, scheduleReapproval } from '../../../lambdas/shared/use-cases/approvals/workflow-admin.js';
 import { changeEntry, createCampaign } from '../../../lambdas/shared/use-cases/campaign-admin.js';
@@ -289,7 +289,7 @@ describe('a step killed between its record and its change', () => {
     s.directory.removeAssignment = async (userId: string, privilegeId: string) => {
       if (armed && userId === 'u1' && privilegeId === 'p-git' && refused === 0) {
         refused += 1;
-        throw new Error('directory throttled (injected)');
+        throw new RefusedChangeError('directory refused the change (injected)');
       }
       return remove(userId, privilegeId);
     };

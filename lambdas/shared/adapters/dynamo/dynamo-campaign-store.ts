@@ -11,6 +11,7 @@ import {
   batchWrite,
   deleteRequest,
   isConditionFailure,
+  isStoredAsWritten,
   queryAll,
   queryPages,
   type DynamoRecord,
@@ -54,17 +55,20 @@ const PARTITION_READS = 8;
 
 export class DynamoCampaignStore extends DynamoTable implements CampaignStore {
   async createCampaign(campaign: Campaign): Promise<void> {
+    const record = campaignRecord(campaign);
     try {
       await this.doc.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: campaignRecord(campaign),
+          Item: record,
           ConditionExpression: 'attribute_not_exists(PK)',
         }),
       );
     } catch (error) {
-      if (isConditionFailure(error)) throw new ConflictError(`campaign ${campaign.id} already exists`);
-      throw error;
+      if (!isConditionFailure(error)) throw error;
+      // This very record: the SDK retried a put that was applied but whose answer was lost.
+      if (isStoredAsWritten(await this.readStored(campaignKey(campaign.id)), record)) return;
+      throw new ConflictError(`campaign ${campaign.id} already exists`);
     }
   }
 

@@ -54,7 +54,13 @@ export class DynamoOutbox extends DynamoTable implements Outbox {
     }
   }
 
+  /**
+   * SENDING for `owner` until `now` + claimSeconds, if unsent and unclaimed (or its claim expired).
+   * A failed condition after an applied claim whose answer was lost (the SDK sent it again) finds
+   * this very claim stored: that is a claim taken, not one refused.
+   */
   async claim(notification: Notification, owner: string, now: Date, claimSeconds: number): Promise<boolean> {
+    const expires = new Date(now.getTime() + claimSeconds * 1000).toISOString();
     try {
       await this.doc.send(
         new UpdateCommand({
@@ -68,7 +74,7 @@ export class DynamoOutbox extends DynamoTable implements Outbox {
             ':sending': 'SENDING',
             ':pending': 'PENDING',
             ':owner': owner,
-            ':expires': new Date(now.getTime() + claimSeconds * 1000).toISOString(),
+            ':expires': expires,
             ':now': now.toISOString(),
             ':zero': 0,
             ':one': 1,
@@ -77,8 +83,9 @@ export class DynamoOutbox extends DynamoTable implements Outbox {
       );
       return true;
     } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
+      if (!isConditionFailure(error)) throw error;
+      const stored = await this.readStored(outboxKey(notification));
+      return stored?.status === 'SENDING' && stored.claimedBy === owner && stored.claimExpiresAt === expires;
     }
   }
 
