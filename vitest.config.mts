@@ -43,6 +43,8 @@ export default defineConfig({
         test: {
           name: 'main',
           include: ['test/**/*.test.ts'],
+          // Builds `idgov` once for the suites that run it as a child process (test/support/cli-build.ts).
+          globalSetup: ['test/support/cli-build.setup.ts'],
           exclude: [...configDefaults.exclude, 'test/infra/**', ...(skipSlow ? SLOW_TIER : [])],
         },
       },

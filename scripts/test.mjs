@@ -28,6 +28,7 @@ const ENGINE_INDEPENDENT = [
   'test/integration/demo-portal.test.ts',
   'test/integration/bundled-handlers.test.ts',
   'test/integration/cli.test.ts',
+  'test/integration/cli-bin.test.ts',
   'test/integration/cli-operations.test.ts',
   'test/integration/cli-admin-powers.test.ts',
   'test/integration/cli-campaign-definition.test.ts',
