@@ -56,12 +56,15 @@ function faithfulBuildPlugin(): Plugin {
   };
 }
 
-/** Builds bin/idgov.mjs and everything it loads into `outdir`/idgov.mjs. */
+/** Builds bin/idgov.mjs and everything it loads into `outdir`: idgov.mjs, and the chunks it loads on demand. */
 export async function buildIdgov(outdir: string): Promise<string> {
   await build({
     entryPoints: { idgov: SHIPPED_BIN },
     outdir,
     outExtension: { '.js': '.mjs' },
+    // Each command's module is loaded when the command line names it (src/cli/main.ts): in chunks
+    // of their own, the others are not even read.
+    splitting: true,
     bundle: true,
     platform: 'node',
     format: 'esm',
