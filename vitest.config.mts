@@ -43,8 +43,9 @@ export default defineConfig({
         test: {
           name: 'main',
           include: ['test/**/*.test.ts'],
-          // Builds `idgov` once for the suites that run it as a child process (test/support/cli-build.ts).
-          globalSetup: ['test/support/cli-build.setup.ts'],
+          // Builds `idgov` once for the suites that run it as a child process (test/support/cli-build.ts);
+          // on the DynamoDB Local run, starts the one DynamoDB Local the files share.
+          globalSetup: ['test/support/cli-build.setup.ts', 'test/support/engine.setup.ts'],
           exclude: [...configDefaults.exclude, 'test/infra/**', ...(skipSlow ? SLOW_TIER : [])],
         },
       },
