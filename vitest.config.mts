@@ -1,3 +1,6 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { configDefaults, defineConfig } from 'vitest/config';
 
 /**
@@ -17,6 +20,25 @@ export const SLOW_TIER = [
   'test/integration/cli-campaign-definition.test.ts',
 ];
 const skipSlow = process.env.IDGOV_TEST_SKIP_SLOW === '1';
+
+/**
+ * What a unit test file may change for the files after it: module mocks, stubbed AWS clients,
+ * spies, fake timers, the environment, the process's or the global object's state.
+ */
+const CHANGES_SHARED_STATE =
+  /\bvi\.(mock|doMock|unmock|stubGlobal|stubEnv|spyOn|useFakeTimers|setSystemTime)\b|mockClient|process\.(env|chdir|on\(|once\(|exitCode|stdout|stderr|argv)|globalThis\.|Date\.now *=|console\.[a-z]+ *=/;
+
+/**
+ * The unit test files that change none of that share their worker's module registry (isolate:
+ * false): each file's own process and module loading cost more CPU than most unit files' tests
+ * (~120 s of a CI run). The others, found by reading them, run isolated as every other file does.
+ */
+const root = fileURLToPath(new URL('.', import.meta.url));
+export const SHARED_REGISTRY_UNIT_FILES = readdirSync(join(root, 'test/unit'), { recursive: true, encoding: 'utf8' })
+  .filter((file) => file.endsWith('.test.ts'))
+  .map((file) => join('test/unit', file))
+  .filter((file) => !CHANGES_SHARED_STATE.test(readFileSync(join(root, file), 'utf8')))
+  .sort();
 
 export default defineConfig({
   test: {
@@ -41,12 +63,20 @@ export default defineConfig({
       {
         extends: true,
         test: {
+          name: 'unit',
+          include: SHARED_REGISTRY_UNIT_FILES,
+          isolate: false,
+        },
+      },
+      {
+        extends: true,
+        test: {
           name: 'main',
           include: ['test/**/*.test.ts'],
           // Builds `idgov` once for the suites that run it as a child process (test/support/cli-build.ts);
           // on the DynamoDB Local run, starts the one DynamoDB Local the files share.
           globalSetup: ['test/support/cli-build.setup.ts', 'test/support/engine.setup.ts'],
-          exclude: [...configDefaults.exclude, 'test/infra/**', ...(skipSlow ? SLOW_TIER : [])],
+          exclude: [...configDefaults.exclude, 'test/infra/**', ...SHARED_REGISTRY_UNIT_FILES, ...(skipSlow ? SLOW_TIER : [])],
         },
       },
     ],
