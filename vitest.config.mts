@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { configDefaults, defineConfig } from 'vitest/config';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 /**
  * The slow tier: suites that drive whole lifecycles many times over (a kill after every write,
@@ -40,6 +41,34 @@ export const SHARED_REGISTRY_UNIT_FILES = readdirSync(join(root, 'test/unit'), {
   .filter((file) => !CHANGES_SHARED_STATE.test(readFileSync(join(root, file), 'utf8')))
   .sort();
 
+/**
+ * The files that take longest (a minute or more of a CI run each), started first and longest
+ * first, so that the short files fill the end and no worker is left alone with a long one while
+ * the other waits. vitest orders a clean checkout's files by size instead (it knows no durations
+ * yet), which started the demo last. A hint only: a file missing here just runs in vitest's order.
+ */
+const LONGEST_FIRST = [
+  'test/integration/demo.test.ts',
+  'test/browser/portal-views.test.ts',
+  'test/browser/approver-review.test.ts',
+  'test/integration/bundled-handlers.test.ts',
+  'test/browser/approver-bulk-reassign.test.ts',
+  'test/integration/cli.test.ts',
+  'test/integration/cli-reports.test.ts',
+  'test/integration/three-stage-e2e.test.ts',
+];
+
+class LongestFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const rank = (spec: TestSpecification) => {
+      const index = LONGEST_FIRST.findIndex((file) => spec.moduleId === join(root, file));
+      return index === -1 ? LONGEST_FIRST.length : index;
+    };
+    // Array.prototype.sort is stable: the others keep vitest's order.
+    return (await super.sort(files)).sort((a, b) => rank(a) - rank(b));
+  }
+}
+
 export default defineConfig({
   test: {
     testTimeout: 60_000,
@@ -49,6 +78,7 @@ export default defineConfig({
     // vitest's default on 2 cores is one worker; the integration suites mostly wait on engines and
     // child processes, so two files at a time keep both cores busy.
     maxWorkers: 2,
+    sequence: { sequencer: LongestFirst },
     projects: [
       {
         extends: true,
