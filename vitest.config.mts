@@ -23,6 +23,13 @@ export const SLOW_TIER = [
 const skipSlow = process.env.IDGOV_TEST_SKIP_SLOW === '1';
 
 /**
+ * The integration files that run a second time, on DynamoDB Local, in the same run (the project
+ * `dynamodb-local`): named by scripts/test.mjs (`npm test`), which holds the tiers. A plain
+ * `npx vitest run` runs every file once, on the engine IDGOV_TEST_ENGINE names (dynalite by default).
+ */
+const DYNAMODB_LOCAL_FILES = JSON.parse(process.env.IDGOV_TEST_DYNAMODB_LOCAL_FILES ?? '[]') as string[];
+
+/**
  * What a unit test file may change for the files after it: module mocks, stubbed AWS clients,
  * spies, fake timers, the environment, the process's or the global object's state.
  */
@@ -109,6 +116,19 @@ export default defineConfig({
           exclude: [...configDefaults.exclude, 'test/infra/**', ...SHARED_REGISTRY_UNIT_FILES, ...(skipSlow ? SLOW_TIER : [])],
         },
       },
+      ...(DYNAMODB_LOCAL_FILES.length === 0
+        ? []
+        : [
+            {
+              extends: true as const,
+              test: {
+                name: 'dynamodb-local',
+                include: DYNAMODB_LOCAL_FILES,
+                env: { IDGOV_TEST_ENGINE: 'dynamodb-local' },
+                globalSetup: ['test/support/cli-build.setup.ts', 'test/support/engine.setup.ts'],
+              },
+            },
+          ]),
     ],
   },
 });

@@ -1,7 +1,8 @@
 // vitest globalSetup: builds the `idgov` command once per test run (test/support/cli-build.ts) and
 // hands its path to the tests (inject('idgovBin')). IDGOV_TEST_CLI=bin runs the shipped bin/idgov.mjs
 // (tsx) instead, slower and the same behaviour.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtempSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
@@ -19,11 +20,22 @@ export default async function setup(project: TestProject): Promise<() => Promise
     project.provide('idgovBin', SHIPPED_BIN);
     return async () => {};
   }
-  const dir = await mkdtemp(join(tmpdir(), 'idgov-cli-build-'));
-  project.provide('idgovBin', await buildIdgov(dir));
-  // Watch mode: the sources may have changed since the last run.
-  project.onTestsRerun(async () => {
-    await buildIdgov(dir);
-  });
-  return () => rm(dir, { recursive: true, force: true });
+  // One build for the run, whichever projects ask for it (`npm test` has two).
+  const shared = globalThis as typeof globalThis & { idgovCliBuild?: { dir: string; bin: Promise<string>; users: number } };
+  if (!shared.idgovCliBuild) {
+    const dir = mkdtempSync(join(tmpdir(), 'idgov-cli-build-'));
+    shared.idgovCliBuild = { dir, bin: buildIdgov(dir), users: 0 };
+    // Watch mode: the sources may have changed since the last run.
+    project.onTestsRerun(async () => {
+      await buildIdgov(dir);
+    });
+  }
+  const build = shared.idgovCliBuild;
+  build.users++;
+  project.provide('idgovBin', await build.bin);
+  return async () => {
+    if (--build.users > 0) return;
+    delete shared.idgovCliBuild;
+    await rm(build.dir, { recursive: true, force: true });
+  };
 }
