@@ -141,6 +141,7 @@ describe('daily operations through idgov', () => {
       completionRate: 50,
       overdueEntries: 0,
       activeCampaigns: 1,
+      awaitingConfirmation: [],
     });
     expect(report.risk).toMatchObject({
       assessedOn: '2026-07-03',

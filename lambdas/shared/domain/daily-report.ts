@@ -3,8 +3,9 @@
 // formula, and recommendations. Pure: the use case reads the stores and hands the values in.
 import { addDays, utcDate } from './dates.js';
 import { lastExpectedRun, describeSchedule } from './job-schedule.js';
-import { ENTRY_STATES, type Entry, type EntryState, type Revocation } from './model.js';
+import { ENTRY_STATES, type Campaign, type Entry, type EntryState, type Revocation } from './model.js';
 import type {
+  AwaitingConfirmation,
   DailyReport,
   HealthComponent,
   JobHeartbeat,
@@ -294,6 +295,17 @@ export function recommendationsFor(
       text: `${risk.orphanedAccess} disabled user(s) still hold access (${users.join(', ')}${more}): remove it; \`idgov emergency revoke --user U --reason TEXT\` removes a user's manual assignments at once.`,
     });
   }
+  const waiting = certification.awaitingConfirmation ?? [];
+  if (waiting.length > 0) {
+    const shown = waiting
+      .slice(0, 5)
+      .map((w) => `${w.name} (${w.campaignId}, owner ${w.ownerId}: ${w.remove} removals of ${w.items} items, waiting since ${w.since.slice(0, 10)})`);
+    const more = waiting.length > shown.length ? `, and ${waiting.length - shown.length} more` : '';
+    out.push({
+      severity: 'WARNING',
+      text: `${waiting.length} campaign(s) would remove more than their revocation cap and wait for their owner's confirmation before removing anything: ${shown.join('; ')}${more}. The owner checks \`idgov campaign apply-preview ID\`, then confirms with \`idgov campaign confirm-apply ID --by NAME\`.`,
+    });
+  }
   const stillPresent = report.revocations?.stillPresent ?? 0;
   if (stillPresent > 0) {
     const shown = report.revocations!.stillPresentList.slice(0, 5).map((r) => `${r.userId}: ${r.privilegeId} (campaign ${r.campaignId})`);
@@ -318,6 +330,16 @@ export function recommendationsFor(
   return out.map((r, i) => ({ r, i })).sort((a, b) => SEVERITY_ORDER[a.r.severity] - SEVERITY_ORDER[b.r.severity] || a.i - b.i).map(({ r }) => r);
 }
 
+/** The running campaigns that wait in AWAIT_CONFIRMATION, the longest waiting first. */
+export function awaitingConfirmationOf(running: readonly Campaign[]): AwaitingConfirmation[] {
+  const waiting: AwaitingConfirmation[] = [];
+  for (const c of running) {
+    if (c.phase.name !== 'AWAIT_CONFIRMATION') continue;
+    waiting.push({ campaignId: c.id, name: c.name, ownerId: c.ownerId, since: c.phase.since, remove: c.phase.counts.remove, items: c.phase.counts.items });
+  }
+  return waiting.sort((a, b) => a.since.localeCompare(b.since) || a.campaignId.localeCompare(b.campaignId));
+}
+
 /** What the use case measured; composeDailyReport turns it into the report. */
 export interface DailyFigures {
   now: Date;
@@ -329,11 +351,16 @@ export interface DailyFigures {
   health: DailyReport['health'];
   /** Removals still present (absent: the section is left out). */
   unverified?: UnverifiedTally;
+  /** Campaigns waiting for their owner's confirmation (absent: not reported). */
+  awaitingConfirmation?: AwaitingConfirmation[];
 }
 
 export function composeDailyReport(figures: DailyFigures, config: OperationsConfig): DailyReport {
   const window = reportWindow(figures.now);
-  const certification = certificationStatus(figures.tally, figures.entriesDecided24h, figures.activeCampaigns);
+  const certification = {
+    ...certificationStatus(figures.tally, figures.entriesDecided24h, figures.activeCampaigns),
+    ...(figures.awaitingConfirmation ? { awaitingConfirmation: figures.awaitingConfirmation } : {}),
+  };
   const risk = riskSection(figures.riskSummary);
   const compliance = complianceScore(config.compliance, figures.certificationsLast30Days, highRiskUsersOf(risk));
   const revocations = figures.unverified ? revocationsSection(figures.unverified) : undefined;

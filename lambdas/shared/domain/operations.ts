@@ -211,6 +211,11 @@ export interface DailyReport {
     completionRate: number;
     overdueEntries: number;
     activeCampaigns: number;
+    /**
+     * Running campaigns whose removals wait for their owner's confirmation (over their revocation
+     * cap), the longest waiting first. Absent from reports stored before it existed.
+     */
+    awaitingConfirmation?: AwaitingConfirmation[];
   };
   risk: {
     /** Date of the assessment used (today's, or the latest one, named). */
@@ -245,6 +250,18 @@ export interface DailyReport {
     deductions: { reason: string; points: number }[];
   };
   recommendations: { severity: 'INFO' | 'WARNING' | 'CRITICAL'; text: string }[];
+}
+
+/** A campaign that waits for its owner to confirm its removals (`idgov campaign confirm-apply`). */
+export interface AwaitingConfirmation {
+  campaignId: string;
+  name: string;
+  ownerId: string;
+  /** When it started waiting. */
+  since: string;
+  /** Removals applying would make, of the run's items. */
+  remove: number;
+  items: number;
 }
 
 /** A campaign's removal found still present in the directory, since when. */

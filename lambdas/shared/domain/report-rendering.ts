@@ -34,6 +34,7 @@ function dailyView(r: DailyReport) {
     ...r,
     subject: dailySubject(r),
     states: Object.entries(r.certification.entriesByState).map(([state, count]) => ({ state, count })),
+    awaiting: r.certification.awaitingConfirmation ?? [],
     levels: (['LOW', 'MEDIUM', 'HIGH', 'CRITICAL'] as const).map((level) => ({ level, count: r.risk.usersByLevel[level] })),
     highRiskUsers: highRiskUsersOf(r.risk),
     assessedOn: r.risk.assessedOn ?? 'no assessment found',
@@ -70,6 +71,12 @@ CERTIFICATION
   Entries decided in the last 24 hours: {{certification.entriesDecided24h}}
   Completion rate: {{certification.completionRate}}%
   Overdue entries: {{certification.overdueEntries}}
+{{#awaiting.length}}
+  Waiting for their owner's confirmation: {{awaiting.length}}
+{{/awaiting.length}}
+{{#awaiting}}
+    {{name}} ({{campaignId}}, owner {{ownerId}}): {{remove}} removals of {{items}} items, since {{since}}
+{{/awaiting}}
   Entries by state:
 {{#states}}
     {{state}}: {{count}}
@@ -147,6 +154,9 @@ const DAILY_HTML = `<!DOCTYPE html>
 <tr><th style="${STYLE.cell}">Entries decided in the last 24 hours</th><td style="${STYLE.cell}">{{certification.entriesDecided24h}}</td></tr>
 <tr><th style="${STYLE.cell}">Completion rate</th><td style="${STYLE.cell}">{{certification.completionRate}}%</td></tr>
 <tr><th style="${STYLE.cell}">Overdue entries</th><td style="${STYLE.cell}">{{certification.overdueEntries}}</td></tr>
+{{#awaiting}}
+<tr><th style="${STYLE.cell}">Waiting for confirmation</th><td style="${STYLE.cell}">{{name}} ({{campaignId}}, owner {{ownerId}}): {{remove}} removals of {{items}} items, since {{since}}</td></tr>
+{{/awaiting}}
 {{#states}}
 <tr><th style="${STYLE.cell}">Entries {{state}}</th><td style="${STYLE.cell}">{{count}}</td></tr>
 {{/states}}

@@ -41,6 +41,11 @@ export const dailyReportSchema = z
       completionRate: percent,
       overdueEntries: count,
       activeCampaigns: count,
+      awaitingConfirmation: z
+        .array(
+          z.strictObject({ campaignId: z.string(), name: z.string(), ownerId: z.string(), since: isoInstant, remove: count, items: count }),
+        )
+        .optional(),
     }),
     risk: z.strictObject({
       assessedOn: isoDate.optional(),

@@ -13,6 +13,7 @@ import { addDays } from '../domain/dates.js';
 import {
   HEARTBEAT_LOOKBACK_RUNS,
   RISK_LOOKBACK_DAYS,
+  awaitingConfirmationOf,
   certificationDates,
   composeDailyReport,
   emptyEntryTally,
@@ -128,7 +129,7 @@ export async function buildDailyReport(deps: DailyOperationsDeps, config: Operat
   const health = overallHealth(deps.health.source, [...(await probe(deps, window.from, now)), ...(await heartbeats(deps, config, now))]);
 
   return composeDailyReport(
-    { now, tally, entriesDecided24h, activeCampaigns: running.length, certificationsLast30Days, riskSummary, health, unverified },
+    { now, tally, entriesDecided24h, activeCampaigns: running.length, certificationsLast30Days, riskSummary, health, unverified, awaitingConfirmation: awaitingConfirmationOf(running) },
     config,
   );
 }

@@ -117,6 +117,23 @@ describe('renderDailyReport: revocation verification', () => {
   });
 });
 
+describe('renderDailyReport: campaigns waiting for confirmation', () => {
+  it('lists each waiting campaign in the certification section, escaped in HTML, and nothing when none waits', () => {
+    const tally = tallyEntries(emptyEntryTally(), [], NOW);
+    const waiting = [{ campaignId: 'c-1', name: 'Finance <EU>', ownerId: 'u-fin', since: '2026-11-28T06:00:00.000Z', remove: 30, items: 100 }];
+    const report = composeDailyReport(
+      { now: NOW, tally, entriesDecided24h: 0, activeCampaigns: 1, certificationsLast30Days: 15, riskSummary: SUMMARY, health: overallHealth('local', []), awaitingConfirmation: waiting },
+      DEFAULT_OPERATIONS_CONFIG,
+    );
+    const { text, html } = renderDailyReport(report);
+    expect(text).toContain("  Waiting for their owner's confirmation: 1\n    Finance <EU> (c-1, owner u-fin): 30 removals of 100 items, since 2026-11-28T06:00:00.000Z\n");
+    expect(html).toContain('Finance &lt;EU&gt; (c-1, owner u-fin): 30 removals of 100 items, since 2026-11-28T06:00:00.000Z');
+    const none = renderDailyReport(aReport());
+    expect(none.text).not.toContain('confirmation');
+    expect(none.html).not.toContain('Waiting for confirmation');
+  });
+});
+
 describe('renderWeeklySummary', () => {
   it('has a subject with the week and the latest compliance and health, and lists figures and events', () => {
     const summary = summarizeWeek('2026-12-01', [aReport()], NOW);

@@ -123,6 +123,7 @@ describe('buildDailyReport on a dataset computed by hand', () => {
       completionRate: 37.5,
       overdueEntries: 2,
       activeCampaigns: 2,
+      awaitingConfirmation: [],
     });
     expect(report.risk).toMatchObject({ assessedOn: DATE, usersByLevel: { LOW: 3, MEDIUM: 2, HIGH: 2, CRITICAL: 1 }, highRiskShare: 37.5 });
     expect(report.compliance).toMatchObject({ score: 85, status: 'COMPLIANT', certificationsLast30Days: 13, highRiskUsers: 3 });
@@ -198,6 +199,32 @@ describe('buildDailyReport on a dataset computed by hand', () => {
     // Only the index: no run's revocations are listed.
     expect(unverified.mock.calls).toEqual([[]]);
     expect(listRevocations).not.toHaveBeenCalled();
+  });
+
+  it('lists the running campaigns that wait for their owner to confirm removals over the cap, longest waiting first, and recommends the commands', async () => {
+    const { deps, campaigns } = await setup();
+    const counts = (remove: number, items: number) => ({ items, remove, modify: 0, handOver: 0, keep: items - remove, keptByGuard: 0 });
+    await campaigns.createCampaign(
+      aCampaign({ id: 'c-w2', runId: 'c-w2#1', name: 'Finance', ownerId: 'u-fin', state: 'RUNNING', phase: { name: 'AWAIT_CONFIRMATION', counts: counts(30, 100), since: '2026-11-30T06:00:00.000Z' } }),
+    );
+    await campaigns.createCampaign(
+      aCampaign({ id: 'c-w1', runId: 'c-w1#1', name: 'Sales', ownerId: 'u-sal', state: 'RUNNING', phase: { name: 'AWAIT_CONFIRMATION', counts: counts(9, 10), since: '2026-11-28T06:00:00.000Z' } }),
+    );
+    await campaigns.createCampaign(aCampaign({ id: 'c-ap', runId: 'c-ap#1', state: 'RUNNING', phase: { name: 'APPLY' } }));
+    const report = await buildDailyReport(deps, CONFIG);
+    expect(dailyReportSchema.parse(report), 'the report contract').toEqual(report);
+    expect(report.certification.activeCampaigns).toBe(5);
+    expect(report.certification.awaitingConfirmation).toEqual([
+      { campaignId: 'c-w1', name: 'Sales', ownerId: 'u-sal', since: '2026-11-28T06:00:00.000Z', remove: 9, items: 10 },
+      { campaignId: 'c-w2', name: 'Finance', ownerId: 'u-fin', since: '2026-11-30T06:00:00.000Z', remove: 30, items: 100 },
+    ]);
+    expect(report.recommendations).toContainEqual({
+      severity: 'WARNING',
+      text:
+        "2 campaign(s) would remove more than their revocation cap and wait for their owner's confirmation before removing anything: " +
+        'Sales (c-w1, owner u-sal: 9 removals of 10 items, waiting since 2026-11-28); Finance (c-w2, owner u-fin: 30 removals of 100 items, waiting since 2026-11-30). ' +
+        'The owner checks `idgov campaign apply-preview ID`, then confirms with `idgov campaign confirm-apply ID --by NAME`.',
+    });
   });
 
   it('stores no day count when the business time is ahead of the wall clock: no day is frozen before it happened', async () => {
