@@ -58,6 +58,7 @@ describe('AppFunction bundling (local esbuild, no Docker)', () => {
     });
   });
 
+  // Its timeout bounds a hung build: three esbuild bundles take ~20 s on a quiet 2-core machine, minutes on a busy one.
   it('bundles the campaign controller, the evidence archiver and the chart renderer: production code only, each at most 1 MiB, vega in the chart renderer alone', async () => {
     const app = new App({
       outdir: mkdtempSync(join(tmpdir(), 'idgov-bundle-')),
@@ -139,5 +140,5 @@ describe('AppFunction bundling (local esbuild, no Docker)', () => {
       constructor: 'ValidationError',
       message: 'event.foo: unknown field',
     });
-  });
+  }, 240_000);
 });
