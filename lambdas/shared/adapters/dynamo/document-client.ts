@@ -174,9 +174,12 @@ export async function batchGet(
   return found;
 }
 
-/** One page of records per Query request, following LastEvaluatedKey until the end. */
+/**
+ * One page of records per Query request, following LastEvaluatedKey until the end; from the
+ * input's ExclusiveStartKey when it has one (a chunked listing's cursor).
+ */
 export async function* queryPages(doc: DynamoDBDocumentClient, input: QueryCommandInput): AsyncGenerator<DynamoRecord[]> {
-  let start: QueryCommandInput['ExclusiveStartKey'];
+  let start: QueryCommandInput['ExclusiveStartKey'] = input.ExclusiveStartKey;
   do {
     const output = await doc.send(new QueryCommand({ ...input, ExclusiveStartKey: start }));
     yield (output.Items ?? []) as DynamoRecord[];
