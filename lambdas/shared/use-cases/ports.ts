@@ -96,8 +96,11 @@ export interface DirectoryStore {
   listPrivileges(): Pages<Privilege>;
   /** All assignments of one user (every origin), in privilege id order. */
   listAssignmentsOfUser(userId: string): Promise<Assignment[]>;
-  /** Holders of a privilege with the given origin, in user id order. */
-  listHoldersOfPrivilege(privilegeId: string, origin?: Assignment['origin']): Pages<Assignment>;
+  /**
+   * Holders of a privilege with the given origin, in user id order; with `after` (a user id, with an
+   * origin), those after that user.
+   */
+  listHoldersOfPrivilege(privilegeId: string, origin?: Assignment['origin'], from?: { after?: string }): Pages<Assignment>;
 
   /**
    * Removes a MANUAL assignment (docs/reference/directory.md: rule-based and inherited ones are never touched).

@@ -174,10 +174,7 @@ export async function batchGet(
   return found;
 }
 
-/**
- * One page of records per Query request, following LastEvaluatedKey until the end; from the
- * input's ExclusiveStartKey when it has one (a chunked listing's cursor).
- */
+/** One page of records per Query request, from the input's ExclusiveStartKey (if any), following LastEvaluatedKey until the end. */
 export async function* queryPages(doc: DynamoDBDocumentClient, input: QueryCommandInput): AsyncGenerator<DynamoRecord[]> {
   let start: QueryCommandInput['ExclusiveStartKey'] = input.ExclusiveStartKey;
   do {

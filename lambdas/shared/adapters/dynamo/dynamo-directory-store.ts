@@ -192,11 +192,15 @@ export class DynamoDirectoryStore extends DynamoTable implements DirectoryStore,
   }
 
   /** With an origin, in user id order; without, by origin and then user id (GSI2SK order). */
-  listHoldersOfPrivilege(privilegeId: string, origin?: Assignment['origin']): Pages<Assignment> {
+  listHoldersOfPrivilege(privilegeId: string, origin?: Assignment['origin'], from: { after?: string } = {}): Pages<Assignment> {
+    const { after } = from;
+    if (after !== undefined && origin === undefined) throw new Error('listHoldersOfPrivilege: resuming after a user needs the origin');
     return this.pages<Assignment>({
       IndexName: 'GSI2',
       KeyConditionExpression: origin ? 'GSI2PK = :pk AND begins_with(GSI2SK, :origin)' : 'GSI2PK = :pk',
       ExpressionAttributeValues: { ':pk': privilegePk(privilegeId), ...(origin ? { ':origin': `${origin}#` } : {}) },
+      // That holder's place in the privilege's GSI2 (assignmentRecord's key), whether or not it still holds it.
+      ...(after === undefined ? {} : { ExclusiveStartKey: { ...assignmentKey(after, privilegeId), GSI2PK: privilegePk(privilegeId), GSI2SK: `${origin}#${after}` } }),
     });
   }
 
@@ -334,7 +338,12 @@ export class DynamoDirectoryStore extends DynamoTable implements DirectoryStore,
     );
   }
 
-  private async *pages<T>(input: { IndexName: string; KeyConditionExpression: string; ExpressionAttributeValues: DynamoRecord; ExclusiveStartKey?: DynamoRecord }): Pages<T> {
+  private async *pages<T>(input: {
+    IndexName: string;
+    KeyConditionExpression: string;
+    ExpressionAttributeValues: DynamoRecord;
+    ExclusiveStartKey?: DynamoRecord;
+  }): Pages<T> {
     for await (const page of queryPages(this.doc, { TableName: this.tableName, ...input, ...this.limit })) {
       yield page.map((r) => toEntity<T>(r));
     }

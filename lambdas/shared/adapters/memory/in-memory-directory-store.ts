@@ -76,9 +76,11 @@ export class InMemoryDirectoryStore implements DirectoryStore, ReapprovalDirecto
   }
 
   /** With an origin, in user id order; without, by origin and then user id. */
-  listHoldersOfPrivilege(privilegeId: string, origin?: Assignment['origin']): Pages<Assignment> {
+  listHoldersOfPrivilege(privilegeId: string, origin?: Assignment['origin'], from: { after?: string } = {}): Pages<Assignment> {
+    const { after } = from;
+    if (after !== undefined && origin === undefined) throw new Error('listHoldersOfPrivilege: resuming after a user needs the origin');
     const holders = [...this.assignments.values()]
-      .filter((a) => a.privilegeId === privilegeId && (origin === undefined || a.origin === origin))
+      .filter((a) => a.privilegeId === privilegeId && (origin === undefined || a.origin === origin) && (after === undefined || a.userId > after))
       .sort(byKey((a) => `${a.origin}#${a.userId}`));
     return inPages(holders, this.pageSize);
   }

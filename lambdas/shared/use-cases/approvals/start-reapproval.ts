@@ -13,13 +13,13 @@
 // marked for a run that does not exist.
 //
 // In time-budgeted chunks (docs/reference/reapproval.md, "Chunks and continuations"): the work goes
-// CHUNK_SIZE items at a time; after each chunk the notices it recorded are sent and the budget is
-// checked. Out of time, the run answers `resume`, a cursor (the phase and the index position of the
-// last item done), and a follow-up invocation at the same business time continues past it. The
-// cursor is a position in the sparse index, not a count: starting a run moves the assignment out
-// of the due index, but one that failed to start stays there, so a restart from the first key would
-// read (and retry, and count) every failure again in each continuation, and an index read just after
-// the writes (eventually consistent) could list started assignments again.
+// START_CHUNK_SIZE items at a time (forEachChunk); after each chunk the notices it recorded are sent
+// and the budget is checked. Out of time, the run answers `resume`, a cursor (the phase and the index
+// position of the last item done), and a follow-up invocation at the same business time continues
+// past it. A position, not a restart from the first key: starting a run moves the assignment out of
+// the due index, but one that failed to start stays there, so each restart would read (and retry,
+// and count) every failure again, and an index read just after the writes (eventually consistent)
+// could list started assignments again.
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_REAPPROVAL_CONFIG, type ApprovalPurpose, type ApprovalRun, type ApprovalWorkflow, type ReapprovalConfig, type ReapprovalRound } from '../../domain/approvals/model.js';
 import { dueRound, roundStart, startOfUtcDay } from '../../domain/approvals/reapproval-dates.js';
@@ -34,11 +34,11 @@ import {
   type Clock,
   type Mailer,
   type Outbox,
-  type Pages,
   type ProgressSink,
   type ReapprovalIndexPosition,
   type TimeBudget,
 } from '../ports.js';
+import { forEachChunk, type ChunkLoopResult } from '../chunked.js';
 import { progressApproval, resolveWorkflow, startApprovalRun, type ApprovalDeps } from './approval-engine.js';
 import { START_REAPPROVAL_ACTOR } from '../../domain/audit/events.js';
 import { oneAppendAtATime } from '../audit-trail.js';
@@ -118,40 +118,69 @@ export async function startReapproval(given: StartReapprovalDeps, now: Date, opt
    * send and mark); what that leaves unsent (held, or left by a kill after a claim) is the ordinary
    * dispatch's. Then the chunk's records are dropped: memory follows the chunk, not the run.
    */
-  const endChunk = async (phase: string, done: number) => {
+  const sendChunk = async () => {
     addDispatch(await dispatchRecordedNotifications(dispatchDeps, runner, written.notices, now));
     for (const n of written.notices) handled.add(n.key);
     written.clear();
-    deps.progress?.({ job: 'start-reapproval', phase, done });
   };
+  const phase = (name: 'DUE' | 'ROUND' | 'PROGRESS', done: number) => deps.progress?.({ job: 'start-reapproval', phase: name, done });
   const stop = (resume: StartReapprovalCursor) => {
     job.result.resume = resume;
     log.info('start-reapproval out of time: a continuation resumes', { ...job.result, now: at });
     return job.result;
   };
+  /** Between phases: a phase that did work may have spent the budget (one that did none never stops the run). */
+  const spent = (walked: ChunkLoopResult) => walked.records > 0 && !budget.hasTimeLeft();
 
   let cursor: StartReapprovalCursor = options.resume ?? { phase: 'DUE', done: 0 };
   if (cursor.phase === 'DUE') {
     let done = cursor.done;
-    const due = deps.directory.listDueAssignments(at, cursor.after ? { after: cursor.after } : {});
-    const walked = await inChunks(due, budget, duePosition, (a) => job.start(a, 'CONTINUOUS'), (n) => endChunk('DUE', (done += n)));
-    if (!walked.complete) return stop({ phase: 'DUE', after: walked.after, done });
+    const walked = await forEachChunk<Assignment>({
+      pages: (after) => deps.directory.listDueAssignments(at, after === undefined ? {} : { after: fromKey<ReapprovalIndexPosition>(after) }),
+      keyOf: (a) => toKey(duePosition(a)),
+      ...(cursor.after ? { after: toKey(cursor.after) } : {}),
+      budget,
+      chunkSize: START_CHUNK_SIZE,
+      work: async (chunk) => {
+        for (const assignment of chunk) await job.start(assignment, 'CONTINUOUS');
+      },
+      checkpoint: async (_last, chunk) => {
+        await sendChunk();
+        phase('DUE', (done += chunk.length));
+      },
+    });
+    if (!walked.done) return stop({ phase: 'DUE', after: fromKey<ReapprovalIndexPosition>(walked.after!), done });
     const round = dueRound(config, now);
     cursor = round === undefined ? { phase: 'PROGRESS', done: 0 } : { phase: 'ROUND', round, done: 0, left: 0 };
-    if (walked.outOfTime) return stop(cursor);
+    if (spent(walked)) return stop(cursor);
   }
   if (cursor.phase === 'ROUND') {
-    const walked = await runRound(deps, job, cursor, now, budget, endChunk);
-    if (!walked.complete) return stop(walked.resume);
+    const walked = await runRound(deps, job, cursor, now, budget, async (done) => {
+      await sendChunk();
+      phase('ROUND', done);
+    });
+    if ('resume' in walked) return stop(walked.resume);
     cursor = { phase: 'PROGRESS', done: 0 };
-    if (walked.outOfTime) return stop(cursor);
+    if (spent(walked)) return stop(cursor);
   }
   if (cursor.phase === 'PROGRESS') {
     let done = cursor.done;
-    const runs = deps.approvals.listApprovalsNeedingAction(at, cursor.after ? { after: cursor.after } : {});
-    const walked = await inChunks(runs, budget, runPosition, (run) => job.progress(run), (n) => endChunk('PROGRESS', (done += n)));
-    if (!walked.complete) return stop({ phase: 'PROGRESS', after: walked.after, done });
-    if (walked.outOfTime) return stop({ phase: 'DISPATCH' });
+    const walked = await forEachChunk<ApprovalRun>({
+      pages: (after) => deps.approvals.listApprovalsNeedingAction(at, after === undefined ? {} : { after: fromKey<ApprovalRunPosition>(after) }),
+      keyOf: (run) => toKey(runPosition(run)),
+      ...(cursor.after ? { after: toKey(cursor.after) } : {}),
+      budget,
+      chunkSize: START_CHUNK_SIZE,
+      work: async (chunk) => {
+        for (const run of chunk) await job.progress(run);
+      },
+      checkpoint: async (_last, chunk) => {
+        await sendChunk();
+        phase('PROGRESS', (done += chunk.length));
+      },
+    });
+    if (!walked.done) return stop({ phase: 'PROGRESS', after: fromKey<ApprovalRunPosition>(walked.after!), done });
+    if (spent(walked)) return stop({ phase: 'DISPATCH' });
   }
   // What else the outbox holds (held notices, retries, those of a killed run), once the run's own work is done.
   addDispatch(await dispatchNotifications(dispatchDeps, runner, now, handled));
@@ -167,34 +196,10 @@ const roundPosition = (a: Assignment): ReapprovalIndexPosition => ({
 });
 const runPosition = (run: ApprovalRun): ApprovalRunPosition => ({ nextActionAt: run.nextActionAt!, id: run.id });
 
-/**
- * Works through a listing item by item, START_CHUNK_SIZE items a chunk, calling `endChunk` with each
- * chunk's size. After a chunk that did something the budget is checked: out of time, the walk stops
- * (`complete` false, `after` the position of the last item done; or, at the listing's end,
- * `outOfTime`). An invocation therefore always does at least one chunk, so a chain of them ends.
- */
-async function inChunks<T, P>(
-  items: Pages<T>,
-  budget: TimeBudget,
-  positionOf: (item: T) => P,
-  work: (item: T) => Promise<unknown>,
-  endChunk: (count: number) => Promise<void>,
-): Promise<{ complete: false; after: P } | { complete: true; outOfTime: boolean }> {
-  let count = 0;
-  for await (const page of items) {
-    for (const item of page) {
-      await work(item);
-      count += 1;
-      if (count < START_CHUNK_SIZE) continue;
-      await endChunk(count);
-      count = 0;
-      if (!budget.hasTimeLeft()) return { complete: false, after: positionOf(item) };
-    }
-  }
-  if (count === 0) return { complete: true, outOfTime: false };
-  await endChunk(count);
-  return { complete: true, outOfTime: !budget.hasTimeLeft() };
-}
+// forEachChunk keeps its cursor as a string: the index positions travel through it as JSON, and
+// leave this module (the cursor a continuation resumes from) as the positions they are.
+const toKey = (position: ReapprovalIndexPosition | ApprovalRunPosition): string => JSON.stringify(position);
+const fromKey = <P extends ReapprovalIndexPosition | ApprovalRunPosition>(key: string) => JSON.parse(key) as P;
 
 /**
  * The scheduled round of `date`: recorded when it begins, its unstarted assignments started, and
@@ -209,34 +214,36 @@ async function runRound(
   cursor: Extract<StartReapprovalCursor, { phase: 'ROUND' }>,
   now: Date,
   budget: TimeBudget,
-  endChunk: (phase: string, done: number) => Promise<void>,
-): Promise<{ complete: false; resume: StartReapprovalCursor } | { complete: true; outOfTime: boolean }> {
+  chunkDone: (done: number) => Promise<void>,
+): Promise<ChunkLoopResult | { resume: StartReapprovalCursor }> {
   const date = cursor.round;
   let round: ReapprovalRound | undefined = await deps.directory.getRound(date);
   if (round?.completedAt) {
     job.result.round = { date, completed: true };
-    return { complete: true, outOfTime: false };
+    return { done: true, chunks: 0, records: 0 };
   }
   if (!round) {
     round = { date, startedAt: now.toISOString(), started: 0 };
     await deps.directory.putRound(round);
   }
   let { left, done } = cursor;
-  let startedBefore = job.result.started.scheduled;
-  const start = async (assignment: Assignment) => {
-    if (!(await job.start(assignment, 'SCHEDULED', date))) left += 1;
-  };
-  const chunkDone = async (n: number) => {
-    const started = job.result.started.scheduled - startedBefore;
-    startedBefore = job.result.started.scheduled;
-    if (started > 0) await deps.directory.putRound((round = { ...round!, started: round!.started + started }));
-    await endChunk('ROUND', (done += n));
-  };
-  const listed = deps.directory.listScheduledAssignments(date, cursor.after ? { after: cursor.after } : {});
-  const walked = await inChunks(listed, budget, roundPosition, start, chunkDone);
-  const completed = walked.complete && left === 0;
+  const walked = await forEachChunk<Assignment>({
+    pages: (after) => deps.directory.listScheduledAssignments(date, after === undefined ? {} : { after: fromKey<ReapprovalIndexPosition>(after) }),
+    keyOf: (a) => toKey(roundPosition(a)),
+    ...(cursor.after ? { after: toKey(cursor.after) } : {}),
+    budget,
+    chunkSize: START_CHUNK_SIZE,
+    work: async (chunk) => {
+      const before = job.result.started.scheduled;
+      for (const assignment of chunk) if (!(await job.start(assignment, 'SCHEDULED', date))) left += 1;
+      const started = job.result.started.scheduled - before;
+      if (started > 0) await deps.directory.putRound((round = { ...round!, started: round!.started + started }));
+    },
+    checkpoint: async (_last, chunk) => chunkDone((done += chunk.length)),
+  });
+  const completed = walked.done && left === 0;
   job.result.round = { date, completed };
-  if (!walked.complete) return { complete: false, resume: { phase: 'ROUND', round: date, after: walked.after, done, left } };
+  if (!walked.done) return { resume: { phase: 'ROUND', round: date, after: fromKey<ReapprovalIndexPosition>(walked.after!), done, left } };
   if (completed) await deps.directory.putRound({ ...round, completedAt: now.toISOString() });
   return walked;
 }
