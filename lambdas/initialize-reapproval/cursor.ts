@@ -8,6 +8,6 @@ const count = z.number().int().min(0);
 
 export const initializeReapprovalCursor: z.ZodType<InitializeReapprovalCursor> = z.strictObject({
   afterPrivilege: key.optional(),
-  walk: z.strictObject({ privilegeId: key, afterUserId: key.optional(), left: count, finished: z.boolean() }).optional(),
+  current: z.strictObject({ privilegeId: key, afterUserId: key.optional(), walked: z.boolean(), left: count }).optional(),
   done: count,
 });

@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { describeHolder, type ControllerReport } from '../../lambdas/shared/use-cases/campaign-controller.js';
 import { invokeJob } from '../local/jobs.js';
 import { note, out, outJson, resolveNow, showDate, withRuntime } from './context.js';
+import { ProgressLine } from './progress-line.js';
 
 export function registerControllerCommands(program: Command): void {
   const controller = program.command('controller').description('run the campaign controller job');
@@ -18,9 +19,11 @@ export function registerControllerCommands(program: Command): void {
     .action(async (options: { now?: string; json?: boolean; takeOverLease?: boolean }, command: Command) => {
       // Without --now: locally the wall clock; with --aws the function's own clock (event `{}`), not this machine's.
       const now = options.now === undefined ? undefined : resolveNow(options.now);
+      // Long preparation or applying shows where it stands on a terminal (never with --json or in a pipe).
+      const line = new ProgressLine({ enabled: !options.json });
       const { result: report, mail } = await withRuntime(command, (runtime) =>
-        invokeJob(runtime, 'campaign-controller', now, { takeOverLease: options.takeOverLease }),
-      );
+        invokeJob(runtime, 'campaign-controller', now, { takeOverLease: options.takeOverLease, ...(line.sink ? { progress: line.sink } : {}) }),
+      ).finally(() => line.clear());
       if (options.json) return outJson({ ...report, mail });
       printReport(report);
       if (report.status === 'SKIPPED') note('the lease frees itself when it expires; if you know that run has stopped, run again with --take-over-lease');

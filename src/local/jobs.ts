@@ -6,11 +6,14 @@
 // reports. On AWS the deployed function is invoked instead, so that the job runs with its own role.
 import { randomUUID } from 'node:crypto';
 import { appendFile, mkdir } from 'node:fs/promises';
+import { continuationEvent, requestedTime } from '../../lambdas/shared/adapters/job-event.js';
+import type { InvocationContext } from '../../lambdas/shared/adapters/job-handler.js';
+import { fixedTimeBudget } from '../../lambdas/shared/adapters/lambda-time-budget.js';
 import { ENV } from '../../lambdas/shared/config/tables.js';
 import { ValidationError } from '../../lambdas/shared/domain/errors.js';
 import type { JobName } from '../../lambdas/shared/domain/operations.js';
 import type { ControllerReport } from '../../lambdas/shared/use-cases/campaign-controller.js';
-import type { Clock } from '../../lambdas/shared/use-cases/ports.js';
+import type { Clock, ProgressSink } from '../../lambdas/shared/use-cases/ports.js';
 import { LOCAL_REGION } from './engine.js';
 import { LocalMetricsSink, LocalReportPublisher } from './operations-files.js';
 import { drawChartsOnDemand } from './report-charts.js';
@@ -89,6 +92,14 @@ export interface LocalJobOptions {
    * whose first scheduled run is still to come is not reported as never having run. Unset: unknown.
    */
   deployedAt?: Date;
+  /**
+   * The time budget of each invocation of a chunked job (`--budget-ms`), as a Lambda's remaining
+   * time would be: out of it, the job stops after its chunk and the runtime invokes it again with
+   * its continuation, until it is done. Unset: no budget, one invocation.
+   */
+  budgetMs?: number;
+  /** Where long work reports where it stands (the CLI's progress line). */
+  progress?: ProgressSink;
 }
 
 /** The report jobs' local stand-ins for the operations topic and CloudWatch metrics: files in IDGOV_HOME. */
@@ -130,7 +141,9 @@ export async function loadJobHandler<J extends JobName>(runtime: Runtime, job: J
         directory: runtime.directory,
         evidence: { archive: runtime.evidenceArchive, signer: runtime.evidenceSigner, reports: evidenceReports(drawChartsOnDemand) },
       });
-      const handler = createHandler(async () => localLease(options)(await buildDependencies({ hooks: createHookInvoker(), evidence, audit: runtime.auditLog })));
+      const handler = createHandler(async () =>
+        localLease(options)(await buildDependencies({ hooks: createHookInvoker(), evidence, audit: runtime.auditLog, ...progressOf(options) })),
+      );
       return (event) => handler(event);
     },
     'risk-assessment': async () => {
@@ -156,16 +169,47 @@ export async function loadJobHandler<J extends JobName>(runtime: Runtime, job: J
     },
     'initialize-reapproval': async () => {
       const { createHandlerFromEnvironment } = await import('../../lambdas/initialize-reapproval/handler.js');
-      const handler = createHandlerFromEnvironment();
-      return (event) => handler(event);
+      const { addInitializeReapprovalResults } = await import('../../lambdas/shared/use-cases/approvals/initialize-reapproval.js');
+      const handler = createHandlerFromEnvironment(progressOf(options));
+      return continuing('initialize-reapproval', handler, { resumeOf: (r) => r.resume, add: addInitializeReapprovalResults }, options);
     },
     'start-reapproval': async () => {
       const { createHandlerFromEnvironment } = await import('../../lambdas/start-reapproval/handler.js');
-      const handler = createHandlerFromEnvironment();
-      return (event) => handler(event);
+      const { addStartReapprovalResults } = await import('../../lambdas/shared/use-cases/approvals/start-reapproval.js');
+      const handler = createHandlerFromEnvironment(progressOf(options));
+      return continuing('start-reapproval', handler, { resumeOf: (r) => r.resume, add: addStartReapprovalResults }, options);
     },
   };
   return (await handlers[job]()) as JobHandler<J>;
+}
+
+const progressOf = (options: LocalJobOptions) => (options.progress ? { progress: options.progress } : {});
+
+/**
+ * A chunked job's handler as the local runtime runs it: each invocation gets its own budget (if
+ * any), and while a result says where to resume, the handler is invoked again with the
+ * continuation event Lambda would deliver (same business time, the count, the cursor); the
+ * invocations' results add up to the run's. On AWS the function sends that event to itself, at
+ * most MAX_CONTINUATIONS times; here there is no cap, as each invocation does at least one chunk
+ * and its cursor only moves forward: a cursor that did not move is an error, not a loop.
+ */
+function continuing<J extends JobName>(
+  job: J,
+  handler: (event: unknown, context?: InvocationContext) => Promise<JobResults[J]>,
+  chunked: { resumeOf(result: JobResults[J]): unknown; add(a: JobResults[J], b: JobResults[J]): JobResults[J] },
+  options: LocalJobOptions,
+): JobHandler<J> {
+  const context = (): InvocationContext | undefined => (options.budgetMs === undefined ? undefined : { budget: fixedTimeBudget(options.budgetMs) });
+  return async (event) => {
+    const now = requestedTime(event) ?? new Date();
+    let result = await handler(event, context());
+    for (let count = 1; chunked.resumeOf(result) !== undefined; count++) {
+      const cursor = chunked.resumeOf(result);
+      result = chunked.add(result, await handler(continuationEvent(job, now, count, cursor), context()));
+      if (JSON.stringify(chunked.resumeOf(result)) === JSON.stringify(cursor)) throw new Error(`${job}: continuation ${count} made no progress (cursor ${JSON.stringify(cursor)})`);
+    }
+    return result;
+  };
 }
 
 /** Appends what the SES emulator captured since the last flush to the mailbox file. */

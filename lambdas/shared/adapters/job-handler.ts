@@ -66,7 +66,6 @@ export function createJobHandler<D extends JobDependencies, R, C = never>(defini
     if (continued) {
       if (!definition.chunked) throw new ValidationError(`${definition.job} does not continue in chunks`, 'event.continuation');
       if (continued.job !== definition.job) throw new ValidationError(`is a continuation of ${continued.job}, not ${definition.job}`, 'event.continuation.job');
-      if (continued.count > MAX_CONTINUATIONS) throw new ValidationError(`must be at most ${MAX_CONTINUATIONS}`, 'event.continuation.count');
       resume = parseInput(definition.chunked.cursor, continued.cursor, 'event.continuation.cursor');
     }
     const deps = (dependencies ??= await build());

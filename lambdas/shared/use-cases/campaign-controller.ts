@@ -35,6 +35,7 @@ import type {
   Log,
   Mailer,
   Outbox,
+  ProgressSink,
   ReapprovalDirectory,
 } from './ports.js';
 import { HookError } from './call-hook.js';
@@ -78,6 +79,8 @@ export interface ControllerDeps {
    * has ended), so that this run takes the lease over at once. Without it only the expiry frees it.
    */
   isLeaseHolderGone?: (holder: LeaseHolder) => boolean | Promise<boolean>;
+  /** Long phases (preparation, applying) say where they stand: the local CLI's progress line. */
+  progress?: ProgressSink;
 }
 
 export interface ControllerSettings {

@@ -29,7 +29,7 @@ import { resolveWorkflow, startApprovalRun } from './approvals/approval-engine.j
 import { appendRecord, recordThenChange, type AuditDeps } from './audit-trail.js';
 import { CampaignNotifier } from './campaign-notifier.js';
 import { chunk } from './concurrency.js';
-import type { ApprovalStore, CampaignStore, DirectoryStore, Log, Outbox, ReapprovalDirectory } from './ports.js';
+import type { ApprovalStore, CampaignStore, DirectoryStore, Log, Outbox, ProgressSink, ReapprovalDirectory } from './ports.js';
 
 export interface FinishDeps extends AuditDeps {
   /** The re-approval side is read only for `WORKFLOW` items (their assignment, workflow and the reminder settings). */
@@ -40,11 +40,15 @@ export interface FinishDeps extends AuditDeps {
   outbox: Outbox;
   portalUrl: string;
   log: Log;
+  /** Told as entries are applied (the local CLI's progress line). */
+  progress?: ProgressSink;
 }
 
 export async function applyDecisions(deps: FinishDeps, campaign: Campaign, now: Date): Promise<Campaign> {
+  let applied = 0;
   for await (const page of deps.campaigns.listEntries(campaign.runId)) {
     for (const entry of page) {
+      deps.progress?.({ job: 'campaign-controller', phase: 'APPLY', campaignId: campaign.id, done: applied++ });
       if (APPLICABLE_STATES.includes(entry.state)) await applyEntry(deps, campaign, entry, now, 'FINISH');
       // Applied by a run killed before it recorded the application: recorded now (once: same key).
       else if (APPLIED_STATES.includes(entry.state)) await recordApplication(deps, campaign, entry.id);

@@ -13,12 +13,14 @@ import type { AuditEvent } from '../domain/audit/model.js';
 import { recordThenChange, type AuditDeps } from './audit-trail.js';
 import { CampaignNotifier } from './campaign-notifier.js';
 import { collect } from './concurrency.js';
-import type { CampaignStore } from './ports.js';
+import type { CampaignStore, ProgressSink } from './ports.js';
 import { selectWork, usesHooks, type SelectionDeps, type SubjectWork } from './select-subjects.js';
 
 export interface PrepareDeps extends SelectionDeps, AuditDeps {
   campaigns: CampaignStore;
   portalUrl: string;
+  /** Told after each chunk how many entries are written (the local CLI's progress line). */
+  progress?: ProgressSink;
 }
 
 /** Chunk bounds: large enough to fill write batches, small enough to resume cheaply. */
@@ -45,6 +47,7 @@ export async function prepareCampaign(deps: PrepareDeps, campaign: Campaign, now
     pending = [];
     pendingItems = 0;
     current = await writeChunk(deps, current, work, notifier, now);
+    deps.progress?.({ job: 'campaign-controller', phase: 'PREPARE', campaignId: campaign.id, done: preparedSoFar(current)?.entries ?? 0 });
   };
 
   const selected = selectWork(deps, campaign, now, after);

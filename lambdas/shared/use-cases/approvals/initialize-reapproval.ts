@@ -17,7 +17,9 @@
 // answers `resume` and a follow-up invocation continues. The cursor is the last privilege finished
 // and, inside the next one, how far its walk went (a holder's user id: holders stay listed after
 // they moved over, so a walk resumes past them). The awaiting assignments need no position: each
-// one initialized leaves that index, so listing it again from its start reads only what is left.
+// one initialized leaves that index, so listing it again from its start reads only what is left
+// (and, the index being eventually consistent, perhaps a few just initialized: their conditional
+// write fails and changes nothing).
 import { initialReapprovalDate } from '../../domain/approvals/reapproval-dates.js';
 import type { ReapprovalMode, ReapprovalSettings } from '../../domain/approvals/model.js';
 import type { Assignment, Privilege } from '../../domain/model.js';
@@ -40,12 +42,13 @@ export interface InitializeReapprovalOptions {
 
 /**
  * Where a run stands between invocations: past the flagged privilege `afterPrivilege` (absent: from
- * the first), and inside the next one, when its walk of holders was cut, how far it went and how
- * many holders it left in another mode. `done`: assignments initialized or moved so far (progress).
+ * the first); `current`, the privilege it stopped inside: how far its walk of holders went (past
+ * `afterUserId`), whether the walk was over, and how many holders it left in another mode.
+ * `done`: assignments worked on so far (progress).
  */
 export interface InitializeReapprovalCursor {
   afterPrivilege?: string;
-  walk?: { privilegeId: string; afterUserId?: string; left: number; finished: boolean };
+  current?: { privilegeId: string; afterUserId?: string; walked: boolean; left: number };
   done: number;
 }
 
@@ -69,28 +72,34 @@ export async function initializeReapproval(deps: InitializeReapprovalDeps, now: 
   const resume = options.resume ?? { done: 0 };
   let afterPrivilege = resume.afterPrivilege;
   let done = resume.done;
-  const chunkDone = (chunk: unknown[]) => deps.progress?.({ job: 'initialize-reapproval', phase: 'INITIALIZE', done: (done += chunk.length) });
-  const stop = (walk?: InitializeReapprovalCursor['walk']) => {
-    result.resume = { ...(afterPrivilege === undefined ? {} : { afterPrivilege }), ...(walk ? { walk } : {}), done };
+  const chunkDone = (chunk: unknown[]) => {
+    done += chunk.length;
+    deps.progress?.({ job: 'initialize-reapproval', phase: 'INITIALIZE', done });
+  };
+  const stop = (current?: InitializeReapprovalCursor['current']) => {
+    result.resume = { ...(afterPrivilege === undefined ? {} : { afterPrivilege }), ...(current ? { current } : {}), done };
     deps.log.info('re-approval initialization out of time: a continuation resumes', { ...result, now: now.toISOString() });
     return result;
   };
 
+  // Whether this invocation did some work: the budget is checked only then (each invocation makes progress).
+  let worked = false;
   for await (const page of deps.directory.listFlaggedPrivileges(afterPrivilege === undefined ? {} : { after: afterPrivilege })) {
     for (const privilege of page) {
       const settings = privilege.reapproval;
       if (!settings) continue;
-      result.privileges += 1;
-      // The walk this privilege was in when the last invocation stopped (none if it was unflagged meanwhile).
-      const resumed = resume.walk?.privilegeId === privilege.id ? resume.walk : undefined;
+      // Out of time before the next privilege (and only if there is one: a finished run never asks for a continuation).
+      if (worked && !budget.hasTimeLeft()) return stop();
+      // Where the last invocation stopped inside this privilege (none if it was unflagged meanwhile): counted there.
+      const resumed = resume.current?.privilegeId === privilege.id ? resume.current : undefined;
+      if (!resumed) result.privileges += 1;
       const walk = privilege.reapprovalInitializedFor !== settings.mode;
       let left = resumed?.left ?? 0;
-      let worked = false;
-      if (walk && !resumed?.finished) {
+      if (walk && !resumed?.walked) {
         const walked = await moveHoldersOver(deps, privilege, settings, now, result, budget, resumed?.afterUserId, chunkDone);
         left += walked.left;
-        worked = walked.records > 0;
-        if (!walked.done) return stop({ privilegeId: privilege.id, afterUserId: walked.after!, left, finished: false });
+        worked ||= walked.records > 0;
+        if (!walked.done) return stop({ privilegeId: privilege.id, afterUserId: walked.after!, walked: false, left });
         if (left > 0) {
           deps.log.info('holders of a privilege whose re-approval mode changed are still running a re-approval; moved over once it ends', { privilegeId: privilege.id, left });
         }
@@ -106,11 +115,10 @@ export async function initializeReapproval(deps: InitializeReapprovalDeps, now: 
         },
         checkpoint: async (_last, chunk) => void chunkDone(chunk),
       });
-      if (!awaiting.done) return stop(walk ? { privilegeId: privilege.id, left, finished: true } : undefined);
+      if (!awaiting.done) return stop({ privilegeId: privilege.id, walked: true, left });
       worked ||= awaiting.records > 0;
       if (walk && left === 0) await deps.directory.recordReapprovalInitialized(privilege.id, settings.mode);
       afterPrivilege = privilege.id;
-      if (worked && !budget.hasTimeLeft()) return stop();
     }
   }
   deps.log.info('re-approval initialized', { ...result, now: now.toISOString() });
@@ -169,4 +177,16 @@ async function initialize(deps: InitializeReapprovalDeps, assignment: Assignment
   result.initialized += 1;
   if (plan.mode === 'CONTINUOUS') result.continuous += 1;
   else result.scheduled += 1;
+}
+
+/** Two invocations of one run as one result (the local runtime's loop over continuations). */
+export function addInitializeReapprovalResults(a: InitializeReapprovalResult, b: InitializeReapprovalResult): InitializeReapprovalResult {
+  return {
+    privileges: a.privileges + b.privileges,
+    initialized: a.initialized + b.initialized,
+    continuous: a.continuous + b.continuous,
+    scheduled: a.scheduled + b.scheduled,
+    reset: a.reset + b.reset,
+    ...(b.resume ? { resume: b.resume } : {}),
+  };
 }

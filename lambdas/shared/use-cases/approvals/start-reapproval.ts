@@ -188,6 +188,29 @@ export async function startReapproval(given: StartReapprovalDeps, now: Date, opt
   return job.result;
 }
 
+/** Two invocations of one run as one result (the local runtime's loop over continuations). */
+export function addStartReapprovalResults(a: StartReapprovalResult, b: StartReapprovalResult): StartReapprovalResult {
+  const round = b.round ?? a.round;
+  return {
+    started: { continuous: a.started.continuous + b.started.continuous, scheduled: a.started.scheduled + b.started.scheduled },
+    ...(round ? { round } : {}),
+    reset: a.reset + b.reset,
+    failed: a.failed + b.failed,
+    progressed: a.progressed + b.progressed,
+    approved: a.approved + b.approved,
+    rejected: a.rejected + b.rejected,
+    escalated: a.escalated + b.escalated,
+    reminded: a.reminded + b.reminded,
+    dispatch: {
+      sent: a.dispatch.sent + b.dispatch.sent,
+      failed: a.dispatch.failed + b.dispatch.failed,
+      retrying: a.dispatch.retrying + b.dispatch.retrying,
+      skipped: a.dispatch.skipped + b.dispatch.skipped,
+    },
+    ...(b.resume ? { resume: b.resume } : {}),
+  };
+}
+
 const duePosition = (a: Assignment): ReapprovalIndexPosition => ({ at: a.nextReapprovalAt, userId: a.userId, privilegeId: a.privilegeId });
 const roundPosition = (a: Assignment): ReapprovalIndexPosition => ({
   ...(a.lastReapprovalRound === undefined ? {} : { at: a.lastReapprovalRound }),
