@@ -34,8 +34,9 @@ const ARN = 'arn:aws:lambda:eu-west-1:123456789012:function:idgov-job';
 const HOLDERS = Array.from({ length: 26 }, (_, i) => `u-${String(i).padStart(2, '0')}`);
 const SELF_APPROVING: ApprovalWorkflow = { id: 'wf-timeout-approves', name: 'Owner, approved when silent', steps: [{ approvers: ['PRIVILEGE_OWNER'], timeoutDays: 2, onTimeout: 'APPROVE' }] };
 
+type ChunkedJob = Extract<JobName, 'initialize-reapproval' | 'start-reapproval'>;
 interface Invocation {
-  job: JobName;
+  job: ChunkedJob;
   event: unknown;
 }
 
@@ -50,7 +51,7 @@ async function season(budgeted: boolean) {
   const wallClock = { now: () => new Date('2030-01-01T00:00:00.000Z') };
   // Lambda's queue of asynchronous invocations: what each handler sent to itself, delivered in turn.
   const queue: Invocation[] = [];
-  const continuations = (job: JobName) => ({
+  const continuations = (job: ChunkedJob) => ({
     send: async (functionArn: string, event: ContinuationEvent) => {
       expect(functionArn).toBe(ARN);
       queue.push({ job, event });
