@@ -5,7 +5,7 @@ import { createDocumentClient } from '../shared/adapters/dynamo/document-client.
 import { DynamoDirectoryStore } from '../shared/adapters/dynamo/dynamo-directory-store.js';
 import { DynamoOperationsStore } from '../shared/adapters/dynamo/dynamo-operations-store.js';
 import type { JobDependencies } from '../shared/adapters/job-handler.js';
-import { LambdaContinuationSender } from '../shared/adapters/lambda-continuation.js';
+import { LambdaSelfInvocation } from '../shared/adapters/lambda-continuation.js';
 import { systemClock } from '../shared/adapters/system-clock.js';
 import type { InitializeReapprovalDeps } from '../shared/use-cases/approvals/initialize-reapproval.js';
 import type { Log } from '../shared/use-cases/ports.js';
@@ -25,8 +25,8 @@ export function buildInitializeReapprovalDependencies(
     directory: new DynamoDirectoryStore({ doc, tableName: env.directoryTable }),
     operations: new DynamoOperationsStore({ doc, tableName: env.operationsTable }),
     wallClock: systemClock,
-    // Out of time, the run continues in an asynchronous invocation of this function.
-    continuations: new LambdaContinuationSender(new LambdaClient({ requestHandler: REQUEST_HANDLER })),
+    // Out of time, the run continues in an asynchronous invocation of this function (the local runtime overrides it with undefined: it loops).
+    continuation: new LambdaSelfInvocation(new LambdaClient({ requestHandler: REQUEST_HANDLER })),
     log,
     ...overrides,
   };

@@ -18,8 +18,9 @@ export const createHandler = (build: () => InitializeReapprovalDependencies | Pr
   createJobHandler<InitializeReapprovalDependencies, InitializeReapprovalResult, InitializeReapprovalCursor>(
     {
       job: 'initialize-reapproval',
-      run: (deps, clock, _context, { budget, resume }) => initializeReapproval(deps, clock.now(), { budget, ...(resume ? { resume } : {}) }),
-      chunked: { cursor: initializeReapprovalCursor, resumeOf: (r) => r.resume },
+      run: (deps, clock, _context, budget, resume) => initializeReapproval(deps, clock.now(), { ...(budget ? { budget } : {}), ...(resume ? { resume } : {}) }),
+      // Out of time, it continues from the cursor its result gives (carried in the continuation event).
+      cursor: { schema: initializeReapprovalCursor, of: (r) => r.resume },
       summarize: ({ privileges, initialized, continuous, scheduled, reset, resume }) => ({ privileges, initialized, continuous, scheduled, reset, ...(resume ? { continues: true } : {}) }),
     },
     build,

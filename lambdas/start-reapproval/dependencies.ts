@@ -10,7 +10,7 @@ import { DynamoDirectoryStore } from '../shared/adapters/dynamo/dynamo-directory
 import { DynamoOperationsStore } from '../shared/adapters/dynamo/dynamo-operations-store.js';
 import { DynamoOutbox } from '../shared/adapters/dynamo/dynamo-outbox.js';
 import type { JobDependencies } from '../shared/adapters/job-handler.js';
-import { LambdaContinuationSender } from '../shared/adapters/lambda-continuation.js';
+import { LambdaSelfInvocation } from '../shared/adapters/lambda-continuation.js';
 import { systemClock } from '../shared/adapters/system-clock.js';
 import type { StartReapprovalDeps } from '../shared/use-cases/approvals/start-reapproval.js';
 import type { CampaignStore, Log } from '../shared/use-cases/ports.js';
@@ -40,8 +40,8 @@ export function buildStartReapprovalDependencies(
     mailer: createSesMailer(env),
     portalUrl: env.approverPortalUrl,
     wallClock: systemClock,
-    // Out of time, the run continues in an asynchronous invocation of this function.
-    continuations: new LambdaContinuationSender(new LambdaClient({ requestHandler: REQUEST_HANDLER })),
+    // Out of time, the run continues in an asynchronous invocation of this function (the local runtime overrides it with undefined: it loops).
+    continuation: new LambdaSelfInvocation(new LambdaClient({ requestHandler: REQUEST_HANDLER })),
     log,
     ...overrides,
   };

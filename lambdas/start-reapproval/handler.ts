@@ -17,8 +17,9 @@ export const createHandler = (build: () => StartReapprovalDependencies | Promise
   createJobHandler<StartReapprovalDependencies, StartReapprovalResult, StartReapprovalCursor>(
     {
       job: 'start-reapproval',
-      run: (deps, clock, _context, { budget, resume }) => startReapproval(deps, clock.now(), { budget, ...(resume ? { resume } : {}) }),
-      chunked: { cursor: startReapprovalCursor, resumeOf: (r) => r.resume },
+      run: (deps, clock, _context, budget, resume) => startReapproval(deps, clock.now(), { ...(budget ? { budget } : {}), ...(resume ? { resume } : {}) }),
+      // Out of time, it continues from the cursor its result gives (carried in the continuation event).
+      cursor: { schema: startReapprovalCursor, of: (r) => r.resume },
       summarize: (r) => ({
         started: r.started.continuous + r.started.scheduled,
         ...(r.round ? { round: r.round.date, roundCompleted: r.round.completed } : {}),

@@ -20,9 +20,6 @@ export const RUNNABLE_JOBS = [
 ] as const satisfies readonly JobName[];
 type RunnableJob = (typeof RUNNABLE_JOBS)[number];
 
-/** The jobs that work in time-budgeted chunks and continue themselves. */
-const CHUNKED_JOBS: readonly RunnableJob[] = ['initialize-reapproval', 'start-reapproval'];
-
 export function registerJobCommands(program: Command): void {
   const job = program
     .command('job')
@@ -33,15 +30,12 @@ export function registerJobCommands(program: Command): void {
     .description('run one scheduled job once, through its Lambda handler (with --aws, the deployed function)')
     .addArgument(new Argument('<job>', 'the job').choices(RUNNABLE_JOBS))
     .option('--now <iso>', 'the "now" of the run: the scheduled event\'s time locally, the manual event\'s `now` with --aws (default: now; with --aws, the function\'s clock)')
-    .option('--budget-ms <ms>', 'local runs of the re-approval jobs: the time budget of each invocation, as a Lambda\'s remaining time; the job continues in further invocations until done')
+    .option('--budget-ms <ms>', 'local runs of the re-approval jobs: each invocation\'s time budget in milliseconds, as Lambda\'s remaining time is on AWS; the job works in chunks and continues in new invocations until done (default: no budget)')
     .option('--json', 'print the result as JSON')
     .action(async (name: RunnableJob, options: { now?: string; budgetMs?: string; json?: boolean }, command: Command) => {
       const now = options.now === undefined ? undefined : resolveNow(options.now);
-      const budgetMs = options.budgetMs === undefined ? undefined : positiveMs(options.budgetMs, 'budget-ms');
-      if (budgetMs !== undefined && !CHUNKED_JOBS.includes(name)) throw new ValidationError(`only for ${CHUNKED_JOBS.join(' and ')}`, 'budget-ms');
-      if (budgetMs !== undefined && command.optsWithGlobals<{ aws?: boolean }>().aws) {
-        throw new ValidationError('only for local runs: a deployed function has its own timeout', 'budget-ms');
-      }
+      // Which jobs take it, and only locally, is invokeJob's to say (before anything runs).
+      const budgetMs = options.budgetMs === undefined ? undefined : wholeMs(options.budgetMs, 'budget-ms');
       // Long work shows where it stands on a terminal (never with --json or in a pipe).
       const line = new ProgressLine({ enabled: !options.json });
       const invocation = await withRuntime(command, (runtime) =>
@@ -49,6 +43,8 @@ export function registerJobCommands(program: Command): void {
       ).finally(() => line.clear());
       if (options.json) return outJson(invocation);
       printResult(invocation);
+      const more = invocation.continuations;
+      if (more) out(`  continued in ${more} more invocation${more === 1 ? '' : 's'} (time budget ${budgetMs} ms each)`);
       if (invocation.mail) {
         const { captured, mailbox } = invocation.mail;
         out(`mail: ${captured} message${captured === 1 ? '' : 's'} captured by the local SES emulator, appended to ${mailbox}`);
@@ -126,9 +122,9 @@ function printResult(invocation: JobInvocation<RunnableJob>): void {
 
 const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
 
-/** A whole number of milliseconds above zero, or a ValidationError naming the option. */
-function positiveMs(value: string, option: string): number {
+/** A whole number of milliseconds, 0 or more (0: one chunk per invocation), or a ValidationError naming the option. */
+function wholeMs(value: string, option: string): number {
   const ms = Number(value);
-  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(ms) || ms < 1) throw new ValidationError(`must be a whole number of milliseconds above 0, got "${value}"`, option);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(ms)) throw new ValidationError('must be a whole number of milliseconds, 0 or more', option);
   return ms;
 }

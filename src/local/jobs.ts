@@ -6,13 +6,11 @@
 // reports. On AWS the deployed function is invoked instead, so that the job runs with its own role.
 import { randomUUID } from 'node:crypto';
 import { appendFile, mkdir } from 'node:fs/promises';
-import { continuationEvent, requestedTime } from '../../lambdas/shared/adapters/job-event.js';
-import type { InvocationContext } from '../../lambdas/shared/adapters/job-handler.js';
-import { fixedTimeBudget } from '../../lambdas/shared/adapters/lambda-time-budget.js';
 import { ENV } from '../../lambdas/shared/config/tables.js';
 import { ValidationError } from '../../lambdas/shared/domain/errors.js';
 import type { JobName } from '../../lambdas/shared/domain/operations.js';
 import type { ControllerReport } from '../../lambdas/shared/use-cases/campaign-controller.js';
+import { continuationEventOf } from '../../lambdas/shared/adapters/job-event.js';
 import type { Clock, ProgressSink } from '../../lambdas/shared/use-cases/ports.js';
 import { LOCAL_REGION } from './engine.js';
 import { LocalMetricsSink, LocalReportPublisher } from './operations-files.js';
@@ -85,6 +83,14 @@ export function applyJobEnvironment(runtime: Runtime, sesEndpoint?: string): voi
 export interface LocalJobOptions {
   /** Controller only (`controller run --take-over-lease`): take the lease whoever holds it. */
   takeOverLease?: boolean;
+  /**
+   * The chunked jobs only (`controller run --budget-ms N`, `job run initialize-reapproval|start-reapproval
+   * --budget-ms N`): each invocation's time budget, as the Lambda context gives one on AWS; a run
+   * that runs out continues in this process until it is done. Unset: no budget (one invocation does everything).
+   */
+  budgetMs?: number;
+  /** Where long work reports where it stands (the CLI's progress line). */
+  progress?: ProgressSink;
   /** The report jobs' operations topic and metrics; default files in the runtime's home, timed by the wall clock. */
   files?: LocalOperationsFiles;
   /**
@@ -92,14 +98,6 @@ export interface LocalJobOptions {
    * whose first scheduled run is still to come is not reported as never having run. Unset: unknown.
    */
   deployedAt?: Date;
-  /**
-   * The time budget of each invocation of a chunked job (`--budget-ms`), as a Lambda's remaining
-   * time would be: out of it, the job stops after its chunk and the runtime invokes it again with
-   * its continuation, until it is done. Unset: no budget, one invocation.
-   */
-  budgetMs?: number;
-  /** Where long work reports where it stands (the CLI's progress line). */
-  progress?: ProgressSink;
 }
 
 /** The report jobs' local stand-ins for the operations topic and CloudWatch metrics: files in IDGOV_HOME. */
@@ -169,15 +167,13 @@ export async function loadJobHandler<J extends JobName>(runtime: Runtime, job: J
     },
     'initialize-reapproval': async () => {
       const { createHandlerFromEnvironment } = await import('../../lambdas/initialize-reapproval/handler.js');
-      const { addInitializeReapprovalResults } = await import('../../lambdas/shared/use-cases/approvals/initialize-reapproval.js');
-      const handler = createHandlerFromEnvironment(progressOf(options));
-      return continuing('initialize-reapproval', handler, { resumeOf: (r) => r.resume, add: addInitializeReapprovalResults }, options);
+      const handler = createHandlerFromEnvironment({ continuation: undefined, ...(await localBudget(options)), ...progressOf(options) });
+      return (event) => handler(event);
     },
     'start-reapproval': async () => {
       const { createHandlerFromEnvironment } = await import('../../lambdas/start-reapproval/handler.js');
-      const { addStartReapprovalResults } = await import('../../lambdas/shared/use-cases/approvals/start-reapproval.js');
-      const handler = createHandlerFromEnvironment(progressOf(options));
-      return continuing('start-reapproval', handler, { resumeOf: (r) => r.resume, add: addStartReapprovalResults }, options);
+      const handler = createHandlerFromEnvironment({ continuation: undefined, ...(await localBudget(options)), ...progressOf(options) });
+      return (event) => handler(event);
     },
   };
   return (await handlers[job]()) as JobHandler<J>;
@@ -185,31 +181,51 @@ export async function loadJobHandler<J extends JobName>(runtime: Runtime, job: J
 
 const progressOf = (options: LocalJobOptions) => (options.progress ? { progress: options.progress } : {});
 
-/**
- * A chunked job's handler as the local runtime runs it: each invocation gets its own budget (if
- * any), and while a result says where to resume, the handler is invoked again with the
- * continuation event Lambda would deliver (same business time, the count, the cursor); the
- * invocations' results add up to the run's. On AWS the function sends that event to itself, at
- * most MAX_CONTINUATIONS times; here there is no cap, as each invocation does at least one chunk
- * and its cursor only moves forward: a cursor that did not move is an error, not a loop.
- */
-function continuing<J extends JobName>(
-  job: J,
-  handler: (event: unknown, context?: InvocationContext) => Promise<JobResults[J]>,
-  chunked: { resumeOf(result: JobResults[J]): unknown; add(a: JobResults[J], b: JobResults[J]): JobResults[J] },
-  options: LocalJobOptions,
-): JobHandler<J> {
-  const context = (): InvocationContext | undefined => (options.budgetMs === undefined ? undefined : { budget: fixedTimeBudget(options.budgetMs) });
-  return async (event) => {
-    const now = requestedTime(event) ?? new Date();
-    let result = await handler(event, context());
-    for (let count = 1; chunked.resumeOf(result) !== undefined; count++) {
-      const cursor = chunked.resumeOf(result);
-      result = chunked.add(result, await handler(continuationEvent(job, now, count, cursor), context()));
-      if (JSON.stringify(chunked.resumeOf(result)) === JSON.stringify(cursor)) throw new Error(`${job}: continuation ${count} made no progress (cursor ${JSON.stringify(cursor)})`);
-    }
-    return result;
+/** A re-approval job's budget per invocation (`--budget-ms`): no self-invocation locally, invokeLocalJob continues. */
+async function localBudget(options: LocalJobOptions) {
+  if (options.budgetMs === undefined) return {};
+  const { fixedBudget } = await import('../../lambdas/shared/adapters/time-budget.js');
+  const budgetMs = options.budgetMs;
+  return { budgetFor: () => fixedBudget(budgetMs) };
+}
+
+/** The result says the run stopped with work left (its time budget ran out). */
+const continues = (result: unknown): boolean =>
+  typeof result === 'object' && result !== null && ((result as { continue?: unknown }).continue === true || resumeOf(result) !== undefined);
+
+/** Where a re-approval job's result says to resume (its cursor travels in the continuation event). */
+const resumeOf = (result: unknown): unknown => (result as { resume?: unknown }).resume;
+
+/** The jobs that are chunked and continue: the controller, and the re-approval jobs. */
+const CHUNKED_JOBS: readonly JobName[] = ['campaign-controller', 'initialize-reapproval', 'start-reapproval'];
+
+/** One report for a run and its continuations: the controller's and the re-approval jobs' add up; another job's last one stands. */
+async function combine<J extends JobName>(job: J, first: JobResults[J], next: JobResults[J]): Promise<JobResults[J]> {
+  if (job === 'start-reapproval') {
+    const { addStartReapprovalResults } = await import('../../lambdas/shared/use-cases/approvals/start-reapproval.js');
+    return addStartReapprovalResults(first as JobResults['start-reapproval'], next as JobResults['start-reapproval']) as JobResults[J];
+  }
+  if (job === 'initialize-reapproval') {
+    const { addInitializeReapprovalResults } = await import('../../lambdas/shared/use-cases/approvals/initialize-reapproval.js');
+    return addInitializeReapprovalResults(first as JobResults['initialize-reapproval'], next as JobResults['initialize-reapproval']) as JobResults[J];
+  }
+  if (job !== 'campaign-controller') return next;
+  const [a, b] = [first as ControllerReport, next as ControllerReport];
+  const combined: ControllerReport = {
+    ...b,
+    transitions: [...a.transitions, ...b.transitions],
+    errors: [...a.errors, ...b.errors],
+    ...(a.leaseTakenOver ? { leaseTakenOver: a.leaseTakenOver } : {}),
+    ...(a.dispatch || b.dispatch ? { dispatch: sumDispatch(a.dispatch, b.dispatch) } : {}),
   };
+  return combined as JobResults[J];
+}
+
+function sumDispatch(a: ControllerReport['dispatch'], b: ControllerReport['dispatch']): NonNullable<ControllerReport['dispatch']> {
+  const zero = { sent: 0, failed: 0, retrying: 0, skipped: 0 };
+  const [x, y] = [a ?? zero, b ?? zero];
+  // The last invocation's retrying count is what is still to retry.
+  return { sent: x.sent + y.sent, failed: x.failed + y.failed, retrying: (b ?? a ?? zero).retrying, skipped: x.skipped + y.skipped };
 }
 
 /** Appends what the SES emulator captured since the last flush to the mailbox file. */
@@ -254,6 +270,8 @@ export class MailCapture {
 export interface JobInvocation<J extends JobName> {
   job: J;
   result: JobResults[J];
+  /** Local runs whose budget ran out: the invocations that continued the run in this process. */
+  continuations?: number;
   /** Local runs: mail captured by the SES emulator and where it was appended. */
   mail?: { captured: number; mailbox: string };
   /** Local runs of the report jobs: messages published to the operations topic and where they were appended. */
@@ -268,8 +286,13 @@ export interface JobInvocation<J extends JobName> {
  */
 export async function invokeJob<J extends JobName>(runtime: Runtime, job: J, now: Date | undefined, options: LocalJobOptions = {}): Promise<JobInvocation<J>> {
   if (options.takeOverLease && job !== 'campaign-controller') throw new ValidationError('only the controller holds a lease', 'take-over-lease');
+  if (options.budgetMs !== undefined && !CHUNKED_JOBS.includes(job)) throw new ValidationError(`only ${CHUNKED_JOBS.join(', ')} work in time-budgeted chunks`, 'budget-ms');
+  if (options.budgetMs !== undefined && (!Number.isInteger(options.budgetMs) || options.budgetMs < 0)) {
+    throw new ValidationError('must be a whole number of milliseconds, 0 or more', 'budget-ms');
+  }
   if (runtime.mode === 'aws') {
     if (options.takeOverLease) throw new ValidationError('only for local runs; on AWS a lease frees itself when it expires', 'take-over-lease');
+    if (options.budgetMs !== undefined) throw new ValidationError("only for local runs; on AWS the budget is the invocation's remaining time", 'budget-ms');
     if (!runtime.deployment) throw new Error('an aws runtime without its deployment');
     const { jobFunction } = await import('../aws/job-function.js');
     return { job, result: (await jobFunction(runtime.deployment, job).run(now)) as JobResults[J] };
@@ -291,8 +314,19 @@ async function invokeLocalJob<J extends JobName>(runtime: Runtime, job: J, now: 
     applyJobEnvironment(runtime, emulator.endpoint);
     const handler = await loadJobHandler(runtime, job, { ...options, files });
     let result: JobResults[J];
+    let continuations = 0;
     try {
       result = await handler(scheduledEvent(now, job));
+      // A run whose budget ran out continues here, as its Lambda would in a new invocation (at the same instant).
+      while (continues(result)) {
+        continuations += 1;
+        const cursor = resumeOf(result);
+        result = await combine(job, result, await handler(continuationEventOf(now, continuations, cursor)));
+        // A re-approval job's cursor only moves forward: one that did not move is an error, not a loop.
+        if (cursor !== undefined && JSON.stringify(resumeOf(result)) === JSON.stringify(cursor)) {
+          throw new Error(`${job}: continuation ${continuations} made no progress (cursor ${JSON.stringify(cursor)})`);
+        }
+      }
     } finally {
       // Mail sent before a failure was sent: record it either way.
       await capture.flush({ now });
@@ -302,6 +336,7 @@ async function invokeLocalJob<J extends JobName>(runtime: Runtime, job: J, now: 
     return {
       job,
       result,
+      ...(continuations > 0 ? { continuations } : {}),
       mail: { captured, mailbox: runtime.mailboxPath },
       ...(reports ? { topic: { published: files.publisher.published, file: runtime.topicPath } } : {}),
     };

@@ -14,8 +14,10 @@ import { DynamoCampaignStore } from '../../lambdas/shared/adapters/dynamo/dynamo
 import { DynamoDirectoryStore } from '../../lambdas/shared/adapters/dynamo/dynamo-directory-store.js';
 import { DynamoOperationsStore } from '../../lambdas/shared/adapters/dynamo/dynamo-operations-store.js';
 import { DynamoOutbox } from '../../lambdas/shared/adapters/dynamo/dynamo-outbox.js';
-import type { ContinuationEvent } from '../../lambdas/shared/adapters/job-event.js';
+import type { continuationEventOf } from '../../lambdas/shared/adapters/job-event.js';
 import type { InvocationContext } from '../../lambdas/shared/adapters/job-handler.js';
+
+type ContinuationEvent = ReturnType<typeof continuationEventOf>;
 import { InMemoryAuditLog } from '../../lambdas/shared/adapters/memory/in-memory-audit-log.js';
 import type { ApprovalWorkflow } from '../../lambdas/shared/domain/approvals/model.js';
 import type { JobName } from '../../lambdas/shared/domain/operations.js';
@@ -51,14 +53,14 @@ async function season(budgeted: boolean) {
   const wallClock = { now: () => new Date('2030-01-01T00:00:00.000Z') };
   // Lambda's queue of asynchronous invocations: what each handler sent to itself, delivered in turn.
   const queue: Invocation[] = [];
-  const continuations = (job: ChunkedJob) => ({
-    send: async (functionArn: string, event: ContinuationEvent) => {
-      expect(functionArn).toBe(ARN);
+  const continuation = (job: ChunkedJob) => ({
+    start: async (event: ContinuationEvent, context?: InvocationContext) => {
+      expect(context?.invokedFunctionArn).toBe(ARN);
       queue.push({ job, event });
     },
   });
   const handlers = {
-    'initialize-reapproval': createInitializeHandler(() => ({ directory, operations, wallClock, log: silentLog, continuations: continuations('initialize-reapproval') })),
+    'initialize-reapproval': createInitializeHandler(() => ({ directory, operations, wallClock, log: silentLog, continuation: continuation('initialize-reapproval') })),
     'start-reapproval': createStartHandler(() => ({
       directory,
       operations,
@@ -70,7 +72,7 @@ async function season(budgeted: boolean) {
       portalUrl: 'https://portal.example',
       wallClock,
       log: silentLog,
-      continuations: continuations('start-reapproval'),
+      continuation: continuation('start-reapproval'),
     })),
   } as const;
   // A Lambda context: the function's ARN, and no time beyond the budget's margin.
@@ -146,11 +148,11 @@ describe('the re-approval jobs in chunks, continued by invocations of themselves
     // Without a budget each run is one invocation; with none left, a chain of them.
     expect(unlimited.invocations).toHaveLength(5);
     expect(chunked.invocations.length).toBeGreaterThan(15);
-    const continued = chunked.invocations.filter((i) => 'continuation' in (i.event as object)).map((i) => (i.event as ContinuationEvent).continuation);
+    const continued = chunked.invocations.filter((i) => 'continuation' in (i.event as object)).map((i) => ({ job: i.job, ...(i.event as ContinuationEvent) }));
     // Each continuation keeps its run's business time, and counts up from 1.
     const scheduledTimes = new Set([day(0, 5), day(0, 6), day(12, 6), day(29, 5), day(29, 6)]);
     for (const c of continued) expect(scheduledTimes.has(c.now)).toBe(true);
-    expect(continued.filter((c) => c.job === 'start-reapproval' && c.now === day(0, 6)).map((c) => c.count)).toEqual([1, 2, 3, 4]);
+    expect(continued.filter((c) => c.job === 'start-reapproval' && c.now === day(0, 6)).map((c) => c.continuation)).toEqual([1, 2, 3, 4]);
     // Every phase was cut somewhere: the due index, the round, the runs needing action, the privileges.
     const phases = new Set(continued.map((c) => (c.cursor as { phase?: string }).phase ?? (c.cursor as { afterPrivilege?: string }).afterPrivilege));
     expect([...phases].sort()).toEqual(expect.arrayContaining(['DISPATCH', 'DUE', 'PROGRESS', 'ROUND', 'p-broken', 'p-cont', 'p-sched']));

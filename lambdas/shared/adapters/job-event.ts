@@ -1,10 +1,17 @@
 // The events every scheduled job accepts: EventBridge's scheduled event (its `time` is the run's
-// "now"), and a manual test event from the Lambda console or `aws lambda invoke`:
-// `{ "now": "<ISO instant>" }`, or `{}` for the current time. A chunked job also accepts the
-// continuation it sends itself when its time budget runs out (continuationEvent). Anything else is
-// refused, naming the field.
+// "now"), a manual test event from the Lambda console or `aws lambda invoke`:
+// `{ "now": "<ISO instant>" }`, or `{}` for the current time, and the continuation a chunked job
+// sends itself when its time budget ran out (docs/reference/scale.md):
+// `{ "now": "<the run's instant>", "continuation": <its place in the chain, from 1>, "cursor"? }`.
+// Anything else is refused, naming the field.
 import * as z from 'zod';
 import { isoInstant, parseInput } from '../domain/schemas.js';
+
+/**
+ * Continuations one scheduled run may chain on AWS: the handler starts none past it and logs an
+ * error (the next schedule resumes). The local runtime, which continues in process, has no cap.
+ */
+export const MAX_CONTINUATIONS = 50;
 
 /** An EventBridge "Scheduled Event"; other EventBridge fields are accepted and ignored. */
 const scheduledEvent = z.looseObject({
@@ -17,51 +24,47 @@ const scheduledEvent = z.looseObject({
 const manualEvent = z.strictObject({ now: isoInstant.optional() });
 
 /**
- * A chunked job's follow-up invocation (asynchronous, sent by the job to its own function): the same
- * business time as the run it continues, how many continuations this one is (1 for the first, capped
- * by MAX_CONTINUATIONS), and the job's cursor, which the job's own schema checks.
+ * A continuation: the same business instant as the run it continues, and its place in the chain;
+ * `cursor`, for a job that keeps no cursor in a store (the re-approval jobs), where to resume,
+ * checked by that job's own schema.
  */
-const continuation = z.strictObject({
-  continuation: z.strictObject({
-    job: z.string().min(1),
-    now: isoInstant,
-    count: z.number().int().min(1),
-    cursor: z.unknown(),
-  }),
-});
-export type ContinuationEvent = z.output<typeof continuation>;
-
-/** Continuations of one run at most: past them the run fails (its alarm), and the next scheduled run starts over. */
-export const MAX_CONTINUATIONS = 48;
-
-export const continuationEvent = (job: string, now: Date, count: number, cursor: unknown): ContinuationEvent => ({
-  continuation: { job, now: now.toISOString(), count, cursor },
+const continuationEvent = z.strictObject({
+  now: isoInstant,
+  continuation: z.number('must be a number').int('must be a whole number').min(1, 'must be at least 1'),
+  cursor: z.unknown().optional(),
 });
 
-/** What an event asks of a job: its instant (undefined: now), and for a continuation, its count and cursor. */
-export interface JobRequest {
+export interface JobEvent {
+  /** The instant the run happens at; undefined for "now" (`{}`). */
   now?: Date;
-  continuation?: { job: string; count: number; cursor: unknown };
-}
-
-/** Recognises a job's event (the three kinds above); a continuation by its `continuation` field. */
-export function parseJobEvent(event: unknown): JobRequest {
-  if (event !== null && typeof event === 'object' && 'continuation' in event) {
-    const { now, ...rest } = parseInput(continuation, event, 'event').continuation;
-    return { now: new Date(now), continuation: rest };
-  }
-  const now = requestedTime(event);
-  return now === undefined ? {} : { now };
+  /** A continuation's place in its chain (1 for the first); absent for a scheduled or manual run. */
+  continuation?: number;
+  /** A continuation's cursor, unchecked (the job's schema checks it). */
+  cursor?: unknown;
 }
 
 /**
- * The instant the event asks the run to happen at, or undefined for "now" (`{}`). An object with
- * `source` or `detail-type` is judged as a scheduled event, anything else as a manual one.
+ * What the event asks for. An object with `source` or `detail-type` is judged as a scheduled event,
+ * one with `continuation` as a continuation, anything else as a manual one.
  */
-export function requestedTime(event: unknown): Date | undefined {
+export function parseJobEvent(event: unknown): JobEvent {
   if (event !== null && typeof event === 'object' && ('source' in event || 'detail-type' in event)) {
-    return new Date(parseInput(scheduledEvent, event, 'event').time);
+    return { now: new Date(parseInput(scheduledEvent, event, 'event').time) };
+  }
+  if (event !== null && typeof event === 'object' && 'continuation' in event) {
+    const { now, continuation, cursor } = parseInput(continuationEvent, event, 'event');
+    return { now: new Date(now), continuation, ...(cursor !== undefined ? { cursor } : {}) };
   }
   const { now } = parseInput(manualEvent, event, 'event');
-  return now === undefined ? undefined : new Date(now);
+  return now === undefined ? {} : { now: new Date(now) };
 }
+
+/** The instant the event asks the run to happen at, or undefined for "now" (`{}`). */
+export const requestedTime = (event: unknown): Date | undefined => parseJobEvent(event).now;
+
+/** The event that continues a run at `now`: the `continuation`-th of its chain, from `cursor` if the job keeps it there. */
+export const continuationEventOf = (now: Date, continuation: number, cursor?: unknown) => ({
+  now: now.toISOString(),
+  continuation,
+  ...(cursor !== undefined ? { cursor } : {}),
+});
