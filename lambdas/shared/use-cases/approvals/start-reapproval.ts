@@ -63,8 +63,8 @@ export interface StartReapprovalOptions {
 
 /**
  * Where a run stands between invocations: its phase, the index position of the last item done in
- * it, and the phase's items done so far (for progress). The round's `left` counts assignments whose
- * start failed (they keep it open), `started` those it started.
+ * it, and the phase's items done so far (for progress). The round's `left` counts the assignments
+ * whose start failed so far (they keep the round open). DISPATCH: only the outbox's rest is left.
  */
 export type StartReapprovalCursor =
   | { phase: 'DUE'; after?: ReapprovalIndexPosition; done: number }
