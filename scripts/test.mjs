@@ -1,10 +1,13 @@
 #!/usr/bin/env node
-// `npm test`: every test once (integration tests on dynalite), then the integration tests again on
-// AWS's DynamoDB Local (Java), so that both engines hold the product to the same behaviour.
-// The last line printed is `N passed, N failed` summed over both runs: the CI reads that line.
+// `npm test`: every test once (integration tests on dynalite), and the integration tests again on
+// AWS's DynamoDB Local (Java), so that both engines hold the product to the same behaviour. Both
+// in one vitest run: the second engine's files are the project `dynamodb-local` of
+// vitest.config.mts (IDGOV_TEST_DYNAMODB_LOCAL_FILES names them), so that its files, which mostly
+// wait on the engine, share the workers with the others instead of running after them.
+// The last line printed is `N passed, N failed` over both engines: the CI reads that line.
 //
 // Extra arguments go to vitest: `npm test -- test/unit/local -t "bad email"`. File filters that
-// select no integration test skip the DynamoDB Local run.
+// select no integration test run nothing on DynamoDB Local.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -28,6 +31,7 @@ const ENGINE_INDEPENDENT = [
   'test/integration/demo-portal.test.ts',
   'test/integration/bundled-handlers.test.ts',
   'test/integration/cli.test.ts',
+  'test/integration/cli-bin.test.ts',
   'test/integration/cli-operations.test.ts',
   'test/integration/cli-admin-powers.test.ts',
   'test/integration/cli-campaign-definition.test.ts',
@@ -39,7 +43,7 @@ const ENGINE_INDEPENDENT = [
 ];
 
 /**
- * The slow tier of the DynamoDB Local run: the suites that replay a whole lifecycle many times over
+ * The slow tier on DynamoDB Local: the suites that replay a whole lifecycle many times over
  * (a kill after every write, concurrent runs, a three-stage end to end, the archive killed after
  * every write). `npm test` runs them on dynalite only, which keeps the CI under its time budget;
  * `npm run test:full` (IDGOV_TEST_TIER=full) runs them on DynamoDB Local too. The store contracts and
@@ -51,6 +55,7 @@ const FULL_TIER_ON_DYNAMODB_LOCAL = [
   'test/integration/controller-kill.test.ts',
   'test/integration/three-stage-e2e.test.ts',
   'test/integration/evidence-archive-kill.test.ts',
+  'test/integration/revocation-verification-kill.test.ts',
 ];
 const fullTier = process.env.IDGOV_TEST_TIER === 'full';
 
@@ -133,39 +138,48 @@ function javaAvailable() {
   return !probe.error && probe.status === 0;
 }
 
-const { filters, options } = splitArgs(process.argv.slice(2));
+const { filters } = splitArgs(process.argv.slice(2));
 const tallies = [];
 
-console.log('[test] Run 1: all tests (integration tests on dynalite)');
 // Without a file filter, `npm test` leaves the slow tier out (vitest.config.mts); test:full runs it.
 const skipSlow = !fullTier && filters.length === 0;
-if (skipSlow) console.log('[test] the slow tier (vitest.config.mts SLOW_TIER) runs with npm run test:full');
-tallies.push(runVitest('all tests', process.argv.slice(2), skipSlow ? { IDGOV_TEST_SKIP_SLOW: '1' } : {}, '.vitest-results.json'));
-
 // Named file by file: vitest's --exclude does not reach the projects of vitest.config.mts.
-const integrationFilters = (filters.length === 0 ? listTestFiles(integrationDir) : selectIntegrationFiles(filters))
+const dynamoDbLocalFiles = (filters.length === 0 ? listTestFiles(integrationDir) : selectIntegrationFiles(filters))
   .map((f) => relative(root, f))
   .filter((f) => !ENGINE_INDEPENDENT.includes(f))
   .filter((f) => fullTier || filters.length > 0 || !FULL_TIER_ON_DYNAMODB_LOCAL.includes(f));
-if (integrationFilters.length === 0) {
-  console.log('\n[test] Run 2 skipped: the file filter selects no integration test.');
+
+let onDynamoDbLocal = false;
+if (dynamoDbLocalFiles.length === 0) {
+  console.log('[test] The file filter selects no integration test: nothing runs on DynamoDB Local.');
 } else if (!javaAvailable()) {
   console.error(
-    '\n[test] Run 2 FAILED: DynamoDB Local needs Java 17 and `java` is not on PATH.\n' +
+    '[test] DynamoDB Local FAILED: it needs Java 17 and `java` is not on PATH.\n' +
       '[test] Install a JRE (Debian: apt-get install -y openjdk-17-jre-headless) and run again; counted as 1 failure.',
   );
   tallies.push({ passed: 0, failed: 1, skipped: 0, exitOk: false });
 } else {
-  console.log(`\n[test] Run 2: integration tests on DynamoDB Local${fullTier || filters.length > 0 ? '' : ` (the slow tier, ${FULL_TIER_ON_DYNAMODB_LOCAL.length} suites, runs with npm run test:full)`}`);
-  tallies.push(
-    runVitest(
-      'DynamoDB Local',
-      [...integrationFilters, ...options, '--passWithNoTests'],
-      { IDGOV_TEST_ENGINE: 'dynamodb-local' },
-      '.vitest-results-dynamodb-local.json',
-    ),
-  );
+  onDynamoDbLocal = true;
 }
+
+console.log(
+  `[test] All tests, integration tests on dynalite${onDynamoDbLocal ? `; ${dynamoDbLocalFiles.length} integration files again on DynamoDB Local (project dynamodb-local)` : ''}`,
+);
+if (skipSlow) console.log('[test] the slow tier (vitest.config.mts SLOW_TIER) runs with npm run test:full');
+if (onDynamoDbLocal && !fullTier && filters.length === 0) {
+  console.log(`[test] on DynamoDB Local, the slow tier (${FULL_TIER_ON_DYNAMODB_LOCAL.length} suites) runs with npm run test:full`);
+}
+tallies.push(
+  runVitest(
+    'all tests',
+    process.argv.slice(2),
+    {
+      ...(skipSlow ? { IDGOV_TEST_SKIP_SLOW: '1' } : {}),
+      ...(onDynamoDbLocal ? { IDGOV_TEST_DYNAMODB_LOCAL_FILES: JSON.stringify(dynamoDbLocalFiles) } : {}),
+    },
+    '.vitest-results.json',
+  ),
+);
 
 const sum = (key) => tallies.reduce((n, t) => n + t[key], 0);
 const passed = sum('passed');

@@ -10,15 +10,20 @@ import { DynamoOperationsStore } from '../shared/adapters/dynamo/dynamo-operatio
 import { DynamoOutbox } from '../shared/adapters/dynamo/dynamo-outbox.js';
 import { ARCHIVE_EVIDENCE_WAIT_MS, LambdaEvidenceArchiver } from '../shared/adapters/lambda-evidence-archiver.js';
 import { LambdaHookInvoker } from '../shared/adapters/lambda-hook-invoker.js';
+import { LambdaSelfInvocation } from '../shared/adapters/lambda-continuation.js';
+import type { JobDependencies } from '../shared/adapters/job-handler.js';
 import { systemClock } from '../shared/adapters/system-clock.js';
 import { ENV } from '../shared/config/tables.js';
 import { ValidationError } from '../shared/domain/errors.js';
 import type { ControllerDeps } from '../shared/use-cases/campaign-controller.js';
-import type { EvidenceArchiver, Log, OperationsStore } from '../shared/use-cases/ports.js';
+import type { EvidenceArchiver, Log } from '../shared/use-cases/ports.js';
 import type { ControllerEnvironment } from './environment.js';
 
-/** Everything a run needs but its business clock, which each event sets; and where runs are recorded. */
-export type ControllerDependencies = Omit<ControllerDeps, 'clock'> & { operations: OperationsStore };
+/**
+ * Everything a run needs but its business clock and time budget, which each invocation sets; where
+ * runs are recorded; and how a run that ran out of budget continues (job-handler.ts).
+ */
+export type ControllerDependencies = Omit<ControllerDeps, 'clock' | 'budget'> & JobDependencies;
 
 /**
  * The deployed wiring. `overrides` replace dependencies: the local runtime passes its own hook
@@ -41,9 +46,11 @@ export function buildControllerDependencies(
     mailer: createSesMailer(env),
     // On AWS hooks are Lambda functions (the client connects only when a campaign names one).
     hooks: new LambdaHookInvoker(new LambdaClient({})),
+    // A run whose budget ran out invokes the function itself, asynchronously (the local runtime overrides it with undefined: it loops).
+    continuation: new LambdaSelfInvocation(new LambdaClient({})),
     wallClock: systemClock,
     log,
-    settings: { portalUrl: env.approverPortalUrl, leaseSeconds: env.leaseSeconds },
+    settings: { portalUrl: env.approverPortalUrl, leaseSeconds: env.leaseSeconds, cleanup: env.cleanup },
     // The archive-evidence function writes a run's pack to the reports bucket (the local runtime archives in process).
     evidence: overrides.evidence ?? deployedEvidenceArchiver(env),
     ...overrides,

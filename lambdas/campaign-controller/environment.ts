@@ -18,6 +18,11 @@ const CONTROLLER_ENVIRONMENT = {
     variable: ENV.leaseSeconds,
     schema: z.coerce.number().int('must be a whole number').positive('must be positive').default(960),
   },
+  /** TTL on AWS (the stack sets it); DELETE where the engine has no TTL (the local runtime). */
+  cleanup: {
+    variable: ENV.campaignCleanup,
+    schema: z.enum(['DELETE', 'TTL'], 'must be DELETE or TTL').default('DELETE'),
+  },
 };
 
 export type ControllerEnvironment = ReturnType<typeof readControllerEnvironment>;

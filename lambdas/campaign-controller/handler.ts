@@ -1,6 +1,8 @@
-// The campaign controller Lambda: recognises its event (scheduled, or a manual test event), builds
-// its dependencies once per container, and runs one controller pass at the event's time, recorded
-// as a run of the job 'campaign-controller' (SKIPPED when another run held the lease).
+// The campaign controller Lambda: recognises its event (scheduled, a manual test event, or its own
+// continuation), builds its dependencies once per container, and runs one controller pass at the
+// event's time within the invocation's time budget, recorded as a run of the job
+// 'campaign-controller' (SKIPPED when another run held the lease). A pass that ran out of budget
+// continues in a new invocation (job-handler.ts).
 import { Logger } from '@aws-lambda-powertools/logger';
 import { createJobHandler, type InvocationContext } from '../shared/adapters/job-handler.js';
 import { SERVICE_NAME } from '../shared/config/tables.js';
@@ -17,14 +19,16 @@ export const createHandler = (build: () => ControllerDependencies | Promise<Cont
     {
       job: 'campaign-controller',
       // The dependencies may name another lease holder (the local runtime names its process).
-      run: (deps, clock, context) => runCampaignController({ leaseHolder: invocationOf(context), ...deps, clock }),
+      run: (deps, clock, context, budget) => runCampaignController({ leaseHolder: invocationOf(context), ...deps, clock, ...(budget ? { budget } : {}) }),
       summarize: (report) => ({
         transitions: report.transitions.length,
         errors: report.errors.length,
         ...(report.dispatch ? { sent: report.dispatch.sent, sendFailed: report.dispatch.failed } : {}),
         ...(report.reason ? { reason: report.reason } : {}),
+        ...(report.continue ? { continue: true } : {}),
       }),
       outcomeOf: (report) => (report.status === 'SKIPPED' ? 'SKIPPED' : 'SUCCEEDED'),
+      continues: (report) => report.continue === true,
     },
     build,
   );

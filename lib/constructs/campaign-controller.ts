@@ -82,6 +82,8 @@ export class CampaignController extends Construct {
   readonly failedNotificationsAlarm: Alarm;
   /** The grant on the hook functions; absent when there are none (an empty parameter deploys it conditionally). */
   readonly hookInvokePolicy?: Policy;
+  /** Lets the function invoke itself: a run whose time budget ran out continues asynchronously (docs/reference/scale.md). */
+  readonly selfInvokePolicy: Policy;
 
   constructor(scope: Construct, id: string, props: CampaignControllerProps) {
     super(scope, id);
@@ -95,6 +97,8 @@ export class CampaignController extends Construct {
       environment: {
         [ENV.approverPortalUrl]: props.approverPortalUrl,
         [ENV.leaseSeconds]: String(CONTROLLER_TIMEOUT.toSeconds() + CONTROLLER_LEASE_MARGIN.toSeconds()),
+        // The campaign table expires records by its TTL attribute: a deleted run's records are stamped, DynamoDB removes them.
+        ...(CAMPAIGN_TABLE.ttlAttribute ? { [ENV.campaignCleanup]: 'TTL' } : {}),
       },
     });
     this.function.bindTable(props.directoryTable, DIRECTORY_TABLE, 'RW');
@@ -109,6 +113,13 @@ export class CampaignController extends Construct {
     props.evidenceArchiver.allowInvocationBy(this.function);
 
     this.hookInvokePolicy = this.allowHookInvocations(props.hookFunctionArns ?? []);
+    // Its own ARN, in a policy of its own: the role's default policy would make the function depend
+    // on a statement that names the function (a circular dependency). Unqualified: the schedule and
+    // the continuations invoke the function as such, never an alias or a version.
+    this.selfInvokePolicy = new Policy(this, 'SelfInvokePolicy', {
+      roles: [this.function.serviceRole],
+      statements: [new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.function.functionArn] })],
+    });
 
     this.job = new ScheduledJob(this, 'Schedule', {
       target: this.function,

@@ -4,9 +4,11 @@ import { basename, dirname, resolve } from 'node:path';
 import { OperatorHookInvoker, refuseFileHooks } from '../aws/operator-hooks.js';
 import { absoluteHookRef, createHookInvoker } from '../local/file-hook-invoker.js';
 import { previewCampaign, type CampaignPreview } from '../../lambdas/shared/use-cases/preview-campaign.js';
+import { confirmApply, percent } from '../../lambdas/shared/use-cases/apply-guard.js';
+import { previewApply, type ApplyPreview } from '../../lambdas/shared/use-cases/apply-preview.js';
 import type { Command } from 'commander';
 import { ValidationError } from '../../lambdas/shared/domain/errors.js';
-import type { Campaign, Entry, Item } from '../../lambdas/shared/domain/model.js';
+import type { ApplyCounts, Campaign, Entry, Item } from '../../lambdas/shared/domain/model.js';
 import { archiveIdFor } from '../../lambdas/shared/domain/campaign-lifecycle.js';
 import { changeCampaign, createCampaign, listAllCampaigns, showCampaign, updateCampaign } from '../../lambdas/shared/use-cases/campaign-admin.js';
 import { campaignFromDefinition, validateAsAtStart } from '../../lambdas/shared/use-cases/campaign-definition.js';
@@ -144,6 +146,37 @@ export function registerCampaignCommands(program: Command): void {
       const json = { ...campaignDetail(view.campaign), entries: view.entries.map(({ entry, items }) => entryView(entry, items)) };
       if (options.json) return outJson(json);
       printCampaign(view.campaign, json.entries);
+    });
+
+  campaign
+    .command('apply-preview')
+    .description('list exactly what applying a RUNNING campaign would remove, modify, hand over and keep, and why, with the revocation cap\'s verdict; writes nothing')
+    .argument('<id>', 'campaign id')
+    .option('--now <iso>', 'apply as of this time: entries still open are taken to close then (default: now)')
+    .option('--json', 'print as JSON')
+    .action(async (id: string, options: { now?: string; json?: boolean }, command: Command) => {
+      const now = resolveNow(options.now);
+      const preview = await withRuntime(command, (runtime) => previewApply({ campaigns: runtime.campaigns, directory: runtime.directory }, id, now));
+      if (options.json) return outJson(preview);
+      printApplyPreview(preview);
+    });
+
+  campaign
+    .command('confirm-apply')
+    .description('confirm applying a campaign that waits over its revocation cap (phase AWAIT_CONFIRMATION): the next controller run applies its decisions')
+    .argument('<id>', 'campaign id')
+    .requiredOption('--by <name>', 'who confirms: the campaign owner or an administrator (written to the audit log)')
+    .option('--now <iso>', 'time of the confirmation (default: now)')
+    .option('--json', 'print the confirmation as JSON')
+    .action(async (id: string, options: { by: string; now?: string; json?: boolean }, command: Command) => {
+      const now = resolveNow(options.now);
+      const confirmed = await withRuntime(command, (runtime) => confirmApply(adminDeps(runtime), id, options.by, now));
+      const confirmation = confirmed.phase.name === 'APPLY' ? confirmed.phase.confirmed! : undefined;
+      if (options.json) return outJson({ ...campaignSummary(confirmed), phase: confirmed.phase.name, confirmed: confirmation ?? null });
+      out(
+        `campaign ${confirmed.id}: applying confirmed by ${confirmation?.by} at ${showDate(confirmation?.at)} ` +
+          `(${describeCounts(confirmation!.counts)}); the next controller run applies it`,
+      );
     });
 
   campaign
@@ -333,6 +366,10 @@ export const describeDecision = (decision: Item['decision'] | null): string => {
 function printCampaign(c: Campaign, entries: ReturnType<typeof entryView>[]): void {
   out(`${c.id}  ${c.name}${c.archived ? ' (archived run)' : ''}`);
   out(`  kind ${c.kind}, state ${c.state} (phase ${c.phase.name}), run ${c.run}, owner ${c.ownerId}`);
+  if (c.phase.name === 'AWAIT_CONFIRMATION') {
+    out(`  waiting since ${showDate(c.phase.since)} for the owner's confirmation: applying would remove more than the cap allows (${describeCounts(c.phase.counts)})`);
+    out(`    see: idgov campaign apply-preview ${c.id}; confirm: idgov campaign confirm-apply ${c.id} --by <name>`);
+  }
   out(
     `  start ${showDate(c.startDate)}, due ${showDate(c.dueDate)}, status expiration ${showDate(c.statusExpirationDate)}, end ${showDate(c.endDate)}`,
   );
@@ -347,6 +384,7 @@ function printCampaign(c: Campaign, entries: ReturnType<typeof entryView>[]): vo
     const s = c.stats;
     out(
       `  results: ${s.approved} approved, ${s.rejected} rejected, ${s.modified} modified, ${s.uncertified} uncertified; ${s.revoked} removed` +
+        `${s.stillPresent ? ` (${s.stillPresent} still in the directory when read back)` : ''}` +
         `${s.handedOver ? `, ${s.handedOver} handed to approval workflows` : ''}`,
     );
   }
@@ -394,6 +432,38 @@ function noteValidation(v: StartValidation): void {
   }
   if (!v.ok) note('fix the file and run `idgov campaign update ID FILE`, or check it first with `idgov campaign validate FILE`');
 }
+
+const describeCounts = (c: ApplyCounts): string =>
+  `of ${c.items} items: remove ${c.remove}, modify ${c.modify}, hand over ${c.handOver}, keep ${c.keep}, kept by guard ${c.keptByGuard}`;
+
+function printApplyPreview(p: ApplyPreview): void {
+  out(`${p.campaignId}  ${p.name}: RUNNING (phase ${p.phase}), applying as of ${showDate(p.asOf)}`);
+  out(`  revocation: rejected ${p.revocation.rejected}, modified ${p.revocation.modified}, uncertified ${p.revocation.uncertified}`);
+  const entries = (n: number) => `${n} entr${n === 1 ? 'y' : 'ies'}`;
+  if (p.openEntries > 0) out(`  ${entries(p.openEntries)} still open: taken to close at ${showDate(p.asOf)} (undecided items are uncertified)`);
+  if (p.appliedEntries > 0) out(`  ${entries(p.appliedEntries)} applied already: not listed`);
+  if (p.items.length > 0) {
+    out(
+      table(
+        ['action', 'user', 'privilege', 'entry', 'why'],
+        p.items.map((i) => [i.action, i.userId, i.privilegeId, i.entryId, i.why + (i.action === 'MODIFY' ? modification(i) : '')]),
+      ),
+    );
+  }
+  out(`totals ${describeCounts(p.totals)}`);
+  const cap = `${percent(p.cap.removalShare)} % of the items removed; cap ${percent(p.cap.maxRemovalShare)} % (at most ${p.cap.maxRemovals} without confirmation)`;
+  if (p.cap.confirmed) out(`cap: ${cap}: confirmed by ${p.cap.confirmed.by} at ${showDate(p.cap.confirmed.at)}`);
+  else if (p.cap.awaitingSince) out(`cap: ${cap}: OVER THE CAP, waiting since ${showDate(p.cap.awaitingSince)}; confirm with: idgov campaign confirm-apply ${p.campaignId} --by <name>`);
+  else out(`cap: ${cap}: ${p.cap.exceeded ? 'OVER THE CAP: the campaign will wait for its owner\'s confirmation before removing anything' : 'within the cap'}`);
+}
+
+const modification = (i: ApplyPreview['items'][number]): string => {
+  const changes = [
+    ...(i.endDate !== undefined ? [`endDate=${i.endDate === null ? 'none' : showDate(i.endDate)}`] : []),
+    ...(i.parameters ? [formatParameters(i.parameters)] : []),
+  ];
+  return changes.length ? ` (${changes.join(' ')})` : '';
+};
 
 function printPreview(p: CampaignPreview): void {
   out(p.valid ? `valid; due ${showDate(p.dueDate)}; ${p.stages} stage(s)` : 'NOT VALID: the campaign would fail preparation');

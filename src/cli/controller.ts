@@ -3,6 +3,7 @@
 // manual event `{ "now": ISO }`, or `{}` (the function's clock) without --now.
 import type { Command } from 'commander';
 import { describeHolder, type ControllerReport } from '../../lambdas/shared/use-cases/campaign-controller.js';
+import { ValidationError } from '../../lambdas/shared/domain/errors.js';
 import { invokeJob } from '../local/jobs.js';
 import { note, out, outJson, resolveNow, showDate, withRuntime } from './context.js';
 import { ProgressLine } from './progress-line.js';
@@ -15,17 +16,28 @@ export function registerControllerCommands(program: Command): void {
     .description('run the campaign controller once at the given time, through the Lambda handler (with --aws, the deployed function)')
     .option('--now <iso>', 'the "now" of the run: the scheduled event\'s time locally, the manual event\'s `now` with --aws (default: now; with --aws, the function\'s clock)')
     .option('--take-over-lease', 'take the lease whoever holds it (only when you know that run has stopped)')
+    .option(
+      '--budget-ms <ms>',
+      'local runs: each invocation\'s time budget in milliseconds, as Lambda\'s remaining time is on AWS; the run works in chunks and continues in new invocations until done (default: no budget)',
+    )
     .option('--json', 'print the report as JSON')
-    .action(async (options: { now?: string; json?: boolean; takeOverLease?: boolean }, command: Command) => {
+    .action(async (options: { now?: string; json?: boolean; takeOverLease?: boolean; budgetMs?: string }, command: Command) => {
       // Without --now: locally the wall clock; with --aws the function's own clock (event `{}`), not this machine's.
       const now = options.now === undefined ? undefined : resolveNow(options.now);
+      const budgetMs = options.budgetMs === undefined ? undefined : parseBudget(options.budgetMs);
       // Long preparation or applying shows where it stands on a terminal (never with --json or in a pipe).
       const line = new ProgressLine({ enabled: !options.json });
-      const { result: report, mail } = await withRuntime(command, (runtime) =>
-        invokeJob(runtime, 'campaign-controller', now, { takeOverLease: options.takeOverLease, ...(line.sink ? { progress: line.sink } : {}) }),
+      const { result: report, mail, continuations } = await withRuntime(command, (runtime) =>
+        invokeJob(runtime, 'campaign-controller', now, {
+          takeOverLease: options.takeOverLease,
+          ...(budgetMs !== undefined ? { budgetMs } : {}),
+          ...(line.sink ? { progress: line.sink } : {}),
+        }),
       ).finally(() => line.clear());
-      if (options.json) return outJson({ ...report, mail });
+      if (options.json) return outJson({ ...report, mail, ...(continuations ? { continuations } : {}) });
       printReport(report);
+      if (continuations) out(`  continued in ${continuations} more invocation${continuations === 1 ? '' : 's'} (time budget ${budgetMs} ms each)`);
+      if (report.continue) note('the run has work left: on AWS the function continues it in a new invocation (see docs/reference/scale.md)');
       if (report.status === 'SKIPPED') note('the lease frees itself when it expires; if you know that run has stopped, run again with --take-over-lease');
       if (mail) {
         out(`mail: ${mail.captured} message${mail.captured === 1 ? '' : 's'} captured by the local SES emulator, appended to ${mail.mailbox}`);
@@ -33,6 +45,13 @@ export function registerControllerCommands(program: Command): void {
         note('mail was sent through Amazon SES');
       }
     });
+}
+
+/** `--budget-ms`: a whole number of milliseconds, 0 or more (0: one chunk per invocation). */
+function parseBudget(text: string): number {
+  const ms = Number(text);
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(ms)) throw new ValidationError('must be a whole number of milliseconds, 0 or more', 'budget-ms');
+  return ms;
 }
 
 function printReport(report: ControllerReport): void {
@@ -47,6 +66,8 @@ function printReport(report: ControllerReport): void {
   if (report.transitions.length === 0) out('  no campaign changed state');
   for (const t of report.transitions) out(`  ${t.campaignId}: ${t.from} -> ${t.to}`);
   for (const e of report.errors) out(`  error in ${e.campaignId}: ${e.message}`);
+  for (const u of report.unfinished ?? []) out(`  ${u.campaignId}: left in ${u.state} (${u.phase}) when the time budget ran out`);
+  if (report.dispatchHeld) out(`  notifications not sent: ${report.dispatchHeld}`);
   if (report.dispatch) {
     out(`  notifications: ${report.dispatch.sent} sent, ${report.dispatch.retrying} to retry, ${report.dispatch.failed} failed`);
   }

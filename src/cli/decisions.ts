@@ -185,7 +185,7 @@ export const approvalDeps = (runtime: Runtime) => ({
   log: stderrLog,
 });
 
-interface DecideOptions {
+export interface DecideOptions {
   as: string;
   all?: boolean;
   privilege?: string;
@@ -202,7 +202,8 @@ interface DecideOptions {
 const collect = (value: string, previous: string[]) => [...previous, value];
 
 /** Exactly one outcome; the shape is then validated by the decide use case (zod, naming fields). */
-function decisionFromOptions(itemId: string, options: DecideOptions) {
+/** The decision `idgov decide` options describe (exported for the property tests), or a ValidationError naming the option. */
+export function decisionFromOptions(itemId: string, options: DecideOptions) {
   const modify = options.endDate !== undefined || options.param.length > 0 || options.removeParam.length > 0;
   const chosen = [options.approve && '--approve', options.reject && '--reject', modify && '--end-date/--param/--remove-param'].filter(Boolean);
   if (chosen.length !== 1) {

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
 import { ValidationError } from '../../lambdas/shared/domain/errors.js';
 import type { AccessRemoval } from '../../lambdas/shared/use-cases/ports.js';
-import { emergencyRevoke } from '../../lambdas/shared/use-cases/emergency-revoke.js';
+import { emergencyRevoke, KEPT_BY_GUARD_PREFIX } from '../../lambdas/shared/use-cases/emergency-revoke.js';
 import { out, outJson, resolveNow, showDate, withRuntime } from './context.js';
 
 export function registerEmergencyCommands(program: Command): void {
@@ -45,12 +45,14 @@ export function registerEmergencyCommands(program: Command): void {
       // Those an interrupted earlier request had recorded are removed now too, recorded once.
       const total = result.removed.length + result.alreadyRecorded;
       const kept = result.notRemoved.length;
+      const guarded = result.notRemoved.filter((r) => r.notRemovedReason?.startsWith(KEPT_BY_GUARD_PREFIX)).length;
       out(
         total === 0 && kept === 0
           ? `${result.userId} holds no manual assignment: nothing removed`
           : `${total} manual assignment${total === 1 ? '' : 's'} of ${result.userId} removed` +
               (result.alreadyRecorded > 0 ? ` (${result.alreadyRecorded} of them recorded by an interrupted earlier request)` : '') +
-              (kept > 0 ? `; ${kept} no longer MANUAL, left in place` : ''),
+              (guarded > 0 ? `; ${guarded} kept by the blast-radius guard (protected)` : '') +
+              (kept - guarded > 0 ? `; ${kept - guarded} no longer MANUAL, left in place` : ''),
       );
     });
 

@@ -6,22 +6,7 @@
 import { Command, CommanderError } from 'commander';
 import { DomainError } from '../../lambdas/shared/domain/errors.js';
 import { RemoteCallError, setupHint } from '../aws/remote-call-error.js';
-import { registerApiCommands } from './api.js';
-import { registerAuditCommands } from './audit.js';
-import { registerCampaignCommands } from './campaign.js';
-import { registerConfigCommands } from './config.js';
-import { registerControllerCommands } from './controller.js';
-import { registerDecisionCommands } from './decisions.js';
-import { registerDirectoryCommands } from './directory.js';
-import { registerEmergencyCommands } from './emergency.js';
-import { registerEvidenceCommands } from './evidence.js';
-import { registerEntryCommands } from './entry.js';
-import { registerJobCommands } from './job.js';
-import { registerOutboxCommands } from './outbox.js';
-import { registerReapprovalCommands } from './reapproval.js';
 import { CheckFailedError } from './context.js';
-import { registerReportCommands } from './report.js';
-import { registerWorkflowCommands } from './workflow.js';
 
 const debug = process.env.IDGOV_DEBUG === '1';
 
@@ -31,7 +16,51 @@ console.log = console.info = console.debug = console.error;
 process.env.POWERTOOLS_LOG_LEVEL ??= debug ? 'DEBUG' : 'WARN';
 if (debug) process.env.POWERTOOLS_DEV ??= 'true';
 
-export function buildProgram(): Command {
+type Register = (program: Command) => void;
+
+/**
+ * Each command module, loaded when used: a command line loads the module of the command it names
+ * only (the AWS clients, the report charts, the local API server and the job handlers of the others
+ * stay unloaded, about a third of a command's start-up), the help and an unknown command all of them.
+ * In the order of the help. test/unit/cli/command-modules.test.ts holds each module to the commands
+ * it registers.
+ */
+export const COMMAND_MODULES: readonly { commands: readonly string[]; load: () => Promise<Register> }[] = [
+  { commands: ['directory'], load: async () => (await import('./directory.js')).registerDirectoryCommands },
+  { commands: ['campaign'], load: async () => (await import('./campaign.js')).registerCampaignCommands },
+  { commands: ['entry'], load: async () => (await import('./entry.js')).registerEntryCommands },
+  { commands: ['controller'], load: async () => (await import('./controller.js')).registerControllerCommands },
+  { commands: ['tasks', 'decide'], load: async () => (await import('./decisions.js')).registerDecisionCommands },
+  { commands: ['outbox'], load: async () => (await import('./outbox.js')).registerOutboxCommands },
+  { commands: ['api'], load: async () => (await import('./api.js')).registerApiCommands },
+  { commands: ['job'], load: async () => (await import('./job.js')).registerJobCommands },
+  { commands: ['report'], load: async () => (await import('./report.js')).registerReportCommands },
+  { commands: ['config'], load: async () => (await import('./config.js')).registerConfigCommands },
+  { commands: ['emergency'], load: async () => (await import('./emergency.js')).registerEmergencyCommands },
+  { commands: ['workflow'], load: async () => (await import('./workflow.js')).registerWorkflowCommands },
+  { commands: ['reapproval'], load: async () => (await import('./reapproval.js')).registerReapprovalCommands },
+  { commands: ['audit'], load: async () => (await import('./audit.js')).registerAuditCommands },
+  { commands: ['evidence'], load: async () => (await import('./evidence.js')).registerEvidenceCommands },
+];
+
+/** The global options that take a value (the command's name is the first word that is neither). */
+const GLOBAL_OPTIONS_WITH_VALUE = new Set(['--endpoint', '--outputs', '--stack-prefix']);
+
+/** The command a command line (process.argv) names, if it is one of COMMAND_MODULES'. */
+export function namedCommand(argv: readonly string[]): string | undefined {
+  for (let i = 2; i < argv.length; i++) {
+    const word = argv[i]!;
+    if (GLOBAL_OPTIONS_WITH_VALUE.has(word)) i++;
+    else if (!word.startsWith('-')) return COMMAND_MODULES.some((m) => m.commands.includes(word)) ? word : undefined;
+  }
+  return undefined;
+}
+
+/** The program with every command, or, given a command line that names one, with that command's module only. */
+export async function buildProgram(argv?: readonly string[]): Promise<Command> {
+  const named = argv && namedCommand(argv);
+  const modules = named ? COMMAND_MODULES.filter((m) => m.commands.includes(named)) : COMMAND_MODULES;
+  const registers = await Promise.all(modules.map((m) => m.load()));
   const program = new Command('idgov')
     .description('identity governance: directory, certification campaigns, decisions, notifications, daily operations, re-approval')
     .option('--endpoint <url>', 'use this DynamoDB endpoint (e.g. DynamoDB Local) instead of the embedded engine')
@@ -44,21 +73,7 @@ export function buildProgram(): Command {
       'after',
       '\nState lives in $IDGOV_HOME (default ./.idgov): the embedded engine\'s data in db/, captured mail in mailbox.jsonl, the operations topic in operations-topic.jsonl, metrics in metrics.jsonl.',
     );
-  registerDirectoryCommands(program);
-  registerCampaignCommands(program);
-  registerEntryCommands(program);
-  registerControllerCommands(program);
-  registerDecisionCommands(program);
-  registerOutboxCommands(program);
-  registerApiCommands(program);
-  registerJobCommands(program);
-  registerReportCommands(program);
-  registerConfigCommands(program);
-  registerEmergencyCommands(program);
-  registerWorkflowCommands(program);
-  registerReapprovalCommands(program);
-  registerAuditCommands(program);
-  registerEvidenceCommands(program);
+  for (const register of registers) register(program);
   // Every subcommand throws instead of exiting, so that the exit code is decided in one place.
   const override = (command: Command) => {
     command.exitOverride();
@@ -69,8 +84,8 @@ export function buildProgram(): Command {
 }
 
 export async function runCli(argv: string[]): Promise<number> {
-  const program = buildProgram();
   try {
+    const program = await buildProgram(argv);
     await program.parseAsync(argv);
     return 0;
   } catch (error) {

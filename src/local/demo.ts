@@ -17,6 +17,7 @@ import { ENV } from '../../lambdas/shared/config/tables.js';
 import { ForbiddenError, ValidationError } from '../../lambdas/shared/domain/errors.js';
 import type { Campaign, CampaignDefinition, DecisionOutcome, Entry, Item, Notification } from '../../lambdas/shared/domain/model.js';
 import { changeCampaign, createCampaign, getCampaignOrThrow, listAllCampaigns } from '../../lambdas/shared/use-cases/campaign-admin.js';
+import { confirmApply } from '../../lambdas/shared/use-cases/apply-guard.js';
 import { loadDirectory } from '../../lambdas/shared/use-cases/directory-load.js';
 import { saveOperationsConfig } from '../../lambdas/shared/use-cases/operations-config.js';
 import { renderDailyReport, renderWeeklySummary } from '../../lambdas/shared/domain/report-rendering.js';
@@ -69,6 +70,10 @@ const USER_CAMPAIGN: CampaignDefinition = {
   subjects: { filter: '(riskLevel>=HIGH)' },
   reminders: { daysBeforeDue: 3, intervalHours: 24 },
   revocation: { rejected: 'REMOVE', modified: 'KEEP', uncertified: 'REMOVE' },
+  // The revocation cap (the default, said here): a run that would remove more than 20 % of its items
+  // waits for its owner's confirm-apply (docs/reference/guards.md). The first run removes about 30 %,
+  // so it waits a day; the second (all approved) does not.
+  guard: { maxRemovalShare: 0.2 },
   recurrence: { intervalDays: 30 },
 };
 
@@ -236,6 +241,13 @@ async function main(): Promise<void> {
         await changeCampaign(admin, misconfigured.id, { dueDate: at(5).toISOString() }, decideAt, 'demo-admin');
         await changeCampaign(admin, misconfigured.id, { state: 'PREPARING' }, decideAt, 'demo-admin');
         timeline.push({ day, campaignId: misconfigured.id, from: 'FAILED.PREPARED', to: 'PREPARING', by: 'admin: due date fixed' });
+      }
+      // The owner reads the Apply Confirmation of a run over its revocation cap and confirms it; the next controller run applies it.
+      for (const c of [userCampaign, privilegeCampaign, misconfigured]) {
+        const current = await getCampaignOrThrow(runtime.campaigns, c.id);
+        if (current.state !== 'RUNNING' || current.phase.name !== 'AWAIT_CONFIRMATION') continue;
+        await confirmApply(admin, c.id, current.ownerId, decideAt);
+        timeline.push({ day, campaignId: c.id, from: 'RUNNING', to: 'RUNNING', by: `owner: applying confirmed (${current.phase.counts.remove} of ${current.phase.counts.items} items removed)` });
       }
       if (day === 31) {
         // The administrator stops the recurrence; the approvers clear the second run at once.

@@ -35,19 +35,28 @@ export const REAPPROVAL_COLUMNS: NonNullable<CsvLayout['nested']> = {
   reapprovalWorkflowId: { field: 'reapproval', key: 'workflowId' },
 };
 
+/**
+ * A protected user or privilege from CSV (docs/reference/guards.md): a `protectedReason` cell makes
+ * the JSON's `protected: { reason }`; an empty cell, none.
+ */
+export const PROTECTION_COLUMNS: NonNullable<CsvLayout['nested']> = {
+  protectedReason: { field: 'protected', key: 'reason', whole: true },
+};
+
 const CSV_LAYOUTS: Record<EntityKind, CsvLayout> = {
   users: {
     required: ['id', 'displayName', 'email'],
-    optional: ['managerId', 'department', 'status', 'riskLevel'],
+    optional: ['managerId', 'department', 'status', 'riskLevel', ...Object.keys(PROTECTION_COLUMNS)],
     prefixed: { prefix: 'attr.', field: 'attributes' },
     lists: [],
+    nested: PROTECTION_COLUMNS,
   },
   privileges: {
     required: ['id', 'name'],
-    optional: ['ownerIds', 'riskLevel', 'approvalWorkflowId', ...Object.keys(REAPPROVAL_COLUMNS)],
+    optional: ['ownerIds', 'riskLevel', 'approvalWorkflowId', ...Object.keys(REAPPROVAL_COLUMNS), ...Object.keys(PROTECTION_COLUMNS)],
     prefixed: { prefix: 'attr.', field: 'attributes' },
     lists: ['ownerIds'],
-    nested: REAPPROVAL_COLUMNS,
+    nested: { ...REAPPROVAL_COLUMNS, ...PROTECTION_COLUMNS },
   },
   assignments: {
     required: ['userId', 'privilegeId', 'origin'],
@@ -66,6 +75,12 @@ const CSV_FILE_NAMES: Record<EntityKind, string> = {
 const KINDS = Object.keys(CSV_LAYOUTS) as EntityKind[];
 const MAX_LISTED = 20;
 
+/**
+ * A problem with a file as a whole, or with one of its lines: the message as before, and the file
+ * (with the line, if known) named as the field, as every refusal names one.
+ */
+const fileProblem = (where: string, message: string) => new ValidationError(`${where}: ${message}`, undefined, [{ field: where, message }]);
+
 /** Where a record came from, to point at it in messages. */
 interface Origin {
   file: string;
@@ -83,7 +98,7 @@ interface RawDirectory {
  */
 export async function readDirectoryFile(path: string): Promise<DirectoryFile> {
   const info = await stat(path).catch((error: NodeJS.ErrnoException) => {
-    throw new ValidationError(`${path}: cannot read (${error.code ?? error.message})`);
+    throw fileProblem(path, `cannot read (${error.code ?? error.message})`);
   });
   if (info.isDirectory()) return readCsvFolder(path);
   const extension = extname(path).toLowerCase();
@@ -93,14 +108,14 @@ export async function readDirectoryFile(path: string): Promise<DirectoryFile> {
     addCsv(raw, basename(path), await readText(path));
     return validate(raw);
   }
-  throw new ValidationError(`${path}: unsupported file type "${extension}": expected .json, .csv or a folder of CSV files`);
+  throw fileProblem(path, `unsupported file type "${extension}": expected .json, .csv or a folder of CSV files`);
 }
 
 async function readText(path: string): Promise<string> {
   try {
     return await readFile(path, 'utf8');
   } catch (error) {
-    throw new ValidationError(`${basename(path)}: cannot read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+    throw fileProblem(basename(path), `cannot read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
   }
 }
 
@@ -111,7 +126,7 @@ async function readJson(path: string): Promise<DirectoryFile> {
   try {
     value = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (error) {
-    throw new ValidationError(`${file}: not valid JSON (${(error as Error).message})`);
+    throw fileProblem(file, `not valid JSON (${(error as Error).message})`);
   }
   const result = directoryFileSchema.safeParse(value);
   if (result.success) return result.data;
@@ -130,14 +145,14 @@ async function readCsvFolder(folder: string): Promise<DirectoryFile> {
     const name = CSV_FILE_NAMES[kind];
     const text = await readFile(join(folder, name), 'utf8').catch((error: NodeJS.ErrnoException) => {
       if (error.code === 'ENOENT') return undefined;
-      throw new ValidationError(`${name}: cannot read (${error.code ?? error.message})`);
+      throw fileProblem(name, `cannot read (${error.code ?? error.message})`);
     });
     if (text === undefined) continue;
     found++;
     addCsv(raw, name, text, kind);
   }
   if (found === 0) {
-    throw new ValidationError(`${folder}: holds none of ${Object.values(CSV_FILE_NAMES).join(', ')}`);
+    throw fileProblem(folder, `holds none of ${Object.values(CSV_FILE_NAMES).join(', ')}`);
   }
   return validate(raw);
 }
@@ -166,14 +181,14 @@ function addCsv(raw: RawDirectory, file: string, text: string, expected?: Entity
     rows = parse(text, { bom: true, info: true, skip_empty_lines: true, trim: true }) as unknown as typeof rows;
   } catch (error) {
     const line = (error as { lines?: number }).lines;
-    throw new ValidationError(`${file}${line ? ` line ${line}` : ''}: ${(error as Error).message}`);
+    throw fileProblem(`${file}${line ? ` line ${line}` : ''}`, (error as Error).message);
   }
-  if (rows.length === 0) throw new ValidationError(`${file}: is empty, expected a header line`);
+  if (rows.length === 0) throw fileProblem(file, 'is empty, expected a header line');
 
   const header = rows[0].record;
   const kind = recogniseHeader(file, header);
   if (expected && kind !== expected) {
-    throw new ValidationError(`${file}: header is that of ${kind}, expected ${expected} (${describeLayout(expected)})`);
+    throw fileProblem(file, `header is that of ${kind}, expected ${expected} (${describeLayout(expected)})`);
   }
   const layout = CSV_LAYOUTS[kind];
 
@@ -211,8 +226,8 @@ function wholeNumberCell(cell: string): number | string {
 function recogniseHeader(file: string, header: string[]): EntityKind {
   const seen = new Set<string>();
   for (const column of header) {
-    if (column === '') throw new ValidationError(`${file} line 1: a header column is empty`);
-    if (seen.has(column)) throw new ValidationError(`${file} line 1: column "${column}" appears twice`);
+    if (column === '') throw fileProblem(`${file} line 1`, 'a header column is empty');
+    if (seen.has(column)) throw fileProblem(`${file} line 1`, `column "${column}" appears twice`);
     seen.add(column);
   }
   // The kind whose required columns are all present; users and privileges share "id", so prefer the
@@ -221,9 +236,7 @@ function recogniseHeader(file: string, header: string[]): EntityKind {
   const known = (kind: EntityKind) => header.filter((c) => isKnownColumn(kind, c)).length;
   const kind = candidates.sort((a, b) => known(b) - known(a))[0];
   if (!kind) {
-    throw new ValidationError(
-      `${file} line 1: header not recognised: expected the columns of ${KINDS.map((k) => `${k} (${describeLayout(k)})`).join(', or ')}`,
-    );
+    throw fileProblem(`${file} line 1`, `header not recognised: expected the columns of ${KINDS.map((k) => `${k} (${describeLayout(k)})`).join(', or ')}`);
   }
   const unknown = header.filter((c) => !isKnownColumn(kind, c));
   if (unknown.length > 0) {

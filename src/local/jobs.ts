@@ -9,7 +9,7 @@ import { appendFile, mkdir } from 'node:fs/promises';
 import { ENV } from '../../lambdas/shared/config/tables.js';
 import { ValidationError } from '../../lambdas/shared/domain/errors.js';
 import type { JobName } from '../../lambdas/shared/domain/operations.js';
-import type { ControllerReport } from '../../lambdas/shared/use-cases/campaign-controller.js';
+import type { ControllerDeps, ControllerReport } from '../../lambdas/shared/use-cases/campaign-controller.js';
 import { continuationEventOf } from '../../lambdas/shared/adapters/job-event.js';
 import type { Clock, ProgressSink } from '../../lambdas/shared/use-cases/ports.js';
 import { LOCAL_REGION } from './engine.js';
@@ -98,7 +98,16 @@ export interface LocalJobOptions {
    * whose first scheduled run is still to come is not reported as never having run. Unset: unknown.
    */
   deployedAt?: Date;
+  /**
+   * Controller only: wraps the directory the controller works on (the deployed wiring's). Tests
+   * put a connector's faults in it: a removal the directory accepts but does not make, which the
+   * VERIFY phase must find (docs/reference/campaigns.md, "Revocation verification").
+   */
+  directory?: (directory: ControllerDirectory) => ControllerDirectory;
 }
+
+/** The directory the campaign controller reads and changes (its own and the re-approval side). */
+export type ControllerDirectory = ControllerDeps['directory'];
 
 /** The report jobs' local stand-ins for the operations topic and CloudWatch metrics: files in IDGOV_HOME. */
 export interface LocalOperationsFiles {
@@ -139,9 +148,20 @@ export async function loadJobHandler<J extends JobName>(runtime: Runtime, job: J
         directory: runtime.directory,
         evidence: { archive: runtime.evidenceArchive, signer: runtime.evidenceSigner, reports: evidenceReports(drawChartsOnDemand) },
       });
-      const handler = createHandler(async () =>
-        localLease(options)(await buildDependencies({ hooks: createHookInvoker(), evidence, audit: runtime.auditLog, ...progressOf(options) })),
-      );
+      const { fixedBudget } = await import('../../lambdas/shared/adapters/time-budget.js');
+      const budgetMs = options.budgetMs;
+      const handler = createHandler(async () => {
+        const deps = await buildDependencies({
+          hooks: createHookInvoker(),
+          evidence,
+          audit: runtime.auditLog,
+          ...progressOf(options),
+          // No self-invocation: invokeLocalJob continues in this process.
+          continuation: undefined,
+          ...(budgetMs !== undefined ? { budgetFor: () => fixedBudget(budgetMs) } : {}),
+        });
+        return localLease(options)(options.directory ? { ...deps, directory: options.directory(deps.directory) } : deps);
+      });
       return (event) => handler(event);
     },
     'risk-assessment': async () => {

@@ -76,6 +76,30 @@ describe('campaign controller function', () => {
   });
 });
 
+describe('controller continuation and cleanup', () => {
+  const policies = template.findResources('AWS::IAM::Policy') as Record<string, { Properties: { Roles: unknown[]; PolicyDocument: { Statement: Record<string, unknown>[] } } }>;
+  const ownArn = { 'Fn::GetAtt': [functionId, 'Arn'] };
+  const selfInvokeId = logicalIdOf(controller.selfInvokePolicy);
+
+  it('may invoke itself (a run out of time budget continues asynchronously), by its own ARN only, in a policy the function does not wait for', () => {
+    const grants = Object.entries(policies).flatMap(([id, policy]) =>
+      policy.Properties.PolicyDocument.Statement.filter((s) => JSON.stringify(s.Resource) === JSON.stringify(ownArn)).map((statement) => ({ id, policy, statement })),
+    );
+    expect(grants.map(({ id, statement }) => [id, statement])).toEqual([[selfInvokeId, { Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: ownArn }]]);
+    expect(grants[0]!.policy.Properties.Roles).toEqual([{ Ref: logicalIdOf(controller.function.serviceRole) }]);
+    // No wildcard, not even a qualified `<arn>:*`.
+    expect(JSON.stringify(grants[0]!.policy.Properties.PolicyDocument)).not.toContain('*');
+    // The function does not depend on the policy that names it: no circular dependency.
+    expect(JSON.stringify(fn.DependsOn ?? [])).not.toContain(selfInvokeId);
+  });
+
+  it("stamps a deleted run's records with the campaign table's TTL attribute, which the table expires by", () => {
+    expect(env[ENV.campaignCleanup]).toBe('TTL');
+    const table = statefulTemplate.findResources('AWS::DynamoDB::Table')[logicalIdOf(stateful.tables.campaignTable)]!;
+    expect(table.Properties.TimeToLiveSpecification).toEqual({ AttributeName: CAMPAIGN_TABLE.ttlAttribute, Enabled: true });
+  });
+});
+
 describe('controller schedule', () => {
   it('invokes the function hourly with a retry policy and a dead-letter queue', () => {
     template.hasResourceProperties('AWS::Events::Rule', {

@@ -66,12 +66,14 @@ describe('hook function grant of the stateless stack', () => {
 
   const controllerRole = { Ref: logicalIdOf(stateless.controller.function.serviceRole) };
   const archiverArn = { 'Fn::GetAtt': [logicalIdOf(stateless.evidenceArchiver.function), 'Arn'] };
+  const controllerArn = { 'Fn::GetAtt': [logicalIdOf(stateless.controller.function), 'Arn'] };
   // The Systems Manager automation roles invoke the product's own functions (operations-automation.test.ts);
-  // the controller invokes the evidence archiver too (evidence-archiver.test.ts).
+  // the controller invokes the evidence archiver too (evidence-archiver.test.ts), and itself (campaign-controller.test.ts).
   const controllerGrants = () =>
     lambdaStatements(template).filter(
       ({ policy, statement }) =>
-        JSON.stringify(policy.Properties.Roles).includes(JSON.stringify(controllerRole)) && JSON.stringify(statement.Resource) !== JSON.stringify(archiverArn),
+        JSON.stringify(policy.Properties.Roles).includes(JSON.stringify(controllerRole)) &&
+        ![archiverArn, controllerArn].some((own) => JSON.stringify(statement.Resource) === JSON.stringify(own)),
     );
 
   it('lets the controller invoke the evidence archiver besides the hooks, in its own policy', () => {
@@ -156,10 +158,10 @@ describe('CampaignController with a fixed list of hook functions', () => {
       evidenceArchiver,
     });
     const template = Template.fromStack(stack);
-    // Besides the hooks' grant: the controller's on the archiver and the archiver's on the chart renderer, each one function of the stack.
+    // Besides the hooks' grant: the controller's on the archiver and on itself, and the archiver's on the chart renderer, each one function of the stack.
     const ownFunction = (resource: unknown) => Object.keys(template.findResources('AWS::Lambda::Function')).some((id) => JSON.stringify(resource) === JSON.stringify({ 'Fn::GetAtt': [id, 'Arn'] }));
     const hookStatements = () => lambdaStatements(template).filter(({ statement }) => !ownFunction(statement.Resource));
-    expect(lambdaStatements(template).filter(({ statement }) => ownFunction(statement.Resource))).toHaveLength(2);
+    expect(lambdaStatements(template).filter(({ statement }) => ownFunction(statement.Resource))).toHaveLength(3);
     return { controller, hookStatements };
   };
 

@@ -6,13 +6,13 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { idgovBin } from '../support/cli.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const bin = join(root, 'bin/idgov.mjs');
 
 function idgov(home: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((done) => {
-    execFile(process.execPath, [bin, ...args], { cwd: root, env: { ...process.env, IDGOV_HOME: home, IDGOV_DEBUG: '' }, timeout: 30_000 }, (error, stdout, stderr) =>
+    execFile(process.execPath, [idgovBin(), ...args], { cwd: root, env: { ...process.env, IDGOV_HOME: home, IDGOV_DEBUG: '' }, timeout: 30_000 }, (error, stdout, stderr) =>
       done({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr }),
     );
   });
@@ -83,7 +83,7 @@ describe('idgov entry reassign', () => {
 
 describe('idgov api serve', () => {
   it('serves the approver API on 127.0.0.1 until SIGTERM', async () => {
-    const server = spawn(process.execPath, [bin, 'api', 'serve', '--port', '0', '--now', '2026-07-03T00:00:00Z'], {
+    const server = spawn(process.execPath, [idgovBin(), 'api', 'serve', '--port', '0', '--now', '2026-07-03T00:00:00Z'], {
       cwd: root,
       env: { ...process.env, IDGOV_HOME: home, IDGOV_DEBUG: '' },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -333,6 +333,8 @@ describe('the bundled campaign controller', () => {
   it.each([
     ['events/campaign-controller/scheduled.json', '2026-07-01T06:00:00.000Z'],
     ['events/campaign-controller/manual-now.json', '2026-07-01T06:00:00.000Z'],
+    // What a run out of time budget sends itself: the same instant (nothing left here, so no further continuation).
+    ['events/campaign-controller/continuation.json', '2026-07-01T06:00:00.000Z'],
   ])('answers %s with a report of a run at its instant', async (eventFile, now) => {
     const report = await invoke<ControllerReport>(controller, controllerEnvironment(), eventFile);
     expect(report).toMatchObject({ status: 'COMPLETED', now, errors: [] });

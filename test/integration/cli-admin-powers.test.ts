@@ -32,6 +32,8 @@ const campaign = {
   statusExpirationDate: '2026-09-01',
   subjects: { filter: '(department=Finance)' },
   revocation: { rejected: 'REMOVE', modified: 'KEEP', uncertified: 'REMOVE' },
+  // Its removals are over the default revocation cap (20 %); the cap has tests of its own (cli.test.ts, guards.test.ts).
+  guard: { maxRemovalShare: 1 },
 };
 
 const { idgov, json, path } = useCliWorkspace('cli-powers', { 'directory.json': directory, 'campaign.json': campaign });

@@ -43,6 +43,8 @@ const campaign = {
   approvalPeriodDays: 14,
   subjects: { filter: '(department=Finance)' },
   revocation: { rejected: 'REMOVE', modified: 'KEEP', uncertified: 'REMOVE' },
+  // Its removals are over the default revocation cap (20 %); the cap has tests of its own (cli.test.ts, guards.test.ts).
+  guard: { maxRemovalShare: 1 },
 };
 
 const FORMULA = '=1+2 moved to Sales';
@@ -104,10 +106,11 @@ describe('a campaign run by the controller, reported through the CLI', () => {
       pending: 0,
       awaitingWorkflow: 0,
       changesFailed: 0,
+      stillPresent: 0,
     });
-    // The controller counted the same run its own way (entry stats summed at the finish).
+    // The controller counted the same run its own way (entry stats summed at the finish, the removals read back).
     const shown = await json<{ stats: Record<string, number> }>(home, ['campaign', 'show', id]);
-    expect(shown.stats).toMatchObject({ approved: 2, rejected: 1, modified: 1, uncertified: 1, revoked: 2, items: 5, entries: 4 });
+    expect(shown.stats).toMatchObject({ approved: 2, rejected: 1, modified: 1, uncertified: 1, revoked: 2, items: 5, entries: 4, stillPresent: 0 });
     expect(report.decisionsPerDay).toEqual([
       { date: '2026-07-02', approved: 0, rejected: 1, modified: 1 },
       { date: '2026-07-03', approved: 2, rejected: 0, modified: 0 },

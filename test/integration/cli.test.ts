@@ -1,6 +1,6 @@
 // The `idgov` CLI as a user runs it: a child process per command, state in a temporary IDGOV_HOME
 // on the embedded engine, simulated time through --now. One small USER campaign goes from the
-// directory file to SUCCEEDED; the refusals exit 2 naming the field. With
+// directory file to SUCCEEDED (over its revocation cap, confirmed by its owner); the refusals exit 2 naming the field. With
 // IDGOV_TEST_ENGINE=dynamodb-local every command gets `--endpoint` of a DynamoDB Local instead.
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -199,6 +199,21 @@ describe('a campaign driven through the CLI', () => {
 
   });
 
+  it('waits at the due date over its revocation cap; apply-preview says what applying removes, confirm-apply lets it', async () => {
+    // Removing 1 of its 3 items is over the default cap (20 %): the campaign waits, nothing removed.
+    const due = await json(home, ['controller', 'run', '--now', '2026-07-15T06:00:00Z']);
+    expect(due.transitions).toEqual([]);
+    expect(await json(home, ['campaign', 'show', id])).toMatchObject({ state: 'RUNNING', phase: 'AWAIT_CONFIRMATION' });
+    const preview = await idgov(home, ['campaign', 'apply-preview', id, '--now', '2026-07-15T06:00:00Z']);
+    expect(preview.code, preview.stderr).toBe(0);
+    expect(preview.stdout).toMatch(/REMOVE +│ alice +│ p-ledger .*rejected by mgr-fin; revocation\.rejected REMOVE/);
+    expect(preview.stdout).toMatch(/MODIFY +│ alice +│ p-payments .*modified by mgr-fin; revocation\.modified KEEP \(endDate=none account=audit\)/);
+    expect(preview.stdout).toContain('totals of 3 items: remove 1, modify 1, hand over 0, keep 1, kept by guard 0');
+    expect(preview.stdout).toContain(`cap: 33.3 % of the items removed; cap 20 % (at most 0 without confirmation): OVER THE CAP, waiting since 2026-07-15T06:00:00Z; confirm with: idgov campaign confirm-apply ${id} --by <name>`);
+    const confirmed = await json(home, ['campaign', 'confirm-apply', id, '--by', 'owner', '--now', '2026-07-15T06:00:00Z']);
+    expect(confirmed).toMatchObject({ id, phase: 'APPLY', confirmed: { by: 'owner', at: '2026-07-15T06:00:00.000Z', counts: { items: 3, remove: 1 } } });
+  });
+
   it('applies the decisions at the due date, and the outbox lists every notification sent', async () => {
     const finish = await json(home, ['controller', 'run', '--now', '2026-07-15T06:00:00Z']);
     expect(finish.transitions).toEqual([{ campaignId: id, from: 'RUNNING', to: 'SUCCEEDED' }]);
@@ -216,6 +231,8 @@ describe('a campaign driven through the CLI', () => {
     const kinds = outbox.map((n) => `${n.kind} ${n.to}`).sort();
     // One Approval Start per entry: finn approves alice's and bob's.
     expect(kinds).toEqual([
+      // The owner was asked to confirm the removals over the cap.
+      'APPLY_CONFIRMATION owner@example.com',
       'APPROVAL_START finn@example.com',
       'APPROVAL_START finn@example.com',
       'APPROVAL_START owner@example.com',

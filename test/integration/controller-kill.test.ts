@@ -25,7 +25,7 @@ import { DynamoCampaignStore } from '../../lambdas/shared/adapters/dynamo/dynamo
 import { CONTROLLER_LEASE, type ControllerReport } from '../../lambdas/shared/use-cases/campaign-controller.js';
 import { mapLimit } from '../../lambdas/shared/use-cases/concurrency.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, createTables, startDynamoDbLocal, startEmbeddedEngine, type LocalEngine } from '../../src/local/engine.js';
-import { PROJECT_ROOT } from '../support/cli.js';
+import { idgovBin, PROJECT_ROOT } from '../support/cli.js';
 import { createHarness, type Snapshot } from '../support/controller-harness.js';
 import { testEngineKind } from '../support/engine.js';
 import { day, entryOf, highRiskUserCampaign, lifecycleSteps, smallOrg, T0 } from '../support/small-org.js';
@@ -96,7 +96,7 @@ function startRun(home: string, options: { endpoint?: string; credentials?: Cred
   const credentials = options.credentials ?? LOCAL_CREDENTIALS;
   const child = spawn(
     process.execPath,
-    [join(PROJECT_ROOT, 'bin/idgov.mjs'), ...(options.endpoint ? ['--endpoint', options.endpoint] : []), 'controller', 'run', '--now', RUN_AT, ...(options.args ?? ['--json'])],
+    [idgovBin(), ...(options.endpoint ? ['--endpoint', options.endpoint] : []), 'controller', 'run', '--now', RUN_AT, ...(options.args ?? ['--json'])],
     {
       cwd: PROJECT_ROOT,
       env: {

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const KINDS = ['APPROVAL_REMIND', 'APPROVAL_START', 'APPROVAL_TIMEOUT', 'ASSIGNMENT_REJECT', 'CAMPAIGN_END', 'CAMPAIGN_START', 'NO_APPROVER', 'PREPARE_ERROR'];
+const KINDS = ['APPROVAL_REMIND', 'APPROVAL_START', 'APPROVAL_TIMEOUT', 'ASSIGNMENT_REJECT', 'CAMPAIGN_END', 'CAMPAIGN_START', 'NO_APPROVER', 'PREPARE_ERROR', 'APPLY_CONFIRMATION'];
 
 // The demo always runs on the embedded dynalite engine: scripts/test.mjs leaves it out of the DynamoDB Local pass.
 describe('npm start', () => {
@@ -64,6 +64,8 @@ describe('npm start', () => {
     for (const state of ['PREPARING -> FAILED.PREPARED', 'RUNNING -> SUCCEEDED', 'SUCCEEDED -> PREPARING', 'SUCCEEDED -> DELETED']) {
       expect(stdout).toContain(state);
     }
+    // The USER campaign's first run removes more than its cap (20 %): it waited for its owner's confirmation.
+    expect(stdout).toMatch(/owner: applying confirmed \(\d+ of \d+ items removed\)/);
   }, 150_000);
 
   it('refuses to empty a folder it did not make', async () => {

@@ -10,7 +10,7 @@ import { InMemoryDirectoryStore } from '../../lambdas/shared/adapters/memory/in-
 import { InMemoryOutbox } from '../../lambdas/shared/adapters/memory/in-memory-outbox.js';
 import { ConflictError, NotFoundError } from '../../lambdas/shared/domain/errors.js';
 import type { Entry, Item, ItemWorkflow, Notification, Revocation } from '../../lambdas/shared/domain/model.js';
-import type { CampaignStore, DirectoryStore, LeaseHolder, Outbox, Pages } from '../../lambdas/shared/use-cases/ports.js';
+import type { CampaignStore, DirectoryStore, LeaseHolder, Outbox, Pages, RecordRemoval } from '../../lambdas/shared/use-cases/ports.js';
 import { useEngine } from '../support/engine.js';
 import { aCampaign, aDecision, aPrivilege, aUser, anAssignment, anEntry, anItem } from '../support/fixtures.js';
 
@@ -274,6 +274,24 @@ describe.each(implementations)('store contract: $name', ({ make }) => {
       expect(await s.directory.getUser('u-gone')).toBeUndefined();
       expect(await s.directory.getUsers(['u-gone'])).toEqual(new Map());
     });
+
+    it('keeps the protection of a user and a privilege through every read, a risk assessment, and a reload that drops it', async () => {
+      const breakGlass = aUser({ id: 'u-bg', protected: { reason: 'break-glass account' } });
+      const root = aPrivilege({ id: 'p-root', protected: { reason: 'last administrator role' } });
+      await s.directory.putUsers([breakGlass, aUser({ id: 'u-alice' })]);
+      await s.directory.putPrivileges([root, aPrivilege({ id: 'p-wiki' })]);
+      expect(await s.directory.getUser('u-bg')).toEqual(breakGlass);
+      expect((await s.directory.getUsers(['u-bg', 'u-alice'])).get('u-bg')?.protected).toEqual({ reason: 'break-glass account' });
+      expect((await s.directory.getUsers(['u-alice'])).get('u-alice')).not.toHaveProperty('protected');
+      expect((await s.directory.getPrivileges(['p-root'])).get('p-root')).toEqual(root);
+      expect((await collect(s.directory.listPrivileges())).find((p) => p.id === 'p-root')?.protected).toEqual({ reason: 'last administrator role' });
+      // The risk assessment updates the user in place: the protection stays.
+      await s.directory.setRiskLevel('u-bg', { riskLevel: 'HIGH', computedRiskLevel: 'HIGH', riskAssessedAt: '2026-07-02T07:30:05.000Z' });
+      expect((await s.directory.getUser('u-bg'))?.protected).toEqual({ reason: 'break-glass account' });
+      // A directory load replaces the record: a file without the protection takes it off.
+      await s.directory.putUsers([aUser({ id: 'u-bg' })]);
+      expect(await s.directory.getUser('u-bg')).not.toHaveProperty('protected');
+    });
   });
 
   describe('campaigns', () => {
@@ -505,10 +523,12 @@ describe.each(implementations)('store contract: $name', ({ make }) => {
       const decision = aDecision({ outcome: 'MODIFY', endDate: null, parameters: { project: 'gemini' }, comment: 'shorter' });
       await s.campaigns.saveItemDecision('e-1', items[1]!.id, decision);
       await s.campaigns.saveItemApplied('e-1', items[1]!.id, { action: 'MODIFIED', at: '2026-07-16T00:00:00.000Z' });
+      const guarded = { action: 'KEPT_BY_GUARD' as const, at: '2026-07-16T00:00:00.000Z', reason: 'protected user u-bg: break-glass account' };
+      await s.campaigns.saveItemApplied('e-1', items[0]!.id, guarded);
 
       const read = await s.campaigns.getEntryWithItems('e-1');
       expect(read!.items[1]).toEqual({ ...items[1], decision, applied: { action: 'MODIFIED', at: '2026-07-16T00:00:00.000Z' } });
-      expect(read!.items[0]).toEqual(items[0]);
+      expect(read!.items[0]).toEqual({ ...items[0], applied: guarded });
       await expect(s.campaigns.saveItemDecision('e-1', 'p-missing', decision)).rejects.toBeInstanceOf(NotFoundError);
       await expect(s.campaigns.saveItemApplied('e-missing', items[0]!.id, { action: 'KEPT', at: T0 })).rejects.toBeInstanceOf(NotFoundError);
       expect((await s.campaigns.getEntryWithItems('e-1'))!.items).toHaveLength(2);
@@ -620,6 +640,133 @@ describe.each(implementations)('store contract: $name', ({ make }) => {
       expect(await s.campaigns.deleteRun('c-test#1')).toBe(true);
       expect(await s.campaigns.deleteRun('c-never#1')).toBe(true);
       expect(await collect(s.campaigns.listEntries('c-test#2'))).toHaveLength(1);
+    });
+  });
+
+  describe('listings resume after a cursor (chunked phases)', () => {
+    it('listUsers and listPrivileges({ after }) list the ids after it, in id order, whether or not that id exists', async () => {
+      const userIds = Array.from({ length: 20 }, (_, i) => `u-${String(i).padStart(2, '0')}`);
+      await s.directory.putUsers(userIds.map((id) => aUser({ id })));
+      await s.directory.putPrivileges(['p-a', 'p-b', 'p-c', 'p-d'].map((id) => aPrivilege({ id })));
+
+      expect(ids(await collect(s.directory.listUsers({ after: 'u-08' })))).toEqual(userIds.slice(9));
+      expect(ids(await collect(s.directory.listUsers({ after: 'u-085' })))).toEqual(userIds.slice(9));
+      expect(ids(await collect(s.directory.listUsers({ after: 'u-19' })))).toEqual([]);
+      expect(ids(await collect(s.directory.listUsers({})))).toEqual(userIds);
+      expect(ids(await collect(s.directory.listPrivileges({ after: 'p-b' })))).toEqual(['p-c', 'p-d']);
+      expect(ids(await collect(s.directory.listPrivileges({ after: 'p-0' })))).toEqual(['p-a', 'p-b', 'p-c', 'p-d']);
+    });
+
+    it('listEntries(runId, { after }) lists the entries after that one in listing order, review groups of one subject included', async () => {
+      const runId = 'c-test#1';
+      // Two entries of subject u-m (a subject split into review groups) share their stage and subject.
+      const batch = [
+        ...Array.from({ length: 15 }, (_, i) => entryWithItems(`e-${String(i).padStart(2, '0')}`, runId, 0, { subjectId: `u-${String(i).padStart(2, '0')}` })),
+        entryWithItems('e-m2', runId, 0, { subjectId: 'u-m' }),
+        entryWithItems('e-m1', runId, 0, { subjectId: 'u-m' }),
+        entryWithItems('e-s2', runId, 0, { subjectId: 'u-00', stage: 2 }),
+        entryWithItems('e-x', 'c-other#1', 0, { subjectId: 'u-05' }),
+      ];
+      await s.campaigns.putEntriesWithItems(batch);
+      const all = ids(await collect(s.campaigns.listEntries(runId)));
+      expect(all).toHaveLength(18);
+      // Resuming after each entry in turn gives the rest of the listing, nothing skipped or repeated.
+      for (const [i, id] of all.entries()) expect(ids(await collect(s.campaigns.listEntries(runId, { after: id })))).toEqual(all.slice(i + 1));
+      expect(all.at(-1)).toBe('e-s2');
+    });
+
+    it('listEntries(runId, { after }) refuses an entry that is gone or of another run, naming the cursor', async () => {
+      await s.campaigns.putEntriesWithItems([entryWithItems('e-a', 'c-test#1', 0), entryWithItems('e-x', 'c-other#1', 0)]);
+      await expect(collect(s.campaigns.listEntries('c-test#1', { after: 'e-gone' }))).rejects.toThrow(NotFoundError);
+      await expect(collect(s.campaigns.listEntries('c-test#1', { after: 'e-x' }))).rejects.toThrow(/e-x/);
+    });
+
+    it('listRevocations(runId, { after }) resumes after a user and privilege, whether or not that revocation exists', async () => {
+      const revocation = (userId: string, privilegeId: string): Revocation => ({
+        runId: 'c-test#1',
+        campaignId: 'c-test',
+        userId,
+        privilegeId,
+        entryId: 'e-1',
+        itemId: privilegeId,
+        reason: 'REJECTED',
+        at: T0,
+      });
+      const keys = ['u-a#p-1', 'u-a#p-2', 'u-b#p-1', 'u-c#p-1', 'u-c#p-3', 'u-c#p-4', 'u-d#p-1', 'u-e#p-9', 'u-f#p-1'];
+      for (const k of keys) await s.campaigns.putRevocation(revocation(k.split('#')[0]!, k.split('#')[1]!));
+      const key = (r: Revocation) => `${r.userId}#${r.privilegeId}`;
+      expect((await collect(s.campaigns.listRevocations('c-test#1'))).map(key)).toEqual(keys);
+      expect((await collect(s.campaigns.listRevocations('c-test#1', { after: 'u-c#p-1' }))).map(key)).toEqual(keys.slice(4));
+      expect((await collect(s.campaigns.listRevocations('c-test#1', { after: 'u-c#p-2' }))).map(key)).toEqual(keys.slice(4));
+      expect((await collect(s.campaigns.listRevocations('c-test#1', { after: 'u-f#p-1' }))).map(key)).toEqual([]);
+    });
+  });
+
+  describe.each(['DELETE', 'TTL'] as const)('a deleted run cleaned up a chunk at a time (%s)', (mode) => {
+    const removal = (): RecordRemoval => (mode === 'TTL' ? { mode, expiresAt: 1_800_000_000 } : { mode });
+    const revocation = (runId: string, userId: string): Revocation => ({
+      runId,
+      campaignId: 'c-test',
+      userId,
+      privilegeId: 'p-000',
+      entryId: 'e',
+      itemId: 'p-000',
+      reason: 'REJECTED',
+      at: T0,
+    });
+
+    it('removeEntries takes entries out of every listing, with their items; other entries stay', async () => {
+      const closed = { state: 'FINISHED' as const, closedAt: '2026-07-15T01:00:00.000Z' };
+      const run1 = Array.from({ length: 9 }, (_, i) => entryWithItems(`e1-${i}`, 'c-test#1', 3, { approverIds: ['u-a', 'u-b'], ...(i % 2 ? closed : {}) }));
+      const run2 = [entryWithItems('e2-0', 'c-test#2', 2, { approverIds: ['u-a', 'u-b'] })];
+      await s.campaigns.putEntriesWithItems([...run1, ...run2]);
+      const listed = await collect(s.campaigns.listEntries('c-test#1'));
+      await s.campaigns.removeEntries(listed.slice(0, 4), removal());
+      expect(ids(await collect(s.campaigns.listEntries('c-test#1')))).toEqual(ids(listed.slice(4)));
+      await s.campaigns.removeEntries(listed.slice(4), removal());
+      // Again (a resumed chunk): nothing changes.
+      await s.campaigns.removeEntries(listed, removal());
+
+      expect(await collect(s.campaigns.listEntries('c-test#1'))).toEqual([]);
+      expect(ids(await s.campaigns.listTasks('u-b'))).toEqual(['e2-0']);
+      expect(await collect(s.campaigns.listEntriesClosedBetween('2026-07-15T00:00:00.000Z', '2026-07-16T00:00:00.000Z'))).toEqual([]);
+      // Deleted: gone. Stamped: still read by id until the engine's TTL removes it.
+      if (mode === 'DELETE') expect(await s.campaigns.getEntryWithItems('e1-3')).toBeUndefined();
+      else expect(await s.campaigns.getEntry('e1-3')).toMatchObject({ id: 'e1-3', runId: 'c-test#1' });
+      expect(await s.campaigns.getEntryWithItems('e2-0')).toEqual(run2[0]);
+      expect(ids(await collect(s.campaigns.listEntries('c-test#2')))).toEqual(['e2-0']);
+    });
+
+    it('removeRevocations deletes (or stamps, still listed) the given ones only', async () => {
+      const [a, b, c] = ['u-a', 'u-b', 'u-c'].map((userId) => revocation('c-test#1', userId));
+      const other = revocation('c-test#2', 'u-a');
+      for (const r of [a!, b!, c!, other]) await s.campaigns.putRevocation(r);
+      await s.campaigns.removeRevocations([a!, b!], removal());
+      await s.campaigns.removeRevocations([a!], removal());
+      const left = (await collect(s.campaigns.listRevocations('c-test#1'))).map((r) => r.userId);
+      expect(left).toEqual(mode === 'DELETE' ? ['u-c'] : ['u-a', 'u-b', 'u-c']);
+      expect(await collect(s.campaigns.listRevocations('c-test#2'))).toEqual([other]);
+    });
+
+    it('the outbox lists a run from a key on, and removes its settled notifications only, counting the unsent', async () => {
+      const run = Array.from({ length: 9 }, (_, i) => aNotification({ key: `K${i}` }));
+      const other = aNotification({ key: 'K-other', runId: 'c-test#2' });
+      await s.outbox.enqueue([...run, other]);
+      const now = new Date(T0);
+      for (const n of run.slice(0, 6)) {
+        expect(await s.outbox.claim(n, 'runner', now, 60)).toBe(true);
+        await s.outbox.markSent(n, `m-${n.key}`, now);
+      }
+      expect((await collect(s.outbox.listByRun('c-test', 'c-test#1', { after: 'K2' }))).map((n) => n.key)).toEqual(['K3', 'K4', 'K5', 'K6', 'K7', 'K8']);
+      expect((await collect(s.outbox.listByRun('c-test', 'c-test#1', { after: 'K25' }))).map((n) => n.key)).toEqual(['K3', 'K4', 'K5', 'K6', 'K7', 'K8']);
+
+      const listed = await collect(s.outbox.listByRun('c-test', 'c-test#1'));
+      expect(await s.outbox.removeSettled(listed.slice(0, 4), removal())).toBe(0);
+      expect(await s.outbox.removeSettled(listed.slice(4), removal())).toBe(3);
+      const left = (await collect(s.outbox.listByRun('c-test', 'c-test#1'))).map((n) => n.key);
+      expect(left).toEqual(mode === 'DELETE' ? ['K6', 'K7', 'K8'] : run.map((n) => n.key));
+      // The unsent ones are still dispatched; another run's notification is untouched.
+      expect((await collect(s.outbox.listDispatchable(plusSeconds(T0, 60)))).map((n) => n.key).sort()).toEqual(['K-other', 'K6', 'K7', 'K8']);
     });
   });
 

@@ -8,10 +8,10 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, expect, it } from 'vitest';
 import { startDynamoDbLocal, type LocalEngine } from '../../src/local/engine.js';
+import { idgovBin } from '../support/cli.js';
 import { testEngineKind } from '../support/engine.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const bin = join(root, 'bin/idgov.mjs');
 let home = '';
 let server: ChildProcess | undefined;
 // On the DynamoDB Local pass every command, the server included, works on that engine.
@@ -19,7 +19,7 @@ let external: LocalEngine | undefined;
 
 function idgov(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((done) => {
-    execFile(process.execPath, [bin, ...args], { cwd: root, env: { ...process.env, IDGOV_HOME: home, IDGOV_DEBUG: '' }, timeout: 60_000 }, (error, stdout, stderr) =>
+    execFile(process.execPath, [idgovBin(), ...args], { cwd: root, env: { ...process.env, IDGOV_HOME: home, IDGOV_DEBUG: '' }, timeout: 60_000 }, (error, stdout, stderr) =>
       done({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr }),
     );
   });
@@ -58,6 +58,8 @@ it('runs to SUCCEEDED through the API server and the CLI', async () => {
       approvalPeriodDays: 14,
       subjects: { filter: '(riskLevel>=HIGH)' },
       revocation: { rejected: 'REMOVE', modified: 'KEEP', uncertified: 'REMOVE' },
+      // Removing one of its two items is half of them: over the default cap (20 %), this campaign allows it without confirmation.
+      guard: { maxRemovalShare: 0.5 },
       // Relative to the campaign file, as an administrator writes it.
       hooks: { findApprovers: 'file:./hooks/find-approvers.mjs' },
     }),
@@ -66,7 +68,7 @@ it('runs to SUCCEEDED through the API server and the CLI', async () => {
   const engineArgs = external ? ['--endpoint', external.endpoint] : [];
   expect((await idgov([...engineArgs, 'directory', 'load', join(home, 'org.json')])).code).toBe(0);
 
-  server = spawn(process.execPath, [bin, ...engineArgs, 'api', 'serve', '--port', '0'], {
+  server = spawn(process.execPath, [idgovBin(), ...engineArgs, 'api', 'serve', '--port', '0'], {
     cwd: root,
     env: { ...process.env, IDGOV_HOME: home, IDGOV_DEBUG: '' },
     stdio: ['ignore', 'pipe', 'pipe'],

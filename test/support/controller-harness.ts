@@ -13,9 +13,9 @@ import { InMemoryOperationsStore } from '../../lambdas/shared/adapters/memory/in
 import type { DirectoryFile } from '../../lambdas/shared/domain/schemas.js';
 import type { Notification } from '../../lambdas/shared/domain/model.js';
 import { createCampaign } from '../../lambdas/shared/use-cases/campaign-admin.js';
-import type { ControllerReport } from '../../lambdas/shared/use-cases/campaign-controller.js';
+import type { ControllerChunks, ControllerReport } from '../../lambdas/shared/use-cases/campaign-controller.js';
 import { decide } from '../../lambdas/shared/use-cases/decisions.js';
-import { silentLog, type HookInvoker, type Mailer, type OutgoingMail } from '../../lambdas/shared/use-cases/ports.js';
+import { silentLog, type HookInvoker, type Mailer, type OutgoingMail, type TimeBudget } from '../../lambdas/shared/use-cases/ports.js';
 import { testEvidenceArchiver } from './evidence.js';
 
 export class RecordingMailer implements Mailer {
@@ -96,6 +96,8 @@ export interface Harness {
   kill: KillSwitch;
   wall: { now: () => Date; advance(ms: number): void };
   run(nowIso: string): Promise<ControllerReport>;
+  /** The handler called with any event (a continuation, a manual event). */
+  invoke(event: unknown): Promise<ControllerReport>;
   load(dir: DirectoryFile): Promise<void>;
   create(definition: Record<string, unknown>, nowIso: string, id?: string): Promise<string>;
   decide(entryId: string, actorId: string, decisions: unknown[], nowIso: string): ReturnType<typeof decide>;
@@ -114,7 +116,14 @@ export interface Snapshot {
 export function createHarness(
   doc: DynamoDBDocumentClient,
   names: { directory: string; campaign: string },
-  options: { hooks?: HookInvoker; hookTimeoutMs?: number } = {},
+  options: {
+    hooks?: HookInvoker;
+    hookTimeoutMs?: number;
+    /** Each invocation's time budget (default: none); with `chunks`, forces many chunks and continuations. */
+    budgetFor?: () => TimeBudget;
+    chunks?: ControllerChunks;
+    cleanup?: 'DELETE' | 'TTL';
+  } = {},
 ): Harness {
   const kill = new KillSwitch();
   installKillSwitch(doc, kill);
@@ -138,9 +147,11 @@ export function createHarness(
     mailer,
     wallClock: wall,
     log: silentLog,
-    settings: { portalUrl: 'https://idgov.example.com', leaseSeconds: 900 },
+    settings: { portalUrl: 'https://idgov.example.com', leaseSeconds: 900, ...(options.cleanup ? { cleanup: options.cleanup } : {}) },
     hooks: options.hooks,
     hookTimeoutMs: options.hookTimeoutMs,
+    ...(options.budgetFor ? { budgetFor: options.budgetFor } : {}),
+    ...(options.chunks ? { chunks: options.chunks } : {}),
     evidence: testEvidenceArchiver({ campaigns, approvals, outbox, audit, directory }, archive),
   }));
   const scan = async (table: string) => {
@@ -165,6 +176,7 @@ export function createHarness(
     kill,
     wall,
     run: (nowIso) => handler(scheduledEvent(nowIso)),
+    invoke: (event) => handler(event),
     async load(dir) {
       await directory.putUsers(dir.users);
       await directory.putPrivileges(dir.privileges);

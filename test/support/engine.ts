@@ -1,9 +1,10 @@
 // The DynamoDB engine integration tests run on: dynalite by default, AWS's DynamoDB Local with
-// IDGOV_TEST_ENGINE=dynamodb-local. One engine per test file; tables are fresh per call, so tests
-// neither see nor disturb each other's records.
+// IDGOV_TEST_ENGINE=dynamodb-local. One engine per test file (on DynamoDB Local, the run's one
+// engine that test/support/engine.setup.ts starts); tables are fresh per call, with names of the
+// file's own, so tests neither see nor disturb each other's records.
 import { randomBytes } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { createDocumentClient } from '../../lambdas/shared/adapters/dynamo/document-client.js';
 import {
   LOCAL_CREDENTIALS,
@@ -39,6 +40,12 @@ export function testEngineKind(): EngineKind {
 export const localDocumentClient = (endpoint: string) =>
   createDocumentClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
 
+/** The run's DynamoDB Local (test/support/engine.setup.ts), which the files share: stopped by the run, not by a file. */
+function sharedDynamoDbLocal(): LocalEngine | undefined {
+  const endpoint = inject('dynamodbLocalEndpoint');
+  return endpoint ? { endpoint, stop: async () => {} } : undefined;
+}
+
 export function useEngine(): TestEngine {
   const kind = testEngineKind();
   let engine: LocalEngine | undefined;
@@ -48,7 +55,7 @@ export function useEngine(): TestEngine {
   let tables = 0;
 
   beforeAll(async () => {
-    engine = kind === 'dynamodb-local' ? await startDynamoDbLocal() : await startEmbeddedEngine();
+    engine = kind === 'dynamodb-local' ? sharedDynamoDbLocal() ?? (await startDynamoDbLocal()) : await startEmbeddedEngine();
     shared = localDocumentClient(engine.endpoint);
     clients.push(shared);
   }, 120_000);

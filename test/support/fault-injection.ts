@@ -25,3 +25,24 @@ export function failOnCall<T extends object, K extends keyof T>(target: T, metho
     },
   };
 }
+
+/**
+ * Makes `target[method]` fail on call number `call` and every call after it, as a killed process
+ * would (its own retries of the write fail too); `restore()` puts the method back.
+ */
+export function failFromCall<T extends object, K extends keyof T>(target: T, method: K, call: number): { calls(): number; restore(): void } {
+  const original = target[method] as unknown as AsyncMethod;
+  let calls = 0;
+  const wrapper = async (...args: never[]) => {
+    calls += 1;
+    if (calls >= call) throw new InjectedKill(String(method), calls);
+    return original.apply(target, args);
+  };
+  target[method] = wrapper as unknown as T[K];
+  return {
+    calls: () => calls,
+    restore: () => {
+      target[method] = original as unknown as T[K];
+    },
+  };
+}

@@ -17,14 +17,17 @@
 //    9 p-ledger   REJECT  sec 07-10 14:00:00   applied REMOVED                     REJECTED  REVOKED
 //   10 p-payments APPROVE sec 07-10 14:00:20   (of stage 1's modification) applied MODIFIED  KEPT
 //
+// Read back after applying (the run's revocation records): 3 alice p-wiki ABSENT, 9 alice p-ledger
+// STILL_PRESENT (the directory accepted the removal but did not make it).
+//
 // Counted by hand: 3 entries; 8 assignments (items 3-10); approved 2 (5, 6); rejected 2 (3, 9);
 // modified 2 (7, 10); expired 2 (4, 8); pending 0; revoked 3 (3, 4, 9); kept 4 (5, 6, 7, 10);
-// handed over 2 (4, 8); awaiting workflow 1 (8); changes failed 0.
+// handed over 2 (4, 8); awaiting workflow 1 (8); changes failed 0; still present 1 (9).
 import { InMemoryApprovalStore } from '../../lambdas/shared/adapters/memory/in-memory-approval-store.js';
 import { InMemoryCampaignStore } from '../../lambdas/shared/adapters/memory/in-memory-campaign-store.js';
 import { InMemoryDirectoryStore } from '../../lambdas/shared/adapters/memory/in-memory-directory-store.js';
 import { approvalIdFor, type ApprovalPurpose } from '../../lambdas/shared/domain/approvals/model.js';
-import type { Campaign, Decision, Entry, Item } from '../../lambdas/shared/domain/model.js';
+import type { Campaign, Decision, Entry, Item, Revocation } from '../../lambdas/shared/domain/model.js';
 import { sampleRun } from './approval-run.js';
 import { aCampaign, aUser, anEntry } from './fixtures.js';
 
@@ -187,6 +190,21 @@ export async function seedReportCampaign(campaign: Partial<Campaign> = {}, chang
     },
   ];
   await campaigns.putEntriesWithItems(change(batch));
+  const removal = (entryId: string, privilegeId: string, verification: Revocation['verification']): Revocation => ({
+    runId: REPORT_RUN_ID,
+    campaignId: REPORT_CAMPAIGN_ID,
+    userId: 'alice',
+    privilegeId,
+    entryId,
+    itemId: privilegeId,
+    reason: 'REJECTED',
+    at: '2026-07-15T06:00:00.000Z',
+    verification,
+  });
+  await campaigns.saveRevocationVerifications([
+    removal(E1, 'p-wiki', { status: 'ABSENT', at: '2026-07-15T06:00:01.000Z' }),
+    removal(E3, 'p-ledger', { status: 'STILL_PRESENT', at: '2026-07-15T06:00:01.000Z', since: '2026-07-15T06:00:01.000Z', nextCheckAt: '2026-07-16T06:00:01.000Z' }),
+  ]);
   // Bob's CRM hand-over: decided (REJECTED) on 07-22, its outcome not applied yet, so the item still says RUNNING.
   await approvals.createApproval(
     sampleRun({

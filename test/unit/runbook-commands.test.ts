@@ -147,8 +147,9 @@ export function commandProblem(program: Command, text: string, complete: boolean
   return undefined;
 }
 
+const program = await buildProgram();
+
 describe('the idgov commands in the runbooks', () => {
-  const program = buildProgram();
   const lines = markdownFiles(RUNBOOKS).flatMap((path) => commandLines(readFileSync(path, 'utf8'), relative(PROJECT_ROOT, path)));
 
   it('finds them (so that an empty walk cannot pass)', () => {
@@ -170,7 +171,6 @@ describe('the idgov commands in the runbooks', () => {
 });
 
 describe('the runbook command checker (controls)', () => {
-  const program = buildProgram();
   const problem = (text: string, complete = true) => commandProblem(program, text, complete);
 
   it('takes commands the CLI has, with global options, quoted values, $(…) and a trailing comment', () => {

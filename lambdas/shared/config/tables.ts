@@ -64,6 +64,9 @@ export const DIRECTORY_TABLE: TableDefinition = {
  *   approver+   PK=ENTRY#<id>     SK=APPROVER#<userId>   GSI2 APPROVER#<userId> / <dueDate>#<id> (2nd.. approvers)
  *   item        PK=ENTRY#<id>     SK=ITEM#<itemId>
  *   revocation  PK=RUN#<runId>    SK=REVOKED#<userId>#<privilegeId>
+ *                                                         GSI2 UNVERIFIED / <nextCheckAt>#<runId>#<userId>#<privilegeId>
+ *                                                           (only while found still present in the directory: re-checked
+ *                                                           daily, counted by the daily report)
  *   outbox      PK=OUTBOX#<campaignId> SK=<runId>|<key>  GSI1 OUTBOX#PENDING / <createdAt>#<key> (while unsent)
  *   lease       PK=LEASE#<name>   SK=#LEASE
  *   approval    PK=APPROVAL#<id>  SK=#APPROVAL         GSI1 APPROVALS#OPEN / <nextActionAt>#<id> (until its outcome is applied)
@@ -152,6 +155,12 @@ export const ENV = {
   sesConfigurationSet: 'SES_CONFIGURATION_SET',
   approverPortalUrl: 'APPROVER_PORTAL_URL',
   leaseSeconds: 'CONTROLLER_LEASE_SECONDS',
+  /**
+   * How the controller removes a deleted run's records: `TTL` (it stamps the campaign table's
+   * ttlAttribute and DynamoDB deletes them; set on AWS) or `DELETE` (it deletes them; the default,
+   * for engines without TTL). docs/reference/scale.md.
+   */
+  campaignCleanup: 'CAMPAIGN_CLEANUP',
 } as const;
 
 export const SERVICE_NAME = 'idgov';

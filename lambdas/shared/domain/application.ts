@@ -86,12 +86,27 @@ export function countPlan(stats: EntryStats, plan: ItemPlan): EntryStats {
   return next;
 }
 
-export const addStats = (a: EntryStats, b: EntryStats): EntryStats => ({
-  approved: a.approved + b.approved,
-  rejected: a.rejected + b.rejected,
-  modified: a.modified + b.modified,
-  uncertified: a.uncertified + b.uncertified,
-  revoked: a.revoked + b.revoked,
-  // Entries applied before hand-overs existed have no count of them.
-  handedOver: (a.handedOver ?? 0) + (b.handedOver ?? 0),
-});
+/** An item the plan would remove or hand over, kept by the blast-radius guard: counted kept, not revoked nor handed over. */
+export function keptByGuardStats(stats: EntryStats, plan: ItemPlan): EntryStats {
+  return {
+    ...stats,
+    ...(plan.change === 'REMOVE' ? { revoked: stats.revoked - 1 } : {}),
+    ...(plan.change === 'WORKFLOW' ? { handedOver: stats.handedOver - 1 } : {}),
+    keptByGuard: (stats.keptByGuard ?? 0) + 1,
+  };
+}
+
+export const addStats = (a: EntryStats, b: EntryStats): EntryStats => {
+  // Present only where the guard kept something: totals of runs without it read as they always did.
+  const keptByGuard = (a.keptByGuard ?? 0) + (b.keptByGuard ?? 0);
+  return {
+    approved: a.approved + b.approved,
+    rejected: a.rejected + b.rejected,
+    modified: a.modified + b.modified,
+    uncertified: a.uncertified + b.uncertified,
+    revoked: a.revoked + b.revoked,
+    // Entries applied before hand-overs existed have no count of them.
+    handedOver: (a.handedOver ?? 0) + (b.handedOver ?? 0),
+    ...(keptByGuard > 0 ? { keptByGuard } : {}),
+  };
+};

@@ -5,6 +5,7 @@ import { ClosedError, ValidationError } from './errors.js';
 import type { ArchivedEvidence } from './evidence/manifest.js';
 import type { Campaign, CampaignLog, CampaignPhase, CampaignState, CampaignStats } from './model.js';
 import { runLabel } from './notifications.js';
+import { withVerification } from './revocation-verification.js';
 
 export const STATUS_EXPIRATION_DAYS = 30;
 
@@ -33,7 +34,7 @@ export const markSucceeded = (c: Campaign, stats: CampaignStats, now: Date): Cam
     endDate,
     // A set date that has already passed (the run ended late) would delete the evidence at once.
     statusExpirationDate: c.statusExpirationDate && c.statusExpirationDate > endDate ? c.statusExpirationDate : addDays(endDate, STATUS_EXPIRATION_DAYS),
-    stats,
+    stats: withVerification(stats, c.verification),
   });
 };
 
@@ -120,6 +121,7 @@ export function nextRunOf(c: Campaign, now: Date, manual?: ManualRestart): Campa
     statusExpirationDate: undefined,
     endDate: undefined,
     stats: undefined,
+    verification: undefined,
     state: 'PREPARING',
     phase: { name: 'START' },
     prepareAttempt: 0,

@@ -32,6 +32,8 @@ export function nextActionAt(campaign: Campaign): string {
     case 'PREPARING':
       return campaign.startDate;
     case 'RUNNING':
+      // Waiting for the owner's confirmation (docs/reference/guards.md): nothing to do until `campaign confirm-apply` saves it.
+      if (campaign.phase.name === 'AWAIT_CONFIRMATION') return NEVER;
       // Reminders, expirations and decisions need attention on every run.
       return '0000-00-00T00:00:00.000Z';
     case 'SUCCEEDED': {

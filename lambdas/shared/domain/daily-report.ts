@@ -3,7 +3,7 @@
 // formula, and recommendations. Pure: the use case reads the stores and hands the values in.
 import { addDays, utcDate } from './dates.js';
 import { lastExpectedRun, describeSchedule } from './job-schedule.js';
-import { ENTRY_STATES, type Entry, type EntryState } from './model.js';
+import { ENTRY_STATES, type Entry, type EntryState, type Revocation } from './model.js';
 import type {
   DailyReport,
   HealthComponent,
@@ -13,7 +13,9 @@ import type {
   JobSchedule,
   OperationsConfig,
   RiskSummary,
+  UnverifiedRevocation,
 } from './operations.js';
+import { LIST_CAP } from './operations.js';
 
 const HOUR_MS = 3_600_000;
 const MINUTE_MS = 60_000;
@@ -74,6 +76,38 @@ export function certificationStatus(tally: EntryTally, entriesDecided24h: number
     activeCampaigns,
   };
 }
+
+/** Removals still present, counted a page at a time (the unverified index); `list` keeps the first LIST_CAP. */
+export interface UnverifiedTally {
+  stillPresent: number;
+  foundInWindow: number;
+  list: UnverifiedRevocation[];
+}
+
+export const emptyUnverifiedTally = (): UnverifiedTally => ({ stillPresent: 0, foundInWindow: 0, list: [] });
+
+/** Counts a page of still-present revocations (in place); `from` starts the report's window. */
+export function tallyUnverified(tally: UnverifiedTally, revocations: readonly Revocation[], from: Date): UnverifiedTally {
+  for (const r of revocations) {
+    if (r.verification?.status !== 'STILL_PRESENT') continue;
+    const since = r.verification.since ?? r.verification.at;
+    tally.stillPresent += 1;
+    if (Date.parse(since) >= from.getTime()) tally.foundInWindow += 1;
+    tally.list.push({ campaignId: r.campaignId, runId: r.runId, userId: r.userId, privilegeId: r.privilegeId, since });
+    // The longest present first, kept to the cap as the pages go by.
+    if (tally.list.length >= 2 * LIST_CAP) tally.list = tally.list.sort(bySince).slice(0, LIST_CAP);
+  }
+  return tally;
+}
+
+const bySince = (a: UnverifiedRevocation, b: UnverifiedRevocation) =>
+  a.since < b.since ? -1 : a.since > b.since ? 1 : `${a.runId}#${a.userId}#${a.privilegeId}` < `${b.runId}#${b.userId}#${b.privilegeId}` ? -1 : 1;
+
+export const revocationsSection = (tally: UnverifiedTally): NonNullable<DailyReport['revocations']> => ({
+  stillPresent: tally.stillPresent,
+  foundInWindow: tally.foundInWindow,
+  stillPresentList: [...tally.list].sort(bySince).slice(0, LIST_CAP),
+});
 
 /** The risk section from the day's (or the latest) risk summary; none → zeros, `assessedOn` absent. */
 export function riskSection(summary: RiskSummary | undefined): DailyReport['risk'] {
@@ -211,7 +245,7 @@ const SEVERITY_ORDER = { CRITICAL: 0, WARNING: 1, INFO: 2 } as const;
  * `today` tells whether the risk section is today's assessment.
  */
 export function recommendationsFor(
-  report: Pick<DailyReport, 'certification' | 'risk' | 'health' | 'compliance'>,
+  report: Pick<DailyReport, 'certification' | 'risk' | 'health' | 'compliance' | 'revocations'>,
   config: OperationsConfig,
   today: string,
 ): DailyReport['recommendations'] {
@@ -260,6 +294,15 @@ export function recommendationsFor(
       text: `${risk.orphanedAccess} disabled user(s) still hold access (${users.join(', ')}${more}): remove it; \`idgov emergency revoke --user U --reason TEXT\` removes a user's manual assignments at once.`,
     });
   }
+  const stillPresent = report.revocations?.stillPresent ?? 0;
+  if (stillPresent > 0) {
+    const shown = report.revocations!.stillPresentList.slice(0, 5).map((r) => `${r.userId}: ${r.privilegeId} (campaign ${r.campaignId})`);
+    const more = stillPresent > shown.length ? `, and ${stillPresent - shown.length} more` : '';
+    out.push({
+      severity: 'CRITICAL',
+      text: `${stillPresent} assignment(s) that campaigns removed are still in the directory (${shown.join('; ')}${more}): the directory accepted the removals but did not make them; remove them by hand and check the directory connector. Each campaign's report lists its own.`,
+    });
+  }
   if (risk.assessedOn === undefined) {
     out.push({
       severity: 'WARNING',
@@ -284,6 +327,8 @@ export interface DailyFigures {
   certificationsLast30Days: number;
   riskSummary: RiskSummary | undefined;
   health: DailyReport['health'];
+  /** Removals still present (absent: the section is left out). */
+  unverified?: UnverifiedTally;
 }
 
 export function composeDailyReport(figures: DailyFigures, config: OperationsConfig): DailyReport {
@@ -291,7 +336,8 @@ export function composeDailyReport(figures: DailyFigures, config: OperationsConf
   const certification = certificationStatus(figures.tally, figures.entriesDecided24h, figures.activeCampaigns);
   const risk = riskSection(figures.riskSummary);
   const compliance = complianceScore(config.compliance, figures.certificationsLast30Days, highRiskUsersOf(risk));
-  const sections = { certification, risk, health: figures.health, compliance };
+  const revocations = figures.unverified ? revocationsSection(figures.unverified) : undefined;
+  const sections = { certification, risk, health: figures.health, ...(revocations ? { revocations } : {}), compliance };
   return {
     date: window.date,
     generatedAt: figures.now.toISOString(),

@@ -45,6 +45,17 @@ export class ConflictError extends DomainError {
   }
 }
 
+/**
+ * A change the directory (or a connected source) refused: the campaign records it on the entry
+ * (FAILED.APPLIED.CHANGES) and later runs retry it. Any other failure of the call (a throttled or
+ * unavailable table) is not a refusal: the run fails, and the next one applies what is left.
+ */
+export class RefusedChangeError extends DomainError {
+  constructor(message: string) {
+    super('CONFLICT', message);
+  }
+}
+
 export class ForbiddenError extends DomainError {
   constructor(message: string) {
     super('FORBIDDEN', message);

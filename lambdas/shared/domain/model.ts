@@ -107,6 +107,9 @@ export const NOTIFICATION_KINDS = [
   'CAMPAIGN_START',
   'NO_APPROVER',
   'PREPARE_ERROR',
+  'REVOCATION_UNVERIFIED',
+  /** To the owner: applying would remove more than the campaign's cap; nothing is removed until confirmed (docs/reference/guards.md). */
+  'APPLY_CONFIRMATION',
 ] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
@@ -194,10 +197,35 @@ export type CampaignPhase =
   | { name: 'AWAIT_CONFIRMATION'; counts: ApplyCounts; since: string }
   /** `after`: the last entry id applied. `confirmed`: the owner's confirmation of a campaign over its cap. */
   | { name: 'APPLY'; after?: string; confirmed?: ApplyConfirmation }
-  /** Reading the directory back after applying: `after` the last revocation checked. */
-  | { name: 'VERIFY'; after?: string; stillPresent?: number }
+  /**
+   * Reading the directory back after applying: `after` the last revocation checked (its
+   * revocationCursor, use-cases/chunked.ts), with the running counts and the first still-present ones (for the owner's
+   * notice), saved with each chunk (docs/reference/campaigns.md, "Revocation verification").
+   */
+  | { name: 'VERIFY'; after?: string; stillPresent?: number; verified?: number; notManual?: number; sample?: RevocationRef[] }
+  /** `after`: the last revocation whose user was told (revocationCursor), users in key order. */
   | { name: 'NOTIFY_REJECTS'; after?: string }
+  /**
+   * A DELETED run's cleanup, once its evidence is archived: its entries (with their items), then its
+   * revocations, then its notifications; `after` the last record of the pass done (docs/reference/scale.md),
+   * `unsent` the notifications the pass found still to be sent (left for dispatch; the pass runs again).
+   */
+  | { name: 'CLEANUP'; pass: CleanupPass; after?: string; unsent?: number }
   | { name: 'DONE' };
+
+export type CleanupPass = 'ENTRIES' | 'REVOCATIONS' | 'NOTIFICATIONS';
+
+/**
+ * A run's totals, summed entry by entry as APPLY goes (saved with its cursor, so a resumed run counts
+ * each entry once): Campaign End and the campaign's stats come from them, not from reading every entry again.
+ */
+export interface RunTotals {
+  /** The run they count: a recurrence's new run starts from none. */
+  runId: string;
+  stats: CampaignStats;
+  /** The first entries whose changes failed to apply, for Campaign End (its count is in stats). */
+  failedEntries: { entryId: string; subjectName: string; error: string }[];
+}
 
 /** What applying a run's decisions removes, modifies, hands over and keeps (the guard's count). */
 export interface ApplyCounts {
@@ -254,6 +282,10 @@ export interface Campaign extends CampaignDefinition {
   cleanedAt?: string;
   evidence?: ArchivedEvidence;
   stats?: CampaignStats;
+  /** While the run applies its decisions and tells its users (APPLY .. NOTIFY_REJECTS): its totals so far. */
+  runTotals?: RunTotals;
+  /** What the VERIFY phase found when it read the run's revocations back (set when it ends). */
+  verification?: RunVerification;
 }
 
 export interface CampaignStats extends EntryStats {
@@ -261,6 +293,26 @@ export interface CampaignStats extends EntryStats {
   items: number;
   /** Entries by state at the end of the run. */
   entriesByState: Partial<Record<EntryState, number>>;
+  /**
+   * Revocations the VERIFY phase found still present in the directory (absent on runs finished
+   * before verification existed). A figure of the finish: later re-checks update the revocations.
+   */
+  stillPresent?: number;
+}
+
+/** The VERIFY phase's totals: revocations read back, still present, and found again as RULE/INHERITED. */
+export interface RunVerification {
+  at: string;
+  verified: number;
+  stillPresent: number;
+  notManual: number;
+}
+
+/** A revocation named for people (the owner's notice lists a few). */
+export interface RevocationRef {
+  userId: string;
+  privilegeId: string;
+  privilegeName?: string;
 }
 
 export type SubjectKind = CampaignKind;
@@ -333,6 +385,8 @@ export interface EntryStats {
   revoked: number;
   /** Items a `WORKFLOW` revocation handed to an approval run (their outcome is on each item's `workflow`). */
   handedOver: number;
+  /** Items the decision would remove (or hand over) that a protected user or privilege kept (absent before guards existed). */
+  keptByGuard?: number;
 }
 
 export const DECISION_OUTCOMES = ['APPROVE', 'REJECT', 'MODIFY'] as const;
@@ -363,7 +417,7 @@ export interface ItemWorkflow {
   outcomeAt?: string;
   outcomeBy?: string;
   /** What the outcome did to the assignment (ApprovalApplied.action). */
-  appliedAction?: 'KEPT' | 'REMOVED' | 'NOT_MANUAL' | 'GONE';
+  appliedAction?: 'KEPT' | 'REMOVED' | 'NOT_MANUAL' | 'GONE' | 'KEPT_BY_GUARD';
 }
 
 export interface Item {
@@ -382,7 +436,8 @@ export interface Item {
   grantedAt?: string;
   grantedBy?: string;
   decision?: Decision;
-  applied?: { action: AppliedAction; at: string; error?: string };
+  /** `reason`: why it was kept, for KEPT_BY_GUARD (the protection, docs/reference/guards.md). */
+  applied?: { action: AppliedAction; at: string; error?: string; reason?: string };
   /** Decisions of earlier stages, oldest first (downstream approval). */
   priorDecisions?: Decision[];
   /** Set when a `WORKFLOW` revocation handed the item to an approval run. */
@@ -440,10 +495,20 @@ export interface Revocation {
   verification?: RevocationVerification;
 }
 
-/** STILL_PRESENT: the assignment was found in the directory after it was removed. */
+/**
+ * STILL_PRESENT: the MANUAL assignment was found in the directory after it was removed. ABSENT: it
+ * was not; `origin` says the assignment was found again but RULE or INHERITED (granted by a rule
+ * since: no longer the campaign's to remove, so the manual grant counts as gone).
+ */
 export interface RevocationVerification {
   status: 'ABSENT' | 'STILL_PRESENT';
+  /** When it was read back (the latest check). */
   at: string;
+  origin?: 'RULE' | 'INHERITED';
+  /** STILL_PRESENT: when it was first found still present. */
+  since?: string;
+  /** STILL_PRESENT: when a later controller run reads it back again (until it is gone). */
+  nextCheckAt?: string;
 }
 
 export const riskRank = (level: RiskLevel | undefined): number => (level ? RISK_LEVELS.indexOf(level) : -1);

@@ -2,7 +2,7 @@
 // re-run of any job finds the record it already wrote and never sends twice.
 import { dateOnly } from './campaign-schedule.js';
 import type { Campaign, Notification, NotificationKind, User } from './model.js';
-import { renderNotification, type NotificationView } from './templates.js';
+import { DEFAULT_TEMPLATES, renderNotification, type NotificationView } from './templates.js';
 
 export const notificationKey = {
   prepareError: (c: Campaign, attempt: number) => `${c.runId}|PREPARE_ERROR|${attempt}`,
@@ -15,6 +15,10 @@ export const notificationKey = {
   /** A removal that went through only when a later run retried it: one notice per assignment. */
   lateAssignmentReject: (c: Campaign, userId: string, privilegeId: string) => `${c.runId}|ASSIGNMENT_REJECT|${userId}|${privilegeId}`,
   campaignEnd: (c: Campaign) => `${c.runId}|CAMPAIGN_END`,
+  /** Once per run: the VERIFY phase found removals still present. */
+  revocationUnverified: (c: Campaign) => `${c.runId}|REVOCATION_UNVERIFIED`,
+  /** One per run: the owner is asked once to confirm applying a campaign over its revocation cap. */
+  applyConfirmation: (c: Campaign) => `${c.runId}|APPLY_CONFIRMATION`,
 };
 
 /** What a notification says beyond the campaign itself; `dueDate` here is an entry's own due date. */
@@ -54,7 +58,8 @@ export const entryUrl = (portalUrl: string, entryId: string) => `${portalUrl.rep
  */
 export function composeNotification(input: ComposeInput): Notification {
   const { campaign, kind, recipient, now } = input;
-  const template = campaign.templates[kind];
+  // A campaign created before a kind existed has no copy of its template: the product default applies.
+  const template = campaign.templates[kind] ?? DEFAULT_TEMPLATES[kind];
   const view: NotificationView = {
     campaignId: campaign.id,
     campaignName: campaign.name,

@@ -224,6 +224,17 @@ export interface DailyReport {
     orphanedAccessList: OrphanedAccess[];
   };
   health: { status: HealthStatus; source: 'local' | 'cloudwatch'; components: HealthComponent[] };
+  /**
+   * Revocation verification: assignments campaigns removed that the directory still holds (the
+   * unverified index as of the report). Absent from reports stored before it existed.
+   */
+  revocations?: {
+    stillPresent: number;
+    /** Of those, first found still present in the report's window. */
+    foundInWindow: number;
+    /** The first LIST_CAP, the longest present first. */
+    stillPresentList: UnverifiedRevocation[];
+  };
   compliance: {
     score: number;
     status: 'COMPLIANT' | 'NON_COMPLIANT';
@@ -234,6 +245,15 @@ export interface DailyReport {
     deductions: { reason: string; points: number }[];
   };
   recommendations: { severity: 'INFO' | 'WARNING' | 'CRITICAL'; text: string }[];
+}
+
+/** A campaign's removal found still present in the directory, since when. */
+export interface UnverifiedRevocation {
+  campaignId: string;
+  runId: string;
+  userId: string;
+  privilegeId: string;
+  since: string;
 }
 
 export type Trend = 'up' | 'down' | 'flat';

@@ -49,6 +49,8 @@ function dailyView(r: DailyReport) {
     healthy: r.health.status === 'HEALTHY',
     compliant: r.compliance.status === 'COMPLIANT',
     components: r.health.components.map((c) => ({ ...c, degraded: c.status !== 'HEALTHY' })),
+    stillPresent: (r.revocations?.stillPresentList ?? []).slice(0, LIST_CAP),
+    moreStillPresent: r.revocations ? more(r.revocations.stillPresent, Math.min(r.revocations.stillPresentList.length, LIST_CAP)) : 0,
   };
 }
 
@@ -91,6 +93,19 @@ RISK (assessment of {{assessedOn}})
     ... and {{moreOrphans}} more
 {{/moreOrphans}}
 
+{{#revocations}}
+REVOCATION VERIFICATION
+  Removals still present in the directory: {{stillPresent}} (first found in the window: {{foundInWindow}})
+{{/revocations}}
+{{#stillPresent}}
+    {{userId}}: {{privilegeId}} (campaign {{campaignId}}, since {{since}})
+{{/stillPresent}}
+{{#moreStillPresent}}
+    ... and {{moreStillPresent}} more
+{{/moreStillPresent}}
+{{#revocations}}
+
+{{/revocations}}
 HEALTH: {{health.status}} (source: {{health.source}})
 {{#components}}
   [{{status}}] {{name}}{{#reason}}: {{reason}}{{/reason}}
@@ -167,6 +182,23 @@ const DAILY_HTML = `<!DOCTYPE html>
 {{/moreOrphans}}
 </ul>
 {{/orphans.length}}
+{{#revocations}}
+<h2 style="font-size:16px">Revocation verification</h2>
+<table style="${STYLE.table}">
+<tr><th style="${STYLE.cell}">Removals still present in the directory</th><td style="${STYLE.cell}">{{stillPresent}}</td></tr>
+<tr><th style="${STYLE.cell}">First found in the window</th><td style="${STYLE.cell}">{{foundInWindow}}</td></tr>
+</table>
+{{/revocations}}
+{{#stillPresent.length}}
+<ul>
+{{#stillPresent}}
+<li>{{userId}}: {{privilegeId}} (campaign {{campaignId}}, since {{since}})</li>
+{{/stillPresent}}
+{{#moreStillPresent}}
+<li>and {{moreStillPresent}} more</li>
+{{/moreStillPresent}}
+</ul>
+{{/stillPresent.length}}
 <h2 style="font-size:16px">Health: <span style="{{#healthy}}${STYLE.good}{{/healthy}}{{^healthy}}${STYLE.bad}{{/healthy}}">{{health.status}}</span> (source: {{health.source}})</h2>
 <table style="${STYLE.table}">
 <tr><th style="${STYLE.cell}">Component</th><th style="${STYLE.cell}">Status</th><th style="${STYLE.cell}">Reason</th></tr>

@@ -52,6 +52,15 @@ export const dailyReportSchema = z
       orphanedAccessList: z.array(orphanedAccess),
     }),
     health: z.strictObject({ status: healthStatus, source: z.enum(['local', 'cloudwatch']), components: z.array(healthComponent) }),
+    revocations: z
+      .strictObject({
+        stillPresent: count,
+        foundInWindow: count,
+        stillPresentList: z.array(
+          z.strictObject({ campaignId: z.string(), runId: z.string(), userId: z.string(), privilegeId: z.string(), since: isoInstant }),
+        ),
+      })
+      .optional(),
     compliance: z.strictObject({
       score: z.number().int().min(0).max(100),
       status: z.enum(['COMPLIANT', 'NON_COMPLIANT']),

@@ -24,6 +24,15 @@ export const isoInstant = z
 
 const attributes = z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.array(z.string())]));
 
+/** A break-glass or last-admin account or privilege (docs/reference/guards.md): never removed, and why. */
+export const protectionSchema = z.strictObject({
+  reason: z
+    .string({ error: (issue) => (issue.input === undefined ? 'is required: say why it is protected' : 'must be a string') })
+    .trim()
+    .min(1, 'must not be empty: say why it is protected')
+    .max(500, 'must be at most 500 characters'),
+});
+
 export const userSchema = z.strictObject({
   id,
   displayName: z.string().min(1, 'must not be empty'),
@@ -33,6 +42,7 @@ export const userSchema = z.strictObject({
   status: z.enum(['ACTIVE', 'DISABLED']).default('ACTIVE'),
   riskLevel: z.enum(RISK_LEVELS).optional(),
   attributes: attributes.optional(),
+  protected: protectionSchema.optional(),
 });
 
 export const privilegeSchema = z.strictObject({
@@ -44,6 +54,7 @@ export const privilegeSchema = z.strictObject({
   /** Its approval workflow (docs/reference/reapproval.md); loaded workflows are checked when a run starts. */
   approvalWorkflowId: workflowIdSchema.optional(),
   reapproval: reapprovalSettingsSchema.optional(),
+  protected: protectionSchema.optional(),
 });
 
 export const assignmentSchema = z.strictObject({
@@ -107,6 +118,16 @@ export const campaignDefinitionSchema = z.strictObject({
     modified: z.enum(REVOCATION_ACTIONS),
     uncertified: z.enum(REVOCATION_ACTIONS),
   }),
+  /** The blast-radius cap (docs/reference/guards.md): the share of items applying may remove without the owner's confirmation. */
+  guard: z
+    .strictObject({
+      maxRemovalShare: z
+        .number('must be a number from 0 to 1')
+        .min(0, 'must be from 0 to 1 (a share of the items, e.g. 0.2 for 20 %)')
+        .max(1, 'must be from 0 to 1 (a share of the items, e.g. 0.2 for 20 %)')
+        .optional(),
+    })
+    .optional(),
   recurrence: z.strictObject({ intervalDays: z.number().int().positive('must be positive') }).optional(),
   hooks: z
     .strictObject({ findSubjects: z.string().optional(), limitResources: z.string().optional(), findApprovers: z.string().optional() })

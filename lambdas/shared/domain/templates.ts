@@ -5,6 +5,7 @@ import Mustache from 'mustache';
 import { ValidationError } from './errors.js';
 import {
   NOTIFICATION_KINDS,
+  type ApplyCounts,
   type CampaignKind,
   type NotificationKind,
   type NotificationTemplate,
@@ -46,7 +47,16 @@ export interface NotificationView {
   /** ASSIGNMENT_REJECT: the access removed from the recipient. */
   revoked?: { privilegeName: string; privilegeId: string; reason: string }[];
   revokedCount?: number;
-  stats?: { approved: number; rejected: number; modified: number; uncertified: number; revoked: number; handedOver: number };
+  /** REVOCATION_UNVERIFIED: the first removals found still present in the directory (capped), how many in all, and of how many read back. */
+  stillPresent?: { userId: string; privilegeId: string; privilegeName: string }[];
+  stillPresentCount?: number;
+  verifiedCount?: number;
+  stats?: { approved: number; rejected: number; modified: number; uncertified: number; revoked: number; handedOver: number; keptByGuard?: number };
+  /** APPLY_CONFIRMATION: what applying would do (docs/reference/guards.md). */
+  applyCounts?: ApplyCounts;
+  /** APPLY_CONFIRMATION: the share of the items applying would remove, and the campaign's cap, in % (e.g. "45", "20"). */
+  removalPercent?: string;
+  maxRemovalPercent?: string;
 }
 
 export type TemplateOverrides = Partial<Record<NotificationKind, Partial<NotificationTemplate>>>;
@@ -82,14 +92,22 @@ const VIEW_FIELDS = {
   errors: true,
   revoked: true,
   revokedCount: true,
+  stillPresent: true,
+  stillPresentCount: true,
+  verifiedCount: true,
   stats: true,
+  applyCounts: true,
+  removalPercent: true,
+  maxRemovalPercent: true,
 } satisfies Record<keyof NotificationView, true>;
 
 const SECTION_FIELDS: Partial<Record<keyof NotificationView, readonly string[]>> = {
   errors: ['field', 'message'],
   revoked: ['privilegeName', 'privilegeId', 'reason'],
   failedEntries: ['entryId', 'subjectName', 'error'],
-  stats: ['approved', 'rejected', 'modified', 'uncertified', 'revoked', 'handedOver'],
+  stillPresent: ['userId', 'privilegeId', 'privilegeName'],
+  stats: ['approved', 'rejected', 'modified', 'uncertified', 'revoked', 'handedOver', 'keptByGuard'],
+  applyCounts: ['items', 'remove', 'modify', 'handOver', 'keep', 'keptByGuard'],
 };
 
 export const NOTIFICATION_PLACEHOLDERS: readonly string[] = Object.keys(VIEW_FIELDS);
@@ -112,6 +130,8 @@ export const KIND_PLACEHOLDERS: Readonly<Record<NotificationKind, readonly (keyo
   CAMPAIGN_END: [...EVERY_KIND, 'dueDate', 'endDate', 'entryCount', 'itemCount', 'failedEntryCount', 'failedEntries', 'stats'],
   ASSIGNMENT_REJECT: [...EVERY_KIND, 'dueDate', 'revoked', 'revokedCount'],
   PREPARE_ERROR: [...EVERY_KIND, 'errors'],
+  REVOCATION_UNVERIFIED: [...EVERY_KIND, 'dueDate', 'stillPresent', 'stillPresentCount', 'verifiedCount'],
+  APPLY_CONFIRMATION: [...EVERY_KIND, 'dueDate', 'applyCounts', 'removalPercent', 'maxRemovalPercent'],
 };
 
 // "-- " (with the space) is the conventional signature separator that mail clients recognise.
@@ -258,6 +278,9 @@ Results:
 {{#handedOver}}
 - Handed to an approval workflow: {{handedOver}} (each is kept or removed when its workflow decides)
 {{/handedOver}}
+{{#keptByGuard}}
+- Kept because the user or the privilege is protected: {{keptByGuard}}
+{{/keptByGuard}}
 
 {{/stats}}
 {{#failedEntryCount}}
@@ -309,6 +332,51 @@ Problems found:
 {{/errors}}
 
 Fix the campaign definition, then set the campaign back to PREPARING: the next run of the campaign controller will try again.
+${SIGNATURE}`,
+  },
+
+  REVOCATION_UNVERIFIED: {
+    active: true,
+    subject: 'Access still present after the review "{{campaignName}}"',
+    body: `Hello {{recipientName}},
+
+The certification campaign "{{runLabel}}" removed access, and the directory was then read back to check each removal. Some of the access it removed is still there: the directory (or the system connected to it) accepted the removal but did not make it.
+{{#stillPresentCount}}
+
+Removals still present: {{stillPresentCount}}{{#verifiedCount}} of {{verifiedCount}} checked{{/verifiedCount}}
+{{/stillPresentCount}}
+{{#stillPresent}}
+- {{userId}}: {{privilegeName}} ({{privilegeId}})
+{{/stillPresent}}
+
+Please remove this access by hand, or have the connection to the directory checked. The campaign report lists every removal still present; the campaign controller checks them again once a day until they are gone.
+${SIGNATURE}`,
+  },
+
+  APPLY_CONFIRMATION: {
+    active: true,
+    subject: 'Confirmation needed: campaign "{{campaignName}}" would remove {{removalPercent}} % of its items',
+    body: `Hello {{recipientName}},
+
+Every review of the certification campaign "{{runLabel}}" is closed, and applying its decisions would remove more access than the campaign allows without your confirmation ({{maxRemovalPercent}} % of its items).
+
+{{#applyCounts}}
+What applying would do, of {{items}} assignments:
+- Remove: {{remove}} ({{removalPercent}} %)
+- Modify: {{modify}}
+- Hand to an approval workflow: {{handOver}}
+- Keep: {{keep}}
+{{#keptByGuard}}
+- Keep because the user or the privilege is protected: {{keptByGuard}}
+{{/keptByGuard}}
+
+{{/applyCounts}}
+Nothing has been removed. The campaign waits until you (or an administrator) confirm:
+
+  idgov campaign apply-preview {{campaignId}}    (lists every assignment and why)
+  idgov campaign confirm-apply {{campaignId}}    (applies the decisions)
+
+To apply nothing, cancel the campaign instead: idgov campaign set {{campaignId}} --state DELETED
 ${SIGNATURE}`,
   },
 };

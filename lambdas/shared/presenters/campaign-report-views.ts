@@ -39,6 +39,10 @@ export const CSV_COLUMNS = [
   ['applied_action', (r) => r.appliedAction],
   ['applied_at', (r) => r.appliedAt],
   ['applied_error', (r) => r.appliedError],
+  ['applied_reason', (r) => r.appliedReason],
+  ['verification', (r) => r.verification],
+  ['verified_at', (r) => r.verifiedAt],
+  ['verified_origin', (r) => r.verifiedOrigin],
   ['workflow_approval_id', (r) => r.workflowApprovalId],
   ['workflow_state', (r) => r.workflowState],
   ['workflow_outcome_by', (r) => r.workflowOutcomeBy],
@@ -96,6 +100,8 @@ export const SUMMARY_FIGURES: readonly { key: keyof ReportTotals; label: string;
   { key: 'handedOver', label: 'Handed over', title: 'handed to the privilege’s approval workflow' },
   { key: 'awaitingWorkflow', label: 'Awaiting workflow', title: 'handed over; the approval run’s outcome is not applied yet' },
   { key: 'changesFailed', label: 'Changes failed', title: 'the directory refused the change; the controller retries it' },
+  { key: 'stillPresent', label: 'Still present', title: 'revoked, but found in the directory when it was read back; checked again daily until gone' },
+  { key: 'keptByGuard', label: 'Kept by guard', title: 'the decision would remove it, but the user or the privilege is protected (counted in kept too)' },
   { key: 'entries', label: 'Entries', title: 'certification entries of every stage' },
 ];
 
@@ -130,9 +136,9 @@ ${fact('Kind', c.kind)}${fact('Owner', c.ownerId)}${fact('State', c.state)}${fac
 <section id="summary" aria-labelledby="summary-title">
 <h2 id="summary-title">Summary</h2>
 <dl class="figures">
-${SUMMARY_FIGURES.map((f) => `<div class="figure figure-${esc(f.key)}" data-total="${esc(f.key)}" title="${esc(f.title)}"><dt>${esc(f.label)}</dt><dd id="total-${esc(f.key)}">${report.totals[f.key]}</dd></div>`).join('\n')}
+${SUMMARY_FIGURES.filter((f) => f.key !== 'keptByGuard' || report.totals.keptByGuard !== undefined).map((f) => `<div class="figure figure-${esc(f.key)}" data-total="${esc(f.key)}" title="${esc(f.title)}"><dt>${esc(f.label)}</dt><dd id="total-${esc(f.key)}">${report.totals[f.key] ?? '–'}</dd></div>`).join('\n')}
 </dl>
-<p class="note">Each assignment counts once, by its row in the latest stage it reached: approved + rejected + modified + expired + pending = assignments certified. Revoked, kept, awaiting workflow and changes failed count the assignments whose entry was applied.</p>
+<p class="note">Each assignment counts once, by its row in the latest stage it reached: approved + rejected + modified + expired + pending = assignments certified. Revoked, kept, awaiting workflow and changes failed count the assignments whose entry was applied. Still present counts the revoked ones found in the directory when it was read back.</p>
 </section>
 <section id="charts" aria-labelledby="charts-title">
 <h2 id="charts-title">Decisions</h2>
@@ -145,13 +151,29 @@ ${charts.decisionsOverTime ?? '<p class="empty">No decision yet.</p>'}
 ${charts.decisionsPerApprover ?? '<p class="empty">No decision yet.</p>'}
 </figure>
 </section>
-${reviewersSection(report)}
+${stillPresentSection(report)}${reviewersSection(report)}
 ${reassignmentsSection(report)}
 ${itemsSection(report)}
 </main>
 <footer><p>Format ${esc(report.format)}. Dates are UTC. Definitions of every figure: docs/reference/reports.md of idgov.</p></footer>
 </body>
 </html>
+`;
+}
+
+/** The removals found in the directory when it was read back: shown apart, before everything else (nothing when none). */
+function stillPresentSection(report: CampaignReport): string {
+  const still = report.rows.filter((r) => r.counted && r.verification === 'STILL_PRESENT');
+  if (still.length === 0) return '';
+  const rows = still.map(
+    (r) =>
+      `<tr class="still-present"><td>${esc(r.userName ?? r.userId)}<br><code>${esc(r.userId)}</code></td><td>${esc(r.privilegeName ?? r.privilegeId)}<br><code>${esc(r.privilegeId)}</code></td><td>${esc(r.subjectName)} <code>${esc(r.entryId)}</code></td><td>${esc(show(r.appliedAt))}</td><td>${esc(show(r.verifiedAt))}</td></tr>`,
+  );
+  return `<section id="still-present" aria-labelledby="still-present-title">
+<h2 id="still-present-title">Revocations still present</h2>
+<p><strong>${still.length === 1 ? '1 assignment the run removed is' : `${still.length} assignments the run removed are`} still in the directory</strong> when read back: the directory accepted the removal but did not make it. Remove ${still.length === 1 ? 'it' : 'them'} by hand or have the connector checked; the controller checks ${still.length === 1 ? 'it' : 'them'} again daily.</p>
+${table(['User', 'Privilege', 'Entry', 'Removed', 'Last checked'], rows, '')}
+</section>
 `;
 }
 
@@ -188,7 +210,10 @@ function itemsSection(report: CampaignReport): string {
     const workflow = r.workflowApprovalId
       ? `${r.workflowApprovalId} ${r.workflowState ?? ''}${r.workflowOutcomeBy ? ` by ${r.workflowOutcomeBy}` : ''}${r.workflowOutcomeAt ? ` ${show(r.workflowOutcomeAt)}` : ''}${r.workflowAppliedAction ? ` → ${r.workflowAppliedAction}` : ''}`
       : '';
-    return `<tr class="${r.counted ? 'counted' : 'history'}"><td class="num">${r.stage}</td><td>${esc(r.subjectName)}<br><code>${esc(r.entryId)}</code> ${esc(r.entryState)}</td><td>${esc(r.userName ?? r.userId)}<br><code>${esc(r.userId)}</code></td><td>${esc(r.privilegeName ?? r.privilegeId)}<br><code>${esc(r.privilegeId)}</code>${r.privilegeRisk ? ` ${esc(r.privilegeRisk)}` : ''}</td><td>${esc(r.approverIds.join(', '))}</td><td>${esc(r.decision ?? '–')}${modification.length ? `<br>${esc(modification.join(', '))}` : ''}${r.decisionAfterClose ? '<br><em>after the entry closed: not counted</em>' : ''}</td><td>${esc(r.decidedBy ?? '')}<br>${esc(show(r.decidedAt, ''))}</td><td class="comment">${esc(r.comment ?? '')}</td><td>${r.counted ? esc(r.result ?? '') : '<em>handed to the next stage</em>'}</td><td>${esc(r.outcome ?? '')}${r.appliedAction ? `<br>${esc(r.appliedAction)} ${esc(show(r.appliedAt, ''))}` : ''}${r.appliedError ? `<br>${esc(r.appliedError)}` : ''}${workflow ? `<br>${esc(workflow)}` : ''}</td></tr>`;
+    const verified = r.verification
+      ? `<br>${r.verification === 'STILL_PRESENT' ? '<strong>STILL PRESENT</strong>' : `verified absent${r.verifiedOrigin ? ` (now ${esc(r.verifiedOrigin)})` : ''}`} ${esc(show(r.verifiedAt, ''))}`
+      : '';
+    return `<tr class="${r.counted ? 'counted' : 'history'}${r.verification === 'STILL_PRESENT' ? ' still-present' : ''}"><td class="num">${r.stage}</td><td>${esc(r.subjectName)}<br><code>${esc(r.entryId)}</code> ${esc(r.entryState)}</td><td>${esc(r.userName ?? r.userId)}<br><code>${esc(r.userId)}</code></td><td>${esc(r.privilegeName ?? r.privilegeId)}<br><code>${esc(r.privilegeId)}</code>${r.privilegeRisk ? ` ${esc(r.privilegeRisk)}` : ''}</td><td>${esc(r.approverIds.join(', '))}</td><td>${esc(r.decision ?? '–')}${modification.length ? `<br>${esc(modification.join(', '))}` : ''}${r.decisionAfterClose ? '<br><em>after the entry closed: not counted</em>' : ''}</td><td>${esc(r.decidedBy ?? '')}<br>${esc(show(r.decidedAt, ''))}</td><td class="comment">${esc(r.comment ?? '')}</td><td>${r.counted ? esc(r.result ?? '') : '<em>handed to the next stage</em>'}</td><td>${esc(r.outcome ?? '')}${r.appliedAction ? `<br>${esc(r.appliedAction)} ${esc(show(r.appliedAt, ''))}` : ''}${r.appliedError ? `<br>${esc(r.appliedError)}` : ''}${r.appliedReason ? `<br>${esc(r.appliedReason)}` : ''}${verified}${workflow ? `<br>${esc(workflow)}` : ''}</td></tr>`;
   });
   return `<section id="items" aria-labelledby="items-title">
 <h2 id="items-title">Items</h2>
@@ -233,13 +258,14 @@ dl.facts div { display: flex; gap: 6px; } dl.facts dt { color: var(--muted); } d
 dl.figures { display: grid; grid-template-columns: repeat(auto-fill, minmax(150px, 1fr)); gap: 8px; margin: 0; }
 .figure { border: 1px solid var(--rule); border-radius: 6px; padding: 8px 12px; }
 .figure dt { color: var(--muted); font-size: 12px; } .figure dd { margin: 0; font-size: 24px; font-weight: 600; }
-.figure-revoked dd { color: var(--flag); }
+.figure-revoked dd, .figure-stillPresent dd { color: var(--flag); }
 .chart { margin: 12px 0; } .chart figcaption { font-weight: 600; margin-bottom: 4px; } .chart svg { max-width: 100%; height: auto; }
 table { border-collapse: collapse; width: 100%; font-size: 12px; }
 th, td { border-bottom: 1px solid var(--rule); padding: 4px 6px; text-align: left; vertical-align: top; }
 th { background: #f3f4f6; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
 td.comment { max-width: 280px; white-space: pre-wrap; overflow-wrap: anywhere; }
 tr.history td { color: var(--muted); font-style: italic; }
+tr.still-present td { background: var(--flag-bg); }
 tr.rubber-stamp td { background: var(--flag-bg); } tr.rubber-stamp td:first-child { border-left: 4px solid var(--flag); }
 .empty { color: var(--muted); font-style: italic; }
 footer { margin-top: 32px; font-size: 12px; }

@@ -1,13 +1,14 @@
 // The campaign controller (docs/reference/campaigns.md, "Lifecycle"): one run advances every due campaign as far as
 // `now` allows, then sends what the outbox holds. At most one run works at a time (a lease with
-// expiry); every step is idempotent, so a run killed anywhere is completed by the next.
+// expiry); every step is idempotent, so a run killed anywhere is completed by the next. Long phases
+// work in chunks within the run's time budget; a run that runs out says so (`continue`) and its
+// continuation resumes from the cursors saved on the campaigns (docs/reference/scale.md).
 import { randomUUID } from 'node:crypto';
 import {
   beginPreparation,
   failPreparation,
   isDueToRecur,
   isExpired,
-  markCleaned,
   markDeleted,
   markEvidenceArchived,
   markRunning,
@@ -22,6 +23,7 @@ import { notificationKey } from '../domain/notifications.js';
 import { CampaignNotifier } from './campaign-notifier.js';
 import { dispatchNotifications, type DispatchResult } from './dispatch-notifications.js';
 import { applyDecisions, closeCampaign, retryFailedChanges } from './finish-campaign.js';
+import { guardCampaign } from './apply-guard.js';
 import type {
   ApprovalStore,
   AuditLog,
@@ -35,15 +37,17 @@ import type {
   Log,
   Mailer,
   Outbox,
-  ProgressSink,
   ReapprovalDirectory,
+  TimeBudget,
 } from './ports.js';
+import { UNLIMITED_BUDGET } from './ports.js';
 import { HookError } from './call-hook.js';
 import type { CampaignLog } from '../domain/model.js';
-import { deleteArchivedRun } from './evidence/delete-archived-run.js';
-import { prepareCampaign } from './prepare-campaign.js';
+import { cleanUpRun, type CleanupMode } from './evidence/delete-archived-run.js';
+import { prepareCampaign, type PrepareChunk } from './prepare-campaign.js';
 import { runEntries } from './run-entries.js';
 import { startNextRun } from './start-next-run.js';
+import { recheckStillPresent, verifyRevocations } from './verify-revocations.js';
 import { campaignRecord, auditKey, campaignStateChanged, CONTROLLER_ACTOR, notificationsQueued } from '../domain/audit/events.js';
 import type { AuditEvent } from '../domain/audit/model.js';
 import { oneAppendAtATime, recordThenChange } from './audit-trail.js';
@@ -79,8 +83,19 @@ export interface ControllerDeps {
    * has ended), so that this run takes the lease over at once. Without it only the expiry frees it.
    */
   isLeaseHolderGone?: (holder: LeaseHolder) => boolean | Promise<boolean>;
-  /** Long phases (preparation, applying) say where they stand: the local CLI's progress line. */
-  progress?: ProgressSink;
+  /**
+   * How long this run may keep starting steps and chunks (checked between them, never before the
+   * run's first): on Lambda the invocation's remaining time less a margin. Default unlimited.
+   */
+  budget?: TimeBudget;
+  /** Chunk sizes (defaults: PREPARE_CHUNK, FINISH_CHUNK); tests and benchmarks make them small. */
+  chunks?: ControllerChunks;
+}
+
+export interface ControllerChunks {
+  prepare?: Partial<PrepareChunk>;
+  /** Entries applied, users told, records cleaned up per chunk. */
+  entries?: number;
 }
 
 export interface ControllerSettings {
@@ -90,6 +105,11 @@ export interface ControllerSettings {
   runnerId?: string;
   /** Take the lease whoever holds it (the operator knows that run is gone). */
   takeOverLease?: boolean;
+  /**
+   * How a DELETED run's records go (docs/reference/scale.md): DELETE removes them; TTL stamps the
+   * table's TTL attribute for DynamoDB to remove them. Default DELETE (engines without TTL).
+   */
+  cleanup?: CleanupMode;
 }
 
 export interface CampaignTransition {
@@ -107,6 +127,17 @@ export interface ControllerReport {
   transitions: CampaignTransition[];
   errors: { campaignId: string; message: string }[];
   dispatch?: DispatchResult;
+  /**
+   * The time budget ran out with work left: campaigns left inside a phase (`unfinished`), or due
+   * campaigns not reached. A continuation at the same `now` carries on from their saved cursors.
+   */
+  continue?: boolean;
+  unfinished?: { campaignId: string; state: CampaignState; phase: string }[];
+  /**
+   * Why the notifications were not sent this time: a campaign still preparing holds Approval Starts
+   * for entries nobody can decide until it runs; the run that completes it sends them.
+   */
+  dispatchHeld?: string;
 }
 
 export interface LeaseTakeOver {
@@ -139,10 +170,18 @@ export async function runCampaignController(given: ControllerDeps): Promise<Cont
   try {
     const failures: unknown[] = [];
     let safeToDispatch = true;
-    for (const campaign of await dueCampaigns(deps.campaigns, now)) {
+    const due = await dueCampaigns(deps.campaigns, now);
+    const pace: Pace = { budget: deps.budget ?? UNLIMITED_BUDGET, stepped: false };
+    for (const [i, campaign] of due.entries()) {
+      if (pace.stepped && !pace.budget.hasTimeLeft()) {
+        // The due campaigns not reached wait for the continuation; one still preparing holds its notices.
+        report.continue = true;
+        if (due.slice(i).some(holdsUnannouncedNotices)) safeToDispatch = false;
+        break;
+      }
       const progress = { preparing: false };
       try {
-        await advance(deps, campaign, now, report, progress);
+        await advance(deps, campaign, now, report, progress, pace);
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         report.errors.push({ campaignId: campaign.id, message });
@@ -157,7 +196,16 @@ export async function runCampaignController(given: ControllerDeps): Promise<Cont
         if (progress.preparing) safeToDispatch = false;
       }
     }
+    // Removals found still present at a finish, read back again once a day until they are gone.
+    try {
+      await recheckStillPresent({ ...deps, budget: pace.budget }, now);
+    } catch (error) {
+      deps.log.error('re-checking removals still present failed', { error: error instanceof Error ? error.message : String(error) });
+      failures.push(error);
+    }
+    if (report.unfinished?.some((u) => u.state === 'PREPARING')) safeToDispatch = false;
     if (safeToDispatch) report.dispatch = await dispatchNotifications({ ...deps, actor: CONTROLLER_ACTOR }, runner, now);
+    else report.dispatchHeld = 'a campaign is still preparing: its Approval Starts wait until it runs';
     deps.log.info('controller run completed', { ...report });
     // Fail the invocation so that the schedule's retry and dead-letter queue see it.
     if (failures.length === 1) throw failures[0];
@@ -218,6 +266,16 @@ export function describeHolder(holder: LeaseHolder | undefined): string {
   return `a Lambda invocation${parts.length > 0 ? ` (${parts.join(', ')})` : ''}`;
 }
 
+/** Where the run stands with its budget: once it has taken a step, a spent budget ends it. */
+interface Pace {
+  budget: TimeBudget;
+  /** A step has changed a campaign in this run: every run makes progress, however small its budget. */
+  stepped: boolean;
+}
+
+/** A preparing campaign with entries written (or all written, not yet announced): their Approval Starts are in the outbox. */
+const holdsUnannouncedNotices = (c: Campaign) => c.state === 'PREPARING' && c.phase.name !== 'START';
+
 /** Only campaigns with work at `now`: the index holds each one's next action time. */
 async function dueCampaigns(campaigns: CampaignStore, now: Date): Promise<Campaign[]> {
   const due: Campaign[] = [];
@@ -234,14 +292,22 @@ async function advance(
   now: Date,
   report: ControllerReport,
   progress: { preparing: boolean },
+  pace: Pace,
 ): Promise<void> {
   let current = campaign;
   // Changes the directory refused at the finish are retried once per run, before the run recurs or expires.
   if (awaitsChangeRetry(current)) current = await retryFailedChanges({ ...deps, portalUrl: deps.settings.portalUrl }, current, now);
   for (let i = 0; i < MAX_STEPS_PER_CAMPAIGN; i++) {
+    if (pace.stepped && !pace.budget.hasTimeLeft()) {
+      // Left where it stands (inside a phase, with its cursor saved, or between steps): the continuation resumes it.
+      report.continue = true;
+      (report.unfinished ??= []).push({ campaignId: current.id, state: current.state, phase: current.phase.name });
+      return;
+    }
     progress.preparing = current.state === 'PREPARING';
-    const next = await step(deps, current, now);
+    const next = await step({ ...deps, budget: pace.budget }, current, now);
     if (!next) return;
+    pace.stepped = true;
     if (next.state !== current.state) report.transitions.push({ campaignId: current.id, from: current.state, to: next.state });
     current = next;
   }
@@ -257,7 +323,7 @@ async function step(deps: ControllerDeps, c: Campaign, now: Date): Promise<Campa
       if (at < c.startDate) return undefined;
       if (c.phase.name === 'PREPARE') {
         try {
-          return await prepareCampaign({ ...deps, portalUrl }, c, now);
+          return await prepareCampaign({ ...deps, portalUrl, ...(deps.chunks?.prepare ? { chunk: deps.chunks.prepare } : {}) }, c, now);
         } catch (error) {
           // A hook that failed: every hook answers before anything is written, so nothing is half-done.
           if (!(error instanceof HookError)) throw error;
@@ -281,11 +347,16 @@ async function step(deps: ControllerDeps, c: Campaign, now: Date): Promise<Campa
       return start(deps, c, now);
     }
     case 'RUNNING': {
-      if (c.phase.name === 'APPLY') return applyDecisions({ ...deps, portalUrl }, c, now);
-      if (c.phase.name === 'NOTIFY_REJECTS') return closeCampaign({ ...deps, portalUrl }, c, now);
+      // Blast-radius guard (docs/reference/guards.md): count what applying would remove before anything is;
+      // over the campaign's cap, wait for the owner's `campaign confirm-apply` (which moves it to APPLY).
+      if (c.phase.name === 'GUARD') return guardCampaign({ ...deps, portalUrl, chunkSize: deps.chunks?.entries }, c, now);
+      if (c.phase.name === 'AWAIT_CONFIRMATION') return undefined;
+      if (c.phase.name === 'APPLY') return applyDecisions({ ...deps, portalUrl, chunkSize: deps.chunks?.entries }, c, now);
+      if (c.phase.name === 'VERIFY') return verifyRevocations({ ...deps, portalUrl }, c, now);
+      if (c.phase.name === 'NOTIFY_REJECTS') return closeCampaign({ ...deps, portalUrl, chunkSize: deps.chunks?.entries }, c, now);
       const result = await runEntries({ ...deps, portalUrl }, c, now);
       if (at < c.dueDate! || result.stillOpen > 0) return undefined;
-      return save(deps, withPhase(c, { name: 'APPLY' }, now));
+      return save(deps, withPhase(c, { name: 'GUARD' }, now));
     }
     case 'SUCCEEDED': {
       if (isDueToRecur(c, now)) return startNextRun(deps, nextRunWithArchive(c, now), { actor: CONTROLLER_ACTOR, at, job: true, reason: 'RECURRENCE' });
@@ -303,7 +374,7 @@ async function step(deps: ControllerDeps, c: Campaign, now: Date): Promise<Campa
         const evidence = await deps.evidence.archiveRun(c, now);
         return evidence ? save(deps, markEvidenceArchived(c, evidence, now)) : undefined;
       }
-      return (await deleteArchivedRun(deps, c, now)) ? save(deps, markCleaned(c, now)) : undefined;
+      return cleanUpRun({ ...deps, mode: deps.settings.cleanup ?? 'DELETE', chunkSize: deps.chunks?.entries }, c, now);
     }
     case 'FAILED.PREPARED':
       return undefined;

@@ -16,6 +16,7 @@ import {
   certificationDates,
   composeDailyReport,
   emptyEntryTally,
+  emptyUnverifiedTally,
   heartbeatAsOf,
   heartbeatComponent,
   highRiskUsersOf,
@@ -24,6 +25,7 @@ import {
   overallHealth,
   reportWindow,
   tallyEntries,
+  tallyUnverified,
 } from '../domain/daily-report.js';
 import { RISK_LEVELS } from '../domain/model.js';
 import {
@@ -88,7 +90,8 @@ export interface DailyOperationsDeps {
 
 /**
  * Builds the report of `now`'s date. Reads only: the entries closed in the window and today
- * (the closed-day index), the entries of the RUNNING campaigns, per-day certification counts (a
+ * (the closed-day index), the entries of the RUNNING campaigns, the removals still present in the
+ * directory (the unverified index), per-day certification counts (a
  * day not counted yet is counted once from the index and its count stored), the latest risk
  * summary, the heartbeats and the health probe.
  */
@@ -116,12 +119,16 @@ export async function buildDailyReport(deps: DailyOperationsDeps, config: Operat
     for await (const page of deps.campaigns.listEntries(campaign.runId)) tallyEntries(tally, page, now);
   });
 
+  // Removals still present in the directory: the sparse unverified index holds only those.
+  const unverified = emptyUnverifiedTally();
+  for await (const page of deps.campaigns.listUnverifiedRevocations()) tallyUnverified(unverified, page, window.from);
+
   const certificationsLast30Days = certifiedToday + (await certifiedBefore(deps, config, today));
   const riskSummary = await deps.operations.getLatestRiskSummary(today, RISK_LOOKBACK_DAYS);
   const health = overallHealth(deps.health.source, [...(await probe(deps, window.from, now)), ...(await heartbeats(deps, config, now))]);
 
   return composeDailyReport(
-    { now, tally, entriesDecided24h, activeCampaigns: running.length, certificationsLast30Days, riskSummary, health },
+    { now, tally, entriesDecided24h, activeCampaigns: running.length, certificationsLast30Days, riskSummary, health, unverified },
     config,
   );
 }

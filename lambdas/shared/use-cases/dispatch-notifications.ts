@@ -4,6 +4,7 @@
 import { stepOfApprovalNotice } from '../domain/approvals/approval-notices.js';
 import type { ApprovalRun } from '../domain/approvals/model.js';
 import { mapLimit } from './concurrency.js';
+import { retryPassingFailures, type RetryOptions } from './retry.js';
 import type { ApprovalStore, AuditLog, CampaignStore, Clock, Log, Mailer, Outbox } from './ports.js';
 import type { Campaign, Entry, Notification, NotificationKind } from '../domain/model.js';
 import { approvalRecord, auditKey, notificationOutcome } from '../domain/audit/events.js';
@@ -27,6 +28,8 @@ export interface DispatchDeps {
   audit: AuditLog;
   /** Who dispatches, in the audit log (the controller, or the start-reapproval job). */
   actor: AuditActor;
+  /** How the writes after a send are retried (tests make the waits instant). */
+  retry?: RetryOptions;
 }
 
 export interface DispatchResult {
@@ -232,7 +235,9 @@ async function sendOne(deps: DispatchDeps, runner: string, n: Notification, now:
   // Recorded before it is marked: a kill in between sends it again on the next run (as it always
   // could), which finds the record (same key) and only marks it. The message id stays on the outbox
   // record: the send repeated after a kill gets another, and the log must read the same either way.
-  await record(n, auditKey.sent(n), [notificationOutcome('NOTIFICATION_SENT', n, deps.actor, now.toISOString(), {})]);
-  await deps.outbox.markSent(n, messageId, now);
+  // The mail is out: a passing failure of either write is retried here, or the claim would expire
+  // and the next run send it a second time.
+  await retryPassingFailures(() => record(n, auditKey.sent(n), [notificationOutcome('NOTIFICATION_SENT', n, deps.actor, now.toISOString(), {})]), deps.retry);
+  await retryPassingFailures(() => deps.outbox.markSent(n, messageId, now), deps.retry);
   result.sent += 1;
 }

@@ -2,7 +2,10 @@
 // MANUAL assignment of one user removed at once, each removal recorded with who and why. Rule-based
 // and inherited assignments are never touched (they come back from their source). Resumable: each
 // removal is recorded REMOVING before it is made and completed after, and a re-run completes the
-// records a killed request left pending instead of writing others.
+// records a killed request left pending instead of writing others. A protected user or privilege
+// (docs/reference/guards.md) is never removed: its assignments are recorded NOT_REMOVED, naming the
+// protection, and everything else of the user is removed as asked.
+import { describeProtection, protectionOf, type Protection } from '../domain/blast-radius.js';
 import { NotFoundError, ValidationError } from '../domain/errors.js';
 import type { Assignment } from '../domain/model.js';
 import { auditEvent, auditKey } from '../domain/audit/events.js';
@@ -32,13 +35,23 @@ export interface EmergencyRevokeResult {
   removed: AccessRemoval[];
   /** Removals an earlier, interrupted request had recorded, which this call completed as REMOVED. */
   alreadyRecorded: number;
-  /** Assignments that were no longer MANUAL when removed: left in place, recorded NOT_REMOVED with the reason. */
+  /**
+   * Left in place, recorded NOT_REMOVED with the reason: no longer MANUAL when removed, or kept by
+   * the blast-radius guard (a protected user or privilege; the reason begins KEPT_BY_GUARD_PREFIX).
+   */
   notRemoved: AccessRemoval[];
 }
 
 /** Why an assignment was not removed: it stopped being MANUAL between the listing and the removal. */
 export const NOT_MANUAL_REASON =
   'the assignment is no longer MANUAL (a rule or a group grants it now): change that source to remove it';
+
+/** How a removal the blast-radius guard refused is recorded (NOT_REMOVED): the reason begins with this. */
+export const KEPT_BY_GUARD_PREFIX = 'kept by the blast-radius guard: ';
+
+/** Why a protected assignment was not removed, and what would remove it. */
+export const keptByGuardReason = (p: Protection): string =>
+  `${KEPT_BY_GUARD_PREFIX}${describeProtection(p)} (no emergency removal removes it: take the protection off in the directory file first)`;
 
 /** The same grant: a pending record of another grant is of an assignment that is gone. */
 const sameGrant = (record: AccessRemoval, assignment: Assignment) => record.approvedAt === assignment.approvedAt;
@@ -103,6 +116,8 @@ export async function emergencyRevoke(
   };
 
   const privileges = [...targets.keys()].sort();
+  // The guard reads the privileges as they are now (the user is read above): one batch.
+  const privilegeRecords = privileges.length > 0 ? await deps.directory.getPrivileges(privileges) : new Map<string, never>();
   await mapLimit(privileges, REVOKE_CONCURRENCY, async (privilegeId) => {
     const { assignment, pending } = targets.get(privilegeId)!;
     const at = () => deps.clock.now().toISOString();
@@ -137,9 +152,13 @@ export async function emergencyRevoke(
     }
     if (!own && resumed.length === 0) return;
 
-    const outcome = await deps.directory.removeAssignment(userId, privilegeId);
+    // Checked where the removal would be made, so that a pending record resumed after the protection was set is kept too.
+    const protection = protectionOf(user, privilegeRecords.get(privilegeId));
+    const outcome = protection ? 'PROTECTED' : await deps.directory.removeAssignment(userId, privilegeId);
     const completion: RemovalCompletion =
-      outcome === 'REMOVED' ? { status: 'REMOVED', at: at() } : { status: 'NOT_REMOVED', at: at(), notRemovedReason: NOT_MANUAL_REASON };
+      outcome === 'REMOVED'
+        ? { status: 'REMOVED', at: at() }
+        : { status: 'NOT_REMOVED', at: at(), notRemovedReason: protection ? keptByGuardReason(protection) : NOT_MANUAL_REASON };
     if (own) await complete(own, completion, true);
     for (const record of resumed) await complete(record, completion, false);
   });

@@ -3,13 +3,17 @@
 // are idempotent (remove, set) and every record has a deterministic key, so a re-run after a kill
 // repeats no revocation and no notification. A `WORKFLOW` item is handed to its privilege's
 // approval workflow: the run's id is its purpose's, so a re-run finds the run a killed one started.
+// Applying and telling go in time-budgeted chunks with a cursor on the campaign's phase
+// (docs/reference/scale.md); the run's totals are summed as the entries are applied.
 import { APPLICABLE_STATES, withEntryChange } from '../domain/entries.js';
 import { isForwarded } from '../domain/stages.js';
-import { addStats, countPlan, emptyStats, itemWorkflowOf, planItem } from '../domain/application.js';
+import { addStats, countPlan, emptyStats, itemWorkflowOf, keptByGuardStats, planItem } from '../domain/application.js';
+import { describeProtection, mayRemove } from '../domain/blast-radius.js';
 import { approvalIdFor, DEFAULT_REAPPROVAL_CONFIG, type ApprovalPurpose, type ApprovalRun, type ReapprovalConfig } from '../domain/approvals/model.js';
 import { liveCampaignOf, markSucceeded, withLateApplication, withPhase } from '../domain/campaign-lifecycle.js';
-import { NotFoundError } from '../domain/errors.js';
-import type { Campaign, CampaignStats, Entry, EntryStats, Item, Revocation } from '../domain/model.js';
+import { DomainError, NotFoundError } from '../domain/errors.js';
+import type { Campaign, CampaignPhase, CampaignStats, Entry, EntryStats, Item, Revocation, RunTotals } from '../domain/model.js';
+import { addEntry, MAX_FAILED_ENTRIES_LISTED, totalsToResume } from '../domain/run-totals.js';
 import { notificationKey } from '../domain/notifications.js';
 import { REVOCATION_REASON_TEXT } from '../domain/templates.js';
 import {
@@ -26,10 +30,11 @@ import {
 } from '../domain/audit/events.js';
 import type { AuditEvent } from '../domain/audit/model.js';
 import { resolveWorkflow, startApprovalRun } from './approvals/approval-engine.js';
+import { loadProtections } from './apply-guard.js';
 import { appendRecord, recordThenChange, type AuditDeps } from './audit-trail.js';
 import { CampaignNotifier } from './campaign-notifier.js';
-import { chunk } from './concurrency.js';
-import type { ApprovalStore, CampaignStore, DirectoryStore, Log, Outbox, ProgressSink, ReapprovalDirectory } from './ports.js';
+import { entryCursor, forEachChunk, revocationCursor } from './chunked.js';
+import { UNLIMITED_BUDGET, type ApprovalStore, type CampaignStore, type DirectoryStore, type Log, type Outbox, type Pages, type ReapprovalDirectory, type TimeBudget } from './ports.js';
 
 export interface FinishDeps extends AuditDeps {
   /** The re-approval side is read only for `WORKFLOW` items (their assignment, workflow and the reminder settings). */
@@ -40,23 +45,56 @@ export interface FinishDeps extends AuditDeps {
   outbox: Outbox;
   portalUrl: string;
   log: Log;
-  /** Told as entries are applied (the local CLI's progress line). */
-  progress?: ProgressSink;
+  /** Checked between chunks; default unlimited. */
+  budget?: TimeBudget;
+  /** Entries (applying) or users (telling) per chunk; default FINISH_CHUNK. */
+  chunkSize?: number;
 }
 
+/** A chunk's entries or users: each costs a few reads and writes, so a chunk takes seconds. */
+export const FINISH_CHUNK = 100;
+
+/**
+ * Applies the entries after the phase's cursor, chunk by chunk, saving after each chunk the last
+ * entry applied and the run's totals so far (Campaign.runTotals). Returns the campaign still in
+ * APPLY when the budget ran out with entries left, else in VERIFY.
+ */
 export async function applyDecisions(deps: FinishDeps, campaign: Campaign, now: Date): Promise<Campaign> {
-  let applied = 0;
-  for await (const page of deps.campaigns.listEntries(campaign.runId)) {
-    for (const entry of page) {
-      deps.progress?.({ job: 'campaign-controller', phase: 'APPLY', campaignId: campaign.id, done: applied++ });
-      if (APPLICABLE_STATES.includes(entry.state)) await applyEntry(deps, campaign, entry, now, 'FINISH');
-      // Applied by a run killed before it recorded the application: recorded now (once: same key).
-      else if (APPLIED_STATES.includes(entry.state)) await recordApplication(deps, campaign, entry.id);
-    }
-  }
-  const next = withPhase(campaign, { name: 'NOTIFY_REJECTS' }, now);
+  const phase: Extract<CampaignPhase, { name: 'APPLY' }> = campaign.phase.name === 'APPLY' ? campaign.phase : { name: 'APPLY' };
+  let totals = totalsToResume(campaign.runId, campaign.runTotals, phase.after);
+  let current = campaign;
+  const result = await forEachChunk({
+    pages: (after) => deps.campaigns.listEntries(campaign.runId, after === undefined ? {} : { after }),
+    keyOf: entryCursor,
+    after: phase.after,
+    budget: deps.budget ?? UNLIMITED_BUDGET,
+    chunkSize: deps.chunkSize ?? FINISH_CHUNK,
+    work: async (entries) => {
+      for (const listed of entries) totals = addEntry(totals, await applyListed(deps, campaign, listed, now));
+    },
+    checkpoint: async (after) => {
+      current = withPhase({ ...current, runTotals: totals }, { ...phase, after }, now);
+      await deps.campaigns.saveCampaign(current);
+    },
+  });
+  if (!result.done) return current;
+  // The removals are read back before anyone is told (verify-revocations.ts).
+  const next = withPhase({ ...current, runTotals: totals }, { name: 'VERIFY' }, now);
   await deps.campaigns.saveCampaign(next);
   return next;
+}
+
+/** Applies one listed entry if it is to be applied; returns it as saved, for the run's totals. */
+async function applyListed(deps: FinishDeps, campaign: Campaign, listed: Entry, now: Date): Promise<Entry> {
+  if (APPLICABLE_STATES.includes(listed.state)) {
+    const applied = await applyEntry(deps, campaign, listed, now, 'FINISH');
+    if (applied) return applied.entry;
+  } else if (APPLIED_STATES.includes(listed.state)) {
+    // Applied by a run killed before it recorded the application: recorded now (once: same key).
+    await recordApplication(deps, campaign, listed.id);
+  }
+  // The index may lag the entry: its totals are the saved entry's, read consistently.
+  return (await deps.campaigns.getEntry(listed.id)) ?? listed;
 }
 
 /**
@@ -118,20 +156,36 @@ async function applyEntry(
   // Read once, and only for an entry with an item to hand over.
   let config: Promise<ReapprovalConfig> | undefined;
   const reapprovalConfig = () => (config ??= deps.directory.getReapprovalConfig().then((c) => c ?? DEFAULT_REAPPROVAL_CONFIG));
+  // Blast-radius guard (docs/reference/guards.md): the protection of every item this pass would remove or hand over, read as it is now.
+  const protectionOf = await loadProtections(
+    deps.directory,
+    items.filter((item) => !isForwarded(entry, item) && !item.applied && mayRemove(planItem(item, entry, campaign.revocation))),
+  );
   for (const item of items) {
     // Approved here and handed to the next stage: that stage's decision is applied there.
     if (isForwarded(entry, item)) continue;
     const plan = planItem(item, entry, campaign.revocation);
     stats = countPlan(stats, plan);
+    // Kept by the guard in an earlier pass: neither removed nor handed over.
+    if (item.applied?.action === 'KEPT_BY_GUARD') stats = keptByGuardStats(stats, plan);
     // An earlier pass found nothing to hand over (the assignment was gone or not MANUAL): kept.
-    if (plan.change === 'WORKFLOW' && item.applied && item.applied.action !== 'HANDED_OVER') stats = { ...stats, handedOver: stats.handedOver - 1 };
+    else if (plan.change === 'WORKFLOW' && item.applied && item.applied.action !== 'HANDED_OVER') stats = { ...stats, handedOver: stats.handedOver - 1 };
     if (plan.change === 'NONE' || item.applied) continue;
+    // A protected user or privilege: nothing is removed, and no workflow is asked whether to remove it.
+    const protection = mayRemove(plan) ? protectionOf(item.userId, item.privilegeId) : undefined;
+    if (protection) {
+      stats = keptByGuardStats(stats, plan);
+      await deps.campaigns.saveItemApplied(entry.id, item.id, { action: 'KEPT_BY_GUARD', at, reason: describeProtection(protection) });
+      continue;
+    }
     if (plan.change === 'WORKFLOW') {
       const purpose: ApprovalPurpose = { kind: 'CAMPAIGN', campaignId: origin.id, runId: campaign.runId, entryId: entry.id, itemId: item.id, reason: plan.reason };
       let run: ApprovalRun | undefined;
       try {
         run = await handOver(deps, purpose, item, reapprovalConfig, now);
       } catch (error) {
+        // Refused (an unknown workflow, a refused start): recorded, retried by later runs. A failed call is no refusal: the run fails.
+        if (!(error instanceof DomainError)) throw error;
         deps.log.error('handing an item to its approval workflow failed', { entryId: entry.id, itemId: item.id, error: String(error) });
         failures.push(`${item.id}: ${error instanceof Error ? error.message : String(error)}`);
         // Not handed over (yet): counted when a retry hands it over.
@@ -161,6 +215,11 @@ async function applyEntry(
         await deps.directory.modifyAssignment(item.userId, item.privilegeId, { endDate: plan.endDate, parameters: plan.parameters });
       }
     } catch (error) {
+      // The directory refused the change (a DomainError, RefusedChangeError for a connected source):
+      // recorded on the entry and retried by later runs. Any other failure (a throttled or
+      // unavailable table) is not the directory's answer: the run fails, and the next one applies
+      // what is left (an applied item is marked, so none is applied twice).
+      if (!(error instanceof DomainError)) throw error;
       deps.log.error('applying a decision failed', { entryId: entry.id, itemId: item.id, error: String(error) });
       failures.push(`${item.id}: ${error instanceof Error ? error.message : String(error)}`);
       // Not removed (yet): counted when a retry removes it.
@@ -246,6 +305,8 @@ function outcomeOf(item: Item, plan: ReturnType<typeof planItem>, error: string 
       return { action: 'MODIFIED', ...(plan.change === 'MODIFY' && plan.endDate !== undefined ? { endDate: plan.endDate } : {}), ...(plan.change === 'MODIFY' && plan.parameters ? { parameters: plan.parameters } : {}) };
     case 'KEPT':
       return plan.change === 'WORKFLOW' ? { action: 'KEPT', note: 'nothing to hand over: the assignment was gone or no longer MANUAL' } : { action: 'KEPT' };
+    case 'KEPT_BY_GUARD':
+      return { action: 'KEPT_BY_GUARD', reason, guard: item.applied.reason ?? 'protected user or privilege' };
   }
   if (plan.change === 'NONE') return { action: 'KEPT' };
   // Refused by the directory (named in the entry's error; a later run retries it), else left as it is: no longer MANUAL.
@@ -288,51 +349,104 @@ async function lateRejectNotice(notifier: CampaignNotifier, campaign: Campaign, 
   });
 }
 
-/** One Assignment Reject per user who lost access, then Campaign End, then SUCCEEDED. */
+/**
+ * One Assignment Reject per user who lost access, then Campaign End, then SUCCEEDED. The run's
+ * revocations are read in key order, so each user's come together: a user's notice is queued once
+ * their last revocation is read, a chunk of users at a time (their record, their notices, then the
+ * cursor saved). Memory holds one chunk of users, never the run. Returns the campaign still in
+ * NOTIFY_REJECTS when the budget ran out with users left.
+ */
 export async function closeCampaign(deps: FinishDeps, campaign: Campaign, now: Date): Promise<Campaign> {
   const notifier = new CampaignNotifier(deps.directory, deps.portalUrl, campaign, now);
-  const byUser = new Map<string, Revocation[]>();
-  for await (const page of deps.campaigns.listRevocations(campaign.runId)) {
-    for (const r of page) byUser.set(r.userId, [...(byUser.get(r.userId) ?? []), r]);
-  }
-  const { stats, failedEntries } = await runSummary(deps.campaigns, campaign);
-  const succeeded = markSucceeded(campaign, stats, now);
+  const at = now.toISOString();
+  let current = campaign;
+  const result = await forEachChunk<Revocation[]>({
+    pages: (after) => byUser(deps.campaigns.listRevocations(campaign.runId, after === undefined ? {} : { after })),
+    keyOf: (revocations) => revocationCursor(revocations[revocations.length - 1]!),
+    after: campaign.phase.name === 'NOTIFY_REJECTS' ? campaign.phase.after : undefined,
+    budget: deps.budget ?? UNLIMITED_BUDGET,
+    chunkSize: deps.chunkSize ?? FINISH_CHUNK,
+    // The notices are queued with the cursor's save (checkpoint): their record comes before both.
+    work: async () => {},
+    checkpoint: async (after, users) => {
+      await notifier.prefetch(users.map((revocations) => revocations[0]!.userId));
+      const notices = users.map((revocations) => rejectNotice(notifier, campaign, revocations));
+      const next = withPhase(current, { name: 'NOTIFY_REJECTS', after }, now);
+      const events = notificationsQueued(
+        notices.map((n) => ({ key: n.key, kind: n.kind, recipientId: n.recipientId })),
+        CONTROLLER_ACTOR,
+        at,
+      );
+      current = await recordThenChange(deps, campaignRecord(next, auditKey.rejects(next), at, events), async () => {
+        await deps.outbox.enqueue(notices);
+        await deps.campaigns.saveCampaign(next);
+        return next;
+      });
+    },
+  });
+  if (!result.done) return current;
+
+  const { stats, failedEntries } = current.runTotals?.runId === campaign.runId ? current.runTotals : await countRun(deps.campaigns, campaign);
+  const succeeded = markSucceeded({ ...current, runTotals: undefined }, stats, now);
   const endNotifier = new CampaignNotifier(deps.directory, deps.portalUrl, succeeded, now);
   const end = await endNotifier.composeFor('CAMPAIGN_END', notificationKey.campaignEnd(campaign), campaign.ownerId, {
     entryCount: stats.entries,
     itemCount: stats.items,
     // The template says these are entries whose changes could not be applied: not FAILED.PREPARE ones.
     failedEntryCount: stats.entriesByState['FAILED.APPLIED.CHANGES'] ?? 0,
-    failedEntries: failedEntries.slice(0, MAX_FAILED_ENTRIES_LISTED).map((e) => ({ entryId: e.id, subjectName: e.subjectName, error: e.error ?? 'changes failed to apply' })),
+    failedEntries: failedEntries.slice(0, MAX_FAILED_ENTRIES_LISTED),
     stats,
   });
-  const at = now.toISOString();
-  const rejects = [...byUser.keys()].map((userId) => ({ key: notificationKey.assignmentReject(campaign, userId), kind: 'ASSIGNMENT_REJECT' as const, recipientId: userId }));
   const events = [
-    ...notificationsQueued([...rejects, end], CONTROLLER_ACTOR, at),
+    ...notificationsQueued([end], CONTROLLER_ACTOR, at),
     campaignStateChanged(campaign.state, succeeded, CONTROLLER_ACTOR, at, { endDate: succeeded.endDate, statusExpirationDate: succeeded.statusExpirationDate, stats }),
   ];
   return recordThenChange(deps, campaignRecord(succeeded, auditKey.campaign(succeeded), at, events), async () => {
-    for (const users of chunk([...byUser.keys()], 100)) {
-      await notifier.prefetch(users);
-      await deps.outbox.enqueue(
-        users.map((userId) => {
-          const revoked = byUser.get(userId)!.map((r) => ({ privilegeId: r.privilegeId, privilegeName: r.privilegeName ?? r.privilegeId, reason: REVOCATION_REASON_TEXT[r.reason] }));
-          return notifier.compose('ASSIGNMENT_REJECT', notificationKey.assignmentReject(campaign, userId), userId, {
-            revoked,
-            revokedCount: revoked.length,
-          });
-        }),
-      );
-    }
     await deps.outbox.enqueue([end]);
     await deps.campaigns.saveCampaign(succeeded);
     return succeeded;
   });
 }
 
-/** Campaign End lists this many failed entries by name; the count gives the rest. */
-const MAX_FAILED_ENTRIES_LISTED = 50;
+/** The user's Assignment Reject: every privilege the run removed from them. */
+function rejectNotice(notifier: CampaignNotifier, campaign: Campaign, revocations: Revocation[]) {
+  const userId = revocations[0]!.userId;
+  const revoked = revocations.map((r) => ({ privilegeId: r.privilegeId, privilegeName: r.privilegeName ?? r.privilegeId, reason: REVOCATION_REASON_TEXT[r.reason] }));
+  return notifier.compose('ASSIGNMENT_REJECT', notificationKey.assignmentReject(campaign, userId), userId, { revoked, revokedCount: revoked.length });
+}
+
+/**
+ * Revocations listed by user then privilege, as lists of whole users: a user's list is yielded once
+ * the next user's first revocation (or the end) shows it is complete. Holds one page and one user.
+ */
+async function* byUser(pages: Pages<Revocation>): Pages<Revocation[]> {
+  let user: Revocation[] = [];
+  for await (const page of pages) {
+    const complete: Revocation[][] = [];
+    for (const r of page) {
+      if (user.length > 0 && user[0]!.userId !== r.userId) {
+        complete.push(user);
+        user = [];
+      }
+      user.push(r);
+    }
+    if (complete.length > 0) yield complete;
+  }
+  if (user.length > 0) yield [user];
+}
+
+/**
+ * The run's totals read from its entries: for a run that reached NOTIFY_REJECTS without totals
+ * (applied before they were kept), and for the retry of failed changes.
+ */
+async function countRun(campaigns: CampaignStore, campaign: Campaign): Promise<RunTotals> {
+  const { stats, failedEntries } = await runSummary(campaigns, campaign);
+  return {
+    runId: campaign.runId,
+    stats,
+    failedEntries: failedEntries.slice(0, MAX_FAILED_ENTRIES_LISTED).map((e) => ({ entryId: e.id, subjectName: e.subjectName, error: e.error ?? 'changes failed to apply' })),
+  };
+}
 
 export async function campaignStats(campaigns: CampaignStore, campaign: Campaign): Promise<CampaignStats> {
   return (await runSummary(campaigns, campaign)).stats;

@@ -69,6 +69,21 @@ export type ProgressSink = (event: ProgressEvent) => void;
 /** A page-at-a-time stream; adapters implement it over paginated queries. */
 export type Pages<T> = AsyncIterable<T[]>;
 
+/**
+ * Where a listing resumes: strictly after the record with this key (a chunk's saved cursor). Adapters
+ * turn it into the query's ExclusiveStartKey; they never list from the start and filter.
+ */
+export interface ListFrom {
+  after?: string;
+}
+
+/**
+ * How a deleted run's records go (docs/reference/scale.md): DELETE removes them; TTL writes the
+ * table's TTL attribute (`expiresAt`, epoch seconds) on each, and takes entries out of every index at
+ * once, so they leave the listings as deleted ones do; DynamoDB removes the records later, itself.
+ */
+export type RecordRemoval = { mode: 'DELETE' } | { mode: 'TTL'; expiresAt: number };
+
 export interface DirectoryStore {
   putUsers(users: User[]): Promise<void>;
   putPrivileges(privileges: Privilege[]): Promise<void>;
@@ -90,10 +105,10 @@ export interface DirectoryStore {
    */
   findUserByEmail(email: string): Promise<User | undefined>;
 
-  /** Every user, in id order, a page at a time. */
-  listUsers(): Pages<User>;
-  /** Every privilege, in id order, a page at a time. */
-  listPrivileges(): Pages<Privilege>;
+  /** Every user, in id order, a page at a time; with `after` (a user id), those after it. */
+  listUsers(from?: ListFrom): Pages<User>;
+  /** Every privilege, in id order, a page at a time; with `after` (a privilege id), those after it. */
+  listPrivileges(from?: ListFrom): Pages<Privilege>;
   /** All assignments of one user (every origin), in privilege id order. */
   listAssignmentsOfUser(userId: string): Promise<Assignment[]>;
   /**
@@ -105,12 +120,13 @@ export interface DirectoryStore {
   /**
    * Removes a MANUAL assignment (docs/reference/directory.md: rule-based and inherited ones are never touched).
    * Idempotent: an absent assignment counts as REMOVED; one whose origin is not MANUAL (any more)
-   * is left alone and answers NOT_MANUAL.
+   * is left alone and answers NOT_MANUAL. A directory that refuses the change throws a DomainError
+   * (RefusedChangeError); any other error is a failed call, which the caller's run retries.
    */
   removeAssignment(userId: string, privilegeId: string): Promise<'REMOVED' | 'NOT_MANUAL'>;
   /**
    * endDate null removes the end date; parameters are merged, and a null value removes that
-   * parameter. No-op if the assignment is gone or not MANUAL.
+   * parameter. No-op if the assignment is gone or not MANUAL. Refusals as removeAssignment's.
    */
   modifyAssignment(
     userId: string,
@@ -170,7 +186,11 @@ export interface CampaignStore {
   getEntry(entryId: string): Promise<Entry | undefined>;
   /** Entry and all its items in one paginated query. */
   getEntryWithItems(entryId: string): Promise<{ entry: Entry; items: Item[] } | undefined>;
-  listEntries(runId: string): Pages<Entry>;
+  /**
+   * The run's entries in listing order (stage, subject), a page at a time; with `after` (an entry id,
+   * see entryCursor) from the entry after that one. Fails with NotFoundError if that entry is gone.
+   */
+  listEntries(runId: string, from?: ListFrom): Pages<Entry>;
   /**
    * Entries that left RUNNING (closedAt) in [from, to), by closing time, through the closed-day
    * index: the cost follows the window's closures, never the history.
@@ -191,10 +211,33 @@ export interface CampaignStore {
   saveItemWorkflow(entryId: string, itemId: string, workflow: ItemWorkflow, options?: { onlyIfAbsent?: boolean }): Promise<void>;
 
   putRevocation(revocation: Revocation): Promise<void>;
-  listRevocations(runId: string): Pages<Revocation>;
+  /**
+   * The run's revocations by user, then privilege (so each user's come together), a page at a time;
+   * with `after` (see revocationCursor) from the revocation after that key, whether or not it still exists.
+   */
+  listRevocations(runId: string, from?: ListFrom): Pages<Revocation>;
+  /**
+   * Writes each revocation as given, with its `verification` (the VERIFY phase's read-back, or a
+   * later re-check), over the stored record the caller read. A STILL_PRESENT one with a
+   * `nextCheckAt` is in the sparse unverified index; any other is out of it.
+   */
+  saveRevocationVerifications(revocations: Revocation[]): Promise<void>;
+  /**
+   * Revocations found still present (the unverified index: nothing else of any run), by next check,
+   * oldest first; with `dueBy`, only those whose `nextCheckAt` is at or before it.
+   */
+  listUnverifiedRevocations(dueBy?: string): Pages<Revocation>;
 
   /** Removes the run's entries, items and revocations; resumable. Returns true when nothing is left. */
   deleteRun(runId: string): Promise<boolean>;
+  /**
+   * A deleted run's cleanup, a chunk at a time: each entry's items and approver pointers, then the
+   * entry, deleted or stamped (RecordRemoval). Either way the entries leave listEntries, listTasks
+   * and listEntriesClosedBetween; stamped ones are still read by id until the engine removes them.
+   */
+  removeEntries(entries: Entry[], removal: RecordRemoval): Promise<void>;
+  /** Deleted or stamped; stamped ones stay in listRevocations until the engine removes them. */
+  removeRevocations(revocations: Revocation[], removal: RecordRemoval): Promise<void>;
 
   /**
    * Takes the named lease if free or expired (wall-clock times), recording who holds it. Returns
@@ -289,13 +332,14 @@ export interface ReapprovalDirectory {
   /**
    * running (this approvalId) → approved: approvedAt/approvedBy, and CONTINUOUS its next date,
    * SCHEDULED the round it was approved in; removes `reapproval`, leaves reapprovalMode as it is.
-   * Expects: `reapproval.approvalId === approvalId`.
+   * Without approvedAt/approvedBy (a rejection the blast-radius guard kept) the approval on record
+   * stays as it was. Expects: `reapproval.approvalId === approvalId`.
    */
   completeReapproval(
     userId: string,
     privilegeId: string,
     approvalId: string,
-    result: { approvedAt: string; approvedBy: string } & ({ mode: 'CONTINUOUS'; nextReapprovalAt: string } | { mode: 'SCHEDULED'; lastReapprovalRound: string }),
+    result: { approvedAt?: string; approvedBy?: string } & ({ mode: 'CONTINUOUS'; nextReapprovalAt: string } | { mode: 'SCHEDULED'; lastReapprovalRound: string }),
   ): Promise<boolean>;
   /**
    * A campaign hand-over's approval: approvedAt/approvedBy on a MANUAL assignment, and a CONTINUOUS
@@ -382,8 +426,13 @@ export interface Outbox {
   releaseClaims(owner: string): Promise<number>;
   /** Every run's notifications of a campaign (archived runs stay under the campaign they came from). */
   listByCampaign(campaignId: string): Pages<Notification>;
-  /** One run's notifications. */
-  listByRun(campaignId: string, runId: string): Pages<Notification>;
+  /** One run's notifications, by key; with `after` (a notification key), from the one after it. */
+  listByRun(campaignId: string, runId: string, from?: ListFrom): Pages<Notification>;
+  /**
+   * A deleted run's cleanup, a chunk at a time: its settled notifications (SENT, SKIPPED, FAILED)
+   * deleted or stamped (RecordRemoval); the unsent ones are left for dispatch. Returns how many were unsent.
+   */
+  removeSettled(notifications: Notification[], removal: RecordRemoval): Promise<number>;
   /**
    * The run's cleanup: removes its settled notifications (SENT, SKIPPED, FAILED) and leaves the
    * unsent ones for dispatch. True when none is left; resumable.

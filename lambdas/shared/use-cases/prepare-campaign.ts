@@ -1,7 +1,9 @@
 // docs/reference/campaigns.md, step 2 (Prepare): select subjects, collect their manual assignments, limit resources,
 // find approvers, and write one entry per subject in chunks. After each chunk the campaign saves
-// the last subject written, so a killed run resumes there; a half-written chunk is rewritten with
-// the same deterministic keys.
+// the last subject written, so a killed run resumes there (the directory listing starts after it,
+// by key); a half-written chunk is rewritten with the same deterministic keys. A chunk starts only
+// while the time budget lasts (docs/reference/scale.md): an invocation that runs out leaves the
+// campaign in PREPARE with its cursor, and a continuation carries on.
 import { withPhase } from '../domain/campaign-lifecycle.js';
 import { addDays } from '../domain/campaign-schedule.js';
 import { buildEntry, countPrepared, type CertifiableAssignment } from '../domain/entries.js';
@@ -13,30 +15,42 @@ import type { AuditEvent } from '../domain/audit/model.js';
 import { recordThenChange, type AuditDeps } from './audit-trail.js';
 import { CampaignNotifier } from './campaign-notifier.js';
 import { collect } from './concurrency.js';
-import type { CampaignStore, ProgressSink } from './ports.js';
+import { UNLIMITED_BUDGET, type CampaignStore, type TimeBudget } from './ports.js';
 import { selectWork, usesHooks, type SelectionDeps, type SubjectWork } from './select-subjects.js';
 
 export interface PrepareDeps extends SelectionDeps, AuditDeps {
   campaigns: CampaignStore;
   portalUrl: string;
-  /** Told after each chunk how many entries are written (the local CLI's progress line). */
-  progress?: ProgressSink;
+  /** Checked between chunks; default unlimited. */
+  budget?: TimeBudget;
+  /** Chunk bounds (default PREPARE_CHUNK): tests and benchmarks make them small to force many chunks. */
+  chunk?: Partial<PrepareChunk>;
 }
 
-/** Chunk bounds: large enough to fill write batches, small enough to resume cheaply. */
-const CHUNK_ITEMS = 10_000;
-const CHUNK_SUBJECTS = 1_000;
+/** A chunk ends at whichever bound it reaches first. */
+export interface PrepareChunk {
+  subjects: number;
+  items: number;
+}
+
+/** Large enough to fill write batches, small enough to resume cheaply and to finish well within a budget's margin. */
+export const PREPARE_CHUNK: PrepareChunk = { subjects: 1_000, items: 10_000 };
 
 /**
  * Writes the campaign's entries. Without hooks, selection streams and each chunk is written as it
- * comes. With hooks, every hook answers before anything is written, so a failing hook leaves
- * nothing half-written: it surfaces as a HookError and the campaign fails preparation.
+ * comes; when the budget is spent (checked between chunks, after the first) the campaign is saved in
+ * PREPARE with its cursor and returned as it is: the caller's continuation resumes it. With hooks,
+ * every hook answers before anything is written, so a failing hook leaves nothing half-written: it
+ * surfaces as a HookError and the campaign fails preparation; the budget then does not split the
+ * writing (a resumed chunk would call the hooks again).
  */
 export async function prepareCampaign(deps: PrepareDeps, campaign: Campaign, now: Date): Promise<Campaign> {
   const after = campaign.phase.name === 'PREPARE' ? campaign.phase.afterSubjectId : undefined;
   const notifier = new CampaignNotifier(deps.directory, deps.portalUrl, campaign, now);
   await notifier.prefetch([campaign.ownerId]);
 
+  const budget = usesHooks(campaign) ? UNLIMITED_BUDGET : (deps.budget ?? UNLIMITED_BUDGET);
+  const bounds = { ...PREPARE_CHUNK, ...deps.chunk };
   let current = campaign;
   let pending: SubjectWork[] = [];
   let pendingItems = 0;
@@ -47,16 +61,20 @@ export async function prepareCampaign(deps: PrepareDeps, campaign: Campaign, now
     pending = [];
     pendingItems = 0;
     current = await writeChunk(deps, current, work, notifier, now);
-    deps.progress?.({ job: 'campaign-controller', phase: 'PREPARE', campaignId: campaign.id, done: preparedSoFar(current)?.entries ?? 0 });
   };
 
   const selected = selectWork(deps, campaign, now, after);
   const pages = usesHooks(campaign) ? [await collect(selected)] : selected;
   for await (const works of pages) {
     for (const work of works) {
+      // A full chunk is written once the next subject shows that more follow: a campaign whose
+      // budget ends at its last chunk is finished, not left for a continuation with nothing to do.
+      if (pendingItems >= bounds.items || pending.length >= bounds.subjects) {
+        await flush();
+        if (!budget.hasTimeLeft()) return current;
+      }
       pending.push(work);
       pendingItems += work.assignments.length;
-      if (pendingItems >= CHUNK_ITEMS || pending.length >= CHUNK_SUBJECTS) await flush();
     }
   }
   await flush();

@@ -18,6 +18,7 @@ import {
   type ReportKind,
   type ReportPublisher,
 } from './ports.js';
+import { retryPassingFailures, type RetryOptions } from './retry.js';
 
 /** Minutes after which a SENDING claim is presumed left by a run that died, and may be taken over. */
 export const CLAIM_MINUTES = 15;
@@ -31,6 +32,8 @@ export interface DeliveryDeps {
   /** Wall-clock time, which claims are stamped and aged with; absent: the business clock. */
   wallClock?: Clock;
   log: Log;
+  /** How the mark after a send is retried (tests make the waits instant). */
+  retry?: RetryOptions;
 }
 
 /** Deployment recipients and configured recipients, once each (addresses compared case-insensitively). */
@@ -101,7 +104,11 @@ export async function deliverReport(
     }
     let marked: boolean;
     try {
-      marked = await deps.operations.recordDelivery(kind, date, target, { owner, claimedAt: claimedAt.toISOString(), at: wall.now().toISOString(), messageId });
+      // It is out: a passing failure of the mark is retried here, or a later run would send it again.
+      marked = await retryPassingFailures(
+        () => deps.operations.recordDelivery(kind, date, target, { owner, claimedAt: claimedAt.toISOString(), at: wall.now().toISOString(), messageId }),
+        deps.retry,
+      );
     } catch (error) {
       // Sent but not marked: the claim goes stale and a later run sends it again (at least once).
       deps.log.error(`the ${kind} report was delivered to ${target} but could not be marked sent`, { date, messageId, error: error instanceof Error ? error.message : String(error) });

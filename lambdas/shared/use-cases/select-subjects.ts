@@ -7,7 +7,7 @@ import { hookCampaignOf } from '../domain/hook-contracts.js';
 import type { Assignment, Campaign, Privilege, StagePlan, User } from '../domain/model.js';
 import { callHook, HookError } from './call-hook.js';
 import { collect, mapLimit } from './concurrency.js';
-import type { DirectoryStore, HookInvoker } from './ports.js';
+import type { DirectoryStore, HookInvoker, ListFrom } from './ports.js';
 
 export interface SubjectWork {
   subject: { id: string; name: string; managerId?: string; ownerIds?: string[] };
@@ -124,18 +124,23 @@ function invokerOf(deps: SelectionDeps, hook: 'findSubjects' | 'limitResources' 
   return deps.hooks;
 }
 
-/** Every subject from the directory's listing, or only the hook's chosen ids, a page at a time. */
+/**
+ * Every subject from the directory's listing, or only the hook's chosen ids (sorted), a page at a
+ * time; from the first id after `after` on (the listing resumes there by key, never from the start).
+ */
 async function* subjectPages<T>(
-  all: AsyncIterable<T[]>,
+  list: (from: ListFrom) => AsyncIterable<T[]>,
   chosen: string[] | undefined,
   getMany: (ids: string[]) => Promise<Map<string, T>>,
+  after: string | undefined,
 ): AsyncGenerator<T[]> {
   if (!chosen) {
-    yield* all;
+    yield* list(after === undefined ? {} : { after });
     return;
   }
-  for (let i = 0; i < chosen.length; i += 100) {
-    const ids = chosen.slice(i, i + 100);
+  const rest = after === undefined ? chosen : chosen.filter((id) => id > after);
+  for (let i = 0; i < rest.length; i += 100) {
+    const ids = rest.slice(i, i + 100);
     const found = await getMany(ids);
     yield ids.flatMap((id) => (found.has(id) ? [found.get(id)!] : []));
   }
@@ -161,8 +166,8 @@ async function* userWork(
   after: string | undefined,
 ): AsyncGenerator<SubjectWork[]> {
   const privileges = new Map((await collect(directory.listPrivileges())).map((p) => [p.id, p]));
-  for await (const page of subjectPages(directory.listUsers(), chosen, (ids) => directory.getUsers(ids))) {
-    const users = page.filter((u) => (after === undefined || u.id > after) && (!subjectFilter || subjectFilter.matches(userFilterSubject(u))));
+  for await (const page of subjectPages((from) => directory.listUsers(from), chosen, (ids) => directory.getUsers(ids), after)) {
+    const users = page.filter((u) => !subjectFilter || subjectFilter.matches(userFilterSubject(u)));
     if (users.length === 0) continue;
     const managers = await directory.getUsers(users.flatMap((u) => (u.managerId ? [u.managerId] : [])));
     yield await mapLimit(users, READ_CONCURRENCY, async (user) => {
@@ -190,10 +195,8 @@ async function* privilegeWork(
   resourceFilter: CompiledFilter | undefined,
   after: string | undefined,
 ): AsyncGenerator<SubjectWork[]> {
-  for await (const page of subjectPages(directory.listPrivileges(), chosen, (ids) => directory.getPrivileges(ids))) {
-    const privileges = page.filter(
-      (p) => (after === undefined || p.id > after) && (!subjectFilter || subjectFilter.matches(privilegeFilterSubject(p))),
-    );
+  for await (const page of subjectPages((from) => directory.listPrivileges(from), chosen, (ids) => directory.getPrivileges(ids), after)) {
+    const privileges = page.filter((p) => !subjectFilter || subjectFilter.matches(privilegeFilterSubject(p)));
     if (privileges.length === 0) continue;
     const owners = await directory.getUsers(privileges.flatMap((p) => p.ownerIds));
     yield await mapLimit(privileges, READ_CONCURRENCY, async (privilege) => {

@@ -91,6 +91,23 @@ describe('DynamoDirectoryStore transitions', () => {
     });
   });
 
+  it('completeReapproval without an approval (a rejection the blast-radius guard kept) leaves the approval on record as it is', async () => {
+    ddb.on(UpdateCommand).resolves({});
+    await directory.completeReapproval('u-1', 'p-1', 'a-1', { mode: 'CONTINUOUS', nextReapprovalAt: '2026-09-01T00:00:00.000Z' });
+    expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
+      Key: KEY,
+      UpdateExpression: 'SET #next = :next, #gsi1pk = :gsi1pk, #gsi1sk = :gsi1sk REMOVE #running',
+      ConditionExpression: '#origin = :manual AND #running.#approvalId = :approvalId',
+      ExpressionAttributeValues: {
+        ':manual': 'MANUAL',
+        ':approvalId': 'a-1',
+        ':next': '2026-09-01T00:00:00.000Z',
+        ':gsi1pk': 'REAPPROVAL#DUE',
+        ':gsi1sk': '2026-09-01T00:00:00.000Z#u-1#p-1',
+      },
+    });
+  });
+
   it('a failed condition is false; any other error passes through', async () => {
     ddb.on(UpdateCommand).rejectsOnce(conditionFailed()).rejectsOnce(new Error('ProvisionedThroughputExceededException'));
     expect(await directory.resetReapproval('u-1', 'p-1')).toBe(false);
@@ -291,6 +308,7 @@ describe('DynamoApprovalStore', () => {
 
   it('a settled run has no task index and no pointers; a lost version race is a ConflictError that removes nothing', async () => {
     ddb.on(PutCommand).rejects(conditionFailed());
+    ddb.on(GetCommand).resolves({});
     const { nextActionAt: _none, ...settled } = aRun({ state: 'APPROVED' });
     await expect(approvals.saveApproval(settled)).rejects.toBeInstanceOf(ConflictError);
     const item = ddb.commandCalls(PutCommand)[0]!.args[0].input.Item!;

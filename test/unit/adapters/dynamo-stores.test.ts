@@ -52,6 +52,8 @@ describe('DynamoCampaignStore', () => {
 
   it('a failed version condition on saveCampaign or saveEntry, or an existing id on createCampaign, is a ConflictError', async () => {
     ddb.on(PutCommand).rejects(conditionFailed());
+    // What another writer stored: not the record this write would have put (read back to tell).
+    ddb.on(GetCommand).resolves({ Item: { PK: 'CAMPAIGN#c-1', SK: '#META', version: 2, name: 'another writer' } });
     await expect(store.saveCampaign(aCampaign({ version: 2 }))).rejects.toBeInstanceOf(ConflictError);
     await expect(store.createCampaign(aCampaign())).rejects.toBeInstanceOf(ConflictError);
     await expect(store.saveEntry(anEntry({ version: 2 }))).rejects.toBeInstanceOf(ConflictError);
@@ -278,7 +280,10 @@ describe('DynamoOutbox', () => {
 
   it('claim answers false when the notification is taken or sent', async () => {
     ddb.on(UpdateCommand).rejects(conditionFailed());
+    ddb.on(GetCommand).resolves({ Item: { status: 'SENDING', claimedBy: 'another runner', claimExpiresAt: '2026-07-01T00:01:00.000Z' } });
     await expect(outbox.claim(n('K1'), 'runner', new Date('2026-07-01T00:00:00.000Z'), 60)).resolves.toBe(false);
+    // The claim is read back (consistently) to tell a claim of its own whose answer was lost from another's.
+    expect(ddb).toHaveReceivedCommandWith(GetCommand, { Key: { PK: 'OUTBOX#c-1', SK: 'c-1#1|K1' }, ConsistentRead: true });
     expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
       Key: { PK: 'OUTBOX#c-1', SK: 'c-1#1|K1' },
       ConditionExpression: '#status = :pending OR (#status = :sending AND claimExpiresAt < :now)',

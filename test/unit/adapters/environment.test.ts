@@ -16,6 +16,7 @@ const CONTROLLER = {
   SES_CONFIGURATION_SET: '',
   APPROVER_PORTAL_URL: 'https://governance.example.com',
   CONTROLLER_LEASE_SECONDS: '660',
+  CAMPAIGN_CLEANUP: 'TTL',
 };
 
 function refusal(read: () => unknown): ValidationError {
@@ -60,7 +61,10 @@ describe("the functions' environments", () => {
       sesConfigurationSet: undefined,
       approverPortalUrl: 'https://governance.example.com',
       leaseSeconds: 660,
+      cleanup: 'TTL',
     });
+    // Unset (the local runtime): the controller deletes a run's records itself.
+    expect(readControllerEnvironment({ ...CONTROLLER, CAMPAIGN_CLEANUP: undefined }).cleanup).toBe('DELETE');
   });
 
   it('refuses a bad controller environment naming the variables', () => {
@@ -72,6 +76,7 @@ describe("the functions' environments", () => {
         AUDIT_TABLE_NAME: '',
         OPERATIONS_TABLE_NAME: '',
         CONTROLLER_LEASE_SECONDS: '-1',
+        CAMPAIGN_CLEANUP: 'NEVER',
       }),
     );
     expect(error.issues.map((i) => `${i.field}: ${i.message}`)).toEqual([
@@ -80,6 +85,7 @@ describe("the functions' environments", () => {
       'OPERATIONS_TABLE_NAME: must be set',
       'SENDER_ADDRESS: must be an email address',
       'CONTROLLER_LEASE_SECONDS: must be positive',
+      'CAMPAIGN_CLEANUP: must be DELETE or TTL',
     ]);
   });
 

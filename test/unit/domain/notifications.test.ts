@@ -38,8 +38,9 @@ describe('notificationKey', () => {
       notificationKey.campaignStart(campaign),
       notificationKey.assignmentReject(campaign, 'u-manager'),
       notificationKey.campaignEnd(campaign),
+      notificationKey.revocationUnverified(campaign),
     ];
-    expect(new Set(keys).size).toBe(8);
+    expect(new Set(keys).size).toBe(9);
   });
 
   it('is deterministic', () => {
@@ -176,5 +177,23 @@ describe('composeNotification', () => {
       'https://idgov.example.com/entries/e-1 https://idgov.example.com/tasks?approver=u-manager',
     );
     expect(composeNotification(input({ campaign: custom, kind: 'CAMPAIGN_START', entryId: undefined })).body).toBe('[] https://idgov.example.com/tasks?approver=u-manager');
+  });
+});
+
+describe('a campaign created before a notification kind existed', () => {
+  it('has no copy of its template: the product default renders it', () => {
+    const { REVOCATION_UNVERIFIED: _missing, ...older } = buildTemplates();
+    const before = aCampaign({ state: 'RUNNING', dueDate: DUE, templates: older as ReturnType<typeof buildTemplates> });
+    const notice = composeNotification(
+      input({
+        campaign: before,
+        kind: 'REVOCATION_UNVERIFIED',
+        key: notificationKey.revocationUnverified(before),
+        entryId: undefined,
+        extras: { stillPresent: [{ userId: 'u-b', privilegeId: 'p-git', privilegeName: 'Git' }], stillPresentCount: 1, verifiedCount: 4 },
+      }),
+    );
+    expect(notice).toMatchObject({ kind: 'REVOCATION_UNVERIFIED', status: 'PENDING', subject: 'Access still present after the review "Finance high-risk users"' });
+    expect(notice.body).toContain('Removals still present: 1 of 4 checked\n- u-b: Git (p-git)\n');
   });
 });

@@ -1,7 +1,8 @@
 // The daily report and weekly summary as mail: a one-line subject, plain text that is not
 // HTML-escaped, and self-contained HTML in which every value is escaped.
 import { describe, expect, it } from 'vitest';
-import { composeDailyReport, emptyEntryTally, overallHealth, tallyEntries } from '../../../lambdas/shared/domain/daily-report.js';
+import { composeDailyReport, emptyEntryTally, emptyUnverifiedTally, overallHealth, tallyEntries, tallyUnverified } from '../../../lambdas/shared/domain/daily-report.js';
+import type { Revocation } from '../../../lambdas/shared/domain/model.js';
 import { DEFAULT_OPERATIONS_CONFIG, LIST_CAP, type RiskSummary } from '../../../lambdas/shared/domain/operations.js';
 import { renderDailyReport, renderWeeklySummary } from '../../../lambdas/shared/domain/report-rendering.js';
 import { summarizeWeek } from '../../../lambdas/shared/domain/weekly-summary.js';
@@ -68,6 +69,51 @@ describe('renderDailyReport', () => {
     expect(rendered.html).toContain('p-&quot;quoted&quot;&amp;co');
     expect(rendered.html).toContain('<title>idgov daily operations 2026-12-01: COMPLIANT 85, HEALTHY</title>');
     expect(rendered.html).toContain('<li>and 10 more</li>');
+  });
+});
+
+describe('renderDailyReport: revocation verification', () => {
+  const removal = (userId: string, since: string): Revocation => ({
+    runId: 'c-q#2',
+    campaignId: 'c-q',
+    userId,
+    privilegeId: 'p-<git>',
+    entryId: 'e',
+    itemId: 'p-git',
+    reason: 'REJECTED',
+    at: since,
+    verification: { status: 'STILL_PRESENT', at: '2026-12-01T07:00:00.000Z', since, nextCheckAt: '2026-12-02T07:00:00.000Z' },
+  });
+  const withRemovals = (count: number) => {
+    const unverified = emptyUnverifiedTally();
+    // Given newest first: the report lists the longest present first.
+    const page = Array.from({ length: count }, (_, i) => removal(`u-${String(count - i).padStart(3, '0')}`, new Date(NOW.getTime() - (count - i) * 3_600_000).toISOString()));
+    tallyUnverified(unverified, page, new Date(NOW.getTime() - 24 * 3_600_000));
+    const tally = tallyEntries(emptyEntryTally(), [], NOW);
+    return composeDailyReport({ now: NOW, tally, entriesDecided24h: 0, activeCampaigns: 0, certificationsLast30Days: 15, riskSummary: SUMMARY, health: overallHealth('local', []), unverified }, DEFAULT_OPERATIONS_CONFIG);
+  };
+
+  it('counts them, those first found in the window, and lists the longest present first, capped', () => {
+    const report = withRemovals(LIST_CAP + 5);
+    expect(report.revocations!.stillPresent).toBe(LIST_CAP + 5);
+    expect(report.revocations!.foundInWindow).toBe(24);
+    expect(report.revocations!.stillPresentList).toHaveLength(LIST_CAP);
+    expect(report.revocations!.stillPresentList[0]!.userId).toBe(`u-0${LIST_CAP + 5}`);
+    const { text, html } = renderDailyReport(report);
+    expect(text.split('\n')).toContain(`  Removals still present in the directory: ${LIST_CAP + 5} (first found in the window: 24)`);
+    expect(text.split('\n')).toContain('    u-055: p-<git> (campaign c-q, since 2026-11-29T01:00:00.000Z)');
+    expect(text.split('\n')).toContain('    ... and 5 more');
+    expect(html).toContain('<li>u-055: p-&lt;git&gt; (campaign c-q, since 2026-11-29T01:00:00.000Z)</li>');
+    expect(html).toContain('<li>and 5 more</li>');
+  });
+
+  it('shows the section with 0 when nothing is left, and leaves it out of a report from before it existed', () => {
+    const none = renderDailyReport(withRemovals(0));
+    expect(none.text).toContain('REVOCATION VERIFICATION\n  Removals still present in the directory: 0 (first found in the window: 0)\n\nHEALTH');
+    expect(withRemovals(0).recommendations.some((r) => r.text.includes('still in the directory'))).toBe(false);
+    const older = renderDailyReport(aReport());
+    expect(older.text).not.toContain('REVOCATION VERIFICATION');
+    expect(older.html).not.toContain('Revocation verification');
   });
 });
 

@@ -40,7 +40,16 @@ const fullView: NotificationView = {
     { privilegeName: 'PayrollRead', privilegeId: 'p-pay', reason: 'it was not confirmed before the review deadline' },
   ],
   revokedCount: 2,
-  stats: { approved: 11, rejected: 4, modified: 5, uncertified: 6, revoked: 8, handedOver: 3 },
+  stillPresent: [
+    { userId: 'u-bob', privilegeId: 'p-git', privilegeName: 'GitAdmin' },
+    { userId: 'u-eve', privilegeId: 'p-pay', privilegeName: 'PayrollRead' },
+  ],
+  stillPresentCount: 7,
+  verifiedCount: 40,
+  stats: { approved: 11, rejected: 4, modified: 5, uncertified: 6, revoked: 8, handedOver: 3, keptByGuard: 2 },
+  applyCounts: { items: 40, remove: 18, modify: 5, handOver: 3, keep: 12, keptByGuard: 2 },
+  removalPercent: '45',
+  maxRemovalPercent: '20',
 };
 
 /**
@@ -65,13 +74,17 @@ function placeholders(template: string): { name: string; section?: string }[] {
 /** What the full view shows for a placeholder: its own value, or each item's field in a list section. */
 function expectedTexts(name: string, section: string | undefined): string[] {
   const value = (fullView as unknown as Record<string, unknown>)[name];
-  // Inside {{#stats}}, or a condition on one of its counts ({{#handedOver}}).
-  if (section === 'stats' || section === 'handedOver') return [String(fullView.stats![name as keyof NonNullable<NotificationView['stats']>])];
+  // Inside {{#stats}}, or a condition on one of its counts ({{#handedOver}}, {{#keptByGuard}}: the same in stats and applyCounts).
+  if (section === 'stats' || section === 'handedOver' || section === 'keptByGuard') return [String(fullView.stats![name as keyof NonNullable<NotificationView['stats']>])];
+  if (section === 'applyCounts' && name in fullView.applyCounts!) return [String(fullView.applyCounts![name as keyof NonNullable<NotificationView['applyCounts']>])];
   if (section === 'errors' || (section === 'field' && name === 'field')) {
     return fullView.errors!.map((e) => (e as Record<string, string | undefined>)[name]).filter((v): v is string => !!v);
   }
   if (section === 'revoked') return fullView.revoked!.map((r) => (r as Record<string, string>)[name]!);
   if (section === 'failedEntries') return fullView.failedEntries!.map((e) => (e as Record<string, string>)[name]!);
+  if (section === 'stillPresent') return fullView.stillPresent!.map((e) => (e as Record<string, string>)[name]!);
+  // Inside {{#stillPresentCount}}: the counts themselves.
+  if (section === 'stillPresentCount' || section === 'verifiedCount') return [String(value)];
   return [String(value)];
 }
 
@@ -144,10 +157,28 @@ describe('DEFAULT_TEMPLATES', () => {
 
   it('counts the hand-overs to approval workflows in Campaign End, and says nothing of them when there are none', () => {
     const { body } = renderNotification(DEFAULT_TEMPLATES.CAMPAIGN_END, fullView);
-    expect(body).toContain('- Access removed: 8\n- Handed to an approval workflow: 3 (each is kept or removed when its workflow decides)\n');
-    const none = renderNotification(DEFAULT_TEMPLATES.CAMPAIGN_END, { ...fullView, stats: { ...fullView.stats!, handedOver: 0 } });
+    expect(body).toContain(
+      '- Access removed: 8\n- Handed to an approval workflow: 3 (each is kept or removed when its workflow decides)\n- Kept because the user or the privilege is protected: 2\n',
+    );
+    const none = renderNotification(DEFAULT_TEMPLATES.CAMPAIGN_END, { ...fullView, stats: { ...fullView.stats!, handedOver: 0, keptByGuard: 0 } });
     expect(none.body).toContain('- Access removed: 8\n\n');
     expect(none.body).not.toContain('approval workflow');
+    expect(none.body).not.toContain('protected');
+    // Totals of a run finished before the guard existed have no such count.
+    const { keptByGuard: _kept, ...older } = fullView.stats!;
+    expect(renderNotification(DEFAULT_TEMPLATES.CAMPAIGN_END, { ...fullView, stats: older }).body).not.toContain('protected');
+  });
+
+  it('asks the owner to confirm a campaign over its cap, with what applying would do and the commands', () => {
+    const { subject, body } = renderNotification(DEFAULT_TEMPLATES.APPLY_CONFIRMATION, fullView);
+    expect(subject).toBe('Confirmation needed: campaign "Finance high-risk users" would remove 45 % of its items');
+    expect(body).toContain('without your confirmation (20 % of its items)');
+    expect(body).toContain('What applying would do, of 40 assignments:\n- Remove: 18 (45 %)\n- Modify: 5\n- Hand to an approval workflow: 3\n- Keep: 12\n- Keep because the user or the privilege is protected: 2\n');
+    expect(body).toContain('Nothing has been removed.');
+    expect(body).toContain('idgov campaign confirm-apply cmp-7f3a');
+    expect(body).toContain('idgov campaign apply-preview cmp-7f3a');
+    const unguarded = renderNotification(DEFAULT_TEMPLATES.APPLY_CONFIRMATION, { ...fullView, applyCounts: { ...fullView.applyCounts!, keptByGuard: 0 } });
+    expect(unguarded.body).not.toContain('protected');
   });
 
   it('reads cleanly when optional values are absent (counts of a campaign start are zero)', () => {

@@ -34,7 +34,7 @@ describe('privileges.csv with re-approval settings', () => {
 
   it('refuses an unknown re-approval column on line 1, listing the known ones', () => {
     expect(() => csvRecords('privileges.csv', 'id,name,reapprovalInterval\np1,P,90')).toThrow(
-      /privileges\.csv line 1: unknown column "reapprovalInterval" for privileges \(id,name,ownerIds,riskLevel,approvalWorkflowId,reapprovalMode,reapprovalIntervalDays,reapprovalWorkflowId,attr\.<name>\)/,
+      /privileges\.csv line 1: unknown column "reapprovalInterval" for privileges \(id,name,ownerIds,riskLevel,approvalWorkflowId,reapprovalMode,reapprovalIntervalDays,reapprovalWorkflowId,protectedReason,attr\.<name>\)/,
     );
   });
 

@@ -7,7 +7,7 @@ import type { CampaignReport } from '../../../lambdas/shared/domain/reports/camp
 import { drawReportCharts } from '../../../lambdas/shared/presenters/campaign-report-charts.js';
 import { CSV_COLUMNS, esc, renderReport, renderReportCsv, renderReportHtml, spreadsheetSafe, SUMMARY_FIGURES } from '../../../lambdas/shared/presenters/campaign-report-views.js';
 import { buildCampaignReport } from '../../../lambdas/shared/use-cases/reports/campaign-report.js';
-import { BOB_COMMENT, E1, E2, FORMULA_COMMENT, REPORT_CAMPAIGN_ID, seedReportCampaign } from '../../support/report-campaign.js';
+import { BOB_COMMENT, E1, E2, E3, FORMULA_COMMENT, REPORT_CAMPAIGN_ID, seedReportCampaign } from '../../support/report-campaign.js';
 
 let report: CampaignReport;
 beforeAll(async () => {
@@ -54,6 +54,14 @@ describe('CSV', () => {
     expect(byItem(E1, 'p-payments')).toMatchObject({ modified_end_date: '2026-12-31T00:00:00.000Z', comment: 'until year end', counted: 'false' });
   });
 
+  it('says how each removal was read back from the directory', () => {
+    const records = parse(renderReportCsv(report), { columns: true }) as Record<string, string>[];
+    const row = (entryId: string, itemId: string) => records.find((r) => r.entry_id === entryId && r.item_id === itemId)!;
+    expect(row(E1, 'p-wiki')).toMatchObject({ verification: 'ABSENT', verified_at: '2026-07-15T06:00:01.000Z', verified_origin: '' });
+    expect(row(E3, 'p-ledger')).toMatchObject({ verification: 'STILL_PRESENT', verified_at: '2026-07-15T06:00:01.000Z' });
+    expect(records.filter((r) => r.verification !== '')).toHaveLength(2);
+  });
+
   it('neutralises a formula in a comment with a leading apostrophe', () => {
     const records = parse(renderReportCsv(report), { columns: true }) as Record<string, string>[];
     const wiki = records.find((r) => r.entry_id === E1 && r.item_id === 'p-wiki')!;
@@ -74,10 +82,34 @@ describe('HTML', () => {
   });
 
   it('shows every total with a stable id, as the report counts it', () => {
-    for (const { key } of SUMMARY_FIGURES) {
+    // keptByGuard is given only when the guard kept something (docs/reference/guards.md): this run's guard kept nothing.
+    expect(report.totals.keptByGuard).toBeUndefined();
+    expect(html).not.toContain('data-total="keptByGuard"');
+    for (const { key } of SUMMARY_FIGURES.filter((f) => f.key !== 'keptByGuard')) {
       expect(html).toContain(`data-total="${key}"`);
       expect(html).toMatch(new RegExp(`<dd id="total-${key}">${report.totals[key]}</dd>`));
     }
+  });
+
+  it('lists the removals still present in a section of their own, before the reviewers, and marks their item rows', () => {
+    const section = html.slice(html.indexOf('<section id="still-present"'), html.indexOf('</section>', html.indexOf('<section id="still-present"')));
+    expect(html.indexOf('<section id="still-present"')).toBeLessThan(html.indexOf('<section id="reviewers"'));
+    expect(section).toContain('<h2 id="still-present-title">Revocations still present</h2>');
+    expect(section).toContain('<strong>1 assignment the run removed is still in the directory</strong> when read back');
+    expect(section.match(/<tr class="still-present">/g)).toHaveLength(1);
+    expect(section).toContain('Alice Archer<br><code>alice</code></td><td>Ledger<br><code>p-ledger</code>');
+    expect(section).toContain('2026-07-15 06:00:01 UTC');
+    const items = html.slice(html.indexOf('<section id="items"'));
+    expect(items.match(/<tr class="counted still-present">/g)).toHaveLength(1);
+    expect(items).toContain('<strong>STILL PRESENT</strong> 2026-07-15 06:00:01 UTC');
+    expect(items).toContain('verified absent 2026-07-15 06:00:01 UTC');
+  });
+
+  it('shows no such section when every removal is gone, and a dash for a report written before verification existed', async () => {
+    const clean = { ...report, rows: report.rows.map(({ verification: _v, verifiedAt: _a, ...r }) => r), totals: { ...report.totals, stillPresent: 0 } };
+    expect(await renderReportHtml(clean, drawReportCharts)).not.toContain('id="still-present"');
+    const { stillPresent: _s, ...older } = report.totals;
+    expect(await renderReportHtml({ ...clean, totals: older }, drawReportCharts)).toContain('<dd id="total-stillPresent">–</dd>');
   });
 
   it('draws both charts as inline SVG with marks', () => {

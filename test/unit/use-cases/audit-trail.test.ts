@@ -12,7 +12,7 @@ import { InMemoryOperationsStore } from '../../../lambdas/shared/adapters/memory
 import { InMemoryOutbox } from '../../../lambdas/shared/adapters/memory/in-memory-outbox.js';
 import { verifyChain } from '../../../lambdas/shared/domain/audit/chain.js';
 import { ADMIN_CHAIN, privilegeChain, runChain, type AuditEvent, type AuditRecord } from '../../../lambdas/shared/domain/audit/model.js';
-import { ClosedError, ConflictError } from '../../../lambdas/shared/domain/errors.js';
+import { ClosedError, ConflictError, RefusedChangeError } from '../../../lambdas/shared/domain/errors.js';
 import type { Entry } from '../../../lambdas/shared/domain/model.js';
 import { loadWorkflows, scheduleReapproval } from '../../../lambdas/shared/use-cases/approvals/workflow-admin.js';
 import { changeEntry, createCampaign } from '../../../lambdas/shared/use-cases/campaign-admin.js';
@@ -113,6 +113,14 @@ function line(e: AuditEvent): string {
     case 'NOTIFICATION_QUEUED':
     case 'NOTIFICATION_SENT':
       return `${e.type} ${String(d.kind)} ${String(d.recipientId)}`;
+    case 'REVOCATIONS_VERIFIED':
+      return `${e.type} ${String(d.verified)} read back, ${String(d.absent)} absent, ${(d.stillPresent as unknown[]).length} still present`;
+    case 'VERIFICATION_COMPLETED':
+      return `${e.type} ${String(d.verified)} read back, ${String(d.stillPresent)} still present`;
+    case 'APPLY_GUARD_CHECKED': {
+      const counts = d.counts as { remove: number; items: number };
+      return `${e.type} remove ${counts.remove} of ${counts.items} -> ${String(d.next)}`;
+    }
     default:
       return e.type;
   }
@@ -148,9 +156,10 @@ describe('a campaign run in its audit chain', async () => {
       'NOTIFICATION_QUEUED APPROVAL_REMIND m2',
       'ITEM_DECIDED u1 p-prod MODIFY by user:m1: until the audit',
       'ENTRY_STATE_CHANGED u1 RUNNING -> APPROVAL.FINISHED by user:m1',
-      // The due date: u4 expires, then each entry is applied, then the campaign closes.
+      // The due date: u4 expires, the guard counts what applying removes (within the cap), then each entry is applied, then the campaign closes.
       'ENTRY_STATE_CHANGED u4 RUNNING -> FAILED.EXPIRED by job:campaign-controller',
       'NOTIFICATION_QUEUED APPROVAL_TIMEOUT m2',
+      'APPLY_GUARD_CHECKED remove 3 of 5 -> APPLY',
       'ITEM_APPLIED u1 p-fin KEPT (approved)',
       'ITEM_APPLIED u1 p-prod MODIFIED (modified)',
       'ASSIGNMENT_REVOKED u1 p-git REJECTED',
@@ -158,6 +167,9 @@ describe('a campaign run in its audit chain', async () => {
       'ASSIGNMENT_REVOKED u4 p-git UNCERTIFIED',
       'ASSIGNMENT_REVOKED u4 p-prod UNCERTIFIED',
       'ENTRY_STATE_CHANGED u4 (applied) -> FINISHED by job:campaign-controller',
+      // The three removals read back from the directory: all gone.
+      'REVOCATIONS_VERIFIED 3 read back, 3 absent, 0 still present',
+      'VERIFICATION_COMPLETED 3 read back, 0 still present',
       'NOTIFICATION_QUEUED ASSIGNMENT_REJECT u1',
       'NOTIFICATION_QUEUED ASSIGNMENT_REJECT u4',
       'NOTIFICATION_QUEUED CAMPAIGN_END admin',
@@ -277,7 +289,7 @@ describe('a step killed between its record and its change', () => {
     s.directory.removeAssignment = async (userId: string, privilegeId: string) => {
       if (armed && userId === 'u1' && privilegeId === 'p-git' && refused === 0) {
         refused += 1;
-        throw new Error('directory throttled (injected)');
+        throw new RefusedChangeError('directory refused the change (injected)');
       }
       return remove(userId, privilegeId);
     };

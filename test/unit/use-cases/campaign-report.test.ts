@@ -7,6 +7,7 @@ import type { CampaignReport } from '../../../lambdas/shared/domain/reports/camp
 import type { ArchivedEvidence } from '../../../lambdas/shared/domain/evidence/manifest.js';
 import type { Entry, Item } from '../../../lambdas/shared/domain/model.js';
 import { buildCampaignReport, type CampaignReportDeps } from '../../../lambdas/shared/use-cases/reports/campaign-report.js';
+import { collect } from '../../../lambdas/shared/use-cases/concurrency.js';
 import type { EvidenceArchive, EvidenceFile } from '../../../lambdas/shared/use-cases/ports.js';
 import { E1, E2, E3, FORMULA_COMMENT, REPORT_CAMPAIGN_ID, seedReportCampaign, type ReportWorld, type SeedBatch } from '../../support/report-campaign.js';
 
@@ -49,6 +50,7 @@ describe('a finished run, counted by hand', () => {
       pending: 0,
       awaitingWorkflow: 1,
       changesFailed: 0,
+      stillPresent: 1,
     });
     expect(report).toMatchObject({ format: 'idgov-campaign-report/1', source: 'LIVE', asOf: NOW.toISOString() });
     expect(report.campaign).toMatchObject({ id: REPORT_CAMPAIGN_ID, state: 'SUCCEEDED', run: 1, runId: `${REPORT_CAMPAIGN_ID}#1` });
@@ -82,6 +84,27 @@ describe('a finished run, counted by hand', () => {
     expect(bobCrm.workflowAppliedAction).toBeUndefined();
     const aliceCrm = report.rows.find((r) => r.entryId === E1 && r.itemId === 'p-crm')!;
     expect(aliceCrm).toMatchObject({ workflowState: 'REJECTED', workflowAppliedAction: 'REMOVED' });
+  });
+
+  it('says of each removal how it was read back from the directory, and counts those still present', async () => {
+    const report = await buildCampaignReport(deps(await seedReportCampaign()), REPORT_CAMPAIGN_ID, { now: NOW });
+    const verified = report.rows.filter((r) => r.verification !== undefined).map((r) => [r.entryId, r.itemId, r.verification, r.verifiedAt]);
+    expect(verified).toEqual([
+      [E1, 'p-wiki', 'ABSENT', '2026-07-15T06:00:01.000Z'],
+      [E3, 'p-ledger', 'STILL_PRESENT', '2026-07-15T06:00:01.000Z'],
+    ]);
+    // Stage 1's approval of alice's ledger (handed on, not removed there) says nothing of it.
+    expect(report.rows.find((r) => r.entryId === E1 && r.itemId === 'p-ledger')!.verification).toBeUndefined();
+    expect(report.totals.stillPresent).toBe(1);
+  });
+
+  it('shows a removal found granted by a rule since as absent, with the origin found', async () => {
+    const world = await seedReportCampaign();
+    const [ledger] = (await collect(world.campaigns.listRevocations(`${REPORT_CAMPAIGN_ID}#1`))).filter((r) => r.privilegeId === 'p-ledger');
+    await world.campaigns.saveRevocationVerifications([{ ...ledger!, verification: { status: 'ABSENT', at: '2026-07-16T06:00:01.000Z', origin: 'RULE' } }]);
+    const report = await buildCampaignReport(deps(world), REPORT_CAMPAIGN_ID, { now: NOW });
+    expect(report.rows.find((r) => r.entryId === E3 && r.itemId === 'p-ledger')).toMatchObject({ verification: 'ABSENT', verifiedAt: '2026-07-16T06:00:01.000Z', verifiedOrigin: 'RULE' });
+    expect(report.totals.stillPresent).toBe(0);
   });
 
   it('counts decisions per UTC day and lists the reassignment', async () => {

@@ -6,7 +6,7 @@ import { dailyReportSchema } from '../../../lambdas/shared/domain/report-schemas
 import { InMemoryCampaignStore } from '../../../lambdas/shared/adapters/memory/in-memory-campaign-store.js';
 import { InMemoryDirectoryStore } from '../../../lambdas/shared/adapters/memory/in-memory-directory-store.js';
 import { InMemoryOperationsStore } from '../../../lambdas/shared/adapters/memory/in-memory-operations-store.js';
-import type { Entry, EntryState } from '../../../lambdas/shared/domain/model.js';
+import type { Entry, EntryState, Revocation } from '../../../lambdas/shared/domain/model.js';
 import { DEFAULT_OPERATIONS_CONFIG, type HealthComponent, type JobName, type OperationsConfig } from '../../../lambdas/shared/domain/operations.js';
 import { buildDailyReport, runDailyOperations, type DailyOperationsDeps } from '../../../lambdas/shared/use-cases/daily-operations.js';
 import { JOB_RUN_RETENTION_DAYS, recordJobRun } from '../../../lambdas/shared/use-cases/job-runs.js';
@@ -157,6 +157,47 @@ describe('buildDailyReport on a dataset computed by hand', () => {
     expect(closedBetween.mock.calls).toEqual([['2026-11-30T08:00:00.000Z', '2026-12-01T08:00:00.000Z']]);
     // Only the RUNNING campaigns' entries, never the finished campaign's.
     expect(listEntries.mock.calls.map((c) => c[0]).sort()).toEqual(['c-a#1', 'c-b#1']);
+  });
+
+  it("counts the removals still present in the directory through the unverified index alone, and recommends what to do", async () => {
+    const { deps, campaigns } = await setup();
+    const removal = (userId: string, verification?: Revocation['verification']): Revocation => ({
+      runId: 'c-c#1',
+      campaignId: 'c-c',
+      userId,
+      privilegeId: 'p-git',
+      entryId: `e-${userId}`,
+      itemId: 'p-git',
+      reason: 'REJECTED',
+      at: '2026-11-25T07:00:00.000Z',
+      ...(verification ? { verification } : {}),
+    });
+    const still = (since: string, at: string) => ({ status: 'STILL_PRESENT' as const, at, since, nextCheckAt: '2026-12-02T07:00:00.000Z' });
+    await campaigns.saveRevocationVerifications([
+      removal('u-old', still('2026-11-25T07:00:00.000Z', '2026-12-01T07:00:00.000Z')),
+      removal('u-new', still('2026-12-01T07:00:00.000Z', '2026-12-01T07:00:00.000Z')),
+      removal('u-gone', { status: 'ABSENT', at: '2026-11-25T07:00:00.000Z' }),
+      removal('u-unread'),
+    ]);
+    const listRevocations = vi.spyOn(campaigns, 'listRevocations');
+    const unverified = vi.spyOn(campaigns, 'listUnverifiedRevocations');
+    const report = await buildDailyReport(deps, CONFIG);
+    expect(dailyReportSchema.parse(report), 'the report contract').toEqual(report);
+    expect(report.revocations).toEqual({
+      stillPresent: 2,
+      foundInWindow: 1,
+      stillPresentList: [
+        { campaignId: 'c-c', runId: 'c-c#1', userId: 'u-old', privilegeId: 'p-git', since: '2026-11-25T07:00:00.000Z' },
+        { campaignId: 'c-c', runId: 'c-c#1', userId: 'u-new', privilegeId: 'p-git', since: '2026-12-01T07:00:00.000Z' },
+      ],
+    });
+    expect(report.recommendations[0]).toEqual({
+      severity: 'CRITICAL',
+      text: "2 assignment(s) that campaigns removed are still in the directory (u-old: p-git (campaign c-c); u-new: p-git (campaign c-c)): the directory accepted the removals but did not make them; remove them by hand and check the directory connector. Each campaign's report lists its own.",
+    });
+    // Only the index: no run's revocations are listed.
+    expect(unverified.mock.calls).toEqual([[]]);
+    expect(listRevocations).not.toHaveBeenCalled();
   });
 
   it('stores no day count when the business time is ahead of the wall clock: no day is frozen before it happened', async () => {

@@ -19,6 +19,7 @@ import type { Assignment, Campaign, Item, RevocationSettings } from '../../../la
 import { startApprovalRun, type StartApprovalRequest } from '../../../lambdas/shared/use-cases/approvals/approval-engine.js';
 import { collect } from '../../../lambdas/shared/use-cases/concurrency.js';
 import { applyDecisions, closeCampaign, retryFailedChanges, type FinishDeps } from '../../../lambdas/shared/use-cases/finish-campaign.js';
+import { verifyRevocations } from '../../../lambdas/shared/use-cases/verify-revocations.js';
 import { silentLog, type ApprovalStore, type Pages } from '../../../lambdas/shared/use-cases/ports.js';
 import { refuseChangesTo } from '../../support/refusing-directory.js';
 import { killAtWrite } from '../../support/write-kill.js';
@@ -159,6 +160,7 @@ type World = Awaited<ReturnType<typeof world>>;
 async function finish(w: World, now = NOW): Promise<Campaign> {
   let campaign = (await w.campaigns.getCampaign(CAMPAIGN_ID))!;
   if (campaign.phase.name === 'APPLY') campaign = await applyDecisions(w.deps, campaign, now);
+  if (campaign.phase.name === 'VERIFY') campaign = await verifyRevocations(w.deps, campaign, now);
   if (campaign.phase.name === 'NOTIFY_REJECTS') campaign = await closeCampaign(w.deps, campaign, now);
   return campaign;
 }

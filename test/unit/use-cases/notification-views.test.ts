@@ -22,6 +22,7 @@ import { decide } from '../../../lambdas/shared/use-cases/decisions.js';
 import { silentLog, type Mailer } from '../../../lambdas/shared/use-cases/ports.js';
 import { reassignEntry } from '../../../lambdas/shared/use-cases/reassign-entry.js';
 import { refuseChangesTo } from '../../support/refusing-directory.js';
+import { withRemovalsNotMade } from '../../support/removals-not-made.js';
 import { day, entryOf, highRiskUserCampaign, lifecycleSteps, smallOrg } from '../../support/small-org.js';
 import { testEvidenceArchiver } from '../../support/evidence.js';
 
@@ -45,7 +46,8 @@ const kindOf = (template: NotificationTemplate): NotificationKind | undefined =>
  * The scripted USER campaign (every lifecycle step), a PRIVILEGE one, one that cannot start, and
  * one for the administrator's powers: its only entry (u6, no manager) fails preparation and is
  * rescued; at the finish the directory refuses to remove u6's access (FAILED.APPLIED.CHANGES, which
- * Campaign End lists), and a run after the directory accepts it again sends a late Assignment Reject.
+ * Campaign End lists), and a run after the directory accepts it again sends a late Assignment Reject;
+ * it also accepts the removal of u1's p-git without making it, which verification reports to the owner.
  */
 async function runScenario() {
   const org = smallOrg();
@@ -69,12 +71,14 @@ async function runScenario() {
   );
   await createCampaign(admin, highRiskUserCampaign({ name: 'Misconfigured', statusExpirationDate: '2026-07-05' }), created, 'c-broken');
   await createCampaign(admin, highRiskUserCampaign({ name: 'Admin powers', subjects: { filter: '(id=u6)' } }), created, 'c-powers');
+  // Nobody decides it: every item uncertified and removed, over its cap, so its owner is asked to confirm (Apply Confirmation).
+  await createCampaign(admin, highRiskUserCampaign({ name: 'Guarded', guard: { maxRemovalShare: 0.2 } }), created, 'c-guarded');
 
   const evidence = testEvidenceArchiver({ campaigns, approvals, outbox, audit, directory });
   let wallMs = Date.parse('2030-01-01T00:00:00.000Z');
-  const run = (at: string) =>
+  const run = (at: string, through = directory) =>
     runCampaignController({
-      directory,
+      directory: through,
       campaigns,
       approvals,
       outbox,
@@ -92,7 +96,8 @@ async function runScenario() {
     if ('run' in step) {
       // The finish: the directory refuses to remove u6's FinanceAdmin (c-users leaves it alone).
       const refusal = step.at === day(14, 1) ? refuseChangesTo(directory, 'u6', 'p-fin') : undefined;
-      await run(step.at);
+      // And accepts the removal of u1's GitAdmin without making it: verification finds it (Revocation Unverified).
+      await run(step.at, step.at === day(14, 1) ? withRemovalsNotMade(directory, [['u1', 'p-git']]) : directory);
       if (refusal) {
         refusal.heal();
         const before = renders.length;

@@ -7,7 +7,7 @@ import { ConflictError } from '../../../lambdas/shared/domain/errors.js';
 import type { DailyReport } from '../../../lambdas/shared/domain/operations.js';
 import { silentLog, type OutgoingMail } from '../../../lambdas/shared/use-cases/ports.js';
 import { CLAIM_MINUTES, deliverReport, type DeliveryDeps } from '../../../lambdas/shared/use-cases/report-delivery.js';
-import { failOnCall } from '../../support/fault-injection.js';
+import { InjectedKill, failOnCall } from '../../support/fault-injection.js';
 
 const DATE = '2026-12-01';
 const RENDERED = { subject: 'idgov daily operations 2026-12-01', text: 'text', html: '<!DOCTYPE html>' };
@@ -33,6 +33,7 @@ async function setup() {
     clock: { now: () => new Date('2026-12-01T08:00:00.000Z') },
     wallClock: { now: () => new Date(wall) },
     log: silentLog,
+    retry: { sleep: async () => {} },
   };
   return {
     deps,
@@ -89,9 +90,14 @@ describe('deliverReport', () => {
 
   it(`a run killed between a send and its mark: the target stays claimed ${CLAIM_MINUTES} minutes, then is taken over and sent again`, async () => {
     const { deps, operations, published, advance } = await setup();
-    const kill = failOnCall(operations, 'recordDelivery', 1);
+    // The topic's mark never lands (the run's own retries of it fail too); the mail's do.
+    const recordDelivery = operations.recordDelivery.bind(operations);
+    operations.recordDelivery = async (kind, date, target, delivery) => {
+      if (target === 'topic') throw new InjectedKill('recordDelivery', 1);
+      return recordDelivery(kind, date, target, delivery);
+    };
     await expect(deliver(deps)).rejects.toThrow('killed at call 1 of recordDelivery');
-    kill.restore();
+    operations.recordDelivery = recordDelivery;
     expect(published).toHaveLength(1);
     expect((await operations.getReport('daily', DATE))!.deliveries.topic).toMatchObject({ status: 'SENDING' });
 
@@ -104,6 +110,17 @@ describe('deliverReport', () => {
     // The documented exception to "once": sent, not marked, then sent again.
     expect(published).toHaveLength(2);
     expect((await operations.getReport('daily', DATE))!.deliveries.topic).toMatchObject({ status: 'SENT', messageId: 'sns-2' });
+  });
+
+  it('a mark that fails for a moment after the send is tried again: the target is sent once', async () => {
+    const { deps, operations, published, mails } = await setup();
+    const hiccup = failOnCall(operations, 'recordDelivery', 1);
+    expect(await deliver(deps)).toEqual(['topic', 'mail']);
+    hiccup.restore();
+    expect(hiccup.calls()).toBe(4);
+    expect(published).toHaveLength(1);
+    expect(mails.map((m) => m.to)).toEqual(RECIPIENTS);
+    expect(Object.values((await operations.getReport('daily', DATE))!.deliveries).map((d) => d!.status)).toEqual(['SENT', 'SENT', 'SENT']);
   });
 
   it('a send that fails releases its claim, so that the retry sends at once', async () => {

@@ -192,3 +192,22 @@ export async function queryAll(doc: DynamoDBDocumentClient, input: QueryCommandI
 
 export const isConditionFailure = (error: unknown): boolean =>
   error instanceof Error && error.name === 'ConditionalCheckFailedException';
+
+/**
+ * Whether the stored record is exactly the one written (attributes left undefined are not stored).
+ * A conditional write that DynamoDB applied but whose answer was lost (a 500, a dropped connection)
+ * is sent again by the SDK's retry, and that second send fails its own condition: reading the record
+ * back and finding it equal tells the writer its write landed, rather than that someone else's did.
+ */
+export function isStoredAsWritten(stored: DynamoRecord | undefined, written: DynamoRecord): boolean {
+  return stored !== undefined && comparable(stored) === comparable(written);
+}
+
+const comparable = (value: unknown): string =>
+  JSON.stringify(value, (_, v: unknown) => {
+    if (v instanceof Set) return [...v].sort();
+    if (v && typeof v === 'object' && !Array.isArray(v)) {
+      return Object.fromEntries(Object.entries(v as DynamoRecord).filter(([, x]) => x !== undefined).sort(([a], [b]) => a.localeCompare(b)));
+    }
+    return v;
+  });

@@ -1,15 +1,17 @@
 // CampaignStore on the campaign table (key design in config/tables.ts). Campaigns and entries are
 // written under an optimistic version condition; bulk preparation goes through BatchWriteItem only.
-import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { utcDaysBetween } from '../../domain/dates.js';
 import { ConflictError, NotFoundError } from '../../domain/errors.js';
 import type { Campaign, CampaignState, Decision, Entry, Item, ItemWorkflow, Notification, Revocation } from '../../domain/model.js';
-import type { CampaignStore, Lease, LeaseHolder, Pages } from '../../use-cases/ports.js';
+import type { CampaignStore, Lease, LeaseHolder, ListFrom, Pages, RecordRemoval } from '../../use-cases/ports.js';
+import { mapLimit } from '../../use-cases/concurrency.js';
 import {
   batchGet,
   batchWrite,
   deleteRequest,
   isConditionFailure,
+  isStoredAsWritten,
   queryAll,
   queryPages,
   type DynamoRecord,
@@ -35,28 +37,38 @@ import {
   leaseRecord,
   notificationRecord,
   outboxKey,
+  revocationCursorKey,
   revocationRecord,
   runPk,
   taskSortKey,
   toEntity,
+  removalRequest,
   toLease,
+  UNVERIFIED_GSI2PK,
 } from './records.js';
 
 const put = (Item: DynamoRecord): WriteRequest => ({ PutRequest: { Item } });
 
+/** Entry partitions read at once by a cleanup chunk. */
+const PARTITION_READS = 8;
+
+
 export class DynamoCampaignStore extends DynamoTable implements CampaignStore {
   async createCampaign(campaign: Campaign): Promise<void> {
+    const record = campaignRecord(campaign);
     try {
       await this.doc.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: campaignRecord(campaign),
+          Item: record,
           ConditionExpression: 'attribute_not_exists(PK)',
         }),
       );
     } catch (error) {
-      if (isConditionFailure(error)) throw new ConflictError(`campaign ${campaign.id} already exists`);
-      throw error;
+      if (!isConditionFailure(error)) throw error;
+      // This very record: the SDK retried a put that was applied but whose answer was lost.
+      if (isStoredAsWritten(await this.readStored(campaignKey(campaign.id)), record)) return;
+      throw new ConflictError(`campaign ${campaign.id} already exists`);
     }
   }
 
@@ -165,15 +177,30 @@ export class DynamoCampaignStore extends DynamoTable implements CampaignStore {
     return { entry: toEntity<Entry>(entry), items: records.filter((r) => r.entity === 'item').map((r) => toEntity<Item>(r)) };
   }
 
-  async *listEntries(runId: string): Pages<Entry> {
+  /**
+   * `after`: an entry's index key is not derived from its id (stage and subject), so the entry is
+   * read (one consistent read) for the ExclusiveStartKey: its table and GSI1 keys.
+   */
+  async *listEntries(runId: string, from: ListFrom = {}): Pages<Entry> {
+    const start = from.after === undefined ? undefined : await this.entryListingKey(runId, from.after);
     const pages = queryPages(this.doc, {
       TableName: this.tableName,
       ...this.limit,
       IndexName: 'GSI1',
       KeyConditionExpression: 'GSI1PK = :pk',
       ExpressionAttributeValues: { ':pk': runPk(runId) },
+      ...(start ? { ExclusiveStartKey: start } : {}),
     });
     for await (const page of pages) yield page.map((r) => toEntity<Entry>(r));
+  }
+
+  private async entryListingKey(runId: string, entryId: string): Promise<DynamoRecord> {
+    const output = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: entryKey(entryId), ConsistentRead: true, ProjectionExpression: 'PK, SK, GSI1PK, GSI1SK' }),
+    );
+    const record = output.Item;
+    if (!record || record.GSI1PK !== runPk(runId)) throw new NotFoundError(`entry of run ${runId} to list after`, entryId, 'after');
+    return { PK: record.PK, SK: record.SK, GSI1PK: record.GSI1PK, GSI1SK: record.GSI1SK };
   }
 
   async *listEntriesClosedBetween(from: string, to: string): Pages<Entry> {
@@ -247,8 +274,27 @@ export class DynamoCampaignStore extends DynamoTable implements CampaignStore {
     await this.doc.send(new PutCommand({ TableName: this.tableName, Item: revocationRecord(revocation) }));
   }
 
-  async *listRevocations(runId: string): Pages<Revocation> {
-    for await (const page of queryPages(this.doc, this.revocationQuery(runId))) yield page.map((r) => toEntity<Revocation>(r));
+  /** `after` names the key itself (revocationCursor): the listing resumes there even if that revocation is gone. */
+  async *listRevocations(runId: string, from: ListFrom = {}): Pages<Revocation> {
+    const start = from.after === undefined ? {} : { ExclusiveStartKey: revocationCursorKey(runId, from.after) };
+    for await (const page of queryPages(this.doc, { ...this.revocationQuery(runId), ...start })) yield page.map((r) => toEntity<Revocation>(r));
+  }
+
+  /** Whole records in batches (25 a request): the verification, and the unverified index with it. */
+  async saveRevocationVerifications(revocations: Revocation[]): Promise<void> {
+    await batchWrite(this.doc, this.tableName, revocations.map((r) => put(revocationRecord(r))), this.batch);
+  }
+
+  async *listUnverifiedRevocations(dueBy?: string): Pages<Revocation> {
+    const pages = queryPages(this.doc, {
+      TableName: this.tableName,
+      ...this.limit,
+      IndexName: 'GSI2',
+      KeyConditionExpression: dueBy ? 'GSI2PK = :pk AND GSI2SK <= :due' : 'GSI2PK = :pk',
+      // GSI2SK is `<nextCheckAt>#<run>#...`: every suffix sorts below \uffff, so this keeps nextCheckAt <= dueBy.
+      ExpressionAttributeValues: { ':pk': UNVERIFIED_GSI2PK, ...(dueBy ? { ':due': `${dueBy}#\uffff` } : {}) },
+    });
+    for await (const page of pages) yield page.map((r) => toEntity<Revocation>(r));
   }
 
   /**
@@ -284,6 +330,34 @@ export class DynamoCampaignStore extends DynamoTable implements CampaignStore {
       await batchWrite(this.doc, this.tableName, revocations.map(deleteRequest), this.batch);
     }
     return true;
+  }
+
+  /**
+   * Each entry's partition read consistently (its record, items and pointers), then everything under
+   * the entries, then the entries: a cleanup killed in between finds the rest through the listing.
+   * TTL: each record rewritten as read with the TTL attribute and no index keys (one write, as a delete).
+   */
+  async removeEntries(entries: Entry[], removal: RecordRemoval): Promise<void> {
+    const partitions = await mapLimit(entries, PARTITION_READS, (entry) =>
+      queryAll(this.doc, {
+        TableName: this.tableName,
+        ...this.limit,
+        KeyConditionExpression: 'PK = :pk',
+        ExpressionAttributeValues: { ':pk': entryPk(entry.id) },
+        ...(removal.mode === 'DELETE' ? { ProjectionExpression: 'PK, SK' } : {}),
+        ConsistentRead: true,
+      }),
+    );
+    const records = partitions.flat();
+    const write = (rs: DynamoRecord[]) => batchWrite(this.doc, this.tableName, rs.map((r) => removalRequest(r, removal)).filter((w) => w !== undefined), this.batch);
+    await write(records.filter((r) => r.SK !== ENTRY_SK));
+    await write(records.filter((r) => r.SK === ENTRY_SK));
+  }
+
+  /** TTL: rewritten as listed (a revocation is not changed once written) with the TTL attribute. */
+  async removeRevocations(revocations: Revocation[], removal: RecordRemoval): Promise<void> {
+    const records = revocations.map((r) => ({ ...revocationRecord(r), ...r }) as DynamoRecord);
+    await batchWrite(this.doc, this.tableName, records.map((r) => removalRequest(r, removal)).filter((w) => w !== undefined), this.batch);
   }
 
   acquireLease(name: string, owner: string, now: Date, ttlSeconds: number, holder?: LeaseHolder): Promise<boolean> {

@@ -7,7 +7,7 @@ import type { ApprovalWorkflow, ReapprovalConfig, ReapprovalMode, ReapprovalRoun
 import { ConflictError } from '../../domain/errors.js';
 import type { Assignment, Privilege, User } from '../../domain/model.js';
 import { chunk, mapLimit } from '../../use-cases/concurrency.js';
-import type { DirectoryStore, Pages, ReapprovalDirectory, ReapprovalIndexPosition, RiskLevelChange } from '../../use-cases/ports.js';
+import type { DirectoryStore, ListFrom, Pages, ReapprovalDirectory, ReapprovalIndexPosition, RiskLevelChange } from '../../use-cases/ports.js';
 import {
   batchGet,
   batchWrite,
@@ -34,6 +34,7 @@ import {
   emailPk,
   keepReapprovalState,
   privilegeKey,
+  privilegeListingKey,
   privilegePk,
   privilegeRecord,
   reapprovalConfigRecord,
@@ -42,6 +43,7 @@ import {
   scheduledIndex,
   toEntity,
   userKey,
+  userListingKey,
   userPk,
   userRecord,
   workflowKey,
@@ -164,19 +166,21 @@ export class DynamoDirectoryStore extends DynamoTable implements DirectoryStore,
     return user && user.email.trim().toLowerCase() === email.trim().toLowerCase() ? user : undefined;
   }
 
-  listUsers(): Pages<User> {
+  listUsers(from: ListFrom = {}): Pages<User> {
     return this.pages<User>({
       IndexName: 'GSI1',
       KeyConditionExpression: 'GSI1PK = :pk',
       ExpressionAttributeValues: { ':pk': USERS_GSI1PK },
+      ...(from.after !== undefined ? { ExclusiveStartKey: userListingKey(from.after) } : {}),
     });
   }
 
-  listPrivileges(): Pages<Privilege> {
+  listPrivileges(from: ListFrom = {}): Pages<Privilege> {
     return this.pages<Privilege>({
       IndexName: 'GSI1',
       KeyConditionExpression: 'GSI1PK = :pk',
       ExpressionAttributeValues: { ':pk': PRIVILEGES_GSI1PK },
+      ...(from.after !== undefined ? { ExclusiveStartKey: privilegeListingKey(from.after) } : {}),
     });
   }
 
@@ -540,17 +544,19 @@ export class DynamoDirectoryStore extends DynamoTable implements DirectoryStore,
     userId: string,
     privilegeId: string,
     approvalId: string,
-    result: { approvedAt: string; approvedBy: string } & ({ mode: 'CONTINUOUS'; nextReapprovalAt: string } | { mode: 'SCHEDULED'; lastReapprovalRound: string }),
+    result: { approvedAt?: string; approvedBy?: string } & ({ mode: 'CONTINUOUS'; nextReapprovalAt: string } | { mode: 'SCHEDULED'; lastReapprovalRound: string }),
   ): Promise<boolean> {
     const next =
       result.mode === 'CONTINUOUS'
         ? { set: '#next = :next', values: { ':next': result.nextReapprovalAt, ...indexValues(dueIndex(userId, privilegeId, result.nextReapprovalAt)) } }
         : { set: '#round = :round', values: { ':round': result.lastReapprovalRound, ...indexValues(scheduledIndex(userId, privilegeId, result.lastReapprovalRound)) } };
+    // Without an approval (a rejection the guard kept) the one on record stays.
+    const approved = result.approvedAt !== undefined && result.approvedBy !== undefined;
     return this.transition(userId, privilegeId, {
       // reapprovalMode is left as it is (the port): a running assignment keeps the mode it started in.
-      update: `SET #approvedAt = :approvedAt, #approvedBy = :approvedBy, ${next.set}, #gsi1pk = :gsi1pk, #gsi1sk = :gsi1sk REMOVE #running`,
+      update: `SET ${approved ? '#approvedAt = :approvedAt, #approvedBy = :approvedBy, ' : ''}${next.set}, #gsi1pk = :gsi1pk, #gsi1sk = :gsi1sk REMOVE #running`,
       condition: '#origin = :manual AND #running.#approvalId = :approvalId',
-      values: { ':approvedAt': result.approvedAt, ':approvedBy': result.approvedBy, ':approvalId': approvalId, ...next.values },
+      values: { ...(approved ? { ':approvedAt': result.approvedAt, ':approvedBy': result.approvedBy } : {}), ':approvalId': approvalId, ...next.values },
     });
   }
 

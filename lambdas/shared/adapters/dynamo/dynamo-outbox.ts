@@ -3,11 +3,11 @@
 import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { NotFoundError } from '../../domain/errors.js';
 import type { Notification } from '../../domain/model.js';
-import type { Outbox, Pages } from '../../use-cases/ports.js';
+import type { ListFrom, Outbox, Pages, RecordRemoval } from '../../use-cases/ports.js';
 import { batchWrite, deleteRequest, isConditionFailure, queryPages, type DynamoRecord } from './document-client.js';
 import { DynamoTable } from './dynamo-table.js';
 import { isUnsent } from '../../domain/notifications.js';
-import { OUTBOX_PENDING, notificationRecord, outboxKey, outboxPk, outboxRunPrefix, outboxSortKey, toEntity } from './records.js';
+import { OUTBOX_PENDING, notificationRecord, outboxKey, outboxPk, outboxRunPrefix, outboxSortKey, removalRequest, toEntity } from './records.js';
 
 /** Conditional puts in flight at once during enqueue. */
 const ENQUEUE_CONCURRENCY = 8;
@@ -54,7 +54,13 @@ export class DynamoOutbox extends DynamoTable implements Outbox {
     }
   }
 
+  /**
+   * SENDING for `owner` until `now` + claimSeconds, if unsent and unclaimed (or its claim expired).
+   * A failed condition after an applied claim whose answer was lost (the SDK sent it again) finds
+   * this very claim stored: that is a claim taken, not one refused.
+   */
   async claim(notification: Notification, owner: string, now: Date, claimSeconds: number): Promise<boolean> {
+    const expires = new Date(now.getTime() + claimSeconds * 1000).toISOString();
     try {
       await this.doc.send(
         new UpdateCommand({
@@ -68,7 +74,7 @@ export class DynamoOutbox extends DynamoTable implements Outbox {
             ':sending': 'SENDING',
             ':pending': 'PENDING',
             ':owner': owner,
-            ':expires': new Date(now.getTime() + claimSeconds * 1000).toISOString(),
+            ':expires': expires,
             ':now': now.toISOString(),
             ':zero': 0,
             ':one': 1,
@@ -77,8 +83,9 @@ export class DynamoOutbox extends DynamoTable implements Outbox {
       );
       return true;
     } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
+      if (!isConditionFailure(error)) throw error;
+      const stored = await this.readStored(outboxKey(notification));
+      return stored?.status === 'SENDING' && stored.claimedBy === owner && stored.claimExpiresAt === expires;
     }
   }
 
@@ -158,8 +165,17 @@ export class DynamoOutbox extends DynamoTable implements Outbox {
     for await (const page of pages) yield page.map((r) => toEntity<Notification>(r));
   }
 
-  async *listByRun(campaignId: string, runId: string): Pages<Notification> {
-    for await (const page of queryPages(this.doc, this.runQuery(campaignId, runId))) yield page.map((r) => toEntity<Notification>(r));
+  async *listByRun(campaignId: string, runId: string, from: ListFrom = {}): Pages<Notification> {
+    const start = from.after === undefined ? {} : { ExclusiveStartKey: outboxKey({ campaignId, runId, key: from.after }) };
+    for await (const page of queryPages(this.doc, { ...this.runQuery(campaignId, runId), ...start })) yield page.map((r) => toEntity<Notification>(r));
+  }
+
+  /** TTL: rewritten as listed (a settled notification no longer changes) with the TTL attribute. */
+  async removeSettled(notifications: Notification[], removal: RecordRemoval): Promise<number> {
+    const settled = notifications.filter((n) => !isUnsent(n.status));
+    const records = settled.map((n) => ({ ...notificationRecord(n), ...n }) as DynamoRecord);
+    await batchWrite(this.doc, this.tableName, records.map((r) => removalRequest(r, removal)).filter((w) => w !== undefined), this.batch);
+    return notifications.length - settled.length;
   }
 
   async deleteRun(campaignId: string, runId: string): Promise<boolean> {

@@ -2,7 +2,7 @@
 // query page size, a consistent read of one record, and a write over the version before it.
 import { DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConflictError } from '../../domain/errors.js';
-import { batchWrite, isConditionFailure, queryAll, type BatchRetryOptions, type DynamoRecord } from './document-client.js';
+import { batchWrite, isConditionFailure, isStoredAsWritten, queryAll, type BatchRetryOptions, type DynamoRecord } from './document-client.js';
 import { APPROVER_PREFIX, toEntity } from './records.js';
 
 export interface DynamoStoreOptions {
@@ -28,11 +28,21 @@ export abstract class DynamoTable {
   }
 
   protected async get<T>(key: DynamoRecord): Promise<T | undefined> {
-    const output = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
-    return output.Item ? toEntity<T>(output.Item) : undefined;
+    const item = await this.readStored(key);
+    return item ? toEntity<T>(item) : undefined;
   }
 
-  /** The caller already incremented the version: the stored one must be the one before. */
+  /** The stored record as it is (storage attributes included), read consistently. */
+  protected async readStored(key: DynamoRecord): Promise<DynamoRecord | undefined> {
+    const output = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
+    return output.Item;
+  }
+
+  /**
+   * The caller already incremented the version: the stored one must be the one before. A failed
+   * condition is a conflict unless the stored record is this very one (the SDK retried a put whose
+   * answer was lost after it was applied).
+   */
   protected async putVersioned(record: DynamoRecord, version: number, what: string): Promise<void> {
     try {
       await this.doc.send(
@@ -45,8 +55,9 @@ export abstract class DynamoTable {
         }),
       );
     } catch (error) {
-      if (isConditionFailure(error)) throw new ConflictError(`${what} is not at version ${version - 1} any more (or is gone)`);
-      throw error;
+      if (!isConditionFailure(error)) throw error;
+      if (isStoredAsWritten(await this.readStored({ PK: record.PK, SK: record.SK }), record)) return;
+      throw new ConflictError(`${what} is not at version ${version - 1} any more (or is gone)`);
     }
   }
 

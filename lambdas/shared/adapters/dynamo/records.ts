@@ -4,8 +4,9 @@ import type { ApprovalRun, ApprovalWorkflow, ReapprovalConfig, ReapprovalRound }
 import { nextActionAt } from '../../domain/campaign-schedule.js';
 import { REAPPROVAL_STATE_FIELDS, type Assignment, type Campaign, type Entry, type Item, type Notification, type Privilege, type Revocation, type User } from '../../domain/model.js';
 import { isUnsent } from '../../domain/notifications.js';
-import type { DynamoRecord } from './document-client.js';
-import type { Lease, LeaseHolder } from '../../use-cases/ports.js';
+import { deleteRequest, type DynamoRecord, type WriteRequest } from './document-client.js';
+import type { Lease, LeaseHolder, RecordRemoval } from '../../use-cases/ports.js';
+import { CAMPAIGN_TABLE } from '../../config/tables.js';
 
 /** Attributes that belong to the storage, not to the entity. */
 const STORAGE_ATTRIBUTES = ['PK', 'SK', 'GSI1PK', 'GSI1SK', 'GSI2PK', 'GSI2SK', 'entity'] as const;
@@ -18,6 +19,28 @@ export function toEntity<T>(record: DynamoRecord): T {
 
 export const key = (PK: string, SK: string) => ({ PK, SK });
 
+/** The campaign table's TTL attribute (config/tables.ts): epoch seconds after which DynamoDB removes the record. */
+export const CAMPAIGN_TTL_ATTRIBUTE = CAMPAIGN_TABLE.ttlAttribute!;
+
+/** Already stamped for removal (a resumed cleanup writes it no second time). */
+export const isStamped = (record: DynamoRecord) => record[CAMPAIGN_TTL_ATTRIBUTE] !== undefined;
+
+/**
+ * The record as it is, out of every index, with the TTL attribute: DynamoDB removes it after
+ * `expiresAt`, and meanwhile no listing shows it (as if deleted); a read by key still finds it.
+ */
+export function ttlStamped(record: DynamoRecord, expiresAt: number): DynamoRecord {
+  const stamped: DynamoRecord = { ...record, [CAMPAIGN_TTL_ATTRIBUTE]: expiresAt };
+  for (const name of ['GSI1PK', 'GSI1SK', 'GSI2PK', 'GSI2SK']) delete stamped[name];
+  return stamped;
+}
+
+/** The delete of a record, or its TTL stamp; none for a record stamped already. */
+export function removalRequest(record: DynamoRecord, removal: RecordRemoval): WriteRequest | undefined {
+  if (removal.mode === 'DELETE') return deleteRequest(record);
+  return isStamped(record) ? undefined : { PutRequest: { Item: ttlStamped(record, removal.expiresAt) } };
+}
+
 // Directory table
 export const PROFILE_SK = '#PROFILE';
 export const userPk = (id: string) => `USER#${id}`;
@@ -27,6 +50,9 @@ export const USERS_GSI1PK = 'USERS';
 export const PRIVILEGES_GSI1PK = 'PRIVILEGES';
 export const userKey = (id: string) => key(userPk(id), PROFILE_SK);
 export const privilegeKey = (id: string) => key(privilegePk(id), PROFILE_SK);
+/** Where the GSI1 listing of users (privileges) resumes after the one with this id: its ExclusiveStartKey. */
+export const userListingKey = (id: string) => ({ ...userKey(id), GSI1PK: USERS_GSI1PK, GSI1SK: id });
+export const privilegeListingKey = (id: string) => ({ ...privilegeKey(id), GSI1PK: PRIVILEGES_GSI1PK, GSI1SK: id });
 export const assignmentKey = (userId: string, privilegeId: string) => key(userPk(userId), `${ASSIGN_PREFIX}${privilegeId}`);
 
 /** GSI2 of a user record: found by email (the approver API's caller lookup); case-insensitive. */
@@ -222,14 +248,26 @@ export const itemRecord = (item: Item): DynamoRecord => ({
   entity: 'item',
 });
 
+export const REVOKED_PREFIX = 'REVOKED#';
 export const revocationKey = (runId: string, userId: string, privilegeId: string) =>
-  key(runPk(runId), `REVOKED#${userId}#${privilegeId}`);
+  key(runPk(runId), `${REVOKED_PREFIX}${userId}#${privilegeId}`);
+/** The key of the revocation a revocationCursor (`<userId>#<privilegeId>`) names: a listing's ExclusiveStartKey. */
+export const revocationCursorKey = (runId: string, cursor: string) => key(runPk(runId), `${REVOKED_PREFIX}${cursor}`);
 
-export const revocationRecord = (revocation: Revocation): DynamoRecord => ({
-  ...revocation,
-  ...revocationKey(revocation.runId, revocation.userId, revocation.privilegeId),
-  entity: 'revocation',
-});
+/** GSI2 of a revocation found still present in the directory: the sparse index of those to check again. */
+export const UNVERIFIED_GSI2PK = 'UNVERIFIED';
+export const unverifiedSortKey = (r: Pick<Revocation, 'runId' | 'userId' | 'privilegeId'>, nextCheckAt: string) =>
+  `${nextCheckAt}#${r.runId}#${r.userId}#${r.privilegeId}`;
+
+export const revocationRecord = (revocation: Revocation): DynamoRecord => {
+  const check = revocation.verification;
+  return {
+    ...revocation,
+    ...revocationKey(revocation.runId, revocation.userId, revocation.privilegeId),
+    entity: 'revocation',
+    ...(check?.status === 'STILL_PRESENT' && check.nextCheckAt ? { GSI2PK: UNVERIFIED_GSI2PK, GSI2SK: unverifiedSortKey(revocation, check.nextCheckAt) } : {}),
+  };
+};
 
 export const OUTBOX_PENDING = 'OUTBOX#PENDING';
 /** Under its campaign, prefixed by its run, so a run's notifications are listed and cleaned up by key. */

@@ -3,9 +3,9 @@
 import { nextActionAt } from '../../domain/campaign-schedule.js';
 import { ConflictError, NotFoundError } from '../../domain/errors.js';
 import type { Campaign, CampaignState, Decision, Entry, Item, ItemWorkflow, Notification, Revocation } from '../../domain/model.js';
-import type { CampaignStore, Lease, LeaseHolder, Pages } from '../../use-cases/ports.js';
+import type { CampaignStore, Lease, LeaseHolder, ListFrom, Pages, RecordRemoval } from '../../use-cases/ports.js';
 import { InMemoryOutbox } from './in-memory-outbox.js';
-import { DEFAULT_PAGE_SIZE, byKey, inPages, stored, type InMemoryOptions } from './pages.js';
+import { DEFAULT_PAGE_SIZE, afterKey, byKey, inPages, stored, type InMemoryOptions } from './pages.js';
 
 export interface InMemoryCampaignStoreOptions extends InMemoryOptions {
   /** Where putEntriesWithItems records notifications; pass the outbox the use case also gets. */
@@ -13,6 +13,13 @@ export interface InMemoryCampaignStoreOptions extends InMemoryOptions {
 }
 
 const isOpenTask = (e: Entry) => e.state === 'RUNNING' && e.approverIds.length > 0;
+/** GSI1SK (`<stage>#<subjectId>`), then the table key (`ENTRY#<id>`), as DynamoDB orders an index's ties. */
+const entryListingKey = (e: Entry) => `${String(e.stage).padStart(3, '0')}#${e.subjectId}\u0000${e.id}`;
+
+/** A listing that fails when read, as a query with a bad start key does. */
+async function* failing<T>(error: Error): AsyncGenerator<T[]> {
+  throw error;
+}
 
 export class InMemoryCampaignStore implements CampaignStore {
   readonly outbox: InMemoryOutbox;
@@ -21,6 +28,8 @@ export class InMemoryCampaignStore implements CampaignStore {
   private readonly items = new Map<string, Map<string, Item>>();
   private readonly revocations = new Map<string, Map<string, Revocation>>();
   private readonly leases = new Map<string, Lease>();
+  /** TTL-stamped records (entry ids, run revocation keys) and their expiry: out of the listings, still read by id. */
+  private readonly stamped = new Map<string, number>();
   private readonly pageSize: number;
 
   constructor(options: InMemoryCampaignStoreOptions = {}) {
@@ -87,16 +96,18 @@ export class InMemoryCampaignStore implements CampaignStore {
     return { entry: stored(entry), items };
   }
 
-  listEntries(runId: string): Pages<Entry> {
-    const entries = [...this.entries.values()]
-      .filter((e) => e.runId === runId)
-      .sort(byKey((e) => `${String(e.stage).padStart(3, '0')}#${e.subjectId}`));
-    return inPages(entries, this.pageSize);
+  /** In the Dynamo adapter's index order: stage and subject, then (between an entry's review groups) the entry's key. */
+  listEntries(runId: string, from: ListFrom = {}): Pages<Entry> {
+    const entries = [...this.entries.values()].filter((e) => e.runId === runId && !this.stamped.has(e.id)).sort(byKey(entryListingKey));
+    if (from.after === undefined) return inPages(entries, this.pageSize);
+    const at = entries.findIndex((e) => e.id === from.after);
+    if (at < 0) return failing(new NotFoundError(`entry of run ${runId} to list after`, from.after, 'after'));
+    return inPages(entries.slice(at + 1), this.pageSize);
   }
 
   listEntriesClosedBetween(from: string, to: string): Pages<Entry> {
     const entries = [...this.entries.values()]
-      .filter((e) => e.state !== 'RUNNING' && e.closedAt !== undefined && e.closedAt >= from && e.closedAt < to)
+      .filter((e) => e.state !== 'RUNNING' && e.closedAt !== undefined && e.closedAt >= from && e.closedAt < to && !this.stamped.has(e.id))
       .sort(byKey((e) => `${e.closedAt}#${e.id}`));
     return inPages(entries, this.pageSize);
   }
@@ -108,7 +119,7 @@ export class InMemoryCampaignStore implements CampaignStore {
 
   async listTasks(approverId: string): Promise<Entry[]> {
     return [...this.entries.values()]
-      .filter((e) => isOpenTask(e) && e.approverIds.includes(approverId))
+      .filter((e) => isOpenTask(e) && e.approverIds.includes(approverId) && !this.stamped.has(e.id))
       .sort(byKey((e) => `${e.dueDate}#${e.id}`))
       .map(stored);
   }
@@ -134,10 +145,24 @@ export class InMemoryCampaignStore implements CampaignStore {
     this.revocations.set(revocation.runId, ofRun);
   }
 
-  listRevocations(runId: string): Pages<Revocation> {
+  listRevocations(runId: string, from: ListFrom = {}): Pages<Revocation> {
     const ofRun = this.revocations.get(runId) ?? new Map<string, Revocation>();
-    const sorted = [...ofRun.entries()].sort(byKey(([key]) => key)).map(([, r]) => r);
+    const sorted = afterKey([...ofRun.entries()], ([key]) => key, from.after).map(([, r]) => r);
     return inPages(sorted, this.pageSize);
+  }
+
+  async saveRevocationVerifications(revocations: Revocation[]): Promise<void> {
+    for (const revocation of revocations) await this.putRevocation(revocation);
+  }
+
+  listUnverifiedRevocations(dueBy?: string): Pages<Revocation> {
+    const checkOf = (r: Revocation) => (r.verification?.status === 'STILL_PRESENT' ? r.verification.nextCheckAt : undefined);
+    const sortKey = (r: Revocation) => `${checkOf(r)}#${r.runId}#${r.userId}#${r.privilegeId}`;
+    const due = [...this.revocations.values()]
+      .flatMap((ofRun) => [...ofRun.values()])
+      .filter((r) => checkOf(r) !== undefined && (dueBy === undefined || sortKey(r) <= `${dueBy}#\uffff`))
+      .sort(byKey(sortKey));
+    return inPages(due, this.pageSize);
   }
 
   async deleteRun(runId: string): Promise<boolean> {
@@ -148,6 +173,31 @@ export class InMemoryCampaignStore implements CampaignStore {
     }
     this.revocations.delete(runId);
     return true;
+  }
+
+  async removeEntries(entries: Entry[], removal: RecordRemoval): Promise<void> {
+    for (const { id } of entries) {
+      if (removal.mode === 'TTL') {
+        if (this.entries.has(id) && !this.stamped.has(id)) this.stamped.set(id, removal.expiresAt);
+        continue;
+      }
+      this.items.delete(id);
+      this.entries.delete(id);
+      this.stamped.delete(id);
+    }
+  }
+
+  async removeRevocations(revocations: Revocation[], removal: RecordRemoval): Promise<void> {
+    for (const r of revocations) {
+      const key = `${r.userId}#${r.privilegeId}`;
+      if (removal.mode === 'DELETE') this.revocations.get(r.runId)?.delete(key);
+      else if (this.revocations.get(r.runId)?.has(key)) this.stamped.set(`${r.runId}\u0000${key}`, removal.expiresAt);
+    }
+  }
+
+  /** When a TTL-stamped entry (or revocation: `<runId>\u0000<userId>#<privilegeId>`) expires; undefined if not stamped. */
+  expiresAtOf(key: string): number | undefined {
+    return this.stamped.get(key);
   }
 
   async acquireLease(name: string, owner: string, now: Date, ttlSeconds: number, holder?: LeaseHolder): Promise<boolean> {

@@ -1,8 +1,8 @@
 // DirectoryStore in memory, with the Dynamo adapter's semantics, for fast use-case tests.
 import type { ApprovalWorkflow, ReapprovalConfig, ReapprovalMode, ReapprovalRound, RunningReapproval } from '../../domain/approvals/model.js';
 import { REAPPROVAL_STATE_FIELDS, type Assignment, type Privilege, type User } from '../../domain/model.js';
-import type { DirectoryStore, Pages, ReapprovalDirectory, ReapprovalIndexPosition, RiskLevelChange } from '../../use-cases/ports.js';
-import { DEFAULT_PAGE_SIZE, byKey, inPages, stored, type InMemoryOptions } from './pages.js';
+import type { DirectoryStore, ListFrom, Pages, ReapprovalDirectory, ReapprovalIndexPosition, RiskLevelChange } from '../../use-cases/ports.js';
+import { DEFAULT_PAGE_SIZE, afterKey, byKey, inPages, stored, type InMemoryOptions } from './pages.js';
 
 const assignmentId = (userId: string, privilegeId: string) => `${userId}\n${privilegeId}`;
 
@@ -60,12 +60,12 @@ export class InMemoryDirectoryStore implements DirectoryStore, ReapprovalDirecto
     return found.length === 1 ? stored(found[0]!) : undefined;
   }
 
-  listUsers(): Pages<User> {
-    return inPages([...this.users.values()].sort(byKey((u) => u.id)), this.pageSize);
+  listUsers(from: ListFrom = {}): Pages<User> {
+    return inPages(afterKey([...this.users.values()], (u) => u.id, from.after), this.pageSize);
   }
 
-  listPrivileges(): Pages<Privilege> {
-    return inPages([...this.privileges.values()].sort(byKey((p) => p.id)), this.pageSize);
+  listPrivileges(from: ListFrom = {}): Pages<Privilege> {
+    return inPages(afterKey([...this.privileges.values()], (p) => p.id, from.after), this.pageSize);
   }
 
   async listAssignmentsOfUser(userId: string): Promise<Assignment[]> {
@@ -242,7 +242,7 @@ export class InMemoryDirectoryStore implements DirectoryStore, ReapprovalDirecto
     userId: string,
     privilegeId: string,
     approvalId: string,
-    result: { approvedAt: string; approvedBy: string } & ({ mode: 'CONTINUOUS'; nextReapprovalAt: string } | { mode: 'SCHEDULED'; lastReapprovalRound: string }),
+    result: { approvedAt?: string; approvedBy?: string } & ({ mode: 'CONTINUOUS'; nextReapprovalAt: string } | { mode: 'SCHEDULED'; lastReapprovalRound: string }),
   ): Promise<boolean> {
     return this.transition(
       userId,
@@ -250,8 +250,8 @@ export class InMemoryDirectoryStore implements DirectoryStore, ReapprovalDirecto
       (a) => a.reapproval?.approvalId === approvalId,
       ({ reapproval: _running, ...a }) => ({
         ...a,
-        approvedAt: result.approvedAt,
-        approvedBy: result.approvedBy,
+        // Without an approval (a rejection the guard kept) the one on record stays.
+        ...(result.approvedAt !== undefined && result.approvedBy !== undefined ? { approvedAt: result.approvedAt, approvedBy: result.approvedBy } : {}),
         ...(result.mode === 'CONTINUOUS' ? { nextReapprovalAt: result.nextReapprovalAt } : { lastReapprovalRound: result.lastReapprovalRound }),
       }),
     );

@@ -2,13 +2,15 @@
 import { NotFoundError } from '../../domain/errors.js';
 import type { Notification } from '../../domain/model.js';
 import { isUnsent } from '../../domain/notifications.js';
-import type { Outbox, Pages } from '../../use-cases/ports.js';
-import { DEFAULT_PAGE_SIZE, byKey, inPages, stored, type InMemoryOptions } from './pages.js';
+import type { ListFrom, Outbox, Pages, RecordRemoval } from '../../use-cases/ports.js';
+import { DEFAULT_PAGE_SIZE, afterKey, byKey, inPages, stored, type InMemoryOptions } from './pages.js';
 
 const recordId = (n: Pick<Notification, 'campaignId' | 'key'>) => `${n.campaignId}\n${n.key}`;
 
 export class InMemoryOutbox implements Outbox {
   private readonly records = new Map<string, Notification>();
+  /** TTL-stamped notifications (by record id) and their expiry. */
+  private readonly expiresAt = new Map<string, number>();
   private readonly pageSize: number;
 
   constructor(options: InMemoryOptions = {}) {
@@ -70,9 +72,27 @@ export class InMemoryOutbox implements Outbox {
     return inPages(records, this.pageSize);
   }
 
-  listByRun(campaignId: string, runId: string): Pages<Notification> {
-    const records = [...this.records.values()].filter((n) => n.campaignId === campaignId && n.runId === runId).sort(byKey((n) => n.key));
-    return inPages(records, this.pageSize);
+  listByRun(campaignId: string, runId: string, from: ListFrom = {}): Pages<Notification> {
+    const records = [...this.records.values()].filter((n) => n.campaignId === campaignId && n.runId === runId);
+    return inPages(afterKey(records, (n) => n.key, from.after), this.pageSize);
+  }
+
+  /** TTL: recorded in `expiresAt` (still listed, as on DynamoDB until its TTL removes them). */
+  async removeSettled(notifications: Notification[], removal: RecordRemoval): Promise<number> {
+    let unsent = 0;
+    for (const n of notifications) {
+      const current = this.records.get(recordId(n));
+      if (!current) continue;
+      if (isUnsent(current.status)) unsent += 1;
+      else if (removal.mode === 'DELETE') this.records.delete(recordId(n));
+      else this.expiresAt.set(recordId(n), this.expiresAt.get(recordId(n)) ?? removal.expiresAt);
+    }
+    return unsent;
+  }
+
+  /** When a TTL-stamped notification expires; undefined if not stamped. */
+  expiresAtOf(notification: Pick<Notification, 'campaignId' | 'runId' | 'key'>): number | undefined {
+    return this.expiresAt.get(recordId(notification as Notification));
   }
 
   async deleteRun(campaignId: string, runId: string): Promise<boolean> {

@@ -15,6 +15,12 @@ export async function* inPages<T>(values: readonly T[], pageSize: number): Async
   for (let i = 0; i < values.length; i += pageSize) yield values.slice(i, i + pageSize).map(stored);
 }
 
+/** The values sorted by key, from the first whose key is above `after` (all when undefined). */
+export function afterKey<T>(values: readonly T[], keyOf: (value: T) => string, after: string | undefined): T[] {
+  const sorted = [...values].sort(byKey(keyOf));
+  return after === undefined ? sorted : sorted.filter((v) => keyOf(v) > after);
+}
+
 export const byKey =
   <T>(keyOf: (value: T) => string) =>
   (a: T, b: T): number => {

@@ -121,9 +121,11 @@ export interface ApprovalOutcome {
   comment?: string;
 }
 
-/** What the outcome did to the assignment. */
+/** What the outcome did to the assignment. KEPT_BY_GUARD: rejected, but its user or privilege is protected (`reason` says which). */
 export interface ApprovalApplied {
-  action: 'KEPT' | 'REMOVED' | 'NOT_MANUAL' | 'GONE';
+  action: 'KEPT' | 'REMOVED' | 'NOT_MANUAL' | 'GONE' | 'KEPT_BY_GUARD';
+  /** KEPT_BY_GUARD: the protection (docs/reference/guards.md). */
+  reason?: string;
   at: string;
   /** KEPT by a continuous re-approval: the next date it set. */
   nextReapprovalAt?: string;

@@ -3,7 +3,21 @@
 // hand the result to AuditLog.append (use-cases/audit-trail.ts).
 import { isForwarded } from '../stages.js';
 import type { ApprovalEvent, ApprovalRun } from '../approvals/model.js';
-import type { Campaign, CampaignState, Decision, Entry, EntryState, Item, Notification, Reassignment } from '../model.js';
+import type {
+  ApplyConfirmation,
+  ApplyCounts,
+  Campaign,
+  CampaignState,
+  Decision,
+  Entry,
+  EntryState,
+  Item,
+  Notification,
+  Reassignment,
+  Revocation,
+  RevocationVerification,
+  RunVerification,
+} from '../model.js';
 import { canonicalJson, sha256Hex } from './chain.js';
 import { jobActor, privilegeChain, runChain, userActor, type AuditActor, type AuditAppend, type AuditEvent, type AuditEventType } from './model.js';
 
@@ -28,6 +42,12 @@ export const auditKey = {
   failed: (n: Pick<Notification, 'key'>) => `failed:${n.key}`,
   skipped: (n: Pick<Notification, 'key'>) => `skipped:${n.key}`,
   abandoned: (eventKey: string) => `abandoned:${eventKey}`,
+  /** A VERIFY chunk: the campaign version it starts from (each chunk's checkpoint saves a new one). */
+  verify: (c: Pick<Campaign, 'runId' | 'version'>) => `verify:${c.runId}:v${c.version}`,
+  /** A NOTIFY_REJECTS chunk: its users' Assignment Rejects, before they are queued (the campaign version that saves its cursor). */
+  rejects: (c: Pick<Campaign, 'runId' | 'version'>) => `rejects:${c.runId}:v${c.version}`,
+  /** A later re-check of a removal found still present: the check it follows. */
+  recheck: (r: Pick<Revocation, 'runId' | 'userId' | 'privilegeId'>, previousCheckAt: string) => `recheck:${r.runId}:${r.userId}#${r.privilegeId}:${previousCheckAt}`,
   // requests (written after the change)
   created: (c: Pick<Campaign, 'id'>) => `created:${c.id}`,
   campaignChange: (c: Pick<Campaign, 'id' | 'version'>) => `change:${c.id}:v${c.version}`,
@@ -36,6 +56,8 @@ export const auditKey = {
   rescue: (e: Pick<Entry, 'id' | 'version'>) => `rescue:${e.id}:v${e.version}`,
   decide: (entryId: string, at: string, itemIds: readonly string[]) => `decide:${entryId}:${at}:${sha256Hex([...itemIds].sort().join('\n')).slice(0, 16)}`,
   approvalDecision: (run: Pick<ApprovalRun, 'id' | 'version'>) => `decision:${run.id}:v${run.version}`,
+  /** A run is confirmed once (`campaign confirm-apply`): a confirmation repeated after a kill finds its record. */
+  confirmApply: (c: Pick<Campaign, 'runId'>) => `confirm:${c.runId}`,
   // the admin chain
   directoryLoad: (at: string, digest: string) => `directory:${at}:${digest.slice(0, 16)}`,
   workflowsLoad: (at: string, digest: string) => `workflows:${at}:${digest.slice(0, 16)}`,
@@ -124,6 +146,7 @@ export function definitionOf(c: Campaign): Record<string, unknown> {
     revocation: c.revocation,
     recurrence: c.recurrence,
     hooks: c.hooks,
+    guard: c.guard,
     templatesSha256: digestOf(c.templates),
   });
 }
@@ -143,6 +166,35 @@ export function campaignStateChanged(
 ): AuditEvent {
   return auditEvent('CAMPAIGN_STATE_CHANGED', at, actor, { campaignId: to.id, runId: to.runId, from, to: to.state, ...extra });
 }
+
+/** The guard's count before anything is applied (docs/reference/guards.md): what applying would do, and whether it is over the cap. */
+export const applyGuardChecked = (
+  c: Pick<Campaign, 'id' | 'runId'>,
+  counts: ApplyCounts,
+  verdict: { maxRemovalShare: number; removalShare: number; exceeded: boolean },
+  actor: AuditActor,
+  at: string,
+) =>
+  auditEvent('APPLY_GUARD_CHECKED', at, actor, {
+    campaignId: c.id,
+    runId: c.runId,
+    counts: { ...counts },
+    maxRemovalShare: verdict.maxRemovalShare,
+    removalShare: verdict.removalShare,
+    exceeded: verdict.exceeded,
+    next: verdict.exceeded ? 'AWAIT_CONFIRMATION' : 'APPLY',
+  });
+
+/** The owner's (or an administrator's) confirmation of a campaign over its cap. */
+export const applyConfirmed = (c: Pick<Campaign, 'id' | 'runId' | 'ownerId'>, confirmation: ApplyConfirmation, maxRemovalShare: number, actor: AuditActor) =>
+  auditEvent('APPLY_CONFIRMED', confirmation.at, actor, {
+    campaignId: c.id,
+    runId: c.runId,
+    by: confirmation.by,
+    asOwner: confirmation.by === c.ownerId,
+    counts: { ...confirmation.counts },
+    maxRemovalShare,
+  });
 
 export const campaignDueDateChanged = (c: Pick<Campaign, 'id' | 'runId' | 'dueDate'>, from: string | undefined, actor: AuditActor, at: string) =>
   auditEvent('CAMPAIGN_DUE_DATE_CHANGED', at, actor, { campaignId: c.id, runId: c.runId, from: from ?? null, to: c.dueDate ?? null });
@@ -212,12 +264,15 @@ export type ItemOutcome =
   | { action: 'KEPT' | 'MODIFIED'; note?: string; endDate?: string | null; parameters?: Record<string, string | null> }
   | { action: 'REMOVED'; reason: string }
   | { action: 'HANDED_OVER'; approvalId?: string; workflowId?: string; reason: string }
+  /** `reason` is the revocation's (REJECTED, MODIFIED, UNCERTIFIED); `guard` the protection that kept it. */
+  | { action: 'KEPT_BY_GUARD'; reason: string; guard: string }
   | { action: 'NOT_MANUAL' | 'FAILED'; error: string };
 
 /**
- * An entry's application, as at most three events, each listing its items: ITEM_APPLIED (kept,
+ * An entry's application, as at most four events, each listing its items: ITEM_APPLIED (kept,
  * modified, left as not MANUAL, refused by the directory; with the decision's category),
- * ASSIGNMENT_REVOKED (removed, with the reason) and ITEM_HANDED_OVER (to an approval run).
+ * ASSIGNMENT_REVOKED (removed, with the reason), ITEM_HANDED_OVER (to an approval run) and
+ * ITEM_KEPT_BY_GUARD (a removal a protected user or privilege blocked, with the protection).
  */
 export function itemsApplied(entry: Entry, applied: readonly { item: Item; outcome: ItemOutcome; category?: string }[], actor: AuditActor, at: string): AuditEvent[] {
   const subject = (item: Item) => ({ itemId: item.id, userId: item.userId, privilegeId: item.privilegeId });
@@ -231,11 +286,47 @@ export function itemsApplied(entry: Entry, applied: readonly { item: Item; outco
   if (removed.length > 0) events.push(auditEvent('ASSIGNMENT_REVOKED', at, actor, { entryId: entry.id, items: removed.map(({ item, outcome }) => ({ ...subject(item), ...outcome })) }));
   const handed = of(['HANDED_OVER']);
   if (handed.length > 0) events.push(auditEvent('ITEM_HANDED_OVER', at, actor, { entryId: entry.id, items: handed.map(({ item, outcome }) => compact({ ...subject(item), ...outcome })) }));
+  const guarded = of(['KEPT_BY_GUARD']);
+  if (guarded.length > 0) {
+    events.push(auditEvent('ITEM_KEPT_BY_GUARD', at, actor, { entryId: entry.id, items: guarded.map(({ item, outcome, category }) => compact({ ...subject(item), category, ...outcome })) }));
+  }
   return events;
 }
 
 /** The items an entry's application speaks for (those a later stage decides are applied there). */
 export const appliedItemsOf = (entry: Entry, items: readonly Item[]) => items.filter((i) => !isForwarded(entry, i));
+
+// ---------------------------------------------------------------------------------------------
+// Revocation verification
+
+const removalOf = (r: Revocation) => ({ userId: r.userId, privilegeId: r.privilegeId, entryId: r.entryId, itemId: r.itemId });
+
+/**
+ * One VERIFY chunk, as its revocations were recorded: how many were read back, how many were
+ * absent, and each one found still present or granted by a rule since (its origin).
+ */
+export function revocationsVerified(checked: readonly Revocation[], after: string | undefined, actor: AuditActor, at: string): AuditEvent {
+  const of = (test: (r: Revocation) => boolean) => checked.filter(test);
+  return auditEvent('REVOCATIONS_VERIFIED', at, actor, {
+    after: after ?? null,
+    verified: checked.length,
+    absent: of((r) => r.verification?.status === 'ABSENT').length,
+    stillPresent: of((r) => r.verification?.status === 'STILL_PRESENT').map(removalOf),
+    notManual: of((r) => r.verification?.status === 'ABSENT' && r.verification.origin !== undefined).map((r) => ({ ...removalOf(r), origin: r.verification!.origin })),
+  });
+}
+
+export const verificationCompleted = (c: Pick<Campaign, 'id' | 'runId'>, totals: RunVerification, actor: AuditActor, at: string) =>
+  auditEvent('VERIFICATION_COMPLETED', at, actor, { campaignId: c.id, runId: c.runId, verified: totals.verified, stillPresent: totals.stillPresent, notManual: totals.notManual });
+
+/** A later check of a removal found still present (since `previous.since`), that found it gone (or granted by a rule since). */
+export const revocationRechecked = (r: Revocation, previous: RevocationVerification | undefined, actor: AuditActor, at: string) =>
+  auditEvent('REVOCATION_RECHECKED', at, actor, {
+    ...removalOf(r),
+    status: r.verification?.status,
+    origin: r.verification?.origin,
+    stillPresentSince: previous?.since ?? previous?.at,
+  });
 
 // ---------------------------------------------------------------------------------------------
 // Notifications
@@ -349,6 +440,8 @@ export function approvalOutcomeApplied(run: ApprovalRun, applied: NonNullable<Ap
     by: run.outcome?.by,
     action: applied.action,
     nextReapprovalAt: applied.nextReapprovalAt,
+    // KEPT_BY_GUARD: the protection that kept it (docs/reference/guards.md).
+    guard: applied.reason,
   };
   const events = [
     purpose.kind === 'CAMPAIGN'

@@ -11,6 +11,9 @@ export const AUDIT_EVENT_TYPES = [
   'CAMPAIGN_RUN_ARCHIVED',
   'EVIDENCE_ARCHIVED',
   'CAMPAIGN_CLEANED_UP',
+  // blast-radius guards (docs/reference/guards.md)
+  'APPLY_GUARD_CHECKED',
+  'APPLY_CONFIRMED',
   // entries and items
   'ENTRY_CREATED',
   'ENTRY_STATE_CHANGED',
@@ -20,7 +23,12 @@ export const AUDIT_EVENT_TYPES = [
   'ITEM_APPLIED',
   'ASSIGNMENT_REVOKED',
   'ITEM_HANDED_OVER',
+  'ITEM_KEPT_BY_GUARD',
   'HANDOVER_OUTCOME',
+  // revocation verification (the directory read back after applying)
+  'REVOCATIONS_VERIFIED',
+  'VERIFICATION_COMPLETED',
+  'REVOCATION_RECHECKED',
   // notifications
   'NOTIFICATION_QUEUED',
   'NOTIFICATION_SENT',

@@ -24,6 +24,8 @@ const totals = z.strictObject({
   pending: count,
   awaitingWorkflow: count,
   changesFailed: count,
+  stillPresent: count.optional(),
+  keptByGuard: count.optional(),
 });
 
 const row = z.strictObject({
@@ -49,11 +51,15 @@ const row = z.strictObject({
   appliedAction: z.enum(['KEPT', 'MODIFIED', 'REMOVED', 'HANDED_OVER', 'KEPT_BY_GUARD']).optional(),
   appliedAt: instant.optional(),
   appliedError: text.optional(),
+  appliedReason: text.optional(),
+  verification: z.enum(['ABSENT', 'STILL_PRESENT']).optional(),
+  verifiedAt: instant.optional(),
+  verifiedOrigin: z.enum(['RULE', 'INHERITED']).optional(),
   workflowApprovalId: text.optional(),
   workflowState: z.enum(APPROVAL_STATES).optional(),
   workflowOutcomeBy: text.optional(),
   workflowOutcomeAt: instant.optional(),
-  workflowAppliedAction: z.enum(['KEPT', 'REMOVED', 'NOT_MANUAL', 'GONE']).optional(),
+  workflowAppliedAction: z.enum(['KEPT', 'REMOVED', 'NOT_MANUAL', 'GONE', 'KEPT_BY_GUARD']).optional(),
   decisionAfterClose: z.boolean().optional(),
   counted: z.boolean(),
   result: z.enum(REPORT_RESULTS).optional(),

@@ -1,7 +1,7 @@
 // A campaign run's report (docs/reference/reports.md): what auditors read. Built from the operational
 // records while they exist, and from the archived evidence pack after the run's cleanup. Pure types.
 import type { ApprovalState } from '../approvals/model.js';
-import type { AppliedAction, CampaignKind, CampaignState, DecisionOutcome, EntryState, ItemWorkflow, RevocationSettings, RiskLevel } from '../model.js';
+import type { AppliedAction, CampaignKind, CampaignState, DecisionOutcome, EntryState, ItemWorkflow, RevocationSettings, RevocationVerification, RiskLevel } from '../model.js';
 
 export const REPORT_FORMATS = ['csv', 'html', 'json'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
@@ -35,6 +35,13 @@ export interface ReportTotals {
   awaitingWorkflow: number;
   /** The directory refused the change; a later controller run retries it. */
   changesFailed: number;
+  /**
+   * Revoked, but found in the directory when it was read back (revocation verification; as of the
+   * latest check). Absent from reports written before verification existed.
+   */
+  stillPresent?: number;
+  /** Kept because the user or the privilege is protected (docs/reference/guards.md): counted in `kept` too; present only when some were. */
+  keptByGuard?: number;
 }
 
 /** What counted for an assignment: its decision (the effective one), or none. */
@@ -70,6 +77,15 @@ export interface ReportRow {
   appliedAction?: AppliedAction;
   appliedAt?: string;
   appliedError?: string;
+  /** KEPT_BY_GUARD: the protection that kept it. */
+  appliedReason?: string;
+  /**
+   * A removal read back from the directory (revocation verification): ABSENT or STILL_PRESENT, as
+   * of `verifiedAt` (the latest check); `verifiedOrigin` when it was found granted by a rule since.
+   */
+  verification?: RevocationVerification['status'];
+  verifiedAt?: string;
+  verifiedOrigin?: RevocationVerification['origin'];
   /** The hand-over's approval run and its outcome. */
   workflowApprovalId?: string;
   workflowState?: ApprovalState;

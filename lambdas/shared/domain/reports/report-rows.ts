@@ -2,7 +2,7 @@
 // functions over a run's entries and items as read from the store.
 import { planItem } from '../application.js';
 import { isDecided } from '../entries.js';
-import type { Campaign, Entry, Item, ItemWorkflow } from '../model.js';
+import type { Campaign, Entry, Item, ItemWorkflow, RevocationVerification } from '../model.js';
 import { effectiveDecision } from '../stages.js';
 import type { CampaignReport, ReportOutcome, ReportReassignment, ReportResult, ReportRow, ReportTotals } from './campaign-report.js';
 import type { ReviewerDecision } from './reviewer-analytics.js';
@@ -25,7 +25,7 @@ const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
  * once, by its row in the latest stage it reached: an earlier stage's approval that handed it on is
  * history (shown, not counted).
  */
-export function buildReportRows(campaign: Campaign, loaded: readonly EntryWithItems[]): ReportRow[] {
+export function buildReportRows(campaign: Campaign, loaded: readonly EntryWithItems[], verifications: RunVerifications = new Map()): ReportRow[] {
   const pairs = loaded
     .flatMap(({ entry, items }) => items.map((item) => ({ entry, item })))
     .sort(
@@ -43,13 +43,18 @@ export function buildReportRows(campaign: Campaign, loaded: readonly EntryWithIt
     // Never twice, even if a store held the same assignment in two entries of one stage.
     const counted = entry.stage === latestStage.get(key) && !countedKeys.has(key);
     if (counted) countedKeys.add(key);
-    return rowOf(campaign, entry, item, counted);
+    return rowOf(campaign, entry, item, counted, verifications);
   });
 }
 
-function rowOf(campaign: Campaign, entry: Entry, item: Item, counted: boolean): ReportRow {
+/** The run's revocations read back from the directory, by `<userId>#<privilegeId>` (revocationCursor). */
+export type RunVerifications = ReadonlyMap<string, RevocationVerification>;
+
+function rowOf(campaign: Campaign, entry: Entry, item: Item, counted: boolean, verifications: RunVerifications): ReportRow {
   const decision = item.decision;
   const workflow = item.workflow;
+  // The run's removal of this assignment, as it was read back (only the row that removed it says so).
+  const verification = item.applied?.action === 'REMOVED' ? verifications.get(`${item.userId}#${item.privilegeId}`) : undefined;
   const result = counted ? resultOf(campaign, entry, item) : undefined;
   const outcome = counted ? outcomeOf(campaign, entry, item) : undefined;
   return {
@@ -81,6 +86,14 @@ function rowOf(campaign: Campaign, entry: Entry, item: Item, counted: boolean): 
           appliedAction: item.applied.action,
           appliedAt: item.applied.at,
           ...(item.applied.error !== undefined ? { appliedError: item.applied.error } : {}),
+          ...(item.applied.reason !== undefined ? { appliedReason: item.applied.reason } : {}),
+        }
+      : {}),
+    ...(verification
+      ? {
+          verification: verification.status,
+          verifiedAt: verification.at,
+          ...(verification.origin !== undefined ? { verifiedOrigin: verification.origin } : {}),
         }
       : {}),
     ...(workflow
@@ -120,6 +133,7 @@ function outcomeOf(campaign: Campaign, entry: Entry, item: Item): ReportOutcome 
         return 'REVOKED';
       case 'KEPT':
       case 'MODIFIED':
+      case 'KEPT_BY_GUARD':
         return 'KEPT';
       case 'HANDED_OVER':
         return workflowOutcome(item.workflow);
@@ -154,7 +168,15 @@ export function reportTotals(entries: number, rows: readonly ReportRow[]): Repor
     pending: results('PENDING'),
     awaitingWorkflow: outcomes('AWAITING_WORKFLOW'),
     changesFailed: outcomes('CHANGE_FAILED'),
+    stillPresent: counted.filter((r) => r.verification === 'STILL_PRESENT').length,
+    ...keptByGuardOf(counted),
   };
+}
+
+/** Only when the guard kept something (directly, or when a hand-over's run was rejected): older reports read as they did. */
+function keptByGuardOf(counted: readonly ReportRow[]): { keptByGuard?: number } {
+  const kept = counted.filter((r) => r.appliedAction === 'KEPT_BY_GUARD' || r.workflowAppliedAction === 'KEPT_BY_GUARD').length;
+  return kept > 0 ? { keptByGuard: kept } : {};
 }
 
 /** Every decision that counts (of every stage: each stage's approver decided), for the analytics and the chart. */

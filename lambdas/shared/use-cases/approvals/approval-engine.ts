@@ -31,6 +31,7 @@ import {
 } from '../../domain/approvals/approval-run.js';
 import { DEFAULT_WORKFLOW, type ApprovalApplied, type ApprovalPurpose, type ApprovalRun, type ApprovalWorkflow, type ReapprovalConfig } from '../../domain/approvals/model.js';
 import { reapprovalDateAfter, roundOf } from '../../domain/approvals/reapproval-dates.js';
+import { describeProtection, protectionOf } from '../../domain/blast-radius.js';
 import { NotFoundError } from '../../domain/errors.js';
 import type { Assignment, Privilege, User } from '../../domain/model.js';
 import { approvalOutcomeApplied, approvalProgress, approvalRecord, approvalStarted, auditKey, notificationsQueued, START_REAPPROVAL_ACTOR } from '../../domain/audit/events.js';
@@ -364,6 +365,23 @@ async function keep(deps: ApprovalDeps, run: ApprovalRun, approvedAt: string, ap
   return { action: 'KEPT', at };
 }
 
+/**
+ * A rejection the guard keeps: the assignment stays as it is, with the approval it had. A
+ * re-approval ends (its marker removed) and the next one is dated as after an approval, so that the
+ * protected access is still reviewed at its interval; a campaign hand-over changes nothing.
+ */
+async function keepByGuard(deps: ApprovalDeps, run: ApprovalRun, reason: string, at: string): Promise<ApprovalApplied> {
+  const purpose = run.purpose;
+  if (purpose.kind !== 'REAPPROVAL') return { action: 'KEPT_BY_GUARD', at, reason };
+  const next =
+    purpose.mode === 'CONTINUOUS'
+      ? { mode: 'CONTINUOUS' as const, nextReapprovalAt: reapprovalDateAfter(at, purpose.intervalDays ?? 0) }
+      : { mode: 'SCHEDULED' as const, lastReapprovalRound: roundOf(purpose.dueAt) };
+  // False when a killed attempt ended it already (or the grant was replaced since): kept either way.
+  await deps.directory.completeReapproval(run.userId, run.privilegeId, run.id, next);
+  return { action: 'KEPT_BY_GUARD', at, reason, ...(next.mode === 'CONTINUOUS' ? { nextReapprovalAt: next.nextReapprovalAt } : {}) };
+}
+
 /** The assignment is still in the state this re-approval was started from, unmarked (the start was killed before its mark). */
 function awaitsStartMark(a: Assignment, run: ApprovalRun): boolean {
   const purpose = run.purpose;
@@ -388,6 +406,11 @@ async function remove(deps: ApprovalDeps, run: ApprovalRun, now: Date): Promise<
     return ours ? { applied: { action: 'REMOVED', at }, notice } : { applied: { action: 'GONE', at } };
   }
   if (assignment.origin !== 'MANUAL') return { applied: { action: 'NOT_MANUAL', at } };
+  // Blast-radius guard (docs/reference/guards.md): a protected user or privilege keeps it, and nobody is told of a loss.
+  // Before the marker check: a guard's keep ends the re-approval (removes its marker), and a re-run after a kill must find the same outcome.
+  const [user, privilege] = await Promise.all([deps.directory.getUser(run.userId), deps.directory.getPrivilege(run.privilegeId)]);
+  const protection = protectionOf(user, privilege);
+  if (protection) return { applied: await keepByGuard(deps, run, describeProtection(protection), at) };
   // A re-approval reviews the grant that carries its marker. Without it, the grant was replaced since
   // (a load made it RULE, then MANUAL again: a new grant, never reviewed): the reviewed one is gone.
   if (run.purpose.kind === 'REAPPROVAL' && assignment.reapproval?.approvalId !== run.id) return { applied: { action: 'GONE', at } };

@@ -150,11 +150,15 @@ async function moveHoldersOver(
     work: async (chunk) => {
       for (const assignment of chunk) {
         if (assignment.origin !== 'MANUAL' || !inAnotherMode(assignment, settings.mode)) continue;
-        if (assignment.reapproval || !(await deps.directory.resetReapproval(assignment.userId, assignment.privilegeId))) {
+        if (assignment.reapproval) {
           left += 1;
           continue;
         }
-        result.reset += 1;
+        if (await deps.directory.resetReapproval(assignment.userId, assignment.privilegeId)) result.reset += 1;
+        else if (await stillInAnotherMode(deps, assignment, settings.mode)) {
+          left += 1;
+          continue;
+        }
         // Initialized now, from what was read: the awaiting index may not show it yet (it is eventually consistent).
         const { reapprovalMode: _old, ...awaiting } = assignment;
         await initialize(deps, awaiting, settings, now, result);
@@ -163,6 +167,16 @@ async function moveHoldersOver(
     checkpoint: async (_last, chunk) => void chunkDone(chunk),
   });
   return { ...walked, left };
+}
+
+/**
+ * After a reset that did not apply: whether the holder is still held in another mode (a re-approval
+ * started on it meanwhile). Gone, or awaiting initialization (reset already: by another run, or by
+ * this very reset, applied but its answer lost and its retry refused), it is not.
+ */
+async function stillInAnotherMode(deps: InitializeReapprovalDeps, assignment: Assignment, mode: ReapprovalMode): Promise<boolean> {
+  const current = await deps.directory.getAssignment(assignment.userId, assignment.privilegeId);
+  return current !== undefined && current.origin === 'MANUAL' && (current.reapproval !== undefined || inAnotherMode(current, mode));
 }
 
 const inAnotherMode = (assignment: Assignment, mode: ReapprovalMode) => assignment.reapprovalMode !== undefined && assignment.reapprovalMode !== mode;

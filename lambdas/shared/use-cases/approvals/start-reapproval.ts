@@ -417,7 +417,8 @@ class JobWrites implements ApprovalStore {
       markSkipped: (n, reason) => outbox.markSkipped(n, reason),
       releaseClaims: (owner) => outbox.releaseClaims(owner),
       listByCampaign: (campaignId) => outbox.listByCampaign(campaignId),
-      listByRun: (campaignId, runId) => outbox.listByRun(campaignId, runId),
+      listByRun: (campaignId, runId, from) => outbox.listByRun(campaignId, runId, from),
+      removeSettled: (batch, removal) => outbox.removeSettled(batch, removal),
       deleteRun: (campaignId, runId) => outbox.deleteRun(campaignId, runId),
     };
   }

@@ -3,7 +3,7 @@
 import { itemWorkflowOf } from '../../domain/application.js';
 import { DomainError, NotFoundError } from '../../domain/errors.js';
 import { EVIDENCE_FILES } from '../../domain/evidence/manifest.js';
-import type { Campaign, Item } from '../../domain/model.js';
+import type { Campaign, Item, RevocationVerification } from '../../domain/model.js';
 import { parseCampaignReport } from '../../domain/reports/campaign-report-schema.js';
 import type { CampaignReport, RubberStampThresholds } from '../../domain/reports/campaign-report.js';
 import {
@@ -15,6 +15,7 @@ import {
   type EntryWithItems,
 } from '../../domain/reports/report-rows.js';
 import { analyseReviewers, resolveThresholds, sameThresholds } from '../../domain/reports/reviewer-analytics.js';
+import { revocationCursor } from '../chunked.js';
 import { chunk, mapLimit } from '../concurrency.js';
 import type { ApprovalStore, CampaignStore, DirectoryStore, EvidenceArchive } from '../ports.js';
 
@@ -66,7 +67,11 @@ async function liveReport(deps: CampaignReportDeps, campaign: Campaign, options:
   const withOutcomes: EntryWithItems[] = [];
   for (const { entry, items } of loaded) withOutcomes.push({ entry, items: await mapLimit(items, READ_CONCURRENCY, (i) => currentWorkflow(deps.approvals, i)) });
 
-  const rows = buildReportRows(campaign, withOutcomes);
+  const verifications = new Map<string, RevocationVerification>();
+  for await (const page of deps.campaigns.listRevocations(campaign.runId)) {
+    for (const r of page) if (r.verification) verifications.set(revocationCursor(r), r.verification);
+  }
+  const rows = buildReportRows(campaign, withOutcomes, verifications);
   const decisions = countedDecisions(rows);
   const thresholds = resolveThresholds(options.thresholds);
   const names = await approverNames(deps.directory, [...new Set(decisions.map((d) => d.approverId))]);

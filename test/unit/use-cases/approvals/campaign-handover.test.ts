@@ -48,6 +48,18 @@ describe('a campaign hand-over', () => {
     expect((await item()).workflow).toMatchObject({ state: 'REJECTED', appliedAction: 'REMOVED' });
   });
 
+  it('rejected after its user was made protected: kept (KEPT_BY_GUARD), nobody told, the item shows why', async () => {
+    const { world, run, item } = await handedOver();
+    // The break-glass mark is set while the run waits for its decision.
+    await world.directory.putUsers([{ ...(await world.directory.getUser('alice'))!, protected: { reason: 'break-glass account' } }]);
+    await world.decide('owen', 'REJECT', dayAt(1, 9));
+    expect(await world.start(dayAt(2, 6))).toMatchObject({ rejected: 1 });
+    expect(await world.assignment('alice', 'p-prod')).toMatchObject({ approvedAt: iso(-10) });
+    expect(world.mails.filter((m) => m.to === 'alice@example.com')).toHaveLength(0);
+    expect((await item()).workflow).toMatchObject({ state: 'REJECTED', appliedAction: 'KEPT_BY_GUARD' });
+    expect((await world.deps.approvals.getApproval(run.id))!.applied).toMatchObject({ action: 'KEPT_BY_GUARD', reason: 'protected user alice: break-glass account' });
+  });
+
   it('ended at once (nobody to approve): returned unapplied, so the caller records it first; the next StartReapproval applies it', async () => {
     const { world, run, item } = await handedOver(['ghost']);
     expect(run).toMatchObject({ state: 'REJECTED', outcome: { via: 'NO_APPROVER' } });

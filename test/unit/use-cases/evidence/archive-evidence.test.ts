@@ -14,7 +14,7 @@ import {
   InProcessEvidenceArchiver,
   type ArchiveEvidenceDeps,
 } from '../../../../lambdas/shared/use-cases/evidence/archive-evidence.js';
-import { deleteArchivedRun } from '../../../../lambdas/shared/use-cases/evidence/delete-archived-run.js';
+import { cleanUpRun } from '../../../../lambdas/shared/use-cases/evidence/delete-archived-run.js';
 import { verifyEvidencePack } from '../../../../lambdas/shared/use-cases/evidence/evidence-pack.js';
 import { failOnCall, InjectedKill } from '../../../support/fault-injection.js';
 import { settledRun, testEvidence, testSigner } from '../../../support/evidence.js';
@@ -102,16 +102,18 @@ describe('archiveRunEvidence', () => {
   });
 });
 
-describe('deleteArchivedRun', () => {
+describe('cleanUpRun', () => {
+  const cleanup = () => ({ ...deps, wallClock: { now: () => NOW }, mode: 'DELETE' as const });
+
   it('refuses a run without archived evidence, deleting nothing', async () => {
-    await expect(deleteArchivedRun(deps, run.campaign, NOW)).rejects.toThrow('campaign c-test: run c-test#1 has no archived evidence; its records are not deleted');
+    await expect(cleanUpRun(cleanup(), run.campaign, NOW)).rejects.toThrow('campaign c-test: run c-test#1 has no archived evidence; its records are not deleted');
     expect(await collect(run.campaigns.listEntries('c-test#1'))).toHaveLength(1);
     expect(await collect(run.outbox.listByRun('c-test', 'c-test#1'))).toHaveLength(1);
   });
 
   it('deletes the run and records the cleanup once archived', async () => {
     const evidence = (await archiveRunEvidence(deps, run.campaign, NOW))!;
-    expect(await deleteArchivedRun(deps, { ...run.campaign, evidence }, NOW)).toBe(true);
+    expect(await cleanUpRun(cleanup(), { ...run.campaign, evidence }, NOW)).toMatchObject({ cleanedAt: NOW.toISOString(), phase: { name: 'DONE' } });
     expect(await collect(run.campaigns.listEntries('c-test#1'))).toEqual([]);
     expect(await collect(run.outbox.listByRun('c-test', 'c-test#1'))).toEqual([]);
     expect(events().slice(-2)).toEqual(['EVIDENCE_ARCHIVED', 'CAMPAIGN_CLEANED_UP']);

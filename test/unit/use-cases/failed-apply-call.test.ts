@@ -1,0 +1,102 @@
+// A directory call that fails at the finish (a throttled or unavailable table) is not the
+// directory's refusal: the run fails, and the next run applies what is left, ending exactly as a
+// finish that never failed (entry FINISHED, Campaign End without a failure, one Assignment Reject).
+// A refusal (RefusedChangeError) is still recorded on the entry and retried by later runs. Found by
+// the fault suite (test/faults): a throttled removal was recorded as "changes failed to apply:
+// ThrottlingException" and reported to the campaign's owner.
+import { describe, expect, it } from 'vitest';
+import { InMemoryApprovalStore } from '../../../lambdas/shared/adapters/memory/in-memory-approval-store.js';
+import { InMemoryAuditLog } from '../../../lambdas/shared/adapters/memory/in-memory-audit-log.js';
+import { InMemoryCampaignStore } from '../../../lambdas/shared/adapters/memory/in-memory-campaign-store.js';
+import { InMemoryDirectoryStore } from '../../../lambdas/shared/adapters/memory/in-memory-directory-store.js';
+import { InMemoryOutbox } from '../../../lambdas/shared/adapters/memory/in-memory-outbox.js';
+import { RefusedChangeError } from '../../../lambdas/shared/domain/errors.js';
+import { createCampaign } from '../../../lambdas/shared/use-cases/campaign-admin.js';
+import { runCampaignController } from '../../../lambdas/shared/use-cases/campaign-controller.js';
+import { collect } from '../../../lambdas/shared/use-cases/concurrency.js';
+import { decide } from '../../../lambdas/shared/use-cases/decisions.js';
+import { silentLog, type OutgoingMail } from '../../../lambdas/shared/use-cases/ports.js';
+import { testEvidenceArchiver } from '../../support/evidence.js';
+import { day, entryOf, highRiskUserCampaign, lifecycleSteps, smallOrg } from '../../support/small-org.js';
+
+const FINISH = day(14, 1);
+
+/** The scripted campaign up to its finish; `atFinish` may make the directory fail or refuse u1's p-git removal. */
+async function finish(atFinish: 'fails' | 'refuses' | 'works') {
+  const org = smallOrg();
+  const directory = new InMemoryDirectoryStore();
+  await directory.putUsers(org.users);
+  await directory.putPrivileges(org.privileges);
+  await directory.putAssignments(org.assignments);
+  const outbox = new InMemoryOutbox();
+  const campaigns = new InMemoryCampaignStore({ outbox });
+  const approvals = new InMemoryApprovalStore();
+  const audit = new InMemoryAuditLog();
+  const sent: OutgoingMail[] = [];
+  await createCampaign({ campaigns, audit }, highRiskUserCampaign(), new Date(day(-1)), 'c-1');
+  let wallMs = Date.parse('2030-01-01T00:00:00.000Z');
+  const run = (at: string) =>
+    runCampaignController({
+      directory,
+      campaigns,
+      approvals,
+      outbox,
+      audit,
+      mailer: { send: async (mail) => (sent.push(mail), { messageId: `m-${sent.length}` }) },
+      clock: { now: () => new Date(at) },
+      wallClock: { now: () => new Date((wallMs += 3_600_000)) },
+      log: silentLog,
+      settings: { portalUrl: 'https://idgov.example.com', leaseSeconds: 900 },
+      evidence: testEvidenceArchiver({ campaigns, approvals, outbox, audit, directory }),
+    });
+  for (const step of lifecycleSteps().filter((s) => s.at < FINISH)) {
+    if ('run' in step) await run(step.at);
+    else await decide({ campaigns, audit }, { entryId: entryOf('c-1', step.decide.subjectId), actorId: step.decide.actor, decisions: step.decide.decisions }, new Date(step.at));
+  }
+  const remove = directory.removeAssignment.bind(directory);
+  let failures = 0;
+  directory.removeAssignment = async (userId, privilegeId) => {
+    if (userId === 'u1' && privilegeId === 'p-git' && failures === 0 && atFinish !== 'works') {
+      failures += 1;
+      if (atFinish === 'fails') throw Object.assign(new Error('Rate of requests exceeds the allowed throughput (injected)'), { name: 'ThrottlingException' });
+      throw new RefusedChangeError('directory refused the change to u1/p-git (injected)');
+    }
+    return remove(userId, privilegeId);
+  };
+  const first = await run(FINISH).then(
+    (report) => ({ report }),
+    (error: unknown) => ({ error }),
+  );
+  const afterFinish = (await campaigns.getEntry(entryOf('c-1', 'u1')))!;
+  const next = await run(day(14, 2));
+  const u1 = (await campaigns.getEntry(entryOf('c-1', 'u1')))!;
+  const campaign = (await campaigns.getCampaign('c-1'))!;
+  const notices = (await collect(outbox.listByCampaign('c-1'))).map((n) => n.kind).sort();
+  return { first, next, afterFinish, u1, campaign, notices, sent: sent.map((m) => `${m.to} ${m.subject}`).sort(), directory };
+}
+
+describe('a directory call that fails at the finish', () => {
+  it('fails the run; the next run applies what is left and ends as a finish that never failed', async () => {
+    const clean = await finish('works');
+    const failed = await finish('fails');
+    expect('error' in failed.first && (failed.first.error as Error).name).toBe('ThrottlingException');
+    expect(failed.u1).toMatchObject({ state: 'FINISHED' });
+    expect(failed.u1.error).toBeUndefined();
+    expect(failed.campaign.state).toBe('SUCCEEDED');
+    expect(await failed.directory.getAssignment('u1', 'p-git')).toBeUndefined();
+    expect(failed.u1.stats).toEqual(clean.u1.stats);
+    expect(failed.notices).toEqual(clean.notices);
+    expect(failed.sent).toEqual(clean.sent);
+  });
+
+  it('a refusal is still recorded on the entry (the campaign ends listing it), and a later run retries it', async () => {
+    const refused = await finish('refuses');
+    expect('report' in refused.first).toBe(true);
+    expect(refused.afterFinish).toMatchObject({ state: 'FAILED.APPLIED.CHANGES' });
+    expect(refused.afterFinish.error).toContain('directory refused the change to u1/p-git');
+    expect(refused.sent.some((m) => m.startsWith('admin@example.com') && /finished|ended/i.test(m))).toBe(true);
+    // The next run retried it, and the directory took it this time.
+    expect(refused.u1).toMatchObject({ state: 'FINISHED' });
+    expect(await refused.directory.getAssignment('u1', 'p-git')).toBeUndefined();
+  });
+});
