@@ -115,7 +115,7 @@ export interface DirectoryStore {
    * Holders of a privilege with the given origin, in user id order; with `after` (a user id, with an
    * origin), those after that user.
    */
-  listHoldersOfPrivilege(privilegeId: string, origin?: Assignment['origin'], from?: { after?: string }): Pages<Assignment>;
+  listHoldersOfPrivilege(privilegeId: string, origin?: Assignment['origin'], from?: ListFrom): Pages<Assignment>;
 
   /**
    * Removes a MANUAL assignment (docs/reference/directory.md: rule-based and inherited ones are never touched).
@@ -290,7 +290,7 @@ export interface ReapprovalDirectory {
    * Privileges with re-approval settings, in id order (a sparse index: never the whole directory);
    * with `after`, those whose id comes after it (a chunked run's cursor).
    */
-  listFlaggedPrivileges(options?: { after?: string }): Pages<Privilege>;
+  listFlaggedPrivileges(options?: ListFrom): Pages<Privilege>;
   /**
    * Records on a flagged privilege the mode its MANUAL holders were initialized for
    * (`reapprovalInitializedFor`). Expects the privilege's settings to still have that mode: false

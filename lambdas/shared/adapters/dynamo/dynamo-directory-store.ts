@@ -196,7 +196,7 @@ export class DynamoDirectoryStore extends DynamoTable implements DirectoryStore,
   }
 
   /** With an origin, in user id order; without, by origin and then user id (GSI2SK order). */
-  listHoldersOfPrivilege(privilegeId: string, origin?: Assignment['origin'], from: { after?: string } = {}): Pages<Assignment> {
+  listHoldersOfPrivilege(privilegeId: string, origin?: Assignment['origin'], from: ListFrom = {}): Pages<Assignment> {
     const { after } = from;
     if (after !== undefined && origin === undefined) throw new Error('listHoldersOfPrivilege: resuming after a user needs the origin');
     return this.pages<Assignment>({
@@ -418,7 +418,7 @@ export class DynamoDirectoryStore extends DynamoTable implements DirectoryStore,
     return this.get<Assignment>(assignmentKey(userId, privilegeId));
   }
 
-  async *listFlaggedPrivileges(options: { after?: string } = {}): Pages<Privilege> {
+  async *listFlaggedPrivileges(options: ListFrom = {}): Pages<Privilege> {
     const { after } = options;
     for await (const page of this.pages<Privilege>({
       IndexName: 'GSI2',

@@ -76,7 +76,7 @@ export class InMemoryDirectoryStore implements DirectoryStore, ReapprovalDirecto
   }
 
   /** With an origin, in user id order; without, by origin and then user id. */
-  listHoldersOfPrivilege(privilegeId: string, origin?: Assignment['origin'], from: { after?: string } = {}): Pages<Assignment> {
+  listHoldersOfPrivilege(privilegeId: string, origin?: Assignment['origin'], from: ListFrom = {}): Pages<Assignment> {
     const { after } = from;
     if (after !== undefined && origin === undefined) throw new Error('listHoldersOfPrivilege: resuming after a user needs the origin');
     const holders = [...this.assignments.values()]
@@ -165,7 +165,7 @@ export class InMemoryDirectoryStore implements DirectoryStore, ReapprovalDirecto
     return assignment && stored(assignment);
   }
 
-  listFlaggedPrivileges(options: { after?: string } = {}): Pages<Privilege> {
+  listFlaggedPrivileges(options: ListFrom = {}): Pages<Privilege> {
     const { after } = options;
     const flagged = [...this.privileges.values()].filter((p) => p.reapproval !== undefined && (after === undefined || p.id > after));
     return inPages(flagged.sort(byKey((p) => p.id)), this.pageSize);
