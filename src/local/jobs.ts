@@ -104,6 +104,8 @@ export interface LocalJobOptions {
    * VERIFY phase must find (docs/reference/campaigns.md, "Revocation verification").
    */
   directory?: (directory: ControllerDirectory) => ControllerDirectory;
+  /** Controller only: its chunk sizes (default the deployed ones); tests make them small to see many chunks. */
+  chunks?: ControllerDeps['chunks'];
 }
 
 /** The directory the campaign controller reads and changes (its own and the re-approval side). */
@@ -156,6 +158,7 @@ export async function loadJobHandler<J extends JobName>(runtime: Runtime, job: J
           evidence,
           audit: runtime.auditLog,
           ...progressOf(options),
+          ...(options.chunks ? { chunks: options.chunks } : {}),
           // No self-invocation: invokeLocalJob continues in this process.
           continuation: undefined,
           ...(budgetMs !== undefined ? { budgetFor: () => fixedBudget(budgetMs) } : {}),
@@ -306,7 +309,7 @@ export interface JobInvocation<J extends JobName> {
  */
 export async function invokeJob<J extends JobName>(runtime: Runtime, job: J, now: Date | undefined, options: LocalJobOptions = {}): Promise<JobInvocation<J>> {
   if (options.takeOverLease && job !== 'campaign-controller') throw new ValidationError('only the controller holds a lease', 'take-over-lease');
-  if (options.budgetMs !== undefined && !CHUNKED_JOBS.includes(job)) throw new ValidationError(`only ${CHUNKED_JOBS.join(', ')} work in time-budgeted chunks`, 'budget-ms');
+  if (options.budgetMs !== undefined && !CHUNKED_JOBS.includes(job)) throw new ValidationError('only the controller and the re-approval jobs work in time-budgeted chunks', 'budget-ms');
   if (options.budgetMs !== undefined && (!Number.isInteger(options.budgetMs) || options.budgetMs < 0)) {
     throw new ValidationError('must be a whole number of milliseconds, 0 or more', 'budget-ms');
   }
