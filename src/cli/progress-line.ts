@@ -1,9 +1,10 @@
 // The progress line of long local work (`idgov controller run`, `idgov job run`): what the use cases
 // report through their ProgressSink, drawn on the terminal's stderr as one line redrawn in place:
-// job, phase (and campaign), entries done of total, items per second, time left. It appears only
-// once the work has taken DELAY_MS (short runs print nothing), is redrawn at most every
-// INTERVAL_MS, and is erased when the work ends. Silent when stderr is not a terminal (pipes, files,
-// tests) and with --json, so that nothing but the result is ever printed there.
+// job, phase (and campaign), entries done of total (or that the total is unknown), items per
+// second, and the time left (only with a total). It appears only once the work has taken DELAY_MS
+// (short runs print nothing), is redrawn at most every INTERVAL_MS, and is erased when the work
+// ends. Silent when stderr is not a terminal (pipes, files, tests) and with --json, so that nothing
+// but the result is ever printed there.
 import type { ProgressEvent, ProgressSink } from '../../lambdas/shared/use-cases/ports.js';
 
 /** What the line is written to: process.stderr, or a fake in tests. */
@@ -74,11 +75,13 @@ export class ProgressLine {
   }
 }
 
-/** `start-reapproval DUE: 1,250 · 83/s`, `campaign-controller APPLY c-1: 4,000 of 10,000 (40%) · 800/s · 8s left`. */
+/** `start-reapproval DUE: 1,250 (total unknown) · 83/s`, `campaign-controller APPLY c-1: 4,000 of 10,000 (40%) · 800/s · 8s left`. */
 export function describeProgress(event: ProgressEvent, itemsPerSecond: number | undefined): string {
   const parts = [`${event.job} ${event.phase}${event.campaignId ? ` ${event.campaignId}` : ''}: ${count(event.done)}`];
   const { total } = event;
   if (total !== undefined && total > 0) parts[0] += ` of ${count(total)} (${Math.min(100, Math.floor((event.done / total) * 100))}%)`;
+  // Not known in advance (a filter's subjects, the due index): said, and no time left is made up.
+  else if (total === undefined) parts[0] += ' (total unknown)';
   if (itemsPerSecond !== undefined) parts.push(`${itemsPerSecond < 10 ? itemsPerSecond.toFixed(1) : count(Math.round(itemsPerSecond))}/s`);
   if (total !== undefined && itemsPerSecond !== undefined && itemsPerSecond > 0 && total > event.done) {
     parts.push(`${duration((total - event.done) / itemsPerSecond)} left`);

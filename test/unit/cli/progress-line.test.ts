@@ -59,9 +59,9 @@ describe('ProgressLine', () => {
     t.at(3_800);
     line.sink!({ job: 'start-reapproval', phase: 'PROGRESS', done: 75 });
     expect(t.writes).toEqual([
-      '\rstart-reapproval DUE: 500 · 200/s\u001b[K',
-      '\rstart-reapproval PROGRESS: 25\u001b[K',
-      '\rstart-reapproval PROGRESS: 75 · 50/s\u001b[K',
+      '\rstart-reapproval DUE: 500 (total unknown) · 200/s\u001b[K',
+      '\rstart-reapproval PROGRESS: 25 (total unknown)\u001b[K',
+      '\rstart-reapproval PROGRESS: 75 (total unknown) · 50/s\u001b[K',
     ]);
   });
 
@@ -72,7 +72,7 @@ describe('ProgressLine', () => {
     line.sink!(apply(10));
     line.clear();
     line.clear();
-    expect(t.writes).toEqual(['\rcampaign-controller APPLY c-1: 10\u001b[K', '\r\u001b[K']);
+    expect(t.writes).toEqual(['\rcampaign-controller APPLY c-1: 10 (total unknown)\u001b[K', '\r\u001b[K']);
   });
 
   it('cuts the line to the terminal width, so that it never wraps', () => {
@@ -100,10 +100,12 @@ describe('ProgressLine', () => {
 
 describe('describeProgress', () => {
   it('says what it knows: done, of total and share, rate, time left', () => {
-    expect(describeProgress(apply(1_234), undefined)).toBe('campaign-controller APPLY c-1: 1,234');
+    expect(describeProgress(apply(1_234), undefined)).toBe('campaign-controller APPLY c-1: 1,234 (total unknown)');
+    // No total: the rate, but never a time left.
+    expect(describeProgress(apply(1_234), 50)).toBe('campaign-controller APPLY c-1: 1,234 (total unknown) · 50/s');
     expect(describeProgress(apply(1_234, 5_000), 2.5)).toBe('campaign-controller APPLY c-1: 1,234 of 5,000 (24%) · 2.5/s · 25m 07s left');
     expect(describeProgress(apply(5_000, 5_000), 120)).toBe('campaign-controller APPLY c-1: 5,000 of 5,000 (100%) · 120/s');
-    expect(describeProgress({ job: 'initialize-reapproval', phase: 'INITIALIZE', done: 7 }, 0)).toBe('initialize-reapproval INITIALIZE: 7 · 0.0/s');
+    expect(describeProgress({ job: 'initialize-reapproval', phase: 'INITIALIZE', done: 7 }, 0)).toBe('initialize-reapproval INITIALIZE: 7 (total unknown) · 0.0/s');
   });
 
   it('words durations in whole seconds, minutes and hours', () => {
