@@ -1,6 +1,7 @@
 // Wires the start-reapproval job's ports to AWS (or to whatever endpoints AWS_ENDPOINT_URL_* name
 // locally): the directory, the approval runs, campaign items and outbox on the campaign table, SES.
-import { createSesMailer } from '../shared/adapters/aws-clients.js';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { createSesMailer, REQUEST_HANDLER } from '../shared/adapters/aws-clients.js';
 import { createDocumentClient } from '../shared/adapters/dynamo/document-client.js';
 import { DynamoApprovalStore } from '../shared/adapters/dynamo/dynamo-approval-store.js';
 import { DynamoAuditLog } from '../shared/adapters/dynamo/dynamo-audit-log.js';
@@ -9,6 +10,7 @@ import { DynamoDirectoryStore } from '../shared/adapters/dynamo/dynamo-directory
 import { DynamoOperationsStore } from '../shared/adapters/dynamo/dynamo-operations-store.js';
 import { DynamoOutbox } from '../shared/adapters/dynamo/dynamo-outbox.js';
 import type { JobDependencies } from '../shared/adapters/job-handler.js';
+import { LambdaSelfInvocation } from '../shared/adapters/lambda-continuation.js';
 import { systemClock } from '../shared/adapters/system-clock.js';
 import type { StartReapprovalDeps } from '../shared/use-cases/approvals/start-reapproval.js';
 import type { CampaignStore, Log } from '../shared/use-cases/ports.js';
@@ -38,6 +40,8 @@ export function buildStartReapprovalDependencies(
     mailer: createSesMailer(env),
     portalUrl: env.approverPortalUrl,
     wallClock: systemClock,
+    // Out of time, the run continues in an asynchronous invocation of this function (the local runtime overrides it with undefined: it loops).
+    continuation: new LambdaSelfInvocation(new LambdaClient({ requestHandler: REQUEST_HANDLER })),
     log,
     ...overrides,
   };

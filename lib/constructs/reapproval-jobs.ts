@@ -1,5 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { FilterPattern, MetricFilter } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
@@ -60,6 +61,19 @@ export interface ReapprovalJobsProps {
   readonly approverPortalUrl: string;
 }
 
+/**
+ * Lets a chunked job's function send its continuation to itself (lambda-continuation.ts):
+ * lambda:InvokeFunction on its own unqualified ARN, nothing else. In a policy of its own attached to
+ * the role: the function waits for its role's default policy, so naming the function's ARN there
+ * would make a dependency cycle; this policy waits for the function instead.
+ */
+export function grantSelfInvoke(job: OperationsJob): Policy {
+  return new Policy(job, 'SelfInvokePolicy', {
+    roles: [job.function.serviceRole],
+    statements: [new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [job.function.functionArn] })],
+  });
+}
+
 /** The functions `addReapprovalJobs` builds. */
 export interface ReapprovalJobs {
   readonly initializeReapproval: OperationsJob;
@@ -74,10 +88,10 @@ export interface ReapprovalJobs {
  * its folder of lambdas/), on the daily schedules of the `idgov:schedules` context (defaults:
  * initialize-reapproval 05:00 UTC, start-reapproval 06:00 UTC), each with its own grants:
  * - initialize-reapproval: reads the directory and updates assignments' re-approval state; records its
- *   runs; appends to the audit log.
+ *   runs; appends to the audit log; invokes itself (its continuation).
  * - start-reapproval: reads, updates and deletes in the directory (never puts); reads and writes the
  *   campaign table (approval runs, outbox, hand-over items); records its runs; appends to the audit
- *   log; sends mail as the sender.
+ *   log; sends mail as the sender; invokes itself (its continuation).
  */
 export function addReapprovalJobs(scope: Construct, props: ReapprovalJobsProps): ReapprovalJobs {
   const schedules = schedulesFromContext(scope.node.tryGetContext(SCHEDULES_CONTEXT));
@@ -94,6 +108,7 @@ export function addReapprovalJobs(scope: Construct, props: ReapprovalJobsProps):
   initializeReapproval.function.bindTable(props.directoryTable, DIRECTORY_TABLE, initializeAccess.directory);
   initializeReapproval.function.bindTable(props.operationsTable, OPERATIONS_TABLE, initializeAccess.operations);
   grantAuditAppend(initializeReapproval.function, props.auditTable);
+  grantSelfInvoke(initializeReapproval);
 
   const startReapproval = new OperationsJob(scope, 'StartReapproval', {
     entry: 'lambdas/start-reapproval/handler.ts',
@@ -112,6 +127,7 @@ export function addReapprovalJobs(scope: Construct, props: ReapprovalJobsProps):
   grantAuditAppend(start, props.auditTable);
   start.bindEmailSender(props.sender);
   start.addEnvironment(ENV.approverPortalUrl, props.approverPortalUrl);
+  grantSelfInvoke(startReapproval);
 
   // The dispatcher logs a notification it gives up on as the controller's does: the same metric,
   // so that the controller's failed-notifications alarm covers the mail of re-approvals too.

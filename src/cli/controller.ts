@@ -6,6 +6,8 @@ import { describeHolder, type ControllerReport } from '../../lambdas/shared/use-
 import { ValidationError } from '../../lambdas/shared/domain/errors.js';
 import { invokeJob } from '../local/jobs.js';
 import { note, out, outJson, resolveNow, showDate, withRuntime } from './context.js';
+import { ProgressLine } from './progress-line.js';
+import { RunEntryTotals } from './progress-totals.js';
 
 export function registerControllerCommands(program: Command): void {
   const controller = program.command('controller').description('run the campaign controller job');
@@ -24,9 +26,22 @@ export function registerControllerCommands(program: Command): void {
       // Without --now: locally the wall clock; with --aws the function's own clock (event `{}`), not this machine's.
       const now = options.now === undefined ? undefined : resolveNow(options.now);
       const budgetMs = options.budgetMs === undefined ? undefined : parseBudget(options.budgetMs);
-      const { result: report, mail, continuations } = await withRuntime(command, (runtime) =>
-        invokeJob(runtime, 'campaign-controller', now, { takeOverLease: options.takeOverLease, ...(budgetMs !== undefined ? { budgetMs } : {}) }),
-      );
+      // Long preparation or applying shows where it stands on a terminal (never with --json or in a pipe).
+      const line = new ProgressLine({ enabled: !options.json });
+      const { result: report, mail, continuations } = await withRuntime(command, async (runtime) => {
+        // GUARD and APPLY: the run's entry count, which the campaign does not keep, counted aside.
+        const totals = line.sink ? new RunEntryTotals(runtime.campaigns) : undefined;
+        const progress = line.sink && totals ? totals.wrap(line.sink) : undefined;
+        try {
+          return await invokeJob(runtime, 'campaign-controller', now, {
+            takeOverLease: options.takeOverLease,
+            ...(budgetMs !== undefined ? { budgetMs } : {}),
+            ...(progress ? { progress } : {}),
+          });
+        } finally {
+          await totals?.stop();
+        }
+      }).finally(() => line.clear());
       if (options.json) return outJson({ ...report, mail, ...(continuations ? { continuations } : {}) });
       printReport(report);
       if (continuations) out(`  continued in ${continuations} more invocation${continuations === 1 ? '' : 's'} (time budget ${budgetMs} ms each)`);

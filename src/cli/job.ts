@@ -6,7 +6,9 @@ import { Argument, type Command } from 'commander';
 import { RISK_LEVELS } from '../../lambdas/shared/domain/model.js';
 import type { JobName } from '../../lambdas/shared/domain/operations.js';
 import { invokeJob, type JobInvocation, type JobResults } from '../local/jobs.js';
+import { ValidationError } from '../../lambdas/shared/domain/errors.js';
 import { note, out, outJson, resolveNow, withRuntime } from './context.js';
+import { ProgressLine } from './progress-line.js';
 
 /** The jobs `job run` runs; the controller has `controller run`. */
 export const RUNNABLE_JOBS = [
@@ -28,12 +30,21 @@ export function registerJobCommands(program: Command): void {
     .description('run one scheduled job once, through its Lambda handler (with --aws, the deployed function)')
     .addArgument(new Argument('<job>', 'the job').choices(RUNNABLE_JOBS))
     .option('--now <iso>', 'the "now" of the run: the scheduled event\'s time locally, the manual event\'s `now` with --aws (default: now; with --aws, the function\'s clock)')
+    .option('--budget-ms <ms>', 'local runs of the re-approval jobs: each invocation\'s time budget in milliseconds, as Lambda\'s remaining time is on AWS; the job works in chunks and continues in new invocations until done (default: no budget)')
     .option('--json', 'print the result as JSON')
-    .action(async (name: RunnableJob, options: { now?: string; json?: boolean }, command: Command) => {
+    .action(async (name: RunnableJob, options: { now?: string; budgetMs?: string; json?: boolean }, command: Command) => {
       const now = options.now === undefined ? undefined : resolveNow(options.now);
-      const invocation = await withRuntime(command, (runtime) => invokeJob(runtime, name, now));
+      // Which jobs take it, and only locally, is invokeJob's to say (before anything runs).
+      const budgetMs = options.budgetMs === undefined ? undefined : wholeMs(options.budgetMs, 'budget-ms');
+      // Long work shows where it stands on a terminal (never with --json or in a pipe).
+      const line = new ProgressLine({ enabled: !options.json });
+      const invocation = await withRuntime(command, (runtime) =>
+        invokeJob(runtime, name, now, { ...(budgetMs !== undefined ? { budgetMs } : {}), ...(line.sink ? { progress: line.sink } : {}) }),
+      ).finally(() => line.clear());
       if (options.json) return outJson(invocation);
       printResult(invocation);
+      const more = invocation.continuations;
+      if (more) out(`  continued in ${more} more invocation${more === 1 ? '' : 's'} (time budget ${budgetMs} ms each)`);
       if (invocation.mail) {
         const { captured, mailbox } = invocation.mail;
         out(`mail: ${captured} message${captured === 1 ? '' : 's'} captured by the local SES emulator, appended to ${mailbox}`);
@@ -43,6 +54,9 @@ export function registerJobCommands(program: Command): void {
         out(`topic: ${published} message${published === 1 ? '' : 's'} to the operations topic, appended to ${file}`);
       }
       if (!invocation.mail) note('the job ran in the deployed function: SNS and SES delivered what it sent');
+      // On AWS the function continues itself: this answer is its first invocation's.
+      const resume = (invocation.result as { resume?: unknown }).resume;
+      if (resume !== undefined) note(`the function ran out of time and goes on in follow-up invocations of itself, from ${JSON.stringify(resume)} (their runs are in its log group)`);
     });
 }
 
@@ -107,3 +121,10 @@ function printResult(invocation: JobInvocation<RunnableJob>): void {
 }
 
 const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
+
+/** A whole number of milliseconds, 0 or more (0: one chunk per invocation), or a ValidationError naming the option. */
+function wholeMs(value: string, option: string): number {
+  const ms = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(ms)) throw new ValidationError('must be a whole number of milliseconds, 0 or more', option);
+  return ms;
+}

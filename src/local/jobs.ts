@@ -11,7 +11,7 @@ import { ValidationError } from '../../lambdas/shared/domain/errors.js';
 import type { JobName } from '../../lambdas/shared/domain/operations.js';
 import type { ControllerDeps, ControllerReport } from '../../lambdas/shared/use-cases/campaign-controller.js';
 import { continuationEventOf } from '../../lambdas/shared/adapters/job-event.js';
-import type { Clock } from '../../lambdas/shared/use-cases/ports.js';
+import type { Clock, ProgressSink } from '../../lambdas/shared/use-cases/ports.js';
 import { LOCAL_REGION } from './engine.js';
 import { LocalMetricsSink, LocalReportPublisher } from './operations-files.js';
 import { drawChartsOnDemand } from './report-charts.js';
@@ -84,11 +84,13 @@ export interface LocalJobOptions {
   /** Controller only (`controller run --take-over-lease`): take the lease whoever holds it. */
   takeOverLease?: boolean;
   /**
-   * Controller only (`controller run --budget-ms N`): each invocation's time budget, as the Lambda
-   * context gives one on AWS; a run that runs out continues in this process until it is done.
-   * Unset: no budget (one invocation does everything).
+   * The chunked jobs only (`controller run --budget-ms N`, `job run initialize-reapproval|start-reapproval
+   * --budget-ms N`): each invocation's time budget, as the Lambda context gives one on AWS; a run
+   * that runs out continues in this process until it is done. Unset: no budget (one invocation does everything).
    */
   budgetMs?: number;
+  /** Where long work reports where it stands (the CLI's progress line). */
+  progress?: ProgressSink;
   /** The report jobs' operations topic and metrics; default files in the runtime's home, timed by the wall clock. */
   files?: LocalOperationsFiles;
   /**
@@ -102,6 +104,8 @@ export interface LocalJobOptions {
    * VERIFY phase must find (docs/reference/campaigns.md, "Revocation verification").
    */
   directory?: (directory: ControllerDirectory) => ControllerDirectory;
+  /** Controller only: its chunk sizes (default the deployed ones); tests make them small to see many chunks. */
+  chunks?: ControllerDeps['chunks'];
 }
 
 /** The directory the campaign controller reads and changes (its own and the re-approval side). */
@@ -153,6 +157,8 @@ export async function loadJobHandler<J extends JobName>(runtime: Runtime, job: J
           hooks: createHookInvoker(),
           evidence,
           audit: runtime.auditLog,
+          ...progressOf(options),
+          ...(options.chunks ? { chunks: options.chunks } : {}),
           // No self-invocation: invokeLocalJob continues in this process.
           continuation: undefined,
           ...(budgetMs !== undefined ? { budgetFor: () => fixedBudget(budgetMs) } : {}),
@@ -184,23 +190,48 @@ export async function loadJobHandler<J extends JobName>(runtime: Runtime, job: J
     },
     'initialize-reapproval': async () => {
       const { createHandlerFromEnvironment } = await import('../../lambdas/initialize-reapproval/handler.js');
-      const handler = createHandlerFromEnvironment();
+      const handler = createHandlerFromEnvironment({ continuation: undefined, ...(await localBudget(options)), ...progressOf(options) });
       return (event) => handler(event);
     },
     'start-reapproval': async () => {
       const { createHandlerFromEnvironment } = await import('../../lambdas/start-reapproval/handler.js');
-      const handler = createHandlerFromEnvironment();
+      const handler = createHandlerFromEnvironment({ continuation: undefined, ...(await localBudget(options)), ...progressOf(options) });
       return (event) => handler(event);
     },
   };
   return (await handlers[job]()) as JobHandler<J>;
 }
 
-/** The result says the run stopped with work left (its time budget ran out). */
-const continues = (result: unknown): boolean => typeof result === 'object' && result !== null && (result as { continue?: unknown }).continue === true;
+const progressOf = (options: LocalJobOptions) => (options.progress ? { progress: options.progress } : {});
 
-/** One report for a run and its continuations: the controller's add up; another job's last one stands. */
-function combine<J extends JobName>(job: J, first: JobResults[J], next: JobResults[J]): JobResults[J] {
+/** A re-approval job's budget per invocation (`--budget-ms`): no self-invocation locally, invokeLocalJob continues. */
+async function localBudget(options: LocalJobOptions) {
+  if (options.budgetMs === undefined) return {};
+  const { fixedBudget } = await import('../../lambdas/shared/adapters/time-budget.js');
+  const budgetMs = options.budgetMs;
+  return { budgetFor: () => fixedBudget(budgetMs) };
+}
+
+/** The result says the run stopped with work left (its time budget ran out). */
+const continues = (result: unknown): boolean =>
+  typeof result === 'object' && result !== null && ((result as { continue?: unknown }).continue === true || resumeOf(result) !== undefined);
+
+/** Where a re-approval job's result says to resume (its cursor travels in the continuation event). */
+const resumeOf = (result: unknown): unknown => (result as { resume?: unknown }).resume;
+
+/** The jobs that are chunked and continue: the controller, and the re-approval jobs. */
+const CHUNKED_JOBS: readonly JobName[] = ['campaign-controller', 'initialize-reapproval', 'start-reapproval'];
+
+/** One report for a run and its continuations: the controller's and the re-approval jobs' add up; another job's last one stands. */
+async function combine<J extends JobName>(job: J, first: JobResults[J], next: JobResults[J]): Promise<JobResults[J]> {
+  if (job === 'start-reapproval') {
+    const { addStartReapprovalResults } = await import('../../lambdas/shared/use-cases/approvals/start-reapproval.js');
+    return addStartReapprovalResults(first as JobResults['start-reapproval'], next as JobResults['start-reapproval']) as JobResults[J];
+  }
+  if (job === 'initialize-reapproval') {
+    const { addInitializeReapprovalResults } = await import('../../lambdas/shared/use-cases/approvals/initialize-reapproval.js');
+    return addInitializeReapprovalResults(first as JobResults['initialize-reapproval'], next as JobResults['initialize-reapproval']) as JobResults[J];
+  }
   if (job !== 'campaign-controller') return next;
   const [a, b] = [first as ControllerReport, next as ControllerReport];
   const combined: ControllerReport = {
@@ -278,7 +309,7 @@ export interface JobInvocation<J extends JobName> {
  */
 export async function invokeJob<J extends JobName>(runtime: Runtime, job: J, now: Date | undefined, options: LocalJobOptions = {}): Promise<JobInvocation<J>> {
   if (options.takeOverLease && job !== 'campaign-controller') throw new ValidationError('only the controller holds a lease', 'take-over-lease');
-  if (options.budgetMs !== undefined && job !== 'campaign-controller') throw new ValidationError('only the controller works in time-budgeted chunks', 'budget-ms');
+  if (options.budgetMs !== undefined && !CHUNKED_JOBS.includes(job)) throw new ValidationError('only the controller and the re-approval jobs work in time-budgeted chunks', 'budget-ms');
   if (options.budgetMs !== undefined && (!Number.isInteger(options.budgetMs) || options.budgetMs < 0)) {
     throw new ValidationError('must be a whole number of milliseconds, 0 or more', 'budget-ms');
   }
@@ -312,7 +343,12 @@ async function invokeLocalJob<J extends JobName>(runtime: Runtime, job: J, now: 
       // A run whose budget ran out continues here, as its Lambda would in a new invocation (at the same instant).
       while (continues(result)) {
         continuations += 1;
-        result = combine(job, result, await handler(continuationEventOf(now, continuations)));
+        const cursor = resumeOf(result);
+        result = await combine(job, result, await handler(continuationEventOf(now, continuations, cursor)));
+        // A re-approval job's cursor only moves forward: one that did not move is an error, not a loop.
+        if (cursor !== undefined && JSON.stringify(resumeOf(result)) === JSON.stringify(cursor)) {
+          throw new Error(`${job}: continuation ${continuations} made no progress (cursor ${JSON.stringify(cursor)})`);
+        }
       }
     } finally {
       // Mail sent before a failure was sent: record it either way.

@@ -79,16 +79,33 @@ describe('schedules', () => {
 });
 
 describe('least privilege', () => {
-  it('initialize-reapproval: reads the directory and updates its items (never puts or deletes one), records its runs, nothing else', () => {
+  /** What a chunked job needs to continue: to invoke its own function (unqualified ARN), and no other. */
+  const invokesItself = (fn: AppFunction) => ({ 'lambda:InvokeFunction': [{ 'Fn::GetAtt': [logicalIdOf(fn), 'Arn'] }] });
+
+  it('initialize-reapproval: reads the directory and updates its items (never puts or deletes one), records its runs, invokes itself, nothing else', () => {
     const fn = initialize.function;
     expect(tableAccessOf(fn)).toEqual(tables([DIRECTORY_TABLE, 'READ_UPDATE'], [OPERATIONS_TABLE, RUN_RECORDS], [AUDIT_TABLE, AUDIT_APPEND_ACCESS]));
     const actions = statementsOf(fn).flatMap((s) => asList(s.Action));
     expect(actions).not.toContain('dynamodb:DeleteItem');
     expect(actions).not.toContain('dynamodb:BatchWriteItem');
-    expect(otherGrantsOf(fn)).toEqual(sendsToItsDeadLetterQueue(fn));
+    expect(otherGrantsOf(fn)).toEqual({ ...sendsToItsDeadLetterQueue(fn), ...invokesItself(fn) });
   });
 
-  it('start-reapproval: reads, updates and deletes in the directory (never puts), reads and writes the campaign table, records its runs, mails as the sender', () => {
+  it('each job may invoke its own function (its continuation) through a policy the function does not wait for: no dependency cycle', () => {
+    const resources = template.toJSON().Resources as Record<string, { Type: string; DependsOn?: string[]; Properties: { PolicyDocument?: { Statement: unknown[] } } }>;
+    for (const job of [initialize, start]) {
+      const fnId = logicalIdOf(job.function);
+      const [policyId] = Object.entries(resources).find(
+        ([, r]) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties.PolicyDocument?.Statement).includes('lambda:InvokeFunction') && JSON.stringify(r.Properties).includes(`"${fnId}"`),
+      )!;
+      expect(resources[policyId]!.Properties.PolicyDocument!.Statement).toEqual([
+        { Action: 'lambda:InvokeFunction', Effect: 'Allow', Resource: { 'Fn::GetAtt': [fnId, 'Arn'] } },
+      ]);
+      expect(resources[fnId]!.DependsOn ?? []).not.toContain(policyId);
+    }
+  });
+
+  it('start-reapproval: reads, updates and deletes in the directory (never puts), reads and writes the campaign table, records its runs, mails as the sender, invokes itself', () => {
     const fn = start.function;
     expect(tableAccessOf(fn)).toEqual(
       tables(
@@ -102,7 +119,7 @@ describe('least privilege', () => {
     // The sender's address identity, its domain identity, and the configuration set when there is one.
     expect(send).toHaveLength(3);
     expect(sendRaw).toEqual(send);
-    expect(others).toEqual(sendsToItsDeadLetterQueue(fn));
+    expect(others).toEqual({ ...sendsToItsDeadLetterQueue(fn), ...invokesItself(fn) });
     const sesStatement = statementsOf(fn).find((s) => asList(s.Action).includes('ses:SendEmail'))!;
     expect(sesStatement.Condition).toEqual({ StringEquals: { 'ses:FromAddress': { Ref: STATELESS_PARAMETERS.senderAddress } } });
   });

@@ -232,6 +232,16 @@ for (const { name, make } of implementations) {
         expect(after).toHaveLength(10);
       });
 
+      it('listFlaggedPrivileges and listHoldersOfPrivilege resume past an id', async () => {
+        await s.directory.putPrivileges(['p-a', 'p-b', 'p-c', 'p-d'].map((id) => aPrivilege({ id, reapproval: continuous() })));
+        expect(ids(await collect(s.directory.listFlaggedPrivileges({ after: 'p-b' })))).toEqual(['p-c', 'p-d']);
+        expect(ids(await collect(s.directory.listFlaggedPrivileges({ after: 'p-bb' })))).toEqual(['p-c', 'p-d']);
+        const users = Array.from({ length: 10 }, (_, i) => `u-${i}`);
+        await s.directory.putAssignments([...users.map((userId) => anAssignment({ userId, privilegeId: 'p-a' })), anAssignment({ userId: 'u-9x', privilegeId: 'p-a', origin: 'RULE' })]);
+        expect(holders(await collect(s.directory.listHoldersOfPrivilege('p-a', 'MANUAL', { after: 'u-2' })))).toEqual(users.slice(3).map((u) => `${u}/p-a`));
+        expect(await collect(s.directory.listHoldersOfPrivilege('p-a', 'MANUAL', { after: 'u-9' }))).toEqual([]);
+      });
+
       it('recordReapprovalInitialized marks a privilege with the mode it still has; a load replacing the privilege drops the mark', async () => {
         await s.directory.putPrivileges([aPrivilege({ id: 'p-c', reapproval: continuous(30) }), aPrivilege({ id: 'p-plain' })]);
         expect(await s.directory.recordReapprovalInitialized('p-c', 'SCHEDULED')).toBe(false);
@@ -371,6 +381,33 @@ for (const { name, make } of implementations) {
         expect(sorted(holders(await collect(s.directory.listScheduledAssignments('2026-03-01'))))).toEqual(['u-never/p-s']);
         expect(sorted(holders(await collect(s.directory.listScheduledAssignments('2027-03-01'))))).toEqual(['u-march/p-s', 'u-never/p-s', 'u-sept/p-s']);
         expect(await collect(s.directory.listDueAssignments(EVER))).toEqual([]);
+      });
+
+      it('the due and round lists resume past a position, across pages, whether or not an assignment is still there', async () => {
+        const users = Array.from({ length: 12 }, (_, i) => `u-${String(i).padStart(2, '0')}`);
+        await s.directory.putAssignments(users.flatMap((userId) => [anAssignment({ userId, privilegeId: 'p-c' }), anAssignment({ userId, privilegeId: 'p-s' })]));
+        for (const [i, userId] of users.entries()) {
+          await s.directory.initializeReapproval(userId, 'p-c', { mode: 'CONTINUOUS', nextReapprovalAt: day(i % 3) });
+          await s.directory.initializeReapproval(userId, 'p-s', { mode: 'SCHEDULED' });
+        }
+        const due = await collect(s.directory.listDueAssignments(EVER));
+        const position = (a: Assignment) => ({ at: a.nextReapprovalAt!, userId: a.userId, privilegeId: a.privilegeId });
+        // Past the 5th: the rest in order, a page at a time.
+        const rest = await pages(s.directory.listDueAssignments(EVER, { after: position(due[4]!) }));
+        expect(rest.flat()).toEqual(due.slice(5));
+        expect(rest.length).toBeGreaterThanOrEqual(1);
+        // The 5th and 6th start (they leave the index): resuming past the 5th's old place gives the same rest, less the 6th.
+        for (const a of due.slice(4, 6)) await s.directory.markReapprovalStarted(a.userId, a.privilegeId, { mode: 'CONTINUOUS', nextReapprovalAt: a.nextReapprovalAt }, running(`a-${a.userId}`));
+        expect(await collect(s.directory.listDueAssignments(EVER, { after: position(due[4]!) }))).toEqual(due.slice(6));
+        // A position no assignment ever had resumes at the next one in index order; past the last, nothing.
+        expect(holders(await collect(s.directory.listDueAssignments(EVER, { after: { at: day(1), userId: 'u-00', privilegeId: 'p-zz' } })))).toEqual(
+          holders(due.slice(6).filter((a) => a.nextReapprovalAt! >= day(1))),
+        );
+        expect(await collect(s.directory.listDueAssignments(EVER, { after: position(due.at(-1)!) }))).toEqual([]);
+
+        const round = await collect(s.directory.listScheduledAssignments(EVERY_ROUND));
+        expect(holders(round)).toEqual(users.map((u) => `${u}/p-s`));
+        expect(await collect(s.directory.listScheduledAssignments(EVERY_ROUND, { after: { userId: 'u-07', privilegeId: 'p-s' } }))).toEqual(round.slice(8));
       });
 
       it('a SCHEDULED assignment reset and initialized again keeps its last round, and with it its place in the round lists', async () => {
@@ -760,6 +797,18 @@ for (const { name, make } of implementations) {
         await s.approvals.saveApproval({ ...second, version: 2, nextActionAt: day(20) });
         expect(ids(await collect(s.approvals.listApprovalsNeedingAction(day(3))))).toEqual(['a-1', 'a-3']);
         expect(ids(await collect(s.approvals.listApprovalsNeedingAction(day(20)))).at(-1)).toBe('a-9');
+      });
+
+      it('listApprovalsNeedingAction resumes past a run\'s place, whether or not the run is still there', async () => {
+        const offsets = [4, 1, 4, 2, 6, 1, 3, 5, 2, 4];
+        for (const [i, d] of offsets.entries()) await s.approvals.createApproval(aRun({ id: `a-${i}`, nextActionAt: day(d) }));
+        const all = await collect(s.approvals.listApprovalsNeedingAction(day(6)));
+        expect(ids(await collect(s.approvals.listApprovalsNeedingAction(day(6), { after: { nextActionAt: day(2), id: 'a-3' } })))).toEqual(ids(all).slice(ids(all).indexOf('a-3') + 1));
+        // a-3 moves on (out of that place): resuming past where it was still gives the runs after it.
+        const moved = (await s.approvals.getApproval('a-3'))!;
+        await s.approvals.saveApproval({ ...moved, version: 2, nextActionAt: day(30) });
+        expect(ids(await collect(s.approvals.listApprovalsNeedingAction(day(6), { after: { nextActionAt: day(2), id: 'a-3' } })))).toEqual(ids(all).slice(ids(all).indexOf('a-3') + 1));
+        expect(await collect(s.approvals.listApprovalsNeedingAction(day(6), { after: { nextActionAt: day(6), id: 'a-4' } }))).toEqual([]);
       });
     });
   });

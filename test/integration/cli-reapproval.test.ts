@@ -324,3 +324,35 @@ describe('re-approval through idgov', () => {
     });
   }, 180_000);
 });
+
+describe('a re-approval run in time-budgeted chunks, piped', () => {
+  // 30 holders due at once: with a budget of 1 ms each invocation starts one chunk (25) and the local
+  // runtime invokes the job again with its continuation, as Lambda would, until it is done.
+  const holders = Array.from({ length: 30 }, (_, i) => `h-${String(i).padStart(2, '0')}`);
+  const many = {
+    users: [{ id: 'owner', displayName: 'Olivia Owner', email: 'owner@example.com' }, ...holders.map((id) => ({ id, displayName: id, email: `${id}@example.com`, managerId: 'owner' }))],
+    privileges: [{ id: 'p-ops', name: 'Ops', ownerIds: ['owner'], riskLevel: 'HIGH', reapproval: { mode: 'CONTINUOUS', intervalDays: 30 } }],
+    assignments: holders.map((userId) => ({ userId, privilegeId: 'p-ops', origin: 'MANUAL', approvedAt: '2026-05-01' })),
+  };
+
+  it('starts every due re-approval over several invocations, and prints the result only: no progress line on a pipe', async () => {
+    const home = path('chunks-home');
+    await writeFile(path('many.json'), JSON.stringify(many));
+    await json(home, ['directory', 'load', path('many.json')]);
+    await json(home, ['job', 'run', 'initialize-reapproval', '--now', '2026-07-01T05:00:00Z']);
+    const run = await idgov(home, ['job', 'run', 'start-reapproval', '--now', '2026-07-01T06:00:00Z', '--budget-ms', '1']);
+    expect(run, run.stderr).toMatchObject({ code: 0 });
+    // The invocations' results add up to the run's.
+    expect(run.stdout).toMatch(/^start-reapproval: 30 re-approvals started \(30 continuous, 0 scheduled\)/);
+    // The progress line is drawn on a terminal only: nothing is redrawn (\r) or erased (ESC[K) here.
+    for (const output of [run.stdout, run.stderr]) {
+      expect(output).not.toContain('\r');
+      expect(output).not.toContain('\u001b[');
+    }
+    expect(run.stderr).not.toMatch(/start-reapproval (DUE|ROUND|PROGRESS)/);
+
+    const refused = await idgov(home, ['job', 'run', 'risk-assessment', '--budget-ms', '0']);
+    expect(refused).toMatchObject({ code: 2, stdout: '' });
+    expect(refused.stderr).toMatch(/budget-ms/);
+  }, 180_000);
+});

@@ -2,8 +2,8 @@
 // "now"), a manual test event from the Lambda console or `aws lambda invoke`:
 // `{ "now": "<ISO instant>" }`, or `{}` for the current time, and the continuation a chunked job
 // sends itself when its time budget ran out (docs/reference/scale.md):
-// `{ "now": "<the run's instant>", "continuation": <its place in the chain, from 1> }`. Anything
-// else is refused, naming the field.
+// `{ "now": "<the run's instant>", "continuation": <its place in the chain, from 1>, "cursor"? }`.
+// Anything else is refused, naming the field.
 import * as z from 'zod';
 import { isoInstant, parseInput } from '../domain/schemas.js';
 
@@ -23,10 +23,15 @@ const scheduledEvent = z.looseObject({
 /** A manual invocation: only `now`, so that a typo is refused rather than ignored. */
 const manualEvent = z.strictObject({ now: isoInstant.optional() });
 
-/** A continuation: the same business instant as the run it continues, and its place in the chain. */
+/**
+ * A continuation: the same business instant as the run it continues, and its place in the chain;
+ * `cursor`, for a job that keeps no cursor in a store (the re-approval jobs), where to resume,
+ * checked by that job's own schema.
+ */
 const continuationEvent = z.strictObject({
   now: isoInstant,
   continuation: z.number('must be a number').int('must be a whole number').min(1, 'must be at least 1'),
+  cursor: z.unknown().optional(),
 });
 
 export interface JobEvent {
@@ -34,6 +39,8 @@ export interface JobEvent {
   now?: Date;
   /** A continuation's place in its chain (1 for the first); absent for a scheduled or manual run. */
   continuation?: number;
+  /** A continuation's cursor, unchecked (the job's schema checks it). */
+  cursor?: unknown;
 }
 
 /**
@@ -45,8 +52,8 @@ export function parseJobEvent(event: unknown): JobEvent {
     return { now: new Date(parseInput(scheduledEvent, event, 'event').time) };
   }
   if (event !== null && typeof event === 'object' && 'continuation' in event) {
-    const { now, continuation } = parseInput(continuationEvent, event, 'event');
-    return { now: new Date(now), continuation };
+    const { now, continuation, cursor } = parseInput(continuationEvent, event, 'event');
+    return { now: new Date(now), continuation, ...(cursor !== undefined ? { cursor } : {}) };
   }
   const { now } = parseInput(manualEvent, event, 'event');
   return now === undefined ? {} : { now: new Date(now) };
@@ -55,5 +62,9 @@ export function parseJobEvent(event: unknown): JobEvent {
 /** The instant the event asks the run to happen at, or undefined for "now" (`{}`). */
 export const requestedTime = (event: unknown): Date | undefined => parseJobEvent(event).now;
 
-/** The event that continues a run at `now`: the `continuation`-th of its chain. */
-export const continuationEventOf = (now: Date, continuation: number) => ({ now: now.toISOString(), continuation });
+/** The event that continues a run at `now`: the `continuation`-th of its chain, from `cursor` if the job keeps it there. */
+export const continuationEventOf = (now: Date, continuation: number, cursor?: unknown) => ({
+  now: now.toISOString(),
+  continuation,
+  ...(cursor !== undefined ? { cursor } : {}),
+});

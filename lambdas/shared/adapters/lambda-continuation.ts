@@ -8,7 +8,7 @@ import type { Continuation, InvocationContext } from './job-handler.js';
 export class LambdaSelfInvocation implements Continuation {
   constructor(private readonly client: LambdaClient) {}
 
-  async start(event: { now: string; continuation: number }, context?: InvocationContext): Promise<void> {
+  async start(event: { now: string; continuation: number; cursor?: unknown }, context?: InvocationContext): Promise<void> {
     const functionArn = context?.invokedFunctionArn;
     if (!functionArn) throw new Error('cannot continue: the invocation context names no function ARN (invokedFunctionArn)');
     const output = await this.client.send(

@@ -192,8 +192,9 @@ export type CampaignPhase =
   /**
    * Before anything is applied: what applying would remove, counted chunk by chunk from `after`
    * (the last entry id counted). Over the campaign's revocation cap it waits for the owner.
+   * `entries`: how many entries were counted so far (where the run stands, for the local progress line).
    */
-  | { name: 'GUARD'; after?: string; counted?: ApplyCounts }
+  | { name: 'GUARD'; after?: string; counted?: ApplyCounts; entries?: number }
   | { name: 'AWAIT_CONFIRMATION'; counts: ApplyCounts; since: string }
   /** `after`: the last entry id applied. `confirmed`: the owner's confirmation of a campaign over its cap. */
   | { name: 'APPLY'; after?: string; confirmed?: ApplyConfirmation }

@@ -150,6 +150,7 @@ export async function guardCampaign(deps: GuardDeps, campaign: Campaign, now: Da
   const phase: Extract<CampaignPhase, { name: 'GUARD' }> = campaign.phase.name === 'GUARD' ? campaign.phase : { name: 'GUARD' };
   // The counts saved with the cursor: a phase with no cursor yet counts from nothing.
   let counted = phase.after !== undefined && phase.counted ? phase.counted : emptyApplyCounts();
+  let entriesCounted = phase.after !== undefined ? (phase.entries ?? 0) : 0;
   let current = campaign;
   const result = await forEachChunk({
     pages: (after) => deps.campaigns.listEntries(campaign.runId, after === undefined ? {} : { after }),
@@ -159,9 +160,10 @@ export async function guardCampaign(deps: GuardDeps, campaign: Campaign, now: Da
     chunkSize: deps.chunkSize ?? GUARD_CHUNK,
     work: async (entries) => {
       for (const entry of entries) counted = addApplyCounts(counted, await countEntry(deps, campaign, entry));
+      entriesCounted += entries.length;
     },
     checkpoint: async (after) => {
-      current = withPhase(current, { name: 'GUARD', after, counted }, now);
+      current = withPhase(current, { name: 'GUARD', after, counted, entries: entriesCounted }, now);
       await deps.campaigns.saveCampaign(current);
     },
   });

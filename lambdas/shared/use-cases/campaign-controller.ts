@@ -24,6 +24,7 @@ import { CampaignNotifier } from './campaign-notifier.js';
 import { dispatchNotifications, type DispatchResult } from './dispatch-notifications.js';
 import { applyDecisions, closeCampaign, retryFailedChanges } from './finish-campaign.js';
 import { guardCampaign } from './apply-guard.js';
+import { reportingSaves } from './controller-progress.js';
 import type {
   ApprovalStore,
   AuditLog,
@@ -37,6 +38,7 @@ import type {
   Log,
   Mailer,
   Outbox,
+  ProgressSink,
   ReapprovalDirectory,
   TimeBudget,
 } from './ports.js';
@@ -90,6 +92,8 @@ export interface ControllerDeps {
   budget?: TimeBudget;
   /** Chunk sizes (defaults: PREPARE_CHUNK, FINISH_CHUNK); tests and benchmarks make them small. */
   chunks?: ControllerChunks;
+  /** Told where long phases stand at each chunk's save (the local CLI's progress line; controller-progress.ts). */
+  progress?: ProgressSink;
 }
 
 export interface ControllerChunks {
@@ -157,7 +161,7 @@ const MAX_STEPS_PER_CAMPAIGN = 12;
 
 export async function runCampaignController(given: ControllerDeps): Promise<ControllerReport> {
   // Entries move eight at a time and sends go four at a time: their records are appended one by one.
-  const deps = { ...given, audit: oneAppendAtATime(given.audit) };
+  const deps = { ...given, audit: oneAppendAtATime(given.audit), ...(given.progress ? { campaigns: reportingSaves(given.campaigns, given.progress) } : {}) };
   const now = deps.clock.now();
   const runner = deps.settings.runnerId ?? randomUUID();
   const report: ControllerReport = { status: 'COMPLETED', now: now.toISOString(), transitions: [], errors: [] };

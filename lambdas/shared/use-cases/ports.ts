@@ -111,8 +111,11 @@ export interface DirectoryStore {
   listPrivileges(from?: ListFrom): Pages<Privilege>;
   /** All assignments of one user (every origin), in privilege id order. */
   listAssignmentsOfUser(userId: string): Promise<Assignment[]>;
-  /** Holders of a privilege with the given origin, in user id order. */
-  listHoldersOfPrivilege(privilegeId: string, origin?: Assignment['origin']): Pages<Assignment>;
+  /**
+   * Holders of a privilege with the given origin, in user id order; with `after` (a user id, with an
+   * origin), those after that user.
+   */
+  listHoldersOfPrivilege(privilegeId: string, origin?: Assignment['origin'], from?: ListFrom): Pages<Assignment>;
 
   /**
    * Removes a MANUAL assignment (docs/reference/directory.md: rule-based and inherited ones are never touched).
@@ -283,8 +286,11 @@ export interface ReapprovalDirectory {
 
   /** One assignment, read consistently. */
   getAssignment(userId: string, privilegeId: string): Promise<Assignment | undefined>;
-  /** Privileges with re-approval settings, in id order (a sparse index: never the whole directory). */
-  listFlaggedPrivileges(): Pages<Privilege>;
+  /**
+   * Privileges with re-approval settings, in id order (a sparse index: never the whole directory);
+   * with `after`, those whose id comes after it (a chunked run's cursor).
+   */
+  listFlaggedPrivileges(options?: ListFrom): Pages<Privilege>;
   /**
    * Records on a flagged privilege the mode its MANUAL holders were initialized for
    * (`reapprovalInitializedFor`). Expects the privilege's settings to still have that mode: false
@@ -293,10 +299,17 @@ export interface ReapprovalDirectory {
   recordReapprovalInitialized(privilegeId: string, mode: ReapprovalMode): Promise<boolean>;
   /** A privilege's MANUAL assignments with no re-approval state (neither dated, scheduled nor running), in user id order. */
   listAwaitingInitialization(privilegeId: string): Pages<Assignment>;
-  /** CONTINUOUS assignments whose nextReapprovalAt is at or before `by` and that run nothing, oldest date first. */
-  listDueAssignments(by: string): Pages<Assignment>;
-  /** SCHEDULED assignments not started in round `round` (lastReapprovalRound absent or earlier) that run nothing. */
-  listScheduledAssignments(round: string): Pages<Assignment>;
+  /**
+   * CONTINUOUS assignments whose nextReapprovalAt is at or before `by` and that run nothing, oldest
+   * date first (then user, then privilege id); with `after`, those past that position (`at`: its nextReapprovalAt).
+   */
+  listDueAssignments(by: string, options?: { after?: ReapprovalIndexPosition }): Pages<Assignment>;
+  /**
+   * SCHEDULED assignments not started in round `round` (lastReapprovalRound absent or earlier) that
+   * run nothing, by last round (none first), then user, then privilege id; with `after`, those past
+   * that position (`at`: its lastReapprovalRound, absent for none).
+   */
+  listScheduledAssignments(round: string, options?: { after?: ReapprovalIndexPosition }): Pages<Assignment>;
 
   /** Awaiting → CONTINUOUS (with its date) or SCHEDULED. Expects: MANUAL, no state. */
   initializeReapproval(userId: string, privilegeId: string, plan: { mode: 'CONTINUOUS'; nextReapprovalAt: string } | { mode: 'SCHEDULED' }): Promise<boolean>;
@@ -336,6 +349,25 @@ export interface ReapprovalDirectory {
   recordApproval(userId: string, privilegeId: string, approval: { approvedAt: string; approvedBy: string; nextReapprovalAt?: string }): Promise<boolean>;
 }
 
+/**
+ * Where a chunked listing of a re-approval index resumes: just past the assignment that stood at this
+ * position (its index date, then its ids), whether or not it is still there: starting a re-approval
+ * moves the assignment out of the index, and the position stays valid. The DynamoDB adapter makes
+ * it the query's ExclusiveStartKey (keys are deterministic from these fields), never a filter.
+ */
+export interface ReapprovalIndexPosition {
+  /** The index date: nextReapprovalAt (due assignments), lastReapprovalRound (a round's; absent: never started). */
+  at?: string;
+  userId: string;
+  privilegeId: string;
+}
+
+/** Where a chunked listing of the approval runs needing action resumes: just past this run's place. */
+export interface ApprovalRunPosition {
+  nextActionAt: string;
+  id: string;
+}
+
 /** Approval runs (docs/reference/reapproval.md), on the campaign table beside entries. */
 export interface ApprovalStore {
   /** Writes a new run (with its approver pointers) if its id is absent; false (nothing written) if it existed. */
@@ -348,9 +380,10 @@ export interface ApprovalStore {
   listApprovalTasks(approverId: string): Promise<ApprovalRun[]>;
   /**
    * Runs whose nextActionAt is at or before `by`, oldest first (a sparse index on nextActionAt: the
-   * engine removes it when the outcome is applied, and settled runs are not in it).
+   * engine removes it when the outcome is applied, and settled runs are not in it); with `after`,
+   * those past that position.
    */
-  listApprovalsNeedingAction(by: string): Pages<ApprovalRun>;
+  listApprovalsNeedingAction(by: string, options?: { after?: ApprovalRunPosition }): Pages<ApprovalRun>;
 }
 
 /**

@@ -328,6 +328,46 @@ describe('DynamoApprovalStore', () => {
   });
 });
 
+describe('listings that resume past a position: the position as the ExclusiveStartKey, the same key condition', () => {
+  const first = async (pages: AsyncIterable<unknown>) => {
+    for await (const _page of pages) break;
+  };
+  beforeEach(() => void ddb.on(QueryCommand).resolves({ Items: [] }));
+
+  it('the due index: past that assignment\'s date and ids, with its table key', async () => {
+    await first(directory.listDueAssignments('2026-07-12T06:00:00.000Z', { after: { at: '2026-07-01T00:00:00.000Z', userId: 'u-1', privilegeId: 'p-1' } }));
+    expect(ddb).toHaveReceivedCommandWith(QueryCommand, {
+      IndexName: 'GSI1',
+      KeyConditionExpression: 'GSI1PK = :pk AND GSI1SK <= :by',
+      ExclusiveStartKey: { ...KEY, GSI1PK: 'REAPPROVAL#DUE', GSI1SK: '2026-07-01T00:00:00.000Z#u-1#p-1' },
+    });
+    await expect(first(directory.listDueAssignments('2026-07-12T06:00:00.000Z', { after: { userId: 'u-1', privilegeId: 'p-1' } }))).rejects.toThrow(/date \(at\)/);
+  });
+
+  it('a round: past the last round (none: 0000-00-00) and ids', async () => {
+    await first(directory.listScheduledAssignments('2026-09-01', { after: { userId: 'u-1', privilegeId: 'p-1' } }));
+    await first(directory.listScheduledAssignments('2026-09-01', { after: { at: '2026-03-01', userId: 'u-1', privilegeId: 'p-1' } }));
+    const starts = ddb.commandCalls(QueryCommand).map((c) => c.args[0].input.ExclusiveStartKey);
+    expect(starts).toEqual([
+      { ...KEY, GSI1PK: 'REAPPROVAL#SCHEDULED', GSI1SK: '0000-00-00#u-1#p-1' },
+      { ...KEY, GSI1PK: 'REAPPROVAL#SCHEDULED', GSI1SK: '2026-03-01#u-1#p-1' },
+    ]);
+  });
+
+  it('the runs needing action, the flagged privileges and a privilege\'s holders', async () => {
+    await first(approvals.listApprovalsNeedingAction('2026-07-12T00:00:00.000Z', { after: { nextActionAt: '2026-07-10T00:00:00.000Z', id: 'a-1' } }));
+    await first(directory.listFlaggedPrivileges({ after: 'p-1' }));
+    await first(directory.listHoldersOfPrivilege('p-1', 'MANUAL', { after: 'u-1' }));
+    const starts = ddb.commandCalls(QueryCommand).map((c) => c.args[0].input.ExclusiveStartKey);
+    expect(starts).toEqual([
+      { PK: 'APPROVAL#a-1', SK: '#APPROVAL', GSI1PK: 'APPROVALS#OPEN', GSI1SK: '2026-07-10T00:00:00.000Z#a-1' },
+      { PK: 'PRIV#p-1', SK: '#PROFILE', GSI2PK: 'REAPPROVAL#PRIVILEGES', GSI2SK: 'p-1' },
+      { ...KEY, GSI2PK: 'PRIV#p-1', GSI2SK: 'MANUAL#u-1' },
+    ]);
+    expect(() => directory.listHoldersOfPrivilege('p-1', undefined, { after: 'u-1' })).toThrow(/needs the origin/);
+  });
+});
+
 describe('DynamoCampaignStore.saveItemWorkflow', () => {
   const campaigns = new DynamoCampaignStore({ doc, tableName: 'campaigns' });
   const workflow = { approvalId: 'a-1', workflowId: 'default', startedAt: 'T', state: 'RUNNING' as const };

@@ -12,7 +12,13 @@ import type { StartReapprovalResult } from '../../../lambdas/shared/use-cases/ap
 import { silentLog } from '../../../lambdas/shared/use-cases/ports.js';
 import { scheduledJobEvent } from '../../support/job-events.js';
 
-const calls = vi.hoisted(() => ({ initialize: [] as { deps: unknown; now: Date }[], start: [] as { deps: unknown; now: Date }[], fail: undefined as Error | undefined }));
+const calls = vi.hoisted(() => ({
+  initialize: [] as { deps: unknown; now: Date }[],
+  start: [] as { deps: unknown; now: Date; options?: { budget?: { hasTimeLeft(): boolean }; resume?: unknown } }[],
+  fail: undefined as Error | undefined,
+  /** What the next start-reapproval runs answer as `resume` (one per run; undefined: done). */
+  resumes: [] as unknown[],
+}));
 
 vi.mock('../../../lambdas/shared/use-cases/approvals/initialize-reapproval.js', () => ({
   initializeReapproval: async (deps: unknown, now: Date): Promise<InitializeReapprovalResult> => {
@@ -36,10 +42,11 @@ const START_RESULT: StartReapprovalResult = {
 };
 
 vi.mock('../../../lambdas/shared/use-cases/approvals/start-reapproval.js', () => ({
-  startReapproval: async (deps: unknown, now: Date): Promise<StartReapprovalResult> => {
-    calls.start.push({ deps, now });
+  startReapproval: async (deps: unknown, now: Date, options?: { resume?: unknown }): Promise<StartReapprovalResult> => {
+    calls.start.push({ deps, now, ...(options ? { options } : {}) });
     if (calls.fail) throw calls.fail;
-    return START_RESULT;
+    const resume = calls.resumes.shift();
+    return resume === undefined ? START_RESULT : { ...START_RESULT, resume: resume as never };
   },
 }));
 
@@ -54,6 +61,7 @@ beforeEach(() => {
   calls.initialize = [];
   calls.start = [];
   calls.fail = undefined;
+  calls.resumes = [];
 });
 
 /** Stand-in stores the handler passes on untouched: the use case is mocked, only `operations` is used. */
@@ -69,9 +77,10 @@ function initializeOver(operations = new InMemoryOperationsStore()) {
   return { handler, operations, directory, builds: () => builds };
 }
 
-function startOver(operations = new InMemoryOperationsStore()) {
+function startOver(operations = new InMemoryOperationsStore(), continuation?: { start(event: unknown, context?: unknown): Promise<void> }) {
   let builds = 0;
   const deps = {
+    ...(continuation ? { continuation } : {}),
     directory: opaque('directory'),
     approvals: opaque('approvals'),
     campaigns: opaque('campaigns'),
@@ -216,5 +225,44 @@ describe('the re-approval jobs\' environments', () => {
       'APPROVER_PORTAL_URL: must be set',
       'SENDER_ADDRESS: must be an email address',
     ]);
+  });
+});
+
+describe('the start-reapproval handler in chunks', () => {
+  const ARN = 'arn:aws:lambda:eu-west-1:123456789012:function:idgov-start-reapproval';
+  const round = { phase: 'ROUND', round: '2026-07-02', after: { userId: 'u-17', privilegeId: 'p-sox' }, done: 25, left: 1 };
+
+  it('on AWS, continues a run that answers a cursor: the same instant, the next count, that cursor, through the function ARN', async () => {
+    const started: { event: unknown; context: unknown }[] = [];
+    const { handler } = startOver(undefined, { start: async (event, context) => void started.push({ event, context }) });
+    calls.resumes = [round];
+    const context = { invokedFunctionArn: ARN, getRemainingTimeInMillis: () => 600_000 };
+    await handler(scheduledJobEvent('2026-07-02T06:00:00Z', 'start-reapproval'), context);
+    // The budget is the invocation's remaining time less the margin: 10 minutes left is time left.
+    expect(calls.start[0]!.options?.budget?.hasTimeLeft()).toBe(true);
+    expect(started).toEqual([{ event: { now: '2026-07-02T06:00:00.000Z', continuation: 1, cursor: round }, context }]);
+
+    // The continuation runs from its cursor; a run that answers none ends the chain.
+    await handler(started[0]!.event, context);
+    expect(calls.start[1]!.options?.resume).toEqual(round);
+    expect(calls.start[1]!.now.toISOString()).toBe('2026-07-02T06:00:00.000Z');
+    expect(started).toHaveLength(1);
+  });
+
+  it('refuses a continuation whose cursor is not one, naming the field, before running anything', async () => {
+    const { handler, operations } = startOver();
+    await expect(handler({ now: '2026-07-02T06:00:00Z', continuation: 1, cursor: { phase: 'ROUND', done: 1 } })).rejects.toThrow(/^event\.cursor\.round: /);
+    await expect(handler({ now: '2026-07-02T06:00:00Z', continuation: 1, cursor: { phase: 'LATER', done: 1 } })).rejects.toThrow(/^event\.cursor\.phase: /);
+    await expect(handler({ now: '2026-07-02T06:00:00Z', continuation: 1, cursor: { phase: 'DUE', done: -1 } })).rejects.toThrow(/^event\.cursor\.done: /);
+    expect(calls.start).toEqual([]);
+    expect((await operations.getHeartbeats(['start-reapproval'])).get('start-reapproval')?.lastRun).toBeUndefined();
+  });
+
+  it('the other jobs take no cursor', async () => {
+    const { createHandler: weekly } = await import('../../../lambdas/weekly-summary/handler.js');
+    const handler = weekly(() => {
+      throw new Error('must not be built');
+    });
+    await expect(handler({ now: '2026-07-02T06:00:00Z', continuation: 1, cursor: { phase: 'DUE', done: 0 } })).rejects.toThrow(/^event\.cursor: weekly-summary takes no cursor$/);
   });
 });

@@ -3,12 +3,13 @@
 // GSI2 and the runs needing the job's attention from GSI1 (only while nextActionAt is set).
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { ApprovalRun } from '../../domain/approvals/model.js';
-import type { ApprovalStore, Pages } from '../../use-cases/ports.js';
+import type { ApprovalRunPosition, ApprovalStore, Pages } from '../../use-cases/ports.js';
 import { batchGet, batchWrite, isConditionFailure, queryAll, queryPages, type DynamoRecord, type WriteRequest } from './document-client.js';
 import { DynamoTable } from './dynamo-table.js';
 import {
   APPROVALS_OPEN_GSI1PK,
   approvalApproverRecords,
+  approvalIndexKey,
   approvalKey,
   approvalRecord,
   approverPk,
@@ -81,7 +82,8 @@ export class DynamoApprovalStore extends DynamoTable implements ApprovalStore {
       .sort(byTaskOrder);
   }
 
-  async *listApprovalsNeedingAction(by: string): Pages<ApprovalRun> {
+  async *listApprovalsNeedingAction(by: string, options: { after?: ApprovalRunPosition } = {}): Pages<ApprovalRun> {
+    const { after } = options;
     const pages = queryPages(this.doc, {
       TableName: this.tableName,
       ...this.limit,
@@ -89,6 +91,8 @@ export class DynamoApprovalStore extends DynamoTable implements ApprovalStore {
       KeyConditionExpression: 'GSI1PK = :pk AND GSI1SK <= :by',
       // GSI1SK is `<nextActionAt>#<id>`: `#` sorts below `~`, so this keeps nextActionAt <= by, whatever the id.
       ExpressionAttributeValues: { ':pk': APPROVALS_OPEN_GSI1PK, ':by': `${by}~` },
+      // Past the place that run had in the index, whether or not it is still there.
+      ...(after === undefined ? {} : { ExclusiveStartKey: { ...approvalKey(after.id), ...approvalIndexKey(after) } }),
     });
     for await (const page of pages) {
       const runs = page.map((r) => toEntity<ApprovalRun>(r)).filter((run) => run.nextActionAt !== undefined && run.nextActionAt <= by);

@@ -7,7 +7,7 @@ import type { ApprovalWorkflow, ReapprovalConfig, ReapprovalMode, ReapprovalRoun
 import { ConflictError } from '../../domain/errors.js';
 import type { Assignment, Privilege, User } from '../../domain/model.js';
 import { chunk, mapLimit } from '../../use-cases/concurrency.js';
-import type { DirectoryStore, ListFrom, Pages, ReapprovalDirectory, RiskLevelChange } from '../../use-cases/ports.js';
+import type { DirectoryStore, ListFrom, Pages, ReapprovalDirectory, ReapprovalIndexPosition, RiskLevelChange } from '../../use-cases/ports.js';
 import {
   batchGet,
   batchWrite,
@@ -196,11 +196,15 @@ export class DynamoDirectoryStore extends DynamoTable implements DirectoryStore,
   }
 
   /** With an origin, in user id order; without, by origin and then user id (GSI2SK order). */
-  listHoldersOfPrivilege(privilegeId: string, origin?: Assignment['origin']): Pages<Assignment> {
+  listHoldersOfPrivilege(privilegeId: string, origin?: Assignment['origin'], from: ListFrom = {}): Pages<Assignment> {
+    const { after } = from;
+    if (after !== undefined && origin === undefined) throw new Error('listHoldersOfPrivilege: resuming after a user needs the origin');
     return this.pages<Assignment>({
       IndexName: 'GSI2',
       KeyConditionExpression: origin ? 'GSI2PK = :pk AND begins_with(GSI2SK, :origin)' : 'GSI2PK = :pk',
       ExpressionAttributeValues: { ':pk': privilegePk(privilegeId), ...(origin ? { ':origin': `${origin}#` } : {}) },
+      // That holder's place in the privilege's GSI2 (assignmentRecord's key), whether or not it still holds it.
+      ...(after === undefined ? {} : { ExclusiveStartKey: { ...assignmentKey(after, privilegeId), GSI2PK: privilegePk(privilegeId), GSI2SK: `${origin}#${after}` } }),
     });
   }
 
@@ -414,11 +418,14 @@ export class DynamoDirectoryStore extends DynamoTable implements DirectoryStore,
     return this.get<Assignment>(assignmentKey(userId, privilegeId));
   }
 
-  async *listFlaggedPrivileges(): Pages<Privilege> {
+  async *listFlaggedPrivileges(options: ListFrom = {}): Pages<Privilege> {
+    const { after } = options;
     for await (const page of this.pages<Privilege>({
       IndexName: 'GSI2',
       KeyConditionExpression: 'GSI2PK = :pk',
       ExpressionAttributeValues: { ':pk': FLAGGED_PRIVILEGES_GSI2PK },
+      // The flagged index's key of that privilege (GSI2SK is its id): the query starts past it.
+      ...(after === undefined ? {} : { ExclusiveStartKey: { ...privilegeKey(after), GSI2PK: FLAGGED_PRIVILEGES_GSI2PK, GSI2SK: after } }),
     })) {
       const flagged = page.filter((p) => p.reapproval !== undefined);
       if (flagged.length > 0) yield flagged;
@@ -452,23 +459,28 @@ export class DynamoDirectoryStore extends DynamoTable implements DirectoryStore,
     );
   }
 
-  async *listDueAssignments(by: string): Pages<Assignment> {
+  async *listDueAssignments(by: string, options: { after?: ReapprovalIndexPosition } = {}): Pages<Assignment> {
+    const { after } = options;
+    if (after !== undefined && after.at === undefined) throw new Error('listDueAssignments: a position in the due index has a date (at)');
     yield* this.assignmentPages(
       {
         // GSI1SK is `<nextReapprovalAt>#<uid>#<pid>`: `#` sorts below `~`, so this keeps the dates <= by, whatever the ids.
         KeyConditionExpression: 'GSI1PK = :pk AND GSI1SK <= :by',
         ExpressionAttributeValues: { ':pk': DUE_GSI1PK, ':by': `${by}~` },
+        ...(after === undefined ? {} : { ExclusiveStartKey: startKey(after, dueIndex(after.userId, after.privilegeId, after.at!)) }),
       },
       (a) => a.reapprovalMode === 'CONTINUOUS' && a.nextReapprovalAt !== undefined && a.nextReapprovalAt <= by && a.reapproval === undefined,
     );
   }
 
-  async *listScheduledAssignments(round: string): Pages<Assignment> {
+  async *listScheduledAssignments(round: string, options: { after?: ReapprovalIndexPosition } = {}): Pages<Assignment> {
+    const { after } = options;
     yield* this.assignmentPages(
       {
         // GSI1SK is `<last round|0000-00-00>#<uid>#<pid>`: below `<round>` exactly when the last round is earlier.
         KeyConditionExpression: 'GSI1PK = :pk AND GSI1SK < :round',
         ExpressionAttributeValues: { ':pk': SCHEDULED_GSI1PK, ':round': round },
+        ...(after === undefined ? {} : { ExclusiveStartKey: startKey(after, scheduledIndex(after.userId, after.privilegeId, after.at)) }),
       },
       (a) => a.reapprovalMode === 'SCHEDULED' && (a.lastReapprovalRound === undefined || a.lastReapprovalRound < round) && a.reapproval === undefined,
     );
@@ -600,7 +612,7 @@ export class DynamoDirectoryStore extends DynamoTable implements DirectoryStore,
 
   /** Assignments of one GSI1 partition, each checked against the state that partition stands for. */
   private async *assignmentPages(
-    query: { KeyConditionExpression: string; ExpressionAttributeValues: DynamoRecord },
+    query: { KeyConditionExpression: string; ExpressionAttributeValues: DynamoRecord; ExclusiveStartKey?: DynamoRecord },
     inState: (a: Assignment) => boolean,
   ): Pages<Assignment> {
     for await (const page of this.pages<Assignment>({ IndexName: 'GSI1', ...query })) {
@@ -609,6 +621,12 @@ export class DynamoDirectoryStore extends DynamoTable implements DirectoryStore,
     }
   }
 }
+
+/**
+ * The ExclusiveStartKey of a GSI1 query that resumes past an assignment's position: the table key
+ * and the index key it had there (DynamoDB takes a position, whether or not an item is still at it).
+ */
+const startKey = (position: ReapprovalIndexPosition, index: IndexKey1): DynamoRecord => ({ ...assignmentKey(position.userId, position.privilegeId), ...index });
 
 /** The attribute names the transitions use, by their placeholders. */
 const TRANSITION_NAMES: Record<string, string> = {

@@ -321,11 +321,14 @@ export function extraRunApprovers(run: ApprovalRun): string[] {
   return [...new Set(rest)].filter((id) => id !== first);
 }
 
+/** GSI1 of a run needing action: by nextActionAt, then id. */
+export const approvalIndexKey = (run: { id: string; nextActionAt: string }): IndexKey1 => ({ GSI1PK: APPROVALS_OPEN_GSI1PK, GSI1SK: `${run.nextActionAt}#${run.id}` });
+
 export const approvalRecord = (run: ApprovalRun): DynamoRecord => ({
   ...run,
   ...approvalKey(run.id),
   entity: 'approval',
-  ...(run.nextActionAt ? { GSI1PK: APPROVALS_OPEN_GSI1PK, GSI1SK: `${run.nextActionAt}#${run.id}` } : {}),
+  ...(run.nextActionAt ? approvalIndexKey({ id: run.id, nextActionAt: run.nextActionAt }) : {}),
   ...(isOpenApprovalTask(run) ? { GSI2PK: approverPk(run.approverIds[0]!), GSI2SK: taskSortKey(run) } : {}),
 });
 

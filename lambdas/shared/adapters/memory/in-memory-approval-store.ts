@@ -3,7 +3,7 @@
 // RUNNING runs by due date; runs needing action by nextActionAt until their outcome is applied).
 import { ConflictError } from '../../domain/errors.js';
 import type { ApprovalRun } from '../../domain/approvals/model.js';
-import type { ApprovalStore, Pages } from '../../use-cases/ports.js';
+import type { ApprovalRunPosition, ApprovalStore, Pages } from '../../use-cases/ports.js';
 import { DEFAULT_PAGE_SIZE, byKey, inPages, stored, type InMemoryOptions } from './pages.js';
 
 export class InMemoryApprovalStore implements ApprovalStore {
@@ -40,10 +40,12 @@ export class InMemoryApprovalStore implements ApprovalStore {
       .map(stored);
   }
 
-  listApprovalsNeedingAction(by: string): Pages<ApprovalRun> {
+  listApprovalsNeedingAction(by: string, options: { after?: ApprovalRunPosition } = {}): Pages<ApprovalRun> {
+    const position = (r: { nextActionAt?: string; id: string }) => `${r.nextActionAt}#${r.id}`;
+    const after = options.after && position(options.after);
     const due = [...this.runs.values()]
-      .filter((r) => r.nextActionAt !== undefined && r.nextActionAt <= by)
-      .sort(byKey((r) => `${r.nextActionAt}#${r.id}`));
+      .filter((r) => r.nextActionAt !== undefined && r.nextActionAt <= by && (after === undefined || position(r) > after))
+      .sort(byKey(position));
     return inPages(due, this.pageSize);
   }
 

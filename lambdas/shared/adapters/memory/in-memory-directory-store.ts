@@ -1,7 +1,7 @@
 // DirectoryStore in memory, with the Dynamo adapter's semantics, for fast use-case tests.
 import type { ApprovalWorkflow, ReapprovalConfig, ReapprovalMode, ReapprovalRound, RunningReapproval } from '../../domain/approvals/model.js';
 import { REAPPROVAL_STATE_FIELDS, type Assignment, type Privilege, type User } from '../../domain/model.js';
-import type { DirectoryStore, ListFrom, Pages, ReapprovalDirectory, RiskLevelChange } from '../../use-cases/ports.js';
+import type { DirectoryStore, ListFrom, Pages, ReapprovalDirectory, ReapprovalIndexPosition, RiskLevelChange } from '../../use-cases/ports.js';
 import { DEFAULT_PAGE_SIZE, afterKey, byKey, inPages, stored, type InMemoryOptions } from './pages.js';
 
 const assignmentId = (userId: string, privilegeId: string) => `${userId}\n${privilegeId}`;
@@ -76,9 +76,11 @@ export class InMemoryDirectoryStore implements DirectoryStore, ReapprovalDirecto
   }
 
   /** With an origin, in user id order; without, by origin and then user id. */
-  listHoldersOfPrivilege(privilegeId: string, origin?: Assignment['origin']): Pages<Assignment> {
+  listHoldersOfPrivilege(privilegeId: string, origin?: Assignment['origin'], from: ListFrom = {}): Pages<Assignment> {
+    const { after } = from;
+    if (after !== undefined && origin === undefined) throw new Error('listHoldersOfPrivilege: resuming after a user needs the origin');
     const holders = [...this.assignments.values()]
-      .filter((a) => a.privilegeId === privilegeId && (origin === undefined || a.origin === origin))
+      .filter((a) => a.privilegeId === privilegeId && (origin === undefined || a.origin === origin) && (after === undefined || a.userId > after))
       .sort(byKey((a) => `${a.origin}#${a.userId}`));
     return inPages(holders, this.pageSize);
   }
@@ -163,8 +165,10 @@ export class InMemoryDirectoryStore implements DirectoryStore, ReapprovalDirecto
     return assignment && stored(assignment);
   }
 
-  listFlaggedPrivileges(): Pages<Privilege> {
-    return inPages([...this.privileges.values()].filter((p) => p.reapproval !== undefined).sort(byKey((p) => p.id)), this.pageSize);
+  listFlaggedPrivileges(options: ListFrom = {}): Pages<Privilege> {
+    const { after } = options;
+    const flagged = [...this.privileges.values()].filter((p) => p.reapproval !== undefined && (after === undefined || p.id > after));
+    return inPages(flagged.sort(byKey((p) => p.id)), this.pageSize);
   }
 
   async recordReapprovalInitialized(privilegeId: string, mode: ReapprovalMode): Promise<boolean> {
@@ -179,18 +183,24 @@ export class InMemoryDirectoryStore implements DirectoryStore, ReapprovalDirecto
     return inPages(awaiting, this.pageSize);
   }
 
-  listDueAssignments(by: string): Pages<Assignment> {
+  listDueAssignments(by: string, options: { after?: ReapprovalIndexPosition } = {}): Pages<Assignment> {
+    const position = (p: ReapprovalIndexPosition) => indexPosition(p.at!, p);
+    const after = options.after && position(options.after);
     const due = [...this.assignments.values()]
       .filter((a) => reapprovalIndex(a) === 'DUE' && a.nextReapprovalAt! <= by)
-      .sort(byKey((a) => `${a.nextReapprovalAt}#${a.userId}#${a.privilegeId}`));
+      .filter((a) => after === undefined || comparePositions(position({ at: a.nextReapprovalAt, ...a }), after) > 0)
+      .sort((a, b) => comparePositions(position({ at: a.nextReapprovalAt, ...a }), position({ at: b.nextReapprovalAt, ...b })));
     return inPages(due, this.pageSize);
   }
 
-  listScheduledAssignments(round: string): Pages<Assignment> {
+  listScheduledAssignments(round: string, options: { after?: ReapprovalIndexPosition } = {}): Pages<Assignment> {
+    const position = (p: ReapprovalIndexPosition) => indexPosition(p.at ?? NO_ROUND, p);
     const lastRound = (a: Assignment) => a.lastReapprovalRound ?? NO_ROUND;
+    const after = options.after && position(options.after);
     const scheduled = [...this.assignments.values()]
       .filter((a) => reapprovalIndex(a) === 'SCHEDULED' && lastRound(a) < round)
-      .sort(byKey((a) => `${lastRound(a)}#${a.userId}#${a.privilegeId}`));
+      .filter((a) => after === undefined || comparePositions(position({ at: a.lastReapprovalRound, ...a }), after) > 0)
+      .sort((a, b) => comparePositions(position({ at: a.lastReapprovalRound, ...a }), position({ at: b.lastReapprovalRound, ...b })));
     return inPages(scheduled, this.pageSize);
   }
 
@@ -274,6 +284,10 @@ export class InMemoryDirectoryStore implements DirectoryStore, ReapprovalDirecto
 
 /** Sorts before every real round date: an assignment never started in a round. */
 const NO_ROUND = '0000-00-00';
+
+/** An assignment's place in a re-approval index: its date, then its user and privilege ids (the DynamoDB sort key's order). */
+const indexPosition = (at: string, p: { userId: string; privilegeId: string }) => `${at}#${p.userId}#${p.privilegeId}`;
+const comparePositions = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
  * The re-approval index an assignment is in (ports.ts ReapprovalDirectory): only MANUAL ones, and

@@ -11,13 +11,34 @@
 // after the run was written finds it again; the assignment is marked started after its run exists
 // (conditional on the state it was read in), so nothing is started twice and no assignment is
 // marked for a run that does not exist.
+//
+// In time-budgeted chunks (docs/reference/reapproval.md, "Chunks and continuations"): the work goes
+// START_CHUNK_SIZE items at a time (forEachChunk); after each chunk the notices it recorded are sent
+// and the budget is checked. Out of time, the run answers `resume`, a cursor (the phase and the index
+// position of the last item done), and a follow-up invocation at the same business time continues
+// past it. A position, not a restart from the first key: starting a run moves the assignment out of
+// the due index, but one that failed to start stays there, so each restart would read (and retry,
+// and count) every failure again, and an index read just after the writes (eventually consistent)
+// could list started assignments again.
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_REAPPROVAL_CONFIG, type ApprovalPurpose, type ApprovalRun, type ApprovalWorkflow, type ReapprovalConfig, type ReapprovalRound } from '../../domain/approvals/model.js';
 import { dueRound, roundStart, startOfUtcDay } from '../../domain/approvals/reapproval-dates.js';
 import { ConflictError, DomainError } from '../../domain/errors.js';
 import type { Assignment, Notification, Privilege } from '../../domain/model.js';
 import { dispatchNotifications, dispatchRecordedNotifications, type DispatchResult } from '../dispatch-notifications.js';
-import type { ApprovalStore, CampaignStore, Clock, Mailer, Outbox } from '../ports.js';
+import {
+  UNLIMITED_BUDGET,
+  type ApprovalRunPosition,
+  type ApprovalStore,
+  type CampaignStore,
+  type Clock,
+  type Mailer,
+  type Outbox,
+  type ProgressSink,
+  type ReapprovalIndexPosition,
+  type TimeBudget,
+} from '../ports.js';
+import { forEachChunk, type ChunkLoopResult } from '../chunked.js';
 import { progressApproval, resolveWorkflow, startApprovalRun, type ApprovalDeps } from './approval-engine.js';
 import { START_REAPPROVAL_ACTOR } from '../../domain/audit/events.js';
 import { oneAppendAtATime } from '../audit-trail.js';
@@ -28,7 +49,28 @@ export interface StartReapprovalDeps extends ApprovalDeps {
   mailer: Mailer;
   /** Real time, for the outbox's claims. */
   wallClock: Clock;
+  /** Told after each chunk where the run stands (the local CLI's progress line). */
+  progress?: ProgressSink;
 }
+
+/** One invocation's share of a run: how long it may work, and where a continuation resumes. */
+export interface StartReapprovalOptions {
+  /** Default: unlimited (the whole run in one invocation). */
+  budget?: TimeBudget;
+  /** The `resume` of the invocation this one continues. */
+  resume?: StartReapprovalCursor;
+}
+
+/**
+ * Where a run stands between invocations: its phase, the index position of the last item done in
+ * it, and the phase's items done so far (for progress). The round's `left` counts the assignments
+ * whose start failed so far (they keep the round open). DISPATCH: only the outbox's rest is left.
+ */
+export type StartReapprovalCursor =
+  | { phase: 'DUE'; after?: ReapprovalIndexPosition; done: number }
+  | { phase: 'ROUND'; round: string; after?: ReapprovalIndexPosition; done: number; left: number }
+  | { phase: 'PROGRESS'; after?: ApprovalRunPosition; done: number }
+  | { phase: 'DISPATCH' };
 
 export interface StartReapprovalResult {
   /** Re-approvals started by this run, by mode. */
@@ -46,60 +88,187 @@ export interface StartReapprovalResult {
   escalated: number;
   reminded: number;
   dispatch: DispatchResult;
+  /** Present when the budget ran out before the run's end: where the next invocation resumes. */
+  resume?: StartReapprovalCursor;
 }
 
-export async function startReapproval(given: StartReapprovalDeps, now: Date): Promise<StartReapprovalResult> {
+/** Items per chunk: each chunk's notices are sent before the budget is checked, so a chunk takes seconds. */
+export const START_CHUNK_SIZE = 25;
+
+export async function startReapproval(given: StartReapprovalDeps, now: Date, options: StartReapprovalOptions = {}): Promise<StartReapprovalResult> {
   // The sends go four at a time: their records are appended one by one.
   const deps = { ...given, audit: oneAppendAtATime(given.audit) };
+  const budget = options.budget ?? UNLIMITED_BUDGET;
   const config = (await deps.directory.getReapprovalConfig()) ?? DEFAULT_REAPPROVAL_CONFIG;
   const written = new JobWrites(deps.approvals, deps.outbox);
   const job = new StartJob({ ...deps, approvals: written, outbox: written.outbox, users: deps.users ?? new Map() }, config, now);
-
-  for await (const page of deps.directory.listDueAssignments(now.toISOString())) {
-    for (const assignment of page) await job.start(assignment, 'CONTINUOUS');
-  }
-  const round = dueRound(config, now);
-  if (round !== undefined) job.result.round = await runRound(deps, job, round, now);
-  for await (const page of deps.approvals.listApprovalsNeedingAction(now.toISOString())) {
-    for (const run of page) await job.progress(run);
-  }
+  const at = now.toISOString();
 
   const { campaigns, mailer, wallClock, log, outbox, audit } = deps;
   const dispatchDeps = { outbox, campaigns, approvals: written, mailer, wallClock, log, audit, actor: START_REAPPROVAL_ACTOR };
   const runner = `start-reapproval:${randomUUID()}`;
-  // What this run recorded, straight from its own records (the same checks, claim, send and mark);
-  // what that leaves unsent (held, or left by a kill after a claim) is the ordinary dispatch's.
-  const direct = await dispatchRecordedNotifications(dispatchDeps, runner, written.notices, now);
-  const rest = await dispatchNotifications(dispatchDeps, runner, now, new Set(written.notices.map((n) => n.key)));
-  job.result.dispatch = { sent: direct.sent + rest.sent, failed: direct.failed + rest.failed, retrying: direct.retrying + rest.retrying, skipped: direct.skipped + rest.skipped };
-  log.info('start-reapproval run completed', { ...job.result, now: now.toISOString() });
+  // Keys this invocation dispatched directly: its ordinary dispatch does not try them twice.
+  const handled = new Set<string>();
+  const addDispatch = (d: DispatchResult) => {
+    const total = job.result.dispatch;
+    job.result.dispatch = { sent: total.sent + d.sent, failed: total.failed + d.failed, retrying: total.retrying + d.retrying, skipped: total.skipped + d.skipped };
+  };
+  /**
+   * A chunk's end: what it recorded is sent straight from its own records (the same checks, claim,
+   * send and mark); what that leaves unsent (held, or left by a kill after a claim) is the ordinary
+   * dispatch's. Then the chunk's records are dropped: memory follows the chunk, not the run.
+   */
+  const sendChunk = async () => {
+    addDispatch(await dispatchRecordedNotifications(dispatchDeps, runner, written.notices, now));
+    for (const n of written.notices) handled.add(n.key);
+    written.clear();
+  };
+  const phase = (name: 'DUE' | 'ROUND' | 'PROGRESS', done: number) => deps.progress?.({ job: 'start-reapproval', phase: name, done });
+  const stop = (resume: StartReapprovalCursor) => {
+    job.result.resume = resume;
+    log.info('start-reapproval out of time: a continuation resumes', { ...job.result, now: at });
+    return job.result;
+  };
+  /** Between phases: a phase that did work may have spent the budget (one that did none never stops the run). */
+  const spent = (walked: ChunkLoopResult) => walked.records > 0 && !budget.hasTimeLeft();
+
+  let cursor: StartReapprovalCursor = options.resume ?? { phase: 'DUE', done: 0 };
+  if (cursor.phase === 'DUE') {
+    let done = cursor.done;
+    const walked = await forEachChunk<Assignment>({
+      pages: (after) => deps.directory.listDueAssignments(at, after === undefined ? {} : { after: fromKey<ReapprovalIndexPosition>(after) }),
+      keyOf: (a) => toKey(duePosition(a)),
+      ...(cursor.after ? { after: toKey(cursor.after) } : {}),
+      budget,
+      chunkSize: START_CHUNK_SIZE,
+      work: async (chunk) => {
+        for (const assignment of chunk) await job.start(assignment, 'CONTINUOUS');
+      },
+      checkpoint: async (_last, chunk) => {
+        await sendChunk();
+        phase('DUE', (done += chunk.length));
+      },
+    });
+    if (!walked.done) return stop({ phase: 'DUE', after: fromKey<ReapprovalIndexPosition>(walked.after!), done });
+    const round = dueRound(config, now);
+    cursor = round === undefined ? { phase: 'PROGRESS', done: 0 } : { phase: 'ROUND', round, done: 0, left: 0 };
+    if (spent(walked)) return stop(cursor);
+  }
+  if (cursor.phase === 'ROUND') {
+    const walked = await runRound(deps, job, cursor, now, budget, async (done) => {
+      await sendChunk();
+      phase('ROUND', done);
+    });
+    if ('resume' in walked) return stop(walked.resume);
+    cursor = { phase: 'PROGRESS', done: 0 };
+    if (spent(walked)) return stop(cursor);
+  }
+  if (cursor.phase === 'PROGRESS') {
+    let done = cursor.done;
+    const walked = await forEachChunk<ApprovalRun>({
+      pages: (after) => deps.approvals.listApprovalsNeedingAction(at, after === undefined ? {} : { after: fromKey<ApprovalRunPosition>(after) }),
+      keyOf: (run) => toKey(runPosition(run)),
+      ...(cursor.after ? { after: toKey(cursor.after) } : {}),
+      budget,
+      chunkSize: START_CHUNK_SIZE,
+      work: async (chunk) => {
+        for (const run of chunk) await job.progress(run);
+      },
+      checkpoint: async (_last, chunk) => {
+        await sendChunk();
+        phase('PROGRESS', (done += chunk.length));
+      },
+    });
+    if (!walked.done) return stop({ phase: 'PROGRESS', after: fromKey<ApprovalRunPosition>(walked.after!), done });
+    if (spent(walked)) return stop({ phase: 'DISPATCH' });
+  }
+  // What else the outbox holds (held notices, retries, those of a killed run), once the run's own work is done.
+  addDispatch(await dispatchNotifications(dispatchDeps, runner, now, handled));
+  log.info('start-reapproval run completed', { ...job.result, now: at });
   return job.result;
 }
+
+/** Two invocations of one run as one result (the local runtime's loop over continuations). */
+export function addStartReapprovalResults(a: StartReapprovalResult, b: StartReapprovalResult): StartReapprovalResult {
+  const round = b.round ?? a.round;
+  return {
+    started: { continuous: a.started.continuous + b.started.continuous, scheduled: a.started.scheduled + b.started.scheduled },
+    ...(round ? { round } : {}),
+    reset: a.reset + b.reset,
+    failed: a.failed + b.failed,
+    progressed: a.progressed + b.progressed,
+    approved: a.approved + b.approved,
+    rejected: a.rejected + b.rejected,
+    escalated: a.escalated + b.escalated,
+    reminded: a.reminded + b.reminded,
+    dispatch: {
+      sent: a.dispatch.sent + b.dispatch.sent,
+      failed: a.dispatch.failed + b.dispatch.failed,
+      retrying: a.dispatch.retrying + b.dispatch.retrying,
+      skipped: a.dispatch.skipped + b.dispatch.skipped,
+    },
+    ...(b.resume ? { resume: b.resume } : {}),
+  };
+}
+
+const duePosition = (a: Assignment): ReapprovalIndexPosition => ({ at: a.nextReapprovalAt, userId: a.userId, privilegeId: a.privilegeId });
+const roundPosition = (a: Assignment): ReapprovalIndexPosition => ({
+  ...(a.lastReapprovalRound === undefined ? {} : { at: a.lastReapprovalRound }),
+  userId: a.userId,
+  privilegeId: a.privilegeId,
+});
+const runPosition = (run: ApprovalRun): ApprovalRunPosition => ({ nextActionAt: run.nextActionAt!, id: run.id });
+
+// forEachChunk keeps its cursor as a string: the index positions travel through it as JSON, and
+// leave this module (the cursor a continuation resumes from) as the positions they are.
+const toKey = (position: ReapprovalIndexPosition | ApprovalRunPosition): string => JSON.stringify(position);
+const fromKey = <P extends ReapprovalIndexPosition | ApprovalRunPosition>(key: string) => JSON.parse(key) as P;
 
 /**
  * The scheduled round of `date`: recorded when it begins, its unstarted assignments started, and
  * completed once none is left (an assignment whose start failed keeps it open: the next run retries
  * it). A completed round starts nothing: a re-run that day or later does nothing until a new date.
- * `started` counts the starts of the runs that recorded them (a run killed before its record is not counted).
+ * `started` counts the starts of the runs that recorded them, chunk by chunk (a run killed before
+ * its record is not counted). Across invocations the cursor carries the failures (`left`).
  */
-async function runRound(deps: StartReapprovalDeps, job: StartJob, date: string, now: Date): Promise<{ date: string; completed: boolean }> {
+async function runRound(
+  deps: StartReapprovalDeps,
+  job: StartJob,
+  cursor: Extract<StartReapprovalCursor, { phase: 'ROUND' }>,
+  now: Date,
+  budget: TimeBudget,
+  chunkDone: (done: number) => Promise<void>,
+): Promise<ChunkLoopResult | { resume: StartReapprovalCursor }> {
+  const date = cursor.round;
   let round: ReapprovalRound | undefined = await deps.directory.getRound(date);
-  if (round?.completedAt) return { date, completed: true };
+  if (round?.completedAt) {
+    job.result.round = { date, completed: true };
+    return { done: true, chunks: 0, records: 0 };
+  }
   if (!round) {
     round = { date, startedAt: now.toISOString(), started: 0 };
     await deps.directory.putRound(round);
   }
-  const before = job.result.started.scheduled;
-  let left = 0;
-  for await (const page of deps.directory.listScheduledAssignments(date)) {
-    for (const assignment of page) if (!(await job.start(assignment, 'SCHEDULED', date))) left += 1;
-  }
-  const started = job.result.started.scheduled - before;
-  const completed = left === 0;
-  if (started > 0 || completed) {
-    await deps.directory.putRound({ ...round, started: round.started + started, ...(completed ? { completedAt: now.toISOString() } : {}) });
-  }
-  return { date, completed };
+  let { left, done } = cursor;
+  const walked = await forEachChunk<Assignment>({
+    pages: (after) => deps.directory.listScheduledAssignments(date, after === undefined ? {} : { after: fromKey<ReapprovalIndexPosition>(after) }),
+    keyOf: (a) => toKey(roundPosition(a)),
+    ...(cursor.after ? { after: toKey(cursor.after) } : {}),
+    budget,
+    chunkSize: START_CHUNK_SIZE,
+    work: async (chunk) => {
+      const before = job.result.started.scheduled;
+      for (const assignment of chunk) if (!(await job.start(assignment, 'SCHEDULED', date))) left += 1;
+      const started = job.result.started.scheduled - before;
+      if (started > 0) await deps.directory.putRound((round = { ...round!, started: round!.started + started }));
+    },
+    checkpoint: async (_last, chunk) => chunkDone((done += chunk.length)),
+  });
+  const completed = walked.done && left === 0;
+  job.result.round = { date, completed };
+  if (!walked.done) return { resume: { phase: 'ROUND', round: date, after: fromKey<ReapprovalIndexPosition>(walked.after!), done, left } };
+  if (completed) await deps.directory.putRound({ ...round, completedAt: now.toISOString() });
+  return walked;
 }
 
 class StartJob {
@@ -275,11 +444,17 @@ class JobWrites implements ApprovalStore {
     return this.saved.get(id) ?? this.store.getApproval(id);
   }
 
+  /** Forgets the runs saved and the notices recorded (a chunk's, once dispatched). */
+  clear(): void {
+    this.saved.clear();
+    this.notices.length = 0;
+  }
+
   listApprovalTasks(approverId: string): Promise<ApprovalRun[]> {
     return this.store.listApprovalTasks(approverId);
   }
 
-  listApprovalsNeedingAction(by: string): ReturnType<ApprovalStore['listApprovalsNeedingAction']> {
-    return this.store.listApprovalsNeedingAction(by);
+  listApprovalsNeedingAction(...args: Parameters<ApprovalStore['listApprovalsNeedingAction']>): ReturnType<ApprovalStore['listApprovalsNeedingAction']> {
+    return this.store.listApprovalsNeedingAction(...args);
   }
 }

@@ -1,0 +1,124 @@
+// Where the controller's long phases stand (use-cases/controller-progress.ts), reported from each
+// chunk's save: the scripted campaign in memory, in chunks of one subject or entry, tells its sink
+// how far PREPARE, GUARD, APPLY and VERIFY went, each count only growing and ending at the run's
+// own figures; VERIFY knows its total (the removals the run made). And the CLI's count of a run's
+// entries (src/cli/progress-totals.ts), the total GUARD and APPLY do not carry.
+import { describe, expect, it } from 'vitest';
+import { InMemoryApprovalStore } from '../../../lambdas/shared/adapters/memory/in-memory-approval-store.js';
+import { InMemoryAuditLog } from '../../../lambdas/shared/adapters/memory/in-memory-audit-log.js';
+import { InMemoryCampaignStore } from '../../../lambdas/shared/adapters/memory/in-memory-campaign-store.js';
+import { InMemoryDirectoryStore } from '../../../lambdas/shared/adapters/memory/in-memory-directory-store.js';
+import { InMemoryOutbox } from '../../../lambdas/shared/adapters/memory/in-memory-outbox.js';
+import type { Campaign } from '../../../lambdas/shared/domain/model.js';
+import { createCampaign } from '../../../lambdas/shared/use-cases/campaign-admin.js';
+import { runCampaignController } from '../../../lambdas/shared/use-cases/campaign-controller.js';
+import { collect } from '../../../lambdas/shared/use-cases/concurrency.js';
+import { progressOfCampaign } from '../../../lambdas/shared/use-cases/controller-progress.js';
+import { silentLog, type ProgressEvent } from '../../../lambdas/shared/use-cases/ports.js';
+import { RunEntryTotals } from '../../../src/cli/progress-totals.js';
+import { testEvidenceArchiver } from '../../support/evidence.js';
+import { day, highRiskUserCampaign, smallOrg } from '../../support/small-org.js';
+
+async function world() {
+  const org = smallOrg();
+  const directory = new InMemoryDirectoryStore({ pageSize: 1 });
+  await directory.putUsers(org.users);
+  await directory.putPrivileges(org.privileges);
+  await directory.putAssignments(org.assignments);
+  const outbox = new InMemoryOutbox();
+  const campaigns = new InMemoryCampaignStore({ outbox, pageSize: 1 });
+  const approvals = new InMemoryApprovalStore();
+  const audit = new InMemoryAuditLog();
+  await createCampaign({ campaigns, audit }, highRiskUserCampaign(), new Date(day(-1)), 'c-1');
+  let wallMs = Date.parse('2030-01-01T00:00:00.000Z');
+  const events: ProgressEvent[] = [];
+  const run = (at: string) =>
+    runCampaignController({
+      directory,
+      campaigns,
+      approvals,
+      outbox,
+      audit,
+      mailer: { send: async () => ({ messageId: 'm' }) },
+      clock: { now: () => new Date(at) },
+      wallClock: { now: () => new Date((wallMs += 3_600_000)) },
+      log: silentLog,
+      settings: { portalUrl: 'https://idgov.example.com', leaseSeconds: 900 },
+      evidence: testEvidenceArchiver({ campaigns, approvals, outbox, audit, directory }),
+      // A chunk per subject or entry: every phase saves (and reports) several times.
+      chunks: { prepare: { subjects: 1, items: 1_000 }, entries: 1 },
+      progress: (event) => events.push(event),
+    });
+  return { campaigns, events, run };
+}
+
+const doneOf = (events: ProgressEvent[], phase: string) => events.filter((e) => e.phase === phase).map((e) => e.done);
+
+describe('the controller reports where its long phases stand', () => {
+  it('PREPARE, GUARD, APPLY and VERIFY: counts that only grow, ending at the run\'s own figures', async () => {
+    const { campaigns, events, run } = await world();
+    await run(day(0, 1));
+    // No decisions: every item is uncertified at the due date, and removed.
+    await run(day(14, 1));
+    const campaign = (await campaigns.getCampaign('c-1'))!;
+    expect(campaign.state).toBe('SUCCEEDED');
+    const entries = (await collect(campaigns.listEntries(campaign.runId))).length;
+    const revocations = (await collect(campaigns.listRevocations(campaign.runId))).length;
+    expect(entries).toBeGreaterThanOrEqual(3);
+    expect(revocations).toBeGreaterThanOrEqual(3);
+
+    expect(new Set(events.map((e) => e.job))).toEqual(new Set(['campaign-controller']));
+    expect(events.every((e) => e.campaignId === 'c-1')).toBe(true);
+    // VERIFY reads back 100 removals a chunk (not the controller's chunk size): from 0 to all in one.
+    for (const [phase, last, saves] of [['PREPARE', entries, 3], ['GUARD', entries, 3], ['APPLY', entries, 3], ['VERIFY', revocations, 2]] as const) {
+      const done = doneOf(events, phase);
+      expect(done.length, phase).toBeGreaterThanOrEqual(saves);
+      expect(done, phase).toEqual([...done].sort((a, b) => a - b));
+      expect(done.at(-1), phase).toBe(last);
+    }
+    // Only VERIFY knows its total from the campaign: the removals the run made, summed while applying.
+    expect(events.filter((e) => e.phase === 'VERIFY').every((e) => e.total === revocations)).toBe(true);
+    expect(events.filter((e) => e.phase !== 'VERIFY').every((e) => e.total === undefined)).toBe(true);
+  });
+
+  it('reports nothing for a phase with nothing to count, nor for an APPLY whose totals count another run', () => {
+    const base = { id: 'c-1', runId: 'c-1#2' } as Campaign;
+    expect(progressOfCampaign({ ...base, phase: { name: 'DONE' } })).toBeUndefined();
+    expect(progressOfCampaign({ ...base, phase: { name: 'NOTIFY_REJECTS', after: 'u1#p1' } })).toBeUndefined();
+    const stale = { runId: 'c-1#1', stats: { entries: 9 } } as Campaign['runTotals'];
+    expect(progressOfCampaign({ ...base, phase: { name: 'APPLY', after: 'e' }, runTotals: stale })).toBeUndefined();
+    expect(progressOfCampaign({ ...base, phase: { name: 'PREPARE' } })).toEqual({ job: 'campaign-controller', phase: 'PREPARE', campaignId: 'c-1', done: 0 });
+  });
+});
+
+describe('RunEntryTotals (the CLI\'s count of a run\'s entries)', () => {
+  it('adds the run\'s entry count to GUARD and APPLY once counted aside, and leaves other events as they are', async () => {
+    const { campaigns, run } = await world();
+    await run(day(0, 1));
+    const campaign = (await campaigns.getCampaign('c-1'))!;
+    const entries = (await collect(campaigns.listEntries(campaign.runId))).length;
+    const totals = new RunEntryTotals(campaigns);
+    const guard: ProgressEvent = { job: 'campaign-controller', phase: 'GUARD', campaignId: 'c-1', done: 1 };
+    // The first event starts the count: not known yet, so no total (the line says it is unknown).
+    expect(totals.withTotal(guard)).toEqual(guard);
+    await expect.poll(() => totals.withTotal(guard).total).toBe(entries);
+    expect(totals.withTotal({ ...guard, phase: 'APPLY', done: 2 })).toEqual({ ...guard, phase: 'APPLY', done: 2, total: entries });
+    // A total the event has, another phase, another job: untouched.
+    expect(totals.withTotal({ ...guard, total: 99 }).total).toBe(99);
+    expect(totals.withTotal({ ...guard, phase: 'PREPARE' }).total).toBeUndefined();
+    expect(totals.withTotal({ job: 'start-reapproval', phase: 'APPLY', done: 1 }).total).toBeUndefined();
+    await totals.stop();
+  });
+
+  it('counts nothing once stopped, and an unknown campaign leaves its total unknown', async () => {
+    const { campaigns, run } = await world();
+    await run(day(0, 1));
+    const totals = new RunEntryTotals(campaigns);
+    const missing: ProgressEvent = { job: 'campaign-controller', phase: 'APPLY', campaignId: 'c-gone', done: 1 };
+    totals.withTotal(missing);
+    await totals.stop();
+    expect(totals.withTotal(missing).total).toBeUndefined();
+    expect(totals.withTotal({ ...missing, campaignId: 'c-1' }).total).toBeUndefined();
+    await totals.stop();
+  });
+});
