@@ -32,9 +32,10 @@ const throwawayApp = () => new App({ outdir: mkdtempSync(join(tmpdir(), 'idgov-n
 
 describe('cdk-nag AwsSolutions on bin/app.ts', () => {
   let synthesized: SynthesizedApp;
+  // Its timeout bounds a hung synth (about 30 s of a child process on a quiet 2-core machine).
   beforeAll(async () => {
     synthesized = await synthesizeBinApp({ [SKIP_BUNDLING_CONTEXT]: true });
-  });
+  }, 240_000);
 
   it('synthesizes with zero unacknowledged errors or warnings', () => {
     expect(synthesized.stderr).not.toMatch(/AwsSolutions-/);
