@@ -75,11 +75,13 @@ export class ProgressLine {
   }
 }
 
-/** `start-reapproval DUE: 1,250 (total unknown) · 83/s`, `campaign-controller APPLY c-1: 4,000 of 10,000 (40%) · 800/s · 8s left`. */
+/** `start-reapproval DUE: 1,250 assignments (total unknown) · 83/s`, `campaign-controller VERIFY c-1: 4,000 of 10,000 removals (40%) · 800/s · 8s left`. */
 export function describeProgress(event: ProgressEvent, itemsPerSecond: number | undefined): string {
   const parts = [`${event.job} ${event.phase}${event.campaignId ? ` ${event.campaignId}` : ''}: ${count(event.done)}`];
   const { total } = event;
-  if (total !== undefined && total > 0) parts[0] += ` of ${count(total)} (${Math.min(100, Math.floor((event.done / total) * 100))}%)`;
+  if (total !== undefined && total > 0) parts[0] += ` of ${count(total)}`;
+  if (event.unit) parts[0] += ` ${event.unit}`;
+  if (total !== undefined && total > 0) parts[0] += ` (${Math.min(100, Math.floor((event.done / total) * 100))}%)`;
   // Not known in advance (a filter's subjects, the due index): said, and no time left is made up.
   else if (total === undefined) parts[0] += ' (total unknown)';
   if (itemsPerSecond !== undefined) parts.push(`${itemsPerSecond < 10 ? itemsPerSecond.toFixed(1) : count(Math.round(itemsPerSecond))}/s`);

@@ -17,16 +17,16 @@ export function progressOfCampaign(c: Campaign): ProgressEvent | undefined {
   const at = { job: JOB, phase: c.phase.name, campaignId: c.id };
   switch (c.phase.name) {
     case 'PREPARE':
-      return { ...at, done: c.phase.prepared?.entries ?? 0 };
+      return { ...at, unit: 'entries', done: c.phase.prepared?.entries ?? 0 };
     case 'GUARD':
-      return { ...at, done: c.phase.entries ?? 0 };
+      return { ...at, unit: 'entries', done: c.phase.entries ?? 0 };
     case 'APPLY':
       // Its totals are summed from its first chunk on: before it, none applied yet.
-      if (c.phase.after === undefined) return { ...at, done: 0 };
-      return c.runTotals?.runId === c.runId ? { ...at, done: c.runTotals.stats.entries } : undefined;
+      if (c.phase.after === undefined) return { ...at, unit: 'entries', done: 0 };
+      return c.runTotals?.runId === c.runId ? { ...at, unit: 'entries', done: c.runTotals.stats.entries } : undefined;
     case 'VERIFY': {
       const total = c.runTotals?.runId === c.runId ? c.runTotals.stats.revoked : undefined;
-      return { ...at, done: c.phase.verified ?? 0, ...(total !== undefined ? { total } : {}) };
+      return { ...at, unit: 'removals', done: c.phase.verified ?? 0, ...(total !== undefined ? { total } : {}) };
     }
     default:
       return undefined;

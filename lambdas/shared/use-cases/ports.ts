@@ -63,6 +63,8 @@ export interface ProgressEvent {
   campaignId?: string;
   done: number;
   total?: number;
+  /** What `done` counts, plural: 'entries', 'removals', 'assignments'. */
+  unit?: string;
 }
 export type ProgressSink = (event: ProgressEvent) => void;
 

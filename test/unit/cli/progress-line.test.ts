@@ -108,6 +108,11 @@ describe('describeProgress', () => {
     expect(describeProgress({ job: 'initialize-reapproval', phase: 'INITIALIZE', done: 7 }, 0)).toBe('initialize-reapproval INITIALIZE: 7 (total unknown) · 0.0/s');
   });
 
+  it('names what it counts, after the total', () => {
+    expect(describeProgress({ ...apply(1_234), unit: 'entries' }, 50)).toBe('campaign-controller APPLY c-1: 1,234 entries (total unknown) · 50/s');
+    expect(describeProgress({ ...apply(40, 100), phase: 'VERIFY', unit: 'removals' }, 20)).toBe('campaign-controller VERIFY c-1: 40 of 100 removals (40%) · 20/s · 3s left');
+  });
+
   it('words durations in whole seconds, minutes and hours', () => {
     expect([0.2, 45, 59.5, 60, 185, 3_599, 3_600, 3_725, 90_000].map(duration)).toEqual(['1s', '45s', '1m 00s', '1m 00s', '3m 05s', '59m 59s', '1h 00m', '1h 02m', '25h 00m']);
   });

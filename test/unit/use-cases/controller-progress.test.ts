@@ -87,7 +87,7 @@ describe('the controller reports where its long phases stand', () => {
     expect(progressOfCampaign({ ...base, phase: { name: 'NOTIFY_REJECTS', after: 'u1#p1' } })).toBeUndefined();
     const stale = { runId: 'c-1#1', stats: { entries: 9 } } as Campaign['runTotals'];
     expect(progressOfCampaign({ ...base, phase: { name: 'APPLY', after: 'e' }, runTotals: stale })).toBeUndefined();
-    expect(progressOfCampaign({ ...base, phase: { name: 'PREPARE' } })).toEqual({ job: 'campaign-controller', phase: 'PREPARE', campaignId: 'c-1', done: 0 });
+    expect(progressOfCampaign({ ...base, phase: { name: 'PREPARE' } })).toEqual({ job: 'campaign-controller', phase: 'PREPARE', campaignId: 'c-1', unit: 'entries', done: 0 });
   });
 });
 

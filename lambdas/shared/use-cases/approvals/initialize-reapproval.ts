@@ -74,7 +74,7 @@ export async function initializeReapproval(deps: InitializeReapprovalDeps, now: 
   let done = resume.done;
   const chunkDone = (chunk: unknown[]) => {
     done += chunk.length;
-    deps.progress?.({ job: 'initialize-reapproval', phase: 'INITIALIZE', done });
+    deps.progress?.({ job: 'initialize-reapproval', phase: 'INITIALIZE', unit: 'assignments', done });
   };
   const stop = (current?: InitializeReapprovalCursor['current']) => {
     result.resume = { ...(afterPrivilege === undefined ? {} : { afterPrivilege }), ...(current ? { current } : {}), done };

@@ -123,7 +123,7 @@ export async function startReapproval(given: StartReapprovalDeps, now: Date, opt
     for (const n of written.notices) handled.add(n.key);
     written.clear();
   };
-  const phase = (name: 'DUE' | 'ROUND' | 'PROGRESS', done: number) => deps.progress?.({ job: 'start-reapproval', phase: name, done });
+  const phase = (name: 'DUE' | 'ROUND' | 'PROGRESS', done: number) => deps.progress?.({ job: 'start-reapproval', phase: name, unit: name === 'PROGRESS' ? 'approval runs' : 'assignments', done });
   const stop = (resume: StartReapprovalCursor) => {
     job.result.resume = resume;
     log.info('start-reapproval out of time: a continuation resumes', { ...job.result, now: at });
