@@ -116,6 +116,8 @@ const RUN_HOLD_HOURS = 24;
 export const MAX_SEND_ATTEMPTS = 5;
 const CLAIM_SECONDS = 300;
 const SEND_CONCURRENCY = 4;
+/** Entries and approval runs a dispatcher keeps once read (a bound on its memory, not a correctness matter). */
+export const READ_CACHE_SIZE = 1_000;
 
 /**
  * Dispatches what the outbox lists as unsent. `handled`: keys the caller already dispatched in
@@ -155,17 +157,23 @@ function dispatcher(deps: DispatchDeps, runner: string, now: Date) {
     if (!campaigns.has(id)) campaigns.set(id, deps.campaigns.getCampaign(id));
     return campaigns.get(id)!;
   };
-  // Read by key, once a run, and only for the notices that depend on it.
+  // Read by key, and only for the notices that depend on it; kept for the notices after it (an
+  // approver's several notices name one entry) up to READ_CACHE_SIZE records, then forgotten, so
+  // that a dispatch of a whole large run holds a bounded number of entries and runs.
   const entries = new Map<string, Promise<Entry | undefined>>();
   const entryOf = (n: Notification) => {
     if (!n.entryId || !APPROVER_NOTICES.includes(n.kind)) return undefined;
     if (!entries.has(n.entryId)) entries.set(n.entryId, deps.campaigns.getEntry(n.entryId));
-    return entries.get(n.entryId)!;
+    const entry = entries.get(n.entryId)!;
+    if (entries.size > READ_CACHE_SIZE) entries.clear();
+    return entry;
   };
   const runs = new Map<string, Promise<ApprovalRun | undefined>>();
   const runOf = (approvals: Pick<ApprovalStore, 'getApproval'>, id: string) => {
     if (!runs.has(id)) runs.set(id, approvals.getApproval(id));
-    return runs.get(id)!;
+    const run = runs.get(id)!;
+    if (runs.size > READ_CACHE_SIZE) runs.clear();
+    return run;
   };
   const reasonFor = async (n: Notification) => {
     // A run's notice names the run as its campaign: there is no campaign to read.

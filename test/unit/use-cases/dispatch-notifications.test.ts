@@ -8,7 +8,7 @@ import { DEFAULT_WORKFLOW, type ApprovalRun } from '../../../lambdas/shared/doma
 import { withEntryChange } from '../../../lambdas/shared/domain/entries.js';
 import type { CampaignState, Entry, Notification, NotificationKind } from '../../../lambdas/shared/domain/model.js';
 import { collect } from '../../../lambdas/shared/use-cases/concurrency.js';
-import { MAX_SEND_ATTEMPTS, dispatchNotifications, dispatchRecordedNotifications, type DispatchDeps } from '../../../lambdas/shared/use-cases/dispatch-notifications.js';
+import { MAX_SEND_ATTEMPTS, READ_CACHE_SIZE, dispatchNotifications, dispatchRecordedNotifications, type DispatchDeps } from '../../../lambdas/shared/use-cases/dispatch-notifications.js';
 import { silentLog, type OutgoingMail } from '../../../lambdas/shared/use-cases/ports.js';
 import { CAMPAIGN_ID, aCampaign, anEntry, anItem, at } from '../../support/fixtures.js';
 import { InMemoryAuditLog } from '../../../lambdas/shared/adapters/memory/in-memory-audit-log.js';
@@ -156,6 +156,23 @@ describe('dispatchNotifications: notices about an entry', () => {
       'e-1|APPROVAL_START|u-deputy': ['SENT', undefined],
       'e-1|APPROVAL_TIMEOUT|u-manager': ['SENT', undefined],
     });
+  });
+
+  it(`reads each entry once for the notices about it, and keeps at most ${READ_CACHE_SIZE} entries read: past that it reads again`, async () => {
+    const count = READ_CACHE_SIZE + 2;
+    const ids = Array.from({ length: count }, (_, i) => `e-${String(i).padStart(5, '0')}`);
+    const entries = ids.map((id) => anEntry({ id, subjectId: id, approverIds: ['u-manager'] }));
+    // Two notices per entry, listed together.
+    const notices = ids.flatMap((id) => (['APPROVAL_START', 'APPROVAL_REMIND'] as const).map((kind) => about(kind, 'u-manager', { key: `${id}|${kind}`, entryId: id })));
+    const { deps, campaigns, sent } = await setup('RUNNING', notices, entries);
+    const reads: string[] = [];
+    const getEntry = campaigns.getEntry.bind(campaigns);
+    deps.campaigns = Object.assign(Object.create(campaigns) as typeof campaigns, { getEntry: (id: string) => (reads.push(id), getEntry(id)) });
+    expect(await dispatchNotifications(deps, 'runner', NOW)).toMatchObject({ sent: 2 * count, skipped: 0 });
+    expect(sent).toHaveLength(2 * count);
+    // Each entry read once for its two notices, but for a pair split where the bounded cache was emptied.
+    expect(new Set(reads).size).toBe(count);
+    expect(reads.length).toBeLessThanOrEqual(count + Math.ceil((2 * count) / READ_CACHE_SIZE));
   });
 
   it.each(['FAILED.PREPARE', 'APPROVAL.FINISHED', 'FAILED.EXPIRED'] as const)('skips them once the entry is %s', async (state) => {
