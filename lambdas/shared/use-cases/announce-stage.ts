@@ -46,17 +46,18 @@ const orderKey = (e: Pick<Entry, 'stage' | 'subjectId' | 'id'>) => `${String(e.s
 const announced = (e: Entry) => e.state === 'RUNNING' && e.approverIds.length > 0 && e.itemCount > 0;
 
 /**
- * The ANNOUNCE phase, a chunk at a time from the phase's cursor. Returns the campaign with its cursor
- * saved when the budget ran out, or, once every chunk is done, with the phase's cursor cleared (the
- * caller then queues Campaign Start and marks it RUNNING).
+ * The ANNOUNCE phase, a chunk at a time from the phase's cursor, each chunk's notices queued with
+ * its cursor. `done` once the listing is exhausted (the caller then queues Campaign Start and marks
+ * the campaign RUNNING); otherwise the budget ran out and a continuation resumes after the cursor.
  */
 export async function announceStageOne(deps: AnnounceDeps, campaign: Campaign, now: Date): Promise<{ campaign: Campaign; done: boolean }> {
   if (campaign.phase.name !== 'ANNOUNCE') throw new Error(`campaign ${campaign.id} is not announcing (phase ${campaign.phase.name})`);
   const prepared = campaign.phase.prepared;
   const notifier = new CampaignNotifier(deps.directory, deps.portalUrl, campaign, now);
   const at = now.toISOString();
-  // Each approver's first entry of the run's stage 1, as their task listing shows it (cached for this invocation).
-  const firstOf = new Map<string, { first: string; entries: Entry[] }>();
+  // Each approver's first entry of the run's stage 1 and their counts, as their task listing shows it
+  // (cached for this invocation: a few strings and numbers per approver, never their entries).
+  const firstOf = new Map<string, { first: string; summary: StageSummary }>();
   let current = campaign;
   let notices: Notification[] = [];
   const result = await forEachChunk<Entry>({
@@ -81,7 +82,7 @@ export async function announceStageOne(deps: AnnounceDeps, campaign: Campaign, n
         if (key <= known.first) mine.push(approverId);
       }
       await notifier.prefetch(mine);
-      notices = mine.map((approverId) => stageNotice(notifier, campaign, approverId, 1, firstOf.get(approverId)!.entries));
+      notices = mine.map((approverId) => stageNotice(notifier, campaign, approverId, 1, firstOf.get(approverId)!.summary));
     },
     checkpoint: async (after) => {
       const next = withPhase(current, { name: 'ANNOUNCE', prepared, after }, now);
@@ -101,26 +102,37 @@ export async function announceStageOne(deps: AnnounceDeps, campaign: Campaign, n
   return { campaign: current, done: result.done };
 }
 
-/** The approver's running entries of the run's stage, and the first of them in announce order. */
-async function stageEntriesOf(campaigns: CampaignStore, campaign: Campaign, approverId: string, stage: number) {
-  const entries = (await campaigns.listTasks(approverId)).filter((e) => e.runId === campaign.runId && e.stage === stage && announced(e));
-  const first = entries.reduce((min, e) => (orderKey(e) < min ? orderKey(e) : min), '\uffff');
-  return { first, entries };
+/** What an approver's Approval Start for a stage says: how many entries and assignments, and the earliest due date. */
+export interface StageSummary {
+  entryCount: number;
+  itemCount: number;
+  dueDate: string;
 }
 
-/** One approver's Approval Start for `entries` of one stage: how many reviews and assignments, the earliest due date, their tasks link. */
-export function stageNotice(notifier: CampaignNotifier, campaign: Campaign, approverId: string, stage: number, entries: Entry[], batch?: string): Notification {
-  const itemCount = entries.reduce((n, e) => n + e.itemCount, 0);
-  const dueDate = entries.reduce((min, e) => (e.dueDate < min ? e.dueDate : min), entries[0]?.dueDate ?? campaign.dueDate ?? '');
+const summarize = (entries: Entry[], fallbackDue: string): StageSummary => ({
+  entryCount: entries.length,
+  itemCount: entries.reduce((n, e) => n + e.itemCount, 0),
+  dueDate: entries.reduce((min, e) => (e.dueDate < min ? e.dueDate : min), entries[0]?.dueDate ?? fallbackDue),
+});
+
+/** The approver's running entries of the run's stage, summed up, and the first of them in announce order (only these are kept). */
+async function stageEntriesOf(campaigns: CampaignStore, campaign: Campaign, approverId: string, stage: number): Promise<{ first: string; summary: StageSummary }> {
+  const entries = (await campaigns.listTasks(approverId)).filter((e) => e.runId === campaign.runId && e.stage === stage && announced(e));
+  const first = entries.reduce((min, e) => (orderKey(e) < min ? orderKey(e) : min), '\uffff');
+  return { first, summary: summarize(entries, campaign.dueDate ?? '') };
+}
+
+/** One approver's Approval Start for their entries of one stage: how many reviews and assignments, the earliest due date, their tasks link. */
+export function stageNotice(notifier: CampaignNotifier, campaign: Campaign, approverId: string, stage: number, summary: StageSummary, batch?: string): Notification {
   return notifier.compose('APPROVAL_START', notificationKey.stageStart(campaign, stage, approverId, batch), approverId, {
     // About no single entry: the template's subject section is off, and the mail links the approver's tasks.
     subjectName: '',
-    entryCount: entries.length,
-    itemCount,
+    entryCount: summary.entryCount,
+    itemCount: summary.itemCount,
     // Everything is open when a stage starts (a next stage's items arrive undecided).
-    openItemCount: itemCount,
+    openItemCount: summary.itemCount,
     stage,
-    dueDate,
+    dueDate: summary.dueDate,
   });
 }
 
@@ -144,7 +156,7 @@ export async function announceLaterStages(deps: AnnounceDeps, campaign: Campaign
   let queued = 0;
   // Each batch's notices are recorded and queued before any mark goes: a kill in between queues the same keys again.
   for (const { stage, batch, byApprover } of batches.values()) {
-    const notices = [...byApprover].map(([approverId, entries]) => stageNotice(notifier, campaign, approverId, stage, entries, batch));
+    const notices = [...byApprover].map(([approverId, entries]) => stageNotice(notifier, campaign, approverId, stage, summarize(entries, campaign.dueDate ?? ''), batch));
     const record = campaignRecord(campaign, auditKey.announceBatch(campaign, stage, batch), at, notificationsQueued(notices, CONTROLLER_ACTOR, at));
     await recordThenChange(deps, record, () => deps.outbox.enqueue(notices));
     queued += notices.length;
