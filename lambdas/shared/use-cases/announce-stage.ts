@@ -42,8 +42,12 @@ export const ANNOUNCE_CHUNK = 500;
 /** The order in which an approver's first entry is found: stage, subject, then entry id. */
 const orderKey = (e: Pick<Entry, 'stage' | 'subjectId' | 'id'>) => `${String(e.stage).padStart(3, '0')}#${e.subjectId}#${e.id}`;
 
-/** Entries an approval start announces: running, with approvers (FAILED.PREPARE ones have none; empty ones close themselves). */
-const announced = (e: Entry) => e.state === 'RUNNING' && e.approverIds.length > 0 && e.itemCount > 0;
+/**
+ * Entries an Approval Start announces: running, with approvers (FAILED.PREPARE ones have none). One
+ * with nothing to certify is announced too, as every entry with an approver is (it closes itself at
+ * the end); it counts as a review with no assignment.
+ */
+const announced = (e: Entry) => e.state === 'RUNNING' && e.approverIds.length > 0;
 
 /**
  * The ANNOUNCE phase, a chunk at a time from the phase's cursor, each chunk's notices queued with
