@@ -16,7 +16,8 @@ import { parseArgs } from 'node:util';
 import { definitionsByName, meterIndexWrites } from './support/index-writes.js';
 import { meterReadCapacity } from './support/read-capacity.js';
 import { meterWriteCapacity } from './support/write-capacity.js';
-import type { Campaign } from '../lambdas/shared/domain/model.js';
+import { NOTIFICATION_KINDS, type Campaign, type NotificationKind } from '../lambdas/shared/domain/model.js';
+import { DEFAULT_TEMPLATES } from '../lambdas/shared/domain/templates.js';
 import { createCampaign } from '../lambdas/shared/use-cases/campaign-admin.js';
 import { runCampaignController, type ControllerDeps, type ControllerReport } from '../lambdas/shared/use-cases/campaign-controller.js';
 import { collect } from '../lambdas/shared/use-cases/concurrency.js';
@@ -73,7 +74,16 @@ async function main() {
     const writes = meterWriteCapacity(runtime.doc);
     const indexWrites = meterIndexWrites(runtime.doc, runtime.dynamoEndpoint, definitionsByName(runtime.tables));
     let mails = 0;
-    const countingMailer: Mailer = { send: async () => ({ messageId: `bench-${++mails}` }) };
+    // Each mail's kind, from the default subject it was rendered from (the text before its first placeholder).
+    const mailsByKind: Partial<Record<NotificationKind, number>> = {};
+    const kindOf = (subject: string) => NOTIFICATION_KINDS.find((k) => subject.startsWith(DEFAULT_TEMPLATES[k].subject.split('{{')[0]!));
+    const countingMailer: Mailer = {
+      send: async ({ subject }) => {
+        const kind = kindOf(subject);
+        if (kind) mailsByKind[kind] = (mailsByKind[kind] ?? 0) + 1;
+        return { messageId: `bench-${++mails}` };
+      },
+    };
     const lambda: Lambda = { requests: 0, gbSeconds: 0 };
     const invoke = async <T>(memoryGb: number, work: () => Promise<T>): Promise<T> => {
       const started = performance.now();
@@ -190,11 +200,31 @@ async function main() {
     log(`DynamoDB: ${Math.round(wru)} write units (${Math.round(writes.units)} table, ${indexWrites.units} index), ${Math.round(rru)} read units`);
     log(`index write units by record: ${Object.entries(indexWrites.byEntity).sort(([, a], [, b]) => b - a).map(([e, n]) => `${e} ${n}`).join(', ')}`);
     log(`SES: ${mails} messages; Lambda: ${lambda.requests} invocations, ${lambda.gbSeconds.toFixed(0)} GB-s (embedded engine: an upper bound)`);
+    log(`SES messages by kind: ${Object.entries(mailsByKind).sort(([, a], [, b]) => b - a).map(([k, n]) => `${k} ${n}`).join(', ')}`);
     log(
       `per million items: DynamoDB writes $${perMillion(usd.dynamoWrites).toFixed(2)}, reads $${perMillion(usd.dynamoReads).toFixed(2)}, ` +
         `SES $${perMillion(usd.ses).toFixed(2)}, Lambda $${perMillion(usd.lambda).toFixed(2)}: $${perMillion(total).toFixed(2)} (target <= $3)`,
     );
-    log(JSON.stringify({ items, wru: Math.round(wru), rru: Math.round(rru), usdPerMillionItems: Number(perMillion(total).toFixed(2)) }));
+    // What grows with the items (storage and compute) apart from what grows with the people told (SES).
+    const perItem = usd.dynamoWrites + usd.dynamoReads + usd.lambda;
+    const rejects = mailsByKind.ASSIGNMENT_REJECT ?? 0;
+    log(
+      `  per item (DynamoDB, Lambda): $${perMillion(perItem).toFixed(2)} per million items; ` +
+        `per person told (SES, $${PRICE.perThousandMails.toFixed(2)} per 1,000 mails): ${Math.round(perMillion(mails))} mails per million items = $${perMillion(usd.ses).toFixed(2)}, ` +
+        `of which Assignment Reject ${Math.round(perMillion(rejects))} ($${perMillion((rejects / 1000) * PRICE.perThousandMails).toFixed(2)}, one per user who lost access), ` +
+        `Approval Start ${Math.round(perMillion(mailsByKind.APPROVAL_START ?? 0))} (one per approver)`,
+    );
+    log(
+      JSON.stringify({
+        items,
+        wru: Math.round(wru),
+        rru: Math.round(rru),
+        usdPerMillionItems: Number(perMillion(total).toFixed(2)),
+        usdPerMillionItemsPerItem: Number(perMillion(perItem).toFixed(2)),
+        usdPerMillionItemsSes: Number(perMillion(usd.ses).toFixed(2)),
+        mails,
+      }),
+    );
     indexWrites.stop();
   } finally {
     await runtime.close();

@@ -347,9 +347,12 @@ describe('POST /entries/{id}/reassign', () => {
     const back = await w.call(M2, 'POST', `/entries/${u1(w.id)}/reassign`, { to: 'm1', justification: 'm1 is back in the department' });
     expect(back.json.approverIds).toEqual(['m1']);
     expect(back.json.reassignments.map((r: { to: string }) => r.to)).toEqual(['m2', 'm1']);
-    const notices = (await collect(w.h.outbox.listByCampaign(w.id))).filter((n) => n.entryId === u1(w.id) && n.kind === 'APPROVAL_START');
-    // Preparation's notice to m1, then one per reassignment, m1's second one included.
-    expect(notices.map((n) => n.key).sort()).toEqual([`${u1(w.id)}|APPROVAL_START|m1`, `${u1(w.id)}|APPROVAL_START|m1|v3`, `${u1(w.id)}|APPROVAL_START|m2|v2`]);
+    const stageStart = `${w.id}#1|APPROVAL_START|1|m1`;
+    const notices = (await collect(w.h.outbox.listByCampaign(w.id))).filter((n) => n.kind === 'APPROVAL_START' && (n.entryId === u1(w.id) || n.key === stageStart));
+    // Preparation's notice to m1 (one for all of m1's stage-1 entries), then one per reassignment, m1's second one included.
+    expect(notices.map((n) => n.key).sort()).toEqual([stageStart, `${u1(w.id)}|APPROVAL_START|m1|v3`, `${u1(w.id)}|APPROVAL_START|m2|v2`]);
+    // A reassignment's notice is about its one entry: it links that entry's page.
+    expect(notices.find((n) => n.key === `${u1(w.id)}|APPROVAL_START|m2|v2`)!.body).toContain(`Open this review: https://idgov.example.com/entries/${u1(w.id)}\n`);
   });
 });
 
@@ -500,11 +503,14 @@ describe('what the approver portal reads', () => {
     expect((await w.call(ADMIN, 'PUT', '/me')).status).toBe(405);
   });
 
-  it("an approver's mail links the portal page of the exact entry", async () => {
+  it("an approver's Approval Start covers all of their entries and links their task list", async () => {
     const w = await world();
-    const start = w.h.mailer.sent.find((m) => m.to === 'm1@example.com' && m.subject.startsWith('Action required'))!;
-    expect(start.body).toContain(`Open this review: https://idgov.example.com/entries/${u1(w.id)}\n`);
-    expect(start.body).not.toContain('/tasks');
+    const starts = w.h.mailer.sent.filter((m) => m.to === 'm1@example.com' && m.subject.startsWith('Action required'));
+    expect(starts).toHaveLength(1);
+    const entries = (await collect(w.h.campaigns.listEntries(`${w.id}#1`))).filter((e) => e.state === 'RUNNING' && e.approverIds.includes('m1'));
+    expect(starts[0]!.body).toContain(`Reviews assigned to you (one per user or privilege): ${entries.length}\n`);
+    expect(starts[0]!.body).toContain('Open your review tasks: https://idgov.example.com/tasks?approver=m1\n');
+    expect(starts[0]!.body).not.toContain('/entries/');
   });
 });
 

@@ -229,11 +229,10 @@ describe('a campaign driven through the CLI', () => {
     // The outbox holds every notification, each sent once through the SES emulator.
     const outbox = await json<NotificationView[]>(home, ['outbox']);
     const kinds = outbox.map((n) => `${n.kind} ${n.to}`).sort();
-    // One Approval Start per entry: finn approves alice's and bob's.
+    // One Approval Start per approver: finn's covers alice's and bob's entries.
     expect(kinds).toEqual([
       // The owner was asked to confirm the removals over the cap.
       'APPLY_CONFIRMATION owner@example.com',
-      'APPROVAL_START finn@example.com',
       'APPROVAL_START finn@example.com',
       'APPROVAL_START owner@example.com',
       'ASSIGNMENT_REJECT alice@example.com',

@@ -252,7 +252,8 @@ describe('a controller run killed with SIGKILL', () => {
       expect(report.leaseTakenOver).toBeUndefined();
       clean = { snapshot: await harness.snapshot(), mail: await mailbox(home), writes: tap.writes };
       expect(report.dispatch!.sent).toBe(clean.mail.length);
-      expect(clean.mail.length).toBeGreaterThanOrEqual(8);
+      // Enough sends for kills to land among them (Approval Starts are one per approver, not per entry).
+      expect(clean.mail.length).toBeGreaterThanOrEqual(7);
     } finally {
       await tap.close();
       await engine.stop();

@@ -73,7 +73,7 @@ describe('the demo portal (npm start -- --keep-open)', () => {
       body: JSON.stringify({ to: 'mgr-ops', justification: 'Finn is on leave this month' }),
     });
     expect(answer.status).toBe(200);
-    const notice = (await readOutbox(runtime, tour.campaignId)).find((n) => n.kind === 'APPROVAL_START' && n.recipientId === 'mgr-ops');
+    const notice = (await readOutbox(runtime, tour.campaignId)).find((n) => n.kind === 'APPROVAL_START' && n.recipientId === 'mgr-ops' && n.entryId === task!.entryId);
     // The mail lands on the entry, on the server that really serves it.
     expect(notice?.body).toContain(`${server.url}/entries/${task!.entryId}`);
   });

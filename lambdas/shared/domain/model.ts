@@ -188,7 +188,11 @@ export interface CampaignLog {
 export type CampaignPhase =
   | { name: 'START' }
   | { name: 'PREPARE'; afterSubjectId?: string; prepared?: PreparedCounts }
-  | { name: 'ANNOUNCE'; prepared: PreparedCounts }
+  /**
+   * Every entry written: one Approval Start per approver of stage 1, chunk by chunk over the run's
+   * entries from `after` (the last entry id announced), then Campaign Start and RUNNING.
+   */
+  | { name: 'ANNOUNCE'; prepared: PreparedCounts; after?: string }
   /**
    * Before anything is applied: what applying would remove, counted chunk by chunk from `after`
    * (the last entry id counted). Over the campaign's revocation cap it waits for the owner.
@@ -351,6 +355,12 @@ export interface Entry {
   /** When the next stage was started from this entry, and its entries. */
   advancedAt?: string;
   nextEntryIds?: string[];
+  /**
+   * A later stage's entry not yet announced: the id of the first entry the controller run that wrote
+   * it wrote (its batch). Its approvers' Approval Start (one per approver for the batch) is queued,
+   * then this is removed (docs/reference/notifications.md).
+   */
+  announceBatch?: string;
 }
 
 export interface StagePlan {

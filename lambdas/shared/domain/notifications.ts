@@ -7,7 +7,14 @@ import { DEFAULT_TEMPLATES, renderNotification, type NotificationView } from './
 export const notificationKey = {
   prepareError: (c: Campaign, attempt: number) => `${c.runId}|PREPARE_ERROR|${attempt}`,
   noApprover: (entryId: string) => `${entryId}|NO_APPROVER`,
+  /** One entry's Approval Start: a rescue of a FAILED.PREPARE entry (`entry set --approver`). */
   approvalStart: (entryId: string, approverId: string) => `${entryId}|APPROVAL_START|${approverId}`,
+  /**
+   * An approver's one Approval Start for a stage: every entry of stage 1 (announced after
+   * preparation), or the entries of a later stage one controller run wrote (`batch`: its start).
+   */
+  stageStart: (c: Pick<Campaign, 'runId'>, stage: number, approverId: string, batch?: string) =>
+    `${c.runId}|APPROVAL_START|${stage}|${approverId}${batch ? `|${batch}` : ''}`,
   approvalRemind: (entryId: string, slot: number, approverId: string) => `${entryId}|APPROVAL_REMIND|${slot}|${approverId}`,
   approvalTimeout: (entryId: string, approverId: string) => `${entryId}|APPROVAL_TIMEOUT|${approverId}`,
   campaignStart: (c: Campaign) => `${c.runId}|CAMPAIGN_START`,
@@ -72,7 +79,8 @@ export function composeNotification(input: ComposeInput): Notification {
     ownerName: input.ownerName,
     tasksUrl: tasksUrl(input.portalUrl, input.recipientId),
     entryId: input.entryId,
-    ...(input.entryId ? { entryUrl: entryUrl(input.portalUrl, input.entryId) } : {}),
+    // Blank without an entry: a template's {{#entryUrl}} section is then a condition that is off.
+    entryUrl: input.entryId ? entryUrl(input.portalUrl, input.entryId) : '',
     ...input.extras,
     ...(input.extras?.dueDate ? { dueDate: dateOnly(input.extras.dueDate) } : {}),
   };

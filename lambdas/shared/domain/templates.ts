@@ -31,7 +31,7 @@ export interface NotificationView {
   /** Assignments of the entry; for CAMPAIGN_START, those sent to approvers (shown even when 0). */
   itemCount?: number;
   openItemCount?: number;
-  /** CAMPAIGN_START: entries prepared (shown even when 0). */
+  /** CAMPAIGN_START: entries prepared (shown even when 0); APPROVAL_START of a stage: the approver's entries it announces (itemCount: their assignments). */
   entryCount?: number;
   /** CAMPAIGN_START: entries FAILED.PREPARE; CAMPAIGN_END: entries FAILED.APPLIED.CHANGES. */
   failedEntryCount?: number;
@@ -122,7 +122,9 @@ const ENTRY = ['dueDate', 'entryId', 'entryUrl', 'subjectName', 'itemCount', 'st
  * fails validation may have none yet.
  */
 export const KIND_PLACEHOLDERS: Readonly<Record<NotificationKind, readonly (keyof NotificationView)[]>> = {
-  APPROVAL_START: [...EVERY_KIND, ...ENTRY, 'openItemCount'],
+  // One per approver and stage (no single entry: subjectName, entryId and entryUrl are blank), or one
+  // entry's for a rescue or a reassignment (entryCount 1): the template tests for them in sections.
+  APPROVAL_START: [...EVERY_KIND, 'dueDate', 'itemCount', 'stage', 'openItemCount', 'entryCount'],
   APPROVAL_REMIND: [...EVERY_KIND, ...ENTRY, 'openItemCount'],
   APPROVAL_TIMEOUT: [...EVERY_KIND, ...ENTRY, 'openItemCount'],
   NO_APPROVER: [...EVERY_KIND, ...ENTRY],
@@ -133,6 +135,17 @@ export const KIND_PLACEHOLDERS: Readonly<Record<NotificationKind, readonly (keyo
   REVOCATION_UNVERIFIED: [...EVERY_KIND, 'dueDate', 'stillPresent', 'stillPresentCount', 'verifiedCount'],
   APPLY_CONFIRMATION: [...EVERY_KIND, 'dueDate', 'applyCounts', 'removalPercent', 'maxRemovalPercent'],
 };
+
+/**
+ * Placeholders some notices of a kind fill and others leave blank: a template may name them (in a
+ * section that tests them, so that a notice without them still reads well). An Approval Start of
+ * one entry (a rescue, a reassignment) names it; one for an approver's whole stage does not.
+ */
+export const KIND_OPTIONAL_PLACEHOLDERS: Readonly<Partial<Record<NotificationKind, readonly (keyof NotificationView)[]>>> = {
+  APPROVAL_START: ['entryId', 'entryUrl', 'subjectName'],
+};
+
+const allowed = (kind: NotificationKind): readonly string[] => [...KIND_PLACEHOLDERS[kind], ...(KIND_OPTIONAL_PLACEHOLDERS[kind] ?? [])];
 
 // "-- " (with the space) is the conventional signature separator that mail clients recognise.
 const SIGNATURE = '\n-- \nThis is an automated message from the identity governance service. Please do not reply to it.';
@@ -151,6 +164,9 @@ You have been asked to review access in the certification campaign "{{runLabel}}
 {{#subjectName}}
 Under review: {{subjectName}}
 {{/subjectName}}
+{{#entryCount}}
+Reviews assigned to you (one per user or privilege): {{entryCount}}
+{{/entryCount}}
 {{#itemCount}}
 Assignments to review: {{itemCount}}
 {{/itemCount}}
@@ -444,12 +460,12 @@ function checkPlaceholders(tokens: Mustache.TemplateSpans, kind: NotificationKin
     const [type, name] = token;
     if (type === '>') throw new ValidationError(`partials ({{>${name}}}) are not supported`, field);
     if (type !== 'name' && type !== '&' && type !== '#' && type !== '^') continue;
-    const known = () => `known placeholders: ${KIND_PLACEHOLDERS[kind].join(', ')}`;
+    const known = () => `known placeholders: ${allowed(kind).join(', ')}`;
     if (name === '.') {
       if (sections.length === 0) throw new ValidationError('{{.}} is only meaningful inside a section', field);
     } else if (!resolves(name, sections)) {
       throw new ValidationError(`unknown placeholder {{${name}}}; ${known()}`, field);
-    } else if (!inSection(name, sections) && !(KIND_PLACEHOLDERS[kind] as readonly string[]).includes(name.split('.')[0]!)) {
+    } else if (!inSection(name, sections) && !allowed(kind).includes(name.split('.')[0]!)) {
       throw new ValidationError(`placeholder {{${name}}} is not filled in ${kind} notifications; ${known()}`, field);
     }
     if ((type === '#' || type === '^') && Array.isArray(token[4])) {

@@ -335,7 +335,7 @@ export async function nameEntryApprover(deps: NameApproverDeps, request: NameApp
     'APPROVAL_START',
     notificationKey.approvalStart(entry.id, approverId),
     approverId,
-    { subjectName: entry.subjectName, itemCount: entry.itemCount, openItemCount: openItems(next, items).length, stage: entry.stage, dueDate: next.dueDate },
+    { subjectName: entry.subjectName, entryCount: 1, itemCount: entry.itemCount, openItemCount: openItems(next, items).length, stage: entry.stage, dueDate: next.dueDate },
     entry.id,
   );
   // Run again, the notice is recorded already: it came before the entry.

@@ -20,6 +20,7 @@ import { validateForStart } from '../domain/campaign-start.js';
 import { ConflictError } from '../domain/errors.js';
 import type { Campaign, CampaignState } from '../domain/model.js';
 import { notificationKey } from '../domain/notifications.js';
+import { announceStageOne } from './announce-stage.js';
 import { CampaignNotifier } from './campaign-notifier.js';
 import { dispatchNotifications, type DispatchResult } from './dispatch-notifications.js';
 import { applyDecisions, closeCampaign, retryFailedChanges } from './finish-campaign.js';
@@ -336,17 +337,10 @@ async function step(deps: ControllerDeps, c: Campaign, now: Date): Promise<Campa
         }
       }
       if (c.phase.name === 'ANNOUNCE') {
-        const notifier = new CampaignNotifier(deps.directory, portalUrl, c, now);
-        const { prepared } = c.phase;
-        const notice = await notifier.composeFor('CAMPAIGN_START', notificationKey.campaignStart(c), c.ownerId, {
-          entryCount: prepared.entries,
-          itemCount: prepared.items,
-          failedEntryCount: prepared.failedEntries,
-        });
-        const running = markRunning(c, now);
-        return saveRecorded(deps, running, [campaignStateChanged(c.state, running, CONTROLLER_ACTOR, at, { prepared }), ...notificationsQueued([notice], CONTROLLER_ACTOR, at)], () =>
-          deps.outbox.enqueue([notice]),
-        );
+        // One Approval Start per approver of stage 1, chunk by chunk; Campaign Start once all are queued.
+        const announced = await announceStageOne({ ...deps, portalUrl, ...(deps.chunks?.entries ? { chunkSize: deps.chunks.entries } : {}) }, c, now);
+        if (!announced.done) return announced.campaign;
+        return markAnnounced(deps, announced.campaign, now);
       }
       return start(deps, c, now);
     }
@@ -383,6 +377,23 @@ async function step(deps: ControllerDeps, c: Campaign, now: Date): Promise<Campa
     case 'FAILED.PREPARED':
       return undefined;
   }
+}
+
+/** Every Approval Start queued: Campaign Start to the owner, and the campaign RUNNING. */
+async function markAnnounced(deps: ControllerDeps, c: Campaign, now: Date): Promise<Campaign> {
+  if (c.phase.name !== 'ANNOUNCE') return c;
+  const at = now.toISOString();
+  const notifier = new CampaignNotifier(deps.directory, deps.settings.portalUrl, c, now);
+  const { prepared } = c.phase;
+  const notice = await notifier.composeFor('CAMPAIGN_START', notificationKey.campaignStart(c), c.ownerId, {
+    entryCount: prepared.entries,
+    itemCount: prepared.items,
+    failedEntryCount: prepared.failedEntries,
+  });
+  const running = markRunning(c, now);
+  return saveRecorded(deps, running, [campaignStateChanged(c.state, running, CONTROLLER_ACTOR, at, { prepared }), ...notificationsQueued([notice], CONTROLLER_ACTOR, at)], () =>
+    deps.outbox.enqueue([notice]),
+  );
 }
 
 /** docs/reference/campaigns.md, step 1: validate; an invalid campaign fails with a Prepare Error to its owner. */

@@ -95,7 +95,6 @@ async function writeChunk(
   const logs: CampaignLog[] = [];
   const at = now.toISOString();
   const events: AuditEvent[] = [];
-  await notifier.prefetch(work.flatMap((w) => w.plan[0]?.approverIds ?? []));
   const nextUp = await nextUpResolver(notifier, campaign, holdersOf(work));
   for (const w of work) {
     const stage = w.plan[0];
@@ -150,17 +149,14 @@ async function writeChunk(
 
 const preparedSoFar = (c: Campaign) => (c.phase.name === 'PREPARE' ? c.phase.prepared : undefined);
 
-/** Approval Start to each approver of a running entry; No Approver to the owner for one without. */
+/**
+ * No Approver to the owner for an entry without one. A running entry's approvers are told by their
+ * stage's Approval Start, one per approver (use-cases/announce-stage.ts), not here.
+ */
 export function entryNotifications(notifier: CampaignNotifier, campaign: Campaign, entry: Entry): Notification[] {
+  if (entry.state !== 'FAILED.PREPARE') return [];
   const extras = { subjectName: entry.subjectName, itemCount: entry.itemCount, stage: entry.stage, dueDate: entry.dueDate };
-  if (entry.state === 'FAILED.PREPARE') {
-    return [notifier.compose('NO_APPROVER', notificationKey.noApprover(entry.id), campaign.ownerId, extras, entry.id)];
-  }
-  // Everything is open when an entry starts (a next stage's items arrive undecided).
-  const start = { ...extras, openItemCount: entry.itemCount };
-  return entry.approverIds.map((approverId) =>
-    notifier.compose('APPROVAL_START', notificationKey.approvalStart(entry.id, approverId), approverId, start, entry.id),
-  );
+  return [notifier.compose('NO_APPROVER', notificationKey.noApprover(entry.id), campaign.ownerId, extras, entry.id)];
 }
 
 /**

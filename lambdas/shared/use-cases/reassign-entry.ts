@@ -83,7 +83,7 @@ export async function reassignEntry(deps: ReassignEntryDeps, request: ReassignEn
     'APPROVAL_START',
     reassignmentNoticeKey(entry.id, input.to, next.version),
     input.to,
-    { subjectName: entry.subjectName, itemCount: entry.itemCount, openItemCount: items.filter((i) => !isDecided(i, entry)).length, stage: entry.stage },
+    { subjectName: entry.subjectName, entryCount: 1, itemCount: entry.itemCount, openItemCount: items.filter((i) => !isDecided(i, entry)).length, stage: entry.stage },
     entry.id,
   );
   await announceThenSave(deps, notification, next);

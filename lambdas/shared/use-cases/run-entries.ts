@@ -10,6 +10,7 @@ import { auditKey, CONTROLLER_ACTOR, entryCreated, entryRecord, entryStateChange
 import { recordThenChange, type AuditDeps } from './audit-trail.js';
 import { CampaignNotifier } from './campaign-notifier.js';
 import { mapLimit } from './concurrency.js';
+import { announceLaterStages } from './announce-stage.js';
 import { entryNotifications, nextUpResolver } from './prepare-campaign.js';
 import type { CampaignStore, DirectoryStore, Outbox } from './ports.js';
 
@@ -30,15 +31,19 @@ export interface RunEntriesResult {
 export async function runEntries(deps: RunEntriesDeps, campaign: Campaign, now: Date): Promise<RunEntriesResult> {
   const notifier = new CampaignNotifier(deps.directory, deps.portalUrl, campaign, now);
   const result: RunEntriesResult = { stillOpen: 0, expired: 0, reminded: 0 };
+  // Later-stage entries not announced yet: written by this pass (its batch: the first one's id), or
+  // by a pass killed before it announced them. Their approvers get one Approval Start per batch.
+  const pass: NextStagePass = { marked: [] };
   for await (const page of deps.campaigns.listEntries(campaign.runId)) {
+    pass.marked.push(...page.filter((e) => e.announceBatch !== undefined && e.state === 'RUNNING'));
     await mapLimit(page, 8, async (entry) => {
       const step = nextRunningEntryStep(entry, campaign.reminders, now);
       if (step.action === 'CLOSE_DUE') {
         const closed = await closeEntry(deps, notifier, entry, now);
         if (closed?.state === 'FAILED.EXPIRED') result.expired += 1;
-        if (closed && awaitsNextStage(closed)) result.stillOpen += await startNextStage(deps, notifier, campaign, closed, now);
+        if (closed && awaitsNextStage(closed)) result.stillOpen += await startNextStage(deps, notifier, campaign, closed, now, pass);
       } else if (awaitsNextStage(entry)) {
-        result.stillOpen += await startNextStage(deps, notifier, campaign, entry, now);
+        result.stillOpen += await startNextStage(deps, notifier, campaign, entry, now, pass);
       } else if (step.action === 'REMIND') {
         if (await remind(deps, notifier, entry, step.slot, now)) result.reminded += 1;
         result.stillOpen += 1;
@@ -47,7 +52,14 @@ export async function runEntries(deps: RunEntriesDeps, campaign: Campaign, now: 
       }
     });
   }
+  await announceLaterStages(deps, campaign, pass.marked, now);
   return result;
+}
+
+/** What one pass's stage hand-overs share: the batch their new entries are announced in, and the entries to announce. */
+interface NextStagePass {
+  batch?: string;
+  marked: Entry[];
 }
 
 async function closeEntry(deps: RunEntriesDeps, notifier: CampaignNotifier, entry: Entry, now: Date): Promise<Entry | undefined> {
@@ -89,7 +101,7 @@ async function closeEntry(deps: RunEntriesDeps, notifier: CampaignNotifier, entr
  * exists (a killed run wrote it) is never rewritten: its approvers may have decided already.
  * Returns how many new entries have open work.
  */
-async function startNextStage(deps: RunEntriesDeps, notifier: CampaignNotifier, campaign: Campaign, entry: Entry, now: Date): Promise<number> {
+async function startNextStage(deps: RunEntriesDeps, notifier: CampaignNotifier, campaign: Campaign, entry: Entry, now: Date, pass: NextStagePass): Promise<number> {
   const loaded = await deps.campaigns.getEntryWithItems(entry.id);
   // The listing may lag: decide on the entry as it is now.
   if (!loaded || !awaitsNextStage(loaded.entry)) return 0;
@@ -118,6 +130,12 @@ async function startNextStage(deps: RunEntriesDeps, notifier: CampaignNotifier, 
       now,
     }),
   );
+  // The pass's batch is the id of the first entry it writes: ids never repeat, so neither do batches.
+  for (const b of built) {
+    if (b.entry.state !== 'RUNNING' || b.entry.approverIds.length === 0) continue;
+    pass.batch ??= b.entry.id;
+    b.entry.announceBatch = pass.batch;
+  }
   const created = built.map((b) => b.entry.id);
   const open = built.filter((b) => b.entry.state === 'RUNNING').length;
   const at = now.toISOString();
@@ -131,8 +149,10 @@ async function startNextStage(deps: RunEntriesDeps, notifier: CampaignNotifier, 
     for (const b of built) {
       // An entry record is written last, so one that exists is complete; its approvers may have decided.
       if (await deps.campaigns.getEntry(b.entry.id)) continue;
-      await deps.outbox.enqueue(entryNotifications(notifier, campaign, b.entry));
+      const noApprover = entryNotifications(notifier, campaign, b.entry);
+      if (noApprover.length > 0) await deps.outbox.enqueue(noApprover);
       await deps.campaigns.createEntry(b.entry, b.items);
+      if (b.entry.announceBatch) pass.marked.push(b.entry);
     }
     await deps.campaigns.saveEntry(advanced);
   });

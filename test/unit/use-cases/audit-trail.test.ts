@@ -138,13 +138,14 @@ describe('a campaign run in its audit chain', async () => {
   it('holds every change of the run, in order: creation, entries, decisions, state changes, outcomes, revocations, notices', () => {
     expect(withoutSends(lines)).toEqual([
       'CAMPAIGN_CREATED by user:ops-admin',
-      // Preparation: one record for the chunk, each entry with its notices.
+      // Preparation: one record for the chunk, each entry with its No Approver if it has nobody.
       'ENTRY_CREATED u1 RUNNING [p-fin,p-git,p-prod] approvers [m1]',
-      'NOTIFICATION_QUEUED APPROVAL_START m1',
       'ENTRY_CREATED u4 RUNNING [p-git,p-prod] approvers [m2]',
-      'NOTIFICATION_QUEUED APPROVAL_START m2',
       'ENTRY_CREATED u6 FAILED.PREPARE [p-fin] approvers []',
       'NOTIFICATION_QUEUED NO_APPROVER admin',
+      // The announcement: one Approval Start per approver of stage 1.
+      'NOTIFICATION_QUEUED APPROVAL_START m1',
+      'NOTIFICATION_QUEUED APPROVAL_START m2',
       'CAMPAIGN_STATE_CHANGED PREPARING -> RUNNING',
       'NOTIFICATION_QUEUED CAMPAIGN_START admin',
       'ITEM_DECIDED u1 p-fin APPROVE by user:m1: needed for month-end close',

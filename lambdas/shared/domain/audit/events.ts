@@ -44,6 +44,10 @@ export const auditKey = {
   abandoned: (eventKey: string) => `abandoned:${eventKey}`,
   /** A VERIFY chunk: the campaign version it starts from (each chunk's checkpoint saves a new one). */
   verify: (c: Pick<Campaign, 'runId' | 'version'>) => `verify:${c.runId}:v${c.version}`,
+  /** An ANNOUNCE chunk: its approvers' Approval Starts, before they are queued (the campaign version that saves its cursor). */
+  announce: (c: Pick<Campaign, 'runId' | 'version'>) => `announce:${c.runId}:v${c.version}`,
+  /** A later stage's Approval Starts for the entries one controller run wrote (its batch). */
+  announceBatch: (c: Pick<Campaign, 'runId'>, stage: number, batch: string) => `announce:${c.runId}:${stage}:${batch}`,
   /** A NOTIFY_REJECTS chunk: its users' Assignment Rejects, before they are queued (the campaign version that saves its cursor). */
   rejects: (c: Pick<Campaign, 'runId' | 'version'>) => `rejects:${c.runId}:v${c.version}`,
   /** A later re-check of a removal found still present: the check it follows. */

@@ -1,0 +1,180 @@
+// Approval Start, one per approver and stage (docs/reference/notifications.md), not one per entry: an
+// approver with ten entries gets one mail with how many reviews and assignments wait, the due date
+// and the link to their tasks.
+//
+// Stage 1 (campaign ANNOUNCE phase, after every entry is written): the run's entries are walked in
+// chunks with a cursor. An approver's entries may span chunks, so their notice is composed in the
+// chunk that holds their first entry in a fixed order (stage, subject, entry id), with what their
+// task listing holds of the run's stage 1. That first entry is listed exactly once, so exactly one
+// chunk composes each approver's notice; its key (run, stage, approver) makes any repetition (a
+// chunk redone after a kill, an index that lagged) find the record it already wrote. Nothing is
+// recorded per entry: the notice announces every stage-1 entry of its approver by construction.
+//
+// Later stages (a stage starts entry by entry, whenever a previous stage's entry closes): each new
+// entry carries `announceBatch`, the id of the first entry the controller run that wrote it wrote.
+// At the end of that run's pass the approvers of the batch get one notice each, keyed by (run, stage,
+// approver, batch), and the marks are removed; a run killed in between finds the marked entries on
+// its next pass and queues the same keys again (nothing twice); an entry written by a later run is in
+// a later batch (entry ids never repeat) and gets a later notice.
+import { withEntryChange } from '../domain/entries.js';
+import type { Campaign, Entry, Notification } from '../domain/model.js';
+import { notificationKey } from '../domain/notifications.js';
+import { auditKey, campaignRecord, CONTROLLER_ACTOR, notificationsQueued } from '../domain/audit/events.js';
+import { withPhase } from '../domain/campaign-lifecycle.js';
+import { recordThenChange, type AuditDeps } from './audit-trail.js';
+import { CampaignNotifier } from './campaign-notifier.js';
+import { entryCursor, forEachChunk } from './chunked.js';
+import { ConflictError } from '../domain/errors.js';
+import { UNLIMITED_BUDGET, type CampaignStore, type DirectoryStore, type Outbox, type TimeBudget } from './ports.js';
+
+export interface AnnounceDeps extends AuditDeps {
+  directory: DirectoryStore;
+  campaigns: CampaignStore;
+  outbox: Outbox;
+  portalUrl: string;
+  budget?: TimeBudget;
+  /** Entries per chunk (default ANNOUNCE_CHUNK). */
+  chunkSize?: number;
+}
+
+export const ANNOUNCE_CHUNK = 500;
+
+/** The order in which an approver's first entry is found: stage, subject, then entry id. */
+const orderKey = (e: Pick<Entry, 'stage' | 'subjectId' | 'id'>) => `${String(e.stage).padStart(3, '0')}#${e.subjectId}#${e.id}`;
+
+/**
+ * Entries an Approval Start announces: running, with approvers (FAILED.PREPARE ones have none). One
+ * with nothing to certify is announced too, as every entry with an approver is (it closes itself at
+ * the end); it counts as a review with no assignment.
+ */
+const announced = (e: Entry) => e.state === 'RUNNING' && e.approverIds.length > 0;
+
+/**
+ * The ANNOUNCE phase, a chunk at a time from the phase's cursor, each chunk's notices queued with
+ * its cursor. `done` once the listing is exhausted (the caller then queues Campaign Start and marks
+ * the campaign RUNNING); otherwise the budget ran out and a continuation resumes after the cursor.
+ */
+export async function announceStageOne(deps: AnnounceDeps, campaign: Campaign, now: Date): Promise<{ campaign: Campaign; done: boolean }> {
+  if (campaign.phase.name !== 'ANNOUNCE') throw new Error(`campaign ${campaign.id} is not announcing (phase ${campaign.phase.name})`);
+  const prepared = campaign.phase.prepared;
+  const notifier = new CampaignNotifier(deps.directory, deps.portalUrl, campaign, now);
+  const at = now.toISOString();
+  // Each approver's first entry of the run's stage 1 and their counts, as their task listing shows it
+  // (cached for this invocation: a few strings and numbers per approver, never their entries).
+  const firstOf = new Map<string, { first: string; summary: StageSummary }>();
+  let current = campaign;
+  let notices: Notification[] = [];
+  const result = await forEachChunk<Entry>({
+    pages: (after) => deps.campaigns.listEntries(campaign.runId, after === undefined ? {} : { after }),
+    keyOf: entryCursor,
+    after: campaign.phase.after,
+    budget: deps.budget ?? UNLIMITED_BUDGET,
+    chunkSize: deps.chunkSize ?? ANNOUNCE_CHUNK,
+    work: async (chunk) => {
+      const firstHere = new Map<string, string>();
+      for (const entry of chunk.filter((e) => e.stage === 1 && announced(e))) {
+        for (const approverId of entry.approverIds) {
+          const key = orderKey(entry);
+          if (!firstHere.has(approverId) || key < firstHere.get(approverId)!) firstHere.set(approverId, key);
+        }
+      }
+      const mine: string[] = [];
+      for (const [approverId, key] of firstHere) {
+        if (!firstOf.has(approverId)) firstOf.set(approverId, await stageEntriesOf(deps.campaigns, campaign, approverId, 1));
+        const known = firstOf.get(approverId)!;
+        // Their first entry is in this chunk (an index that lags may not show it yet: this chunk's own entries count too).
+        if (key <= known.first) mine.push(approverId);
+      }
+      await notifier.prefetch(mine);
+      notices = mine.map((approverId) => stageNotice(notifier, campaign, approverId, 1, firstOf.get(approverId)!.summary));
+    },
+    checkpoint: async (after) => {
+      const next = withPhase(current, { name: 'ANNOUNCE', prepared, after }, now);
+      const events = notificationsQueued(
+        notices.map((n) => ({ key: n.key, kind: n.kind, recipientId: n.recipientId })),
+        CONTROLLER_ACTOR,
+        at,
+      );
+      current = await recordThenChange(deps, campaignRecord(next, auditKey.announce(next), at, events), async () => {
+        if (notices.length > 0) await deps.outbox.enqueue(notices);
+        await deps.campaigns.saveCampaign(next);
+        return next;
+      });
+      notices = [];
+    },
+  });
+  return { campaign: current, done: result.done };
+}
+
+/** What an approver's Approval Start for a stage says: how many entries and assignments, and the earliest due date. */
+export interface StageSummary {
+  entryCount: number;
+  itemCount: number;
+  dueDate: string;
+}
+
+const summarize = (entries: Entry[], fallbackDue: string): StageSummary => ({
+  entryCount: entries.length,
+  itemCount: entries.reduce((n, e) => n + e.itemCount, 0),
+  dueDate: entries.reduce((min, e) => (e.dueDate < min ? e.dueDate : min), entries[0]?.dueDate ?? fallbackDue),
+});
+
+/** The approver's running entries of the run's stage, summed up, and the first of them in announce order (only these are kept). */
+async function stageEntriesOf(campaigns: CampaignStore, campaign: Campaign, approverId: string, stage: number): Promise<{ first: string; summary: StageSummary }> {
+  const entries = (await campaigns.listTasks(approverId)).filter((e) => e.runId === campaign.runId && e.stage === stage && announced(e));
+  const first = entries.reduce((min, e) => (orderKey(e) < min ? orderKey(e) : min), '\uffff');
+  return { first, summary: summarize(entries, campaign.dueDate ?? '') };
+}
+
+/** One approver's Approval Start for their entries of one stage: how many reviews and assignments, the earliest due date, their tasks link. */
+export function stageNotice(notifier: CampaignNotifier, campaign: Campaign, approverId: string, stage: number, summary: StageSummary, batch?: string): Notification {
+  return notifier.compose('APPROVAL_START', notificationKey.stageStart(campaign, stage, approverId, batch), approverId, {
+    // About no single entry: the template's subject section is off, and the mail links the approver's tasks.
+    subjectName: '',
+    entryCount: summary.entryCount,
+    itemCount: summary.itemCount,
+    // Everything is open when a stage starts (a next stage's items arrive undecided).
+    openItemCount: summary.itemCount,
+    stage,
+    dueDate: summary.dueDate,
+  });
+}
+
+/**
+ * Later stages: the entries a controller run wrote (marked with their batch) get one Approval Start
+ * per approver per (stage, batch); then each mark is removed. `marked`: the run's entries still
+ * marked, as listed or just written.
+ */
+export async function announceLaterStages(deps: AnnounceDeps, campaign: Campaign, marked: Entry[], now: Date): Promise<number> {
+  const batches = new Map<string, { stage: number; batch: string; byApprover: Map<string, Entry[]> }>();
+  for (const entry of marked) {
+    if (!entry.announceBatch || !announced(entry)) continue;
+    const id = `${entry.stage}|${entry.announceBatch}`;
+    if (!batches.has(id)) batches.set(id, { stage: entry.stage, batch: entry.announceBatch, byApprover: new Map() });
+    const { byApprover } = batches.get(id)!;
+    for (const approverId of entry.approverIds) byApprover.set(approverId, [...(byApprover.get(approverId) ?? []), entry]);
+  }
+  const notifier = new CampaignNotifier(deps.directory, deps.portalUrl, campaign, now);
+  await notifier.prefetch([...batches.values()].flatMap((b) => [...b.byApprover.keys()]));
+  const at = now.toISOString();
+  let queued = 0;
+  // Each batch's notices are recorded and queued before any mark goes: a kill in between queues the same keys again.
+  for (const { stage, batch, byApprover } of batches.values()) {
+    const notices = [...byApprover].map(([approverId, entries]) => stageNotice(notifier, campaign, approverId, stage, summarize(entries, campaign.dueDate ?? ''), batch));
+    const record = campaignRecord(campaign, auditKey.announceBatch(campaign, stage, batch), at, notificationsQueued(notices, CONTROLLER_ACTOR, at));
+    await recordThenChange(deps, record, () => deps.outbox.enqueue(notices));
+    queued += notices.length;
+  }
+  for (const entry of marked) {
+    const current = await deps.campaigns.getEntry(entry.id);
+    if (!current?.announceBatch) continue;
+    const { announceBatch: _, ...rest } = current;
+    try {
+      await deps.campaigns.saveEntry(withEntryChange(rest, now, {}));
+    } catch (error) {
+      // An approver saved a decision meanwhile: the mark stays, and the next pass queues the same keys (no-ops) and removes it.
+      if (!(error instanceof ConflictError)) throw error;
+    }
+  }
+  return queued;
+}
