@@ -405,7 +405,8 @@ async function checkRun(runtime: Awaited<ReturnType<typeof openRuntime>>, campai
     for (const n of page) {
       outboxRecords++;
       if (n.kind === 'ASSIGNMENT_REJECT') rejects.set(n.recipientId, (rejects.get(n.recipientId) ?? 0) + 1);
-      if (n.kind === 'APPROVAL_START' && n.entryId) starts.set(n.entryId, (starts.get(n.entryId) ?? 0) + 1);
+      // One Approval Start per approver of the (single) stage: a second one to the same approver is a duplicate.
+      if (n.kind === 'APPROVAL_START') starts.set(n.recipientId, (starts.get(n.recipientId) ?? 0) + 1);
     }
   }
   for (const n of rejects.values()) duplicatedBy.assignmentRejects += n - 1;
