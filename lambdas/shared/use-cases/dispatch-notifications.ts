@@ -39,6 +39,14 @@ export interface DispatchResult {
   skipped: number;
 }
 
+/** Two dispatches' results as one (a run's chunks, or one run's invocations). */
+export const addDispatchResults = (a: DispatchResult, b: DispatchResult): DispatchResult => ({
+  sent: a.sent + b.sent,
+  failed: a.failed + b.failed,
+  retrying: a.retrying + b.retrying,
+  skipped: a.skipped + b.skipped,
+});
+
 /**
  * Notices about work to do: pointless once the campaign is cancelled (DELETED) or failed. What
  * already happened (Assignment Reject, Campaign End, Prepare Error) is always told.

@@ -25,7 +25,7 @@ import { DEFAULT_REAPPROVAL_CONFIG, type ApprovalPurpose, type ApprovalRun, type
 import { dueRound, roundStart, startOfUtcDay } from '../../domain/approvals/reapproval-dates.js';
 import { ConflictError, DomainError } from '../../domain/errors.js';
 import type { Assignment, Notification, Privilege } from '../../domain/model.js';
-import { dispatchNotifications, dispatchRecordedNotifications, type DispatchResult } from '../dispatch-notifications.js';
+import { addDispatchResults, dispatchNotifications, dispatchRecordedNotifications, type DispatchResult } from '../dispatch-notifications.js';
 import {
   UNLIMITED_BUDGET,
   type ApprovalRunPosition,
@@ -110,8 +110,7 @@ export async function startReapproval(given: StartReapprovalDeps, now: Date, opt
   // Keys this invocation dispatched directly: its ordinary dispatch does not try them twice.
   const handled = new Set<string>();
   const addDispatch = (d: DispatchResult) => {
-    const total = job.result.dispatch;
-    job.result.dispatch = { sent: total.sent + d.sent, failed: total.failed + d.failed, retrying: total.retrying + d.retrying, skipped: total.skipped + d.skipped };
+    job.result.dispatch = addDispatchResults(job.result.dispatch, d);
   };
   /**
    * A chunk's end: what it recorded is sent straight from its own records (the same checks, claim,
@@ -201,12 +200,7 @@ export function addStartReapprovalResults(a: StartReapprovalResult, b: StartReap
     rejected: a.rejected + b.rejected,
     escalated: a.escalated + b.escalated,
     reminded: a.reminded + b.reminded,
-    dispatch: {
-      sent: a.dispatch.sent + b.dispatch.sent,
-      failed: a.dispatch.failed + b.dispatch.failed,
-      retrying: a.dispatch.retrying + b.dispatch.retrying,
-      skipped: a.dispatch.skipped + b.dispatch.skipped,
-    },
+    dispatch: addDispatchResults(a.dispatch, b.dispatch),
     ...(b.resume ? { resume: b.resume } : {}),
   };
 }
