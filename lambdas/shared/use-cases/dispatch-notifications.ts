@@ -157,35 +157,35 @@ export async function dispatchRecordedNotifications(deps: DispatchDeps, runner: 
   return dispatch.result;
 }
 
+/**
+ * A record read by key once and kept for the notices after it (an approver's several notices name
+ * one entry), up to READ_CACHE_SIZE records, then all forgotten: a dispatch of a whole large run
+ * holds a bounded number of records.
+ */
+function boundedReads<T>(read: (id: string) => Promise<T>): (id: string) => Promise<T> {
+  const kept = new Map<string, Promise<T>>();
+  return (id) => {
+    let answer = kept.get(id);
+    if (!answer) {
+      answer = read(id);
+      kept.set(id, answer);
+      if (kept.size > READ_CACHE_SIZE) kept.clear();
+    }
+    return answer;
+  };
+}
+
 /** Checks one notification and sends, skips or holds it; reads campaigns, entries and runs once per dispatcher. */
 function dispatcher(deps: DispatchDeps, runner: string, now: Date) {
   const result: DispatchResult = { sent: 0, failed: 0, retrying: 0, skipped: 0 };
-  const campaigns = new Map<string, Promise<Campaign | undefined>>();
-  const campaignOf = (id: string) => {
-    if (!campaigns.has(id)) campaigns.set(id, deps.campaigns.getCampaign(id));
-    return campaigns.get(id)!;
-  };
-  // Read by key, and only for the notices that depend on it; kept for the notices after it (an
-  // approver's several notices name one entry) up to READ_CACHE_SIZE records, then forgotten, so
-  // that a dispatch of a whole large run holds a bounded number of entries and runs.
-  const entries = new Map<string, Promise<Entry | undefined>>();
-  const entryOf = (n: Notification) => {
-    if (!n.entryId || !APPROVER_NOTICES.includes(n.kind)) return undefined;
-    if (!entries.has(n.entryId)) entries.set(n.entryId, deps.campaigns.getEntry(n.entryId));
-    const entry = entries.get(n.entryId)!;
-    if (entries.size > READ_CACHE_SIZE) entries.clear();
-    return entry;
-  };
-  const runs = new Map<string, Promise<ApprovalRun | undefined>>();
-  const runOf = (approvals: Pick<ApprovalStore, 'getApproval'>, id: string) => {
-    if (!runs.has(id)) runs.set(id, approvals.getApproval(id));
-    const run = runs.get(id)!;
-    if (runs.size > READ_CACHE_SIZE) runs.clear();
-    return run;
-  };
+  const campaignOf = boundedReads((id) => deps.campaigns.getCampaign(id));
+  // Read only for the notices that depend on it.
+  const readEntry = boundedReads((id) => deps.campaigns.getEntry(id));
+  const entryOf = (n: Notification) => (n.entryId && APPROVER_NOTICES.includes(n.kind) ? readEntry(n.entryId) : undefined);
+  const runOf = boundedReads((id) => deps.approvals!.getApproval(id));
   const reasonFor = async (n: Notification) => {
     // A run's notice names the run as its campaign: there is no campaign to read.
-    if (n.approvalId !== undefined) return deps.approvals ? approvalReason(n, await runOf(deps.approvals, n.approvalId), now) : undefined;
+    if (n.approvalId !== undefined) return deps.approvals ? approvalReason(n, await runOf(n.approvalId), now) : undefined;
     const campaign = await campaignOf(n.campaignId);
     return staleReason(n, campaign) ?? entryReason(n, await entryOf(n), campaign);
   };
@@ -195,7 +195,7 @@ function dispatcher(deps: DispatchDeps, runner: string, now: Date) {
    */
   const recordOf = async (n: Notification, eventKey: string, events: AuditAppend['events']): Promise<AuditAppend | undefined> => {
     if (n.approvalId === undefined) return { chainId: runChain(n.runId), eventKey, at: events[0]!.at, campaignId: n.campaignId, events };
-    const run = deps.approvals ? await runOf(deps.approvals, n.approvalId) : undefined;
+    const run = deps.approvals ? await runOf(n.approvalId) : undefined;
     return run && approvalRecord(run, eventKey, events[0]!.at, events);
   };
   const record = async (n: Notification, eventKey: string, events: AuditAppend['events']) => {
