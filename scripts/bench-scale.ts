@@ -18,15 +18,20 @@
 //
 // Counted at the wire, on the clients the controller's stores and audit log use (the decisions are
 // the approvers' and are counted apart): every write request (PutItem, UpdateItem, DeleteItem,
-// BatchWriteItem: one each; an SDK retry of one request counts once). The floor: ⌈items ÷ 25⌉
-// (preparation: one item record per assignment, 25 to a BatchWriteItem) + one request per applied
-// change (the directory write that removes a rejected assignment, which is conditional and cannot
-// be batched). Also counted, as DynamoDB bills writes: records written (a BatchWriteItem counts each
+// BatchWriteItem: one each; an SDK retry of one request counts once). The floor, what the same work
+// needs at least: ⌈items ÷ 25⌉ (one item record per assignment, 25 to a BatchWriteItem) + one
+// request per removal (the directory's delete, conditional: only a MANUAL assignment) + one per
+// entry (its outcome, conditional on its version: approvers and administrators write entries too)
+// + one per user who lost access (their Assignment Reject, queued only if absent: a notice already
+// sent must never be queued again) + ⌈removals ÷ 25⌉ (each removal's revocation record, the
+// evidence). DynamoDB takes a condition on one item per request (TransactWriteItems would take 100,
+// at twice the write units; dynalite has none). Also counted, as DynamoDB bills writes: records written (a BatchWriteItem counts each
 // of its requests) against items + removals (`recordWrites`, `recordFloor`). The checks, after the run: `lost` = assignments with no item + rejected items not
 // removed (nor kept by guard) + removed items still in the directory or without a revocation record;
 // `duplicated` = items beyond one per (user, privilege) + entries beyond one per subject +
 // Assignment Rejects beyond one per user + Approval Starts beyond one per entry + item, revocation
-// and outbox records written more often than they exist (put requests at the wire over records stored).
+// and outbox records written more often than they exist (put requests at the wire over records stored;
+// an item is put once prepared and once more, whole, when its decision is applied).
 // The last line printed is one JSON object, for scripts; the exit code is 1 when a target is missed.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -89,7 +94,8 @@ const withoutDispatch = (outbox: Outbox): Outbox => Object.assign(Object.create(
 class WireWrites {
   phase = 'setup';
   readonly requests: Record<string, Record<string, number>> = {};
-  readonly puts = { item: 0, revocation: 0, outbox: 0 };
+  /** Item records put while preparing, and again (whole, with their applied mark) while finishing. */
+  readonly puts = { item: 0, itemMark: 0, revocation: 0, outbox: 0 };
   /** Records written, by phase: one per PutItem, UpdateItem or DeleteItem, one per request inside a BatchWriteItem. */
   readonly records: Record<string, number> = {};
 
@@ -110,7 +116,7 @@ class WireWrites {
             if (!item) return;
             const pk = text(item.PK);
             const sk = text(item.SK);
-            if (sk.startsWith('ITEM#')) this.puts.item++;
+            if (sk.startsWith('ITEM#')) this.puts[this.phase === 'finish' ? 'itemMark' : 'item']++;
             else if (sk.startsWith('REVOKED#')) this.puts.revocation++;
             else if (pk.startsWith('OUTBOX#')) this.puts.outbox++;
           };
@@ -282,7 +288,7 @@ async function main() {
     log(`checked in ${seconds(performance.now() - t)}`);
 
     const writeRequests = wire.total(['prepare', 'finish']);
-    const floor = Math.ceil(check.items / 25) + check.removed;
+    const floor = Math.ceil(check.items / 25) + check.removed + check.entries + check.usersTold + Math.ceil(check.removed / 25);
     const items = check.items;
     const recordWrites = wire.recordsOf(['prepare', 'finish']);
     const recordFloor = check.items + check.removed;
@@ -313,7 +319,7 @@ async function main() {
     log(`write requests by phase: ${Object.entries(wire.requests).map(([p, c]) => `${p} {${Object.entries(c).map(([n, v]) => `${n} ${v}`).join(', ')}}`).join('; ')}`);
     log(`lost: ${JSON.stringify(check.lostBy)}; duplicated: ${JSON.stringify(check.duplicatedBy)}`);
     log(`items ${items} in ${chunks} chunks (${invocations} invocations of ${budgetMs} ms budget), ${result.itemsPerSecond} items/s over prepare + finish`);
-    log(`write requests ${writeRequests} vs floor ${floor} (ceil(${items} / 25) + ${check.removed} removals), ratio ${result.requestRatio} (target <= ${TARGET.requestRatio})`);
+    log(`write requests ${writeRequests} vs floor ${floor} (ceil(${items} / 25) items + ${check.removed} removals + ${check.entries} entries + ${check.usersTold} users told + ceil(${check.removed} / 25) revocations), ratio ${result.requestRatio} (target <= ${TARGET.requestRatio})`);
     log(`records written ${recordWrites} (a batch counts each record) vs ${recordFloor} (${items} items + ${check.removed} removals), ratio ${result.recordRatio}`);
     log(`controller peak heap ${peakHeapMb} MB (target <= ${TARGET.peakHeapMb}); engine process peak RSS ${result.enginePeakRssMb ?? '?'} MB`);
     const missed = [
@@ -357,10 +363,11 @@ async function checkRun(runtime: Awaited<ReturnType<typeof openRuntime>>, campai
     set.add(a.privilegeId);
   }
   const lostBy = { noItem: 0, rejectedNotRemoved: 0, removedStillInDirectory: 0, removedWithoutRevocation: 0 };
-  const duplicatedBy = { items: 0, entries: 0, assignmentRejects: 0, approvalStarts: 0, itemWrites: 0, revocationWrites: 0, outboxWrites: 0 };
+  const duplicatedBy = { items: 0, entries: 0, assignmentRejects: 0, approvalStarts: 0, itemWrites: 0, itemMarkWrites: 0, revocationWrites: 0, outboxWrites: 0 };
   const subjects = new Set<string>();
   const removedKeys = new Set<string>();
   let items = 0;
+  let marked = 0;
   let rejected = 0;
   for await (const page of runtime.campaigns.listEntries(campaign.runId)) {
     await mapLimit(page, 8, async (listed) => {
@@ -372,6 +379,7 @@ async function checkRun(runtime: Awaited<ReturnType<typeof openRuntime>>, campai
       let removedHere = false;
       for (const item of loaded.items) {
         items++;
+        if (item.applied) marked++;
         const wanted = expected.get(item.userId);
         if (seen.has(item.privilegeId)) duplicatedBy.items++;
         seen.add(item.privilegeId);
@@ -412,12 +420,14 @@ async function checkRun(runtime: Awaited<ReturnType<typeof openRuntime>>, campai
   for (const n of rejects.values()) duplicatedBy.assignmentRejects += n - 1;
   for (const n of starts.values()) duplicatedBy.approvalStarts += n - 1;
   duplicatedBy.itemWrites = wire.puts.item - items;
+  // An item is put again, whole, once its decision is applied (removed, or kept by guard).
+  duplicatedBy.itemMarkWrites = wire.puts.itemMark - marked;
   // A revocation is put when applied and put again, whole, with its verification (VERIFY).
   duplicatedBy.revocationWrites = wire.puts.revocation - 2 * revocations;
   duplicatedBy.outboxWrites = wire.puts.outbox - outboxRecords;
   const sum = (o: Record<string, number>) => Object.values(o).reduce((a, b) => a + Math.max(0, b), 0);
   log(`read back: ${subjects.size} entries, ${items} items, ${rejected} rejected, ${revocations} revocations, ${outboxRecords} notifications (${rejects.size} Assignment Rejects)`);
-  return { items, rejected, removed: revocations, lost: sum(lostBy), lostBy, duplicated: sum(duplicatedBy), duplicatedBy };
+  return { items, entries: subjects.size, usersTold: rejects.size, rejected, removed: revocations, lost: sum(lostBy), lostBy, duplicated: sum(duplicatedBy), duplicatedBy };
 }
 
 main().then(

@@ -18,6 +18,7 @@ import {
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { AUDIT_TABLE, CAMPAIGN_TABLE, DIRECTORY_TABLE, OPERATIONS_TABLE, TABLES, type TableDefinition } from '../../lambdas/shared/config/tables.js';
 import { ConflictError } from '../../lambdas/shared/domain/errors.js';
+import { closeLevelIteratorsWhenDone } from './level-iterators.js';
 
 const require = createRequire(import.meta.url);
 
@@ -45,6 +46,7 @@ export async function startEmbeddedEngine(options: { path?: string } = {}): Prom
     if (existsSync(inUse)) await rebuildIndexes(options.path);
     await writeFile(inUse, `${process.pid}\n`);
   }
+  closeLevelIteratorsWhenDone();
   const dynalite = require('dynalite') as Dynalite;
   const server = dynalite({ path: options.path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve, reject) => {

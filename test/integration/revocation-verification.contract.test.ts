@@ -57,8 +57,8 @@ describe.each(implementations)('revocation verification store contract: $name', 
 
   it('lists a run from a cursor by key: after a revocation, whether or not it still exists, across pages', async () => {
     const users = ['u-a', 'u-b', 'u-c', 'u-d', 'u-e'];
-    for (const userId of users) for (const privilegeId of ['p-1', 'p-2']) await store.putRevocation(revocation(userId, privilegeId));
-    await store.putRevocation(revocation('u-a', 'p-1', 'c-test#2'));
+    for (const userId of users) for (const privilegeId of ['p-1', 'p-2']) await store.saveAppliedChanges({ revocations: [revocation(userId, privilegeId)] });
+    await store.saveAppliedChanges({ revocations: [revocation('u-a', 'p-1', 'c-test#2')] });
 
     const all = await collect(store.listRevocations('c-test#1'));
     expect(all.map(revocationCursor)).toEqual(users.flatMap((u) => [`${u}#p-1`, `${u}#p-2`]));
@@ -77,8 +77,8 @@ describe.each(implementations)('revocation verification store contract: $name', 
   });
 
   it('records each revocation with its verification, read back as it was written', async () => {
-    await store.putRevocation(revocation('u-a', 'p-1'));
-    await store.putRevocation(revocation('u-b', 'p-1'));
+    await store.saveAppliedChanges({ revocations: [revocation('u-a', 'p-1')] });
+    await store.saveAppliedChanges({ revocations: [revocation('u-b', 'p-1')] });
     const checked = [revocation('u-a', 'p-1', 'c-test#1', absent), revocation('u-b', 'p-1', 'c-test#1', { status: 'ABSENT', at: T0, origin: 'RULE' })];
     await store.saveRevocationVerifications(checked);
     expect(await collect(store.listRevocations('c-test#1'))).toEqual(checked);
@@ -95,7 +95,7 @@ describe.each(implementations)('revocation verification store contract: $name', 
       revocation('u-d', 'p-9', 'c-test#1', stillPresent('2026-07-18T00:00:00.000Z')),
       revocation('u-e', 'p-9', 'c-test#1', stillPresent('2026-07-16T03:00:00.000Z')),
     ];
-    for (const r of rows) await store.putRevocation(revocation(r.userId, r.privilegeId, r.runId));
+    for (const r of rows) await store.saveAppliedChanges({ revocations: [revocation(r.userId, r.privilegeId, r.runId)] });
     await store.saveRevocationVerifications(rows);
 
     expect(keys(await collect(store.listUnverifiedRevocations()))).toEqual([

@@ -534,6 +534,36 @@ describe.each(implementations)('store contract: $name', ({ make }) => {
       expect((await s.campaigns.getEntryWithItems('e-1'))!.items).toHaveLength(2);
     });
 
+    it('writes applied marks whole and revocations in batches, across entries, leaving other items as they were', async () => {
+      const one = entryWithItems('e-1', 'c-test#1', 30);
+      const two = entryWithItems('e-2', 'c-test#1', 3);
+      await s.campaigns.putEntriesWithItems([one, two]);
+      const at = '2026-07-16T00:00:00.000Z';
+      const decision = aDecision({ outcome: 'REJECT', comment: 'gone' });
+      // 29 marks and 29 revocations: more than one batch of each.
+      const marked = [...one.items.slice(0, 27), ...two.items.slice(0, 2)].map((item) => ({ ...item, decision, applied: { action: 'REMOVED' as const, at } }));
+      const revocations: Revocation[] = marked.map((item) => ({
+        runId: 'c-test#1',
+        campaignId: 'c-test',
+        userId: item.userId,
+        privilegeId: item.privilegeId,
+        entryId: item.entryId,
+        itemId: item.id,
+        reason: 'REJECTED',
+        at,
+      }));
+      await s.campaigns.saveAppliedChanges({ items: marked, revocations });
+      await s.campaigns.saveAppliedChanges({});
+
+      const first = (await s.campaigns.getEntryWithItems('e-1'))!;
+      expect(first.items.filter((i) => i.applied)).toEqual(marked.slice(0, 27));
+      expect(first.items.slice(27)).toEqual(one.items.slice(27));
+      expect((await s.campaigns.getEntryWithItems('e-2'))!.items).toEqual([...marked.slice(27), two.items[2]]);
+      const listed = await collect(s.campaigns.listRevocations('c-test#1'));
+      expect(listed).toHaveLength(29);
+      expect(new Set(listed.map((r) => r.itemId))).toEqual(new Set(marked.map((i) => i.id)));
+    });
+
     it('saveItemWorkflow records a hand-over on the item and later its outcome; on a gone item it does nothing', async () => {
       const { entry, items } = entryWithItems('e-1', 'c-test#1', 2);
       await s.campaigns.putEntriesWithItems([{ entry, items }]);
@@ -598,10 +628,10 @@ describe.each(implementations)('store contract: $name', ({ make }) => {
         reason: 'REJECTED',
         at: T0,
       });
-      await s.campaigns.putRevocation(revocation('u-b', 'p-1'));
-      await s.campaigns.putRevocation(revocation('u-a', 'p-2'));
-      await s.campaigns.putRevocation({ ...revocation('u-a', 'p-2'), reason: 'UNCERTIFIED' });
-      await s.campaigns.putRevocation(revocation('u-a', 'p-1', 'c-test#2'));
+      await s.campaigns.saveAppliedChanges({ revocations: [revocation('u-b', 'p-1')] });
+      await s.campaigns.saveAppliedChanges({ revocations: [revocation('u-a', 'p-2')] });
+      await s.campaigns.saveAppliedChanges({ revocations: [{ ...revocation('u-a', 'p-2'), reason: 'UNCERTIFIED' }] });
+      await s.campaigns.saveAppliedChanges({ revocations: [revocation('u-a', 'p-1', 'c-test#2')] });
 
       const listed = await collect(s.campaigns.listRevocations('c-test#1'));
       expect(listed).toEqual([{ ...revocation('u-a', 'p-2'), reason: 'UNCERTIFIED' }, revocation('u-b', 'p-1')]);
@@ -623,8 +653,8 @@ describe.each(implementations)('store contract: $name', ({ make }) => {
         reason: 'REJECTED',
         at: T0,
       });
-      await s.campaigns.putRevocation(revocation('c-test#1'));
-      await s.campaigns.putRevocation(revocation('c-test#2'));
+      await s.campaigns.saveAppliedChanges({ revocations: [revocation('c-test#1')] });
+      await s.campaigns.saveAppliedChanges({ revocations: [revocation('c-test#2')] });
 
       expect(await s.campaigns.deleteRun('c-test#1')).toBe(true);
       expect(await collect(s.campaigns.listEntries('c-test#1'))).toEqual([]);
@@ -693,7 +723,7 @@ describe.each(implementations)('store contract: $name', ({ make }) => {
         at: T0,
       });
       const keys = ['u-a#p-1', 'u-a#p-2', 'u-b#p-1', 'u-c#p-1', 'u-c#p-3', 'u-c#p-4', 'u-d#p-1', 'u-e#p-9', 'u-f#p-1'];
-      for (const k of keys) await s.campaigns.putRevocation(revocation(k.split('#')[0]!, k.split('#')[1]!));
+      for (const k of keys) await s.campaigns.saveAppliedChanges({ revocations: [revocation(k.split('#')[0]!, k.split('#')[1]!)] });
       const key = (r: Revocation) => `${r.userId}#${r.privilegeId}`;
       expect((await collect(s.campaigns.listRevocations('c-test#1'))).map(key)).toEqual(keys);
       expect((await collect(s.campaigns.listRevocations('c-test#1', { after: 'u-c#p-1' }))).map(key)).toEqual(keys.slice(4));
@@ -740,7 +770,7 @@ describe.each(implementations)('store contract: $name', ({ make }) => {
     it('removeRevocations deletes (or stamps, still listed) the given ones only', async () => {
       const [a, b, c] = ['u-a', 'u-b', 'u-c'].map((userId) => revocation('c-test#1', userId));
       const other = revocation('c-test#2', 'u-a');
-      for (const r of [a!, b!, c!, other]) await s.campaigns.putRevocation(r);
+      for (const r of [a!, b!, c!, other]) await s.campaigns.saveAppliedChanges({ revocations: [r] });
       await s.campaigns.removeRevocations([a!, b!], removal());
       await s.campaigns.removeRevocations([a!], removal());
       const left = (await collect(s.campaigns.listRevocations('c-test#1'))).map((r) => r.userId);

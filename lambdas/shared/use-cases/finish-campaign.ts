@@ -34,6 +34,7 @@ import { loadProtections } from './apply-guard.js';
 import { appendRecord, recordThenChange, type AuditDeps } from './audit-trail.js';
 import { CampaignNotifier } from './campaign-notifier.js';
 import { entryCursor, forEachChunk, revocationCursor } from './chunked.js';
+import { mapLimit } from './concurrency.js';
 import { UNLIMITED_BUDGET, type ApprovalStore, type CampaignStore, type DirectoryStore, type Log, type Outbox, type Pages, type ReapprovalDirectory, type TimeBudget } from './ports.js';
 
 export interface FinishDeps extends AuditDeps {
@@ -70,7 +71,7 @@ export async function applyDecisions(deps: FinishDeps, campaign: Campaign, now: 
     budget: deps.budget ?? UNLIMITED_BUDGET,
     chunkSize: deps.chunkSize ?? FINISH_CHUNK,
     work: async (entries) => {
-      for (const listed of entries) totals = addEntry(totals, await applyListed(deps, campaign, listed, now));
+      for (const group of groupsOf(entries, GROUP_ITEMS)) for (const entry of await applyGroup(deps, campaign, group, now)) totals = addEntry(totals, entry);
     },
     checkpoint: async (after) => {
       current = withPhase({ ...current, runTotals: totals }, { ...phase, after }, now);
@@ -84,17 +85,67 @@ export async function applyDecisions(deps: FinishDeps, campaign: Campaign, now: 
   return next;
 }
 
-/** Applies one listed entry if it is to be applied; returns it as saved, for the run's totals. */
-async function applyListed(deps: FinishDeps, campaign: Campaign, listed: Entry, now: Date): Promise<Entry> {
-  if (APPLICABLE_STATES.includes(listed.state)) {
-    const applied = await applyEntry(deps, campaign, listed, now, 'FINISH');
-    if (applied) return applied.entry;
-  } else if (APPLIED_STATES.includes(listed.state)) {
-    // Applied by a run killed before it recorded the application: recorded now (once: same key).
-    await recordApplication(deps, campaign, listed.id);
+/** Entries of a group applied at once: their directory changes overlap, each entry's in order. */
+const ENTRY_CONCURRENCY = 4;
+/** Items a group of entries holds at most (unless one entry holds more): memory follows the group, not the chunk. */
+export const GROUP_ITEMS = 2_500;
+
+/** Consecutive entries of a chunk, by their item counts: a group closes before it would pass `maxItems`. */
+export function groupsOf<T extends Pick<Entry, 'itemCount'>>(entries: readonly T[], maxItems: number): T[][] {
+  const groups: T[][] = [];
+  let group: T[] = [];
+  let items = 0;
+  for (const entry of entries) {
+    if (group.length > 0 && items + entry.itemCount > maxItems) {
+      groups.push(group);
+      group = [];
+      items = 0;
+    }
+    group.push(entry);
+    items += entry.itemCount;
   }
-  // The index may lag the entry: its totals are the saved entry's, read consistently.
-  return (await deps.campaigns.getEntry(listed.id)) ?? listed;
+  if (group.length > 0) groups.push(group);
+  return groups;
+}
+
+/**
+ * One group of a chunk's entries: each entry to apply has its directory changes made (applyChanges),
+ * then the group's revocations and applied marks are written in batches, then each entry is saved
+ * (conditionally: approvers and administrators write entries too), then one record of the group's
+ * application is appended to the run's chain, built from what was saved. Returns the group's
+ * entries as they now are, for the run's totals.
+ *
+ * A kill at any point repeats the chunk: a removal made and not marked is made again (removing an
+ * absent assignment is no change), an item marked is skipped, an entry saved is not applied again,
+ * and the record, keyed by the group's first and last entries, is appended once.
+ */
+async function applyGroup(deps: FinishDeps, campaign: Campaign, listed: readonly Entry[], now: Date): Promise<Entry[]> {
+  // Read consistently: the listing (an index) may lag the entries.
+  const loaded = await mapLimit(listed, ENTRY_CONCURRENCY, (l) => deps.campaigns.getEntryWithItems(l.id));
+  const applied = await mapLimit(loaded, ENTRY_CONCURRENCY, async (l) =>
+    l && APPLICABLE_STATES.includes(l.entry.state) ? { ...l, ...(await applyChanges(deps, campaign, l.entry, l.items, now)) } : undefined,
+  );
+  const changed = applied.filter((a) => a !== undefined);
+  await deps.campaigns.saveAppliedChanges({ items: changed.flatMap((a) => a.marked), revocations: changed.flatMap((a) => a.revocations) });
+  const at = now.toISOString();
+  const saved = await mapLimit(applied, ENTRY_CONCURRENCY, async (a, i) => {
+    if (!a) return loaded[i];
+    const entry = withEntryChange(a.entry, now, { state: a.failures.length ? 'FAILED.APPLIED.CHANGES' : 'FINISHED', endDate: at, closedAt: a.entry.closedAt ?? at, stats: a.stats, error: failureText(a.failures) });
+    await deps.campaigns.saveEntry(entry);
+    return { entry, items: withMarks(a.items, [...a.marked, ...a.handedOver]) };
+  });
+  // Entries applied now, and those a killed run applied and may not have recorded (a repeated chunk has the same key).
+  const events = saved.flatMap((s) => (s && APPLIED_STATES.includes(s.entry.state) ? applicationEvents(campaign, s.entry, s.items) : []));
+  await appendRecord(deps.audit, campaignRecord(campaign, auditKey.apply(campaign, listed[0]!.id, listed[listed.length - 1]!.id), at, events));
+  return listed.map((l, i) => saved[i]?.entry ?? l);
+}
+
+const failureText = (failures: readonly string[]) => (failures.length ? `changes failed to apply: ${failures.join('; ')}` : undefined);
+
+/** The items as loaded, with the marks written over them. */
+function withMarks(items: readonly Item[], marked: readonly Item[]): Item[] {
+  const byId = new Map(marked.map((item) => [item.id, item]));
+  return items.map((item) => byId.get(item.id) ?? item);
 }
 
 /**
@@ -115,7 +166,7 @@ export async function retryFailedChanges(deps: FinishDeps, campaign: Campaign, n
         if (unsettled && APPLIED_STATES.includes(entry.state)) await recordApplication(deps, campaign, entry.id);
         continue;
       }
-      const applied = await applyEntry(deps, campaign, entry, now, 'RETRY');
+      const applied = await retryEntry(deps, campaign, entry, now);
       if (applied?.changed) changed = true;
       else if (applied && applied.entry.updatedAt > campaign.updatedAt) await recordApplication(deps, campaign, entry.id);
       if (applied?.entry.state === 'FAILED.APPLIED.CHANGES') stillFailing += 1;
@@ -131,28 +182,63 @@ export async function retryFailedChanges(deps: FinishDeps, campaign: Campaign, n
 }
 
 /**
- * Applies one entry's decisions; returns the entry as it now is, and whether this call changed it.
- * Items applied by an earlier pass (a killed run, or the part of a retry that went through) are
- * skipped, so a re-run repeats no directory change and no revocation.
+ * A retry's pass over one entry whose changes the directory refused: its changes made, each removal's
+ * Assignment Reject queued, its marks and revocations written, the entry saved and its application
+ * recorded. Returns the entry as it now is, and whether this call changed it.
  */
-async function applyEntry(
-  deps: FinishDeps,
-  campaign: Campaign,
-  listed: Entry,
-  now: Date,
-  pass: 'FINISH' | 'RETRY',
-): Promise<{ entry: Entry; changed: boolean } | undefined> {
+async function retryEntry(deps: FinishDeps, campaign: Campaign, listed: Entry, now: Date): Promise<{ entry: Entry; changed: boolean } | undefined> {
   const loaded = await deps.campaigns.getEntryWithItems(listed.id);
   if (!loaded) return undefined;
   const { entry, items } = loaded;
   // The listing may lag: act on the entry as it is now.
-  if (pass === 'FINISH' ? !APPLICABLE_STATES.includes(entry.state) : entry.state !== 'FAILED.APPLIED.CHANGES') return { entry, changed: false };
-  // An archived run's notifications and revocations stay under the campaign it came from.
+  if (entry.state !== 'FAILED.APPLIED.CHANGES') return { entry, changed: false };
+  const { stats, failures, marked, revocations } = await applyChanges(deps, campaign, entry, items, now);
+  // An archived run's notifications stay under the campaign it came from.
   const origin = liveCampaignOf(campaign);
-  const notifier = pass === 'RETRY' ? new CampaignNotifier(deps.directory, deps.portalUrl, origin, now) : undefined;
+  const notifier = new CampaignNotifier(deps.directory, deps.portalUrl, origin, now);
+  // Queued before the items are marked applied: a killed retry finds the notice already there.
+  if (revocations.length > 0) await deps.outbox.enqueue(await Promise.all(revocations.map((r) => lateRejectNotice(notifier, origin, r))));
+  await deps.campaigns.saveAppliedChanges({ items: marked, revocations });
+  const state = failures.length ? 'FAILED.APPLIED.CHANGES' : 'FINISHED';
+  const error = failureText(failures);
+  // A retry the directory refuses again changes nothing: re-running the controller stays a no-op.
+  if (state === entry.state && error === entry.error && sameStats(stats, entry.stats)) return { entry, changed: false };
+  const at = now.toISOString();
+  const next = withEntryChange(entry, now, { state, endDate: at, closedAt: entry.closedAt ?? at, stats, error });
+  await deps.campaigns.saveEntry(next);
+  await recordApplication(deps, campaign, entry.id);
+  return { entry: next, changed: true };
+}
+
+/** What applying an entry's decisions did, before its marks and revocations are written. */
+interface AppliedChanges {
+  stats: EntryStats;
+  /** Changes the directory (or a workflow) refused: `<itemId>: <reason>`; retried by later runs. */
+  failures: string[];
+  /** Items with their new `applied` mark, to be written whole (saveAppliedChanges). */
+  marked: Item[];
+  /** Items a hand-over marked already (saveItemApplied), as written: for the record only. */
+  handedOver: Item[];
+  revocations: Revocation[];
+}
+
+/**
+ * Makes one entry's directory changes (removals, modifications, hand-overs to approval workflows)
+ * and says what to write for them; writes only the hand-overs' marks (their workflow is the
+ * engine's to update, so their mark is changed alone). Items applied by an earlier pass (a killed
+ * run, or the part of a retry that went through) are skipped, so a re-run repeats no directory
+ * change and no revocation.
+ */
+async function applyChanges(deps: FinishDeps, campaign: Campaign, entry: Entry, items: readonly Item[], now: Date): Promise<AppliedChanges> {
+  // An archived run's revocations stay under the campaign it came from.
+  const origin = liveCampaignOf(campaign);
   let stats = emptyStats();
   const failures: string[] = [];
+  const marked: Item[] = [];
+  const handedOver: Item[] = [];
+  const revocations: Revocation[] = [];
   const at = now.toISOString();
+  const mark = (item: Item, applied: NonNullable<Item['applied']>) => marked.push({ ...item, applied });
   // Read once, and only for an entry with an item to hand over.
   let config: Promise<ReapprovalConfig> | undefined;
   const reapprovalConfig = () => (config ??= deps.directory.getReapprovalConfig().then((c) => c ?? DEFAULT_REAPPROVAL_CONFIG));
@@ -175,7 +261,7 @@ async function applyEntry(
     const protection = mayRemove(plan) ? protectionOf(item.userId, item.privilegeId) : undefined;
     if (protection) {
       stats = keptByGuardStats(stats, plan);
-      await deps.campaigns.saveItemApplied(entry.id, item.id, { action: 'KEPT_BY_GUARD', at, reason: describeProtection(protection) });
+      mark(item, { action: 'KEPT_BY_GUARD', at, reason: describeProtection(protection) });
       continue;
     }
     if (plan.change === 'WORKFLOW') {
@@ -195,13 +281,16 @@ async function applyEntry(
       if (!run) {
         deps.log.warn('assignment is gone or no longer MANUAL: nothing to hand over; left as it is', { entryId: entry.id, itemId: item.id });
         stats = { ...stats, handedOver: stats.handedOver - 1 };
-        await deps.campaigns.saveItemApplied(entry.id, item.id, { action: 'KEPT', at });
+        mark(item, { action: 'KEPT', at });
         continue;
       }
       // Once recorded, the item's workflow is the engine's to update (with the outcome): not overwritten
       // here, even by a finish that read the item before the engine (a concurrent or resumed run) wrote it.
-      if (!item.workflow) await deps.campaigns.saveItemWorkflow(entry.id, item.id, itemWorkflowOf(run), { onlyIfAbsent: true });
-      await deps.campaigns.saveItemApplied(entry.id, item.id, { action: 'HANDED_OVER', at });
+      const workflow = item.workflow ?? itemWorkflowOf(run);
+      if (!item.workflow) await deps.campaigns.saveItemWorkflow(entry.id, item.id, workflow, { onlyIfAbsent: true });
+      const applied = { action: 'HANDED_OVER' as const, at };
+      await deps.campaigns.saveItemApplied(entry.id, item.id, applied);
+      handedOver.push({ ...item, workflow, applied });
       continue;
     }
     try {
@@ -227,7 +316,7 @@ async function applyEntry(
       continue;
     }
     if (plan.change === 'REMOVE') {
-      const revocation: Revocation = {
+      revocations.push({
         runId: campaign.runId,
         campaignId: origin.id,
         userId: item.userId,
@@ -237,21 +326,11 @@ async function applyEntry(
         itemId: item.id,
         reason: plan.reason,
         at,
-      };
-      await deps.campaigns.putRevocation(revocation);
-      // Recorded before the item is marked applied: a killed retry finds the notice already there.
-      if (notifier) await deps.outbox.enqueue([await lateRejectNotice(notifier, origin, revocation)]);
+      });
     }
-    await deps.campaigns.saveItemApplied(entry.id, item.id, { action: plan.change === 'REMOVE' ? 'REMOVED' : 'MODIFIED', at });
+    mark(item, { action: plan.change === 'REMOVE' ? 'REMOVED' : 'MODIFIED', at });
   }
-  const state = failures.length ? 'FAILED.APPLIED.CHANGES' : 'FINISHED';
-  const error = failures.length ? `changes failed to apply: ${failures.join('; ')}` : undefined;
-  // A retry the directory refuses again changes nothing: re-running the controller stays a no-op.
-  if (pass === 'RETRY' && state === entry.state && error === entry.error && sameStats(stats, entry.stats)) return { entry, changed: false };
-  const next = withEntryChange(entry, now, { state, endDate: at, closedAt: entry.closedAt ?? at, stats, error });
-  await deps.campaigns.saveEntry(next);
-  await recordApplication(deps, campaign, entry.id);
-  return { entry: next, changed: true };
+  return { stats, failures, marked, handedOver, revocations };
 }
 
 /**

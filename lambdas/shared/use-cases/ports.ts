@@ -212,7 +212,15 @@ export interface CampaignStore {
    */
   saveItemWorkflow(entryId: string, itemId: string, workflow: ItemWorkflow, options?: { onlyIfAbsent?: boolean }): Promise<void>;
 
-  putRevocation(revocation: Revocation): Promise<void>;
+  /**
+   * What applying a chunk of entries changed, written whole in batches (25 records a request): the
+   * run's revocations, then, once they are all written, each item as given with its new `applied`
+   * mark (a kill in between leaves a revocation the next pass writes again, never a removal marked
+   * without its revocation). Not for an item handed to
+   * an approval workflow, whose `workflow` the engine may be writing meanwhile: saveItemApplied
+   * changes the mark alone.
+   */
+  saveAppliedChanges(changes: { items?: readonly Item[]; revocations?: readonly Revocation[] }): Promise<void>;
   /**
    * The run's revocations by user, then privilege (so each user's come together), a page at a time;
    * with `after` (see revocationCursor) from the revocation after that key, whether or not it still exists.

@@ -197,14 +197,18 @@ describe('a campaign run in its audit chain', async () => {
     }
   });
 
-  it('keeps one record per step, one event per kind of change: a preparation chunk, a decision request, an entry applied', () => {
+  it('keeps one record per step, one event per kind of change: a preparation chunk, a decision request, a chunk of entries applied', () => {
     const keys = recordsOf(s.audit).map((r) => r.eventKey);
     expect(keys[0]).toBe('created:c-users');
     expect(keys.filter((k) => k.startsWith('prepare:c-users#1:'))).toHaveLength(1);
     expect(keys.filter((k) => k.startsWith(`decide:${U1}:`))).toHaveLength(2);
     const applied = recordsOf(s.audit).find((r) => r.events.some((e) => e.type === 'ENTRY_STATE_CHANGED' && e.data.entryId === U1 && e.data.to === 'FINISHED'))!;
-    expect(applied.eventKey).toMatch(new RegExp(`^entry:${U1}:v\\d+$`));
-    expect(applied.events.map((e) => e.type)).toEqual(['ITEM_APPLIED', 'ASSIGNMENT_REVOKED', 'ENTRY_STATE_CHANGED']);
+    // The chunk's record (its first and last entries in the key), every entry it applied in it: here, all of the run's.
+    expect(applied.eventKey).toMatch(/^apply:c-users#1:e-[0-9a-f]+\.\.e-[0-9a-f]+$/);
+    expect(applied.events.filter((e) => e.data.entryId === U1).map((e) => e.type)).toEqual(['ITEM_APPLIED', 'ASSIGNMENT_REVOKED', 'ENTRY_STATE_CHANGED']);
+    const finished = eventsOf(s.audit).filter((e) => e.type === 'ENTRY_STATE_CHANGED' && (e.data.to === 'FINISHED' || e.data.to === 'FAILED.APPLIED.CHANGES'));
+    expect(finished.length).toBeGreaterThan(1);
+    expect(applied.events.filter((e) => e.type === 'ENTRY_STATE_CHANGED')).toEqual(finished);
     const decision = recordsOf(s.audit).find((r) => r.eventKey.startsWith(`decide:${U1}:`))!;
     expect(decision.events.map((e) => e.type)).toEqual(['ITEM_DECIDED']);
     // Unique keys: nothing was written twice.

@@ -391,7 +391,7 @@ async function startedRun(w: World, privilegeId: string, reason: 'REJECTED' | 'M
 
 function targetsOf(w: World) {
   return [
-    [w.campaigns, ['saveItemWorkflow', 'saveItemApplied', 'saveEntry', 'putRevocation', 'saveCampaign']],
+    [w.campaigns, ['saveItemWorkflow', 'saveItemApplied', 'saveEntry', 'saveAppliedChanges', 'saveCampaign']],
     [w.approvals, ['createApproval', 'saveApproval']],
     [w.directory, ['removeAssignment', 'modifyAssignment']],
     [w.outbox, ['enqueue']],

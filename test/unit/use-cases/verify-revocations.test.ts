@@ -48,7 +48,7 @@ async function world() {
   const campaigns = new InMemoryCampaignStore({ outbox, pageSize: 3 });
   const campaign = aCampaign({ state: 'RUNNING', dueDate: DUE, phase: { name: 'VERIFY' }, templates: buildTemplates(), version: 5 });
   await campaigns.createCampaign(campaign);
-  for (const userId of USERS) await campaigns.putRevocation(revocation(userId));
+  for (const userId of USERS) await campaigns.saveAppliedChanges({ revocations: [revocation(userId)] });
   const audit = new InMemoryAuditLog();
   const reads: string[] = [];
   const getAssignment = directory.getAssignment.bind(directory);
@@ -158,7 +158,7 @@ describe('the VERIFY phase', () => {
   it('keeps the first still-present ones for the notice, at most 20, and counts them all', async () => {
     const many = Array.from({ length: 25 }, (_, i) => `u-x${String(i).padStart(2, '0')}`);
     await w.directory.putAssignments(many.map((userId) => anAssignment({ userId, privilegeId: 'p-git' })));
-    for (const userId of many) await w.campaigns.putRevocation(revocation(userId));
+    for (const userId of many) await w.campaigns.saveAppliedChanges({ revocations: [revocation(userId)] });
     await verify(w);
     const [notice] = await collect(w.outbox.listByRun(CAMPAIGN_ID, RUN_ID));
     expect(notice!.body).toContain('Removals still present: 26 of 32 checked\n');

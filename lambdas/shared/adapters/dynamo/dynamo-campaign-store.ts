@@ -270,8 +270,12 @@ export class DynamoCampaignStore extends DynamoTable implements CampaignStore {
     });
   }
 
-  async putRevocation(revocation: Revocation): Promise<void> {
-    await this.doc.send(new PutCommand({ TableName: this.tableName, Item: revocationRecord(revocation) }));
+  /** The revocations first, the marks once they are all written: batches go in parallel, so in one call a mark could land without its revocation. */
+  async saveAppliedChanges(changes: { items?: readonly Item[]; revocations?: readonly Revocation[] }): Promise<void> {
+    const revocations = (changes.revocations ?? []).map((r) => put(revocationRecord(r)));
+    if (revocations.length > 0) await batchWrite(this.doc, this.tableName, revocations, this.batch);
+    const items = (changes.items ?? []).map((item) => put(itemRecord(item)));
+    if (items.length > 0) await batchWrite(this.doc, this.tableName, items, this.batch);
   }
 
   /** `after` names the key itself (revocationCursor): the listing resumes there even if that revocation is gone. */

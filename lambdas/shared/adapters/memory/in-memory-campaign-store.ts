@@ -139,7 +139,17 @@ export class InMemoryCampaignStore implements CampaignStore {
     this.changeItem(entryId, itemId, (item) => ({ ...item, workflow }));
   }
 
-  async putRevocation(revocation: Revocation): Promise<void> {
+  async saveAppliedChanges(changes: { items?: readonly Item[]; revocations?: readonly Revocation[] }): Promise<void> {
+    for (const revocation of changes.revocations ?? []) this.storeRevocation(revocation);
+    // Written whole, as DynamoDB's put does: present or not.
+    for (const item of changes.items ?? []) {
+      const ofEntry = this.items.get(item.entryId) ?? new Map<string, Item>();
+      ofEntry.set(item.id, stored(item));
+      this.items.set(item.entryId, ofEntry);
+    }
+  }
+
+  private storeRevocation(revocation: Revocation): void {
     const ofRun = this.revocations.get(revocation.runId) ?? new Map<string, Revocation>();
     ofRun.set(`${revocation.userId}#${revocation.privilegeId}`, stored(revocation));
     this.revocations.set(revocation.runId, ofRun);
@@ -152,7 +162,7 @@ export class InMemoryCampaignStore implements CampaignStore {
   }
 
   async saveRevocationVerifications(revocations: Revocation[]): Promise<void> {
-    for (const revocation of revocations) await this.putRevocation(revocation);
+    for (const revocation of revocations) this.storeRevocation(revocation);
   }
 
   listUnverifiedRevocations(dueBy?: string): Pages<Revocation> {

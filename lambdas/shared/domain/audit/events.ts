@@ -42,6 +42,8 @@ export const auditKey = {
   failed: (n: Pick<Notification, 'key'>) => `failed:${n.key}`,
   skipped: (n: Pick<Notification, 'key'>) => `skipped:${n.key}`,
   abandoned: (eventKey: string) => `abandoned:${eventKey}`,
+  /** An APPLY chunk's group of entries: its first and last (a repeated chunk has the same; written after its entries are saved). */
+  apply: (c: Pick<Campaign, 'runId'>, firstEntryId: string, lastEntryId: string) => `apply:${c.runId}:${firstEntryId}..${lastEntryId}`,
   /** A VERIFY chunk: the campaign version it starts from (each chunk's checkpoint saves a new one). */
   verify: (c: Pick<Campaign, 'runId' | 'version'>) => `verify:${c.runId}:v${c.version}`,
   /** An ANNOUNCE chunk: its approvers' Approval Starts, before they are queued (the campaign version that saves its cursor). */
