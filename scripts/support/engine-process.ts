@@ -19,7 +19,7 @@ export interface EngineProcess {
 
 /** Starts this file as a child process (through tsx) and waits for its endpoint. */
 export async function startEngineProcess(options: { path?: string } = {}): Promise<EngineProcess> {
-  const child: ChildProcess = spawn(process.execPath, [...(process.env.ENGINE_HEAP_MB ? [`--max-old-space-size=${process.env.ENGINE_HEAP_MB}`] : []), '--import', 'tsx', fileURLToPath(import.meta.url), ...(options.path ? [options.path] : [])], {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), ...(options.path ? [options.path] : [])], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const endpoint = await new Promise<string>((resolve, reject) => {
