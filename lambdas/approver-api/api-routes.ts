@@ -8,6 +8,7 @@ export const APPROVER_API_ROUTES = [
   { method: 'GET', path: '/me' },
   { method: 'GET', path: '/campaigns' },
   { method: 'GET', path: '/campaigns/{id}' },
+  { method: 'POST', path: '/campaigns/{id}/confirm-apply' },
 ] as const;
 
 export type ApproverApiRoute = (typeof APPROVER_API_ROUTES)[number];

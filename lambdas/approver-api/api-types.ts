@@ -249,6 +249,29 @@ export interface CampaignSummaryView {
   overdueEntries: number;
   /** Share of entries no longer RUNNING, 0..1 (0 with no entries). */
   completion: number;
+  /** Set while applying waits for the owner: removals over the campaign's cap (POST /campaigns/{id}/confirm-apply). */
+  awaitingConfirmation: AwaitingConfirmationView | null;
+}
+
+/** What applying a campaign over its revocation cap would do, counted before anything was applied. */
+export interface AwaitingConfirmationView {
+  /** What applying would do, item by item: removed, modified, handed to a workflow, kept, kept by a guard. */
+  counts: { items: number; remove: number; modify: number; handOver: number; keep: number; keptByGuard: number };
+  /** remove ÷ items, 0..1, and the campaign's cap it is over. */
+  removalShare: number;
+  maxRemovalShare: number;
+  since: string;
+}
+
+/** POST /campaigns/{id}/confirm-apply: the campaign moves on to applying, at the controller's next run. */
+export interface ConfirmApplyResult {
+  campaignId: string;
+  state: CampaignState;
+  phase: 'APPLY';
+  confirmedBy: string;
+  confirmedAt: string;
+  /** What the owner confirmed: the counts they were shown. */
+  counts: AwaitingConfirmationView['counts'];
 }
 
 export interface CampaignListView {

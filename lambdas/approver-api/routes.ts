@@ -22,12 +22,14 @@ import { readEntryAs } from '../shared/use-cases/entry-access.js';
 import { hasOpenTasks, listOwnedCampaigns, ownsCampaigns, readCampaignProgressAs } from '../shared/use-cases/owner-campaigns.js';
 import type { ApprovalStore, AuditLog, CampaignStore, DirectoryStore, Log, Outbox, ReapprovalDirectory } from '../shared/use-cases/ports.js';
 import { reassignEntry } from '../shared/use-cases/reassign-entry.js';
+import { confirmApplyAsOwner } from '../shared/use-cases/apply-guard.js';
 import { APPROVER_API_ROUTES, type RouteKey } from './api-routes.js';
 import type {
   ApprovalDecisionsResult,
   ApprovalDetailView,
   CampaignListView,
   CampaignProgressView,
+  ConfirmApplyResult,
   DecisionsResult,
   EntryView,
   MeView,
@@ -111,6 +113,7 @@ const HANDLERS: Record<RouteKey, Handle> = {
   'GET /me': getMe,
   'GET /campaigns': getCampaigns,
   'GET /campaigns/{id}': getCampaignProgress,
+  'POST /campaigns/{id}/confirm-apply': postConfirmApply,
 };
 
 const ROUTES: Route[] = APPROVER_API_ROUTES.map((r) => ({ ...r, handle: HANDLERS[`${r.method} ${r.path}` as RouteKey] }));
@@ -212,6 +215,19 @@ async function getCampaignProgress(ctx: RequestContext, caller: User, _request: 
   const { campaign, progress } = await readCampaignProgressAs(ctx.campaigns, params.id!, caller.id, ctx.now);
   const people = await ctx.directory.getUsers([...new Set(progressPeopleIds(progress))]);
   return campaignProgressView(campaign, progress, people);
+}
+
+const confirmApplySchema = z.strictObject({
+  remove: z.number('must be the number of removals the page showed').int('must be a whole number').min(0, 'must not be negative'),
+});
+
+/** The owner confirms applying a campaign over its revocation cap: `{ "remove": N }`, the removals they were shown. */
+async function postConfirmApply(ctx: RequestContext, caller: User, request: ApiRequest, params: Record<string, string>): Promise<ConfirmApplyResult> {
+  const { remove } = parseInput(confirmApplySchema, jsonObjectBody(request));
+  const campaign = await confirmApplyAsOwner(ctx, params.id!, caller.id, remove, ctx.now);
+  const confirmed = campaign.phase.name === 'APPLY' ? campaign.phase.confirmed : undefined;
+  if (!confirmed) throw new Error(`campaign ${campaign.id} was confirmed but is in phase ${campaign.phase.name}`);
+  return { campaignId: campaign.id, state: campaign.state, phase: 'APPLY', confirmedBy: confirmed.by, confirmedAt: confirmed.at, counts: { ...confirmed.counts } };
 }
 
 async function postDecisions(ctx: RequestContext, caller: User, request: ApiRequest, params: Record<string, string>): Promise<DecisionsResult | ApprovalDecisionsResult> {

@@ -3,6 +3,7 @@
 // Pure: the routes do the reading.
 import { entryPermissions, isOverdue, type CampaignProgress, type ProgressSummary } from '../shared/domain/campaign-progress.js';
 import type { ApprovalRun } from '../shared/domain/approvals/model.js';
+import { capVerdict } from '../shared/domain/blast-radius.js';
 import { isDecided } from '../shared/domain/entries.js';
 import type { Campaign, Entry, Item, User } from '../shared/domain/model.js';
 import { approvalDetailView, approvalTaskView } from '../shared/presenters/approval-views.js';
@@ -11,6 +12,7 @@ import type {
   ApprovalDetailView,
   ApprovalTaskView,
   ApproverProgressView,
+  AwaitingConfirmationView,
   CampaignListView,
   CampaignProgressView,
   CampaignSummaryView,
@@ -158,7 +160,15 @@ export function campaignSummaryView(campaign: Campaign, progress: ProgressSummar
     entries: progress.entries,
     overdueEntries: progress.overdueEntries,
     completion: progress.completion,
+    awaitingConfirmation: awaitingConfirmationView(campaign),
   } satisfies CampaignSummaryView;
+}
+
+function awaitingConfirmationView(campaign: Campaign): AwaitingConfirmationView | null {
+  if (campaign.state !== 'RUNNING' || campaign.phase.name !== 'AWAIT_CONFIRMATION') return null;
+  const { counts, since } = campaign.phase;
+  const verdict = capVerdict(counts, campaign);
+  return { counts: { ...counts }, removalShare: verdict.removalShare, maxRemovalShare: verdict.maxRemovalShare, since };
 }
 
 export function campaignListView(owner: User, owned: { campaign: Campaign; progress: ProgressSummary }[], now: Date): CampaignListView {

@@ -5,8 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { useEngine } from '../support/engine.js';
-import { hasChromium, launchChromium, newContext, PORTAL_CAMPAIGN_ID, recordForeignRequests, startPortalWorld, type PortalWorld } from '../support/portal.js';
-import { day } from '../support/small-org.js';
+import { hasChromium, launchChromium, newContext, PORTAL_CAMPAIGN_ID, portalCampaign, recordForeignRequests, startPortalWorld, type PortalWorld } from '../support/portal.js';
+import { day, T0 } from '../support/small-org.js';
 
 const engine = useEngine();
 const CAMPAIGN = 'Finance access review';
@@ -187,6 +187,54 @@ describe.skipIf(!hasChromium)('the campaign owner in the portal', () => {
 
     await page.goto(`${world.url}/campaigns`);
     await page.getByText('You own no campaign.').waitFor();
+    await page.context().close();
+  });
+
+  it('asks the owner to confirm a campaign over its revocation cap: a stale count is refused, the count shown is confirmed', async () => {
+    // A second campaign of the owner's, waiting for confirmation as the controller's guard leaves one
+    // (the controller's way there is in test/integration/approver-api.test.ts).
+    const id = await world.h.create({ ...portalCampaign(), name: 'Engineering access review' }, T0, 'c-over-cap');
+    const waitOn = async (remove: number) => {
+      const c = (await world.h.campaigns.getCampaign(id))!;
+      const counts = { items: 40, remove, modify: 1, handOver: 0, keep: 39 - remove, keptByGuard: 0 };
+      await world.h.campaigns.saveCampaign({ ...c, state: 'RUNNING', phase: { name: 'AWAIT_CONFIRMATION', counts, since: day(2, 8) }, version: c.version + 1 });
+    };
+    await waitOn(12);
+
+    const page = await signedIn('owner', '/campaigns');
+    const card = page.getByRole('listitem').filter({ has: page.getByRole('link', { name: 'Engineering access review' }) });
+    await card.getByText('Waiting for your confirmation').waitFor();
+    await card.getByRole('link', { name: 'Engineering access review' }).click();
+    const panel = page.getByRole('region', { name: 'Waiting for your confirmation' });
+    await panel.waitFor();
+    const text = (await panel.textContent())!.replace(/\s+/g, ' ');
+    expect(text).toContain("remove 12 assignments of 40 (30 %), more than this campaign's cap of 20 %");
+    expect(text).toContain(`since ${berlin(day(2, 8))}`);
+    expect(await panel.getByRole('list', { name: 'What applying would do' }).getByRole('listitem').allTextContents()).toEqual([
+      '12 removed',
+      '1 changed',
+      '0 handed to an approval workflow',
+      '27 kept',
+      '0 kept: protected',
+    ]);
+
+    // Meanwhile the count changed (say, a new guard count): the page's 12 is refused, nothing confirmed.
+    await waitOn(13);
+    await panel.getByRole('button', { name: 'Review and confirm' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Remove 12 assignments?' });
+    await dialog.waitFor();
+    await dialog.getByRole('button', { name: 'Confirm: remove 12 assignments' }).click();
+    await expect.poll(() => dialog.getByRole('alert').textContent(), { timeout: 10_000 }).toContain('waits to remove 13 of 40 items, not 12');
+    expect((await world.h.campaigns.getCampaign(id))!.phase.name).toBe('AWAIT_CONFIRMATION');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+
+    // Reloaded, the page shows 13; confirmed, the campaign moves on and the panel goes.
+    await page.reload();
+    await page.getByRole('region', { name: 'Waiting for your confirmation' }).getByRole('button', { name: 'Review and confirm' }).click();
+    await page.getByRole('dialog', { name: 'Remove 13 assignments?' }).getByRole('button', { name: 'Confirm: remove 13 assignments' }).click();
+    await expect.poll(() => page.getByRole('status').textContent(), { timeout: 10_000 }).toBe('Confirmed: the next controller run removes 13 assignments.');
+    await page.getByRole('region', { name: 'Waiting for your confirmation' }).waitFor({ state: 'detached' });
+    expect((await world.h.campaigns.getCampaign(id))!.phase).toMatchObject({ name: 'APPLY', confirmed: { by: 'owner', counts: { remove: 13 } } });
     await page.context().close();
   });
 });

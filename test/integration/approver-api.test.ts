@@ -7,6 +7,7 @@ import type { ApproverApiDeps } from '../../lambdas/approver-api/routes.js';
 import { DynamoApprovalStore } from '../../lambdas/shared/adapters/dynamo/dynamo-approval-store.js';
 import { DEFAULT_REAPPROVAL_CONFIG, DEFAULT_WORKFLOW } from '../../lambdas/shared/domain/approvals/model.js';
 import type { Entry } from '../../lambdas/shared/domain/model.js';
+import { runChain } from '../../lambdas/shared/domain/audit/model.js';
 import { startApprovalRun } from '../../lambdas/shared/use-cases/approvals/approval-engine.js';
 import { startReapproval } from '../../lambdas/shared/use-cases/approvals/start-reapproval.js';
 import { collect } from '../../lambdas/shared/use-cases/concurrency.js';
@@ -43,7 +44,7 @@ interface Answer {
   json: any; // eslint-disable-line @typescript-eslint/no-explicit-any
 }
 
-async function world(): Promise<World> {
+async function world(definition = highRiskUserCampaign()): Promise<World> {
   const { doc, names } = await engine.freshTables();
   const h = createHarness(doc, names);
   const org = smallOrg();
@@ -53,7 +54,7 @@ async function world(): Promise<World> {
   );
   org.users.push({ id: 'gone', displayName: 'Gone User', email: 'gone@example.com', status: 'DISABLED' });
   await h.load(org);
-  const id = await h.create(highRiskUserCampaign(), T0, 'c-api');
+  const id = await h.create(definition, T0, 'c-api');
   await h.run(day(0, 1));
   const log = new RecordingLog();
   const approvals = new DynamoApprovalStore({ doc, tableName: names.campaign });
@@ -501,6 +502,58 @@ describe('what the approver portal reads', () => {
     expect([post.status, post.headers.allow, post.json.error.code]).toEqual([405, 'GET', 'METHOD_NOT_ALLOWED']);
     expect((await w.call(ADMIN, 'DELETE', '/campaigns')).headers.allow).toBe('GET');
     expect((await w.call(ADMIN, 'PUT', '/me')).status).toBe(405);
+  });
+
+  it('POST /campaigns/{id}/confirm-apply: the owner confirms the removals a campaign over its cap waits on, and the next run applies them', async () => {
+    // The default cap (20 %): rejecting u1's items and leaving u4's undecided (removed too) is all 5.
+    const w = await world({ ...highRiskUserCampaign(), guard: { maxRemovalShare: 0.2 } });
+    await w.call(M1, 'POST', `/entries/${u1(w.id)}/decisions`, { all: { outcome: 'REJECT', comment: 'left finance' } });
+    await w.h.run(day(14, 1));
+    const assignmentsBefore = (await w.h.directory.listAssignmentsOfUser('u1')).length;
+    const waiting = (await w.call(ADMIN, 'GET', `/campaigns/${w.id}`)).json;
+    expect(waiting.awaitingConfirmation).toEqual({
+      counts: { items: 5, remove: 5, modify: 0, handOver: 0, keep: 0, keptByGuard: 0 },
+      removalShare: 1,
+      maxRemovalShare: 0.2,
+      since: day(14, 1),
+    });
+    expect((await w.call(ADMIN, 'GET', '/campaigns')).json.campaigns[0].awaitingConfirmation.counts.remove).toBe(5);
+
+    // Refused, changing nothing: anyone but the owner, another count than the one shown, no count, an unknown campaign.
+    const notOwner = await w.call(M1, 'POST', `/campaigns/${w.id}/confirm-apply`, { remove: 5 });
+    expect([notOwner.status, notOwner.json.error.code]).toEqual([403, 'FORBIDDEN']);
+    const otherCount = await w.call(ADMIN, 'POST', `/campaigns/${w.id}/confirm-apply`, { remove: 3 });
+    expect([otherCount.status, otherCount.json.error.field, otherCount.json.error.message]).toEqual([
+      400,
+      'remove',
+      'remove: the campaign waits to remove 5 of 5 items, not 3: reload it and confirm what it shows',
+    ]);
+    for (const body of [{}, { remove: '5' }, { remove: 5, extra: true }, 'not json']) {
+      const refused = await w.call(ADMIN, 'POST', `/campaigns/${w.id}/confirm-apply`, body);
+      expect(refused.status, JSON.stringify(body)).toBe(400);
+      expect(['remove', 'extra', 'body']).toContain(refused.json.error.field);
+    }
+    expect((await w.call(ADMIN, 'POST', '/campaigns/c-nope/confirm-apply', { remove: 5 })).json.error).toMatchObject({ code: 'NOT_FOUND', field: 'id' });
+    expect((await w.h.campaigns.getCampaign(w.id))!.phase).toMatchObject({ name: 'AWAIT_CONFIRMATION' });
+
+    w.clock.at = day(14, 2);
+    const confirmed = await w.call(ADMIN, 'POST', `/campaigns/${w.id}/confirm-apply`, { remove: 5 });
+    expect([confirmed.status, confirmed.json]).toEqual([
+      200,
+      { campaignId: w.id, state: 'RUNNING', phase: 'APPLY', confirmedBy: 'admin', confirmedAt: day(14, 2), counts: waiting.awaitingConfirmation.counts },
+    ]);
+    expect((await w.call(ADMIN, 'GET', `/campaigns/${w.id}`)).json.awaitingConfirmation).toBeNull();
+    // Confirmed twice (a retried request): the same answer, one record.
+    expect((await w.call(ADMIN, 'POST', `/campaigns/${w.id}/confirm-apply`, { remove: 5 })).json).toEqual(confirmed.json);
+    const records = (await collect(w.h.audit.listRecords(runChain(`${w.id}#1`)))).filter((r) => r.events.some((e) => e.type === 'APPLY_CONFIRMED'));
+    expect(records.map((r) => r.events.map((e) => [e.type, e.actor, e.data.by]))).toEqual([[['APPLY_CONFIRMED', 'user:admin', 'admin']]]);
+
+    // Nothing removed until the controller's next run; then every one of u1's reviewed items.
+    expect((await w.h.directory.listAssignmentsOfUser('u1')).length).toBe(assignmentsBefore);
+    const reviewed = (await w.h.campaigns.getEntryWithItems(u1(w.id)))!.items.length;
+    await w.h.run(day(14, 3));
+    expect((await w.h.campaigns.getCampaign(w.id))!.state).toBe('SUCCEEDED');
+    expect((await w.h.directory.listAssignmentsOfUser('u1')).length).toBe(assignmentsBefore - reviewed);
   });
 
   it("an approver's Approval Start covers all of their entries and links their task list", async () => {

@@ -208,8 +208,11 @@ export type CampaignPhase =
    * notice), saved with each chunk (docs/reference/campaigns.md, "Revocation verification").
    */
   | { name: 'VERIFY'; after?: string; stillPresent?: number; verified?: number; notManual?: number; sample?: RevocationRef[] }
-  /** `after`: the last revocation whose user was told (revocationCursor), users in key order. */
-  | { name: 'NOTIFY_REJECTS'; after?: string }
+  /**
+   * `after`: the last revocation whose user was told (revocationCursor), users in key order; `told`:
+   * the users whose Assignment Reject is queued so far (where the run stands, for the progress line).
+   */
+  | { name: 'NOTIFY_REJECTS'; after?: string; told?: number }
   /**
    * A DELETED run's cleanup, once its evidence is archived: its entries (with their items), then its
    * revocations, then its notifications; `after` the last record of the pass done (docs/reference/scale.md),

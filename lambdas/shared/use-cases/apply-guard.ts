@@ -18,7 +18,7 @@ import {
 } from '../domain/blast-radius.js';
 import { withPhase } from '../domain/campaign-lifecycle.js';
 import { APPLICABLE_STATES, isDecided } from '../domain/entries.js';
-import { ClosedError, NotFoundError, ValidationError } from '../domain/errors.js';
+import { ClosedError, ForbiddenError, NotFoundError, ValidationError } from '../domain/errors.js';
 import type { ApplyConfirmation, ApplyCounts, Campaign, CampaignPhase, DecisionOutcome, Entry, Item, RevocationAction } from '../domain/model.js';
 import { notificationKey } from '../domain/notifications.js';
 import { effectiveDecision, isForwarded } from '../domain/stages.js';
@@ -229,6 +229,25 @@ export async function confirmApply(deps: ConfirmApplyDeps, campaignId: string, b
   await deps.campaigns.saveCampaign(next);
   await record(deps, next, confirmation);
   return next;
+}
+
+/**
+ * The portal's confirmation (POST /campaigns/{id}/confirm-apply): by the campaign's owner only, and
+ * of the removals they were shown: `remove` must be the count the campaign waits on (a page loaded
+ * before another run's guard must not confirm that run). NotFoundError naming `id`, ForbiddenError
+ * for anyone else, ValidationError naming `remove` for another count; then as confirmApply.
+ */
+export async function confirmApplyAsOwner(deps: ConfirmApplyDeps, campaignId: string, ownerId: string, remove: number, now: Date): Promise<Campaign> {
+  const campaign = await deps.campaigns.getCampaign(campaignId);
+  if (!campaign) throw new NotFoundError('campaign', campaignId, 'id');
+  if (campaign.ownerId !== ownerId) throw new ForbiddenError(`${ownerId} is not the owner of campaign ${campaignId}: only its owner confirms it here`);
+  const waiting = campaign.state === 'RUNNING' && campaign.phase.name === 'AWAIT_CONFIRMATION' ? campaign.phase.counts : undefined;
+  const confirmed = campaign.state === 'RUNNING' && campaign.phase.name === 'APPLY' ? campaign.phase.confirmed?.counts : undefined;
+  const counts = waiting ?? confirmed;
+  if (counts && counts.remove !== remove) {
+    throw new ValidationError(`the campaign waits to remove ${counts.remove} of ${counts.items} items, not ${remove}: reload it and confirm what it shows`, 'remove');
+  }
+  return confirmApply(deps, campaignId, ownerId, now);
 }
 
 const record = (deps: ConfirmApplyDeps, campaign: Campaign, confirmation: ApplyConfirmation) =>

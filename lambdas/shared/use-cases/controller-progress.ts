@@ -12,6 +12,7 @@ const JOB = 'campaign-controller';
  * PREPARE: entries written (the subjects' number is not known before the directory is read: no total).
  * GUARD, APPLY: entries counted or applied (the run's entry count is not on the campaign: no total here).
  * VERIFY: revocations read back, of the removals the run made (its totals, summed while applying).
+ * NOTIFY_REJECTS: users told (the number of users who lost access is not counted before: no total).
  */
 export function progressOfCampaign(c: Campaign): ProgressEvent | undefined {
   const at = { job: JOB, phase: c.phase.name, campaignId: c.id };
@@ -28,6 +29,8 @@ export function progressOfCampaign(c: Campaign): ProgressEvent | undefined {
       const total = c.runTotals?.runId === c.runId ? c.runTotals.stats.revoked : undefined;
       return { ...at, unit: 'removals', done: c.phase.verified ?? 0, ...(total !== undefined ? { total } : {}) };
     }
+    case 'NOTIFY_REJECTS':
+      return { ...at, unit: 'users told', done: c.phase.told ?? 0 };
     default:
       return undefined;
   }

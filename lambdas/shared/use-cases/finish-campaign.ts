@@ -450,7 +450,8 @@ export async function closeCampaign(deps: FinishDeps, campaign: Campaign, now: D
     checkpoint: async (after, users) => {
       await notifier.prefetch(users.map((revocations) => revocations[0]!.userId));
       const notices = users.map((revocations) => rejectNotice(notifier, campaign, revocations));
-      const next = withPhase(current, { name: 'NOTIFY_REJECTS', after }, now);
+      const told = (current.phase.name === 'NOTIFY_REJECTS' ? (current.phase.told ?? 0) : 0) + users.length;
+      const next = withPhase(current, { name: 'NOTIFY_REJECTS', after, told }, now);
       const events = notificationsQueued(
         notices.map((n) => ({ key: n.key, kind: n.kind, recipientId: n.recipientId })),
         CONTROLLER_ACTOR,

@@ -5,6 +5,7 @@ import type {
   ApprovalDetailView,
   CampaignListView,
   CampaignProgressView,
+  ConfirmApplyResult,
   DecisionsRequest,
   DecisionsResult,
   EntryView,
@@ -45,6 +46,8 @@ export class ApiClient {
   reassign = (id: string, body: ReassignRequest) => this.request<ReassignResult>('POST', `/entries/${encodeURIComponent(id)}/reassign`, body);
   campaigns = () => this.request<CampaignListView>('GET', '/campaigns');
   campaign = (id: string) => this.request<CampaignProgressView>('GET', `/campaigns/${encodeURIComponent(id)}`);
+  /** `remove`: the number of removals the owner was shown (the API refuses another). */
+  confirmApply = (id: string, remove: number) => this.request<ConfirmApplyResult>('POST', `/campaigns/${encodeURIComponent(id)}/confirm-apply`, { remove });
 
   private async request<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
     const headers = new Headers({ accept: 'application/json' });

@@ -1,6 +1,6 @@
 // Where the controller's long phases stand (use-cases/controller-progress.ts), reported from each
 // chunk's save: the scripted campaign in memory, in chunks of one subject or entry, tells its sink
-// how far PREPARE, GUARD, APPLY and VERIFY went, each count only growing and ending at the run's
+// how far PREPARE, GUARD, APPLY, VERIFY and NOTIFY_REJECTS went, each count only growing and ending at the run's
 // own figures; VERIFY knows its total (the removals the run made). And the CLI's count of a run's
 // entries (src/cli/progress-totals.ts), the total GUARD and APPLY do not carry.
 import { describe, expect, it } from 'vitest';
@@ -55,7 +55,7 @@ async function world() {
 const doneOf = (events: ProgressEvent[], phase: string) => events.filter((e) => e.phase === phase).map((e) => e.done);
 
 describe('the controller reports where its long phases stand', () => {
-  it('PREPARE, GUARD, APPLY and VERIFY: counts that only grow, ending at the run\'s own figures', async () => {
+  it('PREPARE, GUARD, APPLY, VERIFY and NOTIFY_REJECTS: counts that only grow, ending at the run\'s own figures', async () => {
     const { campaigns, events, run } = await world();
     await run(day(0, 1));
     // No decisions: every item is uncertified at the due date, and removed.
@@ -63,14 +63,17 @@ describe('the controller reports where its long phases stand', () => {
     const campaign = (await campaigns.getCampaign('c-1'))!;
     expect(campaign.state).toBe('SUCCEEDED');
     const entries = (await collect(campaigns.listEntries(campaign.runId))).length;
-    const revocations = (await collect(campaigns.listRevocations(campaign.runId))).length;
+    const revoked = await collect(campaigns.listRevocations(campaign.runId));
+    const revocations = revoked.length;
+    const usersTold = new Set(revoked.map((r) => r.userId)).size;
+    expect(usersTold).toBeGreaterThanOrEqual(2);
     expect(entries).toBeGreaterThanOrEqual(3);
     expect(revocations).toBeGreaterThanOrEqual(3);
 
     expect(new Set(events.map((e) => e.job))).toEqual(new Set(['campaign-controller']));
     expect(events.every((e) => e.campaignId === 'c-1')).toBe(true);
     // VERIFY reads back 100 removals a chunk (not the controller's chunk size): from 0 to all in one.
-    for (const [phase, last, saves] of [['PREPARE', entries, 3], ['GUARD', entries, 3], ['APPLY', entries, 3], ['VERIFY', revocations, 2]] as const) {
+    for (const [phase, last, saves] of [['PREPARE', entries, 3], ['GUARD', entries, 3], ['APPLY', entries, 3], ['VERIFY', revocations, 2], ['NOTIFY_REJECTS', usersTold, 2]] as const) {
       const done = doneOf(events, phase);
       expect(done.length, phase).toBeGreaterThanOrEqual(saves);
       expect(done, phase).toEqual([...done].sort((a, b) => a - b));
@@ -81,10 +84,10 @@ describe('the controller reports where its long phases stand', () => {
     expect(events.filter((e) => e.phase !== 'VERIFY').every((e) => e.total === undefined)).toBe(true);
   });
 
-  it('reports nothing for a phase with nothing to count, nor for an APPLY whose totals count another run', () => {
+  it('reports nothing for a phase with nothing to count, nor for an APPLY whose totals count another run; NOTIFY_REJECTS counts users told', () => {
     const base = { id: 'c-1', runId: 'c-1#2' } as Campaign;
     expect(progressOfCampaign({ ...base, phase: { name: 'DONE' } })).toBeUndefined();
-    expect(progressOfCampaign({ ...base, phase: { name: 'NOTIFY_REJECTS', after: 'u1#p1' } })).toBeUndefined();
+    expect(progressOfCampaign({ ...base, phase: { name: 'NOTIFY_REJECTS', after: 'u1#p1', told: 4 } })).toEqual({ job: 'campaign-controller', phase: 'NOTIFY_REJECTS', campaignId: 'c-1', unit: 'users told', done: 4 });
     const stale = { runId: 'c-1#1', stats: { entries: 9 } } as Campaign['runTotals'];
     expect(progressOfCampaign({ ...base, phase: { name: 'APPLY', after: 'e' }, runTotals: stale })).toBeUndefined();
     expect(progressOfCampaign({ ...base, phase: { name: 'PREPARE' } })).toEqual({ job: 'campaign-controller', phase: 'PREPARE', campaignId: 'c-1', unit: 'entries', done: 0 });

@@ -1,13 +1,15 @@
 // One campaign's progress for its owner (GET /campaigns/{id}): entries by state, each approver's
 // share, and every entry of the current run, overdue first; an entry the owner may reassign has a
 // Reassign button (POST /entries/{id}/reassign), whose dialog shows each refusal next to its field.
+// A campaign over its revocation cap shows what applying would do and asks its owner to confirm.
 import { useRef, useState } from 'preact/hooks';
 import { useRoute } from 'preact-iso';
-import type { CampaignProgressView, OwnerEntryView, ReassignResult } from '../../../../lambdas/approver-api/api-types.js';
+import type { CampaignProgressView, ConfirmApplyResult, OwnerEntryView, ReassignResult } from '../../../../lambdas/approver-api/api-types.js';
 import type { ApiClient } from '../api-client.js';
 import { Modal } from '../dialog.js';
 import { entryStateWord, formatInstant } from '../format.js';
 import { useFocusOnArrival, usePortal, useTitle } from '../shell.js';
+import { AwaitingConfirmation } from './confirm-apply.js';
 import { ReassignForm } from './reassign-dialog.js';
 import { CampaignFacts, DueDate, LoadFailure, Placeholder, Progress, StateBadge, statesWithEntries, useApiView } from './campaign-parts.js';
 
@@ -29,6 +31,11 @@ export function CampaignPage({ api }: { api: ApiClient }) {
     announce(`Reassigned ${entry.subjectName} to ${to}.${moved}`);
   };
 
+  const confirmed = async (result: ConfirmApplyResult) => {
+    await reload();
+    announce(`Confirmed: the next controller run removes ${result.counts.remove} ${result.counts.remove === 1 ? 'assignment' : 'assignments'}.`);
+  };
+
   return (
     <div class="owner-page" aria-busy={view.status === 'loading' ? 'true' : 'false'}>
       {view.status === 'loaded' ? (
@@ -45,6 +52,9 @@ export function CampaignPage({ api }: { api: ApiClient }) {
       )}
       {view.status === 'loading' ? <Placeholder lines={10} /> : null}
       {view.status === 'failed' ? <LoadFailure error={view.error} /> : null}
+      {view.status === 'loaded' && view.value.awaitingConfirmation ? (
+        <AwaitingConfirmation campaign={{ ...view.value, awaitingConfirmation: view.value.awaitingConfirmation }} onConfirmed={confirmed} />
+      ) : null}
       {view.status === 'loaded' ? <Progression campaign={view.value} onReassign={setReassigning} /> : null}
       <Modal open={reassigning !== undefined} onClose={() => setReassigning(undefined)} titleId="reassign-title" className="reassign">
         {reassigning ? (

@@ -46,6 +46,7 @@ function CampaignCard({ campaign, asOf }: { campaign: CampaignSummaryView; asOf:
           <a href={`/campaigns/${encodeURIComponent(campaign.id)}`}>{campaign.name}</a>
         </h2>
         <StateBadge state={campaign.state} />
+        {campaign.awaitingConfirmation ? <span class="badge owner-waiting">Waiting for your confirmation</span> : null}
       </div>
       <CampaignFacts campaign={campaign} asOf={asOf} />
       <Progress campaign={campaign} id={`progress-${campaign.id}`} />
