@@ -1,11 +1,12 @@
 // The campaign owner's work in the browser, against the local server over a campaign the real
 // controller drove to RUNNING: My campaigns, a campaign's progress (entries by state, approvers,
 // entries overdue first, due dates in the viewer's zone), a reassignment whose refusals show next to
-// their fields, the keyboard alone, and a refusal for anyone but the owner.
+// their fields, the keyboard alone, a refusal for anyone but the owner, and the confirmation a
+// campaign over its revocation cap waits for.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { useEngine } from '../support/engine.js';
-import { hasChromium, launchChromium, newContext, PORTAL_CAMPAIGN_ID, portalCampaign, recordForeignRequests, startPortalWorld, type PortalWorld } from '../support/portal.js';
+import { hasChromium, launchChromium, newContext, PORTAL_CAMPAIGN_ID, portalCampaign, recordForeignRequests, seriousAxeViolations, startPortalWorld, type PortalWorld } from '../support/portal.js';
 import { day, T0 } from '../support/small-org.js';
 
 const engine = useEngine();
@@ -217,6 +218,14 @@ describe.skipIf(!hasChromium)('the campaign owner in the portal', () => {
       '27 kept',
       '0 kept: protected',
     ]);
+
+    // No serious or critical axe-core violation, the panel shown and its dialog open (axe runs only where the CSP is bypassed).
+    const checked = await (await newContext(browser, { bypassCSP: true })).newPage();
+    await checked.goto(`${world.url}/campaigns/${id}?as=owner`);
+    await checked.getByRole('region', { name: 'Waiting for your confirmation' }).getByRole('button', { name: 'Review and confirm' }).click();
+    await checked.getByRole('dialog', { name: 'Remove 12 assignments?' }).waitFor();
+    expect((await seriousAxeViolations(checked)).map((v) => `${v.impact} ${v.id}: ${v.help}`)).toEqual([]);
+    await checked.context().close();
 
     // Meanwhile the count changed (say, a new guard count): the page's 12 is refused, nothing confirmed.
     await waitOn(13);
