@@ -141,9 +141,24 @@ describe('meView and the campaign views', () => {
       owner: { id: 'u-owner', displayName: 'Olga Owner' },
       asOf: NOW.toISOString(),
       campaigns: [
-        { id: campaign.id, name: campaign.name, kind: 'USER', state: 'RUNNING', run: 1, startDate: campaign.startDate, dueDate: DUE, ...progress },
+        { id: campaign.id, name: campaign.name, kind: 'USER', state: 'RUNNING', run: 1, startDate: campaign.startDate, dueDate: DUE, ...progress, awaitingConfirmation: null },
       ],
     });
+  });
+
+  it('says what applying would do while a campaign waits over its revocation cap, and nothing otherwise', () => {
+    const progress = { entriesByState: { RUNNING: 1 }, entries: 1, overdueEntries: 0, completion: 0 };
+    const counts = { items: 40, remove: 12, modify: 1, handOver: 2, keep: 24, keptByGuard: 1 };
+    const waiting = { ...campaign, guard: { maxRemovalShare: 0.25 }, phase: { name: 'AWAIT_CONFIRMATION' as const, counts, since: '2026-07-15T01:00:00.000Z' } };
+    expect(campaignListView(owner, [{ campaign: waiting, progress }], NOW).campaigns[0]!.awaitingConfirmation).toEqual({
+      counts,
+      removalShare: 0.3,
+      maxRemovalShare: 0.25,
+      since: '2026-07-15T01:00:00.000Z',
+    });
+    // Confirmed (APPLY), or any other phase: nothing waits.
+    const confirmed = { ...waiting, phase: { name: 'APPLY' as const, confirmed: { by: 'u-owner', at: '2026-07-15T02:00:00.000Z', counts } } };
+    expect(campaignListView(owner, [{ campaign: confirmed, progress }], NOW).campaigns[0]!.awaitingConfirmation).toBeNull();
   });
 
   it('shows a campaign with its approvers by name and its entries in the order of the progress', () => {
