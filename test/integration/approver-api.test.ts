@@ -455,6 +455,7 @@ describe('what the approver portal reads', () => {
       entries: 3,
       overdueEntries: 0,
       completion: 1 / 3,
+      awaitingConfirmation: null,
     });
     expect(list.campaigns[0]).toMatchObject({ state: 'PREPARING', entries: 0, completion: 0, dueDate: null });
     expect((await w.call(M1, 'GET', '/campaigns')).json.campaigns).toEqual([]);
