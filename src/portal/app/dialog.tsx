@@ -47,3 +47,17 @@ export function Modal({
     </dialog>
   );
 }
+
+/** A dialog form's buttons: its action (not disabled while busy, so focus stays; a second press does nothing) and Cancel. */
+export function FormButtons({ action, busy, onCancel }: { action: ComponentChildren; busy: boolean; onCancel: () => void }) {
+  return (
+    <div class="buttons">
+      <button type="submit" class="primary" aria-disabled={busy ? 'true' : undefined}>
+        {action}
+      </button>
+      <button type="button" class="secondary" onClick={onCancel}>
+        Cancel
+      </button>
+    </div>
+  );
+}

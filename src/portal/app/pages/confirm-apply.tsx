@@ -5,7 +5,7 @@
 import { useState } from 'preact/hooks';
 import type { AwaitingConfirmationView, CampaignSummaryView, ConfirmApplyResult } from '../../../../lambdas/approver-api/api-types.js';
 import { ApiError } from '../api-client.js';
-import { Modal } from '../dialog.js';
+import { FormButtons, Modal } from '../dialog.js';
 import { formatInstant, plural } from '../format.js';
 import { usePortal } from '../shell.js';
 
@@ -97,14 +97,7 @@ function ConfirmForm({
           {error}
         </p>
       ) : null}
-      <div class="buttons">
-        <button type="submit" class="primary" aria-disabled={busy ? 'true' : undefined}>
-          Confirm: remove {plural(remove, 'assignment')}
-        </button>
-        <button type="button" class="secondary" onClick={onClose}>
-          Cancel
-        </button>
-      </div>
+      <FormButtons action={`Confirm: remove ${plural(remove, 'assignment')}`} busy={busy} onCancel={onClose} />
     </form>
   );
 }

@@ -5,7 +5,7 @@
 import { useState } from 'preact/hooks';
 import type { EntryView, PersonView, ReassignResult } from '../../../../lambdas/approver-api/api-types.js';
 import { formErrors, type ErrorMap } from '../api-errors.js';
-import { Modal } from '../dialog.js';
+import { FormButtons, Modal } from '../dialog.js';
 import { formatInstant } from '../format.js';
 import { usePortal } from '../shell.js';
 import { FieldError } from './item-row.js';
@@ -109,14 +109,7 @@ export function ReassignForm({
         </p>
         <FieldError id={`${FIELD_IDS.extendDays}-error`} message={errors.extendDays} />
       </div>
-      <div class="buttons">
-        <button type="submit" class="primary" aria-disabled={busy ? 'true' : undefined}>
-          Reassign entry
-        </button>
-        <button type="button" class="secondary" onClick={onClose}>
-          Cancel
-        </button>
-      </div>
+      <FormButtons action="Reassign entry" busy={busy} onCancel={onClose} />
     </form>
   );
 }
