@@ -216,6 +216,12 @@ export async function confirmApply(deps: ConfirmApplyDeps, campaignId: string, b
   if (!who) throw new ValidationError('must not be empty: say who confirms', 'by');
   const campaign = await deps.campaigns.getCampaign(campaignId);
   if (!campaign) throw new NotFoundError('campaign', campaignId);
+  return confirmCampaign(deps, campaign, who, now);
+}
+
+/** confirmApply once the campaign is read and `who` checked. */
+async function confirmCampaign(deps: ConfirmApplyDeps, campaign: Campaign, who: string, now: Date): Promise<Campaign> {
+  const campaignId = campaign.id;
   if (campaign.state === 'RUNNING' && campaign.phase.name === 'APPLY' && campaign.phase.confirmed) {
     await record(deps, campaign, campaign.phase.confirmed);
     return campaign;
@@ -247,7 +253,7 @@ export async function confirmApplyAsOwner(deps: ConfirmApplyDeps, campaignId: st
   if (counts && counts.remove !== remove) {
     throw new ValidationError(`the campaign waits to remove ${counts.remove} of ${counts.items} items, not ${remove}: reload it and confirm what it shows`, 'remove');
   }
-  return confirmApply(deps, campaignId, ownerId, now);
+  return confirmCampaign(deps, campaign, ownerId, now);
 }
 
 const record = (deps: ConfirmApplyDeps, campaign: Campaign, confirmation: ApplyConfirmation) =>

@@ -130,7 +130,7 @@ async function applyGroup(deps: FinishDeps, campaign: Campaign, listed: readonly
   const at = now.toISOString();
   const saved = await mapLimit(applied, ENTRY_CONCURRENCY, async (a, i) => {
     if (!a) return loaded[i];
-    const entry = withEntryChange(a.entry, now, { state: a.failures.length ? 'FAILED.APPLIED.CHANGES' : 'FINISHED', endDate: at, closedAt: a.entry.closedAt ?? at, stats: a.stats, error: failureText(a.failures) });
+    const entry = appliedEntry(a.entry, a, now);
     await deps.campaigns.saveEntry(entry);
     return { entry, items: withMarks(a.items, [...a.marked, ...a.handedOver]) };
   });
@@ -140,7 +140,18 @@ async function applyGroup(deps: FinishDeps, campaign: Campaign, listed: readonly
   return listed.map((l, i) => saved[i]?.entry ?? l);
 }
 
-const failureText = (failures: readonly string[]) => (failures.length ? `changes failed to apply: ${failures.join('; ')}` : undefined);
+/** The entry once its changes are applied: FINISHED, or FAILED.APPLIED.CHANGES naming each change refused; closed now if it was open. */
+function appliedEntry(entry: Entry, { stats, failures }: Pick<AppliedChanges, 'stats' | 'failures'>, now: Date): Entry {
+  const at = now.toISOString();
+  const failed = failures.length > 0;
+  return withEntryChange(entry, now, {
+    state: failed ? 'FAILED.APPLIED.CHANGES' : 'FINISHED',
+    endDate: at,
+    closedAt: entry.closedAt ?? at,
+    stats,
+    error: failed ? `changes failed to apply: ${failures.join('; ')}` : undefined,
+  });
+}
 
 /** The items as loaded, with the marks written over them. */
 function withMarks(items: readonly Item[], marked: readonly Item[]): Item[] {
@@ -192,19 +203,17 @@ async function retryEntry(deps: FinishDeps, campaign: Campaign, listed: Entry, n
   const { entry, items } = loaded;
   // The listing may lag: act on the entry as it is now.
   if (entry.state !== 'FAILED.APPLIED.CHANGES') return { entry, changed: false };
-  const { stats, failures, marked, revocations } = await applyChanges(deps, campaign, entry, items, now);
+  const changes = await applyChanges(deps, campaign, entry, items, now);
+  const { marked, revocations } = changes;
   // An archived run's notifications stay under the campaign it came from.
   const origin = liveCampaignOf(campaign);
   const notifier = new CampaignNotifier(deps.directory, deps.portalUrl, origin, now);
   // Queued before the items are marked applied: a killed retry finds the notice already there.
   if (revocations.length > 0) await deps.outbox.enqueue(await Promise.all(revocations.map((r) => lateRejectNotice(notifier, origin, r))));
   await deps.campaigns.saveAppliedChanges({ items: marked, revocations });
-  const state = failures.length ? 'FAILED.APPLIED.CHANGES' : 'FINISHED';
-  const error = failureText(failures);
+  const next = appliedEntry(entry, changes, now);
   // A retry the directory refuses again changes nothing: re-running the controller stays a no-op.
-  if (state === entry.state && error === entry.error && sameStats(stats, entry.stats)) return { entry, changed: false };
-  const at = now.toISOString();
-  const next = withEntryChange(entry, now, { state, endDate: at, closedAt: entry.closedAt ?? at, stats, error });
+  if (next.state === entry.state && next.error === entry.error && sameStats(changes.stats, entry.stats)) return { entry, changed: false };
   await deps.campaigns.saveEntry(next);
   await recordApplication(deps, campaign, entry.id);
   return { entry: next, changed: true };

@@ -71,9 +71,8 @@ export class InMemoryCampaignStore implements CampaignStore {
     for (const { entry, items } of batch) {
       if (this.entries.has(entry.id)) continue; // complete, and possibly decided since
       this.entries.set(entry.id, stored(entry));
-      const entryItems = this.items.get(entry.id) ?? new Map<string, Item>();
+      const entryItems = this.itemsOf(entry.id);
       for (const item of items) entryItems.set(item.id, stored({ ...item, entryId: entry.id }));
-      this.items.set(entry.id, entryItems);
     }
     for (const n of notifications) this.outbox.recordIfAbsent(n);
   }
@@ -142,11 +141,14 @@ export class InMemoryCampaignStore implements CampaignStore {
   async saveAppliedChanges(changes: { items?: readonly Item[]; revocations?: readonly Revocation[] }): Promise<void> {
     for (const revocation of changes.revocations ?? []) this.storeRevocation(revocation);
     // Written whole, as DynamoDB's put does: present or not.
-    for (const item of changes.items ?? []) {
-      const ofEntry = this.items.get(item.entryId) ?? new Map<string, Item>();
-      ofEntry.set(item.id, stored(item));
-      this.items.set(item.entryId, ofEntry);
-    }
+    for (const item of changes.items ?? []) this.itemsOf(item.entryId).set(item.id, stored(item));
+  }
+
+  /** The entry's items by id, an empty map kept for it if it has none. */
+  private itemsOf(entryId: string): Map<string, Item> {
+    let items = this.items.get(entryId);
+    if (!items) this.items.set(entryId, (items = new Map<string, Item>()));
+    return items;
   }
 
   private storeRevocation(revocation: Revocation): void {
