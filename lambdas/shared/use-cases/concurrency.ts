@@ -25,6 +25,30 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
   return results;
 }
 
+/**
+ * The values of `source`, each next one read while the consumer works on the one it was given, so
+ * reading and the consumer's writing overlap; at most one value is read ahead. A consumer that stops
+ * early (or fails) leaves no read running: the one in flight is settled before this returns.
+ */
+export async function* readAhead<T>(source: AsyncIterable<T>): AsyncGenerator<T> {
+  const iterator = source[Symbol.asyncIterator]();
+  let next = iterator.next();
+  try {
+    for (;;) {
+      const result = await next;
+      if (result.done) return;
+      next = iterator.next();
+      yield result.value;
+    }
+  } finally {
+    const exhausted = await next.then(
+      (result) => result.done === true,
+      () => true,
+    );
+    if (!exhausted) await iterator.return?.();
+  }
+}
+
 export async function collect<T>(pages: AsyncIterable<T[]>): Promise<T[]> {
   const all: T[] = [];
   for await (const page of pages) all.push(...page);

@@ -14,7 +14,7 @@ import { auditKey, campaignRecord, CONTROLLER_ACTOR, entryCreated, notifications
 import type { AuditEvent } from '../domain/audit/model.js';
 import { recordThenChange, type AuditDeps } from './audit-trail.js';
 import { CampaignNotifier } from './campaign-notifier.js';
-import { collect } from './concurrency.js';
+import { collect, readAhead } from './concurrency.js';
 import { UNLIMITED_BUDGET, type CampaignStore, type TimeBudget } from './ports.js';
 import { selectWork, usesHooks, type SelectionDeps, type SubjectWork } from './select-subjects.js';
 
@@ -52,35 +52,39 @@ export async function prepareCampaign(deps: PrepareDeps, campaign: Campaign, now
   const budget = usesHooks(campaign) ? UNLIMITED_BUDGET : (deps.budget ?? UNLIMITED_BUDGET);
   const bounds = { ...PREPARE_CHUNK, ...deps.chunk };
   let current = campaign;
-  let pending: SubjectWork[] = [];
-  let pendingItems = 0;
-
-  const flush = async () => {
-    if (pending.length === 0) return;
-    const work = pending;
-    pending = [];
-    pendingItems = 0;
-    current = await writeChunk(deps, current, work, notifier, now);
-  };
 
   const selected = selectWork(deps, campaign, now, after);
   const pages = usesHooks(campaign) ? [await collect(selected)] : selected;
-  for await (const works of pages) {
-    for (const work of works) {
-      // A full chunk is written once the next subject shows that more follow: a campaign whose
-      // budget ends at its last chunk is finished, not left for a continuation with nothing to do.
-      if (pendingItems >= bounds.items || pending.length >= bounds.subjects) {
-        await flush();
-        if (!budget.hasTimeLeft()) return current;
-      }
-      pending.push(work);
-      pendingItems += work.assignments.length;
-    }
+  // The next chunk is read while this one is written (the directory's reads and the campaign
+  // table's writes overlap); a chunk that exists shows that more follow, so a campaign whose budget
+  // ends at its last chunk is finished, not left for a continuation with nothing to do.
+  let written = 0;
+  for await (const work of readAhead(chunksOf(pages, bounds))) {
+    if (written > 0 && !budget.hasTimeLeft()) return current;
+    current = await writeChunk(deps, current, work, notifier, now);
+    written += 1;
   }
-  await flush();
   const next = withPhase(current, { name: 'ANNOUNCE', prepared: countPrepared(preparedSoFar(current), []) }, now);
   await deps.campaigns.saveCampaign(next);
   return next;
+}
+
+/** The subjects' work in chunks: each ends at the first bound it reaches (the last may be smaller). */
+async function* chunksOf(pages: AsyncIterable<SubjectWork[]> | Iterable<SubjectWork[]>, bounds: PrepareChunk): AsyncGenerator<SubjectWork[]> {
+  let pending: SubjectWork[] = [];
+  let pendingItems = 0;
+  for await (const works of pages) {
+    for (const work of works) {
+      pending.push(work);
+      pendingItems += work.assignments.length;
+      if (pendingItems >= bounds.items || pending.length >= bounds.subjects) {
+        yield pending;
+        pending = [];
+        pendingItems = 0;
+      }
+    }
+  }
+  if (pending.length > 0) yield pending;
 }
 
 async function writeChunk(

@@ -6,7 +6,7 @@ import { compileFilter, privilegeFilterSubject, userFilterSubject, type Compiled
 import { hookCampaignOf } from '../domain/hook-contracts.js';
 import type { Assignment, Campaign, Privilege, StagePlan, User } from '../domain/model.js';
 import { callHook, HookError } from './call-hook.js';
-import { collect, mapLimit } from './concurrency.js';
+import { chunk, collect, mapLimit } from './concurrency.js';
 import type { DirectoryStore, HookInvoker, ListFrom } from './ports.js';
 
 export interface SubjectWork {
@@ -24,6 +24,11 @@ export interface SelectionDeps {
 }
 
 const READ_CONCURRENCY = 8;
+/**
+ * Subjects whose assignments are read together: a listing page (up to 1 MB, thousands of users) is
+ * taken this many at a time, so what is held is a few hundred subjects' assignments, not a page's.
+ */
+const SUBJECTS_PER_READ = 100;
 const HOOK_CONCURRENCY = 4;
 
 export const usesHooks = (campaign: Campaign) => Object.values(campaign.hooks ?? {}).some((ref) => !!ref);
@@ -167,24 +172,27 @@ async function* userWork(
 ): AsyncGenerator<SubjectWork[]> {
   const privileges = new Map((await collect(directory.listPrivileges())).map((p) => [p.id, p]));
   for await (const page of subjectPages((from) => directory.listUsers(from), chosen, (ids) => directory.getUsers(ids), after)) {
-    const users = page.filter((u) => !subjectFilter || subjectFilter.matches(userFilterSubject(u)));
-    if (users.length === 0) continue;
-    const managers = await directory.getUsers(users.flatMap((u) => (u.managerId ? [u.managerId] : [])));
-    yield await mapLimit(users, READ_CONCURRENCY, async (user) => {
-      const assignments = (await directory.listAssignmentsOfUser(user.id))
-        .filter((a) => a.origin === 'MANUAL')
-        .flatMap((a): CertifiableAssignment[] => {
-          const privilege: Privilege = privileges.get(a.privilegeId) ?? { id: a.privilegeId, name: a.privilegeId, ownerIds: [] };
-          if (resourceFilter && !resourceFilter.matches(privilegeFilterSubject(privilege))) return [];
-          return [certifiable(user, privilege, a)];
-        });
-      return {
-        subject: { id: user.id, name: user.displayName, ...(user.managerId ? { managerId: user.managerId } : {}) },
-        plan: [{ approverIds: defaultApproverIds('USER', user, managers) }],
-        assignments,
-      };
-    });
+    const matching = page.filter((u) => !subjectFilter || subjectFilter.matches(userFilterSubject(u)));
+    for (const users of chunk(matching, SUBJECTS_PER_READ)) yield await usersWork(directory, users, privileges, resourceFilter);
   }
+}
+
+async function usersWork(directory: DirectoryStore, users: User[], privileges: Map<string, Privilege>, resourceFilter: CompiledFilter | undefined): Promise<SubjectWork[]> {
+  const managers = await directory.getUsers(users.flatMap((u) => (u.managerId ? [u.managerId] : [])));
+  return mapLimit(users, READ_CONCURRENCY, async (user) => {
+    const assignments = (await directory.listAssignmentsOfUser(user.id))
+      .filter((a) => a.origin === 'MANUAL')
+      .flatMap((a): CertifiableAssignment[] => {
+        const privilege: Privilege = privileges.get(a.privilegeId) ?? { id: a.privilegeId, name: a.privilegeId, ownerIds: [] };
+        if (resourceFilter && !resourceFilter.matches(privilegeFilterSubject(privilege))) return [];
+        return [certifiable(user, privilege, a)];
+      });
+    return {
+      subject: { id: user.id, name: user.displayName, ...(user.managerId ? { managerId: user.managerId } : {}) },
+      plan: [{ approverIds: defaultApproverIds('USER', user, managers) }],
+      assignments,
+    };
+  });
 }
 
 /** PRIVILEGE campaign: privileges chosen, their MANUAL holders, approvers = owners. */
@@ -196,22 +204,25 @@ async function* privilegeWork(
   after: string | undefined,
 ): AsyncGenerator<SubjectWork[]> {
   for await (const page of subjectPages((from) => directory.listPrivileges(from), chosen, (ids) => directory.getPrivileges(ids), after)) {
-    const privileges = page.filter((p) => !subjectFilter || subjectFilter.matches(privilegeFilterSubject(p)));
-    if (privileges.length === 0) continue;
-    const owners = await directory.getUsers(privileges.flatMap((p) => p.ownerIds));
-    yield await mapLimit(privileges, READ_CONCURRENCY, async (privilege) => {
-      const holders = await collect(directory.listHoldersOfPrivilege(privilege.id, 'MANUAL'));
-      const users = await directory.getUsers(holders.map((h) => h.userId));
-      const assignments = holders.flatMap((a): CertifiableAssignment[] => {
-        const user: User = users.get(a.userId) ?? { id: a.userId, displayName: a.userId, email: '', status: 'ACTIVE' };
-        if (resourceFilter && !resourceFilter.matches(userFilterSubject(user))) return [];
-        return [certifiable(user, privilege, a)];
-      });
-      return {
-        subject: { id: privilege.id, name: privilege.name, ownerIds: privilege.ownerIds },
-        plan: [{ approverIds: defaultApproverIds('PRIVILEGE', privilege, owners) }],
-        assignments,
-      };
-    });
+    const matching = page.filter((p) => !subjectFilter || subjectFilter.matches(privilegeFilterSubject(p)));
+    for (const privileges of chunk(matching, SUBJECTS_PER_READ)) yield await privilegesWork(directory, privileges, resourceFilter);
   }
+}
+
+async function privilegesWork(directory: DirectoryStore, privileges: Privilege[], resourceFilter: CompiledFilter | undefined): Promise<SubjectWork[]> {
+  const owners = await directory.getUsers(privileges.flatMap((p) => p.ownerIds));
+  return mapLimit(privileges, READ_CONCURRENCY, async (privilege) => {
+    const holders = await collect(directory.listHoldersOfPrivilege(privilege.id, 'MANUAL'));
+    const users = await directory.getUsers(holders.map((h) => h.userId));
+    const assignments = holders.flatMap((a): CertifiableAssignment[] => {
+      const user: User = users.get(a.userId) ?? { id: a.userId, displayName: a.userId, email: '', status: 'ACTIVE' };
+      if (resourceFilter && !resourceFilter.matches(userFilterSubject(user))) return [];
+      return [certifiable(user, privilege, a)];
+    });
+    return {
+      subject: { id: privilege.id, name: privilege.name, ownerIds: privilege.ownerIds },
+      plan: [{ approverIds: defaultApproverIds('PRIVILEGE', privilege, owners) }],
+      assignments,
+    };
+  });
 }
