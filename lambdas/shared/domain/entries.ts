@@ -161,6 +161,16 @@ export function finishIfAllDecided(entry: Entry, items: Item[], now: Date): Entr
 
 export const withReminderSlot = (entry: Entry, slot: number, now: Date) => touch(entry, now, { lastReminderSlot: slot });
 
+/**
+ * The reminder period `now` falls in, for an approver's one Approval Remind: periods of
+ * `intervalHours` counted from the epoch, so the same for every entry and every run (an entry's own
+ * slots count from its creation and due date, which differ between entries). ISO instant of its start.
+ */
+export function approverReminderPeriod(reminders: NonNullable<Campaign['reminders']>, now: Date): string {
+  const interval = reminders.intervalHours * HOUR_MS;
+  return new Date(Math.floor(now.getTime() / interval) * interval).toISOString();
+}
+
 export const withEntryChange = touch;
 
 /** Entries that still await their decisions being applied at the campaign's finish. */

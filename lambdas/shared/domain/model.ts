@@ -221,7 +221,9 @@ export type CampaignPhase =
   | { name: 'CLEANUP'; pass: CleanupPass; after?: string; unsent?: number }
   | { name: 'DONE' };
 
-export type CleanupPass = 'ENTRIES' | 'REVOCATIONS' | 'NOTIFICATIONS';
+/** A cleanup's passes, in the order it makes them. */
+export const CLEANUP_PASSES = ['ENTRIES', 'REVOCATIONS', 'NOTIFICATIONS'] as const;
+export type CleanupPass = (typeof CLEANUP_PASSES)[number];
 
 /**
  * A run's totals, summed entry by entry as APPLY goes (saved with its cursor, so a resumed run counts

@@ -15,7 +15,8 @@ export const notificationKey = {
    */
   stageStart: (c: Pick<Campaign, 'runId'>, stage: number, approverId: string, batch?: string) =>
     `${c.runId}|APPROVAL_START|${stage}|${approverId}${batch ? `|${batch}` : ''}`,
-  approvalRemind: (entryId: string, slot: number, approverId: string) => `${entryId}|APPROVAL_REMIND|${slot}|${approverId}`,
+  /** An approver's one Approval Remind of a run for a reminder period (`approverReminderPeriod`), about all their entries due a reminder. */
+  approverRemind: (c: Pick<Campaign, 'runId'>, period: string, approverId: string) => `${c.runId}|APPROVAL_REMIND|${period}|${approverId}`,
   approvalTimeout: (entryId: string, approverId: string) => `${entryId}|APPROVAL_TIMEOUT|${approverId}`,
   campaignStart: (c: Campaign) => `${c.runId}|CAMPAIGN_START`,
   assignmentReject: (c: Campaign, userId: string) => `${c.runId}|ASSIGNMENT_REJECT|${userId}`,

@@ -31,7 +31,7 @@ export interface NotificationView {
   /** Assignments of the entry; for CAMPAIGN_START, those sent to approvers (shown even when 0). */
   itemCount?: number;
   openItemCount?: number;
-  /** CAMPAIGN_START: entries prepared (shown even when 0); APPROVAL_START of a stage: the approver's entries it announces (itemCount: their assignments). */
+  /** CAMPAIGN_START: entries prepared (shown even when 0); APPROVAL_START of a stage: the approver's entries it announces (itemCount: their assignments); APPROVAL_REMIND: the approver's entries due a reminder. */
   entryCount?: number;
   /** CAMPAIGN_START: entries FAILED.PREPARE; CAMPAIGN_END: entries FAILED.APPLIED.CHANGES. */
   failedEntryCount?: number;
@@ -125,7 +125,9 @@ export const KIND_PLACEHOLDERS: Readonly<Record<NotificationKind, readonly (keyo
   // One per approver and stage (no single entry: subjectName, entryId and entryUrl are blank), or one
   // entry's for a rescue or a reassignment (entryCount 1): the template tests for them in sections.
   APPROVAL_START: [...EVERY_KIND, 'dueDate', 'itemCount', 'stage', 'openItemCount', 'entryCount'],
-  APPROVAL_REMIND: [...EVERY_KIND, ...ENTRY, 'openItemCount'],
+  // One per approver and reminder period: about their reviews due a reminder (entryCount); one
+  // review is named and linked (subjectName, entryId, entryUrl), several are not.
+  APPROVAL_REMIND: [...EVERY_KIND, 'dueDate', 'itemCount', 'stage', 'openItemCount', 'entryCount'],
   APPROVAL_TIMEOUT: [...EVERY_KIND, ...ENTRY, 'openItemCount'],
   NO_APPROVER: [...EVERY_KIND, ...ENTRY],
   CAMPAIGN_START: [...EVERY_KIND, 'dueDate', 'entryCount', 'itemCount', 'failedEntryCount'],
@@ -139,10 +141,12 @@ export const KIND_PLACEHOLDERS: Readonly<Record<NotificationKind, readonly (keyo
 /**
  * Placeholders some notices of a kind fill and others leave blank: a template may name them (in a
  * section that tests them, so that a notice without them still reads well). An Approval Start of
- * one entry (a rescue, a reassignment) names it; one for an approver's whole stage does not.
+ * one entry (a rescue, a reassignment) names it; one for an approver's whole stage does not; an
+ * Approval Remind names its entry only when it is about one.
  */
 export const KIND_OPTIONAL_PLACEHOLDERS: Readonly<Partial<Record<NotificationKind, readonly (keyof NotificationView)[]>>> = {
   APPROVAL_START: ['entryId', 'entryUrl', 'subjectName'],
+  APPROVAL_REMIND: ['entryId', 'entryUrl', 'subjectName'],
 };
 
 const allowed = (kind: NotificationKind): readonly string[] => [...KIND_PLACEHOLDERS[kind], ...(KIND_OPTIONAL_PLACEHOLDERS[kind] ?? [])];
@@ -199,6 +203,9 @@ Your access review in the certification campaign "{{runLabel}}" is not finished 
 
 {{#subjectName}}
 Under review: {{subjectName}}
+{{/subjectName}}
+{{^subjectName}}
+Reviews still open: {{entryCount}}
 {{/subjectName}}
 {{#openItemCount}}
 Assignments still to decide: {{openItemCount}}{{#itemCount}} of {{itemCount}}{{/itemCount}}

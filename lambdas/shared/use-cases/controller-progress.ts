@@ -2,7 +2,7 @@
 // of a chunked phase ends by saving the campaign with its cursor and its running counts (use-cases/
 // chunked.ts), so the controller reports from those saves: the phases need no reporting code, and
 // `done` is what the campaign has recorded, so a continuation goes on from the count it left.
-import type { Campaign } from '../domain/model.js';
+import { CLEANUP_PASSES, type Campaign } from '../domain/model.js';
 import type { CampaignStore, ProgressEvent, ProgressSink } from './ports.js';
 
 const JOB = 'campaign-controller';
@@ -13,6 +13,8 @@ const JOB = 'campaign-controller';
  * GUARD, APPLY: entries counted or applied (the run's entry count is not on the campaign: no total here).
  * VERIFY: revocations read back, of the removals the run made (its totals, summed while applying).
  * NOTIFY_REJECTS: users told (the number of users who lost access is not counted before: no total).
+ * CLEANUP: its passes done, of three (entries, revocations, notifications): a DELETE cleanup saves
+ * nothing per chunk (what it deleted leaves the listing), so its passes are what the campaign records.
  */
 export function progressOfCampaign(c: Campaign): ProgressEvent | undefined {
   const at = { job: JOB, phase: c.phase.name, campaignId: c.id };
@@ -31,6 +33,8 @@ export function progressOfCampaign(c: Campaign): ProgressEvent | undefined {
     }
     case 'NOTIFY_REJECTS':
       return { ...at, unit: 'users told', done: c.phase.told ?? 0 };
+    case 'CLEANUP':
+      return { ...at, unit: 'cleanup passes', done: CLEANUP_PASSES.indexOf(c.phase.pass), total: CLEANUP_PASSES.length };
     default:
       return undefined;
   }

@@ -1,12 +1,15 @@
 // docs/reference/campaigns.md, step 3 (Run): reminders and expiry of the entries of a RUNNING campaign. Every
 // notification is recorded before the entry change that implies it, so a killed run re-records
-// nothing (same key) and still makes the change.
-import { buildEntry, closeDueEntry, nextRunningEntryStep, openItems, withEntryChange, withReminderSlot } from '../domain/entries.js';
+// nothing (same key) and still makes the change. Reminders go per approver: the pass collects the
+// entries due one, then each approver gets one Approval Remind for the reminder period (its key), and
+// only then are the entries' slots spent.
+import { approverReminderPeriod, buildEntry, closeDueEntry, nextRunningEntryStep, openItems, withEntryChange, withReminderSlot } from '../domain/entries.js';
 import type { Campaign, Entry, Item, Notification } from '../domain/model.js';
 import { groupEntryKey, splitSelfReview } from '../domain/review-groups.js';
 import { awaitsNextStage, forwardedItems, nextStagePlan, stageDueDate } from '../domain/stages.js';
 import { notificationKey } from '../domain/notifications.js';
-import { auditKey, CONTROLLER_ACTOR, entryCreated, entryRecord, entryStateChanged, notificationsQueued } from '../domain/audit/events.js';
+import { auditKey, campaignRecord, CONTROLLER_ACTOR, entryCreated, entryRecord, entryStateChanged, notificationsQueued } from '../domain/audit/events.js';
+import { ConflictError } from '../domain/errors.js';
 import { recordThenChange, type AuditDeps } from './audit-trail.js';
 import { CampaignNotifier } from './campaign-notifier.js';
 import { mapLimit } from './concurrency.js';
@@ -25,6 +28,7 @@ export interface RunEntriesResult {
   /** Entries still open with a due date in the future: the campaign cannot finish yet. */
   stillOpen: number;
   expired: number;
+  /** Approvers sent an Approval Remind by this pass (one each, whatever their number of entries). */
   reminded: number;
 }
 
@@ -34,6 +38,7 @@ export async function runEntries(deps: RunEntriesDeps, campaign: Campaign, now: 
   // Later-stage entries not announced yet: written by this pass (its batch: the first one's id), or
   // by a pass killed before it announced them. Their approvers get one Approval Start per batch.
   const pass: NextStagePass = { marked: [] };
+  const due: DueReminder[] = [];
   for await (const page of deps.campaigns.listEntries(campaign.runId)) {
     pass.marked.push(...page.filter((e) => e.announceBatch !== undefined && e.state === 'RUNNING'));
     await mapLimit(page, 8, async (entry) => {
@@ -45,7 +50,8 @@ export async function runEntries(deps: RunEntriesDeps, campaign: Campaign, now: 
       } else if (awaitsNextStage(entry)) {
         result.stillOpen += await startNextStage(deps, notifier, campaign, entry, now, pass);
       } else if (step.action === 'REMIND') {
-        if (await remind(deps, notifier, entry, step.slot, now)) result.reminded += 1;
+        const reminder = await dueReminder(deps, entry, step.slot, now);
+        if (reminder) due.push(reminder);
         result.stillOpen += 1;
       } else if (entry.state === 'RUNNING' && entry.itemCount > 0) {
         result.stillOpen += 1;
@@ -53,6 +59,7 @@ export async function runEntries(deps: RunEntriesDeps, campaign: Campaign, now: 
     });
   }
   await announceLaterStages(deps, campaign, pass.marked, now);
+  result.reminded = await remindApprovers(deps, notifier, campaign, due, now);
   return result;
 }
 
@@ -159,32 +166,82 @@ async function startNextStage(deps: RunEntriesDeps, notifier: CampaignNotifier, 
   return open;
 }
 
-/** Reminds the approvers of an entry with open items; true if it did. The slot is spent either way. */
-async function remind(deps: RunEntriesDeps, notifier: CampaignNotifier, listed: Entry, slot: number, now: Date): Promise<boolean> {
+/** An entry due a reminder, as loaded, with its reminder slot and how many of its items are open. */
+interface DueReminder {
+  entry: Entry;
+  slot: number;
+  open: number;
+}
+
+/** The entry as it is now, if it is due a reminder; one with nothing open has its slot spent here. */
+async function dueReminder(deps: RunEntriesDeps, listed: Entry, slot: number, now: Date): Promise<DueReminder | undefined> {
   const loaded = await deps.campaigns.getEntryWithItems(listed.id);
-  if (!loaded || loaded.entry.state !== 'RUNNING') return false;
+  if (!loaded || loaded.entry.state !== 'RUNNING') return undefined;
   // The listing may lag a reassignment: remind whoever holds the entry now.
   const entry = loaded.entry;
   const open = openItems(entry, loaded.items).length;
   // Everything decided (an entry the administrator reopened for a second look): nothing to remind of.
   if (open === 0) {
-    await deps.campaigns.saveEntry(withReminderSlot(entry, slot, now));
-    return false;
+    await spendSlot(deps, entry, slot, now);
+    return undefined;
   }
-  await notifier.prefetch(entry.approverIds);
-  const notices = entry.approverIds.map((approverId) =>
-    notifier.compose(
-      'APPROVAL_REMIND',
-      notificationKey.approvalRemind(entry.id, slot, approverId),
-      approverId,
-      { subjectName: entry.subjectName, itemCount: entry.itemCount, openItemCount: open, stage: entry.stage, dueDate: entry.dueDate },
-      entry.id,
-    ),
+  return { entry, slot, open };
+}
+
+/**
+ * One Approval Remind per approver of the entries due one, for the reminder period (recorded, then
+ * queued); then each entry's slot is spent. A run killed in between finds the same entries due and
+ * queues the same keys again (nothing twice); an entry that comes due later in the same period finds
+ * its approver's notice there, and is only marked. Returns the approvers told.
+ */
+async function remindApprovers(deps: RunEntriesDeps, notifier: CampaignNotifier, campaign: Campaign, due: DueReminder[], now: Date): Promise<number> {
+  if (due.length === 0 || !campaign.reminders) return 0;
+  const period = approverReminderPeriod(campaign.reminders, now);
+  const byApprover = new Map<string, DueReminder[]>();
+  for (const reminder of due) {
+    for (const approverId of new Set(reminder.entry.approverIds)) byApprover.set(approverId, [...(byApprover.get(approverId) ?? []), reminder]);
+  }
+  await notifier.prefetch([...byApprover.keys()]);
+  const at = now.toISOString();
+  for (const [approverId, reminders] of byApprover) {
+    const notice = approverReminder(notifier, campaign, period, approverId, reminders);
+    const record = campaignRecord(campaign, auditKey.remind(campaign, period, approverId), at, notificationsQueued([notice], CONTROLLER_ACTOR, at));
+    await recordThenChange(deps, record, () => deps.outbox.enqueue([notice]));
+  }
+  await mapLimit(due, 8, (r) => spendSlot(deps, r.entry, r.slot, now));
+  return byApprover.size;
+}
+
+/**
+ * What an approver's reminder says: how many reviews and open assignments, the earliest due date; a
+ * single review is named and linked, several link the approver's tasks.
+ */
+function approverReminder(notifier: CampaignNotifier, campaign: Campaign, period: string, approverId: string, reminders: DueReminder[]): Notification {
+  const entries = reminders.map((r) => r.entry);
+  const only = entries.length === 1 ? entries[0] : undefined;
+  const stages = new Set(entries.map((e) => e.stage));
+  return notifier.compose(
+    'APPROVAL_REMIND',
+    notificationKey.approverRemind(campaign, period, approverId),
+    approverId,
+    {
+      // About no single entry when there are several: the template's subject section is off, and the mail links the approver's tasks.
+      subjectName: only?.subjectName ?? '',
+      entryCount: entries.length,
+      itemCount: entries.reduce((n, e) => n + e.itemCount, 0),
+      openItemCount: reminders.reduce((n, r) => n + r.open, 0),
+      ...(stages.size === 1 ? { stage: entries[0]!.stage } : {}),
+      dueDate: entries.reduce((min, e) => (e.dueDate < min ? e.dueDate : min), entries[0]!.dueDate),
+    },
+    only?.id,
   );
-  const next = withReminderSlot(entry, slot, now);
-  await recordThenChange(deps, entryRecord(next, auditKey.entry(next), now.toISOString(), notificationsQueued(notices, CONTROLLER_ACTOR, now.toISOString())), async () => {
-    await deps.outbox.enqueue(notices);
-    await deps.campaigns.saveEntry(next);
-  });
-  return true;
+}
+
+/** The entry's reminder slot spent; an approver who saved a decision meanwhile wins, and the next pass marks it. */
+async function spendSlot(deps: RunEntriesDeps, entry: Entry, slot: number, now: Date): Promise<void> {
+  try {
+    await deps.campaigns.saveEntry(withReminderSlot(entry, slot, now));
+  } catch (error) {
+    if (!(error instanceof ConflictError)) throw error;
+  }
 }

@@ -33,7 +33,7 @@ describe('notificationKey', () => {
       notificationKey.prepareError(campaign, 1),
       notificationKey.noApprover('e-1'),
       notificationKey.approvalStart('e-1', 'u-manager'),
-      notificationKey.approvalRemind('e-1', 0, 'u-manager'),
+      notificationKey.approverRemind(campaign, '2026-07-10T00:00:00.000Z', 'u-manager'),
       notificationKey.approvalTimeout('e-1', 'u-manager'),
       notificationKey.campaignStart(campaign),
       notificationKey.assignmentReject(campaign, 'u-manager'),
@@ -44,16 +44,16 @@ describe('notificationKey', () => {
   });
 
   it('is deterministic', () => {
-    expect(notificationKey.approvalRemind('e-1', 2, 'u-a')).toBe(notificationKey.approvalRemind('e-1', 2, 'u-a'));
+    expect(notificationKey.approverRemind(campaign, '2026-07-10T00:00:00.000Z', 'u-a')).toBe(notificationKey.approverRemind(aCampaign({ state: 'RUNNING' }), '2026-07-10T00:00:00.000Z', 'u-a'));
     expect(notificationKey.campaignStart(campaign)).toBe(notificationKey.campaignStart(aCampaign({ state: 'RUNNING' })));
   });
 
-  it('distinguishes recipients, entries, reminder slots and preparation attempts', () => {
+  it('distinguishes recipients, entries, runs, reminder periods and preparation attempts', () => {
     const keys = [
-      notificationKey.approvalRemind('e-1', 0, 'u-a'),
-      notificationKey.approvalRemind('e-1', 1, 'u-a'),
-      notificationKey.approvalRemind('e-1', 0, 'u-b'),
-      notificationKey.approvalRemind('e-2', 0, 'u-a'),
+      notificationKey.approverRemind(campaign, '2026-07-10T00:00:00.000Z', 'u-a'),
+      notificationKey.approverRemind(campaign, '2026-07-11T00:00:00.000Z', 'u-a'),
+      notificationKey.approverRemind(campaign, '2026-07-10T00:00:00.000Z', 'u-b'),
+      notificationKey.approverRemind({ runId: 'c-other#1' }, '2026-07-10T00:00:00.000Z', 'u-a'),
       notificationKey.approvalStart('e-1', 'u-a'),
       notificationKey.approvalStart('e-1', 'u-b'),
       notificationKey.approvalStart('e-2', 'u-a'),

@@ -4,6 +4,7 @@ import { ValidationError } from '../../../lambdas/shared/domain/errors.js';
 import { NOTIFICATION_KINDS, type NotificationKind } from '../../../lambdas/shared/domain/model.js';
 import {
   DEFAULT_TEMPLATES,
+  KIND_OPTIONAL_PLACEHOLDERS,
   KIND_PLACEHOLDERS,
   buildTemplates,
   missingPlaceholders,
@@ -139,6 +140,20 @@ describe('DEFAULT_TEMPLATES', () => {
       expect(body).not.toContain('/entries/');
     }
     expect(renderNotification(DEFAULT_TEMPLATES.APPROVAL_TIMEOUT, noEntry).body).not.toContain('decisions recorded');
+  });
+
+  it('reminds an approver of several reviews in one mail: how many, how many assignments open, and their task list', () => {
+    const { entryUrl: _u, entryId: _i, ...noEntry } = fullView;
+    const { subject, body } = renderNotification(DEFAULT_TEMPLATES.APPROVAL_REMIND, { ...noEntry, subjectName: '', entryCount: 3, itemCount: 70, openItemCount: 12 });
+    expect(subject).toContain(fullView.dueDate);
+    expect(body).toContain('Reviews still open: 3\n');
+    expect(body).toContain('Assignments still to decide: 12 of 70\n');
+    expect(body).not.toContain('Under review');
+    expect(body).toContain(fullView.tasksUrl);
+    // One review is named instead of counted.
+    const one = renderNotification(DEFAULT_TEMPLATES.APPROVAL_REMIND, { ...fullView, entryCount: 1 }).body;
+    expect(one).toContain(`Under review: ${fullView.subjectName}\n`);
+    expect(one).not.toContain('Reviews still open');
   });
 
   it('lists every problem of a failed preparation, with its field when known', () => {
@@ -290,7 +305,10 @@ describe('buildTemplates', () => {
 
   it.each(unfilled)('%s %j → refused on %s: {{%s}} is not filled for that kind', (kind, override, field, placeholder) => {
     expect(() => buildTemplates({ [kind]: override })).toThrow(
-      new ValidationError(`placeholder {{${placeholder}}} is not filled in ${kind} notifications; known placeholders: ${KIND_PLACEHOLDERS[kind].join(', ')}`, field),
+      new ValidationError(
+        `placeholder {{${placeholder}}} is not filled in ${kind} notifications; known placeholders: ${[...KIND_PLACEHOLDERS[kind], ...(KIND_OPTIONAL_PLACEHOLDERS[kind] ?? [])].join(', ')}`,
+        field,
+      ),
     );
   });
 

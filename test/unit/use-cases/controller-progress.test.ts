@@ -92,6 +92,14 @@ describe('the controller reports where its long phases stand', () => {
     expect(progressOfCampaign({ ...base, phase: { name: 'APPLY', after: 'e' }, runTotals: stale })).toBeUndefined();
     expect(progressOfCampaign({ ...base, phase: { name: 'PREPARE' } })).toEqual({ job: 'campaign-controller', phase: 'PREPARE', campaignId: 'c-1', unit: 'entries', done: 0 });
   });
+
+  it('CLEANUP: the passes done, of three, whatever its cursor (a DELETE cleanup saves none per chunk)', () => {
+    const base = { id: 'c-1', runId: 'c-1#2' } as Campaign;
+    const cleanup = (phase: Campaign['phase']) => progressOfCampaign({ ...base, phase });
+    expect(cleanup({ name: 'CLEANUP', pass: 'ENTRIES' })).toEqual({ job: 'campaign-controller', phase: 'CLEANUP', campaignId: 'c-1', unit: 'cleanup passes', done: 0, total: 3 });
+    expect(cleanup({ name: 'CLEANUP', pass: 'REVOCATIONS', after: 'u1#p1' })).toMatchObject({ done: 1, total: 3 });
+    expect(cleanup({ name: 'CLEANUP', pass: 'NOTIFICATIONS', unsent: 2 })).toMatchObject({ done: 2, total: 3 });
+  });
 });
 
 describe('RunEntryTotals (the CLI\'s count of a run\'s entries)', () => {

@@ -6,7 +6,7 @@
 // EvidenceArchiver, does not carry the pack builder and its renderers.
 import { markCleaned, withPhase } from '../../domain/campaign-lifecycle.js';
 import { jobActor, runChain } from '../../domain/audit/model.js';
-import type { Campaign, CampaignPhase, CleanupPass } from '../../domain/model.js';
+import { CLEANUP_PASSES, type Campaign, type CampaignPhase, type CleanupPass } from '../../domain/model.js';
 import { entryCursor, forEachChunk, revocationCursor } from '../chunked.js';
 import { UNLIMITED_BUDGET, type AuditLog, type CampaignStore, type Clock, type Outbox, type RecordRemoval, type TimeBudget } from '../ports.js';
 
@@ -31,7 +31,6 @@ export interface CleanupDeps {
 }
 
 const DEFAULT_ENTRIES = 100;
-const PASSES: CleanupPass[] = ['ENTRIES', 'REVOCATIONS', 'NOTIFICATIONS'];
 
 type CleanupPhase = Extract<CampaignPhase, { name: 'CLEANUP' }>;
 
@@ -57,7 +56,7 @@ export async function cleanUpRun(deps: CleanupDeps, campaign: Campaign, now: Dat
     current = withPhase(current, next, now);
     await deps.campaigns.saveCampaign(current);
   };
-  const nextPass = (pass: CleanupPass): CleanupPhase => ({ name: 'CLEANUP', pass: PASSES[PASSES.indexOf(pass) + 1]! });
+  const nextPass = (pass: CleanupPass): CleanupPhase => ({ name: 'CLEANUP', pass: CLEANUP_PASSES[CLEANUP_PASSES.indexOf(pass) + 1]! });
   // Deleted records leave their listing, which is then read from its start each time; stamped ones
   // stay listed until DynamoDB removes them, so a TTL cleanup resumes after its saved cursor.
   const byCursor = removal.mode === 'TTL';
