@@ -75,6 +75,16 @@ describe('a removal the directory accepted but did not make, through the local r
     expect(mails[0]!.text).toContain('Removals still present: 1 of 3 checked\n- u1: GitHub-Org-Owner (p-git)\n');
   });
 
+  it('tells the user that removal as requested, not done, and the ones made as done', async () => {
+    const u1 = (await ses.mailbox()).filter((m) => m.subject.startsWith('Your access has changed') && m.to.includes('u1@example.com'));
+    expect(u1).toHaveLength(1);
+    expect(u1[0]!.text).toMatch(/- GitHub-Org-Owner \(p-git\): [^\n]+ \(removal requested: it was still present when checked, and the campaign owner has been told\)\n/);
+    const u4 = (await ses.mailbox()).filter((m) => m.subject.startsWith('Your access has changed') && m.to.includes('u4@example.com'));
+    expect(u4).toHaveLength(1);
+    expect(u4[0]!.text).toContain('- GitHub-Org-Owner (p-git): ');
+    expect(u4[0]!.text).not.toContain('removal requested');
+  });
+
   it('shows it in the campaign report, and counts it', async () => {
     const report = await buildCampaignReport({ campaigns: runtime.campaigns, approvals: runtime.approvals, directory: runtime.directory }, CAMPAIGN, { now: new Date(day(14, 2)) });
     expect(report.totals).toMatchObject({ revoked: 3, stillPresent: 1 });

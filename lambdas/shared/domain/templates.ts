@@ -44,8 +44,8 @@ export interface NotificationView {
   stage?: number;
   /** PREPARE_ERROR: what is wrong with the definition. */
   errors?: { field?: string; message: string }[];
-  /** ASSIGNMENT_REJECT: the access removed from the recipient. */
-  revoked?: { privilegeName: string; privilegeId: string; reason: string }[];
+  /** ASSIGNMENT_REJECT: the access removed from the recipient; `foundStillPresent`: its removal was found not done when the directory was read back. */
+  revoked?: { privilegeName: string; privilegeId: string; reason: string; foundStillPresent?: boolean }[];
   revokedCount?: number;
   /** REVOCATION_UNVERIFIED: the first removals found still present in the directory (capped), how many in all, and of how many read back. */
   stillPresent?: { userId: string; privilegeId: string; privilegeName: string }[];
@@ -103,7 +103,7 @@ const VIEW_FIELDS = {
 
 const SECTION_FIELDS: Partial<Record<keyof NotificationView, readonly string[]>> = {
   errors: ['field', 'message'],
-  revoked: ['privilegeName', 'privilegeId', 'reason'],
+  revoked: ['privilegeName', 'privilegeId', 'reason', 'foundStillPresent'],
   failedEntries: ['entryId', 'subjectName', 'error'],
   stillPresent: ['userId', 'privilegeId', 'privilegeName'],
   stats: ['approved', 'rejected', 'modified', 'uncertified', 'revoked', 'handedOver', 'keptByGuard'],
@@ -253,7 +253,7 @@ ${SIGNATURE}`,
 Following the access certification campaign "{{runLabel}}", access has been removed from your account{{#revokedCount}} ({{revokedCount}} in total){{/revokedCount}}:
 
 {{#revoked}}
-- {{privilegeName}} ({{privilegeId}}): {{reason}}
+- {{privilegeName}} ({{privilegeId}}): {{reason}}{{#foundStillPresent}} (removal requested: it was still present when checked, and the campaign owner has been told){{/foundStillPresent}}
 {{/revoked}}
 {{^revoked}}
 - the details are not available; please ask the campaign owner

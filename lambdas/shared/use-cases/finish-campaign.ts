@@ -430,7 +430,7 @@ const sameStats = (a: EntryStats, b: EntryStats | undefined) =>
   b !== undefined && (Object.keys(a) as (keyof EntryStats)[]).every((k) => a[k] === b[k]);
 
 async function lateRejectNotice(notifier: CampaignNotifier, campaign: Campaign, r: Revocation) {
-  const revoked = [{ privilegeId: r.privilegeId, privilegeName: r.privilegeName ?? r.privilegeId, reason: REVOCATION_REASON_TEXT[r.reason] }];
+  const revoked = [revokedLine(r)];
   return notifier.composeFor('ASSIGNMENT_REJECT', notificationKey.lateAssignmentReject(campaign, r.userId, r.privilegeId), r.userId, {
     revoked,
     revokedCount: 1,
@@ -500,9 +500,20 @@ export async function closeCampaign(deps: FinishDeps, campaign: Campaign, now: D
 /** The user's Assignment Reject: every privilege the run removed from them. */
 function rejectNotice(notifier: CampaignNotifier, campaign: Campaign, revocations: Revocation[]) {
   const userId = revocations[0]!.userId;
-  const revoked = revocations.map((r) => ({ privilegeId: r.privilegeId, privilegeName: r.privilegeName ?? r.privilegeId, reason: REVOCATION_REASON_TEXT[r.reason] }));
+  const revoked = revocations.map(revokedLine);
   return notifier.compose('ASSIGNMENT_REJECT', notificationKey.assignmentReject(campaign, userId), userId, { revoked, revokedCount: revoked.length });
 }
+
+/**
+ * One removal as the user's notice lists it. VERIFY read the directory back before the notices are
+ * composed: a removal found still present is told as requested, not as done (`foundStillPresent`).
+ */
+const revokedLine = (r: Revocation) => ({
+  privilegeId: r.privilegeId,
+  privilegeName: r.privilegeName ?? r.privilegeId,
+  reason: REVOCATION_REASON_TEXT[r.reason],
+  foundStillPresent: r.verification?.status === 'STILL_PRESENT',
+});
 
 /**
  * Revocations listed by user then privilege, as lists of whole users: a user's list is yielded once

@@ -81,7 +81,7 @@ function expectedTexts(name: string, section: string | undefined): string[] {
   if (section === 'errors' || (section === 'field' && name === 'field')) {
     return fullView.errors!.map((e) => (e as Record<string, string | undefined>)[name]).filter((v): v is string => !!v);
   }
-  if (section === 'revoked') return fullView.revoked!.map((r) => (r as Record<string, string>)[name]!);
+  if (section === 'revoked') return fullView.revoked!.map((r) => (r as unknown as Record<string, string>)[name]!);
   if (section === 'failedEntries') return fullView.failedEntries!.map((e) => (e as Record<string, string>)[name]!);
   if (section === 'stillPresent') return fullView.stillPresent!.map((e) => (e as Record<string, string>)[name]!);
   // Inside {{#stillPresentCount}}: the counts themselves.
