@@ -12,7 +12,13 @@ import {
   RISK_LEVELS,
 } from './model.js';
 
-const id = z.string().trim().min(1, 'must not be empty').max(256, 'must be at most 256 characters');
+// '#' separates the parts of the storage keys and cursors an id goes into (`<userId>#<privilegeId>`): an id holding one would make two assignments' keys meet.
+const id = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(256, 'must be at most 256 characters')
+  .refine((s) => !s.includes('#'), { message: "must not contain '#' (it separates the parts of storage keys)" });
 
 /** A plain date (midnight UTC) or an ISO 8601 instant with an offset. */
 export const isoInstant = z

@@ -216,6 +216,9 @@ describe('directoryFileSchema', () => {
     ['a bad end date', { assignments: [{ ...assignments[0], endDate: '31/12/2026' }] }, 'assignments.0.endDate'],
     ['a parameter that is not text', { assignments: [{ ...assignments[0], parameters: { level: 3 } }] }, 'assignments.0.parameters.level'],
     ['an unknown top-level list', { groups: [] }, 'groups'],
+    ["a user id with '#'", { users: [{ ...users[0], id: 'u#alice' }, users[1]] }, 'users.0.id'],
+    ["a privilege id with '#'", { privileges: [{ id: 'p#1', name: 'P' }] }, 'privileges.0.id'],
+    ["an assignment's privilege id with '#'", { assignments: [{ ...assignments[0], privilegeId: 'p-payroll#2' }] }, 'assignments.0.privilegeId'],
   ])('refuses %s', (_, patch, field) => {
     expect(distinctFields(directoryFileSchema, directory(patch))).toEqual([field]);
   });
