@@ -12,7 +12,7 @@ import { describeProtection, mayRemove } from '../domain/blast-radius.js';
 import { approvalIdFor, DEFAULT_REAPPROVAL_CONFIG, type ApprovalPurpose, type ApprovalRun, type ReapprovalConfig } from '../domain/approvals/model.js';
 import { liveCampaignOf, markSucceeded, withLateApplication, withPhase } from '../domain/campaign-lifecycle.js';
 import { DomainError, NotFoundError } from '../domain/errors.js';
-import type { Campaign, CampaignPhase, CampaignStats, Entry, EntryStats, Item, Revocation, RunTotals } from '../domain/model.js';
+import type { Campaign, CampaignPhase, CampaignStats, Entry, EntryStats, Item, Notification, Revocation, RunTotals } from '../domain/model.js';
 import { addEntry, MAX_FAILED_ENTRIES_LISTED, totalsToResume } from '../domain/run-totals.js';
 import { notificationKey } from '../domain/notifications.js';
 import { REVOCATION_REASON_TEXT } from '../domain/templates.js';
@@ -26,8 +26,10 @@ import {
   entryStateChanged,
   itemsApplied,
   notificationsQueued,
+  revocationsVerified,
   type ItemOutcome,
 } from '../domain/audit/events.js';
+import { STILL_PRESENT_LISTED, verificationOf } from '../domain/revocation-verification.js';
 import type { AuditEvent } from '../domain/audit/model.js';
 import { resolveWorkflow, startApprovalRun } from './approvals/approval-engine.js';
 import { loadProtections } from './apply-guard.js';
@@ -204,12 +206,14 @@ async function retryEntry(deps: FinishDeps, campaign: Campaign, listed: Entry, n
   // The listing may lag: act on the entry as it is now.
   if (entry.state !== 'FAILED.APPLIED.CHANGES') return { entry, changed: false };
   const changes = await applyChanges(deps, campaign, entry, items, now);
-  const { marked, revocations } = changes;
+  const { marked } = changes;
+  // Read back as the finish's VERIFY reads its removals: one still present joins the daily re-checks.
+  const revocations = await readBack(deps.directory, changes.revocations, now);
   // An archived run's notifications stay under the campaign it came from.
   const origin = liveCampaignOf(campaign);
   const notifier = new CampaignNotifier(deps.directory, deps.portalUrl, origin, now);
-  // Queued before the items are marked applied: a killed retry finds the notice already there.
-  if (revocations.length > 0) await deps.outbox.enqueue(await Promise.all(revocations.map((r) => lateRejectNotice(notifier, origin, r))));
+  // Recorded and queued before the items are marked applied: a killed retry finds the record and the notices already there.
+  if (revocations.length > 0) await recordRetryRemovals(deps, campaign, origin, notifier, entry, revocations, now);
   await deps.campaigns.saveAppliedChanges({ items: marked, revocations });
   const next = appliedEntry(entry, changes, now);
   // A retry the directory refuses again changes nothing: re-running the controller stays a no-op.
@@ -217,6 +221,35 @@ async function retryEntry(deps: FinishDeps, campaign: Campaign, listed: Entry, n
   await deps.campaigns.saveEntry(next);
   await recordApplication(deps, campaign, entry.id);
   return { entry: next, changed: true };
+}
+
+const readBack = (directory: FinishDeps['directory'], revocations: Revocation[], now: Date): Promise<Revocation[]> =>
+  mapLimit(revocations, ENTRY_CONCURRENCY, async (r) => ({ ...r, verification: verificationOf(await directory.getAssignment(r.userId, r.privilegeId), now) }));
+
+/**
+ * A retry's removals, read back: their record (what was found, and the run's Revocation Unverified
+ * to the owner when one is still present: one per run, so a finish that sent one already is not
+ * repeated), then each user's Assignment Reject of its own queued with it. The record's key is the
+ * entry's version before the retry saves it, so a retry killed before that save finds it and writes none.
+ */
+async function recordRetryRemovals(deps: FinishDeps, campaign: Campaign, origin: Campaign, notifier: CampaignNotifier, entry: Entry, revocations: Revocation[], now: Date): Promise<void> {
+  const at = now.toISOString();
+  const rejects = await Promise.all(revocations.map((r) => lateRejectNotice(notifier, origin, r)));
+  const still = revocations.filter((r) => r.verification?.status === 'STILL_PRESENT');
+  const unverified: Notification[] = [];
+  if (still.length > 0) {
+    const stillPresent = still.slice(0, STILL_PRESENT_LISTED).map((r) => ({ userId: r.userId, privilegeId: r.privilegeId, privilegeName: r.privilegeName ?? r.privilegeId }));
+    unverified.push(
+      await notifier.composeFor('REVOCATION_UNVERIFIED', notificationKey.revocationUnverified(origin), origin.ownerId, {
+        stillPresent,
+        stillPresentCount: still.length,
+        verifiedCount: revocations.length,
+      }),
+    );
+  }
+  // The Assignment Rejects are recorded with the entry's application (applicationEvents), as before.
+  const events = [revocationsVerified(revocations, undefined, CONTROLLER_ACTOR, at), ...notificationsQueued(unverified, CONTROLLER_ACTOR, at)];
+  await recordThenChange(deps, campaignRecord(campaign, auditKey.verifyRetry(campaign, entry), at, events), () => deps.outbox.enqueue([...rejects, ...unverified]));
 }
 
 /** What applying an entry's decisions did, before its marks and revocations are written. */

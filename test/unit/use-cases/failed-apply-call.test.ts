@@ -10,6 +10,7 @@ import { InMemoryAuditLog } from '../../../lambdas/shared/adapters/memory/in-mem
 import { InMemoryCampaignStore } from '../../../lambdas/shared/adapters/memory/in-memory-campaign-store.js';
 import { InMemoryDirectoryStore } from '../../../lambdas/shared/adapters/memory/in-memory-directory-store.js';
 import { InMemoryOutbox } from '../../../lambdas/shared/adapters/memory/in-memory-outbox.js';
+import { runChain } from '../../../lambdas/shared/domain/audit/model.js';
 import { RefusedChangeError } from '../../../lambdas/shared/domain/errors.js';
 import { createCampaign } from '../../../lambdas/shared/use-cases/campaign-admin.js';
 import { runCampaignController } from '../../../lambdas/shared/use-cases/campaign-controller.js';
@@ -21,8 +22,11 @@ import { day, entryOf, highRiskUserCampaign, lifecycleSteps, smallOrg } from '..
 
 const FINISH = day(14, 1);
 
-/** The scripted campaign up to its finish; `atFinish` may make the directory fail or refuse u1's p-git removal. */
-async function finish(atFinish: 'fails' | 'refuses' | 'works') {
+/**
+ * The scripted campaign up to its finish; `atFinish` may make the directory fail or refuse u1's p-git
+ * removal, or refuse it and then, on the retry, answer REMOVED without removing it (a connector that drops it).
+ */
+async function finish(atFinish: 'fails' | 'refuses' | 'refuses, then drops' | 'works') {
   const org = smallOrg();
   const directory = new InMemoryDirectoryStore();
   await directory.putUsers(org.users);
@@ -61,6 +65,7 @@ async function finish(atFinish: 'fails' | 'refuses' | 'works') {
       if (atFinish === 'fails') throw Object.assign(new Error('Rate of requests exceeds the allowed throughput (injected)'), { name: 'ThrottlingException' });
       throw new RefusedChangeError('directory refused the change to u1/p-git (injected)');
     }
+    if (userId === 'u1' && privilegeId === 'p-git' && atFinish === 'refuses, then drops') return 'REMOVED';
     return remove(userId, privilegeId);
   };
   const first = await run(FINISH).then(
@@ -72,7 +77,7 @@ async function finish(atFinish: 'fails' | 'refuses' | 'works') {
   const u1 = (await campaigns.getEntry(entryOf('c-1', 'u1')))!;
   const campaign = (await campaigns.getCampaign('c-1'))!;
   const notices = (await collect(outbox.listByCampaign('c-1'))).map((n) => n.kind).sort();
-  return { first, next, afterFinish, u1, campaign, notices, sent: sent.map((m) => `${m.to} ${m.subject}`).sort(), directory };
+  return { first, next, afterFinish, u1, campaign, notices, sent: sent.map((m) => `${m.to} ${m.subject}`).sort(), mails: sent, directory, campaigns, audit };
 }
 
 describe('a directory call that fails at the finish', () => {
@@ -98,5 +103,28 @@ describe('a directory call that fails at the finish', () => {
     // The next run retried it, and the directory took it this time.
     expect(refused.u1).toMatchObject({ state: 'FINISHED' });
     expect(await refused.directory.getAssignment('u1', 'p-git')).toBeUndefined();
+    // The retry read its removal back: gone.
+    const revoked = (await collect(refused.campaigns.listRevocations('c-1#1'))).find((r) => r.userId === 'u1' && r.privilegeId === 'p-git');
+    expect(revoked?.verification).toMatchObject({ status: 'ABSENT', at: day(14, 2) });
+  });
+
+  it('a retry whose removal the directory acknowledges but does not make finds it still present: re-checked daily, the owner and the user told', async () => {
+    const dropped = await finish('refuses, then drops');
+    expect(dropped.u1).toMatchObject({ state: 'FINISHED' });
+    expect(await dropped.directory.getAssignment('u1', 'p-git')).toMatchObject({ origin: 'MANUAL' });
+    const revoked = (await collect(dropped.campaigns.listRevocations('c-1#1'))).find((r) => r.userId === 'u1' && r.privilegeId === 'p-git');
+    expect(revoked?.verification).toEqual({ status: 'STILL_PRESENT', at: day(14, 2), since: day(14, 2), nextCheckAt: day(15, 2) });
+    // In the index of removals to check again, with the finish's own (none here).
+    expect((await collect(dropped.campaigns.listUnverifiedRevocations(day(16)))).map((r) => `${r.userId} ${r.privilegeId}`)).toEqual(['u1 p-git']);
+    // The owner is told once for the run; the user's notice of the late removal says it is requested, not made.
+    expect(dropped.notices.filter((k) => k === 'REVOCATION_UNVERIFIED')).toHaveLength(1);
+    const late = dropped.mails.find((m) => m.to === 'u1@example.com' && m.subject.startsWith('Your access has changed') && m.body.includes('GitHub-Org-Owner'));
+    expect(late?.body).toContain('(removal requested: it was still present when checked');
+    // What the retry found is in the run's audit chain, recorded before it was saved.
+    const records = (await collect(dropped.audit.listRecords(runChain('c-1#1')))).filter((r) => r.eventKey.startsWith(`verify:c-1#1:${entryOf('c-1', 'u1')}:`));
+    expect(records).toHaveLength(1);
+    expect(records[0]!.events.map((e) => e.type)).toEqual(['REVOCATIONS_VERIFIED', 'NOTIFICATION_QUEUED']);
+    expect(records[0]!.events[1]!.data).toMatchObject({ kind: 'REVOCATION_UNVERIFIED', recipientId: 'admin' });
+    expect(records[0]!.events[0]!.data).toMatchObject({ verified: 1, absent: 0, stillPresent: [expect.objectContaining({ userId: 'u1', privilegeId: 'p-git' })] });
   });
 });

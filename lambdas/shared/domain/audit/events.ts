@@ -54,6 +54,8 @@ export const auditKey = {
   remind: (c: Pick<Campaign, 'runId'>, period: string, approverId: string) => `remind:${c.runId}:${period}:${approverId}`,
   /** A NOTIFY_REJECTS chunk: its users' Assignment Rejects, before they are queued (the campaign version that saves its cursor). */
   rejects: (c: Pick<Campaign, 'runId' | 'version'>) => `rejects:${c.runId}:v${c.version}`,
+  /** A retry's removals of one entry, read back, before they are saved (the entry's version before the retry saves it). */
+  verifyRetry: (c: Pick<Campaign, 'runId'>, e: Pick<Entry, 'id' | 'version'>) => `verify:${c.runId}:${e.id}:v${e.version}`,
   /** A later re-check of a removal found still present: the check it follows. */
   recheck: (r: Pick<Revocation, 'runId' | 'userId' | 'privilegeId'>, previousCheckAt: string) => `recheck:${r.runId}:${r.userId}#${r.privilegeId}:${previousCheckAt}`,
   // requests (written after the change)
