@@ -8,9 +8,9 @@
 // nothing else (eight queries and four batches in flight, the next chunk read while one is written,
 // as preparation has), into a table preparation does not write. `speedVsFloor` is preparation's items
 // per second over the floor's, both floor runs taken together.
-// The engine runs in a child process (`--engine process`, the default), as DynamoDB runs apart from
-// the Lambda: this process's CPU and garbage collection are the controller's (or the floor client's),
-// not the engine's. `--engine inline` keeps it in this process, as the figures before 2026-12-02 were taken.
+// The engine runs in this process by default (`--engine inline`), as every figure in README was
+// taken; `--engine process` runs it in a child process, as DynamoDB runs apart from the Lambda: this
+// process's CPU and garbage collection are then the controller's (or the floor client's), not the engine's.
 // The last line printed is one JSON object, for scripts.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -162,13 +162,14 @@ export function finishIfAllDecided(entry: Entry, items: Item[], now: Date): Entr
 export const withReminderSlot = (entry: Entry, slot: number, now: Date) => touch(entry, now, { lastReminderSlot: slot });
 
 /**
- * The reminder period `now` falls in, for an approver's one Approval Remind: periods of
- * `intervalHours` counted from the epoch, so the same for every entry and every run (an entry's own
- * slots count from its creation and due date, which differ between entries). ISO instant of its start.
+ * When the entry's current reminder slot began: slots are `intervalHours` long from the start of its
+ * reminder window (its due date less `daysBeforeDue`), so entries sharing a due date share them. Keys
+ * an approver's one Approval Remind for the slot. Meaningful once the window has begun.
  */
-export function approverReminderPeriod(reminders: NonNullable<Campaign['reminders']>, now: Date): string {
+export function reminderSlotStart(entry: Pick<Entry, 'dueDate'>, reminders: NonNullable<Campaign['reminders']>, now: Date): string {
   const interval = reminders.intervalHours * HOUR_MS;
-  return new Date(Math.floor(now.getTime() / interval) * interval).toISOString();
+  const windowStart = Date.parse(entry.dueDate) - reminders.daysBeforeDue * DAY_MS;
+  return new Date(windowStart + Math.max(0, Math.floor((now.getTime() - windowStart) / interval)) * interval).toISOString();
 }
 
 export const withEntryChange = touch;

@@ -1,7 +1,7 @@
 // Composes outbox records. Keys are deterministic from what a notification is about, so that a
 // re-run of any job finds the record it already wrote and never sends twice.
 import { dateOnly } from './campaign-schedule.js';
-import type { Campaign, Notification, NotificationKind, User } from './model.js';
+import type { Campaign, Entry, Notification, NotificationKind, User } from './model.js';
 import { DEFAULT_TEMPLATES, renderNotification, type NotificationView } from './templates.js';
 
 export const notificationKey = {
@@ -15,8 +15,8 @@ export const notificationKey = {
    */
   stageStart: (c: Pick<Campaign, 'runId'>, stage: number, approverId: string, batch?: string) =>
     `${c.runId}|APPROVAL_START|${stage}|${approverId}${batch ? `|${batch}` : ''}`,
-  /** An approver's one Approval Remind of a run for a reminder period (`approverReminderPeriod`), about all their entries due a reminder. */
-  approverRemind: (c: Pick<Campaign, 'runId'>, period: string, approverId: string) => `${c.runId}|APPROVAL_REMIND|${period}|${approverId}`,
+  /** An approver's one Approval Remind of a run for a reminder slot (its start: `reminderSlotStart`), about all their entries due it. */
+  approverRemind: (c: Pick<Campaign, 'runId'>, slotStart: string, approverId: string) => `${c.runId}|APPROVAL_REMIND|${slotStart}|${approverId}`,
   approvalTimeout: (entryId: string, approverId: string) => `${entryId}|APPROVAL_TIMEOUT|${approverId}`,
   campaignStart: (c: Campaign) => `${c.runId}|CAMPAIGN_START`,
   assignmentReject: (c: Campaign, userId: string) => `${c.runId}|ASSIGNMENT_REJECT|${userId}`,
@@ -25,6 +25,8 @@ export const notificationKey = {
   campaignEnd: (c: Campaign) => `${c.runId}|CAMPAIGN_END`,
   /** Once per run: the VERIFY phase found removals still present. */
   revocationUnverified: (c: Campaign) => `${c.runId}|REVOCATION_UNVERIFIED`,
+  /** A later run's retry of one entry's refused changes found a removal still present: per entry and the version the retry started from. */
+  retryRevocationUnverified: (c: Pick<Campaign, 'runId'>, e: Pick<Entry, 'id' | 'version'>) => `${c.runId}|REVOCATION_UNVERIFIED|${e.id}|v${e.version}`,
   /** One per run: the owner is asked once to confirm applying a campaign over its revocation cap. */
   applyConfirmation: (c: Campaign) => `${c.runId}|APPLY_CONFIRMATION`,
 };

@@ -12,13 +12,15 @@ import {
   RISK_LEVELS,
 } from './model.js';
 
-// '#' separates the parts of the storage keys and cursors an id goes into (`<userId>#<privilegeId>`): an id holding one would make two assignments' keys meet.
-const id = z
-  .string()
-  .trim()
-  .min(1, 'must not be empty')
-  .max(256, 'must be at most 256 characters')
-  .refine((s) => !s.includes('#'), { message: "must not contain '#' (it separates the parts of storage keys)" });
+const id = z.string().trim().min(1, 'must not be empty').max(256, 'must be at most 256 characters');
+
+/**
+ * A user's or privilege's id as the directory file gives it: '#' separates the parts of the storage
+ * keys and cursors it goes into (`<userId>#<privilegeId>`), so an id holding one would make two
+ * assignments' keys meet. Only loading refuses it: what was loaded before (and items prepared from
+ * it) can still be named in decisions and commands.
+ */
+const directoryId = id.refine((s) => !s.includes('#'), { message: "must not contain '#' (it separates the parts of storage keys)" });
 
 /** A plain date (midnight UTC) or an ISO 8601 instant with an offset. */
 export const isoInstant = z
@@ -40,10 +42,10 @@ export const protectionSchema = z.strictObject({
 });
 
 export const userSchema = z.strictObject({
-  id,
+  id: directoryId,
   displayName: z.string().min(1, 'must not be empty'),
   email: z.email('must be an email address'),
-  managerId: id.optional(),
+  managerId: directoryId.optional(),
   department: z.string().optional(),
   status: z.enum(['ACTIVE', 'DISABLED']).default('ACTIVE'),
   riskLevel: z.enum(RISK_LEVELS).optional(),
@@ -52,9 +54,9 @@ export const userSchema = z.strictObject({
 });
 
 export const privilegeSchema = z.strictObject({
-  id,
+  id: directoryId,
   name: z.string().min(1, 'must not be empty'),
-  ownerIds: z.array(id).default([]),
+  ownerIds: z.array(directoryId).default([]),
   riskLevel: z.enum(RISK_LEVELS).optional(),
   attributes: attributes.optional(),
   /** Its approval workflow (docs/reference/reapproval.md); loaded workflows are checked when a run starts. */
@@ -64,8 +66,8 @@ export const privilegeSchema = z.strictObject({
 });
 
 export const assignmentSchema = z.strictObject({
-  userId: id,
-  privilegeId: id,
+  userId: directoryId,
+  privilegeId: directoryId,
   origin: z.enum(ORIGINS),
   endDate: isoInstant.optional(),
   parameters: z.record(z.string(), z.string()).optional(),

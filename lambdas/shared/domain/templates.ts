@@ -125,7 +125,7 @@ export const KIND_PLACEHOLDERS: Readonly<Record<NotificationKind, readonly (keyo
   // One per approver and stage (no single entry: subjectName, entryId and entryUrl are blank), or one
   // entry's for a rescue or a reassignment (entryCount 1): the template tests for them in sections.
   APPROVAL_START: [...EVERY_KIND, 'dueDate', 'itemCount', 'stage', 'openItemCount', 'entryCount'],
-  // One per approver and reminder period: about their reviews due a reminder (entryCount); one
+  // One per approver and reminder slot: about their reviews due a reminder (entryCount); one
   // review is named and linked (subjectName, entryId, entryUrl), several are not.
   APPROVAL_REMIND: [...EVERY_KIND, 'dueDate', 'itemCount', 'stage', 'openItemCount', 'entryCount'],
   APPROVAL_TIMEOUT: [...EVERY_KIND, ...ENTRY, 'openItemCount'],

@@ -152,7 +152,11 @@ export async function announceLaterStages(deps: AnnounceDeps, campaign: Campaign
     const id = `${entry.stage}|${entry.announceBatch}`;
     if (!batches.has(id)) batches.set(id, { stage: entry.stage, batch: entry.announceBatch, byApprover: new Map() });
     const { byApprover } = batches.get(id)!;
-    for (const approverId of entry.approverIds) byApprover.set(approverId, [...(byApprover.get(approverId) ?? []), entry]);
+    for (const approverId of entry.approverIds) {
+      const entries = byApprover.get(approverId);
+      if (entries) entries.push(entry);
+      else byApprover.set(approverId, [entry]);
+    }
   }
   const notifier = new CampaignNotifier(deps.directory, deps.portalUrl, campaign, now);
   await notifier.prefetch([...batches.values()].flatMap((b) => [...b.byApprover.keys()]));

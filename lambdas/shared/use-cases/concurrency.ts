@@ -32,12 +32,18 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
  */
 export async function* readAhead<T>(source: AsyncIterable<T>): AsyncGenerator<T> {
   const iterator = source[Symbol.asyncIterator]();
-  let next = iterator.next();
+  // A read that fails while the consumer works is not unhandled: it is awaited (and thrown) next.
+  const ahead = () => {
+    const read = iterator.next();
+    read.catch(() => undefined);
+    return read;
+  };
+  let next = ahead();
   try {
     for (;;) {
       const result = await next;
       if (result.done) return;
-      next = iterator.next();
+      next = ahead();
       yield result.value;
     }
   } finally {

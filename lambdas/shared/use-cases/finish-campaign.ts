@@ -227,10 +227,11 @@ const readBack = (directory: FinishDeps['directory'], revocations: Revocation[],
   mapLimit(revocations, ENTRY_CONCURRENCY, async (r) => ({ ...r, verification: verificationOf(await directory.getAssignment(r.userId, r.privilegeId), now) }));
 
 /**
- * A retry's removals, read back: their record (what was found, and the run's Revocation Unverified
- * to the owner when one is still present: one per run, so a finish that sent one already is not
- * repeated), then each user's Assignment Reject of its own queued with it. The record's key is the
- * entry's version before the retry saves it, so a retry killed before that save finds it and writes none.
+ * A retry's removals, read back: their record (what was found, and a Revocation Unverified to the
+ * owner when one is still present, keyed by the entry and its version: the finish's one per run may
+ * have gone out already), then each user's Assignment Reject of its own queued with it. The record's
+ * key is the entry's version before the retry saves it, so a retry killed before that save finds it
+ * and writes none.
  */
 async function recordRetryRemovals(deps: FinishDeps, campaign: Campaign, origin: Campaign, notifier: CampaignNotifier, entry: Entry, revocations: Revocation[], now: Date): Promise<void> {
   const at = now.toISOString();
@@ -240,7 +241,7 @@ async function recordRetryRemovals(deps: FinishDeps, campaign: Campaign, origin:
   if (still.length > 0) {
     const stillPresent = still.slice(0, STILL_PRESENT_LISTED).map((r) => ({ userId: r.userId, privilegeId: r.privilegeId, privilegeName: r.privilegeName ?? r.privilegeId }));
     unverified.push(
-      await notifier.composeFor('REVOCATION_UNVERIFIED', notificationKey.revocationUnverified(origin), origin.ownerId, {
+      await notifier.composeFor('REVOCATION_UNVERIFIED', notificationKey.retryRevocationUnverified(origin, entry), origin.ownerId, {
         stillPresent,
         stillPresentCount: still.length,
         verifiedCount: revocations.length,

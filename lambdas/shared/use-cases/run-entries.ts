@@ -1,9 +1,9 @@
 // docs/reference/campaigns.md, step 3 (Run): reminders and expiry of the entries of a RUNNING campaign. Every
 // notification is recorded before the entry change that implies it, so a killed run re-records
 // nothing (same key) and still makes the change. Reminders go per approver: the pass collects the
-// entries due one, then each approver gets one Approval Remind for the reminder period (its key), and
-// only then are the entries' slots spent.
-import { approverReminderPeriod, buildEntry, closeDueEntry, nextRunningEntryStep, openItems, withEntryChange, withReminderSlot } from '../domain/entries.js';
+// entries due one, then each approver gets one Approval Remind per reminder slot (its key), and only
+// then are the entries' slots spent.
+import { buildEntry, closeDueEntry, nextRunningEntryStep, openItems, reminderSlotStart, withEntryChange, withReminderSlot } from '../domain/entries.js';
 import type { Campaign, Entry, Item, Notification } from '../domain/model.js';
 import { groupEntryKey, splitSelfReview } from '../domain/review-groups.js';
 import { awaitsNextStage, forwardedItems, nextStagePlan, stageDueDate } from '../domain/stages.js';
@@ -38,7 +38,7 @@ export async function runEntries(deps: RunEntriesDeps, campaign: Campaign, now: 
   // Later-stage entries not announced yet: written by this pass (its batch: the first one's id), or
   // by a pass killed before it announced them. Their approvers get one Approval Start per batch.
   const pass: NextStagePass = { marked: [] };
-  const due: DueReminder[] = [];
+  const reminders: PassReminders = { byApprover: new Map(), due: [] };
   for await (const page of deps.campaigns.listEntries(campaign.runId)) {
     pass.marked.push(...page.filter((e) => e.announceBatch !== undefined && e.state === 'RUNNING'));
     await mapLimit(page, 8, async (entry) => {
@@ -50,8 +50,7 @@ export async function runEntries(deps: RunEntriesDeps, campaign: Campaign, now: 
       } else if (awaitsNextStage(entry)) {
         result.stillOpen += await startNextStage(deps, notifier, campaign, entry, now, pass);
       } else if (step.action === 'REMIND') {
-        const reminder = await dueReminder(deps, entry, step.slot, now);
-        if (reminder) due.push(reminder);
+        await collectReminder(deps, campaign, entry, step.slot, now, reminders);
         result.stillOpen += 1;
       } else if (entry.state === 'RUNNING' && entry.itemCount > 0) {
         result.stillOpen += 1;
@@ -59,7 +58,7 @@ export async function runEntries(deps: RunEntriesDeps, campaign: Campaign, now: 
     });
   }
   await announceLaterStages(deps, campaign, pass.marked, now);
-  result.reminded = await remindApprovers(deps, notifier, campaign, due, now);
+  result.reminded = await remindApprovers(deps, notifier, campaign, reminders, now);
   return result;
 }
 
@@ -166,79 +165,118 @@ async function startNextStage(deps: RunEntriesDeps, notifier: CampaignNotifier, 
   return open;
 }
 
-/** An entry due a reminder, as loaded, with its reminder slot and how many of its items are open. */
+/** An entry due a reminder: only what spending its slot needs (the notices keep their own totals). */
 interface DueReminder {
-  entry: Entry;
+  entryId: string;
   slot: number;
-  open: number;
 }
 
-/** The entry as it is now, if it is due a reminder; one with nothing open has its slot spent here. */
-async function dueReminder(deps: RunEntriesDeps, listed: Entry, slot: number, now: Date): Promise<DueReminder | undefined> {
+/** What one approver's reminder for one reminder slot says, summed over their entries due it. */
+interface ApproverReminder {
+  approverId: string;
+  slotStart: string;
+  entryCount: number;
+  itemCount: number;
+  openItemCount: number;
+  dueDate: string;
+  stages: Set<number>;
+  /** The entry, while there is only one. */
+  only?: { id: string; subjectName: string };
+}
+
+/** The reminders a pass owes: per approver and slot start, and the entries whose slots they spend. */
+interface PassReminders {
+  byApprover: Map<string, ApproverReminder>;
+  due: DueReminder[];
+}
+
+/**
+ * Adds the entry to its approvers' reminders if it is due one as it is now; one with nothing open
+ * has its slot spent here (nothing to remind of).
+ */
+async function collectReminder(deps: RunEntriesDeps, campaign: Campaign, listed: Entry, slot: number, now: Date, reminders: PassReminders): Promise<void> {
   const loaded = await deps.campaigns.getEntryWithItems(listed.id);
-  if (!loaded || loaded.entry.state !== 'RUNNING') return undefined;
+  if (!loaded || loaded.entry.state !== 'RUNNING' || !campaign.reminders) return;
   // The listing may lag a reassignment: remind whoever holds the entry now.
   const entry = loaded.entry;
   const open = openItems(entry, loaded.items).length;
   // Everything decided (an entry the administrator reopened for a second look): nothing to remind of.
   if (open === 0) {
-    await spendSlot(deps, entry, slot, now);
-    return undefined;
+    await spendSlot(deps, { entryId: entry.id, slot }, now);
+    return;
   }
-  return { entry, slot, open };
+  const slotStart = reminderSlotStart(entry, campaign.reminders, now);
+  for (const approverId of new Set(entry.approverIds)) {
+    const key = `${slotStart}|${approverId}`;
+    const r = reminders.byApprover.get(key);
+    if (!r) {
+      reminders.byApprover.set(key, { approverId, slotStart, entryCount: 1, itemCount: entry.itemCount, openItemCount: open, dueDate: entry.dueDate, stages: new Set([entry.stage]), only: { id: entry.id, subjectName: entry.subjectName } });
+      continue;
+    }
+    r.entryCount += 1;
+    r.itemCount += entry.itemCount;
+    r.openItemCount += open;
+    if (entry.dueDate < r.dueDate) r.dueDate = entry.dueDate;
+    r.stages.add(entry.stage);
+    r.only = undefined;
+  }
+  reminders.due.push({ entryId: entry.id, slot });
 }
 
 /**
- * One Approval Remind per approver of the entries due one, for the reminder period (recorded, then
- * queued); then each entry's slot is spent. A run killed in between finds the same entries due and
- * queues the same keys again (nothing twice); an entry that comes due later in the same period finds
- * its approver's notice there, and is only marked. Returns the approvers told.
+ * One Approval Remind per approver and slot start (entries sharing a due date share their slots),
+ * recorded, then queued; then each entry's slot is spent. The key comes from the entries' slots, not
+ * from the run's clock: a run killed in between and re-run, in the same slot, queues the same keys
+ * (nothing twice), and a new key means a new slot, when a reminder is due again anyway. An entry
+ * that comes due later in a slot whose notice its approver got already is only marked. Returns the
+ * approvers told.
  */
-async function remindApprovers(deps: RunEntriesDeps, notifier: CampaignNotifier, campaign: Campaign, due: DueReminder[], now: Date): Promise<number> {
-  if (due.length === 0 || !campaign.reminders) return 0;
-  const period = approverReminderPeriod(campaign.reminders, now);
-  const byApprover = new Map<string, DueReminder[]>();
-  for (const reminder of due) {
-    for (const approverId of new Set(reminder.entry.approverIds)) byApprover.set(approverId, [...(byApprover.get(approverId) ?? []), reminder]);
+async function remindApprovers(deps: RunEntriesDeps, notifier: CampaignNotifier, campaign: Campaign, reminders: PassReminders, now: Date): Promise<number> {
+  if (reminders.byApprover.size === 0) {
+    await mapLimit(reminders.due, 8, (d) => spendSlot(deps, d, now));
+    return 0;
   }
-  await notifier.prefetch([...byApprover.keys()]);
+  await notifier.prefetch([...new Set([...reminders.byApprover.values()].map((r) => r.approverId))]);
   const at = now.toISOString();
-  for (const [approverId, reminders] of byApprover) {
-    const notice = approverReminder(notifier, campaign, period, approverId, reminders);
-    const record = campaignRecord(campaign, auditKey.remind(campaign, period, approverId), at, notificationsQueued([notice], CONTROLLER_ACTOR, at));
+  for (const reminder of reminders.byApprover.values()) {
+    const notice = approverReminder(notifier, campaign, reminder);
+    const record = campaignRecord(campaign, auditKey.remind(campaign, reminder.slotStart, reminder.approverId), at, notificationsQueued([notice], CONTROLLER_ACTOR, at));
     await recordThenChange(deps, record, () => deps.outbox.enqueue([notice]));
   }
-  await mapLimit(due, 8, (r) => spendSlot(deps, r.entry, r.slot, now));
-  return byApprover.size;
+  await mapLimit(reminders.due, 8, (d) => spendSlot(deps, d, now));
+  return reminders.byApprover.size;
 }
 
 /**
  * What an approver's reminder says: how many reviews and open assignments, the earliest due date; a
  * single review is named and linked, several link the approver's tasks.
  */
-function approverReminder(notifier: CampaignNotifier, campaign: Campaign, period: string, approverId: string, reminders: DueReminder[]): Notification {
-  const entries = reminders.map((r) => r.entry);
-  const only = entries.length === 1 ? entries[0] : undefined;
-  const stages = new Set(entries.map((e) => e.stage));
+function approverReminder(notifier: CampaignNotifier, campaign: Campaign, r: ApproverReminder): Notification {
   return notifier.compose(
     'APPROVAL_REMIND',
-    notificationKey.approverRemind(campaign, period, approverId),
-    approverId,
+    notificationKey.approverRemind(campaign, r.slotStart, r.approverId),
+    r.approverId,
     {
       // About no single entry when there are several: the template's subject section is off, and the mail links the approver's tasks.
-      subjectName: only?.subjectName ?? '',
-      entryCount: entries.length,
-      itemCount: entries.reduce((n, e) => n + e.itemCount, 0),
-      openItemCount: reminders.reduce((n, r) => n + r.open, 0),
-      ...(stages.size === 1 ? { stage: entries[0]!.stage } : {}),
-      dueDate: entries.reduce((min, e) => (e.dueDate < min ? e.dueDate : min), entries[0]!.dueDate),
+      subjectName: r.only?.subjectName ?? '',
+      entryCount: r.entryCount,
+      itemCount: r.itemCount,
+      openItemCount: r.openItemCount,
+      ...(r.stages.size === 1 ? { stage: [...r.stages][0]! } : {}),
+      dueDate: r.dueDate,
     },
-    only?.id,
+    r.only?.id,
   );
 }
 
-/** The entry's reminder slot spent; an approver who saved a decision meanwhile wins, and the next pass marks it. */
-async function spendSlot(deps: RunEntriesDeps, entry: Entry, slot: number, now: Date): Promise<void> {
+/**
+ * The entry's reminder slot spent, read again (only ids and slots are kept through the pass). One no
+ * longer running, or spent already, is left alone; an approver who saved a decision meanwhile wins,
+ * and the next pass marks it (the same key: nothing sent twice).
+ */
+async function spendSlot(deps: RunEntriesDeps, { entryId, slot }: DueReminder, now: Date): Promise<void> {
+  const entry = await deps.campaigns.getEntry(entryId);
+  if (!entry || entry.state !== 'RUNNING' || (entry.lastReminderSlot ?? -1) >= slot) return;
   try {
     await deps.campaigns.saveEntry(withReminderSlot(entry, slot, now));
   } catch (error) {

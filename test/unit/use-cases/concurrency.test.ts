@@ -103,6 +103,30 @@ describe('readAhead', () => {
     expect(seen).toEqual([1]);
   });
 
+  it('keeps a read that fails while the consumer works for the consumer\'s next ask, with no unhandled rejection', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const { iterable } = recordedSource([1, 2], [], 1);
+      const seen: number[] = [];
+      await expect(
+        (async () => {
+          for await (const v of readAhead(iterable)) {
+            // The read of 2 fails (5 ms) while this works (30 ms).
+            await new Promise((resolve) => setTimeout(resolve, 30));
+            seen.push(v);
+          }
+        })(),
+      ).rejects.toThrow('read 2 failed');
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(seen).toEqual([1]);
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
   it('leaves no unobserved rejection when the consumer fails while a read ahead fails too', async () => {
     const { iterable } = recordedSource([1, 2], [], 1);
     await expect(

@@ -50,8 +50,8 @@ export const auditKey = {
   announce: (c: Pick<Campaign, 'runId' | 'version'>) => `announce:${c.runId}:v${c.version}`,
   /** A later stage's Approval Starts for the entries one controller run wrote (its batch). */
   announceBatch: (c: Pick<Campaign, 'runId'>, stage: number, batch: string) => `announce:${c.runId}:${stage}:${batch}`,
-  /** An approver's Approval Remind for a reminder period, before it is queued (one record per approver: a later pass of the period may remind others). */
-  remind: (c: Pick<Campaign, 'runId'>, period: string, approverId: string) => `remind:${c.runId}:${period}:${approverId}`,
+  /** An approver's Approval Remind for a reminder slot (its start), before it is queued (one record per approver: a later pass in the slot may remind others). */
+  remind: (c: Pick<Campaign, 'runId'>, slotStart: string, approverId: string) => `remind:${c.runId}:${slotStart}:${approverId}`,
   /** A NOTIFY_REJECTS chunk: its users' Assignment Rejects, before they are queued (the campaign version that saves its cursor). */
   rejects: (c: Pick<Campaign, 'runId' | 'version'>) => `rejects:${c.runId}:v${c.version}`,
   /** A retry's removals of one entry, read back, before they are saved (the entry's version before the retry saves it). */
