@@ -28,7 +28,7 @@ export interface RunEntriesResult {
   /** Entries still open with a due date in the future: the campaign cannot finish yet. */
   stillOpen: number;
   expired: number;
-  /** Approvers sent an Approval Remind by this pass (one each, whatever their number of entries). */
+  /** Approval Reminds this pass recorded: one per approver and reminder slot (one a killed run queued already counts again). */
   reminded: number;
 }
 
@@ -50,7 +50,7 @@ export async function runEntries(deps: RunEntriesDeps, campaign: Campaign, now: 
       } else if (awaitsNextStage(entry)) {
         result.stillOpen += await startNextStage(deps, notifier, campaign, entry, now, pass);
       } else if (step.action === 'REMIND') {
-        await collectReminder(deps, campaign, entry, step.slot, now, reminders);
+        await collectReminder(deps, campaign, entry, now, reminders);
         result.stillOpen += 1;
       } else if (entry.state === 'RUNNING' && entry.itemCount > 0) {
         result.stillOpen += 1;
@@ -194,11 +194,14 @@ interface PassReminders {
  * Adds the entry to its approvers' reminders if it is due one as it is now; one with nothing open
  * has its slot spent here (nothing to remind of).
  */
-async function collectReminder(deps: RunEntriesDeps, campaign: Campaign, listed: Entry, slot: number, now: Date, reminders: PassReminders): Promise<void> {
+async function collectReminder(deps: RunEntriesDeps, campaign: Campaign, listed: Entry, now: Date, reminders: PassReminders): Promise<void> {
   const loaded = await deps.campaigns.getEntryWithItems(listed.id);
-  if (!loaded || loaded.entry.state !== 'RUNNING' || !campaign.reminders) return;
-  // The listing may lag a reassignment: remind whoever holds the entry now.
+  if (!loaded || !campaign.reminders) return;
+  // The listing may lag a reassignment or a due-date change: remind whoever holds the entry now, if it is still due, for its slot now.
   const entry = loaded.entry;
+  const step = nextRunningEntryStep(entry, campaign.reminders, now);
+  if (step.action !== 'REMIND') return;
+  const { slot } = step;
   const open = openItems(entry, loaded.items).length;
   // Everything decided (an entry the administrator reopened for a second look): nothing to remind of.
   if (open === 0) {
@@ -229,7 +232,7 @@ async function collectReminder(deps: RunEntriesDeps, campaign: Campaign, listed:
  * from the run's clock: a run killed in between and re-run, in the same slot, queues the same keys
  * (nothing twice), and a new key means a new slot, when a reminder is due again anyway. An entry
  * that comes due later in a slot whose notice its approver got already is only marked. Returns the
- * approvers told.
+ * notices recorded (one per approver and slot).
  */
 async function remindApprovers(deps: RunEntriesDeps, notifier: CampaignNotifier, campaign: Campaign, reminders: PassReminders, now: Date): Promise<number> {
   if (reminders.byApprover.size === 0) {
