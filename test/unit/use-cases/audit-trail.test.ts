@@ -4,27 +4,22 @@
 // its record and its change is recorded once; a change lost to a concurrent writer is marked
 // abandoned; a refused request records nothing; the admin and privilege chains.
 import { describe, expect, it } from 'vitest';
-import { InMemoryApprovalStore } from '../../../lambdas/shared/adapters/memory/in-memory-approval-store.js';
 import { InMemoryAuditLog } from '../../../lambdas/shared/adapters/memory/in-memory-audit-log.js';
-import { InMemoryCampaignStore } from '../../../lambdas/shared/adapters/memory/in-memory-campaign-store.js';
 import { InMemoryDirectoryStore } from '../../../lambdas/shared/adapters/memory/in-memory-directory-store.js';
 import { InMemoryOperationsStore } from '../../../lambdas/shared/adapters/memory/in-memory-operations-store.js';
-import { InMemoryOutbox } from '../../../lambdas/shared/adapters/memory/in-memory-outbox.js';
 import { verifyChain } from '../../../lambdas/shared/domain/audit/chain.js';
 import { ADMIN_CHAIN, privilegeChain, runChain, type AuditEvent, type AuditRecord } from '../../../lambdas/shared/domain/audit/model.js';
 import { ClosedError, ConflictError, RefusedChangeError } from '../../../lambdas/shared/domain/errors.js';
 import type { Entry } from '../../../lambdas/shared/domain/model.js';
 import { loadWorkflows, scheduleReapproval } from '../../../lambdas/shared/use-cases/approvals/workflow-admin.js';
 import { changeEntry, createCampaign } from '../../../lambdas/shared/use-cases/campaign-admin.js';
-import { runCampaignController } from '../../../lambdas/shared/use-cases/campaign-controller.js';
 import { decide } from '../../../lambdas/shared/use-cases/decisions.js';
 import { loadDirectory } from '../../../lambdas/shared/use-cases/directory-load.js';
 import { emergencyRevoke } from '../../../lambdas/shared/use-cases/emergency-revoke.js';
 import { saveOperationsConfig } from '../../../lambdas/shared/use-cases/operations-config.js';
-import { silentLog } from '../../../lambdas/shared/use-cases/ports.js';
 import { reassignEntry } from '../../../lambdas/shared/use-cases/reassign-entry.js';
 import { day, entryOf, highRiskUserCampaign, lifecycleSteps, smallOrg } from '../../support/small-org.js';
-import { testEvidenceArchiver } from '../../support/evidence.js';
+import { controllerRunner, inMemoryWorld } from '../../support/in-memory-world.js';
 import { buildWorld, dayAt, iso, manual, privilege } from './approvals/world.js';
 
 const RUN = runChain('c-users#1');
@@ -33,32 +28,10 @@ const U4 = entryOf('c-users', 'u4');
 const U6 = entryOf('c-users', 'u6');
 
 async function scenario() {
-  const org = smallOrg();
-  const directory = new InMemoryDirectoryStore();
-  await directory.putUsers(org.users);
-  await directory.putPrivileges(org.privileges);
-  await directory.putAssignments(org.assignments);
-  const outbox = new InMemoryOutbox();
-  const campaigns = new InMemoryCampaignStore({ outbox });
-  const audit = new InMemoryAuditLog();
-  const approvals = new InMemoryApprovalStore();
-  let wallMs = Date.parse('2030-01-01T00:00:00.000Z');
-  const run = (at: string) =>
-    runCampaignController({
-      directory,
-      campaigns,
-      approvals,
-      outbox,
-      audit,
-      mailer: { send: async () => ({ messageId: 'm' }) },
-      clock: { now: () => new Date(at) },
-      wallClock: { now: () => new Date((wallMs += 3_600_000)) },
-      log: silentLog,
-      settings: { portalUrl: 'https://idgov.example.com', leaseSeconds: 900 },
-      evidence: testEvidenceArchiver({ campaigns, approvals, outbox, audit, directory }),
-    });
-  await createCampaign({ campaigns, audit }, highRiskUserCampaign(), new Date(day(-1)), 'c-users', 'ops-admin');
-  return { directory, outbox, campaigns, audit, run };
+  const world = await inMemoryWorld();
+  const run = controllerRunner(world);
+  await createCampaign(world, highRiskUserCampaign(), new Date(day(-1)), 'c-users', 'ops-admin');
+  return { ...world, run };
 }
 type Scenario = Awaited<ReturnType<typeof scenario>>;
 

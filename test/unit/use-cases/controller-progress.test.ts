@@ -4,52 +4,25 @@
 // own figures; VERIFY knows its total (the removals the run made). And the CLI's count of a run's
 // entries (src/cli/progress-totals.ts), the total GUARD and APPLY do not carry.
 import { describe, expect, it } from 'vitest';
-import { InMemoryApprovalStore } from '../../../lambdas/shared/adapters/memory/in-memory-approval-store.js';
-import { InMemoryAuditLog } from '../../../lambdas/shared/adapters/memory/in-memory-audit-log.js';
-import { InMemoryCampaignStore } from '../../../lambdas/shared/adapters/memory/in-memory-campaign-store.js';
-import { InMemoryDirectoryStore } from '../../../lambdas/shared/adapters/memory/in-memory-directory-store.js';
-import { InMemoryOutbox } from '../../../lambdas/shared/adapters/memory/in-memory-outbox.js';
 import type { Campaign } from '../../../lambdas/shared/domain/model.js';
 import { createCampaign } from '../../../lambdas/shared/use-cases/campaign-admin.js';
-import { runCampaignController } from '../../../lambdas/shared/use-cases/campaign-controller.js';
 import { collect } from '../../../lambdas/shared/use-cases/concurrency.js';
 import { progressOfCampaign } from '../../../lambdas/shared/use-cases/controller-progress.js';
-import { silentLog, type ProgressEvent } from '../../../lambdas/shared/use-cases/ports.js';
+import type { ProgressEvent } from '../../../lambdas/shared/use-cases/ports.js';
+import { controllerRunner, inMemoryWorld } from '../../support/in-memory-world.js';
 import { RunEntryTotals } from '../../../src/cli/progress-totals.js';
-import { testEvidenceArchiver } from '../../support/evidence.js';
-import { day, highRiskUserCampaign, smallOrg } from '../../support/small-org.js';
+import { day, highRiskUserCampaign } from '../../support/small-org.js';
 
 async function world() {
-  const org = smallOrg();
-  const directory = new InMemoryDirectoryStore({ pageSize: 1 });
-  await directory.putUsers(org.users);
-  await directory.putPrivileges(org.privileges);
-  await directory.putAssignments(org.assignments);
-  const outbox = new InMemoryOutbox();
-  const campaigns = new InMemoryCampaignStore({ outbox, pageSize: 1 });
-  const approvals = new InMemoryApprovalStore();
-  const audit = new InMemoryAuditLog();
-  await createCampaign({ campaigns, audit }, highRiskUserCampaign(), new Date(day(-1)), 'c-1');
-  let wallMs = Date.parse('2030-01-01T00:00:00.000Z');
+  const stores = await inMemoryWorld({ pageSize: 1 });
+  await createCampaign(stores, highRiskUserCampaign(), new Date(day(-1)), 'c-1');
   const events: ProgressEvent[] = [];
-  const run = (at: string) =>
-    runCampaignController({
-      directory,
-      campaigns,
-      approvals,
-      outbox,
-      audit,
-      mailer: { send: async () => ({ messageId: 'm' }) },
-      clock: { now: () => new Date(at) },
-      wallClock: { now: () => new Date((wallMs += 3_600_000)) },
-      log: silentLog,
-      settings: { portalUrl: 'https://idgov.example.com', leaseSeconds: 900 },
-      evidence: testEvidenceArchiver({ campaigns, approvals, outbox, audit, directory }),
-      // A chunk per subject or entry: every phase saves (and reports) several times.
-      chunks: { prepare: { subjects: 1, items: 1_000 }, entries: 1 },
-      progress: (event) => events.push(event),
-    });
-  return { campaigns, events, run };
+  const run = controllerRunner(stores, {
+    // A chunk per subject or entry: every phase saves (and reports) several times.
+    chunks: { prepare: { subjects: 1, items: 1_000 }, entries: 1 },
+    progress: (event) => events.push(event),
+  });
+  return { campaigns: stores.campaigns, events, run };
 }
 
 const doneOf = (events: ProgressEvent[], phase: string) => events.filter((e) => e.phase === phase).map((e) => e.done);

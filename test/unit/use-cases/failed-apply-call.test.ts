@@ -5,20 +5,14 @@
 // the fault suite (test/faults): a throttled removal was recorded as "changes failed to apply:
 // ThrottlingException" and reported to the campaign's owner.
 import { describe, expect, it } from 'vitest';
-import { InMemoryApprovalStore } from '../../../lambdas/shared/adapters/memory/in-memory-approval-store.js';
-import { InMemoryAuditLog } from '../../../lambdas/shared/adapters/memory/in-memory-audit-log.js';
-import { InMemoryCampaignStore } from '../../../lambdas/shared/adapters/memory/in-memory-campaign-store.js';
-import { InMemoryDirectoryStore } from '../../../lambdas/shared/adapters/memory/in-memory-directory-store.js';
-import { InMemoryOutbox } from '../../../lambdas/shared/adapters/memory/in-memory-outbox.js';
 import { runChain } from '../../../lambdas/shared/domain/audit/model.js';
 import { RefusedChangeError } from '../../../lambdas/shared/domain/errors.js';
 import { createCampaign } from '../../../lambdas/shared/use-cases/campaign-admin.js';
-import { runCampaignController } from '../../../lambdas/shared/use-cases/campaign-controller.js';
 import { collect } from '../../../lambdas/shared/use-cases/concurrency.js';
 import { decide } from '../../../lambdas/shared/use-cases/decisions.js';
-import { silentLog, type OutgoingMail } from '../../../lambdas/shared/use-cases/ports.js';
-import { testEvidenceArchiver } from '../../support/evidence.js';
-import { day, entryOf, highRiskUserCampaign, lifecycleSteps, smallOrg } from '../../support/small-org.js';
+import type { OutgoingMail } from '../../../lambdas/shared/use-cases/ports.js';
+import { controllerRunner, inMemoryWorld } from '../../support/in-memory-world.js';
+import { day, entryOf, highRiskUserCampaign, lifecycleSteps } from '../../support/small-org.js';
 
 const FINISH = day(14, 1);
 
@@ -28,32 +22,11 @@ const FINISH = day(14, 1);
  * drops it, and drops u4's p-prod at the finish too).
  */
 async function finish(atFinish: 'fails' | 'refuses' | 'refuses, then drops' | 'works') {
-  const org = smallOrg();
-  const directory = new InMemoryDirectoryStore();
-  await directory.putUsers(org.users);
-  await directory.putPrivileges(org.privileges);
-  await directory.putAssignments(org.assignments);
-  const outbox = new InMemoryOutbox();
-  const campaigns = new InMemoryCampaignStore({ outbox });
-  const approvals = new InMemoryApprovalStore();
-  const audit = new InMemoryAuditLog();
+  const world = await inMemoryWorld();
+  const { directory, campaigns, audit, outbox } = world;
   const sent: OutgoingMail[] = [];
   await createCampaign({ campaigns, audit }, highRiskUserCampaign(), new Date(day(-1)), 'c-1');
-  let wallMs = Date.parse('2030-01-01T00:00:00.000Z');
-  const run = (at: string) =>
-    runCampaignController({
-      directory,
-      campaigns,
-      approvals,
-      outbox,
-      audit,
-      mailer: { send: async (mail) => (sent.push(mail), { messageId: `m-${sent.length}` }) },
-      clock: { now: () => new Date(at) },
-      wallClock: { now: () => new Date((wallMs += 3_600_000)) },
-      log: silentLog,
-      settings: { portalUrl: 'https://idgov.example.com', leaseSeconds: 900 },
-      evidence: testEvidenceArchiver({ campaigns, approvals, outbox, audit, directory }),
-    });
+  const run = controllerRunner(world, { mailer: { send: async (mail) => (sent.push(mail), { messageId: `m-${sent.length}` }) } });
   for (const step of lifecycleSteps().filter((s) => s.at < FINISH)) {
     if ('run' in step) await run(step.at);
     else await decide({ campaigns, audit }, { entryId: entryOf('c-1', step.decide.subjectId), actorId: step.decide.actor, decisions: step.decide.decisions }, new Date(step.at));

@@ -2,48 +2,22 @@
 // listing showed it: an entry whose due date moved out of the reminder window is neither reminded
 // nor marked, so its first real reminder slot still reminds its approver.
 import { describe, expect, it } from 'vitest';
-import { InMemoryApprovalStore } from '../../../lambdas/shared/adapters/memory/in-memory-approval-store.js';
-import { InMemoryAuditLog } from '../../../lambdas/shared/adapters/memory/in-memory-audit-log.js';
-import { InMemoryCampaignStore } from '../../../lambdas/shared/adapters/memory/in-memory-campaign-store.js';
-import { InMemoryDirectoryStore } from '../../../lambdas/shared/adapters/memory/in-memory-directory-store.js';
-import { InMemoryOutbox } from '../../../lambdas/shared/adapters/memory/in-memory-outbox.js';
 import type { Entry } from '../../../lambdas/shared/domain/model.js';
 import { withEntryChange } from '../../../lambdas/shared/domain/entries.js';
 import { createCampaign } from '../../../lambdas/shared/use-cases/campaign-admin.js';
 import { collect } from '../../../lambdas/shared/use-cases/concurrency.js';
-import { runCampaignController } from '../../../lambdas/shared/use-cases/campaign-controller.js';
 import { runEntries } from '../../../lambdas/shared/use-cases/run-entries.js';
-import { silentLog, type CampaignStore, type Pages } from '../../../lambdas/shared/use-cases/ports.js';
-import { testEvidenceArchiver } from '../../support/evidence.js';
-import { day, entryOf, highRiskUserCampaign, smallOrg, T0 } from '../../support/small-org.js';
+import type { CampaignStore, Pages } from '../../../lambdas/shared/use-cases/ports.js';
+import { controllerRunner, inMemoryWorld } from '../../support/in-memory-world.js';
+import { day, entryOf, highRiskUserCampaign, T0 } from '../../support/small-org.js';
 
 async function preparedCampaign() {
-  const org = smallOrg();
-  const directory = new InMemoryDirectoryStore();
-  await directory.putUsers(org.users);
-  await directory.putPrivileges(org.privileges);
-  await directory.putAssignments(org.assignments);
-  const outbox = new InMemoryOutbox();
-  const campaigns = new InMemoryCampaignStore({ outbox });
-  const approvals = new InMemoryApprovalStore();
-  const audit = new InMemoryAuditLog();
-  await createCampaign({ campaigns, audit }, highRiskUserCampaign(), new Date(T0), 'c-1');
-  await runCampaignController({
-    directory,
-    campaigns,
-    approvals,
-    outbox,
-    audit,
-    mailer: { send: async () => ({ messageId: 'm' }) },
-    clock: { now: () => new Date(day(0, 1)) },
-    wallClock: { now: () => new Date('2030-01-01T00:00:00.000Z') },
-    log: silentLog,
-    settings: { portalUrl: 'https://idgov.example.com', leaseSeconds: 900 },
-    evidence: testEvidenceArchiver({ campaigns, approvals, outbox, audit, directory }),
-  });
-  const campaign = (await campaigns.getCampaign('c-1'))!;
+  const world = await inMemoryWorld();
+  await createCampaign(world, highRiskUserCampaign(), new Date(T0), 'c-1');
+  await controllerRunner(world)(day(0, 1));
+  const campaign = (await world.campaigns.getCampaign('c-1'))!;
   expect(campaign.state).toBe('RUNNING');
-  return { directory, campaigns, outbox, audit, campaign };
+  return { ...world, campaign };
 }
 
 /** The store with its entry listing frozen as it was: the index lags every change after it. */
