@@ -29,7 +29,7 @@ import {
   revocationsVerified,
   type ItemOutcome,
 } from '../domain/audit/events.js';
-import { STILL_PRESENT_LISTED, verificationOf } from '../domain/revocation-verification.js';
+import { STILL_PRESENT_LISTED } from '../domain/revocation-verification.js';
 import type { AuditEvent } from '../domain/audit/model.js';
 import { resolveWorkflow, startApprovalRun } from './approvals/approval-engine.js';
 import { loadProtections } from './apply-guard.js';
@@ -37,6 +37,7 @@ import { appendRecord, recordThenChange, type AuditDeps } from './audit-trail.js
 import { CampaignNotifier } from './campaign-notifier.js';
 import { entryCursor, forEachChunk, revocationCursor } from './chunked.js';
 import { mapLimit } from './concurrency.js';
+import { readBackRevocations } from './verify-revocations.js';
 import { UNLIMITED_BUDGET, type ApprovalStore, type CampaignStore, type DirectoryStore, type Log, type Outbox, type Pages, type ReapprovalDirectory, type TimeBudget } from './ports.js';
 
 export interface FinishDeps extends AuditDeps {
@@ -208,7 +209,7 @@ async function retryEntry(deps: FinishDeps, campaign: Campaign, listed: Entry, n
   const changes = await applyChanges(deps, campaign, entry, items, now);
   const { marked } = changes;
   // Read back as the finish's VERIFY reads its removals: one still present joins the daily re-checks.
-  const revocations = await readBack(deps.directory, changes.revocations, now);
+  const revocations = await readBackRevocations(deps.directory, changes.revocations, now);
   // An archived run's notifications stay under the campaign it came from.
   const origin = liveCampaignOf(campaign);
   const notifier = new CampaignNotifier(deps.directory, deps.portalUrl, origin, now);
@@ -222,9 +223,6 @@ async function retryEntry(deps: FinishDeps, campaign: Campaign, listed: Entry, n
   await recordApplication(deps, campaign, entry.id);
   return { entry: next, changed: true };
 }
-
-const readBack = (directory: FinishDeps['directory'], revocations: Revocation[], now: Date): Promise<Revocation[]> =>
-  mapLimit(revocations, ENTRY_CONCURRENCY, async (r) => ({ ...r, verification: verificationOf(await directory.getAssignment(r.userId, r.privilegeId), now) }));
 
 /**
  * A retry's removals, read back: their record (what was found, and a Revocation Unverified to the

@@ -235,10 +235,8 @@ async function collectReminder(deps: RunEntriesDeps, campaign: Campaign, listed:
  * notices recorded (one per approver and slot).
  */
 async function remindApprovers(deps: RunEntriesDeps, notifier: CampaignNotifier, campaign: Campaign, reminders: PassReminders, now: Date): Promise<number> {
-  if (reminders.byApprover.size === 0) {
-    await mapLimit(reminders.due, 8, (d) => spendSlot(deps, d, now));
-    return 0;
-  }
+  // Every entry collected is in its approvers' totals: nothing due, nothing to remind of.
+  if (reminders.due.length === 0) return 0;
   await notifier.prefetch([...new Set([...reminders.byApprover.values()].map((r) => r.approverId))]);
   const at = now.toISOString();
   for (const reminder of reminders.byApprover.values()) {

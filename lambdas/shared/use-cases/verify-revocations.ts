@@ -70,11 +70,7 @@ export async function verifyRevocations(deps: VerifyDeps, campaign: Campaign, no
  * Returns the chunk as recorded.
  */
 export async function verifyChunk(deps: VerifyDeps, campaign: Campaign, chunk: readonly Revocation[], now: Date): Promise<Revocation[]> {
-  const fresh = chunk.filter((r) => r.verification === undefined);
-  const read = await mapLimit(fresh, READ_CONCURRENCY, async (r): Promise<Revocation> => {
-    const found = await deps.directory.getAssignment(r.userId, r.privilegeId);
-    return { ...r, verification: verificationOf(found, now) };
-  });
+  const read = await readBackRevocations(deps.directory, chunk.filter((r) => r.verification === undefined), now);
   if (read.length > 0) await deps.campaigns.saveRevocationVerifications(read);
   const byKey = new Map(read.map((r) => [revocationCursor(r), r]));
   const recorded = chunk.map((r) => byKey.get(revocationCursor(r)) ?? r);
@@ -85,6 +81,10 @@ export async function verifyChunk(deps: VerifyDeps, campaign: Campaign, chunk: r
   if (still > 0) deps.log.warn('removals still present in the directory after applying', { campaignId: campaign.id, runId: campaign.runId, stillPresent: still });
   return recorded;
 }
+
+/** The removals read back from the directory, each with what was found (`verification`). */
+export const readBackRevocations = (directory: Pick<ReapprovalDirectory, 'getAssignment'>, revocations: readonly Revocation[], now: Date): Promise<Revocation[]> =>
+  mapLimit(revocations, READ_CONCURRENCY, async (r) => ({ ...r, verification: verificationOf(await directory.getAssignment(r.userId, r.privilegeId), now) }));
 
 /**
  * The end of VERIFY: the run's totals on the campaign (Campaign End's stats take `stillPresent`
