@@ -130,12 +130,18 @@ async function main() {
     };
 
     // Each phase's share, for the reader: what the units and mails went to.
-    const phases: { name: string; wru: number; indexWru: number; rru: number; mails: number; lambdaGbSeconds: number }[] = [];
+    const phases: { name: string; wru: number; indexWru: number; rru: number; mails: number; lambdaGbSeconds: number; records: (readonly [string, number])[] }[] = [];
     let mark = { wru: 0, indexWru: 0, rru: 0, mails: 0, gbSeconds: 0 };
+    let recordsMark: Record<string, number> = {};
     const endPhase = (name: string) => {
       const now = { wru: writes.units, indexWru: indexWrites.units, rru: reads.units, mails, gbSeconds: lambda.gbSeconds };
-      phases.push({ name, wru: now.wru - mark.wru, indexWru: now.indexWru - mark.indexWru, rru: now.rru - mark.rru, mails: now.mails - mark.mails, lambdaGbSeconds: now.gbSeconds - mark.gbSeconds });
+      const records = Object.entries(indexWrites.tableByEntity)
+        .map(([entity, n]) => [entity, n - (recordsMark[entity] ?? 0)] as const)
+        .filter(([, n]) => n > 0)
+        .sort(([, a], [, b]) => b - a);
+      phases.push({ name, wru: now.wru - mark.wru, indexWru: now.indexWru - mark.indexWru, rru: now.rru - mark.rru, mails: now.mails - mark.mails, lambdaGbSeconds: now.gbSeconds - mark.gbSeconds, records });
       mark = now;
+      recordsMark = { ...indexWrites.tableByEntity };
     };
 
     const campaign = await createCampaign(
@@ -196,8 +202,10 @@ async function main() {
     log('phase                                              table WRU  index WRU        RRU   mails   Lambda GB-s');
     for (const p of phases) {
       log(`${p.name.padEnd(50)} ${fixed(p.wru).padStart(10)} ${fixed(p.indexWru).padStart(10)} ${fixed(p.rru).padStart(10)} ${String(p.mails).padStart(7)} ${p.lambdaGbSeconds.toFixed(1).padStart(13)}`);
+      log(`  table writes by record: ${p.records.map(([e, n]) => `${e} ${n}`).join(', ')}`);
     }
     log(`DynamoDB: ${Math.round(wru)} write units (${Math.round(writes.units)} table, ${indexWrites.units} index), ${Math.round(rru)} read units`);
+    log(`table write units by record (DynamoDB's rule): ${Object.entries(indexWrites.tableByEntity).sort(([, a], [, b]) => b - a).map(([e, n]) => `${e} ${n}`).join(', ')}`);
     log(`index write units by record: ${Object.entries(indexWrites.byEntity).sort(([, a], [, b]) => b - a).map(([e, n]) => `${e} ${n}`).join(', ')}`);
     log(`SES: ${mails} messages; Lambda: ${lambda.requests} invocations, ${lambda.gbSeconds.toFixed(0)} GB-s (embedded engine: an upper bound)`);
     log(`SES messages by kind: ${Object.entries(mailsByKind).sort(([, a], [, b]) => b - a).map(([k, n]) => `${k} ${n}`).join(', ')}`);

@@ -62,7 +62,7 @@ export const DIRECTORY_TABLE: TableDefinition = {
  *   entry       PK=ENTRY#<id>     SK=#ENTRY              GSI1 RUN#<runId> / <stage>#<subjectId>
  *                                                         GSI2 APPROVER#<first approver> / <dueDate>#<id> (while RUNNING)
  *   approver+   PK=ENTRY#<id>     SK=APPROVER#<userId>   GSI2 APPROVER#<userId> / <dueDate>#<id> (2nd.. approvers)
- *   item        PK=ENTRY#<id>     SK=ITEM#<itemId>
+ *   item        PK=ENTRY#<id>     SK=ITEM#<itemId>         (no entity attribute; the ids the key holds are not repeated)
  *   revocation  PK=RUN#<runId>    SK=REVOKED#<userId>#<privilegeId>
  *                                                         GSI2 UNVERIFIED / <nextCheckAt>#<runId>#<userId>#<privilegeId>
  *                                                           (only while found still present in the directory: re-checked

@@ -55,14 +55,29 @@ export async function prepareCampaign(deps: PrepareDeps, campaign: Campaign, now
 
   const selected = selectWork(deps, campaign, now, after);
   const pages = usesHooks(campaign) ? [await collect(selected)] : selected;
-  // The next chunk is read while this one is written (the directory's reads and the campaign
-  // table's writes overlap); a chunk that exists shows that more follow, so a campaign whose budget
-  // ends at its last chunk is finished, not left for a continuation with nothing to do.
+  // The next chunk is read, and planned (entries built, approvers resolved), while this one is
+  // written, so that neither the engine nor this process waits on the other. Chunks are still
+  // written one at a time and in order, each recorded before its writes and checkpointed after
+  // them; the budget is checked once the chunk before is written. A chunk that exists shows that
+  // more follow, so a campaign whose budget ends at its last chunk is finished, not left for a
+  // continuation with nothing to do.
   let written = 0;
-  for await (const work of readAhead(chunksOf(pages, bounds))) {
-    if (written > 0 && !budget.hasTimeLeft()) return current;
-    current = await writeChunk(deps, current, work, notifier, now);
-    written += 1;
+  let writing: Promise<void> | undefined;
+  try {
+    for await (const work of readAhead(chunksOf(pages, bounds))) {
+      const chunk = await planChunk(deps, current, work, notifier, now);
+      await writing;
+      if (written > 0 && !budget.hasTimeLeft()) return current;
+      writing = writeChunk(deps, current, chunk);
+      // Handled here as well: it may fail while the next chunk is read or planned, before it is awaited.
+      writing.catch(() => undefined);
+      current = chunk.next;
+      written += 1;
+    }
+    await writing;
+  } finally {
+    // However the loop ended, no write is left running when this returns or throws.
+    await writing?.catch(() => undefined);
   }
   const next = withPhase(current, { name: 'ANNOUNCE', prepared: countPrepared(preparedSoFar(current), []) }, now);
   await deps.campaigns.saveCampaign(next);
@@ -87,13 +102,17 @@ async function* chunksOf(pages: AsyncIterable<SubjectWork[]> | Iterable<SubjectW
   if (pending.length > 0) yield pending;
 }
 
-async function writeChunk(
-  deps: PrepareDeps,
-  campaign: Campaign,
-  work: SubjectWork[],
-  notifier: CampaignNotifier,
-  now: Date,
-): Promise<Campaign> {
+/** A chunk's records, its audit events and the campaign with its checkpoint after it: everything but the writes. */
+interface PlannedChunk {
+  batch: { entry: Entry; items: Item[] }[];
+  notifications: Notification[];
+  events: AuditEvent[];
+  checkpoint: string;
+  next: Campaign;
+  at: string;
+}
+
+async function planChunk(deps: PrepareDeps, campaign: Campaign, work: SubjectWork[], notifier: CampaignNotifier, now: Date): Promise<PlannedChunk> {
   const batch: { entry: Entry; items: Item[] }[] = [];
   const notifications: Notification[] = [];
   const logs: CampaignLog[] = [];
@@ -143,13 +162,17 @@ async function writeChunk(
     { name: 'PREPARE', afterSubjectId: checkpoint, prepared },
     now,
   );
-  // One record per chunk, before its entries: a chunk rewritten after a kill finds it (same checkpoint, same version).
-  await recordThenChange(deps, campaignRecord(campaign, auditKey.prepare(next, checkpoint), at, events), async () => {
-    await deps.campaigns.putEntriesWithItems(batch, notifications);
-    await deps.campaigns.saveCampaign(next);
-  });
-  return next;
+  return { batch, notifications, events, checkpoint, next, at };
 }
+
+/** One record per chunk, before its entries: a chunk rewritten after a kill finds it (same checkpoint, same version). */
+async function writeChunk(deps: PrepareDeps, campaign: Campaign, chunk: PlannedChunk): Promise<void> {
+  await recordThenChange(deps, campaignRecord(campaign, auditKey.prepare(chunk.next, chunk.checkpoint), chunk.at, chunk.events), async () => {
+    await deps.campaigns.putEntriesWithItems(chunk.batch, chunk.notifications);
+    await deps.campaigns.saveCampaign(chunk.next);
+  });
+}
+
 
 const preparedSoFar = (c: Campaign) => (c.phase.name === 'PREPARE' ? c.phase.prepared : undefined);
 

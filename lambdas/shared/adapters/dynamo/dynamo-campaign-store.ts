@@ -33,6 +33,8 @@ import {
   isOpenTask,
   itemKey,
   itemRecord,
+  isItemRecord,
+  toItem,
   leaseKey,
   leaseRecord,
   notificationRecord,
@@ -174,7 +176,7 @@ export class DynamoCampaignStore extends DynamoTable implements CampaignStore {
     });
     const entry = records.find((r) => r.SK === ENTRY_SK);
     if (!entry) return undefined;
-    return { entry: toEntity<Entry>(entry), items: records.filter((r) => r.entity === 'item').map((r) => toEntity<Item>(r)) };
+    return { entry: toEntity<Entry>(entry), items: records.filter(isItemRecord).map(toItem) };
   }
 
   /**
