@@ -44,7 +44,7 @@ describe('preparation planning the next chunk while it writes one', () => {
     let m2Planned!: () => void;
     const m2 = new Promise<void>((resolve) => (m2Planned = resolve));
     const getUsers = world.directory.getUsers.bind(world.directory);
-    world.directory.getUsers = async (ids: readonly string[]) => {
+    world.directory.getUsers = async (ids: string[]) => {
       if (ids.includes('m2') && new Error().stack?.includes('nextUpResolver')) m2Planned();
       return getUsers(ids);
     };
@@ -83,7 +83,7 @@ describe('preparation planning the next chunk while it writes one', () => {
     });
     // Planning u4's chunk asks for m2 slowly: u2's write fails meanwhile, before it is awaited.
     const getUsers = world.directory.getUsers.bind(world.directory);
-    world.directory.getUsers = async (ids: readonly string[]) => {
+    world.directory.getUsers = async (ids: string[]) => {
       if (ids.includes('m2') && new Error().stack?.includes('nextUpResolver')) await new Promise((resolve) => setTimeout(resolve, 30));
       return getUsers(ids);
     };
