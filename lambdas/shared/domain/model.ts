@@ -192,7 +192,11 @@ export type CampaignPhase =
    * Every entry written: one Approval Start per approver of stage 1, chunk by chunk over the run's
    * entries from `after` (the last entry id announced), then Campaign Start and RUNNING.
    */
-  | { name: 'ANNOUNCE'; prepared: PreparedCounts; after?: string }
+  /**
+   * `listed`: the entries the run's listing has shown so far in this walk; `relisted`: walks begun
+   * again because the listing showed fewer entries than were prepared (an index that lagged).
+   */
+  | { name: 'ANNOUNCE'; prepared: PreparedCounts; after?: string; listed?: number; relisted?: number }
   /**
    * Before anything is applied: what applying would remove, counted chunk by chunk from `after`
    * (the last entry id counted). Over the campaign's revocation cap it waits for the owner.

@@ -35,6 +35,8 @@ export interface AnnounceDeps extends AuditDeps {
   budget?: TimeBudget;
   /** Entries per chunk (default ANNOUNCE_CHUNK). */
   chunkSize?: number;
+  /** How a walk that found the listing short waits before the next (default: a timer). */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export const ANNOUNCE_CHUNK = 500;
@@ -64,6 +66,7 @@ export async function announceStageOne(deps: AnnounceDeps, campaign: Campaign, n
   const firstOf = new Map<string, { first: string; summary: StageSummary }>();
   let current = campaign;
   let notices: Notification[] = [];
+  let listed = campaign.phase.listed ?? 0;
   const result = await forEachChunk<Entry>({
     pages: (after) => deps.campaigns.listEntries(campaign.runId, after === undefined ? {} : { after }),
     keyOf: entryCursor,
@@ -71,6 +74,7 @@ export async function announceStageOne(deps: AnnounceDeps, campaign: Campaign, n
     budget: deps.budget ?? UNLIMITED_BUDGET,
     chunkSize: deps.chunkSize ?? ANNOUNCE_CHUNK,
     work: async (chunk) => {
+      listed += chunk.filter((e) => e.stage === 1).length;
       const firstHere = new Map<string, string>();
       for (const entry of chunk.filter((e) => e.stage === 1 && announced(e))) {
         for (const approverId of entry.approverIds) {
@@ -89,7 +93,7 @@ export async function announceStageOne(deps: AnnounceDeps, campaign: Campaign, n
       notices = mine.map((approverId) => stageNotice(notifier, campaign, approverId, 1, firstOf.get(approverId)!.summary));
     },
     checkpoint: async (after) => {
-      const next = withPhase(current, { name: 'ANNOUNCE', prepared, after }, now);
+      const next = withPhase(current, { name: 'ANNOUNCE', prepared, after, listed, ...relistedOf(current) }, now);
       const events = notificationsQueued(
         notices.map((n) => ({ key: n.key, kind: n.kind, recipientId: n.recipientId })),
         CONTROLLER_ACTOR,
@@ -103,8 +107,41 @@ export async function announceStageOne(deps: AnnounceDeps, campaign: Campaign, n
       notices = [];
     },
   });
+  if (result.done && listed < prepared.entries) return { campaign: await walkAgain(deps, current, listed, now), done: false };
   return { campaign: current, done: result.done };
 }
+
+const relistedOf = (c: Campaign) => (c.phase.name === 'ANNOUNCE' && c.phase.relisted ? { relisted: c.phase.relisted } : {});
+
+/**
+ * The listing of the run's entries is an index that DynamoDB fills after the writes (eventually
+ * consistent), and the walk begins right after the last entry is written: it may show fewer entries
+ * than preparation wrote, and an approver whose entries were all missing would get no Approval Start.
+ * The walk is then begun again from the start, after a pause that grows with each attempt; approvers
+ * already told find their notice's key and get nothing twice. It never gives up: the campaign stays
+ * announcing (progress shows it) rather than running with reviewers nobody told.
+ */
+async function walkAgain(deps: AnnounceDeps, campaign: Campaign, listed: number, now: Date): Promise<Campaign> {
+  if (campaign.phase.name !== 'ANNOUNCE') return campaign;
+  const { prepared } = campaign.phase;
+  const relisted = (campaign.phase.relisted ?? 0) + 1;
+  deps.log?.warn('the listing of the run showed fewer entries than were prepared; announcing from the start again', {
+    campaignId: campaign.id,
+    listed,
+    prepared: prepared.entries,
+    relisted,
+  });
+  // Never past the invocation's budget: out of time, the continuation walks again.
+  const pause = Math.min(RELIST_PAUSE_MS * relisted, MAX_RELIST_PAUSE_MS, deps.budget?.remainingMs() ?? Number.POSITIVE_INFINITY);
+  if (pause > 0) await (deps.sleep ?? sleep)(pause);
+  const next = withPhase(campaign, { name: 'ANNOUNCE', prepared, relisted }, now);
+  await deps.campaigns.saveCampaign(next);
+  return next;
+}
+
+const RELIST_PAUSE_MS = 1_000;
+const MAX_RELIST_PAUSE_MS = 10_000;
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** What an approver's Approval Start for a stage says: how many entries and assignments, and the earliest due date. */
 export interface StageSummary {

@@ -95,6 +95,8 @@ export interface ControllerDeps {
   chunks?: ControllerChunks;
   /** Told where long phases stand at each chunk's save (the local CLI's progress line; controller-progress.ts). */
   progress?: ProgressSink;
+  /** How the run pauses when it must wait for an index to catch up (announce-stage.ts); default a timer. */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export interface ControllerChunks {
