@@ -37,7 +37,7 @@ import { appendRecord, recordThenChange, type AuditDeps } from './audit-trail.js
 import { CampaignNotifier } from './campaign-notifier.js';
 import { entryCursor, forEachChunk, revocationCursor } from './chunked.js';
 import { mapLimit } from './concurrency.js';
-import { readBackRevocations } from './verify-revocations.js';
+import { readBackRevocations, stillPresentLine } from './verify-revocations.js';
 import { UNLIMITED_BUDGET, type ApprovalStore, type CampaignStore, type DirectoryStore, type Log, type Outbox, type Pages, type ReapprovalDirectory, type TimeBudget } from './ports.js';
 
 export interface FinishDeps extends AuditDeps {
@@ -237,7 +237,7 @@ async function recordRetryRemovals(deps: FinishDeps, campaign: Campaign, origin:
   const still = revocations.filter((r) => r.verification?.status === 'STILL_PRESENT');
   const unverified: Notification[] = [];
   if (still.length > 0) {
-    const stillPresent = still.slice(0, STILL_PRESENT_LISTED).map((r) => ({ userId: r.userId, privilegeId: r.privilegeId, privilegeName: r.privilegeName ?? r.privilegeId }));
+    const stillPresent = still.slice(0, STILL_PRESENT_LISTED).map(stillPresentLine);
     unverified.push(
       await notifier.composeFor('REVOCATION_UNVERIFIED', notificationKey.retryRevocationUnverified(origin, entry), origin.ownerId, {
         stillPresent,

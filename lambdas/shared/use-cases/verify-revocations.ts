@@ -103,7 +103,7 @@ export async function completeVerification(deps: VerifyDeps, campaign: Campaign,
   const notices: Notification[] = [];
   if (totals.stillPresent > 0) {
     const notifier = new CampaignNotifier(deps.directory, deps.portalUrl, campaign, now);
-    const stillPresent = (phase.sample ?? []).map((r) => ({ userId: r.userId, privilegeId: r.privilegeId, privilegeName: r.privilegeName ?? r.privilegeId }));
+    const stillPresent = (phase.sample ?? []).map(stillPresentLine);
     notices.push(
       await notifier.composeFor('REVOCATION_UNVERIFIED', notificationKey.revocationUnverified(campaign), campaign.ownerId, {
         stillPresent,
@@ -163,3 +163,10 @@ export async function recheckStillPresent(deps: Omit<VerifyDeps, 'outbox' | 'por
   }
   return done();
 }
+
+/** A removal found still present, as Revocation Unverified lists it (the privilege by name when known). */
+export const stillPresentLine = (r: Pick<Revocation, 'userId' | 'privilegeId' | 'privilegeName'>) => ({
+  userId: r.userId,
+  privilegeId: r.privilegeId,
+  privilegeName: r.privilegeName ?? r.privilegeId,
+});
