@@ -190,11 +190,9 @@ export type CampaignPhase =
   | { name: 'PREPARE'; afterSubjectId?: string; prepared?: PreparedCounts }
   /**
    * Every entry written: one Approval Start per approver of stage 1, chunk by chunk over the run's
-   * entries from `after` (the last entry id announced), then Campaign Start and RUNNING.
-   */
-  /**
-   * `listed`: the entries the run's listing has shown so far in this walk; `relisted`: walks begun
-   * again because the listing showed fewer entries than were prepared (an index that lagged).
+   * entries from `after` (the last entry id announced), then Campaign Start and RUNNING. `listed`:
+   * the entries the run's listing has shown so far in this walk; `relisted`: walks begun again
+   * because the listing showed fewer entries than were prepared (an index that lagged).
    */
   | { name: 'ANNOUNCE'; prepared: PreparedCounts; after?: string; listed?: number; relisted?: number }
   /**

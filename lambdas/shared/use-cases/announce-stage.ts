@@ -20,7 +20,7 @@ import { withEntryChange } from '../domain/entries.js';
 import type { Campaign, Entry, Notification } from '../domain/model.js';
 import { notificationKey } from '../domain/notifications.js';
 import { auditKey, campaignRecord, CONTROLLER_ACTOR, notificationsQueued } from '../domain/audit/events.js';
-import { withPhase } from '../domain/campaign-lifecycle.js';
+import { withLog, withPhase } from '../domain/campaign-lifecycle.js';
 import { recordThenChange, type AuditDeps } from './audit-trail.js';
 import { CampaignNotifier } from './campaign-notifier.js';
 import { entryCursor, forEachChunk } from './chunked.js';
@@ -67,6 +67,11 @@ export async function announceStageOne(deps: AnnounceDeps, campaign: Campaign, n
   let current = campaign;
   let notices: Notification[] = [];
   let listed = campaign.phase.listed ?? 0;
+  // A walk begun before entries were counted (no `listed` past its start) is not checked at its end.
+  const counting = campaign.phase.listed !== undefined || campaign.phase.after === undefined;
+  // Walking again: the approvers told by an earlier walk have their notice queued already, and
+  // neither it nor its audit event is repeated.
+  const queued = campaign.phase.relisted ? await queuedKeys(deps.outbox, campaign) : new Set<string>();
   const result = await forEachChunk<Entry>({
     pages: (after) => deps.campaigns.listEntries(campaign.runId, after === undefined ? {} : { after }),
     keyOf: entryCursor,
@@ -90,7 +95,7 @@ export async function announceStageOne(deps: AnnounceDeps, campaign: Campaign, n
         if (key <= known.first) mine.push(approverId);
       }
       await notifier.prefetch(mine);
-      notices = mine.map((approverId) => stageNotice(notifier, campaign, approverId, 1, firstOf.get(approverId)!.summary));
+      notices = mine.map((approverId) => stageNotice(notifier, campaign, approverId, 1, firstOf.get(approverId)!.summary)).filter((n) => !queued.has(n.key));
     },
     checkpoint: async (after) => {
       const next = withPhase(current, { name: 'ANNOUNCE', prepared, after, listed, ...relistedOf(current) }, now);
@@ -107,9 +112,25 @@ export async function announceStageOne(deps: AnnounceDeps, campaign: Campaign, n
       notices = [];
     },
   });
-  if (result.done && listed < prepared.entries) return { campaign: await walkAgain(deps, current, listed, now), done: false };
+  if (result.done && counting && listed < prepared.entries) {
+    if ((current.phase.name === 'ANNOUNCE' ? (current.phase.relisted ?? 0) : 0) < MAX_RELISTS) {
+      return { campaign: await walkAgain(deps, current, listed, now), done: false };
+    }
+    return { campaign: await announceShort(deps, current, listed, now), done: true };
+  }
   return { campaign: current, done: result.done };
 }
+
+/** The run's notifications queued so far (at ANNOUNCE: its Approval Starts and No Approvers), by key. */
+async function queuedKeys(outbox: Outbox, campaign: Campaign): Promise<Set<string>> {
+  const keys = new Set<string>();
+  for await (const page of outbox.listByRun(campaign.id, campaign.runId)) for (const n of page) keys.add(n.key);
+  return keys;
+}
+
+/** True when `next` is a walk about to begin again: the controller leaves it to the next invocation. */
+export const awaitsRelisting = (before: Campaign, next: Campaign) =>
+  next.phase.name === 'ANNOUNCE' && (next.phase.relisted ?? 0) > (before.phase.name === 'ANNOUNCE' ? (before.phase.relisted ?? 0) : 0);
 
 const relistedOf = (c: Campaign) => (c.phase.name === 'ANNOUNCE' && c.phase.relisted ? { relisted: c.phase.relisted } : {});
 
@@ -117,9 +138,10 @@ const relistedOf = (c: Campaign) => (c.phase.name === 'ANNOUNCE' && c.phase.reli
  * The listing of the run's entries is an index that DynamoDB fills after the writes (eventually
  * consistent), and the walk begins right after the last entry is written: it may show fewer entries
  * than preparation wrote, and an approver whose entries were all missing would get no Approval Start.
- * The walk is then begun again from the start, after a pause that grows with each attempt; approvers
- * already told find their notice's key and get nothing twice. It never gives up: the campaign stays
- * announcing (progress shows it) rather than running with reviewers nobody told.
+ * The walk is then begun again from the start, in the next invocation (a continuation) after a pause
+ * that grows with each attempt; approvers already told are not told or recorded again. Meanwhile
+ * the campaign stays announcing and nothing it queued is sent. After MAX_RELISTS walks (minutes) the
+ * listing is taken as it is: see announceShort.
  */
 async function walkAgain(deps: AnnounceDeps, campaign: Campaign, listed: number, now: Date): Promise<Campaign> {
   if (campaign.phase.name !== 'ANNOUNCE') return campaign;
@@ -139,6 +161,24 @@ async function walkAgain(deps: AnnounceDeps, campaign: Campaign, listed: number,
   return next;
 }
 
+/**
+ * The listing stayed short through every walk: more entries were counted at preparation than the
+ * listing shows (an entry overwritten by another with the same id, or an index that stopped
+ * following). The campaign runs with what the listing showed, so that one miscount does not hold
+ * every approver back for ever; the shortfall is logged as an error and kept in the campaign's log
+ * for its owner and the auditors.
+ */
+async function announceShort(deps: AnnounceDeps, campaign: Campaign, listed: number, now: Date): Promise<Campaign> {
+  if (campaign.phase.name !== 'ANNOUNCE') return campaign;
+  const message = `announced the ${listed} entries the run's listing showed, of ${campaign.phase.prepared.entries} prepared, after ${MAX_RELISTS} walks; an approver of a missing entry may not have been told`;
+  deps.log?.error('the listing of the run stayed short of the entries prepared', { campaignId: campaign.id, listed, prepared: campaign.phase.prepared.entries });
+  const next = withLog(campaign, { at: now.toISOString(), level: 'ERROR', message }, now);
+  await deps.campaigns.saveCampaign(next);
+  return next;
+}
+
+/** Walks begun again before the listing is taken as it is (with pauses of 1 to 10 s, about three minutes). */
+export const MAX_RELISTS = 20;
 const RELIST_PAUSE_MS = 1_000;
 const MAX_RELIST_PAUSE_MS = 10_000;
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

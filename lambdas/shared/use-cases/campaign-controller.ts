@@ -20,7 +20,7 @@ import { validateForStart } from '../domain/campaign-start.js';
 import { ConflictError } from '../domain/errors.js';
 import type { Campaign, CampaignState } from '../domain/model.js';
 import { notificationKey } from '../domain/notifications.js';
-import { announceStageOne } from './announce-stage.js';
+import { announceStageOne, awaitsRelisting } from './announce-stage.js';
 import { CampaignNotifier } from './campaign-notifier.js';
 import { dispatchNotifications, type DispatchResult } from './dispatch-notifications.js';
 import { applyDecisions, closeCampaign, retryFailedChanges } from './finish-campaign.js';
@@ -316,6 +316,12 @@ async function advance(
     if (!next) return;
     pace.stepped = true;
     if (next.state !== current.state) report.transitions.push({ campaignId: current.id, from: current.state, to: next.state });
+    if (awaitsRelisting(current, next)) {
+      // Its listing lagged: the next invocation walks it again, and meanwhile nothing it queued is sent.
+      report.continue = true;
+      (report.unfinished ??= []).push({ campaignId: next.id, state: next.state, phase: next.phase.name });
+      return;
+    }
     current = next;
   }
   deps.log.warn('campaign did not settle within one run', { campaignId: campaign.id, state: current.state });

@@ -55,8 +55,9 @@ export async function prepareCampaign(deps: PrepareDeps, campaign: Campaign, now
 
   const selected = selectWork(deps, campaign, now, after);
   const pages = usesHooks(campaign) ? [await collect(selected)] : selected;
-  // The next chunk is read, and planned (entries built, approvers resolved), while this one is
-  // written, so that neither the engine nor this process waits on the other. Chunks are still
+  // While a chunk is written the next is planned (entries built, approvers resolved) and the one
+  // after it read, so that neither the engine nor this process waits on the other (up to three
+  // chunks in memory). Chunks are still
   // written one at a time and in order, each recorded before its writes and checkpointed after
   // them; the budget is checked once the chunk before is written. A chunk that exists shows that
   // more follow, so a campaign whose budget ends at its last chunk is finished, not left for a
