@@ -44,7 +44,7 @@ export function registerControllerCommands(program: Command): void {
       }).finally(() => line.clear());
       if (options.json) return outJson({ ...report, mail, ...(continuations ? { continuations } : {}) });
       printReport(report);
-      if (continuations) out(`  continued in ${continuations} more invocation${continuations === 1 ? '' : 's'} (time budget ${budgetMs} ms each)`);
+      if (continuations) out(`  continued in ${continuations} more invocation${continuations === 1 ? '' : 's'}${budgetMs === undefined ? '' : ` (time budget ${budgetMs} ms each)`}`);
       if (report.continue) note('the run has work left: on AWS the function continues it in a new invocation (see docs/reference/scale.md)');
       if (report.status === 'SKIPPED') note('the lease frees itself when it expires; if you know that run has stopped, run again with --take-over-lease');
       if (mail) {
@@ -74,7 +74,7 @@ function printReport(report: ControllerReport): void {
   if (report.transitions.length === 0) out('  no campaign changed state');
   for (const t of report.transitions) out(`  ${t.campaignId}: ${t.from} -> ${t.to}`);
   for (const e of report.errors) out(`  error in ${e.campaignId}: ${e.message}`);
-  for (const u of report.unfinished ?? []) out(`  ${u.campaignId}: left in ${u.state} (${u.phase}) when the time budget ran out`);
+  for (const u of report.unfinished ?? []) out(`  ${u.campaignId}: left in ${u.state} (${u.phase}) for a continuation`);
   if (report.dispatchHeld) out(`  notifications not sent: ${report.dispatchHeld}`);
   if (report.dispatch) {
     out(`  notifications: ${report.dispatch.sent} sent, ${report.dispatch.retrying} to retry, ${report.dispatch.failed} failed`);

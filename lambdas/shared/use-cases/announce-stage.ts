@@ -89,13 +89,16 @@ export async function announceStageOne(deps: AnnounceDeps, campaign: Campaign, n
       }
       const mine: string[] = [];
       for (const [approverId, key] of firstHere) {
+        // Queued already (by an earlier walk, or earlier in this one when their task listing lagged).
+        if (queued.has(notificationKey.stageStart(campaign, 1, approverId))) continue;
         if (!firstOf.has(approverId)) firstOf.set(approverId, await stageEntriesOf(deps.campaigns, campaign, approverId, 1));
         const known = firstOf.get(approverId)!;
         // Their first entry is in this chunk (an index that lags may not show it yet: this chunk's own entries count too).
         if (key <= known.first) mine.push(approverId);
       }
       await notifier.prefetch(mine);
-      notices = mine.map((approverId) => stageNotice(notifier, campaign, approverId, 1, firstOf.get(approverId)!.summary)).filter((n) => !queued.has(n.key));
+      notices = mine.map((approverId) => stageNotice(notifier, campaign, approverId, 1, firstOf.get(approverId)!.summary));
+      for (const n of notices) queued.add(n.key);
     },
     checkpoint: async (after) => {
       const next = withPhase(current, { name: 'ANNOUNCE', prepared, after, listed, ...relistedOf(current) }, now);
@@ -170,14 +173,16 @@ async function walkAgain(deps: AnnounceDeps, campaign: Campaign, listed: number,
  */
 async function announceShort(deps: AnnounceDeps, campaign: Campaign, listed: number, now: Date): Promise<Campaign> {
   if (campaign.phase.name !== 'ANNOUNCE') return campaign;
-  const message = `announced the ${listed} entries the run's listing showed, of ${campaign.phase.prepared.entries} prepared, after ${MAX_RELISTS} walks; an approver of a missing entry may not have been told`;
+  const message = `announced the ${listed} entries the run's listing showed, of ${campaign.phase.prepared.entries} prepared, after ${MAX_RELISTS + 1} walks; an approver of a missing entry may not have been told`;
   deps.log?.error('the listing of the run stayed short of the entries prepared', { campaignId: campaign.id, listed, prepared: campaign.phase.prepared.entries });
+  // Once: a run killed before the campaign is marked running comes back here.
+  if (campaign.logs.some((l) => l.message === message)) return campaign;
   const next = withLog(campaign, { at: now.toISOString(), level: 'ERROR', message }, now);
   await deps.campaigns.saveCampaign(next);
   return next;
 }
 
-/** Walks begun again before the listing is taken as it is (with pauses of 1 to 10 s, about three minutes). */
+/** Walks begun again before the listing is taken as it is (21 walks in all, with pauses of 1 to 10 s: about three minutes). */
 export const MAX_RELISTS = 20;
 const RELIST_PAUSE_MS = 1_000;
 const MAX_RELIST_PAUSE_MS = 10_000;

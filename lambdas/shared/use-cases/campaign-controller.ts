@@ -393,13 +393,15 @@ async function markAnnounced(deps: ControllerDeps, c: Campaign, now: Date): Prom
   const at = now.toISOString();
   const notifier = new CampaignNotifier(deps.directory, deps.settings.portalUrl, c, now);
   const { prepared } = c.phase;
+  // A listing that stayed short (announce-stage.ts, announceShort): the chain says how many entries were announced.
+  const short = c.phase.listed !== undefined && c.phase.listed < prepared.entries ? { listed: c.phase.listed } : {};
   const notice = await notifier.composeFor('CAMPAIGN_START', notificationKey.campaignStart(c), c.ownerId, {
     entryCount: prepared.entries,
     itemCount: prepared.items,
     failedEntryCount: prepared.failedEntries,
   });
   const running = markRunning(c, now);
-  return saveRecorded(deps, running, [campaignStateChanged(c.state, running, CONTROLLER_ACTOR, at, { prepared }), ...notificationsQueued([notice], CONTROLLER_ACTOR, at)], () =>
+  return saveRecorded(deps, running, [campaignStateChanged(c.state, running, CONTROLLER_ACTOR, at, { prepared, ...short }), ...notificationsQueued([notice], CONTROLLER_ACTOR, at)], () =>
     deps.outbox.enqueue([notice]),
   );
 }

@@ -61,6 +61,14 @@ function staleReason(n: Notification, campaign: Campaign | undefined): string | 
   return undefined;
 }
 
+/**
+ * A work notice of a run still preparing waits for it to run (its Approval Starts are queued while
+ * it announces, and nobody can decide before it runs), whichever job dispatches: the controller
+ * holds its own dispatch then too, but the daily re-approval job sends from the same outbox.
+ */
+const preparingHold = (n: Notification, campaign: Campaign | undefined): typeof HOLD | undefined =>
+  WORK_NOTICES.includes(n.kind) && campaign?.state === 'PREPARING' && campaign.runId === n.runId ? HOLD : undefined;
+
 /** Notices that ask an entry's approver to act: worth sending only to an approver of the running entry. */
 const APPROVER_NOTICES: NotificationKind[] = ['APPROVAL_START', 'APPROVAL_REMIND'];
 
@@ -187,7 +195,7 @@ function dispatcher(deps: DispatchDeps, runner: string, now: Date) {
     // A run's notice names the run as its campaign: there is no campaign to read.
     if (n.approvalId !== undefined) return deps.approvals ? approvalReason(n, await runOf(n.approvalId), now) : undefined;
     const campaign = await campaignOf(n.campaignId);
-    return staleReason(n, campaign) ?? entryReason(n, await entryOf(n), campaign);
+    return staleReason(n, campaign) ?? preparingHold(n, campaign) ?? entryReason(n, await entryOf(n), campaign);
   };
   /**
    * Where a notification's end is recorded: its campaign run's chain, or its approval run's (none

@@ -85,6 +85,18 @@ describe('dispatchNotifications', () => {
     expect(endsRecorded(audit)).toHaveLength(2);
   });
 
+  it('holds the work notices of a run still preparing (whichever job dispatches), sends what already happened, and the rest once it runs', async () => {
+    const { deps, outbox, campaigns, sent } = await setup('PREPARING', [aNotification('APPROVAL_START'), aNotification('NO_APPROVER'), aNotification('PREPARE_ERROR')]);
+    expect(await dispatchNotifications(deps, 'runner', NOW)).toEqual({ sent: 1, failed: 0, retrying: 0, skipped: 0 });
+    expect(sent.map((m) => m.subject)).toEqual(['about PREPARE_ERROR']);
+    expect((await byKind(outbox)).APPROVAL_START).toMatchObject({ status: 'PENDING', attempts: 0 });
+    // Once the campaign runs, what was held goes.
+    const preparing = (await campaigns.getCampaign(CAMPAIGN_ID))!;
+    await campaigns.saveCampaign({ ...preparing, state: 'RUNNING', phase: { name: 'DONE' }, version: preparing.version + 1 });
+    expect(await dispatchNotifications(deps, 'runner', NOW)).toMatchObject({ sent: 2, skipped: 0 });
+    expect(sent.map((m) => m.subject).sort()).toEqual(['about APPROVAL_START', 'about NO_APPROVER', 'about PREPARE_ERROR']);
+  });
+
   it(`retries a failed send on the next run, and gives up after ${MAX_SEND_ATTEMPTS} attempts`, async () => {
     const { deps, outbox, sent, failNext, audit } = await setup('RUNNING', [aNotification('APPROVAL_START')]);
     failNext(MAX_SEND_ATTEMPTS);

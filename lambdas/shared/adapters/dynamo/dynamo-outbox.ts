@@ -167,7 +167,8 @@ export class DynamoOutbox extends DynamoTable implements Outbox {
 
   async *listByRun(campaignId: string, runId: string, from: ListFrom = {}): Pages<Notification> {
     const start = from.after === undefined ? {} : { ExclusiveStartKey: outboxKey({ campaignId, runId, key: from.after }) };
-    for await (const page of queryPages(this.doc, { ...this.runQuery(campaignId, runId), ...start })) yield page.map((r) => toEntity<Notification>(r));
+    // Consistent: a walk begun again reads what the walk before it queued (announce-stage.ts).
+    for await (const page of queryPages(this.doc, { ...this.runQuery(campaignId, runId), ...start, ConsistentRead: true })) yield page.map((r) => toEntity<Notification>(r));
   }
 
   /** TTL: rewritten as listed (a settled notification no longer changes) with the TTL attribute. */
