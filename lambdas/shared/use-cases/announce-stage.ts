@@ -101,7 +101,8 @@ export async function announceStageOne(deps: AnnounceDeps, campaign: Campaign, n
       for (const n of notices) queued.add(n.key);
     },
     checkpoint: async (after) => {
-      const next = withPhase(current, { name: 'ANNOUNCE', prepared, after, listed, ...relistedOf(current) }, now);
+      const relisted = relistedOf(current);
+      const next = withPhase(current, { name: 'ANNOUNCE', prepared, after, listed, ...(relisted ? { relisted } : {}) }, now);
       const events = notificationsQueued(
         notices.map((n) => ({ key: n.key, kind: n.kind, recipientId: n.recipientId })),
         CONTROLLER_ACTOR,
@@ -116,7 +117,7 @@ export async function announceStageOne(deps: AnnounceDeps, campaign: Campaign, n
     },
   });
   if (result.done && counting && listed < prepared.entries) {
-    if ((current.phase.name === 'ANNOUNCE' ? (current.phase.relisted ?? 0) : 0) < MAX_RELISTS) {
+    if (relistedOf(current) < MAX_RELISTS) {
       return { campaign: await walkAgain(deps, current, listed, now), done: false };
     }
     return { campaign: await announceShort(deps, current, listed, now), done: true };
@@ -132,10 +133,10 @@ async function queuedKeys(outbox: Outbox, campaign: Campaign): Promise<Set<strin
 }
 
 /** True when `next` is a walk about to begin again: the controller leaves it to the next invocation. */
-export const awaitsRelisting = (before: Campaign, next: Campaign) =>
-  next.phase.name === 'ANNOUNCE' && (next.phase.relisted ?? 0) > (before.phase.name === 'ANNOUNCE' ? (before.phase.relisted ?? 0) : 0);
+export const awaitsRelisting = (before: Campaign, next: Campaign) => relistedOf(next) > relistedOf(before);
 
-const relistedOf = (c: Campaign) => (c.phase.name === 'ANNOUNCE' && c.phase.relisted ? { relisted: c.phase.relisted } : {});
+/** Walks of the run begun again so far (0 outside ANNOUNCE). */
+const relistedOf = (c: Campaign) => (c.phase.name === 'ANNOUNCE' ? (c.phase.relisted ?? 0) : 0);
 
 /**
  * The listing of the run's entries is an index that DynamoDB fills after the writes (eventually

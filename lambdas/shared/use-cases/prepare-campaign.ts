@@ -57,23 +57,20 @@ export async function prepareCampaign(deps: PrepareDeps, campaign: Campaign, now
   const pages = usesHooks(campaign) ? [await collect(selected)] : selected;
   // While a chunk is written the next is planned (entries built, approvers resolved) and the one
   // after it read, so that neither the engine nor this process waits on the other (up to three
-  // chunks in memory). Chunks are still
-  // written one at a time and in order, each recorded before its writes and checkpointed after
-  // them; the budget is checked once the chunk before is written. A chunk that exists shows that
-  // more follow, so a campaign whose budget ends at its last chunk is finished, not left for a
-  // continuation with nothing to do.
-  let written = 0;
+  // chunks in memory). Chunks are still written one at a time and in order, each recorded before
+  // its writes and checkpointed after them; the budget is checked once the chunk before is written
+  // (never before the first). A chunk that exists shows that more follow, so a campaign whose
+  // budget ends at its last chunk is finished, not left for a continuation with nothing to do.
   let writing: Promise<void> | undefined;
   try {
     for await (const work of readAhead(chunksOf(pages, bounds))) {
       const chunk = await planChunk(deps, current, work, notifier, now);
       await writing;
-      if (written > 0 && !budget.hasTimeLeft()) return current;
+      if (writing && !budget.hasTimeLeft()) return current;
       writing = writeChunk(deps, current, chunk);
       // Handled here as well: it may fail while the next chunk is read or planned, before it is awaited.
       writing.catch(() => undefined);
       current = chunk.next;
-      written += 1;
     }
     await writing;
   } finally {
@@ -173,7 +170,6 @@ async function writeChunk(deps: PrepareDeps, campaign: Campaign, chunk: PlannedC
     await deps.campaigns.saveCampaign(chunk.next);
   });
 }
-
 
 const preparedSoFar = (c: Campaign) => (c.phase.name === 'PREPARE' ? c.phase.prepared : undefined);
 

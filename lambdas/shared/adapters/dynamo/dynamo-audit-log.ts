@@ -138,17 +138,7 @@ export class DynamoAuditLog extends DynamoTable implements AuditLog {
   }
 
   async head(chainId: AuditChainId): Promise<AuditRecord | undefined> {
-    const { Items } = await this.doc.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: 'PK = :pk',
-        ExpressionAttributeValues: { ':pk': auditChainPk(chainId) },
-        ScanIndexForward: false,
-        Limit: 1,
-        ConsistentRead: true,
-      }),
-    );
-    const item = Items?.[0];
+    const item = await this.lastRecord(chainId);
     return item ? auditRecordOf(item) : undefined;
   }
 
@@ -158,24 +148,28 @@ export class DynamoAuditLog extends DynamoTable implements AuditLog {
    * bytes a chunk moves).
    */
   private async tip(chainId: AuditChainId): Promise<Pick<AuditRecord, 'seq' | 'hash'> | undefined> {
-    const { Items } = await this.doc.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: 'PK = :pk',
-        ExpressionAttributeValues: { ':pk': auditChainPk(chainId) },
-        ProjectionExpression: 'seq, #hash',
-        ExpressionAttributeNames: { '#hash': 'hash' },
-        ScanIndexForward: false,
-        Limit: 1,
-        ConsistentRead: true,
-      }),
-    );
-    const item = Items?.[0];
+    const item = await this.lastRecord(chainId, { ProjectionExpression: 'seq, #hash', ExpressionAttributeNames: { '#hash': 'hash' } });
     if (!item) return undefined;
     if (typeof item.seq !== 'number' || typeof item.hash !== 'string') {
       throw new UnreadableAuditRecordError(chainId, typeof item.seq === 'number' ? item.seq : undefined, 'seq is not a number or hash is not a string');
     }
     return { seq: item.seq, hash: item.hash };
+  }
+
+  /** The chain's last record as stored (consistent), or the attributes `projection` names of it. */
+  private async lastRecord(chainId: AuditChainId, projection: { ProjectionExpression?: string; ExpressionAttributeNames?: Record<string, string> } = {}) {
+    const { Items } = await this.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'PK = :pk',
+        ExpressionAttributeValues: { ':pk': auditChainPk(chainId) },
+        ...projection,
+        ScanIndexForward: false,
+        Limit: 1,
+        ConsistentRead: true,
+      }),
+    );
+    return Items?.[0];
   }
 
   /** The record written for `eventKey` in the chain (KEYS_ONLY index, then the item), or undefined. */
