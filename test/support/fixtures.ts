@@ -14,6 +14,7 @@ import type {
   User,
 } from '../../lambdas/shared/domain/model.js';
 import { NOTIFICATION_KINDS } from '../../lambdas/shared/domain/model.js';
+import { ENTRY_ID_DIGITS } from '../../lambdas/shared/domain/entries.js';
 
 export const CAMPAIGN_ID = 'c-test';
 export const OWNER_ID = 'u-owner';
@@ -94,6 +95,7 @@ export function aCampaign(overrides: Partial<Campaign> = {}): Campaign {
     version: 1,
     run,
     runId: `${id}#${run}`,
+    entryIdDigits: ENTRY_ID_DIGITS,
     phase: { name: 'START' },
     templates: simpleTemplates(),
     logs: [],

@@ -2,6 +2,7 @@
 // The controller and the admin use cases persist them with an optimistic lock.
 import { addDays, dateOnly, nextRunStart } from './campaign-schedule.js';
 import { ClosedError, ValidationError } from './errors.js';
+import { ENTRY_ID_DIGITS } from './entries.js';
 import type { ArchivedEvidence } from './evidence/manifest.js';
 import type { Campaign, CampaignLog, CampaignPhase, CampaignState, CampaignStats } from './model.js';
 import { runLabel } from './notifications.js';
@@ -116,6 +117,7 @@ export function nextRunOf(c: Campaign, now: Date, manual?: ManualRestart): Campa
   return touch(c, now, {
     run,
     runId: `${c.id}#${run}`,
+    entryIdDigits: ENTRY_ID_DIGITS,
     startDate,
     dueDate: undefined,
     statusExpirationDate: undefined,

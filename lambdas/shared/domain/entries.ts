@@ -6,8 +6,19 @@ import type { Campaign, Entry, EntryState, Item, Origin, PreparedCounts, Privile
 
 export const shortHash = (text: string, length: number) => createHash('sha256').update(text).digest('hex').slice(0, length);
 
-/** Same run, stage and subject give the same id, so a re-run of preparation overwrites, never duplicates. */
-export const entryIdFor = (runId: string, stage: number, subjectId: string) => `e-${shortHash(`${runId}|${stage}|${subjectId}`, 12)}`;
+/**
+ * Same run, stage and subject give the same id, so a re-run of preparation overwrites, never
+ * duplicates. Entries of every run share one key space, and two subjects with one id would share an
+ * entry (the second left out as already written): 24 hex digits (96 bits) keep that out of reach
+ * at any number of entries, where 12 gave about one chance in 560 at a million. A run keeps the
+ * length it began with (Campaign.entryIdDigits; 12 when absent).
+ */
+export const entryIdFor = (runId: string, stage: number, subjectId: string, digits: number = ENTRY_ID_DIGITS) =>
+  `e-${shortHash(`${runId}|${stage}|${subjectId}`, digits)}`;
+
+/** The length of a new run's entry ids; runs begun before it have LEGACY_ENTRY_ID_DIGITS. */
+export const ENTRY_ID_DIGITS = 24;
+export const LEGACY_ENTRY_ID_DIGITS = 12;
 
 /** Within an entry an item is named by the other side of the assignment: the privilege for a USER
  * entry, the user for a PRIVILEGE entry. */
@@ -45,7 +56,7 @@ export interface EntryDraft {
 /** An entry without an approver fails preparation; one with nothing to certify runs and closes at the end. */
 export function buildEntry(draft: EntryDraft): { entry: Entry; items: Item[] } {
   const { campaign, subject, now } = draft;
-  const id = entryIdFor(campaign.runId, draft.stage, draft.entryKey ?? subject.id);
+  const id = entryIdFor(campaign.runId, draft.stage, draft.entryKey ?? subject.id, campaign.entryIdDigits ?? LEGACY_ENTRY_ID_DIGITS);
   const at = now.toISOString();
   const approverIds = [...new Set(draft.approverIds)];
   const carried = (draft.carriedItems ?? []).map((item): Item => {

@@ -279,6 +279,12 @@ export interface Campaign extends CampaignDefinition {
   run: number;
   /** Partition of this run's entries; archived runs keep theirs. */
   runId: string;
+  /**
+   * Hex digits of the run's entry ids (domain/entries.ts entryIdFor), fixed when the run begins so
+   * that every entry of a run, rewritten after a kill or a deploy, gets the same id. Absent on runs
+   * begun before ids grew from 12 digits.
+   */
+  entryIdDigits?: number;
   phase: CampaignPhase;
   templates: NotificationTemplates;
   logs: CampaignLog[];

@@ -24,6 +24,7 @@ import { withLog, withPhase } from '../domain/campaign-lifecycle.js';
 import { recordThenChange, type AuditDeps } from './audit-trail.js';
 import { CampaignNotifier } from './campaign-notifier.js';
 import { entryCursor, forEachChunk } from './chunked.js';
+import { mapLimit } from './concurrency.js';
 import { ConflictError } from '../domain/errors.js';
 import { UNLIMITED_BUDGET, type CampaignStore, type DirectoryStore, type Outbox, type TimeBudget } from './ports.js';
 
@@ -40,6 +41,9 @@ export interface AnnounceDeps extends AuditDeps {
 }
 
 export const ANNOUNCE_CHUNK = 500;
+
+/** Approvers' task listings read at once while a chunk is announced. */
+const TASK_LISTINGS_AT_ONCE = 8;
 
 /** The order in which an approver's first entry is found: stage, subject, then entry id. */
 const orderKey = (e: Pick<Entry, 'stage' | 'subjectId' | 'id'>) => `${String(e.stage).padStart(3, '0')}#${e.subjectId}#${e.id}`;
@@ -87,11 +91,14 @@ export async function announceStageOne(deps: AnnounceDeps, campaign: Campaign, n
           if (!firstHere.has(approverId) || key < firstHere.get(approverId)!) firstHere.set(approverId, key);
         }
       }
+      // Queued already (by an earlier walk, or earlier in this one when their task listing lagged).
+      const unqueued = [...firstHere].filter(([approverId]) => !queued.has(notificationKey.stageStart(campaign, 1, approverId)));
+      // Task listings not read yet in this invocation, a few at a time.
+      const unread = unqueued.map(([approverId]) => approverId).filter((approverId) => !firstOf.has(approverId));
+      const read = await mapLimit(unread, TASK_LISTINGS_AT_ONCE, (approverId) => stageEntriesOf(deps.campaigns, campaign, approverId, 1));
+      unread.forEach((approverId, i) => firstOf.set(approverId, read[i]!));
       const mine: string[] = [];
-      for (const [approverId, key] of firstHere) {
-        // Queued already (by an earlier walk, or earlier in this one when their task listing lagged).
-        if (queued.has(notificationKey.stageStart(campaign, 1, approverId))) continue;
-        if (!firstOf.has(approverId)) firstOf.set(approverId, await stageEntriesOf(deps.campaigns, campaign, approverId, 1));
+      for (const [approverId, key] of unqueued) {
         const known = firstOf.get(approverId)!;
         // Their first entry is in this chunk (an index that lags may not show it yet: this chunk's own entries count too).
         if (key <= known.first) mine.push(approverId);

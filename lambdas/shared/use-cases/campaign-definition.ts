@@ -1,6 +1,7 @@
 // A campaign file turned into a campaign, and judged as the controller's start step will judge it
 // (docs/reference/campaigns.md, step 1), so that create, update, validate and preview all say the same thing.
 import { validateForStart, type StartValidation } from '../domain/campaign-start.js';
+import { ENTRY_ID_DIGITS } from '../domain/entries.js';
 import type { Campaign } from '../domain/model.js';
 import { campaignDefinitionSchema, parseInput } from '../domain/schemas.js';
 import { buildTemplates } from '../domain/templates.js';
@@ -17,6 +18,7 @@ export function campaignFromDefinition(definition: unknown, id: string, now: Dat
     version: 1,
     run: 1,
     runId: `${id}#1`,
+    entryIdDigits: ENTRY_ID_DIGITS,
     phase: { name: 'START' },
     templates: buildTemplates(notifications),
     logs: [{ at, level: 'INFO', message: 'campaign created' }],

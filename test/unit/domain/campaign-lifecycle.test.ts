@@ -1,3 +1,4 @@
+import { ENTRY_ID_DIGITS } from '../../../lambdas/shared/domain/entries.js';
 import { describe, expect, it } from 'vitest';
 import {
   adminRestart,
@@ -236,6 +237,11 @@ describe('nextRunOf', () => {
       version: 10,
       updatedAt: '2026-07-31T00:00:00.000Z',
     });
+  });
+
+  it('gives the next run the current length of entry ids, even after a run begun with the old one', () => {
+    const { entryIdDigits: _digits, ...legacy } = succeeded();
+    expect(nextRunOf(legacy, at('2026-07-31T00:00:00.000Z')).entryIdDigits).toBe(ENTRY_ID_DIGITS);
   });
 
   it('clears what belonged to the finished run', () => {

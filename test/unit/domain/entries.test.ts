@@ -23,7 +23,17 @@ const NOW = '2026-07-01T06:00:00.000Z';
 describe('entryIdFor', () => {
   it('is deterministic, so that a re-run of preparation overwrites the same entry', () => {
     expect(entryIdFor('c-1#1', 1, 'u-alice')).toBe(entryIdFor('c-1#1', 1, 'u-alice'));
-    expect(entryIdFor('c-1#1', 1, 'u-alice')).toMatch(/^e-[0-9a-f]{12}$/);
+    expect(entryIdFor('c-1#1', 1, 'u-alice')).toMatch(/^e-[0-9a-f]{24}$/);
+  });
+
+  it('is 24 hex digits for a new run and keeps 12 for a run begun before ids grew, so its rewritten chunks keep their ids', () => {
+    const build = (c: ReturnType<typeof aCampaign>) =>
+      buildEntry({ campaign: c, subject: { id: 'u-alice', name: 'Alice' }, stage: 1, approverIds: ['u-m'], assignments: [], now: at(NOW) }).entry.id;
+    const { entryIdDigits: _digits, ...legacy } = aCampaign();
+    expect(build(legacy)).toMatch(/^e-[0-9a-f]{12}$/);
+    expect(build(aCampaign())).toMatch(/^e-[0-9a-f]{24}$/);
+    // The long id begins with the short one: the same hash, only longer.
+    expect(build(aCampaign()).startsWith(build(legacy))).toBe(true);
   });
 
   it('differs per run, stage and subject', () => {

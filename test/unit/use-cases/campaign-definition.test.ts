@@ -7,6 +7,7 @@ import { InMemoryOutbox } from '../../../lambdas/shared/adapters/memory/in-memor
 import { ClosedError, NotFoundError, ValidationError } from '../../../lambdas/shared/domain/errors.js';
 import type { Campaign } from '../../../lambdas/shared/domain/model.js';
 import { createCampaign, updateCampaign } from '../../../lambdas/shared/use-cases/campaign-admin.js';
+import { ENTRY_ID_DIGITS } from '../../../lambdas/shared/domain/entries.js';
 import { campaignFromDefinition, validateAsAtStart } from '../../../lambdas/shared/use-cases/campaign-definition.js';
 import { CAMPAIGN_ID, OWNER_ID, aCampaign, aCampaignFile, aPrivilege, aUser, anEntry, anItem, at } from '../../support/fixtures.js';
 import { withAudit } from '../../support/audit.js';
@@ -90,6 +91,10 @@ describe('validateAsAtStart', () => {
     const verdict = await validateAsAtStart(directory, campaign, FIXED_AT);
     expect(verdict.ok).toBe(false);
     expect(verdict.logs.filter((l) => l.level === 'ERROR').map((l) => l.field).sort()).toEqual(['ownerId', 'statusExpirationDate', 'subjects.filter']);
+  });
+
+  it('begins the first run with the current length of entry ids', () => {
+    expect(campaignFromDefinition(aCampaignFile(), CAMPAIGN_ID, CREATED_AT).entryIdDigits).toBe(ENTRY_ID_DIGITS);
   });
 
   it('does not hold a WORKFLOW campaign to the workflows loaded now: they are resolved at the finish', async () => {

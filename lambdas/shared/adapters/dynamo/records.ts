@@ -248,11 +248,10 @@ export const approverPointerRecords = (entry: Entry): DynamoRecord[] =>
  * Items are the bulk of a campaign's records, so every byte saved here is saved a million times.
  */
 export function itemRecord(item: Item): DynamoRecord {
-  const { entryId, id, ...fields } = item;
-  const record: DynamoRecord = { ...fields, ...itemKey(entryId, id) };
-  if (item.privilegeId === id) delete record.privilegeId;
-  else if (item.userId === id) delete record.userId;
-  return record;
+  const { entryId, id, userId, privilegeId, ...fields } = item;
+  // Built without the named side rather than deleting it after: a deleted property makes every record slower to marshal.
+  const named = privilegeId === id ? { userId } : userId === id ? { privilegeId } : { userId, privilegeId };
+  return { ...named, ...fields, ...itemKey(entryId, id) };
 }
 
 export const isItemRecord = (record: DynamoRecord) => String(record.SK).startsWith(ITEM_PREFIX);
