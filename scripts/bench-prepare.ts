@@ -1,5 +1,6 @@
-// `npm run bench:prepare [-- --assignments N]`: how fast, and with how many DynamoDB write requests,
-// the controller prepares a USER campaign over N manual assignments on the embedded engine.
+// `npm run bench:prepare [-- --assignments N --engine inline|process --cycles N]`: how fast, and
+// with how many DynamoDB write requests, the controller prepares a USER campaign over N manual
+// assignments on the embedded engine.
 // Measured: the controller run from its start until the campaign is saved RUNNING (lease, validation,
 // preparation, announcements). Not measured: loading the directory. The run's dispatch of the
 // Approval Start mails is switched off (sending is not preparation; the records are still written).
@@ -8,9 +9,10 @@
 // nothing else (eight queries and four batches in flight, the next chunk read while one is written,
 // as preparation has), into a table preparation does not write. `speedVsFloor` is preparation's items
 // per second over the floor's, both floor runs taken together.
-// The engine runs in this process by default (`--engine inline`), as every figure in README was
-// taken; `--engine process` runs it in a child process, as DynamoDB runs apart from the Lambda: this
-// process's CPU and garbage collection are then the controller's (or the floor client's), not the engine's.
+// The engine runs in this process by default (`--engine inline`); `--engine process` runs it in a
+// child process, as DynamoDB runs apart from the Lambda: this process's CPU and garbage collection
+// are then the controller's (or the floor client's), not the engine's. `peakRssMb` is this
+// process's peak over every cycle so far.
 // The machine's own speed drifts by a third within an hour, so one run decides nothing: the whole
 // measurement (a fresh engine, the directory loaded, floor, preparation, floor) is repeated
 // `--cycles` times (default 3) and the cycle with the median `speedVsFloor` is reported, with every

@@ -8,17 +8,20 @@ export const shortHash = (text: string, length: number) => createHash('sha256').
 
 /**
  * Same run, stage and subject give the same id, so a re-run of preparation overwrites, never
- * duplicates. Entries of every run share one key space, and two subjects with one id would share an
- * entry (the second left out as already written): 24 hex digits (96 bits) keep that out of reach
- * at any number of entries, where 12 gave about one chance in 560 at a million. A run keeps the
- * length it began with (Campaign.entryIdDigits; 12 when absent).
+ * duplicates. Entries of every run share one key space, and two subjects with one id would share
+ * an entry: 24 hex digits (96 bits) keep that out of reach at any number of entries, where 12 gave
+ * about one chance in 560 at a million. An existing run's entries are named with the length the
+ * run was created with: entryIdOf.
  */
 export const entryIdFor = (runId: string, stage: number, subjectId: string, digits: number = ENTRY_ID_DIGITS) =>
   `e-${shortHash(`${runId}|${stage}|${subjectId}`, digits)}`;
 
-/** The length of a new run's entry ids; runs begun before it have LEGACY_ENTRY_ID_DIGITS. */
+/** The length of the entry ids of runs created from now on (Campaign.entryIdDigits). */
 export const ENTRY_ID_DIGITS = 24;
-export const LEGACY_ENTRY_ID_DIGITS = 12;
+
+/** An entry id of `campaign`'s run, as long as the run's others: 12 digits for a run created before ids grew. */
+export const entryIdOf = (campaign: Pick<Campaign, 'runId' | 'entryIdDigits'>, stage: number, subjectId: string) =>
+  entryIdFor(campaign.runId, stage, subjectId, campaign.entryIdDigits ?? 12);
 
 /** Within an entry an item is named by the other side of the assignment: the privilege for a USER
  * entry, the user for a PRIVILEGE entry. */
@@ -56,7 +59,7 @@ export interface EntryDraft {
 /** An entry without an approver fails preparation; one with nothing to certify runs and closes at the end. */
 export function buildEntry(draft: EntryDraft): { entry: Entry; items: Item[] } {
   const { campaign, subject, now } = draft;
-  const id = entryIdFor(campaign.runId, draft.stage, draft.entryKey ?? subject.id, campaign.entryIdDigits ?? LEGACY_ENTRY_ID_DIGITS);
+  const id = entryIdOf(campaign, draft.stage, draft.entryKey ?? subject.id);
   const at = now.toISOString();
   const approverIds = [...new Set(draft.approverIds)];
   const carried = (draft.carriedItems ?? []).map((item): Item => {

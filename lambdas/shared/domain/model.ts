@@ -280,9 +280,9 @@ export interface Campaign extends CampaignDefinition {
   /** Partition of this run's entries; archived runs keep theirs. */
   runId: string;
   /**
-   * Hex digits of the run's entry ids (domain/entries.ts entryIdFor), fixed when the run begins so
+   * Hex digits of the run's entry ids (domain/entries.ts entryIdFor), fixed when the run is created so
    * that every entry of a run, rewritten after a kill or a deploy, gets the same id. Absent on runs
-   * begun before ids grew from 12 digits.
+   * created by a version before ids grew from 12 digits.
    */
   entryIdDigits?: number;
   phase: CampaignPhase;

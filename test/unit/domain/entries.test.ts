@@ -6,6 +6,7 @@ import {
   countPrepared,
   defaultApproverIds,
   entryIdFor,
+  entryIdOf,
   finishIfAllDecided,
   isDecided,
   itemIdFor,
@@ -34,6 +35,7 @@ describe('entryIdFor', () => {
     expect(build(aCampaign())).toMatch(/^e-[0-9a-f]{24}$/);
     // The long id begins with the short one: the same hash, only longer.
     expect(build(aCampaign()).startsWith(build(legacy))).toBe(true);
+    expect(entryIdOf(legacy, 1, 'u-alice')).toBe(build(legacy));
   });
 
   it('differs per run, stage and subject', () => {
