@@ -63,7 +63,10 @@ describe('campaign files', () => {
     const verdicts = new Verdicts();
     const { fresh } = await world();
     await fc.assert(
-      fc.asyncProperty(inputs(validFile), async (file) => {
+      // A generated file is valid about one time in four (its fields include near misses), so valid
+      // files weigh more here than by default: at the default weights the accepted share was 12 %,
+      // close enough to the 10 % each path must reach that one run in thirty or so fell short (now 17 %).
+      fc.asyncProperty(inputs(validFile, { valid: 8, mutated: 1, any: 1 }), async (file) => {
         const deps = fresh();
         const before = snapshot(deps.campaigns, deps.audit);
         let created;
