@@ -18,10 +18,12 @@ export const entryIdFor = (runId: string, stage: number, subjectId: string, digi
 
 /** The length of the entry ids of runs created from now on (Campaign.entryIdDigits). */
 export const ENTRY_ID_DIGITS = 24;
+/** The length of the entry ids of runs created before ids grew (Campaign.entryIdDigits absent). */
+const LEGACY_ENTRY_ID_DIGITS = 12;
 
 /** An entry id of `campaign`'s run, as long as the run's others: 12 digits for a run created before ids grew. */
 export const entryIdOf = (campaign: Pick<Campaign, 'runId' | 'entryIdDigits'>, stage: number, subjectId: string) =>
-  entryIdFor(campaign.runId, stage, subjectId, campaign.entryIdDigits ?? 12);
+  entryIdFor(campaign.runId, stage, subjectId, campaign.entryIdDigits ?? LEGACY_ENTRY_ID_DIGITS);
 
 /** Within an entry an item is named by the other side of the assignment: the privilege for a USER
  * entry, the user for a PRIVILEGE entry. */

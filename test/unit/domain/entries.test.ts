@@ -27,7 +27,7 @@ describe('entryIdFor', () => {
     expect(entryIdFor('c-1#1', 1, 'u-alice')).toMatch(/^e-[0-9a-f]{24}$/);
   });
 
-  it('is 24 hex digits for a new run and keeps 12 for a run begun before ids grew, so its rewritten chunks keep their ids', () => {
+  it('is 24 hex digits for a new run and keeps 12 for a run created before ids grew, so its rewritten chunks keep their ids', () => {
     const build = (c: ReturnType<typeof aCampaign>) =>
       buildEntry({ campaign: c, subject: { id: 'u-alice', name: 'Alice' }, stage: 1, approverIds: ['u-m'], assignments: [], now: at(NOW) }).entry.id;
     const { entryIdDigits: _digits, ...legacy } = aCampaign();
