@@ -75,7 +75,7 @@ export async function announceStageOne(deps: AnnounceDeps, campaign: Campaign, n
   const counting = campaign.phase.listed !== undefined || campaign.phase.after === undefined;
   // Walking again: the approvers told by an earlier walk have their notice queued already, and
   // neither it nor its audit event is repeated.
-  const queued = campaign.phase.relisted ? await queuedKeys(deps.outbox, campaign) : new Set<string>();
+  const queued = relistedOf(campaign) > 0 ? await queuedKeys(deps.outbox, campaign) : new Set<string>();
   const result = await forEachChunk<Entry>({
     pages: (after) => deps.campaigns.listEntries(campaign.runId, after === undefined ? {} : { after }),
     keyOf: entryCursor,
@@ -157,7 +157,7 @@ const relistedOf = (c: Campaign) => (c.phase.name === 'ANNOUNCE' ? (c.phase.reli
 async function walkAgain(deps: AnnounceDeps, campaign: Campaign, listed: number, now: Date): Promise<Campaign> {
   if (campaign.phase.name !== 'ANNOUNCE') return campaign;
   const { prepared } = campaign.phase;
-  const relisted = (campaign.phase.relisted ?? 0) + 1;
+  const relisted = relistedOf(campaign) + 1;
   deps.log?.warn('the listing of the run showed fewer entries than were prepared; announcing from the start again', {
     campaignId: campaign.id,
     listed,
