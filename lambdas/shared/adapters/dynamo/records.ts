@@ -11,10 +11,18 @@ import { CAMPAIGN_TABLE } from '../../config/tables.js';
 /** Attributes that belong to the storage, not to the entity. */
 const STORAGE_ATTRIBUTES = ['PK', 'SK', 'GSI1PK', 'GSI1SK', 'GSI2PK', 'GSI2SK', 'entity'] as const;
 
-export function toEntity<T>(record: DynamoRecord): T {
-  const entity: DynamoRecord = { ...record };
-  for (const name of STORAGE_ATTRIBUTES) delete entity[name];
-  return entity as T;
+const STORAGE_ATTRIBUTE_NAMES: ReadonlySet<string> = new Set(STORAGE_ATTRIBUTES);
+
+export const toEntity = <T>(record: DynamoRecord): T => copyFields(record, {}, STORAGE_ATTRIBUTE_NAMES) as T;
+
+/**
+ * `source`'s own fields, but those in `leaveOut`, assigned to `target` one by one. Records are
+ * built and read a million times a campaign, and V8 (Node 20) takes microseconds an object for
+ * the obvious forms: properties added to a spread copy (`{ ...a, PK }`) or deleted from one.
+ */
+function copyFields(source: object, target: DynamoRecord, leaveOut: ReadonlySet<string>): DynamoRecord {
+  for (const name of Object.keys(source)) if (!leaveOut.has(name)) target[name] = (source as DynamoRecord)[name];
+  return target;
 }
 
 export const key = (PK: string, SK: string) => ({ PK, SK });
@@ -248,11 +256,14 @@ export const approverPointerRecords = (entry: Entry): DynamoRecord[] =>
  * Items are the bulk of a campaign's records, so every byte saved here is saved a million times.
  */
 export function itemRecord(item: Item): DynamoRecord {
-  const { entryId, id, userId, privilegeId, ...fields } = item;
-  // Built without the named side rather than deleting it after: a deleted property makes every record slower to marshal.
-  const named = privilegeId === id ? { userId } : userId === id ? { privilegeId } : { userId, privilegeId };
-  return { ...named, ...fields, ...itemKey(entryId, id) };
+  const named = item.privilegeId === item.id ? ITEM_NAMING_PRIVILEGE : item.userId === item.id ? ITEM_NAMING_USER : ITEM_NAMING_NEITHER;
+  return copyFields(item, itemKey(item.entryId, item.id), named);
 }
+
+/** What an item record leaves out: its ids, and the side of the assignment its id names (if it names one). */
+const ITEM_NAMING_PRIVILEGE: ReadonlySet<string> = new Set(['entryId', 'id', 'privilegeId']);
+const ITEM_NAMING_USER: ReadonlySet<string> = new Set(['entryId', 'id', 'userId']);
+const ITEM_NAMING_NEITHER: ReadonlySet<string> = new Set(['entryId', 'id']);
 
 export const isItemRecord = (record: DynamoRecord) => String(record.SK).startsWith(ITEM_PREFIX);
 
@@ -260,8 +271,12 @@ export const isItemRecord = (record: DynamoRecord) => String(record.SK).startsWi
 export function toItem(record: DynamoRecord): Item {
   const entryId = String(record.PK).slice(entryPk('').length);
   const id = String(record.SK).slice(ITEM_PREFIX.length);
-  const fields = toEntity<Omit<Item, 'entryId' | 'id'> & Partial<Pick<Item, 'userId' | 'privilegeId'>>>(record);
-  return { ...fields, entryId, id, userId: fields.userId ?? id, privilegeId: fields.privilegeId ?? id };
+  const item = toEntity<Item>(record);
+  item.entryId = entryId;
+  item.id = id;
+  item.userId ??= id;
+  item.privilegeId ??= id;
+  return item;
 }
 
 export const REVOKED_PREFIX = 'REVOKED#';
