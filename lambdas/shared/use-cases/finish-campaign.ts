@@ -9,7 +9,7 @@ import { APPLICABLE_STATES, withEntryChange } from '../domain/entries.js';
 import { isForwarded } from '../domain/stages.js';
 import { addStats, countPlan, emptyStats, itemWorkflowOf, keptByGuardStats, planItem } from '../domain/application.js';
 import { describeProtection, mayRemove } from '../domain/blast-radius.js';
-import { approvalIdFor, DEFAULT_REAPPROVAL_CONFIG, type ApprovalPurpose, type ApprovalRun, type ReapprovalConfig } from '../domain/approvals/model.js';
+import { DEFAULT_REAPPROVAL_CONFIG, type ApprovalPurpose, type ApprovalRun, type ReapprovalConfig } from '../domain/approvals/model.js';
 import { liveCampaignOf, markSucceeded, withLateApplication, withPhase } from '../domain/campaign-lifecycle.js';
 import { DomainError, NotFoundError } from '../domain/errors.js';
 import type { Campaign, CampaignPhase, CampaignStats, Entry, EntryStats, Item, Notification, Revocation, RunTotals } from '../domain/model.js';
@@ -31,7 +31,7 @@ import {
 } from '../domain/audit/events.js';
 import { STILL_PRESENT_LISTED } from '../domain/revocation-verification.js';
 import type { AuditEvent } from '../domain/audit/model.js';
-import { resolveWorkflow, startApprovalRun } from './approvals/approval-engine.js';
+import { findApprovalRun, resolveWorkflow, startApprovalRun } from './approvals/approval-engine.js';
 import { loadProtections } from './apply-guard.js';
 import { appendRecord, recordThenChange, type AuditDeps } from './audit-trail.js';
 import { CampaignNotifier } from './campaign-notifier.js';
@@ -448,7 +448,7 @@ async function handOver(
   now: Date,
 ): Promise<ApprovalRun | undefined> {
   // Looked for first: a run that ended at once (nobody to approve, a REJECT rule) may have removed the assignment.
-  const started = await deps.approvals.getApproval(approvalIdFor(purpose, item.userId, item.privilegeId));
+  const { run: started } = await findApprovalRun(deps.approvals, purpose, item.userId, item.privilegeId);
   if (started) return started;
   const assignment = await deps.directory.getAssignment(item.userId, item.privilegeId);
   if (!assignment || assignment.origin !== 'MANUAL') return undefined;

@@ -31,7 +31,7 @@ const engine = vi.hoisted(() => ({
   starts: [] as { request: StartApprovalRequest; config: ReapprovalConfig; now: string }[],
 }));
 
-vi.mock('../../../lambdas/shared/use-cases/approvals/approval-engine.js', () => ({
+vi.mock('../../../lambdas/shared/use-cases/approvals/approval-engine.js', async () => ({
   async resolveWorkflow(directory: FinishDeps['directory'], privilege: { approvalWorkflowId?: string }, purpose: string) {
     if (purpose !== 'CAMPAIGN') throw new Error(`a campaign hand-over resolves for CAMPAIGN, not ${purpose}`);
     if (!privilege.approvalWorkflowId) return DEFAULT_WORKFLOW;
@@ -66,6 +66,8 @@ vi.mock('../../../lambdas/shared/use-cases/approvals/approval-engine.js', () => 
     await deps.approvals.createApproval(run);
     return run;
   },
+  // The real look-up: it only reads runs by id.
+  findApprovalRun: (await vi.importActual<typeof import('../../../lambdas/shared/use-cases/approvals/approval-engine.js')>('../../../lambdas/shared/use-cases/approvals/approval-engine.js')).findApprovalRun,
 }));
 
 /** Approval runs in a map: the two calls the finish and the stand-in engine make. */

@@ -104,6 +104,8 @@ export interface NewRunInput {
   subject: Pick<User, 'displayName'> | undefined;
   workflow: ApprovalWorkflow;
   now: Date;
+  /** The id found free for it (findApprovalRun); approvalIdFor's first when absent. */
+  id?: string;
 }
 
 /** A run before its first step opens (version 1 once stored). The id is deterministic: a re-run finds the same run. */
@@ -111,7 +113,7 @@ export function newRun(input: NewRunInput): ApprovalRun {
   const { purpose, assignment: a, privilege, now } = input;
   const at = now.toISOString();
   return {
-    id: approvalIdFor(purpose, a.userId, a.privilegeId),
+    id: input.id ?? approvalIdFor(purpose, a.userId, a.privilegeId),
     purpose,
     userId: a.userId,
     privilegeId: a.privilegeId,

@@ -181,13 +181,28 @@ export interface ApprovalRun {
 export const APPROVAL_ID_PREFIX = 'a-';
 export const isApprovalId = (id: string) => id.startsWith(APPROVAL_ID_PREFIX);
 
-/** Deterministic: a re-run of the job that starts it finds the same run. */
-export function approvalIdFor(purpose: ApprovalPurpose, userId: string, privilegeId: string): string {
+/**
+ * Deterministic: a re-run of the job that starts it finds the same run. Twelve hex digits (48 bits)
+ * can give two runs one id among millions, so a run whose id is taken by another run's takes the
+ * next `attempt` (1, 2, ...): whoever looks for it walks the same ids in the same order
+ * (findApprovalRun), and runs are never deleted, so the walk always ends where it did.
+ */
+export function approvalIdFor(purpose: ApprovalPurpose, userId: string, privilegeId: string, attempt = 0): string {
   const basis =
     purpose.kind === 'REAPPROVAL'
       ? `REAPPROVAL|${userId}|${privilegeId}|${purpose.dueAt}`
       : `CAMPAIGN|${purpose.runId}|${purpose.entryId}|${purpose.itemId}`;
-  return `${APPROVAL_ID_PREFIX}${shortHash(basis, 12)}`;
+  return `${APPROVAL_ID_PREFIX}${shortHash(attempt === 0 ? basis : `${basis}|${attempt}`, 12)}`;
+}
+
+/** Ids tried for one run before giving up: a second collision is already beyond belief. */
+export const APPROVAL_ID_ATTEMPTS = 8;
+
+/** True when `run` is the run approvalIdFor names for this purpose and assignment (not another's with the same id). */
+export function isRunFor(run: Pick<ApprovalRun, 'purpose' | 'userId' | 'privilegeId'>, purpose: ApprovalPurpose, userId: string, privilegeId: string): boolean {
+  if (run.userId !== userId || run.privilegeId !== privilegeId || run.purpose.kind !== purpose.kind) return false;
+  if (run.purpose.kind === 'REAPPROVAL') return purpose.kind === 'REAPPROVAL' && run.purpose.dueAt === purpose.dueAt;
+  return purpose.kind === 'CAMPAIGN' && run.purpose.runId === purpose.runId && run.purpose.entryId === purpose.entryId && run.purpose.itemId === purpose.itemId;
 }
 
 /** The one item of an approval task is named by its privilege (as a USER campaign entry's items). */

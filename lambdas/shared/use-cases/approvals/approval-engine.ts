@@ -29,10 +29,10 @@ import {
   workflowActor,
   type Transition,
 } from '../../domain/approvals/approval-run.js';
-import { DEFAULT_WORKFLOW, type ApprovalApplied, type ApprovalPurpose, type ApprovalRun, type ApprovalWorkflow, type ReapprovalConfig } from '../../domain/approvals/model.js';
+import { APPROVAL_ID_ATTEMPTS, approvalIdFor, DEFAULT_WORKFLOW, isRunFor, type ApprovalApplied, type ApprovalPurpose, type ApprovalRun, type ApprovalWorkflow, type ReapprovalConfig } from '../../domain/approvals/model.js';
 import { reapprovalDateAfter, roundOf } from '../../domain/approvals/reapproval-dates.js';
 import { describeProtection, protectionOf } from '../../domain/blast-radius.js';
-import { NotFoundError } from '../../domain/errors.js';
+import { ConflictError, NotFoundError } from '../../domain/errors.js';
 import type { Assignment, Privilege, User } from '../../domain/model.js';
 import { approvalOutcomeApplied, approvalProgress, approvalRecord, approvalStarted, auditKey, notificationsQueued, START_REAPPROVAL_ACTOR } from '../../domain/audit/events.js';
 import type { AuditActor } from '../../domain/audit/model.js';
@@ -90,9 +90,11 @@ export async function startApprovalRun(
   actor: AuditActor = START_REAPPROVAL_ACTOR,
 ): Promise<ApprovalRun> {
   const { purpose, assignment, privilege, workflow } = request;
+  const found = await findApprovalRun(deps.approvals, purpose, assignment.userId, assignment.privilegeId);
+  if (found.run) return found.run;
   const ctx = new RunContext(deps.directory, assignment.userId, assignment.privilegeId, privilege, deps.users);
   const subject = await ctx.subject();
-  const draft = newRun({ purpose, assignment, privilege, subject, workflow, now });
+  const draft = newRun({ purpose, assignment, privilege, subject, workflow, now, id: found.id });
   const opened = await openStepAt(ctx, draft, 0, now);
   const run = stampRun(opened.run, config.reminders, now);
   // The record, then the notices (entryVersion 1, held until the run exists), then the run: a kill
@@ -107,7 +109,30 @@ export async function startApprovalRun(
   }
   const existing = await deps.approvals.getApproval(run.id);
   if (!existing) throw new Error(`approval ${run.id} exists but could not be read`);
+  // Another run took the id between the look and the write: the next attempt walks past it.
+  if (!isRunFor(existing, purpose, assignment.userId, assignment.privilegeId)) {
+    throw new ConflictError(`approval id ${run.id} was just taken by another run (${existing.userId}, ${existing.privilegeId})`);
+  }
   return existing;
+}
+
+/**
+ * The run started for this purpose and assignment, if any, and its id (or the id it would take):
+ * approvalIdFor's ids in order, past any held by another run, to the first that is free or ours.
+ */
+export async function findApprovalRun(
+  approvals: Pick<ApprovalStore, 'getApproval'>,
+  purpose: ApprovalPurpose,
+  userId: string,
+  privilegeId: string,
+): Promise<{ id: string; run?: ApprovalRun }> {
+  for (let attempt = 0; attempt < APPROVAL_ID_ATTEMPTS; attempt++) {
+    const id = approvalIdFor(purpose, userId, privilegeId, attempt);
+    const run = await approvals.getApproval(id);
+    if (!run) return { id };
+    if (isRunFor(run, purpose, userId, privilegeId)) return { id, run };
+  }
+  throw new Error(`no free approval id for ${userId} and ${privilegeId} after ${APPROVAL_ID_ATTEMPTS} attempts`);
 }
 
 /**
