@@ -1,7 +1,7 @@
 // The review of one campaign entry: the items with filters, per-item and bulk decisions (each saved
 // at once, so partial work is kept), keyboard shortcuts, and reassignment. After every action the
 // entry is read again from the API and the live region says what was saved and what is left.
-import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import type { DecisionInput, EntryView, ItemView, ReassignResult, RiskLevel } from '../../../../lambdas/approver-api/api-types.js';
 import { decisionErrors, type ErrorMap } from '../api-errors.js';
@@ -276,7 +276,8 @@ export function CampaignEntry({ entry, onEntry }: { entry: EntryView; onEntry: (
         break;
     }
   };
-  useEffect(() => {
+  // Attached with the page, not after its paint: a key pressed as soon as the review shows works.
+  useLayoutEffect(() => {
     const listener = (e: KeyboardEvent) => onKey.current?.(e);
     document.addEventListener('keydown', listener);
     return () => document.removeEventListener('keydown', listener);
