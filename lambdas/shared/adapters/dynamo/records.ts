@@ -25,6 +25,15 @@ function copyFields(source: object, target: DynamoRecord, leaveOut: ReadonlySet<
   return target;
 }
 
+const NOTHING: ReadonlySet<string> = new Set();
+
+/** A record: `entity`'s fields, then each storage part (key, `entity`, index attributes) over them; built as copyFields says. */
+function recordOf(entity: object, ...storage: (object | undefined)[]): DynamoRecord {
+  const record = copyFields(entity, {}, NOTHING);
+  for (const part of storage) if (part) Object.assign(record, part);
+  return record;
+}
+
 export const key = (PK: string, SK: string) => ({ PK, SK });
 
 /** The campaign table's TTL attribute (config/tables.ts): epoch seconds after which DynamoDB removes the record. */
@@ -66,27 +75,25 @@ export const assignmentKey = (userId: string, privilegeId: string) => key(userPk
 /** GSI2 of a user record: found by email (the approver API's caller lookup); case-insensitive. */
 export const emailPk = (email: string) => `EMAIL#${email.trim().toLowerCase()}`;
 
-export const userRecord = (user: User): DynamoRecord => ({
-  ...user,
-  ...userKey(user.id),
-  entity: 'user',
-  GSI1PK: USERS_GSI1PK,
-  GSI1SK: user.id,
-  // An index key may not be an empty string: a user without an address is simply not findable by it.
-  ...(user.email?.trim() ? { GSI2PK: emailPk(user.email), GSI2SK: user.id } : {}),
-});
+export const userRecord = (user: User): DynamoRecord =>
+  recordOf(
+    user,
+    userKey(user.id),
+    { entity: 'user', GSI1PK: USERS_GSI1PK, GSI1SK: user.id },
+    // An index key may not be an empty string: a user without an address is simply not findable by it.
+    user.email?.trim() ? { GSI2PK: emailPk(user.email), GSI2SK: user.id } : undefined,
+  );
 
 /** GSI2 of a privilege with re-approval settings (the initialization job's list of flagged privileges). */
 export const FLAGGED_PRIVILEGES_GSI2PK = 'REAPPROVAL#PRIVILEGES';
 
-export const privilegeRecord = (privilege: Privilege): DynamoRecord => ({
-  ...privilege,
-  ...privilegeKey(privilege.id),
-  entity: 'privilege',
-  GSI1PK: PRIVILEGES_GSI1PK,
-  GSI1SK: privilege.id,
-  ...(privilege.reapproval ? { GSI2PK: FLAGGED_PRIVILEGES_GSI2PK, GSI2SK: privilege.id } : {}),
-});
+export const privilegeRecord = (privilege: Privilege): DynamoRecord =>
+  recordOf(
+    privilege,
+    privilegeKey(privilege.id),
+    { entity: 'privilege', GSI1PK: PRIVILEGES_GSI1PK, GSI1SK: privilege.id },
+    privilege.reapproval ? { GSI2PK: FLAGGED_PRIVILEGES_GSI2PK, GSI2SK: privilege.id } : undefined,
+  );
 
 // An assignment's GSI1: the sparse index of its re-approval state (MANUAL only; none while one runs).
 export const awaitingPk = (privilegeId: string) => `REAPPROVAL#AWAIT#${privilegeId}`;
@@ -123,14 +130,13 @@ export function reapprovalIndex(a: Assignment): IndexKey1 | undefined {
   return a.nextReapprovalAt ? dueIndex(a.userId, a.privilegeId, a.nextReapprovalAt) : undefined;
 }
 
-export const assignmentRecord = (assignment: Assignment): DynamoRecord => ({
-  ...assignment,
-  ...assignmentKey(assignment.userId, assignment.privilegeId),
-  entity: 'assignment',
-  GSI2PK: privilegePk(assignment.privilegeId),
-  GSI2SK: `${assignment.origin}#${assignment.userId}`,
-  ...reapprovalIndex(assignment),
-});
+export const assignmentRecord = (assignment: Assignment): DynamoRecord =>
+  recordOf(
+    assignment,
+    assignmentKey(assignment.userId, assignment.privilegeId),
+    { entity: 'assignment', GSI2PK: privilegePk(assignment.privilegeId), GSI2SK: `${assignment.origin}#${assignment.userId}` },
+    reapprovalIndex(assignment),
+  );
 
 /** What a directory load must read of an assignment it replaces (keepReapprovalState). */
 export const KEPT_ON_LOAD = ['PK', 'SK', ...REAPPROVAL_STATE_FIELDS, 'approvedAt', 'approvedBy'] as const;
@@ -156,11 +162,8 @@ export function keepReapprovalState(loaded: Assignment, stored: Partial<Assignme
   return merged;
 }
 
-function withoutReapprovalState(assignment: Assignment): Assignment {
-  const copy: Assignment = { ...assignment };
-  for (const field of REAPPROVAL_STATE_FIELDS) delete copy[field];
-  return copy;
-}
+const REAPPROVAL_STATE: ReadonlySet<string> = new Set(REAPPROVAL_STATE_FIELDS);
+const withoutReapprovalState = (assignment: Assignment) => copyFields(assignment, {}, REAPPROVAL_STATE) as unknown as Assignment;
 
 export const workflowKey = (id: string) => key(`WORKFLOW#${id}`, '#WORKFLOW');
 export const WORKFLOWS_GSI1PK = 'WORKFLOWS';
@@ -186,14 +189,13 @@ export const campaignOwnerPk = (ownerId: string) => `OWNER#${ownerId}`;
 export const campaignOwnerSortKey = (campaign: Pick<Campaign, 'createdAt' | 'id'>) => `${campaign.createdAt}#${campaign.id}`;
 
 /** GSI2 lists an owner's campaigns; an archived run stays out of it, so the list never grows with recurrences. */
-export const campaignRecord = (campaign: Campaign): DynamoRecord => ({
-  ...campaign,
-  ...campaignKey(campaign.id),
-  entity: 'campaign',
-  GSI1PK: campaignStatePk(campaign.state),
-  GSI1SK: `${nextActionAt(campaign)}#${campaign.id}`,
-  ...(campaign.archived ? {} : { GSI2PK: campaignOwnerPk(campaign.ownerId), GSI2SK: campaignOwnerSortKey(campaign) }),
-});
+export const campaignRecord = (campaign: Campaign): DynamoRecord =>
+  recordOf(
+    campaign,
+    campaignKey(campaign.id),
+    { entity: 'campaign', GSI1PK: campaignStatePk(campaign.state), GSI1SK: `${nextActionAt(campaign)}#${campaign.id}` },
+    campaign.archived ? undefined : { GSI2PK: campaignOwnerPk(campaign.ownerId), GSI2SK: campaignOwnerSortKey(campaign) },
+  );
 
 export const ENTRY_SK = '#ENTRY';
 export const APPROVER_PREFIX = 'APPROVER#';
@@ -228,14 +230,12 @@ function entryIndex2(entry: Entry): DynamoRecord {
 }
 
 export function entryRecord(entry: Entry): DynamoRecord {
-  return {
-    ...entry,
-    ...entryKey(entry.id),
-    entity: 'entry',
-    GSI1PK: runPk(entry.runId),
-    GSI1SK: `${String(entry.stage).padStart(3, '0')}#${entry.subjectId}`,
-    ...entryIndex2(entry),
-  };
+  return recordOf(
+    entry,
+    entryKey(entry.id),
+    { entity: 'entry', GSI1PK: runPk(entry.runId), GSI1SK: `${String(entry.stage).padStart(3, '0')}#${entry.subjectId}` },
+    entryIndex2(entry),
+  );
 }
 
 /** Records that put an entry in its 2nd.. approvers' task lists; `entryVersion` orders cleanups. */
@@ -292,12 +292,12 @@ export const unverifiedSortKey = (r: Pick<Revocation, 'runId' | 'userId' | 'priv
 
 export const revocationRecord = (revocation: Revocation): DynamoRecord => {
   const check = revocation.verification;
-  return {
-    ...revocation,
-    ...revocationKey(revocation.runId, revocation.userId, revocation.privilegeId),
-    entity: 'revocation',
-    ...(check?.status === 'STILL_PRESENT' && check.nextCheckAt ? { GSI2PK: UNVERIFIED_GSI2PK, GSI2SK: unverifiedSortKey(revocation, check.nextCheckAt) } : {}),
-  };
+  return recordOf(
+    revocation,
+    revocationKey(revocation.runId, revocation.userId, revocation.privilegeId),
+    { entity: 'revocation' },
+    check?.status === 'STILL_PRESENT' && check.nextCheckAt ? { GSI2PK: UNVERIFIED_GSI2PK, GSI2SK: unverifiedSortKey(revocation, check.nextCheckAt) } : undefined,
+  );
 };
 
 export const OUTBOX_PENDING = 'OUTBOX#PENDING';
@@ -307,12 +307,13 @@ export const outboxPk = (campaignId: string) => `OUTBOX#${campaignId}`;
 export const outboxRunPrefix = (runId: string) => `${runId}|`;
 export const outboxSortKey = (n: Pick<Notification, 'createdAt' | 'key'>) => `${n.createdAt}#${n.key}`;
 
-export const notificationRecord = (notification: Notification): DynamoRecord => ({
-  ...notification,
-  ...outboxKey(notification),
-  entity: 'notification',
-  ...(isUnsent(notification.status) ? { GSI1PK: OUTBOX_PENDING, GSI1SK: outboxSortKey(notification) } : {}),
-});
+export const notificationRecord = (notification: Notification): DynamoRecord =>
+  recordOf(
+    notification,
+    outboxKey(notification),
+    { entity: 'notification' },
+    isUnsent(notification.status) ? { GSI1PK: OUTBOX_PENDING, GSI1SK: outboxSortKey(notification) } : undefined,
+  );
 
 export const leaseKey = (name: string) => key(`LEASE#${name}`, '#LEASE');
 
@@ -355,13 +356,14 @@ export function extraRunApprovers(run: ApprovalRun): string[] {
 /** GSI1 of a run needing action: by nextActionAt, then id. */
 export const approvalIndexKey = (run: { id: string; nextActionAt: string }): IndexKey1 => ({ GSI1PK: APPROVALS_OPEN_GSI1PK, GSI1SK: `${run.nextActionAt}#${run.id}` });
 
-export const approvalRecord = (run: ApprovalRun): DynamoRecord => ({
-  ...run,
-  ...approvalKey(run.id),
-  entity: 'approval',
-  ...(run.nextActionAt ? approvalIndexKey({ id: run.id, nextActionAt: run.nextActionAt }) : {}),
-  ...(isOpenApprovalTask(run) ? { GSI2PK: approverPk(run.approverIds[0]!), GSI2SK: taskSortKey(run) } : {}),
-});
+export const approvalRecord = (run: ApprovalRun): DynamoRecord =>
+  recordOf(
+    run,
+    approvalKey(run.id),
+    { entity: 'approval' },
+    run.nextActionAt ? approvalIndexKey({ id: run.id, nextActionAt: run.nextActionAt }) : undefined,
+    isOpenApprovalTask(run) ? { GSI2PK: approverPk(run.approverIds[0]!), GSI2SK: taskSortKey(run) } : undefined,
+  );
 
 /** Records that put a run in its 2nd.. approvers' task lists; `approvalVersion` orders cleanups. */
 export const approvalApproverRecords = (run: ApprovalRun): DynamoRecord[] =>
