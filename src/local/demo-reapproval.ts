@@ -4,9 +4,10 @@
 // simulated day through their own handlers. Owners decide the day after a run reaches them: most
 // approve, some reject, some never answer (their step escalates to their manager after its timeout,
 // and a second silence rejects). The summary says what the rounds did to the access.
-import { approvalIdFor, DEFAULT_REAPPROVAL_CONFIG, type ApprovalRun } from '../../lambdas/shared/domain/approvals/model.js';
+import { DEFAULT_REAPPROVAL_CONFIG, type ApprovalPurpose, type ApprovalRun } from '../../lambdas/shared/domain/approvals/model.js';
 import { shortHash } from '../../lambdas/shared/domain/entries.js';
-import type { Notification } from '../../lambdas/shared/domain/model.js';
+import type { Assignment, Notification } from '../../lambdas/shared/domain/model.js';
+import { findApprovalRun } from '../../lambdas/shared/use-cases/approvals/approval-engine.js';
 import { decideApproval } from '../../lambdas/shared/use-cases/approvals/approval-tasks.js';
 import { loadWorkflows, scheduleReapproval } from '../../lambdas/shared/use-cases/approvals/workflow-admin.js';
 import { collect } from '../../lambdas/shared/use-cases/concurrency.js';
@@ -74,13 +75,18 @@ export class ReapprovalStory {
         for (const a of page) {
           if (a.reapproval) this.runIds.add(a.reapproval.approvalId);
           else if (a.reapprovalMode === 'CONTINUOUS' && a.nextReapprovalAt && a.nextReapprovalAt <= iso) {
-            this.runIds.add(approvalIdFor({ kind: 'REAPPROVAL', mode: 'CONTINUOUS', dueAt: a.nextReapprovalAt }, a.userId, a.privilegeId));
+            this.runIds.add(await this.idOf({ kind: 'REAPPROVAL', mode: 'CONTINUOUS', dueAt: a.nextReapprovalAt }, a));
           } else if (a.reapprovalMode === 'SCHEDULED' && round <= iso && (a.lastReapprovalRound ?? '') < this.scheduledDate) {
-            this.runIds.add(approvalIdFor({ kind: 'REAPPROVAL', mode: 'SCHEDULED', dueAt: round }, a.userId, a.privilegeId));
+            this.runIds.add(await this.idOf({ kind: 'REAPPROVAL', mode: 'SCHEDULED', dueAt: round }, a));
           }
         }
       }
     }
+  }
+
+  /** The id the run for this purpose has, or will take (past an id another run holds). */
+  private async idOf(purpose: ApprovalPurpose, a: Pick<Assignment, 'userId' | 'privilegeId'>): Promise<string> {
+    return (await findApprovalRun(this.runtime.approvals, purpose, a.userId, a.privilegeId)).id;
   }
 
   /**

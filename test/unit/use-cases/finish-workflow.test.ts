@@ -22,6 +22,7 @@ import { applyDecisions, closeCampaign, retryFailedChanges, type FinishDeps } fr
 import { verifyRevocations } from '../../../lambdas/shared/use-cases/verify-revocations.js';
 import { silentLog, type ApprovalStore, type Pages } from '../../../lambdas/shared/use-cases/ports.js';
 import { refuseChangesTo } from '../../support/refusing-directory.js';
+import { sampleRun } from '../../support/approval-run.js';
 import { killAtWrite } from '../../support/write-kill.js';
 import { InjectedKill } from '../../support/fault-injection.js';
 import { CAMPAIGN_ID, DUE, OWNER_ID, aCampaign, aDecision, aPrivilege, aUser, anAssignment, anEntry, anItem, at } from '../../support/fixtures.js';
@@ -31,44 +32,46 @@ const engine = vi.hoisted(() => ({
   starts: [] as { request: StartApprovalRequest; config: ReapprovalConfig; now: string }[],
 }));
 
-vi.mock('../../../lambdas/shared/use-cases/approvals/approval-engine.js', async () => ({
-  async resolveWorkflow(directory: FinishDeps['directory'], privilege: { approvalWorkflowId?: string }, purpose: string) {
-    if (purpose !== 'CAMPAIGN') throw new Error(`a campaign hand-over resolves for CAMPAIGN, not ${purpose}`);
-    if (!privilege.approvalWorkflowId) return DEFAULT_WORKFLOW;
-    const workflow = await directory.getWorkflow(privilege.approvalWorkflowId);
-    if (!workflow) throw new NotFoundError('workflow', `${privilege.approvalWorkflowId} (approvalWorkflowId)`);
-    return workflow;
-  },
-  async startApprovalRun(deps: FinishDeps, request: StartApprovalRequest, config: ReapprovalConfig, now: Date): Promise<ApprovalRun> {
-    const { assignment, privilege, workflow, purpose } = request;
-    const id = approvalIdFor(purpose, assignment.userId, assignment.privilegeId);
-    const found = await deps.approvals.getApproval(id);
-    if (found) return found;
-    engine.starts.push({ request, config, now: now.toISOString() });
-    const at = now.toISOString();
-    const run: ApprovalRun = {
-      id,
-      purpose,
-      userId: assignment.userId,
-      privilegeId: assignment.privilegeId,
-      workflow,
-      stepIndex: 0,
-      escalated: false,
-      approverIds: privilege.ownerIds,
-      stepStartedAt: at,
-      dueDate: new Date(now.getTime() + workflow.steps[0]!.timeoutDays * 86_400_000).toISOString(),
-      state: 'RUNNING',
-      history: [],
-      createdAt: at,
-      updatedAt: at,
-      version: 1,
-    };
-    await deps.approvals.createApproval(run);
-    return run;
-  },
-  // The real look-up: it only reads runs by id.
-  findApprovalRun: (await vi.importActual<typeof import('../../../lambdas/shared/use-cases/approvals/approval-engine.js')>('../../../lambdas/shared/use-cases/approvals/approval-engine.js')).findApprovalRun,
-}));
+vi.mock('../../../lambdas/shared/use-cases/approvals/approval-engine.js', async () => {
+  // The real look-up (it only reads runs by id), in the stand-in as in the finish.
+  const { findApprovalRun } = await vi.importActual<typeof import('../../../lambdas/shared/use-cases/approvals/approval-engine.js')>('../../../lambdas/shared/use-cases/approvals/approval-engine.js');
+  return {
+    findApprovalRun,
+    async resolveWorkflow(directory: FinishDeps['directory'], privilege: { approvalWorkflowId?: string }, purpose: string) {
+      if (purpose !== 'CAMPAIGN') throw new Error(`a campaign hand-over resolves for CAMPAIGN, not ${purpose}`);
+      if (!privilege.approvalWorkflowId) return DEFAULT_WORKFLOW;
+      const workflow = await directory.getWorkflow(privilege.approvalWorkflowId);
+      if (!workflow) throw new NotFoundError('workflow', `${privilege.approvalWorkflowId} (approvalWorkflowId)`);
+      return workflow;
+    },
+    async startApprovalRun(deps: FinishDeps, request: StartApprovalRequest, config: ReapprovalConfig, now: Date): Promise<ApprovalRun> {
+      const { assignment, privilege, workflow, purpose } = request;
+      const { id, run: found } = await findApprovalRun(deps.approvals, purpose, assignment.userId, assignment.privilegeId);
+      if (found) return found;
+      engine.starts.push({ request, config, now: now.toISOString() });
+      const at = now.toISOString();
+      const run: ApprovalRun = {
+        id,
+        purpose,
+        userId: assignment.userId,
+        privilegeId: assignment.privilegeId,
+        workflow,
+        stepIndex: 0,
+        escalated: false,
+        approverIds: privilege.ownerIds,
+        stepStartedAt: at,
+        dueDate: new Date(now.getTime() + workflow.steps[0]!.timeoutDays * 86_400_000).toISOString(),
+        state: 'RUNNING',
+        history: [],
+        createdAt: at,
+        updatedAt: at,
+        version: 1,
+      };
+      await deps.approvals.createApproval(run);
+      return run;
+    },
+  };
+});
 
 /** Approval runs in a map: the two calls the finish and the stand-in engine make. */
 class RunsInMemory implements ApprovalStore {
@@ -374,6 +377,16 @@ describe('the finish of a campaign with WORKFLOW revocation', () => {
     }
     // Every write of the finish was a kill point: runs, item workflows, applied marks, the entry, the campaign.
     expect(writes).toBeGreaterThanOrEqual(10);
+  });
+
+  it("hands an item over whose run's first id another run holds: the item records its own run, under the next id", async () => {
+    const held = runIdOf('p-fin', 'REJECTED');
+    await w.approvals.createApproval(sampleRun({ id: held }));
+    await finish(w);
+    const own = approvalIdFor(purposeOf('p-fin', 'REJECTED'), 'u-alice', 'p-fin', 1);
+    expect((await itemsOf(w))['p-fin']!.workflow).toMatchObject({ approvalId: own, workflowId: 'wf-fin', state: 'RUNNING' });
+    expect(await w.approvals.getApproval(own)).toMatchObject({ userId: 'u-alice', privilegeId: 'p-fin', purpose: purposeOf('p-fin', 'REJECTED') });
+    expect(await w.approvals.getApproval(held)).toEqual(sampleRun({ id: held }));
   });
 });
 

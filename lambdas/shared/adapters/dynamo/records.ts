@@ -260,10 +260,10 @@ export function itemRecord(item: Item): DynamoRecord {
   return copyFields(item, itemKey(item.entryId, item.id), named);
 }
 
-/** What an item record leaves out: its ids, and the side of the assignment its id names (if it names one). */
-const ITEM_NAMING_PRIVILEGE: ReadonlySet<string> = new Set(['entryId', 'id', 'privilegeId']);
-const ITEM_NAMING_USER: ReadonlySet<string> = new Set(['entryId', 'id', 'userId']);
-const ITEM_NAMING_NEITHER: ReadonlySet<string> = new Set(['entryId', 'id']);
+/** What an item record leaves out: its ids, the side of the assignment its id names (if it names one), and any key of its own (the key is the item's). */
+const ITEM_NAMING_PRIVILEGE: ReadonlySet<string> = new Set(['entryId', 'id', 'privilegeId', 'PK', 'SK']);
+const ITEM_NAMING_USER: ReadonlySet<string> = new Set(['entryId', 'id', 'userId', 'PK', 'SK']);
+const ITEM_NAMING_NEITHER: ReadonlySet<string> = new Set(['entryId', 'id', 'PK', 'SK']);
 
 export const isItemRecord = (record: DynamoRecord) => String(record.SK).startsWith(ITEM_PREFIX);
 

@@ -109,7 +109,11 @@ export async function startApprovalRun(
   }
   const existing = await deps.approvals.getApproval(run.id);
   if (!existing) throw new Error(`approval ${run.id} exists but could not be read`);
-  // Another run took the id between the look and the write: the next attempt walks past it.
+  // Another run took the id between the look and the write: the next attempt walks past it. What
+  // this start wrote under the id (its audit record, its notices, held until a run of that id
+  // exists) stays: should both runs share an approver, one Approval Start would name the other run.
+  // (Likewise after a start killed between its notices and its run, if another run took the id
+  // before the re-run.) Both need two runs to draw one 48-bit id within moments.
   if (!isRunFor(existing, purpose, assignment.userId, assignment.privilegeId)) {
     throw new ConflictError(`approval id ${run.id} was just taken by another run (${existing.userId}, ${existing.privilegeId})`);
   }
