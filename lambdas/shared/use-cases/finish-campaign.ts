@@ -448,14 +448,14 @@ async function handOver(
   now: Date,
 ): Promise<ApprovalRun | undefined> {
   // Looked for first: a run that ended at once (nobody to approve, a REJECT rule) may have removed the assignment.
-  const { run: started } = await findApprovalRun(deps.approvals, purpose, item.userId, item.privilegeId);
+  const { id, run: started } = await findApprovalRun(deps.approvals, purpose, item.userId, item.privilegeId);
   if (started) return started;
   const assignment = await deps.directory.getAssignment(item.userId, item.privilegeId);
   if (!assignment || assignment.origin !== 'MANUAL') return undefined;
   const privilege = await deps.directory.getPrivilege(item.privilegeId);
   if (!privilege) throw new NotFoundError('privilege', item.privilegeId);
   const workflow = await resolveWorkflow(deps.directory, privilege, 'CAMPAIGN');
-  return startApprovalRun(deps, { purpose, assignment, privilege, workflow }, await reapprovalConfig(), now, CONTROLLER_ACTOR);
+  return startApprovalRun(deps, { purpose, assignment, privilege, workflow, freeId: id }, await reapprovalConfig(), now, CONTROLLER_ACTOR);
 }
 
 const sameStats = (a: EntryStats, b: EntryStats | undefined) =>

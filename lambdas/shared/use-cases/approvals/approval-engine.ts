@@ -73,6 +73,8 @@ export interface StartApprovalRequest {
   assignment: Assignment;
   privilege: Privilege;
   workflow: ApprovalWorkflow;
+  /** The id findApprovalRun just found free for this run, by a caller that looked first: not looked for again. */
+  freeId?: string;
 }
 
 /**
@@ -90,7 +92,7 @@ export async function startApprovalRun(
   actor: AuditActor = START_REAPPROVAL_ACTOR,
 ): Promise<ApprovalRun> {
   const { purpose, assignment, privilege, workflow } = request;
-  const found = await findApprovalRun(deps.approvals, purpose, assignment.userId, assignment.privilegeId);
+  const found = request.freeId !== undefined ? { id: request.freeId } : await findApprovalRun(deps.approvals, purpose, assignment.userId, assignment.privilegeId);
   if (found.run) return found.run;
   const ctx = new RunContext(deps.directory, assignment.userId, assignment.privilegeId, privilege, deps.users);
   const subject = await ctx.subject();
